@@ -3,7 +3,7 @@ add_library(mailsim_warnings INTERFACE)
 add_library(mailsim::warnings ALIAS mailsim_warnings)
 target_compile_options(mailsim_warnings INTERFACE
   -Wall -Wextra -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
-  -Wold-style-cast -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  -Wold-style-cast -Woverloaded-virtual -Wimplicit-fallthrough
   -Wpedantic)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   target_compile_options(mailsim_warnings INTERFACE -Wduplicated-cond -Wlogical-op)

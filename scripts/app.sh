@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Sets everything up and opens mailsim on the default lesson (or the scenario given).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+build=${MAILSIM_BUILD_DIR:-build}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j "$(nproc)"
+scenario=${1:-scenarios/basics/op25b-ports.json}
+if [[ -x "$build/cli/mailsim" ]] && "$build/cli/mailsim" --help | grep -q '^  gui'; then
+  exec "$build/cli/mailsim" gui "$scenario"
+fi
+# The desktop app is not wired in yet: show the lesson as a text report.
+exec "$build/cli/mailsim" run "$scenario"

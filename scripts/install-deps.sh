@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages mailsim needs, only those that are missing (sudo when not root).
+# Usage: scripts/install-deps.sh [--no-gui]
+set -euo pipefail
+
+packages=(g++ cmake ninja-build pkg-config nlohmann-json3-dev catch2 libcli11-dev libfmt-dev libbenchmark-dev)
+if [[ "${1:-}" != "--no-gui" ]]; then
+  packages+=(libimgui-dev libstb-dev libglfw3-dev libgl-dev fonts-vlgothic xvfb xauth)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "mailsim: all build packages are present."
+  exit 0
+fi
+
+sudo=""
+if [[ "$(id -u)" != "0" ]]; then
+  if command -v sudo >/dev/null; then sudo="sudo"; else
+    echo "mailsim: need root or sudo to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+echo "mailsim: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

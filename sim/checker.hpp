@@ -1,0 +1,81 @@
+// Validation of a JSON scenario with errors that name file:line:col, the JSON path and a hint.
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/address.hpp"
+#include "sim/event_core.hpp"
+#include "sim/json_source.hpp"
+
+namespace mailsim::sim {
+
+struct Diagnostic {
+  std::string file;
+  SourceLocation where;
+  std::string pointer;  // JSON pointer of the offending value ("" = the whole document)
+  std::string message;
+  // "file:line:col: /pointer: message"
+  std::string format() const;
+};
+
+// Parses a duration such as "250ms", "2s", "1.5s", "5m", "1h", "2d" or "100us".
+std::optional<Time> parse_duration(std::string_view text, std::string* why = nullptr);
+// Formats a virtual time for people: "0.000s", "1.250s", "2m 03.500s", "1h 02m 03s".
+std::string format_time(Time t);
+
+// The closest candidate within a small edit distance, for "did you mean" hints.
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+// Reads values out of a JsonSource, collecting every problem instead of stopping at the
+// first. Each getter returns nullopt (and records an error) when the value is missing
+// (if required) or of the wrong type or out of range.
+class Checker {
+ public:
+  explicit Checker(const JsonSource& src) : src_(src) {}
+
+  void error(const std::string& pointer, const std::string& message);
+  bool ok() const { return diagnostics_.empty(); }
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+
+  // True when `value` is an object; otherwise records "expected an object".
+  bool expect_object(const nlohmann::json& value, const std::string& pointer, std::string_view what = "an object");
+  bool expect_array(const nlohmann::json& value, const std::string& pointer, std::string_view what = "an array");
+  // Records an error for each key not in `allowed`, with a "did you mean" when close.
+  void allowed_keys(const nlohmann::json& object, const std::string& pointer, std::initializer_list<std::string_view> allowed);
+  void allowed_keys(const nlohmann::json& object, const std::string& pointer, const std::vector<std::string>& allowed);
+
+  std::optional<std::string> string(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required);
+  std::optional<std::int64_t> integer(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required,
+                                      std::int64_t min, std::int64_t max);
+  std::optional<bool> boolean(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required);
+  std::optional<Time> duration(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required);
+  std::optional<Ipv4> ipv4(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required);
+  std::optional<Cidr> cidr(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required);
+  // An identifier: letters, digits, '-', '_' and '.', starting with a letter or digit.
+  std::optional<std::string> identifier(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required);
+  // One of a fixed set of words.
+  std::optional<std::string> choice(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required,
+                                    const std::vector<std::string>& choices, std::string_view what);
+  // Either "text" or {"en": "...", "ja": "..."}; returns {en, ja} (ja may be empty).
+  std::optional<std::pair<std::string, std::string>> localized(const nlohmann::json& obj, const std::string& ptr,
+                                                               const char* key, bool required);
+
+  static std::string child(const std::string& ptr, std::string_view key) { return ptr + "/" + pointer_escape(key); }
+  static std::string child(const std::string& ptr, std::size_t index) { return ptr + "/" + std::to_string(index); }
+
+ private:
+  const nlohmann::json* member(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required,
+                               std::string_view what);
+  static std::string describe(const nlohmann::json& v);
+
+  const JsonSource& src_;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+}  // namespace mailsim::sim

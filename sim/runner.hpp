@@ -1,0 +1,37 @@
+// Runs a scenario to completion (or to a chosen time) and checks its expectations.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/scenario.hpp"
+#include "sim/trace.hpp"
+
+namespace mailsim::sim {
+
+struct ExpectationResult {
+  std::string pointer;      // where the expectation is in the scenario file
+  std::string description;  // what was expected, in words
+  bool passed = false;
+  std::string actual;       // what happened instead (when it failed) or the evidence
+};
+
+struct RunOptions {
+  std::optional<Time> until;  // stop at this virtual time (expectations are still checked)
+};
+
+struct RunResult {
+  Trace trace;
+  std::vector<ExpectationResult> expectations;
+  Time end_time = 0;
+  std::uint64_t events = 0;
+  bool stopped_early = false;  // events remained at the stop time
+  bool all_passed() const;
+};
+
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options = {});
+
+// Checks expectations against a finished trace (also used on recorded traces).
+std::vector<ExpectationResult> check_expectations(const Scenario& scenario, const Trace& trace);
+
+}  // namespace mailsim::sim

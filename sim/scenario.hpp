@@ -1,0 +1,81 @@
+// A scenario: the world (networks, hosts, services), a timeline of actions, expectations.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/checker.hpp"
+#include "sim/network.hpp"
+#include "sim/transport.hpp"
+
+namespace mailsim::sim {
+
+constexpr int kScenarioSchemaVersion = 1;
+
+struct Localized {
+  std::string en;
+  std::string ja;
+  const std::string& in(std::string_view lang) const { return lang == "ja" && !ja.empty() ? ja : en; }
+};
+
+struct ServiceSpec {
+  std::uint16_t port = 0;
+  std::string app;  // "echo", "discard" (more kinds come with the mail servers)
+  std::string pointer;
+};
+
+struct HostSpec {
+  HostInfo info;
+  std::vector<ServiceSpec> services;
+  bool down = false;
+  std::string pointer;
+};
+
+// One step of the timeline. `args` holds the validated JSON of the action.
+struct ActionSpec {
+  Time at = 0;
+  std::string kind;  // "connect", "host_down", "host_up"
+  nlohmann::json args;
+  std::string pointer;
+};
+
+struct ExpectationSpec {
+  std::string kind;  // "connection", "blocked"
+  nlohmann::json args;
+  std::string pointer;
+};
+
+struct Scenario {
+  std::string file;
+  std::string name;  // file name without folder and extension
+  Localized title;
+  Localized description;
+  std::uint64_t seed = 1;
+  TransportSettings transport;
+  Time run_for = 1 * kHour;  // the simulation stops here even if events remain
+  Time internet_latency = 20 * kMilli;
+  struct PathLatency {
+    std::string a, b;
+    Time latency;
+  };
+  std::vector<PathLatency> paths;
+  std::vector<NetworkInfo> networks;
+  std::vector<HostSpec> hosts;
+  std::vector<ActionSpec> timeline;
+  std::vector<ExpectationSpec> expectations;
+};
+
+struct LoadResult {
+  std::optional<Scenario> scenario;  // set only when there is no diagnostic at all
+  std::vector<Diagnostic> diagnostics;
+};
+
+// Loads and validates a scenario. Never returns a partial world: any diagnostic means no
+// scenario.
+LoadResult load_scenario_file(const std::string& path);
+LoadResult load_scenario_text(std::string_view text, const std::string& file);
+
+}  // namespace mailsim::sim

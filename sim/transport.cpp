@@ -1,0 +1,685 @@
+// TCP-like streams (handshake, MSS segments, ACKs, FIN/RST, SYN retries) and UDP datagrams.
+#include "sim/transport.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+#include <fmt/format.h>
+
+#include "protocols/common/cursor.hpp"
+
+namespace mailsim::sim {
+namespace {
+
+constexpr std::uint8_t kFin = 0x01;
+constexpr std::uint8_t kSyn = 0x02;
+constexpr std::uint8_t kRst = 0x04;
+constexpr std::uint8_t kPsh = 0x08;
+constexpr std::uint8_t kAck = 0x10;
+
+// TLS record content types and handshake message types (RFC 5246 section 6.2, 7.4).
+constexpr std::uint8_t kTlsChangeCipher = 20;
+constexpr std::uint8_t kTlsHandshake = 22;
+constexpr std::uint8_t kTlsAppData = 23;
+constexpr std::uint8_t kHsClientHello = 1;
+constexpr std::uint8_t kHsServerHello = 2;
+constexpr std::uint8_t kHsFinished = 20;
+constexpr std::size_t kTlsMaxRecord = 16384;
+constexpr std::size_t kTlsTagSize = 16;
+
+std::string flag_names(std::uint8_t f) {
+  std::string s;
+  auto add = [&](std::uint8_t bit, const char* name) {
+    if (f & bit) {
+      if (!s.empty()) s += ',';
+      s += name;
+    }
+  };
+  add(kSyn, "SYN");
+  add(kFin, "FIN");
+  add(kRst, "RST");
+  add(kPsh, "PSH");
+  add(kAck, "ACK");
+  return s;
+}
+
+// The keystream that stands in for a cipher: deterministic from the session key and the
+// byte offset, so an observer's bytes look random and the receiver can undo them.
+std::uint8_t keystream(std::uint64_t key, std::uint64_t offset) {
+  Random r(key ^ (offset / 8) * 0x9E3779B97F4A7C15ull);
+  return static_cast<std::uint8_t>(r.next() >> ((offset % 8) * 8));
+}
+
+}  // namespace
+
+std::string_view to_string(SocketError e) {
+  switch (e) {
+    case SocketError::Refused: return "connection refused";
+    case SocketError::TimedOut: return "connection timed out";
+    case SocketError::Reset: return "connection reset by peer";
+    case SocketError::NoRoute: return "no route to host";
+  }
+  return "error";
+}
+
+enum class TlsState { None, ClientHelloSent, AwaitClientHello, AwaitClientFinished, AwaitServerFinished, Active };
+
+struct TransportLayer::Side {
+  std::string host;
+  Endpoint ep;
+  std::uint32_t isn = 0;
+  std::uint32_t snd_nxt = 0;
+  std::uint32_t rcv_nxt = 0;
+  bool established = false;
+  bool fin_sent = false;
+  bool fin_received = false;
+  Time next_departure = 0;
+  SocketPtr socket;
+  TlsState tls = TlsState::None;
+  std::uint64_t tls_key = 0;
+  std::uint64_t tls_out_offset = 0;
+  std::uint64_t tls_in_offset = 0;
+  std::string tls_in;  // wire bytes not yet forming a whole record
+};
+
+struct TransportLayer::Connection {
+  std::uint64_t id = 0;
+  Side side[2];
+  int syn_tries = 0;
+  EventId syn_timer = 0;
+  Time started = 0;
+  bool implicit_tls = false;
+  bool accepted = false;
+  bool done = false;
+  std::string protocol_hint;
+};
+
+struct TransportLayer::Segment {
+  std::uint64_t conn = 0;
+  int from = 0;
+  std::uint8_t flags = 0;
+  std::uint32_t seq = 0;
+  std::uint32_t ack = 0;
+  std::string wire;
+};
+
+// ---- TcpSocket -------------------------------------------------------------------------
+
+void TcpSocket::send(std::string_view bytes) { tl_->app_send(conn_, side_, bytes); }
+void TcpSocket::close() { tl_->app_close(conn_, side_); }
+void TcpSocket::abort() { tl_->app_abort(conn_, side_); }
+void TcpSocket::start_tls() { tl_->app_start_tls(conn_, side_); }
+
+bool TcpSocket::tls_active() const {
+  auto* c = tl_->find(conn_);
+  return c && c->side[side_].tls == TlsState::Active;
+}
+
+bool TcpSocket::open() const {
+  auto* c = tl_->find(conn_);
+  return c && !c->done && !c->side[side_].fin_sent;
+}
+
+const std::string& TcpSocket::host() const {
+  static const std::string none;
+  auto* c = tl_->find(conn_);
+  return c ? c->side[side_].host : none;
+}
+const std::string& TcpSocket::peer_host() const {
+  static const std::string none;
+  auto* c = tl_->find(conn_);
+  return c ? c->side[1 - side_].host : none;
+}
+Endpoint TcpSocket::local() const {
+  auto* c = tl_->find(conn_);
+  return c ? c->side[side_].ep : Endpoint{};
+}
+Endpoint TcpSocket::remote() const {
+  auto* c = tl_->find(conn_);
+  return c ? c->side[1 - side_].ep : Endpoint{};
+}
+
+// ---- TransportLayer ----------------------------------------------------------------------
+
+TransportLayer::TransportLayer(EventCore& core, Trace& trace, const Network& net, Random& rng, TransportSettings s)
+    : core_(core), trace_(trace), net_(net), rng_(rng), settings_(s) {}
+
+TransportLayer::~TransportLayer() = default;
+
+TransportLayer::Connection* TransportLayer::find(std::uint64_t id) {
+  auto it = conns_.find(id);
+  return it == conns_.end() ? nullptr : it->second.get();
+}
+
+void TransportLayer::listen(const std::string& host, std::uint16_t port, AcceptFn accept, bool implicit_tls) {
+  listeners_[{host, port}] = Listener{std::move(accept), implicit_tls};
+}
+
+void TransportLayer::unlisten(const std::string& host, std::uint16_t port) { listeners_.erase({host, port}); }
+
+bool TransportLayer::listening(const std::string& host, std::uint16_t port) const {
+  return listeners_.count({host, port}) > 0;
+}
+
+void TransportLayer::set_host_up(const std::string& host, bool up) { down_[host] = !up; }
+
+bool TransportLayer::host_up(const std::string& host) const {
+  auto it = down_.find(host);
+  return it == down_.end() || !it->second;
+}
+
+std::uint16_t TransportLayer::ephemeral_port(const std::string& host) {
+  auto& p = next_port_[host];
+  if (p < 49152) p = 49152;
+  const std::uint16_t port = p;
+  p = p == 65535 ? 49152 : static_cast<std::uint16_t>(p + 1);
+  return port;
+}
+
+void TransportLayer::record_connection(const Connection& c, const std::string& event, const std::string& summary,
+                                       nlohmann::json detail) {
+  Record r;
+  r.time = core_.now();
+  r.kind = RecordKind::Connection;
+  r.event = event;
+  r.host = c.side[0].host;
+  r.peer = c.side[1].host;
+  r.conn = c.id;
+  r.protocol = "tcp";
+  r.summary = summary;
+  detail["client"] = c.side[0].ep.str();
+  detail["server"] = c.side[1].ep.str();
+  r.detail = std::move(detail);
+  trace_.add(std::move(r));
+}
+
+SocketPtr TransportLayer::connect(const std::string& host, Endpoint to) {
+  const HostInfo* h = net_.host(host);
+  assert(h && "connect from an unknown host");
+  auto c = std::make_unique<Connection>();
+  c->id = ++next_conn_;
+  c->started = core_.now();
+  c->side[0].host = host;
+  c->side[0].ep = Endpoint{h->ip, ephemeral_port(host)};
+  c->side[0].isn = rng_.next_u32();
+  c->side[0].snd_nxt = c->side[0].isn;
+  const HostInfo* peer = net_.host_by_ip(to.ip);
+  c->side[1].host = peer ? peer->id : to.ip.str();
+  c->side[1].ep = to;
+  auto sock = SocketPtr(new TcpSocket(this, c->id, 0));
+  c->side[0].socket = sock;
+  const std::uint64_t id = c->id;
+  record_connection(*c, "connecting",
+                    fmt::format("{} connects to {} port {}", host, c->side[1].host, to.port));
+  conns_[id] = std::move(c);
+  // The SYN leaves in its own event so the caller can set callbacks first.
+  core_.schedule_in(0, [this, id] {
+    if (auto* cc = find(id)) send_syn(*cc);
+  });
+  return sock;
+}
+
+void TransportLayer::send_syn(Connection& c) {
+  ++c.syn_tries;
+  const std::uint64_t id = c.id;
+  transmit(id, 0, kSyn, c.side[0].isn, {});
+  // Retransmit with exponential backoff until the connect timeout.
+  Time rto = settings_.initial_rto;
+  for (int i = 1; i < c.syn_tries; ++i) rto *= 2;
+  const Time deadline = c.started + settings_.connect_timeout;
+  const Time at = std::min(core_.now() + rto, deadline);
+  c.syn_timer = core_.schedule_at(at, [this, id] { syn_timer(id); });
+}
+
+void TransportLayer::syn_timer(std::uint64_t id) {
+  Connection* c = find(id);
+  if (!c || c->side[0].established || c->done) return;
+  if (core_.now() >= c->started + settings_.connect_timeout) {
+    fail(*c, 0, SocketError::TimedOut,
+         fmt::format("no answer to {} SYN(s) in {} s", c->syn_tries, settings_.connect_timeout / kSecond));
+    return;
+  }
+  send_syn(*c);
+}
+
+void TransportLayer::queue_segment(Connection& c, int side, std::uint8_t flags, std::string wire) {
+  Side& s = c.side[side];
+  const std::uint32_t seq = s.snd_nxt;
+  s.snd_nxt += static_cast<std::uint32_t>(wire.size());
+  if (flags & kFin) s.snd_nxt += 1;
+  // Segments leave one after another at the narrowest link's rate, in order.
+  const auto path = net_.path(s.host, c.side[1 - side].ep.ip);
+  const std::int64_t bw = path && path->bandwidth_bps > 0 ? path->bandwidth_bps : 100'000'000;
+  const Time departure = std::max(core_.now(), s.next_departure);
+  const auto bits = static_cast<std::int64_t>((wire.size() + 40) * 8);
+  s.next_departure = departure + std::max<Time>(1, bits * kSecond / bw);
+  const std::uint64_t id = c.id;
+  core_.schedule_at(departure, [this, id, side, flags, seq, w = std::move(wire)]() mutable {
+    transmit(id, side, flags, seq, std::move(w));
+  });
+}
+
+void TransportLayer::transmit(std::uint64_t id, int side, std::uint8_t flags, std::uint32_t seq, std::string wire) {
+  Connection* c = find(id);
+  if (!c) return;
+  Side& s = c->side[side];
+  Side& d = c->side[1 - side];
+  Segment seg{id, side, flags, seq, (flags & kSyn) && !(flags & kAck) ? 0u : s.rcv_nxt, std::move(wire)};
+  if (!(flags & kSyn) || (flags & kAck)) seg.flags |= kAck;
+  if (flags & kRst) seg.flags = static_cast<std::uint8_t>(kRst | kAck);
+
+  Record r;
+  r.time = core_.now();
+  r.kind = RecordKind::Packet;
+  r.event = "tcp";
+  r.host = s.host;
+  r.peer = d.host;
+  r.conn = id;
+  r.protocol = "tcp";
+  const auto path = net_.path(s.host, d.ep.ip);
+  const auto hit = net_.check_policy(s.host, d.ep.ip, Transport::Tcp, d.ep.port);
+  nlohmann::json det{{"src", s.ep.str()}, {"dst", d.ep.str()}, {"flags", flag_names(seg.flags)},
+                     {"seq", seg.seq}, {"ack", seg.ack}, {"len", seg.wire.size()}};
+  if (!seg.wire.empty()) det["bytes"] = escape_bytes(seg.wire);
+  if (s.tls == TlsState::Active || (s.tls != TlsState::None && !seg.wire.empty())) det["tls"] = true;
+  r.summary = fmt::format("{} -> {} [{}] seq={} ack={} len={}", s.ep.str(), d.ep.str(), flag_names(seg.flags),
+                          seg.seq, seg.ack, seg.wire.size());
+  if (path) {
+    det["path"] = path->hops;
+    det["arrive"] = core_.now() + path->latency;
+  }
+  if (!path) {
+    det["lost"] = "no host has the address " + d.ep.ip.str();
+  } else if (hit) {
+    det["blocked_by"] = hit->rule->id;
+  } else if (!host_up(d.host)) {
+    det["lost"] = d.host + " is down";
+  }
+  r.detail = std::move(det);
+  trace_.add(std::move(r));
+
+  if (!path) return;
+  if (hit) {
+    const bool reject = hit->rule->action == PolicyRule::Action::Reject;
+    Record p;
+    p.time = core_.now();
+    p.kind = RecordKind::Policy;
+    p.event = reject ? "reject" : "drop";
+    p.host = s.host;
+    p.peer = d.host;
+    p.conn = id;
+    p.protocol = "tcp";
+    p.summary = fmt::format("{} {} TCP {} -> {} (rule {} of {})", reject ? "rejected" : "dropped",
+                            flag_names(seg.flags), s.ep.str(), d.ep.str(), hit->rule->id, hit->network->id);
+    p.detail = {{"rule", hit->rule->id}, {"network", hit->network->id}, {"description", hit->rule->description},
+                {"dst_port", d.ep.port}, {"action", reject ? "reject" : "drop"}};
+    trace_.add(std::move(p));
+    if (reject && !(seg.flags & kRst)) {
+      // The border answers with a RST in the destination's name, after a trip to the border.
+      const NetworkInfo* n = net_.network(net_.host(s.host) ? net_.host(s.host)->network : "");
+      const Time back = 2 * (n ? n->latency : kMilli);
+      Segment rst{id, 1 - side, static_cast<std::uint8_t>(kRst | kAck), 0, seg.seq + 1, {}};
+      core_.schedule_in(back, [this, rst] { arrive(rst); });
+    }
+    return;
+  }
+  if (!host_up(d.host)) return;
+  core_.schedule_in(path->latency, [this, seg = std::move(seg)] { arrive(seg); });
+}
+
+void TransportLayer::arrive(const Segment& seg) {
+  Connection* c = find(seg.conn);
+  if (!c || c->done) return;
+  const int me = 1 - seg.from;
+  Side& s = c->side[me];
+
+  if (seg.flags & kRst) {
+    const bool refused = !s.established;
+    if (refused) {
+      fail(*c, me, SocketError::Refused, "RST in answer to SYN");
+    } else {
+      fail(*c, me, SocketError::Reset, "RST from the peer");
+    }
+    return;
+  }
+
+  if (seg.flags & kSyn) {
+    if (me == 1 && !(seg.flags & kAck)) {
+      // A SYN at the server.
+      auto it = listeners_.find({s.host, s.ep.port});
+      if (it == listeners_.end()) {
+        s.rcv_nxt = seg.seq + 1;  // the RST acknowledges the SYN (RFC 9293 3.10.7.1)
+        transmit(c->id, 1, kRst, 0, {});
+        return;
+      }
+      if (s.isn == 0) {
+        s.isn = rng_.next_u32() | 1u;
+        s.snd_nxt = s.isn + 1;
+        s.rcv_nxt = seg.seq + 1;
+        c->implicit_tls = it->second.implicit_tls;
+      }
+      transmit(c->id, 1, kSyn | kAck, s.isn, {});
+      return;
+    }
+    if (me == 0 && (seg.flags & kAck) && !s.established) {
+      core_.cancel(c->syn_timer);
+      s.established = true;
+      s.snd_nxt = s.isn + 1;
+      s.rcv_nxt = seg.seq + 1;
+      transmit(c->id, 0, kAck, s.snd_nxt, {});
+      record_connection(*c, "established",
+                        fmt::format("{} connected to {} port {}", s.host, c->side[1].host, c->side[1].ep.port));
+      if (s.socket && s.socket->on_connected) s.socket->on_connected();
+    }
+    return;
+  }
+
+  if (me == 1 && !s.established && (seg.flags & kAck)) {
+    s.established = true;
+    auto it = listeners_.find({s.host, s.ep.port});
+    s.socket = SocketPtr(new TcpSocket(this, c->id, 1));
+    if (c->implicit_tls) {
+      s.tls = TlsState::AwaitClientHello;
+    } else if (it != listeners_.end()) {
+      c->accepted = true;
+      it->second.accept(s.socket);
+    }
+  }
+
+  if (!seg.wire.empty()) {
+    s.rcv_nxt += static_cast<std::uint32_t>(seg.wire.size());
+    transmit(c->id, me, kAck, s.snd_nxt, {});
+    on_stream_bytes(*c, me, seg.wire);
+    c = find(seg.conn);
+    if (!c || c->done) return;
+  }
+
+  if (seg.flags & kFin) {
+    Side& ss = c->side[me];
+    ss.rcv_nxt += 1;
+    ss.fin_received = true;
+    transmit(c->id, me, kAck, ss.snd_nxt, {});
+    if (ss.fin_sent) {
+      finish(*c, "closed");
+    } else if (ss.socket && ss.socket->on_peer_closed) {
+      ss.socket->on_peer_closed();
+    }
+  }
+}
+
+void TransportLayer::on_stream_bytes(Connection& c, int side, std::string_view wire) {
+  Side& s = c.side[side];
+  if (s.tls == TlsState::None) {
+    if (s.socket && s.socket->on_data) s.socket->on_data(wire);
+    return;
+  }
+  s.tls_in.append(wire);
+  tls_records(c, side);
+}
+
+void TransportLayer::send_tls_record(Connection& c, int side, std::uint8_t type, std::string_view body) {
+  std::string rec;
+  proto::put_u8(rec, type);
+  proto::put_u16(rec, 0x0303);
+  proto::put_u16(rec, static_cast<std::uint16_t>(body.size()));
+  rec.append(body);
+  // Handshake records go straight to the segmenter (they are not application data).
+  for (std::size_t off = 0; off < rec.size(); off += settings_.mss)
+    queue_segment(c, side, kPsh, rec.substr(off, settings_.mss));
+}
+
+void TransportLayer::tls_records(Connection& c, int side) {
+  const std::uint64_t id = c.id;
+  for (;;) {
+    Connection* cc = find(id);
+    if (!cc || cc->done) return;
+    Side& s = cc->side[side];
+    if (s.tls_in.size() < 5) return;
+    proto::Cursor cur(s.tls_in);
+    const std::uint8_t type = cur.u8();
+    cur.u16();
+    const std::uint16_t len = cur.u16();
+    if (s.tls_in.size() < 5u + len) return;
+    std::string body = s.tls_in.substr(5, len);
+    s.tls_in.erase(0, 5u + len);
+    const std::uint8_t hs = body.empty() ? 0 : static_cast<std::uint8_t>(body[0]);
+    if (type == kTlsHandshake && hs == kHsClientHello && s.tls == TlsState::AwaitClientHello) {
+      s.tls_key = rng_.next();
+      cc->side[1 - side].tls_key = s.tls_key;
+      std::string hello(1, static_cast<char>(kHsServerHello));
+      hello += std::string(3, '\0');
+      for (int i = 0; i < 32; ++i) hello += static_cast<char>(rng_.next() & 0xFF);
+      hello += "certificate:" + s.host;
+      send_tls_record(*cc, side, kTlsHandshake, hello);
+      s.tls = TlsState::AwaitClientFinished;
+    } else if (type == kTlsHandshake && hs == kHsServerHello && s.tls == TlsState::ClientHelloSent) {
+      send_tls_record(*cc, side, kTlsChangeCipher, std::string(1, '\1'));
+      std::string fin(1, static_cast<char>(kHsFinished));
+      for (int i = 0; i < 12; ++i) fin += static_cast<char>(rng_.next() & 0xFF);
+      send_tls_record(*cc, side, kTlsHandshake, fin);
+      s.tls = TlsState::AwaitServerFinished;
+    } else if (type == kTlsChangeCipher) {
+      // Nothing to do: the Finished that follows completes the handshake.
+    } else if (type == kTlsHandshake && hs == kHsFinished && s.tls == TlsState::AwaitClientFinished) {
+      send_tls_record(*cc, side, kTlsChangeCipher, std::string(1, '\1'));
+      std::string fin(1, static_cast<char>(kHsFinished));
+      for (int i = 0; i < 12; ++i) fin += static_cast<char>(rng_.next() & 0xFF);
+      send_tls_record(*cc, side, kTlsHandshake, fin);
+      tls_established(*cc, side);
+    } else if (type == kTlsHandshake && hs == kHsFinished && s.tls == TlsState::AwaitServerFinished) {
+      tls_established(*cc, side);
+    } else if (type == kTlsAppData && s.tls == TlsState::Active && body.size() >= kTlsTagSize) {
+      const Side& peer = cc->side[1 - side];
+      std::string plain = body.substr(0, body.size() - kTlsTagSize);
+      for (std::size_t i = 0; i < plain.size(); ++i)
+        plain[i] = static_cast<char>(static_cast<std::uint8_t>(plain[i]) ^ keystream(peer.tls_key ^ 0x5A5A, s.tls_in_offset + i));
+      s.tls_in_offset += plain.size();
+      if (s.socket && s.socket->on_data) s.socket->on_data(plain);
+    } else {
+      // Not a record this handshake expects: a real stack would send an alert and close.
+      Record r;
+      r.time = core_.now();
+      r.kind = RecordKind::Tls;
+      r.event = "alert";
+      r.host = s.host;
+      r.peer = cc->side[1 - side].host;
+      r.conn = id;
+      r.protocol = "tls";
+      r.summary = "unexpected TLS record: handshake failure";
+      trace_.add(std::move(r));
+      app_abort(id, side);
+      return;
+    }
+  }
+}
+
+void TransportLayer::tls_established(Connection& c, int side) {
+  Side& s = c.side[side];
+  s.tls = TlsState::Active;
+  s.tls_out_offset = 0;
+  s.tls_in_offset = 0;
+  Record r;
+  r.time = core_.now();
+  r.kind = RecordKind::Tls;
+  r.event = "established";
+  r.host = s.host;
+  r.peer = c.side[1 - side].host;
+  r.conn = c.id;
+  r.protocol = "tls";
+  r.summary = fmt::format("{}: TLS established with {} (TLS 1.2 simulated)", s.host, r.peer);
+  r.detail = {{"side", side == 0 ? "client" : "server"}};
+  trace_.add(std::move(r));
+  if (side == 1 && c.implicit_tls && !c.accepted) {
+    c.accepted = true;
+    auto it = listeners_.find({s.host, s.ep.port});
+    if (it != listeners_.end()) it->second.accept(s.socket);
+    return;
+  }
+  if (s.socket && s.socket->on_tls_ready) s.socket->on_tls_ready();
+}
+
+void TransportLayer::app_send(std::uint64_t id, int side, std::string_view bytes) {
+  Connection* c = find(id);
+  if (!c || c->done || bytes.empty()) return;
+  Side& s = c->side[side];
+  if (s.fin_sent || !s.established) return;
+  if (s.tls == TlsState::Active) {
+    for (std::size_t off = 0; off < bytes.size(); off += kTlsMaxRecord) {
+      const auto chunk = bytes.substr(off, kTlsMaxRecord);
+      std::string body(chunk);
+      for (std::size_t i = 0; i < body.size(); ++i)
+        body[i] = static_cast<char>(static_cast<std::uint8_t>(body[i]) ^ keystream(s.tls_key ^ 0x5A5A, s.tls_out_offset + i));
+      s.tls_out_offset += chunk.size();
+      for (std::size_t i = 0; i < kTlsTagSize; ++i) body += static_cast<char>(rng_.next() & 0xFF);
+      std::string rec;
+      proto::put_u8(rec, kTlsAppData);
+      proto::put_u16(rec, 0x0303);
+      proto::put_u16(rec, static_cast<std::uint16_t>(body.size()));
+      rec += body;
+      for (std::size_t o = 0; o < rec.size(); o += settings_.mss) queue_segment(*c, side, kPsh, rec.substr(o, settings_.mss));
+    }
+    return;
+  }
+  for (std::size_t off = 0; off < bytes.size(); off += settings_.mss)
+    queue_segment(*c, side, kPsh, std::string(bytes.substr(off, settings_.mss)));
+}
+
+void TransportLayer::app_close(std::uint64_t id, int side) {
+  Connection* c = find(id);
+  if (!c || c->done) return;
+  Side& s = c->side[side];
+  if (!s.established) {
+    // Closing before the handshake finished: give up quietly.
+    core_.cancel(c->syn_timer);
+    finish(*c, "aborted");
+    return;
+  }
+  if (s.fin_sent) return;
+  s.fin_sent = true;
+  queue_segment(*c, side, kFin, {});
+}
+
+void TransportLayer::app_abort(std::uint64_t id, int side) {
+  Connection* c = find(id);
+  if (!c || c->done) return;
+  if (c->side[side].established) transmit(id, side, kRst, c->side[side].snd_nxt, {});
+  finish(*c, "reset");
+}
+
+void TransportLayer::app_start_tls(std::uint64_t id, int side) {
+  Connection* c = find(id);
+  if (!c || c->done) return;
+  Side& s = c->side[side];
+  if (s.tls != TlsState::None) return;
+  if (side == 0) {
+    s.tls = TlsState::ClientHelloSent;
+    std::string hello(1, static_cast<char>(kHsClientHello));
+    hello += std::string(3, '\0');
+    for (int i = 0; i < 32; ++i) hello += static_cast<char>(rng_.next() & 0xFF);
+    hello += "server_name:" + c->side[1].host;
+    send_tls_record(*c, side, kTlsHandshake, hello);
+  } else {
+    s.tls = TlsState::AwaitClientHello;
+    if (!s.tls_in.empty()) tls_records(*c, side);
+  }
+}
+
+void TransportLayer::fail(Connection& c, int side, SocketError e, const std::string& why) {
+  const char* event = e == SocketError::Refused   ? "refused"
+                      : e == SocketError::TimedOut ? "timeout"
+                      : e == SocketError::NoRoute  ? "no_route"
+                                                   : "reset";
+  record_connection(c, event, fmt::format("{}: {} ({})", c.side[side].host, to_string(e), why),
+                    {{"error", std::string(to_string(e))}, {"reason", why}, {"side", side == 0 ? "client" : "server"}});
+  c.done = true;
+  core_.cancel(c.syn_timer);
+  SocketPtr a = c.side[side].socket;
+  SocketPtr b = c.side[1 - side].socket;
+  const std::uint64_t id = c.id;
+  if (a && a->on_error) a->on_error(e, why);
+  if (e == SocketError::Reset && b && b->on_closed) b->on_closed();
+  conns_.erase(id);
+}
+
+void TransportLayer::finish(Connection& c, const std::string& why) {
+  if (c.done) return;
+  c.done = true;
+  record_connection(c, why, fmt::format("connection {} between {} and {} {}", c.id, c.side[0].host, c.side[1].host, why));
+  SocketPtr a = c.side[0].socket;
+  SocketPtr b = c.side[1].socket;
+  const std::uint64_t id = c.id;
+  // Drop the connection after the callbacks, in a later event, so callers can still ask
+  // their socket questions while being told.
+  if (a && a->on_closed) a->on_closed();
+  if (b && b->on_closed) b->on_closed();
+  core_.schedule_in(0, [this, id] { conns_.erase(id); });
+}
+
+// ---- UDP ---------------------------------------------------------------------------------
+
+void TransportLayer::udp_bind(const std::string& host, std::uint16_t port, DatagramFn fn) {
+  udp_[{host, port}] = std::move(fn);
+}
+
+std::uint16_t TransportLayer::udp_bind_ephemeral(const std::string& host, DatagramFn fn) {
+  std::uint16_t port = ephemeral_port(host);
+  while (udp_.count({host, port})) port = ephemeral_port(host);
+  udp_bind(host, port, std::move(fn));
+  return port;
+}
+
+void TransportLayer::udp_unbind(const std::string& host, std::uint16_t port) { udp_.erase({host, port}); }
+
+void TransportLayer::udp_send(const std::string& host, std::uint16_t src_port, Endpoint to, std::string_view bytes,
+                              const std::string& protocol) {
+  const HostInfo* h = net_.host(host);
+  assert(h);
+  const Endpoint from{h->ip, src_port};
+  const HostInfo* dh = net_.host_by_ip(to.ip);
+  const auto path = net_.path(host, to.ip);
+  const auto hit = net_.check_policy(host, to.ip, Transport::Udp, to.port);
+  Record r;
+  r.time = core_.now();
+  r.kind = RecordKind::Packet;
+  r.event = "udp";
+  r.host = host;
+  r.peer = dh ? dh->id : to.ip.str();
+  r.protocol = protocol;
+  r.summary = fmt::format("{} -> {} UDP len={}", from.str(), to.str(), bytes.size());
+  nlohmann::json det{{"src", from.str()}, {"dst", to.str()}, {"len", bytes.size()}, {"bytes", escape_bytes(bytes)}};
+  if (path) {
+    det["path"] = path->hops;
+    det["arrive"] = core_.now() + path->latency;
+  } else {
+    det["lost"] = "no host has the address " + to.ip.str();
+  }
+  if (hit) det["blocked_by"] = hit->rule->id;
+  if (dh && !host_up(dh->id)) det["lost"] = dh->id + " is down";
+  r.detail = std::move(det);
+  trace_.add(std::move(r));
+  if (!path || hit || !dh || !host_up(dh->id)) {
+    if (hit) {
+      Record p;
+      p.time = core_.now();
+      p.kind = RecordKind::Policy;
+      p.event = "drop";
+      p.host = host;
+      p.peer = dh ? dh->id : "";
+      p.protocol = protocol;
+      p.summary = fmt::format("dropped UDP {} -> {} (rule {})", from.str(), to.str(), hit->rule->id);
+      p.detail = {{"rule", hit->rule->id}, {"network", hit->network->id}, {"dst_port", to.port}, {"action", "drop"}};
+      trace_.add(std::move(p));
+    }
+    return;
+  }
+  const std::string dst_host = dh->id;
+  core_.schedule_in(path->latency, [this, dst_host, from, to, data = std::string(bytes)] {
+    if (!host_up(dst_host)) return;
+    auto it = udp_.find({dst_host, to.port});
+    if (it == udp_.end()) return;  // port closed: the datagram is discarded
+    auto fn = it->second;          // the handler may unbind itself
+    fn(from, data);
+  });
+}
+
+}  // namespace mailsim::sim

@@ -1,0 +1,21 @@
+# mailsim run --trace: the file has the meta line, a handshake, data and teardown, and is
+# identical on a second run.
+file(MAKE_DIRECTORY ${WORK})
+foreach(n 1 2)
+  execute_process(COMMAND ${CMD} run ${SCENARIO} --trace ${WORK}/t${n}.jsonl RESULT_VARIABLE rc OUTPUT_QUIET)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "run ${n} failed with ${rc}")
+  endif()
+endforeach()
+file(READ ${WORK}/t1.jsonl a)
+file(READ ${WORK}/t2.jsonl b)
+if(NOT a STREQUAL b)
+  message(FATAL_ERROR "two runs gave different traces")
+endif()
+foreach(needle "\"kind\":\"meta\"" "\"schema\":1" "\"flags\":\"SYN\"" "\"flags\":\"SYN,ACK\"" "\"flags\":\"PSH,ACK\""
+               "\"flags\":\"FIN,ACK\"" "\"event\":\"established\"" "\"event\":\"closed\"" "Hello, echo server!")
+  string(FIND "${a}" "${needle}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "trace lacks ${needle}")
+  endif()
+endforeach()

@@ -1,0 +1,51 @@
+// JsonSource: every value's line and column, and clear syntax errors.
+#include <catch2/catch.hpp>
+
+#include "sim/json_source.hpp"
+
+using namespace mailsim::sim;
+
+TEST_CASE("json source records the location of keys and array elements") {
+  const std::string text =
+      "{\n"
+      "  \"hosts\": [\n"
+      "    {\"id\": \"pc\", \"ip\": \"192.0.2.1\"},\n"
+      "    {\"id\": \"mx\",\n"
+      "     \"port\": 25}\n"
+      "  ],\n"
+      "  \"seed\": 7, \"list\": [1, \"two\", true]\n"
+      "}\n";
+  JsonSyntaxError err;
+  auto src = parse_json_source(text, "x.json", err);
+  REQUIRE(src);
+  CHECK(src->root["hosts"][1]["port"] == 25);
+  auto at = [&](const std::string& p) {
+    auto l = src->locate(p);
+    return std::to_string(l.line) + ":" + std::to_string(l.column);
+  };
+  CHECK(at("/hosts") == "2:3");
+  CHECK(at("/hosts/0") == "3:5");
+  CHECK(at("/hosts/0/ip") == "3:18");
+  CHECK(at("/hosts/1/port") == "5:6");
+  CHECK(at("/seed") == "7:3");
+  CHECK(at("/list/0") == "7:23");
+  CHECK(at("/list/1") == "7:26");
+  CHECK(at("/list/2") == "7:33");
+  CHECK(at("/hosts/1/missing") == "4:5");  // falls back to the nearest ancestor
+}
+
+TEST_CASE("json source reports syntax errors with line and column") {
+  JsonSyntaxError err;
+  CHECK_FALSE(parse_json_source("{\n  \"a\": 1,\n  \"b\" 2\n}", "x.json", err));
+  CHECK(err.where.line == 3);
+  CHECK(err.where.column == 7);
+  CHECK(err.message.find("invalid JSON") == 0);
+
+  CHECK_FALSE(parse_json_source("{\"a\": 1, \"a\": 2}", "x.json", err));
+  CHECK(err.message.find("duplicate key \"a\"") == 0);
+  CHECK(err.where.column == 10);
+
+  CHECK_FALSE(parse_json_source("", "x.json", err));
+  CHECK_FALSE(parse_json_source("[1, 2", "x.json", err));
+  CHECK(err.where.line == 1);
+}
