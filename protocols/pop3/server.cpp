@@ -1,0 +1,581 @@
+// POP3 server session: command table, state machine, maildrop snapshot and UPDATE-state commit.
+#include "protocols/pop3/server.hpp"
+
+#include <cassert>
+#include <cctype>
+#include <utility>
+
+#include "protocols/common/md5.hpp"
+
+namespace mailsim::pop3 {
+namespace {
+
+constexpr unsigned bit(ServerSession::State s) { return 1u << static_cast<unsigned>(s); }
+constexpr unsigned kAuth = bit(ServerSession::State::Authorization);
+constexpr unsigned kTrans = bit(ServerSession::State::Transaction);
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::vector<std::string_view> split_words(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    const std::size_t start = i;
+    while (i < s.size() && s[i] != ' ') ++i;
+    if (i > start) out.push_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
+bool digits_only(std::string_view s) {
+  if (s.empty()) return false;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// Decimal value of a digit string, saturating instead of overflowing.
+std::size_t parse_count(std::string_view s) {
+  constexpr std::size_t kCap = static_cast<std::size_t>(1) << 40;
+  std::size_t v = 0;
+  for (const char c : s) {
+    v = v * 10 + static_cast<std::size_t>(c - '0');
+    if (v > kCap) return kCap;
+  }
+  return v;
+}
+
+bool equal_ci(std::string_view a, std::string_view b) { return a.size() == b.size() && upper(a) == upper(b); }
+
+// How each command is written, for "-ERR usage: ..." replies.
+std::string_view usage_of(std::string_view verb) {
+  if (verb == "USER") return "USER name";
+  if (verb == "PASS") return "PASS password";
+  if (verb == "APOP") return "APOP name digest";
+  if (verb == "LIST") return "LIST [msg]";
+  if (verb == "UIDL") return "UIDL [msg]";
+  if (verb == "RETR") return "RETR msg";
+  if (verb == "TOP") return "TOP msg lines";
+  if (verb == "DELE") return "DELE msg";
+  return verb;  // commands without arguments
+}
+
+}  // namespace
+
+const char* to_string(ServerSession::State s) {
+  switch (s) {
+    case ServerSession::State::Authorization: return "AUTHORIZATION";
+    case ServerSession::State::Transaction: return "TRANSACTION";
+    case ServerSession::State::Update: return "UPDATE";
+    case ServerSession::State::Closed: return "CLOSED";
+  }
+  return "?";
+}
+
+const std::vector<ServerSession::Command>& ServerSession::command_table() {
+  static const std::vector<Command> table = {
+      {"CAPA", kAuth | kTrans, &ServerSession::cmd_capa}, {"USER", kAuth, &ServerSession::cmd_user},
+      {"PASS", kAuth, &ServerSession::cmd_pass},          {"APOP", kAuth, &ServerSession::cmd_apop},
+      {"STLS", kAuth, &ServerSession::cmd_stls},          {"STAT", kTrans, &ServerSession::cmd_stat},
+      {"LIST", kTrans, &ServerSession::cmd_list},         {"UIDL", kTrans, &ServerSession::cmd_uidl},
+      {"RETR", kTrans, &ServerSession::cmd_retr},         {"TOP", kTrans, &ServerSession::cmd_top},
+      {"DELE", kTrans, &ServerSession::cmd_dele},         {"RSET", kTrans, &ServerSession::cmd_rset},
+      {"NOOP", kTrans, &ServerSession::cmd_noop},         {"QUIT", kAuth | kTrans, &ServerSession::cmd_quit},
+  };
+  return table;
+}
+
+ServerSession::ServerSession(ServerConfig config, ServerBackend& backend)
+    : config_(std::move(config)), backend_(backend), reader_(kMaxCommandLine - 2),
+      tls_active_(config_.implicit_tls) {
+  std::string greeting = "+OK ";
+  if (config_.greeting_names_host) greeting += config_.host + " ";
+  greeting += config_.greeting;
+  if (!config_.apop_timestamp.empty()) greeting += " " + config_.apop_timestamp;
+  reply(greeting);
+}
+
+void ServerSession::set_state(State next) {
+  if (next == state_) return;
+  proto::ProtocolEvent e;
+  e.kind = proto::ProtocolEvent::Kind::StateChanged;
+  e.from_state = to_string(state_);
+  e.to_state = to_string(next);
+  e.text = e.from_state + " -> " + e.to_state;
+  state_ = next;
+  emit(std::move(e));
+}
+
+void ServerSession::reply(std::string_view line) {
+  assert(line.size() + 2 <= kMaxStatusLine && "status line over the RFC 2449 limit");
+  write(line);
+  write("\r\n");
+  proto::ProtocolEvent e;
+  e.kind = proto::ProtocolEvent::Kind::ReplySent;
+  e.text = std::string(line);
+  e.status = line.substr(0, 1) == "+" ? "+OK" : "-ERR";
+  emit(std::move(e));
+}
+
+void ServerSession::reply_data_line(std::string_view stuffed_line) {
+  write(stuffed_line);
+  write("\r\n");
+  proto::ProtocolEvent e;
+  e.kind = proto::ProtocolEvent::Kind::ReplySent;
+  e.text = std::string(stuffed_line);
+  emit(std::move(e));
+}
+
+void ServerSession::end_multiline() { reply_data_line("."); }
+
+bool ServerSession::bad_command(std::string_view reply_line, std::string_view why) {
+  ++bad_commands_;
+  proto::ProtocolEvent e;
+  e.kind = proto::ProtocolEvent::Kind::ProtocolError;
+  e.text = std::string(why);
+  emit(std::move(e));
+  if (bad_commands_ >= config_.max_bad_commands) {
+    close_with("-ERR too many bad commands, closing connection");
+    return false;
+  }
+  reply(reply_line);
+  return true;
+}
+
+void ServerSession::close_with(std::string_view reply_line) {
+  reply(reply_line);
+  release_lock();
+  set_state(State::Closed);
+}
+
+void ServerSession::release_lock() {
+  if (!locked_) return;
+  locked_ = false;
+  backend_.unlock();
+  messages_.clear();
+  deleted_.clear();
+}
+
+void ServerSession::receive(std::string_view bytes) {
+  if (closed() || bytes.empty()) return;
+  if (tls_requested_) {
+    proto::ProtocolEvent e;
+    e.kind = proto::ProtocolEvent::Kind::ProtocolError;
+    e.text = "ignored " + std::to_string(bytes.size()) + " byte(s) sent before TLS was established";
+    emit(std::move(e));
+    return;
+  }
+  reader_.feed(bytes);
+  while (!closed() && !tls_requested_) {
+    auto r = reader_.next_line();
+    if (r.status == proto::LineReader::Status::NeedMore) break;
+    if (r.status == proto::LineReader::Status::Overlong) {
+      bad_command("-ERR command line too long",
+                  "command line longer than " + std::to_string(kMaxCommandLine) + " octets (RFC 2449)");
+      continue;
+    }
+    handle_line(r.line);
+  }
+  if (closed()) {
+    reader_.clear();
+  } else if (tls_requested_ && reader_.buffered() > 0) {
+    // RFC 2595 / CVE-2011-0411: anything pipelined after STLS was sent in the clear; drop it.
+    proto::ProtocolEvent e;
+    e.kind = proto::ProtocolEvent::Kind::ProtocolError;
+    e.text = "ignored " + std::to_string(reader_.buffered()) + " byte(s) sent after STLS before TLS was established";
+    emit(std::move(e));
+    reader_.clear();
+  }
+}
+
+void ServerSession::handle_line(const std::string& line) {
+  const std::size_t space = line.find(' ');
+  const std::string verb = upper(std::string_view(line).substr(0, space));
+  const std::string_view args =
+      space == std::string::npos ? std::string_view() : std::string_view(line).substr(space + 1);
+
+  proto::ProtocolEvent e;
+  e.kind = proto::ProtocolEvent::Kind::CommandReceived;
+  e.verb = verb;
+  e.text = line;
+  if (verb == "PASS") {
+    e.text = "PASS ********";
+    e.clear_text = line;
+  } else if (verb == "APOP") {
+    const auto w = split_words(args);
+    e.text = "APOP " + (w.empty() ? std::string() : std::string(w[0]) + " ") + "********";
+    e.clear_text = line;
+  }
+  emit(std::move(e));
+
+  const Command* cmd = nullptr;
+  for (const auto& c : command_table()) {
+    if (c.verb == verb) cmd = &c;
+  }
+  if (cmd == nullptr) {
+    pending_user_.clear();
+    bad_command("-ERR unknown command", "unknown command \"" + verb + "\"");
+    return;
+  }
+  if ((cmd->states & bit(state_)) == 0) {
+    pending_user_.clear();
+    bad_command("-ERR " + verb + " not valid in " + to_string(state_) + " state",
+                verb + " sent in " + to_string(state_) + " state");
+    return;
+  }
+  // RFC 1939 section 7: PASS is only valid immediately after a successful USER.
+  if (verb != "PASS") pending_user_.clear();
+  (this->*(cmd->handler))(args);
+}
+
+std::optional<std::size_t> ServerSession::message_arg(std::string_view verb, std::string_view arg) {
+  if (!digits_only(arg)) {
+    bad_command("-ERR usage: " + std::string(usage_of(verb)),
+                verb == "TOP" ? "TOP needs a message number and a line count" : std::string(verb) + " needs a message number");
+    return std::nullopt;
+  }
+  const std::size_t n = parse_count(arg);
+  if (n == 0 || n > messages_.size()) {
+    reply("-ERR no such message");
+    return std::nullopt;
+  }
+  if (deleted_[n - 1]) {
+    reply("-ERR message " + std::to_string(n) + " already deleted");
+    return std::nullopt;
+  }
+  return n - 1;
+}
+
+std::string ServerSession::maildrop_summary() const {
+  std::size_t count = 0;
+  std::size_t octets = 0;
+  for (std::size_t i = 0; i < messages_.size(); ++i) {
+    if (deleted_[i]) continue;
+    ++count;
+    octets += messages_[i].size;
+  }
+  return std::to_string(count) + " messages (" + std::to_string(octets) + " octets)";
+}
+
+bool ServerSession::enter_transaction(const std::string& user) {
+  if (!backend_.lock_maildrop(user)) {
+    reply("-ERR [IN-USE] maildrop already locked");
+    return false;
+  }
+  locked_ = true;
+  user_ = user;
+  messages_ = backend_.snapshot();
+  deleted_.assign(messages_.size(), false);
+  for ([[maybe_unused]] const auto& m : messages_) {
+    assert(!m.uid.empty() && m.uid.size() <= kMaxUniqueId && "backend gave an invalid unique-id");
+  }
+  reply("+OK " + user + "'s maildrop has " + maildrop_summary());
+  set_state(State::Transaction);
+  return true;
+}
+
+void ServerSession::cmd_capa(std::string_view args) {
+  if (!args.empty()) {
+    bad_command("-ERR usage: CAPA", "CAPA takes no argument");
+    return;
+  }
+  reply("+OK Capability list follows");
+  reply_data_line("TOP");
+  reply_data_line("UIDL");
+  if (state_ == State::Authorization && (config_.allow_plaintext_login || tls_active_)) reply_data_line("USER");
+  reply_data_line("RESP-CODES");
+  reply_data_line("AUTH-RESP-CODE");
+  reply_data_line("PIPELINING");
+  if (state_ == State::Authorization && config_.offer_stls && !tls_active_) reply_data_line("STLS");
+  reply_data_line(stuff_line("IMPLEMENTATION " + config_.implementation));
+  end_multiline();
+}
+
+void ServerSession::cmd_user(std::string_view args) {
+  const auto w = split_words(args);
+  if (w.size() != 1) {
+    bad_command("-ERR usage: USER name", "USER needs exactly one user name");
+    return;
+  }
+  if (!config_.allow_plaintext_login && !tls_active_) {
+    reply("-ERR [AUTH] plaintext login not allowed before STLS");
+    return;
+  }
+  pending_user_ = std::string(w[0]);
+  reply("+OK send PASS");
+}
+
+void ServerSession::cmd_pass(std::string_view args) {
+  const std::string user = std::exchange(pending_user_, {});
+  if (user.empty()) {
+    bad_command("-ERR give USER first", "PASS without a preceding USER");
+    return;
+  }
+  if (args.empty()) {
+    bad_command("-ERR usage: PASS password", "PASS without a password");
+    return;
+  }
+  // RFC 1939: the password is everything after "PASS " (it may contain spaces).
+  if (!backend_.authenticate(user, args)) {
+    ++auth_failures_;
+    proto::ProtocolEvent e;
+    e.kind = proto::ProtocolEvent::Kind::Note;
+    e.text = "login failed for " + user;
+    emit(std::move(e));
+    if (auth_failures_ >= config_.max_auth_failures) {
+      close_with("-ERR [AUTH] too many failed logins, closing connection");
+    } else {
+      reply("-ERR [AUTH] invalid user name or password");
+    }
+    return;
+  }
+  enter_transaction(user);
+}
+
+void ServerSession::cmd_apop(std::string_view args) {
+  if (config_.apop_timestamp.empty()) {
+    bad_command("-ERR APOP not available", "APOP used but the greeting offered no timestamp");
+    return;
+  }
+  const auto w = split_words(args);
+  if (w.size() != 2 || !is_md5_hex(w[1])) {
+    bad_command("-ERR usage: APOP name digest", "APOP needs a user name and a 32-digit hex MD5 digest");
+    return;
+  }
+  const std::string user(w[0]);
+  const auto secret = backend_.apop_secret(user);
+  if (!secret || !equal_ci(proto::md5_hex(config_.apop_timestamp + *secret), w[1])) {
+    ++auth_failures_;
+    proto::ProtocolEvent e;
+    e.kind = proto::ProtocolEvent::Kind::Note;
+    e.text = "APOP login failed for " + user;
+    emit(std::move(e));
+    if (auth_failures_ >= config_.max_auth_failures) {
+      close_with("-ERR [AUTH] too many failed logins, closing connection");
+    } else {
+      reply("-ERR [AUTH] invalid user name or password");
+    }
+    return;
+  }
+  enter_transaction(user);
+}
+
+void ServerSession::cmd_stls(std::string_view args) {
+  if (!args.empty()) {
+    bad_command("-ERR usage: STLS", "STLS takes no argument");
+    return;
+  }
+  if (!config_.offer_stls) {
+    bad_command("-ERR STLS not available", "STLS used but not offered");
+    return;
+  }
+  if (tls_active_) {
+    bad_command("-ERR already using TLS", "STLS on a connection that is already protected");
+    return;
+  }
+  reply("+OK begin TLS negotiation");
+  tls_requested_ = true;
+  proto::ProtocolEvent e;
+  e.kind = proto::ProtocolEvent::Kind::Note;
+  e.text = "TLS negotiation requested";
+  emit(std::move(e));
+}
+
+void ServerSession::tls_established() {
+  assert(tls_requested_ && "tls_established() without a pending STLS");
+  tls_requested_ = false;
+  tls_active_ = true;
+  reader_.clear();
+  pending_user_.clear();
+  proto::ProtocolEvent e;
+  e.kind = proto::ProtocolEvent::Kind::Note;
+  e.text = "TLS established; still in AUTHORIZATION, earlier knowledge discarded";
+  emit(std::move(e));
+}
+
+void ServerSession::cmd_stat(std::string_view args) {
+  if (!args.empty()) {
+    bad_command("-ERR usage: STAT", "STAT takes no argument");
+    return;
+  }
+  std::size_t count = 0;
+  std::size_t octets = 0;
+  for (std::size_t i = 0; i < messages_.size(); ++i) {
+    if (deleted_[i]) continue;
+    ++count;
+    octets += messages_[i].size;
+  }
+  reply("+OK " + std::to_string(count) + " " + std::to_string(octets));
+}
+
+void ServerSession::cmd_list(std::string_view args) {
+  const auto w = split_words(args);
+  if (w.size() > 1) {
+    bad_command("-ERR usage: LIST [msg]", "LIST takes at most one message number");
+    return;
+  }
+  if (w.size() == 1) {
+    const auto idx = message_arg("LIST", w[0]);
+    if (idx) reply("+OK " + std::to_string(*idx + 1) + " " + std::to_string(messages_[*idx].size));
+    return;
+  }
+  reply("+OK " + maildrop_summary());
+  for (std::size_t i = 0; i < messages_.size(); ++i) {
+    if (!deleted_[i]) reply_data_line(std::to_string(i + 1) + " " + std::to_string(messages_[i].size));
+  }
+  end_multiline();
+}
+
+void ServerSession::cmd_uidl(std::string_view args) {
+  const auto w = split_words(args);
+  if (w.size() > 1) {
+    bad_command("-ERR usage: UIDL [msg]", "UIDL takes at most one message number");
+    return;
+  }
+  if (w.size() == 1) {
+    const auto idx = message_arg("UIDL", w[0]);
+    if (idx) reply("+OK " + std::to_string(*idx + 1) + " " + messages_[*idx].uid);
+    return;
+  }
+  reply("+OK unique-id listing follows");
+  for (std::size_t i = 0; i < messages_.size(); ++i) {
+    if (!deleted_[i]) reply_data_line(std::to_string(i + 1) + " " + messages_[i].uid);
+  }
+  end_multiline();
+}
+
+void ServerSession::cmd_retr(std::string_view args) {
+  const auto w = split_words(args);
+  if (w.size() != 1) {
+    bad_command("-ERR usage: RETR msg", "RETR needs exactly one message number");
+    return;
+  }
+  const auto idx = message_arg("RETR", w[0]);
+  if (!idx) return;
+  const auto body = backend_.retrieve(*idx);
+  if (!body) {
+    reply("-ERR [SYS/TEMP] message could not be read");
+    return;
+  }
+  reply("+OK " + std::to_string(messages_[*idx].size) + " octets");
+  for (const auto line : split_message_lines(*body)) reply_data_line(stuff_line(line));
+  end_multiline();
+}
+
+void ServerSession::cmd_top(std::string_view args) {
+  const auto w = split_words(args);
+  if (w.size() != 2 || !digits_only(w[1])) {
+    bad_command("-ERR usage: TOP msg lines", "TOP needs a message number and a line count");
+    return;
+  }
+  const auto idx = message_arg("TOP", w[0]);
+  if (!idx) return;
+  const auto body = backend_.retrieve(*idx);
+  if (!body) {
+    reply("-ERR [SYS/TEMP] message could not be read");
+    return;
+  }
+  const std::size_t body_lines = parse_count(w[1]);
+  reply("+OK top of message follows");
+  bool in_body = false;
+  std::size_t sent_body = 0;
+  for (const auto line : split_message_lines(*body)) {
+    if (in_body) {
+      if (sent_body == body_lines) break;
+      ++sent_body;
+    } else if (line.empty()) {
+      in_body = true;  // the blank line between header and body is always sent
+    }
+    reply_data_line(stuff_line(line));
+  }
+  end_multiline();
+}
+
+void ServerSession::cmd_dele(std::string_view args) {
+  const auto w = split_words(args);
+  if (w.size() != 1) {
+    bad_command("-ERR usage: DELE msg", "DELE needs exactly one message number");
+    return;
+  }
+  const auto idx = message_arg("DELE", w[0]);
+  if (!idx) return;
+  deleted_[*idx] = true;
+  reply("+OK message " + std::to_string(*idx + 1) + " deleted");
+}
+
+void ServerSession::cmd_rset(std::string_view args) {
+  if (!args.empty()) {
+    bad_command("-ERR usage: RSET", "RSET takes no argument");
+    return;
+  }
+  deleted_.assign(messages_.size(), false);
+  reply("+OK maildrop has " + maildrop_summary());
+}
+
+void ServerSession::cmd_noop(std::string_view args) {
+  if (!args.empty()) {
+    bad_command("-ERR usage: NOOP", "NOOP takes no argument");
+    return;
+  }
+  reply("+OK");
+}
+
+void ServerSession::cmd_quit(std::string_view args) {
+  if (!args.empty()) {
+    bad_command("-ERR usage: QUIT", "QUIT takes no argument");
+    return;
+  }
+  const std::string sign_off = "+OK " + config_.host + " POP3 server signing off";
+  if (state_ == State::Authorization) {
+    // RFC 1939 section 5: QUIT before login ends the session without an UPDATE state.
+    reply(sign_off);
+    set_state(State::Closed);
+    return;
+  }
+  set_state(State::Update);
+  std::vector<std::size_t> doomed;
+  std::size_t left = 0;
+  for (std::size_t i = 0; i < messages_.size(); ++i) {
+    if (deleted_[i]) {
+      doomed.push_back(i);
+    } else {
+      ++left;
+    }
+  }
+  const bool committed = doomed.empty() || backend_.commit_deletions(doomed);
+  if (!committed) {
+    reply("-ERR [SYS/TEMP] some deleted messages not removed");
+  } else if (left == 0) {
+    reply(sign_off + " (maildrop empty)");
+  } else {
+    reply(sign_off + " (" + std::to_string(left) + (left == 1 ? " message left)" : " messages left)"));
+  }
+  if (committed && !doomed.empty()) {
+    proto::ProtocolEvent e;
+    e.kind = proto::ProtocolEvent::Kind::Note;
+    e.text = std::to_string(doomed.size()) + " message(s) removed from the maildrop";
+    emit(std::move(e));
+  }
+  release_lock();
+  set_state(State::Closed);
+}
+
+void ServerSession::connection_lost() {
+  if (closed()) return;
+  proto::ProtocolEvent e;
+  e.kind = proto::ProtocolEvent::Kind::Note;
+  e.text = std::string("connection lost in ") + to_string(state_) + " state: nothing deleted";
+  emit(std::move(e));
+  tls_requested_ = false;
+  reader_.clear();
+  release_lock();
+  set_state(State::Closed);
+}
+
+}  // namespace mailsim::pop3
