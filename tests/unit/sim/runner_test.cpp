@@ -94,7 +94,7 @@ TEST_CASE("a failed expectation says what happened instead") {
   CHECK(r.expectations[0].pointer == "/expectations/0");
 }
 
-TEST_CASE("--until stops the run early and marks it") {
+TEST_CASE("a run with a stop time ends early and says so") {
   auto loaded = load_scenario_text(kOp25b, "op25b.json");
   REQUIRE(loaded.scenario);
   RunOptions o;
