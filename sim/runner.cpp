@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include "protocols/dns/presentation.hpp"
 #include "sim/basic_apps.hpp"
+#include "sim/dns_service.hpp"
 #include "sim/simulation.hpp"
 
 namespace mailsim::sim {
@@ -27,7 +29,46 @@ void build_world(Simulation& sim, const Scenario& s) {
         sim.add_app(std::make_unique<EchoService>(h.info.id, svc.port, svc.app == "discard"));
     }
   }
+  // DNS servers: their zones, and root hints from whoever serves the root zone.
+  std::vector<dns::ServerHint> hints;
+  for (const auto& h : s.hosts) {
+    if (!h.dns_server) continue;
+    for (const auto& z : h.dns_server->zones) {
+      if (z != dns::Name().key()) continue;
+      dns::ServerHint hint;
+      hint.address = to_dns(h.info.ip);
+      std::string error;
+      hint.name = *dns::Name::parse(h.info.id, error);
+      for (const auto& zs : s.zones) {
+        if (!zs.zone.origin.is_root()) continue;
+        for (const auto& r : zs.zone.records)
+          if (r.type == dns::Type::A && std::get<dns::AData>(r.data).address == hint.address) hint.name = r.name;
+      }
+      hints.push_back(hint);
+    }
+  }
+  for (const auto& h : s.hosts) {
+    if (!h.dns_server) continue;
+    DnsServerConfig cfg;
+    cfg.recursive = h.dns_server->recursive;
+    if (cfg.recursive) cfg.root_hints = hints;
+    for (const auto& key : h.dns_server->zones)
+      for (const auto& zs : s.zones)
+        if (zs.zone.origin.key() == key) cfg.zones.push_back(zs.zone);
+    sim.add_app(std::make_unique<DnsServerApp>(h.info.id, std::move(cfg)));
+  }
   for (const auto& a : s.timeline) {
+    if (a.kind == "lookup") {
+      const std::string from = a.args.at("from").get<std::string>();
+      std::string resolver;
+      for (const auto& h : s.hosts)
+        if (h.info.id == from) resolver = h.resolver;
+      std::string error;
+      const auto name = *dns::Name::parse(a.args.at("name").get<std::string>(), error);
+      const auto type = dns::parse_type(a.args.value("type", "A")).value_or(dns::Type::A);
+      sim.add_app(std::make_unique<LookupApp>(from, a.at, sim.network().host(resolver)->ip, name, type));
+      continue;
+    }
     if (a.kind == "connect") {
       ScriptedClient::Script script;
       script.at = a.at;
@@ -125,6 +166,48 @@ ExpectationResult check_blocked(const ExpectationSpec& e, const Trace& trace) {
   return r;
 }
 
+ExpectationResult check_dns(const ExpectationSpec& e, const Trace& trace) {
+  const std::string host = e.args.value("host", "");
+  std::string error;
+  const std::string name = dns::Name::parse(e.args.at("name").get<std::string>(), error)->to_string_no_dot();
+  const std::string qtype = e.args.value("qtype", "A");
+  const std::string outcome = e.args.value("outcome", "");
+  const std::string contains = e.args.value("answer_contains", "");
+  ExpectationResult r;
+  r.pointer = e.pointer;
+  r.description = fmt::format("{} lookup of {} {}{}{}", host.empty() ? "a" : host + "'s", qtype, name,
+                              outcome.empty() ? "" : " gives " + outcome,
+                              contains.empty() ? "" : " with an answer containing \"" + contains + "\"");
+  std::vector<std::string> seen;
+  auto lower = [](std::string v) {
+    for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return v;
+  };
+  for (const auto& rec : trace.records()) {
+    if (rec.kind != RecordKind::Dns || rec.event != "result") continue;
+    if (!host.empty() && rec.host != host) continue;
+    if (lower(rec.detail.value("qname", "")) != lower(name) || rec.detail.value("qtype", "") != qtype) continue;
+    seen.push_back(rec.summary);
+    if (!outcome.empty() && rec.detail.value("outcome", "") != outcome) continue;
+    if (!contains.empty()) {
+      bool found = false;
+      for (const auto& a : rec.detail.value("answers", nlohmann::json::array()))
+        if (a.get<std::string>().find(contains) != std::string::npos) found = true;
+      if (!found) continue;
+    }
+    r.passed = true;
+    r.actual = rec.summary;
+    return r;
+  }
+  if (seen.empty()) {
+    r.actual = "no such lookup happened";
+  } else {
+    r.actual = "instead: ";
+    for (std::size_t i = 0; i < seen.size(); ++i) r.actual += (i ? "; " : "") + seen[i];
+  }
+  return r;
+}
+
 }  // namespace
 
 bool RunResult::all_passed() const {
@@ -138,6 +221,7 @@ std::vector<ExpectationResult> check_expectations(const Scenario& scenario, cons
   for (const auto& e : scenario.expectations) {
     if (e.kind == "connection") out.push_back(check_connection(scenario, e, trace));
     else if (e.kind == "blocked") out.push_back(check_blocked(e, trace));
+    else if (e.kind == "dns") out.push_back(check_dns(e, trace));
   }
   return out;
 }

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "protocols/dns/presentation.hpp"
+
 namespace mailsim::sim {
 namespace {
 
@@ -18,8 +20,9 @@ const std::vector<std::string> kHostKinds{"pc", "phone", "mail_server", "dns_ser
 const std::vector<std::string> kServiceApps{"echo", "discard"};
 const std::vector<std::string> kPolicyActions{"drop", "reject", "allow"};
 const std::vector<std::string> kPolicyPresets{"op25b"};
-const std::vector<std::string> kActionKinds{"connect", "host_down", "host_up"};
-const std::vector<std::string> kExpectationKinds{"connection", "blocked"};
+const std::vector<std::string> kActionKinds{"connect", "lookup", "host_down", "host_up"};
+const std::vector<std::string> kExpectationKinds{"connection", "blocked", "dns"};
+const std::vector<std::string> kDnsOutcomes{"NOERROR", "NXDOMAIN", "NODATA", "SERVFAIL"};
 const std::vector<std::string> kConnectionResults{"established", "refused", "timeout"};
 
 class Loader {
@@ -33,7 +36,7 @@ class Loader {
     const auto& root = src_.root;
     if (!c_.expect_object(root, "", "a scenario object ({ ... })")) return finish(s);
     c_.allowed_keys(root, "", {"$schema", "mailsim", "title", "description", "seed", "settings", "networks",
-                               "internet", "hosts", "timeline", "expectations"});
+                               "internet", "dns", "hosts", "timeline", "expectations"});
     auto version = c_.integer(root, "", "mailsim", true, 0, 1000);
     if (version && *version != kScenarioSchemaVersion)
       c_.error("/mailsim", fmt::format("scenario format version {} is not supported (this build reads version {})",
@@ -44,7 +47,19 @@ class Loader {
     settings(root, s);
     networks(root, s);
     internet(root, s);
+    zones(root, s);
     hosts(root, s);
+    resolvers(root, s);
+    for (const auto& z : s.zones) {
+      bool served = false;
+      for (const auto& h : s.hosts)
+        if (h.dns_server)
+          for (const auto& k : h.dns_server->zones)
+            if (k == z.zone.origin.key()) served = true;
+      if (!served)
+        c_.error(z.pointer + "/origin", "no host serves zone " + z.zone.origin.to_string() +
+                                            " (list it in a host's \"dns_server\": {\"zones\": [...]})");
+    }
     policies_targets(root, s);
     timeline(root, s);
     expectations(root, s);
@@ -268,7 +283,7 @@ class Loader {
       const auto& h = (*list)[i];
       const std::string p = Checker::child("/hosts", i);
       if (!c_.expect_object(h, p, "a host object")) continue;
-      c_.allowed_keys(h, p, {"id", "kind", "name", "network", "ip", "services", "down"});
+      c_.allowed_keys(h, p, {"id", "kind", "name", "network", "ip", "services", "dns_server", "resolver", "down"});
       HostSpec spec;
       spec.pointer = p;
       auto id = c_.identifier(h, p, "id", true);
@@ -321,7 +336,155 @@ class Loader {
           if (port && app) spec.services.push_back(ServiceSpec{static_cast<std::uint16_t>(*port), *app, sp});
         }
       }
+      if (auto it = h.find("dns_server"); it != h.end()) spec.dns_server = dns_server(*it, p + "/dns_server", s);
       if (id && net && ip) s.hosts.push_back(std::move(spec));
+    }
+  }
+
+  void zones(const nlohmann::json& root, Scenario& s) {
+    auto it = root.find("dns");
+    if (it == root.end()) return;
+    const std::string p = "/dns";
+    if (!c_.expect_object(*it, p)) return;
+    c_.allowed_keys(*it, p, {"zones"});
+    const auto* list = array_member(*it, p, "zones", true);
+    if (!list) return;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto& z = (*list)[i];
+      const std::string zp = Checker::child(p + "/zones", i);
+      if (!c_.expect_object(z, zp, "a zone object")) continue;
+      c_.allowed_keys(z, zp, {"origin", "soa", "records"});
+      auto origin_text = c_.string(z, zp, "origin", true);
+      if (!origin_text) continue;
+      std::string why;
+      auto origin = dns::Name::parse(*origin_text, why);
+      if (!origin) {
+        c_.error(zp + "/origin", "bad domain name \"" + *origin_text + "\": " + why);
+        continue;
+      }
+      for (const auto& other : s.zones)
+        if (other.zone.origin == *origin)
+          c_.error(zp + "/origin", "zone " + origin->to_string() + " is defined twice (first at " + where(other.pointer) + ")");
+      ZoneSpec spec;
+      spec.pointer = zp;
+      spec.zone.origin = *origin;
+      bool ok = true;
+      if (const auto* recs = array_member(z, zp, "records", false)) {
+        for (std::size_t k = 0; k < recs->size(); ++k) {
+          const std::string rp = Checker::child(zp + "/records", k);
+          if (!(*recs)[k].is_string()) {
+            c_.error(rp, "expected a record such as \"hogehoge.com. 3600 IN MX 10 mx1.hogehoge.com.\"");
+            ok = false;
+            continue;
+          }
+          std::string error;
+          auto rec = dns::parse_record((*recs)[k].get<std::string>(), error);
+          if (!rec) {
+            c_.error(rp, "bad record: " + error);
+            ok = false;
+            continue;
+          }
+          if (rec->type == dns::Type::SOA) {
+            c_.error(rp, "put the SOA record in \"soa\", not in \"records\"");
+            ok = false;
+            continue;
+          }
+          if (!rec->name.is_subdomain_of(*origin)) {
+            c_.error(rp, "record " + rec->name.to_string() + " is outside zone " + origin->to_string());
+            ok = false;
+            continue;
+          }
+          spec.zone.records.push_back(std::move(*rec));
+        }
+      }
+      if (auto soa = c_.string(z, zp, "soa", false)) {
+        std::string error;
+        auto rec = dns::parse_record(*soa, error);
+        if (!rec || rec->type != dns::Type::SOA || rec->name != *origin) {
+          c_.error(zp + "/soa", rec ? "expected an SOA record owned by " + origin->to_string() : "bad record: " + error);
+          ok = false;
+        } else {
+          spec.zone.soa = *rec;
+        }
+      } else {
+        // A sensible default: the first NS of the zone as primary, 5-minute negative TTL.
+        dns::Name mname = *origin;
+        for (const auto& r : spec.zone.records)
+          if (r.type == dns::Type::NS && r.name == *origin) {
+            mname = std::get<dns::NsData>(r.data).host;
+            break;
+          }
+        std::string error;
+        auto rname = dns::Name::parse("hostmaster." + origin->to_string(), error);
+        spec.zone.soa = dns::Record::make(*origin, 3600,
+                                          dns::SoaData{mname, rname.value_or(*origin), 1, 3600, 600, 86400, 300});
+      }
+      if (ok) {
+        const std::string problem = dns::validate_zone(spec.zone);
+        if (!problem.empty()) c_.error(zp, problem);
+        else s.zones.push_back(std::move(spec));
+      }
+    }
+  }
+
+  std::optional<DnsServerSpec> dns_server(const nlohmann::json& j, const std::string& p, const Scenario& s) {
+    if (!c_.expect_object(j, p)) return std::nullopt;
+    c_.allowed_keys(j, p, {"zones", "recursive"});
+    DnsServerSpec spec;
+    spec.recursive = c_.boolean(j, p, "recursive", false).value_or(false);
+    if (const auto* list = array_member(j, p, "zones", false)) {
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const std::string zp = Checker::child(p + "/zones", i);
+        if (!(*list)[i].is_string()) {
+          c_.error(zp, "expected a zone origin such as \"hogehoge.com\"");
+          continue;
+        }
+        const std::string text = (*list)[i].get<std::string>();
+        std::string why;
+        auto name = dns::Name::parse(text, why);
+        bool found = false;
+        std::vector<std::string> origins;
+        for (const auto& z : s.zones) {
+          origins.push_back(z.zone.origin.to_string_no_dot());
+          if (name && z.zone.origin == *name) found = true;
+        }
+        if (!found) {
+          std::string msg = "no zone \"" + text + "\" is defined in /dns/zones";
+          if (auto near = closest_match(text, origins)) msg += " (did you mean \"" + *near + "\"?)";
+          c_.error(zp, msg);
+          continue;
+        }
+        spec.zones.push_back(name->key());
+      }
+    }
+    if (spec.zones.empty() && !spec.recursive)
+      c_.error(p, "a DNS server needs zones to serve, or \"recursive\": true");
+    return spec;
+  }
+
+  // Which DNS server each host asks: its own "resolver", else the only recursive server.
+  void resolvers(const nlohmann::json& root, Scenario& s) {
+    const auto it = root.find("hosts");
+    if (it == root.end() || !it->is_array()) return;
+    std::vector<std::string> recursive;
+    for (const auto& h : s.hosts)
+      if (h.dns_server && h.dns_server->recursive) recursive.push_back(h.info.id);
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const auto& hj = (*it)[i];
+      if (!hj.is_object()) continue;
+      const std::string p = Checker::child("/hosts", i);
+      auto h = std::find_if(s.hosts.begin(), s.hosts.end(), [&](const HostSpec& x) { return x.pointer == p; });
+      if (h == s.hosts.end()) continue;
+      if (auto r = host_ref(hj, p, "resolver", s, false)) {
+        auto target = std::find_if(s.hosts.begin(), s.hosts.end(), [&](const HostSpec& x) { return x.info.id == *r; });
+        if (target != s.hosts.end() && !(target->dns_server && target->dns_server->recursive))
+          c_.error(p + "/resolver", "host \"" + *r + "\" is not a recursive DNS server (give it \"dns_server\": {\"recursive\": true})");
+        h->resolver = *r;
+      } else if (!hj.contains("resolver") && recursive.size() == 1 && !(h->dns_server && h->dns_server->recursive)) {
+        h->resolver = recursive.front();
+      } else if (!hj.contains("resolver") && h->dns_server && h->dns_server->recursive) {
+        h->resolver = h->info.id;
+      }
     }
   }
 
@@ -355,6 +518,18 @@ class Loader {
               ok = false;
             }
         }
+      } else if (*kind == "lookup") {
+        c_.allowed_keys(a, p, {"at", "do", "from", "name", "type"});
+        auto from = host_ref(a, p, "from", s, true);
+        ok &= from.has_value();
+        ok &= dns_question(a, p);
+        if (from) {
+          auto h = std::find_if(s.hosts.begin(), s.hosts.end(), [&](const HostSpec& x) { return x.info.id == *from; });
+          if (h != s.hosts.end() && h->resolver.empty()) {
+            c_.error(p + "/from", "host \"" + *from + "\" has no DNS resolver to ask (give it \"resolver\")");
+            ok = false;
+          }
+        }
       } else {
         c_.allowed_keys(a, p, {"at", "do", "host"});
         ok &= host_ref(a, p, "host", s, true).has_value();
@@ -384,6 +559,12 @@ class Loader {
         ok &= destination(e, p, "to", s);
         ok &= c_.integer(e, p, "port", true, 1, 65535).has_value();
         ok &= c_.choice(e, p, "result", true, kConnectionResults, "connection result").has_value();
+      } else if (*kind == "dns") {
+        c_.allowed_keys(e, p, {"type", "host", "name", "qtype", "outcome", "answer_contains"});
+        if (e.contains("host")) ok &= host_ref(e, p, "host", s, false).has_value();
+        ok &= dns_question(e, p, "qtype");
+        if (e.contains("outcome")) ok &= c_.choice(e, p, "outcome", false, kDnsOutcomes, "DNS outcome").has_value();
+        if (e.contains("answer_contains")) ok &= c_.string(e, p, "answer_contains", false).has_value();
       } else {
         c_.allowed_keys(e, p, {"type", "policy", "from", "port"});
         auto pol = c_.string(e, p, "policy", true);
@@ -402,6 +583,26 @@ class Loader {
   }
 
   // ---- helpers ----
+
+  bool dns_question(const nlohmann::json& obj, const std::string& p, const char* type_key = "type") {
+    bool ok = true;
+    if (auto name = c_.string(obj, p, "name", true)) {
+      std::string why;
+      if (!dns::Name::parse(*name, why)) {
+        c_.error(p + "/name", "bad domain name \"" + *name + "\": " + why);
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+    if (auto t = c_.string(obj, p, type_key, false)) {
+      if (!dns::parse_type(*t)) {
+        c_.error(Checker::child(p, type_key), "unknown record type \"" + *t + "\" (A, AAAA, MX, NS, CNAME, TXT, SOA, PTR)");
+        ok = false;
+      }
+    }
+    return ok;
+  }
 
   const nlohmann::json* array_member(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required) {
     auto it = obj.find(key);

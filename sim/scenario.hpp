@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocols/dns/authoritative.hpp"
 #include "sim/checker.hpp"
 #include "sim/network.hpp"
 #include "sim/transport.hpp"
@@ -27,23 +28,37 @@ struct ServiceSpec {
   std::string pointer;
 };
 
+// A host that runs a DNS server: the zones it is authoritative for, and whether it also
+// resolves other names for its clients.
+struct DnsServerSpec {
+  std::vector<std::string> zones;  // zone origins (keys of Scenario::zones)
+  bool recursive = false;
+};
+
 struct HostSpec {
   HostInfo info;
   std::vector<ServiceSpec> services;
+  std::optional<DnsServerSpec> dns_server;
+  std::string resolver;  // host id of the DNS server this host asks (empty: none)
   bool down = false;
+  std::string pointer;
+};
+
+struct ZoneSpec {
+  dns::Zone zone;
   std::string pointer;
 };
 
 // One step of the timeline. `args` holds the validated JSON of the action.
 struct ActionSpec {
   Time at = 0;
-  std::string kind;  // "connect", "host_down", "host_up"
+  std::string kind;  // "connect", "lookup", "host_down", "host_up"
   nlohmann::json args;
   std::string pointer;
 };
 
 struct ExpectationSpec {
-  std::string kind;  // "connection", "blocked"
+  std::string kind;  // "connection", "blocked", "dns"
   nlohmann::json args;
   std::string pointer;
 };
@@ -64,6 +79,7 @@ struct Scenario {
   std::vector<PathLatency> paths;
   std::vector<NetworkInfo> networks;
   std::vector<HostSpec> hosts;
+  std::vector<ZoneSpec> zones;
   std::vector<ActionSpec> timeline;
   std::vector<ExpectationSpec> expectations;
 };
