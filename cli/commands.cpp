@@ -2,12 +2,16 @@
 #include "cli/commands.hpp"
 
 #include <fstream>
+#include <sstream>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "cli/report.hpp"
+#ifdef MAILSIM_HAVE_GUI
+#include "gui/app.hpp"
+#endif
 #include "sim/checker.hpp"
 #include "sim/runner.hpp"
 #include "sim/scenario.hpp"
@@ -74,6 +78,64 @@ int cmd_check(const std::vector<std::string>& files, std::ostream& out, std::ost
   return rc;
 }
 
+// The lesson the app opens when no scenario is named.
+[[maybe_unused]] std::string default_lesson() { return std::string(MAILSIM_SCENARIO_DIR) + "/basics/op25b-ports.json"; }
+
+#ifdef MAILSIM_HAVE_GUI
+struct GuiArgs {
+  std::string scenario;
+  std::string at;
+  int step = -1;
+  std::string screenshot;
+  std::string size;
+  std::string lang = "en";
+  float scale = 1.0f;
+};
+
+int cmd_gui(const GuiArgs& a, std::ostream& err) {
+  gui::GuiOptions o;
+  o.scenario_path = a.scenario.empty() ? default_lesson() : a.scenario;
+  if (!a.at.empty()) {
+    if (a.at.back() == '%') {
+      try {
+        o.at_fraction = std::stod(a.at.substr(0, a.at.size() - 1)) / 100.0;
+      } catch (...) {
+        err << "mailsim gui: --at " << a.at << ": expected a time like 1.5s or a share like 50%\n";
+        return kExitInvalid;
+      }
+    } else {
+      std::string why;
+      auto t = sim::parse_duration(a.at, &why);
+      if (!t) {
+        err << "mailsim gui: --at " << a.at << ": " << why << "\n";
+        return kExitInvalid;
+      }
+      o.at = t;
+    }
+  }
+  if (a.step >= 0) o.narration_step = a.step;
+  o.screenshot_path = a.screenshot;
+  if (!a.size.empty()) {
+    int w = 0, h = 0;
+    char x = 0;
+    std::istringstream in(a.size);
+    if (!(in >> w >> x >> h) || x != 'x' || w < 320 || h < 240 || w > 8192 || h > 8192) {
+      err << "mailsim gui: --size " << a.size << ": expected WIDTHxHEIGHT, e.g. 1280x720\n";
+      return kExitInvalid;
+    }
+    o.width = w;
+    o.height = h;
+  }
+  if (a.lang != "en" && a.lang != "ja") {
+    err << "mailsim gui: --lang " << a.lang << ": expected en or ja\n";
+    return kExitInvalid;
+  }
+  o.lang = a.lang;
+  o.ui_scale = a.scale;
+  return gui::run_gui(o);
+}
+#endif
+
 }  // namespace
 
 int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err) {
@@ -82,7 +144,20 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
                "mailsim"};
   app.footer(kFooter);
   app.set_version_flag("--version", std::string("mailsim ") + MAILSIM_VERSION);
+#ifdef MAILSIM_HAVE_GUI
+  app.require_subcommand(0, 1);
+  GuiArgs gui_args;
+  auto* gui = app.add_subcommand("gui", "Open the desktop app on a scenario (the default when no command is given)");
+  gui->add_option("scenario", gui_args.scenario, "Scenario file (JSON); default: the OP25B lesson");
+  gui->add_option("--at", gui_args.at, "Start at this virtual time (1.5s) or share of the playback (50%)");
+  gui->add_option("--step", gui_args.step, "Start at this narration step");
+  gui->add_option("--screenshot", gui_args.screenshot, "Render one frame to this PNG file and exit");
+  gui->add_option("--size", gui_args.size, "Window size, WIDTHxHEIGHT (default 1280x720)");
+  gui->add_option("--lang", gui_args.lang, "Language of the interface: en or ja");
+  gui->add_option("--scale", gui_args.scale, "UI scale for projectors (e.g. 1.5)");
+#else
   app.require_subcommand(1);
+#endif
 
   std::string run_file, trace_path, until;
   bool json = false, packets = false;
@@ -115,7 +190,11 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   }
   if (*run) return cmd_run(run_file, json, trace_path, until, packets, out, err);
   if (*check) return cmd_check(check_files, out, err);
+#ifdef MAILSIM_HAVE_GUI
+  return cmd_gui(gui_args, err);  // "mailsim gui ..." or no command at all
+#else
   return kExitInvalid;
+#endif
 }
 
 }  // namespace mailsim::cli

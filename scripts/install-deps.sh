@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config nlohmann-json3-dev catch2 libcli11-dev libfmt-dev libbenchmark-dev)
 if [[ "${1:-}" != "--no-gui" ]]; then
-  packages+=(libimgui-dev libstb-dev libglfw3-dev libgl-dev fonts-vlgothic xvfb xauth)
+  packages+=(libimgui-dev libstb-dev libglfw3-dev libgl-dev fonts-vlgothic fonts-dejavu-core xvfb xauth)
 fi
 
 missing=()

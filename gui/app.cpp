@@ -1,0 +1,259 @@
+// The desktop app: GLFW window + Dear ImGui main loop (as in ImGui's example_glfw_opengl3),
+// panel layout, and the headless screenshot mode.
+#include "gui/app.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include "gui/app_state.hpp"
+#include "gui/fonts.hpp"
+#include "gui/panels/panels.hpp"
+#include "gui/screenshot.hpp"
+#include "gui/theme.hpp"
+#include "sim/runner.hpp"
+
+#ifndef MAILSIM_SOURCE_DIR
+#define MAILSIM_SOURCE_DIR ""
+#endif
+
+namespace mailsim::gui {
+
+namespace {
+
+constexpr int kWarmupFrames = 3;  // frames before a screenshot, so the layout settles
+
+constexpr ImGuiWindowFlags kPanelFlags = ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize |
+                                         ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
+                                         ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+
+void glfw_error(int code, const char* text) { std::cerr << "mailsim: GLFW error " << code << ": " << text << "\n"; }
+
+void draw_frame(AppState& app, float w, float h) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float fs = ImGui::GetFontSize();
+  const float large = app.fonts.large ? app.fonts.large->FontSize : fs * 1.3f;
+  float narration_h = large * 2.0f + style.WindowPadding.y * 2.0f + style.ItemSpacing.y + 6.0f;
+  if (app.lang == "ja" && !app.fonts.japanese) narration_h += fs * 2.6f;
+  const float controls_h = ImGui::GetFrameHeight() * 2.0f + style.ItemSpacing.y + style.WindowPadding.y * 2.0f;
+  const float main_h = std::max(100.0f, h - narration_h - controls_h);
+  const float map_w = std::floor(w * 0.60f);
+
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(w, narration_h));
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(1.0f, 0.98f, 0.90f, 1.0f));
+  if (ImGui::Begin("##narration", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar)) panels::narration(app);
+  ImGui::End();
+  ImGui::PopStyleColor();
+
+  ImGui::SetNextWindowPos(ImVec2(0, narration_h));
+  ImGui::SetNextWindowSize(ImVec2(map_w, main_h));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  if (ImGui::Begin("##map", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
+    panels::network_map(app);
+  }
+  ImGui::End();
+  ImGui::PopStyleVar();
+
+  ImGui::SetNextWindowPos(ImVec2(map_w, narration_h));
+  ImGui::SetNextWindowSize(ImVec2(w - map_w, main_h));
+  if (ImGui::Begin("##side", nullptr, kPanelFlags)) {
+    if (ImGui::BeginTabBar("##tabs")) {
+      auto flag = [&](Tab t) {
+        return app.switch_to_tab == t ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
+      };
+      if (ImGui::BeginTabItem(app.tr("panel.events"), nullptr, flag(Tab::Events))) {
+        panels::event_table(app);
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem(app.tr("panel.transcript"), nullptr, flag(Tab::Transcript))) {
+        ImGui::BeginChild("##transcript_scroll");
+        panels::transcript(app);
+        ImGui::EndChild();
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem(app.tr("panel.inspector"), nullptr, flag(Tab::Inspector))) {
+        panels::inspector(app);
+        ImGui::EndTabItem();
+      }
+      app.switch_to_tab.reset();
+      ImGui::EndTabBar();
+    }
+  }
+  ImGui::End();
+
+  ImGui::SetNextWindowPos(ImVec2(0, narration_h + main_h));
+  ImGui::SetNextWindowSize(ImVec2(w, h - narration_h - main_h));
+  if (ImGui::Begin("##controls", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar)) panels::time_controls(app);
+  ImGui::End();
+}
+
+std::string window_title(const AppState& app) { return app.title() + " - mailsim"; }
+
+}  // namespace
+
+int run_gui(const GuiOptions& options) {
+  if (options.lang != "en" && options.lang != "ja") {
+    std::cerr << "mailsim: unknown language '" << options.lang << "' (use en or ja)\n";
+    return kGuiBadInput;
+  }
+  if (options.width < 320 || options.height < 240 || options.width > 16384 || options.height > 16384) {
+    std::cerr << "mailsim: window size " << options.width << "x" << options.height
+              << " is out of range (320x240 .. 16384x16384)\n";
+    return kGuiBadInput;
+  }
+  if (!(options.ui_scale >= 0.5f && options.ui_scale <= 3.0f)) {
+    std::cerr << "mailsim: UI scale must be between 0.5 and 3\n";
+    return kGuiBadInput;
+  }
+  if (options.scenario_path.empty()) {
+    std::cerr << "mailsim: no scenario given\n";
+    return kGuiBadInput;
+  }
+  auto loaded = sim::load_scenario_file(options.scenario_path);
+  if (!loaded.scenario) {
+    for (const auto& d : loaded.diagnostics) std::cerr << d.format() << "\n";
+    return kGuiBadInput;
+  }
+
+  AppState app;
+  app.scenario = std::move(*loaded.scenario);
+  app.lang = options.lang;
+  app.ui_scale = options.ui_scale;
+  app.headless = !options.screenshot_path.empty();
+  {
+    const auto result = sim::run_scenario(app.scenario);
+    app.model = TraceModel(app.scenario, result.trace);
+  }
+  if (options.at) {
+    if (*options.at < 0) {
+      std::cerr << "mailsim: --at must not be negative\n";
+      return kGuiBadInput;
+    }
+    app.seek(app.model.pace().playback_at(*options.at));
+  }
+  if (options.at_fraction) {
+    if (!(*options.at_fraction >= 0.0 && *options.at_fraction <= 1.0)) {
+      std::cerr << "mailsim: the playback fraction must be between 0% and 100%\n";
+      return kGuiBadInput;
+    }
+    app.seek(app.model.pace().duration() * *options.at_fraction);
+  }
+  if (options.narration_step) {
+    std::cerr << "mailsim: note: this scenario has no narration steps yet; --step is ignored\n";
+  }
+
+  const auto assets = find_assets_dir(current_executable(), MAILSIM_SOURCE_DIR);
+  if (assets.empty()) {
+    std::cerr << "mailsim: assets folder not found (set MAILSIM_ASSETS); UI labels will show their keys\n";
+  } else {
+    std::string error;
+    if (!app.en.load_file(assets / "i18n" / "en.json", error)) std::cerr << "mailsim: " << error << "\n";
+    if (!app.ja.load_file(assets / "i18n" / "ja.json", error)) std::cerr << "mailsim: " << error << "\n";
+  }
+
+  const char* display = std::getenv("DISPLAY");
+  const char* wayland = std::getenv("WAYLAND_DISPLAY");
+  if ((display == nullptr || *display == '\0') && (wayland == nullptr || *wayland == '\0')) {
+    std::cerr << "mailsim: no display available (DISPLAY is not set); try `mailsim run SCENARIO` for a text report\n";
+    return kGuiNoDisplay;
+  }
+
+  glfwSetErrorCallback(glfw_error);
+  if (!glfwInit()) {
+    std::cerr << "mailsim: cannot open a window on display '" << (display ? display : "") << "'\n";
+    return kGuiNoDisplay;
+  }
+  const char* glsl_version = "#version 130";
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  if (app.headless) glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
+  GLFWwindow* window = glfwCreateWindow(options.width, options.height, window_title(app).c_str(), nullptr, nullptr);
+  if (window == nullptr) {
+    std::cerr << "mailsim: cannot create an OpenGL 3.0 window\n";
+    glfwTerminate();
+    return kGuiNoDisplay;
+  }
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(app.headless ? 0 : 1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // the layout is fixed; nothing to remember
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init(glsl_version);
+  load_fonts(app, assets);
+  theme::apply_style(app.ui_scale);
+  if (!app.fonts.japanese) {
+    std::cerr << "mailsim: " << app.en.get("font.missing") << "\n";
+  }
+
+  int exit_code = kGuiOk;
+  int frame = 0;
+  std::string shown_title = window_title(app);
+  while (!glfwWindowShouldClose(window)) {
+    glfwPollEvents();
+    if (app.rebuild_fonts) {
+      load_fonts(app, assets);
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+      theme::apply_style(app.ui_scale);
+      app.rebuild_fonts = false;
+    }
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+
+    if (!app.headless) panels::handle_keys(app);
+    if (app.playing) {
+      app.playback += static_cast<double>(io.DeltaTime) * static_cast<double>(app.speed);
+      if (app.playback >= app.model.pace().duration()) {
+        app.playback = app.model.pace().duration();
+        app.playing = false;
+      }
+    }
+    app.view = app.model.view_at_playback(app.playback);
+    if (const auto title = window_title(app); title != shown_title) {
+      glfwSetWindowTitle(window, title.c_str());
+      shown_title = title;
+    }
+
+    int fb_w = 0;
+    int fb_h = 0;
+    glfwGetFramebufferSize(window, &fb_w, &fb_h);
+    draw_frame(app, io.DisplaySize.x, io.DisplaySize.y);
+
+    ImGui::Render();
+    glViewport(0, 0, fb_w, fb_h);
+    glClearColor(0.965f, 0.965f, 0.955f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+    if (app.headless && ++frame > kWarmupFrames) {
+      std::string error;
+      glReadBuffer(GL_BACK);
+      if (!write_framebuffer_png(options.screenshot_path, fb_w, fb_h, error)) {
+        std::cerr << "mailsim: " << error << "\n";
+        exit_code = kGuiBadInput;
+      }
+      break;
+    }
+    glfwSwapBuffers(window);
+  }
+
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return exit_code;
+}
+
+}  // namespace mailsim::gui

@@ -1,0 +1,29 @@
+// Entry point of the desktop app (the player of traces), called by `mailsim gui` and mailsim-gui.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "sim/event_core.hpp"
+
+namespace mailsim::gui {
+
+struct GuiOptions {
+  std::string scenario_path;
+  std::optional<sim::Time> at;            // start at this virtual time
+  std::optional<int> narration_step;      // start at this narration step (when narration exists)
+  std::optional<double> at_fraction;      // or at this fraction (0..1) of the playback (tests: start/middle/end)
+  std::string screenshot_path;            // non-empty: render one frame to this PNG and exit
+  int width = 1280, height = 720;
+  std::string lang = "en";                // "en" or "ja"
+  float ui_scale = 1.0f;
+};
+
+// Exit codes of run_gui.
+constexpr int kGuiOk = 0;
+constexpr int kGuiBadInput = 2;   // scenario missing/invalid, bad option, PNG not written
+constexpr int kGuiNoDisplay = 3;  // no display (or no OpenGL context could be made)
+
+// Runs the window until it is closed (or renders one screenshot). Messages go to stderr.
+int run_gui(const GuiOptions& options);
+
+}  // namespace mailsim::gui

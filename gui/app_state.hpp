@@ -1,0 +1,68 @@
+// Everything the panels share: the scenario, the trace model, the player's clock and UI state.
+#pragma once
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include <imgui.h>
+
+#include "gui/model/strings.hpp"
+#include "gui/model/world_view.hpp"
+#include "sim/scenario.hpp"
+
+namespace mailsim::gui {
+
+struct Fonts {
+  ImFont* regular = nullptr;
+  ImFont* large = nullptr;   // narration
+  bool japanese = false;     // Japanese glyphs were loaded
+  std::string latin_file;    // what was loaded, for the log
+  std::string japanese_file;
+};
+
+enum class Tab { Events, Transcript, Inspector };
+
+struct AppState {
+  sim::Scenario scenario;
+  TraceModel model;
+  StringTable en;
+  StringTable ja;
+  std::string lang = "en";
+
+  // The player's clock: playback seconds on the teaching pace (never simulation state).
+  double playback = 0.0;
+  bool playing = false;
+  float speed = 1.0f;
+  WorldView view;  // rebuilt each frame from `playback`
+
+  std::string selected_host;
+  std::optional<Tab> switch_to_tab;  // set by a click, consumed by the tab bar
+  std::string filter;
+  std::optional<std::size_t> scrolled_to;  // the event table follows the current record
+
+  float zoom = 1.0f;
+  ImVec2 pan{0.0f, 0.0f};
+  float ui_scale = 1.0f;
+  bool rebuild_fonts = false;
+  Fonts fonts;
+  bool headless = false;  // screenshot mode: no hover effects, no hints
+
+  bool japanese() const { return lang == "ja" && fonts.japanese; }
+  const StringTable& strings() const { return japanese() ? ja : en; }
+  const char* tr(std::string_view key) const { return strings().get(key).c_str(); }
+  std::string host_name(const std::string& id) const {
+    if (const auto* h = model.layout().host(id)) {
+      return japanese() && !h->name_ja.empty() ? h->name_ja : h->name;
+    }
+    return id;
+  }
+  std::string title() const {
+    const auto& t = scenario.title.in(japanese() ? "ja" : "en");
+    return t.empty() ? std::string(tr("app.no_title")) : t;
+  }
+  void seek(double p) {
+    playback = std::clamp(p, 0.0, model.pace().duration());
+  }
+};
+
+}  // namespace mailsim::gui

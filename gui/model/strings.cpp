@@ -1,0 +1,84 @@
+// String table loading and asset lookup.
+#include "gui/model/strings.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mailsim::gui {
+
+bool StringTable::load_text(std::string_view json_text, std::string& error) {
+  entries_.clear();
+  auto doc = nlohmann::json::parse(json_text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    error = "not a JSON object of strings";
+    return false;
+  }
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    if (!it.value().is_string()) {
+      error = "value of \"" + it.key() + "\" is not a string";
+      entries_.clear();
+      return false;
+    }
+    entries_[it.key()] = it.value().get<std::string>();
+  }
+  return true;
+}
+
+bool StringTable::load_file(const std::filesystem::path& file, std::string& error) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    error = "cannot open " + file.string();
+    entries_.clear();
+    return false;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!load_text(text.str(), error)) {
+    error = file.string() + ": " + error;
+    return false;
+  }
+  return true;
+}
+
+const std::string& StringTable::get(std::string_view key) const {
+  if (auto it = entries_.find(key); it != entries_.end()) return it->second;
+  auto it = missing_.find(key);
+  if (it == missing_.end()) it = missing_.emplace(std::string(key), std::string(key)).first;
+  return it->second;
+}
+
+bool StringTable::has(std::string_view key) const { return entries_.find(key) != entries_.end(); }
+
+std::filesystem::path current_executable() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path{} : p;
+}
+
+std::filesystem::path find_assets_dir(const std::filesystem::path& executable, std::string_view source_dir) {
+  std::vector<std::filesystem::path> candidates;
+  if (const char* env = std::getenv("MAILSIM_ASSETS"); env && *env) candidates.emplace_back(env);
+  if (!executable.empty()) {
+    const auto dir = executable.parent_path();
+    candidates.push_back(dir / ".." / "share" / "mailsim" / "assets");
+    candidates.push_back(dir / "assets");
+    candidates.push_back(dir / ".." / "assets");
+    candidates.push_back(dir / ".." / ".." / "assets");
+  }
+  if (!source_dir.empty()) candidates.push_back(std::filesystem::path(source_dir) / "assets");
+  for (const auto& c : candidates) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(c / "i18n" / "en.json", ec)) {
+      auto canon = std::filesystem::weakly_canonical(c, ec);
+      return ec ? c : canon;
+    }
+  }
+  return {};
+}
+
+}  // namespace mailsim::gui

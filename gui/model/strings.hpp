@@ -1,0 +1,33 @@
+// UI string tables (assets/i18n/LANG.json): flat "key": "text" objects, looked up by key.
+#pragma once
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace mailsim::gui {
+
+class StringTable {
+ public:
+  // Reads a table; on failure returns false with a readable error and leaves the table empty.
+  bool load_file(const std::filesystem::path& file, std::string& error);
+  bool load_text(std::string_view json_text, std::string& error);
+
+  // The text for a key; the key itself (so a missing entry is visible, never a crash).
+  const std::string& get(std::string_view key) const;
+  bool has(std::string_view key) const;
+  const std::map<std::string, std::string, std::less<>>& entries() const { return entries_; }
+
+ private:
+  std::map<std::string, std::string, std::less<>> entries_;
+  mutable std::map<std::string, std::string, std::less<>> missing_;
+};
+
+// Finds the assets folder (the one holding i18n/en.json): $MAILSIM_ASSETS, next to the
+// executable (../share/mailsim/assets, assets, ../assets, ../../assets) and the source
+// tree. Returns an empty path when none is found.
+std::filesystem::path find_assets_dir(const std::filesystem::path& executable, std::string_view source_dir);
+// The running executable (/proc/self/exe), or empty.
+std::filesystem::path current_executable();
+
+}  // namespace mailsim::gui

@@ -1,0 +1,141 @@
+// The trace model: an index over a trace for fast seeking, and the WorldView snapshot at time t.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gui/model/classify.hpp"
+#include "gui/model/geometry.hpp"
+#include "gui/model/layout.hpp"
+#include "gui/model/pacing.hpp"
+#include "sim/scenario.hpp"
+#include "sim/trace.hpp"
+
+namespace mailsim::gui {
+
+// A packet on its way at the snapshot time.
+struct InFlight {
+  std::size_t record = 0;  // index into TraceModel::records()
+  PacketClass cls = PacketClass::OtherData;
+  Vec2 pos;
+  Vec2 dir{1.0f, 0.0f};    // unit direction of travel
+  float progress = 0.0f;   // 0..1 along its drawn path
+  bool tls = false;
+  bool blocked = false;    // it will be dropped at a network border
+  std::string label;       // "SYN", "SMTP 19 B", ...
+};
+
+// A policy that fired recently: drawn as a red cross at the border.
+struct PolicyMark {
+  std::size_t record = 0;
+  Vec2 pos;
+  std::string rule;
+  std::string network;
+  float age = 0.0f;  // 0 just fired .. 1 about to disappear
+};
+
+struct ConnectionView {
+  std::uint64_t conn = 0;
+  std::string client;  // host ids
+  std::string server;
+  std::uint16_t port = 0;
+  std::string state;   // last Connection event: connecting, established, closed, timeout, ...
+  bool tls = false;
+  bool finished = false;
+};
+
+struct WorldView {
+  sim::Time time = 0;
+  std::optional<std::size_t> current;  // the record being shown (most recent one)
+  std::string acting_host;             // host of the current record
+  std::vector<InFlight> packets;
+  std::vector<PolicyMark> blocks;
+  std::vector<ConnectionView> connections;  // open ones and ones that ended a moment ago
+};
+
+// A line of a connection's transcript.
+struct TranscriptLine {
+  std::size_t record = 0;
+  bool from_client = true;
+  std::string text;  // without the C:/S: prefix, line ending removed
+};
+
+struct ConnectionInfo {
+  std::uint64_t conn = 0;
+  std::string client;
+  std::string server;
+  std::uint16_t port = 0;
+  sim::Time first = 0;
+  std::vector<std::size_t> state_records;  // Connection and Tls records, in order
+  std::vector<TranscriptLine> lines;       // Protocol records
+};
+
+class TraceModel {
+ public:
+  // Seconds of playback a policy cross stays visible (at 1x).
+  static constexpr double kBlockShownFor = 2.5;
+  // Seconds of playback a finished connection is still listed.
+  static constexpr double kEndedShownFor = 1.5;
+
+  TraceModel() = default;
+  TraceModel(const sim::Scenario& scenario, const sim::Trace& trace, PaceSettings pace = {});
+
+  const std::vector<sim::Record>& records() const { return records_; }
+  const Layout& layout() const { return layout_; }
+  const TeachingPace& pace() const { return pace_; }
+  const std::vector<ConnectionInfo>& connections() const { return conns_; }
+  sim::Time end_time() const { return pace_.end_time(); }
+
+  // Index of the last record with time <= t (nullopt before the first record).
+  std::optional<std::size_t> record_at(sim::Time t) const;
+  // The record shown at playback second p (simultaneous records take turns).
+  std::optional<std::size_t> record_at_playback(double p) const;
+  // Playback second at which record i is shown.
+  double playback_of_record(std::size_t i) const;
+
+  // Snapshot at playback second p (the player's clock).
+  WorldView view_at_playback(double p) const;
+  // Snapshot at virtual time t (every record at or before t has happened).
+  WorldView view_at(sim::Time t) const;
+
+ private:
+  struct PacketTrack {
+    std::size_t record;
+    sim::Time depart;
+    sim::Time arrive;
+    PacketClass cls;
+    bool tls;
+    bool blocked;
+    std::vector<Vec2> points;
+    std::vector<float> cumulative;  // distance from the start to each point
+    std::string label;
+  };
+  struct BlockInfo {
+    std::size_t record;
+    sim::Time from;
+    sim::Time until;
+    Vec2 pos;
+  };
+
+  WorldView build(sim::Time t, std::optional<std::size_t> current) const;
+  void add_packet(std::size_t i);
+
+  std::vector<sim::Record> records_;  // sorted by (time, seq)
+  std::vector<sim::Time> times_;      // records_[i].time, for binary search
+  Layout layout_;
+  TeachingPace pace_;
+  std::vector<std::size_t> record_knot_;  // record index -> knot index in pace_
+  std::vector<PacketTrack> packets_;      // sorted by departure
+  sim::Time max_flight_ = 0;
+  std::vector<BlockInfo> blocks_;         // sorted by time
+  sim::Time max_block_ = 0;
+  std::vector<ConnectionInfo> conns_;     // by first appearance
+  std::map<std::uint64_t, std::size_t> conn_index_;
+};
+
+// Short text of a TCP segment's flags or a datagram for the moving item.
+std::string packet_label(const sim::Record& packet, PacketClass cls);
+
+}  // namespace mailsim::gui

@@ -1,0 +1,388 @@
+// Network map: regions, links, host icons, moving packets, policy blocks, legend; pan and zoom.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "gui/icons.hpp"
+#include "gui/panels/panels.hpp"
+#include "gui/theme.hpp"
+
+namespace mailsim::gui::panels {
+
+namespace {
+
+using theme::rgb;
+
+struct View {
+  ImVec2 origin;  // screen position of the world centre
+  float scale = 1.0f;
+  Vec2 centre;
+  ImVec2 to_screen(Vec2 w) const {
+    return ImVec2(origin.x + (w.x - centre.x) * scale, origin.y + (w.y - centre.y) * scale);
+  }
+};
+
+std::size_t utf8_length(const std::string& s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+  return std::min(n, s.size() - i);
+}
+
+// Greedy wrap that also breaks between CJK characters (which have no spaces).
+std::vector<std::string> wrap(ImFont* font, float size, const std::string& text, float width) {
+  std::vector<std::string> lines;
+  std::string line;
+  std::size_t last_space = std::string::npos;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_length(text, i);
+    std::string next = line + text.substr(i, n);
+    if (!line.empty() && font->CalcTextSizeA(size, 1e9f, 0.0f, next.c_str()).x > width) {
+      if (text[i] == ' ') {
+        lines.push_back(line);
+        line.clear();
+        last_space = std::string::npos;
+        i += n;
+        continue;
+      }
+      if (last_space != std::string::npos && last_space > 0) {
+        lines.push_back(line.substr(0, last_space));
+        line = line.substr(last_space + 1);
+      } else {
+        lines.push_back(line);
+        line.clear();
+      }
+      last_space = std::string::npos;
+      continue;
+    }
+    if (text[i] == ' ') last_space = line.size();
+    line = std::move(next);
+    i += n;
+  }
+  if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+// Centred lines starting at top-centre `at`; returns the height used.
+float centred_text(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string& text, float width,
+                   ImU32 colour) {
+  float y = at.y;
+  for (const auto& line : wrap(font, size, text, width)) {
+    const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, line.c_str());
+    dl->AddText(font, size, ImVec2(std::floor(at.x - ts.x * 0.5f), std::floor(y)), colour, line.c_str());
+    y += ts.y;
+  }
+  return y - at.y;
+}
+
+void pill(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string& text, ImU32 fg, ImU32 bg,
+          ImU32 border) {
+  const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, text.c_str());
+  const ImVec2 pad(size * 0.35f, size * 0.12f);
+  const ImVec2 a(at.x, at.y);
+  const ImVec2 b(at.x + ts.x + pad.x * 2.0f, at.y + ts.y + pad.y * 2.0f);
+  dl->AddRectFilled(a, b, bg, size * 0.3f);
+  if (border != 0) dl->AddRect(a, b, border, size * 0.3f, 0, 1.5f);
+  dl->AddText(font, size, ImVec2(a.x + pad.x, a.y + pad.y), fg, text.c_str());
+}
+
+// A speech bubble with wrapped text near `anchor`, kept inside `clip`.
+void bubble(ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::string& text, float max_w,
+            ImVec2 clip_min, ImVec2 clip_max, bool above) {
+  const auto lines = wrap(font, size, text, max_w);
+  float w = 0.0f;
+  float h = 0.0f;
+  for (const auto& l : lines) {
+    const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, l.c_str());
+    w = std::max(w, ts.x);
+    h += ts.y;
+  }
+  const float pad = size * 0.45f;
+  const float gap = size * 1.2f;
+  ImVec2 a(anchor.x - w * 0.5f - pad, above ? anchor.y - gap - h - pad * 2.0f : anchor.y + gap);
+  a.x = std::clamp(a.x, clip_min.x + 4.0f, std::max(clip_min.x + 4.0f, clip_max.x - w - pad * 2.0f - 4.0f));
+  a.y = std::clamp(a.y, clip_min.y + 4.0f, std::max(clip_min.y + 4.0f, clip_max.y - h - pad * 2.0f - 4.0f));
+  const ImVec2 b(a.x + w + pad * 2.0f, a.y + h + pad * 2.0f);
+  dl->AddRectFilled(ImVec2(a.x + 3, a.y + 3), ImVec2(b.x + 3, b.y + 3), IM_COL32(0, 0, 0, 40), size * 0.4f);
+  dl->AddRectFilled(a, b, rgb(theme::kBubbleFill), size * 0.4f);
+  dl->AddRect(a, b, rgb(theme::kInk), size * 0.4f, 0, 2.0f);
+  float y = a.y + pad;
+  for (const auto& l : lines) {
+    dl->AddText(font, size, ImVec2(a.x + pad, y), rgb(theme::kInk), l.c_str());
+    y += font->CalcTextSizeA(size, 1e9f, 0.0f, l.c_str()).y;
+  }
+}
+
+float legend(AppState& app, ImDrawList* dl, ImVec2 min, ImVec2 max, bool measure_only) {
+  ImFont* font = ImGui::GetFont();
+  const float size = ImGui::GetFontSize();
+  const float sw = size * 1.3f;  // swatch width
+  struct Entry {
+    int kind;  // 0..5 packet classes, 6 block, 7 TLS
+    std::string text;
+  };
+  std::vector<Entry> entries;
+  for (int c = 0; c < kPacketClassCount; ++c) {
+    entries.push_back({c, app.tr(legend_key(static_cast<PacketClass>(c)))});
+  }
+  entries.push_back({6, app.tr("legend.block")});
+  entries.push_back({7, app.tr("legend.tls")});
+  const float spacing = size * 1.2f;
+  const float row_h = size * 1.6f;
+  float x = min.x + size * 0.6f;
+  float rows = 1.0f;
+  std::vector<ImVec2> where;
+  for (const auto& e : entries) {
+    const float w = sw + size * 0.4f + font->CalcTextSizeA(size, 1e9f, 0.0f, e.text.c_str()).x;
+    if (x + w > max.x - size * 0.6f && x > min.x + size) {
+      x = min.x + size * 0.6f;
+      rows += 1.0f;
+    }
+    where.emplace_back(x, rows);
+    x += w + spacing;
+  }
+  const float height = rows * row_h + size * 0.6f;
+  if (measure_only) return height;
+  const ImVec2 top(min.x, max.y - height);
+  dl->AddRectFilled(top, max, rgb(0xFFFFFF, 235));
+  dl->AddLine(top, ImVec2(max.x, top.y), rgb(0xD0D7DE), 1.0f);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const ImVec2 p(where[i].x, top.y + size * 0.3f + (where[i].y - 1.0f) * row_h);
+    const ImVec2 c(p.x + sw * 0.5f, p.y + row_h * 0.5f);
+    const int k = entries[i].kind;
+    if (k == static_cast<int>(PacketClass::TcpControl)) {
+      icons::control_tag(dl, c, sw, theme::packet_colour(PacketClass::TcpControl));
+    } else if (k < kPacketClassCount) {
+      icons::envelope(dl, c, sw, theme::packet_colour(static_cast<PacketClass>(k)));
+    } else if (k == 6) {
+      icons::cross(dl, c, sw * 0.7f, rgb(theme::kBlock));
+    } else {
+      icons::padlock(dl, ImVec2(c.x, c.y - sw * 0.12f), sw * 0.8f, rgb(theme::kInk));
+    }
+    const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, entries[i].text.c_str());
+    dl->AddText(font, size, ImVec2(p.x + sw + size * 0.4f, c.y - ts.y * 0.5f), rgb(theme::kInk),
+                entries[i].text.c_str());
+  }
+  return height;
+}
+
+}  // namespace
+
+void network_map(AppState& app) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImGuiIO& io = ImGui::GetIO();
+  ImFont* font = ImGui::GetFont();
+  const float fs = ImGui::GetFontSize();
+  const ImVec2 min = ImGui::GetCursorScreenPos();
+  ImVec2 avail = ImGui::GetContentRegionAvail();
+  avail.x = std::max(avail.x, 50.0f);
+  avail.y = std::max(avail.y, 50.0f);
+  const ImVec2 max(min.x + avail.x, min.y + avail.y);
+  ImGui::InvisibleButton("##map", avail, ImGuiButtonFlags_MouseButtonLeft);
+  const bool hovered = ImGui::IsItemHovered();
+  const bool active = ImGui::IsItemActive();
+
+  dl->PushClipRect(min, max, true);
+  dl->AddRectFilled(min, max, rgb(theme::kMapBg));
+  const auto& layout = app.model.layout();
+  if (layout.hosts().empty()) {
+    const std::string msg = app.tr("map.empty");
+    centred_text(dl, font, fs, ImVec2((min.x + max.x) * 0.5f, (min.y + max.y) * 0.5f - fs), msg, avail.x * 0.8f,
+                 rgb(theme::kInkSoft));
+    dl->PopClipRect();
+    return;
+  }
+
+  // Fit the world into the area above the legend, then apply the user's zoom and pan.
+  const float legend_h = legend(app, dl, min, max, true);
+  const ImVec2 area_min(min.x + fs, min.y + fs * 0.5f);
+  const ImVec2 area_max(max.x - fs, max.y - legend_h - fs * 0.5f);
+  const Rect b = layout.bounds();
+  const float pad_top = 70.0f;   // shields and policy labels above routers
+  const float pad_bottom = 30.0f;
+  const float world_w = b.width() + 40.0f;
+  const float world_h = b.height() + pad_top + pad_bottom;
+  const float fit = std::min((area_max.x - area_min.x) / world_w, (area_max.y - area_min.y) / world_h);
+  View v;
+  v.scale = std::max(0.05f, fit * app.zoom);
+  v.centre = {b.center().x, b.center().y + (pad_bottom - pad_top) * 0.5f};
+  v.origin = ImVec2((area_min.x + area_max.x) * 0.5f + app.pan.x, (area_min.y + area_max.y) * 0.5f + app.pan.y);
+
+  if (hovered && io.MouseWheel != 0.0f) {
+    const float old = app.zoom;
+    app.zoom = std::clamp(app.zoom * std::pow(1.15f, io.MouseWheel), 0.3f, 6.0f);
+    // Keep the point under the mouse where it is.
+    const float k = app.zoom / old;
+    const ImVec2 base((area_min.x + area_max.x) * 0.5f, (area_min.y + area_max.y) * 0.5f);
+    app.pan.x = (io.MousePos.x - base.x) - (io.MousePos.x - base.x - app.pan.x) * k;
+    app.pan.y = (io.MousePos.y - base.y) - (io.MousePos.y - base.y - app.pan.y) * k;
+  }
+  if (active && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 2.0f)) {
+    app.pan.x += io.MouseDelta.x;
+    app.pan.y += io.MouseDelta.y;
+  }
+  if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
+    app.zoom = 1.0f;
+    app.pan = ImVec2(0, 0);
+  }
+
+  const float s = v.scale;
+  const bool ja = app.japanese();
+
+  // Regions.
+  for (const auto& n : layout.networks()) {
+    const ImVec2 a = v.to_screen(n.box.min);
+    const ImVec2 c = v.to_screen(n.box.max);
+    ImU32 fill = rgb(theme::kNetFill);
+    ImU32 line = rgb(theme::kNetLine);
+    if (n.kind == "access" || n.kind == "lan") {
+      fill = rgb(theme::kAccessFill);
+      line = rgb(theme::kAccessLine);
+    } else if (n.kind == "datacenter") {
+      fill = rgb(theme::kDcFill);
+      line = rgb(theme::kDcLine);
+    }
+    const float round = n.kind == "internet" ? 40.0f * s : 14.0f * s;
+    dl->AddRectFilled(a, c, fill, round);
+    dl->AddRect(a, c, line, round, 0, 2.0f);
+    std::string name = n.kind == "internet" ? std::string(app.tr("map.internet"))
+                                            : (ja && !n.name_ja.empty() ? n.name_ja : n.name);
+    centred_text(dl, font, fs * 1.05f, ImVec2((a.x + c.x) * 0.5f, a.y + 8.0f * s + 4.0f), name,
+                 std::max(60.0f, c.x - a.x - 16.0f), line == rgb(theme::kNetLine) ? rgb(theme::kInkSoft) : line);
+  }
+
+  // Links: host to its network's router, router to the Internet.
+  const float link_w = std::max(2.0f, 4.0f * s);
+  const auto* inet = layout.network(kInternetId);
+  for (const auto& n : layout.networks()) {
+    if (n.kind == "internet" || !inet) continue;
+    dl->AddLine(v.to_screen(n.router), v.to_screen(inet->router), rgb(theme::kLink), link_w);
+  }
+  for (const auto& h : layout.hosts()) {
+    if (const auto* n = layout.network(h.network); n && n->kind != "internet") {
+      dl->AddLine(v.to_screen(h.pos), v.to_screen(n->router), rgb(theme::kLink), link_w);
+    }
+  }
+  // Routers (and the shields of networks with border rules).
+  const float router_s = std::clamp(26.0f * s, 14.0f, 34.0f);
+  for (const auto& n : layout.networks()) {
+    if (n.kind == "internet") continue;
+    const ImVec2 r = v.to_screen(n.router);
+    icons::router(dl, r, router_s, n.has_policy);
+    if (n.has_policy) {
+      std::string ids;
+      for (const auto& id : n.policy_ids) ids += (ids.empty() ? "" : ", ") + id;
+      const float small = fs * 0.9f;
+      const ImVec2 ts = font->CalcTextSizeA(small, 1e9f, 0.0f, ids.c_str());
+      pill(dl, font, small, ImVec2(r.x - ts.x * 0.5f - small * 0.35f, r.y - router_s * 1.55f - ts.y - small * 0.6f),
+           ids, rgb(0xFFFFFF), rgb(theme::kBlock), 0);
+    }
+  }
+  if (inet) {
+    const ImVec2 c = v.to_screen(inet->router);
+    dl->AddCircleFilled(c, std::max(4.0f, 8.0f * s), rgb(theme::kNetLine));
+  }
+
+  // Hosts.
+  const float icon = std::clamp(Layout::kIconSize * s, 30.0f, 110.0f);
+  std::string hovered_host;
+  for (const auto& h : layout.hosts()) {
+    const ImVec2 c = v.to_screen(h.pos);
+    if (h.id == app.view.acting_host) {
+      dl->AddCircleFilled(c, icon * 0.78f, rgb(theme::kHalo, 200), 40);
+      dl->AddCircle(c, icon * 0.78f, rgb(0xB8A800), 40, 2.0f);
+    }
+    if (h.id == app.selected_host) {
+      dl->AddRect(ImVec2(c.x - icon * 0.7f, c.y - icon * 0.7f), ImVec2(c.x + icon * 0.7f, c.y + icon * 0.7f),
+                  rgb(theme::kSelect), 6.0f, 0, 3.0f);
+    }
+    icons::host(dl, h.kind, c, icon);
+    const float label_w = std::max(90.0f, (Layout::kNetworkWidth - 24.0f) * s);
+    const float used = centred_text(dl, font, fs, ImVec2(c.x, c.y + icon * 0.58f), app.host_name(h.id), label_w,
+                                    rgb(theme::kInk));
+    centred_text(dl, font, fs * 0.85f, ImVec2(c.x, c.y + icon * 0.58f + used), h.ip, label_w, rgb(theme::kInkSoft));
+    if (!app.headless && hovered && std::abs(io.MousePos.x - c.x) < icon * 0.6f &&
+        std::abs(io.MousePos.y - c.y) < icon * 0.6f) {
+      hovered_host = h.id;
+    }
+  }
+
+  // Policy blocks: a red cross at the border and what fired.
+  for (const auto& m : app.view.blocks) {
+    const ImVec2 c = v.to_screen(m.pos);
+    const float fade = m.age < 0.7f ? 1.0f : std::max(0.0f, 1.0f - (m.age - 0.7f) / 0.3f);
+    const auto alpha = static_cast<unsigned>(255.0f * fade);
+    icons::cross(dl, c, std::clamp(40.0f * s, 24.0f, 56.0f), rgb(theme::kBlock, alpha));
+    const std::string text = std::string(app.tr("map.blocked")) + ": " + m.rule;
+    const ImVec2 ts = font->CalcTextSizeA(fs, 1e9f, 0.0f, text.c_str());
+    pill(dl, font, fs, ImVec2(c.x - ts.x * 0.5f - fs * 0.35f, c.y + std::clamp(40.0f * s, 24.0f, 56.0f) * 0.7f), text,
+         rgb(0xFFFFFF, alpha), rgb(theme::kBlock, alpha), 0);
+  }
+
+  // Packets in flight.
+  const float item = std::clamp(34.0f * s, 20.0f, 44.0f);
+  ImVec2 current_anchor(-1, -1);
+  for (const auto& p : app.view.packets) {
+    const ImVec2 c = v.to_screen(p.pos);
+    const float fade = p.blocked && p.progress > 0.85f ? std::max(0.2f, 1.0f - (p.progress - 0.85f) / 0.15f) : 1.0f;
+    const auto alpha = static_cast<unsigned>(255.0f * fade);
+    const ImU32 col = theme::packet_colour(p.cls, alpha);
+    if (p.cls == PacketClass::TcpControl) {
+      icons::control_tag(dl, c, item, col);
+    } else {
+      icons::envelope(dl, c, item * 1.1f, col);
+    }
+    if (p.tls) icons::padlock(dl, ImVec2(c.x + item * 0.55f, c.y - item * 0.55f), item * 0.55f, rgb(theme::kInk, alpha));
+    // The item's own label, so colour is never the only cue.
+    const float small = fs * 0.85f;
+    pill(dl, font, small, ImVec2(c.x + item * 0.1f, c.y - item * 0.5f - small * 1.4f), p.label, rgb(0xFFFFFF, alpha),
+         col, 0);
+    if (app.view.current && p.record == *app.view.current) current_anchor = c;
+  }
+
+  // What is happening now, next to the item (or the acting host).
+  if (app.view.current) {
+    const auto& r = app.model.records()[*app.view.current];
+    bool above = true;
+    if (current_anchor.x < 0.0f) {
+      if (r.kind == sim::RecordKind::Policy && !app.view.blocks.empty()) {
+        current_anchor = v.to_screen(app.view.blocks.back().pos);
+        current_anchor.y += std::clamp(40.0f * s, 24.0f, 56.0f) * 0.7f + fs * 0.6f;
+        above = false;
+      } else if (const auto* h = layout.host(r.host)) {
+        current_anchor = v.to_screen(h->pos);
+        current_anchor.y -= icon * 0.6f;
+      } else if (!app.view.blocks.empty()) {
+        current_anchor = v.to_screen(app.view.blocks.back().pos);
+      }
+    } else {
+      above = false;
+      current_anchor.y += item * 0.5f + fs * 1.2f;
+    }
+    if (current_anchor.x >= 0.0f) {
+      bubble(dl, font, fs, current_anchor, r.summary, std::min(avail.x * 0.45f, fs * 22.0f), min,
+             ImVec2(max.x, max.y - legend_h), above);
+    }
+  }
+
+  legend(app, dl, min, max, false);
+  if (!app.headless) {
+    const std::string hint = app.tr("map.hint");
+    const ImVec2 ts = font->CalcTextSizeA(fs * 0.85f, 1e9f, 0.0f, hint.c_str());
+    dl->AddText(font, fs * 0.85f, ImVec2(max.x - ts.x - 8.0f, min.y + 6.0f), rgb(theme::kInkSoft), hint.c_str());
+  }
+  dl->PopClipRect();
+
+  if (!hovered_host.empty()) {
+    ImGui::BeginTooltip();
+    ImGui::TextUnformatted(app.host_name(hovered_host).c_str());
+    if (const auto* h = layout.host(hovered_host)) ImGui::TextDisabled("%s  %s", h->id.c_str(), h->ip.c_str());
+    ImGui::EndTooltip();
+    if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+      app.selected_host = hovered_host;
+      app.switch_to_tab = Tab::Inspector;
+    }
+  }
+}
+
+}  // namespace mailsim::gui::panels

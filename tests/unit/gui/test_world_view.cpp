@@ -1,0 +1,220 @@
+// WorldView: layout, packets in flight, policy blocks, connections, transcript, seeking.
+#include <catch2/catch.hpp>
+
+#include "gui/model/world_view.hpp"
+#include "sim/runner.hpp"
+
+using namespace mailsim;
+using gui::PacketClass;
+using sim::kMilli;
+using sim::kSecond;
+
+namespace {
+
+struct Loaded {
+  sim::Scenario scenario;
+  sim::Trace trace;
+};
+
+Loaded load(const char* name) {
+  auto r = sim::load_scenario_file(std::string(MAILSIM_SOURCE_DIR) + "/scenarios/basics/" + name);
+  REQUIRE(r.scenario);
+  auto run = sim::run_scenario(*r.scenario);
+  return {std::move(*r.scenario), std::move(run.trace)};
+}
+
+sim::Record packet(sim::Time t, sim::Time arrive, const std::string& src, const std::string& dst, int len,
+                   const std::string& flags = "PSH,ACK") {
+  sim::Record r;
+  r.time = t;
+  r.kind = sim::RecordKind::Packet;
+  r.protocol = "tcp";
+  r.host = "a";
+  r.peer = "b";
+  r.detail = {{"arrive", arrive}, {"src", src}, {"dst", dst}, {"len", len}, {"flags", flags},
+              {"path", {"a", "n1", "internet", "n2", "b"}}};
+  return r;
+}
+
+sim::Scenario two_networks() {
+  auto r = sim::load_scenario_text(R"({
+    "mailsim": 1, "title": {"en": "t", "ja": "t"},
+    "networks": [
+      {"id": "n1", "kind": "access", "name": {"en": "Home", "ja": "家"}, "cidr": "192.0.2.0/24"},
+      {"id": "n2", "kind": "datacenter", "name": {"en": "DC", "ja": "DC"}, "cidr": "198.51.100.0/24"}],
+    "hosts": [
+      {"id": "a", "kind": "pc", "name": {"en": "A", "ja": "A"}, "network": "n1", "ip": "192.0.2.10"},
+      {"id": "b", "kind": "mail_server", "name": {"en": "B", "ja": "B"}, "network": "n2", "ip": "198.51.100.25"}],
+    "timeline": []})",
+                                   "inline.json");
+  for (const auto& d : r.diagnostics) INFO(d.format());
+  REQUIRE(r.scenario);
+  return *r.scenario;
+}
+
+}  // namespace
+
+TEST_CASE("classify: control segments, and data by well-known ports", "[gui][model]") {
+  CHECK(gui::classify_packet(packet(0, 1, "1.2.3.4:49152", "5.6.7.8:25", 0, "SYN")) == PacketClass::TcpControl);
+  CHECK(gui::classify_packet(packet(0, 1, "1.2.3.4:49152", "5.6.7.8:587", 19)) == PacketClass::Smtp);
+  CHECK(gui::classify_packet(packet(0, 1, "5.6.7.8:465", "1.2.3.4:49152", 5)) == PacketClass::Smtp);
+  CHECK(gui::classify_packet(packet(0, 1, "5.6.7.8:2525", "1.2.3.4:49152", 5)) == PacketClass::Smtp);
+  CHECK(gui::classify_packet(packet(0, 1, "1.2.3.4:49152", "5.6.7.8:995", 5)) == PacketClass::Pop3);
+  CHECK(gui::classify_packet(packet(0, 1, "5.6.7.8:110", "1.2.3.4:49152", 5)) == PacketClass::Pop3);
+  CHECK(gui::classify_packet(packet(0, 1, "1.2.3.4:49152", "5.6.7.8:143", 5)) == PacketClass::Imap);
+  CHECK(gui::classify_packet(packet(0, 1, "1.2.3.4:49152", "5.6.7.8:993", 5)) == PacketClass::Imap);
+  CHECK(gui::classify_packet(packet(0, 1, "1.2.3.4:49152", "5.6.7.8:7", 5)) == PacketClass::OtherData);
+  sim::Record dns;
+  dns.kind = sim::RecordKind::Packet;
+  dns.protocol = "udp";
+  dns.detail = {{"src", "1.2.3.4:40000"}, {"dst", "5.6.7.8:53"}};
+  CHECK(gui::classify_packet(dns) == PacketClass::Dns);
+  CHECK(gui::port_of("1.2.3.4:65536") == std::nullopt);
+  CHECK(gui::port_of("1.2.3.4") == std::nullopt);
+  CHECK(gui::port_of("1.2.3.4:25") == std::uint16_t{25});
+}
+
+TEST_CASE("layout: access networks left, the Internet in the middle, data centres right", "[gui][model]") {
+  const auto s = load("op25b-ports.json");
+  const gui::Layout layout(s.scenario);
+  const auto* home = layout.network("home-isp");
+  const auto* inet = layout.network(gui::kInternetId);
+  const auto* provider = layout.network("provider");
+  REQUIRE(home);
+  REQUIRE(inet);
+  REQUIRE(provider);
+  CHECK(home->box.max.x < inet->box.min.x);
+  CHECK(inet->box.max.x < provider->box.min.x);
+  CHECK(home->has_policy);
+  CHECK(home->policy_ids == std::vector<std::string>{"op25b"});
+  // Hosts sit inside their network's box, never on top of each other.
+  for (const auto& h : layout.hosts()) {
+    const auto* n = layout.network(h.network);
+    REQUIRE(n);
+    CHECK(n->box.contains(h.pos));
+    for (const auto& o : layout.hosts()) {
+      if (&o != &h) CHECK(gui::length(o.pos - h.pos) >= gui::Layout::kHostSpacing - 1.0f);
+    }
+  }
+  // Stable: the same scenario gives the same picture.
+  const gui::Layout again(s.scenario);
+  for (std::size_t i = 0; i < layout.hosts().size(); ++i) {
+    CHECK(layout.hosts()[i].pos.x == again.hosts()[i].pos.x);
+    CHECK(layout.hosts()[i].pos.y == again.hosts()[i].pos.y);
+  }
+}
+
+TEST_CASE("world view: OP25B blocks show a cross at the border; blocked SYNs stop there", "[gui][model]") {
+  const auto s = load("op25b-ports.json");
+  const gui::TraceModel m(s.scenario, s.trace);
+  const auto* home = m.layout().network("home-isp");
+  const auto* pc = m.layout().host("shiroyagi-pc");
+  REQUIRE(home);
+  REQUIRE(pc);
+
+  // Just after the first SYN left (1.000 s): the SYN is between the PC and the border.
+  const auto v = m.view_at(1 * kSecond + 10 * kMilli);
+  REQUIRE(v.current);
+  CHECK(m.records()[*v.current].kind == sim::RecordKind::Policy);
+  CHECK(v.acting_host == "shiroyagi-pc");
+  REQUIRE(v.packets.size() == 1);
+  const auto& syn = v.packets[0];
+  CHECK(syn.cls == PacketClass::TcpControl);
+  CHECK(syn.label == "SYN");
+  CHECK(syn.blocked);
+  CHECK(syn.pos.x > pc->pos.x);
+  CHECK(syn.pos.x <= home->router.x + 0.01f);
+  REQUIRE(v.blocks.size() == 1);
+  CHECK(v.blocks[0].rule == "op25b");
+  CHECK(v.blocks[0].pos.x == home->router.x);
+  CHECK(v.blocks[0].pos.y == home->router.y);
+  // The connection is trying.
+  REQUIRE(v.connections.size() == 1);
+  CHECK(v.connections[0].state == "connecting");
+  CHECK(v.connections[0].port == 25);
+
+  // Much later, the cross is gone and the connection timed out.
+  const auto later = m.view_at(18 * kSecond);
+  CHECK(later.blocks.empty());
+  CHECK(later.packets.empty());
+}
+
+TEST_CASE("world view: the 587 handshake moves across the Internet and gets established", "[gui][model]") {
+  const auto s = load("op25b-ports.json");
+  const gui::TraceModel m(s.scenario, s.trace);
+  const auto* inet = m.layout().network(gui::kInternetId);
+  const auto* server = m.layout().host("provider-mail");
+  // The SYN to 587 leaves at 20.000 s and arrives 26 ms later: half way it is near the Internet.
+  const auto v = m.view_at(20 * kSecond + 13 * kMilli);
+  REQUIRE(v.packets.size() == 1);
+  CHECK_FALSE(v.packets[0].blocked);
+  CHECK(v.packets[0].progress == Approx(0.5f).margin(0.01f));
+  CHECK(v.packets[0].pos.x > inet->box.min.x);
+  CHECK(v.packets[0].pos.x < inet->box.max.x);
+  // After the handshake the connection is established; the EHLO is SMTP data.
+  const auto w = m.view_at(20 * kSecond + 60 * kMilli);
+  bool established = false;
+  for (const auto& c : w.connections) established |= c.port == 587 && c.state == "established";
+  CHECK(established);
+  const auto x = m.view_at(20 * kSecond + 53 * kMilli);
+  bool smtp = false;
+  for (const auto& p : x.packets) smtp |= p.cls == PacketClass::Smtp && p.label == "SMTP 19 B";
+  CHECK(smtp);
+  CHECK(server != nullptr);
+  // Transcript: the EHLO is a client line of connection 2.
+  bool found = false;
+  for (const auto& c : m.connections()) {
+    if (c.port != 587) continue;
+    REQUIRE_FALSE(c.lines.empty());
+    CHECK(c.lines[0].from_client);
+    CHECK(c.lines[0].text == "EHLO shiroyagi-pc");
+    found = true;
+  }
+  CHECK(found);
+}
+
+TEST_CASE("world view: playback clock walks through simultaneous records", "[gui][model]") {
+  const auto s = load("op25b-ports.json");
+  const gui::TraceModel m(s.scenario, s.trace);
+  // Records 0..3 all happen at 1.000 s; each has its own playback moment, in order.
+  double last = -1.0;
+  for (std::size_t i = 0; i < m.records().size(); ++i) {
+    const double p = m.playback_of_record(i);
+    REQUIRE(p > last);
+    last = p;
+    REQUIRE(m.record_at_playback(p) == i);
+  }
+  CHECK_FALSE(m.record_at_playback(0.0).has_value());
+  CHECK(m.view_at_playback(m.pace().duration()).current == m.records().size() - 1);
+}
+
+TEST_CASE("world view: a large trace answers seeks like a linear scan", "[gui][model]") {
+  const auto scenario = two_networks();
+  sim::Trace trace;
+  constexpr int kPackets = 100'000;
+  for (int i = 0; i < kPackets; ++i) {
+    const sim::Time t = static_cast<sim::Time>(i) * 3 * kMilli;
+    const sim::Time flight = (i % 7 + 1) * 2 * kMilli;
+    trace.add(packet(t, t + flight, "192.0.2.10:49152", i % 2 ? "198.51.100.25:25" : "198.51.100.25:993", i % 3));
+  }
+  const gui::TraceModel m(scenario, trace);
+  REQUIRE(m.records().size() == static_cast<std::size_t>(kPackets));
+  for (sim::Time t : {sim::Time{0}, 1 * kSecond + 500, 150 * kSecond + 7, 299 * kSecond + 999 * kMilli}) {
+    const auto v = m.view_at(t);
+    std::size_t expected = 0;
+    for (const auto& r : m.records()) {
+      if (r.time <= t && t < r.detail["arrive"].get<sim::Time>()) ++expected;
+    }
+    CHECK(v.packets.size() == expected);
+    REQUIRE(v.current);
+    CHECK(m.records()[*v.current].time <= t);
+    if (*v.current + 1 < m.records().size()) CHECK(m.records()[*v.current + 1].time > t);
+  }
+  // The playback clock is monotonic over the whole trace.
+  sim::Time last = -1;
+  for (double p = 0.0; p < m.pace().duration(); p += m.pace().duration() / 5000.0) {
+    const auto v = m.pace().virtual_at(p);
+    REQUIRE(v >= last);
+    last = v;
+  }
+}
