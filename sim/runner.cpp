@@ -6,6 +6,10 @@
 #include "protocols/dns/presentation.hpp"
 #include "sim/basic_apps.hpp"
 #include "sim/dns_service.hpp"
+#include "sim/mail/access_apps.hpp"
+#include "sim/mail/mail_world.hpp"
+#include "sim/mail/mta.hpp"
+#include "sim/mail/mua_send.hpp"
 #include "sim/simulation.hpp"
 
 namespace mailsim::sim {
@@ -17,7 +21,7 @@ Endpoint resolve_destination(const Network& net, const std::string& to, std::uin
   return Endpoint{h ? h->ip : Ipv4{}, port};
 }
 
-void build_world(Simulation& sim, const Scenario& s) {
+void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
   for (const auto& n : s.networks) sim.network().add_network(n);
   sim.network().set_internet_latency(s.internet_latency);
   for (const auto& p : s.paths) sim.network().set_path_latency(p.a, p.b, p.latency);
@@ -57,7 +61,44 @@ void build_world(Simulation& sim, const Scenario& s) {
         if (zs.zone.origin.key() == key) cfg.zones.push_back(zs.zone);
     sim.add_app(std::make_unique<DnsServerApp>(h.info.id, std::move(cfg)));
   }
+  // Mail: stores, then the SMTP side of each server, then the senders on devices.
+  mail::build_mail_stores(sim, s, world);
+  for (const auto& h : s.hosts) {
+    if (!h.mail_server) continue;
+    std::optional<Ipv4> resolver;
+    if (const HostInfo* r = sim.network().host(h.resolver)) resolver = r->ip;
+    sim.add_app(std::make_unique<mail::MailServerApp>(h.info.id, *h.mail_server, world, resolver));
+  }
+  mail::install_mail_access(sim, s, world);  // POP3/IMAP on servers, readers on devices, their actions
+  std::map<std::string, mail::MailSenderApp*> senders;
+  for (const auto& h : s.hosts) {
+    if (!h.mail_client) continue;
+    auto app = std::make_unique<mail::MailSenderApp>(h.info.id, *h.mail_client);
+    senders[h.info.id] = app.get();
+    sim.add_app(std::move(app));
+  }
   for (const auto& a : s.timeline) {
+    if (a.kind == "send") {
+      mail::SendRequest req;
+      req.at = a.at;
+      req.account = a.args.value("account", "");
+      for (const char* key : {"to", "cc"}) {
+        auto it = a.args.find(key);
+        if (it == a.args.end()) continue;
+        auto& list = std::string(key) == "to" ? req.to : req.cc;
+        if (it->is_array()) {
+          for (const auto& v : *it) list.push_back(v.get<std::string>());
+        } else {
+          list.push_back(it->get<std::string>());
+        }
+      }
+      req.subject = a.args.value("subject", "(no subject)");
+      req.body = a.args.value("body", "");
+      if (auto it = a.args.find("size"); it != a.args.end()) req.size = mail::parse_size(it->get<std::string>()).value_or(0);
+      req.label = a.args.value("label", "");
+      senders.at(a.args.at("from").get<std::string>())->add(std::move(req));
+      continue;
+    }
     if (a.kind == "lookup") {
       const std::string from = a.args.at("from").get<std::string>();
       std::string resolver;
@@ -208,6 +249,95 @@ ExpectationResult check_dns(const ExpectationSpec& e, const Trace& trace) {
   return r;
 }
 
+std::string lower_text(std::string v) {
+  for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return v;
+}
+
+// "delivered", "bounced", "deferred", "send_failed": read from the Mail records.
+ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
+  ExpectationResult r;
+  r.pointer = e.pointer;
+  const std::string kind = e.kind;
+  const std::string status = e.args.value("status", "");
+  auto status_ok = [&](const Record& rec) {
+    if (status.empty()) return true;
+    const std::string st = rec.detail.value("status", "");
+    const int code = rec.detail.value("code", 0);
+    return st == status || (code != 0 && std::to_string(code) == status);
+  };
+  std::vector<std::string> seen;
+  if (kind == "delivered") {
+    const std::string to = lower_text(e.args.at("to").get<std::string>());
+    const std::string folder = e.args.value("folder", "INBOX");
+    const std::string subject = e.args.value("subject", "");
+    r.description = "a message" + (subject.empty() ? std::string() : " \"" + subject + "\"") + " is delivered to " + to +
+                    " (" + folder + ")";
+    for (const auto& rec : trace.records()) {
+      if (rec.kind == RecordKind::Mail && (rec.event == "bounced" || rec.event == "refused" || rec.event == "deferred") &&
+          lower_text(rec.detail.value("recipient", "")) == to)
+        seen.push_back(rec.summary);
+      if (rec.kind != RecordKind::Mail || rec.event != "delivered") continue;
+      if (lower_text(rec.detail.value("recipient", "")) != to || rec.detail.value("folder", "INBOX") != folder) continue;
+      if (!subject.empty() && rec.detail.value("subject", "") != subject) continue;
+      r.passed = true;
+      r.actual = rec.summary;
+      return r;
+    }
+  } else if (kind == "bounced") {
+    const std::string from = lower_text(e.args.at("from").get<std::string>());
+    const std::string recipient = lower_text(e.args.value("recipient", ""));
+    r.description = "mail from " + from + (recipient.empty() ? std::string() : " to " + recipient) +
+                    " bounces back from MAILER-DAEMON" + (status.empty() ? std::string() : " with status " + status);
+    for (const auto& rec : trace.records()) {
+      if (rec.kind != RecordKind::Mail || rec.event != "bounced") continue;
+      if (lower_text(rec.detail.value("sender", "")) != from) continue;
+      if (!recipient.empty() && lower_text(rec.detail.value("recipient", "")) != recipient) continue;
+      seen.push_back(rec.summary);
+      if (!status_ok(rec)) continue;
+      r.passed = true;
+      r.actual = rec.summary;
+      return r;
+    }
+  } else if (kind == "deferred") {
+    const std::string to = lower_text(e.args.at("to").get<std::string>());
+    r.description = "delivery to " + to + " is deferred (a temporary failure, retried later)" +
+                    (status.empty() ? std::string() : " with status " + status);
+    for (const auto& rec : trace.records()) {
+      if (rec.kind != RecordKind::Mail || rec.event != "deferred" || lower_text(rec.detail.value("recipient", "")) != to)
+        continue;
+      seen.push_back(rec.summary);
+      if (!status_ok(rec)) continue;
+      r.passed = true;
+      r.actual = rec.summary;
+      return r;
+    }
+  } else {  // send_failed
+    const std::string from = e.args.at("from").get<std::string>();
+    const std::string error = e.args.value("error", "");
+    r.description = "sending from " + from + " fails" + (error.empty() ? std::string() : " with \"" + error + "\"") +
+                    (status.empty() ? std::string() : " (status " + status + ")");
+    for (const auto& rec : trace.records()) {
+      if (rec.kind != RecordKind::Mail || rec.host != from) continue;
+      if (rec.event == "submitted") seen.push_back(rec.summary);
+      if (rec.event != "send_failed") continue;
+      seen.push_back(rec.summary);
+      if (!error.empty() && rec.detail.value("error", "").find(error) == std::string::npos) continue;
+      if (!status_ok(rec)) continue;
+      r.passed = true;
+      r.actual = rec.summary;
+      return r;
+    }
+  }
+  if (seen.empty()) {
+    r.actual = "nothing of the kind happened";
+  } else {
+    r.actual = "instead: ";
+    for (std::size_t i = 0; i < seen.size() && i < 4; ++i) r.actual += (i ? "; " : "") + seen[i];
+  }
+  return r;
+}
+
 }  // namespace
 
 bool RunResult::all_passed() const {
@@ -222,16 +352,20 @@ std::vector<ExpectationResult> check_expectations(const Scenario& scenario, cons
     if (e.kind == "connection") out.push_back(check_connection(scenario, e, trace));
     else if (e.kind == "blocked") out.push_back(check_blocked(e, trace));
     else if (e.kind == "dns") out.push_back(check_dns(e, trace));
+    else if (e.kind == "delivered" || e.kind == "bounced" || e.kind == "deferred" || e.kind == "send_failed")
+      out.push_back(check_mail(e, trace));
+    else if (auto r = mail::check_access_expectation(scenario, e, trace)) out.push_back(std::move(*r));
   }
   return out;
 }
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
+  mail::MailWorld world;  // outlives the simulation, whose apps refer to it
   Simulation sim(scenario.seed, scenario.transport);
   sim.trace().meta = {{"scenario", scenario.name},
                       {"title", scenario.title.en},
                       {"seed", scenario.seed}};
-  build_world(sim, scenario);
+  build_world(sim, scenario, world);
   sim.start();
   const Time stop = options.until ? std::min(*options.until, scenario.run_for) : scenario.run_for;
   RunResult result;

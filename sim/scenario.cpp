@@ -20,8 +20,12 @@ const std::vector<std::string> kHostKinds{"pc", "phone", "mail_server", "dns_ser
 const std::vector<std::string> kServiceApps{"echo", "discard"};
 const std::vector<std::string> kPolicyActions{"drop", "reject", "allow"};
 const std::vector<std::string> kPolicyPresets{"op25b"};
-const std::vector<std::string> kActionKinds{"connect", "lookup", "host_down", "host_up"};
-const std::vector<std::string> kExpectationKinds{"connection", "blocked", "dns"};
+const std::vector<std::string> kActionKinds{"connect", "lookup", "host_down", "host_up", "send", "check_mail",
+                                            "open", "delete", "mark_read", "go_offline", "go_online"};
+const std::vector<std::string> kExpectationKinds{"connection", "blocked", "dns", "delivered", "bounced",
+                                                 "deferred", "send_failed", "mailbox", "seen"};
+const std::vector<std::string> kListenerRoles{"mx", "submission", "submissions", "pop3", "pop3s", "imap", "imaps"};
+const std::vector<std::string> kTlsModes{"none", "starttls", "implicit"};
 const std::vector<std::string> kDnsOutcomes{"NOERROR", "NXDOMAIN", "NODATA", "SERVFAIL"};
 const std::vector<std::string> kConnectionResults{"established", "refused", "timeout"};
 
@@ -50,6 +54,7 @@ class Loader {
     zones(root, s);
     hosts(root, s);
     resolvers(root, s);
+    mail_clients(root, s);
     for (const auto& z : s.zones) {
       bool served = false;
       for (const auto& h : s.hosts)
@@ -283,7 +288,8 @@ class Loader {
       const auto& h = (*list)[i];
       const std::string p = Checker::child("/hosts", i);
       if (!c_.expect_object(h, p, "a host object")) continue;
-      c_.allowed_keys(h, p, {"id", "kind", "name", "network", "ip", "services", "dns_server", "resolver", "down"});
+      c_.allowed_keys(h, p, {"id", "kind", "name", "network", "ip", "services", "dns_server", "mail_server", "mail_client",
+                             "resolver", "down"});
       HostSpec spec;
       spec.pointer = p;
       auto id = c_.identifier(h, p, "id", true);
@@ -337,6 +343,7 @@ class Loader {
         }
       }
       if (auto it = h.find("dns_server"); it != h.end()) spec.dns_server = dns_server(*it, p + "/dns_server", s);
+      if (auto it = h.find("mail_server"); it != h.end()) spec.mail_server = mail_server(*it, p + "/mail_server", spec);
       if (id && net && ip) s.hosts.push_back(std::move(spec));
     }
   }
@@ -530,6 +537,47 @@ class Loader {
             ok = false;
           }
         }
+      } else if (*kind == "send") {
+        c_.allowed_keys(a, p, {"at", "do", "from", "account", "to", "cc", "subject", "body", "size", "label"});
+        ok &= device_account(a, p, "from", s, false);
+        for (const char* key : {"to", "cc"}) {
+          auto it = a.find(key);
+          if (it == a.end()) {
+            if (std::string(key) == "to") {
+              c_.error(p, "missing \"to\" (a mail address or a list of them)");
+              ok = false;
+            }
+            continue;
+          }
+          const std::string tp = Checker::child(p, key);
+          std::vector<std::pair<nlohmann::json, std::string>> items;
+          if (it->is_array()) {
+            for (std::size_t k = 0; k < it->size(); ++k) items.emplace_back((*it)[k], Checker::child(tp, k));
+          } else {
+            items.emplace_back(*it, tp);
+          }
+          if (items.empty()) {
+            c_.error(tp, "no recipient given");
+            ok = false;
+          }
+          for (const auto& [v, vp] : items) {
+            const std::string text = v.is_string() ? v.get<std::string>() : "";
+            const auto at_sign = text.find('@');
+            if (at_sign == std::string::npos || at_sign == 0 || at_sign + 1 >= text.size()) {
+              c_.error(vp, "expected a mail address such as \"kuroyagi@hogehoge.com\"");
+              ok = false;
+            }
+          }
+        }
+        ok &= c_.string(a, p, "subject", false).has_value() || !a.contains("subject");
+        ok &= c_.string(a, p, "body", false).has_value() || !a.contains("body");
+        if (a.contains("size")) ok &= size_value(a, p, "size").has_value();
+        if (a.contains("label")) ok &= c_.string(a, p, "label", false).has_value();
+      } else if (*kind == "check_mail" || *kind == "open" || *kind == "delete" || *kind == "mark_read") {
+        if (*kind == "check_mail") c_.allowed_keys(a, p, {"at", "do", "on", "account"});
+        else c_.allowed_keys(a, p, {"at", "do", "on", "account", "subject"});
+        ok &= device_account(a, p, "on", s, true);
+        if (*kind != "check_mail") ok &= c_.string(a, p, "subject", true).has_value();
       } else {
         c_.allowed_keys(a, p, {"at", "do", "host"});
         ok &= host_ref(a, p, "host", s, true).has_value();
@@ -565,6 +613,41 @@ class Loader {
         ok &= dns_question(e, p, "qtype");
         if (e.contains("outcome")) ok &= c_.choice(e, p, "outcome", false, kDnsOutcomes, "DNS outcome").has_value();
         if (e.contains("answer_contains")) ok &= c_.string(e, p, "answer_contains", false).has_value();
+      } else if (*kind == "delivered") {
+        c_.allowed_keys(e, p, {"type", "to", "folder", "subject"});
+        ok &= hosted_address(e, p, "to", true);
+        if (e.contains("folder")) ok &= c_.string(e, p, "folder", false).has_value();
+        if (e.contains("subject")) ok &= c_.string(e, p, "subject", false).has_value();
+      } else if (*kind == "bounced") {
+        c_.allowed_keys(e, p, {"type", "from", "recipient", "status"});
+        ok &= c_.string(e, p, "from", true).has_value();
+        if (e.contains("recipient")) ok &= c_.string(e, p, "recipient", false).has_value();
+        if (e.contains("status")) ok &= status_code(e, p);
+      } else if (*kind == "deferred") {
+        c_.allowed_keys(e, p, {"type", "to", "status"});
+        ok &= c_.string(e, p, "to", true).has_value();
+        if (e.contains("status")) ok &= status_code(e, p);
+      } else if (*kind == "send_failed") {
+        c_.allowed_keys(e, p, {"type", "from", "error", "status"});
+        ok &= host_ref(e, p, "from", s, true).has_value();
+        if (e.contains("error")) ok &= c_.string(e, p, "error", false).has_value();
+        if (e.contains("status")) ok &= status_code(e, p);
+      } else if (*kind == "mailbox") {
+        c_.allowed_keys(e, p, {"type", "user", "folder", "count", "bytes"});
+        ok &= hosted_address(e, p, "user", true);
+        if (e.contains("folder")) ok &= c_.string(e, p, "folder", false).has_value();
+        if (e.contains("count")) ok &= c_.integer(e, p, "count", false, 0, 1000000).has_value();
+        if (e.contains("bytes")) ok &= c_.integer(e, p, "bytes", false, 0, INT64_MAX).has_value();
+        if (!e.contains("count") && !e.contains("bytes")) {
+          c_.error(p, "say what the mailbox should hold: \"count\" and/or \"bytes\"");
+          ok = false;
+        }
+      } else if (*kind == "seen") {
+        c_.allowed_keys(e, p, {"type", "on", "subject", "seen", "present"});
+        ok &= host_ref(e, p, "on", s, true).has_value();
+        ok &= c_.string(e, p, "subject", true).has_value();
+        if (e.contains("seen")) ok &= c_.boolean(e, p, "seen", false).has_value();
+        if (e.contains("present")) ok &= c_.boolean(e, p, "present", false).has_value();
       } else {
         c_.allowed_keys(e, p, {"type", "policy", "from", "port"});
         auto pol = c_.string(e, p, "policy", true);
@@ -580,6 +663,308 @@ class Loader {
       }
       if (ok) s.expectations.push_back(ExpectationSpec{*kind, e, p});
     }
+  }
+
+
+  // ---- mail ----
+
+  std::optional<std::uint64_t> size_value(const nlohmann::json& obj, const std::string& p, const char* key) {
+    auto text = c_.string(obj, p, key, false);
+    if (!text) return std::nullopt;
+    std::string why;
+    auto v = mail::parse_size(*text, &why);
+    if (!v) c_.error(Checker::child(p, key), "bad size \"" + *text + "\": " + why);
+    return v;
+  }
+
+  std::optional<mail::MailServerSpec> mail_server(const nlohmann::json& j, const std::string& p, const HostSpec& host) {
+    if (!c_.expect_object(j, p)) return std::nullopt;
+    c_.allowed_keys(j, p, {"hostname", "domains", "users", "ports", "relay_from", "open_relay", "max_message_size",
+                           "retry", "give_up_after", "smarthost", "rate_limit", "show_credentials"});
+    mail::MailServerSpec m;
+    m.hostname = c_.string(j, p, "hostname", false).value_or(host.info.id);
+    if (const auto* domains = array_member(j, p, "domains", false)) {
+      for (std::size_t i = 0; i < domains->size(); ++i) {
+        const auto& d = (*domains)[i];
+        std::string why;
+        if (!d.is_string() || !dns::Name::parse(d.get<std::string>(), why)) {
+          c_.error(Checker::child(p + "/domains", i), "expected a mail domain such as \"example.com\"");
+          continue;
+        }
+        std::string lower = d.get<std::string>();
+        for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (!lower.empty() && lower.back() == '.') lower.pop_back();
+        if (mail_domains_.count(lower))
+          c_.error(Checker::child(p + "/domains", i), "domain " + lower + " is already hosted by " + mail_domains_[lower]);
+        mail_domains_[lower] = host.info.id;
+        m.domains.push_back(lower);
+      }
+    }
+    if (const auto* users = array_member(j, p, "users", false)) {
+      std::set<std::string> names;
+      for (std::size_t i = 0; i < users->size(); ++i) {
+        const std::string up = Checker::child(p + "/users", i);
+        const auto& u = (*users)[i];
+        if (!c_.expect_object(u, up, "a user object")) continue;
+        c_.allowed_keys(u, up, {"name", "password", "quota"});
+        mail::MailUserSpec us;
+        auto name = c_.string(u, up, "name", true);
+        if (!name) continue;
+        if (name->empty() || name->find('@') != std::string::npos || name->size() > 64) {
+          c_.error(up + "/name", "a user name is the part before the @ (1 to 64 characters), e.g. \"kuroyagi\"");
+          continue;
+        }
+        if (!names.insert(*name).second) c_.error(up + "/name", "duplicate user \"" + *name + "\" on this server");
+        us.name = *name;
+        us.password = c_.string(u, up, "password", false).value_or("");
+        if (auto q = size_value(u, up, "quota")) us.quota = *q;
+        m.users.push_back(us);
+        for (const auto& d : m.domains) mail_users_.insert(us.name + "@" + d);
+      }
+    }
+    if (!m.users.empty() && m.domains.empty()) c_.error(p, "a mail server with users needs \"domains\"");
+    if (const auto* ports = array_member(j, p, "ports", false)) {
+      std::set<int> used;
+      for (std::size_t i = 0; i < ports->size(); ++i) {
+        const std::string lp = Checker::child(p + "/ports", i);
+        const auto& l = (*ports)[i];
+        if (!c_.expect_object(l, lp, "a port object such as {\"port\": 587, \"role\": \"submission\"}")) continue;
+        c_.allowed_keys(l, lp, {"port", "role", "starttls"});
+        auto port = c_.integer(l, lp, "port", true, 1, 65535);
+        auto role = c_.choice(l, lp, "role", true, kListenerRoles, "port role");
+        if (port && !used.insert(static_cast<int>(*port)).second)
+          c_.error(lp + "/port", fmt::format("port {} is listed twice", *port));
+        for (const auto& svc : host.services)
+          if (port && svc.port == *port) c_.error(lp + "/port", fmt::format("port {} is also a service of this host", *port));
+        if (!port || !role) continue;
+        mail::ListenerSpec ls;
+        ls.port = static_cast<std::uint16_t>(*port);
+        ls.role = *role;
+        ls.starttls = c_.boolean(l, lp, "starttls", false).value_or(true);
+        m.listeners.push_back(ls);
+      }
+    } else {
+      m.listeners = {{25, "mx", true}, {587, "submission", true}, {110, "pop3", true}, {143, "imap", true}};
+    }
+    if (const auto* rf = array_member(j, p, "relay_from", false)) {
+      for (std::size_t i = 0; i < rf->size(); ++i) {
+        std::string why;
+        const auto& v = (*rf)[i];
+        auto c = v.is_string() ? Cidr::parse(v.get<std::string>(), &why) : std::nullopt;
+        if (!c) c_.error(Checker::child(p + "/relay_from", i), "expected an address range such as \"192.0.2.0/24\"" +
+                                                                  (why.empty() ? std::string() : ": " + why));
+        else m.relay_from.push_back(*c);
+      }
+    }
+    m.open_relay = c_.boolean(j, p, "open_relay", false).value_or(false);
+    m.show_credentials = c_.boolean(j, p, "show_credentials", false).value_or(false);
+    if (auto sz = size_value(j, p, "max_message_size")) m.max_message_size = *sz;
+    if (const auto* retry = array_member(j, p, "retry", false)) {
+      m.retry_schedule.clear();
+      for (std::size_t i = 0; i < retry->size(); ++i) {
+        const auto& v = (*retry)[i];
+        std::string why;
+        auto d = v.is_string() ? parse_duration(v.get<std::string>(), &why) : std::nullopt;
+        if (!d || *d <= 0) c_.error(Checker::child(p + "/retry", i), "expected a retry interval such as \"5m\"" +
+                                                                        (why.empty() ? std::string() : ": " + why));
+        else m.retry_schedule.push_back(*d);
+      }
+    }
+    if (auto g = c_.duration(j, p, "give_up_after", false)) m.give_up_after = *g;
+    if (auto it = j.find("smarthost"); it != j.end()) {
+      const std::string sp = p + "/smarthost";
+      if (c_.expect_object(*it, sp)) {
+        c_.allowed_keys(*it, sp, {"host", "port", "user", "password", "tls"});
+        mail::SmarthostSpec sh;
+        sh.host = c_.string(*it, sp, "host", true).value_or("");
+        smarthost_refs_.push_back(sp + "/host");
+        smarthost_names_.push_back(sh.host);
+        if (auto port = c_.integer(*it, sp, "port", false, 1, 65535)) sh.port = static_cast<std::uint16_t>(*port);
+        sh.user = c_.string(*it, sp, "user", false).value_or("");
+        sh.password = c_.string(*it, sp, "password", false).value_or("");
+        sh.tls = c_.choice(*it, sp, "tls", false, kTlsModes, "TLS mode").value_or("starttls");
+        m.smarthost = sh;
+      }
+    }
+    if (auto it = j.find("rate_limit"); it != j.end()) {
+      const std::string rp = p + "/rate_limit";
+      if (c_.expect_object(*it, rp)) {
+        c_.allowed_keys(*it, rp, {"max_messages", "per"});
+        mail::RateLimitSpec rl;
+        rl.max_messages = static_cast<std::uint32_t>(c_.integer(*it, rp, "max_messages", true, 1, 1000000).value_or(1));
+        rl.per = c_.duration(*it, rp, "per", true).value_or(kHour);
+        m.rate_limit = rl;
+      }
+    }
+    return m;
+  }
+
+  const HostSpec* find_host(const Scenario& s, const std::string& id) const {
+    for (const auto& h : s.hosts)
+      if (h.info.id == id) return &h;
+    return nullptr;
+  }
+
+  void mail_clients(const nlohmann::json& root, Scenario& s) {
+    for (std::size_t i = 0; i < smarthost_refs_.size(); ++i) {
+      const HostSpec* h = find_host(s, smarthost_names_[i]);
+      if (!host_ptr_.count(smarthost_names_[i])) unknown_host(smarthost_refs_[i], smarthost_names_[i], s);
+      else if (h && !h->mail_server) c_.error(smarthost_refs_[i], "host \"" + h->info.id + "\" is not a mail server");
+    }
+    const auto it = root.find("hosts");
+    if (it == root.end() || !it->is_array()) return;
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const auto& hj = (*it)[i];
+      if (!hj.is_object() || !hj.contains("mail_client")) continue;
+      const std::string p = Checker::child("/hosts", i) + "/mail_client";
+      auto h = std::find_if(s.hosts.begin(), s.hosts.end(), [&](const HostSpec& x) { return x.pointer == Checker::child("/hosts", i); });
+      const auto& j = hj["mail_client"];
+      if (!c_.expect_object(j, p)) continue;
+      c_.allowed_keys(j, p, {"accounts"});
+      mail::MailClientSpec mc;
+      const auto* accounts = array_member(j, p, "accounts", true);
+      if (!accounts) continue;
+      for (std::size_t k = 0; k < accounts->size(); ++k) {
+        const std::string ap = Checker::child(p + "/accounts", k);
+        const auto& a = (*accounts)[k];
+        if (!c_.expect_object(a, ap, "an account object")) continue;
+        c_.allowed_keys(a, ap, {"address", "user", "password", "name", "smtp", "incoming"});
+        mail::AccountSpec acc;
+        auto address = c_.string(a, ap, "address", true);
+        if (!address) continue;
+        const auto at = address->find('@');
+        if (at == std::string::npos || at == 0 || at + 1 >= address->size()) {
+          c_.error(ap + "/address", "expected a mail address such as \"shiroyagi@example.com\"");
+          continue;
+        }
+        acc.address = *address;
+        acc.user = c_.string(a, ap, "user", false).value_or(address->substr(0, at));
+        acc.password = c_.string(a, ap, "password", false).value_or("");
+        acc.display_name = c_.string(a, ap, "name", false).value_or("");
+        if (auto sm = a.find("smtp"); sm != a.end()) {
+          const std::string sp = ap + "/smtp";
+          if (c_.expect_object(*sm, sp)) {
+            c_.allowed_keys(*sm, sp, {"server", "port", "auth", "tls"});
+            acc.smtp.server = mail_server_ref(*sm, sp, s).value_or("");
+            if (auto port = c_.integer(*sm, sp, "port", false, 1, 65535)) acc.smtp.port = static_cast<std::uint16_t>(*port);
+            acc.smtp.auth = c_.boolean(*sm, sp, "auth", false).value_or(acc.smtp.port != 25);
+            acc.smtp.tls = c_.choice(*sm, sp, "tls", false, kTlsModes, "TLS mode").value_or(acc.smtp.port == 465 ? "implicit" : acc.smtp.port == 25 ? "none" : "starttls");
+          }
+        } else {
+          c_.error(ap, "missing \"smtp\" (the server that sends this account's mail)");
+        }
+        if (auto in = a.find("incoming"); in != a.end()) {
+          const std::string ip = ap + "/incoming";
+          if (c_.expect_object(*in, ip)) {
+            c_.allowed_keys(*in, ip, {"protocol", "server", "port", "tls", "leave_on_server"});
+            mail::IncomingSpec inc;
+            inc.protocol = c_.choice(*in, ip, "protocol", true, {"pop3", "imap"}, "protocol").value_or("pop3");
+            inc.server = mail_server_ref(*in, ip, s).value_or("");
+            inc.tls = c_.choice(*in, ip, "tls", false, kTlsModes, "TLS mode").value_or("none");
+            const bool implicit = inc.tls == "implicit";
+            inc.port = inc.protocol == "pop3" ? (implicit ? 995 : 110) : (implicit ? 993 : 143);
+            if (auto port = c_.integer(*in, ip, "port", false, 1, 65535)) inc.port = static_cast<std::uint16_t>(*port);
+            inc.leave_on_server = c_.boolean(*in, ip, "leave_on_server", false).value_or(false);
+            if (inc.leave_on_server && inc.protocol == "imap")
+              c_.error(ip + "/leave_on_server", "leave_on_server is a POP3 setting (IMAP always leaves mail on the server)");
+            acc.incoming = inc;
+          }
+        }
+        mc.accounts.push_back(acc);
+        accounts_[acc.address] = h != s.hosts.end() ? h->info.id : "";
+      }
+      if (h != s.hosts.end()) h->mail_client = mc;
+    }
+  }
+
+  std::optional<std::string> mail_server_ref(const nlohmann::json& obj, const std::string& p, const Scenario& s) {
+    auto id = host_ref(obj, p, "server", s, true);
+    if (!id) return std::nullopt;
+    const HostSpec* h = find_host(s, *id);
+    if (h && !h->mail_server) {
+      c_.error(p + "/server", "host \"" + *id + "\" is not a mail server (give it \"mail_server\": {...})");
+      return std::nullopt;
+    }
+    return id;
+  }
+
+  // A mail address that some server in the scenario hosts, with a hint when not.
+  bool hosted_address(const nlohmann::json& obj, const std::string& p, const char* key, bool required) {
+    auto a = c_.string(obj, p, key, required);
+    if (!a) return !required;
+    std::string lower = *a;
+    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (mail_users_.count(lower)) return true;
+    std::vector<std::string> known(mail_users_.begin(), mail_users_.end());
+    const auto at = lower.find('@');
+    std::string msg;
+    if (at == std::string::npos) msg = "expected a mail address such as \"kuroyagi@hogehoge.com\"";
+    else if (!mail_domains_.count(lower.substr(at + 1))) msg = "no mail server hosts the domain " + lower.substr(at + 1);
+    else msg = "no user \"" + lower.substr(0, at) + "\" on " + mail_domains_[lower.substr(at + 1)];
+    if (auto near = closest_match(lower, known)) msg += " (did you mean \"" + *near + "\"?)";
+    c_.error(Checker::child(p, key), msg);
+    return false;
+  }
+
+  std::map<std::string, std::string> mail_domains_;  // domain -> host id
+  std::set<std::string> mail_users_;                 // user@domain
+  std::map<std::string, std::string> accounts_;      // address -> device host id
+  std::vector<std::string> smarthost_refs_, smarthost_names_;
+
+
+  bool status_code(const nlohmann::json& e, const std::string& p) {
+    auto st = c_.string(e, p, "status", false);
+    if (!st) return false;
+    const std::string& v = *st;
+    const bool basic = v.size() == 3 && std::isdigit(static_cast<unsigned char>(v[0])) &&
+                       std::isdigit(static_cast<unsigned char>(v[1])) && std::isdigit(static_cast<unsigned char>(v[2]));
+    bool enhanced = v.size() >= 5 && (v[0] == '2' || v[0] == '4' || v[0] == '5') && v[1] == '.';
+    if (enhanced) {
+      const auto dot = v.find('.', 2);
+      enhanced = dot != std::string::npos && dot > 2 && dot + 1 < v.size();
+      for (std::size_t i = 2; enhanced && i < v.size(); ++i)
+        if (i != dot && !std::isdigit(static_cast<unsigned char>(v[i]))) enhanced = false;
+    }
+    if (!basic && !enhanced) {
+      c_.error(p + "/status", "expected a status such as \"5.1.1\" or \"550\"");
+      return false;
+    }
+    return true;
+  }
+
+  // A device host with a mail client; `account` (optional) must be one of its accounts.
+  bool device_account(const nlohmann::json& a, const std::string& p, const char* key, const Scenario& s, bool incoming) {
+    auto host = host_ref(a, p, key, s, true);
+    if (!host) return false;
+    const HostSpec* h = find_host(s, *host);
+    if (!h) return true;  // declared but broken: reported there
+    if (!h->mail_client || h->mail_client->accounts.empty()) {
+      c_.error(Checker::child(p, key), "host \"" + *host + "\" has no mail client (give it \"mail_client\": {\"accounts\": [...]})");
+      return false;
+    }
+    const mail::AccountSpec* acc = &h->mail_client->accounts.front();
+    if (auto name = c_.string(a, p, "account", false)) {
+      acc = nullptr;
+      std::vector<std::string> known;
+      for (const auto& x : h->mail_client->accounts) {
+        known.push_back(x.address);
+        if (x.address == *name) acc = &x;
+      }
+      if (!acc) {
+        std::string msg = "host \"" + *host + "\" has no account \"" + *name + "\"";
+        if (auto near = closest_match(*name, known)) msg += " (did you mean \"" + *near + "\"?)";
+        c_.error(p + "/account", msg);
+        return false;
+      }
+    } else if (h->mail_client->accounts.size() > 1) {
+      c_.error(p, "host \"" + *host + "\" has several accounts: say which with \"account\"");
+      return false;
+    }
+    if (incoming && !acc->incoming) {
+      c_.error(p, "account " + acc->address + " has no \"incoming\" settings (POP3 or IMAP) to check mail with");
+      return false;
+    }
+    return true;
   }
 
   // ---- helpers ----

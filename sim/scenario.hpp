@@ -9,6 +9,7 @@
 
 #include "protocols/dns/authoritative.hpp"
 #include "sim/checker.hpp"
+#include "sim/mail/mail_spec.hpp"
 #include "sim/network.hpp"
 #include "sim/transport.hpp"
 
@@ -39,6 +40,8 @@ struct HostSpec {
   HostInfo info;
   std::vector<ServiceSpec> services;
   std::optional<DnsServerSpec> dns_server;
+  std::optional<mail::MailServerSpec> mail_server;
+  std::optional<mail::MailClientSpec> mail_client;
   std::string resolver;  // host id of the DNS server this host asks (empty: none)
   bool down = false;
   std::string pointer;

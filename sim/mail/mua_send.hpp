@@ -1,0 +1,39 @@
+// The sending half of a mail client on a device: composes a message and submits it to the
+// account's outgoing server (port, AUTH, TLS as configured), reporting what a user would see.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/mail/mail_spec.hpp"
+#include "sim/simulation.hpp"
+
+namespace mailsim::sim::mail {
+
+struct SendRequest {
+  Time at = 0;
+  std::string account;  // address; empty: the device's only account
+  std::vector<std::string> to;
+  std::vector<std::string> cc;
+  std::string subject;
+  std::string body;
+  std::uint64_t size = 0;  // pad the body until the message is about this big (0: no padding)
+  std::string label;
+};
+
+class MailSenderApp : public App {
+ public:
+  MailSenderApp(std::string host, MailClientSpec spec) : App(std::move(host)), spec_(std::move(spec)) {}
+  void add(SendRequest request) { requests_.push_back(std::move(request)); }
+  void start(Simulation& sim) override;
+
+ private:
+  void send(const SendRequest& request);
+
+  Simulation* sim_ = nullptr;
+  MailClientSpec spec_;
+  std::vector<SendRequest> requests_;
+  std::uint64_t sent_ = 0;
+};
+
+}  // namespace mailsim::sim::mail
