@@ -2,7 +2,10 @@
 // panel layout, and the headless screenshot mode.
 #include "gui/app.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <optional>
 #include <cstdlib>
 #include <iostream>
 
@@ -38,11 +41,14 @@ void draw_frame(AppState& app, float w, float h) {
   const ImGuiStyle& style = ImGui::GetStyle();
   const float fs = ImGui::GetFontSize();
   const float large = app.fonts.large ? app.fonts.large->FontSize : fs * 1.3f;
-  float narration_h = large * 2.0f + style.WindowPadding.y * 2.0f + style.ItemSpacing.y + 6.0f;
+  float narration_h = large + fs + style.WindowPadding.y * 2.0f + style.ItemSpacing.y + 4.0f;
   if (app.lang == "ja" && !app.fonts.japanese) narration_h += fs * 2.6f;
   const float controls_h = ImGui::GetFrameHeight() * 2.0f + style.ItemSpacing.y + style.WindowPadding.y * 2.0f;
   const float main_h = std::max(100.0f, h - narration_h - controls_h);
-  const float map_w = std::floor(w * 0.60f);
+  const float map_w = std::floor(w * 0.58f);
+  // The left column: the network map above the post-office scene (the same left-to-right flow).
+  const float analogy_h = std::floor(std::clamp(main_h * 0.36f, std::min(main_h * 0.5f, 180.0f), 290.0f));
+  const float map_h = main_h - analogy_h;
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(w, narration_h));
@@ -52,10 +58,16 @@ void draw_frame(AppState& app, float w, float h) {
   ImGui::PopStyleColor();
 
   ImGui::SetNextWindowPos(ImVec2(0, narration_h));
-  ImGui::SetNextWindowSize(ImVec2(map_w, main_h));
+  ImGui::SetNextWindowSize(ImVec2(map_w, map_h));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   if (ImGui::Begin("##map", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
     panels::network_map(app);
+  }
+  ImGui::End();
+  ImGui::SetNextWindowPos(ImVec2(0, narration_h + map_h));
+  ImGui::SetNextWindowSize(ImVec2(map_w, analogy_h));
+  if (ImGui::Begin("##analogy", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
+    panels::analogy(app);
   }
   ImGui::End();
   ImGui::PopStyleVar();
@@ -69,6 +81,10 @@ void draw_frame(AppState& app, float w, float h) {
       };
       if (ImGui::BeginTabItem(app.tr("panel.events"), nullptr, flag(Tab::Events))) {
         panels::event_table(app);
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem(app.tr("panel.sequence"), nullptr, flag(Tab::Sequence))) {
+        panels::sequence(app);
         ImGui::EndTabItem();
       }
       if (ImGui::BeginTabItem(app.tr("panel.transcript"), nullptr, flag(Tab::Transcript))) {
@@ -111,6 +127,17 @@ int run_gui(const GuiOptions& options) {
     std::cerr << "mailsim: UI scale must be between 0.5 and 3\n";
     return kGuiBadInput;
   }
+  std::optional<Tab> start_tab;
+  if (!options.tab.empty()) {
+    if (options.tab == "events") start_tab = Tab::Events;
+    else if (options.tab == "sequence") start_tab = Tab::Sequence;
+    else if (options.tab == "transcript") start_tab = Tab::Transcript;
+    else if (options.tab == "inspector") start_tab = Tab::Inspector;
+    else {
+      std::cerr << "mailsim: unknown tab '" << options.tab << "' (use events, sequence, transcript or inspector)\n";
+      return kGuiBadInput;
+    }
+  }
   if (options.scenario_path.empty()) {
     std::cerr << "mailsim: no scenario given\n";
     return kGuiBadInput;
@@ -129,6 +156,12 @@ int run_gui(const GuiOptions& options) {
   {
     const auto result = sim::run_scenario(app.scenario);
     app.model = TraceModel(app.scenario, result.trace);
+  }
+  app.story = StoryIndex(app.model);
+  app.sequence = build_sequence(app.model);
+  app.switch_to_tab = start_tab;
+  if (start_tab == Tab::Inspector && !app.model.layout().hosts().empty()) {
+    app.selected_host = app.model.layout().hosts().front().id;
   }
   if (options.at) {
     if (*options.at < 0) {
@@ -155,6 +188,17 @@ int run_gui(const GuiOptions& options) {
     std::string error;
     if (!app.en.load_file(assets / "i18n" / "en.json", error)) std::cerr << "mailsim: " << error << "\n";
     if (!app.ja.load_file(assets / "i18n" / "ja.json", error)) std::cerr << "mailsim: " << error << "\n";
+    if (!app.analogy_en.load_file(assets / "analogy" / "en.json", error)) std::cerr << "mailsim: " << error << "\n";
+    if (!app.analogy_ja.load_file(assets / "analogy" / "ja.json", error)) std::cerr << "mailsim: " << error << "\n";
+    StringTable stations;
+    if (!stations.load_file(assets / "analogy" / "stations.json", error)) std::cerr << "mailsim: " << error << "\n";
+    for (const auto& [key, name] : stations.entries()) {
+      if (const auto st = station_from_name(name)) {
+        app.stations.emplace(key, *st);
+      } else {
+        std::cerr << "mailsim: assets/analogy/stations.json: unknown station '" << name << "' for " << key << "\n";
+      }
+    }
   }
 
   const char* display = std::getenv("DISPLAY");
@@ -212,6 +256,7 @@ int run_gui(const GuiOptions& options) {
     ImGui::NewFrame();
 
     if (!app.headless) panels::handle_keys(app);
+    if (app.headless && frame == 1) app.switch_to_tab = start_tab;  // after the tab bar exists
     if (app.playing) {
       app.playback += static_cast<double>(io.DeltaTime) * static_cast<double>(app.speed);
       if (app.playback >= app.model.pace().duration()) {

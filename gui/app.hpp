@@ -15,6 +15,7 @@ struct GuiOptions {
   std::string screenshot_path;            // non-empty: render one frame to this PNG and exit
   int width = 1280, height = 720;
   std::string lang = "en";                // "en" or "ja"
+  std::string tab;                        // tab shown first: events, sequence, transcript, inspector
   float ui_scale = 1.0f;
 };
 

@@ -1,11 +1,15 @@
 // Everything the panels share: the scenario, the trace model, the player's clock and UI state.
 #pragma once
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 
 #include <imgui.h>
 
+#include "gui/model/analogy.hpp"
+#include "gui/model/sequence.hpp"
+#include "gui/model/story.hpp"
 #include "gui/model/strings.hpp"
 #include "gui/model/world_view.hpp"
 #include "sim/scenario.hpp"
@@ -20,13 +24,18 @@ struct Fonts {
   std::string japanese_file;
 };
 
-enum class Tab { Events, Transcript, Inspector };
+enum class Tab { Events, Sequence, Transcript, Inspector };
 
 struct AppState {
   sim::Scenario scenario;
   TraceModel model;
   StringTable en;
   StringTable ja;
+  StringTable analogy_en;  // assets/analogy/LANG.json: the post-office situations
+  StringTable analogy_ja;
+  std::map<std::string, Station, std::less<>> stations;  // situation key -> station of the scene
+  StoryIndex story;         // meaningful record and situation per record
+  SequenceModel sequence;   // lanes and arrows of the sequence diagram
   std::string lang = "en";
 
   // The player's clock: playback seconds on the teaching pace (never simulation state).
@@ -40,6 +49,9 @@ struct AppState {
   std::string filter;
   std::optional<std::size_t> scrolled_to;  // the event table follows the current record
 
+  float seq_zoom = 1.0f;
+  double seq_followed = -1.0;      // the playback second the diagram last scrolled to           // sequence diagram: 1 = the whole playback fits the panel
+  std::optional<Tab> start_tab;    // --tab: the tab shown first (screenshots of a given tab)
   float zoom = 1.0f;
   ImVec2 pan{0.0f, 0.0f};
   float ui_scale = 1.0f;
@@ -50,6 +62,11 @@ struct AppState {
   bool japanese() const { return lang == "ja" && fonts.japanese; }
   const StringTable& strings() const { return japanese() ? ja : en; }
   const char* tr(std::string_view key) const { return strings().get(key).c_str(); }
+  const StringTable& analogy() const { return japanese() ? analogy_ja : analogy_en; }
+  Station station_of(std::string_view key) const {
+    auto it = stations.find(key);
+    return it == stations.end() ? Station::None : it->second;
+  }
   std::string host_name(const std::string& id) const {
     if (const auto* h = model.layout().host(id)) {
       return japanese() && !h->name_ja.empty() ? h->name_ja : h->name;

@@ -12,6 +12,7 @@ namespace {
 void usage(std::ostream& out) {
   out << "usage: mailsim-gui SCENARIO.json [--at TIME] [--step N] [--screenshot FILE.png]\n"
          "                  [--size WIDTHxHEIGHT] [--lang en|ja] [--scale S]\n"
+         "                  [--tab events|sequence|transcript|inspector]\n"
          "  TIME as in scenarios (1.2s, 250ms, 2m) or a share of the playback (50%). Exit codes: 0 ok, 2 bad input, 3 no display.\n";
 }
 
@@ -49,6 +50,8 @@ int main(int argc, char** argv) {
         o.narration_step = std::stoi(value(arg));
       } else if (arg == "--screenshot") {
         o.screenshot_path = value(arg);
+      } else if (arg == "--tab") {
+        o.tab = value(arg);
       } else if (arg == "--lang") {
         o.lang = value(arg);
       } else if (arg == "--scale") {

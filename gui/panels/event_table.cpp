@@ -56,13 +56,36 @@ void event_table(AppState& app) {
   const bool follow = cur != app.scrolled_to;
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
-  if (!ImGui::BeginTable("##events", 5, flags)) return;
+  // Column widths from the content: hosts by their display name when it is short enough,
+  // else by their id (always shorter); the summary takes the rest.
   const float fs = ImGui::GetFontSize();
+  const float table_w = ImGui::GetContentRegionAvail().x;
+  const float host_cap = std::max(fs * 6.5f, table_w * 0.19f);
+  float host_w = ImGui::CalcTextSize(app.tr("col.host")).x;
+  for (const auto& h : app.model.layout().hosts()) {
+    const float name_w = ImGui::CalcTextSize(app.host_name(h.id).c_str()).x;
+    const float id_w = ImGui::CalcTextSize(h.id.c_str()).x;
+    host_w = std::max(host_w, name_w <= host_cap ? name_w : std::min(id_w, host_cap));
+  }
+  host_w = std::min(host_w, host_cap);
+  float kind_w = ImGui::CalcTextSize(app.tr("col.kind")).x;
+  for (const char* k : {"packet", "connection", "policy", "tls", "protocol", "dns", "mail", "mailbox", "action"}) {
+    kind_w = std::max(kind_w, ImGui::CalcTextSize(app.tr("record." + std::string(k))).x);
+  }
+  const float time_w = ImGui::CalcTextSize("00:00.000").x;
+  auto host_cell = [&](const std::string& id) {
+    if (id.empty()) return;
+    const std::string name = app.host_name(id);
+    const bool fits = ImGui::CalcTextSize(name.c_str()).x <= ImGui::GetContentRegionAvail().x + 1.0f;
+    ImGui::TextUnformatted(fits ? name.c_str() : id.c_str());
+    if (!fits && !app.headless && ImGui::IsItemHovered()) ImGui::SetTooltip("%s (%s)", name.c_str(), id.c_str());
+  };
+  if (!ImGui::BeginTable("##events", 5, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn(app.tr("col.time"), ImGuiTableColumnFlags_WidthFixed, fs * 4.2f);
-  ImGui::TableSetupColumn(app.tr("col.host"), ImGuiTableColumnFlags_WidthFixed, fs * 5.5f);
-  ImGui::TableSetupColumn(app.tr("col.peer"), ImGuiTableColumnFlags_WidthFixed, fs * 5.5f);
-  ImGui::TableSetupColumn(app.tr("col.kind"), ImGuiTableColumnFlags_WidthFixed, fs * 4.6f);
+  ImGui::TableSetupColumn(app.tr("col.time"), ImGuiTableColumnFlags_WidthFixed, time_w);
+  ImGui::TableSetupColumn(app.tr("col.host"), ImGuiTableColumnFlags_WidthFixed, host_w);
+  ImGui::TableSetupColumn(app.tr("col.peer"), ImGuiTableColumnFlags_WidthFixed, host_w);
+  ImGui::TableSetupColumn(app.tr("col.kind"), ImGuiTableColumnFlags_WidthFixed, kind_w);
   ImGui::TableSetupColumn(app.tr("col.summary"), ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableHeadersRow();
 
@@ -107,9 +130,9 @@ void event_table(AppState& app) {
       }
       ImGui::PopID();
       ImGui::TableSetColumnIndex(1);
-      ImGui::TextUnformatted(app.host_name(r.host).c_str());
+      host_cell(r.host);
       ImGui::TableSetColumnIndex(2);
-      ImGui::TextUnformatted(r.peer.empty() ? "" : app.host_name(r.peer).c_str());
+      host_cell(r.peer);
       ImGui::TableSetColumnIndex(3);
       const std::string kind_key = "record." + std::string(sim::to_string(r.kind));
       ImGui::TextUnformatted(app.tr(kind_key));

@@ -16,12 +16,24 @@ using theme::rgb;
 
 struct View {
   ImVec2 origin;  // screen position of the world centre
-  float scale = 1.0f;
+  float scale = 1.0f;   // for sizes (icons, lines)
+  float sx = 1.0f;      // for positions: the layout stretches (within limits) to fill the panel
+  float sy = 1.0f;
   Vec2 centre;
   ImVec2 to_screen(Vec2 w) const {
-    return ImVec2(origin.x + (w.x - centre.x) * scale, origin.y + (w.y - centre.y) * scale);
+    return ImVec2(origin.x + (w.x - centre.x) * sx, origin.y + (w.y - centre.y) * sy);
   }
 };
+
+struct Box {
+  ImVec2 a;
+  ImVec2 b;
+};
+float overlap(const Box& p, const Box& q) {
+  const float w = std::min(p.b.x, q.b.x) - std::max(p.a.x, q.a.x);
+  const float h = std::min(p.b.y, q.b.y) - std::max(p.a.y, q.a.y);
+  return w > 0.0f && h > 0.0f ? w * h : 0.0f;
+}
 
 std::size_t utf8_length(const std::string& s, std::size_t i) {
   const auto c = static_cast<unsigned char>(s[i]);
@@ -86,9 +98,10 @@ void pill(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string
   dl->AddText(font, size, ImVec2(a.x + pad.x, a.y + pad.y), fg, text.c_str());
 }
 
-// A speech bubble with wrapped text near `anchor`, kept inside `clip`.
+// A speech bubble with wrapped text near `anchor`, kept inside the clip rectangle, placed
+// where it covers the fewest host icons, labels and titles (`avoid`), with a tail to the anchor.
 void bubble(ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::string& text, float max_w,
-            ImVec2 clip_min, ImVec2 clip_max, bool above) {
+            ImVec2 clip_min, ImVec2 clip_max, const std::vector<Box>& avoid) {
   const auto lines = wrap(font, size, text, max_w);
   float w = 0.0f;
   float h = 0.0f;
@@ -98,11 +111,47 @@ void bubble(ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::
     h += ts.y;
   }
   const float pad = size * 0.45f;
-  const float gap = size * 1.2f;
-  ImVec2 a(anchor.x - w * 0.5f - pad, above ? anchor.y - gap - h - pad * 2.0f : anchor.y + gap);
-  a.x = std::clamp(a.x, clip_min.x + 4.0f, std::max(clip_min.x + 4.0f, clip_max.x - w - pad * 2.0f - 4.0f));
-  a.y = std::clamp(a.y, clip_min.y + 4.0f, std::max(clip_min.y + 4.0f, clip_max.y - h - pad * 2.0f - 4.0f));
-  const ImVec2 b(a.x + w + pad * 2.0f, a.y + h + pad * 2.0f);
+  const float gap = size * 1.1f;
+  const float bw = w + pad * 2.0f;
+  const float bh = h + pad * 2.0f;
+  auto clamp_box = [&](ImVec2 a) {
+    a.x = std::clamp(a.x, clip_min.x + 4.0f, std::max(clip_min.x + 4.0f, clip_max.x - bw - 4.0f));
+    a.y = std::clamp(a.y, clip_min.y + 4.0f, std::max(clip_min.y + 4.0f, clip_max.y - bh - 4.0f));
+    return a;
+  };
+  // Candidates: above, below, right, left of the anchor, then further out; the first with
+  // the least covered area wins (ties keep the earlier, nearer one).
+  const ImVec2 candidates[] = {
+      {anchor.x - bw * 0.5f, anchor.y - gap - bh},       {anchor.x - bw * 0.5f, anchor.y + gap},
+      {anchor.x + gap, anchor.y - bh * 0.5f},            {anchor.x - gap - bw, anchor.y - bh * 0.5f},
+      {anchor.x + gap, anchor.y - gap - bh},             {anchor.x - gap - bw, anchor.y - gap - bh},
+      {anchor.x + gap, anchor.y + gap},                  {anchor.x - gap - bw, anchor.y + gap},
+      {anchor.x - bw * 0.5f, anchor.y - gap * 3.0f - bh}, {anchor.x - bw * 0.5f, anchor.y + gap * 3.0f},
+  };
+  ImVec2 best = clamp_box(candidates[0]);
+  float best_cost = 1e30f;
+  for (const auto& c : candidates) {
+    const ImVec2 a = clamp_box(c);
+    const Box box{ImVec2(a.x - 3.0f, a.y - 3.0f), ImVec2(a.x + bw + 3.0f, a.y + bh + 3.0f)};
+    float cost = 0.0f;
+    for (const auto& o : avoid) cost += overlap(box, o);
+    // Moving far from the anchor costs a little too.
+    const float dx = (a.x + bw * 0.5f) - anchor.x;
+    const float dy = (a.y + bh * 0.5f) - anchor.y;
+    cost += std::sqrt(dx * dx + dy * dy) * 0.5f;
+    if (cost < best_cost - 0.5f) {
+      best_cost = cost;
+      best = a;
+    }
+  }
+  const ImVec2 a = best;
+  const ImVec2 b(a.x + bw, a.y + bh);
+  // The tail: from the bubble's nearest edge point to the anchor.
+  const ImVec2 edge(std::clamp(anchor.x, a.x + pad, b.x - pad), std::clamp(anchor.y, a.y, b.y));
+  if (anchor.x < a.x || anchor.x > b.x || anchor.y < a.y || anchor.y > b.y) {
+    dl->AddLine(edge, anchor, rgb(theme::kInk), 2.0f);
+    dl->AddCircleFilled(anchor, 3.5f, rgb(theme::kInk));
+  }
   dl->AddRectFilled(ImVec2(a.x + 3, a.y + 3), ImVec2(b.x + 3, b.y + 3), IM_COL32(0, 0, 0, 40), size * 0.4f);
   dl->AddRectFilled(a, b, rgb(theme::kBubbleFill), size * 0.4f);
   dl->AddRect(a, b, rgb(theme::kInk), size * 0.4f, 0, 2.0f);
@@ -115,7 +164,7 @@ void bubble(ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::
 
 float legend(AppState& app, ImDrawList* dl, ImVec2 min, ImVec2 max, bool measure_only) {
   ImFont* font = ImGui::GetFont();
-  const float size = ImGui::GetFontSize();
+  const float size = ImGui::GetFontSize() * 0.85f;
   const float sw = size * 1.3f;  // swatch width
   struct Entry {
     int kind;  // 0..5 packet classes, 6 block, 7 TLS
@@ -127,8 +176,8 @@ float legend(AppState& app, ImDrawList* dl, ImVec2 min, ImVec2 max, bool measure
   }
   entries.push_back({6, app.tr("legend.block")});
   entries.push_back({7, app.tr("legend.tls")});
-  const float spacing = size * 1.2f;
-  const float row_h = size * 1.6f;
+  const float spacing = size * 0.9f;
+  const float row_h = size * 1.45f;
   float x = min.x + size * 0.6f;
   float rows = 1.0f;
   std::vector<ImVec2> where;
@@ -202,9 +251,14 @@ void network_map(AppState& app) {
   const float pad_bottom = 30.0f;
   const float world_w = b.width() + 40.0f;
   const float world_h = b.height() + pad_top + pad_bottom;
-  const float fit = std::min((area_max.x - area_min.x) / world_w, (area_max.y - area_min.y) / world_h);
+  const float fit_x = (area_max.x - area_min.x) / world_w;
+  const float fit_y = (area_max.y - area_min.y) / world_h;
+  const float fit = std::min(fit_x, fit_y);
+  constexpr float kMaxStretch = 2.4f;  // how far one axis may stretch beyond the other
   View v;
   v.scale = std::max(0.05f, fit * app.zoom);
+  v.sx = std::max(0.05f, std::min(fit_x, fit * kMaxStretch) * app.zoom);
+  v.sy = std::max(0.05f, std::min(fit_y, fit * kMaxStretch) * app.zoom);
   v.centre = {b.center().x, b.center().y + (pad_bottom - pad_top) * 0.5f};
   v.origin = ImVec2((area_min.x + area_max.x) * 0.5f + app.pan.x, (area_min.y + area_max.y) * 0.5f + app.pan.y);
 
@@ -228,6 +282,7 @@ void network_map(AppState& app) {
 
   const float s = v.scale;
   const bool ja = app.japanese();
+  std::vector<Box> avoid;  // what the speech bubble should not cover
 
   // Regions.
   for (const auto& n : layout.networks()) {
@@ -247,8 +302,16 @@ void network_map(AppState& app) {
     dl->AddRect(a, c, line, round, 0, 2.0f);
     std::string name = n.kind == "internet" ? std::string(app.tr("map.internet"))
                                             : (ja && !n.name_ja.empty() ? n.name_ja : n.name);
-    centred_text(dl, font, fs * 1.05f, ImVec2((a.x + c.x) * 0.5f, a.y + 8.0f * s + 4.0f), name,
-                 std::max(60.0f, c.x - a.x - 16.0f), line == rgb(theme::kNetLine) ? rgb(theme::kInkSoft) : line);
+    // The title on one line: shrink the type (down to 70%) before wrapping.
+    const float room = std::max(60.0f, c.x - a.x - 16.0f);
+    float title_fs = fs * 1.05f;
+    const float tw = font->CalcTextSizeA(title_fs, 1e9f, 0.0f, name.c_str()).x;
+    if (tw > room) title_fs = std::max(fs * 0.7f, title_fs * room / tw);
+    const ImVec2 title_at((a.x + c.x) * 0.5f, a.y + 6.0f * s + 4.0f);
+    const float used = centred_text(dl, font, title_fs, title_at, name, room,
+                                    line == rgb(theme::kNetLine) ? rgb(theme::kInkSoft) : line);
+    const float used_w = std::min(room, font->CalcTextSizeA(title_fs, 1e9f, 0.0f, name.c_str()).x);
+    avoid.push_back({ImVec2(title_at.x - used_w * 0.5f, title_at.y), ImVec2(title_at.x + used_w * 0.5f, title_at.y + used)});
   }
 
   // Links: host to its network's router, router to the Internet.
@@ -284,7 +347,7 @@ void network_map(AppState& app) {
   }
 
   // Hosts.
-  const float icon = std::clamp(Layout::kIconSize * s, 30.0f, 110.0f);
+  const float icon = std::clamp(Layout::kIconSize * s, 22.0f, 110.0f);
   std::string hovered_host;
   for (const auto& h : layout.hosts()) {
     const ImVec2 c = v.to_screen(h.pos);
@@ -297,10 +360,20 @@ void network_map(AppState& app) {
                   rgb(theme::kSelect), 6.0f, 0, 3.0f);
     }
     icons::host(dl, h.kind, c, icon);
-    const float label_w = std::max(90.0f, (Layout::kNetworkWidth - 24.0f) * s);
-    const float used = centred_text(dl, font, fs, ImVec2(c.x, c.y + icon * 0.58f), app.host_name(h.id), label_w,
+    const float label_w = std::max(90.0f, (Layout::kNetworkWidth - 24.0f) * v.sx);
+    const std::string host_label = app.host_name(h.id);
+    // Small maps (many hosts in a short panel) get smaller labels so hosts do not collide.
+    float host_fs = s < 0.45f ? fs * 0.85f : fs;
+    const float hw = font->CalcTextSizeA(fs, 1e9f, 0.0f, host_label.c_str()).x;
+    if (hw > label_w) host_fs = std::max(fs * 0.8f, fs * label_w / hw);
+    const float used = centred_text(dl, font, host_fs, ImVec2(c.x, c.y + icon * 0.58f), host_label, label_w,
                                     rgb(theme::kInk));
-    centred_text(dl, font, fs * 0.85f, ImVec2(c.x, c.y + icon * 0.58f + used), h.ip, label_w, rgb(theme::kInkSoft));
+    const float ip_h = centred_text(dl, font, host_fs * 0.85f, ImVec2(c.x, c.y + icon * 0.58f + used), h.ip, label_w,
+                                    rgb(theme::kInkSoft));
+    const float name_w = std::min(label_w, font->CalcTextSizeA(host_fs, 1e9f, 0.0f, host_label.c_str()).x);
+    avoid.push_back({ImVec2(c.x - icon * 0.6f, c.y - icon * 0.6f), ImVec2(c.x + icon * 0.6f, c.y + icon * 0.58f)});
+    avoid.push_back({ImVec2(c.x - name_w * 0.5f, c.y + icon * 0.58f),
+                     ImVec2(c.x + name_w * 0.5f, c.y + icon * 0.58f + used + ip_h)});
     if (!app.headless && hovered && std::abs(io.MousePos.x - c.x) < icon * 0.6f &&
         std::abs(io.MousePos.y - c.y) < icon * 0.6f) {
       hovered_host = h.id;
@@ -340,28 +413,37 @@ void network_map(AppState& app) {
     if (app.view.current && p.record == *app.view.current) current_anchor = c;
   }
 
-  // What is happening now, next to the item (or the acting host).
+  // What is happening now: a bubble next to the packet (or the acting host, or the block),
+  // placed where it hides no host, label or title.
   if (app.view.current) {
     const auto& r = app.model.records()[*app.view.current];
-    bool above = true;
-    if (current_anchor.x < 0.0f) {
-      if (r.kind == sim::RecordKind::Policy && !app.view.blocks.empty()) {
-        current_anchor = v.to_screen(app.view.blocks.back().pos);
-        current_anchor.y += std::clamp(40.0f * s, 24.0f, 56.0f) * 0.7f + fs * 0.6f;
-        above = false;
-      } else if (const auto* h = layout.host(r.host)) {
-        current_anchor = v.to_screen(h->pos);
-        current_anchor.y -= icon * 0.6f;
-      } else if (!app.view.blocks.empty()) {
-        current_anchor = v.to_screen(app.view.blocks.back().pos);
-      }
-    } else {
-      above = false;
-      current_anchor.y += item * 0.5f + fs * 1.2f;
+    std::string text = r.summary;
+    if (r.kind == sim::RecordKind::Packet) {
+      text = packet_sentence(describe_packet(r), app.strings(), [&](const std::string& id) { return app.host_name(id); });
     }
-    if (current_anchor.x >= 0.0f) {
-      bubble(dl, font, fs, current_anchor, r.summary, std::min(avail.x * 0.45f, fs * 22.0f), min,
-             ImVec2(max.x, max.y - legend_h), above);
+    ImVec2 anchor = current_anchor;
+    if (anchor.x < 0.0f) {
+      if (r.kind == sim::RecordKind::Policy && !app.view.blocks.empty()) {
+        anchor = v.to_screen(app.view.blocks.back().pos);
+      } else if (const auto* h = layout.host(r.host)) {
+        anchor = v.to_screen(h->pos);
+        anchor.y -= icon * 0.5f;
+      } else if (!app.view.blocks.empty()) {
+        anchor = v.to_screen(app.view.blocks.back().pos);
+      }
+    }
+    for (const auto& m : app.view.blocks) {
+      const ImVec2 c = v.to_screen(m.pos);
+      const float k = std::clamp(40.0f * s, 24.0f, 56.0f);
+      avoid.push_back({ImVec2(c.x - k, c.y - k * 0.6f), ImVec2(c.x + k * 1.6f, c.y + k * 0.7f + fs * 1.5f)});
+    }
+    for (const auto& p : app.view.packets) {
+      const ImVec2 c = v.to_screen(p.pos);
+      avoid.push_back({ImVec2(c.x - item * 0.6f, c.y - item * 0.5f - fs * 1.4f), ImVec2(c.x + item * 2.5f, c.y + item * 0.6f)});
+    }
+    if (anchor.x >= 0.0f) {
+      bubble(dl, font, fs, anchor, text, std::min(avail.x * 0.42f, fs * 22.0f), min, ImVec2(max.x, max.y - legend_h),
+             avoid);
     }
   }
 

@@ -8,6 +8,10 @@ namespace mailsim::gui::panels {
 void narration(AppState& app);
 // The network map with hosts, regions, links, moving packets, blocks and the legend.
 void network_map(AppState& app);
+// The post-office scene: the station of the current situation lit, with its explanation.
+void analogy(AppState& app);
+// The sequence diagram: a lane per host, arrows per packet and protocol line; click to seek.
+void sequence(AppState& app);
 // Play/pause, step, restart, scrubber, speed, language.
 void time_controls(AppState& app);
 // The tabs on the right.
@@ -15,7 +19,7 @@ void event_table(AppState& app);
 void transcript(AppState& app);
 void inspector(AppState& app);
 
-// Keyboard shortcuts (space, arrows, Ctrl+= / Ctrl+-).
+// Keyboard shortcuts (space, arrows, Home, F1-F4 tabs, Ctrl+= / Ctrl+-).
 void handle_keys(AppState& app);
 // Moves the clock to the previous / next record.
 void step_event(AppState& app, int direction);

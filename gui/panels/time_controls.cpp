@@ -47,6 +47,10 @@ void handle_keys(AppState& app) {
   }
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) step_event(app, +1);
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) step_event(app, -1);
+  if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) app.switch_to_tab = Tab::Events;
+  if (ImGui::IsKeyPressed(GLFW_KEY_F2, false)) app.switch_to_tab = Tab::Sequence;
+  if (ImGui::IsKeyPressed(GLFW_KEY_F3, false)) app.switch_to_tab = Tab::Transcript;
+  if (ImGui::IsKeyPressed(GLFW_KEY_F4, false)) app.switch_to_tab = Tab::Inspector;
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Home), false)) {
     app.seek(0.0);
     app.playing = false;

@@ -1,0 +1,365 @@
+// The post-office analogy: a drawn postal scene (post box, post office counter, sorting,
+// transport, the destination post office, P.O. boxes, home, plus the postcode directory,
+// the locked gate, envelope vs postcard and the return-to-sender stamp) with the station of
+// the current situation lit and one or two sentences explaining it. Texts come from
+// assets/analogy/LANG.json, stations from assets/analogy/stations.json.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gui/icons.hpp"
+#include "gui/panels/panels.hpp"
+#include "gui/theme.hpp"
+
+namespace mailsim::gui::panels {
+
+namespace {
+
+using theme::rgb;
+
+constexpr unsigned kPostRed = 0xD7301F;
+constexpr unsigned kOffice = 0xF4E9D8;
+constexpr unsigned kOfficeLine = 0x8A6D46;
+constexpr unsigned kRoad = 0xC9CCD1;
+
+// Draws the 〒 post-office mark (as lines, so it needs no Japanese glyph).
+void post_mark(ImDrawList* dl, ImVec2 c, float s, ImU32 col) {
+  const float t = std::max(1.5f, s * 0.14f);
+  dl->AddLine(ImVec2(c.x - s * 0.5f, c.y - s * 0.45f), ImVec2(c.x + s * 0.5f, c.y - s * 0.45f), col, t);
+  dl->AddLine(ImVec2(c.x - s * 0.5f, c.y - s * 0.1f), ImVec2(c.x + s * 0.5f, c.y - s * 0.1f), col, t);
+  dl->AddLine(ImVec2(c.x, c.y - s * 0.1f), ImVec2(c.x, c.y + s * 0.55f), col, t);
+}
+
+void building(ImDrawList* dl, ImVec2 c, float s, unsigned fill, bool counter) {
+  const ImVec2 a(c.x - s * 0.55f, c.y - s * 0.25f);
+  const ImVec2 b(c.x + s * 0.55f, c.y + s * 0.5f);
+  dl->AddTriangleFilled(ImVec2(c.x - s * 0.65f, a.y), ImVec2(c.x + s * 0.65f, a.y), ImVec2(c.x, c.y - s * 0.6f),
+                        rgb(kPostRed));
+  dl->AddRectFilled(a, b, rgb(fill));
+  dl->AddRect(a, b, rgb(kOfficeLine), 0.0f, 0, 1.5f);
+  post_mark(dl, ImVec2(c.x, c.y - s * 0.36f), s * 0.22f, rgb(0xFFFFFF));
+  if (counter) {
+    // The counter window with a clerk behind it.
+    const ImVec2 wa(c.x - s * 0.38f, c.y - s * 0.08f);
+    const ImVec2 wb(c.x + s * 0.05f, c.y + s * 0.3f);
+    dl->AddRectFilled(wa, wb, rgb(theme::kIconScreen));
+    dl->AddCircleFilled(ImVec2((wa.x + wb.x) * 0.5f, wa.y + s * 0.14f), s * 0.08f, rgb(theme::kIconBody));
+    dl->AddLine(ImVec2(wa.x - s * 0.04f, wb.y), ImVec2(wb.x + s * 0.04f, wb.y), rgb(kOfficeLine), 3.0f);
+    dl->AddRectFilled(ImVec2(c.x + s * 0.18f, c.y + s * 0.05f), ImVec2(c.x + s * 0.42f, b.y), rgb(kOfficeLine));
+  } else {
+    dl->AddRectFilled(ImVec2(c.x - s * 0.12f, c.y + s * 0.12f), ImVec2(c.x + s * 0.12f, b.y), rgb(kOfficeLine));
+  }
+}
+
+void post_box(ImDrawList* dl, ImVec2 c, float s) {
+  dl->AddRectFilled(ImVec2(c.x - s * 0.08f, c.y + s * 0.2f), ImVec2(c.x + s * 0.08f, c.y + s * 0.5f),
+                    rgb(theme::kIconBody));
+  dl->AddRectFilled(ImVec2(c.x - s * 0.28f, c.y - s * 0.45f), ImVec2(c.x + s * 0.28f, c.y + s * 0.25f), rgb(kPostRed),
+                    s * 0.12f);
+  dl->AddRectFilled(ImVec2(c.x - s * 0.32f, c.y - s * 0.5f), ImVec2(c.x + s * 0.32f, c.y - s * 0.38f), rgb(0xA52416),
+                    s * 0.05f);
+  dl->AddRectFilled(ImVec2(c.x - s * 0.17f, c.y - s * 0.24f), ImVec2(c.x + s * 0.17f, c.y - s * 0.18f),
+                    rgb(theme::kInk));
+  post_mark(dl, ImVec2(c.x, c.y + s * 0.02f), s * 0.18f, rgb(0xFFFFFF));
+}
+
+void sorting(ImDrawList* dl, ImVec2 c, float s) {
+  const ImVec2 a(c.x - s * 0.5f, c.y - s * 0.42f);
+  const ImVec2 b(c.x + s * 0.5f, c.y + s * 0.42f);
+  dl->AddRectFilled(a, b, rgb(kOffice));
+  const float cw = (b.x - a.x) / 3.0f;
+  const float ch = (b.y - a.y) / 3.0f;
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) {
+      const ImVec2 p(a.x + cw * static_cast<float>(i), a.y + ch * static_cast<float>(j));
+      dl->AddRect(p, ImVec2(p.x + cw, p.y + ch), rgb(kOfficeLine), 0.0f, 0, 1.2f);
+      if ((i + j) % 2 == 0) {
+        dl->AddRectFilled(ImVec2(p.x + cw * 0.2f, p.y + ch * 0.35f), ImVec2(p.x + cw * 0.8f, p.y + ch * 0.85f),
+                          rgb(0xFFFFFF));
+      }
+    }
+  }
+}
+
+void truck(ImDrawList* dl, ImVec2 c, float s) {
+  const ImU32 body = rgb(kPostRed);
+  dl->AddRectFilled(ImVec2(c.x - s * 0.6f, c.y - s * 0.35f), ImVec2(c.x + s * 0.2f, c.y + s * 0.2f), body, 3.0f);
+  dl->AddRectFilled(ImVec2(c.x + s * 0.22f, c.y - s * 0.15f), ImVec2(c.x + s * 0.55f, c.y + s * 0.2f), body, 4.0f);
+  dl->AddRectFilled(ImVec2(c.x + s * 0.3f, c.y - s * 0.1f), ImVec2(c.x + s * 0.5f, c.y + s * 0.02f),
+                    rgb(theme::kIconScreen));
+  post_mark(dl, ImVec2(c.x - s * 0.2f, c.y - s * 0.08f), s * 0.2f, rgb(0xFFFFFF));
+  for (float x : {-0.38f, 0.35f}) {
+    dl->AddCircleFilled(ImVec2(c.x + s * x, c.y + s * 0.25f), s * 0.12f, rgb(theme::kInk));
+    dl->AddCircleFilled(ImVec2(c.x + s * x, c.y + s * 0.25f), s * 0.05f, rgb(0xDDDDDD));
+  }
+}
+
+void po_boxes(ImDrawList* dl, ImVec2 c, float s) {
+  const ImVec2 a(c.x - s * 0.5f, c.y - s * 0.45f);
+  const float cw = s / 3.0f;
+  const float ch = s * 0.9f / 3.0f;
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) {
+      const ImVec2 p(a.x + cw * static_cast<float>(i), a.y + ch * static_cast<float>(j));
+      dl->AddRectFilled(ImVec2(p.x + 1, p.y + 1), ImVec2(p.x + cw - 1, p.y + ch - 1), rgb(0xB8A77A), 2.0f);
+      dl->AddCircleFilled(ImVec2(p.x + cw * 0.75f, p.y + ch * 0.5f), std::max(1.2f, s * 0.03f), rgb(theme::kInk));
+    }
+  }
+}
+
+void home(ImDrawList* dl, ImVec2 c, float s) {
+  dl->AddTriangleFilled(ImVec2(c.x - s * 0.55f, c.y - s * 0.05f), ImVec2(c.x + s * 0.55f, c.y - s * 0.05f),
+                        ImVec2(c.x, c.y - s * 0.5f), rgb(0x8C5A3C));
+  dl->AddRectFilled(ImVec2(c.x - s * 0.42f, c.y - s * 0.05f), ImVec2(c.x + s * 0.42f, c.y + s * 0.5f), rgb(0xF7F1E3));
+  dl->AddRect(ImVec2(c.x - s * 0.42f, c.y - s * 0.05f), ImVec2(c.x + s * 0.42f, c.y + s * 0.5f), rgb(0x8C5A3C), 0.0f,
+              0, 1.5f);
+  dl->AddRectFilled(ImVec2(c.x - s * 0.1f, c.y + s * 0.15f), ImVec2(c.x + s * 0.1f, c.y + s * 0.5f), rgb(0x8C5A3C));
+  // The letter box at the door.
+  dl->AddRectFilled(ImVec2(c.x + s * 0.18f, c.y + s * 0.12f), ImVec2(c.x + s * 0.34f, c.y + s * 0.26f), rgb(kPostRed));
+}
+
+void directory(ImDrawList* dl, ImVec2 c, float s) {
+  const ImVec2 a(c.x - s * 0.4f, c.y - s * 0.45f);
+  const ImVec2 b(c.x + s * 0.4f, c.y + s * 0.45f);
+  dl->AddRectFilled(a, b, rgb(0x2E6DA4), 3.0f);
+  dl->AddRectFilled(a, ImVec2(a.x + s * 0.12f, b.y), rgb(0x1F4E79), 3.0f);
+  dl->AddRectFilled(ImVec2(c.x - s * 0.18f, c.y - s * 0.3f), ImVec2(c.x + s * 0.3f, c.y + s * 0.1f), rgb(0xFFFFFF));
+  post_mark(dl, ImVec2(c.x + s * 0.06f, c.y - s * 0.1f), s * 0.2f, rgb(kPostRed));
+}
+
+void stamp(ImDrawList* dl, ImVec2 c, float s) {
+  const ImU32 col = rgb(kPostRed);
+  dl->AddRect(ImVec2(c.x - s * 0.5f, c.y - s * 0.3f), ImVec2(c.x + s * 0.5f, c.y + s * 0.3f), col, 4.0f, 0, 2.5f);
+  // A U-turn arrow: back to the sender.
+  const float t = std::max(2.0f, s * 0.07f);
+  dl->PathArcTo(ImVec2(c.x + s * 0.05f, c.y), s * 0.16f, -1.5708f, 1.5708f, 10);
+  dl->PathStroke(col, 0, t);
+  dl->AddLine(ImVec2(c.x + s * 0.05f, c.y - s * 0.16f), ImVec2(c.x - s * 0.3f, c.y - s * 0.16f), col, t);
+  dl->AddLine(ImVec2(c.x + s * 0.05f, c.y + s * 0.16f), ImVec2(c.x - s * 0.25f, c.y + s * 0.16f), col, t);
+  dl->AddTriangleFilled(ImVec2(c.x - s * 0.4f, c.y + s * 0.16f), ImVec2(c.x - s * 0.22f, c.y + s * 0.04f),
+                        ImVec2(c.x - s * 0.22f, c.y + s * 0.28f), col);
+}
+
+void gate(ImDrawList* dl, ImVec2 c, float s) {
+  const ImU32 col = rgb(theme::kIconBody);
+  dl->AddRectFilled(ImVec2(c.x - s * 0.5f, c.y - s * 0.45f), ImVec2(c.x - s * 0.38f, c.y + s * 0.45f), col);
+  dl->AddRectFilled(ImVec2(c.x + s * 0.38f, c.y - s * 0.45f), ImVec2(c.x + s * 0.5f, c.y + s * 0.45f), col);
+  for (int i = 0; i < 5; ++i) {
+    const float x = c.x - s * 0.3f + s * 0.15f * static_cast<float>(i);
+    dl->AddLine(ImVec2(x, c.y - s * 0.35f), ImVec2(x, c.y + s * 0.4f), col, 2.0f);
+  }
+  dl->AddLine(ImVec2(c.x - s * 0.38f, c.y - s * 0.3f), ImVec2(c.x + s * 0.38f, c.y - s * 0.3f), col, 2.0f);
+  icons::padlock(dl, ImVec2(c.x, c.y + s * 0.05f), s * 0.45f, rgb(theme::kBlock));
+}
+
+void envelope_vs_postcard(ImDrawList* dl, ImVec2 c, float s) {
+  // Left: a postcard anyone can read; right: a sealed envelope with a padlock.
+  const ImVec2 pa(c.x - s * 0.95f, c.y - s * 0.3f);
+  const ImVec2 pb(c.x - s * 0.1f, c.y + s * 0.3f);
+  dl->AddRectFilled(pa, pb, rgb(0xFFFDF5));
+  dl->AddRect(pa, pb, rgb(theme::kInkSoft), 0.0f, 0, 1.2f);
+  for (int i = 0; i < 3; ++i) {
+    const float y = pa.y + s * (0.15f + 0.14f * static_cast<float>(i));
+    dl->AddLine(ImVec2(pa.x + s * 0.08f, y), ImVec2(pb.x - s * 0.3f, y), rgb(theme::kInkSoft), 1.0f);
+  }
+  icons::envelope(dl, ImVec2(c.x + s * 0.5f, c.y), s * 0.85f, rgb(0xE8D8B0));
+  icons::padlock(dl, ImVec2(c.x + s * 0.5f, c.y + s * 0.02f), s * 0.35f, rgb(theme::kInk));
+}
+
+// "Post box (mail app)" -> {"Post box", "(mail app)"}; Japanese full-width brackets too.
+std::pair<std::string, std::string> split_label(const std::string& label) {
+  for (const char* open : {" (", "\xEF\xBC\x88"}) {  // " (" and "（"
+    const auto at = label.find(open);
+    if (at != std::string::npos && at > 0) {
+      const auto second = label[at] == ' ' ? at + 1 : at;
+      return {label.substr(0, at), label.substr(second)};
+    }
+  }
+  return {label, {}};
+}
+
+struct Spot {
+  Station station;
+  float x;      // fraction of the scene's width
+  bool extra;   // the upper row (directory, gate, envelope, stamp)
+  float width;  // relative width of the drawing
+};
+
+constexpr std::array<Spot, 11> kSpots{{
+    {Station::PostBox, 0.06f, false, 0.7f},
+    {Station::Counter, 0.20f, false, 1.2f},
+    {Station::Sorting, 0.34f, false, 1.0f},
+    {Station::Transport, 0.50f, false, 1.2f},
+    {Station::DestinationOffice, 0.66f, false, 1.2f},
+    {Station::PoBox, 0.80f, false, 1.0f},
+    {Station::Home, 0.93f, false, 1.0f},
+    {Station::Gate, 0.13f, true, 1.0f},
+    {Station::Directory, 0.34f, true, 0.8f},
+    {Station::Envelope, 0.52f, true, 1.9f},
+    {Station::ReturnToSender, 0.80f, true, 1.0f},
+}};
+
+void draw_station(ImDrawList* dl, Station st, ImVec2 c, float s) {
+  switch (st) {
+    case Station::PostBox: post_box(dl, c, s); break;
+    case Station::Counter: building(dl, c, s, kOffice, true); break;
+    case Station::Sorting: sorting(dl, c, s * 0.85f); break;
+    case Station::Transport: truck(dl, c, s); break;
+    case Station::DestinationOffice: building(dl, c, s, 0xE8EFE0, false); break;
+    case Station::PoBox: po_boxes(dl, c, s * 0.9f); break;
+    case Station::Home: home(dl, c, s); break;
+    case Station::Directory: directory(dl, c, s * 0.8f); break;
+    case Station::ReturnToSender: stamp(dl, c, s * 0.9f); break;
+    case Station::Gate: gate(dl, c, s * 0.8f); break;
+    case Station::Envelope: envelope_vs_postcard(dl, c, s * 0.8f); break;
+    case Station::None: break;
+  }
+}
+
+}  // namespace
+
+void analogy(AppState& app) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImFont* font = ImGui::GetFont();
+  const float fs = ImGui::GetFontSize();
+  const ImVec2 min = ImGui::GetCursorScreenPos();
+  ImVec2 avail = ImGui::GetContentRegionAvail();
+  avail.x = std::max(avail.x, 120.0f);
+  avail.y = std::max(avail.y, 80.0f);
+  const ImVec2 max(min.x + avail.x, min.y + avail.y);
+  const auto& table = app.analogy();
+
+  // The situation in force: the last record with a postal twin.
+  const auto rec = app.story.analogy_at(app.view.current);
+  std::string key = rec ? app.story.key_of(*rec) : std::string{};
+  const Station active = key.empty() ? Station::None : app.station_of(key);
+  std::string title = key.empty() ? table.get("analogy.title") : table.get(key + ".title");
+  std::string text = key.empty() ? table.get("analogy.none") : table.get(key + ".text");
+
+  dl->AddRectFilled(min, max, rgb(0xFFFDF7));
+  dl->AddLine(min, ImVec2(max.x, min.y), rgb(0xD0D7DE), 1.0f);
+
+  // The caption at the bottom: measure it first so the scene gets the rest.
+  const float pad = fs * 0.6f;
+  const float text_w = avail.x - pad * 2.0f;
+  const ImVec2 title_size = ImGui::CalcTextSize(title.c_str(), nullptr, false, text_w);
+  const ImVec2 text_size = ImGui::CalcTextSize(text.c_str(), nullptr, false, text_w);
+  const float caption_h = title_size.y + text_size.y + pad * 1.6f;
+  const ImVec2 scene_min(min.x, min.y + fs * 0.2f);
+  const ImVec2 scene_max(max.x, std::max(scene_min.y + fs * 4.0f, max.y - caption_h));
+  const float sw = scene_max.x - scene_min.x;
+  const float sh = scene_max.y - scene_min.y;
+
+  // Station size from the room: two rows (extras above) plus labels under the main row.
+  const float label_fs = fs * 0.78f;
+  const float s = std::clamp(std::min((sh - label_fs * 2.3f) / 2.45f, sw / 9.5f), 16.0f, 64.0f);
+  const float extra_y = scene_min.y + s * 0.62f;
+  const float main_y = scene_min.y + s * 1.75f;
+
+  // The road between the main stations.
+  const float road_y = main_y + s * 0.5f;
+  dl->AddLine(ImVec2(scene_min.x + sw * kSpots[0].x, road_y), ImVec2(scene_min.x + sw * kSpots[6].x, road_y),
+              rgb(kRoad), std::max(3.0f, s * 0.1f));
+
+  ImGuiIO& io = ImGui::GetIO();
+  const bool hovered_panel = ImGui::IsWindowHovered();
+  Station hovered = Station::None;
+  auto label_of = [&](Station st) { return table.get("station." + std::string(station_name(st))); };
+
+  // The upper row is laid out in sequence: each drawing followed by its one-line label,
+  // spread evenly; labels shrink (to 80%) when the row is short of room.
+  float extra_fs = label_fs;
+  std::vector<float> extra_x;
+  {
+    float need = 0.0f;
+    float labels = 0.0f;
+    int count = 0;
+    for (const auto& spot : kSpots) {
+      if (!spot.extra) continue;
+      need += s * spot.width + s * 0.24f + 6.0f;
+      labels += font->CalcTextSizeA(label_fs, 1e9f, 0.0f, label_of(spot.station).c_str()).x;
+      ++count;
+    }
+    if (need + labels > sw - 8.0f && labels > 0.0f) {
+      extra_fs = label_fs * std::max(0.8f, (sw - 8.0f - need) / labels);
+      labels *= extra_fs / label_fs;
+    }
+    const float gap = std::max(2.0f, (sw - need - labels) / static_cast<float>(count + 1));
+    float x = scene_min.x + gap;
+    for (const auto& spot : kSpots) {
+      if (!spot.extra) continue;
+      const float half = s * spot.width * 0.5f + s * 0.12f;
+      extra_x.push_back(x + half);
+      x += half * 2.0f + 6.0f + font->CalcTextSizeA(extra_fs, 1e9f, 0.0f, label_of(spot.station).c_str()).x + gap;
+    }
+  }
+
+  std::size_t extra_index = 0;
+  const float lane = sw * 0.135f;
+  for (const auto& spot : kSpots) {
+    const float cx = spot.extra ? extra_x[extra_index++] : std::floor(scene_min.x + sw * spot.x);
+    const ImVec2 c(cx, spot.extra ? extra_y : main_y);
+    const bool lit = spot.station == active;
+    const float half_w = s * spot.width * 0.5f + s * 0.12f;
+    if (lit) {
+      const ImVec2 a(c.x - half_w, c.y - s * 0.62f);
+      const ImVec2 b(c.x + half_w, c.y + s * 0.62f);
+      dl->AddRectFilled(a, b, rgb(theme::kHalo, 210), s * 0.2f);
+      dl->AddRect(a, b, rgb(0xB8A800), s * 0.2f, 0, 2.5f);
+    }
+    draw_station(dl, spot.station, c, s);
+    const std::string label = label_of(spot.station);
+    const ImU32 ink = lit ? rgb(theme::kInk) : rgb(theme::kInkSoft);
+    if (!spot.extra) {
+      // Two short lines under the drawing: the name, then what it stands for.
+      const auto [first, second] = split_label(label);
+      float y = main_y + s * 0.62f + 2.0f;
+      for (const std::string* line : {&first, &second}) {
+        if (line->empty()) continue;
+        float lfs = label_fs;
+        ImVec2 ts = font->CalcTextSizeA(lfs, 1e9f, 0.0f, line->c_str());
+        if (ts.x > lane) {
+          lfs = std::max(label_fs * 0.75f, lfs * lane / ts.x);
+          ts = font->CalcTextSizeA(lfs, 1e9f, 0.0f, line->c_str());
+        }
+        const float x = std::clamp(c.x - ts.x * 0.5f, scene_min.x + 2.0f, scene_max.x - ts.x - 2.0f);
+        if (lit) dl->AddRectFilled(ImVec2(x - 2, y), ImVec2(x + ts.x + 2, y + ts.y), rgb(theme::kHalo, 210));
+        dl->AddText(font, lfs, ImVec2(std::floor(x), std::floor(y)), ink, line->c_str());
+        y += ts.y;
+      }
+    } else {
+      const ImVec2 ts = font->CalcTextSizeA(extra_fs, 1e9f, 0.0f, label.c_str());
+      const float lx = c.x + half_w + 3.0f;
+      const float ly = c.y - ts.y * 0.5f;
+      if (lit) dl->AddRectFilled(ImVec2(lx - 2, ly - 1), ImVec2(lx + ts.x + 2, ly + ts.y + 1), rgb(theme::kHalo, 210));
+      dl->AddText(font, extra_fs, ImVec2(lx, ly), ink, label.c_str());
+    }
+    if (!app.headless && hovered_panel && std::abs(io.MousePos.x - c.x) < half_w &&
+        std::abs(io.MousePos.y - c.y) < s * 0.6f) {
+      hovered = spot.station;
+    }
+  }
+
+  // Caption: the situation's title and what it means.
+  const ImVec2 cap_min(min.x, scene_max.y);
+  dl->AddRectFilled(cap_min, max, rgb(0xFFF6D5));
+  dl->AddLine(cap_min, ImVec2(max.x, cap_min.y), rgb(0xE3D9B5), 1.0f);
+  ImGui::SetCursorScreenPos(ImVec2(min.x + pad, cap_min.y + pad * 0.6f));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + text_w);
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(rgb(active == Station::None ? theme::kInkSoft
+                                                                                                 : 0x7A3E00)));
+  ImGui::TextWrapped("%s", title.c_str());
+  ImGui::PopStyleColor();
+  ImGui::SetCursorScreenPos(ImVec2(min.x + pad, ImGui::GetCursorScreenPos().y));
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopTextWrapPos();
+
+  if (hovered != Station::None) {
+    ImGui::SetTooltip("%s", table.get("station." + std::string(station_name(hovered))).c_str());
+  }
+}
+
+}  // namespace mailsim::gui::panels
