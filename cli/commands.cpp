@@ -79,7 +79,7 @@ int cmd_check(const std::vector<std::string>& files, std::ostream& out, std::ost
 }
 
 // The lesson the app opens when no scenario is named.
-[[maybe_unused]] std::string default_lesson() { return std::string(MAILSIM_SCENARIO_DIR) + "/basics/op25b-ports.json"; }
+[[maybe_unused]] std::string default_lesson() { return std::string(MAILSIM_SCENARIO_DIR) + "/mail/whole-journey.json"; }
 
 #ifdef MAILSIM_HAVE_GUI
 struct GuiArgs {
@@ -148,7 +148,7 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   app.require_subcommand(0, 1);
   GuiArgs gui_args;
   auto* gui = app.add_subcommand("gui", "Open the desktop app on a scenario (the default when no command is given)");
-  gui->add_option("scenario", gui_args.scenario, "Scenario file (JSON); default: the OP25B lesson");
+  gui->add_option("scenario", gui_args.scenario, "Scenario file (JSON); default: the whole journey of a letter");
   gui->add_option("--at", gui_args.at, "Start at this virtual time (1.5s) or share of the playback (50%)");
   gui->add_option("--step", gui_args.step, "Start at this narration step");
   gui->add_option("--screenshot", gui_args.screenshot, "Render one frame to this PNG file and exit");

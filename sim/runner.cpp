@@ -378,6 +378,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     }
     sim.core().step();
   }
+  if (options.at_end) options.at_end(sim, world);
   result.end_time = sim.now();
   result.events = sim.core().executed();
   result.trace = std::move(sim.trace());

@@ -1,5 +1,6 @@
 // Runs a scenario to completion (or to a chosen time) and checks its expectations.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,8 +17,16 @@ struct ExpectationResult {
   std::string actual;       // what happened instead (when it failed) or the evidence
 };
 
+namespace mail {
+struct MailWorld;
+}
+class Simulation;
+
 struct RunOptions {
   std::optional<Time> until;  // stop at this virtual time (expectations are still checked)
+  // Called when the run has stopped, before the world is taken down: a way for tests and
+  // views to look at the final state (mailbox contents, queues) that the trace summarises.
+  std::function<void(Simulation&, mail::MailWorld&)> at_end;
 };
 
 struct RunResult {

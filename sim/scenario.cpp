@@ -679,7 +679,7 @@ class Loader {
 
   std::optional<mail::MailServerSpec> mail_server(const nlohmann::json& j, const std::string& p, const HostSpec& host) {
     if (!c_.expect_object(j, p)) return std::nullopt;
-    c_.allowed_keys(j, p, {"hostname", "domains", "users", "ports", "relay_from", "open_relay", "max_message_size",
+    c_.allowed_keys(j, p, {"hostname", "domains", "users", "ports", "relay_from", "relay_domains", "open_relay", "max_message_size",
                            "retry", "give_up_after", "smarthost", "rate_limit", "show_credentials"});
     mail::MailServerSpec m;
     m.hostname = c_.string(j, p, "hostname", false).value_or(host.info.id);
@@ -754,6 +754,19 @@ class Loader {
         if (!c) c_.error(Checker::child(p + "/relay_from", i), "expected an address range such as \"192.0.2.0/24\"" +
                                                                   (why.empty() ? std::string() : ": " + why));
         else m.relay_from.push_back(*c);
+      }
+    }
+    if (const auto* rd = array_member(j, p, "relay_domains", false)) {
+      for (std::size_t i = 0; i < rd->size(); ++i) {
+        std::string why;
+        const auto& v = (*rd)[i];
+        if (!v.is_string() || !dns::Name::parse(v.get<std::string>(), why)) {
+          c_.error(Checker::child(p + "/relay_domains", i), "expected a domain such as \"hogehoge.com\"");
+          continue;
+        }
+        std::string d = v.get<std::string>();
+        for (auto& ch : d) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        m.relay_domains.push_back(d);
       }
     }
     m.open_relay = c_.boolean(j, p, "open_relay", false).value_or(false);

@@ -50,6 +50,7 @@ struct MailServerSpec {
   std::vector<MailUserSpec> users;
   std::vector<ListenerSpec> listeners;
   std::vector<Cidr> relay_from;
+  std::vector<std::string> relay_domains;  // backup MX: accepted from anyone, relayed on
   bool open_relay = false;
   std::uint64_t max_message_size = 10 * 1024 * 1024;
   std::vector<Time> retry_schedule{1 * kMinute, 5 * kMinute, 15 * kMinute};

@@ -194,6 +194,9 @@ smtp::Reply MailServerApp::check_recipient(const smtp::SessionContext& ctx, cons
                              "<" + address + ">: Recipient address rejected: User unknown in local recipient table");
   }
   if (may_relay(ctx)) return smtp::Reply::make(250, "2.1.5", "Recipient OK (will relay)");
+  const std::string domain = domain_of(address);
+  for (const auto& d : spec_.relay_domains)
+    if (d == domain) return smtp::Reply::make(250, "2.1.5", "Recipient OK (backup MX for " + d + ")");
   return smtp::Reply::make(554, "5.7.1", "<" + address + ">: Relay access denied");
 }
 
@@ -388,6 +391,12 @@ void MailServerApp::try_next_host(std::shared_ptr<Attempt> a) {
     return;
   }
   a->host_name = next->name.to_string_no_dot();
+  if (lower(a->host_name) == lower(spec_.hostname)) {
+    // RFC 5321 5.1: a server in the MX list tries only hosts more preferred than itself.
+    a->last_problem = a->last_problem.empty() ? "no more preferred mail server answered" : a->last_problem;
+    group_failed(a, true, "4.4.1", a->last_problem);
+    return;
+  }
   stub_->lookup(next->name, dns::Type::A, [this, a](const dns::Resolution& res) {
     for (const auto& ip : a->walk->on_address_lookup(res)) a->addresses.push_back(from_dns(ip));
     if (a->addresses.empty()) {
