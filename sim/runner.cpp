@@ -338,6 +338,34 @@ ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
   return r;
 }
 
+// "wire": can an eavesdropper read `text` in the packets (crossing `network`, if given)?
+ExpectationResult check_wire(const ExpectationSpec& e, const Trace& trace) {
+  const std::string text = e.args.at("text").get<std::string>();
+  const bool visible = e.args.at("visible").get<bool>();
+  const std::string network = e.args.value("network", "");
+  ExpectationResult r;
+  r.pointer = e.pointer;
+  r.description = "\"" + text + "\" is " + (visible ? "readable" : "never readable") + " on the wire" +
+                  (network.empty() ? std::string() : " in " + network);
+  for (const auto& rec : trace.records()) {
+    if (rec.kind != RecordKind::Packet || !rec.detail.contains("bytes")) continue;
+    if (!network.empty()) {
+      bool crosses = false;
+      for (const auto& hop : rec.detail.value("path", nlohmann::json::array()))
+        if (hop.get<std::string>() == network) crosses = true;
+      if (!crosses) continue;
+    }
+    if (unescape_bytes(rec.detail["bytes"].get<std::string>()).find(text) == std::string::npos) continue;
+    r.passed = visible;
+    r.actual = visible ? "seen at " + format_time(rec.time) + ": " + rec.summary
+                       : "instead it crossed in clear at " + format_time(rec.time) + ": " + rec.summary;
+    return r;
+  }
+  r.passed = !visible;
+  r.actual = visible ? "instead it never appeared in clear in any packet" : "no packet showed it";
+  return r;
+}
+
 }  // namespace
 
 bool RunResult::all_passed() const {
@@ -352,6 +380,7 @@ std::vector<ExpectationResult> check_expectations(const Scenario& scenario, cons
     if (e.kind == "connection") out.push_back(check_connection(scenario, e, trace));
     else if (e.kind == "blocked") out.push_back(check_blocked(e, trace));
     else if (e.kind == "dns") out.push_back(check_dns(e, trace));
+    else if (e.kind == "wire") out.push_back(check_wire(e, trace));
     else if (e.kind == "delivered" || e.kind == "bounced" || e.kind == "deferred" || e.kind == "send_failed")
       out.push_back(check_mail(e, trace));
     else if (auto r = mail::check_access_expectation(scenario, e, trace)) out.push_back(std::move(*r));

@@ -23,7 +23,7 @@ const std::vector<std::string> kPolicyPresets{"op25b"};
 const std::vector<std::string> kActionKinds{"connect", "lookup", "host_down", "host_up", "send", "check_mail",
                                             "open", "delete", "mark_read", "go_offline", "go_online"};
 const std::vector<std::string> kExpectationKinds{"connection", "blocked", "dns", "delivered", "bounced",
-                                                 "deferred", "send_failed", "mailbox", "seen"};
+                                                 "deferred", "send_failed", "mailbox", "seen", "wire"};
 const std::vector<std::string> kListenerRoles{"mx", "submission", "submissions", "pop3", "pop3s", "imap", "imaps"};
 const std::vector<std::string> kTlsModes{"none", "starttls", "implicit"};
 const std::vector<std::string> kDnsOutcomes{"NOERROR", "NXDOMAIN", "NODATA", "SERVFAIL"};
@@ -613,6 +613,16 @@ class Loader {
         ok &= dns_question(e, p, "qtype");
         if (e.contains("outcome")) ok &= c_.choice(e, p, "outcome", false, kDnsOutcomes, "DNS outcome").has_value();
         if (e.contains("answer_contains")) ok &= c_.string(e, p, "answer_contains", false).has_value();
+      } else if (*kind == "wire") {
+        c_.allowed_keys(e, p, {"type", "text", "visible", "network"});
+        ok &= c_.string(e, p, "text", true).has_value();
+        ok &= c_.boolean(e, p, "visible", true).has_value();
+        if (auto n = c_.string(e, p, "network", false)) {
+          if (!network_ptr_.count(*n)) {
+            unknown_network(p + "/network", *n);
+            ok = false;
+          }
+        }
       } else if (*kind == "delivered") {
         c_.allowed_keys(e, p, {"type", "to", "folder", "subject"});
         ok &= hosted_address(e, p, "to", true);

@@ -135,6 +135,7 @@ struct MailServerApp::Attempt {
   bool smarthost = false;
   bool done = false;
   std::string last_problem;
+  std::string last_status;  // enhanced code of the last session-level refusal ("4.7.1")
 };
 
 MailServerApp::MailServerApp(std::string host, MailServerSpec spec, MailWorld& world, std::optional<Ipv4> resolver)
@@ -386,7 +387,7 @@ void MailServerApp::try_next_host(std::shared_ptr<Attempt> a) {
   if (!next) {
     const auto final = a->walk->final();
     const bool permanent = final.outcome == dns::MailRoute::Outcome::PermanentFailure;
-    group_failed(a, !permanent, permanent ? "5.1.2" : "4.4.1",
+    group_failed(a, !permanent, permanent ? "5.1.2" : a->last_status.empty() ? "4.4.1" : a->last_status,
                  a->last_problem.empty() ? final.reason : a->last_problem);
     return;
   }
@@ -459,7 +460,9 @@ void MailServerApp::try_address(std::shared_ptr<Attempt> a) {
         all_pending_or_temp = false;
     if (!result.reason.empty() && all_pending_or_temp && result.outcome == smtp::Outcome::TemporaryFailure &&
         (!a->addresses.empty() || a->walk)) {
-      a->last_problem = remote + ": " + result.reason;
+      a->last_problem = remote + ": " + (result.code ? fmt::format("{} {} ", result.code, result.enhanced) : "") +
+                        result.reason;
+      if (!result.enhanced.empty()) a->last_status = result.enhanced;
       try_address(a);
       return;
     }
