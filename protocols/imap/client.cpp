@@ -569,11 +569,15 @@ bool ClientSession::parse_value(std::string_view s, std::size_t& pos, Value& out
     for (;;) {
       Value v;
       if (!parse_value(s, pos, v, depth + 1)) return false;
+      const bool was_list = v.kind == Value::Kind::List;
       out.items.push_back(std::move(v));
       if (pos < s.size() && s[pos] == ' ') {
         ++pos;
         continue;
       }
+      // RFC 3501 section 9 writes some lists of lists without separators: address-list is
+      // "(" 1*address ")" and body-type-mpart is 1*body, so ")(" continues the list.
+      if (was_list && pos < s.size() && s[pos] == '(') continue;
       if (pos < s.size() && s[pos] == ')') {
         ++pos;
         return true;
@@ -651,8 +655,14 @@ void ClientSession::on_untagged(const std::string& wire) {
     } else if (kind == "FETCH" && seq >= 1) {
       std::size_t pos = kw_at + 6;
       Value v;
-      if (pos < wire.size() && parse_value(wire, pos, v, 0) && v.kind == Value::Kind::List)
+      if (pos < wire.size() && parse_value(wire, pos, v, 0) && v.kind == Value::Kind::List) {
         apply_fetch(seq, v.items);
+      } else {
+        proto::ProtocolEvent e;
+        e.kind = proto::ProtocolEvent::Kind::ProtocolError;
+        e.text = "Unreadable FETCH response for message " + std::to_string(seq);
+        emit(std::move(e));
+      }
     }
     return;
   }

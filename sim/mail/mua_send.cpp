@@ -86,6 +86,7 @@ void MailSenderApp::send(const SendRequest& request) {
   link->on_closed = [this, base, fail, server_name](smtp::ClientSession& s) {
     if (!s.closed()) s.connection_lost();
     const auto& result = s.result();
+    bool told = false;  // one error message per failure, as a mail program shows it
     for (const auto& r : result.recipients) {
       nlohmann::json d = base;
       d["recipient"] = r.address;
@@ -98,9 +99,10 @@ void MailSenderApp::send(const SendRequest& request) {
         if (!result.reason.empty() && r.code == 0) continue;  // reported once below
         const std::string text = fmt::format("{} {} {}", r.code, r.enhanced, r.text);
         fail(text, r.enhanced, r.code, fmt::format("{} refused {}: {}", server_name, r.address, text));
+        told = true;
       }
     }
-    if (!result.reason.empty() && result.outcome != smtp::Outcome::Delivered &&
+    if (!told && !result.reason.empty() && result.outcome != smtp::Outcome::Delivered &&
         result.outcome != smtp::Outcome::PartiallyDelivered) {
       const std::string text = result.code ? fmt::format("{} {} {}", result.code, result.enhanced, result.reason)
                                            : result.reason;

@@ -403,3 +403,58 @@ TEST_CASE("Client protocol errors: unknown tag, oversized literal, refused greet
   e.receive(std::string(70000, 'x'));
   CHECK(e.closed());
 }
+
+TEST_CASE("Client reads ENVELOPE address lists written back to back: ((...)(...))") {
+  // RFC 3501 section 9: address-list = "(" 1*address ")" -- no SP between addresses.
+  ClientSession c(alice());
+  c.receive("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n");
+  CHECK(c.take_output() == "a1 LOGIN alice \"secret\"\r\n");
+  c.receive("a1 OK [CAPABILITY IMAP4rev1] in\r\n");
+  CHECK(c.take_output() == "a2 LIST \"\" \"*\"\r\n");
+  c.receive("* LIST () \"/\" INBOX\r\na2 OK\r\n");
+  CHECK(c.take_output() == "a3 SELECT INBOX\r\n");
+  c.receive("* 1 EXISTS\r\n* OK [UIDVALIDITY 4] x\r\na3 OK [READ-WRITE] selected\r\n");
+  CHECK(c.take_output() == "a4 UID FETCH 1:* (UID FLAGS RFC822.SIZE ENVELOPE)\r\n");
+  c.take_events();
+  c.receive(
+      "* 1 FETCH (UID 1 FLAGS () RFC822.SIZE 474 ENVELOPE (\"Sat, 01 Nov 2025 09:00:01 +0900\" "
+      "\"Class notice\" ((\"Yagi Sensei\" NIL \"sensei\" \"hogehoge.com\")(NIL NIL \"other\" "
+      "\"hogehoge.com\")) ((NIL NIL \"sensei\" \"hogehoge.com\")) ((NIL NIL \"sensei\" "
+      "\"hogehoge.com\")) ((NIL NIL \"shiroyagi\" \"hogehoge.com\")(NIL NIL \"kuroyagi\" "
+      "\"hogehoge.com\")) NIL NIL NIL \"<1000.1.sensei-pc@hogehoge.com>\"))\r\n"
+      "a4 OK\r\n");
+  REQUIRE(c.ready());
+  REQUIRE(c.messages().size() == 1);
+  const auto& m = c.messages().at(1);
+  CHECK(m.subject == "Class notice");
+  CHECK(m.from == "Yagi Sensei <sensei@hogehoge.com>");
+  CHECK(m.size == 474);
+  CHECK(m.flags.empty());
+  CHECK(m.message_id == "<1000.1.sensei-pc@hogehoge.com>");
+  for (const auto& e : c.take_events()) CHECK(e.kind != Kind::ProtocolError);
+
+  // A FETCH the client cannot read is reported, not silently dropped.
+  c.receive("* 1 FETCH (UID 1 FLAGS (\\Seen)\r\n");
+  bool reported = false;
+  for (const auto& e : c.take_events())
+    if (e.kind == Kind::ProtocolError && e.text == "Unreadable FETCH response for message 1")
+      reported = true;
+  CHECK(reported);
+  CHECK(c.messages().at(1).flags.empty());
+}
+
+TEST_CASE("Client syncs a message with two To addresses from the server engine") {
+  MemoryStore store;
+  store.add_user("alice", "secret");
+  store.deliver("alice", "INBOX",
+                "From: bob@example.org\r\nTo: alice@example.net, carol@example.com\r\n"
+                "Cc: Dave <dave@example.com>, erin@example.com\r\nSubject: Both of you\r\n\r\nHi\r\n",
+                kDate1);
+  ServerSession server(store);
+  ClientSession client(alice());
+  pump(client, server, true);
+  REQUIRE(client.ready());
+  REQUIRE(client.messages().size() == 1);
+  CHECK(client.messages().at(1).subject == "Both of you");
+  CHECK(client.messages().at(1).from == "bob@example.org");
+}
