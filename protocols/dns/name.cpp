@@ -60,6 +60,30 @@ std::optional<Name> Name::from_labels(std::vector<std::string> labels, std::stri
   return n;
 }
 
+bool read_escape(std::string_view text, std::size_t& i, std::string& out, std::string& error) {
+  if (i + 1 >= text.size()) {
+    error = "dangling backslash in '" + std::string(text) + "'";
+    return false;
+  }
+  if (!is_digit(text[i + 1])) {
+    out += text[i + 1];
+    i += 1;
+    return true;
+  }
+  if (i + 3 >= text.size() || !is_digit(text[i + 2]) || !is_digit(text[i + 3])) {
+    error = "bad \\DDD escape in '" + std::string(text) + "'";
+    return false;
+  }
+  const int v = (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
+  if (v > 255) {
+    error = "bad \\DDD escape in '" + std::string(text) + "'";
+    return false;
+  }
+  out += static_cast<char>(static_cast<unsigned char>(v));
+  i += 3;
+  return true;
+}
+
 std::optional<Name> Name::parse(std::string_view text, std::string& error) {
   if (text.empty()) {
     error = "empty name";
@@ -81,26 +105,7 @@ std::optional<Name> Name::parse(std::string_view text, std::string& error) {
       current.clear();
       ended_with_dot = true;
     } else if (c == '\\') {
-      if (i + 1 >= text.size()) {
-        error = "dangling backslash in '" + std::string(text) + "'";
-        return std::nullopt;
-      }
-      if (is_digit(text[i + 1])) {
-        if (i + 3 >= text.size() || !is_digit(text[i + 2]) || !is_digit(text[i + 3])) {
-          error = "bad \\DDD escape in '" + std::string(text) + "'";
-          return std::nullopt;
-        }
-        const int v = (text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0');
-        if (v > 255) {
-          error = "bad \\DDD escape in '" + std::string(text) + "'";
-          return std::nullopt;
-        }
-        current += static_cast<char>(static_cast<unsigned char>(v));
-        i += 3;
-      } else {
-        current += text[i + 1];
-        i += 1;
-      }
+      if (!read_escape(text, i, current, error)) return std::nullopt;
     } else {
       current += c;
     }

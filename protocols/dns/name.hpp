@@ -54,6 +54,11 @@ class Name {
   std::vector<std::string> labels_;
 };
 
+// Reads the RFC 1035 5.1 escape starting at text[i] == '\\' ("\\." or "\\DDD"), appends the
+// byte it stands for to `out` and leaves `i` on the escape's last character. On a dangling
+// backslash or a bad \\DDD returns false and sets `error` (naming `text`).
+bool read_escape(std::string_view text, std::size_t& i, std::string& out, std::string& error);
+
 // ASCII case-insensitive equality of two labels.
 bool label_equal(std::string_view a, std::string_view b);
 

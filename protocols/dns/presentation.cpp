@@ -138,26 +138,7 @@ std::optional<std::string> unescape_word(std::string_view w, std::string& error)
       out += w[i];
       continue;
     }
-    if (i + 1 >= w.size()) {
-      error = "dangling backslash in '" + std::string(w) + "'";
-      return std::nullopt;
-    }
-    if (is_digit(w[i + 1])) {
-      if (i + 3 >= w.size() || !is_digit(w[i + 2]) || !is_digit(w[i + 3])) {
-        error = "bad \\DDD escape in '" + std::string(w) + "'";
-        return std::nullopt;
-      }
-      const int v = (w[i + 1] - '0') * 100 + (w[i + 2] - '0') * 10 + (w[i + 3] - '0');
-      if (v > 255) {
-        error = "bad \\DDD escape in '" + std::string(w) + "'";
-        return std::nullopt;
-      }
-      out += static_cast<char>(static_cast<unsigned char>(v));
-      i += 3;
-    } else {
-      out += w[i + 1];
-      ++i;
-    }
+    if (!read_escape(w, i, out, error)) return std::nullopt;
   }
   return out;
 }
