@@ -1,6 +1,8 @@
-// The mailsim subcommands: run and check.
+// The mailsim subcommands: run, check and list.
 #include "cli/commands.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <iostream>
@@ -8,7 +10,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/lessons.hpp"
 #include "cli/report.hpp"
+#include "cli/report_strings.hpp"
 #ifdef MAILSIM_HAVE_GUI
 #include "gui/app.hpp"
 #endif
@@ -29,38 +33,49 @@ void print_diagnostics(std::ostream& err, const std::vector<sim::Diagnostic>& ds
   for (const auto& d : ds) err << d.format() << "\n";
 }
 
-int cmd_run(const std::string& file, bool json, const std::string& trace_path, const std::string& until,
-            bool packets, std::ostream& out, std::ostream& err) {
-  auto loaded = sim::load_scenario_file(file);
+struct RunArgs {
+  std::string scenario, trace_path, until, lang;
+  bool json = false, packets = false, verbose = false;
+};
+
+int cmd_run(const RunArgs& a, const std::filesystem::path& lessons, std::ostream& out, std::ostream& err) {
+  std::string why_not;
+  const auto file = resolve_lesson(a.scenario, lessons, why_not);
+  if (!file) {
+    err << "mailsim run: " << why_not << "\n";
+    return kExitInvalid;
+  }
+  auto loaded = sim::load_scenario_file(file->string());
   if (!loaded.scenario) {
     print_diagnostics(err, loaded.diagnostics);
     return kExitInvalid;
   }
   sim::RunOptions opts;
-  if (!until.empty()) {
+  if (!a.until.empty()) {
     std::string why;
-    auto t = sim::parse_duration(until, &why);
+    auto t = sim::parse_duration(a.until, &why);
     if (!t) {
-      err << "mailsim run: --until " << until << ": " << why << "\n";
+      err << "mailsim run: --until " << a.until << ": " << why << "\n";
       return kExitInvalid;
     }
     opts.until = t;
   }
   const auto result = sim::run_scenario(*loaded.scenario, opts);
-  if (!trace_path.empty()) {
-    std::ofstream tf(trace_path, std::ios::binary);
+  if (!a.trace_path.empty()) {
+    std::ofstream tf(a.trace_path, std::ios::binary);
     if (!tf) {
-      err << trace_path << ": cannot write the trace file\n";
+      err << a.trace_path << ": cannot write the trace file\n";
       return kExitInvalid;
     }
     result.trace.write_jsonl(tf);
   }
-  if (json) {
+  if (a.json) {
     out << json_report(*loaded.scenario, result).dump(2) << "\n";
   } else {
-    print_text_report(out, *loaded.scenario, result, ReportOptions{packets});
+    print_text_report(out, *loaded.scenario, result, ReportOptions{a.packets, a.verbose, a.lang});
   }
-  return result.all_passed() ? kExitOk : kExitExpectation;
+  // A narration step whose moment never happened is a failed check too.
+  return result.all_passed() && result.narration_reached() ? kExitOk : kExitExpectation;
 }
 
 int cmd_check(const std::vector<std::string>& files, std::ostream& out, std::ostream& err) {
@@ -76,6 +91,27 @@ int cmd_check(const std::vector<std::string>& files, std::ostream& out, std::ost
     }
   }
   return rc;
+}
+
+int cmd_list(const std::filesystem::path& dir, const std::string& lang, std::ostream& out, std::ostream& err) {
+  const auto lessons = list_lessons(dir);
+  if (lessons.empty()) {
+    err << "mailsim list: no lessons found" << (dir.empty() ? std::string() : " in " + dir.string())
+        << " (set MAILSIM_SCENARIOS to the lesson folder)\n";
+    return kExitInvalid;
+  }
+  std::size_t name_w = report_string("list.name", lang).size(), group_w = report_string("list.group", lang).size();
+  for (const auto& l : lessons) {
+    name_w = std::max(name_w, l.name.size());
+    group_w = std::max(group_w, l.group.size());
+  }
+  out << report_string("list.title", lang) << "\n\n";
+  for (const auto& l : lessons)
+    out << fmt::format("  {:<{}}  {:<{}}  {}\n", l.group, group_w, l.name, name_w, l.title.in(lang));
+  out << "\n"
+      << fmt::format(fmt::runtime(report_string("list.count", lang)), lessons.size(), dir.string()) << "\n"
+      << report_string("list.hint", lang) << "\n";
+  return kExitOk;
 }
 
 // The lesson the app opens when no scenario is named.
@@ -159,14 +195,25 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   app.require_subcommand(1);
 #endif
 
-  std::string run_file, trace_path, until;
-  bool json = false, packets = false;
-  auto* run = app.add_subcommand("run", "Run a scenario and print what happened and whether its expectations held");
-  run->add_option("scenario", run_file, "Scenario file (JSON)")->required();
-  run->add_flag("--json", json, "Print a machine-readable report instead of text");
-  run->add_option("--trace", trace_path, "Write the trace as JSON Lines to this file");
-  run->add_option("--until", until, "Stop at this virtual time, e.g. 2s or 150ms");
-  run->add_flag("--packets", packets, "Show every packet in the story");
+  const auto lang_check = [](const std::string& v) {
+    return valid_lang(v) ? std::string() : std::string("expected en or ja");
+  };
+  RunArgs run_args;
+  run_args.lang = default_lang();
+  auto* run = app.add_subcommand("run", "Run a scenario and print its story and whether its expectations held");
+  run->add_option("scenario", run_args.scenario, "Scenario file (JSON) or lesson name (see 'mailsim list')")->required();
+  run->add_flag("--json", run_args.json, "Print a machine-readable report instead of text");
+  run->add_option("--trace", run_args.trace_path, "Write the trace as JSON Lines to this file");
+  run->add_option("--until", run_args.until, "Stop at this virtual time, e.g. 2s or 150ms");
+  run->add_flag("--packets", run_args.packets, "Show every packet in the story");
+  run->add_flag("-v,--verbose", run_args.verbose, "Also list every record when the lesson has a story");
+  run->add_option("--lang", run_args.lang, "Language of the report: en or ja (default: from LANG)")
+      ->check(lang_check, "en|ja");
+
+  std::string list_lang = default_lang();
+  auto* list = app.add_subcommand("list", "List the built-in lessons with their titles");
+  list->add_option("--lang", list_lang, "Language of the titles: en or ja (default: from LANG)")
+      ->check(lang_check, "en|ja");
 
   std::vector<std::string> check_files;
   auto* check = app.add_subcommand("check", "Validate scenario files without running them");
@@ -188,8 +235,11 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
     err << "Run 'mailsim --help' for usage.\n";
     return kExitInvalid;
   }
-  if (*run) return cmd_run(run_file, json, trace_path, until, packets, out, err);
+  const auto exe = executable_path(argc > 0 ? argv[0] : nullptr);
+  if (const auto assets = find_assets_dir(exe); !assets.empty()) sim::set_assets_dir(assets);
+  if (*run) return cmd_run(run_args, find_scenario_dir(exe), out, err);
   if (*check) return cmd_check(check_files, out, err);
+  if (*list) return cmd_list(find_scenario_dir(exe), list_lang, out, err);
 #ifdef MAILSIM_HAVE_GUI
   return cmd_gui(gui_args, err);  // "mailsim gui ..." or no command at all
 #else

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/report_strings.hpp"
 #include "sim/checker.hpp"
 
 namespace mailsim::cli {
@@ -20,17 +21,73 @@ bool in_story(const sim::Record& r, const ReportOptions& o) {
   }
 }
 
-}  // namespace
+std::string phrase(std::string_view key, const ReportOptions& o) { return std::string(report_string(key, o.lang)); }
 
-void print_text_report(std::ostream& out, const sim::Scenario& s, const sim::RunResult& r, const ReportOptions& o) {
-  out << s.title.en << "\n";
-  out << std::string(std::min<std::size_t>(s.title.en.size(), 78), '=') << "\n";
-  if (!s.description.en.empty()) out << s.description.en << "\n";
-  out << fmt::format("\nscenario {} | seed {} | virtual time {} | {} events | {} trace records{}\n", s.file, s.seed,
-                     sim::format_time(r.end_time), r.events, r.trace.size(),
-                     r.stopped_early ? " | stopped before the end" : "");
+template <typename... Args>
+std::string phrase(std::string_view key, const ReportOptions& o, Args&&... args) {
+  return fmt::format(fmt::runtime(report_string(key, o.lang)), std::forward<Args>(args)...);
+}
 
-  out << "\nWhat happened\n-------------\n";
+// Display width of UTF-8 text, counting East Asian characters as two columns (roughly).
+std::size_t width_of(std::string_view text) {
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c & 0xC0) == 0x80) continue;  // continuation byte
+    w += c >= 0xE0 ? 2 : 1;
+  }
+  return w;
+}
+
+void heading(std::ostream& out, const std::string& text, char rule) {
+  out << "\n" << text << "\n" << std::string(std::min<std::size_t>(width_of(text), 78), rule) << "\n";
+}
+
+// A host's name for people, in the report's language (the id when it is not a host).
+std::string who(const sim::Scenario& s, const std::string& id, const std::string& lang) {
+  for (const auto& h : s.hosts) {
+    if (h.info.id != id) continue;
+    const std::string& name = lang == "ja" && !h.info.name_ja.empty() ? h.info.name_ja : h.info.name;
+    return name.empty() || name == id ? id : fmt::format("{} ({})", name, id);
+  }
+  return id;
+}
+
+const sim::Record* record_at(const sim::Trace& t, std::uint64_t seq) {
+  const auto& rs = t.records();
+  if (seq < rs.size() && rs[seq].seq == seq) return &rs[seq];
+  for (const auto& r : rs)
+    if (r.seq == seq) return &r;
+  return nullptr;
+}
+
+void print_story(std::ostream& out, const sim::Scenario& s, const sim::RunResult& r, const ReportOptions& o) {
+  heading(out, phrase("story", o), '-');
+  const auto& tables = sim::analogy_tables();
+  for (const auto& m : r.narration) {
+    if (m.step >= s.narration.size()) continue;
+    const auto& step = s.narration[m.step];
+    const sim::Record* rec = m.reached ? record_at(r.trace, m.seq) : nullptr;
+    out << fmt::format("\n{:>2}. ", m.step + 1);
+    if (rec) {
+      out << sim::format_time(rec->time) << "  " << who(s, rec->host, o.lang);
+      if (!rec->peer.empty()) out << " -> " << who(s, rec->peer, o.lang);
+      out << "\n";
+    } else {
+      out << phrase("story.not_reached", o, step.when.describe()) << "\n";
+    }
+    out << "    " << step.text(o.lang) << "\n";
+    if (rec && !rec->summary.empty()) out << "      | " << rec->summary << "\n";
+    if (!step.analogy.empty()) {
+      if (auto a = tables.lookup(step.analogy, o.lang))
+        out << "    " << phrase("story.analogy", o) << (o.lang == "ja" ? "：" : ": ") << a->title << "\n      "
+            << a->text << "\n";
+    }
+  }
+}
+
+void print_records(std::ostream& out, const sim::Scenario& s, const sim::RunResult& r, const ReportOptions& o) {
+  heading(out, phrase("happened", o), '-');
   std::size_t width = 4;
   for (const auto& h : s.hosts) width = std::max(width, h.info.id.size());
   std::size_t shown = 0;
@@ -40,17 +97,47 @@ void print_text_report(std::ostream& out, const sim::Scenario& s, const sim::Run
     std::string kind(sim::to_string(rec.kind));
     out << fmt::format("{:>12}  {:<{}}  {:<10}  {}\n", sim::format_time(rec.time), rec.host, width, kind, rec.summary);
   }
-  if (shown == 0) out << "  (nothing happened: the timeline is empty)\n";
+  if (shown == 0) out << "  " << phrase("happened.nothing", o) << "\n";
+}
 
-  if (!r.expectations.empty()) {
-    out << "\nExpectations\n------------\n";
+}  // namespace
+
+void print_text_report(std::ostream& out, const sim::Scenario& s, const sim::RunResult& r, const ReportOptions& o) {
+  const std::string& title = s.title.in(o.lang);
+  out << title << "\n";
+  out << std::string(std::min<std::size_t>(width_of(title), 78), '=') << "\n";
+  if (!s.description.in(o.lang).empty()) out << s.description.in(o.lang) << "\n";
+  out << "\n"
+      << phrase("header", o, s.file, s.seed, sim::format_time(r.end_time), r.events, r.trace.size())
+      << (r.stopped_early ? phrase("header.stopped", o) : std::string()) << "\n";
+
+  if (!s.narration.empty()) {
+    print_story(out, s, r, o);
+    if (o.verbose) print_records(out, s, r, o);
+    else out << "\n" << phrase("story.more", o) << "\n";
+  } else {
+    print_records(out, s, r, o);
+  }
+
+  std::size_t unreached = 0;
+  for (const auto& m : r.narration)
+    if (!m.reached) ++unreached;
+  if (!r.expectations.empty() || unreached > 0) {
+    heading(out, phrase("expectations", o), '-');
     std::size_t passed = 0;
+    const std::string pass = phrase("expectations.pass", o), fail = phrase("expectations.fail", o);
     for (const auto& e : r.expectations) {
       if (e.passed) ++passed;
-      out << fmt::format("  {}  {}\n", e.passed ? "PASS" : "FAIL", e.description);
+      out << fmt::format("  {}  {}\n", e.passed ? pass : fail, e.description);
       if (!e.passed) out << fmt::format("        {} ({})\n", e.actual, e.pointer);
     }
-    out << fmt::format("\n{} of {} expectation(s) held.\n", passed, r.expectations.size());
+    for (const auto& m : r.narration) {
+      if (m.reached || m.step >= s.narration.size()) continue;
+      const auto& step = s.narration[m.step];
+      out << fmt::format("  {}  {}\n", fail, phrase("expectations.narration", o, m.step + 1, step.when.describe()));
+      out << fmt::format("        \"{}\" ({})\n", step.text(o.lang), step.pointer);
+    }
+    out << "\n" << phrase("expectations.summary", o, passed, r.expectations.size() + unreached) << "\n";
   }
 }
 
@@ -68,7 +155,24 @@ nlohmann::json json_report(const sim::Scenario& s, const sim::RunResult& r) {
   for (const auto& e : r.expectations)
     j["expectations"].push_back(
         {{"pointer", e.pointer}, {"description", e.description}, {"passed", e.passed}, {"actual", e.actual}});
-  j["passed"] = r.all_passed();
+  j["narration"] = nlohmann::json::array();
+  for (const auto& m : r.narration) {
+    if (m.step >= s.narration.size()) continue;
+    const auto& step = s.narration[m.step];
+    nlohmann::json n{{"step", m.step},
+                     {"pointer", step.pointer},
+                     {"when", step.when.describe()},
+                     {"reached", m.reached},
+                     {"en", step.en},
+                     {"ja", step.ja},
+                     {"analogy", step.analogy}};
+    if (m.reached) {
+      n["seq"] = m.seq;
+      n["t"] = m.time;
+    }
+    j["narration"].push_back(std::move(n));
+  }
+  j["passed"] = r.all_passed() && r.narration_reached();
   return j;
 }
 

@@ -374,6 +374,12 @@ bool RunResult::all_passed() const {
   return true;
 }
 
+bool RunResult::narration_reached() const {
+  for (const auto& n : narration)
+    if (!n.reached) return false;
+  return true;
+}
+
 std::vector<ExpectationResult> check_expectations(const Scenario& scenario, const Trace& trace) {
   std::vector<ExpectationResult> out;
   for (const auto& e : scenario.expectations) {
@@ -412,6 +418,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   result.events = sim.core().executed();
   result.trace = std::move(sim.trace());
   result.expectations = check_expectations(scenario, result.trace);
+  result.narration = match_narration(scenario.narration, result.trace);
   return result;
 }
 

@@ -35,7 +35,10 @@ struct RunResult {
   Time end_time = 0;
   std::uint64_t events = 0;
   bool stopped_early = false;  // events remained at the stop time
-  bool all_passed() const;
+  // One entry per narration step of the scenario, in order: where its moment happened.
+  std::vector<NarrationMatch> narration;
+  bool all_passed() const;        // every expectation held
+  bool narration_reached() const;  // every narration step's moment happened
 };
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options = {});

@@ -40,7 +40,7 @@ class Loader {
     const auto& root = src_.root;
     if (!c_.expect_object(root, "", "a scenario object ({ ... })")) return finish(s);
     c_.allowed_keys(root, "", {"$schema", "mailsim", "title", "description", "seed", "settings", "networks",
-                               "internet", "dns", "hosts", "timeline", "expectations"});
+                               "internet", "dns", "hosts", "timeline", "expectations", "narration"});
     auto version = c_.integer(root, "", "mailsim", true, 0, 1000);
     if (version && *version != kScenarioSchemaVersion)
       c_.error("/mailsim", fmt::format("scenario format version {} is not supported (this build reads version {})",
@@ -65,9 +65,11 @@ class Loader {
         c_.error(z.pointer + "/origin", "no host serves zone " + z.zone.origin.to_string() +
                                             " (list it in a host's \"dns_server\": {\"zones\": [...]})");
     }
+    zone_targets(s);
     policies_targets(root, s);
     timeline(root, s);
     expectations(root, s);
+    narration(root, s);
     return finish(s);
   }
 
@@ -402,6 +404,7 @@ class Loader {
             continue;
           }
           spec.zone.records.push_back(std::move(*rec));
+          spec.record_pointers.push_back(rp);
         }
       }
       if (auto soa = c_.string(z, zp, "soa", false)) {
@@ -511,6 +514,11 @@ class Loader {
       spec.kind = *kind;
       spec.args = a;
       bool ok = true;
+      if (*at > s.run_for) {
+        c_.error(p + "/at", fmt::format("this action at {} comes after the end of the run ({}; raise \"settings\": "
+                                        "{{\"run_for\": ...}})", format_time(*at), format_time(s.run_for)));
+        ok = false;
+      }
       if (*kind == "connect") {
         c_.allowed_keys(a, p, {"at", "do", "from", "to", "port", "send", "wait", "label"});
         ok &= host_ref(a, p, "from", s, true).has_value();
@@ -675,6 +683,115 @@ class Loader {
     }
   }
 
+
+  // Every MX/NS target that lies inside a zone of the scenario needs an address (an A
+  // record in some zone); otherwise mail or resolution would stop there for no visible reason.
+  void zone_targets(const Scenario& s) {
+    std::set<std::string> with_address;
+    for (const auto& z : s.zones)
+      for (const auto& r : z.zone.records)
+        if (r.type == dns::Type::A) with_address.insert(r.name.key());
+    for (const auto& z : s.zones) {
+      for (std::size_t i = 0; i < z.zone.records.size() && i < z.record_pointers.size(); ++i) {
+        const auto& r = z.zone.records[i];
+        const dns::Name* target = nullptr;
+        if (r.type == dns::Type::MX) target = &std::get<dns::MxData>(r.data).exchange;
+        else if (r.type == dns::Type::NS) target = &std::get<dns::NsData>(r.data).host;
+        if (!target || with_address.count(target->key())) continue;
+        bool inside = false;
+        for (const auto& other : s.zones)
+          if (target->is_subdomain_of(other.zone.origin)) inside = true;
+        if (!inside) continue;
+        c_.error(z.record_pointers[i],
+                 fmt::format("{} points at {}, which has no address: no zone has an A record for it (add \"{} 3600 IN A "
+                             "...\")", dns::type_name(r.type), target->to_string(), target->to_string()));
+      }
+    }
+  }
+
+  // ---- narration ----
+
+  void narration(const nlohmann::json& root, Scenario& s) {
+    const auto* list = array_member(root, "", "narration", false);
+    if (!list) return;
+    std::vector<std::string> kinds;
+    for (auto k : {RecordKind::Packet, RecordKind::Connection, RecordKind::Policy, RecordKind::Tls,
+                   RecordKind::Protocol, RecordKind::Dns, RecordKind::Mail, RecordKind::Mailbox, RecordKind::Action,
+                   RecordKind::Note})
+      kinds.emplace_back(to_string(k));
+    const auto& tables = analogy_tables();
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto& j = (*list)[i];
+      const std::string p = Checker::child("/narration", i);
+      if (!c_.expect_object(j, p, "a narration step ({\"when\": {...}, \"en\": \"...\", \"ja\": \"...\"})")) continue;
+      c_.allowed_keys(j, p, {"when", "en", "ja", "analogy"});
+      NarrationStep step;
+      step.pointer = p;
+      bool ok = true;
+      if (auto en = c_.string(j, p, "en", true)) step.en = *en;
+      else ok = false;
+      if (j.contains("ja")) {
+        if (auto ja = c_.string(j, p, "ja", false)) step.ja = *ja;
+        else ok = false;
+      }
+      if (j.contains("analogy")) {
+        auto key = c_.string(j, p, "analogy", false);
+        if (!key) {
+          ok = false;
+        } else if (tables.loaded() && !tables.has(*key)) {
+          std::string msg = "no post-office analogy \"" + *key + "\" in assets/analogy/en.json";
+          if (auto near = closest_match(*key, tables.keys())) msg += " (did you mean \"" + *near + "\"?)";
+          c_.error(p + "/analogy", msg);
+          ok = false;
+        } else {
+          step.analogy = *key;
+        }
+      }
+      auto w = j.find("when");
+      if (w == j.end()) {
+        c_.error(p, "missing \"when\" (the moment of the trace this step tells about, e.g. {\"kind\": \"mail\", "
+                    "\"event\": \"compose\"})");
+        continue;
+      }
+      const std::string wp = p + "/when";
+      if (!c_.expect_object(*w, wp)) continue;
+      c_.allowed_keys(*w, wp, {"kind", "event", "host", "peer", "proto", "contains", "nth"});
+      if (auto kind = c_.choice(*w, wp, "kind", true, kinds, "trace record kind")) {
+        record_kind_from_string(*kind, step.when.kind);
+      } else {
+        ok = false;
+      }
+      for (const char* key : {"host", "peer"}) {
+        if (!w->contains(key)) continue;
+        auto h = host_ref(*w, wp, key, s, false);
+        if (!h) ok = false;
+        else (std::string(key) == "host" ? step.when.host : step.when.peer) = *h;
+      }
+      if (w->contains("proto")) {
+        if (auto pr = c_.choice(*w, wp, "proto", false, {"tcp", "udp", "tls", "dns", "smtp", "pop3", "imap", "raw", "store"},
+                                "protocol"))
+          step.when.proto = *pr;
+        else
+          ok = false;
+      }
+      for (const char* key : {"event", "contains"}) {
+        if (!w->contains(key)) continue;
+        auto v = c_.string(*w, wp, key, false);
+        if (!v) ok = false;
+        else if (v->empty()) {
+          c_.error(Checker::child(wp, key), "an empty text matches everything: leave the key out instead");
+          ok = false;
+        } else {
+          (std::string(key) == "event" ? step.when.event : step.when.contains) = *v;
+        }
+      }
+      if (w->contains("nth")) {
+        if (auto n = c_.integer(*w, wp, "nth", false, 1, 1000000)) step.when.nth = static_cast<int>(*n);
+        else ok = false;
+      }
+      if (ok) s.narration.push_back(std::move(step));
+    }
+  }
 
   // ---- mail ----
 

@@ -10,6 +10,7 @@
 #include "protocols/dns/authoritative.hpp"
 #include "sim/checker.hpp"
 #include "sim/mail/mail_spec.hpp"
+#include "sim/narration.hpp"
 #include "sim/network.hpp"
 #include "sim/transport.hpp"
 
@@ -50,6 +51,7 @@ struct HostSpec {
 struct ZoneSpec {
   dns::Zone zone;
   std::string pointer;
+  std::vector<std::string> record_pointers;  // parallel to zone.records
 };
 
 // One step of the timeline. `args` holds the validated JSON of the action.
@@ -85,6 +87,7 @@ struct Scenario {
   std::vector<ZoneSpec> zones;
   std::vector<ActionSpec> timeline;
   std::vector<ExpectationSpec> expectations;
+  std::vector<NarrationStep> narration;  // the story, in order (may be empty)
 };
 
 struct LoadResult {

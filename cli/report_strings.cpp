@@ -1,0 +1,87 @@
+// The report phrase tables: one map per language with the same keys (checked by a test).
+#include "cli/report_strings.hpp"
+
+#include <cstdlib>
+#include <map>
+
+namespace mailsim::cli {
+namespace {
+
+using Table = std::map<std::string_view, std::string_view>;
+
+const Table& english() {
+  static const Table t{
+      {"header", "scenario {0} | seed {1} | virtual time {2} | {3} events | {4} trace records"},
+      {"header.stopped", " | stopped before the end"},
+      {"story", "The story"},
+      {"story.analogy", "Post office"},
+      {"story.not_reached", "this moment never happened: {0}"},
+      {"story.more", "(add --verbose to see every record of the run)"},
+      {"happened", "What happened"},
+      {"happened.nothing", "(nothing happened: the timeline is empty)"},
+      {"expectations", "Expectations"},
+      {"expectations.pass", "PASS"},
+      {"expectations.fail", "FAIL"},
+      {"expectations.narration", "narration step {0} happens: {1}"},
+      {"expectations.summary", "{0} of {1} expectation(s) held."},
+      {"list.title", "Lessons"},
+      {"list.name", "name"},
+      {"list.group", "group"},
+      {"list.heading_title", "title"},
+      {"list.count", "{0} lesson(s) in {1}"},
+      {"list.hint", "Run one with: mailsim run NAME"},
+  };
+  return t;
+}
+
+const Table& japanese() {
+  static const Table t{
+      {"header", "シナリオ {0} | シード {1} | 仮想時間 {2} | イベント {3} 件 | 記録 {4} 件"},
+      {"header.stopped", " | 最後まで進む前に停止"},
+      {"story", "ストーリー"},
+      {"story.analogy", "郵便にたとえると"},
+      {"story.not_reached", "この場面は起きませんでした：{0}"},
+      {"story.more", "（すべての記録を見るには --verbose を付けてください）"},
+      {"happened", "起きたこと（全記録）"},
+      {"happened.nothing", "（何も起きませんでした：タイムラインが空です）"},
+      {"expectations", "確認項目"},
+      {"expectations.pass", "成功"},
+      {"expectations.fail", "失敗"},
+      {"expectations.narration", "ナレーションの手順 {0} の場面が起きる：{1}"},
+      {"expectations.summary", "確認項目 {1} 件中 {0} 件が成り立ちました。"},
+      {"list.title", "レッスン一覧"},
+      {"list.name", "名前"},
+      {"list.group", "分類"},
+      {"list.heading_title", "タイトル"},
+      {"list.count", "{1} に {0} 件のレッスン"},
+      {"list.hint", "実行するには：mailsim run 名前"},
+  };
+  return t;
+}
+
+const Table& table(std::string_view lang) { return lang == "ja" ? japanese() : english(); }
+
+}  // namespace
+
+std::string default_lang() {
+  const char* lc_all = std::getenv("LC_ALL");
+  const char* lang = (lc_all && *lc_all) ? lc_all : std::getenv("LANG");
+  if (lang && std::string_view(lang).substr(0, 2) == "ja") return "ja";
+  return "en";
+}
+
+bool valid_lang(std::string_view lang) { return lang == "en" || lang == "ja"; }
+
+std::string_view report_string(std::string_view key, std::string_view lang) {
+  const auto& t = table(lang);
+  if (auto it = t.find(key); it != t.end()) return it->second;
+  return key;
+}
+
+std::vector<std::string> report_string_keys(std::string_view lang) {
+  std::vector<std::string> keys;
+  for (const auto& [k, _] : table(lang)) keys.emplace_back(k);
+  return keys;
+}
+
+}  // namespace mailsim::cli

@@ -1,0 +1,251 @@
+// Broken lessons, one per kind of mistake a trainer makes: each gives its exact file:line:col message.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "sim/scenario.hpp"
+
+using namespace mailsim::sim;
+
+namespace {
+
+// A valid mail lesson; each test replaces one line to make one mistake. Line numbers below
+// refer to this text (line 1 is the opening brace).
+const std::string kMail = R"({
+  "mailsim": 1,
+  "title": {"en": "Broken lessons", "ja": "壊れたレッスン"},
+  "networks": [
+    {"id": "isp", "kind": "access", "cidr": "192.0.2.0/24", "dynamic_pool": "192.0.2.128/25"},
+    {"id": "dc", "kind": "datacenter", "cidr": "198.51.100.0/24"}
+  ],
+  "dns": {"zones": [
+    {"origin": "example.com", "records": ["example.com. 3600 IN MX 10 mail.example.com.",
+                                          "mail.example.com. 3600 IN A 198.51.100.25"]},
+    {"origin": "hogehoge.com", "records": ["hogehoge.com. 3600 IN MX 10 mx1.hogehoge.com.",
+                                           "mx1.hogehoge.com. 3600 IN A 198.51.100.26"]}
+  ]},
+  "hosts": [
+    {"id": "pc", "kind": "pc", "network": "isp", "ip": "192.0.2.130",
+     "mail_client": {"accounts": [{"address": "shiroyagi@example.com", "password": "mee",
+       "smtp": {"server": "mail-example", "port": 587},
+       "incoming": {"protocol": "pop3", "server": "mail-example"}}]}},
+    {"id": "phone", "kind": "phone", "network": "isp", "ip": "192.0.2.131"},
+    {"id": "dns", "kind": "dns_server", "network": "dc", "ip": "198.51.100.53",
+     "dns_server": {"zones": ["example.com", "hogehoge.com"], "recursive": true}},
+    {"id": "mail-example", "kind": "mail_server", "network": "dc", "ip": "198.51.100.25",
+     "mail_server": {"domains": ["example.com"], "users": [{"name": "shiroyagi", "password": "mee"}]}},
+    {"id": "mx-hogehoge", "kind": "mail_server", "network": "dc", "ip": "198.51.100.26",
+     "mail_server": {"domains": ["hogehoge.com"], "users": [{"name": "kuroyagi", "quota": "10MB"}],
+       "ports": [{"port": 25, "role": "mx"}, {"port": 110, "role": "pop3"}]}},
+    {"id": "web", "kind": "server", "network": "dc", "ip": "198.51.100.80"}
+  ],
+  "timeline": [
+    {"at": "1s", "do": "send", "from": "pc", "to": "kuroyagi@hogehoge.com", "subject": "Hi", "size": "2KB"},
+    {"at": "10s", "do": "check_mail", "on": "pc"},
+    {"at": "11s", "do": "lookup", "from": "pc", "name": "hogehoge.com", "type": "MX"}
+  ],
+  "expectations": [
+    {"type": "delivered", "to": "kuroyagi@hogehoge.com", "subject": "Hi"},
+    {"type": "mailbox", "user": "shiroyagi@example.com", "count": 0},
+    {"type": "bounced", "from": "shiroyagi@example.com", "status": "5.1.1"}
+  ],
+  "narration": [
+    {"when": {"kind": "mail", "event": "compose", "host": "pc"}, "en": "She posts it.", "ja": "投函します。",
+     "analogy": "smtp.submission"},
+    {"when": {"kind": "protocol", "proto": "smtp", "host": "mx-hogehoge", "contains": "250"}, "en": "Accepted."}
+  ]
+}
+)";
+
+std::string with_line(int line, const std::string& text) {
+  std::string out;
+  int n = 1;
+  std::size_t start = 0;
+  while (start < kMail.size()) {
+    std::size_t end = kMail.find('\n', start);
+    if (end == std::string::npos) end = kMail.size();
+    out += (n == line ? text : kMail.substr(start, end - start)) + "\n";
+    start = end + 1;
+    ++n;
+  }
+  return out;
+}
+
+// The one diagnostic the text must produce, formatted.
+std::string one_error(const std::string& text) {
+  const auto r = load_scenario_text(text, "lesson.json");
+  CHECK_FALSE(r.scenario);
+  REQUIRE(!r.diagnostics.empty());
+  std::string all;
+  for (const auto& d : r.diagnostics) all += d.format() + "\n";
+  CAPTURE(all);
+  CHECK(r.diagnostics.size() == 1);
+  return r.diagnostics.front().format();
+}
+
+}  // namespace
+
+TEST_CASE("broken lessons: the base lesson loads") {
+  const auto r = load_scenario_text(kMail, "lesson.json");
+  for (const auto& d : r.diagnostics) UNSCOPED_INFO(d.format());
+  REQUIRE(r.scenario);
+  CHECK(r.scenario->narration.size() == 2);
+  CHECK(r.scenario->narration[1].when.nth == 1);
+  CHECK(r.scenario->narration[1].when.contains == "250");
+  CHECK(r.scenario->narration[0].analogy == "smtp.submission");
+}
+
+TEST_CASE("broken lessons: a typo in a top-level key") {
+  CHECK(one_error(with_line(34, R"(  "expectation": [)")) ==
+        "lesson.json:34:3: /expectation: unknown key \"expectation\" (did you mean \"expectations\"?)");
+}
+
+TEST_CASE("broken lessons: a typo in a host key") {
+  CHECK(one_error(with_line(27, R"(    {"id": "web", "kind": "server", "network": "dc", "ip": "198.51.100.80", "servcies": []})")) ==
+        "lesson.json:27:77: /hosts/5/servcies: unknown key \"servcies\" (did you mean \"services\"?)");
+}
+
+TEST_CASE("broken lessons: an expectation for a user on a domain no server hosts") {
+  CHECK(one_error(with_line(35, R"(    {"type": "delivered", "to": "kuroyagi@hogehoge.co", "subject": "Hi"},)")) ==
+        "lesson.json:35:27: /expectations/0/to: no mail server hosts the domain hogehoge.co (did you mean \"kuroyagi@hogehoge.com\"?)");
+}
+
+TEST_CASE("broken lessons: an expectation naming a missing mailbox") {
+  CHECK(one_error(with_line(36, R"(    {"type": "mailbox", "user": "shiroyagl@example.com", "count": 0},)")) ==
+        "lesson.json:36:25: /expectations/1/user: no user \"shiroyagl\" on mail-example (did you mean \"shiroyagi@example.com\"?)");
+}
+
+TEST_CASE("broken lessons: an account whose smtp server is not a mail server") {
+  CHECK(one_error(with_line(17, R"(       "smtp": {"server": "web", "port": 587},)")) ==
+        "lesson.json:17:17: /hosts/0/mail_client/accounts/0/smtp/server: host \"web\" is not a mail server (give it \"mail_server\": {...})");
+}
+
+TEST_CASE("broken lessons: an account whose smtp server does not exist") {
+  CHECK(one_error(with_line(17, R"(       "smtp": {"server": "mail-exmaple", "port": 587},)")) ==
+        "lesson.json:17:17: /hosts/0/mail_client/accounts/0/smtp/server: no host has the id \"mail-exmaple\" (did you mean \"mail-example\"?)");
+}
+
+TEST_CASE("broken lessons: an MX pointing at a name with no address") {
+  CHECK(one_error(with_line(12, R"(                                           "www.hogehoge.com. 3600 IN A 198.51.100.26"]})")) ==
+        "lesson.json:11:44: /dns/zones/1/records/0: MX points at mx1.hogehoge.com., which has no address: no zone has an A record for it (add \"mx1.hogehoge.com. 3600 IN A ...\")");
+}
+
+TEST_CASE("broken lessons: an NS pointing at a name with no address") {
+  CHECK(one_error(with_line(12, R"(                                           "mx1.hogehoge.com. 3600 IN A 198.51.100.26", "hogehoge.com. 3600 IN NS ns1.hogehoge.com."]})")) ==
+        "lesson.json:12:89: /dns/zones/1/records/2: NS points at ns1.hogehoge.com., which has no address: no zone has an A record for it (add \"ns1.hogehoge.com. 3600 IN A ...\")");
+}
+
+TEST_CASE("broken lessons: sending from a host without a mail client") {
+  CHECK(one_error(with_line(30, R"(    {"at": "1s", "do": "send", "from": "phone", "to": "kuroyagi@hogehoge.com", "subject": "Hi", "size": "2KB"},)")) ==
+        "lesson.json:30:32: /timeline/0/from: host \"phone\" has no mail client (give it \"mail_client\": {\"accounts\": [...]})");
+}
+
+TEST_CASE("broken lessons: check_mail for an account without incoming settings") {
+  CHECK(one_error(with_line(18, R"(       "name": "Shiroyagi"}]}},)")) ==
+        "lesson.json:31:5: /timeline/1: account shiroyagi@example.com has no \"incoming\" settings (POP3 or IMAP) to check mail with");
+}
+
+TEST_CASE("broken lessons: check_mail for an account the device does not have") {
+  CHECK(one_error(with_line(31, R"(    {"at": "10s", "do": "check_mail", "on": "pc", "account": "shiroyagi@example.co"},)")) ==
+        "lesson.json:31:51: /timeline/1/account: host \"pc\" has no account \"shiroyagi@example.co\" (did you mean \"shiroyagi@example.com\"?)");
+}
+
+TEST_CASE("broken lessons: a duplicate user") {
+  CHECK(one_error(with_line(23, R"(     "mail_server": {"domains": ["example.com"], "users": [{"name": "shiroyagi"}, {"name": "shiroyagi"}]}},)")) ==
+        "lesson.json:23:84: /hosts/3/mail_server/users/1/name: duplicate user \"shiroyagi\" on this server");
+}
+
+TEST_CASE("broken lessons: a bad size") {
+  CHECK(one_error(with_line(25, R"(     "mail_server": {"domains": ["hogehoge.com"], "users": [{"name": "kuroyagi", "quota": "10XB"}],)")) ==
+        "lesson.json:25:82: /hosts/4/mail_server/users/0/quota: bad size \"10XB\": unknown size unit \"XB\" (use B, KB, MB or GB)");
+}
+
+TEST_CASE("broken lessons: a bad status") {
+  CHECK(one_error(with_line(37, R"(    {"type": "bounced", "from": "shiroyagi@example.com", "status": "5.1"})")) ==
+        "lesson.json:37:58: /expectations/2/status: expected a status such as \"5.1.1\" or \"550\"");
+}
+
+TEST_CASE("broken lessons: an unknown port role") {
+  CHECK(one_error(with_line(26, R"(       "ports": [{"port": 25, "role": "mx"}, {"port": 110, "role": "pop"}]}},)")) ==
+        "lesson.json:26:60: /hosts/4/mail_server/ports/1/role: unknown port role \"pop\" (did you mean \"pop3\"?)");
+}
+
+TEST_CASE("broken lessons: leave_on_server with IMAP") {
+  CHECK(one_error(with_line(18, R"(       "incoming": {"protocol": "imap", "server": "mail-example", "leave_on_server": true}}]}},)")) ==
+        "lesson.json:18:67: /hosts/0/mail_client/accounts/0/incoming/leave_on_server: leave_on_server is a POP3 setting (IMAP always leaves mail on the server)");
+}
+
+TEST_CASE("broken lessons: a lookup from a host without a resolver") {
+  CHECK(one_error(with_line(21, R"(     "dns_server": {"zones": ["example.com", "hogehoge.com"]}},)")) ==
+        "lesson.json:32:35: /timeline/2/from: host \"pc\" has no DNS resolver to ask (give it \"resolver\")");
+}
+
+TEST_CASE("broken lessons: a zone served by nobody") {
+  CHECK(one_error(with_line(21, R"(     "dns_server": {"zones": ["example.com"], "recursive": true}},)")) ==
+        "lesson.json:11:6: /dns/zones/1/origin: no host serves zone hogehoge.com. (list it in a host's \"dns_server\": {\"zones\": [...]})");
+}
+
+TEST_CASE("broken lessons: an action before the world exists") {
+  CHECK(one_error(with_line(31, R"(    {"at": "-1s", "do": "check_mail", "on": "pc"},)")) ==
+        "lesson.json:31:6: /timeline/1/at: bad duration \"-1s\": a duration cannot be negative");
+}
+
+TEST_CASE("broken lessons: an action after the end of the run") {
+  CHECK(one_error(with_line(32, R"(    {"at": "2h", "do": "lookup", "from": "pc", "name": "hogehoge.com", "type": "MX"})")) ==
+        "lesson.json:32:6: /timeline/2/at: this action at 2h 00m 00.000s comes after the end of the run (1h 00m 00.000s; raise \"settings\": {\"run_for\": ...})");
+}
+
+TEST_CASE("broken lessons: a typo in an expectation type") {
+  CHECK(one_error(with_line(35, R"(    {"type": "deliverd", "to": "kuroyagi@hogehoge.com", "subject": "Hi"},)")) ==
+        "lesson.json:35:6: /expectations/0/type: unknown expectation type \"deliverd\" (did you mean \"delivered\"?)");
+}
+
+TEST_CASE("broken lessons: a recipient that is not a mail address") {
+  CHECK(one_error(with_line(30, R"(    {"at": "1s", "do": "send", "from": "pc", "to": "kuroyagi", "subject": "Hi", "size": "2KB"},)")) ==
+        "lesson.json:30:46: /timeline/0/to: expected a mail address such as \"kuroyagi@hogehoge.com\"");
+}
+
+TEST_CASE("broken lessons: an unknown incoming protocol") {
+  CHECK(one_error(with_line(18, R"(       "incoming": {"protocol": "pop", "server": "mail-example"}}]}},)")) ==
+        "lesson.json:18:21: /hosts/0/mail_client/accounts/0/incoming/protocol: unknown protocol \"pop\" (did you mean \"pop3\"?)");
+}
+
+TEST_CASE("broken lessons: a narration step with an unknown record kind") {
+  CHECK(one_error(with_line(40, R"(    {"when": {"kind": "mial", "event": "compose", "host": "pc"}, "en": "She posts it.", "ja": "投函します。",)")) ==
+        "lesson.json:40:15: /narration/0/when/kind: unknown trace record kind \"mial\" (did you mean \"mail\"?)");
+}
+
+TEST_CASE("broken lessons: a narration step on an unknown host") {
+  CHECK(one_error(with_line(42, R"(    {"when": {"kind": "protocol", "proto": "smtp", "host": "mx-hogehog", "contains": "250"}, "en": "Accepted."})")) ==
+        "lesson.json:42:52: /narration/1/when/host: no host has the id \"mx-hogehog\" (did you mean \"mx-hogehoge\"?)");
+}
+
+TEST_CASE("broken lessons: a narration step with an unknown analogy") {
+  CHECK(one_error(with_line(41, R"(     "analogy": "smtp.submision"},)")) ==
+        "lesson.json:41:6: /narration/0/analogy: no post-office analogy \"smtp.submision\" in assets/analogy/en.json (did you mean \"smtp.submission\"?)");
+}
+
+TEST_CASE("broken lessons: a narration step without English text") {
+  CHECK(one_error(with_line(42, R"(    {"when": {"kind": "protocol", "proto": "smtp", "host": "mx-hogehoge", "contains": "250"}, "ja": "受け付けました。"})")) ==
+        "lesson.json:42:5: /narration/1: missing \"en\" (a string)");
+}
+
+TEST_CASE("broken lessons: a narration step with nth 0") {
+  CHECK(one_error(with_line(42, R"(    {"when": {"kind": "protocol", "proto": "smtp", "host": "mx-hogehoge", "nth": 0}, "en": "Accepted."})")) ==
+        "lesson.json:42:75: /narration/1/when/nth: 0 is out of range (1 to 1000000)");
+}
+
+TEST_CASE("broken lessons: a typo in a narration moment") {
+  CHECK(one_error(with_line(42, R"(    {"when": {"kind": "protocol", "prto": "smtp", "host": "mx-hogehoge"}, "en": "Accepted."})")) ==
+        "lesson.json:42:35: /narration/1/when/prto: unknown key \"prto\" (did you mean \"proto\"?)");
+}
+
+TEST_CASE("broken lessons: a narration step with an unknown protocol") {
+  CHECK(one_error(with_line(42, R"(    {"when": {"kind": "protocol", "proto": "smpt", "host": "mx-hogehoge"}, "en": "Accepted."})")) ==
+        "lesson.json:42:35: /narration/1/when/proto: unknown protocol \"smpt\" (did you mean \"smtp\"?)");
+}
+
+TEST_CASE("broken lessons: a narration step without a moment") {
+  CHECK(one_error(with_line(42, R"(    {"en": "Accepted."})")) ==
+        "lesson.json:42:5: /narration/1: missing \"when\" (the moment of the trace this step tells about, e.g. {\"kind\": \"mail\", \"event\": \"compose\"})");
+}
