@@ -3,7 +3,8 @@
 # Usage: scripts/install-deps.sh [--no-gui]
 set -euo pipefail
 
-packages=(g++ cmake ninja-build pkg-config nlohmann-json3-dev catch2 libcli11-dev libfmt-dev libbenchmark-dev)
+packages=(g++ cmake ninja-build pkg-config nlohmann-json3-dev catch2 libcli11-dev libfmt-dev libbenchmark-dev
+          python3 python3-jsonschema)
 if [[ "${1:-}" != "--no-gui" ]]; then
   packages+=(libimgui-dev libstb-dev libglfw3-dev libgl-dev fonts-vlgothic fonts-dejavu-core xvfb xauth)
 fi
