@@ -128,9 +128,18 @@ struct GuiArgs {
   float scale = 1.0f;
 };
 
-int cmd_gui(const GuiArgs& a, std::ostream& err) {
+int cmd_gui(const GuiArgs& a, const std::filesystem::path& lessons, std::ostream& err) {
   gui::GuiOptions o;
-  o.scenario_path = a.scenario.empty() ? default_lesson() : a.scenario;
+  o.scenario_path = default_lesson();
+  if (!a.scenario.empty()) {
+    std::string why_not;
+    const auto file = resolve_lesson(a.scenario, lessons, why_not);
+    if (!file) {
+      err << "mailsim gui: " << why_not << "\n";
+      return kExitInvalid;
+    }
+    o.scenario_path = file->string();
+  }
   if (!a.at.empty()) {
     if (a.at.back() == '%') {
       try {
@@ -241,7 +250,7 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   if (*check) return cmd_check(check_files, out, err);
   if (*list) return cmd_list(find_scenario_dir(exe), list_lang, out, err);
 #ifdef MAILSIM_HAVE_GUI
-  return cmd_gui(gui_args, err);  // "mailsim gui ..." or no command at all
+  return cmd_gui(gui_args, find_scenario_dir(exe), err);  // "mailsim gui ..." or no command at all
 #else
   return kExitInvalid;
 #endif
