@@ -4,6 +4,7 @@
 #include <string>
 
 #include "sim/scenario.hpp"
+#include "loader_fixture.hpp"
 
 using namespace mailsim::sim;
 
@@ -57,31 +58,9 @@ const std::string kMail = R"({
 }
 )";
 
-std::string with_line(int line, const std::string& text) {
-  std::string out;
-  int n = 1;
-  std::size_t start = 0;
-  while (start < kMail.size()) {
-    std::size_t end = kMail.find('\n', start);
-    if (end == std::string::npos) end = kMail.size();
-    out += (n == line ? text : kMail.substr(start, end - start)) + "\n";
-    start = end + 1;
-    ++n;
-  }
-  return out;
-}
+std::string with_line(int line, const std::string& text) { return mailsim::test::replace_line(kMail, line, text); }
 
-// The one diagnostic the text must produce, formatted.
-std::string one_error(const std::string& text) {
-  const auto r = load_scenario_text(text, "lesson.json");
-  CHECK_FALSE(r.scenario);
-  REQUIRE(!r.diagnostics.empty());
-  std::string all;
-  for (const auto& d : r.diagnostics) all += d.format() + "\n";
-  CAPTURE(all);
-  CHECK(r.diagnostics.size() == 1);
-  return r.diagnostics.front().format();
-}
+using mailsim::test::one_error;
 
 }  // namespace
 

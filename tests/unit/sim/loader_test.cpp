@@ -4,6 +4,7 @@
 #include <string>
 
 #include "sim/scenario.hpp"
+#include "loader_fixture.hpp"
 
 using namespace mailsim::sim;
 
@@ -35,31 +36,9 @@ const std::string kBase = R"({
 }
 )";
 
-std::string replace_line(int line, const std::string& text) {
-  std::string out;
-  int n = 1;
-  std::size_t start = 0;
-  while (start < kBase.size()) {
-    std::size_t end = kBase.find('\n', start);
-    if (end == std::string::npos) end = kBase.size();
-    out += (n == line ? text : kBase.substr(start, end - start)) + "\n";
-    start = end + 1;
-    ++n;
-  }
-  return out;
-}
+std::string replace_line(int line, const std::string& text) { return mailsim::test::replace_line(kBase, line, text); }
 
-// Loads text and returns the single diagnostic it must produce, formatted.
-std::string one_error(const std::string& text) {
-  const auto r = load_scenario_text(text, "lesson.json");
-  CHECK_FALSE(r.scenario);
-  REQUIRE(r.diagnostics.size() >= 1);
-  std::string all;
-  for (const auto& d : r.diagnostics) all += d.format() + "\n";
-  CAPTURE(all);
-  CHECK(r.diagnostics.size() == 1);
-  return r.diagnostics.front().format();
-}
+using mailsim::test::one_error;
 
 }  // namespace
 
