@@ -70,7 +70,7 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& lessons, std::ostream
     result.trace.write_jsonl(tf);
   }
   if (a.json) {
-    out << json_report(*loaded.scenario, result).dump(2) << "\n";
+    out << json_report(*loaded.scenario, result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     print_text_report(out, *loaded.scenario, result, ReportOptions{a.packets, a.verbose, a.lang});
   }

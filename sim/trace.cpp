@@ -116,11 +116,19 @@ std::string escape_bytes(std::string_view bytes) {
     } else if (c >= 0x20 && c < 0x7F) {
       out += static_cast<char>(c);
     } else if (c >= 0xC2 && c <= 0xF4) {
-      // Keep a well-formed UTF-8 sequence as it is (Japanese text stays readable).
+      // Keep a well-formed UTF-8 sequence as it is (Japanese text stays readable); anything
+      // else (overlong forms, surrogates, beyond U+10FFFF, cut sequences) is escaped.
       std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
       bool ok = i + len <= bytes.size();
       for (std::size_t k = 1; ok && k < len; ++k)
         ok = (static_cast<unsigned char>(bytes[i + k]) & 0xC0) == 0x80;
+      if (ok) {
+        const auto second = static_cast<unsigned char>(bytes[i + 1]);
+        if (c == 0xE0) ok = second >= 0xA0;
+        else if (c == 0xED) ok = second <= 0x9F;
+        else if (c == 0xF0) ok = second >= 0x90;
+        else if (c == 0xF4) ok = second <= 0x8F;
+      }
       if (ok) {
         out.append(bytes.substr(i, len));
         i += len - 1;
@@ -179,8 +187,10 @@ void Trace::write_jsonl(std::ostream& out) const {
   head["kind"] = "meta";
   head["schema"] = kTraceSchemaVersion;
   head["records"] = records_.size();
-  out << head.dump() << '\n';
-  for (const auto& r : records_) out << to_json(r).dump() << '\n';
+  // Text that is not valid UTF-8 (a hostile subject, say) is replaced, never fatal.
+  constexpr auto replace = nlohmann::json::error_handler_t::replace;
+  out << head.dump(-1, ' ', false, replace) << '\n';
+  for (const auto& r : records_) out << to_json(r).dump(-1, ' ', false, replace) << '\n';
 }
 
 bool Trace::read_jsonl(std::istream& in, Trace& out, std::string& error) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "sim/random.hpp"
 #include "sim/runner.hpp"
 
 using namespace mailsim::sim;
@@ -143,6 +144,16 @@ TEST_CASE("bytes in traces are escaped readably and come back exactly") {
   CHECK(escape_bytes("EHLO a\r\n") == "EHLO a\\r\\n");
   CHECK(escape_bytes("件名") == "件名");
   CHECK(escape_bytes(std::string("\x00\xff", 2)) == "\\x00\\xff");
+  // Byte sequences that look like UTF-8 but are not valid are escaped too.
+  CHECK(escape_bytes("\xE0\x9F\x80") == "\\xe0\\x9f\\x80");  // overlong
+  CHECK(escape_bytes("\xED\xA0\x80") == "\\xed\\xa0\\x80");  // a surrogate
+  CHECK(escape_bytes("\xF4\x90\x80\x80") == "\\xf4\\x90\\x80\\x80");  // beyond U+10FFFF
+  // Every escaped string is valid JSON text, whatever the bytes.
+  std::string noise;
+  Random rng(42);
+  for (int i = 0; i < 20000; ++i) noise += static_cast<char>(rng.next() & 0xFF);
+  CHECK_NOTHROW(nlohmann::json(escape_bytes(noise)).dump());
+  CHECK(unescape_bytes(escape_bytes(noise)) == noise);
 }
 
 TEST_CASE("every scenario in the library loads") {
