@@ -323,19 +323,24 @@ void ServerSession::cmd_pass(std::string_view args) {
   }
   // RFC 1939: the password is everything after "PASS " (it may contain spaces).
   if (!backend_.authenticate(user, args)) {
-    ++auth_failures_;
-    proto::ProtocolEvent e;
-    e.kind = proto::ProtocolEvent::Kind::Note;
-    e.text = "login failed for " + user;
-    emit(std::move(e));
-    if (auth_failures_ >= config_.max_auth_failures) {
-      close_with("-ERR [AUTH] too many failed logins, closing connection");
-    } else {
-      reply("-ERR [AUTH] invalid user name or password");
-    }
+    login_failed("login failed for " + user);
     return;
   }
   enter_transaction(user);
+}
+
+// A wrong password (USER/PASS or APOP): said once, and the connection closed after too many.
+void ServerSession::login_failed(const std::string& note) {
+  ++auth_failures_;
+  proto::ProtocolEvent e;
+  e.kind = proto::ProtocolEvent::Kind::Note;
+  e.text = note;
+  emit(std::move(e));
+  if (auth_failures_ >= config_.max_auth_failures) {
+    close_with("-ERR [AUTH] too many failed logins, closing connection");
+  } else {
+    reply("-ERR [AUTH] invalid user name or password");
+  }
 }
 
 void ServerSession::cmd_apop(std::string_view args) {
@@ -351,16 +356,7 @@ void ServerSession::cmd_apop(std::string_view args) {
   const std::string user(w[0]);
   const auto secret = backend_.apop_secret(user);
   if (!secret || !equal_ci(proto::md5_hex(config_.apop_timestamp + *secret), w[1])) {
-    ++auth_failures_;
-    proto::ProtocolEvent e;
-    e.kind = proto::ProtocolEvent::Kind::Note;
-    e.text = "APOP login failed for " + user;
-    emit(std::move(e));
-    if (auth_failures_ >= config_.max_auth_failures) {
-      close_with("-ERR [AUTH] too many failed logins, closing connection");
-    } else {
-      reply("-ERR [AUTH] invalid user name or password");
-    }
+    login_failed("APOP login failed for " + user);
     return;
   }
   enter_transaction(user);

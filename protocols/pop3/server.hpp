@@ -100,6 +100,7 @@ class ServerSession : public proto::EngineOutput {
   void cmd_capa(std::string_view args);
   void cmd_user(std::string_view args);
   void cmd_pass(std::string_view args);
+  void login_failed(const std::string& note);
   void cmd_apop(std::string_view args);
   void cmd_stls(std::string_view args);
   void cmd_stat(std::string_view args);
