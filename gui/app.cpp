@@ -111,6 +111,14 @@ void draw_frame(AppState& app, float w, float h) {
 
 std::string window_title(const AppState& app) { return app.title() + " - mailsim"; }
 
+// Everything the panels read is derived from one run of the scenario.
+void install_run(AppState& app, const sim::RunResult& result) {
+  app.model = TraceModel(app.scenario, result.trace);
+  app.story = StoryIndex(app.model);
+  app.sequence = build_sequence(app.model);
+  app.narration = result.narration;
+}
+
 }  // namespace
 
 int run_gui(const GuiOptions& options) {
@@ -153,12 +161,7 @@ int run_gui(const GuiOptions& options) {
   app.lang = options.lang;
   app.ui_scale = options.ui_scale;
   app.headless = !options.screenshot_path.empty();
-  {
-    const auto result = sim::run_scenario(app.scenario);
-    app.model = TraceModel(app.scenario, result.trace);
-  }
-  app.story = StoryIndex(app.model);
-  app.sequence = build_sequence(app.model);
+  install_run(app, sim::run_scenario(app.scenario));
   app.switch_to_tab = start_tab;
   if (start_tab == Tab::Inspector && !app.model.layout().hosts().empty()) {
     app.selected_host = app.model.layout().hosts().front().id;
@@ -178,7 +181,22 @@ int run_gui(const GuiOptions& options) {
     app.seek(app.model.pace().duration() * *options.at_fraction);
   }
   if (options.narration_step) {
-    std::cerr << "mailsim: note: this scenario has no narration steps yet; --step is ignored\n";
+    const int n = *options.narration_step;
+    if (app.narration.empty()) {
+      std::cerr << "mailsim: this scenario has no narration steps; --step cannot be used\n";
+      return kGuiBadInput;
+    }
+    if (n < 1 || static_cast<std::size_t>(n) > app.narration.size()) {
+      std::cerr << "mailsim: --step " << n << " is out of range (this scenario has " << app.narration.size()
+                << " narration steps)\n";
+      return kGuiBadInput;
+    }
+    const auto& m = app.narration[static_cast<std::size_t>(n - 1)];
+    if (!m.reached) {
+      std::cerr << "mailsim: narration step " << n << " never happens in this run\n";
+      return kGuiBadInput;
+    }
+    app.seek(app.model.playback_of_seq(m.seq));
   }
 
   const auto assets = find_assets_dir(current_executable(), MAILSIM_SOURCE_DIR);

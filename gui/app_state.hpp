@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <imgui.h>
 
@@ -36,6 +37,8 @@ struct AppState {
   std::map<std::string, Station, std::less<>> stations;  // situation key -> station of the scene
   StoryIndex story;         // meaningful record and situation per record
   SequenceModel sequence;   // lanes and arrows of the sequence diagram
+  // Where each of the scenario's narration steps happened (RunResult::narration), in order.
+  std::vector<sim::NarrationMatch> narration;
   std::string lang = "en";
 
   // The player's clock: playback seconds on the teaching pace (never simulation state).

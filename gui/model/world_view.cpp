@@ -203,6 +203,23 @@ double TraceModel::playback_of_record(std::size_t i) const {
   return i < record_knot_.size() ? pace_.knot_start(record_knot_[i]) : pace_.duration();
 }
 
+std::optional<std::size_t> TraceModel::index_of_seq(std::uint64_t seq) const {
+  // Records are sorted by (time, seq) and seq grows with time, so seq order is index order.
+  const auto it = std::lower_bound(records_.begin(), records_.end(), seq,
+                                   [](const sim::Record& r, std::uint64_t s) { return r.seq < s; });
+  if (it != records_.end() && it->seq == seq) return static_cast<std::size_t>(it - records_.begin());
+  // A trace written out of time order (hand-made, replayed): look everywhere.
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    if (records_[i].seq == seq) return i;
+  }
+  return std::nullopt;
+}
+
+double TraceModel::playback_of_seq(std::uint64_t seq) const {
+  const auto i = index_of_seq(seq);
+  return i ? playback_of_record(*i) : 0.0;
+}
+
 WorldView TraceModel::view_at_playback(double p) const { return build(pace_.virtual_at(p), record_at_playback(p)); }
 
 WorldView TraceModel::view_at(sim::Time t) const { return build(t, record_at(t)); }

@@ -94,6 +94,10 @@ class TraceModel {
   std::optional<std::size_t> record_at_playback(double p) const;
   // Playback second at which record i is shown.
   double playback_of_record(std::size_t i) const;
+  // Index of the record with this trace sequence number (nullopt if there is none).
+  std::optional<std::size_t> index_of_seq(std::uint64_t seq) const;
+  // Playback second at which the record with this sequence number is shown (0 if unknown).
+  double playback_of_seq(std::uint64_t seq) const;
 
   // Snapshot at playback second p (the player's clock).
   WorldView view_at_playback(double p) const;

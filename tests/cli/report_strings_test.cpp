@@ -96,6 +96,10 @@ TEST_CASE("lessons: unknown and ambiguous names are explained") {
   std::string error;
   CHECK_FALSE(resolve_lesson("whole-journy", kLessons, error));
   CHECK(error == "no lesson named \"whole-journy\" (did you mean \"whole-journey\"?); 'mailsim list' shows them all");
-  CHECK_FALSE(resolve_lesson("op25b", kLessons, error));
-  CHECK(error == "\"op25b\" matches several lessons: op25b-ports op25b-submission (type more of the name)");
+  CHECK_FALSE(resolve_lesson("pop3", kLessons, error));
+  CHECK(error == "\"pop3\" matches several lessons: pop3-download-and-delete pop3-leave-on-server (type more of the name)");
+  // The issue's own example: "op25b" names the OP25B lesson from any directory.
+  const auto op25b = resolve_lesson("op25b", kLessons, error);
+  REQUIRE(op25b);
+  CHECK(op25b->filename() == "op25b-submission.json");
 }

@@ -229,7 +229,7 @@ TEST_CASE("story: the narration skips packets; the DNS lesson walks through the 
 }
 
 TEST_CASE("sequence: lanes per host in order of appearance, packets slanted, blocked SYNs marked", "[gui][sequence]") {
-  const auto l = load("basics/op25b-ports.json");
+  const auto l = load("basics/blocked-port.json");
   const gui::TraceModel model(l.scenario, l.trace);
   const auto seq = gui::build_sequence(model);
   REQUIRE(seq.lanes.size() == 3);

@@ -75,7 +75,7 @@ TEST_CASE("classify: control segments, and data by well-known ports", "[gui][mod
 }
 
 TEST_CASE("layout: access networks left, the Internet in the middle, data centres right", "[gui][model]") {
-  const auto s = load("op25b-ports.json");
+  const auto s = load("blocked-port.json");
   const gui::Layout layout(s.scenario);
   const auto* home = layout.network("home-isp");
   const auto* inet = layout.network(gui::kInternetId);
@@ -105,7 +105,7 @@ TEST_CASE("layout: access networks left, the Internet in the middle, data centre
 }
 
 TEST_CASE("world view: OP25B blocks show a cross at the border; blocked SYNs stop there", "[gui][model]") {
-  const auto s = load("op25b-ports.json");
+  const auto s = load("blocked-port.json");
   const gui::TraceModel m(s.scenario, s.trace);
   const auto* home = m.layout().network("home-isp");
   const auto* pc = m.layout().host("shiroyagi-pc");
@@ -140,7 +140,7 @@ TEST_CASE("world view: OP25B blocks show a cross at the border; blocked SYNs sto
 }
 
 TEST_CASE("world view: the 587 handshake moves across the Internet and gets established", "[gui][model]") {
-  const auto s = load("op25b-ports.json");
+  const auto s = load("blocked-port.json");
   const gui::TraceModel m(s.scenario, s.trace);
   const auto* inet = m.layout().network(gui::kInternetId);
   const auto* server = m.layout().host("provider-mail");
@@ -174,7 +174,7 @@ TEST_CASE("world view: the 587 handshake moves across the Internet and gets esta
 }
 
 TEST_CASE("world view: playback clock walks through simultaneous records", "[gui][model]") {
-  const auto s = load("op25b-ports.json");
+  const auto s = load("blocked-port.json");
   const gui::TraceModel m(s.scenario, s.trace);
   // Records 0..3 all happen at 1.000 s; each has its own playback moment, in order.
   double last = -1.0;
