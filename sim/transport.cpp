@@ -45,9 +45,19 @@ std::string flag_names(std::uint8_t f) {
 
 // The keystream that stands in for a cipher: deterministic from the session key and the
 // byte offset, so an observer's bytes look random and the receiver can undo them.
-std::uint8_t keystream(std::uint64_t key, std::uint64_t offset) {
-  Random r(key ^ (offset / 8) * 0x9E3779B97F4A7C15ull);
-  return static_cast<std::uint8_t>(r.next() >> ((offset % 8) * 8));
+// Byte `offset` of the stream is byte (offset % 8) of the block (offset / 8); one block
+// is computed per 8 bytes.
+void apply_keystream(std::string& bytes, std::uint64_t key, std::uint64_t offset) {
+  std::uint64_t block_no = UINT64_MAX;
+  std::uint64_t block = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const std::uint64_t at = offset + i;
+    if (at / 8 != block_no) {
+      block_no = at / 8;
+      block = Random(key ^ block_no * 0x9E3779B97F4A7C15ull).next();
+    }
+    bytes[i] = static_cast<char>(static_cast<std::uint8_t>(bytes[i]) ^ static_cast<std::uint8_t>(block >> ((at % 8) * 8)));
+  }
 }
 
 }  // namespace
@@ -471,8 +481,7 @@ void TransportLayer::tls_records(Connection& c, int side) {
     } else if (type == kTlsAppData && s.tls == TlsState::Active && body.size() >= kTlsTagSize) {
       const Side& peer = cc->side[1 - side];
       std::string plain = body.substr(0, body.size() - kTlsTagSize);
-      for (std::size_t i = 0; i < plain.size(); ++i)
-        plain[i] = static_cast<char>(static_cast<std::uint8_t>(plain[i]) ^ keystream(peer.tls_key ^ 0x5A5A, s.tls_in_offset + i));
+      apply_keystream(plain, peer.tls_key ^ 0x5A5A, s.tls_in_offset);
       s.tls_in_offset += plain.size();
       if (s.socket && s.socket->on_data) s.socket->on_data(plain);
     } else {
@@ -527,8 +536,7 @@ void TransportLayer::app_send(std::uint64_t id, int side, std::string_view bytes
     for (std::size_t off = 0; off < bytes.size(); off += kTlsMaxRecord) {
       const auto chunk = bytes.substr(off, kTlsMaxRecord);
       std::string body(chunk);
-      for (std::size_t i = 0; i < body.size(); ++i)
-        body[i] = static_cast<char>(static_cast<std::uint8_t>(body[i]) ^ keystream(s.tls_key ^ 0x5A5A, s.tls_out_offset + i));
+      apply_keystream(body, s.tls_key ^ 0x5A5A, s.tls_out_offset);
       s.tls_out_offset += chunk.size();
       for (std::size_t i = 0; i < kTlsTagSize; ++i) body += static_cast<char>(rng_.next() & 0xFF);
       std::string rec;
