@@ -1,6 +1,7 @@
 // Events that every sans-I/O protocol engine hands to its caller (the simulator records them).
 #pragma once
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -39,6 +40,22 @@ class EngineOutput {
 
  protected:
   void emit(ProtocolEvent e) { events_.push_back(std::move(e)); }
+  // An event that carries nothing but its kind and text (a Note or a ProtocolError).
+  void emit(ProtocolEvent::Kind kind, std::string text) {
+    ProtocolEvent e;
+    e.kind = kind;
+    e.text = std::move(text);
+    emit(std::move(e));
+  }
+  // The StateChanged event of an engine's one state-changing function: "FROM -> TO".
+  void emit_state_changed(std::string from, std::string to) {
+    ProtocolEvent e;
+    e.kind = ProtocolEvent::Kind::StateChanged;
+    e.text = from + " -> " + to;
+    e.from_state = std::move(from);
+    e.to_state = std::move(to);
+    emit(std::move(e));
+  }
   void write(std::string_view bytes) { out_.append(bytes); }
 
  private:

@@ -9,6 +9,14 @@ namespace {
 constexpr std::uint16_t kNxdomainKey = 0;  // type 0 is reserved, so it never clashes
 }
 
+DnsCache::Entry DnsCache::make_entry(Kind kind, std::uint32_t ttl, Time now) {
+  Entry e;
+  e.kind = kind;
+  e.stored = now;
+  e.expires = now + static_cast<Time>(ttl) * kSecond;
+  return e;
+}
+
 void DnsCache::put(Key key, Entry entry, Time now) {
   entries_.erase(key);
   if (entries_.size() >= kMaxCacheEntries) {
@@ -28,11 +36,8 @@ void DnsCache::put_records(const std::vector<Record>& records, Time now) {
   std::uint32_t ttl = records.front().ttl;
   for (const auto& r : records) ttl = std::min(ttl, r.ttl);
   if (ttl == 0) return;
-  Entry e;
-  e.kind = Kind::Records;
+  Entry e = make_entry(Kind::Records, ttl, now);
   e.records = records;
-  e.stored = now;
-  e.expires = now + static_cast<Time>(ttl) * kSecond;
   // Fresh data for the name outdates a cached "no such name".
   entries_.erase({records.front().name.key(), kNxdomainKey});
   put({records.front().name.key(), static_cast<std::uint16_t>(records.front().type)}, std::move(e),
@@ -42,22 +47,16 @@ void DnsCache::put_records(const std::vector<Record>& records, Time now) {
 void DnsCache::put_nxdomain(const Name& name, const std::optional<Record>& soa, std::uint32_t ttl,
                             Time now) {
   if (ttl == 0) return;
-  Entry e;
-  e.kind = Kind::NxDomain;
+  Entry e = make_entry(Kind::NxDomain, ttl, now);
   e.soa = soa;
-  e.stored = now;
-  e.expires = now + static_cast<Time>(ttl) * kSecond;
   put({name.key(), kNxdomainKey}, std::move(e), now);
 }
 
 void DnsCache::put_nodata(const Name& name, Type type, const std::optional<Record>& soa,
                           std::uint32_t ttl, Time now) {
   if (ttl == 0) return;
-  Entry e;
-  e.kind = Kind::NoData;
+  Entry e = make_entry(Kind::NoData, ttl, now);
   e.soa = soa;
-  e.stored = now;
-  e.expires = now + static_cast<Time>(ttl) * kSecond;
   put({name.key(), static_cast<std::uint16_t>(type)}, std::move(e), now);
 }
 

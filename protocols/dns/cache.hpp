@@ -57,6 +57,8 @@ class DnsCache {
     Time expires = 0;
   };
   using Key = std::pair<std::string, std::uint16_t>;  // (lower-case name, type; 0 = NXDOMAIN)
+  // An entry of `kind` stored at `now` that lives `ttl` seconds.
+  static Entry make_entry(Kind kind, std::uint32_t ttl, Time now);
   void put(Key key, Entry entry, Time now);
   static std::optional<Hit> live(const Entry& e, Time now);
 

@@ -3,13 +3,13 @@
 
 #include <cassert>
 
+#include "protocols/common/ascii.hpp"
+
 namespace mailsim::dns {
 
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using proto::is_digit;
 
 void append_escaped_label(std::string& out, const std::string& label) {
   for (char c : label) {
@@ -18,10 +18,7 @@ void append_escaped_label(std::string& out, const std::string& label) {
       out += '\\';
       out += c;
     } else if (u <= 0x20 || u >= 0x7F) {
-      out += '\\';
-      out += static_cast<char>('0' + u / 100);
-      out += static_cast<char>('0' + (u / 10) % 10);
-      out += static_cast<char>('0' + u % 10);
+      append_decimal_escape(out, u);
     } else {
       out += c;
     }
@@ -30,12 +27,14 @@ void append_escaped_label(std::string& out, const std::string& label) {
 
 }  // namespace
 
-bool label_equal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
+void append_decimal_escape(std::string& out, unsigned char octet) {
+  out += '\\';
+  out += static_cast<char>('0' + octet / 100);
+  out += static_cast<char>('0' + (octet / 10) % 10);
+  out += static_cast<char>('0' + octet % 10);
 }
+
+bool label_equal(std::string_view a, std::string_view b) { return proto::iequals(a, b); }
 
 std::optional<Name> Name::from_labels(std::vector<std::string> labels, std::string& error) {
   std::size_t total = 1;
@@ -151,11 +150,7 @@ std::string Name::to_string_no_dot() const {
   return s;
 }
 
-std::string Name::key() const {
-  std::string s = to_string();
-  for (auto& c : s) c = lower(c);
-  return s;
-}
+std::string Name::key() const { return proto::to_lower(to_string()); }
 
 bool Name::is_subdomain_of(const Name& ancestor) const {
   if (ancestor.labels_.size() > labels_.size()) return false;

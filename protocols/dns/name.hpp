@@ -59,6 +59,9 @@ class Name {
 // backslash or a bad \\DDD returns false and sets `error` (naming `text`).
 bool read_escape(std::string_view text, std::size_t& i, std::string& out, std::string& error);
 
+// Appends the RFC 1035 5.1 escape "\\DDD" (three decimal digits) for one octet.
+void append_decimal_escape(std::string& out, unsigned char octet);
+
 // ASCII case-insensitive equality of two labels.
 bool label_equal(std::string_view a, std::string_view b);
 

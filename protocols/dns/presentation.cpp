@@ -4,19 +4,16 @@
 #include <cstddef>
 #include <vector>
 
+#include "protocols/common/ascii.hpp"
+
 namespace mailsim::dns {
 
 namespace {
 
-char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using proto::hex_value;
+using proto::is_digit;
+using proto::to_upper;
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string to_upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = upper(c);
-  return out;
-}
 
 // Decimal digits only, at most `max`.
 std::optional<std::uint64_t> parse_uint(std::string_view s, std::uint64_t max) {
@@ -30,13 +27,6 @@ std::optional<std::uint64_t> parse_uint(std::string_view s, std::uint64_t max) {
   return v;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 const char* kHex = "0123456789abcdef";
 
 void append_character_string(std::string& out, const std::string& s) {
@@ -47,10 +37,7 @@ void append_character_string(std::string& out, const std::string& s) {
       out += '\\';
       out += c;
     } else if (u < 0x20 || u >= 0x7F) {
-      out += '\\';
-      out += static_cast<char>('0' + u / 100);
-      out += static_cast<char>('0' + (u / 10) % 10);
-      out += static_cast<char>('0' + u % 10);
+      append_decimal_escape(out, u);
     } else {
       out += c;
     }

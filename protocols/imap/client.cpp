@@ -109,13 +109,8 @@ bool ClientSession::has_capability(std::string_view cap) const {
 
 void ClientSession::set_state(State s) {
   if (s == state_) return;
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::StateChanged;
-  e.from_state = state_name(state_);
-  e.to_state = state_name(s);
-  e.text = e.from_state + " -> " + e.to_state;
+  emit_state_changed(state_name(state_), state_name(s));
   state_ = s;
-  emit(std::move(e));
 }
 
 void ClientSession::tls_established() {
@@ -137,10 +132,7 @@ void ClientSession::fail_connection(const std::string& why) {
   if (closed_) return;
   closed_ = true;
   idling_ = false;
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::Note;
-  e.text = "Connection closed: " + why;
-  emit(std::move(e));
+  emit(proto::ProtocolEvent::Kind::Note, "Connection closed: " + why);
   if (current_op_) finish_failed(current_op_->id, current_op_->op, why);
   for (const auto& op : ops_) finish_failed(op.id, op.op, why);
   ops_.clear();
@@ -152,6 +144,17 @@ void ClientSession::fail_connection(const std::string& why) {
 // ---------------------------------------------------------------------------------------
 // Requests
 
+// RFC 2177: DONE ends a running IDLE (sent once per IDLE).
+void ClientSession::send_done() {
+  done_sent_ = true;
+  write("DONE\r\n");
+  proto::ProtocolEvent e;
+  e.kind = proto::ProtocolEvent::Kind::CommandSent;
+  e.verb = "DONE";
+  e.text = "DONE";
+  emit(std::move(e));
+}
+
 ClientSession::RequestId ClientSession::enqueue(Op op, std::function<void()> start) {
   const RequestId id = next_request_++;
   if (closed_) {
@@ -160,15 +163,7 @@ ClientSession::RequestId ClientSession::enqueue(Op op, std::function<void()> sta
   }
   ops_.push_back({id, op, std::move(start)});
   // A request ends a running IDLE.
-  if (idling_ && !done_sent_) {
-    done_sent_ = true;
-    write("DONE\r\n");
-    proto::ProtocolEvent e;
-    e.kind = proto::ProtocolEvent::Kind::CommandSent;
-    e.verb = "DONE";
-    e.text = "DONE";
-    emit(std::move(e));
-  }
+  if (idling_ && !done_sent_) send_done();
   pump();
   return id;
 }
@@ -183,8 +178,7 @@ void ClientSession::finish(RequestId id, Op op, const Tagged& t, std::string dat
   r.untagged = std::move(inflight_untagged_);
   inflight_untagged_.clear();
   r.data = std::move(data);
-  results_.push_back(std::move(r));
-  if (current_op_ && current_op_->id == id) current_op_.reset();
+  deliver(std::move(r));
 }
 
 void ClientSession::finish_failed(RequestId id, Op op, const std::string& why) {
@@ -192,6 +186,11 @@ void ClientSession::finish_failed(RequestId id, Op op, const std::string& why) {
   r.id = id;
   r.op = op;
   r.text = why;
+  deliver(std::move(r));
+}
+
+void ClientSession::deliver(Result r) {
+  const RequestId id = r.id;
   results_.push_back(std::move(r));
   if (current_op_ && current_op_->id == id) current_op_.reset();
 }
@@ -210,20 +209,19 @@ ClientSession::RequestId ClientSession::open(std::uint32_t uid) {
   });
 }
 
-ClientSession::RequestId ClientSession::mark_read(std::uint32_t uid) {
-  RequestId id = next_request_;
-  return enqueue(Op::MarkRead, [this, id, uid] {
-    push({{"UID STORE " + std::to_string(uid) + " +FLAGS (\\Seen)"}, {},
-          [this, id](const Tagged& t) { finish(id, Op::MarkRead, t); }, id, false, false, {}});
+ClientSession::RequestId ClientSession::enqueue_command(Op op, std::vector<std::string> parts) {
+  const RequestId id = next_request_;
+  return enqueue(op, [this, id, op, parts = std::move(parts)] {
+    push({parts, {}, [this, id, op](const Tagged& t) { finish(id, op, t); }, id, false, false, {}});
   });
 }
 
+ClientSession::RequestId ClientSession::mark_read(std::uint32_t uid) {
+  return enqueue_command(Op::MarkRead, {"UID STORE " + std::to_string(uid) + " +FLAGS (\\Seen)"});
+}
+
 ClientSession::RequestId ClientSession::mark_unread(std::uint32_t uid) {
-  RequestId id = next_request_;
-  return enqueue(Op::MarkUnread, [this, id, uid] {
-    push({{"UID STORE " + std::to_string(uid) + " -FLAGS (\\Seen)"}, {},
-          [this, id](const Tagged& t) { finish(id, Op::MarkUnread, t); }, id, false, false, {}});
-  });
+  return enqueue_command(Op::MarkUnread, {"UID STORE " + std::to_string(uid) + " -FLAGS (\\Seen)"});
 }
 
 ClientSession::RequestId ClientSession::delete_to_trash(std::uint32_t uid) {
@@ -276,50 +274,29 @@ ClientSession::RequestId ClientSession::idle() {
 void ClientSession::done() {
   idle_restart_ = false;
   if (idling_ && !done_sent_) {
-    done_sent_ = true;
-    write("DONE\r\n");
-    proto::ProtocolEvent e;
-    e.kind = proto::ProtocolEvent::Kind::CommandSent;
-    e.verb = "DONE";
-    e.text = "DONE";
-    emit(std::move(e));
+    send_done();
   } else if (!idling_) {
     done_sent_ = true;  // sent as soon as the server accepts the IDLE
   }
 }
 
-ClientSession::RequestId ClientSession::refresh() {
-  RequestId id = next_request_;
-  return enqueue(Op::Refresh, [this, id] {
-    push({{"NOOP"}, {}, [this, id](const Tagged& t) { finish(id, Op::Refresh, t); }, id, false,
-          false, {}});
-  });
-}
+ClientSession::RequestId ClientSession::refresh() { return enqueue_command(Op::Refresh, {"NOOP"}); }
 
 ClientSession::RequestId ClientSession::append(std::string mailbox, std::string message,
                                                FlagSet flags) {
-  RequestId id = next_request_;
-  return enqueue(Op::Append, [this, id, mailbox = std::move(mailbox),
-                              message = std::move(message), flags = std::move(flags)] {
-    Builder b;
-    b.text("APPEND ").astr(mailbox).text(" ");
-    if (!flags.empty()) b.text(format_flag_list(flags)).text(" ");
-    std::vector<std::string> parts = b.take();
-    parts.push_back(message);
-    parts.emplace_back();
-    push({parts, {}, [this, id](const Tagged& t) { finish(id, Op::Append, t); }, id, false, false,
-          {}});
-  });
+  Builder b;
+  b.text("APPEND ").astr(mailbox).text(" ");
+  if (!flags.empty()) b.text(format_flag_list(flags)).text(" ");
+  std::vector<std::string> parts = b.take();
+  parts.push_back(std::move(message));
+  parts.emplace_back();
+  return enqueue_command(Op::Append, std::move(parts));
 }
 
 ClientSession::RequestId ClientSession::command(std::vector<std::string> parts) {
-  RequestId id = next_request_;
   if (parts.empty()) parts.emplace_back();
   if (parts.size() % 2 == 0) parts.emplace_back();
-  return enqueue(Op::Command, [this, id, parts = std::move(parts)] {
-    push({parts, {}, [this, id](const Tagged& t) { finish(id, Op::Command, t); }, id, false, false,
-          {}});
-  });
+  return enqueue_command(Op::Command, std::move(parts));
 }
 
 ClientSession::RequestId ClientSession::logout() {
@@ -418,15 +395,7 @@ void ClientSession::on_continuation(const std::string& line) {
   auto& c = *inflight_;
   if (c.idle) {
     idling_ = true;
-    if (done_sent_ || !ops_.empty() || idle_restart_) {
-      done_sent_ = true;
-      write("DONE\r\n");
-      proto::ProtocolEvent e;
-      e.kind = proto::ProtocolEvent::Kind::CommandSent;
-      e.verb = "DONE";
-      e.text = "DONE";
-      emit(std::move(e));
-    }
+    if (done_sent_ || !ops_.empty() || idle_restart_) send_done();
     return;
   }
   if (c.auth_continuation) {
@@ -474,10 +443,8 @@ void ClientSession::process() {
     auto r = reader_.next_line();
     if (r.status == proto::LineReader::Status::NeedMore) return;
     if (r.status == proto::LineReader::Status::Overlong) {
-      proto::ProtocolEvent e;
-      e.kind = proto::ProtocolEvent::Kind::ProtocolError;
-      e.text = "Response line longer than " + std::to_string(kMaxResponseLine) + " octets";
-      emit(std::move(e));
+      emit(proto::ProtocolEvent::Kind::ProtocolError,
+           "Response line longer than " + std::to_string(kMaxResponseLine) + " octets");
       fail_connection("Response line too long");
       return;
     }
@@ -486,10 +453,8 @@ void ClientSession::process() {
     std::uint64_t size = 0;
     if (literal_at_end(r.line, size)) {
       if (size > kMaxResponseLiteral || resp_.size() + size > kMaxResponseTotal) {
-        proto::ProtocolEvent e;
-        e.kind = proto::ProtocolEvent::Kind::ProtocolError;
-        e.text = "Literal of " + std::to_string(size) + " octets in a response is too large";
-        emit(std::move(e));
+        emit(proto::ProtocolEvent::Kind::ProtocolError,
+             "Literal of " + std::to_string(size) + " octets in a response is too large");
         fail_connection("Response literal too large");
         return;
       }
@@ -658,10 +623,7 @@ void ClientSession::on_untagged(const std::string& wire) {
       if (pos < wire.size() && parse_value(wire, pos, v, 0) && v.kind == Value::Kind::List) {
         apply_fetch(seq, v.items);
       } else {
-        proto::ProtocolEvent e;
-        e.kind = proto::ProtocolEvent::Kind::ProtocolError;
-        e.text = "Unreadable FETCH response for message " + std::to_string(seq);
-        emit(std::move(e));
+        emit(proto::ProtocolEvent::Kind::ProtocolError, "Unreadable FETCH response for message " + std::to_string(seq));
       }
     }
     return;
@@ -742,10 +704,7 @@ void ClientSession::apply_fetch(std::uint32_t seq, const std::vector<Value>& ite
 void ClientSession::on_tagged(const std::string& wire) {
   const std::string tag = word_at(wire, 0);
   if (!inflight_ || tag != inflight_tag_) {
-    proto::ProtocolEvent e;
-    e.kind = proto::ProtocolEvent::Kind::ProtocolError;
-    e.text = "Response with an unknown tag: " + tag;
-    emit(std::move(e));
+    emit(proto::ProtocolEvent::Kind::ProtocolError, "Response with an unknown tag: " + tag);
     return;
   }
   Tagged t{status_word(wire), wire};
@@ -865,13 +824,7 @@ void ClientSession::fetch_new_messages() {
   fetch_pending_ = true;
   if (idling_ && !done_sent_) {
     idle_restart_ = true;
-    done_sent_ = true;
-    write("DONE\r\n");
-    proto::ProtocolEvent e;
-    e.kind = proto::ProtocolEvent::Kind::CommandSent;
-    e.verb = "DONE";
-    e.text = "DONE";
-    emit(std::move(e));
+    send_done();
   }
   const std::uint32_t last = messages_.empty() ? 0 : messages_.rbegin()->first;
   push({{"UID FETCH " + std::to_string(last + 1) + ":* (UID FLAGS RFC822.SIZE ENVELOPE)"}, {},

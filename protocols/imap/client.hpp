@@ -151,9 +151,13 @@ class ClientSession : public proto::EngineOutput {
   void start_command();
   void push(Command c, bool front = false);
   void pump();
+  void send_done();
+  // A request made of one command whose tagged response completes it.
+  RequestId enqueue_command(Op op, std::vector<std::string> parts);
   RequestId enqueue(Op op, std::function<void()> start);
   void finish(RequestId id, Op op, const Tagged& t, std::string data = {});
   void finish_failed(RequestId id, Op op, const std::string& why);
+  void deliver(Result r);  // records a request's result; the request is no longer current
   void step_after_greeting();
   void step_login();
   void step_list();

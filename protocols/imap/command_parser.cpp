@@ -7,7 +7,7 @@ namespace mailsim::imap {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using proto::is_digit;
 
 bool is_tag_char(char c) { return c != '+' && (is_atom_char(c) || c == ']'); }
 

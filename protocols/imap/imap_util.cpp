@@ -13,8 +13,6 @@ constexpr std::array<std::string_view, 6> kSystemFlags = {kSeen, kAnswered, kFla
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-
 bool parse_digits(std::string_view s, std::size_t min_len, std::size_t max_len, int& out) {
   if (s.size() < min_len || s.size() > max_len) return false;
   int v = 0;
@@ -70,27 +68,6 @@ std::string format_flag_list(const FlagSet& flags, bool recent) {
   }
   out += ')';
   return out;
-}
-
-std::string to_upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = upper(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (upper(a[i]) != upper(b[i])) return false;
-  return true;
-}
-
-bool icontains(std::string_view haystack, std::string_view needle) {
-  if (needle.empty()) return true;
-  if (needle.size() > haystack.size()) return false;
-  for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i)
-    if (iequals(haystack.substr(i, needle.size()), needle)) return true;
-  return false;
 }
 
 bool is_atom_char(char c) {

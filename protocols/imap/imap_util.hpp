@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "protocols/common/ascii.hpp"
+
 namespace mailsim::imap {
 
 // Message flags. System flags are kept in their canonical spelling ("\Seen"), keywords as
@@ -25,10 +27,11 @@ std::string canonical_flag(std::string_view flag);
 // "(\Seen \Flagged)" with \Recent added when `recent`.
 std::string format_flag_list(const FlagSet& flags, bool recent = false);
 
-std::string to_upper(std::string_view s);
-bool iequals(std::string_view a, std::string_view b);
-// Case-insensitive (ASCII) substring test; an empty needle is always found.
-bool icontains(std::string_view haystack, std::string_view needle);
+// ASCII case helpers (protocols/common/ascii.hpp), also reachable as imap::to_upper etc.
+// icontains: case-insensitive substring test; an empty needle is always found.
+using proto::icontains;
+using proto::iequals;
+using proto::to_upper;
 
 // True when `c` may appear in an IMAP atom (RFC 3501 section 9, ATOM-CHAR).
 bool is_atom_char(char c);

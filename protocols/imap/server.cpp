@@ -155,13 +155,8 @@ bool ServerSession::login_disabled() const { return config_.login_requires_tls &
 
 void ServerSession::set_state(State s) {
   if (s == state_) return;
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::StateChanged;
-  e.from_state = state_name(state_);
-  e.to_state = state_name(s);
-  e.text = e.from_state + " -> " + e.to_state;
+  emit_state_changed(state_name(state_), state_name(s));
   state_ = s;
-  emit(std::move(e));
 }
 
 void ServerSession::send(std::string line) {
@@ -185,10 +180,7 @@ void ServerSession::send(const Response& r) {
 }
 
 void ServerSession::protocol_error(std::string text) {
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::ProtocolError;
-  e.text = std::move(text);
-  emit(std::move(e));
+  emit(proto::ProtocolEvent::Kind::ProtocolError, std::move(text));
 }
 
 void ServerSession::tagged(const std::string& tag, const Done& d) {
@@ -203,10 +195,7 @@ void ServerSession::tls_established() {
   tls_active_ = true;
   reader_.clear();
   mode_ = Mode::Line;
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::Note;
-  e.text = "TLS established; the session starts again without capabilities";
-  emit(std::move(e));
+  emit(proto::ProtocolEvent::Kind::Note, "TLS established; the session starts again without capabilities");
 }
 
 void ServerSession::connection_lost() {
@@ -219,10 +208,7 @@ void ServerSession::receive(std::string_view bytes) {
   if (closed_ || bytes.empty()) return;
   if (tls_requested_) {
     // Bytes before the handshake completes would be plaintext injected ahead of TLS.
-    proto::ProtocolEvent e;
-    e.kind = proto::ProtocolEvent::Kind::Note;
-    e.text = "Ignored " + std::to_string(bytes.size()) + " octet(s) received before TLS";
-    emit(std::move(e));
+    emit(proto::ProtocolEvent::Kind::Note, "Ignored " + std::to_string(bytes.size()) + " octet(s) received before TLS");
     return;
   }
   reader_.feed(bytes);
@@ -587,11 +573,8 @@ ServerSession::Done ServerSession::cmd_starttls(CommandParser& p) {
   tagged(pending_tag_, {Done::Kind::Ok, "Begin TLS negotiation now"});
   pending_tag_.clear();
   if (reader_.buffered() > 0) {
-    proto::ProtocolEvent e;
-    e.kind = proto::ProtocolEvent::Kind::Note;
-    e.text = "Discarded " + std::to_string(reader_.buffered()) +
-             " octet(s) pipelined after STARTTLS";
-    emit(std::move(e));
+    emit(proto::ProtocolEvent::Kind::Note,
+         "Discarded " + std::to_string(reader_.buffered()) + " octet(s) pipelined after STARTTLS");
   }
   reader_.clear();
   tls_requested_ = true;

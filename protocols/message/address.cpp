@@ -36,20 +36,7 @@ std::vector<Token> tokenize(std::string_view v) {
       space = true;
       ++i;
     } else if (c == '(') {
-      // Comments nest; a counter, not recursion.
-      std::size_t depth = 0;
-      while (i < v.size()) {
-        if (v[i] == '\\') {
-          i += 2;
-          continue;
-        }
-        if (v[i] == '(') ++depth;
-        if (v[i] == ')' && --depth == 0) {
-          ++i;
-          break;
-        }
-        ++i;
-      }
+      i = detail::skip_comment(v, i);
       space = true;
     } else if (c == '"') {
       Token t{Token::Kind::Quoted, {}, space};

@@ -30,24 +30,11 @@ void skip_cfws(std::string_view s, std::size_t& i) {
     if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
       ++i;
     } else if (s[i] == '(') {
-      std::size_t depth = 0;
-      while (i < s.size()) {
-        if (s[i] == '\\') {
-          i += 2;
-          continue;
-        }
-        if (s[i] == '(') ++depth;
-        if (s[i] == ')' && --depth == 0) {
-          ++i;
-          break;
-        }
-        ++i;
-      }
+      i = detail::skip_comment(s, i);
     } else {
       break;
     }
   }
-  if (i > s.size()) i = s.size();
 }
 
 std::string read_token(std::string_view s, std::size_t& i) {

@@ -4,30 +4,20 @@
 #include <string>
 #include <string_view>
 
+#include "protocols/common/ascii.hpp"
+
 namespace mailsim::message::detail {
 
-inline bool is_wsp(char c) { return c == ' ' || c == '\t'; }
-
-inline char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-inline std::string to_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
-
-inline bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
-inline bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
+// The ASCII helpers live in protocols/common/ascii.hpp; these names keep the codec's call sites short.
+using proto::ascii_lower;
+using proto::hex_value;
+using proto::iequals;
+using proto::is_ascii;
+using proto::is_atext;
+using proto::is_dot_atom_text;
+using proto::is_wsp;
+using proto::istarts_with;
+using proto::to_lower;
 
 // Trims spaces, tabs, CR and LF on both ends.
 inline std::string_view trim(std::string_view s) {
@@ -37,45 +27,21 @@ inline std::string_view trim(std::string_view s) {
   return s;
 }
 
-inline int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// RFC 5322 3.2.3 atext.
-inline bool is_atext(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '/': case '=': case '?': case '^': case '_': case '`': case '{': case '|': case '}':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
-// RFC 5322 3.2.3 dot-atom-text.
-inline bool is_dot_atom_text(std::string_view s) {
-  if (s.empty() || s.front() == '.' || s.back() == '.') return false;
-  char prev = 0;
-  for (char c : s) {
-    if (c == '.') {
-      if (prev == '.') return false;
-    } else if (!is_atext(c)) {
-      return false;
+// Skips one RFC 5322 comment that starts at s[i] == '(': comments nest, and a quoted-pair
+// ("\)") inside one is skipped whole. An unterminated comment runs to the end of `s`.
+// Returns the index just after the comment (at most s.size()).
+inline std::size_t skip_comment(std::string_view s, std::size_t i) {
+  std::size_t depth = 0;
+  while (i < s.size()) {
+    if (s[i] == '\\') {
+      i += 2;
+      continue;
     }
-    prev = c;
+    if (s[i] == '(') ++depth;
+    if (s[i] == ')' && --depth == 0) return i + 1;
+    ++i;
   }
-  return true;
-}
-
-inline bool is_ascii(std::string_view s) {
-  for (char c : s)
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  return true;
+  return s.size();
 }
 
 // Makes any text a valid dot-atom-text (for Message-IDs): other characters and misplaced dots

@@ -3,24 +3,18 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cctype>
 #include <utility>
 
+#include "protocols/common/ascii.hpp"
 #include "protocols/common/md5.hpp"
 
 namespace mailsim::pop3 {
 namespace {
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
+using proto::to_upper;
 
-bool digits_only(std::string_view s) {
-  if (s.empty() || s.size() > 12) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
+// At most 12 digits, so that to_number cannot overflow.
+bool digits_only(std::string_view s) { return s.size() <= 12 && proto::all_digits(s); }
 
 std::size_t to_number(std::string_view s) {
   std::size_t v = 0;
@@ -77,13 +71,8 @@ ClientSession::ClientSession(ClientJob job)
 
 void ClientSession::set_state(State next) {
   if (next == state_) return;
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::StateChanged;
-  e.from_state = to_string(state_);
-  e.to_state = to_string(next);
-  e.text = e.from_state + " -> " + e.to_state;
+  emit_state_changed(to_string(state_), to_string(next));
   state_ = next;
-  emit(std::move(e));
 }
 
 void ClientSession::send(std::string_view line, std::string_view masked) {
@@ -92,7 +81,7 @@ void ClientSession::send(std::string_view line, std::string_view masked) {
   write("\r\n");
   proto::ProtocolEvent e;
   e.kind = proto::ProtocolEvent::Kind::CommandSent;
-  e.verb = upper(split_first(line).first);
+  e.verb = to_upper(split_first(line).first);
   if (masked.empty()) {
     e.text = std::string(line);
   } else {
@@ -107,10 +96,7 @@ void ClientSession::error(ClientErrorKind kind, std::string detail) {
 }
 
 void ClientSession::protocol_error(std::string text) {
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::ProtocolError;
-  e.text = std::move(text);
-  emit(std::move(e));
+  emit(proto::ProtocolEvent::Kind::ProtocolError, std::move(text));
 }
 
 void ClientSession::fail_fatally(std::string detail) {
@@ -298,7 +284,7 @@ void ClientSession::on_data_line(const std::string& line) {
         return;
       }
       const auto [name, rest] = split_first(unstuff_line(line));
-      caps_[upper(name)] = std::string(rest);
+      caps_[to_upper(name)] = std::string(rest);
       return;
     }
     case State::Uidl: {

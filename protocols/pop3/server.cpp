@@ -2,9 +2,10 @@
 #include "protocols/pop3/server.hpp"
 
 #include <cassert>
-#include <cctype>
+#include <functional>
 #include <utility>
 
+#include "protocols/common/ascii.hpp"
 #include "protocols/common/md5.hpp"
 
 namespace mailsim::pop3 {
@@ -13,32 +14,6 @@ namespace {
 constexpr unsigned bit(ServerSession::State s) { return 1u << static_cast<unsigned>(s); }
 constexpr unsigned kAuth = bit(ServerSession::State::Authorization);
 constexpr unsigned kTrans = bit(ServerSession::State::Transaction);
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::vector<std::string_view> split_words(std::string_view s) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && s[i] == ' ') ++i;
-    const std::size_t start = i;
-    while (i < s.size() && s[i] != ' ') ++i;
-    if (i > start) out.push_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
-bool digits_only(std::string_view s) {
-  if (s.empty()) return false;
-  for (const char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
 
 // Decimal value of a digit string, saturating instead of overflowing.
 std::size_t parse_count(std::string_view s) {
@@ -50,8 +25,6 @@ std::size_t parse_count(std::string_view s) {
   }
   return v;
 }
-
-bool equal_ci(std::string_view a, std::string_view b) { return a.size() == b.size() && upper(a) == upper(b); }
 
 // How each command is written, for "-ERR usage: ..." replies.
 std::string_view usage_of(std::string_view verb) {
@@ -103,13 +76,8 @@ ServerSession::ServerSession(ServerConfig config, ServerBackend& backend)
 
 void ServerSession::set_state(State next) {
   if (next == state_) return;
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::StateChanged;
-  e.from_state = to_string(state_);
-  e.to_state = to_string(next);
-  e.text = e.from_state + " -> " + e.to_state;
+  emit_state_changed(to_string(state_), to_string(next));
   state_ = next;
-  emit(std::move(e));
 }
 
 void ServerSession::reply(std::string_view line) {
@@ -136,10 +104,7 @@ void ServerSession::end_multiline() { reply_data_line("."); }
 
 bool ServerSession::bad_command(std::string_view reply_line, std::string_view why) {
   ++bad_commands_;
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::ProtocolError;
-  e.text = std::string(why);
-  emit(std::move(e));
+  emit(proto::ProtocolEvent::Kind::ProtocolError, std::string(why));
   if (bad_commands_ >= config_.max_bad_commands) {
     close_with("-ERR too many bad commands, closing connection");
     return false;
@@ -165,10 +130,8 @@ void ServerSession::release_lock() {
 void ServerSession::receive(std::string_view bytes) {
   if (closed() || bytes.empty()) return;
   if (tls_requested_) {
-    proto::ProtocolEvent e;
-    e.kind = proto::ProtocolEvent::Kind::ProtocolError;
-    e.text = "ignored " + std::to_string(bytes.size()) + " byte(s) sent before TLS was established";
-    emit(std::move(e));
+    emit(proto::ProtocolEvent::Kind::ProtocolError,
+         "ignored " + std::to_string(bytes.size()) + " byte(s) sent before TLS was established");
     return;
   }
   reader_.feed(bytes);
@@ -186,17 +149,15 @@ void ServerSession::receive(std::string_view bytes) {
     reader_.clear();
   } else if (tls_requested_ && reader_.buffered() > 0) {
     // RFC 2595 / CVE-2011-0411: anything pipelined after STLS was sent in the clear; drop it.
-    proto::ProtocolEvent e;
-    e.kind = proto::ProtocolEvent::Kind::ProtocolError;
-    e.text = "ignored " + std::to_string(reader_.buffered()) + " byte(s) sent after STLS before TLS was established";
-    emit(std::move(e));
+    emit(proto::ProtocolEvent::Kind::ProtocolError,
+         "ignored " + std::to_string(reader_.buffered()) + " byte(s) sent after STLS before TLS was established");
     reader_.clear();
   }
 }
 
 void ServerSession::handle_line(const std::string& line) {
   const std::size_t space = line.find(' ');
-  const std::string verb = upper(std::string_view(line).substr(0, space));
+  const std::string verb = proto::to_upper(std::string_view(line).substr(0, space));
   const std::string_view args =
       space == std::string::npos ? std::string_view() : std::string_view(line).substr(space + 1);
 
@@ -235,7 +196,7 @@ void ServerSession::handle_line(const std::string& line) {
 }
 
 std::optional<std::size_t> ServerSession::message_arg(std::string_view verb, std::string_view arg) {
-  if (!digits_only(arg)) {
+  if (!proto::all_digits(arg)) {
     bad_command("-ERR usage: " + std::string(usage_of(verb)),
                 verb == "TOP" ? "TOP needs a message number and a line count" : std::string(verb) + " needs a message number");
     return std::nullopt;
@@ -252,15 +213,40 @@ std::optional<std::size_t> ServerSession::message_arg(std::string_view verb, std
   return n - 1;
 }
 
-std::string ServerSession::maildrop_summary() const {
-  std::size_t count = 0;
-  std::size_t octets = 0;
+std::optional<std::size_t> ServerSession::single_message_arg(std::string_view verb, std::string_view args) {
+  const auto w = split_words(args);
+  if (w.size() != 1) {
+    bad_command("-ERR usage: " + std::string(usage_of(verb)), std::string(verb) + " needs exactly one message number");
+    return std::nullopt;
+  }
+  return message_arg(verb, w[0]);
+}
+
+bool ServerSession::no_argument(std::string_view verb, std::string_view args) {
+  if (args.empty()) return true;
+  bad_command("-ERR usage: " + std::string(verb), std::string(verb) + " takes no argument");
+  return false;
+}
+
+std::optional<std::string> ServerSession::read_message(std::size_t index) {
+  auto body = backend_.retrieve(index);
+  if (!body) reply("-ERR [SYS/TEMP] message could not be read");
+  return body;
+}
+
+ServerSession::Totals ServerSession::undeleted_totals() const {
+  Totals t;
   for (std::size_t i = 0; i < messages_.size(); ++i) {
     if (deleted_[i]) continue;
-    ++count;
-    octets += messages_[i].size;
+    ++t.count;
+    t.octets += messages_[i].size;
   }
-  return std::to_string(count) + " messages (" + std::to_string(octets) + " octets)";
+  return t;
+}
+
+std::string ServerSession::maildrop_summary() const {
+  const Totals t = undeleted_totals();
+  return std::to_string(t.count) + " messages (" + std::to_string(t.octets) + " octets)";
 }
 
 bool ServerSession::enter_transaction(const std::string& user) {
@@ -281,10 +267,7 @@ bool ServerSession::enter_transaction(const std::string& user) {
 }
 
 void ServerSession::cmd_capa(std::string_view args) {
-  if (!args.empty()) {
-    bad_command("-ERR usage: CAPA", "CAPA takes no argument");
-    return;
-  }
+  if (!no_argument("CAPA", args)) return;
   reply("+OK Capability list follows");
   reply_data_line("TOP");
   reply_data_line("UIDL");
@@ -332,10 +315,7 @@ void ServerSession::cmd_pass(std::string_view args) {
 // A wrong password (USER/PASS or APOP): said once, and the connection closed after too many.
 void ServerSession::login_failed(const std::string& note) {
   ++auth_failures_;
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::Note;
-  e.text = note;
-  emit(std::move(e));
+  emit(proto::ProtocolEvent::Kind::Note, note);
   if (auth_failures_ >= config_.max_auth_failures) {
     close_with("-ERR [AUTH] too many failed logins, closing connection");
   } else {
@@ -355,7 +335,7 @@ void ServerSession::cmd_apop(std::string_view args) {
   }
   const std::string user(w[0]);
   const auto secret = backend_.apop_secret(user);
-  if (!secret || !equal_ci(proto::md5_hex(config_.apop_timestamp + *secret), w[1])) {
+  if (!secret || !proto::iequals(proto::md5_hex(config_.apop_timestamp + *secret), w[1])) {
     login_failed("APOP login failed for " + user);
     return;
   }
@@ -363,10 +343,7 @@ void ServerSession::cmd_apop(std::string_view args) {
 }
 
 void ServerSession::cmd_stls(std::string_view args) {
-  if (!args.empty()) {
-    bad_command("-ERR usage: STLS", "STLS takes no argument");
-    return;
-  }
+  if (!no_argument("STLS", args)) return;
   if (!config_.offer_stls) {
     bad_command("-ERR STLS not available", "STLS used but not offered");
     return;
@@ -377,10 +354,7 @@ void ServerSession::cmd_stls(std::string_view args) {
   }
   reply("+OK begin TLS negotiation");
   tls_requested_ = true;
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::Note;
-  e.text = "TLS negotiation requested";
-  emit(std::move(e));
+  emit(proto::ProtocolEvent::Kind::Note, "TLS negotiation requested");
 }
 
 void ServerSession::tls_established() {
@@ -389,76 +363,49 @@ void ServerSession::tls_established() {
   tls_active_ = true;
   reader_.clear();
   pending_user_.clear();
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::Note;
-  e.text = "TLS established; still in AUTHORIZATION, earlier knowledge discarded";
-  emit(std::move(e));
+  emit(proto::ProtocolEvent::Kind::Note, "TLS established; still in AUTHORIZATION, earlier knowledge discarded");
 }
 
 void ServerSession::cmd_stat(std::string_view args) {
-  if (!args.empty()) {
-    bad_command("-ERR usage: STAT", "STAT takes no argument");
+  if (!no_argument("STAT", args)) return;
+  const Totals t = undeleted_totals();
+  reply("+OK " + std::to_string(t.count) + " " + std::to_string(t.octets));
+}
+
+// LIST and UIDL: "n entry" for one message, or a multi-line listing of every undeleted one.
+void ServerSession::scan_listing(std::string_view verb, std::string_view args, const std::string& listing_status,
+                                 const std::function<std::string(std::size_t)>& entry) {
+  const auto w = split_words(args);
+  if (w.size() > 1) {
+    bad_command("-ERR usage: " + std::string(usage_of(verb)), std::string(verb) + " takes at most one message number");
     return;
   }
-  std::size_t count = 0;
-  std::size_t octets = 0;
-  for (std::size_t i = 0; i < messages_.size(); ++i) {
-    if (deleted_[i]) continue;
-    ++count;
-    octets += messages_[i].size;
+  if (w.size() == 1) {
+    const auto idx = message_arg(verb, w[0]);
+    if (idx) reply("+OK " + std::to_string(*idx + 1) + " " + entry(*idx));
+    return;
   }
-  reply("+OK " + std::to_string(count) + " " + std::to_string(octets));
+  reply(listing_status);
+  for (std::size_t i = 0; i < messages_.size(); ++i) {
+    if (!deleted_[i]) reply_data_line(std::to_string(i + 1) + " " + entry(i));
+  }
+  end_multiline();
 }
 
 void ServerSession::cmd_list(std::string_view args) {
-  const auto w = split_words(args);
-  if (w.size() > 1) {
-    bad_command("-ERR usage: LIST [msg]", "LIST takes at most one message number");
-    return;
-  }
-  if (w.size() == 1) {
-    const auto idx = message_arg("LIST", w[0]);
-    if (idx) reply("+OK " + std::to_string(*idx + 1) + " " + std::to_string(messages_[*idx].size));
-    return;
-  }
-  reply("+OK " + maildrop_summary());
-  for (std::size_t i = 0; i < messages_.size(); ++i) {
-    if (!deleted_[i]) reply_data_line(std::to_string(i + 1) + " " + std::to_string(messages_[i].size));
-  }
-  end_multiline();
+  scan_listing("LIST", args, "+OK " + maildrop_summary(),
+               [this](std::size_t i) { return std::to_string(messages_[i].size); });
 }
 
 void ServerSession::cmd_uidl(std::string_view args) {
-  const auto w = split_words(args);
-  if (w.size() > 1) {
-    bad_command("-ERR usage: UIDL [msg]", "UIDL takes at most one message number");
-    return;
-  }
-  if (w.size() == 1) {
-    const auto idx = message_arg("UIDL", w[0]);
-    if (idx) reply("+OK " + std::to_string(*idx + 1) + " " + messages_[*idx].uid);
-    return;
-  }
-  reply("+OK unique-id listing follows");
-  for (std::size_t i = 0; i < messages_.size(); ++i) {
-    if (!deleted_[i]) reply_data_line(std::to_string(i + 1) + " " + messages_[i].uid);
-  }
-  end_multiline();
+  scan_listing("UIDL", args, "+OK unique-id listing follows", [this](std::size_t i) { return messages_[i].uid; });
 }
 
 void ServerSession::cmd_retr(std::string_view args) {
-  const auto w = split_words(args);
-  if (w.size() != 1) {
-    bad_command("-ERR usage: RETR msg", "RETR needs exactly one message number");
-    return;
-  }
-  const auto idx = message_arg("RETR", w[0]);
+  const auto idx = single_message_arg("RETR", args);
   if (!idx) return;
-  const auto body = backend_.retrieve(*idx);
-  if (!body) {
-    reply("-ERR [SYS/TEMP] message could not be read");
-    return;
-  }
+  const auto body = read_message(*idx);
+  if (!body) return;
   reply("+OK " + std::to_string(messages_[*idx].size) + " octets");
   for (const auto line : split_message_lines(*body)) reply_data_line(stuff_line(line));
   end_multiline();
@@ -466,17 +413,14 @@ void ServerSession::cmd_retr(std::string_view args) {
 
 void ServerSession::cmd_top(std::string_view args) {
   const auto w = split_words(args);
-  if (w.size() != 2 || !digits_only(w[1])) {
+  if (w.size() != 2 || !proto::all_digits(w[1])) {
     bad_command("-ERR usage: TOP msg lines", "TOP needs a message number and a line count");
     return;
   }
   const auto idx = message_arg("TOP", w[0]);
   if (!idx) return;
-  const auto body = backend_.retrieve(*idx);
-  if (!body) {
-    reply("-ERR [SYS/TEMP] message could not be read");
-    return;
-  }
+  const auto body = read_message(*idx);
+  if (!body) return;
   const std::size_t body_lines = parse_count(w[1]);
   reply("+OK top of message follows");
   bool in_body = false;
@@ -494,39 +438,25 @@ void ServerSession::cmd_top(std::string_view args) {
 }
 
 void ServerSession::cmd_dele(std::string_view args) {
-  const auto w = split_words(args);
-  if (w.size() != 1) {
-    bad_command("-ERR usage: DELE msg", "DELE needs exactly one message number");
-    return;
-  }
-  const auto idx = message_arg("DELE", w[0]);
+  const auto idx = single_message_arg("DELE", args);
   if (!idx) return;
   deleted_[*idx] = true;
   reply("+OK message " + std::to_string(*idx + 1) + " deleted");
 }
 
 void ServerSession::cmd_rset(std::string_view args) {
-  if (!args.empty()) {
-    bad_command("-ERR usage: RSET", "RSET takes no argument");
-    return;
-  }
+  if (!no_argument("RSET", args)) return;
   deleted_.assign(messages_.size(), false);
   reply("+OK maildrop has " + maildrop_summary());
 }
 
 void ServerSession::cmd_noop(std::string_view args) {
-  if (!args.empty()) {
-    bad_command("-ERR usage: NOOP", "NOOP takes no argument");
-    return;
-  }
+  if (!no_argument("NOOP", args)) return;
   reply("+OK");
 }
 
 void ServerSession::cmd_quit(std::string_view args) {
-  if (!args.empty()) {
-    bad_command("-ERR usage: QUIT", "QUIT takes no argument");
-    return;
-  }
+  if (!no_argument("QUIT", args)) return;
   const std::string sign_off = "+OK " + config_.host + " POP3 server signing off";
   if (state_ == State::Authorization) {
     // RFC 1939 section 5: QUIT before login ends the session without an UPDATE state.
@@ -553,10 +483,7 @@ void ServerSession::cmd_quit(std::string_view args) {
     reply(sign_off + " (" + std::to_string(left) + (left == 1 ? " message left)" : " messages left)"));
   }
   if (committed && !doomed.empty()) {
-    proto::ProtocolEvent e;
-    e.kind = proto::ProtocolEvent::Kind::Note;
-    e.text = std::to_string(doomed.size()) + " message(s) removed from the maildrop";
-    emit(std::move(e));
+    emit(proto::ProtocolEvent::Kind::Note, std::to_string(doomed.size()) + " message(s) removed from the maildrop");
   }
   release_lock();
   set_state(State::Closed);
@@ -564,10 +491,8 @@ void ServerSession::cmd_quit(std::string_view args) {
 
 void ServerSession::connection_lost() {
   if (closed()) return;
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::Note;
-  e.text = std::string("connection lost in ") + to_string(state_) + " state: nothing deleted";
-  emit(std::move(e));
+  emit(proto::ProtocolEvent::Kind::Note,
+       std::string("connection lost in ") + to_string(state_) + " state: nothing deleted");
   tls_requested_ = false;
   reader_.clear();
   release_lock();

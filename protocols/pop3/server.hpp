@@ -1,6 +1,7 @@
 // POP3 server session (sans-I/O): AUTHORIZATION -> TRANSACTION -> UPDATE over a backend.
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -94,7 +95,20 @@ class ServerSession : public proto::EngineOutput {
 
   // Parses a message number; replies with the error and returns nullopt when unusable.
   std::optional<std::size_t> message_arg(std::string_view verb, std::string_view arg);
+  // The same for arguments that must be exactly one message number (RETR, DELE).
+  std::optional<std::size_t> single_message_arg(std::string_view verb, std::string_view args);
+  // For commands without arguments: false (after the usage error) when some were given.
+  bool no_argument(std::string_view verb, std::string_view args);
+  // The message from the backend; replies -ERR [SYS/TEMP] and returns nullopt when unreadable.
+  std::optional<std::string> read_message(std::size_t index);
+  void scan_listing(std::string_view verb, std::string_view args, const std::string& listing_status,
+                    const std::function<std::string(std::size_t)>& entry);
   bool enter_transaction(const std::string& user);
+  struct Totals {
+    std::size_t count = 0;
+    std::size_t octets = 0;
+  };
+  Totals undeleted_totals() const;  // the messages not marked deleted
   std::string maildrop_summary() const;
 
   void cmd_capa(std::string_view args);

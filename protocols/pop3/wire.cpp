@@ -1,38 +1,17 @@
 // POP3 status-line parsing, dot-stuffing (RFC 1939 section 3) and plain-English explanations.
 #include "protocols/pop3/wire.hpp"
 
-#include <cctype>
+#include "protocols/common/ascii.hpp"
 
 namespace mailsim::pop3 {
 namespace {
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(s[i])) != std::toupper(static_cast<unsigned char>(prefix[i])))
-      return false;
-  }
-  return true;
-}
+using proto::all_digits;
+bool contains_ci(std::string_view s, std::string_view needle) { return proto::icontains(s, needle); }
 
-bool contains_ci(std::string_view s, std::string_view needle) {
-  if (needle.size() > s.size()) return false;
-  for (std::size_t i = 0; i + needle.size() <= s.size(); ++i) {
-    if (starts_with_ci(s.substr(i), needle)) return true;
-  }
-  return false;
-}
+}  // namespace
 
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (const char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
-// Splits on spaces, dropping empty pieces.
-std::vector<std::string_view> words(std::string_view s) {
+std::vector<std::string_view> split_words(std::string_view s) {
   std::vector<std::string_view> out;
   std::size_t i = 0;
   while (i < s.size()) {
@@ -43,8 +22,6 @@ std::vector<std::string_view> words(std::string_view s) {
   }
   return out;
 }
-
-}  // namespace
 
 std::optional<StatusLine> parse_status(std::string_view line) {
   StatusLine st;
@@ -137,7 +114,7 @@ std::string explain_response(std::string_view line) {
            "A line that starts with a dot was given an extra dot so it cannot be mistaken for the end.";
   }
   const std::string& t = st->text;
-  const auto w = words(t);
+  const auto w = split_words(t);
   if (!st->ok) {
     if (st->code == "IN-USE")
       return "The mailbox is already open in another POP3 session (perhaps another device). POP3 lets only "

@@ -36,6 +36,9 @@ struct StatusLine {
 // Parses a status line (without CRLF); nullopt when it starts with neither "+OK" nor "-ERR".
 std::optional<StatusLine> parse_status(std::string_view line);
 
+// Splits on spaces, dropping empty pieces ("  a b " -> {"a", "b"}).
+std::vector<std::string_view> split_words(std::string_view s);
+
 // Splits message bytes into lines: CRLF and bare LF both end a line (bare LF is how a
 // message stored with Unix line endings arrives); a final line without an ending counts too.
 std::vector<std::string_view> split_message_lines(std::string_view message);

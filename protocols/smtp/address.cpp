@@ -1,49 +1,18 @@
 // Parsing and validation of SMTP envelope paths (RFC 5321 sections 4.1.2 and 4.5.3.1).
 #include "protocols/smtp/address.hpp"
 
+#include "protocols/common/ascii.hpp"
+
 namespace mailsim::smtp {
 
 namespace {
 
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_let_dig(char c) { return is_alpha(c) || is_digit(c); }
+using proto::iequals;
+using proto::is_digit;
+bool is_let_dig(char c) { return proto::is_alnum(c); }
 
-// RFC 5322 atext.
-bool is_atext(char c) {
-  if (is_let_dig(c)) return true;
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '/': case '=': case '?': case '^': case '_': case '`': case '{': case '|': case '}':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
-char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (upper(a[i]) != upper(b[i])) return false;
-  return true;
-}
-
-bool valid_dot_string(std::string_view s) {
-  if (s.empty() || s.front() == '.' || s.back() == '.') return false;
-  char prev = 0;
-  for (char c : s) {
-    if (c == '.') {
-      if (prev == '.') return false;
-    } else if (!is_atext(c)) {
-      return false;
-    }
-    prev = c;
-  }
-  return true;
-}
+// RFC 5321 Dot-string is RFC 5322 dot-atom-text.
+bool valid_dot_string(std::string_view s) { return proto::is_dot_atom_text(s); }
 
 // Quoted-string = DQUOTE *(qtextSMTP / quoted-pairSMTP) DQUOTE (section 4.1.2).
 bool valid_quoted_string(std::string_view s) {
@@ -110,7 +79,7 @@ bool valid_address_literal(std::string_view s) {
   if (content.empty()) return false;
   if (iequals(tag, "IPv6")) {
     for (char c : content)
-      if (!(is_digit(c) || (upper(c) >= 'A' && upper(c) <= 'F') || c == ':' || c == '.')) return false;
+      if (!(proto::hex_value(c) >= 0 || c == ':' || c == '.')) return false;
     return content.find(':') != std::string_view::npos;
   }
   for (char c : content)  // dcontent: printable US-ASCII except '[', '\', ']'
@@ -267,8 +236,7 @@ std::optional<PathArgument> split_path_argument(std::string_view argument, std::
     if (key.empty() || !is_let_dig(key.front())) return std::nullopt;
     for (char c : key)
       if (!is_let_dig(c) && c != '-') return std::nullopt;
-    std::string upper_key;
-    for (char c : key) upper_key += upper(c);
+    std::string upper_key = proto::to_upper(key);
     std::string value;
     if (eq != std::string_view::npos) {
       value = std::string(param.substr(eq + 1));

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <utility>
 
+#include "protocols/common/ascii.hpp"
 #include "protocols/common/base64.hpp"
 #include "protocols/smtp/address.hpp"
 
@@ -13,19 +14,7 @@ namespace {
 
 using State = ClientSession::State;
 
-char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-
-std::string to_upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = upper(c);
-  return out;
-}
-
-bool has_eight_bit(std::string_view s) {
-  for (char c : s)
-    if (static_cast<unsigned char>(c) >= 0x80) return true;
-  return false;
-}
+using proto::to_upper;
 
 }  // namespace
 
@@ -175,13 +164,8 @@ ClientSession::ClientSession(ClientJob job) : job_(std::move(job)) {
 
 void ClientSession::set_state(State s) {
   if (s == state_) return;
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::StateChanged;
-  e.from_state = std::string(to_string(state_));
-  e.to_state = std::string(to_string(s));
-  e.text = e.from_state + " -> " + e.to_state;
+  emit_state_changed(std::string(to_string(state_)), std::string(to_string(s)));
   state_ = s;
-  emit(std::move(e));
 }
 
 void ClientSession::send_command(const std::string& line, std::string masked) {
@@ -202,10 +186,7 @@ void ClientSession::send_command(const std::string& line, std::string masked) {
 }
 
 void ClientSession::protocol_error(std::string why) {
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::ProtocolError;
-  e.text = why;
-  emit(std::move(e));
+  emit(proto::ProtocolEvent::Kind::ProtocolError, why);
   if (state_ != State::Quit) fail_pending(true, 0, "4.5.0", "protocol error from server: " + why);
   set_state(State::Closed);
 }
@@ -213,10 +194,8 @@ void ClientSession::protocol_error(std::string why) {
 void ClientSession::receive(std::string_view bytes) {
   if (state_ == State::Closed) return;
   if (state_ == State::TlsPending) {
-    proto::ProtocolEvent e;
-    e.kind = proto::ProtocolEvent::Kind::ProtocolError;
-    e.text = "ignored " + std::to_string(bytes.size()) + " octet(s) received while TLS was being negotiated";
-    emit(std::move(e));
+    emit(proto::ProtocolEvent::Kind::ProtocolError,
+         "ignored " + std::to_string(bytes.size()) + " octet(s) received while TLS was being negotiated");
     return;
   }
   reader_.feed(bytes);
@@ -389,11 +368,9 @@ void ClientSession::handle_reply(const Reply& reply) {
     case State::Data:
       if (reply.code == 354) {
         const std::string wire = dot_stuff(message_);
-        proto::ProtocolEvent e;
-        e.kind = proto::ProtocolEvent::Kind::Note;
-        e.text = "sent message data: " + std::to_string(message_.size()) + " octet(s), " +
-                 std::to_string(wire.size()) + " on the wire with dot-stuffing and <CRLF>.<CRLF>";
-        emit(std::move(e));
+        emit(proto::ProtocolEvent::Kind::Note,
+             "sent message data: " + std::to_string(message_.size()) + " octet(s), " +
+                 std::to_string(wire.size()) + " on the wire with dot-stuffing and <CRLF>.<CRLF>");
         write(wire);
         set_state(State::DataSent);
       } else {
@@ -500,7 +477,7 @@ void ClientSession::start_transaction() {
   }
   std::string mail = "MAIL FROM:<" + job_.sender + ">";
   if (ext_.size) mail += " SIZE=" + std::to_string(message_.size());
-  if (ext_.eight_bit_mime && has_eight_bit(message_)) mail += " BODY=8BITMIME";
+  if (ext_.eight_bit_mime && !proto::is_ascii(message_)) mail += " BODY=8BITMIME";
   mail_accepted_ = false;
   mail_refusal_.reset();
   expected_.clear();
@@ -563,10 +540,7 @@ void ClientSession::tls_established() {
   tls_active_ = true;
   ext_ = ServerExtensions{};  // RFC 3207 4.2: forget what the server said in plain text
   reader_.clear();
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::Note;
-  e.text = "TLS established; sending EHLO again";
-  emit(std::move(e));
+  emit(proto::ProtocolEvent::Kind::Note, "TLS established; sending EHLO again");
   send_command("EHLO " + job_.helo_name);
   set_state(State::Ehlo);
 }

@@ -4,11 +4,13 @@
 #include <array>
 #include <utility>
 
+#include "protocols/common/ascii.hpp"
+
 namespace mailsim::smtp {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using proto::is_digit;
 
 // Counts 1-3 digits at `pos`; returns how many (0 when none or more than 3).
 std::size_t digit_run(std::string_view s, std::size_t pos) {

@@ -5,6 +5,7 @@
 #include <cassert>
 #include <utility>
 
+#include "protocols/common/ascii.hpp"
 #include "protocols/common/base64.hpp"
 
 namespace mailsim::smtp {
@@ -17,20 +18,7 @@ constexpr unsigned bit(State s) { return 1u << static_cast<unsigned>(s); }
 constexpr unsigned kSession = bit(State::Connected) | bit(State::Ready) | bit(State::MailGiven) | bit(State::RcptGiven);
 constexpr unsigned kTransaction = bit(State::MailGiven) | bit(State::RcptGiven);
 
-char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-
-std::string to_upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = upper(c);
-  return out;
-}
-
-bool starts_with_icase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i)
-    if (upper(s[i]) != upper(prefix[i])) return false;
-  return true;
-}
+using proto::to_upper;
 
 std::string_view trim_right(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -114,13 +102,8 @@ ServerSession::ServerSession(ServerConfig config, ServerBackend& backend, std::s
 
 void ServerSession::set_state(State s) {
   if (s == state_) return;
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::StateChanged;
-  e.from_state = std::string(to_string(state_));
-  e.to_state = std::string(to_string(s));
-  e.text = e.from_state + " -> " + e.to_state;
+  emit_state_changed(std::string(to_string(state_)), std::string(to_string(s)));
   state_ = s;
-  emit(std::move(e));
 }
 
 void ServerSession::send(const Reply& reply) {
@@ -190,10 +173,8 @@ void ServerSession::process_input() {
     } else if (state_ == State::TlsPending && reader_.buffered() > 0) {
       // RFC 3207 section 5: anything pipelined after STARTTLS was sent in the clear and
       // must not be acted on once the stream is protected (command injection).
-      proto::ProtocolEvent e;
-      e.kind = proto::ProtocolEvent::Kind::ProtocolError;
-      e.text = "discarded " + std::to_string(reader_.buffered()) + " octet(s) pipelined after STARTTLS";
-      emit(std::move(e));
+      emit(proto::ProtocolEvent::Kind::ProtocolError,
+           "discarded " + std::to_string(reader_.buffered()) + " octet(s) pipelined after STARTTLS");
       reader_.clear();
     }
   }
@@ -201,7 +182,7 @@ void ServerSession::process_input() {
 
 void ServerSession::handle_command_line(std::string_view line) {
   // Length first: only AUTH may use the longer RFC 4954 limit.
-  if (line.size() + 2 > kMaxCommandLine && !starts_with_icase(line, "AUTH ")) {
+  if (line.size() + 2 > kMaxCommandLine && !proto::istarts_with(line, "AUTH ")) {
     proto::ProtocolEvent e;
     e.kind = proto::ProtocolEvent::Kind::CommandReceived;
     e.text = std::string(line.substr(0, 64)) + "... (" + std::to_string(line.size()) + " octets)";
@@ -568,10 +549,7 @@ void ServerSession::tls_established() {
   ctx_.authenticated_user.clear();
   reset_transaction();
   reader_.clear();
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::Note;
-  e.text = "TLS established; session state reset, client must send EHLO again";
-  emit(std::move(e));
+  emit(proto::ProtocolEvent::Kind::Note, "TLS established; session state reset, client must send EHLO again");
   set_state(State::Connected);
   const std::string held = std::exchange(held_, {});
   if (!held.empty()) receive(held);
@@ -579,10 +557,8 @@ void ServerSession::tls_established() {
 
 void ServerSession::connection_lost() {
   if (state_ == State::Closed) return;
-  proto::ProtocolEvent e;
-  e.kind = proto::ProtocolEvent::Kind::Note;
-  e.text = state_ == State::Data ? "connection lost during DATA: message discarded" : "connection lost";
-  emit(std::move(e));
+  emit(proto::ProtocolEvent::Kind::Note,
+       state_ == State::Data ? "connection lost during DATA: message discarded" : "connection lost");
   reset_transaction();
   message_.clear();
   set_state(State::Closed);

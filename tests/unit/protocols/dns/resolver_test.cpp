@@ -56,6 +56,13 @@ ResolverConfig config() {
   return c;
 }
 
+// The usual setup: the fake network and one iterative resolver with its own cache.
+struct ResolverWorld {
+  FakeNet net;
+  DnsCache cache;
+  Resolver r{config(), cache};
+};
+
 std::vector<std::string> notes(Resolver& r) {
   std::vector<std::string> out;
   for (const auto& e : r.take_events())
@@ -65,10 +72,7 @@ std::vector<std::string> notes(Resolver& r) {
 
 }  // namespace
 
-TEST_CASE("dns resolver: full iterative resolution root -> TLD -> authoritative") {
-  FakeNet net;
-  DnsCache cache;
-  Resolver r(config(), cache);
+TEST_CASE_METHOD(ResolverWorld, "dns resolver: full iterative resolution root -> TLD -> authoritative") {
   const auto res = net.resolve(r, "hogehoge.com", Type::MX);
   CHECK(res.outcome == Resolution::Outcome::Answer);
   CHECK(res.rcode() == Rcode::NoError);
@@ -93,10 +97,7 @@ TEST_CASE("dns resolver: full iterative resolution root -> TLD -> authoritative"
                     });
 }
 
-TEST_CASE("dns resolver: NXDOMAIN and NODATA") {
-  FakeNet net;
-  DnsCache cache;
-  Resolver r(config(), cache);
+TEST_CASE_METHOD(ResolverWorld, "dns resolver: NXDOMAIN and NODATA") {
   const auto nx = net.resolve(r, "nosuch.hogehoge.com", Type::A);
   CHECK(nx.outcome == Resolution::Outcome::NxDomain);
   CHECK(nx.rcode() == Rcode::NXDomain);
@@ -115,10 +116,7 @@ TEST_CASE("dns resolver: NXDOMAIN and NODATA") {
   CHECK(net.sent.size() == 1);
 }
 
-TEST_CASE("dns resolver: CNAME chains, within a server and across servers") {
-  FakeNet net;
-  DnsCache cache;
-  Resolver r(config(), cache);
+TEST_CASE_METHOD(ResolverWorld, "dns resolver: CNAME chains, within a server and across servers") {
   const auto www = net.resolve(r, "www.hogehoge.com", Type::A);
   CHECK(www.outcome == Resolution::Outcome::Answer);
   CHECK(texts(www.answers) == std::vector<std::string>{"www.hogehoge.com. 300 IN CNAME web.hogehoge.com.",
@@ -142,10 +140,7 @@ TEST_CASE("dns resolver: CNAME chains, within a server and across servers") {
   CHECK(again.answers == www.answers);
 }
 
-TEST_CASE("dns resolver: referral without glue resolves the NS name first") {
-  FakeNet net;
-  DnsCache cache;
-  Resolver r(config(), cache);
+TEST_CASE_METHOD(ResolverWorld, "dns resolver: referral without glue resolves the NS name first") {
   const auto res = net.resolve(r, "www.shop.net", Type::A);
   CHECK(res.outcome == Resolution::Outcome::Answer);
   CHECK(texts(res.answers) == std::vector<std::string>{"www.shop.net. 3600 IN A 203.0.113.81"});
@@ -161,10 +156,7 @@ TEST_CASE("dns resolver: referral without glue resolves the NS name first") {
   CHECK(std::find(n.begin(), n.end(), "referral to shop.net. servers (ns1.hogehoge.com), no glue") != n.end());
 }
 
-TEST_CASE("dns resolver: a second lookup under the same domain skips the root and TLD") {
-  FakeNet net;
-  DnsCache cache;
-  Resolver r(config(), cache);
+TEST_CASE_METHOD(ResolverWorld, "dns resolver: a second lookup under the same domain skips the root and TLD") {
   net.resolve(r, "hogehoge.com", Type::MX);
   CHECK(net.sent.size() == 3);
   const auto txt = net.resolve(r, "hogehoge.com", Type::TXT);
@@ -189,10 +181,7 @@ TEST_CASE("dns resolver: a second lookup under the same domain skips the root an
   CHECK(std::find(n.begin(), n.end(), "cache hit: MX hogehoge.com (2 record(s), 3600 s left)") != n.end());
 }
 
-TEST_CASE("dns resolver: TTLs expire against now") {
-  FakeNet net;
-  DnsCache cache;
-  Resolver r(config(), cache);
+TEST_CASE_METHOD(ResolverWorld, "dns resolver: TTLs expire against now") {
   net.resolve(r, "hogehoge.com", Type::MX);
   net.now += 3000 * kSecond;
   auto hit = net.resolve(r, "hogehoge.com", Type::MX);
@@ -206,10 +195,7 @@ TEST_CASE("dns resolver: TTLs expire against now") {
   CHECK(net.sent.size() == 3);
 }
 
-TEST_CASE("dns resolver: negative answers are cached for the SOA-derived TTL") {
-  FakeNet net;
-  DnsCache cache;
-  Resolver r(config(), cache);
+TEST_CASE_METHOD(ResolverWorld, "dns resolver: negative answers are cached for the SOA-derived TTL") {
   net.resolve(r, "nosuch.hogehoge.com", Type::A);
   // NXDOMAIN covers every type of the name, for min(3600, 300) = 300 s.
   net.now += 299 * kSecond;
@@ -235,10 +221,7 @@ TEST_CASE("dns resolver: negative answers are cached for the SOA-derived TTL") {
   CHECK(net.sent.size() == 1);
 }
 
-TEST_CASE("dns resolver: timeout -> retry -> next server -> SERVFAIL") {
-  FakeNet net;
-  DnsCache cache;
-  Resolver r(config(), cache);
+TEST_CASE_METHOD(ResolverWorld, "dns resolver: timeout -> retry -> next server -> SERVFAIL") {
   net.down.insert(ip("192.0.2.1"));
   const auto res = net.resolve(r, "hogehoge.com", Type::MX);
   CHECK(res.outcome == Resolution::Outcome::Answer);
@@ -328,10 +311,9 @@ TEST_CASE("dns resolver: spoofed or stray responses are ignored") {
   CHECK(errors().size() == 1);
 }
 
-TEST_CASE("dns resolver: answer data outside the zone asked is not believed") {
+TEST_CASE_METHOD(ResolverWorld, "dns resolver: answer data outside the zone asked is not believed") {
   // The hogehoge.com. server also claims info.net. and slips its own address for it into
   // an answer; the resolver takes the CNAME (in zone) but asks net. servers for info.net.
-  FakeNet net;
   auto zones = auth_zones();
   zones[0].records.push_back(rec("smuggle.hogehoge.com. 60 IN CNAME info.net."));
   zones.push_back(zone("info.net.", {
@@ -339,8 +321,6 @@ TEST_CASE("dns resolver: answer data outside the zone asked is not believed") {
       "info.net. 60 IN A 192.0.2.66",
   }));
   net.servers[ip("203.0.113.53")] = zones;
-  DnsCache cache;
-  Resolver r(config(), cache);
   const auto res = net.resolve(r, "smuggle.hogehoge.com", Type::A);
   CHECK(res.outcome == Resolution::Outcome::Answer);
   CHECK(texts(res.final_records()) == std::vector<std::string>{"info.net. 3600 IN A 192.0.2.80"});
@@ -438,10 +418,7 @@ TEST_CASE("dns resolver: records of another class are not used") {
   CHECK(summary(*q2.message) == "A? a.gtld.example");
 }
 
-TEST_CASE("dns resolver: state changes are reported") {
-  FakeNet net;
-  DnsCache cache;
-  Resolver r(config(), cache);
+TEST_CASE_METHOD(ResolverWorld, "dns resolver: state changes are reported") {
   CHECK(r.state() == Resolver::State::Idle);
   net.resolve(r, "web.hogehoge.com", Type::A);
   std::vector<std::string> changes;
@@ -476,9 +453,8 @@ TEST_CASE("dns resolver: limits - queries per resolution") {
   CHECK(net.sent.size() == kMaxQueriesPerResolution);
 }
 
-TEST_CASE("dns resolver: limits - referrals per lookup") {
+TEST_CASE_METHOD(ResolverWorld, "dns resolver: limits - referrals per lookup") {
   // z1. -> z2.z1. -> ... each level delegated to its own server: 18 referrals in a row.
-  FakeNet net;
   Zone root = root_zones()[0];
   std::string child = "z1.";
   root.records = {rec(child + " 3600 IN NS ns." + child), rec("ns." + child + " 3600 IN A 192.0.2.101")};
@@ -491,16 +467,13 @@ TEST_CASE("dns resolver: limits - referrals per lookup") {
                            "ns." + child + " 60 IN A 192.0.2." + std::to_string(101 + level)});
     net.servers[ip("192.0.2." + std::to_string(100 + level))] = {z};
   }
-  DnsCache cache;
-  Resolver r(config(), cache);
   const auto res = net.resolve(r, "host." + child, Type::A);
   CHECK(res.outcome == Resolution::Outcome::ServFail);
   CHECK(res.reason == "more than 16 referrals");
   CHECK(net.sent.size() == kMaxReferrals + 1);
 }
 
-TEST_CASE("dns resolver: limits - server address lookups that loop or nest too deep") {
-  FakeNet net;
+TEST_CASE_METHOD(ResolverWorld, "dns resolver: limits - server address lookups that loop or nest too deep") {
   Zone root = root_zones()[0];
   root.records.push_back(rec("loop. 3600 IN NS ns.loop."));  // no glue: cannot be found
   // a. needs the address of ns.b, which needs ns.c, ns.d, ns.e: four nested lookups.
@@ -510,8 +483,6 @@ TEST_CASE("dns resolver: limits - server address lookups that loop or nest too d
   root.records.push_back(rec("d. 3600 IN NS ns.e."));
   root.records.push_back(rec("e. 3600 IN NS ns.e."));
   net.servers[ip("198.51.100.1")] = {root};
-  DnsCache cache;
-  Resolver r(config(), cache);
   const auto loop = net.resolve(r, "x.loop", Type::A);
   CHECK(loop.outcome == Resolution::Outcome::ServFail);
   CHECK(loop.reason ==

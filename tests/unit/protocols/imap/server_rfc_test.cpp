@@ -27,6 +27,15 @@ void fill_mrc(MemoryStore& store) {
   store.deliver("mrc", "INBOX", kMsg3, kDate3);
 }
 
+// mrc's mailbox and a fresh session on it (the greeting not yet read).
+struct MrcStore {
+  MemoryStore store;
+  MrcStore() { fill_mrc(store); }
+};
+struct MrcSession : MrcStore {
+  ServerSession s{store};
+};
+
 const std::string kEnvelope1 =
     "(\"Mon, 7 Feb 1994 21:52:25 -0800\" \"Lunch\" ((\"Bob Example\" NIL \"bob\" \"example.org\")) "
     "((\"Bob Example\" NIL \"bob\" \"example.org\")) ((\"Bob Example\" NIL \"bob\" "
@@ -79,10 +88,7 @@ const std::string kGreeting =
 
 }  // namespace
 
-TEST_CASE("RFC 3501 section 8 sample dialogue") {
-  MemoryStore store;
-  fill_mrc(store);
-  ServerSession s(store);
+TEST_CASE_METHOD(MrcSession, "RFC 3501 section 8 sample dialogue") {
   CHECK(s.take_output() == kGreeting);
   for (const auto& step : dialogue()) {
     INFO(step.client);
@@ -95,10 +101,7 @@ TEST_CASE("RFC 3501 section 8 sample dialogue") {
         mailsim::imap::FlagSet{"\\Deleted", "\\Seen"});
 }
 
-TEST_CASE("RFC 3501 sample dialogue fed one byte at a time") {
-  MemoryStore store;
-  fill_mrc(store);
-  ServerSession s(store);
+TEST_CASE_METHOD(MrcSession, "RFC 3501 sample dialogue fed one byte at a time") {
   CHECK(s.take_output() == kGreeting);
   for (const auto& step : dialogue()) {
     INFO(step.client);
@@ -106,10 +109,7 @@ TEST_CASE("RFC 3501 sample dialogue fed one byte at a time") {
   }
 }
 
-TEST_CASE("RFC 3501 sample dialogue sent in one read (pipelined)") {
-  MemoryStore store;
-  fill_mrc(store);
-  ServerSession s(store);
+TEST_CASE_METHOD(MrcSession, "RFC 3501 sample dialogue sent in one read (pipelined)") {
   s.take_output();
   std::string all_in, all_out;
   for (const auto& step : dialogue()) {
@@ -119,10 +119,7 @@ TEST_CASE("RFC 3501 sample dialogue sent in one read (pipelined)") {
   CHECK(talk(s, all_in) == all_out);
 }
 
-TEST_CASE("Events: commands, replies and state changes; LOGIN password masked") {
-  MemoryStore store;
-  fill_mrc(store);
-  ServerSession s(store);
+TEST_CASE_METHOD(MrcSession, "Events: commands, replies and state changes; LOGIN password masked") {
   auto ev = s.take_events();
   REQUIRE(ev.size() == 1);
   CHECK(ev[0].kind == Kind::ReplySent);

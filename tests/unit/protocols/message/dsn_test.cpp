@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <utility>
 
 #include "protocols/message/builder.hpp"
 #include "protocols/message/dsn.hpp"
@@ -19,18 +20,26 @@ const std::string kOriginal =
     "\r\n"
     "This body must not be returned.\r\n";
 
+// A per-recipient block with the fields every report has (and a diagnostic when given).
+DsnRecipient recipient(std::string final_recipient, std::string action, std::string status,
+                       std::string diagnostic_code = {}) {
+  DsnRecipient r;
+  r.final_recipient = std::move(final_recipient);
+  r.action = std::move(action);
+  r.status = std::move(status);
+  r.diagnostic_code = std::move(diagnostic_code);
+  return r;
+}
+
 Dsn failed_report() {
   Dsn d;
   d.reporting_mta = "smtp.home.example";
   d.original_envelope_id = "QQ314159";
   d.arrival_date = "Sat, 01 Nov 2025 09:00:00 +0900";
-  DsnRecipient r;
-  r.final_recipient = "nobody@example.net";
+  DsnRecipient r = recipient("nobody@example.net", "failed", "5.1.1",
+                             "smtp; 550 5.1.1 <nobody@example.net>: Recipient address rejected: User unknown");
   r.original_recipient = "nobody@example.net";
-  r.action = "failed";
-  r.status = "5.1.1";
   r.remote_mta = "mx.example.net";
-  r.diagnostic_code = "smtp; 550 5.1.1 <nobody@example.net>: Recipient address rejected: User unknown";
   d.recipients.push_back(r);
   d.original_headers = kOriginal;
   return d;
@@ -101,21 +110,10 @@ TEST_CASE("DSN: built then parsed back") {
 TEST_CASE("DSN: several recipients, delayed and delivered, no envelope id") {
   Dsn d;
   d.reporting_mta = "mx.example.net";
-  DsnRecipient full;
-  full.final_recipient = "carol@example.net";
-  full.action = "failed";
-  full.status = "5.2.2";
-  full.diagnostic_code = "smtp; 552 5.2.2 Mailbox full";
-  DsnRecipient later;
-  later.final_recipient = "dave@far.example";
-  later.action = "delayed";
-  later.status = "4.4.1";
-  later.diagnostic_code = "X-Mailsim; connection timed out";
+  const DsnRecipient full = recipient("carol@example.net", "failed", "5.2.2", "smtp; 552 5.2.2 Mailbox full");
+  DsnRecipient later = recipient("dave@far.example", "delayed", "4.4.1", "X-Mailsim; connection timed out");
   later.will_retry_until = "Mon, 03 Nov 2025 09:00:00 +0900";
-  DsnRecipient ok;
-  ok.final_recipient = "erin@example.net";
-  ok.action = "delivered";
-  ok.status = "2.0.0";
+  const DsnRecipient ok = recipient("erin@example.net", "delivered", "2.0.0");
   d.recipients = {full, later, ok};
   d.original_headers = "Subject: x\r\n";
   const std::string m = build_dsn(d, {"alice@home.example", "Sat, 01 Nov 2025 10:00:00 +0900", "b2"});

@@ -2,11 +2,26 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <utility>
 
 #include "protocols/message/message.hpp"
 #include "protocols/message/received.hpp"
 
 using namespace mailsim::message;
+
+namespace {
+
+// A hop with the parts every Received: field has: who connected, from where, to whom, when.
+ReceivedHop hop(std::string from_helo, std::string from_ip, std::string by, std::string date) {
+  ReceivedHop h;
+  h.from_helo = std::move(from_helo);
+  h.from_ip = std::move(from_ip);
+  h.by = std::move(by);
+  h.date = std::move(date);
+  return h;
+}
+
+}  // namespace
 
 TEST_CASE("with_protocol follows RFC 3848") {
   CHECK(with_protocol(false, false, false) == "SMTP");
@@ -17,51 +32,36 @@ TEST_CASE("with_protocol follows RFC 3848") {
 }
 
 TEST_CASE("Received: header, exact bytes") {
-  ReceivedHop hop;
-  hop.from_helo = "pc1.home.example";
-  hop.from_rdns = "dyn-203-0-113-7.isp.example";
-  hop.from_ip = "203.0.113.7";
-  hop.by = "smtp.isp.example";
-  hop.with = with_protocol(true, true, true);
-  hop.id = "A1B2C3";
-  hop.for_addr = "bob@example.net";
-  hop.date = "Sat, 01 Nov 2025 09:00:00 +0900";
-  CHECK(received_header(hop) ==
+  ReceivedHop isp = hop("pc1.home.example", "203.0.113.7", "smtp.isp.example", "Sat, 01 Nov 2025 09:00:00 +0900");
+  isp.from_rdns = "dyn-203-0-113-7.isp.example";
+  isp.with = with_protocol(true, true, true);
+  isp.id = "A1B2C3";
+  isp.for_addr = "bob@example.net";
+  CHECK(received_header(isp) ==
         "Received: from pc1.home.example (dyn-203-0-113-7.isp.example [203.0.113.7])\r\n"
         "\tby smtp.isp.example with ESMTPSA id A1B2C3\r\n"
         "\tfor <bob@example.net>; Sat, 01 Nov 2025 09:00:00 +0900\r\n");
-  CHECK(received_value(hop) ==
+  CHECK(received_value(isp) ==
         "from pc1.home.example (dyn-203-0-113-7.isp.example [203.0.113.7]) by smtp.isp.example "
         "with ESMTPSA id A1B2C3 for <bob@example.net>; Sat, 01 Nov 2025 09:00:00 +0900");
 
-  ReceivedHop bare;
-  bare.from_helo = "client";
-  bare.from_ip = "2001:db8::1";
-  bare.by = "mx.example";
-  bare.date = "Sat, 01 Nov 2025 09:00:00 +0900";
+  const ReceivedHop bare = hop("client", "2001:db8::1", "mx.example", "Sat, 01 Nov 2025 09:00:00 +0900");
   CHECK(received_header(bare) ==
         "Received: from client ([IPv6:2001:db8::1])\r\n\tby mx.example; Sat, 01 Nov 2025 09:00:00 +0900\r\n");
 }
 
 TEST_CASE("Received chain over two hops reads back in path order") {
   const std::string original = "From: alice@home.example\r\nSubject: hi\r\n\r\nbody\r\n";
-  ReceivedHop first;  // the ISP's submission server
-  first.from_helo = "pc1";
-  first.from_ip = "192.0.2.10";
-  first.by = "smtp.home.example";
+  // The ISP's submission server, then the recipient's MX.
+  ReceivedHop first = hop("pc1", "192.0.2.10", "smtp.home.example", "Sat, 01 Nov 2025 09:00:00 +0900");
   first.with = "ESMTPSA";
   first.id = "Q1";
   first.for_addr = "bob@example.net";
-  first.date = "Sat, 01 Nov 2025 09:00:00 +0900";
-  ReceivedHop second;  // the recipient's MX
-  second.from_helo = "smtp.home.example";
+  ReceivedHop second = hop("smtp.home.example", "198.51.100.25", "mx.example.net", "Sat, 01 Nov 2025 09:00:02 +0900");
   second.from_rdns = "smtp.home.example";
-  second.from_ip = "198.51.100.25";
-  second.by = "mx.example.net";
   second.with = "ESMTPS";
   second.id = "Q2";
   second.for_addr = "bob@example.net";
-  second.date = "Sat, 01 Nov 2025 09:00:02 +0900";
 
   std::string m = add_received(original, first);
   m = add_received(m, second);

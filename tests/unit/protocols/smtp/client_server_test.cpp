@@ -151,8 +151,7 @@ TEST_CASE("smtp client+server: AUTH PLAIN success and failure") {
 TEST_CASE("smtp client+server: AUTH LOGIN success and failure") {
   ServerConfig c = submission_config();
   c.auth_mechanisms = {AuthMechanism::Login};
-  ClientJob j = simple_job();
-  j.credentials = Credentials{"alice", "wonderland", AuthMechanism::Plain};
+  ClientJob j = alice_job();
   {
     Pair p(c, j);
     p.run();
@@ -185,9 +184,8 @@ TEST_CASE("smtp client+server: STARTTLS, then EHLO again with state reset") {
   ServerConfig c = submission_config();
   c.offer_starttls = true;
   c.require_tls_for_auth = true;
-  ClientJob j = simple_job();
+  ClientJob j = alice_job();
   j.tls = TlsPolicy::Required;
-  j.credentials = Credentials{"alice", "wonderland", AuthMechanism::Plain};
   Pair p(c, j);
   p.run();
   CHECK(p.client.result().outcome == Outcome::Delivered);
@@ -225,9 +223,8 @@ TEST_CASE("smtp client+server: implicit TLS on both sides") {
   ServerConfig c = submission_config();
   c.implicit_tls = true;
   c.require_tls_for_auth = true;
-  ClientJob j = simple_job();
+  ClientJob j = alice_job();
   j.tls = TlsPolicy::Implicit;
-  j.credentials = Credentials{"alice", "wonderland", AuthMechanism::Plain};
   Pair p(c, j);
   p.run();
   CHECK(p.client.result().outcome == Outcome::Delivered);
@@ -465,8 +462,7 @@ TEST_CASE("smtp client+server: credentials appear only in clear_text of events")
   for (auto mech : {AuthMechanism::Plain, AuthMechanism::Login}) {
     ServerConfig c = submission_config();
     c.auth_mechanisms = {mech};
-    ClientJob j = simple_job();
-    j.credentials = Credentials{"alice", "wonderland", mech};
+    ClientJob j = alice_job(mech);
     Pair p(c, j);
     std::vector<mailsim::proto::ProtocolEvent> all;
     for (int round = 0; round < 100 && !p.client.closed(); ++round) {

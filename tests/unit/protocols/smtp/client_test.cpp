@@ -8,6 +8,8 @@ using namespace mailsim::smtp::test;
 using Kind = mailsim::proto::ProtocolEvent::Kind;
 
 namespace {
+const char* kGreet = "220 mx.example.org ESMTP\r\n";
+
 struct ClientHarness {
   ClientSession c;
   explicit ClientHarness(ClientJob j) : c(std::move(j)) {}
@@ -15,11 +17,17 @@ struct ClientHarness {
     c.receive(s);
     return c.take_output();
   }
+  // Plays server replies in order, dropping what the client writes back.
+  void replies(std::initializer_list<std::string_view> script) {
+    for (const auto s : script) reply(s);
+  }
+  // Greeting, a plain EHLO reply, MAIL and the one RCPT of simple_job() accepted: the client
+  // has just sent DATA.
+  void until_data() { replies({kGreet, "250 mx\r\n", "250 OK\r\n", "250 OK\r\n"}); }
 };
 
 std::string b64(std::string_view s) { return mailsim::proto::base64_encode(s); }
 
-const char* kGreet = "220 mx.example.org ESMTP\r\n";
 const std::string kBody = "Subject: hi\r\n\r\nHello Alice\r\n";  // 28 octets
 
 ClientJob three_recipients() {
@@ -92,8 +100,7 @@ TEST_CASE("smtp client: multi-line replies split at odd places") {
 TEST_CASE("smtp client: reply lines are events, one per line") {
   ClientHarness h(simple_job());
   h.c.take_events();
-  h.reply(kGreet);
-  h.reply("250-mx\r\n250 SIZE\r\n");
+  h.replies({kGreet, "250-mx\r\n250 SIZE\r\n"});
   const auto ev = h.c.take_events();
   const auto replies = events_of(ev, Kind::ReplyReceived);
   REQUIRE(replies.size() == 3);
@@ -123,8 +130,7 @@ TEST_CASE("smtp client: other EHLO and HELO refusals") {
   CHECK(h.c.result().reason == "server refused EHLO: go away");
 
   ClientHarness g(simple_job());
-  g.reply(kGreet);
-  g.reply("502 no\r\n");
+  g.replies({kGreet, "502 no\r\n"});
   CHECK(g.reply("451 4.3.0 later\r\n") == "QUIT\r\n");
   CHECK(g.c.result().outcome == Outcome::TemporaryFailure);
 }
@@ -170,8 +176,7 @@ TEST_CASE("smtp client: pipelined envelope, replies matched in order") {
 
 TEST_CASE("smtp client: pipelined MAIL refused fails every recipient") {
   ClientHarness h(three_recipients());
-  h.reply(kGreet);
-  h.reply("250-mx\r\n250 PIPELINING\r\n");
+  h.replies({kGreet, "250-mx\r\n250 PIPELINING\r\n"});
   CHECK(h.reply("553 5.1.7 Bad sender\r\n503 5.5.1 Need MAIL\r\n503 5.5.1 Need MAIL\r\n") == "");
   CHECK(h.reply("503 5.5.1 Need MAIL\r\n") == "QUIT\r\n");
   const auto& r = h.c.result();
@@ -184,8 +189,7 @@ TEST_CASE("smtp client: pipelined MAIL refused fails every recipient") {
 
 TEST_CASE("smtp client: MAIL refused temporarily without pipelining") {
   ClientHarness h(three_recipients());
-  h.reply(kGreet);
-  h.reply("250 mx\r\n");
+  h.replies({kGreet, "250 mx\r\n"});
   CHECK(h.reply("451 4.7.1 greylisted\r\n") == "QUIT\r\n");
   CHECK(h.c.result().outcome == Outcome::TemporaryFailure);
   CHECK(h.c.result().count(RecipientStatus::TemporaryFailure) == 3);
@@ -193,8 +197,7 @@ TEST_CASE("smtp client: MAIL refused temporarily without pipelining") {
 
 TEST_CASE("smtp client: every recipient refused means no DATA") {
   ClientHarness h(three_recipients());
-  h.reply(kGreet);
-  h.reply("250 mx\r\n");
+  h.replies({kGreet, "250 mx\r\n"});
   CHECK(h.reply("250 OK\r\n") == "RCPT TO:<alice@example.org>\r\n");
   CHECK(h.reply("550 5.1.1 no\r\n") == "RCPT TO:<ghost@example.org>\r\n");
   CHECK(h.reply("550 5.1.1 no\r\n") == "RCPT TO:<busy@example.org>\r\n");
@@ -206,19 +209,13 @@ TEST_CASE("smtp client: every recipient refused means no DATA") {
 TEST_CASE("smtp client: DATA refused, and final reply failures") {
   {
     ClientHarness h(simple_job());
-    h.reply(kGreet);
-    h.reply("250 mx\r\n");
-    h.reply("250 OK\r\n");
-    h.reply("250 OK\r\n");
+    h.until_data();
     CHECK(h.reply("554 5.5.1 No valid recipients\r\n") == "QUIT\r\n");
     CHECK(h.c.result().outcome == Outcome::PermanentFailure);
   }
   {
     ClientHarness h(simple_job());
-    h.reply(kGreet);
-    h.reply("250 mx\r\n");
-    h.reply("250 OK\r\n");
-    h.reply("250 OK\r\n");
+    h.until_data();
     h.reply("354 go\r\n");
     CHECK(h.reply("451 4.3.0 disk trouble\r\n") == "QUIT\r\n");
     CHECK(h.c.result().outcome == Outcome::TemporaryFailure);
@@ -256,10 +253,7 @@ TEST_CASE("smtp client: dot-stuffing and line ends on the wire") {
   ClientJob j = simple_job();
   j.data = ".hidden\n..two\nmid.dot\r\n.\rend";
   ClientHarness h(j);
-  h.reply(kGreet);
-  h.reply("250 mx\r\n");
-  h.reply("250 OK\r\n");
-  h.reply("250 OK\r\n");
+  h.until_data();
   CHECK(h.reply("354 go\r\n") == "..hidden\r\n...two\r\nmid.dot\r\n..\r\nend\r\n.\r\n");
 }
 
@@ -278,17 +272,12 @@ TEST_CASE("smtp client: smuggling sequences in the job are neutralised") {
   ClientJob j = simple_job();
   j.data = "x\n.\nMAIL FROM:<evil@bad.example>\r\n";
   ClientHarness h(j);
-  h.reply(kGreet);
-  h.reply("250 mx\r\n");
-  h.reply("250 OK\r\n");
-  h.reply("250 OK\r\n");
+  h.until_data();
   CHECK(h.reply("354 go\r\n") == "x\r\n..\r\nMAIL FROM:<evil@bad.example>\r\n.\r\n");
 }
 
 TEST_CASE("smtp client: STARTTLS when offered, then EHLO again") {
-  ClientJob j = simple_job();
-  j.tls = TlsPolicy::Opportunistic;
-  ClientHarness h(j);
+  ClientHarness h(tls_job(TlsPolicy::Opportunistic));
   h.reply(kGreet);
   CHECK(h.reply("250-mx\r\n250-PIPELINING\r\n250 STARTTLS\r\n") == "STARTTLS\r\n");
   CHECK_FALSE(h.c.tls_requested());
@@ -303,18 +292,14 @@ TEST_CASE("smtp client: STARTTLS when offered, then EHLO again") {
 }
 
 TEST_CASE("smtp client: opportunistic TLS without STARTTLS stays in plain text") {
-  ClientJob j = simple_job();
-  j.tls = TlsPolicy::Opportunistic;
-  ClientHarness h(j);
+  ClientHarness h(tls_job(TlsPolicy::Opportunistic));
   h.reply(kGreet);
   CHECK(h.reply("250 mx\r\n") == "MAIL FROM:<sender@client.example>\r\n");
   CHECK_FALSE(h.c.tls_active());
 }
 
 TEST_CASE("smtp client: required STARTTLS not offered") {
-  ClientJob j = simple_job();
-  j.tls = TlsPolicy::Required;
-  ClientHarness h(j);
+  ClientHarness h(tls_job(TlsPolicy::Required));
   h.reply(kGreet);
   CHECK(h.reply("250-mx\r\n250 PIPELINING\r\n") == "QUIT\r\n");
   const auto& r = h.c.result();
@@ -324,33 +309,25 @@ TEST_CASE("smtp client: required STARTTLS not offered") {
 }
 
 TEST_CASE("smtp client: STARTTLS refused") {
-  ClientJob j = simple_job();
-  j.tls = TlsPolicy::Required;
-  ClientHarness h(j);
-  h.reply(kGreet);
-  h.reply("250-mx\r\n250 STARTTLS\r\n");
+  ClientHarness h(tls_job(TlsPolicy::Required));
+  h.replies({kGreet, "250-mx\r\n250 STARTTLS\r\n"});
   CHECK(h.reply("454 4.7.0 TLS not available due to temporary reason\r\n") == "QUIT\r\n");
   CHECK(h.c.result().reason == "TLS is required but STARTTLS failed: TLS not available due to temporary reason");
 
-  j.tls = TlsPolicy::Opportunistic;
-  ClientHarness o(j);
-  o.reply(kGreet);
-  o.reply("250-mx\r\n250 STARTTLS\r\n");
+  ClientHarness o(tls_job(TlsPolicy::Opportunistic));
+  o.replies({kGreet, "250-mx\r\n250 STARTTLS\r\n"});
   CHECK(o.reply("454 4.7.0 TLS not available\r\n") == "MAIL FROM:<sender@client.example>\r\n");
 }
 
 TEST_CASE("smtp client: implicit TLS skips STARTTLS") {
-  ClientJob j = simple_job();
-  j.tls = TlsPolicy::Implicit;
-  ClientHarness h(j);
+  ClientHarness h(tls_job(TlsPolicy::Implicit));
   CHECK(h.c.tls_active());
   h.reply(kGreet);
   CHECK(h.reply("250-mx\r\n250 STARTTLS\r\n") == "MAIL FROM:<sender@client.example>\r\n");
 }
 
 TEST_CASE("smtp client: AUTH PLAIN is preferred and masked") {
-  ClientJob j = simple_job();
-  j.credentials = Credentials{"alice", "wonderland", AuthMechanism::Plain};
+  ClientJob j = alice_job();
   ClientHarness h(j);
   h.reply(kGreet);
   h.c.take_events();
@@ -365,8 +342,7 @@ TEST_CASE("smtp client: AUTH PLAIN is preferred and masked") {
 }
 
 TEST_CASE("smtp client: AUTH LOGIN when that is all that is offered") {
-  ClientJob j = simple_job();
-  j.credentials = Credentials{"alice", "wonderland", AuthMechanism::Plain};
+  ClientJob j = alice_job();
   ClientHarness h(j);
   h.reply(kGreet);
   CHECK(h.reply("250-mx\r\n250 AUTH LOGIN\r\n") == "AUTH LOGIN\r\n");
@@ -381,8 +357,7 @@ TEST_CASE("smtp client: AUTH LOGIN when that is all that is offered") {
 }
 
 TEST_CASE("smtp client: preferred LOGIN is used when offered") {
-  ClientJob j = simple_job();
-  j.credentials = Credentials{"alice", "wonderland", AuthMechanism::Login};
+  ClientJob j = alice_job(AuthMechanism::Login);
   ClientHarness h(j);
   h.reply(kGreet);
   CHECK(h.reply("250-mx\r\n250 AUTH PLAIN LOGIN\r\n") == "AUTH LOGIN\r\n");
@@ -392,28 +367,24 @@ TEST_CASE("smtp client: AUTH failures") {
   ClientJob j = simple_job();
   j.credentials = Credentials{"alice", "bad", AuthMechanism::Plain};
   ClientHarness h(j);
-  h.reply(kGreet);
-  h.reply("250-mx\r\n250 AUTH PLAIN\r\n");
+  h.replies({kGreet, "250-mx\r\n250 AUTH PLAIN\r\n"});
   CHECK(h.reply("535 5.7.8 Authentication credentials invalid\r\n") == "QUIT\r\n");
   CHECK(h.c.result().outcome == Outcome::PermanentFailure);
   CHECK(h.c.result().reason == "authentication failed: Authentication credentials invalid");
   CHECK_FALSE(h.c.authenticated());
 
   ClientHarness t(j);
-  t.reply(kGreet);
-  t.reply("250-mx\r\n250 AUTH PLAIN\r\n");
+  t.replies({kGreet, "250-mx\r\n250 AUTH PLAIN\r\n"});
   CHECK(t.reply("454 4.7.0 Temporary authentication failure\r\n") == "QUIT\r\n");
   CHECK(t.c.result().outcome == Outcome::TemporaryFailure);
 
   ClientHarness odd(j);
-  odd.reply(kGreet);
-  odd.reply("250-mx\r\n250 AUTH PLAIN\r\n");
+  odd.replies({kGreet, "250-mx\r\n250 AUTH PLAIN\r\n"});
   CHECK(odd.reply("334 \r\n") == "*\r\nQUIT\r\n");  // an unexpected challenge is cancelled
 }
 
 TEST_CASE("smtp client: credentials but no AUTH offered") {
-  ClientJob j = simple_job();
-  j.credentials = Credentials{"alice", "wonderland", AuthMechanism::Plain};
+  ClientJob j = alice_job();
   ClientHarness h(j);
   h.reply(kGreet);
   CHECK(h.reply("250-mx\r\n250 STARTTLS\r\n") == "QUIT\r\n");
@@ -453,9 +424,7 @@ TEST_CASE("smtp client: malformed replies are protocol errors") {
 
 TEST_CASE("smtp client: 421 in the middle of a session") {
   ClientHarness h(three_recipients());
-  h.reply(kGreet);
-  h.reply("250 mx\r\n");
-  h.reply("250 OK\r\n");
+  h.replies({kGreet, "250 mx\r\n", "250 OK\r\n"});
   CHECK(h.reply("550 5.1.1 no\r\n") == "RCPT TO:<ghost@example.org>\r\n");
   CHECK(h.reply("421 4.7.0 Too many errors\r\n").empty());
   CHECK(h.c.closed());
@@ -482,10 +451,7 @@ TEST_CASE("smtp client: connection-level outcomes") {
   }
   {
     ClientHarness h(simple_job());
-    h.reply(kGreet);
-    h.reply("250 mx\r\n");
-    h.reply("250 OK\r\n");
-    h.reply("250 OK\r\n");
+    h.until_data();
     h.reply("354 go\r\n");
     h.c.timed_out();
     CHECK(h.c.closed());
@@ -504,12 +470,8 @@ TEST_CASE("smtp client: connection-level outcomes") {
   {
     // Losing the connection after the final reply changes nothing.
     ClientHarness h(simple_job());
-    h.reply(kGreet);
-    h.reply("250 mx\r\n");
-    h.reply("250 OK\r\n");
-    h.reply("250 OK\r\n");
-    h.reply("354 go\r\n");
-    h.reply("250 OK\r\n");
+    h.until_data();
+    h.replies({"354 go\r\n", "250 OK\r\n"});
     h.c.connection_lost();
     CHECK(h.c.closed());
     CHECK(h.c.result().outcome == Outcome::Delivered);
@@ -540,12 +502,8 @@ TEST_CASE("smtp client: an invalid job ends politely after the greeting") {
 }
 
 TEST_CASE("smtp client: input while TLS is negotiated is ignored") {
-  ClientJob j = simple_job();
-  j.tls = TlsPolicy::Required;
-  ClientHarness h(j);
-  h.reply(kGreet);
-  h.reply("250-mx\r\n250 STARTTLS\r\n");
-  h.reply("220 go\r\n");
+  ClientHarness h(tls_job(TlsPolicy::Required));
+  h.replies({kGreet, "250-mx\r\n250 STARTTLS\r\n", "220 go\r\n"});
   h.c.take_events();
   CHECK(h.reply("250 injected\r\n").empty());
   CHECK(events_of(h.c.take_events(), Kind::ProtocolError).size() == 1);

@@ -141,4 +141,18 @@ inline ClientJob simple_job() {
   return j;
 }
 
+// simple_job() logging in as alice with the password the FakeBackend knows.
+inline ClientJob alice_job(AuthMechanism mechanism = AuthMechanism::Plain) {
+  ClientJob j = simple_job();
+  j.credentials = Credentials{"alice", "wonderland", mechanism};
+  return j;
+}
+
+// simple_job() with a TLS policy.
+inline ClientJob tls_job(TlsPolicy tls) {
+  ClientJob j = simple_job();
+  j.tls = tls;
+  return j;
+}
+
 }  // namespace mailsim::smtp::test
