@@ -54,13 +54,17 @@ std::string first_existing(const std::vector<std::string>& files) {
   return {};
 }
 
+// Latin-1 plus the punctuation and arrows our texts use (em dash, ellipsis, curly quotes,
+// bullet, "->" as an arrow); ImGui's default range stops at U+00FF.
+constexpr ImWchar kLatinRanges[] = {0x0020, 0x00FF, 0x2000, 0x206F, 0x2190, 0x21FF, 0x2212, 0x2212, 0};
+
 ImFont* add_font(const std::string& latin, const std::string& japanese, float size) {
   ImGuiIO& io = ImGui::GetIO();
   ImFont* font = nullptr;
   if (!latin.empty()) {
     ImFontConfig cfg;
     cfg.OversampleH = 2;
-    font = io.Fonts->AddFontFromFileTTF(latin.c_str(), size, &cfg, io.Fonts->GetGlyphRangesDefault());
+    font = io.Fonts->AddFontFromFileTTF(latin.c_str(), size, &cfg, kLatinRanges);
   }
   if (!font) {
     ImFontConfig cfg;
