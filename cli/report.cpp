@@ -8,6 +8,7 @@
 
 #include "cli/report_strings.hpp"
 #include "sim/checker.hpp"
+#include "sim/describe.hpp"
 
 namespace mailsim::cli {
 
@@ -77,7 +78,7 @@ void print_story(std::ostream& out, const sim::Scenario& s, const sim::RunResult
       out << phrase("story.not_reached", o, step.when.describe()) << "\n";
     }
     out << "    " << step.text(o.lang) << "\n";
-    if (rec && !rec->summary.empty()) out << "      | " << rec->summary << "\n";
+    if (rec && !rec->summary.empty()) out << "      | " << sim::describe_record(*rec, o.lang, &s) << "\n";
     if (!step.analogy.empty()) {
       if (auto a = tables.lookup(step.analogy, o.lang))
         out << "    " << phrase("story.analogy", o) << (o.lang == "ja" ? "：" : ": ") << a->title << "\n      "
@@ -95,7 +96,8 @@ void print_records(std::ostream& out, const sim::Scenario& s, const sim::RunResu
     if (!in_story(rec, o)) continue;
     ++shown;
     std::string kind(sim::to_string(rec.kind));
-    out << fmt::format("{:>12}  {:<{}}  {:<10}  {}\n", sim::format_time(rec.time), rec.host, width, kind, rec.summary);
+    out << fmt::format("{:>12}  {:<{}}  {:<10}  {}\n", sim::format_time(rec.time), rec.host, width, kind,
+                       sim::describe_record(rec, o.lang, &s));
   }
   if (shown == 0) out << "  " << phrase("happened.nothing", o) << "\n";
 }
@@ -128,8 +130,8 @@ void print_text_report(std::ostream& out, const sim::Scenario& s, const sim::Run
     const std::string pass = phrase("expectations.pass", o), fail = phrase("expectations.fail", o);
     for (const auto& e : r.expectations) {
       if (e.passed) ++passed;
-      out << fmt::format("  {}  {}\n", e.passed ? pass : fail, e.description);
-      if (!e.passed) out << fmt::format("        {} ({})\n", e.actual, e.pointer);
+      out << fmt::format("  {}  {}\n", e.passed ? pass : fail, sim::describe_expectation(e, o.lang, &s));
+      if (!e.passed) out << fmt::format("        {} ({})\n", sim::describe_outcome(e, o.lang, &r.trace, &s), e.pointer);
     }
     for (const auto& m : r.narration) {
       if (m.reached || m.step >= s.narration.size()) continue;
@@ -152,9 +154,18 @@ nlohmann::json json_report(const sim::Scenario& s, const sim::RunResult& r) {
   j["records"] = r.trace.size();
   j["stopped_early"] = r.stopped_early;
   j["expectations"] = nlohmann::json::array();
-  for (const auto& e : r.expectations)
-    j["expectations"].push_back(
-        {{"pointer", e.pointer}, {"description", e.description}, {"passed", e.passed}, {"actual", e.actual}});
+  for (const auto& e : r.expectations) {
+    nlohmann::json x{{"pointer", e.pointer}, {"description", e.description}, {"passed", e.passed}, {"actual", e.actual}};
+    // The same in structured form, and worded in Japanese (docs/report.md).
+    x["kind"] = e.kind;
+    x["params"] = e.params;
+    x["outcome"] = e.outcome;
+    x["outcome_params"] = e.outcome_params;
+    x["records"] = e.records;
+    x["ja"] = {{"description", sim::describe_expectation(e, "ja", &s)},
+               {"actual", sim::describe_outcome(e, "ja", &r.trace, &s)}};
+    j["expectations"].push_back(std::move(x));
+  }
   j["narration"] = nlohmann::json::array();
   for (const auto& m : r.narration) {
     if (m.step >= s.narration.size()) continue;

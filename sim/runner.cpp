@@ -73,7 +73,7 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
   std::map<std::string, mail::MailSenderApp*> senders;
   for (const auto& h : s.hosts) {
     if (!h.mail_client) continue;
-    auto app = std::make_unique<mail::MailSenderApp>(h.info.id, *h.mail_client);
+    auto app = std::make_unique<mail::MailSenderApp>(h.info.id, s, *h.mail_client);
     senders[h.info.id] = app.get();
     sim.add_app(std::move(app));
   }
@@ -156,6 +156,8 @@ ExpectationResult check_connection(const Scenario& s, const ExpectationSpec& e, 
   r.pointer = e.pointer;
   const char* verb = want == "established" ? "is established" : want == "refused" ? "is refused" : "times out";
   r.description = fmt::format("a connection from {} to {} port {} {}", from, to, port, verb);
+  r.kind = e.kind;
+  r.params = {{"from", from}, {"to", to}, {"port", port}, {"result", want}};
   std::vector<std::string> seen;
   const std::string suffix = ":" + std::to_string(port);
   for (const auto& rec : trace.records()) {
@@ -168,15 +170,21 @@ ExpectationResult check_connection(const Scenario& s, const ExpectationSpec& e, 
       if (rec.event == want) {
         r.passed = true;
         r.actual = rec.summary;
+        r.outcome = "evidence";
+        r.records = {rec.seq};
         return r;
       }
+      r.records.push_back(rec.seq);
     }
   }
   if (seen.empty()) {
     r.actual = "no connection from " + from + " to " + to + " port " + std::to_string(port) + " was attempted";
+    r.outcome = "connection.none";
+    r.outcome_params = {{"from", from}, {"to", to}, {"port", port}};
   } else {
     r.actual = "instead: ";
     for (std::size_t i = 0; i < seen.size(); ++i) r.actual += (i ? ", " : "") + seen[i];
+    r.outcome = "connection.instead";
   }
   return r;
 }
@@ -189,6 +197,8 @@ ExpectationResult check_blocked(const ExpectationSpec& e, const Trace& trace) {
   r.pointer = e.pointer;
   r.description = "policy " + policy + " blocks traffic" + (from.empty() ? "" : " from " + from) +
                   (port ? " to port " + std::to_string(port) : "");
+  r.kind = e.kind;
+  r.params = {{"policy", policy}, {"from", from}, {"port", port}};
   std::size_t other = 0;
   for (const auto& rec : trace.records()) {
     if (rec.kind != RecordKind::Policy) continue;
@@ -200,10 +210,14 @@ ExpectationResult check_blocked(const ExpectationSpec& e, const Trace& trace) {
     if (port && rec.detail.value("dst_port", 0) != port) continue;
     r.passed = true;
     r.actual = rec.summary;
+    r.outcome = "evidence";
+    r.records = {rec.seq};
     return r;
   }
   r.actual = other ? fmt::format("policy {} never fired ({} other policy decision(s))", policy, other)
                    : "no policy fired at all";
+  r.outcome = other ? "blocked.other" : "blocked.none";
+  if (other) r.outcome_params = {{"policy", policy}, {"count", other}};
   return r;
 }
 
@@ -219,6 +233,8 @@ ExpectationResult check_dns(const ExpectationSpec& e, const Trace& trace) {
   r.description = fmt::format("{} lookup of {} {}{}{}", host.empty() ? "a" : host + "'s", qtype, name,
                               outcome.empty() ? "" : " gives " + outcome,
                               contains.empty() ? "" : " with an answer containing \"" + contains + "\"");
+  r.kind = e.kind;
+  r.params = {{"host", host}, {"name", name}, {"qtype", qtype}, {"outcome", outcome}, {"answer_contains", contains}};
   std::vector<std::string> seen;
   auto lower = [](std::string v) {
     for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -229,6 +245,7 @@ ExpectationResult check_dns(const ExpectationSpec& e, const Trace& trace) {
     if (!host.empty() && rec.host != host) continue;
     if (lower(rec.detail.value("qname", "")) != lower(name) || rec.detail.value("qtype", "") != qtype) continue;
     seen.push_back(rec.summary);
+    r.records.push_back(rec.seq);
     if (!outcome.empty() && rec.detail.value("outcome", "") != outcome) continue;
     if (!contains.empty()) {
       bool found = false;
@@ -238,13 +255,17 @@ ExpectationResult check_dns(const ExpectationSpec& e, const Trace& trace) {
     }
     r.passed = true;
     r.actual = rec.summary;
+    r.outcome = "evidence";
+    r.records = {rec.seq};
     return r;
   }
   if (seen.empty()) {
     r.actual = "no such lookup happened";
+    r.outcome = "dns.none";
   } else {
     r.actual = "instead: ";
     for (std::size_t i = 0; i < seen.size(); ++i) r.actual += (i ? "; " : "") + seen[i];
+    r.outcome = "instead";
   }
   return r;
 }
@@ -259,6 +280,7 @@ ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
   ExpectationResult r;
   r.pointer = e.pointer;
   const std::string kind = e.kind;
+  r.kind = kind;
   const std::string status = e.args.value("status", "");
   auto status_ok = [&](const Record& rec) {
     if (status.empty()) return true;
@@ -267,21 +289,31 @@ ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
     return st == status || (code != 0 && std::to_string(code) == status);
   };
   std::vector<std::string> seen;
+  auto instead = [&](const Record& rec) {
+    seen.push_back(rec.summary);
+    r.records.push_back(rec.seq);
+  };
+  auto evidence = [&](const Record& rec) {
+    r.passed = true;
+    r.actual = rec.summary;
+    r.outcome = "evidence";
+    r.records = {rec.seq};
+  };
   if (kind == "delivered") {
     const std::string to = lower_text(e.args.at("to").get<std::string>());
     const std::string folder = e.args.value("folder", "INBOX");
     const std::string subject = e.args.value("subject", "");
     r.description = "a message" + (subject.empty() ? std::string() : " \"" + subject + "\"") + " is delivered to " + to +
                     " (" + folder + ")";
+    r.params = {{"to", to}, {"folder", folder}, {"subject", subject}};
     for (const auto& rec : trace.records()) {
       if (rec.kind == RecordKind::Mail && (rec.event == "bounced" || rec.event == "refused" || rec.event == "deferred") &&
           lower_text(rec.detail.value("recipient", "")) == to)
-        seen.push_back(rec.summary);
+        instead(rec);
       if (rec.kind != RecordKind::Mail || rec.event != "delivered") continue;
       if (lower_text(rec.detail.value("recipient", "")) != to || rec.detail.value("folder", "INBOX") != folder) continue;
       if (!subject.empty() && rec.detail.value("subject", "") != subject) continue;
-      r.passed = true;
-      r.actual = rec.summary;
+      evidence(rec);
       return r;
     }
   } else if (kind == "bounced") {
@@ -289,27 +321,27 @@ ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
     const std::string recipient = lower_text(e.args.value("recipient", ""));
     r.description = "mail from " + from + (recipient.empty() ? std::string() : " to " + recipient) +
                     " bounces back from MAILER-DAEMON" + (status.empty() ? std::string() : " with status " + status);
+    r.params = {{"from", from}, {"recipient", recipient}, {"status", status}};
     for (const auto& rec : trace.records()) {
       if (rec.kind != RecordKind::Mail || rec.event != "bounced") continue;
       if (lower_text(rec.detail.value("sender", "")) != from) continue;
       if (!recipient.empty() && lower_text(rec.detail.value("recipient", "")) != recipient) continue;
-      seen.push_back(rec.summary);
+      instead(rec);
       if (!status_ok(rec)) continue;
-      r.passed = true;
-      r.actual = rec.summary;
+      evidence(rec);
       return r;
     }
   } else if (kind == "deferred") {
     const std::string to = lower_text(e.args.at("to").get<std::string>());
     r.description = "delivery to " + to + " is deferred (a temporary failure, retried later)" +
                     (status.empty() ? std::string() : " with status " + status);
+    r.params = {{"to", to}, {"status", status}};
     for (const auto& rec : trace.records()) {
       if (rec.kind != RecordKind::Mail || rec.event != "deferred" || lower_text(rec.detail.value("recipient", "")) != to)
         continue;
-      seen.push_back(rec.summary);
+      instead(rec);
       if (!status_ok(rec)) continue;
-      r.passed = true;
-      r.actual = rec.summary;
+      evidence(rec);
       return r;
     }
   } else {  // send_failed
@@ -317,23 +349,26 @@ ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
     const std::string error = e.args.value("error", "");
     r.description = "sending from " + from + " fails" + (error.empty() ? std::string() : " with \"" + error + "\"") +
                     (status.empty() ? std::string() : " (status " + status + ")");
+    r.params = {{"from", from}, {"error", error}, {"status", status}};
     for (const auto& rec : trace.records()) {
       if (rec.kind != RecordKind::Mail || rec.host != from) continue;
-      if (rec.event == "submitted") seen.push_back(rec.summary);
+      if (rec.event == "submitted") instead(rec);
       if (rec.event != "send_failed") continue;
-      seen.push_back(rec.summary);
+      instead(rec);
       if (!error.empty() && rec.detail.value("error", "").find(error) == std::string::npos) continue;
       if (!status_ok(rec)) continue;
-      r.passed = true;
-      r.actual = rec.summary;
+      evidence(rec);
       return r;
     }
   }
   if (seen.empty()) {
     r.actual = "nothing of the kind happened";
+    r.outcome = "mail.none";
   } else {
     r.actual = "instead: ";
     for (std::size_t i = 0; i < seen.size() && i < 4; ++i) r.actual += (i ? "; " : "") + seen[i];
+    r.outcome = "instead";
+    if (r.records.size() > 4) r.records.resize(4);
   }
   return r;
 }
@@ -347,6 +382,8 @@ ExpectationResult check_wire(const ExpectationSpec& e, const Trace& trace) {
   r.pointer = e.pointer;
   r.description = "\"" + text + "\" is " + (visible ? "readable" : "never readable") + " on the wire" +
                   (network.empty() ? std::string() : " in " + network);
+  r.kind = e.kind;
+  r.params = {{"text", text}, {"visible", visible}, {"network", network}};
   for (const auto& rec : trace.records()) {
     if (rec.kind != RecordKind::Packet || !rec.detail.contains("bytes")) continue;
     if (!network.empty()) {
@@ -359,10 +396,13 @@ ExpectationResult check_wire(const ExpectationSpec& e, const Trace& trace) {
     r.passed = visible;
     r.actual = visible ? "seen at " + format_time(rec.time) + ": " + rec.summary
                        : "instead it crossed in clear at " + format_time(rec.time) + ": " + rec.summary;
+    r.outcome = visible ? "wire.seen" : "wire.in_clear";
+    r.records = {rec.seq};
     return r;
   }
   r.passed = !visible;
   r.actual = visible ? "instead it never appeared in clear in any packet" : "no packet showed it";
+  r.outcome = visible ? "wire.never" : "wire.not_seen";
   return r;
 }
 

@@ -1,9 +1,12 @@
 // Runs a scenario to completion (or to a chosen time) and checks its expectations.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "sim/scenario.hpp"
 #include "sim/trace.hpp"
@@ -12,9 +15,17 @@ namespace mailsim::sim {
 
 struct ExpectationResult {
   std::string pointer;      // where the expectation is in the scenario file
-  std::string description;  // what was expected, in words
+  std::string description;  // what was expected, in words (English)
   bool passed = false;
-  std::string actual;       // what happened instead (when it failed) or the evidence
+  std::string actual;       // what happened instead (when it failed) or the evidence (English)
+
+  // The same content in structured form, so that views can word it in any language
+  // (sim/describe.hpp; the kinds and their parameters are listed there).
+  std::string kind;                                           // the expectation's type: "delivered", "seen", ...
+  nlohmann::json params = nlohmann::json::object();           // named values of `description`
+  std::string outcome;                                        // what `actual` reports: "evidence", "instead", ...
+  nlohmann::json outcome_params = nlohmann::json::object();   // named values of `actual`
+  std::vector<std::uint64_t> records;                         // seq of the trace records `actual` quotes, in order
 };
 
 namespace mail {

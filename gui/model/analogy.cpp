@@ -86,11 +86,13 @@ std::string smtp_key(const sim::Record& r, const AnalogyContext& ctx) {
     const std::string l = lower(line);
     if (status.empty() && code >= 400) status = word(line.size() > 4 ? line.substr(4) : std::string{}, 0);
     if (code >= 500 || (code >= 400 && code < 500)) {
+      if ((code == 451 && status == "4.7.1") || has(l, "rate limit")) return "smtp.throttled";
       if (status == "5.1.1" || has(l, "user unknown") || has(l, "no such user")) return "smtp.user_unknown";
       if (status == "5.7.1" || has(l, "relay")) return "smtp.relay_denied";
       if (status == "5.2.2" || status == "4.2.2" || has(l, "quota") || has(l, "mailbox full")) return "mailbox.quota";
       if (status == "5.3.4" || status == "5.2.3" || has(l, "too large") || has(l, "size")) return "message.too_large";
-      if (code == 530 || code == 535 || code == 538) return "smtp.auth";
+      if (code == 535 || status == "5.7.8") return "smtp.auth_failed";
+      if (code == 530 || code == 538) return "smtp.auth";
     }
     if (code == 235 || code == 334) return "smtp.auth";
     if (code == 220 && has(l, "tls")) return "tls.starttls";
@@ -160,8 +162,9 @@ const std::vector<std::string>& analogy_keys() {
       "dns.query", "dns.referral", "dns.cache", "dns.answer", "dns.nxdomain",
       "tcp.connect", "tcp.refused", "tcp.timeout", "tcp.closed",
       "policy.op25b", "policy.block",
-      "smtp.submission", "smtp.relay", "smtp.auth", "smtp.user_unknown", "smtp.relay_denied",
-      "tls.starttls", "tls.implicit",
+      "smtp.submission", "smtp.relay", "smtp.auth", "smtp.auth_failed", "smtp.user_unknown", "smtp.relay_denied",
+      "smtp.throttled",
+      "tls.starttls", "tls.implicit", "tls.none",
       "mail.queued", "mail.deferred", "mail.delivered", "mail.bounced",
       "mailbox.quota", "message.too_large", "mailbox.fetched",
       "pop3.login", "pop3.download", "pop3.delete",
@@ -216,6 +219,7 @@ std::string analogy_key(const sim::Record& r, const AnalogyContext& ctx) {
       if (r.event == "relayed" || r.event == "sent") return "smtp.relay";
       if (r.event == "delivered") return "mail.delivered";
       if (r.event == "deferred") return "mail.deferred";
+      if (r.event == "throttled") return "smtp.throttled";
       if (r.event == "bounced" || r.event == "dsn") return "mail.bounced";
       return "mail.queued";
     case sim::RecordKind::Mailbox: {

@@ -686,10 +686,15 @@ ExpectationResult check_mailbox(const Scenario& s, const ExpectationSpec& e, con
   if (e.args.contains("bytes"))
     want += (want.empty() ? "" : " and ") + fmt::format("{} octets", e.args.at("bytes").get<std::int64_t>());
   r.description = fmt::format("{}'s {} on {} holds {}", address, folder, server.empty() ? "?" : server, want);
+  r.kind = e.kind;
+  r.params = {{"address", address}, {"folder", folder}, {"server", server}};
+  if (e.args.contains("count")) r.params["count"] = e.args.at("count").get<std::int64_t>();
+  if (e.args.contains("bytes")) r.params["bytes"] = e.args.at("bytes").get<std::int64_t>();
   // (folder, uid) -> size, replayed from the store's records of that user.
   std::map<std::pair<std::string, std::uint32_t>, std::uint64_t> box;
   std::size_t refused = 0;
   std::string last_refusal;
+  std::uint64_t last_refusal_seq = 0;
   for (const auto& rec : trace.records()) {
     if (rec.kind != RecordKind::Mailbox || rec.host != server || rec.protocol != "store") continue;
     if (rec.detail.value("user", "") != user) continue;
@@ -724,6 +729,7 @@ ExpectationResult check_mailbox(const Scenario& s, const ExpectationSpec& e, con
     } else if (ev == "delivery-refused" && (folder == kInbox)) {
       ++refused;
       last_refusal = rec.detail.value("reason", "");
+      last_refusal_seq = rec.seq;
     }
   }
   std::size_t count = 0;
@@ -736,6 +742,12 @@ ExpectationResult check_mailbox(const Scenario& s, const ExpectationSpec& e, con
   r.passed = ok;
   r.actual = fmt::format("{} holds {} message(s), {} octets", folder, count, bytes);
   if (refused) r.actual += fmt::format("; {} delivery(ies) refused (last: {})", refused, last_refusal);
+  r.outcome = "mailbox.state";
+  r.outcome_params = {{"folder", folder}, {"count", count}, {"bytes", bytes}, {"refused", refused}};
+  if (refused) {
+    r.outcome_params["last_reason"] = last_refusal;
+    r.records = {last_refusal_seq};  // the last refusal
+  }
   return r;
 }
 
@@ -750,6 +762,9 @@ ExpectationResult check_seen(const ExpectationSpec& e, const Trace& trace) {
   if (!present) r.description = fmt::format("{} no longer shows \"{}\"", on, subject);
   else if (check_seen_flag) r.description = fmt::format("{} shows \"{}\" as {}", on, subject, want_seen ? "read" : "unread");
   else r.description = fmt::format("{} shows \"{}\"", on, subject);
+  r.kind = e.kind;
+  r.params = {{"on", on}, {"subject", subject}, {"present", present}};
+  if (check_seen_flag) r.params["seen"] = want_seen;
   const auto view = device_view(trace, on);
   const DeviceViewEntry* found = nullptr;
   for (const auto& v : view)
@@ -761,6 +776,9 @@ ExpectationResult check_seen(const ExpectationSpec& e, const Trace& trace) {
     r.passed = found == nullptr;
     r.actual = found ? fmt::format("{} still shows \"{}\" ({})", on, subject, found->seen ? "read" : "unread")
                      : fmt::format("{} does not show \"{}\"", on, subject);
+    r.outcome = found ? "seen.still" : "seen.absent";
+    r.outcome_params = {{"on", on}, {"subject", subject}};
+    if (found) r.outcome_params["seen"] = found->seen;
     return r;
   }
   if (!found) {
@@ -768,10 +786,18 @@ ExpectationResult check_seen(const ExpectationSpec& e, const Trace& trace) {
     for (const auto& v : view) list += (list.empty() ? "\"" : ", \"") + v.subject + "\"";
     r.actual = view.empty() ? fmt::format("{} shows no message at all", on)
                             : fmt::format("{} does not show \"{}\" (it shows {})", on, subject, list);
+    r.outcome = view.empty() ? "seen.nothing" : "seen.others";
+    r.outcome_params = {{"on", on}, {"subject", subject}};
+    if (!view.empty()) {
+      r.outcome_params["shown"] = nlohmann::json::array();
+      for (const auto& v : view) r.outcome_params["shown"].push_back(v.subject);
+    }
     return r;
   }
   r.passed = !check_seen_flag || found->seen == want_seen;
   r.actual = fmt::format("{} shows \"{}\" as {}", on, subject, found->seen ? "read" : "unread");
+  r.outcome = "seen.state";
+  r.outcome_params = {{"on", on}, {"subject", subject}, {"seen", found->seen}};
   return r;
 }
 

@@ -10,6 +10,42 @@
 
 namespace mailsim::sim::mail {
 
+namespace {
+
+// A failure of the whole session (not of one recipient), as the user reads it: which step
+// failed ("login", "mail_from", "data"; empty for others) and the one-line explanation, so
+// that a refused login does not read like a refused recipient.
+struct SessionFailure {
+  std::string failed_at;
+  std::string reply;  // the server's reply line, when a reply decided
+  std::string explanation;
+};
+
+SessionFailure session_failure(const std::string& server, const std::string& sender, const smtp::DeliveryResult& result) {
+  // result.reason is the client's "which step failed: the server's reply text".
+  const std::string& why = result.reason;
+  if (result.code == 0) return {{}, {}, fmt::format("{}: {}", server, why)};
+  const auto colon = why.find(": ");
+  const std::string step = colon == std::string::npos ? std::string() : why.substr(0, colon);
+  const std::string reply = fmt::format("{} {} {}", result.code, result.enhanced,
+                                        colon == std::string::npos ? why : why.substr(colon + 2));
+  if (step == "authentication failed") return {"login", reply, fmt::format("login to {} failed: {}", server, reply)};
+  if (step == "sender refused")
+    return {"mail_from", reply, fmt::format("{} refused MAIL FROM:<{}>: {}", server, sender, reply)};
+  if (step == "server refused DATA") return {"data", reply, fmt::format("{} refused DATA: {}", server, reply)};
+  return {{}, reply, fmt::format("{}: {} {} {}", server, result.code, result.enhanced, why)};
+}
+
+}  // namespace
+
+MailSenderApp::MailSenderApp(std::string host, const Scenario& scenario, MailClientSpec spec)
+    : MailSenderApp(std::move(host), std::move(spec)) {
+  for (const auto& a : spec_.accounts)
+    for (const auto& h : scenario.hosts)
+      if (h.info.id == a.smtp.server && h.mail_server && h.mail_server->show_credentials)
+        show_credentials_to_.insert(h.info.id);
+}
+
 void MailSenderApp::start(Simulation& sim) {
   sim_ = &sim;
   for (const auto& r : requests_) sim.core().schedule_at(r.at, [this, r] { send(r); });
@@ -62,14 +98,17 @@ void MailSenderApp::send(const SendRequest& request) {
   const HostInfo* server = sim_->network().host(acc->smtp.server);
   const Endpoint to{server ? server->ip : Ipv4{}, acc->smtp.port};
   auto sock = sim_->transport().connect(host(), to);
+  const bool show_credentials = show_credentials_to_.count(acc->smtp.server) > 0;
   auto link = std::make_shared<SessionLink<smtp::ClientSession>>(*sim_, sock, std::make_unique<smtp::ClientSession>(job),
-                                                                 "smtp", false);
+                                                                 "smtp", show_credentials);
   const bool implicit = job.tls == smtp::TlsPolicy::Implicit;
   const std::string server_name = acc->smtp.server;
   const std::uint16_t port = acc->smtp.port;
+  // `extra`: what failed ("failed_at": "login", "mail_from", "data", "recipient"; "recipient"; "reply").
   auto fail = [this, base, server_name](const std::string& error, const std::string& status, int code,
-                                        const std::string& explanation) {
+                                        const std::string& explanation, const nlohmann::json& extra) {
     nlohmann::json d = base;
+    d.update(extra);
     d["error"] = error;
     d["status"] = status;
     if (code) d["code"] = code;
@@ -81,12 +120,14 @@ void MailSenderApp::send(const SendRequest& request) {
   sock->on_error = [link, fail, server_name, port](SocketError e, const std::string&) {
     link->engine().connection_failed(std::string(to_string(e)), true);
     fail(std::string(to_string(e)), "", 0,
-         fmt::format("the connection to {} port {} failed: {}", server_name, port, to_string(e)));
+         fmt::format("the connection to {} port {} failed: {}", server_name, port, to_string(e)),
+         nlohmann::json::object());
   };
-  link->on_closed = [this, base, fail, server_name](smtp::ClientSession& s) {
+  link->on_closed = [this, base, fail, server_name, sender = acc->address](smtp::ClientSession& s) {
     if (!s.closed()) s.connection_lost();
     const auto& result = s.result();
-    bool told = false;  // one error message per failure, as a mail program shows it
+    bool told = false;     // one error message per failure, as a mail program shows it
+    bool skipped = false;  // a recipient failed with the whole session (reported once, below)
     for (const auto& r : result.recipients) {
       nlohmann::json d = base;
       d["recipient"] = r.address;
@@ -96,17 +137,26 @@ void MailSenderApp::send(const SendRequest& request) {
                     server_name);
       } else if (r.status == smtp::RecipientStatus::PermanentFailure ||
                  r.status == smtp::RecipientStatus::TemporaryFailure) {
-        if (!result.reason.empty() && r.code == 0) continue;  // reported once below
+        // The session failed as a whole (connection, login, MAIL FROM, DATA): reported once below.
+        if (!result.reason.empty() && (r.code == 0 || r.text == result.reason)) {
+          skipped = true;
+          continue;
+        }
         const std::string text = fmt::format("{} {} {}", r.code, r.enhanced, r.text);
-        fail(text, r.enhanced, r.code, fmt::format("{} refused {}: {}", server_name, r.address, text));
+        fail(text, r.enhanced, r.code, fmt::format("{} refused {}: {}", server_name, r.address, text),
+             {{"failed_at", "recipient"}, {"recipient", r.address}});
         told = true;
       }
     }
-    if (!told && !result.reason.empty() && result.outcome != smtp::Outcome::Delivered &&
+    if ((!told || skipped) && !result.reason.empty() && result.outcome != smtp::Outcome::Delivered &&
         result.outcome != smtp::Outcome::PartiallyDelivered) {
       const std::string text = result.code ? fmt::format("{} {} {}", result.code, result.enhanced, result.reason)
                                            : result.reason;
-      fail(text, result.enhanced, result.code, fmt::format("{}: {}", server_name, text));
+      const auto f = session_failure(server_name, sender, result);
+      nlohmann::json extra = nlohmann::json::object();
+      if (!f.failed_at.empty()) extra["failed_at"] = f.failed_at;
+      if (!f.reply.empty()) extra["reply"] = f.reply;
+      fail(text, result.enhanced, result.code, f.explanation, extra);
     }
   };
   link->attach();

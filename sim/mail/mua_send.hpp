@@ -2,10 +2,12 @@
 // account's outgoing server (port, AUTH, TLS as configured), reporting what a user would see.
 #pragma once
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "sim/mail/mail_spec.hpp"
+#include "sim/scenario.hpp"
 #include "sim/simulation.hpp"
 
 namespace mailsim::sim::mail {
@@ -24,6 +26,9 @@ struct SendRequest {
 class MailSenderApp : public App {
  public:
   MailSenderApp(std::string host, MailClientSpec spec) : App(std::move(host)), spec_(std::move(spec)) {}
+  // As above; the AUTH line sent to a server whose `show_credentials` is on is recorded
+  // unmasked, as the POP3 and IMAP readers do (the eavesdropper lesson).
+  MailSenderApp(std::string host, const Scenario& scenario, MailClientSpec spec);
   void add(SendRequest request) { requests_.push_back(std::move(request)); }
   void start(Simulation& sim) override;
 
@@ -32,6 +37,7 @@ class MailSenderApp : public App {
 
   Simulation* sim_ = nullptr;
   MailClientSpec spec_;
+  std::set<std::string> show_credentials_to_;  // outgoing servers (host ids) that show them
   std::vector<SendRequest> requests_;
   std::uint64_t sent_ = 0;
 };

@@ -2,6 +2,7 @@
 // has a text and a station), and the narration helpers (packets in words, meaningful records).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -105,9 +106,36 @@ TEST_CASE("analogy: SMTP lines by verb, reply code and who connects where", "[gu
         "message.too_large");
   CHECK(analogy_key(rec(K::Protocol, "reply", {{"line", "235 2.7.0 Authentication successful"}}, "smtp"), pc587) ==
         "smtp.auth");
+  // A refused login is its own situation (the ID does not match), with or without a "code" detail.
+  CHECK(analogy_key(rec(K::Protocol, "reply", {{"line", "535 5.7.8 Authentication credentials invalid"}, {"code", 535}},
+                        "smtp"),
+                    pc587) == "smtp.auth_failed");
+  CHECK(analogy_key(rec(K::Protocol, "received", {}, "", "S: 535 5.7.8 Authentication credentials invalid"), {587, "pc"}) ==
+        "smtp.auth_failed");
+  CHECK(analogy_key(rec(K::Protocol, "reply", {{"line", "530 5.7.0 Authentication required"}, {"code", 530}}, "smtp"),
+                    pc587) == "smtp.auth");
   // A scripted connection (no protocol name) is classified by its server port.
   CHECK(analogy_key(rec(K::Protocol, "sent", {}, "", "EHLO shiroyagi-pc"), {25, "pc"}) == "smtp.submission");
   CHECK(analogy_key(rec(K::Protocol, "sent", {}, "", "hello"), {8080, "pc"}).empty());
+}
+
+TEST_CASE("analogy: the wrong-password lesson shows a failed login, not a refused recipient", "[gui][analogy]") {
+  const auto l = load("mail/auth-wrong-password.json");
+  const sim::Record* reply = nullptr;
+  const sim::Record* failed = nullptr;
+  for (const auto& r : l.trace.records()) {
+    if (r.kind == sim::RecordKind::Protocol && r.event == "reply" && r.summary.find("535 5.7.8") != std::string::npos)
+      reply = &r;
+    if (r.kind == sim::RecordKind::Mail && r.event == "send_failed") failed = &r;
+  }
+  REQUIRE(reply != nullptr);
+  CHECK(analogy_key(*reply, {587, "pc"}) == "smtp.auth_failed");
+  REQUIRE(failed != nullptr);
+  CHECK(failed->summary ==
+        "shiroyagi-pc: sending failed — login to mail-example failed: 535 5.7.8 Authentication credentials invalid");
+  CHECK(failed->summary.find("refused kuroyagi") == std::string::npos);
+  CHECK(failed->detail.value("failed_at", "") == "login");
+  CHECK(failed->detail.value("status", "") == "5.7.8");
 }
 
 TEST_CASE("analogy: POP3, IMAP, mail and mailbox records", "[gui][analogy]") {
@@ -130,6 +158,46 @@ TEST_CASE("analogy: POP3, IMAP, mail and mailbox records", "[gui][analogy]") {
   CHECK(analogy_key(rec(K::Mailbox, "fetched")) == "mailbox.fetched");
   CHECK(analogy_key(rec(K::Action, "start", {{"action", "lookup"}})) == "dns.query");
   CHECK(analogy_key(rec(K::Action, "done", {{"action", "lookup"}})).empty());
+}
+
+TEST_CASE("analogy: a sending limit is its own situation; plain text has a postcard key", "[gui][analogy]") {
+  using K = sim::RecordKind;
+  const AnalogyContext mta25{25, "mail_server"};
+  CHECK(analogy_key(rec(K::Protocol, "reply",
+                        {{"line", "451 4.7.1 Sending rate limit exceeded, try again later"}, {"code", 451}}, "smtp"),
+                    mta25) == "smtp.throttled");
+  CHECK(analogy_key(rec(K::Protocol, "received", {}, "", "S: 451 4.7.1 Sending rate limit exceeded, try again later"),
+                    mta25) == "smtp.throttled");
+  CHECK(analogy_key(rec(K::Protocol, "reply", {{"line", "554 5.7.1 Relay access denied"}}, "smtp"), mta25) ==
+        "smtp.relay_denied");
+  CHECK(analogy_key(rec(K::Protocol, "reply", {{"line", "451 4.3.0 Try again later"}, {"code", 451}}, "smtp"),
+                    mta25) == "smtp.relay");
+  CHECK(analogy_key(rec(K::Mail, "throttled", {{"who", "198.51.100.25"}, {"limit", 3}})) == "smtp.throttled");
+  CHECK(analogy_key(rec(K::Mail, "deferred")) == "mail.deferred");
+  // The keys exist for narration even where the classifier cannot tell them from one record.
+  const auto& keys = gui::analogy_keys();
+  CHECK(std::count(keys.begin(), keys.end(), "smtp.throttled") == 1);
+  CHECK(std::count(keys.begin(), keys.end(), "tls.none") == 1);
+  const auto stations = table("stations.json");
+  CHECK(gui::station_from_name(stations.get("smtp.throttled")) == gui::Station::DestinationOffice);
+  CHECK(gui::station_from_name(stations.get("tls.none")) == gui::Station::Envelope);
+
+  // In the sending-limits lesson the 451 reply and the throttled record both light up the limit.
+  const auto l = load("mail/sending-limits.json");
+  int replies = 0;
+  int throttled = 0;
+  for (const auto& r : l.trace.records()) {
+    if (r.kind == K::Protocol && r.event == "reply" && r.summary.find("451 4.7.1") != std::string::npos) {
+      CHECK(analogy_key(r, mta25) == "smtp.throttled");
+      ++replies;
+    }
+    if (r.kind == K::Mail && r.event == "throttled") {
+      CHECK(analogy_key(r) == "smtp.throttled");
+      ++throttled;
+    }
+  }
+  CHECK(replies >= 2);
+  CHECK(throttled >= 2);
 }
 
 TEST_CASE("analogy tables: en and ja have the same keys; every situation has a title, a text and a station",
