@@ -123,9 +123,11 @@ struct GuiArgs {
   std::string at;
   int step = -1;
   std::string screenshot;
+  std::string screenshot_series;
   std::string size;
   std::string lang = "en";
-  float scale = 1.0f;
+  std::string tab;
+  std::optional<float> scale;  // unset: the monitor's content scale (1 for screenshots)
 };
 
 int cmd_gui(const GuiArgs& a, const std::filesystem::path& lessons, std::ostream& err) {
@@ -177,6 +179,8 @@ int cmd_gui(const GuiArgs& a, const std::filesystem::path& lessons, std::ostream
   }
   o.lang = a.lang;
   o.ui_scale = a.scale;
+  o.screenshot_series_dir = a.screenshot_series;
+  o.tab = a.tab;
   return gui::run_gui(o);
 }
 #endif
@@ -199,7 +203,12 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   gui->add_option("--screenshot", gui_args.screenshot, "Render one frame to this PNG file and exit");
   gui->add_option("--size", gui_args.size, "Window size, WIDTHxHEIGHT (default 1280x720)");
   gui->add_option("--lang", gui_args.lang, "Language of the interface: en or ja");
-  gui->add_option("--scale", gui_args.scale, "UI scale for projectors (e.g. 1.5)");
+  gui->add_option_function<float>(
+      "--scale", [&gui_args](const float& v) { gui_args.scale = v; },
+      "UI scale for projectors (e.g. 1.5); default: the monitor's content scale");
+  gui->add_option("--screenshot-series", gui_args.screenshot_series,
+                  "Render the start, every narration step and the end in en and ja to PNGs in this folder, and exit");
+  gui->add_option("--tab", gui_args.tab, "Tab shown first: events, sequence, transcript or inspector");
 #else
   app.require_subcommand(1);
 #endif

@@ -1,38 +1,21 @@
-// The built-in lesson library: where it is installed, listing it, and finding a lesson by name.
+// The CLI's view of the lesson library (now in sim/lessons.hpp) and where the program's files are.
 #pragma once
 #include <filesystem>
-#include <optional>
-#include <string>
-#include <vector>
 
-#include "sim/scenario.hpp"
+#include "sim/lessons.hpp"
 
 namespace mailsim::cli {
 
-struct Lesson {
-  std::string name;   // file stem: "op25b-submission"
-  std::string group;  // folder: "mail"
-  std::filesystem::path file;
-  sim::Localized title;
-};
+// The library lives in mailsim::sim so the desktop app lists lessons without the CLI.
+using sim::find_scenario_dir;
+using sim::Lesson;
+using sim::list_lessons;
+using sim::resolve_lesson;
 
 // This program's executable (from /proc/self/exe, else argv[0]); empty when unknown.
 std::filesystem::path executable_path(const char* argv0);
 
-// The lessons folder: $MAILSIM_SCENARIOS, EXE_DIR/../share/mailsim/scenarios (installed),
-// else the source tree's scenarios/. Empty when none exists.
-std::filesystem::path find_scenario_dir(const std::filesystem::path& executable);
 // The assets folder: EXE_DIR/../share/mailsim/assets, else the source tree's assets/.
 std::filesystem::path find_assets_dir(const std::filesystem::path& executable);
-
-// Every lesson under `dir` (GROUP/NAME.json, schema files skipped), sorted by group and name.
-// A lesson whose title cannot be read is still listed, with its name as the title.
-std::vector<Lesson> list_lessons(const std::filesystem::path& dir);
-
-// Resolves what the user typed after `mailsim run`: an existing file is used as it is; a
-// word without '/' and ".json" is a lesson name (exact, GROUP/NAME, or a unique prefix).
-// On failure returns nullopt with a message (with a did-you-mean when one is close).
-std::optional<std::filesystem::path> resolve_lesson(const std::string& arg, const std::filesystem::path& dir,
-                                                    std::string& error);
 
 }  // namespace mailsim::cli

@@ -1,22 +1,26 @@
 // The desktop app: GLFW window + Dear ImGui main loop (as in ImGui's example_glfw_opengl3),
-// panel layout, and the headless screenshot mode.
+// panel layout, and the headless screenshot modes (one picture, or a lesson's series).
 #include "gui/app.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <optional>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <optional>
+#include <vector>
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
+#include <stb_image_write.h>
 
 #include "gui/app_state.hpp"
 #include "gui/frame.hpp"
 #include "gui/fonts.hpp"
+#include "gui/model/steps.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/screenshot.hpp"
 #include "gui/theme.hpp"
@@ -31,6 +35,43 @@ namespace mailsim::gui {
 namespace {
 
 constexpr int kWarmupFrames = 3;  // frames before a screenshot, so the layout settles
+constexpr int kSeriesFrames = 2;  // frames per later picture of a series (the layout has settled)
+
+// One picture of the headless modes: where to write it, in which language, at which moment.
+struct Shot {
+  std::string path;
+  std::string lang;
+  double playback = 0.0;
+};
+
+// The series of a lesson: start, each reached narration step (the middle when there are no
+// steps), end; English then Japanese.
+std::vector<Shot> series_shots(const AppState& app, const std::filesystem::path& dir) {
+  const StepTimeline steps(app.narration, app.model);
+  const double end = app.model.pace().duration();
+  std::vector<Shot> shots;
+  for (const char* lang : {"en", "ja"}) {
+    const std::string prefix = std::string(lang) + "-";
+    shots.push_back({(dir / (prefix + "start.png")).string(), lang, 0.0});
+    if (app.narration.empty()) shots.push_back({(dir / (prefix + "middle.png")).string(), lang, end * 0.5});
+    for (std::size_t s = 0; s < app.narration.size(); ++s) {
+      const auto p = steps.playback_of_step(s);
+      if (!p) continue;
+      char name[32];
+      std::snprintf(name, sizeof name, "step-%02zu.png", s + 1);
+      shots.push_back({(dir / (prefix + name)).string(), lang, *p});
+    }
+    shots.push_back({(dir / (prefix + "end.png")).string(), lang, end});
+  }
+  return shots;
+}
+
+// The UI scale for the monitor's content scale (DPI), rounded like Ctrl+= / Ctrl+- do.
+float scale_for_content(float xs, float ys) {
+  const float s = std::max(xs, ys);
+  if (!(s > 0.0f)) return 1.0f;
+  return std::clamp(std::round(s * 10.0f) / 10.0f, 0.6f, 2.5f);
+}
 
 void glfw_error(int code, const char* text) { std::cerr << "mailsim: GLFW error " << code << ": " << text << "\n"; }
 
@@ -46,8 +87,12 @@ int run_gui(const GuiOptions& options) {
               << " is out of range (320x240 .. 16384x16384)\n";
     return kGuiBadInput;
   }
-  if (!(options.ui_scale >= 0.5f && options.ui_scale <= 3.0f)) {
+  if (options.ui_scale && !(*options.ui_scale >= 0.5f && *options.ui_scale <= 3.0f)) {
     std::cerr << "mailsim: UI scale must be between 0.5 and 3\n";
+    return kGuiBadInput;
+  }
+  if (!options.screenshot_path.empty() && !options.screenshot_series_dir.empty()) {
+    std::cerr << "mailsim: --screenshot and --screenshot-series cannot be used together\n";
     return kGuiBadInput;
   }
   std::optional<Tab> start_tab;
@@ -74,10 +119,17 @@ int run_gui(const GuiOptions& options) {
   AppState app;
   app.scenario = std::move(*loaded.scenario);
   app.lang = options.lang;
-  app.ui_scale = options.ui_scale;
-  app.headless = !options.screenshot_path.empty();
+  app.ui_scale = options.ui_scale.value_or(1.0f);
+  app.headless = !options.screenshot_path.empty() || !options.screenshot_series_dir.empty();
   install_run(app, sim::run_scenario(app.scenario));
   app.switch_to_tab = start_tab;
+  if (options.show == "lessons") app.picker.open = true;  // --show: a window open (screenshots for docs)
+  else if (options.show == "compose") app.compose.open = true;
+  else if (options.show == "check") app.compose.check_open = true;
+  else if (!options.show.empty()) {
+    std::cerr << "mailsim: unknown window '" << options.show << "' (use lessons, compose or check)\n";
+    return kGuiBadInput;
+  }
   if (start_tab == Tab::Inspector && !app.model.layout().hosts().empty()) {
     app.selected_host = app.model.layout().hosts().front().id;
   }
@@ -112,6 +164,22 @@ int run_gui(const GuiOptions& options) {
       return kGuiBadInput;
     }
     app.seek(app.model.playback_of_seq(m.seq));
+  }
+
+  // The pictures of the headless modes.
+  std::vector<Shot> shots;
+  if (!options.screenshot_path.empty()) shots.push_back({options.screenshot_path, app.lang, app.playback});
+  if (!options.screenshot_series_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.screenshot_series_dir, ec);
+    if (ec) {
+      std::cerr << "mailsim: cannot create " << options.screenshot_series_dir << ": " << ec.message() << "\n";
+      return kGuiBadInput;
+    }
+    for (const auto& m : app.narration) {
+      if (!m.reached) std::cerr << "mailsim: narration step " << m.step + 1 << " never happens in this run; no picture\n";
+    }
+    shots = series_shots(app, options.screenshot_series_dir);
   }
 
   const auto assets = find_assets_dir(current_executable(), MAILSIM_SOURCE_DIR);
@@ -150,6 +218,8 @@ int run_gui(const GuiOptions& options) {
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
   if (app.headless) glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
+  // On a high-DPI monitor the window grows with the content scale (the UI scale follows below).
+  if (!app.headless && !options.ui_scale) glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
   GLFWwindow* window = glfwCreateWindow(options.width, options.height, window_title(app).c_str(), nullptr, nullptr);
   if (window == nullptr) {
     std::cerr << "mailsim: cannot create an OpenGL 3.0 window\n";
@@ -158,6 +228,12 @@ int run_gui(const GuiOptions& options) {
   }
   glfwMakeContextCurrent(window);
   glfwSwapInterval(app.headless ? 0 : 1);
+  if (!app.headless && !options.ui_scale) {
+    float xs = 1.0f;
+    float ys = 1.0f;
+    glfwGetWindowContentScale(window, &xs, &ys);
+    app.ui_scale = scale_for_content(xs, ys);
+  }
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -172,9 +248,22 @@ int run_gui(const GuiOptions& options) {
     std::cerr << "mailsim: " << app.en.get("font.missing") << "\n";
   }
 
+  // Screenshots are flat UI colours: PNG rows without a filter are smaller and take half the
+  // time of stb's per-row filter search (which matters for a lesson's series).
+  if (app.headless) stbi_write_force_png_filter = 0;
+
   int exit_code = kGuiOk;
   int frame = 0;
+  std::size_t shot = 0;      // the picture being rendered (headless)
+  int shot_frames = 0;       // frames rendered for it so far
+  int written = 0;
+  if (!shots.empty()) {
+    app.lang = shots.front().lang;
+    app.seek(shots.front().playback);
+  }
   std::string shown_title = window_title(app);
+  for (int i = 0; i < 16 && glGetError() != GL_NO_ERROR; ++i) {
+  }  // start clean: errors are checked per picture
   while (!glfwWindowShouldClose(window)) {
     glfwPollEvents();
     if (app.rebuild_fonts) {
@@ -213,15 +302,27 @@ int run_gui(const GuiOptions& options) {
     glClearColor(0.965f, 0.965f, 0.955f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    ++frame;
 
-    if (app.headless && ++frame > kWarmupFrames) {
+    if (app.headless && ++shot_frames > (shot == 0 ? kWarmupFrames : kSeriesFrames)) {
+      const Shot& s = shots[shot];
       std::string error;
       glReadBuffer(GL_BACK);
-      if (!write_framebuffer_png(options.screenshot_path, fb_w, fb_h, error)) {
+      if (const GLenum gl = glGetError(); gl != GL_NO_ERROR) {
+        std::cerr << "mailsim: " << s.path << ": OpenGL error " << gl << " while rendering\n";
+        exit_code = kGuiBadInput;
+      } else if (!write_framebuffer_png(s.path, fb_w, fb_h, error)) {
         std::cerr << "mailsim: " << error << "\n";
         exit_code = kGuiBadInput;
+      } else {
+        ++written;
       }
-      break;
+      if (++shot >= shots.size()) break;
+      // The next picture: its language and moment, shown from the next frame on.
+      app.lang = shots[shot].lang;
+      app.seek(shots[shot].playback);
+      app.playing = false;
+      shot_frames = 0;
     }
     glfwSwapBuffers(window);
   }
@@ -231,6 +332,10 @@ int run_gui(const GuiOptions& options) {
   ImGui::DestroyContext();
   glfwDestroyWindow(window);
   glfwTerminate();
+  if (!options.screenshot_series_dir.empty()) {
+    std::cout << "mailsim: " << written << " of " << shots.size() << " pictures written to "
+              << options.screenshot_series_dir << "\n";
+  }
   return exit_code;
 }
 

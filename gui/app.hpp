@@ -13,10 +13,16 @@ struct GuiOptions {
   std::optional<int> narration_step;      // start at this narration step (when narration exists)
   std::optional<double> at_fraction;      // or at this fraction (0..1) of the playback (tests: start/middle/end)
   std::string screenshot_path;            // non-empty: render one frame to this PNG and exit
+  // Non-empty: render the start, every narration step and the end (the middle too when the
+  // lesson has no narration), in English and Japanese, to DIR/LANG-start.png,
+  // LANG-step-01.png ..., LANG-end.png in one window, and exit (non-zero if a picture failed).
+  std::string screenshot_series_dir;
   int width = 1280, height = 720;
   std::string lang = "en";                // "en" or "ja"
   std::string tab;                        // tab shown first: events, sequence, transcript, inspector
-  float ui_scale = 1.0f;
+  std::string show;                       // window open at the start: lessons, compose or check (docs)
+  // UI scale; unset: the monitor's content scale (DPI) for the window, 1 for screenshots.
+  std::optional<float> ui_scale;
 };
 
 // Exit codes of run_gui.

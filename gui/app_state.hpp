@@ -10,9 +10,11 @@
 
 #include "gui/model/analogy.hpp"
 #include "gui/model/sequence.hpp"
+#include "gui/model/session.hpp"
 #include "gui/model/story.hpp"
 #include "gui/model/strings.hpp"
 #include "gui/model/world_view.hpp"
+#include "sim/lessons.hpp"
 #include "sim/scenario.hpp"
 
 namespace mailsim::gui {
@@ -26,6 +28,30 @@ struct Fonts {
 };
 
 enum class Tab { Events, Sequence, Transcript, Inspector };
+
+// The Lessons window (gui/panels/picker.cpp).
+struct PickerState {
+  bool open = false;
+  bool listed = false;              // the library was read (once, when first shown)
+  std::vector<sim::Lesson> lessons;
+  std::string dir;                  // where they were found (empty: none)
+  int selected = -1;                // index into lessons
+  bool scroll_to_selected = false;  // bring the open lesson into view once
+  std::string path;                 // the "Open a file" field
+  std::string error;                // the loader's messages for the last failed open
+};
+
+// The Compose and Check mail windows (gui/panels/compose.cpp).
+struct ComposeState {
+  bool open = false;
+  bool check_open = false;
+  std::string device;               // the form is filled in for this device
+  int account = 0;
+  std::string to, subject, body;
+  std::string check_device;
+  int check_account = 0;
+  std::string error;                // why the last command was refused
+};
 
 struct AppState {
   sim::Scenario scenario;
@@ -41,6 +67,13 @@ struct AppState {
   std::vector<sim::NarrationMatch> narration;
   std::string lang = "en";
 
+  // The scenario file as loaded, the user's actions (Compose, Check mail) and their run.
+  Session session;
+  PickerState picker;
+  ComposeState compose;
+  std::string status_key;     // the last command's outcome for the top bar ("compose.sent")
+  sim::Time status_time = 0;  // its {time}
+
   // The player's clock: playback seconds on the teaching pace (never simulation state).
   double playback = 0.0;
   bool playing = false;
@@ -48,6 +81,7 @@ struct AppState {
   WorldView view;  // rebuilt each frame from `playback`
 
   std::string selected_host;
+  std::string selected_letter;  // Inspector: the message shown (a Letter key of model.mail()); empty: the host
   std::optional<Tab> switch_to_tab;  // set by a click, consumed by the tab bar
   std::string filter;
   std::optional<std::size_t> scrolled_to;  // the event table follows the current record

@@ -1,13 +1,18 @@
-// One frame of the app: the panel layout (narration on top, map and post-office scene on the
-// left, tabs on the right, time controls below) and installing a run's derived state.
+// One frame of the app: the panel layout (top bar, narration, map and post-office scene on the
+// left, tabs on the right, time controls below), installing a run, and the session commands.
 #include "gui/frame.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <type_traits>
 
 #include <imgui.h>
 
+#include "gui/model/line_break.hpp"
 #include "gui/panels/panels.hpp"
+#include "gui/theme.hpp"
+#include "sim/checker.hpp"
 
 namespace mailsim::gui {
 
@@ -19,34 +24,147 @@ constexpr ImGuiWindowFlags kPanelFlags = ImGuiWindowFlags_NoTitleBar | ImGuiWind
 
 }  // namespace
 
+std::string fit_text(std::string text, float width) {
+  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+  while (!text.empty() && ImGui::CalcTextSize((text + "...").c_str()).x > width) {
+    text.pop_back();
+    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
+    if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();
+  }
+  return text.empty() ? text : text + "...";
+}
+
+void text_wrapped(std::string_view text) {
+  const float width = std::max(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize());
+  const auto lines = break_lines(text, width, [](std::string_view piece) {
+    return ImGui::CalcTextSize(piece.data(), piece.data() + piece.size()).x;
+  });
+  for (const auto& line : lines) ImGui::TextUnformatted(line.c_str());
+}
+
+namespace {
+
+// Shows the session's run: from the start (another scenario) or at the same moment.
+void show_session_run(AppState& app, const std::optional<Moment>& keep) {
+  const bool same_file = app.scenario.file == app.session.file();
+  app.scenario = app.session.scenario();
+  install_run(app, app.session.run());
+  app.seek(keep ? playback_of_moment(app.model, *keep) : 0.0);
+  app.view = app.model.view_at_playback(app.playback);  // the rest of this frame reads it
+  app.scrolled_to.reset();
+  app.seq_followed = -1.0;
+  if (!same_file) {
+    app.playing = false;
+    app.selected_host.clear();
+    app.filter.clear();
+    app.zoom = 1.0f;
+    app.pan = ImVec2(0.0f, 0.0f);
+    app.seq_zoom = 1.0f;
+    app.compose = ComposeState{};
+  }
+}
+
+// The row above the narration: Lessons, Compose, Check mail, taking actions back, the
+// outcome of the last command and the lesson's title.
+void toolbar(AppState& app) {
+  const float fs = ImGui::GetFontSize();
+  if (ImGui::Button(app.tr("bar.lessons"))) app.picker.open = true;
+  ImGui::SameLine();
+  if (ImGui::Button(app.tr("bar.compose"))) {
+    app.compose.open = true;
+    app.compose.check_open = false;
+    app.compose.error.clear();
+  }
+  ImGui::SameLine();
+  if (ImGui::Button(app.tr("bar.check"))) {
+    app.compose.check_open = true;
+    app.compose.open = false;
+    app.compose.error.clear();
+  }
+  const auto& actions = app.session.user_actions();
+  const bool mine = !actions.empty() && app.session.file() == app.scenario.file;
+  ImGui::SameLine(0.0f, fs);
+  ImGui::BeginDisabled(!mine);
+  if (ImGui::Button(app.tr("bar.undo"))) undo_action(app);
+  if (!app.headless && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", app.tr("bar.undo_tip"));
+  ImGui::SameLine();
+  if (ImGui::Button(app.tr("bar.reset"))) reset_actions(app);
+  if (!app.headless && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", app.tr("bar.reset_tip"));
+  ImGui::EndDisabled();
+  if (mine) {
+    ImGui::SameLine();
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextDisabled("%s: %zu", app.tr("bar.actions"), actions.size());
+    if (!app.headless && ImGui::IsItemHovered()) {
+      ImGui::BeginTooltip();
+      for (const auto& a : actions) ImGui::BulletText("%s", describe_action(a, app.strings()).c_str());
+      ImGui::EndTooltip();
+    }
+  }
+  // The lesson's title on the right; the last command's outcome in between (it wins when
+  // space is short: it is what just happened).
+  const std::string title = app.title();
+  const float avail = ImGui::GetContentRegionAvail().x - fs;
+  std::string status;
+  if (!app.status_key.empty())
+    status = format_text(app.strings().get(app.status_key), {{"time", sim::format_time(app.status_time)}, {"title", title}});
+  const float status_w = status.empty() ? 0.0f : ImGui::CalcTextSize(status.c_str()).x + fs;
+  const float title_w = std::min(ImGui::CalcTextSize(title.c_str()).x, std::max(avail - status_w - fs, avail * 0.25f));
+  if (!status.empty()) {
+    ImGui::SameLine(0.0f, fs);
+    ImGui::AlignTextToFramePadding();
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(0x1E6B3A)));
+    ImGui::TextUnformatted(fit_text(status, ImGui::GetContentRegionAvail().x - title_w - fs).c_str());
+    ImGui::PopStyleColor();
+  }
+  ImGui::SameLine();
+  const float right = ImGui::GetWindowContentRegionMax().x;
+  const std::string shown = fit_text(title, std::min(title_w, right - ImGui::GetCursorPosX()));
+  ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX(), right - ImGui::CalcTextSize(shown.c_str()).x));
+  ImGui::AlignTextToFramePadding();
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(theme::kInkSoft)));
+  ImGui::TextUnformatted(shown.c_str());
+  ImGui::PopStyleColor();
+}
+
+}  // namespace
+
 void draw_frame(AppState& app, float w, float h) {
   const ImGuiStyle& style = ImGui::GetStyle();
   const float fs = ImGui::GetFontSize();
   const float large = app.fonts.large ? app.fonts.large->FontSize : fs * 1.3f;
+  const float bar_h = ImGui::GetFrameHeight() + 8.0f;
   float narration_h = large + fs + style.WindowPadding.y * 2.0f + style.ItemSpacing.y + 4.0f;
   if (app.lang == "ja" && !app.fonts.japanese) narration_h += fs * 2.6f;
   const float controls_h = ImGui::GetFrameHeight() * 2.0f + style.ItemSpacing.y + style.WindowPadding.y * 2.0f;
-  const float main_h = std::max(100.0f, h - narration_h - controls_h);
+  const float main_h = std::max(100.0f, h - bar_h - narration_h - controls_h);
   const float map_w = std::floor(w * 0.58f);
   // The left column: the network map above the post-office scene (the same left-to-right flow).
   const float analogy_h = std::floor(std::clamp(main_h * 0.36f, std::min(main_h * 0.5f, 180.0f), 290.0f));
   const float map_h = main_h - analogy_h;
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(w, bar_h));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(style.WindowPadding.x, 4.0f));
+  if (ImGui::Begin("##toolbar", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar)) toolbar(app);
+  ImGui::End();
+  ImGui::PopStyleVar();
+  // Everything else sits below the toolbar.
+  ImGui::SetNextWindowPos(ImVec2(0, bar_h));
   ImGui::SetNextWindowSize(ImVec2(w, narration_h));
   ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4(1.0f, 0.98f, 0.90f, 1.0f));
   if (ImGui::Begin("##narration", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar)) panels::narration(app);
   ImGui::End();
   ImGui::PopStyleColor();
 
-  ImGui::SetNextWindowPos(ImVec2(0, narration_h));
+  ImGui::SetNextWindowPos(ImVec2(0, bar_h + narration_h));
   ImGui::SetNextWindowSize(ImVec2(map_w, map_h));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   if (ImGui::Begin("##map", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
     panels::network_map(app);
   }
   ImGui::End();
-  ImGui::SetNextWindowPos(ImVec2(0, narration_h + map_h));
+  ImGui::SetNextWindowPos(ImVec2(0, bar_h + narration_h + map_h));
   ImGui::SetNextWindowSize(ImVec2(map_w, analogy_h));
   if (ImGui::Begin("##analogy", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
     panels::analogy(app);
@@ -54,7 +172,7 @@ void draw_frame(AppState& app, float w, float h) {
   ImGui::End();
   ImGui::PopStyleVar();
 
-  ImGui::SetNextWindowPos(ImVec2(map_w, narration_h));
+  ImGui::SetNextWindowPos(ImVec2(map_w, bar_h + narration_h));
   ImGui::SetNextWindowSize(ImVec2(w - map_w, main_h));
   if (ImGui::Begin("##side", nullptr, kPanelFlags)) {
     if (ImGui::BeginTabBar("##tabs")) {
@@ -85,10 +203,15 @@ void draw_frame(AppState& app, float w, float h) {
   }
   ImGui::End();
 
-  ImGui::SetNextWindowPos(ImVec2(0, narration_h + main_h));
-  ImGui::SetNextWindowSize(ImVec2(w, h - narration_h - main_h));
+  ImGui::SetNextWindowPos(ImVec2(0, bar_h + narration_h + main_h));
+  ImGui::SetNextWindowSize(ImVec2(w, h - bar_h - narration_h - main_h));
   if (ImGui::Begin("##controls", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar)) panels::time_controls(app);
   ImGui::End();
+
+  // The windows over the layout (each draws nothing when closed).
+  panels::lessons(app);
+  panels::compose(app);
+  panels::check_mail(app);
 }
 
 std::string window_title(const AppState& app) { return app.title() + " - mailsim"; }
@@ -99,6 +222,70 @@ void install_run(AppState& app, const sim::RunResult& result) {
   app.story = StoryIndex(app.model);
   app.sequence = build_sequence(app.model);
   app.narration = result.narration;
+}
+
+}  // namespace mailsim::gui
+
+namespace mailsim::gui {
+
+bool ensure_session(AppState& app, std::string& error) {
+  if (app.session.loaded() && app.session.file() == app.scenario.file) return true;
+  if (app.scenario.file.empty()) {
+    error = "no scenario file is open";
+    return false;
+  }
+  return app.session.open_file(app.scenario.file, error);
+}
+
+bool open_scenario(AppState& app, const std::string& path, std::string& error) {
+  if (!app.session.open_file(path, error)) return false;
+  show_session_run(app, std::nullopt);
+  app.status_key = "session.opened";
+  return true;
+}
+
+namespace {
+
+template <typename Command>
+bool run_any(AppState& app, const Command& command, std::string& error, const char* done_key) {
+  if (!ensure_session(app, error)) return false;
+  const Moment moment = moment_at(app.model, app.playback);
+  CommandResult r;
+  if constexpr (std::is_same_v<Command, ComposeCommand>) r = app.session.compose(command, moment.time);
+  else r = app.session.check_mail(command, moment.time);
+  if (!r.ok) {
+    error = r.message;
+    return false;
+  }
+  show_session_run(app, moment);
+  app.status_key = done_key;
+  app.status_time = r.at;
+  app.playing = !app.headless;  // watch it happen
+  return true;
+}
+
+}  // namespace
+
+bool run_command(AppState& app, const ComposeCommand& command, std::string& error) {
+  return run_any(app, command, error, "compose.sent");
+}
+
+bool run_command(AppState& app, const CheckMailCommand& command, std::string& error) {
+  return run_any(app, command, error, "check.started");
+}
+
+void undo_action(AppState& app) {
+  const Moment moment = moment_at(app.model, app.playback);
+  if (!app.session.undo()) return;
+  show_session_run(app, moment);
+  app.status_key = "session.undone";
+}
+
+void reset_actions(AppState& app) {
+  const Moment moment = moment_at(app.model, app.playback);
+  if (!app.session.reset()) return;
+  show_session_run(app, moment);
+  app.status_key = "session.reset";
 }
 
 }  // namespace mailsim::gui

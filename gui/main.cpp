@@ -11,9 +11,13 @@ namespace {
 
 void usage(std::ostream& out) {
   out << "usage: mailsim-gui SCENARIO.json [--at TIME] [--step N] [--screenshot FILE.png]\n"
-         "                  [--size WIDTHxHEIGHT] [--lang en|ja] [--scale S]\n"
+         "                  [--screenshot-series DIR] [--size WIDTHxHEIGHT] [--lang en|ja] [--scale S]\n"
          "                  [--tab events|sequence|transcript|inspector]\n"
-         "  TIME as in scenarios (1.2s, 250ms, 2m) or a share of the playback (50%). Exit codes: 0 ok, 2 bad input, 3 no display.\n";
+         "  TIME as in scenarios (1.2s, 250ms, 2m) or a share of the playback (50%).\n"
+         "  --screenshot-series DIR renders the start, every narration step and the end in English and\n"
+         "  Japanese to DIR/en-start.png, en-step-01.png, ..., ja-end.png.\n"
+         "  --scale defaults to the monitor's content scale (1 for screenshots).\n"
+         "  Exit codes: 0 ok, 2 bad input, 3 no display.\n";
 }
 
 }  // namespace
@@ -50,8 +54,12 @@ int main(int argc, char** argv) {
         o.narration_step = std::stoi(value(arg));
       } else if (arg == "--screenshot") {
         o.screenshot_path = value(arg);
+      } else if (arg == "--screenshot-series") {
+        o.screenshot_series_dir = value(arg);
       } else if (arg == "--tab") {
         o.tab = value(arg);
+      } else if (arg == "--show") {
+        o.show = value(arg);  // lessons, compose or check: a window open at the start
       } else if (arg == "--lang") {
         o.lang = value(arg);
       } else if (arg == "--scale") {

@@ -82,6 +82,7 @@ TraceModel::TraceModel(const sim::Scenario& scenario, const sim::Trace& trace, P
     if (unique[k].record >= 0) record_knot_[static_cast<std::size_t>(unique[k].record)] = k;
   }
   pace_ = TeachingPace(std::move(unique), end, pace);
+  mail_ = MailModel(scenario, records_);
 
   for (std::size_t i = 0; i < records_.size(); ++i) {
     const auto& r = records_[i];
@@ -311,6 +312,7 @@ WorldView TraceModel::build(sim::Time t, std::optional<std::size_t> current) con
     }
     v.connections.push_back(std::move(cv));
   }
+  v.mail = mail_.state_after(current);
   return v;
 }
 

@@ -9,6 +9,7 @@
 #include "gui/model/classify.hpp"
 #include "gui/model/geometry.hpp"
 #include "gui/model/layout.hpp"
+#include "gui/model/mail_state.hpp"
 #include "gui/model/pacing.hpp"
 #include "sim/scenario.hpp"
 #include "sim/trace.hpp"
@@ -53,6 +54,7 @@ struct WorldView {
   std::vector<InFlight> packets;
   std::vector<PolicyMark> blocks;
   std::vector<ConnectionView> connections;  // open ones and ones that ended a moment ago
+  MailState mail;  // mailboxes, queues, devices and letters after the current record
 };
 
 // A line of a connection's transcript.
@@ -86,6 +88,8 @@ class TraceModel {
   const Layout& layout() const { return layout_; }
   const TeachingPace& pace() const { return pace_; }
   const std::vector<ConnectionInfo>& connections() const { return conns_; }
+  // Mail derived from the trace: letters, change lists, resolver caches (time-independent parts).
+  const MailModel& mail() const { return mail_; }
   sim::Time end_time() const { return pace_.end_time(); }
 
   // Index of the last record with time <= t (nullopt before the first record).
@@ -137,6 +141,7 @@ class TraceModel {
   sim::Time max_block_ = 0;
   std::vector<ConnectionInfo> conns_;     // by first appearance
   std::map<std::uint64_t, std::size_t> conn_index_;
+  MailModel mail_;
 };
 
 // Short text of a TCP segment's flags or a datagram for the moving item.

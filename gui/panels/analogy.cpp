@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gui/icons.hpp"
+#include "gui/model/steps.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
 
@@ -235,6 +236,9 @@ void analogy(AppState& app) {
   // The situation in force: the last record with a postal twin.
   const auto rec = app.story.analogy_at(app.view.current);
   std::string key = rec ? app.story.key_of(*rec) : std::string{};
+  // While a lesson step that names a situation is in force, the scene shows that situation.
+  const std::string step_key = step_analogy_key(StepTimeline(app.narration, app.model), app.scenario.narration, app.playback);
+  if (!step_key.empty() && table.has(step_key + ".title")) key = step_key;
   const Station active = key.empty() ? Station::None : app.station_of(key);
   std::string title = key.empty() ? table.get("analogy.title") : table.get(key + ".title");
   std::string text = key.empty() ? table.get("analogy.none") : table.get(key + ".text");

@@ -1,19 +1,174 @@
-// Narration strip: the most recent meaningful step in large type, and the packet on the wire
-// in words (the lesson's own narration later).
+// Narration strip: the lesson's story step in force ("Step 4 of 11: ...") with previous/next
+// step buttons, or, for lessons without narration, the most recent meaningful record; the
+// packet on the wire in words below. Text is wrapped by our own line breaker (Japanese has no
+// spaces) and shrunk until it fits the strip, so nothing is cut off.
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gui/model/line_break.hpp"
+#include "gui/model/steps.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
 #include "sim/checker.hpp"
 
 namespace mailsim::gui::panels {
 
-void narration(AppState& app) {
-  const auto& recs = app.model.records();
-  if (!app.fonts.japanese && app.lang == "ja") {
-    // Shown in English: without the font Japanese would be unreadable boxes.
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(theme::kBlock)));
-    ImGui::TextWrapped("%s", app.en.get("font.missing").c_str());
-    ImGui::PopStyleColor();
+namespace {
+
+constexpr unsigned kStepInk = 0x0B5394;  // the "Step 4 of 11:" label
+
+// Drops the escaped line ending scripted lines carry ("\r\n" as text).
+std::string without_line_ending(std::string text) {
+  for (const std::string_view tail : {"\\r\\n", "\\n"}) {
+    if (text.size() > tail.size() && text.compare(text.size() - tail.size(), tail.size(), tail) == 0) {
+      text.resize(text.size() - tail.size());
+    }
   }
+  return text;
+}
+
+// One line in `font` at `size`, shortened with "..." to `width` (whole UTF-8 characters).
+std::string fit_one_line(ImFont* font, float size, std::string text, float width) {
+  auto w = [&](const std::string& s) { return font->CalcTextSizeA(size, FLT_MAX, 0.0f, s.c_str()).x; };
+  if (w(text) <= width) return text;
+  while (!text.empty() && w(text + "...") > width) {
+    text.pop_back();
+    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
+    if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();
+  }
+  return text + "...";
+}
+
+// A paragraph laid out at one font size.
+struct Paragraph {
+  ImFont* font = nullptr;
+  float size = 0.0f;
+  std::vector<std::string> lines;
+  float height() const { return size * static_cast<float>(lines.size()); }
+};
+
+// The largest size (from the large font's down to 60% of the regular one) at which `text`
+// wrapped to `width` fits `height`; the smallest one if none does.
+Paragraph fit_paragraph(const AppState& app, const std::string& text, float width, float height) {
+  ImFont* regular = app.fonts.regular ? app.fonts.regular : ImGui::GetFont();
+  ImFont* large = app.fonts.large ? app.fonts.large : regular;
+  std::vector<std::pair<ImFont*, float>> sizes{{large, large->FontSize}};
+  for (float f = 1.0f; f >= 0.599f; f -= 0.1f) sizes.emplace_back(regular, std::floor(regular->FontSize * f));
+  Paragraph p;
+  for (const auto& [font, size] : sizes) {
+    p.font = font;
+    p.size = size;
+    const auto measure = [font = font, size = size](std::string_view s) {
+      return font->CalcTextSizeA(size, FLT_MAX, 0.0f, s.data(), s.data() + s.size()).x;
+    };
+    p.lines = break_lines(text, width, measure);
+    if (p.height() <= height) return p;
+  }
+  // Still too tall: keep the lines that fit, the last one ending in "...".
+  const auto keep = static_cast<std::size_t>(std::max(1.0f, std::floor(height / p.size)));
+  if (p.lines.size() > keep) {
+    p.lines.resize(keep);
+    p.lines.back() = fit_one_line(p.font, p.size, p.lines.back() + "...", width);
+  }
+  return p;
+}
+
+// The packet on the wire at the current record, in words ("" when the record is no packet).
+std::string wire_words(const AppState& app) {
+  if (!app.view.current) return {};
+  const auto& cur = app.model.records()[*app.view.current];
+  if (cur.kind != sim::RecordKind::Packet) return {};
+  return packet_sentence(describe_packet(cur), app.strings(), [&](const std::string& id) { return app.host_name(id); });
+}
+
+// The story of a lesson with narration steps.
+void story_strip(AppState& app, const StepTimeline& steps) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  ImFont* regular = app.fonts.regular ? app.fonts.regular : ImGui::GetFont();
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float frame_h = ImGui::GetFrameHeight();
+  const float height = std::max(avail.y, frame_h);
+
+  // Previous / next step buttons on the left, centred in the strip.
+  const auto previous = steps.previous_target(app.playback);
+  const auto next = steps.next_target(app.playback);
+  ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + std::floor((height - frame_h) * 0.5f)));
+  ImGui::BeginDisabled(!previous);
+  if (ImGui::ArrowButton("##prev_step", ImGuiDir_Left) && previous) {
+    app.seek(*previous);
+    app.playing = false;
+  }
+  if (!app.headless && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::SetTooltip("%s", app.tr("narration.prev_step"));
+  }
+  ImGui::EndDisabled();
+  ImGui::SameLine(0.0f, style.ItemSpacing.x * 0.4f);
+  ImGui::BeginDisabled(!next);
+  if (ImGui::ArrowButton("##next_step", ImGuiDir_Right) && next) {
+    app.seek(*next);
+    app.playing = false;
+  }
+  if (!app.headless && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::SetTooltip("%s", app.tr("narration.next_step"));
+  }
+  ImGui::EndDisabled();
+  const float text_x = origin.x + frame_h * 2.0f + style.ItemSpacing.x * 1.4f;
+  const float width = std::max(40.0f, origin.x + avail.x - text_x);
+
+  // The step in force (or the invitation before the first one), its label in colour.
+  const std::string_view lang = app.japanese() ? "ja" : "en";
+  std::string label;
+  std::string body;
+  if (const auto s = steps.step_at(app.playback); s && *s < app.scenario.narration.size()) {
+    label = format_text(app.tr("narration.step"),
+                        {{"n", std::to_string(*s + 1)}, {"total", std::to_string(steps.total())}});
+    body = app.scenario.narration[*s].text(lang);
+  } else {
+    label = app.title();
+    body = app.tr("narration.press_play");
+  }
+  // Japanese needs no space after the full-width colon; English does.
+  const std::string joiner = (!label.empty() && static_cast<unsigned char>(label.back()) < 0x80) ? " " : "";
+  const std::string text = label + joiner + body;
+
+  // The secondary line (the packet in words) always has its room, so the story's size does
+  // not jump as packets come and go.
+  const float wire_size = std::floor(regular->FontSize * 0.85f);
+  const float story_h = height - wire_size - 1.0f;
+  const Paragraph para = fit_paragraph(app, text, width, story_h);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float top = origin.y + std::max(0.0f, std::floor((story_h - para.height()) * 0.5f));
+  const ImU32 ink = theme::rgb(theme::kInk);
+  for (std::size_t i = 0; i < para.lines.size(); ++i) {
+    const std::string& line = para.lines[i];
+    const ImVec2 pos(text_x, top + para.size * static_cast<float>(i));
+    if (i == 0 && !label.empty()) {
+      const std::size_t cut = std::min(label.size(), line.size());
+      dl->AddText(para.font, para.size, pos, theme::rgb(kStepInk), line.c_str(), line.c_str() + cut);
+      const float lw = para.font->CalcTextSizeA(para.size, FLT_MAX, 0.0f, line.c_str(), line.c_str() + cut).x;
+      dl->AddText(para.font, para.size, ImVec2(pos.x + lw, pos.y), ink, line.c_str() + cut);
+    } else {
+      dl->AddText(para.font, para.size, pos, ink, line.c_str());
+    }
+  }
+  if (const std::string wire = wire_words(app); !wire.empty()) {
+    const std::string colon = app.japanese() ? "：" : ": ";
+    const std::string line = fit_one_line(regular, wire_size, app.tr("narration.packet") + colon + wire, width);
+    dl->AddText(regular, wire_size, ImVec2(text_x, origin.y + height - wire_size), theme::rgb(theme::kInkSoft),
+                line.c_str());
+  }
+  ImGui::SetCursorScreenPos(origin);
+  ImGui::Dummy(ImVec2(avail.x, height));
+}
+
+// Lessons without narration: the latest meaningful record with its time.
+void record_strip(AppState& app) {
+  const auto& recs = app.model.records();
   std::string text;
   std::string stamp;
   std::string wire;  // the packet of the moment, in words
@@ -26,16 +181,8 @@ void narration(AppState& app) {
     const auto meaningful = app.story.meaningful_at(app.view.current);
     const auto& shown = meaningful ? recs[*meaningful] : cur;
     stamp = sim::format_time(shown.time);
-    text = shown.summary;
-    if (cur.kind == sim::RecordKind::Packet) {
-      wire = packet_sentence(describe_packet(cur), app.strings(), [&](const std::string& id) { return app.host_name(id); });
-    }
-    // Scripted lines carry their escaped line ending; people do not need to see it.
-    for (const char* tail : {"\\r\\n", "\\n"}) {
-      const std::string t(tail);
-      if (text.size() > t.size() && text.compare(text.size() - t.size(), t.size(), t) == 0) text.resize(text.size() - t.size());
-    }
-    if (!meaningful) text = wire.empty() ? cur.summary : wire;
+    wire = wire_words(app);
+    text = meaningful ? without_line_ending(shown.summary) : (wire.empty() ? cur.summary : wire);
     if (!meaningful) wire.clear();
   }
   ImGui::PushFont(app.fonts.large);
@@ -46,16 +193,7 @@ void narration(AppState& app) {
     ImGui::SameLine();
   }
   // One line of large type; the full text is in the tooltip and the event table.
-  const float avail = ImGui::GetContentRegionAvail().x;
-  std::string line = text;
-  if (ImGui::CalcTextSize(line.c_str()).x > avail) {
-    while (!line.empty() && ImGui::CalcTextSize((line + "...").c_str()).x > avail) {
-      line.pop_back();
-      while (!line.empty() && (static_cast<unsigned char>(line.back()) & 0xC0) == 0x80) line.pop_back();
-      if (!line.empty() && static_cast<unsigned char>(line.back()) >= 0xC0) line.pop_back();
-    }
-    line += "...";
-  }
+  const std::string line = fit_one_line(ImGui::GetFont(), ImGui::GetFontSize(), text, ImGui::GetContentRegionAvail().x);
   ImGui::TextUnformatted(line.c_str());
   if (!app.headless && line != text && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text.c_str());
   ImGui::PopFont();
@@ -63,6 +201,23 @@ void narration(AppState& app) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(theme::kInkSoft)));
     ImGui::Text("%s: %s", app.tr("narration.packet"), wire.c_str());
     ImGui::PopStyleColor();
+  }
+}
+
+}  // namespace
+
+void narration(AppState& app) {
+  if (!app.fonts.japanese && app.lang == "ja") {
+    // Shown in English: without the font Japanese would be unreadable boxes.
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(theme::kBlock)));
+    ImGui::TextWrapped("%s", app.en.get("font.missing").c_str());
+    ImGui::PopStyleColor();
+  }
+  const StepTimeline steps(app.narration, app.model);
+  if (steps.empty()) {
+    record_strip(app);
+  } else {
+    story_strip(app, steps);
   }
 }
 

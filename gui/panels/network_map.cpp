@@ -1,6 +1,8 @@
-// Network map: regions, links, host icons, moving packets, policy blocks, legend; pan and zoom.
+// Network map: regions, links, host icons, mailbox gauges and queue badges, moving packets, policy blocks, legend.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -160,6 +162,218 @@ void bubble(ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::
     dl->AddText(font, size, ImVec2(a.x + pad, y), rgb(theme::kInk), l.c_str());
     y += font->CalcTextSizeA(size, 1e9f, 0.0f, l.c_str()).y;
   }
+}
+
+// Octets in the unit of `unit_of` (or of n): "677 B", "3.3 KB", "2 MB"; `with_unit` false drops the unit.
+std::string size_text(std::uint64_t n, std::uint64_t unit_of, bool with_unit = true) {
+  const std::uint64_t u = unit_of != 0 ? unit_of : n;
+  const char* unit = "B";
+  double v = static_cast<double>(n);
+  if (u >= (std::uint64_t{1} << 20)) {
+    unit = "MB";
+    v /= 1048576.0;
+  } else if (u >= 1024) {
+    unit = "KB";
+    v /= 1024.0;
+  }
+  char buf[32];
+  if (std::string(unit) == "B" || v >= 100.0 || std::abs(v - std::round(v)) < 0.05) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+  }
+  return with_unit ? std::string(buf) + " " + unit : std::string(buf);
+}
+
+// What the mouse is over among the mail marks of the map.
+struct MailTip {
+  enum class Kind { None, Mailboxes, Queue, Device } kind = Kind::None;
+  std::string host;
+};
+
+bool inside(ImVec2 p, const Box& b) { return p.x >= b.a.x && p.x <= b.b.x && p.y >= b.a.y && p.y <= b.b.y; }
+
+// A rounded label with an optional envelope glyph in front; returns its box.
+Box badge(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string& text, ImU32 fg, ImU32 bg,
+          bool envelope_glyph) {
+  const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, text.c_str());
+  const float pad = size * 0.3f;
+  const float glyph = envelope_glyph ? size * 1.1f : 0.0f;
+  const ImVec2 a = at;
+  const ImVec2 b(at.x + ts.x + pad * 2.0f + glyph, at.y + ts.y + pad * 0.8f);
+  dl->AddRectFilled(a, b, bg, size * 0.35f);
+  dl->AddRect(a, b, rgb(0xFFFFFF), size * 0.35f, 0, 1.0f);
+  if (envelope_glyph) icons::envelope(dl, ImVec2(a.x + pad + glyph * 0.42f, (a.y + b.y) * 0.5f), glyph * 0.85f, rgb(0xFFFFFF));
+  dl->AddText(font, size, ImVec2(a.x + pad + glyph, a.y + pad * 0.4f), fg, text.c_str());
+  return {a, b};
+}
+
+// Mail marks of one host, stacked in a column beside the icon (on the side away from the
+// network's router) and centred on it: a queue badge when the MTA holds mail, then a row per
+// mailbox user (a fill gauge when the user has a quota, else the number of messages), then
+// what the store last refused. A device gets a badge with the number of messages it shows.
+// Adds what it drew to `avoid`; sets `tip` when the mouse is over it.
+void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const HostPlace& h, ImVec2 c, float icon,
+                float side_room, bool right_side, std::optional<ImVec2> mouse, std::vector<Box>& avoid, MailTip& tip) {
+  const auto& mail = app.view.mail;
+  const float small = fs * 0.78f;
+  const float room = std::max(40.0f, side_room);
+  const float x0 = right_side ? c.x + icon * 0.72f : c.x - icon * 0.72f;
+
+  struct Row {
+    enum class Kind { Queue, Gauge, Count, Refused, More } kind;
+    std::string text;
+    const MailboxState* mb = nullptr;
+  };
+  std::vector<Row> rows;
+  const auto* q = mail.queue(h.id);
+  if (q && !q->entries.empty()) {
+    rows.push_back({Row::Kind::Queue, format_text(app.tr("map.queue_badge"), {{"n", std::to_string(q->entries.size())}})});
+  }
+  const auto boxes = mail.mailboxes_of(h.id);
+  constexpr std::size_t kMaxUsers = 3;
+  for (std::size_t i = 0; i < boxes.size() && i < kMaxUsers; ++i) {
+    const auto* mb = boxes[i];
+    if (mb->quota_limit != 0) {
+      rows.push_back({Row::Kind::Gauge,
+                      mb->user + " " + size_text(mb->quota_used, mb->quota_limit, false) + "/" +
+                          size_text(mb->quota_limit, mb->quota_limit),
+                      mb});
+    } else {
+      rows.push_back({Row::Kind::Count,
+                      format_text(app.tr("map.mailbox_count"),
+                                  {{"user", mb->user}, {"n", std::to_string(mb->message_count())}}),
+                      mb});
+    }
+    if (mb->refused_record) {
+      rows.push_back({Row::Kind::Refused, format_text(app.tr("map.refused_short"), {{"size", size_text(mb->refused_size, 0)}}), mb});
+    }
+  }
+  if (boxes.size() > kMaxUsers) {
+    rows.push_back({Row::Kind::More, format_text(app.tr("map.more_users"), {{"n", std::to_string(boxes.size() - kMaxUsers)}})});
+  }
+
+  if (!rows.empty()) {
+    // One type size for the column: shrink (to 62% of the map's type) before running past the network's edge.
+    float widest = 0.0f;
+    for (const auto& r : rows) {
+      const float extra = r.kind == Row::Kind::Queue ? small * 1.7f : r.kind == Row::Kind::Count ? small * 1.05f : 0.0f;
+      widest = std::max(widest, font->CalcTextSizeA(small, 1e9f, 0.0f, r.text.c_str()).x + extra);
+    }
+    const float row_fs = widest > room ? std::max(fs * 0.62f, small * room / widest) : small;
+    const float bar_h = std::max(3.0f, row_fs * 0.28f);
+    auto height_of = [&](const Row& r) {
+      return r.kind == Row::Kind::Gauge ? row_fs * 1.1f + bar_h + 3.0f : r.kind == Row::Kind::Queue ? row_fs * 1.45f : row_fs * 1.15f;
+    };
+    float total_h = 0.0f;
+    for (const auto& r : rows) total_h += height_of(r);
+    float y = c.y - total_h * 0.5f;
+    Box all{ImVec2(1e9f, 1e9f), ImVec2(-1e9f, -1e9f)};
+    auto grow = [&](float l, float t, float r, float b) {
+      all.a = ImVec2(std::min(all.a.x, l), std::min(all.a.y, t));
+      all.b = ImVec2(std::max(all.b.x, r), std::max(all.b.y, b));
+    };
+    for (const auto& r : rows) {
+      const ImVec2 ts = font->CalcTextSizeA(row_fs, 1e9f, 0.0f, r.text.c_str());
+      const float h_row = height_of(r);
+      if (r.kind == Row::Kind::Queue) {
+        const bool deferred = q->deferred_count() > 0;
+        const float w = ts.x + row_fs * 0.6f + row_fs * 1.1f;
+        const float left = right_side ? x0 : x0 - w;
+        const Box b = badge(dl, font, row_fs, ImVec2(left, y), r.text, rgb(0xFFFFFF),
+                            rgb(deferred ? theme::kBlock : 0x0072B2u), true);
+        grow(b.a.x, b.a.y, b.b.x, b.b.y);
+        if (mouse && inside(*mouse, b)) tip = {MailTip::Kind::Queue, h.id};
+        y += h_row;
+        continue;
+      }
+      const float glyph = r.kind == Row::Kind::Count ? row_fs * 1.05f : 0.0f;
+      const float w = std::min(room, std::max(ts.x + glyph, r.kind == Row::Kind::Gauge ? fs * 3.5f : 0.0f));
+      const float left = right_side ? x0 : x0 - w;
+      ImU32 ink = rgb(theme::kInk);
+      if (r.kind == Row::Kind::Gauge) {
+        const double f = r.mb->fill();
+        const bool refused = r.mb->refused_record.has_value();
+        const unsigned colour = f >= 1.0 || refused ? theme::kBlock : f >= 0.8 ? 0xE69F00u : 0x009E73u;
+        if (f >= 0.8 || refused) ink = rgb(theme::kBlock);
+        const ImVec2 ba(left, y + row_fs * 1.1f);
+        const ImVec2 bb(left + w, ba.y + bar_h);
+        dl->AddRectFilled(ba, bb, rgb(0xD8DCE0), 2.0f);
+        const float fw = w * static_cast<float>(std::clamp(f, 0.0, 1.0));
+        if (fw > 0.5f) dl->AddRectFilled(ba, ImVec2(ba.x + fw, bb.y), rgb(colour), 2.0f);
+        if (refused) dl->AddRect(ImVec2(ba.x - 1, ba.y - 1), ImVec2(bb.x + 1, bb.y + 1), rgb(theme::kBlock), 2.0f, 0, 1.5f);
+      } else if (r.kind == Row::Kind::Count) {
+        icons::envelope(dl, ImVec2(left + glyph * 0.45f, y + ts.y * 0.55f), glyph * 0.9f,
+                        r.mb->message_count() > 0 ? theme::packet_colour(PacketClass::Smtp) : rgb(0xB0B6BC));
+      } else if (r.kind == Row::Kind::Refused) {
+        ink = rgb(theme::kBlock);
+      } else {
+        ink = rgb(theme::kInkSoft);
+      }
+      dl->AddText(font, row_fs, ImVec2(left + glyph, y), ink, r.text.c_str());
+      grow(left, y, left + w, y + h_row);
+      y += h_row;
+    }
+    avoid.push_back(all);
+    if (mouse && inside(*mouse, all) && tip.kind == MailTip::Kind::None) tip = {MailTip::Kind::Mailboxes, h.id};
+  }
+
+  // A device: how many messages its mail program shows.
+  if (const auto* d = mail.device(h.id); d && !d->items.empty()) {
+    const std::string text = std::to_string(d->items.size());
+    const Box b = badge(dl, font, small, ImVec2(c.x + icon * 0.3f, c.y - icon * 0.62f - small * 1.2f), text,
+                        rgb(0xFFFFFF), theme::packet_colour(PacketClass::Pop3), true);
+    avoid.push_back(b);
+    if (mouse && inside(*mouse, b)) tip = {MailTip::Kind::Device, h.id};
+  }
+}
+
+void mail_tooltip(AppState& app, const MailTip& tip) {
+  const auto& mail = app.view.mail;
+  const auto& letters = app.model.mail().letters();
+  auto subject_of = [&](std::size_t letter, const std::string& fallback) {
+    if (letter < letters.size() && !letters[letter].subject.empty()) return letters[letter].subject;
+    return fallback;
+  };
+  ImGui::BeginTooltip();
+  ImGui::TextUnformatted(app.host_name(tip.host).c_str());
+  if (tip.kind == MailTip::Kind::Mailboxes) {
+    for (const auto* mb : mail.mailboxes_of(tip.host)) {
+      const std::string quota =
+          mb->quota_limit == 0
+              ? std::string(app.tr("map.no_quota"))
+              : size_text(mb->quota_used, 0) + " / " + size_text(mb->quota_limit, 0);
+      ImGui::Text("%s: %s  (%s)", mb->user.c_str(),
+                  format_text(app.tr("map.messages"), {{"n", std::to_string(mb->message_count())}}).c_str(),
+                  quota.c_str());
+      if (mb->refused_record) {
+        ImGui::TextColored(ImColor(rgb(theme::kBlock)).Value, "  %s",
+                           format_text(app.tr("map.refused"), {{"size", size_text(mb->refused_size, 0)},
+                                                               {"reason", mb->refused_reason}})
+                               .c_str());
+      }
+    }
+  } else if (tip.kind == MailTip::Kind::Queue) {
+    if (const auto* q = mail.queue(tip.host)) {
+      for (const auto& e : q->entries) {
+        std::string to;
+        for (const auto& r : e.recipients) to += (to.empty() ? "" : ", ") + r;
+        std::string state = e.deferred ? format_text(app.tr("map.retry_at"), {{"n", std::to_string(e.attempts)},
+                                                                             {"time", sim::format_time(e.retry_at)}})
+                                       : std::string(app.tr("map.waiting"));
+        ImGui::Text("%s  \"%s\" -> %s", e.queue_id.c_str(), subject_of(e.letter, e.subject).c_str(), to.c_str());
+        ImGui::TextDisabled("    %s", state.c_str());
+      }
+    }
+  } else if (tip.kind == MailTip::Kind::Device) {
+    if (const auto* d = mail.device(tip.host)) {
+      for (const auto& it : d->items) {
+        ImGui::Text("%s %s", it.seen ? " " : "*", it.subject.c_str());
+      }
+    }
+  }
+  ImGui::TextDisabled("%s", app.tr("map.click_inspect"));
+  ImGui::EndTooltip();
 }
 
 float legend(AppState& app, ImDrawList* dl, ImVec2 min, ImVec2 max, bool measure_only) {
@@ -349,6 +563,7 @@ void network_map(AppState& app) {
   // Hosts.
   const float icon = std::clamp(Layout::kIconSize * s, 22.0f, 110.0f);
   std::string hovered_host;
+  MailTip mail_tip;
   for (const auto& h : layout.hosts()) {
     const ImVec2 c = v.to_screen(h.pos);
     if (h.id == app.view.acting_host) {
@@ -378,6 +593,19 @@ void network_map(AppState& app) {
         std::abs(io.MousePos.y - c.y) < icon * 0.6f) {
       hovered_host = h.id;
     }
+    // Mail marks go beside the icon, on the side away from the link to the router.
+    const auto* net = layout.network(h.network);
+    const bool right_side = !net || net->column != 0;
+    float side_room = label_w * 0.5f - icon * 0.72f;
+    if (net && net->kind != "internet") {
+      const ImVec2 na = v.to_screen(net->box.min);
+      const ImVec2 nb = v.to_screen(net->box.max);
+      side_room = right_side ? nb.x - 6.0f - (c.x + icon * 0.72f) : (c.x - icon * 0.72f) - (na.x + 6.0f);
+    }
+    std::optional<ImVec2> mouse;
+    if (!app.headless && hovered) mouse = io.MousePos;
+    mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, mouse, avoid, mail_tip);
+    if (mail_tip.kind != MailTip::Kind::None && mail_tip.host == h.id) hovered_host = h.id;
   }
 
   // Policy blocks: a red cross at the border and what fired.
@@ -456,12 +684,17 @@ void network_map(AppState& app) {
   dl->PopClipRect();
 
   if (!hovered_host.empty()) {
-    ImGui::BeginTooltip();
-    ImGui::TextUnformatted(app.host_name(hovered_host).c_str());
-    if (const auto* h = layout.host(hovered_host)) ImGui::TextDisabled("%s  %s", h->id.c_str(), h->ip.c_str());
-    ImGui::EndTooltip();
+    if (mail_tip.kind != MailTip::Kind::None && mail_tip.host == hovered_host) {
+      mail_tooltip(app, mail_tip);
+    } else {
+      ImGui::BeginTooltip();
+      ImGui::TextUnformatted(app.host_name(hovered_host).c_str());
+      if (const auto* h = layout.host(hovered_host)) ImGui::TextDisabled("%s  %s", h->id.c_str(), h->ip.c_str());
+      ImGui::EndTooltip();
+    }
     if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
       app.selected_host = hovered_host;
+      app.selected_letter.clear();
       app.switch_to_tab = Tab::Inspector;
     }
   }

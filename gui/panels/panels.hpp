@@ -19,6 +19,13 @@ void event_table(AppState& app);
 void transcript(AppState& app);
 void inspector(AppState& app);
 
+// Windows over the layout, opened from the top bar (each returns at once when closed):
+// the lesson picker (built-in lessons by group, their description, open a file) ...
+void lessons(AppState& app);
+// ... Compose (a new message from a device) and Check mail (a device fetches its mail).
+void compose(AppState& app);
+void check_mail(AppState& app);
+
 // Keyboard shortcuts (space, arrows, Home, F1-F4 tabs, Ctrl+= / Ctrl+-).
 void handle_keys(AppState& app);
 // Moves the clock to the previous / next record.

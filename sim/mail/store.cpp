@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "protocols/message/message.hpp"
+
 namespace mailsim::sim::mail {
 
 namespace {
@@ -49,6 +51,19 @@ std::string format_flags(const FlagSet& flags) {
 std::string quota_text(std::uint64_t used, std::uint64_t limit) {
   return std::to_string(used) + " of " + (limit == 0 ? std::string("unlimited") : std::to_string(limit)) +
          " octets used";
+}
+
+// At most `limit` octets of `text`, not cutting a UTF-8 sequence in two (a sequence that is
+// broken anyway is cut where the limit falls).
+std::string_view cut_utf8(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  std::size_t end = limit;
+  std::size_t back = 0;
+  while (end > 0 && back < 3 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+    --end;
+    ++back;
+  }
+  return text.substr(0, (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80 ? limit : end);
 }
 
 FlagSet without_recent(FlagSet flags) {
@@ -179,6 +194,12 @@ Record to_record(const ChangeRecord& c, std::string host) {
   if (c.version != 0) d["version"] = c.version;
   if (c.to_version != 0) d["to_version"] = c.to_version;
   if (!c.reason.empty()) d["reason"] = c.reason;
+  if (c.kind == ChangeKind::Stored || c.kind == ChangeKind::Appended) {
+    d["headers"] = escape_bytes(c.headers);
+    d["headers_truncated"] = c.headers_truncated;
+    d["body_preview"] = escape_bytes(c.body_preview);
+    d["body_truncated"] = c.body_truncated;
+  }
   return r;
 }
 
@@ -399,28 +420,44 @@ DeliveryResult MailStore::deliver(std::string_view user, std::string_view folder
                   "mailbox full (" + std::to_string(u->used) + " + " + std::to_string(res.size) +
                       " octets > quota " + std::to_string(u->quota) + ")");
   }
+  const MessageMeta meta = place(ChangeKind::Stored, user, *u, *f, fname, raw, {}, now, origin);
+  res.uid = meta.uid;
+  res.uidvalidity = f->uidvalidity;
+  res.id = meta.id;
+  return res;
+}
+
+MessageMeta MailStore::place(ChangeKind kind, std::string_view user, User& u, Folder& f, const std::string& folder,
+                             std::string_view raw, FlagSet flags, Time date, std::uint64_t origin) {
   Message m;
   m.meta.id = next_id_++;
   m.meta.origin = origin != 0 ? origin : m.meta.id;
-  m.meta.uid = f->uidnext++;
-  m.meta.internal_date = now;
-  m.meta.size = res.size;
+  m.meta.uid = f.uidnext++;
+  m.meta.internal_date = date;
+  m.meta.size = raw.size();
+  m.meta.flags = without_recent(std::move(flags));
   m.meta.recent = true;
   m.raw = std::make_shared<const std::string>(raw);
-  u->used += res.size;
-  touch(*f);
-  res.uid = m.meta.uid;
-  res.uidvalidity = f->uidvalidity;
-  res.id = m.meta.id;
-  auto r = base(ChangeKind::Stored, user, u, fname);
+  u.used += m.meta.size;
+  touch(f);
+  auto r = base(kind, user, &u, folder);
   r.uid = m.meta.uid;
   r.id = m.meta.id;
   r.origin = m.meta.origin;
   r.size = m.meta.size;
-  r.version = f->version;
-  f->messages.push_back(std::move(m));
+  r.flags = m.meta.flags;
+  r.version = f.version;
+  const std::size_t header_size = std::min(message::header_section_size(raw), raw.size());
+  const std::string_view header_section = raw.substr(0, header_size);
+  const std::string_view body = raw.substr(header_size);
+  r.headers = std::string(cut_utf8(header_section, kTraceHeaderLimit));
+  r.headers_truncated = r.headers.size() < header_section.size();
+  r.body_preview = std::string(cut_utf8(body, kTraceBodyPreview));
+  r.body_truncated = r.body_preview.size() < body.size();
+  const MessageMeta meta = m.meta;
+  f.messages.push_back(std::move(m));
   emit(std::move(r));
-  return res;
+  return meta;
 }
 
 // --- folders --------------------------------------------------------------------------
@@ -753,29 +790,10 @@ AppendResult MailStore::append(std::string_view user, std::string_view folder, s
     return refuse(AppendResult::Status::OverQuota,
                   "over quota (" + std::to_string(u->used) + " + " + std::to_string(raw.size()) +
                       " octets > quota " + std::to_string(u->quota) + ")");
-  Message m;
-  m.meta.id = next_id_++;
-  m.meta.origin = m.meta.id;
-  m.meta.uid = f->uidnext++;
-  m.meta.internal_date = internal_date;
-  m.meta.size = raw.size();
-  m.meta.flags = without_recent(flags);
-  m.meta.recent = true;
-  m.raw = std::make_shared<const std::string>(raw);
-  u->used += m.meta.size;
-  touch(*f);
+  const MessageMeta meta = place(ChangeKind::Appended, user, *u, *f, n, raw, flags, internal_date, 0);
   res.uidvalidity = f->uidvalidity;
-  res.uid = m.meta.uid;
-  res.id = m.meta.id;
-  auto r = base(ChangeKind::Appended, user, u, n);
-  r.uid = m.meta.uid;
-  r.id = m.meta.id;
-  r.origin = m.meta.origin;
-  r.size = m.meta.size;
-  r.flags = m.meta.flags;
-  r.version = f->version;
-  f->messages.push_back(std::move(m));
-  emit(std::move(r));
+  res.uid = meta.uid;
+  res.id = meta.id;
   return res;
 }
 

@@ -151,7 +151,16 @@ struct ChangeRecord {
   std::uint64_t version = 0;     // version of `folder` after the change (0: none)
   std::uint64_t to_version = 0;  // version of `to_folder` after the change (Copied, Moved)
   std::string reason;            // why (refusals, removals), readable
+  // Stored and Appended only: the message as stored, for viewers of the trace.
+  std::string headers;            // the header section (with its empty line), at most kTraceHeaderLimit octets
+  bool headers_truncated = false; // the header section was longer and was cut
+  std::string body_preview;       // the first octets of the body (at most kTraceBodyPreview), as stored
+  bool body_truncated = false;    // the body is longer than the preview
 };
+
+// Limits of what a Stored / Appended trace record carries of the message itself.
+inline constexpr std::size_t kTraceHeaderLimit = 8192;
+inline constexpr std::size_t kTraceBodyPreview = 512;
 
 // A trace record (kind Mailbox, protocol "store") for the change; time, seq and host are
 // for the owner to fill (Simulation::record stamps time and seq).
@@ -328,6 +337,10 @@ class MailStore {
   static bool has_inferiors(const User& u, const std::string& name);
   ChangeRecord base(ChangeKind kind, std::string_view user, const User* u,
                     std::string_view folder) const;
+  // Puts a new (recent) message at the end of `f` with the next UID, charges it to the
+  // user's usage and emits its Stored / Appended record; returns the new message's meta.
+  MessageMeta place(ChangeKind kind, std::string_view user, User& u, Folder& f, const std::string& folder,
+                    std::string_view raw, FlagSet flags, Time date, std::uint64_t origin);
   void emit(ChangeRecord r);
   CopyResult transfer(std::string_view user, std::string_view from,
                       const std::vector<std::uint32_t>& uids, std::string_view to, bool move);

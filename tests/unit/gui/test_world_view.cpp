@@ -1,5 +1,7 @@
-// WorldView: layout, packets in flight, policy blocks, connections, transcript, seeking.
+// WorldView: layout, packets in flight, policy blocks, connections, transcript, seeking, mail state.
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 
 #include "gui/model/world_view.hpp"
 #include "sim/runner.hpp"
@@ -217,4 +219,45 @@ TEST_CASE("world view: a large trace answers seeks like a linear scan", "[gui][m
     REQUIRE(v >= last);
     last = v;
   }
+}
+
+TEST_CASE("world view: in-flight SMTP data while the letter waits in the sender's queue", "[gui][model][mail]") {
+  auto r = sim::load_scenario_file(std::string(MAILSIM_SOURCE_DIR) + "/scenarios/mail/whole-journey.json");
+  REQUIRE(r.scenario);
+  auto run = sim::run_scenario(*r.scenario);
+  const gui::TraceModel m(*r.scenario, run.trace);
+  // The first data segment from mail.example.com to mx1 (the relay's SMTP session).
+  std::optional<std::size_t> seg;
+  for (std::size_t i = 0; i < m.records().size() && !seg; ++i) {
+    const auto& rec = m.records()[i];
+    if (rec.kind == sim::RecordKind::Packet && rec.host == "mail-example" && rec.peer == "mx-hogehoge" &&
+        rec.detail.value("len", 0) > 0) {
+      seg = i;
+    }
+  }
+  REQUIRE(seg);
+  const auto& p = m.records()[*seg];
+  const auto arrive = p.detail["arrive"].get<sim::Time>();
+  const sim::Time mid = p.time + (arrive - p.time) / 2;
+  const auto v = m.view_at(mid);
+  const auto it = std::find_if(v.packets.begin(), v.packets.end(), [&](const gui::InFlight& f) { return f.record == *seg; });
+  REQUIRE(it != v.packets.end());
+  CHECK(it->cls == PacketClass::Smtp);
+  CHECK(it->progress == Approx(0.5f).margin(0.02f));
+  // Every item in flight departed at or before now and has not arrived yet.
+  for (const auto& f : v.packets) {
+    const auto& rec = m.records()[f.record];
+    CHECK(rec.time <= mid);
+    CHECK(rec.detail["arrive"].get<sim::Time>() > mid);
+  }
+  // Meanwhile the letter is in mail.example.com's queue, and the snapshot's mail state is the
+  // model's state after the current record.
+  const auto* q = v.mail.queue("mail-example");
+  REQUIRE(q);
+  CHECK(q->entries.size() == 1);
+  CHECK(v.mail == m.mail().state_after(v.current));
+  // After the last record nothing is in flight and the queue is empty.
+  const auto end = m.view_at(m.end_time() + 1);
+  CHECK(end.packets.empty());
+  CHECK(end.mail.queue("mail-example")->entries.empty());
 }

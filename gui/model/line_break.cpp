@@ -1,0 +1,126 @@
+// Line breaking for English and Japanese (see line_break.hpp).
+#include "gui/model/line_break.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace mailsim::gui {
+
+namespace {
+
+struct CodePoint {
+  char32_t c = 0;
+  std::size_t at = 0;  // byte offset
+};
+
+std::vector<CodePoint> decode(std::string_view s) {
+  std::vector<CodePoint> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    std::size_t len = 1;
+    char32_t c = b;
+    if (b >= 0xC2 && b <= 0xDF) {
+      len = 2;
+      c = b & 0x1Fu;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      len = 3;
+      c = b & 0x0Fu;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      len = 4;
+      c = b & 0x07u;
+    }
+    bool ok = i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      const auto cont = static_cast<unsigned char>(s[i + k]);
+      if ((cont & 0xC0) != 0x80) {
+        ok = false;
+      } else {
+        c = (c << 6) | (cont & 0x3Fu);
+      }
+    }
+    if (!ok) {
+      len = 1;
+      c = b;
+    }
+    out.push_back({c, i});
+    i += len;
+  }
+  return out;
+}
+
+bool is_space(char32_t c) { return c == U' ' || c == U'\t' || c == U'\u3000'; }
+
+// Characters that must not start a line (closing punctuation, small kana, the long vowel mark).
+bool no_start(char32_t c) {
+  constexpr std::u32string_view kSet =
+      U"、。，．・：；？！ー）」』】〕〉》］｝”’ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ々ゝゞヽヾ…‥〜～"
+      U",.;:!?)]}%";
+  return kSet.find(c) != std::u32string_view::npos;
+}
+
+// Characters that must not end a line (opening brackets and quotes).
+bool no_end(char32_t c) {
+  constexpr std::u32string_view kSet = U"（「『【〔〈《［｛“‘([{";
+  return kSet.find(c) != std::u32string_view::npos;
+}
+
+}  // namespace
+
+bool is_cjk(char32_t c) {
+  return (c >= 0x2E80 && c <= 0x2FDF) ||   // CJK radicals
+         (c >= 0x3000 && c <= 0x30FF) ||   // CJK punctuation, hiragana, katakana
+         (c >= 0x3100 && c <= 0x31FF) ||   // bopomofo, katakana extensions
+         (c >= 0x3400 && c <= 0x4DBF) ||   // CJK extension A
+         (c >= 0x4E00 && c <= 0x9FFF) ||   // CJK unified ideographs
+         (c >= 0xF900 && c <= 0xFAFF) ||   // compatibility ideographs
+         (c >= 0xFF00 && c <= 0xFFEF) ||   // full-width and half-width forms
+         (c >= 0x20000 && c <= 0x3FFFF);   // supplementary ideographs
+}
+
+std::vector<std::string> break_lines(std::string_view text, float width, const MeasureText& measure) {
+  std::vector<std::string> lines;
+  const auto cps = decode(text);
+  const std::size_t n = cps.size();
+  auto byte_at = [&](std::size_t i) { return i < n ? cps[i].at : text.size(); };
+  auto forced = [&](std::size_t i) { return i > 0 && cps[i - 1].c == U'\n'; };
+  // A line may start at code point i (0 < i < n).
+  auto may_break = [&](std::size_t i) {
+    const char32_t prev = cps[i - 1].c;
+    const char32_t cur = cps[i].c;
+    if (prev == U'\n') return true;
+    if (is_space(cur) || cur == U'\n') return false;
+    if (is_space(prev)) return true;
+    return (is_cjk(prev) || is_cjk(cur)) && !no_start(cur) && !no_end(prev);
+  };
+  // The piece [from, to) without the spaces and line feed at its end.
+  auto piece = [&](std::size_t from, std::size_t to) {
+    while (to > from && (is_space(cps[to - 1].c) || cps[to - 1].c == U'\n')) --to;
+    return text.substr(byte_at(from), byte_at(to) - byte_at(from));
+  };
+
+  std::size_t start = 0;
+  while (start < n) {
+    std::size_t best = 0;  // end of the longest piece that fits (0: none)
+    std::size_t first_break = n;
+    for (std::size_t b = start + 1; b <= n; ++b) {
+      if (b < n && !may_break(b)) continue;
+      if (first_break == n) first_break = b;
+      if (measure(piece(start, b)) > width) break;
+      best = b;
+      if (forced(b)) break;
+    }
+    if (best == 0) {
+      // Even the first word is too wide: split it between characters (at least one).
+      best = start + 1;
+      while (best < first_break && measure(piece(start, best + 1)) <= width) ++best;
+    }
+    lines.emplace_back(piece(start, best));
+    start = best;
+    while (start < n && is_space(cps[start].c)) ++start;
+  }
+  return lines;
+}
+
+}  // namespace mailsim::gui

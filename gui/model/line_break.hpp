@@ -1,0 +1,25 @@
+// Line breaking for English and Japanese: lines no wider than a width, broken at spaces in
+// Latin text and between Japanese characters (which have no spaces), with the usual rules
+// that keep closing punctuation off the start of a line and opening brackets off its end.
+#pragma once
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mailsim::gui {
+
+// Width of a piece of text (UTF-8) in pixels; widths must add up (no kerning across pieces).
+using MeasureText = std::function<float(std::string_view)>;
+
+// The text's lines, each no wider than `width` unless a single character is wider. Breaks
+// at spaces (dropped at the end of a line), before or after a CJK character (kinsoku: not
+// before 、。」ー and the like, not after 「（), at '\n' always; a word longer than a line is
+// split between characters. Invalid UTF-8 bytes count as one character each.
+std::vector<std::string> break_lines(std::string_view text, float width, const MeasureText& measure);
+
+// True for code points of Japanese/Chinese text that may have a line break on either side:
+// kana, CJK ideographs, CJK punctuation and full-width forms.
+bool is_cjk(char32_t c);
+
+}  // namespace mailsim::gui

@@ -1,0 +1,70 @@
+// Line breaking for the narration strip: English at spaces, Japanese between characters.
+#include <catch2/catch.hpp>
+
+#include "gui/model/line_break.hpp"
+
+using mailsim::gui::break_lines;
+using Lines = std::vector<std::string>;
+
+namespace {
+
+// Every code point is 1 wide (Latin) or 2 wide (anything above U+07FF), like a monospace font.
+float measure(std::string_view s) {
+  float w = 0.0f;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if ((b & 0xC0) == 0x80) continue;
+    w += b >= 0xE0 ? 2.0f : 1.0f;
+  }
+  return w;
+}
+
+Lines lines(std::string_view text, float width) { return break_lines(text, width, measure); }
+
+}  // namespace
+
+TEST_CASE("line break: English breaks at spaces, which are dropped at the line end", "[gui][wrap]") {
+  CHECK(lines("the quick brown fox", 100.0f) == Lines{"the quick brown fox"});
+  CHECK(lines("the quick brown fox", 10.0f) == Lines{"the quick", "brown fox"});
+  CHECK(lines("the quick brown fox", 9.0f) == Lines{"the quick", "brown fox"});
+  CHECK(lines("the quick brown fox", 8.0f) == Lines{"the", "quick", "brown", "fox"});
+  CHECK(lines("", 10.0f).empty());
+}
+
+TEST_CASE("line break: a word longer than the line is split between characters", "[gui][wrap]") {
+  CHECK(lines("mail.example.com ok", 6.0f) == Lines{"mail.e", "xample", ".com", "ok"});
+  CHECK(lines("abc", 0.5f) == Lines{"a", "b", "c"});  // always progress
+}
+
+TEST_CASE("line break: Japanese breaks between characters", "[gui][wrap]") {
+  // Each kana or kanji is 2 wide: 4 characters per line of 8.
+  CHECK(lines("しろやぎさんが手紙を書いて", 8.0f) == Lines{"しろやぎ", "さんが手", "紙を書い", "て"});
+  for (const auto& l : lines("しろやぎさんが手紙を書いて送信ボタンを押しました", 11.0f)) CHECK(measure(l) <= 11.0f);
+}
+
+TEST_CASE("line break: closing punctuation never starts a line, opening brackets never end one", "[gui][wrap]") {
+  // Without the rule the second line would start with 。
+  CHECK(lines("あいうえ。かき", 8.0f) == Lines{"あいう", "え。かき"});
+  CHECK(lines("あいう「かき」", 8.0f) == Lines{"あいう", "「かき」"});
+  CHECK(lines("ポートです。", 7.0f) == Lines{"ポート", "です。"});  // ー stays with ポ
+  CHECK(lines("ポーートです", 6.0f) == Lines{"ポーー", "トです"});
+}
+
+TEST_CASE("line break: mixed Japanese and Latin keeps Latin words whole", "[gui][wrap]") {
+  const auto l = lines("サーバー mail.example.com に渡します", 20.0f);
+  CHECK(l == Lines{"サーバー", "mail.example.com に", "渡します"});
+  // A number sticks to nothing but itself: ポート587番 may break before 587 or before 番.
+  CHECK(lines("ポート587番で", 10.0f) == Lines{"ポート587", "番で"});
+}
+
+TEST_CASE("line break: a line feed always breaks", "[gui][wrap]") {
+  CHECK(lines("one\ntwo", 100.0f) == Lines{"one", "two"});
+  CHECK(lines("a\n\nb", 100.0f) == Lines{"a", "", "b"});
+}
+
+TEST_CASE("line break: invalid UTF-8 bytes do not stop it", "[gui][wrap]") {
+  const std::string bad = "ab\xff\xfe cd";
+  const auto l = lines(bad, 100.0f);
+  REQUIRE(l.size() == 1u);
+  CHECK(l[0] == bad);
+}

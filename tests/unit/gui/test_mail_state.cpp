@@ -1,0 +1,422 @@
+// MailState at chosen times of real lessons: mailboxes, quota, queues, devices, letters, seeking.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <random>
+
+#include "gui/model/world_view.hpp"
+#include "protocols/message/received.hpp"
+#include "sim/runner.hpp"
+
+using namespace mailsim;
+using sim::kMilli;
+using sim::kSecond;
+
+namespace {
+
+struct Lesson {
+  sim::Scenario scenario;
+  sim::Trace trace;
+};
+
+Lesson lesson(const std::string& path) {
+  auto r = sim::load_scenario_file(std::string(MAILSIM_SOURCE_DIR) + "/scenarios/" + path);
+  for (const auto& d : r.diagnostics) INFO(d.format());
+  REQUIRE(r.scenario);
+  auto run = sim::run_scenario(*r.scenario);
+  return {std::move(*r.scenario), std::move(run.trace)};
+}
+
+// The first record of this kind and event (on `host` when given).
+const sim::Record& first(const gui::TraceModel& m, sim::RecordKind kind, const std::string& event,
+                         const std::string& host = {}) {
+  for (const auto& r : m.records()) {
+    if (r.kind == kind && r.event == event && (host.empty() || r.host == host)) return r;
+  }
+  FAIL("no " << event << " record" << (host.empty() ? "" : " on " + host));
+  return m.records().front();
+}
+
+std::size_t inbox_size(const gui::MailState& s, const std::string& host, const std::string& user) {
+  const auto* mb = s.mailbox(host, user);
+  REQUIRE(mb);
+  const auto* inbox = mb->folder("INBOX");
+  REQUIRE(inbox);
+  return inbox->messages.size();
+}
+
+// A synthetic mail trace: `letters` letters queued, some deferred, stored, relayed; every
+// other one expunged later (about 4.8 records per letter).
+struct Synthetic {
+  sim::Scenario scenario;
+  sim::Trace trace;
+  std::uint64_t used = 0;
+};
+
+Synthetic synthetic(int letters) {
+  auto r = sim::load_scenario_text(R"({
+    "mailsim": 1, "title": {"en": "t", "ja": "t"},
+    "networks": [{"id": "n", "kind": "datacenter", "name": {"en": "N", "ja": "N"}, "cidr": "198.51.100.0/24"}],
+    "hosts": [{"id": "mx", "kind": "mail_server", "name": {"en": "MX", "ja": "MX"}, "network": "n",
+               "ip": "198.51.100.25", "mail_server": {"hostname": "mx.example", "domains": ["example.com"],
+               "users": [{"name": "u", "password": "p", "quota": "1MB"}]}}],
+    "timeline": []})",
+                                    "inline.json");
+  for (const auto& d : r.diagnostics) INFO(d.format());
+  REQUIRE(r.scenario);
+  Synthetic out{std::move(*r.scenario), {}, 0};
+  auto add = [&](sim::Time t, sim::RecordKind kind, const std::string& event, nlohmann::json detail,
+                 const std::string& protocol) {
+    sim::Record rec;
+    rec.time = t;
+    rec.kind = kind;
+    rec.event = event;
+    rec.host = "mx";
+    rec.protocol = protocol;
+    rec.detail = std::move(detail);
+    out.trace.add(std::move(rec));
+  };
+  std::uint64_t& used = out.used;
+  for (int i = 0; i < letters; ++i) {
+    const sim::Time t = static_cast<sim::Time>(i) * kSecond;
+    const std::string mid = "<" + std::to_string(i) + "@example.com>";
+    const std::string qid = "Q" + std::to_string(i);
+    add(t, sim::RecordKind::Mail, "queued", {{"queue_id", qid}, {"message_id", mid}, {"recipients", {"u@example.com"}}},
+        "smtp");
+    if (i % 3 == 0) {
+      add(t + 10 * kMilli, sim::RecordKind::Mail, "deferred",
+          {{"queue_id", qid}, {"message_id", mid}, {"attempts", 1}, {"retry_at", t + 60 * kSecond}}, "smtp");
+    }
+    used += 100;
+    const std::string headers = "Message-ID: " + mid + "\\r\\nSubject: n" + std::to_string(i) + "\\r\\n\\r\\n";
+    add(t + 20 * kMilli, sim::RecordKind::Mailbox, "stored",
+        {{"user", "u"}, {"folder", "INBOX"}, {"uid", i + 1}, {"message_id", i + 1}, {"size", 100},
+         {"quota_used", used}, {"quota_limit", 1 << 20}, {"headers", headers}, {"flags", nlohmann::json::array()}},
+        "store");
+    add(t + 20 * kMilli, sim::RecordKind::Mail, "relayed",
+        {{"queue_id", qid}, {"message_id", mid}, {"recipient", "u@example.com"}}, "smtp");
+    if (i % 2 == 1) {
+      used -= 100;
+      add(t + 500 * kMilli, sim::RecordKind::Mailbox, "expunged",
+          {{"user", "u"}, {"folder", "INBOX"}, {"uid", i}, {"message_id", i}, {"size", 100}, {"quota_used", used},
+           {"quota_limit", 1 << 20}},
+          "store");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("mail state: whole journey - queue, mailbox, device, where the letter is", "[gui][mail]") {
+  const auto l = lesson("mail/whole-journey.json");
+  const gui::TraceModel m(l.scenario, l.trace);
+  const auto& mail = m.mail();
+
+  // Before anything: Kuroyagi's mailbox exists (from the scenario) and is empty.
+  const auto start = m.view_at(0);
+  CHECK(inbox_size(start.mail, "mx-hogehoge", "kuroyagi") == 0);
+  CHECK(start.mail.queues.empty());
+
+  const auto& queued = first(m, sim::RecordKind::Mail, "queued", "mail-example");
+  const auto& stored = first(m, sim::RecordKind::Mailbox, "stored", "mx-hogehoge");
+  const auto& popped = first(m, sim::RecordKind::Mailbox, "downloaded-and-deleted", "mx-hogehoge");
+  const auto& downloaded = first(m, sim::RecordKind::Mailbox, "device-downloaded", "kuroyagi-pc");
+  const auto letter = mail.letter_by_key(queued.detail["message_id"].get<std::string>());
+  REQUIRE(letter);
+
+  // Queued on mail.example.com, not yet in the mailbox.
+  const auto q = m.view_at(queued.time);
+  const auto* queue = q.mail.queue("mail-example");
+  REQUIRE(queue);
+  REQUIRE(queue->entries.size() == 1);
+  CHECK(queue->entries[0].queue_id == queued.detail["queue_id"].get<std::string>());
+  CHECK(queue->entries[0].subject == "Hello from Shiroyagi");
+  CHECK(queue->entries[0].recipients == std::vector<std::string>{"kuroyagi@hogehoge.com"});
+  CHECK_FALSE(queue->entries[0].deferred);
+  CHECK(inbox_size(q.mail, "mx-hogehoge", "kuroyagi") == 0);
+  auto places = mail.places(q.mail, *letter);
+  REQUIRE(places.size() == 1);
+  CHECK(places[0].kind == gui::LetterPlace::Kind::Queue);
+  CHECK(places[0].host == "mail-example");
+
+  // Just before it is stored: still not there. Then one message, with its headers.
+  CHECK(inbox_size(m.view_at(stored.time - 1).mail, "mx-hogehoge", "kuroyagi") == 0);
+  const auto d = m.view_at(stored.time);
+  REQUIRE(inbox_size(d.mail, "mx-hogehoge", "kuroyagi") == 1);
+  const auto& msg = d.mail.mailbox("mx-hogehoge", "kuroyagi")->folder("INBOX")->messages[0];
+  CHECK(msg.uid == 1);
+  CHECK(msg.size == stored.detail["size"].get<std::uint64_t>());
+  CHECK_FALSE(msg.seen());
+  REQUIRE(msg.letter == *letter);
+  const auto& info = mail.letters()[*letter];
+  CHECK(info.subject == "Hello from Shiroyagi");
+  CHECK(info.from == "Shiroyagi <shiroyagi@example.com>");
+  CHECK(info.sender == "shiroyagi@example.com");
+  CHECK(info.recipients == std::vector<std::string>{"kuroyagi@hogehoge.com"});
+  CHECK_FALSE(info.body_preview.empty());
+  CHECK_FALSE(info.headers_truncated);
+  CHECK(d.mail.mailbox("mx-hogehoge", "kuroyagi")->quota_used == msg.size);
+
+  // After the relay's 250 the queue on mail.example.com is empty.
+  const auto& relayed = first(m, sim::RecordKind::Mail, "relayed", "mail-example");
+  const auto r = m.view_at(relayed.time);
+  REQUIRE(r.mail.queue("mail-example"));
+  CHECK(r.mail.queue("mail-example")->entries.empty());
+  places = mail.places(r.mail, *letter);
+  REQUIRE(places.size() == 1);
+  CHECK(places[0].kind == gui::LetterPlace::Kind::Mailbox);
+  CHECK(places[0].host == "mx-hogehoge");
+  CHECK(places[0].what == "kuroyagi/INBOX");
+
+  // POP3 downloads and deletes: gone from the server, on Kuroyagi's PC.
+  const auto gone = m.view_at(popped.time);
+  CHECK(inbox_size(gone.mail, "mx-hogehoge", "kuroyagi") == 0);
+  CHECK(gone.mail.mailbox("mx-hogehoge", "kuroyagi")->quota_used == 0);
+  const auto end = m.view_at(downloaded.time);
+  const auto* pc = end.mail.device("kuroyagi-pc");
+  REQUIRE(pc);
+  REQUIRE(pc->items.size() == 1);
+  CHECK(pc->items[0].subject == "Hello from Shiroyagi");
+  CHECK(pc->items[0].letter == *letter);
+  places = mail.places(end.mail, *letter);
+  REQUIRE(places.size() == 1);
+  CHECK(places[0].kind == gui::LetterPlace::Kind::Device);
+  CHECK(places[0].host == "kuroyagi-pc");
+
+  // Its history runs from compose to the device, in order.
+  REQUIRE(info.history.size() >= 6);
+  CHECK(m.records()[info.history.front()].event == "compose");
+  CHECK(m.records()[info.history.back()].event == "device-downloaded");
+  CHECK(std::is_sorted(info.history.begin(), info.history.end()));
+  CHECK(end.mail.letters[*letter].stage == gui::LetterStage::Delivered);
+}
+
+TEST_CASE("mail state: the delivered message's Received chain has one line per hop, in order", "[gui][mail]") {
+  const auto l = lesson("mail/whole-journey.json");
+  const gui::TraceModel m(l.scenario, l.trace);
+  const auto& queued = first(m, sim::RecordKind::Mail, "queued", "mail-example");
+  const auto letter = m.mail().letter_by_key(queued.detail["message_id"].get<std::string>());
+  REQUIRE(letter);
+  const auto& info = m.mail().letters()[*letter];
+  REQUIRE_FALSE(info.headers.empty());
+  // The hops are the servers that accepted it: the submission server, then the MX.
+  std::vector<std::string> expected;
+  for (auto i : info.history) {
+    const auto& r = m.records()[i];
+    if (r.kind == sim::RecordKind::Mail && (r.event == "queued" || r.event == "delivered")) {
+      for (const auto& h : l.scenario.hosts) {
+        if (h.info.id == r.host && h.mail_server) expected.push_back(h.mail_server->hostname);
+      }
+    }
+  }
+  REQUIRE(expected == std::vector<std::string>{"mail.example.com", "mx1.hogehoge.com"});
+  const auto chain = message::parse_received_chain(info.headers);
+  REQUIRE(chain.size() == expected.size());
+  for (std::size_t i = 0; i < chain.size(); ++i) CHECK(chain[i].by == expected[i]);
+  CHECK(chain[0].with == "ESMTPSA");  // submission: TLS and AUTH
+  CHECK(chain[1].from_helo == "mail.example.com");
+  // The header section is stored as delivered: Return-Path on top, the empty line at the end.
+  CHECK(info.headers.rfind("Return-Path: <shiroyagi@example.com>\r\n", 0) == 0);
+  CHECK(info.headers.size() >= 4);
+  CHECK(info.headers.substr(info.headers.size() - 4) == "\r\n\r\n");
+}
+
+TEST_CASE("mail state: POP3 download-and-delete empties the server mailbox", "[gui][mail]") {
+  const auto l = lesson("receiving/pop3-download-and-delete.json");
+  const gui::TraceModel m(l.scenario, l.trace);
+  const auto& stored = first(m, sim::RecordKind::Mailbox, "stored");
+  const auto& deleted = first(m, sim::RecordKind::Mailbox, "downloaded-and-deleted");
+  const auto& downloaded = first(m, sim::RecordKind::Mailbox, "device-downloaded");
+  const std::string server = stored.host;
+  const std::string user = stored.detail["user"].get<std::string>();
+
+  CHECK(inbox_size(m.view_at(stored.time - 1).mail, server, user) == 0);
+  const auto after = m.view_at(stored.time);
+  CHECK(inbox_size(after.mail, server, user) == 1);
+  // While the POP3 session holds the maildrop it is locked.
+  const auto& locked = first(m, sim::RecordKind::Mailbox, "maildrop-locked");
+  CHECK(m.view_at(locked.time).mail.mailbox(server, user)->locked);
+  CHECK(inbox_size(m.view_at(deleted.time - 1).mail, server, user) == 1);
+  const auto gone = m.view_at(deleted.time);
+  CHECK(inbox_size(gone.mail, server, user) == 0);
+  CHECK_FALSE(gone.mail.mailbox(server, user)->locked);
+  const auto dev = m.view_at(downloaded.time);
+  const auto* pc = dev.mail.device(downloaded.host);
+  REQUIRE(pc);
+  REQUIRE(pc->items.size() == 1);
+  const auto letter = after.mail.mailbox(server, user)->folder("INBOX")->messages[0].letter;
+  CHECK(pc->items[0].letter == letter);
+  // The phone that checks later finds nothing on the server.
+  const auto end = m.view_at(m.records().back().time);
+  CHECK(inbox_size(end.mail, server, user) == 0);
+  const auto* phone = end.mail.device("shiroyagi-phone");
+  CHECK((phone == nullptr || phone->items.empty()));
+}
+
+TEST_CASE("mail state: mailbox full shows the quota and the refused delivery", "[gui][mail]") {
+  const auto l = lesson("mail/mailbox-full.json");
+  const gui::TraceModel m(l.scenario, l.trace);
+  // The quota comes from the scenario before any record.
+  const auto* before = m.view_at(0).mail.mailbox("mx-hogehoge", "kuroyagi");
+  REQUIRE(before);
+  CHECK(before->quota_limit == 2048);
+  CHECK(before->quota_used == 0);
+  CHECK_FALSE(before->refused_record);
+
+  const auto& refused = first(m, sim::RecordKind::Mailbox, "delivery-refused", "mx-hogehoge");
+  const auto v = m.view_at(refused.time);
+  const auto* mb = v.mail.mailbox("mx-hogehoge", "kuroyagi");
+  REQUIRE(mb);
+  CHECK(mb->quota_limit == 2048);
+  CHECK(mb->quota_used == 0);
+  CHECK(mb->message_count() == 0);
+  CHECK(mb->refused_size == refused.detail["size"].get<std::uint64_t>());
+  CHECK(mb->refused_size > mb->quota_limit);
+  CHECK(mb->refused_reason.rfind("mailbox full", 0) == 0);
+
+  // The sender's server bounces it: the letter leaves the queue and the report lands in
+  // Shiroyagi's own mailbox as a new letter from MAILER-DAEMON.
+  const auto& bounced = first(m, sim::RecordKind::Mail, "bounced", "mail-example");
+  const auto b = m.view_at(m.records().back().time);
+  CHECK(b.mail.queue("mail-example")->entries.empty());
+  const auto letter = m.mail().letter_by_key(bounced.detail["message_id"].get<std::string>());
+  REQUIRE(letter);
+  CHECK(b.mail.letters[*letter].stage == gui::LetterStage::Bounced);
+  CHECK(m.mail().places(b.mail, *letter).empty());
+  REQUIRE(inbox_size(b.mail, "mail-example", "shiroyagi") == 1);
+  const auto report = b.mail.mailbox("mail-example", "shiroyagi")->folder("INBOX")->messages[0].letter;
+  REQUIRE(report != gui::kNoLetter);
+  CHECK(report != *letter);
+  CHECK(m.mail().letters()[report].from.find("MAILER-DAEMON") != std::string::npos);
+}
+
+TEST_CASE("mail state: backup MX holds the letter deferred while the primary is down", "[gui][mail]") {
+  const auto l = lesson("mail/backup-mx.json");
+  const gui::TraceModel m(l.scenario, l.trace);
+  const auto& deferred = first(m, sim::RecordKind::Mail, "deferred", "mx2-hogehoge");
+  const auto& relayed = first(m, sim::RecordKind::Mail, "relayed", "mail-example");
+  const auto& stored = first(m, sim::RecordKind::Mailbox, "stored", "mx-hogehoge");
+
+  // The sender's server handed it to the backup MX: its own queue is empty.
+  const auto r = m.view_at(relayed.time);
+  CHECK(r.mail.queue("mail-example")->entries.empty());
+  REQUIRE(r.mail.queue("mx2-hogehoge"));
+  REQUIRE(r.mail.queue("mx2-hogehoge")->entries.size() == 1);
+
+  const auto v = m.view_at(deferred.time);
+  const auto* q = v.mail.queue("mx2-hogehoge");
+  REQUIRE(q);
+  REQUIRE(q->entries.size() == 1);
+  const auto& e = q->entries[0];
+  CHECK(e.deferred);
+  CHECK(e.attempts == 1);
+  CHECK(e.retry_at == deferred.detail["retry_at"].get<sim::Time>());
+  CHECK(e.retry_at > deferred.time);
+  CHECK(e.reason.find("timed out") != std::string::npos);
+  CHECK(q->deferred_count() == 1);
+  CHECK(inbox_size(v.mail, "mx-hogehoge", "kuroyagi") == 0);
+
+  // Later attempts count up, retry_at moves on.
+  const auto mid = m.view_at(200 * kSecond);
+  REQUIRE(mid.mail.queue("mx2-hogehoge")->entries.size() == 1);
+  CHECK(mid.mail.queue("mx2-hogehoge")->entries[0].attempts == 2);
+  CHECK(mid.mail.queue("mx2-hogehoge")->entries[0].retry_at > 200 * kSecond);
+
+  // Delivered once the primary is back: the backup's queue is empty, the mailbox has it.
+  const auto end = m.view_at(m.records().back().time);
+  CHECK(end.mail.queue("mx2-hogehoge")->entries.empty());
+  CHECK(inbox_size(end.mail, "mx-hogehoge", "kuroyagi") == 1);
+  CHECK(inbox_size(m.view_at(stored.time).mail, "mx-hogehoge", "kuroyagi") == 1);
+  const auto letter = end.mail.mailbox("mx-hogehoge", "kuroyagi")->folder("INBOX")->messages[0].letter;
+  // Three Received lines: submission server, backup MX, primary MX.
+  const auto chain = message::parse_received_chain(m.mail().letters()[letter].headers);
+  REQUIRE(chain.size() == 3);
+  CHECK(chain[2].by == "mx1.hogehoge.com");
+}
+
+TEST_CASE("mail state: IMAP devices follow the server's flags", "[gui][mail]") {
+  const auto l = lesson("receiving/imap-two-devices.json");
+  const gui::TraceModel m(l.scenario, l.trace);
+  const auto& opened = first(m, sim::RecordKind::Mailbox, "device-opened");
+  const auto& flags = first(m, sim::RecordKind::Mailbox, "flags-changed");
+  const auto v = m.view_at(opened.time);
+  const auto* mb = v.mail.mailbox(flags.host, flags.detail["user"].get<std::string>());
+  REQUIRE(mb);
+  REQUIRE(mb->folder("INBOX")->messages.size() == 1);
+  CHECK(mb->folder("INBOX")->messages[0].seen());
+  const auto letter = mb->folder("INBOX")->messages[0].letter;
+  std::size_t shown = 0;
+  for (const auto& d : v.mail.devices) {
+    for (const auto& it : d.items) {
+      CHECK(it.letter == letter);
+      ++shown;
+    }
+  }
+  CHECK(shown == 2);  // the phone and the PC
+  CHECK(m.mail().places(v.mail, letter).size() == 3);
+}
+
+TEST_CASE("mail state: checkpointed seeks equal a replay from the start", "[gui][mail]") {
+  for (const char* path : {"mail/whole-journey.json", "mail/backup-mx.json", "receiving/imap-two-devices.json",
+                           "mail/mailbox-full.json"}) {
+    const auto l = lesson(path);
+    const gui::TraceModel m(l.scenario, l.trace);
+    std::mt19937 rng(42);
+    std::uniform_int_distribution<std::size_t> pick(0, m.records().size() - 1);
+    for (int k = 0; k < 250; ++k) {
+      const std::size_t i = pick(rng);
+      REQUIRE(m.mail().state_after(i) == m.mail().replay_after(i));
+    }
+    CHECK(m.mail().state_after(std::nullopt) == m.mail().replay_after(std::nullopt));
+  }
+}
+
+TEST_CASE("mail state: a long synthetic trace seeks like a replay (1000 random times)", "[gui][mail]") {
+  // Many letters through a queue and a mailbox: far more changes than one checkpoint step.
+  constexpr int kLetters = 3000;
+  const auto syn = synthetic(kLetters);
+  const auto used = syn.used;
+  const auto& trace = syn.trace;
+  const auto* scenario = &syn.scenario;
+  const gui::TraceModel m(*scenario, trace);
+  CHECK(m.mail().change_count() > 10 * gui::MailModel::kCheckpointEvery);
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<sim::Time> pick(0, static_cast<sim::Time>(kLetters) * kSecond);
+  for (int k = 0; k < 1000; ++k) {
+    const sim::Time t = pick(rng);
+    const auto v = m.view_at(t);
+    REQUIRE(v.mail == m.mail().replay_after(m.record_at(t)));
+  }
+  // At the end: every odd letter's predecessor expunged, usage follows.
+  const auto end = m.view_at(static_cast<sim::Time>(kLetters) * kSecond);
+  CHECK(end.mail.mailbox("mx", "u")->quota_used == used);
+  CHECK(end.mail.mailbox("mx", "u")->folder("INBOX")->messages.size() == kLetters / 2);
+  CHECK(end.mail.queue("mx")->entries.empty());
+  // A moment with a deferred letter in the queue.
+  const auto d = m.view_at(30 * kMilli);
+  REQUIRE(d.mail.queue("mx")->entries.empty());
+  const auto mid = m.view_at(15 * kMilli);
+  REQUIRE(mid.mail.queue("mx")->entries.size() == 1);
+  CHECK(mid.mail.queue("mx")->entries[0].deferred);
+  CHECK(mid.mail.queue("mx")->entries[0].retry_at == 60 * kSecond);
+}
+
+// Not run by default (hidden tag): `test_gui "[.bench]"` prints the cost of a seek.
+TEST_CASE("mail state: seek cost on a 100,000-record trace", "[.bench]") {
+  const auto syn = synthetic(26000);
+  const auto built = std::chrono::steady_clock::now();
+  const gui::TraceModel m(syn.scenario, syn.trace);
+  const auto ready = std::chrono::steady_clock::now();
+  std::mt19937 rng(1);
+  std::uniform_int_distribution<sim::Time> pick(0, 26000 * kSecond);
+  constexpr int kSeeks = 1000;
+  std::size_t sink = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int k = 0; k < kSeeks; ++k) sink += m.view_at(pick(rng)).mail.mailboxes.front().folders.front().messages.size();
+  const auto t1 = std::chrono::steady_clock::now();
+  using ms = std::chrono::duration<double, std::milli>;
+  WARN("records " << m.records().size() << ", changes " << m.mail().change_count() << ", model built in "
+                  << ms(ready - built).count() << " ms, one seek (whole WorldView) "
+                  << ms(t1 - t0).count() / kSeeks << " ms (" << sink << ")");
+}
