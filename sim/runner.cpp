@@ -96,6 +96,7 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
       req.body = a.args.value("body", "");
       if (auto it = a.args.find("size"); it != a.args.end()) req.size = mail::parse_size(it->get<std::string>()).value_or(0);
       req.label = a.args.value("label", "");
+      req.smtp = a.smtp;
       senders.at(a.args.at("from").get<std::string>())->add(std::move(req));
       continue;
     }

@@ -546,8 +546,9 @@ class Loader {
           }
         }
       } else if (*kind == "send") {
-        c_.allowed_keys(a, p, {"at", "do", "from", "account", "to", "cc", "subject", "body", "size", "label"});
-        ok &= device_account(a, p, "from", s, false);
+        c_.allowed_keys(a, p, {"at", "do", "from", "account", "to", "cc", "subject", "body", "size", "label", "smtp"});
+        const mail::AccountSpec* account = nullptr;
+        ok &= device_account(a, p, "from", s, false, &account);
         for (const char* key : {"to", "cc"}) {
           auto it = a.find(key);
           if (it == a.end()) {
@@ -581,6 +582,12 @@ class Loader {
         ok &= c_.string(a, p, "body", false).has_value() || !a.contains("body");
         if (a.contains("size")) ok &= size_value(a, p, "size").has_value();
         if (a.contains("label")) ok &= c_.string(a, p, "label", false).has_value();
+        if (auto sm = a.find("smtp"); sm != a.end()) {
+          // This message only: the account's "smtp" settings, changed (same rules as there).
+          const mail::OutgoingSpec none;
+          spec.smtp = outgoing(*sm, Checker::child(p, "smtp"), s, account ? &account->smtp : &none);
+          ok &= spec.smtp.has_value();
+        }
       } else if (*kind == "check_mail" || *kind == "open" || *kind == "delete" || *kind == "mark_read") {
         if (*kind == "check_mail") c_.allowed_keys(a, p, {"at", "do", "on", "account"});
         else c_.allowed_keys(a, p, {"at", "do", "on", "account", "subject"});
@@ -982,14 +989,7 @@ class Loader {
         acc.password = c_.string(a, ap, "password", false).value_or("");
         acc.display_name = c_.string(a, ap, "name", false).value_or("");
         if (auto sm = a.find("smtp"); sm != a.end()) {
-          const std::string sp = ap + "/smtp";
-          if (c_.expect_object(*sm, sp)) {
-            c_.allowed_keys(*sm, sp, {"server", "port", "auth", "tls"});
-            acc.smtp.server = mail_server_ref(*sm, sp, s).value_or("");
-            if (auto port = c_.integer(*sm, sp, "port", false, 1, 65535)) acc.smtp.port = static_cast<std::uint16_t>(*port);
-            acc.smtp.auth = c_.boolean(*sm, sp, "auth", false).value_or(acc.smtp.port != 25);
-            acc.smtp.tls = c_.choice(*sm, sp, "tls", false, kTlsModes, "TLS mode").value_or(acc.smtp.port == 465 ? "implicit" : acc.smtp.port == 25 ? "none" : "starttls");
-          }
+          if (auto out = outgoing(*sm, ap + "/smtp", s, nullptr)) acc.smtp = *out;
         } else {
           c_.error(ap, "missing \"smtp\" (the server that sends this account's mail)");
         }
@@ -1017,8 +1017,32 @@ class Loader {
     }
   }
 
-  std::optional<std::string> mail_server_ref(const nlohmann::json& obj, const std::string& p, const Scenario& s) {
-    auto id = host_ref(obj, p, "server", s, true);
+  // How a message is sent: an account's "smtp" (base == nullptr: "server" required) or a
+  // send action's per-message "smtp" override of the account's settings `base` (every key
+  // optional; a key not given keeps the account's value, except that a new "port" brings
+  // that port's defaults for "auth" and "tls"). One set of rules for both.
+  std::optional<mail::OutgoingSpec> outgoing(const nlohmann::json& obj, const std::string& p, const Scenario& s,
+                                             const mail::OutgoingSpec* base) {
+    if (!c_.expect_object(obj, p)) return std::nullopt;
+    const std::size_t errors_before = c_.diagnostics().size();
+    c_.allowed_keys(obj, p, {"server", "port", "auth", "tls"});
+    mail::OutgoingSpec out = base ? *base : mail::OutgoingSpec{};
+    if (!base || obj.contains("server")) out.server = mail_server_ref(obj, p, s, !base).value_or("");
+    const bool new_port = !base || obj.contains("port");
+    if (auto port = c_.integer(obj, p, "port", false, 1, 65535)) out.port = static_cast<std::uint16_t>(*port);
+    if (new_port) {
+      out.auth = out.port != 25;
+      out.tls = out.port == 465 ? "implicit" : out.port == 25 ? "none" : "starttls";
+    }
+    if (auto auth = c_.boolean(obj, p, "auth", false)) out.auth = *auth;
+    if (auto tls = c_.choice(obj, p, "tls", false, kTlsModes, "TLS mode")) out.tls = *tls;
+    if (c_.diagnostics().size() != errors_before) return std::nullopt;
+    return out;
+  }
+
+  std::optional<std::string> mail_server_ref(const nlohmann::json& obj, const std::string& p, const Scenario& s,
+                                             bool required = true) {
+    auto id = host_ref(obj, p, "server", s, required);
     if (!id) return std::nullopt;
     const HostSpec* h = find_host(s, *id);
     if (h && !h->mail_server) {
@@ -1073,7 +1097,9 @@ class Loader {
   }
 
   // A device host with a mail client; `account` (optional) must be one of its accounts.
-  bool device_account(const nlohmann::json& a, const std::string& p, const char* key, const Scenario& s, bool incoming) {
+  // `found` (when given) receives the account the action uses, when it can be told.
+  bool device_account(const nlohmann::json& a, const std::string& p, const char* key, const Scenario& s, bool incoming,
+                      const mail::AccountSpec** found = nullptr) {
     auto host = host_ref(a, p, key, s, true);
     if (!host) return false;
     const HostSpec* h = find_host(s, *host);
@@ -1104,6 +1130,7 @@ class Loader {
       c_.error(p, "account " + acc->address + " has no \"incoming\" settings (POP3 or IMAP) to check mail with");
       return false;
     }
+    if (found) *found = acc;
     return true;
   }
 

@@ -60,6 +60,9 @@ struct ActionSpec {
   std::string kind;  // "connect", "lookup", "host_down", "host_up"
   nlohmann::json args;
   std::string pointer;
+  // "send" only: the action's own "smtp" settings for this message, already merged with the
+  // account's (none: the account's settings).
+  std::optional<mail::OutgoingSpec> smtp;
 };
 
 struct ExpectationSpec {

@@ -78,6 +78,89 @@ bool primary_button(const char* text) {
   return pressed;
 }
 
+// The outgoing settings in the form, for the lesson/device/account they were filled in for
+// (refilled from the account when that changes).
+// TODO(lead): move into ComposeState (gui/app_state.hpp) with the other form fields.
+struct SmtpForm {
+  std::string key;  // scenario file + device + account
+  std::string server;
+  int port = 587;
+  bool auth = true;
+  std::string tls = "starttls";
+};
+SmtpForm& smtp_form() {
+  static SmtpForm form;
+  return form;
+}
+
+void fill_smtp(const std::string& key, const sim::mail::OutgoingSpec& smtp) {
+  auto& s = smtp_form();
+  s.key = key;
+  s.server = smtp.server;
+  s.port = smtp.port;
+  s.auth = smtp.auth;
+  s.tls = smtp.tls;
+}
+
+const char* tls_key(const std::string& tls) {
+  if (tls == "none") return "compose.tls_none";
+  if (tls == "implicit") return "compose.tls_implicit";
+  return "compose.tls_starttls";
+}
+
+// Server, port (a number, or one of the common ones with its usual AUTH and TLS), AUTH, TLS.
+void smtp_fields(AppState& app, float col) {
+  auto& s = smtp_form();
+  const float fs = ImGui::GetFontSize();
+  const float spacing = ImGui::GetStyle().ItemSpacing.x;
+  label(app.tr("compose.server"), col);
+  ImGui::SetNextItemWidth(-1.0f);
+  if (ImGui::BeginCombo("##server", app.host_name(s.server).c_str())) {
+    for (const auto& h : app.scenario.hosts) {
+      if (!h.mail_server) continue;
+      const std::string name = app.host_name(h.info.id);
+      const std::string text = name == h.info.id ? name : name + " (" + h.info.id + ")";
+      if (ImGui::Selectable(text.c_str(), h.info.id == s.server)) s.server = h.info.id;
+    }
+    ImGui::EndCombo();
+  }
+
+  label(app.tr("compose.port"), col);
+  ImGui::SetNextItemWidth(fs * 4.5f);
+  ImGui::InputInt("##port", &s.port, 0, 0);
+  ImGui::SameLine(0.0f, 2.0f);
+  if (ImGui::BeginCombo("##ports", "", ImGuiComboFlags_NoPreview | ImGuiComboFlags_PopupAlignLeft |
+                                           ImGuiComboFlags_HeightLarge)) {
+    struct Common {
+      int port;
+      const char* key;
+      bool auth;
+      const char* tls;
+    };
+    for (const Common& c : {Common{25, "compose.port_25", false, "none"}, Common{587, "compose.port_587", true, "starttls"},
+                            Common{465, "compose.port_465", true, "implicit"}}) {
+      if (ImGui::Selectable(app.tr(c.key), s.port == c.port)) {
+        s.port = c.port;
+        s.auth = c.auth;
+        s.tls = c.tls;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine(0.0f, fs);
+  ImGui::Checkbox(app.tr("compose.auth"), &s.auth);
+  ImGui::SameLine(0.0f, fs);
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(app.tr("compose.tls"));
+  ImGui::SameLine(0.0f, spacing);
+  ImGui::SetNextItemWidth(-1.0f);
+  if (ImGui::BeginCombo("##tls", app.tr(tls_key(s.tls)))) {
+    for (const char* mode : {"none", "starttls", "implicit"})
+      if (ImGui::Selectable(app.tr(tls_key(mode)), s.tls == mode)) s.tls = mode;
+    ImGui::EndCombo();
+  }
+}
+
 void fill_form(AppState& app, const std::string& device) {
   auto& f = app.compose;
   const auto c = compose_defaults(app.scenario, device);
@@ -95,7 +178,7 @@ void fill_form(AppState& app, const std::string& device) {
 void compose(AppState& app) {
   auto& f = app.compose;
   if (!f.open) return;
-  if (!begin_dialog(app, "compose.title", "compose", &f.open, 34.0f)) return;
+  if (!begin_dialog(app, "compose.title", "compose", &f.open, 36.0f)) return;
   const auto devices = mail_devices(app.scenario);
   const float fs = ImGui::GetFontSize();
   if (devices.empty()) {
@@ -114,7 +197,8 @@ void compose(AppState& app) {
   const auto& acc = dev->accounts[static_cast<std::size_t>(f.account)];
 
   float col = 0.0f;
-  for (const char* k : {"compose.device", "compose.from", "compose.to", "compose.subject", "compose.body"})
+  for (const char* k : {"compose.device", "compose.from", "compose.to", "compose.subject", "compose.body",
+                        "compose.server", "compose.port"})
     col = std::max(col, ImGui::CalcTextSize(app.tr(k)).x);
   col += fs;
 
@@ -157,15 +241,19 @@ void compose(AppState& app) {
   label(app.tr("compose.body"), col);
   ImGui::InputTextMultiline("##body", &f.body, ImVec2(-1.0f, ImGui::GetTextLineHeight() * 4.0f));
 
-  // How this account sends: the lesson's settings, shown so the class can see them.
+  // How this message is sent: the account's settings, which the user may change for this
+  // message (the session turns differences into the action's "smtp"; the loader checks them).
   ImGui::Spacing();
   ImGui::Separator();
-  const std::string auth = app.tr(acc.smtp.auth ? "compose.on" : "compose.off");
-  ImGui::Text("%s: %s   %s: %u   %s: %s   %s: %s", app.tr("compose.server"), app.host_name(acc.smtp.server).c_str(),
-              app.tr("compose.port"), static_cast<unsigned>(acc.smtp.port), app.tr("compose.auth"), auth.c_str(),
-              app.tr("compose.tls"), acc.smtp.tls.c_str());
+  ImGui::TextUnformatted(app.tr("compose.sending"));
+  const std::string form_key = app.scenario.file + "\n" + dev->id + "\n" + acc.address;
+  if (smtp_form().key != form_key) fill_smtp(form_key, acc.smtp);
+  smtp_fields(app, col);
+  const auto& sf = smtp_form();
+  const bool differs = sf.server != acc.smtp.server || sf.port != acc.smtp.port || sf.auth != acc.smtp.auth ||
+                       sf.tls != acc.smtp.tls;
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(theme::kInkSoft)));
-  text_wrapped(app.tr("compose.settings_note"));
+  text_wrapped(app.tr(differs ? "compose.differs" : "compose.settings_edit"));
   ImGui::PopStyleColor();
   ImGui::Separator();
   refused(app, "compose.refused", f.error);
@@ -178,6 +266,10 @@ void compose(AppState& app) {
     c.subject = f.subject;
     c.body = f.body;
     if (!c.body.empty() && c.body.back() != '\n') c.body += '\n';
+    c.server = sf.server;
+    c.port = sf.port;
+    c.auth = sf.auth;
+    c.tls = sf.tls;
     std::string error;
     if (run_command(app, c, error)) {
       f.open = false;

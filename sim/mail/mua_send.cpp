@@ -40,10 +40,9 @@ SessionFailure session_failure(const std::string& server, const std::string& sen
 
 MailSenderApp::MailSenderApp(std::string host, const Scenario& scenario, MailClientSpec spec)
     : MailSenderApp(std::move(host), std::move(spec)) {
-  for (const auto& a : spec_.accounts)
-    for (const auto& h : scenario.hosts)
-      if (h.info.id == a.smtp.server && h.mail_server && h.mail_server->show_credentials)
-        show_credentials_to_.insert(h.info.id);
+  // Every such server, not only the accounts' own: a message may be sent elsewhere (its "smtp").
+  for (const auto& h : scenario.hosts)
+    if (h.mail_server && h.mail_server->show_credentials) show_credentials_to_.insert(h.info.id);
 }
 
 void MailSenderApp::start(Simulation& sim) {
@@ -56,6 +55,7 @@ void MailSenderApp::send(const SendRequest& request) {
   for (const auto& a : spec_.accounts)
     if (a.address == request.account) acc = &a;
   const std::string domain = acc->address.substr(acc->address.rfind('@') + 1);
+  const OutgoingSpec& out = request.smtp ? *request.smtp : acc->smtp;
 
   message::MessageBuilder b;
   b.from(acc->address, acc->display_name);
@@ -77,33 +77,33 @@ void MailSenderApp::send(const SendRequest& request) {
   const std::string rcpts = fmt::format("{}", fmt::join(b.recipients(), ", "));
   nlohmann::json base{{"account", acc->address}, {"sender", acc->address}, {"recipients", b.recipients()},
                       {"subject", request.subject}, {"message_id", label.message_id}, {"size", data.size()},
-                      {"server", acc->smtp.server}, {"port", acc->smtp.port}, {"auth", acc->smtp.auth},
-                      {"tls", acc->smtp.tls}};
+                      {"server", out.server}, {"port", out.port}, {"auth", out.auth},
+                      {"tls", out.tls}};
   record_mail(*sim_, host(), "compose",
               request.label.empty() ? fmt::format("{} writes \"{}\" to {} and sends it via {} port {}", acc->address,
-                                                  request.subject, rcpts, acc->smtp.server, acc->smtp.port)
+                                                  request.subject, rcpts, out.server, out.port)
                                     : request.label,
-              base, acc->smtp.server);
+              base, out.server);
 
   smtp::ClientJob job;
   job.helo_name = host();
   job.sender = acc->address;
   job.recipients = b.recipients();
   job.data = data;
-  job.tls = acc->smtp.tls == "implicit" ? smtp::TlsPolicy::Implicit
-            : acc->smtp.tls == "starttls" ? smtp::TlsPolicy::Required
+  job.tls = out.tls == "implicit" ? smtp::TlsPolicy::Implicit
+            : out.tls == "starttls" ? smtp::TlsPolicy::Required
                                           : smtp::TlsPolicy::None;
-  if (acc->smtp.auth) job.credentials = smtp::Credentials{acc->user, acc->password, smtp::AuthMechanism::Plain};
+  if (out.auth) job.credentials = smtp::Credentials{acc->user, acc->password, smtp::AuthMechanism::Plain};
 
-  const HostInfo* server = sim_->network().host(acc->smtp.server);
-  const Endpoint to{server ? server->ip : Ipv4{}, acc->smtp.port};
+  const HostInfo* server = sim_->network().host(out.server);
+  const Endpoint to{server ? server->ip : Ipv4{}, out.port};
   auto sock = sim_->transport().connect(host(), to);
-  const bool show_credentials = show_credentials_to_.count(acc->smtp.server) > 0;
+  const bool show_credentials = show_credentials_to_.count(out.server) > 0;
   auto link = std::make_shared<SessionLink<smtp::ClientSession>>(*sim_, sock, std::make_unique<smtp::ClientSession>(job),
                                                                  "smtp", show_credentials);
   const bool implicit = job.tls == smtp::TlsPolicy::Implicit;
-  const std::string server_name = acc->smtp.server;
-  const std::uint16_t port = acc->smtp.port;
+  const std::string server_name = out.server;
+  const std::uint16_t port = out.port;
   // `extra`: what failed ("failed_at": "login", "mail_from", "data", "recipient"; "recipient"; "reply").
   auto fail = [this, base, server_name](const std::string& error, const std::string& status, int code,
                                         const std::string& explanation, const nlohmann::json& extra) {

@@ -2,6 +2,7 @@
 // account's outgoing server (port, AUTH, TLS as configured), reporting what a user would see.
 #pragma once
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ struct SendRequest {
   std::string body;
   std::uint64_t size = 0;  // pad the body until the message is about this big (0: no padding)
   std::string label;
+  // This message's own server, port, AUTH and TLS (the action's "smtp"); none: the
+  // account's. AUTH still logs in with the account's user and password.
+  std::optional<OutgoingSpec> smtp;
 };
 
 class MailSenderApp : public App {
