@@ -2,6 +2,7 @@
 #include "gui/model/sequence.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "gui/model/world_view.hpp"
 
@@ -28,15 +29,24 @@ std::size_t SequenceModel::lane_of(const std::string& host) const {
   return static_cast<std::size_t>(it - lanes.begin());
 }
 
+std::pair<std::size_t, std::size_t> SequenceModel::arrows_between(double from, double to) const {
+  if (reach.size() != arrows.size()) return {0, arrows.size()};
+  const auto first = std::lower_bound(reach.begin(), reach.end(), from) - reach.begin();
+  const auto last = std::partition_point(arrows.begin() + first, arrows.end(),
+                                         [&](const SeqArrow& a) { return a.start <= to; }) - arrows.begin();
+  return {static_cast<std::size_t>(first), static_cast<std::size_t>(last)};
+}
+
 SequenceModel build_sequence(const TraceModel& model) {
   SequenceModel s;
   s.duration = model.pace().duration();
   const auto& recs = model.records();
   const auto& layout = model.layout();
+  std::unordered_map<std::string, std::size_t> lane_index;  // a busy world has hundreds of lanes
   auto lane = [&](const std::string& host) {
-    auto i = s.lane_of(host);
-    if (i == s.lanes.size()) s.lanes.push_back(host);
-    return i;
+    const auto [it, fresh] = lane_index.try_emplace(host, s.lanes.size());
+    if (fresh) s.lanes.push_back(host);
+    return it->second;
   };
   for (std::size_t i = 0; i < recs.size(); ++i) {
     const auto& r = recs[i];
@@ -81,6 +91,12 @@ SequenceModel build_sequence(const TraceModel& model) {
       else a.cls = PacketClass::OtherData;
       s.arrows.push_back(std::move(a));
     }
+  }
+  s.reach.reserve(s.arrows.size());
+  double reach = 0.0;
+  for (const auto& a : s.arrows) {
+    reach = std::max(reach, a.end);
+    s.reach.push_back(reach);
   }
   return s;
 }

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gui/model/classify.hpp"
@@ -25,10 +26,15 @@ struct SeqArrow {
 
 struct SequenceModel {
   std::vector<std::string> lanes;  // host ids in order of first appearance
-  std::vector<SeqArrow> arrows;    // in record order
+  std::vector<SeqArrow> arrows;    // in record order, so `start` never decreases
+  // reach[i]: the latest `end` among arrows[0..i] (never decreases): the arrows before the
+  // first i with reach[i] >= p all end before p, so a view finds its first arrow by bisection.
+  std::vector<double> reach;
   double duration = 0.0;           // playback seconds
   // Index of the lane of a host id, or lanes.size() when it has none.
   std::size_t lane_of(const std::string& host) const;
+  // The arrows that may cross the playback range [from, to]: [first, last) indices.
+  std::pair<std::size_t, std::size_t> arrows_between(double from, double to) const;
 };
 
 // Labels longer than this many bytes are cut (with "...").

@@ -2,6 +2,7 @@
 // protocol lines (horizontal), time flowing down on the player's clock; click to seek,
 // Ctrl+wheel to zoom; the current moment is a line across the lanes.
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <string>
 
@@ -16,6 +17,7 @@ using theme::rgb;
 constexpr float kBasePxPerSecond = 26.0f;  // at zoom 1
 constexpr float kMinZoom = 0.05f;
 constexpr float kMaxZoom = 10.0f;
+constexpr float kDashedLaneMin = 16.0f;  // lanes narrower than this (pixels) are drawn plain
 
 void arrow_head(ImDrawList* dl, ImVec2 from, ImVec2 to, float size, ImU32 col) {
   const float dx = to.x - from.x;
@@ -109,17 +111,27 @@ void sequence(AppState& app) {
     ImGui::SetScrollY(std::max(0.0f, static_cast<float>(at) * npx + margin - (io.MousePos.y - clip_top)));
   }
 
-  // Lanes.
+  // Lanes: dashed, or plain and lighter when they are too close for dashes to read (a world
+  // with hundreds of hosts would otherwise cost tens of thousands of dashes per frame).
+  const float lane_top = std::max(top_left.y, clip_top - 10.0f);
+  const float lane_bottom = std::min(top_left.y + total_h, clip_bottom);
   for (std::size_t i = 0; i < seq.lanes.size(); ++i) {
     const float x = lane_x(i);
-    for (float y = std::max(top_left.y, clip_top - 10.0f); y < std::min(top_left.y + total_h, clip_bottom); y += 8.0f) {
+    if (lane_w < kDashedLaneMin) {
+      dl->AddLine(ImVec2(x, lane_top), ImVec2(x, lane_bottom), rgb(0xB0B7BF, 110), 1.0f);
+      continue;
+    }
+    for (float y = lane_top; y < lane_bottom; y += 8.0f) {
       dl->AddLine(ImVec2(x, y), ImVec2(x, y + 4.0f), rgb(0xB0B7BF), 1.0f);
     }
   }
 
   // Arrows (only those in view are drawn).
   const double playback = app.playback;
-  for (const auto& a : seq.arrows) {
+  const auto [first_arrow, last_arrow] =
+      seq.arrows_between((clip_top - 20.0f - top) / px, (clip_bottom + 20.0f - top) / px);
+  for (std::size_t ai = first_arrow; ai < last_arrow; ++ai) {
+    const auto& a = seq.arrows[ai];
     const float y0 = y_of(a.start);
     const float y1 = y_of(a.end);
     if (y1 < clip_top - 20.0f || y0 > clip_bottom + 20.0f) continue;
@@ -143,13 +155,22 @@ void sequence(AppState& app) {
       const float lsize = a.packet ? small * 0.9f : small;
       const float span = std::abs(to.x - from.x);
       std::string text = a.label;
-      ImVec2 ts = font->CalcTextSizeA(lsize, 1e9f, 0.0f, text.c_str());
-      while (text.size() > 4 && ts.x > std::max(span - 8.0f, lane_w * 0.9f)) {
-        text.resize(text.size() - 4);
-        while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
-        if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();
+      ImVec2 ts = font->CalcTextSizeA(lsize, FLT_MAX, 0.0f, text.c_str());
+      const float room = std::max(span - 8.0f, lane_w * 0.9f);
+      if (ts.x > room && text.size() > 4) {
+        // Cut in one pass where the text and ".." fit; at least one character stays.
+        const float dots = font->CalcTextSizeA(lsize, FLT_MAX, 0.0f, "..").x;
+        const char* begin = text.c_str();
+        const char* cut = begin;
+        font->CalcTextSizeA(lsize, std::max(room - dots, 0.0f), 0.0f, begin, begin + text.size(), &cut);
+        auto keep = static_cast<std::size_t>(cut - begin);
+        if (keep == 0) {
+          keep = 1;
+          while (keep < text.size() && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) ++keep;
+        }
+        text.resize(keep);
         text += "..";
-        ts = font->CalcTextSizeA(lsize, 1e9f, 0.0f, text.c_str());
+        ts = font->CalcTextSizeA(lsize, FLT_MAX, 0.0f, text.c_str());
       }
       const ImVec2 mid((from.x + to.x) * 0.5f, (from.y + to.y) * 0.5f);
       const ImU32 tcol = future ? rgb(theme::kInkSoft, 110) : (a.packet ? rgb(theme::kInkSoft) : rgb(theme::kInk));
