@@ -72,9 +72,35 @@ FolderState* find_folder(MailboxState& m, const std::string& name, bool create) 
   return &m.folders.back();
 }
 
+// Positions of `host`'s mailboxes in s.mailboxes by the state's index (nullptr: no index).
+const std::vector<std::size_t>* indexed_mailboxes(const MailState& s, const std::string& host) {
+  if (!s.index.ptr) return nullptr;
+  static const std::vector<std::size_t> kNone;
+  const auto it = s.index.ptr->mailboxes.find(host);
+  return it != s.index.ptr->mailboxes.end() ? &it->second : &kNone;
+}
+
+// Position of `host` in `map` when it is already in `v` (the index knows every host the
+// model ever meets); nullopt when the index cannot say (no index, or not yet there).
+template <typename T>
+std::optional<std::size_t> indexed(const MailState& s, const std::unordered_map<std::string, std::size_t>& map,
+                                   const std::vector<T>& v, const std::string& host) {
+  if (!s.index.ptr) return std::nullopt;
+  const auto it = map.find(host);
+  if (it == map.end() || it->second >= v.size() || v[it->second].host != host) return std::nullopt;
+  return it->second;
+}
+
 MailboxState& find_mailbox(MailState& s, const std::string& host, const std::string& user) {
-  for (auto& m : s.mailboxes)
-    if (m.host == host && m.user == user) return m;
+  if (const auto* at = indexed_mailboxes(s, host)) {
+    for (auto k : *at) {
+      if (k >= s.mailboxes.size()) break;
+      if (s.mailboxes[k].user == user) return s.mailboxes[k];
+    }
+  } else {
+    for (auto& m : s.mailboxes)
+      if (m.host == host && m.user == user) return m;
+  }
   MailboxState m;
   m.host = host;
   m.user = user;
@@ -84,15 +110,23 @@ MailboxState& find_mailbox(MailState& s, const std::string& host, const std::str
 }
 
 MtaQueue& find_queue(MailState& s, const std::string& host) {
-  for (auto& q : s.queues)
-    if (q.host == host) return q;
+  if (s.index.ptr) {
+    if (auto k = indexed(s, s.index.ptr->queues, s.queues, host)) return s.queues[*k];
+  } else {
+    for (auto& q : s.queues)
+      if (q.host == host) return q;
+  }
   s.queues.push_back(MtaQueue{host, {}});
   return s.queues.back();
 }
 
 DeviceState& find_device(MailState& s, const std::string& host) {
-  for (auto& d : s.devices)
-    if (d.host == host) return d;
+  if (s.index.ptr) {
+    if (auto k = indexed(s, s.index.ptr->devices, s.devices, host)) return s.devices[*k];
+  } else {
+    for (auto& d : s.devices)
+      if (d.host == host) return d;
+  }
   s.devices.push_back(DeviceState{host, {}, {}});
   return s.devices.back();
 }
@@ -154,6 +188,13 @@ std::size_t MtaQueue::deferred_count() const {
 }
 
 const MailboxState* MailState::mailbox(const std::string& host, const std::string& user) const {
+  if (const auto* at = indexed_mailboxes(*this, host)) {
+    for (auto k : *at) {
+      if (k >= mailboxes.size()) break;
+      if (mailboxes[k].user == user) return &mailboxes[k];
+    }
+    return nullptr;
+  }
   for (const auto& m : mailboxes)
     if (m.host == host && m.user == user) return &m;
   return nullptr;
@@ -161,18 +202,33 @@ const MailboxState* MailState::mailbox(const std::string& host, const std::strin
 
 std::vector<const MailboxState*> MailState::mailboxes_of(const std::string& host) const {
   std::vector<const MailboxState*> out;
+  if (const auto* at = indexed_mailboxes(*this, host)) {
+    for (auto k : *at) {
+      if (k >= mailboxes.size()) break;
+      out.push_back(&mailboxes[k]);
+    }
+    return out;
+  }
   for (const auto& m : mailboxes)
     if (m.host == host) out.push_back(&m);
   return out;
 }
 
 const MtaQueue* MailState::queue(const std::string& host) const {
+  if (index.ptr) {
+    const auto k = indexed(*this, index.ptr->queues, queues, host);
+    return k ? &queues[*k] : nullptr;
+  }
   for (const auto& q : queues)
     if (q.host == host) return &q;
   return nullptr;
 }
 
 const DeviceState* MailState::device(const std::string& host) const {
+  if (index.ptr) {
+    const auto k = indexed(*this, index.ptr->devices, devices, host);
+    return k ? &devices[*k] : nullptr;
+  }
   for (const auto& d : devices)
     if (d.host == host) return &d;
   return nullptr;
@@ -509,6 +565,14 @@ MailModel::MailModel(const sim::Scenario& scenario, const std::vector<sim::Recor
       gap = std::max(kCheckpointEvery, weight(s));
     }
   }
+  // The last state knows every host in its final position: index it and share the index
+  // with every checkpoint (and every state made from them).
+  auto index = std::make_shared<MailState::HostIndex>();
+  for (std::size_t k = 0; k < s.mailboxes.size(); ++k) index->mailboxes[s.mailboxes[k].host].push_back(k);
+  for (std::size_t k = 0; k < s.queues.size(); ++k) index->queues.emplace(s.queues[k].host, k);
+  for (std::size_t k = 0; k < s.devices.size(); ++k) index->devices.emplace(s.devices[k].host, k);
+  host_index_ = std::move(index);
+  for (auto& c : checkpoints_) c.index.ptr = host_index_;
   for (auto& [host, entries] : caches_) {
     std::stable_sort(entries.begin(), entries.end(),
                      [](const CacheEntry& a, const CacheEntry& b) { return a.source < b.source; });
@@ -517,6 +581,7 @@ MailModel::MailModel(const sim::Scenario& scenario, const std::vector<sim::Recor
 
 MailState MailModel::initial_state() const {
   MailState s;
+  s.index.ptr = host_index_;
   for (const auto& [host, user] : seed_mailboxes_) {
     auto& m = find_mailbox(s, host, user);
     if (auto it = seed_quota_.find(host + "/" + user); it != seed_quota_.end()) m.quota_limit = it->second;

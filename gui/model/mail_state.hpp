@@ -3,8 +3,10 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/scenario.hpp"
@@ -113,6 +115,20 @@ struct MailState {
   std::vector<MtaQueue> queues;    // every MTA that ever queued something (possibly empty now)
   std::vector<DeviceState> devices;
   std::vector<LetterStatus> letters;  // parallel to MailModel::letters()
+
+  // Where each host's mailboxes, queue and device are in the vectors above (which only grow,
+  // so a position found in the model's last state holds in every earlier one). Shared by all
+  // states of one MailModel; a state without it (built by hand) is searched linearly.
+  struct HostIndex {
+    std::unordered_map<std::string, std::vector<std::size_t>> mailboxes;  // ascending positions
+    std::unordered_map<std::string, std::size_t> queues;
+    std::unordered_map<std::string, std::size_t> devices;
+  };
+  struct IndexRef {
+    std::shared_ptr<const HostIndex> ptr;
+    bool operator==(const IndexRef&) const { return true; }  // a lookup aid, not state
+  };
+  IndexRef index;
 
   const MailboxState* mailbox(const std::string& host, const std::string& user) const;
   std::vector<const MailboxState*> mailboxes_of(const std::string& host) const;
@@ -252,6 +268,7 @@ class MailModel {
   std::vector<std::pair<std::string, std::string>> seed_mailboxes_;  // (host, user) from the scenario
   std::map<std::string, std::uint64_t> seed_quota_;                  // "host/user" -> quota
   std::map<std::string, std::vector<CacheEntry>> caches_;            // resolver host -> learned entries
+  std::shared_ptr<const MailState::HostIndex> host_index_;           // of the last state
 };
 
 }  // namespace mailsim::gui

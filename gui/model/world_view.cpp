@@ -2,6 +2,8 @@
 #include "gui/model/world_view.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <unordered_map>
 
 namespace mailsim::gui {
 
@@ -44,22 +46,34 @@ std::string packet_label(const sim::Record& packet, PacketClass cls) {
 }
 
 TraceModel::TraceModel(const sim::Scenario& scenario, const sim::Trace& trace, PaceSettings pace)
-    : records_(trace.records()), layout_(scenario) {
-  std::stable_sort(records_.begin(), records_.end(), [](const sim::Record& a, const sim::Record& b) {
+    : TraceModel(scenario, sim::Trace(trace), pace) {}
+
+TraceModel::TraceModel(const sim::Scenario& scenario, sim::Trace&& trace, PaceSettings pace)
+    : trace_(std::move(trace)), layout_(scenario) {
+  // A simulator trace is already in (time, seq) order and is kept as it came; only a
+  // hand-made one is copied and sorted (stably).
+  const auto before = [](const sim::Record& a, const sim::Record& b) {
     return a.time != b.time ? a.time < b.time : a.seq < b.seq;
-  });
-  times_.reserve(records_.size());
-  for (const auto& r : records_) times_.push_back(r.time);
+  };
+  if (!std::is_sorted(trace_.records().begin(), trace_.records().end(), before)) {
+    sorted_ = trace_.records();
+    std::stable_sort(sorted_.begin(), sorted_.end(), before);
+    own_sorted_ = true;
+    trace_ = sim::Trace{};
+  }
+  const auto& recs = records();
+  times_.reserve(recs.size());
+  for (const auto& r : recs) times_.push_back(r.time);
 
   // Knots: every record, and every packet arrival (so flights are never a blink).
   std::vector<PaceKnot> knots;
-  knots.reserve(records_.size() * 2);
-  sim::Time end = records_.empty() ? 0 : records_.back().time;
-  for (std::size_t i = 0; i < records_.size(); ++i) {
-    knots.push_back({records_[i].time, static_cast<long long>(i)});
-    if (records_[i].kind == sim::RecordKind::Packet) {
-      const auto arrive = records_[i].detail.value("arrive", records_[i].time);
-      if (arrive > records_[i].time) {
+  knots.reserve(recs.size() * 2);
+  sim::Time end = recs.empty() ? 0 : recs.back().time;
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    knots.push_back({recs[i].time, static_cast<long long>(i)});
+    if (recs[i].kind == sim::RecordKind::Packet) {
+      const auto arrive = recs[i].detail.value("arrive", recs[i].time);
+      if (arrive > recs[i].time) {
         knots.push_back({arrive, -1});
         end = std::max(end, arrive);
       }
@@ -77,15 +91,24 @@ TraceModel::TraceModel(const sim::Scenario& scenario, const sim::Trace& trace, P
     if (k.record < 0 && !unique.empty() && unique.back().time == k.time) continue;
     unique.push_back(k);
   }
-  record_knot_.assign(records_.size(), 0);
+  record_knot_.assign(recs.size(), 0);
   for (std::size_t k = 0; k < unique.size(); ++k) {
     if (unique[k].record >= 0) record_knot_[static_cast<std::size_t>(unique[k].record)] = k;
   }
   pace_ = TeachingPace(std::move(unique), end, pace);
-  mail_ = MailModel(scenario, records_);
+  mail_ = MailModel(scenario, recs);
 
-  for (std::size_t i = 0; i < records_.size(); ++i) {
-    const auto& r = records_[i];
+  std::unordered_map<std::string, std::uint32_t> state_ids;
+  auto intern = [&](const std::string& event) {
+    auto [it, fresh] = state_ids.try_emplace(event, static_cast<std::uint32_t>(state_names_.size()));
+    if (fresh) {
+      state_names_.push_back(event);
+      state_ends_.push_back(ends_connection(event));
+    }
+    return it->second;
+  };
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const auto& r = recs[i];
     if (r.kind == sim::RecordKind::Packet) add_packet(i);
     if (r.kind == sim::RecordKind::Policy) {
       const auto net = json_string(r.detail, "network");
@@ -113,8 +136,10 @@ TraceModel::TraceModel(const sim::Scenario& scenario, const sim::Trace& trace, P
           ci.port = port_of(json_string(r.detail, "server")).value_or(0);
         }
         ci.state_records.push_back(i);
+        ci.states.push_back({i, intern(r.event)});
       } else if (r.kind == sim::RecordKind::Tls) {
         ci.state_records.push_back(i);
+        ci.states.push_back({i, ConnectionInfo::kTlsState});
       } else {
         TranscriptLine line;
         line.record = i;
@@ -136,10 +161,40 @@ TraceModel::TraceModel(const sim::Scenario& scenario, const sim::Trace& trace, P
       }
     }
   }
+
+  // Until when each connection can be listed: a snapshot lists it while its last state shown
+  // is open, or for kEndedShownFor after an ending one. Any state shown at t was recorded at
+  // or before t, and a later one is shown at a later playback second, so the end of the
+  // last state change bounds them all. The running maximum lets build() skip to the first
+  // connection that can still be listed.
+  constexpr sim::Time kForever = std::numeric_limits<sim::Time>::max();
+  listed_max_.reserve(conns_.size());
+  sim::Time running = std::numeric_limits<sim::Time>::min();
+  for (auto& ci : conns_) {
+    sim::Time until = ci.first;  // never listed without a Connection state
+    const ConnectionInfo::StateChange* last = nullptr;
+    for (const auto& sc : ci.states)
+      if (sc.state != ConnectionInfo::kTlsState) last = &sc;
+    if (last) {
+      until = !state_ends_[last->state]
+                  ? kForever
+                  : std::max(recs[last->record].time,
+                             pace_.virtual_at(playback_of_record(last->record) + kEndedShownFor));
+    }
+    ci.listed_until = until;
+    running = std::max(running, until);
+    listed_max_.push_back(running);
+  }
+  arrive_max_.reserve(packets_.size());
+  sim::Time latest = std::numeric_limits<sim::Time>::min();
+  for (const auto& pt : packets_) {
+    latest = std::max(latest, pt.arrive);
+    arrive_max_.push_back(latest);
+  }
 }
 
 void TraceModel::add_packet(std::size_t i) {
-  const auto& r = records_[i];
+  const auto& r = records()[i];
   PacketTrack pt;
   pt.record = i;
   pt.depart = r.time;
@@ -183,7 +238,6 @@ void TraceModel::add_packet(std::size_t i) {
     total += length(pt.points[k] - pt.points[k - 1]);
     pt.cumulative.push_back(total);
   }
-  max_flight_ = std::max(max_flight_, pt.arrive - pt.depart);
   packets_.push_back(std::move(pt));
 }
 
@@ -206,12 +260,12 @@ double TraceModel::playback_of_record(std::size_t i) const {
 
 std::optional<std::size_t> TraceModel::index_of_seq(std::uint64_t seq) const {
   // Records are sorted by (time, seq) and seq grows with time, so seq order is index order.
-  const auto it = std::lower_bound(records_.begin(), records_.end(), seq,
+  const auto it = std::lower_bound(records().begin(), records().end(), seq,
                                    [](const sim::Record& r, std::uint64_t s) { return r.seq < s; });
-  if (it != records_.end() && it->seq == seq) return static_cast<std::size_t>(it - records_.begin());
+  if (it != records().end() && it->seq == seq) return static_cast<std::size_t>(it - records().begin());
   // A trace written out of time order (hand-made, replayed): look everywhere.
-  for (std::size_t i = 0; i < records_.size(); ++i) {
-    if (records_[i].seq == seq) return i;
+  for (std::size_t i = 0; i < records().size(); ++i) {
+    if (records()[i].seq == seq) return i;
   }
   return std::nullopt;
 }
@@ -229,7 +283,7 @@ WorldView TraceModel::build(sim::Time t, std::optional<std::size_t> current) con
   WorldView v;
   v.time = t;
   v.current = current;
-  if (current) v.acting_host = records_[*current].host;
+  if (current) v.acting_host = records()[*current].host;
   const std::size_t shown_upto = current ? *current : static_cast<std::size_t>(-1);
   auto happened = [&](std::size_t rec) { return current && rec <= shown_upto; };
 
@@ -238,7 +292,8 @@ WorldView TraceModel::build(sim::Time t, std::optional<std::size_t> current) con
                                [](sim::Time x, const PacketTrack& p) { return x < p.depart; });
   for (auto it = last; it != packets_.begin();) {
     --it;
-    if (it->depart < t - max_flight_) break;
+    // Every packet departed at or before this one has arrived by t.
+    if (arrive_max_[static_cast<std::size_t>(it - packets_.begin())] <= t) break;
     if (t >= it->arrive || !happened(it->record)) continue;
     const float f = static_cast<float>(static_cast<double>(t - it->depart) /
                                        static_cast<double>(it->arrive - it->depart));
@@ -274,7 +329,7 @@ WorldView TraceModel::build(sim::Time t, std::optional<std::size_t> current) con
     --it;
     if (it->from < t - max_block_) break;
     if (t >= it->until || !happened(it->record)) continue;
-    const auto& r = records_[it->record];
+    const auto& r = records()[it->record];
     PolicyMark m;
     m.record = it->record;
     m.pos = it->pos;
@@ -285,31 +340,38 @@ WorldView TraceModel::build(sim::Time t, std::optional<std::size_t> current) con
   }
   std::reverse(v.blocks.begin(), v.blocks.end());
 
-  // Connections: the last state record shown so far.
-  for (const auto& ci : conns_) {
+  // Connections: the last state shown so far, for those that can still be listed at t.
+  auto from = std::lower_bound(listed_max_.begin(), listed_max_.end(), t);
+  for (auto k = static_cast<std::size_t>(from - listed_max_.begin()); k < conns_.size(); ++k) {
+    const auto& ci = conns_[k];
     if (ci.first > t) break;
+    if (ci.listed_until < t) continue;
+    bool tls = false;
+    std::optional<std::size_t> last_state;
+    std::uint32_t state = 0;
+    for (const auto& sc : ci.states) {
+      if (!happened(sc.record)) break;
+      if (sc.state == ConnectionInfo::kTlsState) {
+        tls = true;
+      } else {
+        state = sc.state;
+        last_state = sc.record;
+      }
+    }
+    if (!last_state) continue;
+    const bool finished = state_ends_[state];
+    if (finished) {
+      const double ended = playback_of_record(*last_state);
+      if (pace_.virtual_at(ended + kEndedShownFor) < t) continue;
+    }
     ConnectionView cv;
     cv.conn = ci.conn;
     cv.client = ci.client;
     cv.server = ci.server;
     cv.port = ci.port;
-    std::optional<std::size_t> last_state;
-    for (auto rec : ci.state_records) {
-      if (!happened(rec)) break;
-      const auto& r = records_[rec];
-      if (r.kind == sim::RecordKind::Tls) {
-        cv.tls = true;
-      } else {
-        cv.state = r.event;
-        last_state = rec;
-      }
-    }
-    if (!last_state) continue;
-    cv.finished = ends_connection(cv.state);
-    if (cv.finished) {
-      const double ended = playback_of_record(*last_state);
-      if (pace_.virtual_at(ended + kEndedShownFor) < t) continue;
-    }
+    cv.state = state_names_[state];
+    cv.tls = tls;
+    cv.finished = finished;
     v.connections.push_back(std::move(cv));
   }
   v.mail = mail_.state_after(current);

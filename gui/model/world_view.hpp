@@ -71,6 +71,15 @@ struct ConnectionInfo {
   std::uint16_t port = 0;
   sim::Time first = 0;
   std::vector<std::size_t> state_records;  // Connection and Tls records, in order
+  // The same as plain data, so a snapshot never reads the records: record index, the
+  // Connection event (index into TraceModel's interned state names) or kTlsState.
+  struct StateChange {
+    std::size_t record = 0;
+    std::uint32_t state = 0;
+  };
+  static constexpr std::uint32_t kTlsState = 0xFFFFFFFFu;
+  std::vector<StateChange> states;
+  sim::Time listed_until = 0;  // no snapshot after this virtual time lists it (max: still open)
   std::vector<TranscriptLine> lines;       // Protocol records
 };
 
@@ -83,8 +92,11 @@ class TraceModel {
 
   TraceModel() = default;
   TraceModel(const sim::Scenario& scenario, const sim::Trace& trace, PaceSettings pace = {});
+  // The same, keeping the trace's records instead of copying them (a finished run's trace).
+  TraceModel(const sim::Scenario& scenario, sim::Trace&& trace, PaceSettings pace = {});
 
-  const std::vector<sim::Record>& records() const { return records_; }
+  // The records sorted by (time, seq).
+  const std::vector<sim::Record>& records() const { return own_sorted_ ? sorted_ : trace_.records(); }
   const Layout& layout() const { return layout_; }
   const TeachingPace& pace() const { return pace_; }
   const std::vector<ConnectionInfo>& connections() const { return conns_; }
@@ -130,16 +142,21 @@ class TraceModel {
   WorldView build(sim::Time t, std::optional<std::size_t> current) const;
   void add_packet(std::size_t i);
 
-  std::vector<sim::Record> records_;  // sorted by (time, seq)
+  sim::Trace trace_;                  // the records, when they came in (time, seq) order
+  std::vector<sim::Record> sorted_;   // else a sorted copy of them
+  bool own_sorted_ = false;
   std::vector<sim::Time> times_;      // records_[i].time, for binary search
   Layout layout_;
   TeachingPace pace_;
   std::vector<std::size_t> record_knot_;  // record index -> knot index in pace_
   std::vector<PacketTrack> packets_;      // sorted by departure
-  sim::Time max_flight_ = 0;
+  std::vector<sim::Time> arrive_max_;    // running maximum of packets_[..i].arrive
   std::vector<BlockInfo> blocks_;         // sorted by time
   sim::Time max_block_ = 0;
   std::vector<ConnectionInfo> conns_;     // by first appearance
+  std::vector<sim::Time> listed_max_;     // running maximum of conns_[..i].listed_until
+  std::vector<std::string> state_names_;  // interned Connection events
+  std::vector<bool> state_ends_;          // state_names_[k] ends a connection
   std::map<std::uint64_t, std::size_t> conn_index_;
   MailModel mail_;
 };

@@ -3,18 +3,25 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
+#include <cstring>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "gui/icons.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
+#include "sim/describe.hpp"
 
 namespace mailsim::gui::panels {
 
 namespace {
 
 using theme::rgb;
+
+// Above this many packets on the map, packets are plain marks and only the current one is labelled.
+constexpr std::size_t kDetailedPackets = 200;
 
 struct View {
   ImVec2 origin;  // screen position of the world centre
@@ -43,33 +50,48 @@ std::size_t utf8_length(const std::string& s, std::size_t i) {
   return std::min(n, s.size() - i);
 }
 
-// Greedy wrap that also breaks between CJK characters (which have no spaces).
+// Greedy wrap at spaces and next to CJK characters (which have no spaces), never inside a
+// run of Latin letters unless the run alone is wider than the line ("SMTP" stays whole).
 std::vector<std::string> wrap(ImFont* font, float size, const std::string& text, float width) {
   std::vector<std::string> lines;
   std::string line;
-  std::size_t last_space = std::string::npos;
+  std::size_t break_end = std::string::npos;   // the line may end here...
+  std::size_t break_next = std::string::npos;  // ...and the next one start here
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t n = utf8_length(text, i);
+    const bool wide = static_cast<unsigned char>(text[i]) >= 0x80;
+    // Closing punctuation never starts a line (Japanese line-breaking rule).
+    const std::string_view piece(text.data() + i, n);
+    const bool closing = piece == "、" || piece == "。" || piece == "）" || piece == "」" || piece == "』" ||
+                         piece == "，" || piece == "．" || piece == "ー";
     std::string next = line + text.substr(i, n);
-    if (!line.empty() && font->CalcTextSizeA(size, 1e9f, 0.0f, next.c_str()).x > width) {
+    // (closing punctuation hangs past the edge instead)
+    if (!line.empty() && !closing && font->CalcTextSizeA(size, 1e9f, 0.0f, next.c_str()).x > width) {
       if (text[i] == ' ') {
         lines.push_back(line);
         line.clear();
-        last_space = std::string::npos;
         i += n;
-        continue;
-      }
-      if (last_space != std::string::npos && last_space > 0) {
-        lines.push_back(line.substr(0, last_space));
-        line = line.substr(last_space + 1);
+      } else if (wide) {
+        lines.push_back(line);
+        line.clear();
+      } else if (break_end != std::string::npos && break_end > 0) {
+        lines.push_back(line.substr(0, break_end));
+        line = line.substr(std::min(break_next, line.size()));
       } else {
         lines.push_back(line);
         line.clear();
       }
-      last_space = std::string::npos;
+      break_end = break_next = std::string::npos;
       continue;
     }
-    if (text[i] == ' ') last_space = line.size();
+    if (text[i] == ' ') {
+      break_end = line.size();
+      break_next = line.size() + 1;
+    } else if (wide) {
+      break_end = break_next = line.size() + n;  // after a CJK character
+    } else if (!line.empty() && static_cast<unsigned char>(line.back()) >= 0x80) {
+      break_end = break_next = line.size();  // between a CJK character and a Latin one
+    }
     line = std::move(next);
     i += n;
   }
@@ -77,14 +99,42 @@ std::vector<std::string> wrap(ImFont* font, float size, const std::string& text,
   return lines;
 }
 
+struct WrappedLine {
+  std::string text;
+  ImVec2 size;
+};
+
+// wrap() with each line's size, remembered per (font, size, width, text): host labels and
+// titles are the same frame after frame (a change of language or zoom makes new entries).
+const std::vector<WrappedLine>& wrapped(ImFont* font, float size, const std::string& text, float width) {
+  static std::unordered_map<std::string, std::vector<WrappedLine>> cache;
+  constexpr std::size_t kMaxEntries = 8192;
+  // The glyph count too: a rebuilt atlas (Japanese glyphs added) may keep the same ImFont.
+  const int glyphs = font->Glyphs.Size;
+  std::string key(sizeof(ImFont*) + 2 * sizeof(float) + sizeof(int), '\0');
+  char* k = key.data();
+  std::memcpy(k, &font, sizeof(ImFont*));
+  std::memcpy(k + sizeof(ImFont*), &size, sizeof(float));
+  std::memcpy(k + sizeof(ImFont*) + sizeof(float), &width, sizeof(float));
+  std::memcpy(k + sizeof(ImFont*) + 2 * sizeof(float), &glyphs, sizeof(int));
+  key += text;
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  if (cache.size() >= kMaxEntries) cache.clear();
+  std::vector<WrappedLine> lines;
+  for (auto& l : wrap(font, size, text, width)) {
+    const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, l.c_str());
+    lines.push_back({std::move(l), ts});
+  }
+  return cache.emplace(std::move(key), std::move(lines)).first->second;
+}
+
 // Centred lines starting at top-centre `at`; returns the height used.
 float centred_text(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string& text, float width,
                    ImU32 colour) {
   float y = at.y;
-  for (const auto& line : wrap(font, size, text, width)) {
-    const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, line.c_str());
-    dl->AddText(font, size, ImVec2(std::floor(at.x - ts.x * 0.5f), std::floor(y)), colour, line.c_str());
-    y += ts.y;
+  for (const auto& line : wrapped(font, size, text, width)) {
+    dl->AddText(font, size, ImVec2(std::floor(at.x - line.size.x * 0.5f), std::floor(y)), colour, line.text.c_str());
+    y += line.size.y;
   }
   return y - at.y;
 }
@@ -104,13 +154,12 @@ void pill(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string
 // where it covers the fewest host icons, labels and titles (`avoid`), with a tail to the anchor.
 void bubble(ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::string& text, float max_w,
             ImVec2 clip_min, ImVec2 clip_max, const std::vector<Box>& avoid) {
-  const auto lines = wrap(font, size, text, max_w);
+  const auto& lines = wrapped(font, size, text, max_w);
   float w = 0.0f;
   float h = 0.0f;
   for (const auto& l : lines) {
-    const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, l.c_str());
-    w = std::max(w, ts.x);
-    h += ts.y;
+    w = std::max(w, l.size.x);
+    h += l.size.y;
   }
   const float pad = size * 0.45f;
   const float gap = size * 1.1f;
@@ -121,15 +170,20 @@ void bubble(ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::
     a.y = std::clamp(a.y, clip_min.y + 4.0f, std::max(clip_min.y + 4.0f, clip_max.y - bh - 4.0f));
     return a;
   };
-  // Candidates: above, below, right, left of the anchor, then further out; the first with
-  // the least covered area wins (ties keep the earlier, nearer one).
-  const ImVec2 candidates[] = {
-      {anchor.x - bw * 0.5f, anchor.y - gap - bh},       {anchor.x - bw * 0.5f, anchor.y + gap},
-      {anchor.x + gap, anchor.y - bh * 0.5f},            {anchor.x - gap - bw, anchor.y - bh * 0.5f},
-      {anchor.x + gap, anchor.y - gap - bh},             {anchor.x - gap - bw, anchor.y - gap - bh},
-      {anchor.x + gap, anchor.y + gap},                  {anchor.x - gap - bw, anchor.y + gap},
-      {anchor.x - bw * 0.5f, anchor.y - gap * 3.0f - bh}, {anchor.x - bw * 0.5f, anchor.y + gap * 3.0f},
-  };
+  // Candidates: above, below, right, left of the anchor and the diagonals, at growing
+  // distances (a crowded region may leave room only further out); the one with the least
+  // covered area wins, moving away costing a little (ties keep the earlier, nearer one).
+  std::vector<ImVec2> candidates;
+  for (const float k : {1.0f, 3.0f, 6.0f, 10.0f}) {
+    const float g = gap * k;
+    const ImVec2 ring[] = {
+        {anchor.x - bw * 0.5f, anchor.y - g - bh}, {anchor.x - bw * 0.5f, anchor.y + g},
+        {anchor.x + g, anchor.y - bh * 0.5f},      {anchor.x - g - bw, anchor.y - bh * 0.5f},
+        {anchor.x + g, anchor.y - g - bh},         {anchor.x - g - bw, anchor.y - g - bh},
+        {anchor.x + g, anchor.y + g},              {anchor.x - g - bw, anchor.y + g},
+    };
+    candidates.insert(candidates.end(), std::begin(ring), std::end(ring));
+  }
   ImVec2 best = clamp_box(candidates[0]);
   float best_cost = 1e30f;
   for (const auto& c : candidates) {
@@ -159,8 +213,8 @@ void bubble(ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::
   dl->AddRect(a, b, rgb(theme::kInk), size * 0.4f, 0, 2.0f);
   float y = a.y + pad;
   for (const auto& l : lines) {
-    dl->AddText(font, size, ImVec2(a.x + pad, y), rgb(theme::kInk), l.c_str());
-    y += font->CalcTextSizeA(size, 1e9f, 0.0f, l.c_str()).y;
+    dl->AddText(font, size, ImVec2(a.x + pad, y), rgb(theme::kInk), l.text.c_str());
+    y += l.size.y;
   }
 }
 
@@ -522,7 +576,8 @@ void network_map(AppState& app) {
     const float tw = font->CalcTextSizeA(title_fs, 1e9f, 0.0f, name.c_str()).x;
     if (tw > room) title_fs = std::max(fs * 0.7f, title_fs * room / tw);
     const ImVec2 title_at((a.x + c.x) * 0.5f, a.y + 6.0f * s + 4.0f);
-    const float used = centred_text(dl, font, title_fs, title_at, name, room,
+    // A little slack so a title shrunk to the room exactly is not wrapped by rounding.
+    const float used = centred_text(dl, font, title_fs, title_at, name, room + 2.0f,
                                     line == rgb(theme::kNetLine) ? rgb(theme::kInkSoft) : line);
     const float used_w = std::min(room, font->CalcTextSizeA(title_fs, 1e9f, 0.0f, name.c_str()).x);
     avoid.push_back({ImVec2(title_at.x - used_w * 0.5f, title_at.y), ImVec2(title_at.x + used_w * 0.5f, title_at.y + used)});
@@ -562,9 +617,37 @@ void network_map(AppState& app) {
 
   // Hosts.
   const float icon = std::clamp(Layout::kIconSize * s, 22.0f, 110.0f);
+  // Room under each host before the next icon below it in the same column (screen pixels):
+  // where hosts stand close together the IP line is left out (the tooltip still has it), so
+  // one host's label never runs into the next host.
+  std::vector<float> room_below(layout.hosts().size(), 1e9f);
+  {
+    std::vector<std::size_t> order(layout.hosts().size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    const auto& hs = layout.hosts();
+    std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+      if (hs[x].network != hs[y].network) return hs[x].network < hs[y].network;
+      return hs[x].pos.y < hs[y].pos.y;
+    });
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const auto& h = hs[order[k]];
+      if (const auto* n = layout.network(h.network); n && n->kind != "internet") {
+        // down to the region's edge (the last line may reach half into the gap below it)
+        room_below[order[k]] = (n->box.max.y - h.pos.y) * v.sy - icon * 0.58f + fs * 0.5f;
+      }
+      for (std::size_t j = k + 1; j < order.size() && hs[order[j]].network == h.network; ++j) {
+        const auto& o = hs[order[j]];
+        if (std::abs(o.pos.x - h.pos.x) * v.sx > icon * 1.5f || o.pos.y <= h.pos.y) continue;
+        room_below[order[k]] = std::min(room_below[order[k]], (o.pos.y - h.pos.y) * v.sy - icon * 0.58f - icon * 0.5f);
+        break;
+      }
+    }
+  }
+  std::size_t host_k = 0;
   std::string hovered_host;
   MailTip mail_tip;
   for (const auto& h : layout.hosts()) {
+    const float room = room_below[host_k++];
     const ImVec2 c = v.to_screen(h.pos);
     if (h.id == app.view.acting_host) {
       dl->AddCircleFilled(c, icon * 0.78f, rgb(theme::kHalo, 200), 40);
@@ -579,13 +662,17 @@ void network_map(AppState& app) {
     const std::string host_label = app.host_name(h.id);
     // Small maps (many hosts in a short panel) get smaller labels so hosts do not collide.
     float host_fs = s < 0.45f ? fs * 0.85f : fs;
-    const float hw = font->CalcTextSizeA(fs, 1e9f, 0.0f, host_label.c_str()).x;
+    const float hw = wrapped(font, fs, host_label, 1e9f).front().size.x;
     if (hw > label_w) host_fs = std::max(fs * 0.8f, fs * label_w / hw);
     const float used = centred_text(dl, font, host_fs, ImVec2(c.x, c.y + icon * 0.58f), host_label, label_w,
                                     rgb(theme::kInk));
-    const float ip_h = centred_text(dl, font, host_fs * 0.85f, ImVec2(c.x, c.y + icon * 0.58f + used), h.ip, label_w,
-                                    rgb(theme::kInkSoft));
-    const float name_w = std::min(label_w, font->CalcTextSizeA(host_fs, 1e9f, 0.0f, host_label.c_str()).x);
+    const float ip_fs = host_fs * 0.85f;
+    const bool ip_fits = used + static_cast<float>(wrapped(font, ip_fs, h.ip, label_w).size()) * ip_fs <= room;
+    const float ip_h = ip_fits ? centred_text(dl, font, ip_fs, ImVec2(c.x, c.y + icon * 0.58f + used), h.ip, label_w,
+                                              rgb(theme::kInkSoft))
+                               : 0.0f;
+    float name_w = 0.0f;
+    for (const auto& l : wrapped(font, host_fs, host_label, label_w)) name_w = std::max(name_w, l.size.x);
     avoid.push_back({ImVec2(c.x - icon * 0.6f, c.y - icon * 0.6f), ImVec2(c.x + icon * 0.6f, c.y + icon * 0.58f)});
     avoid.push_back({ImVec2(c.x - name_w * 0.5f, c.y + icon * 0.58f),
                      ImVec2(c.x + name_w * 0.5f, c.y + icon * 0.58f + used + ip_h)});
@@ -620,14 +707,25 @@ void network_map(AppState& app) {
          rgb(0xFFFFFF, alpha), rgb(theme::kBlock, alpha), 0);
   }
 
-  // Packets in flight.
+  // Packets in flight. A crowded map (thousands of packets) draws each as a plain mark in
+  // its class colour and labels only the current one: piled-up labels cannot be read, and
+  // they were most of the frame's vertices. A line says how many are in flight.
   const float item = std::clamp(34.0f * s, 20.0f, 44.0f);
+  const bool crowded = app.view.packets.size() > kDetailedPackets;
   ImVec2 current_anchor(-1, -1);
+  const float small = fs * 0.85f;
   for (const auto& p : app.view.packets) {
     const ImVec2 c = v.to_screen(p.pos);
+    const bool is_current = app.view.current && p.record == *app.view.current;
+    if (is_current) current_anchor = c;
     const float fade = p.blocked && p.progress > 0.85f ? std::max(0.2f, 1.0f - (p.progress - 0.85f) / 0.15f) : 1.0f;
     const auto alpha = static_cast<unsigned>(255.0f * fade);
     const ImU32 col = theme::packet_colour(p.cls, alpha);
+    if (crowded && !is_current) {
+      const float r = item * 0.16f;
+      dl->AddRectFilled(ImVec2(c.x - r, c.y - r), ImVec2(c.x + r, c.y + r), col);
+      continue;
+    }
     if (p.cls == PacketClass::TcpControl) {
       icons::control_tag(dl, c, item, col);
     } else {
@@ -635,17 +733,25 @@ void network_map(AppState& app) {
     }
     if (p.tls) icons::padlock(dl, ImVec2(c.x + item * 0.55f, c.y - item * 0.55f), item * 0.55f, rgb(theme::kInk, alpha));
     // The item's own label, so colour is never the only cue.
-    const float small = fs * 0.85f;
     pill(dl, font, small, ImVec2(c.x + item * 0.1f, c.y - item * 0.5f - small * 1.4f), p.label, rgb(0xFFFFFF, alpha),
          col, 0);
-    if (app.view.current && p.record == *app.view.current) current_anchor = c;
+  }
+  if (crowded) {
+    const std::string count =
+        format_text(app.tr("map.in_flight"), {{"n", std::to_string(app.view.packets.size())}});
+    const ImVec2 ts = font->CalcTextSizeA(small, 1e9f, 0.0f, count.c_str());
+    const ImVec2 at(min.x + 8.0f, max.y - legend_h - ts.y - small * 0.24f - 6.0f);
+    pill(dl, font, small, at, count, rgb(theme::kInk), rgb(theme::kBubbleFill), rgb(theme::kInkSoft));
+    avoid.push_back({at, ImVec2(at.x + ts.x + small * 0.7f, at.y + ts.y + small * 0.24f)});
   }
 
   // What is happening now: a bubble next to the packet (or the acting host, or the block),
   // placed where it hides no host, label or title.
   if (app.view.current) {
     const auto& r = app.model.records()[*app.view.current];
-    std::string text = r.summary;
+    // The scenario's own wording in Japanese (describe_record falls back to the English
+    // summary for what it does not word, such as packets, which packet_sentence words).
+    std::string text = ja ? sim::describe_record(r, "ja", &app.scenario) : r.summary;
     if (r.kind == sim::RecordKind::Packet) {
       text = packet_sentence(describe_packet(r), app.strings(), [&](const std::string& id) { return app.host_name(id); });
     }
@@ -667,6 +773,8 @@ void network_map(AppState& app) {
     }
     for (const auto& p : app.view.packets) {
       const ImVec2 c = v.to_screen(p.pos);
+      const bool labelled = !crowded || (app.view.current && p.record == *app.view.current);
+      if (!labelled) continue;  // a plain mark may hide under the bubble
       avoid.push_back({ImVec2(c.x - item * 0.6f, c.y - item * 0.5f - fs * 1.4f), ImVec2(c.x + item * 2.5f, c.y + item * 0.6f)});
     }
     if (anchor.x >= 0.0f) {

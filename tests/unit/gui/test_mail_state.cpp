@@ -420,3 +420,41 @@ TEST_CASE("mail state: seek cost on a 100,000-record trace", "[.bench]") {
                   << ms(ready - built).count() << " ms, one seek (whole WorldView) "
                   << ms(t1 - t0).count() / kSeeks << " ms (" << sink << ")");
 }
+
+TEST_CASE("mail state: host lookups through the shared index equal a linear search", "[gui][mail]") {
+  for (const char* path : {"mail/whole-journey.json", "mail/backup-mx.json", "mail/sending-limits.json"}) {
+    INFO(path);
+    const auto l = lesson(path);
+    const gui::TraceModel m(l.scenario, l.trace);
+    std::vector<std::string> hosts;
+    for (const auto& h : l.scenario.hosts) hosts.push_back(h.info.id);
+    hosts.push_back("no-such-host");
+    const std::size_t n = m.records().size();
+    std::size_t found = 0;
+    for (std::size_t k = 0; k <= 20; ++k) {
+      const auto upto = n == 0 ? std::optional<std::size_t>{} : std::optional<std::size_t>{(n - 1) * k / 20};
+      const auto s = m.mail().state_after(upto);
+      REQUIRE(s.index.ptr);
+      gui::MailState plain = s;
+      plain.index.ptr.reset();  // the same state, searched linearly
+      CHECK(plain == s);
+      for (const auto& h : hosts) {
+        const auto a = s.mailboxes_of(h);
+        const auto b = plain.mailboxes_of(h);
+        REQUIRE(a.size() == b.size());
+        for (std::size_t i = 0; i < a.size(); ++i) {
+          CHECK(a[i] - s.mailboxes.data() == b[i] - plain.mailboxes.data());
+          CHECK(s.mailbox(h, a[i]->user) == a[i]);
+          CHECK(plain.mailbox(h, b[i]->user) == b[i]);
+        }
+        found += a.size();
+        CHECK((s.queue(h) == nullptr) == (plain.queue(h) == nullptr));
+        if (s.queue(h)) CHECK(s.queue(h)->host == h);
+        CHECK((s.device(h) == nullptr) == (plain.device(h) == nullptr));
+        if (s.device(h)) CHECK(s.device(h)->host == h);
+        CHECK(s.mailbox(h, "nobody") == nullptr);
+      }
+    }
+    CHECK(found > 0);
+  }
+}

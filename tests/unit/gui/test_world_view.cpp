@@ -261,3 +261,88 @@ TEST_CASE("world view: in-flight SMTP data while the letter waits in the sender'
   CHECK(end.packets.empty());
   CHECK(end.mail.queue("mail-example")->entries.empty());
 }
+
+namespace {
+
+// What build() lists, computed the slow way from the records (the definition).
+std::vector<gui::ConnectionView> naive_connections(const gui::TraceModel& m, sim::Time t,
+                                                   std::optional<std::size_t> current) {
+  std::vector<gui::ConnectionView> out;
+  for (const auto& ci : m.connections()) {
+    if (ci.first > t) break;
+    gui::ConnectionView cv;
+    cv.conn = ci.conn;
+    std::optional<std::size_t> last;
+    for (auto rec : ci.state_records) {
+      if (!current || rec > *current) break;
+      const auto& r = m.records()[rec];
+      if (r.kind == sim::RecordKind::Tls) {
+        cv.tls = true;
+      } else {
+        cv.state = r.event;
+        last = rec;
+      }
+    }
+    if (!last) continue;
+    const auto& s = cv.state;
+    cv.finished = s == "closed" || s == "timeout" || s == "refused" || s == "reset" || s == "failed" || s == "no_route";
+    if (cv.finished &&
+        m.pace().virtual_at(m.playback_of_record(*last) + gui::TraceModel::kEndedShownFor) < t)
+      continue;
+    out.push_back(std::move(cv));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("world view: connections and packets listed match the records at every moment", "[gui][model]") {
+  for (const char* name : {"mail/whole-journey.json", "mail/backup-mx.json", "mail/sending-limits.json"}) {
+    INFO(name);
+    auto r = sim::load_scenario_file(std::string(MAILSIM_SOURCE_DIR) + "/scenarios/" + name);
+    REQUIRE(r.scenario);
+    auto run = sim::run_scenario(*r.scenario);
+    const gui::TraceModel m(*r.scenario, run.trace);
+    REQUIRE(!m.connections().empty());
+    const double d = m.pace().duration();
+    std::size_t listed = 0;
+    for (int k = 0; k <= 600; ++k) {
+      const double p = d * k / 600.0;
+      const auto v = m.view_at_playback(p);
+      const auto want = naive_connections(m, v.time, v.current);
+      REQUIRE(v.connections.size() == want.size());
+      for (std::size_t i = 0; i < want.size(); ++i) {
+        CHECK(v.connections[i].conn == want[i].conn);
+        CHECK(v.connections[i].state == want[i].state);
+        CHECK(v.connections[i].tls == want[i].tls);
+        CHECK(v.connections[i].finished == want[i].finished);
+      }
+      listed += want.size();
+      std::size_t flying = 0;
+      for (std::size_t i = 0; i < m.records().size(); ++i) {
+        const auto& rec = m.records()[i];
+        if (rec.kind != sim::RecordKind::Packet || !v.current || i > *v.current) continue;
+        const auto arrive = std::max(rec.time + 1, rec.detail.value("arrive", rec.time + 1));
+        if (rec.time <= v.time && v.time < arrive) ++flying;
+      }
+      CHECK(v.packets.size() == flying);
+    }
+    CHECK(listed > 0);
+  }
+}
+
+TEST_CASE("world view: one long flight among short ones stays on the map", "[gui][model]") {
+  const auto scenario = two_networks();
+  sim::Trace trace;
+  trace.add(packet(0, 10 * kSecond, "192.0.2.10:49152", "198.51.100.25:25", 5));  // slow
+  for (int i = 1; i < 1000; ++i) {
+    const sim::Time t = static_cast<sim::Time>(i) * 5 * kMilli;
+    trace.add(packet(t, t + kMilli, "192.0.2.10:49152", "198.51.100.25:25", 1));
+  }
+  const gui::TraceModel m(scenario, trace);
+  const auto v = m.view_at(4 * kSecond + 2 * kMilli);  // the slow one and none of the short ones
+  REQUIRE(v.packets.size() == 1);
+  CHECK(v.packets[0].record == 0);
+  CHECK(m.view_at(4 * kSecond).packets.size() == 2);
+  CHECK(m.view_at(11 * kSecond).packets.empty());
+}
