@@ -127,6 +127,9 @@ struct GuiArgs {
   std::string size;
   std::string lang = "en";
   std::string tab;
+  std::string show;
+  std::string select;
+  std::string message;
   std::optional<float> scale;  // unset: the monitor's content scale (1 for screenshots)
 };
 
@@ -181,6 +184,9 @@ int cmd_gui(const GuiArgs& a, const std::filesystem::path& lessons, std::ostream
   o.ui_scale = a.scale;
   o.screenshot_series_dir = a.screenshot_series;
   o.tab = a.tab;
+  o.show = a.show;
+  o.select = a.select;
+  o.message = a.message;
   return gui::run_gui(o);
 }
 #endif
@@ -209,6 +215,10 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   gui->add_option("--screenshot-series", gui_args.screenshot_series,
                   "Render the start, every narration step and the end in en and ja to PNGs in this folder, and exit");
   gui->add_option("--tab", gui_args.tab, "Tab shown first: events, sequence, transcript or inspector");
+  gui->add_option("--show", gui_args.show, "Window open at the start: lessons, compose or check");
+  gui->add_option("--select", gui_args.select, "Host selected in the Inspector (shown with --tab inspector)");
+  gui->add_option("--message", gui_args.message,
+                  "Show a stored message in the Inspector: the Nth of the run (1, 2, ...) or its Message-ID");
 #else
   app.require_subcommand(1);
 #endif

@@ -24,6 +24,7 @@
 #include "gui/panels/panels.hpp"
 #include "gui/screenshot.hpp"
 #include "gui/theme.hpp"
+#include "sim/checker.hpp"
 #include "sim/runner.hpp"
 
 #ifndef MAILSIM_SOURCE_DIR
@@ -71,6 +72,75 @@ float scale_for_content(float xs, float ys) {
   const float s = std::max(xs, ys);
   if (!(s > 0.0f)) return 1.0f;
   return std::clamp(std::round(s * 10.0f) / 10.0f, 0.6f, 2.5f);
+}
+
+// --select: the host shown in the Inspector. An unknown id is refused with a suggestion.
+bool select_host(AppState& app, const std::string& id) {
+  std::vector<std::string> ids;
+  for (const auto& h : app.scenario.hosts) {
+    if (h.info.id == id) {
+      app.selected_host = id;
+      return true;
+    }
+    ids.push_back(h.info.id);
+  }
+  std::cerr << "mailsim: --select: unknown host '" << id << "'";
+  if (const auto near = sim::closest_match(id, ids)) std::cerr << " (did you mean '" << *near << "'?)";
+  std::cerr << "; the hosts of this scenario are:";
+  for (const auto& h : ids) std::cerr << " " << h;
+  std::cerr << "\n";
+  return false;
+}
+
+// --message: a stored message by its position (1-based) among the run's messages or by its
+// Message-ID; its host (for the Inspector's Back button) is where it was at the moment shown,
+// unless --select chose one.
+bool select_message(AppState& app, const std::string& which) {
+  const auto& letters = app.model.mail().letters();
+  if (letters.empty()) {
+    std::cerr << "mailsim: --message: no message travels in this run\n";
+    return false;
+  }
+  std::optional<std::size_t> index;
+  const bool number = std::all_of(which.begin(), which.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (number && which.size() <= 9) {
+    const auto n = std::stoul(which);
+    if (n < 1 || n > letters.size()) {
+      std::cerr << "mailsim: --message " << which << " is out of range (this run has " << letters.size()
+                << (letters.size() == 1 ? " message)\n" : " messages: 1.." + std::to_string(letters.size()) + ")\n");
+      return false;
+    }
+    index = n - 1;
+  } else {
+    auto bare = [](std::string s) {
+      if (s.size() >= 2 && s.front() == '<' && s.back() == '>') s = s.substr(1, s.size() - 2);
+      return s;
+    };
+    for (std::size_t i = 0; i < letters.size() && !index; ++i) {
+      if (bare(letters[i].message_id) == bare(which) || letters[i].key == which) index = i;
+    }
+    if (!index) {
+      std::cerr << "mailsim: --message: no message with Message-ID '" << which << "'; give a number (1.."
+                << letters.size() << ") or one of:";
+      for (const auto& l : letters) {
+        if (!l.message_id.empty()) std::cerr << " " << l.message_id;
+      }
+      std::cerr << "\n";
+      return false;
+    }
+  }
+  const auto& letter = letters[*index];
+  app.selected_letter = letter.key;
+  if (app.selected_host.empty()) {
+    // The host of the latest record about it at the moment shown (else its first record).
+    const auto now = app.model.view_at_playback(app.playback).current;
+    std::optional<std::size_t> at;
+    for (const auto r : letter.history) {
+      if (!at || (now && r <= *now)) at = r;
+    }
+    if (at && *at < app.model.records().size()) app.selected_host = app.model.records()[*at].host;
+  }
+  return true;
 }
 
 void glfw_error(int code, const char* text) { std::cerr << "mailsim: GLFW error " << code << ": " << text << "\n"; }
@@ -130,9 +200,6 @@ int run_gui(const GuiOptions& options) {
     std::cerr << "mailsim: unknown window '" << options.show << "' (use lessons, compose or check)\n";
     return kGuiBadInput;
   }
-  if (start_tab == Tab::Inspector && !app.model.layout().hosts().empty()) {
-    app.selected_host = app.model.layout().hosts().front().id;
-  }
   if (options.at) {
     if (*options.at < 0) {
       std::cerr << "mailsim: --at must not be negative\n";
@@ -164,6 +231,16 @@ int run_gui(const GuiOptions& options) {
       return kGuiBadInput;
     }
     app.seek(app.model.playback_of_seq(m.seq));
+  }
+  // The Inspector's selection (after the seeks: a message's host is where it was at that moment).
+  if (!options.select.empty() && !select_host(app, options.select)) return kGuiBadInput;
+  if (!options.message.empty()) {
+    if (!select_message(app, options.message)) return kGuiBadInput;
+    if (!start_tab) start_tab = Tab::Inspector;
+    app.switch_to_tab = start_tab;
+  }
+  if (start_tab == Tab::Inspector && app.selected_host.empty() && !app.model.layout().hosts().empty()) {
+    app.selected_host = app.model.layout().hosts().front().id;
   }
 
   // The pictures of the headless modes.

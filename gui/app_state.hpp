@@ -41,6 +41,16 @@ struct PickerState {
   std::string error;                // the loader's messages for the last failed open
 };
 
+// Compose: the outgoing settings in the form, for the lesson/device/account they were filled
+// in for (refilled from the account when that changes).
+struct SmtpForm {
+  std::string key;  // scenario file + device + account
+  std::string server;
+  int port = 587;
+  bool auth = true;
+  std::string tls = "starttls";
+};
+
 // The Compose and Check mail windows (gui/panels/compose.cpp).
 struct ComposeState {
   bool open = false;
@@ -48,6 +58,7 @@ struct ComposeState {
   std::string device;               // the form is filled in for this device
   int account = 0;
   std::string to, subject, body;
+  SmtpForm smtp;                    // how this message is sent
   std::string check_device;
   int check_account = 0;
   std::string error;                // why the last command was refused
@@ -84,10 +95,17 @@ struct AppState {
   std::string selected_letter;  // Inspector: the message shown (a Letter key of model.mail()); empty: the host
   std::optional<Tab> switch_to_tab;  // set by a click, consumed by the tab bar
   std::string filter;
+  std::string filter_protocol;             // event table: only this protocol ("smtp"; empty: all)
+  std::string filter_host;                 // event table: only records at or with this host id (empty: all)
   std::optional<std::size_t> scrolled_to;  // the event table follows the current record
+  std::string scrolled_for;                // ... under these filters (a change scrolls again)
+  int follow_frames = 0;                   // event table: frames left to (re)apply its scroll; -1: check
+  // The event table's Japanese summaries (sim::describe_record), built once per run.
+  std::vector<std::string> summaries_ja;
+  std::string summaries_key;               // which run they were built for
 
-  float seq_zoom = 1.0f;
-  double seq_followed = -1.0;      // the playback second the diagram last scrolled to           // sequence diagram: 1 = the whole playback fits the panel
+  float seq_zoom = 1.0f;            // sequence diagram: 1 = the whole playback fits the panel
+  double seq_followed = -1.0;      // the playback second the diagram last scrolled to
   std::optional<Tab> start_tab;    // --tab: the tab shown first (screenshots of a given tab)
   float zoom = 1.0f;
   ImVec2 pan{0.0f, 0.0f};

@@ -12,10 +12,13 @@ namespace {
 void usage(std::ostream& out) {
   out << "usage: mailsim-gui SCENARIO.json [--at TIME] [--step N] [--screenshot FILE.png]\n"
          "                  [--screenshot-series DIR] [--size WIDTHxHEIGHT] [--lang en|ja] [--scale S]\n"
-         "                  [--tab events|sequence|transcript|inspector]\n"
+         "                  [--tab events|sequence|transcript|inspector] [--show lessons|compose|check]\n"
+         "                  [--select HOST] [--message N|MESSAGE-ID]\n"
          "  TIME as in scenarios (1.2s, 250ms, 2m) or a share of the playback (50%).\n"
          "  --screenshot-series DIR renders the start, every narration step and the end in English and\n"
          "  Japanese to DIR/en-start.png, en-step-01.png, ..., ja-end.png.\n"
+         "  --select HOST selects a host in the Inspector (shown with --tab inspector); --message shows\n"
+         "  a stored message (the Nth of the run, or by its Message-ID) in the Inspector.\n"
          "  --scale defaults to the monitor's content scale (1 for screenshots).\n"
          "  Exit codes: 0 ok, 2 bad input, 3 no display.\n";
 }
@@ -60,6 +63,10 @@ int main(int argc, char** argv) {
         o.tab = value(arg);
       } else if (arg == "--show") {
         o.show = value(arg);  // lessons, compose or check: a window open at the start
+      } else if (arg == "--select") {
+        o.select = value(arg);
+      } else if (arg == "--message") {
+        o.message = value(arg);
       } else if (arg == "--lang") {
         o.lang = value(arg);
       } else if (arg == "--scale") {

@@ -78,23 +78,8 @@ bool primary_button(const char* text) {
   return pressed;
 }
 
-// The outgoing settings in the form, for the lesson/device/account they were filled in for
-// (refilled from the account when that changes).
-// TODO(lead): move into ComposeState (gui/app_state.hpp) with the other form fields.
-struct SmtpForm {
-  std::string key;  // scenario file + device + account
-  std::string server;
-  int port = 587;
-  bool auth = true;
-  std::string tls = "starttls";
-};
-SmtpForm& smtp_form() {
-  static SmtpForm form;
-  return form;
-}
-
-void fill_smtp(const std::string& key, const sim::mail::OutgoingSpec& smtp) {
-  auto& s = smtp_form();
+void fill_smtp(AppState& app, const std::string& key, const sim::mail::OutgoingSpec& smtp) {
+  auto& s = app.compose.smtp;
   s.key = key;
   s.server = smtp.server;
   s.port = smtp.port;
@@ -110,7 +95,7 @@ const char* tls_key(const std::string& tls) {
 
 // Server, port (a number, or one of the common ones with its usual AUTH and TLS), AUTH, TLS.
 void smtp_fields(AppState& app, float col) {
-  auto& s = smtp_form();
+  auto& s = app.compose.smtp;
   const float fs = ImGui::GetFontSize();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   label(app.tr("compose.server"), col);
@@ -247,9 +232,9 @@ void compose(AppState& app) {
   ImGui::Separator();
   ImGui::TextUnformatted(app.tr("compose.sending"));
   const std::string form_key = app.scenario.file + "\n" + dev->id + "\n" + acc.address;
-  if (smtp_form().key != form_key) fill_smtp(form_key, acc.smtp);
+  if (f.smtp.key != form_key) fill_smtp(app, form_key, acc.smtp);
   smtp_fields(app, col);
-  const auto& sf = smtp_form();
+  const auto& sf = f.smtp;
   const bool differs = sf.server != acc.smtp.server || sf.port != acc.smtp.port || sf.auth != acc.smtp.auth ||
                        sf.tls != acc.smtp.tls;
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(theme::kInkSoft)));

@@ -1,4 +1,4 @@
-// Event table: every record (time, host, peer, kind, summary) with a filter; click to seek.
+// Event table: every record (time, host, peer, kind, summary) with filters; click to seek.
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -10,41 +10,142 @@
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
 #include "sim/checker.hpp"
+#include "sim/describe.hpp"
 
 namespace mailsim::gui::panels {
 
 namespace {
+
+constexpr float kRowsAboveCurrent = 3.0f;  // the current row is shown this many rows below the header
+
 bool contains_folded(const std::string& hay, const std::string& needle) {
   auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
     return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
   });
   return it != hay.end();
 }
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The summaries in Japanese (sim::describe_record), built once per run; null in English.
+const std::vector<std::string>* japanese_summaries(AppState& app) {
+  if (!app.japanese()) return nullptr;
+  const auto& recs = app.model.records();
+  std::string key = app.scenario.file + "\n" + std::to_string(recs.size());
+  if (!recs.empty()) key += "\n" + std::to_string(recs.back().time) + "\n" + recs.back().summary;
+  if (key != app.summaries_key || app.summaries_ja.size() != recs.size()) {
+    app.summaries_ja.clear();
+    app.summaries_ja.reserve(recs.size());
+    for (const auto& r : recs) app.summaries_ja.push_back(sim::describe_record(r, "ja", &app.scenario));
+    app.summaries_key = std::move(key);
+  }
+  return &app.summaries_ja;
+}
+
+// The protocols that occur in the trace: the mail and DNS ones first, then the transports.
+std::vector<std::string> protocols_of(const std::vector<sim::Record>& recs) {
+  std::vector<std::string> found;
+  for (const auto& r : recs) {
+    if (!r.protocol.empty() && std::find(found.begin(), found.end(), r.protocol) == found.end())
+      found.push_back(r.protocol);
+  }
+  static const std::vector<std::string> order = {"smtp", "pop3", "imap", "dns", "tcp", "udp"};
+  auto rank = [](const std::string& p) {
+    const auto it = std::find(order.begin(), order.end(), p);
+    return static_cast<std::size_t>(it - order.begin());
+  };
+  std::sort(found.begin(), found.end(), [&](const std::string& a, const std::string& b) {
+    return rank(a) != rank(b) ? rank(a) < rank(b) : a < b;
+  });
+  return found;
+}
+
+// The filter line: text, protocol and host.
+void filter_bar(AppState& app, const std::vector<std::string>& protocols) {
+  const float fs = ImGui::GetFontSize();
+  const float spacing = ImGui::GetStyle().ItemSpacing.x;
+  const std::string all_protocols = app.tr("events.all_protocols");
+  const std::string all_hosts = app.tr("events.all_hosts");
+  float proto_w = ImGui::CalcTextSize(all_protocols.c_str()).x;
+  for (const auto& p : protocols) proto_w = std::max(proto_w, ImGui::CalcTextSize(upper(p).c_str()).x);
+  proto_w += ImGui::GetFrameHeight() + fs;
+  const float host_w = std::max(ImGui::CalcTextSize(all_hosts.c_str()).x + ImGui::GetFrameHeight() + fs,
+                                ImGui::GetContentRegionAvail().x * 0.18f);
+
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(app.tr("events.filter"));
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(std::max(fs * 6.0f, ImGui::GetContentRegionAvail().x - proto_w - host_w - 2.0f * spacing));
+  ImGui::InputTextWithHint("##filter", app.tr("events.filter_hint"), &app.filter);
+
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(proto_w);
+  const std::string proto_preview = app.filter_protocol.empty() ? all_protocols : upper(app.filter_protocol);
+  if (ImGui::BeginCombo("##protocol", proto_preview.c_str())) {
+    if (ImGui::Selectable(all_protocols.c_str(), app.filter_protocol.empty())) app.filter_protocol.clear();
+    for (const auto& p : protocols) {
+      if (ImGui::Selectable(upper(p).c_str(), app.filter_protocol == p)) app.filter_protocol = p;
+    }
+    ImGui::EndCombo();
+  }
+  if (!app.headless && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", app.tr("events.protocol_tip"));
+
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(-1.0f);
+  const std::string host_preview = app.filter_host.empty() ? all_hosts : app.host_name(app.filter_host);
+  if (ImGui::BeginCombo("##host", host_preview.c_str(), ImGuiComboFlags_HeightLarge)) {
+    if (ImGui::Selectable(all_hosts.c_str(), app.filter_host.empty())) app.filter_host.clear();
+    for (const auto& h : app.model.layout().hosts()) {
+      const std::string name = app.host_name(h.id);
+      const std::string text = name == h.id ? name : name + " (" + h.id + ")";
+      if (ImGui::Selectable(text.c_str(), app.filter_host == h.id)) app.filter_host = h.id;
+    }
+    ImGui::EndCombo();
+  }
+  if (!app.headless && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", app.tr("events.host_tip"));
+}
+
 }  // namespace
 
 void event_table(AppState& app) {
   const auto& recs = app.model.records();
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted(app.tr("events.filter"));
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(-1.0f);
-  ImGui::InputTextWithHint("##filter", app.tr("events.filter_hint"), &app.filter);
+  const auto protocols = protocols_of(recs);
+  // A protocol or host chosen for another lesson is forgotten.
+  if (!app.filter_protocol.empty() &&
+      std::find(protocols.begin(), protocols.end(), app.filter_protocol) == protocols.end())
+    app.filter_protocol.clear();
+  if (!app.filter_host.empty() && !app.model.layout().host(app.filter_host)) app.filter_host.clear();
+  filter_bar(app, protocols);
   if (recs.empty()) {
     ImGui::TextWrapped("%s", app.tr("events.empty"));
     return;
   }
-  // The rows that pass the filter (cheap enough per frame for classroom traces; large
-  // traces are filtered only when the filter is not empty).
+  const auto* ja = japanese_summaries(app);
+  auto shown_summary = [&](std::size_t i) -> const std::string& { return ja ? (*ja)[i] : recs[i].summary; };
+
+  // The rows that pass the filters (cheap enough per frame for classroom traces).
   std::vector<std::size_t> rows;
-  const bool filtering = !app.filter.empty();
+  const bool filtering = !app.filter.empty() || !app.filter_protocol.empty() || !app.filter_host.empty();
   if (filtering) {
+    const std::string& f = app.filter;
     for (std::size_t i = 0; i < recs.size(); ++i) {
       const auto& r = recs[i];
-      if (contains_folded(r.summary, app.filter) || contains_folded(r.host, app.filter) ||
-          contains_folded(r.peer, app.filter) || contains_folded(std::string(sim::to_string(r.kind)), app.filter) ||
-          contains_folded(r.event, app.filter)) {
-        rows.push_back(i);
+      if (!app.filter_protocol.empty() && r.protocol != app.filter_protocol) continue;
+      if (!app.filter_host.empty() && r.host != app.filter_host && r.peer != app.filter_host) continue;
+      if (!f.empty()) {
+        const std::string kind(sim::to_string(r.kind));
+        const bool match = contains_folded(r.summary, f) || (ja && contains_folded((*ja)[i], f)) ||
+                           contains_folded(r.host, f) || contains_folded(r.peer, f) ||
+                           contains_folded(app.host_name(r.host), f) ||
+                           (!r.peer.empty() && contains_folded(app.host_name(r.peer), f)) ||
+                           contains_folded(kind, f) || contains_folded(app.tr("record." + kind), f) ||
+                           contains_folded(r.protocol, f) || contains_folded(r.event, f);
+        if (!match) continue;
       }
+      rows.push_back(i);
     }
     if (rows.empty()) {
       ImGui::TextWrapped("%s", app.tr("events.no_match"));
@@ -53,7 +154,18 @@ void event_table(AppState& app) {
   }
   const std::size_t count = filtering ? rows.size() : recs.size();
   const auto cur = app.view.current;
-  const bool follow = cur != app.scrolled_to;
+
+  // Follow the current record: when it changes (a seek, a step, playing) or the filters
+  // change, check that its row is in view; if not, scroll so that it is a few rows below the
+  // header. The scroll is applied again for a few frames: the first frame a table is shown,
+  // ImGui does not know its height yet and would clamp the scroll to 0.
+  const std::string follow_key = app.filter + '\x1f' + app.filter_protocol + '\x1f' + app.filter_host;
+  if (cur != app.scrolled_to || follow_key != app.scrolled_for) {
+    app.scrolled_to = cur;
+    app.scrolled_for = follow_key;
+    if (app.follow_frames == 0) app.follow_frames = -1;
+  }
+
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
   // Column widths from the content: hosts by their display name when it is short enough,
@@ -67,12 +179,17 @@ void event_table(AppState& app) {
     const float id_w = ImGui::CalcTextSize(h.id.c_str()).x;
     host_w = std::max(host_w, name_w <= host_cap ? name_w : std::min(id_w, host_cap));
   }
-  host_w = std::min(host_w, host_cap);
   float kind_w = ImGui::CalcTextSize(app.tr("col.kind")).x;
   for (const char* k : {"packet", "connection", "policy", "tls", "protocol", "dns", "mail", "mailbox", "action"}) {
     kind_w = std::max(kind_w, ImGui::CalcTextSize(app.tr("record." + std::string(k))).x);
   }
-  const float time_w = ImGui::CalcTextSize("00:00.000").x;
+  // Times grow with the run ("2m 22.064s"): the last one is the widest.
+  const float time_w = std::max(ImGui::CalcTextSize(app.tr("col.time")).x,
+                                ImGui::CalcTextSize(sim::format_time(recs.back().time).c_str()).x);
+  // The summary keeps at least ~40% of the table: the host columns give way (showing ids).
+  const float cell_pad = 2.0f * ImGui::GetStyle().CellPadding.x;
+  const float host_budget = (table_w * 0.6f - time_w - kind_w) * 0.5f - 2.0f * cell_pad;
+  host_w = std::min({host_w, host_cap, std::max(fs * 4.5f, host_budget)});
   auto host_cell = [&](const std::string& id) {
     if (id.empty()) return;
     const std::string name = app.host_name(id);
@@ -88,8 +205,10 @@ void event_table(AppState& app) {
   ImGui::TableSetupColumn(app.tr("col.kind"), ImGuiTableColumnFlags_WidthFixed, kind_w);
   ImGui::TableSetupColumn(app.tr("col.summary"), ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableHeadersRow();
+  const float header_h = ImGui::GetCursorPosY();  // content rows start below the frozen header
 
-  // Where the current record sits among the rows, to keep it in view while playing.
+  // Where the current record sits among the rows (the last row at or before it when the
+  // filters hide it).
   std::optional<std::size_t> cur_row;
   if (cur) {
     if (!filtering) {
@@ -99,17 +218,18 @@ void event_table(AppState& app) {
       if (it != rows.begin()) cur_row = static_cast<std::size_t>(it - rows.begin()) - 1;
     }
   }
-  const float row_h = ImGui::GetTextLineHeightWithSpacing();
-  if (follow && cur_row) {
-    const float y = static_cast<float>(*cur_row) * row_h;
-    const float view_h = ImGui::GetWindowHeight();
-    const float scroll = ImGui::GetScrollY();
-    if (y < scroll || y > scroll + view_h - row_h * 3.0f) ImGui::SetScrollY(std::max(0.0f, y - view_h * 0.4f));
-    app.scrolled_to = cur;
+  if (!cur_row && app.follow_frames != 0) {  // before the first (shown) record: the top
+    ImGui::SetScrollY(0.0f);
+    app.follow_frames = 0;
   }
+  const float row_h = ImGui::GetTextLineHeight() + 2.0f * ImGui::GetStyle().CellPadding.y;
 
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(count));
+  if (app.follow_frames != 0 && cur_row) {
+    const int r = static_cast<int>(*cur_row);
+    clipper.ForceDisplayRangeByIndices(r, r + 1);  // measured where it really is
+  }
   while (clipper.Step()) {
     for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
       const std::size_t i = filtering ? rows[static_cast<std::size_t>(row)] : static_cast<std::size_t>(row);
@@ -120,8 +240,21 @@ void event_table(AppState& app) {
       if (is_current) {
         ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, theme::rgb(theme::kHalo, 170));
       }
-      if (future) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(0x8C959F)));
       ImGui::TableSetColumnIndex(0);
+      if (cur_row && static_cast<std::size_t>(row) == *cur_row && app.follow_frames != 0) {
+        const float y = ImGui::GetCursorPosY() - ImGui::GetStyle().CellPadding.y;
+        const float scroll = ImGui::GetScrollY();
+        const float view_h = ImGui::GetWindowHeight();
+        const bool in_view = y >= scroll + header_h && y + row_h * kRowsAboveCurrent <= scroll + view_h;
+        if (app.follow_frames == -1 && in_view) {
+          app.follow_frames = 0;
+        } else {
+          if (app.follow_frames == -1) app.follow_frames = 3;
+          ImGui::SetScrollY(std::max(0.0f, y - header_h - row_h * kRowsAboveCurrent));
+          --app.follow_frames;
+        }
+      }
+      if (future) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(0x8C959F)));
       ImGui::PushID(static_cast<int>(i));
       const std::string t = sim::format_time(r.time);
       if (ImGui::Selectable(t.c_str(), is_current, ImGuiSelectableFlags_SpanAllColumns)) {
@@ -137,8 +270,12 @@ void event_table(AppState& app) {
       const std::string kind_key = "record." + std::string(sim::to_string(r.kind));
       ImGui::TextUnformatted(app.tr(kind_key));
       ImGui::TableSetColumnIndex(4);
-      ImGui::TextUnformatted(r.summary.c_str());
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.summary.c_str());
+      const std::string& summary = shown_summary(i);
+      ImGui::TextUnformatted(summary.c_str());
+      if (!app.headless && ImGui::IsItemHovered()) {
+        if (ja && summary != r.summary) ImGui::SetTooltip("%s\n%s", summary.c_str(), r.summary.c_str());
+        else ImGui::SetTooltip("%s", summary.c_str());
+      }
       if (future) ImGui::PopStyleColor();
     }
   }
