@@ -63,7 +63,11 @@ TraceModel::TraceModel(const sim::Scenario& scenario, sim::Trace&& trace, PaceSe
   }
   const auto& recs = records();
   times_.reserve(recs.size());
-  for (const auto& r : recs) times_.push_back(r.time);
+  for (const auto& r : recs) {
+    times_.push_back(r.time);
+    if (!r.protocol.empty() && std::find(protocols_.begin(), protocols_.end(), r.protocol) == protocols_.end())
+      protocols_.push_back(r.protocol);
+  }
 
   // Knots: every record, and every packet arrival (so flights are never a blink).
   std::vector<PaceKnot> knots;

@@ -97,6 +97,8 @@ class TraceModel {
 
   // The records sorted by (time, seq).
   const std::vector<sim::Record>& records() const { return own_sorted_ ? sorted_ : trace_.records(); }
+  // The protocols that occur in the trace, each once, in order of first appearance.
+  const std::vector<std::string>& protocols() const { return protocols_; }
   const Layout& layout() const { return layout_; }
   const TeachingPace& pace() const { return pace_; }
   const std::vector<ConnectionInfo>& connections() const { return conns_; }
@@ -143,6 +145,7 @@ class TraceModel {
   void add_packet(std::size_t i);
 
   sim::Trace trace_;                  // the records, when they came in (time, seq) order
+  std::vector<std::string> protocols_;
   std::vector<sim::Record> sorted_;   // else a sorted copy of them
   bool own_sorted_ = false;
   std::vector<sim::Time> times_;      // records_[i].time, for binary search

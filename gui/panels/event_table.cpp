@@ -45,13 +45,10 @@ const std::vector<std::string>* japanese_summaries(AppState& app) {
   return &app.summaries_ja;
 }
 
-// The protocols that occur in the trace: the mail and DNS ones first, then the transports.
-std::vector<std::string> protocols_of(const std::vector<sim::Record>& recs) {
-  std::vector<std::string> found;
-  for (const auto& r : recs) {
-    if (!r.protocol.empty() && std::find(found.begin(), found.end(), r.protocol) == found.end())
-      found.push_back(r.protocol);
-  }
+// The protocols that occur in the trace (listed once by the model): the mail and DNS ones
+// first, then the transports.
+std::vector<std::string> protocols_of(const TraceModel& model) {
+  std::vector<std::string> found = model.protocols();
   static const std::vector<std::string> order = {"smtp", "pop3", "imap", "dns", "tcp", "udp"};
   auto rank = [](const std::string& p) {
     const auto it = std::find(order.begin(), order.end(), p);
@@ -112,7 +109,7 @@ void filter_bar(AppState& app, const std::vector<std::string>& protocols) {
 
 void event_table(AppState& app) {
   const auto& recs = app.model.records();
-  const auto protocols = protocols_of(recs);
+  const auto protocols = protocols_of(app.model);
   // A protocol or host chosen for another lesson is forgotten.
   if (!app.filter_protocol.empty() &&
       std::find(protocols.begin(), protocols.end(), app.filter_protocol) == protocols.end())
