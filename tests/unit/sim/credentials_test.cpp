@@ -7,19 +7,14 @@
 
 #include "protocols/common/base64.hpp"
 #include "sim/runner.hpp"
+#include "lesson_fixture.hpp"
 
 using namespace mailsim::sim;
 
 namespace {
 
-const std::string kSource = MAILSIM_SOURCE_DIR;
-
-Scenario load(const std::string& path) {
-  auto r = load_scenario_file(path);
-  for (const auto& d : r.diagnostics) INFO(d.format());
-  REQUIRE(r.scenario);
-  return *r.scenario;
-}
+const std::string& kSource = mailsim::test::kSourceDir;
+Scenario load(const std::string& path) { return mailsim::test::load_lesson(path); }
 
 // The SMTP AUTH command records written by `host`, in trace order.
 std::vector<const Record*> auth_commands(const RunResult& r, const std::string& host) {

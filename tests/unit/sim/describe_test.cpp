@@ -5,20 +5,15 @@
 
 #include "sim/describe.hpp"
 #include "sim/runner.hpp"
+#include "lesson_fixture.hpp"
 
 using namespace mailsim::sim;
 using Json = nlohmann::json;
 
 namespace {
 
-const std::string kSource = MAILSIM_SOURCE_DIR;
-
-Scenario load(const std::string& rel) {
-  auto r = load_scenario_file(kSource + "/" + rel);
-  for (const auto& d : r.diagnostics) INFO(d.format());
-  REQUIRE(r.scenario);
-  return *r.scenario;
-}
+const std::string& kSource = mailsim::test::kSourceDir;
+Scenario load(const std::string& path) { return mailsim::test::load_lesson(path); }
 
 // A world with two named hosts and a named network, for host labels.
 Scenario named_world() {

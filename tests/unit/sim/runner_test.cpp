@@ -6,19 +6,14 @@
 
 #include "sim/random.hpp"
 #include "sim/runner.hpp"
+#include "lesson_fixture.hpp"
 
 using namespace mailsim::sim;
 
 namespace {
 
-const std::string kSource = MAILSIM_SOURCE_DIR;
-
-Scenario load(const std::string& rel) {
-  auto r = load_scenario_file(kSource + "/" + rel);
-  for (const auto& d : r.diagnostics) INFO(d.format());
-  REQUIRE(r.scenario);
-  return *r.scenario;
-}
+const std::string& kSource = mailsim::test::kSourceDir;
+Scenario load(const std::string& path) { return mailsim::test::load_lesson(path); }
 
 std::string trace_text(const RunResult& r) {
   std::ostringstream out;
