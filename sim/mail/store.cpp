@@ -305,6 +305,17 @@ ChangeRecord MailStore::base(ChangeKind kind, std::string_view user, const User*
   return r;
 }
 
+ChangeRecord MailStore::base(ChangeKind kind, std::string_view user, const User* u, std::string_view folder,
+                             const MessageMeta& meta) const {
+  auto r = base(kind, user, u, folder);
+  r.uid = meta.uid;
+  r.id = meta.id;
+  r.origin = meta.origin;
+  r.size = meta.size;
+  r.flags = meta.flags;
+  return r;
+}
+
 void MailStore::emit(ChangeRecord r) {
   r.seq = next_seq_++;
   if (hook_) hook_(r);
@@ -440,12 +451,7 @@ MessageMeta MailStore::place(ChangeKind kind, std::string_view user, User& u, Fo
   m.raw = std::make_shared<const std::string>(raw);
   u.used += m.meta.size;
   touch(f);
-  auto r = base(kind, user, &u, folder);
-  r.uid = m.meta.uid;
-  r.id = m.meta.id;
-  r.origin = m.meta.origin;
-  r.size = m.meta.size;
-  r.flags = m.meta.flags;
+  auto r = base(kind, user, &u, folder, m.meta);
   r.version = f.version;
   const std::size_t header_size = std::min(message::header_section_size(raw), raw.size());
   const std::string_view header_section = raw.substr(0, header_size);
@@ -519,12 +525,7 @@ FolderResult MailStore::delete_folder(std::string_view user, std::string_view na
   std::vector<ChangeRecord> records;
   for (const auto& m : it->second.messages) {
     u->used -= m.meta.size;
-    auto r = base(ChangeKind::Expunged, user, u, n);
-    r.uid = m.meta.uid;
-    r.id = m.meta.id;
-    r.origin = m.meta.origin;
-    r.size = m.meta.size;
-    r.flags = m.meta.flags;
+    auto r = base(ChangeKind::Expunged, user, u, n, m.meta);
     r.reason = "folder deleted";
     records.push_back(std::move(r));
   }
@@ -565,12 +566,7 @@ FolderResult MailStore::rename_folder(std::string_view user, std::string_view fr
     rr.reason = "INBOX renamed: its messages moved, INBOX stays and is empty";
     records.push_back(std::move(rr));
     for (const auto& m : dest.messages) {
-      auto r = base(ChangeKind::Moved, user, u, f);
-      r.uid = m.meta.uid;
-      r.id = m.meta.id;
-      r.origin = m.meta.origin;
-      r.size = m.meta.size;
-      r.flags = m.meta.flags;
+      auto r = base(ChangeKind::Moved, user, u, f, m.meta);
       r.to_folder = t;
       r.to_uid = m.meta.uid;
       r.version = inbox.version;
@@ -752,12 +748,7 @@ std::vector<std::uint32_t> MailStore::expunge(std::string_view user, std::string
     }
     u->used -= m.meta.size;
     removed.push_back(m.meta.uid);
-    auto r = base(ChangeKind::Expunged, user, u, n);
-    r.uid = m.meta.uid;
-    r.id = m.meta.id;
-    r.origin = m.meta.origin;
-    r.size = m.meta.size;
-    r.flags = m.meta.flags;
+    auto r = base(ChangeKind::Expunged, user, u, n, m.meta);
     r.reason = "expunged (marked \\Deleted)";
     records.push_back(std::move(r));
   }
@@ -835,12 +826,7 @@ CopyResult MailStore::transfer(std::string_view user, std::string_view from,
   if (moving.empty()) return res;
   std::vector<ChangeRecord> records;
   for (auto& m : moving) {
-    auto r = base(move ? ChangeKind::Moved : ChangeKind::Copied, user, u, fn);
-    r.uid = m.meta.uid;
-    r.id = m.meta.id;
-    r.origin = m.meta.origin;
-    r.size = m.meta.size;
-    r.flags = m.meta.flags;
+    auto r = base(move ? ChangeKind::Moved : ChangeKind::Copied, user, u, fn, m.meta);
     r.to_folder = tn;
     res.source_uids.push_back(m.meta.uid);
     m.meta.uid = dst->uidnext++;

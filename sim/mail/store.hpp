@@ -337,6 +337,9 @@ class MailStore {
   static bool has_inferiors(const User& u, const std::string& name);
   ChangeRecord base(ChangeKind kind, std::string_view user, const User* u,
                     std::string_view folder) const;
+  // base() plus the fields that identify one message (uid, id, origin, size, flags).
+  ChangeRecord base(ChangeKind kind, std::string_view user, const User* u, std::string_view folder,
+                    const MessageMeta& meta) const;
   // Puts a new (recent) message at the end of `f` with the next UID, charges it to the
   // user's usage and emits its Stored / Appended record; returns the new message's meta.
   MessageMeta place(ChangeKind kind, std::string_view user, User& u, Folder& f, const std::string& folder,
