@@ -1,5 +1,6 @@
 // Network map: regions, links, host icons, mailbox gauges and queue badges, moving packets, policy blocks, legend.
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "gui/icons.hpp"
+#include "gui/model/line_break.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
 #include "sim/describe.hpp"
@@ -44,67 +46,12 @@ float overlap(const Box& p, const Box& q) {
   return w > 0.0f && h > 0.0f ? w * h : 0.0f;
 }
 
-std::size_t utf8_length(const std::string& s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
-  return std::min(n, s.size() - i);
-}
-
-// Greedy wrap at spaces and next to CJK characters (which have no spaces), never inside a
-// run of Latin letters unless the run alone is wider than the line ("SMTP" stays whole).
-std::vector<std::string> wrap(ImFont* font, float size, const std::string& text, float width) {
-  std::vector<std::string> lines;
-  std::string line;
-  std::size_t break_end = std::string::npos;   // the line may end here...
-  std::size_t break_next = std::string::npos;  // ...and the next one start here
-  for (std::size_t i = 0; i < text.size();) {
-    const std::size_t n = utf8_length(text, i);
-    const bool wide = static_cast<unsigned char>(text[i]) >= 0x80;
-    // Closing punctuation never starts a line (Japanese line-breaking rule).
-    const std::string_view piece(text.data() + i, n);
-    const bool closing = piece == "、" || piece == "。" || piece == "）" || piece == "」" || piece == "』" ||
-                         piece == "，" || piece == "．" || piece == "ー";
-    std::string next = line + text.substr(i, n);
-    // (closing punctuation hangs past the edge instead)
-    if (!line.empty() && !closing && font->CalcTextSizeA(size, 1e9f, 0.0f, next.c_str()).x > width) {
-      if (text[i] == ' ') {
-        lines.push_back(line);
-        line.clear();
-        i += n;
-      } else if (wide) {
-        lines.push_back(line);
-        line.clear();
-      } else if (break_end != std::string::npos && break_end > 0) {
-        lines.push_back(line.substr(0, break_end));
-        line = line.substr(std::min(break_next, line.size()));
-      } else {
-        lines.push_back(line);
-        line.clear();
-      }
-      break_end = break_next = std::string::npos;
-      continue;
-    }
-    if (text[i] == ' ') {
-      break_end = line.size();
-      break_next = line.size() + 1;
-    } else if (wide) {
-      break_end = break_next = line.size() + n;  // after a CJK character
-    } else if (!line.empty() && static_cast<unsigned char>(line.back()) >= 0x80) {
-      break_end = break_next = line.size();  // between a CJK character and a Latin one
-    }
-    line = std::move(next);
-    i += n;
-  }
-  if (!line.empty()) lines.push_back(line);
-  return lines;
-}
-
 struct WrappedLine {
   std::string text;
   ImVec2 size;
 };
 
-// wrap() with each line's size, remembered per (font, size, width, text): host labels and
+// break_lines() with each line's size, remembered per (font, size, width, text): host labels and
 // titles are the same frame after frame (a change of language or zoom makes new entries).
 const std::vector<WrappedLine>& wrapped(ImFont* font, float size, const std::string& text, float width) {
   static std::unordered_map<std::string, std::vector<WrappedLine>> cache;
@@ -121,7 +68,10 @@ const std::vector<WrappedLine>& wrapped(ImFont* font, float size, const std::str
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   if (cache.size() >= kMaxEntries) cache.clear();
   std::vector<WrappedLine> lines;
-  for (auto& l : wrap(font, size, text, width)) {
+  const MeasureText measure = [&](std::string_view piece) {
+    return font->CalcTextSizeA(size, FLT_MAX, 0.0f, piece.data(), piece.data() + piece.size()).x;
+  };
+  for (auto& l : break_lines(text, width, measure)) {
     const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, l.c_str());
     lines.push_back({std::move(l), ts});
   }
