@@ -1,6 +1,7 @@
 // Everything the panels share: the scenario, the trace model, the player's clock and UI state.
 #pragma once
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -67,6 +68,7 @@ struct ComposeState {
 struct AppState {
   sim::Scenario scenario;
   TraceModel model;
+  std::uint64_t run_serial = 0;  // counts install_run calls: caches built for one run compare it
   StringTable en;
   StringTable ja;
   StringTable analogy_en;  // assets/analogy/LANG.json: the post-office situations

@@ -219,6 +219,7 @@ std::string window_title(const AppState& app) { return app.title() + " - mailsim
 // Everything the panels read is derived from one run of the scenario.
 void install_run(AppState& app, const sim::RunResult& result) {
   app.model = TraceModel(app.scenario, result.trace);
+  ++app.run_serial;
   app.story = StoryIndex(app.model);
   app.sequence = build_sequence(app.model);
   app.narration = result.narration;
