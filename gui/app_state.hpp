@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <imgui.h>
@@ -65,6 +66,22 @@ struct ComposeState {
   std::string error;                // why the last command was refused
 };
 
+// The network map's own state (gui/panels/network_map.cpp): the user's moves, a drag in
+// progress, and wrapped labels remembered between frames.
+struct MapState {
+  LayoutMoves moves;  // kept while the same file is re-run (install_run), applied to model's layout
+  enum class Drag { None, Pan, Host, Network } drag = Drag::None;
+  std::string drag_id;  // the host or network being dragged
+  Vec2 grab;            // world offset from the mouse to the dragged host's centre / region's corner
+  bool dragged = false; // the press moved past ImGui's drag threshold (not a click)
+  struct Line {
+    std::string text;
+    ImVec2 size;
+  };
+  // break_lines() with each line's size, per (font, size, width, glyph count, text).
+  std::unordered_map<std::string, std::vector<Line>> wrapped;
+};
+
 struct AppState {
   sim::Scenario scenario;
   TraceModel model;
@@ -111,6 +128,7 @@ struct AppState {
   std::optional<Tab> start_tab;    // --tab: the tab shown first (screenshots of a given tab)
   float zoom = 1.0f;
   ImVec2 pan{0.0f, 0.0f};
+  MapState map;  // network map: moves, drag, label cache
   float ui_scale = 1.0f;
   bool rebuild_fonts = false;
   Fonts fonts;

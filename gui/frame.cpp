@@ -219,6 +219,9 @@ std::string window_title(const AppState& app) { return app.title() + " - mailsim
 // Everything the panels read is derived from one run of the scenario.
 void install_run(AppState& app, const sim::RunResult& result) {
   app.model = TraceModel(app.scenario, result.trace);
+  // The user's moves on the map stay while the same file is re-run (Compose, Check mail, undo).
+  app.map.moves.keep_for(app.scenario.file);
+  if (!app.map.moves.empty()) app.model.set_layout_moves(app.map.moves);
   ++app.run_serial;
   app.story = StoryIndex(app.model);
   app.sequence = build_sequence(app.model);

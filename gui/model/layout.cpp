@@ -1,4 +1,4 @@
-// Column layout of networks and hosts for the network map.
+// Column layout of networks and hosts for the network map, and the user's moves on top of it.
 #include "gui/model/layout.hpp"
 
 #include <algorithm>
@@ -6,7 +6,70 @@
 namespace mailsim::gui {
 
 namespace {
+
 bool is_right_kind(const std::string& kind) { return kind == "datacenter"; }
+
+// A crowded world is arranged to fit best into a map panel of this size (the map at 1280x720).
+constexpr float kReferenceWidth = 740.0f;
+constexpr float kReferenceHeight = 300.0f;
+constexpr int kMaxGridColumns = 6;
+constexpr int kMaxSubColumns = 10;
+
+float box_height(std::size_t hosts, std::size_t cols) {
+  const std::size_t n = std::max<std::size_t>(hosts, 1);
+  const std::size_t rows = (n + cols - 1) / cols;
+  return Layout::kHeader + static_cast<float>(rows) * Layout::kHostSpacing;
+}
+
+float box_width(std::size_t cols) {
+  return cols <= 1 ? Layout::kNetworkWidth
+                   : std::max(Layout::kNetworkWidth, static_cast<float>(cols) * Layout::kGridCell + 2.0f * Layout::kGridPad);
+}
+
+// One side of the Internet: its regions (scenario network indices, file order) in sub-columns.
+struct SidePlan {
+  int cols = 1;  // host grid columns of a region at most
+  std::vector<std::vector<std::size_t>> sub;  // sub-columns, left to right
+  std::vector<float> sub_width;
+  std::vector<float> sub_height;
+  float width = Layout::kNetworkWidth;
+  float height = 0.0f;
+};
+
+SidePlan plan_side(const std::vector<std::size_t>& nets, const std::vector<std::size_t>& counts, int cols, int k) {
+  SidePlan p;
+  p.cols = cols;
+  auto cols_of = [&](std::size_t net) {
+    return std::min<std::size_t>(static_cast<std::size_t>(cols), std::max<std::size_t>(counts[net], 1));
+  };
+  float total = 0.0f;
+  for (const auto net : nets) total += box_height(counts[net], cols_of(net)) + (total > 0.0f ? Layout::kNetworkGap : 0.0f);
+  const float target = total / static_cast<float>(k);
+  float h = 0.0f;
+  for (const auto net : nets) {
+    const float bh = box_height(counts[net], cols_of(net));
+    const float bw = box_width(cols_of(net));
+    if (p.sub.empty() || (!p.sub.back().empty() && h + Layout::kNetworkGap + bh > target + 0.5f &&
+                          p.sub.size() < static_cast<std::size_t>(k))) {
+      p.sub.emplace_back();
+      p.sub_width.push_back(0.0f);
+      p.sub_height.push_back(0.0f);
+      h = 0.0f;
+    }
+    h += (p.sub.back().empty() ? 0.0f : Layout::kNetworkGap) + bh;
+    p.sub.back().push_back(net);
+    p.sub_width.back() = std::max(p.sub_width.back(), bw);
+    p.sub_height.back() = h;
+  }
+  float w = 0.0f;
+  for (std::size_t s = 0; s < p.sub.size(); ++s) {
+    w += (s == 0 ? 0.0f : Layout::kColumnGap) + p.sub_width[s];
+    p.height = std::max(p.height, p.sub_height[s]);
+  }
+  p.width = std::max(Layout::kNetworkWidth, w);
+  return p;
+}
+
 }  // namespace
 
 Layout::Layout(const sim::Scenario& scenario) {
@@ -31,38 +94,74 @@ Layout::Layout(const sim::Scenario& scenario) {
                                    [&](const sim::NetworkInfo& n) { return n.id == h.info.network; });
     (known ? members[h.info.network] : loose).push_back(&h);
   }
-  auto box_height = [&](std::size_t n) {
-    return kHeader + static_cast<float>(std::max<std::size_t>(n, 1)) * kHostSpacing;
-  };
-
-  // Column heights, to centre the columns vertically.
-  float height[3] = {0.0f, box_height(loose.size()), 0.0f};
+  std::vector<std::size_t> counts(scenario.networks.size(), 0);
+  std::vector<std::size_t> side_nets[3];
   for (std::size_t i = 0; i < scenario.networks.size(); ++i) {
-    auto& h = height[column[i]];
-    if (h > 0.0f) h += kNetworkGap;
-    h += box_height(members[scenario.networks[i].id].size());
+    counts[i] = members[scenario.networks[i].id].size();
+    side_nets[column[i]].push_back(i);
   }
-  const float total = std::max({height[0], height[1], height[2], kHeader + kHostSpacing});
-  const float x_of[3] = {0.0f, kNetworkWidth + kColumnGap,
-                         kNetworkWidth + kColumnGap + kInternetWidth + kColumnGap};
-  float cursor[3] = {(total - height[0]) * 0.5f, 0.0f, (total - height[2]) * 0.5f};
 
-  auto place_hosts = [&](const std::vector<const sim::HostSpec*>& list, const Rect& box, float x) {
-    float y = box.min.y + kHeader + kHostSpacing * 0.5f - 10.0f;
-    for (const auto* h : list) {
-      HostPlace hp;
-      hp.id = h->info.id;
-      hp.kind = h->info.kind;
-      hp.name = h->info.name.empty() ? h->info.id : h->info.name;
-      hp.name_ja = h->info.name_ja;
-      hp.network = h->info.network;
-      hp.ip = h->info.ip.str();
-      hp.pos = {x, y};
-      host_index_[hp.id] = hosts_.size();
-      hosts_.push_back(std::move(hp));
-      y += kHostSpacing;
-    }
+  // One region per row of hosts, one sub-column per side; a crowded world tries host grids
+  // and more sub-columns and keeps what fits the reference panel at the largest scale.
+  const float loose_h = box_height(loose.size(), 1);
+  auto whole_height = [&](const SidePlan& l, const SidePlan& r) {
+    return std::max({l.height, loose_h, r.height, kHeader + kHostSpacing});
   };
+  SidePlan plan[3] = {plan_side(side_nets[0], counts, 1, 1), {}, plan_side(side_nets[2], counts, 1, 1)};
+  if (std::max(plan[0].height, plan[2].height) > kCrowdedHeight) {
+    std::vector<SidePlan> options[3];
+    for (const int s : {0, 2}) {
+      for (int c = 1; c <= kMaxGridColumns; ++c)
+        for (int k = 1; k <= kMaxSubColumns; ++k) options[s].push_back(plan_side(side_nets[s], counts, c, k));
+    }
+    float best = -1.0f;
+    for (const auto& l : options[0]) {
+      for (const auto& r : options[2]) {
+        const float w = l.width + r.width + kInternetWidth + 2.0f * kColumnGap;
+        const float score = std::min(kReferenceWidth / w, kReferenceHeight / whole_height(l, r));
+        if (score > best) {
+          best = score;
+          plan[0] = l;
+          plan[2] = r;
+        }
+      }
+    }
+  }
+  const float total = whole_height(plan[0], plan[2]);
+  const float x_of[3] = {0.0f, plan[0].width + kColumnGap, plan[0].width + kColumnGap + kInternetWidth + kColumnGap};
+
+  auto place_host = [&](const sim::HostSpec& h, Vec2 pos, std::size_t region) {
+    HostPlace hp;
+    hp.id = h.info.id;
+    hp.kind = h.info.kind;
+    hp.name = h.info.name.empty() ? h.info.id : h.info.name;
+    hp.name_ja = h.info.name_ja;
+    hp.network = h.info.network;
+    hp.ip = h.info.ip.str();
+    hp.pos = pos;
+    host_index_[hp.id] = hosts_.size();
+    hosts_.push_back(std::move(hp));
+    host_region_.push_back(region);
+  };
+
+  // Regions in file order (so indices and hosts keep the scenario's order).
+  std::vector<Rect> box_of(scenario.networks.size());
+  std::vector<std::size_t> cols_of(scenario.networks.size(), 1);
+  for (const int s : {0, 2}) {
+    const auto& p = plan[s];
+    float x = x_of[s];
+    for (std::size_t c = 0; c < p.sub.size(); ++c) {
+      float y = (total - p.sub_height[c]) * 0.5f;
+      for (const auto net : p.sub[c]) {
+        cols_of[net] = std::min<std::size_t>(static_cast<std::size_t>(p.cols), std::max<std::size_t>(counts[net], 1));
+        const float h = box_height(counts[net], cols_of[net]);
+        const float w = p.sub.size() == 1 && p.cols == 1 ? kNetworkWidth : p.sub_width[c];
+        box_of[net] = {{x, y}, {x + w, y + h}};
+        y += h + kNetworkGap;
+      }
+      x += p.sub_width[c] + kColumnGap;
+    }
+  }
 
   for (std::size_t i = 0; i < scenario.networks.size(); ++i) {
     const auto& n = scenario.networks[i];
@@ -76,14 +175,20 @@ Layout::Layout(const sim::Scenario& scenario) {
     np.column = c;
     for (const auto& rule : n.policies) np.policy_ids.push_back(rule.id);
     np.has_policy = !np.policy_ids.empty();
-    const float h = box_height(list.size());
-    np.box = {{x_of[c], cursor[c]}, {x_of[c] + kNetworkWidth, cursor[c] + h}};
-    cursor[c] += h + kNetworkGap;
+    np.box = box_of[i];
+    const float h = np.box.height();
     const float mid_y = np.box.min.y + kHeader + (h - kHeader) * 0.5f - 10.0f;
     np.router = c == 0 ? Vec2{np.box.max.x, mid_y} : Vec2{np.box.min.x, mid_y};
-    const float host_x = np.box.center().x;
-    place_hosts(list, np.box, host_x);
-    network_index_[np.id] = networks_.size();
+    const std::size_t cols = cols_of[i];
+    np.cell_width = cols == 1 ? kNetworkWidth - 24.0f : kGridCell - 10.0f;
+    const float grid_left = np.box.min.x + (np.box.width() - static_cast<float>(cols) * kGridCell) * 0.5f;
+    const std::size_t region = networks_.size();
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      const float x = cols == 1 ? np.box.center().x : grid_left + kGridCell * (static_cast<float>(k % cols) + 0.5f);
+      const float y = np.box.min.y + kHeader + kHostSpacing * 0.5f - 10.0f + kHostSpacing * static_cast<float>(k / cols);
+      place_host(*list[k], {x, y}, region);
+    }
+    network_index_[np.id] = region;
     networks_.push_back(std::move(np));
   }
 
@@ -94,11 +199,22 @@ Layout::Layout(const sim::Scenario& scenario) {
   inet.column = 1;
   inet.box = {{x_of[1], 0.0f}, {x_of[1] + kInternetWidth, total}};
   inet.router = inet.box.center();
-  if (!loose.empty()) place_hosts(loose, {{x_of[1], 0.0f}, {x_of[1] + kInternetWidth, total}}, inet.router.x);
-  network_index_[inet.id] = networks_.size();
+  inet.cell_width = kInternetWidth - 24.0f;
+  const std::size_t inet_index = networks_.size();
+  float y = kHeader + kHostSpacing * 0.5f - 10.0f;
+  for (const auto* h : loose) {
+    place_host(*h, {inet.router.x, y}, inet_index);
+    y += kHostSpacing;
+  }
+  network_index_[inet.id] = inet_index;
   networks_.push_back(std::move(inet));
 
-  bounds_ = {{0.0f, 0.0f}, {x_of[2] + kNetworkWidth, total}};
+  bounds_ = {{0.0f, 0.0f}, {x_of[2] + plan[2].width, total}};
+  for (const auto& n : networks_) {
+    base_boxes_.push_back(n.box);
+    base_routers_.push_back(n.router);
+  }
+  for (const auto& h : hosts_) base_hosts_.push_back(h.pos);
 }
 
 const NetworkPlace* Layout::network(const std::string& id) const {
@@ -113,10 +229,76 @@ const HostPlace* Layout::host(const std::string& id) const {
 
 bool Layout::knows_hop(const std::string& hop) const { return host(hop) != nullptr || network(hop) != nullptr; }
 
-Vec2 Layout::hop_position(const std::string& hop) const {
-  if (const auto* h = host(hop)) return h->pos;
-  if (const auto* n = network(hop)) return n->router;
+Vec2 Layout::hop_position(const std::string& hop) const { return position(anchor(hop)); }
+
+Anchor Layout::anchor(const std::string& hop) const {
+  if (auto it = host_index_.find(hop); it != host_index_.end()) return {Anchor::Kind::Host, static_cast<std::uint32_t>(it->second)};
+  if (auto it = network_index_.find(hop); it != network_index_.end())
+    return {Anchor::Kind::Network, static_cast<std::uint32_t>(it->second)};
+  return {};
+}
+
+Vec2 Layout::position(Anchor a) const {
+  switch (a.kind) {
+    case Anchor::Kind::Host: return hosts_[a.index].pos;
+    case Anchor::Kind::Network: return networks_[a.index].router;
+    case Anchor::Kind::None: break;
+  }
   return bounds_.center();
+}
+
+Rect Layout::host_area(const Rect& box) {
+  Rect r{{box.min.x + kHostMargin, box.min.y + kHeader + kHostTop}, {box.max.x - kHostMargin, box.max.y - kHostBottom}};
+  if (r.max.x < r.min.x) r.min.x = r.max.x = box.center().x;
+  if (r.max.y < r.min.y) r.min.y = r.max.y = (r.min.y + r.max.y) * 0.5f;
+  return r;
+}
+
+Vec2 Layout::network_offset(std::size_t n, const LayoutMoves& moves) const {
+  if (moves.networks.empty()) return {};
+  auto it = moves.networks.find(networks_[n].id);
+  return it == moves.networks.end() ? Vec2{} : it->second;
+}
+
+void Layout::apply(const LayoutMoves& moves) {
+  for (std::size_t n = 0; n < networks_.size(); ++n) {
+    const Vec2 off = network_offset(n, moves);
+    networks_[n].box = {base_boxes_[n].min + off, base_boxes_[n].max + off};
+    networks_[n].router = base_routers_[n] + off;
+  }
+  for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    const std::size_t r = host_region_[i];
+    Vec2 pos = base_hosts_[i] + network_offset(r, moves);
+    if (auto it = moves.hosts.find(hosts_[i].id); it != moves.hosts.end()) {
+      const Rect area = host_area(networks_[r].box);
+      pos = pos + it->second;
+      pos = {std::clamp(pos.x, area.min.x, area.max.x), std::clamp(pos.y, area.min.y, area.max.y)};
+    }
+    hosts_[i].pos = pos;
+  }
+}
+
+bool Layout::move_host(LayoutMoves& moves, const std::string& id, Vec2 pos) const {
+  auto it = host_index_.find(id);
+  if (it == host_index_.end()) return false;
+  const std::size_t i = it->second;
+  const std::size_t r = host_region_[i];
+  const Vec2 off = network_offset(r, moves);
+  const Rect area = host_area({base_boxes_[r].min + off, base_boxes_[r].max + off});
+  const Vec2 at{std::clamp(pos.x, area.min.x, area.max.x), std::clamp(pos.y, area.min.y, area.max.y)};
+  moves.hosts[id] = at - (base_hosts_[i] + off);
+  return true;
+}
+
+bool Layout::move_network(LayoutMoves& moves, const std::string& id, Vec2 corner) const {
+  auto it = network_index_.find(id);
+  if (it == network_index_.end()) return false;
+  const Rect& base = base_boxes_[it->second];
+  Vec2 off = corner - base.min;
+  const Vec2 c = base.center() + off;
+  off = off + Vec2{std::clamp(c.x, bounds_.min.x, bounds_.max.x) - c.x, std::clamp(c.y, bounds_.min.y, bounds_.max.y) - c.y};
+  moves.networks[id] = off;
+  return true;
 }
 
 }  // namespace mailsim::gui

@@ -1,5 +1,6 @@
-// Automatic, stable map layout: network columns left to right, hosts inside, the Internet between.
+// Automatic, stable map layout: network columns left to right, hosts inside, the Internet between; the user's moves on top.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct NetworkPlace {
   int column = 0;       // 0 left, 1 the Internet, 2 right
   bool has_policy = false;
   std::vector<std::string> policy_ids;
+  float cell_width = 296.0f;  // room for one host's label (a crowded region puts hosts in a grid)
 };
 
 struct HostPlace {
@@ -34,9 +36,37 @@ struct HostPlace {
   Vec2 pos;             // centre of the icon, world units
 };
 
+// What the user dragged on the map, as offsets (world units) from the automatic layout: a
+// region's offset moves its box, router and hosts; a host's offset is from where its (moved)
+// region puts it. Kept while the same scenario file is re-run; another file starts afresh.
+struct LayoutMoves {
+  std::string file;                      // the scenario file the moves were made on
+  std::map<std::string, Vec2> hosts;     // host id -> offset
+  std::map<std::string, Vec2> networks;  // network id (or kInternetId) -> offset
+  bool empty() const { return hosts.empty() && networks.empty(); }
+  void clear() {
+    hosts.clear();
+    networks.clear();
+  }
+  // Before a run of `scenario_file` is shown: moves made on another file are dropped.
+  void keep_for(const std::string& scenario_file) {
+    if (file != scenario_file) clear();
+    file = scenario_file;
+  }
+};
+
+// A place a path can go through: a host's icon or a network's router (looked up by index,
+// so a snapshot follows moves without searching by name).
+struct Anchor {
+  enum class Kind : std::uint8_t { None, Host, Network } kind = Kind::None;
+  std::uint32_t index = 0;
+};
+
 // The layout depends only on the scenario's networks and hosts, in file order: the same
 // scenario always gives the same picture. Left: access/LAN networks (where senders sit),
 // middle: the Internet, right: data centres. A side left empty takes half of the others.
+// A crowded world (a column much taller than a lesson's) puts the hosts of a region in a
+// grid and a side's regions in several sub-columns, so the picture keeps a landscape shape.
 class Layout {
  public:
   static constexpr float kHostSpacing = 170.0f;   // vertical distance between hosts
@@ -46,6 +76,12 @@ class Layout {
   static constexpr float kNetworkGap = 50.0f;
   static constexpr float kHeader = 64.0f;         // room for the network name
   static constexpr float kIconSize = 64.0f;
+  static constexpr float kGridCell = 150.0f;      // width of a host's cell in a crowded region
+  static constexpr float kGridPad = 20.0f;        // a grid's margin inside its region
+  static constexpr float kCrowdedHeight = 2600.0f;  // a column taller than this is rearranged
+  static constexpr float kHostMargin = 40.0f;     // a dragged host keeps this far from its region's sides
+  static constexpr float kHostTop = 36.0f;        // ... this far below the title strip
+  static constexpr float kHostBottom = 60.0f;     // ... and this far above the bottom (its label)
 
   Layout() = default;
   explicit Layout(const sim::Scenario& scenario);
@@ -54,14 +90,36 @@ class Layout {
   const std::vector<HostPlace>& hosts() const { return hosts_; }
   const NetworkPlace* network(const std::string& id) const;
   const HostPlace* host(const std::string& id) const;
+  // The region a host stands in (its network's, or the Internet's).
+  const NetworkPlace* region_of(const HostPlace& h) const { return &networks_[host_region_[index_of(h)]]; }
   // Position of a path hop: a host's icon, a network's router, the Internet's centre.
   Vec2 hop_position(const std::string& hop) const;
   bool knows_hop(const std::string& hop) const;
+  Anchor anchor(const std::string& hop) const;
+  Vec2 position(Anchor a) const;
+  // The automatic layout's extent (moves do not change it, so the fit never jumps).
   Rect bounds() const { return bounds_; }
 
+  // Positions with the user's moves applied (the automatic ones when `moves` is empty).
+  void apply(const LayoutMoves& moves);
+  // Where hosts of a region with this box may stand.
+  static Rect host_area(const Rect& box);
+  // Records in `moves` that host `id` now stands at `pos` (clamped to its region); false if unknown.
+  bool move_host(LayoutMoves& moves, const std::string& id, Vec2 pos) const;
+  // Records in `moves` that the region `id` now has its top-left corner at `corner` (kept
+  // so that its centre stays within bounds()); false if unknown.
+  bool move_network(LayoutMoves& moves, const std::string& id, Vec2 corner) const;
+
  private:
+  std::size_t index_of(const HostPlace& h) const { return static_cast<std::size_t>(&h - hosts_.data()); }
+  Vec2 network_offset(std::size_t n, const LayoutMoves& moves) const;
+
   std::vector<NetworkPlace> networks_;
   std::vector<HostPlace> hosts_;
+  std::vector<std::size_t> host_region_;  // hosts_[i] stands in networks_[host_region_[i]]
+  std::vector<Rect> base_boxes_;          // the automatic layout, for apply()
+  std::vector<Vec2> base_routers_;
+  std::vector<Vec2> base_hosts_;
   std::map<std::string, std::size_t> network_index_;
   std::map<std::string, std::size_t> host_index_;
   Rect bounds_;

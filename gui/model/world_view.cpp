@@ -116,11 +116,10 @@ TraceModel::TraceModel(const sim::Scenario& scenario, sim::Trace&& trace, PaceSe
     if (r.kind == sim::RecordKind::Packet) add_packet(i);
     if (r.kind == sim::RecordKind::Policy) {
       const auto net = json_string(r.detail, "network");
-      const auto* np = layout_.network(net);
-      Vec2 pos = np ? np->router : layout_.hop_position(r.host);
+      const Anchor at = layout_.network(net) ? layout_.anchor(net) : layout_.anchor(r.host);
       const double p = playback_of_record(i);
       const sim::Time until = std::max(r.time + 1, pace_.virtual_at(p + kBlockShownFor));
-      blocks_.push_back({i, r.time, until, pos});
+      blocks_.push_back({i, r.time, until, at});
       max_block_ = std::max(max_block_, until - r.time);
     }
     if (r.conn != 0 && (r.kind == sim::RecordKind::Connection || r.kind == sim::RecordKind::Tls ||
@@ -230,18 +229,12 @@ void TraceModel::add_packet(std::size_t i) {
     }
   }
   for (const auto& h : hops) {
-    if (!layout_.knows_hop(h)) continue;
-    const Vec2 p = layout_.hop_position(h);
-    if (!pt.points.empty() && length(p - pt.points.back()) < 0.01f) continue;
-    pt.points.push_back(p);
+    const Anchor a = layout_.anchor(h);
+    if (a.kind == Anchor::Kind::None) continue;
+    if (!pt.hops.empty() && pt.hops.back().kind == a.kind && pt.hops.back().index == a.index) continue;
+    pt.hops.push_back(a);
   }
-  if (pt.points.empty()) return;
-  float total = 0.0f;
-  pt.cumulative.push_back(0.0f);
-  for (std::size_t k = 1; k < pt.points.size(); ++k) {
-    total += length(pt.points[k] - pt.points[k - 1]);
-    pt.cumulative.push_back(total);
-  }
+  if (pt.hops.empty()) return;
   packets_.push_back(std::move(pt));
 }
 
@@ -291,7 +284,10 @@ WorldView TraceModel::build(sim::Time t, std::optional<std::size_t> current) con
   const std::size_t shown_upto = current ? *current : static_cast<std::size_t>(-1);
   auto happened = [&](std::size_t rec) { return current && rec <= shown_upto; };
 
-  // Packets: departed (and shown) at or before t, not yet arrived.
+  // Packets: departed (and shown) at or before t, not yet arrived. Their paths are looked
+  // up here (a few hops each, for the packets in flight only), so they follow moves.
+  std::vector<Vec2> points;
+  std::vector<float> cumulative;  // distance from the start to each point
   auto last = std::upper_bound(packets_.begin(), packets_.end(), t,
                                [](sim::Time x, const PacketTrack& p) { return x < p.depart; });
   for (auto it = last; it != packets_.begin();) {
@@ -308,17 +304,25 @@ WorldView TraceModel::build(sim::Time t, std::optional<std::size_t> current) con
     item.blocked = it->blocked;
     item.label = it->label;
     item.progress = f;
-    const float dist = f * it->cumulative.back();
+    points.clear();
+    cumulative.clear();
+    for (const auto& a : it->hops) {
+      const Vec2 p = layout_.position(a);
+      if (!points.empty() && length(p - points.back()) < 0.01f) continue;
+      cumulative.push_back(points.empty() ? 0.0f : cumulative.back() + length(p - points.back()));
+      points.push_back(p);
+    }
+    const float dist = f * cumulative.back();
     std::size_t seg = 1;
-    while (seg + 1 < it->points.size() && it->cumulative[seg] < dist) ++seg;
-    if (it->points.size() == 1) {
-      item.pos = it->points[0];
+    while (seg + 1 < points.size() && cumulative[seg] < dist) ++seg;
+    if (points.size() == 1) {
+      item.pos = points[0];
     } else {
-      const float a = it->cumulative[seg - 1];
-      const float b = it->cumulative[seg];
+      const float a = cumulative[seg - 1];
+      const float b = cumulative[seg];
       const float local = b > a ? (dist - a) / (b - a) : 0.0f;
-      item.pos = lerp(it->points[seg - 1], it->points[seg], std::clamp(local, 0.0f, 1.0f));
-      const Vec2 d = it->points[seg] - it->points[seg - 1];
+      item.pos = lerp(points[seg - 1], points[seg], std::clamp(local, 0.0f, 1.0f));
+      const Vec2 d = points[seg] - points[seg - 1];
       const float len = length(d);
       if (len > 0.0f) item.dir = d * (1.0f / len);
     }
@@ -336,7 +340,7 @@ WorldView TraceModel::build(sim::Time t, std::optional<std::size_t> current) con
     const auto& r = records()[it->record];
     PolicyMark m;
     m.record = it->record;
-    m.pos = it->pos;
+    m.pos = layout_.position(it->at);
     m.rule = json_string(r.detail, "rule");
     m.network = json_string(r.detail, "network");
     m.age = static_cast<float>(static_cast<double>(t - it->from) / static_cast<double>(it->until - it->from));

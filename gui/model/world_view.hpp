@@ -100,6 +100,9 @@ class TraceModel {
   // The protocols that occur in the trace, each once, in order of first appearance.
   const std::vector<std::string>& protocols() const { return protocols_; }
   const Layout& layout() const { return layout_; }
+  // Applies the user's moves on the map (see Layout::apply): hosts, routers, packets in
+  // flight and policy crosses of later snapshots follow them; nothing else is rebuilt.
+  void set_layout_moves(const LayoutMoves& moves) { layout_.apply(moves); }
   const TeachingPace& pace() const { return pace_; }
   const std::vector<ConnectionInfo>& connections() const { return conns_; }
   // Mail derived from the trace: letters, change lists, resolver caches (time-independent parts).
@@ -130,15 +133,16 @@ class TraceModel {
     PacketClass cls;
     bool tls;
     bool blocked;
-    std::vector<Vec2> points;
-    std::vector<float> cumulative;  // distance from the start to each point
+    // The places it goes through (positions are looked up when a snapshot shows it, so
+    // they follow the user's moves).
+    std::vector<Anchor> hops;
     std::string label;
   };
   struct BlockInfo {
     std::size_t record;
     sim::Time from;
     sim::Time until;
-    Vec2 pos;
+    Anchor at;  // the border (router) of the network whose rule fired, else its host
   };
 
   WorldView build(sim::Time t, std::optional<std::size_t> current) const;

@@ -46,15 +46,12 @@ float overlap(const Box& p, const Box& q) {
   return w > 0.0f && h > 0.0f ? w * h : 0.0f;
 }
 
-struct WrappedLine {
-  std::string text;
-  ImVec2 size;
-};
-
-// break_lines() with each line's size, remembered per (font, size, width, text): host labels and
-// titles are the same frame after frame (a change of language or zoom makes new entries).
-const std::vector<WrappedLine>& wrapped(ImFont* font, float size, const std::string& text, float width) {
-  static std::unordered_map<std::string, std::vector<WrappedLine>> cache;
+// break_lines() with each line's size, remembered per (font, size, width, text) in the app's map
+// state: host labels and titles are the same frame after frame (a change of language or zoom
+// makes new entries).
+const std::vector<MapState::Line>& wrapped(MapState& ms, ImFont* font, float size, const std::string& text,
+                                           float width) {
+  auto& cache = ms.wrapped;
   constexpr std::size_t kMaxEntries = 8192;
   // The glyph count too: a rebuilt atlas (Japanese glyphs added) may keep the same ImFont.
   const int glyphs = font->Glyphs.Size;
@@ -67,7 +64,7 @@ const std::vector<WrappedLine>& wrapped(ImFont* font, float size, const std::str
   key += text;
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   if (cache.size() >= kMaxEntries) cache.clear();
-  std::vector<WrappedLine> lines;
+  std::vector<MapState::Line> lines;
   const MeasureText measure = [&](std::string_view piece) {
     return font->CalcTextSizeA(size, FLT_MAX, 0.0f, piece.data(), piece.data() + piece.size()).x;
   };
@@ -79,14 +76,27 @@ const std::vector<WrappedLine>& wrapped(ImFont* font, float size, const std::str
 }
 
 // Centred lines starting at top-centre `at`; returns the height used.
-float centred_text(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string& text, float width,
-                   ImU32 colour) {
+float centred_text(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string& text,
+                   float width, ImU32 colour, float max_height = 1e9f) {
   float y = at.y;
-  for (const auto& line : wrapped(font, size, text, width)) {
+  for (const auto& line : wrapped(ms, font, size, text, width)) {
+    if (y > at.y && y + line.size.y > at.y + max_height) break;
     dl->AddText(font, size, ImVec2(std::floor(at.x - line.size.x * 0.5f), std::floor(y)), colour, line.text.c_str());
     y += line.size.y;
   }
   return y - at.y;
+}
+
+// `text` cut to `width` with "..." (whole UTF-8 characters).
+std::string shorten(ImFont* font, float size, std::string text, float width) {
+  auto w = [&](const std::string& t) { return font->CalcTextSizeA(size, 1e9f, 0.0f, t.c_str()).x; };
+  if (w(text) <= width) return text;
+  while (!text.empty() && w(text + "...") > width) {
+    text.pop_back();
+    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
+    if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();
+  }
+  return text + "...";
 }
 
 void pill(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string& text, ImU32 fg, ImU32 bg,
@@ -102,9 +112,9 @@ void pill(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string
 
 // A speech bubble with wrapped text near `anchor`, kept inside the clip rectangle, placed
 // where it covers the fewest host icons, labels and titles (`avoid`), with a tail to the anchor.
-void bubble(ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::string& text, float max_w,
-            ImVec2 clip_min, ImVec2 clip_max, const std::vector<Box>& avoid) {
-  const auto& lines = wrapped(font, size, text, max_w);
+void bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::string& text,
+            float max_w, ImVec2 clip_min, ImVec2 clip_max, const std::vector<Box>& avoid) {
+  const auto& lines = wrapped(ms, font, size, text, max_w);
   float w = 0.0f;
   float h = 0.0f;
   for (const auto& l : lines) {
@@ -120,31 +130,41 @@ void bubble(ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::
     a.y = std::clamp(a.y, clip_min.y + 4.0f, std::max(clip_min.y + 4.0f, clip_max.y - bh - 4.0f));
     return a;
   };
-  // Candidates: above, below, right, left of the anchor and the diagonals, at growing
-  // distances (a crowded region may leave room only further out); the one with the least
-  // covered area wins, moving away costing a little (ties keep the earlier, nearer one).
+  // Candidates: above, below, right, left of the anchor (each also slid along that side) and
+  // the diagonals, at growing distances (a crowded region may leave room only further out).
+  // The one with the least covered area wins; distance costs a little, and a long tail (past
+  // a few line heights) costs more and more, so a crowded map keeps the bubble near its
+  // anchor, over the least of the map, instead of in a far corner.
   std::vector<ImVec2> candidates;
-  for (const float k : {1.0f, 3.0f, 6.0f, 10.0f}) {
+  for (const float k : {1.0f, 2.0f, 3.5f, 6.0f, 10.0f}) {
     const float g = gap * k;
     const ImVec2 ring[] = {
         {anchor.x - bw * 0.5f, anchor.y - g - bh}, {anchor.x - bw * 0.5f, anchor.y + g},
         {anchor.x + g, anchor.y - bh * 0.5f},      {anchor.x - g - bw, anchor.y - bh * 0.5f},
         {anchor.x + g, anchor.y - g - bh},         {anchor.x - g - bw, anchor.y - g - bh},
         {anchor.x + g, anchor.y + g},              {anchor.x - g - bw, anchor.y + g},
+        {anchor.x - bw * 0.15f, anchor.y - g - bh}, {anchor.x - bw * 0.85f, anchor.y - g - bh},
+        {anchor.x - bw * 0.15f, anchor.y + g},      {anchor.x - bw * 0.85f, anchor.y + g},
+        {anchor.x + g, anchor.y - bh * 0.15f},      {anchor.x + g, anchor.y - bh * 0.85f},
+        {anchor.x - g - bw, anchor.y - bh * 0.15f}, {anchor.x - g - bw, anchor.y - bh * 0.85f},
     };
     candidates.insert(candidates.end(), std::begin(ring), std::end(ring));
   }
   ImVec2 best = clamp_box(candidates[0]);
   float best_cost = 1e30f;
+  const float near = gap * 5.0f;
   for (const auto& c : candidates) {
     const ImVec2 a = clamp_box(c);
     const Box box{ImVec2(a.x - 3.0f, a.y - 3.0f), ImVec2(a.x + bw + 3.0f, a.y + bh + 3.0f)};
     float cost = 0.0f;
     for (const auto& o : avoid) cost += overlap(box, o);
-    // Moving far from the anchor costs a little too.
-    const float dx = (a.x + bw * 0.5f) - anchor.x;
-    const float dy = (a.y + bh * 0.5f) - anchor.y;
-    cost += std::sqrt(dx * dx + dy * dy) * 0.5f;
+    // The tail: from the nearest point of the bubble to the anchor.
+    const float dx = std::max({a.x - anchor.x, 0.0f, anchor.x - (a.x + bw)});
+    const float dy = std::max({a.y - anchor.y, 0.0f, anchor.y - (a.y + bh)});
+    const float tail = std::sqrt(dx * dx + dy * dy);
+    cost += tail * 0.5f + (tail > near ? (tail - near) * (tail - near) * 0.15f : 0.0f);
+    // A bubble over its own anchor hides what it talks about.
+    if (tail <= 0.0f) cost += bw * bh * 0.5f;
     if (cost < best_cost - 0.5f) {
       best_cost = cost;
       best = a;
@@ -448,19 +468,23 @@ void network_map(AppState& app) {
   ImGui::InvisibleButton("##map", avail, ImGuiButtonFlags_MouseButtonLeft);
   const bool hovered = ImGui::IsItemHovered();
   const bool active = ImGui::IsItemActive();
+  const bool pressed = ImGui::IsItemActivated();
+  const bool released = ImGui::IsItemDeactivated();
+  MapState& ms = app.map;
 
   dl->PushClipRect(min, max, true);
   dl->AddRectFilled(min, max, rgb(theme::kMapBg));
   const auto& layout = app.model.layout();
   if (layout.hosts().empty()) {
     const std::string msg = app.tr("map.empty");
-    centred_text(dl, font, fs, ImVec2((min.x + max.x) * 0.5f, (min.y + max.y) * 0.5f - fs), msg, avail.x * 0.8f,
+    centred_text(ms, dl, font, fs, ImVec2((min.x + max.x) * 0.5f, (min.y + max.y) * 0.5f - fs), msg, avail.x * 0.8f,
                  rgb(theme::kInkSoft));
     dl->PopClipRect();
     return;
   }
 
-  // Fit the world into the area above the legend, then apply the user's zoom and pan.
+  // Fit the world into the area above the legend, then apply the user's zoom and pan. The fit
+  // is that of the automatic layout, so dragging a host or a region never rescales the map.
   const float legend_h = legend(app, dl, min, max, true);
   const ImVec2 area_min(min.x + fs, min.y + fs * 0.5f);
   const ImVec2 area_max(max.x - fs, max.y - legend_h - fs * 0.5f);
@@ -474,36 +498,124 @@ void network_map(AppState& app) {
   const float fit = std::min(fit_x, fit_y);
   constexpr float kMaxStretch = 2.4f;  // how far one axis may stretch beyond the other
   View v;
-  v.scale = std::max(0.05f, fit * app.zoom);
-  v.sx = std::max(0.05f, std::min(fit_x, fit * kMaxStretch) * app.zoom);
-  v.sy = std::max(0.05f, std::min(fit_y, fit * kMaxStretch) * app.zoom);
+  v.scale = std::max(0.01f, fit * app.zoom);
+  v.sx = std::max(0.01f, std::min(fit_x, fit * kMaxStretch) * app.zoom);
+  v.sy = std::max(0.01f, std::min(fit_y, fit * kMaxStretch) * app.zoom);
   v.centre = {b.center().x, b.center().y + (pad_bottom - pad_top) * 0.5f};
   v.origin = ImVec2((area_min.x + area_max.x) * 0.5f + app.pan.x, (area_min.y + area_max.y) * 0.5f + app.pan.y);
 
   if (hovered && io.MouseWheel != 0.0f) {
     const float old = app.zoom;
-    app.zoom = std::clamp(app.zoom * std::pow(1.15f, io.MouseWheel), 0.3f, 6.0f);
+    app.zoom = std::clamp(app.zoom * std::pow(1.15f, io.MouseWheel), 0.3f, 12.0f);
     // Keep the point under the mouse where it is.
     const float k = app.zoom / old;
     const ImVec2 base((area_min.x + area_max.x) * 0.5f, (area_min.y + area_max.y) * 0.5f);
     app.pan.x = (io.MousePos.x - base.x) - (io.MousePos.x - base.x - app.pan.x) * k;
     app.pan.y = (io.MousePos.y - base.y) - (io.MousePos.y - base.y - app.pan.y) * k;
   }
-  if (active && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 2.0f)) {
-    app.pan.x += io.MouseDelta.x;
-    app.pan.y += io.MouseDelta.y;
-  }
-  if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
-    app.zoom = 1.0f;
-    app.pan = ImVec2(0, 0);
-  }
 
   const float s = v.scale;
   const bool ja = app.japanese();
-  std::vector<Box> avoid;  // what the speech bubble should not cover
+  // Icons: by the map's scale, and never larger than the room between neighbouring hosts
+  // (a crowded world's hosts stand close together in grids).
+  float min_cell = Layout::kHostSpacing * v.sy;
+  for (const auto& n : layout.networks()) min_cell = std::min(min_cell, (n.cell_width + 10.0f) * v.sx);
+  const float icon = std::max(8.0f, std::min(std::clamp(Layout::kIconSize * s, 22.0f, 110.0f), min_cell * 0.62f));
+  auto to_world = [&](ImVec2 p) {
+    return Vec2{v.centre.x + (p.x - v.origin.x) / v.sx, v.centre.y + (p.y - v.origin.y) / v.sy};
+  };
+  // What is under a point: a host's icon, else a region's title strip.
+  auto host_under = [&](ImVec2 p) -> const HostPlace* {
+    for (auto it = layout.hosts().rbegin(); it != layout.hosts().rend(); ++it) {
+      const ImVec2 c = v.to_screen(it->pos);
+      if (std::abs(p.x - c.x) < icon * 0.6f && std::abs(p.y - c.y) < icon * 0.6f) return &*it;
+    }
+    return nullptr;
+  };
+  auto title_strip = [&](const NetworkPlace& n) {
+    const ImVec2 a = v.to_screen(n.box.min);
+    const ImVec2 c = v.to_screen(n.box.max);
+    const float h = std::min(c.y - a.y, std::max(fs * 1.6f, Layout::kHeader * v.sy * 0.8f));
+    return Box{a, ImVec2(c.x, a.y + h)};
+  };
+  auto region_under = [&](ImVec2 p) -> const NetworkPlace* {
+    // Networks before the Internet (it is drawn first and spans the whole height).
+    for (const auto& n : layout.networks()) {
+      if (n.kind != "internet" && inside(p, title_strip(n))) return &n;
+    }
+    for (const auto& n : layout.networks()) {
+      if (n.kind == "internet" && inside(p, title_strip(n))) return &n;
+    }
+    return nullptr;
+  };
 
-  // Regions.
-  for (const auto& n : layout.networks()) {
+  // Dragging: a host's icon moves the host (inside its region), a region's title strip moves
+  // the region with its hosts and router, anywhere else pans. A press that does not pass
+  // ImGui's drag threshold is a click (it selects the host on release).
+  if (pressed) {
+    const ImVec2 at = io.MouseClickedPos[ImGuiMouseButton_Left];
+    ms.drag = MapState::Drag::Pan;
+    ms.drag_id.clear();
+    ms.dragged = false;
+    if (const auto* h = host_under(at)) {
+      ms.drag = MapState::Drag::Host;
+      ms.drag_id = h->id;
+      ms.grab = h->pos - to_world(at);
+    } else if (const auto* n = region_under(at)) {
+      ms.drag = MapState::Drag::Network;
+      ms.drag_id = n->id;
+      ms.grab = n->box.min - to_world(at);
+    }
+  }
+  if (active && ms.drag == MapState::Drag::Pan && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 2.0f)) {
+    ms.dragged = true;
+    app.pan.x += io.MouseDelta.x;
+    app.pan.y += io.MouseDelta.y;
+    v.origin = ImVec2(v.origin.x + io.MouseDelta.x, v.origin.y + io.MouseDelta.y);
+  } else if (active && (ms.drag == MapState::Drag::Host || ms.drag == MapState::Drag::Network) &&
+             ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
+    ms.dragged = true;
+    const Vec2 to = to_world(io.MousePos) + ms.grab;
+    const bool moved = ms.drag == MapState::Drag::Host ? layout.move_host(ms.moves, ms.drag_id, to)
+                                                       : layout.move_network(ms.moves, ms.drag_id, to);
+    if (moved) app.model.set_layout_moves(ms.moves);  // packets follow from the next snapshot
+  }
+  const bool dragging_item = active && ms.dragged && ms.drag != MapState::Drag::Pan;
+  if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && !host_under(io.MousePos) &&
+      !region_under(io.MousePos)) {
+    // Double-click on the map itself: the automatic layout, fitted.
+    app.zoom = 1.0f;
+    app.pan = ImVec2(0, 0);
+    v.origin = ImVec2((area_min.x + area_max.x) * 0.5f, (area_min.y + area_max.y) * 0.5f);
+    if (!ms.moves.empty()) {
+      ms.moves.clear();
+      app.model.set_layout_moves(ms.moves);
+    }
+  }
+  if (!app.headless && (hovered || active)) {
+    if (dragging_item) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeAll);
+    else if (!active && (host_under(io.MousePos) || region_under(io.MousePos))) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  }
+
+  std::vector<Box> avoid;  // what the speech bubble and packet labels should not cover
+  // Nothing of the map runs under the legend.
+  dl->PushClipRect(min, ImVec2(max.x, max.y - legend_h), true);
+
+  // Regions (the Internet first: a region dragged onto it stays visible).
+  struct TitleJob {
+    std::vector<std::string> lines;
+    float size = 0.0f;
+    ImVec2 at;  // top centre
+    ImU32 colour = 0;
+    ImU32 plate = 0;
+    unsigned alpha = 0;  // of the plate; 0: the region's own colour, just behind the letters
+  };
+  std::vector<TitleJob> titles;
+  std::vector<const NetworkPlace*> region_order;
+  for (const auto& n : layout.networks()) if (n.kind == "internet") region_order.push_back(&n);
+  for (const auto& n : layout.networks()) if (n.kind != "internet") region_order.push_back(&n);
+  for (const auto* np : region_order) {
+    const auto& n = *np;
     const ImVec2 a = v.to_screen(n.box.min);
     const ImVec2 c = v.to_screen(n.box.max);
     ImU32 fill = rgb(theme::kNetFill);
@@ -517,36 +629,68 @@ void network_map(AppState& app) {
     }
     const float round = n.kind == "internet" ? 40.0f * s : 14.0f * s;
     dl->AddRectFilled(a, c, fill, round);
-    dl->AddRect(a, c, line, round, 0, 2.0f);
+    const bool held = dragging_item && ms.drag == MapState::Drag::Network && ms.drag_id == n.id;
+    dl->AddRect(a, c, held ? rgb(theme::kSelect) : line, round, 0, held ? 3.0f : 2.0f);
     std::string name = n.kind == "internet" ? std::string(app.tr("map.internet"))
                                             : (ja && !n.name_ja.empty() ? n.name_ja : n.name);
-    // The title on one line: shrink the type (down to 70%) before wrapping.
-    const float room = std::max(60.0f, c.x - a.x - 16.0f);
-    float title_fs = fs * 1.05f;
-    const float tw = font->CalcTextSizeA(title_fs, 1e9f, 0.0f, name.c_str()).x;
-    if (tw > room) title_fs = std::max(fs * 0.7f, title_fs * room / tw);
-    const ImVec2 title_at((a.x + c.x) * 0.5f, a.y + 6.0f * s + 4.0f);
-    // A little slack so a title shrunk to the room exactly is not wrapped by rounding.
-    const float used = centred_text(dl, font, title_fs, title_at, name, room + 2.0f,
-                                    line == rgb(theme::kNetLine) ? rgb(theme::kInkSoft) : line);
-    const float used_w = std::min(room, font->CalcTextSizeA(title_fs, 1e9f, 0.0f, name.c_str()).x);
-    avoid.push_back({ImVec2(title_at.x - used_w * 0.5f, title_at.y), ImVec2(title_at.x + used_w * 0.5f, title_at.y + used)});
+    // The title on one line in the title strip: shrink the type (down to 70%; in a short
+    // strip 55%) before wrapping. A region too small for that wraps only when it is tall
+    // enough, else its title is shortened with "..."; one whose strip cannot hold the
+    // smallest type shows its title on a plate in its middle. Titles are drawn after the
+    // hosts (on a plate of the region's colour), so an icon or halo never hides them.
+    const float room = std::max(std::min(60.0f, c.x - a.x - 4.0f), c.x - a.x - 16.0f);
+    const float strip = Layout::kHeader * v.sy - 6.0f * s - 4.0f;
+    const float least = strip < fs * 2.2f ? 0.55f : 0.7f;
+    TitleJob job;
+    job.colour = line == rgb(theme::kNetLine) ? rgb(theme::kInkSoft) : line;
+    job.plate = fill;
+    job.size = fs * 1.05f;
+    const float tw = font->CalcTextSizeA(job.size, 1e9f, 0.0f, name.c_str()).x;
+    if (tw > room) job.size = std::max(fs * least, job.size * room / tw);
+    job.at = ImVec2((a.x + c.x) * 0.5f, a.y + 6.0f * s + 4.0f);
+    const bool one_line = font->CalcTextSizeA(job.size, 1e9f, 0.0f, name.c_str()).x <= room + 2.0f;
+    if (strip < fs * 0.55f && n.kind != "internet" && (n.cell_width < Layout::kGridCell || c.x - a.x < fs * 5.0f)) {
+      job.size = std::min(fs * 0.8f, std::max(fs * 0.55f, (c.y - a.y) * 0.3f));
+      const float plate_w = std::max(c.x - a.x - 4.0f, fs * 2.0f);
+      const auto& ls = wrapped(ms, font, job.size, name, plate_w);
+      const auto rows_fit = static_cast<std::size_t>(std::clamp((c.y - a.y) / (job.size * 1.2f), 1.0f, 2.0f));
+      if (ls.size() <= rows_fit) {
+        for (const auto& l : ls) job.lines.push_back(l.text);
+      } else {
+        job.lines.push_back(shorten(font, job.size, name, plate_w));
+      }
+      job.at.y = (a.y + c.y) * 0.5f - static_cast<float>(job.lines.size()) * job.size * 0.5f;
+      job.alpha = 225;
+    } else if (one_line) {
+      job.lines.push_back(name);
+    } else if (n.kind != "internet" && c.y - a.y > fs * 5.0f && n.cell_width >= Layout::kGridCell) {
+      // A tall region (a lesson's): wrap as before.
+      for (const auto& l : wrapped(ms, font, job.size, name, room + 2.0f)) job.lines.push_back(l.text);
+    } else if (n.kind != "internet" || room >= fs * 2.0f) {
+      job.lines.push_back(shorten(font, job.size, name, room));
+    }
+    float used_w = 0.0f;
+    for (const auto& l : job.lines) used_w = std::max(used_w, font->CalcTextSizeA(job.size, 1e9f, 0.0f, l.c_str()).x);
+    const float used_h = static_cast<float>(job.lines.size()) * job.size;
+    if (!job.lines.empty())
+      avoid.push_back({ImVec2(job.at.x - used_w * 0.5f, job.at.y), ImVec2(job.at.x + used_w * 0.5f, job.at.y + used_h)});
+    titles.push_back(std::move(job));
   }
 
   // Links: host to its network's router, router to the Internet.
-  const float link_w = std::max(2.0f, 4.0f * s);
+  const float link_w = std::max(1.0f, std::min(4.0f * s, icon * 0.12f));
   const auto* inet = layout.network(kInternetId);
   for (const auto& n : layout.networks()) {
     if (n.kind == "internet" || !inet) continue;
-    dl->AddLine(v.to_screen(n.router), v.to_screen(inet->router), rgb(theme::kLink), link_w);
+    dl->AddLine(v.to_screen(n.router), v.to_screen(inet->router), rgb(theme::kLink), std::max(1.5f, link_w));
   }
   for (const auto& h : layout.hosts()) {
     if (const auto* n = layout.network(h.network); n && n->kind != "internet") {
-      dl->AddLine(v.to_screen(h.pos), v.to_screen(n->router), rgb(theme::kLink), link_w);
+      dl->AddLine(v.to_screen(h.pos), v.to_screen(n->router), rgb(theme::kLink, icon < 16.0f ? 110u : 255u), link_w);
     }
   }
   // Routers (and the shields of networks with border rules).
-  const float router_s = std::clamp(26.0f * s, 14.0f, 34.0f);
+  const float router_s = std::min(std::clamp(26.0f * s, 14.0f, 34.0f), std::max(8.0f, icon * 0.8f));
   for (const auto& n : layout.networks()) {
     if (n.kind == "internet") continue;
     const ImVec2 r = v.to_screen(n.router);
@@ -556,8 +700,9 @@ void network_map(AppState& app) {
       for (const auto& id : n.policy_ids) ids += (ids.empty() ? "" : ", ") + id;
       const float small = fs * 0.9f;
       const ImVec2 ts = font->CalcTextSizeA(small, 1e9f, 0.0f, ids.c_str());
-      pill(dl, font, small, ImVec2(r.x - ts.x * 0.5f - small * 0.35f, r.y - router_s * 1.55f - ts.y - small * 0.6f),
-           ids, rgb(0xFFFFFF), rgb(theme::kBlock), 0);
+      const ImVec2 at(r.x - ts.x * 0.5f - small * 0.35f, r.y - router_s * 1.55f - ts.y - small * 0.6f);
+      pill(dl, font, small, at, ids, rgb(0xFFFFFF), rgb(theme::kBlock), 0);
+      avoid.push_back({at, ImVec2(at.x + ts.x + small * 0.7f, at.y + ts.y + small * 0.24f)});
     }
   }
   if (inet) {
@@ -566,10 +711,9 @@ void network_map(AppState& app) {
   }
 
   // Hosts.
-  const float icon = std::clamp(Layout::kIconSize * s, 22.0f, 110.0f);
   // Room under each host before the next icon below it in the same column (screen pixels):
   // where hosts stand close together the IP line is left out (the tooltip still has it), so
-  // one host's label never runs into the next host.
+  // one host's label never runs into the next host; where not even the name fits, it goes too.
   std::vector<float> room_below(layout.hosts().size(), 1e9f);
   {
     std::vector<std::size_t> order(layout.hosts().size());
@@ -596,6 +740,7 @@ void network_map(AppState& app) {
   std::size_t host_k = 0;
   std::string hovered_host;
   MailTip mail_tip;
+  const bool pointer = !app.headless && hovered && !dragging_item;
   for (const auto& h : layout.hosts()) {
     const float room = room_below[host_k++];
     const ImVec2 c = v.to_screen(h.pos);
@@ -603,46 +748,79 @@ void network_map(AppState& app) {
       dl->AddCircleFilled(c, icon * 0.78f, rgb(theme::kHalo, 200), 40);
       dl->AddCircle(c, icon * 0.78f, rgb(0xB8A800), 40, 2.0f);
     }
-    if (h.id == app.selected_host) {
+    const bool held = dragging_item && ms.drag == MapState::Drag::Host && ms.drag_id == h.id;
+    if (h.id == app.selected_host || held) {
       dl->AddRect(ImVec2(c.x - icon * 0.7f, c.y - icon * 0.7f), ImVec2(c.x + icon * 0.7f, c.y + icon * 0.7f),
                   rgb(theme::kSelect), 6.0f, 0, 3.0f);
     }
     icons::host(dl, h.kind, c, icon);
-    const float label_w = std::max(90.0f, (Layout::kNetworkWidth - 24.0f) * v.sx);
+    const auto* region = layout.region_of(h);
+    const bool grid = region->cell_width < Layout::kGridCell;
+    const float cell_w = region->cell_width * v.sx;
+    // A label may reach a little past its region (into the gap beside it), never further.
+    const float label_w =
+        grid ? cell_w : std::max(std::min(90.0f, (region->box.width() + Layout::kColumnGap * 0.8f) * v.sx), cell_w);
     const std::string host_label = app.host_name(h.id);
-    // Small maps (many hosts in a short panel) get smaller labels so hosts do not collide.
+    // Small maps (many hosts in a short panel) get smaller labels so hosts do not collide;
+    // a crowded one (no room for a line, or a cell narrower than a short word) shows none:
+    // the tooltip names the host, and zooming in brings the labels back.
     float host_fs = s < 0.45f ? fs * 0.85f : fs;
-    const float hw = wrapped(font, fs, host_label, 1e9f).front().size.x;
+    const float hw = wrapped(ms, font, fs, host_label, 1e9f).front().size.x;
     if (hw > label_w) host_fs = std::max(fs * 0.8f, fs * label_w / hw);
-    const float used = centred_text(dl, font, host_fs, ImVec2(c.x, c.y + icon * 0.58f), host_label, label_w,
-                                    rgb(theme::kInk));
+    // Where labels are narrow (grids, small regions) all of a label's lines must fit above
+    // the next host; elsewhere its first line must.
+    const bool narrow = grid || label_w < 90.0f;
+    const float lines_h = narrow ? static_cast<float>(wrapped(ms, font, host_fs, host_label, label_w).size()) * host_fs * 1.15f
+                                 : host_fs * 0.9f;
+    const bool labelled = room >= lines_h && label_w >= fs * 3.0f;
+    const float used = labelled ? centred_text(ms, dl, font, host_fs, ImVec2(c.x, c.y + icon * 0.58f), host_label,
+                                               label_w, rgb(theme::kInk))
+                                : 0.0f;
     const float ip_fs = host_fs * 0.85f;
-    const bool ip_fits = used + static_cast<float>(wrapped(font, ip_fs, h.ip, label_w).size()) * ip_fs <= room;
-    const float ip_h = ip_fits ? centred_text(dl, font, ip_fs, ImVec2(c.x, c.y + icon * 0.58f + used), h.ip, label_w,
-                                              rgb(theme::kInkSoft))
+    const bool ip_fits =
+        labelled && used + static_cast<float>(wrapped(ms, font, ip_fs, h.ip, label_w).size()) * ip_fs <= room;
+    const float ip_h = ip_fits ? centred_text(ms, dl, font, ip_fs, ImVec2(c.x, c.y + icon * 0.58f + used), h.ip,
+                                              label_w, rgb(theme::kInkSoft))
                                : 0.0f;
     float name_w = 0.0f;
-    for (const auto& l : wrapped(font, host_fs, host_label, label_w)) name_w = std::max(name_w, l.size.x);
+    if (labelled)
+      for (const auto& l : wrapped(ms, font, host_fs, host_label, label_w)) name_w = std::max(name_w, l.size.x);
     avoid.push_back({ImVec2(c.x - icon * 0.6f, c.y - icon * 0.6f), ImVec2(c.x + icon * 0.6f, c.y + icon * 0.58f)});
-    avoid.push_back({ImVec2(c.x - name_w * 0.5f, c.y + icon * 0.58f),
-                     ImVec2(c.x + name_w * 0.5f, c.y + icon * 0.58f + used + ip_h)});
-    if (!app.headless && hovered && std::abs(io.MousePos.x - c.x) < icon * 0.6f &&
-        std::abs(io.MousePos.y - c.y) < icon * 0.6f) {
+    if (labelled) {
+      avoid.push_back({ImVec2(c.x - name_w * 0.5f, c.y + icon * 0.58f),
+                       ImVec2(c.x + name_w * 0.5f, c.y + icon * 0.58f + used + ip_h)});
+    }
+    if (pointer && std::abs(io.MousePos.x - c.x) < icon * 0.6f && std::abs(io.MousePos.y - c.y) < icon * 0.6f) {
       hovered_host = h.id;
     }
-    // Mail marks go beside the icon, on the side away from the link to the router.
-    const auto* net = layout.network(h.network);
-    const bool right_side = !net || net->column != 0;
+    // Mail marks go beside the icon, on the side away from the link to the router (in a
+    // grid, within the host's cell; none where the cell has no room for them).
+    const bool right_side = region->column != 0;
     float side_room = label_w * 0.5f - icon * 0.72f;
-    if (net && net->kind != "internet") {
-      const ImVec2 na = v.to_screen(net->box.min);
-      const ImVec2 nb = v.to_screen(net->box.max);
+    if (region->kind != "internet" && !grid) {
+      const ImVec2 na = v.to_screen(region->box.min);
+      const ImVec2 nb = v.to_screen(region->box.max);
       side_room = right_side ? nb.x - 6.0f - (c.x + icon * 0.72f) : (c.x - icon * 0.72f) - (na.x + 6.0f);
     }
-    std::optional<ImVec2> mouse;
-    if (!app.headless && hovered) mouse = io.MousePos;
-    mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, mouse, avoid, mail_tip);
-    if (mail_tip.kind != MailTip::Kind::None && mail_tip.host == h.id) hovered_host = h.id;
+    if (side_room >= fs * 2.0f) {
+      std::optional<ImVec2> mouse;
+      if (pointer) mouse = io.MousePos;
+      mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, mouse, avoid, mail_tip);
+      if (mail_tip.kind != MailTip::Kind::None && mail_tip.host == h.id) hovered_host = h.id;
+    }
+  }
+
+  // Region titles, over the hosts.
+  for (const auto& t : titles) {
+    float y = t.at.y;
+    for (const auto& l : t.lines) {
+      const ImVec2 ts = font->CalcTextSizeA(t.size, 1e9f, 0.0f, l.c_str());
+      const ImVec2 p(std::floor(t.at.x - ts.x * 0.5f), std::floor(y));
+      const ImU32 plate = t.alpha != 0 ? (t.plate & 0x00FFFFFFu) | (static_cast<ImU32>(t.alpha) << 24) : t.plate;
+      dl->AddRectFilled(ImVec2(p.x - 2.0f, p.y), ImVec2(p.x + ts.x + 2.0f, p.y + ts.y), plate, 3.0f);
+      dl->AddText(font, t.size, p, t.colour, l.c_str());
+      y += ts.y;
+    }
   }
 
   // Policy blocks: a red cross at the border and what fired.
@@ -660,11 +838,55 @@ void network_map(AppState& app) {
   // Packets in flight. A crowded map (thousands of packets) draws each as a plain mark in
   // its class colour and labels only the current one: piled-up labels cannot be read, and
   // they were most of the frame's vertices. A line says how many are in flight.
-  const float item = std::clamp(34.0f * s, 20.0f, 44.0f);
+  const float item = std::min(std::clamp(34.0f * s, 20.0f, 44.0f), std::max(10.0f, icon * 0.9f));
   const bool crowded = app.view.packets.size() > kDetailedPackets;
   ImVec2 current_anchor(-1, -1);
   const float small = fs * 0.85f;
-  for (const auto& p : app.view.packets) {
+  // Each label goes beside its item where it covers the least of the host icons, names, titles
+  // and labels already placed; a label that would still hide some of them is left out unless
+  // its packet is the current one. (On a very busy map the search is skipped: too many pairs.)
+  std::vector<Box> pills;
+  const std::size_t labels_wanted = crowded ? 1 : app.view.packets.size();
+  const bool search = avoid.size() * labels_wanted <= 300000;
+  auto place_label = [&](ImVec2 c, const std::string& text, bool must) -> std::optional<ImVec2> {
+    const ImVec2 ts = font->CalcTextSizeA(small, 1e9f, 0.0f, text.c_str());
+    const float pw = ts.x + small * 0.7f;
+    const float ph = ts.y + small * 0.24f;
+    const ImVec2 options[] = {
+        {c.x + item * 0.1f, c.y - item * 0.5f - ph},  // above, to the right (the usual place)
+        {c.x - item * 0.1f - pw, c.y - item * 0.5f - ph},
+        {c.x + item * 0.1f, c.y + item * 0.55f},
+        {c.x - item * 0.1f - pw, c.y + item * 0.55f},
+        {c.x + item * 0.75f, c.y - ph * 0.5f},
+        {c.x - item * 0.75f - pw, c.y - ph * 0.5f},
+    };
+    if (!search) return options[0];
+    float best_cost = 1e30f;
+    ImVec2 best = options[0];
+    for (const auto& o : options) {
+      const Box box{o, ImVec2(o.x + pw, o.y + ph)};
+      float cost = 0.0f;
+      for (const auto& a : avoid) cost += overlap(box, a);
+      for (const auto& a : pills) cost += overlap(box, a) * 0.5f;
+      if (cost < best_cost - 0.5f) {
+        best_cost = cost;
+        best = o;
+      }
+    }
+    if (!must && best_cost > pw * ph * 0.15f) return std::nullopt;
+    pills.push_back({best, ImVec2(best.x + pw, best.y + ph)});
+    return best;
+  };
+  // The current packet first: it gets the best place.
+  std::vector<const InFlight*> order;
+  order.reserve(app.view.packets.size());
+  for (const auto& p : app.view.packets)
+    if (app.view.current && p.record == *app.view.current) order.push_back(&p);
+  for (const auto& p : app.view.packets)
+    if (!(app.view.current && p.record == *app.view.current)) order.push_back(&p);
+  std::vector<std::pair<ImVec2, const InFlight*>> labels;
+  for (const auto* pp : order) {
+    const auto& p = *pp;
     const ImVec2 c = v.to_screen(p.pos);
     const bool is_current = app.view.current && p.record == *app.view.current;
     if (is_current) current_anchor = c;
@@ -682,9 +904,14 @@ void network_map(AppState& app) {
       icons::envelope(dl, c, item * 1.1f, col);
     }
     if (p.tls) icons::padlock(dl, ImVec2(c.x + item * 0.55f, c.y - item * 0.55f), item * 0.55f, rgb(theme::kInk, alpha));
-    // The item's own label, so colour is never the only cue.
-    pill(dl, font, small, ImVec2(c.x + item * 0.1f, c.y - item * 0.5f - small * 1.4f), p.label, rgb(0xFFFFFF, alpha),
-         col, 0);
+    // The item's own label, so colour is never the only cue (drawn over all items below).
+    if (const auto at = place_label(c, p.label, is_current)) labels.emplace_back(*at, &p);
+  }
+  for (const auto& [at, pp] : labels) {
+    const float fade =
+        pp->blocked && pp->progress > 0.85f ? std::max(0.2f, 1.0f - (pp->progress - 0.85f) / 0.15f) : 1.0f;
+    const auto alpha = static_cast<unsigned>(255.0f * fade);
+    pill(dl, font, small, at, pp->label, rgb(0xFFFFFF, alpha), theme::packet_colour(pp->cls, alpha), 0);
   }
   if (crowded) {
     const std::string count =
@@ -722,22 +949,38 @@ void network_map(AppState& app) {
       avoid.push_back({ImVec2(c.x - k, c.y - k * 0.6f), ImVec2(c.x + k * 1.6f, c.y + k * 0.7f + fs * 1.5f)});
     }
     for (const auto& p : app.view.packets) {
+      if (crowded && !(app.view.current && p.record == *app.view.current)) continue;  // a plain mark may hide
       const ImVec2 c = v.to_screen(p.pos);
-      const bool labelled = !crowded || (app.view.current && p.record == *app.view.current);
-      if (!labelled) continue;  // a plain mark may hide under the bubble
-      avoid.push_back({ImVec2(c.x - item * 0.6f, c.y - item * 0.5f - fs * 1.4f), ImVec2(c.x + item * 2.5f, c.y + item * 0.6f)});
+      avoid.push_back({ImVec2(c.x - item * 0.6f, c.y - item * 0.6f), ImVec2(c.x + item * 0.6f, c.y + item * 0.6f)});
     }
+    avoid.insert(avoid.end(), pills.begin(), pills.end());
     if (anchor.x >= 0.0f) {
-      bubble(dl, font, fs, anchor, text, std::min(avail.x * 0.42f, fs * 22.0f), min, ImVec2(max.x, max.y - legend_h),
-             avoid);
+      bubble(ms, dl, font, fs, anchor, text, std::min(avail.x * 0.42f, fs * 22.0f), min,
+             ImVec2(max.x, max.y - legend_h), avoid);
     }
   }
+  dl->PopClipRect();
 
   legend(app, dl, min, max, false);
-  if (!app.headless) {
+  if (!app.headless && hovered && !active) {
+    // While the mouse is over the map: the hint at the top right (on a light plate, wrapped
+    // right-aligned when the panel is narrow).
     const std::string hint = app.tr("map.hint");
-    const ImVec2 ts = font->CalcTextSizeA(fs * 0.85f, 1e9f, 0.0f, hint.c_str());
-    dl->AddText(font, fs * 0.85f, ImVec2(max.x - ts.x - 8.0f, min.y + 6.0f), rgb(theme::kInkSoft), hint.c_str());
+    const float hs = fs * 0.85f;
+    const auto& lines = wrapped(ms, font, hs, hint, avail.x * 0.7f);
+    float hw = 0.0f;
+    float hh = 0.0f;
+    for (const auto& l : lines) {
+      hw = std::max(hw, l.size.x);
+      hh += l.size.y;
+    }
+    dl->AddRectFilled(ImVec2(max.x - hw - 12.0f, min.y + 3.0f), ImVec2(max.x - 4.0f, min.y + 9.0f + hh),
+                      rgb(0xFFFFFF, 215), 4.0f);
+    float y = min.y + 6.0f;
+    for (const auto& l : lines) {
+      dl->AddText(font, hs, ImVec2(max.x - l.size.x - 8.0f, y), rgb(theme::kInkSoft), l.text.c_str());
+      y += l.size.y;
+    }
   }
   dl->PopClipRect();
 
@@ -750,11 +993,16 @@ void network_map(AppState& app) {
       if (const auto* h = layout.host(hovered_host)) ImGui::TextDisabled("%s  %s", h->id.c_str(), h->ip.c_str());
       ImGui::EndTooltip();
     }
-    if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
-      app.selected_host = hovered_host;
-      app.selected_letter.clear();
-      app.switch_to_tab = Tab::Inspector;
-    }
+  }
+  // A click (a press and release without a drag) on a host or its mail marks opens it in the Inspector.
+  if (released && !ms.dragged && !hovered_host.empty()) {
+    app.selected_host = hovered_host;
+    app.selected_letter.clear();
+    app.switch_to_tab = Tab::Inspector;
+  }
+  if (!active) {
+    ms.drag = MapState::Drag::None;
+    ms.drag_id.clear();
   }
 }
 

@@ -1,0 +1,305 @@
+// Map layout: the automatic positions, the user's moves (hosts, regions, clamping), packets and
+// policy crosses following them, moves across re-runs, and the arrangement of a crowded world.
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <string>
+
+#include "gui/model/layout.hpp"
+#include "gui/model/session.hpp"
+#include "gui/model/world_view.hpp"
+
+using namespace mailsim;
+using gui::Layout;
+using gui::LayoutMoves;
+using gui::Vec2;
+using sim::kMilli;
+using sim::kSecond;
+
+namespace {
+
+sim::Scenario load_text(const std::string& text) {
+  auto r = sim::load_scenario_text(text, "inline.json");
+  for (const auto& d : r.diagnostics) INFO(d.format());
+  REQUIRE(r.scenario);
+  return *r.scenario;
+}
+
+// One access network with host a (left), one data centre with host b (right).
+sim::Scenario two_networks() {
+  return load_text(R"({
+    "mailsim": 1, "title": {"en": "t", "ja": "t"},
+    "networks": [
+      {"id": "n1", "kind": "access", "name": {"en": "Home", "ja": "家"}, "cidr": "192.0.2.0/24"},
+      {"id": "n2", "kind": "datacenter", "name": {"en": "DC", "ja": "DC"}, "cidr": "198.51.100.0/24"}],
+    "hosts": [
+      {"id": "a", "kind": "pc", "name": {"en": "A", "ja": "A"}, "network": "n1", "ip": "192.0.2.10"},
+      {"id": "b", "kind": "mail_server", "name": {"en": "B", "ja": "B"}, "network": "n2", "ip": "198.51.100.25"}],
+    "timeline": []})");
+}
+
+void check_at(Vec2 p, float x, float y) {
+  CHECK(p.x == Approx(x).margin(1e-3));
+  CHECK(p.y == Approx(y).margin(1e-3));
+}
+
+// A packet from a to n1's router (the two hops only), in flight from `t` for 100 ms.
+sim::Record short_packet(sim::Time t) {
+  sim::Record r;
+  r.time = t;
+  r.kind = sim::RecordKind::Packet;
+  r.protocol = "tcp";
+  r.host = "a";
+  r.peer = "b";
+  r.detail = {{"arrive", t + 100 * kMilli}, {"src", "192.0.2.10:49152"}, {"dst", "198.51.100.25:25"},
+              {"len", 0},                   {"flags", "SYN"},              {"path", {"a", "n1"}}};
+  return r;
+}
+
+sim::Record policy_drop(sim::Time t) {
+  sim::Record r;
+  r.time = t;
+  r.kind = sim::RecordKind::Policy;
+  r.event = "drop";
+  r.host = "a";
+  r.detail = {{"network", "n1"}, {"rule", "op25b"}};
+  return r;
+}
+
+const std::string kScenarios = std::string(MAILSIM_SOURCE_DIR) + "/scenarios/";
+
+}  // namespace
+
+TEST_CASE("layout: without moves the automatic layout is unchanged", "[gui][layout]") {
+  const auto scenario = two_networks();
+  Layout layout(scenario);
+  const auto* n1 = layout.network("n1");
+  const auto* n2 = layout.network("n2");
+  const auto* inet = layout.network(gui::kInternetId);
+  REQUIRE(n1);
+  REQUIRE(n2);
+  REQUIRE(inet);
+  check_at(n1->box.min, 0, 0);
+  check_at(n1->box.max, 320, 234);
+  check_at(n1->router, 320, 139);
+  check_at(inet->box.min, 400, 0);
+  check_at(inet->router, 490, 117);
+  check_at(n2->box.min, 660, 0);
+  check_at(n2->router, 660, 139);
+  check_at(layout.host("a")->pos, 160, 139);
+  check_at(layout.host("b")->pos, 820, 139);
+  CHECK(layout.bounds().max.x == 980.0f);
+  CHECK(layout.bounds().max.y == 234.0f);
+  CHECK(n1->cell_width == 296.0f);
+
+  // Applying no moves (or clearing them) gives exactly the same picture.
+  layout.apply(LayoutMoves{});
+  CHECK(layout.host("a")->pos.x == 160.0f);
+  CHECK(layout.host("a")->pos.y == 139.0f);
+  LayoutMoves moves;
+  REQUIRE(layout.move_host(moves, "a", {100, 150}));
+  layout.apply(moves);
+  moves.clear();
+  layout.apply(moves);
+  CHECK(layout.host("a")->pos.x == 160.0f);
+  CHECK(layout.host("a")->pos.y == 139.0f);
+  const Layout again(scenario);
+  for (std::size_t i = 0; i < layout.hosts().size(); ++i) {
+    CHECK(layout.hosts()[i].pos.x == again.hosts()[i].pos.x);
+    CHECK(layout.hosts()[i].pos.y == again.hosts()[i].pos.y);
+  }
+}
+
+TEST_CASE("layout: a moved host stands where it was put, inside its region", "[gui][layout]") {
+  Layout layout(two_networks());
+  LayoutMoves moves;
+  REQUIRE(layout.move_host(moves, "a", {100, 150}));
+  CHECK_FALSE(layout.move_host(moves, "nobody", {0, 0}));
+  REQUIRE(moves.hosts.count("a") == 1);
+  check_at(moves.hosts.at("a"), -60, 11);  // an offset from the automatic place
+  layout.apply(moves);
+  check_at(layout.host("a")->pos, 100, 150);
+  check_at(layout.host("b")->pos, 820, 139);           // the other host stays
+  check_at(layout.network("n1")->router, 320, 139);    // and so does the region
+  CHECK(layout.bounds().max.x == 980.0f);              // the fit does not change
+
+  // Dragged past the region's edge: clamped to where its hosts may stand
+  // (x 0+40 .. 320-40, y 0+64+36 .. 234-60).
+  const auto area = Layout::host_area(layout.network("n1")->box);
+  check_at(area.min, 40, 100);
+  check_at(area.max, 280, 174);
+  REQUIRE(layout.move_host(moves, "a", {500, -20}));
+  layout.apply(moves);
+  check_at(layout.host("a")->pos, 280, 100);
+  REQUIRE(layout.move_host(moves, "b", {0, 1000}));  // b's region is the data centre (660..980)
+  layout.apply(moves);
+  check_at(layout.host("b")->pos, 700, 174);
+}
+
+TEST_CASE("layout: a moved region takes its hosts and router along", "[gui][layout]") {
+  Layout layout(two_networks());
+  LayoutMoves moves;
+  REQUIRE(layout.move_host(moves, "a", {100, 150}));
+  REQUIRE(layout.move_network(moves, "n1", {-30, 40}));
+  CHECK_FALSE(layout.move_network(moves, "nowhere", {0, 0}));
+  check_at(moves.networks.at("n1"), -30, 40);
+  layout.apply(moves);
+  const auto* n1 = layout.network("n1");
+  check_at(n1->box.min, -30, 40);
+  check_at(n1->box.max, 290, 274);
+  check_at(n1->router, 290, 179);
+  check_at(layout.host("a")->pos, 70, 190);  // its own move kept, relative to the region
+  check_at(layout.host("b")->pos, 820, 139);
+  check_at(layout.hop_position("n1"), 290, 179);
+  check_at(layout.hop_position("a"), 70, 190);
+
+  // A region cannot be thrown off the map: its centre stays within the automatic bounds.
+  REQUIRE(layout.move_network(moves, "n1", {5000, -900}));
+  layout.apply(moves);
+  check_at(layout.network("n1")->box.min, 820, -117);
+  check_at(layout.network("n1")->box.center(), 980, 0);
+}
+
+TEST_CASE("layout: a packet in flight and a policy cross follow moves", "[gui][layout]") {
+  const auto scenario = two_networks();
+  sim::Trace trace;
+  trace.add(short_packet(1 * kSecond));
+  trace.add(policy_drop(2 * kSecond));
+  gui::TraceModel m(scenario, trace);
+
+  // Half way from a (160,139) to n1's router (320,139).
+  const sim::Time t = 1 * kSecond + 50 * kMilli;
+  const auto before = m.view_at(t);
+  REQUIRE(before.packets.size() == 1);
+  CHECK(before.packets[0].progress == Approx(0.5));
+  check_at(before.packets[0].pos, 240, 139);
+  check_at(before.packets[0].dir, 1, 0);
+
+  LayoutMoves moves;
+  REQUIRE(m.layout().move_host(moves, "a", {100, 159}));
+  m.set_layout_moves(moves);
+  const auto after = m.view_at(t);  // the same moment, a different place
+  REQUIRE(after.packets.size() == 1);
+  CHECK(after.packets[0].progress == Approx(0.5));
+  check_at(after.packets[0].pos, 210, 149);
+  CHECK(after.packets[0].dir.x == Approx(220.0 / std::sqrt(220.0 * 220.0 + 20.0 * 20.0)));
+  CHECK(after.packets[0].dir.y == Approx(-20.0 / std::sqrt(220.0 * 220.0 + 20.0 * 20.0)));
+
+  // The cross sits on n1's router, wherever the region is.
+  const auto cross = m.view_at(2 * kSecond);
+  REQUIRE(cross.blocks.size() == 1);
+  check_at(cross.blocks[0].pos, 320, 139);
+  REQUIRE(m.layout().move_network(moves, "n1", {10, 20}));
+  m.set_layout_moves(moves);
+  const auto moved = m.view_at(2 * kSecond);
+  REQUIRE(moved.blocks.size() == 1);
+  check_at(moved.blocks[0].pos, 330, 159);
+  const auto packet_again = m.view_at(t);  // a (moved with its region) to the moved router
+  REQUIRE(packet_again.packets.size() == 1);
+  check_at(packet_again.packets[0].pos, 220, 169);
+
+  // Back to the automatic layout.
+  m.set_layout_moves(LayoutMoves{});
+  check_at(m.view_at(t).packets[0].pos, 240, 139);
+}
+
+TEST_CASE("layout: moves survive a re-run of the same file and go with another file", "[gui][layout][session]") {
+  gui::Session s;
+  std::string error;
+  REQUIRE(s.open_file(kScenarios + "mail/whole-journey.json", error));
+  gui::TraceModel first(s.scenario(), s.run().trace);
+  const auto* pc = first.layout().host("shiroyagi-pc");
+  REQUIRE(pc);
+  const Vec2 automatic = pc->pos;
+  const auto* region = first.layout().region_of(*pc);
+  const Vec2 target{region->box.min.x + 50.0f, region->box.max.y - 70.0f};
+
+  // What install_run does: keep the moves for this file, apply them to the new model.
+  LayoutMoves moves;
+  moves.keep_for(s.scenario().file);
+  REQUIRE(first.layout().move_host(moves, "shiroyagi-pc", target));
+  first.set_layout_moves(moves);
+  check_at(first.layout().host("shiroyagi-pc")->pos, target.x, target.y);
+
+  gui::ComposeCommand c;
+  c.device = "shiroyagi-pc";
+  c.to = {"kuroyagi@hogehoge.com"};
+  c.subject = "Moved";
+  c.body = "Still where I put it?\n";
+  REQUIRE(s.compose(c, 3 * kSecond).ok);
+  gui::TraceModel rerun(s.scenario(), s.run().trace);
+  moves.keep_for(s.scenario().file);
+  REQUIRE_FALSE(moves.empty());
+  rerun.set_layout_moves(moves);
+  check_at(rerun.layout().host("shiroyagi-pc")->pos, target.x, target.y);
+
+  // Another lesson: the moves are dropped, its layout is the automatic one.
+  REQUIRE(s.open_file(kScenarios + "basics/blocked-port.json", error));
+  gui::TraceModel other(s.scenario(), s.run().trace);
+  moves.keep_for(s.scenario().file);
+  CHECK(moves.empty());
+  CHECK(moves.file == s.scenario().file);
+  other.set_layout_moves(moves);
+  const Layout fresh(s.scenario());
+  REQUIRE(other.layout().hosts().size() == fresh.hosts().size());
+  for (std::size_t i = 0; i < fresh.hosts().size(); ++i) {
+    CHECK(other.layout().hosts()[i].pos.x == fresh.hosts()[i].pos.x);
+    CHECK(other.layout().hosts()[i].pos.y == fresh.hosts()[i].pos.y);
+  }
+  // Back to the first lesson: it starts afresh too.
+  REQUIRE(s.open_file(kScenarios + "mail/whole-journey.json", error));
+  moves.keep_for(s.scenario().file);
+  CHECK(moves.empty());
+  CHECK(automatic.x == Layout(s.scenario()).host("shiroyagi-pc")->pos.x);
+}
+
+TEST_CASE("layout: a crowded world is arranged in grids and sub-columns, landscape", "[gui][layout]") {
+  // 12 access networks of 20 devices, 12 data centres of one server each.
+  std::string nets;
+  std::string hosts;
+  for (int i = 0; i < 12; ++i) {
+    const auto k = std::to_string(i);
+    nets += std::string(nets.empty() ? "" : ",") + R"({"id": "isp)" + k + R"(", "kind": "access", "cidr": "10.)" + k +
+            R"(.0.0/16"}, {"id": "dc)" + k + R"(", "kind": "datacenter", "cidr": "172.16.)" + k + R"(.0/24"})";
+    hosts += std::string(hosts.empty() ? "" : ",") + R"({"id": "mail)" + k +
+             R"(", "kind": "mail_server", "network": "dc)" + k + R"(", "ip": "172.16.)" + k + R"(.25"})";
+    for (int d = 0; d < 20; ++d) {
+      hosts += R"(, {"id": "dev)" + k + "-" + std::to_string(d) + R"(", "kind": "pc", "network": "isp)" + k +
+               R"(", "ip": "10.)" + k + "." + std::to_string(d / 200) + "." + std::to_string(d % 200 + 1) + R"("})";
+    }
+  }
+  const auto scenario =
+      load_text(R"({"mailsim": 1, "title": {"en": "t", "ja": "t"}, "networks": [)" + nets + R"(], "hosts": [)" + hosts +
+                R"(], "timeline": []})");
+  const Layout layout(scenario);
+  REQUIRE(layout.hosts().size() == 252);
+  // One column per side would be 12 * (64 + 20 * 170) high: now the picture is wider than high.
+  CHECK(layout.bounds().width() > layout.bounds().height());
+  CHECK(layout.bounds().height() < Layout::kCrowdedHeight);
+  const auto* isp = layout.network("isp0");
+  REQUIRE(isp);
+  CHECK(isp->cell_width == Layout::kGridCell - 10.0f);
+  CHECK(layout.network("dc0")->cell_width == Layout::kNetworkWidth - 24.0f);
+  // Every host inside its own region, hosts of a region a grid cell apart, regions apart.
+  for (const auto& h : layout.hosts()) {
+    const auto* n = layout.network(h.network);
+    REQUIRE(n);
+    CHECK(layout.region_of(h) == n);
+    CHECK(Layout::host_area(n->box).contains(h.pos));
+    for (const auto& o : layout.hosts()) {
+      if (&o != &h && o.network == h.network) CHECK(gui::length(o.pos - h.pos) >= Layout::kGridCell - 1.0f);
+    }
+  }
+  for (const auto& n : layout.networks()) {
+    for (const auto& o : layout.networks()) {
+      if (&n == &o) continue;
+      const bool apart = n.box.max.x <= o.box.min.x || o.box.max.x <= n.box.min.x || n.box.max.y <= o.box.min.y ||
+                         o.box.max.y <= n.box.min.y;
+      CHECK(apart);
+    }
+  }
+  // Access networks still left of the Internet, data centres right of it.
+  const auto* inet = layout.network(gui::kInternetId);
+  CHECK(layout.network("isp11")->box.max.x < inet->box.min.x);
+  CHECK(layout.network("dc11")->box.min.x > inet->box.max.x);
+}
