@@ -1,10 +1,9 @@
-// The mailsim subcommands: run, check and list.
+// The mailsim subcommands: run, check, list and gui.
 #include "cli/commands.hpp"
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +14,7 @@
 #include "cli/report_strings.hpp"
 #ifdef MAILSIM_HAVE_GUI
 #include "gui/app.hpp"
+#include "gui/options.hpp"
 #endif
 #include "sim/checker.hpp"
 #include "sim/runner.hpp"
@@ -114,79 +114,14 @@ int cmd_list(const std::filesystem::path& dir, const std::string& lang, std::ost
   return kExitOk;
 }
 
-// The lesson the app opens when no scenario is named.
-[[maybe_unused]] std::string default_lesson() { return std::string(MAILSIM_SCENARIO_DIR) + "/mail/whole-journey.json"; }
-
 #ifdef MAILSIM_HAVE_GUI
-struct GuiArgs {
-  std::string scenario;
-  std::string at;
-  int step = -1;
-  std::string screenshot;
-  std::string screenshot_series;
-  std::string size;
-  std::string lang = "en";
-  std::string tab;
-  std::string show;
-  std::string select;
-  std::string message;
-  std::optional<float> scale;  // unset: the monitor's content scale (1 for screenshots)
-};
-
-int cmd_gui(const GuiArgs& a, const std::filesystem::path& lessons, std::ostream& err) {
-  gui::GuiOptions o;
-  o.scenario_path = default_lesson();
-  if (!a.scenario.empty()) {
-    std::string why_not;
-    const auto file = resolve_lesson(a.scenario, lessons, why_not);
-    if (!file) {
-      err << "mailsim gui: " << why_not << "\n";
-      return kExitInvalid;
-    }
-    o.scenario_path = file->string();
-  }
-  if (!a.at.empty()) {
-    if (a.at.back() == '%') {
-      try {
-        o.at_fraction = std::stod(a.at.substr(0, a.at.size() - 1)) / 100.0;
-      } catch (...) {
-        err << "mailsim gui: --at " << a.at << ": expected a time like 1.5s or a share like 50%\n";
-        return kExitInvalid;
-      }
-    } else {
-      std::string why;
-      auto t = sim::parse_duration(a.at, &why);
-      if (!t) {
-        err << "mailsim gui: --at " << a.at << ": " << why << "\n";
-        return kExitInvalid;
-      }
-      o.at = t;
-    }
-  }
-  if (a.step >= 0) o.narration_step = a.step;
-  o.screenshot_path = a.screenshot;
-  if (!a.size.empty()) {
-    int w = 0, h = 0;
-    char x = 0;
-    std::istringstream in(a.size);
-    if (!(in >> w >> x >> h) || x != 'x' || w < 320 || h < 240 || w > 8192 || h > 8192) {
-      err << "mailsim gui: --size " << a.size << ": expected WIDTHxHEIGHT, e.g. 1280x720\n";
-      return kExitInvalid;
-    }
-    o.width = w;
-    o.height = h;
-  }
-  if (a.lang != "en" && a.lang != "ja") {
-    err << "mailsim gui: --lang " << a.lang << ": expected en or ja\n";
+// `mailsim gui` (or no command): the options were parsed by gui::add_gui_options.
+int cmd_gui(gui::GuiOptions o, const std::filesystem::path& lessons, std::ostream& err) {
+  std::string why_not;
+  if (!gui::resolve_gui_scenario(o, lessons, why_not)) {
+    err << "mailsim gui: " << why_not << "\n";
     return kExitInvalid;
   }
-  o.lang = a.lang;
-  o.ui_scale = a.scale;
-  o.screenshot_series_dir = a.screenshot_series;
-  o.tab = a.tab;
-  o.show = a.show;
-  o.select = a.select;
-  o.message = a.message;
   return gui::run_gui(o);
 }
 #endif
@@ -201,24 +136,9 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   app.set_version_flag("--version", std::string("mailsim ") + MAILSIM_VERSION);
 #ifdef MAILSIM_HAVE_GUI
   app.require_subcommand(0, 1);
-  GuiArgs gui_args;
+  gui::GuiOptions gui_options;
   auto* gui = app.add_subcommand("gui", "Open the desktop app on a scenario (the default when no command is given)");
-  gui->add_option("scenario", gui_args.scenario, "Scenario file (JSON); default: the whole journey of a letter");
-  gui->add_option("--at", gui_args.at, "Start at this virtual time (1.5s) or share of the playback (50%)");
-  gui->add_option("--step", gui_args.step, "Start at this narration step");
-  gui->add_option("--screenshot", gui_args.screenshot, "Render one frame to this PNG file and exit");
-  gui->add_option("--size", gui_args.size, "Window size, WIDTHxHEIGHT (default 1280x720)");
-  gui->add_option("--lang", gui_args.lang, "Language of the interface: en or ja");
-  gui->add_option_function<float>(
-      "--scale", [&gui_args](const float& v) { gui_args.scale = v; },
-      "UI scale for projectors (e.g. 1.5); default: the monitor's content scale");
-  gui->add_option("--screenshot-series", gui_args.screenshot_series,
-                  "Render the start, every narration step and the end in en and ja to PNGs in this folder, and exit");
-  gui->add_option("--tab", gui_args.tab, "Tab shown first: events, sequence, transcript or inspector");
-  gui->add_option("--show", gui_args.show, "Window open at the start: lessons, compose or check");
-  gui->add_option("--select", gui_args.select, "Host selected in the Inspector (shown with --tab inspector)");
-  gui->add_option("--message", gui_args.message,
-                  "Show a stored message in the Inspector: the Nth of the run (1, 2, ...) or its Message-ID");
+  gui::add_gui_options(*gui, gui_options);
 #else
   app.require_subcommand(1);
 #endif
@@ -269,7 +189,7 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   if (*check) return cmd_check(check_files, out, err);
   if (*list) return cmd_list(find_scenario_dir(exe), list_lang, out, err);
 #ifdef MAILSIM_HAVE_GUI
-  return cmd_gui(gui_args, find_scenario_dir(exe), err);  // "mailsim gui ..." or no command at all
+  return cmd_gui(gui_options, find_scenario_dir(exe), err);  // "mailsim gui ..." or no command at all
 #else
   return kExitInvalid;
 #endif

@@ -43,7 +43,9 @@ std::optional<Time> parse_duration(std::string_view text, std::string* why) {
                                 : "unknown unit \"" + std::string(unit) + "\" (use us, ms, s, m, h or d)");
   const double us = value * scale;
   if (us > 365.0 * 86400e6) return fail("duration longer than a year");
-  return static_cast<Time>(std::llround(us));
+  const auto t = static_cast<Time>(std::llround(us));
+  if (t == 0 && value != 0) return fail("shorter than 1us, the smallest step of virtual time");
+  return t;
 }
 
 std::string format_time(Time t) {
@@ -212,6 +214,37 @@ std::optional<Time> Checker::duration(const nlohmann::json& obj, const std::stri
   std::string why;
   auto d = parse_duration(v->get<std::string>(), &why);
   if (!d) error(child(ptr, key), "bad duration \"" + v->get<std::string>() + "\": " + why);
+  return d;
+}
+
+std::optional<Time> Checker::positive_duration(const nlohmann::json& obj, const std::string& ptr, const char* key,
+                                               bool required, std::string_view what) {
+  auto d = duration(obj, ptr, key, required);
+  if (d && *d <= 0) {
+    error(child(ptr, key), fmt::format("{} must be longer than zero, not \"{}\"", what, obj.at(key).get<std::string>()));
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::optional<Time> Checker::positive_duration(const nlohmann::json& value, const std::string& ptr,
+                                               std::string_view what) {
+  if (!value.is_string()) {
+    error(ptr, value.is_number() ? fmt::format("a duration needs a unit: write \"{}ms\" or \"{}s\", not a bare number",
+                                               value.dump(), value.dump())
+                                 : "expected a duration such as \"5m\", got " + describe(value));
+    return std::nullopt;
+  }
+  std::string why;
+  auto d = parse_duration(value.get<std::string>(), &why);
+  if (!d) {
+    error(ptr, "bad duration \"" + value.get<std::string>() + "\": " + why);
+    return std::nullopt;
+  }
+  if (*d <= 0) {
+    error(ptr, fmt::format("{} must be longer than zero, not \"{}\"", what, value.get<std::string>()));
+    return std::nullopt;
+  }
   return d;
 }
 

@@ -24,7 +24,9 @@ struct Diagnostic {
   std::string format() const;
 };
 
-// Parses a duration such as "250ms", "2s", "1.5s", "5m", "1h", "2d" or "100us".
+// Parses a duration such as "250ms", "2s", "1.5s", "5m", "1h", "2d" or "100us". Zero ("0s") is a
+// duration; a value that is not zero but shorter than a microsecond (the step of virtual time,
+// e.g. "0.2us") is refused rather than silently becoming zero.
 std::optional<Time> parse_duration(std::string_view text, std::string* why = nullptr);
 // Formats a virtual time for people: "0.000s", "1.250s", "2m 03.500s", "1h 02m 03s".
 std::string format_time(Time t);
@@ -55,6 +57,12 @@ class Checker {
                                       std::int64_t min, std::int64_t max);
   std::optional<bool> boolean(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required);
   std::optional<Time> duration(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required);
+  // A duration that must be longer than zero (a timeout, a retry interval, a time window): "0s"
+  // is refused as "WHAT must be longer than zero, not \"0s\"". `what` names it for people.
+  std::optional<Time> positive_duration(const nlohmann::json& obj, const std::string& ptr, const char* key,
+                                        bool required, std::string_view what);
+  // The same for an array element (`value` at `ptr`).
+  std::optional<Time> positive_duration(const nlohmann::json& value, const std::string& ptr, std::string_view what);
   std::optional<Ipv4> ipv4(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required);
   std::optional<Cidr> cidr(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required);
   // An identifier: letters, digits, '-', '_' and '.', starting with a letter or digit.

@@ -107,7 +107,7 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
         if (h.info.id == from) resolver = h.resolver;
       std::string error;
       const auto name = *dns::Name::parse(a.args.at("name").get<std::string>(), error);
-      const auto type = dns::parse_type(a.args.value("type", "A")).value_or(dns::Type::A);
+      const auto type = dns::parse_type(a.args.value("qtype", "A")).value_or(dns::Type::A);
       sim.add_app(std::make_unique<LookupApp>(from, a.at, sim.network().host(resolver)->ip, name, type));
       continue;
     }

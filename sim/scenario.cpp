@@ -88,18 +88,10 @@ class Loader {
     if (!c_.expect_object(*it, p)) return;
     c_.allowed_keys(*it, p, {"mss", "connect_timeout", "syn_retry", "run_for"});
     if (auto mss = c_.integer(*it, p, "mss", false, 64, 65495)) s.transport.mss = static_cast<std::uint32_t>(*mss);
-    if (auto t = c_.duration(*it, p, "connect_timeout", false)) {
-      if (*t <= 0) c_.error(p + "/connect_timeout", "the connect timeout must be longer than zero");
-      else s.transport.connect_timeout = *t;
-    }
-    if (auto t = c_.duration(*it, p, "syn_retry", false)) {
-      if (*t <= 0) c_.error(p + "/syn_retry", "the SYN retry interval must be longer than zero");
-      else s.transport.initial_rto = *t;
-    }
-    if (auto t = c_.duration(*it, p, "run_for", false)) {
-      if (*t <= 0) c_.error(p + "/run_for", "run_for must be longer than zero");
-      else s.run_for = *t;
-    }
+    if (auto t = c_.positive_duration(*it, p, "connect_timeout", false, "the connect timeout"))
+      s.transport.connect_timeout = *t;
+    if (auto t = c_.positive_duration(*it, p, "syn_retry", false, "the SYN retry interval")) s.transport.initial_rto = *t;
+    if (auto t = c_.positive_duration(*it, p, "run_for", false, "run_for")) s.run_for = *t;
   }
 
   void networks(const nlohmann::json& root, Scenario& s) {
@@ -534,10 +526,16 @@ class Loader {
             }
         }
       } else if (*kind == "lookup") {
-        c_.allowed_keys(a, p, {"at", "do", "from", "name", "type"});
+        // The question's record type is "qtype" everywhere (lookups, "dns" expectations, the trace).
+        c_.allowed_keys(a, p, {"at", "do", "from", "name", "qtype", "type"});
+        if (a.contains("type")) {
+          c_.error(p + "/type", "a lookup's record type is \"qtype\" (as in \"dns\" expectations): write \"qtype\": " +
+                                    (a["type"].is_string() ? "\"" + a["type"].get<std::string>() + "\"" : std::string("\"MX\"")));
+          ok = false;
+        }
         auto from = host_ref(a, p, "from", s, true);
         ok &= from.has_value();
-        ok &= dns_question(a, p);
+        ok &= dns_question(a, p, "qtype");
         if (from) {
           auto h = std::find_if(s.hosts.begin(), s.hosts.end(), [&](const HostSpec& x) { return x.info.id == *from; });
           if (h != s.hosts.end() && h->resolver.empty()) {
@@ -613,6 +611,12 @@ class Loader {
       const auto& e = (*list)[i];
       const std::string p = Checker::child("/expectations", i);
       if (!c_.expect_object(e, p, "an expectation object")) continue;
+      if (const auto t = e.find("type"); t != e.end() && t->is_string() && dns::parse_type(t->get<std::string>())) {
+        // {"type": "MX", ...}: a DNS record type where the expectation's type belongs.
+        c_.error(p + "/type", "\"" + t->get<std::string>() + "\" is a DNS record type, not an expectation type: write "
+                              "{\"type\": \"dns\", \"qtype\": \"" + t->get<std::string>() + "\", ...}");
+        continue;
+      }
       auto kind = c_.choice(e, p, "type", true, kExpectationKinds, "expectation type");
       if (!kind) continue;
       bool ok = true;
@@ -645,9 +649,18 @@ class Loader {
         if (e.contains("subject")) ok &= c_.string(e, p, "subject", false).has_value();
       } else if (*kind == "bounced") {
         c_.allowed_keys(e, p, {"type", "from", "recipient", "status"});
-        ok &= c_.string(e, p, "from", true).has_value();
+        ok &= bounce_sender(e, p, s);
         if (e.contains("recipient")) ok &= c_.string(e, p, "recipient", false).has_value();
-        if (e.contains("status")) ok &= status_code(e, p);
+        if (e.contains("status")) {
+          const bool good = status_code(e, p);
+          ok &= good;
+          // Bounces follow permanent refusals: a reply code there is 5xx (an expired 4.4.7 has none).
+          if (const std::string v = good ? e["status"].get<std::string>() : ""; v.size() == 3 && v[0] != '5') {
+            c_.error(p + "/status", "a bounce follows a permanent refusal, so its reply code is 5xx (such as \"550\" "
+                                    "or \"552\"), never \"" + v + "\"");
+            ok = false;
+          }
+        }
       } else if (*kind == "deferred") {
         c_.allowed_keys(e, p, {"type", "to", "status"});
         ok &= c_.string(e, p, "to", true).has_value();
@@ -908,14 +921,9 @@ class Loader {
     if (auto sz = size_value(j, p, "max_message_size")) m.max_message_size = *sz;
     if (const auto* retry = array_member(j, p, "retry", false)) {
       m.retry_schedule.clear();
-      for (std::size_t i = 0; i < retry->size(); ++i) {
-        const auto& v = (*retry)[i];
-        std::string why;
-        auto d = v.is_string() ? parse_duration(v.get<std::string>(), &why) : std::nullopt;
-        if (!d || *d <= 0) c_.error(Checker::child(p + "/retry", i), "expected a retry interval such as \"5m\"" +
-                                                                        (why.empty() ? std::string() : ": " + why));
-        else m.retry_schedule.push_back(*d);
-      }
+      for (std::size_t i = 0; i < retry->size(); ++i)
+        if (auto d = c_.positive_duration((*retry)[i], Checker::child(p + "/retry", i), "a retry interval"))
+          m.retry_schedule.push_back(*d);
     }
     if (auto g = c_.duration(j, p, "give_up_after", false)) m.give_up_after = *g;
     if (auto it = j.find("smarthost"); it != j.end()) {
@@ -939,7 +947,7 @@ class Loader {
         c_.allowed_keys(*it, rp, {"max_messages", "per"});
         mail::RateLimitSpec rl;
         rl.max_messages = static_cast<std::uint32_t>(c_.integer(*it, rp, "max_messages", true, 1, 1000000).value_or(1));
-        rl.per = c_.duration(*it, rp, "per", true).value_or(kHour);
+        rl.per = c_.positive_duration(*it, rp, "per", true, "the rate limit's time window").value_or(kHour);
         m.rate_limit = rl;
       }
     }
@@ -1076,6 +1084,44 @@ class Loader {
   std::vector<std::string> smarthost_refs_, smarthost_names_;
 
 
+  // "bounced"/"from": the envelope sender the bounce goes back to, so a mail address that sends
+  // in this scenario (a device's account, a server's user, or a MAIL FROM of a scripted connect).
+  bool bounce_sender(const nlohmann::json& e, const std::string& p, const Scenario& s) {
+    auto from = c_.string(e, p, "from", true);
+    if (!from) return false;
+    const auto lower = [](std::string v) {
+      for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      return v;
+    };
+    std::set<std::string> senders(mail_users_.begin(), mail_users_.end());
+    for (const auto& [address, host] : accounts_) senders.insert(lower(address));
+    for (const auto& a : s.timeline) {
+      if (a.kind != "connect" || !a.args.contains("send")) continue;
+      for (const auto& line : a.args["send"]) {
+        const std::string l = lower(line.get<std::string>());
+        const auto lt = l.find('<'), gt = l.find('>');
+        if (l.rfind("mail from:", 0) == 0 && lt != std::string::npos && gt != std::string::npos && gt > lt)
+          senders.insert(l.substr(lt + 1, gt - lt - 1));
+      }
+    }
+    if (senders.count(lower(*from))) return true;
+    std::string msg;
+    if (const auto acc = std::find_if(accounts_.begin(), accounts_.end(),
+                                      [&](const auto& kv) { return kv.second == *from; });
+        acc != accounts_.end()) {
+      msg = "expected the sender's mail address, not a host: host \"" + *from + "\" sends as \"" + acc->first +
+            "\" (the bounce goes back to that address)";
+    } else {
+      msg = from->find('@') == std::string::npos
+                ? "expected the sender's mail address, such as \"shiroyagi@example.com\" (the bounce goes back to it)"
+                : "nobody in this scenario sends mail as \"" + *from + "\", so no bounce can go back to it";
+      const std::vector<std::string> known(senders.begin(), senders.end());
+      if (auto near = closest_match(lower(*from), known)) msg += " (did you mean \"" + *near + "\"?)";
+    }
+    c_.error(p + "/from", msg);
+    return false;
+  }
+
   bool status_code(const nlohmann::json& e, const std::string& p) {
     auto st = c_.string(e, p, "status", false);
     if (!st) return false;
@@ -1136,7 +1182,7 @@ class Loader {
 
   // ---- helpers ----
 
-  bool dns_question(const nlohmann::json& obj, const std::string& p, const char* type_key = "type") {
+  bool dns_question(const nlohmann::json& obj, const std::string& p, const char* type_key) {
     bool ok = true;
     if (auto name = c_.string(obj, p, "name", true)) {
       std::string why;

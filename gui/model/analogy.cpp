@@ -63,6 +63,18 @@ int reply_code(const sim::Record& r, const std::string& line) {
   return 0;
 }
 
+// A temporary refusal's own words decide what it means: 451 4.7.1 is what both a sending limit
+// and greylisting answer, so the code alone cannot tell them apart.
+bool says_rate_limit(const std::string& lower_text) {
+  return has(lower_text, "rate limit") || has(lower_text, "ratelimit") || has(lower_text, "sending limit") ||
+         has(lower_text, "too many messages") || has(lower_text, "throttl");
+}
+
+bool says_greylisting(const std::string& lower_text) {
+  return has(lower_text, "greylist") || has(lower_text, "graylist") || has(lower_text, "grey-list") ||
+         has(lower_text, "gray-list") || has(lower_text, "grey list") || has(lower_text, "gray list");
+}
+
 bool is_device(const std::string& kind) { return kind == "pc" || kind == "phone" || kind == "laptop"; }
 
 std::string the_line(const sim::Record& r) {
@@ -86,7 +98,10 @@ std::string smtp_key(const sim::Record& r, const AnalogyContext& ctx) {
     const std::string l = lower(line);
     if (status.empty() && code >= 400) status = word(line.size() > 4 ? line.substr(4) : std::string{}, 0);
     if (code >= 500 || (code >= 400 && code < 500)) {
-      if ((code == 451 && status == "4.7.1") || has(l, "rate limit")) return "smtp.throttled";
+      if (says_rate_limit(l)) return "smtp.throttled";
+      // Greylisting: "not now, try again later" to a sender it has not seen before; the
+      // sending server keeps the letter and tries again (the deferral, not a limit).
+      if (code < 500 && says_greylisting(l)) return "mail.deferred";
       if (status == "5.1.1" || has(l, "user unknown") || has(l, "no such user")) return "smtp.user_unknown";
       if (status == "5.7.1" || has(l, "relay")) return "smtp.relay_denied";
       if (status == "5.2.2" || status == "4.2.2" || has(l, "quota") || has(l, "mailbox full")) return "mailbox.quota";

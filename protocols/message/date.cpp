@@ -67,7 +67,7 @@ std::string two_digits(std::int64_t v) {
   return s.size() < 2 ? "0" + s : s;
 }
 
-// Tokens of a date: words (letters), numbers, and the punctuation , : + -; comments dropped.
+// Tokens of a date: words (letters), numbers, and the punctuation , : + -; comments (CFWS) dropped.
 struct DateScanner {
   std::string_view s;
   std::size_t i = 0;
@@ -77,15 +77,7 @@ struct DateScanner {
       if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
         ++i;
       } else if (s[i] == '(') {
-        std::size_t depth = 0;
-        while (i < s.size()) {
-          if (s[i] == '(') ++depth;
-          if (s[i] == ')' && --depth == 0) {
-            ++i;
-            break;
-          }
-          ++i;
-        }
+        i = detail::skip_comment(s, i);  // nested, with quoted-pairs such as "\)" (RFC 5322 3.2.2)
       } else {
         break;
       }

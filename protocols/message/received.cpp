@@ -140,21 +140,8 @@ ReceivedHop parse_received(std::string_view value) {
       continue;
     }
     if (c == '(') {
-      std::size_t depth = 0;
       const std::size_t b = i;
-      while (i < clauses.size()) {
-        if (clauses[i] == '\\') {
-          i += 2;
-          continue;
-        }
-        if (clauses[i] == '(') ++depth;
-        if (clauses[i] == ')' && --depth == 0) {
-          ++i;
-          break;
-        }
-        ++i;
-      }
-      i = std::min(i, clauses.size());
+      i = detail::skip_comment(clauses, i);
       if (in_from && hop.from_ip.empty() && hop.from_rdns.empty()) {
         std::string_view inner = clauses.substr(b + 1, i - b - 1);
         if (!inner.empty() && inner.back() == ')') inner.remove_suffix(1);

@@ -275,8 +275,8 @@ smtp::Reply MailServerApp::accept_message(const smtp::SessionContext& ctx, const
     m.sender = sender;
     m.data = stamped;
     m.label = label;
-    std::vector<std::pair<std::string, std::string>> f;
-    for (const auto& [r, reply] : failed) f.emplace_back(r, reply_text(reply));
+    std::vector<Failure> f;
+    for (const auto& [r, reply] : failed) f.push_back({r, reply_text(reply), reply.code, reply.enhanced});
     bounce(m, f, failed.front().second.enhanced, "smtp; " + reply_text(failed.front().second), spec_.hostname);
   }
   return smtp::Reply::make(250, "2.0.0", "Ok: queued as " + qid);
@@ -478,7 +478,7 @@ void MailServerApp::finish_group(std::shared_ptr<Attempt> a, const smtp::Deliver
   auto it = queue_.find(a->id);
   if (it == queue_.end()) return;
   QueuedMessage& m = it->second;
-  std::vector<std::pair<std::string, std::string>> permanent;
+  std::vector<Failure> permanent;
   std::string status, diagnostic;
   for (const auto& r : result.recipients) {
     const std::string text = r.code ? fmt::format("{} {} {}", r.code, r.enhanced, r.text) : r.text;
@@ -490,7 +490,7 @@ void MailServerApp::finish_group(std::shared_ptr<Attempt> a, const smtp::Deliver
                   remote);
       m.recipients.erase(std::remove(m.recipients.begin(), m.recipients.end(), r.address), m.recipients.end());
     } else if (r.status == smtp::RecipientStatus::PermanentFailure) {
-      permanent.emplace_back(r.address, text);
+      permanent.push_back({r.address, text, r.code, r.enhanced});
       if (status.empty()) {
         status = r.enhanced.empty() ? "5.0.0" : r.enhanced;
         diagnostic = "smtp; " + text;
@@ -514,9 +514,9 @@ void MailServerApp::group_failed(std::shared_ptr<Attempt> a, bool temporary, con
   if (temporary) {
     for (const auto& r : a->recipients) m.last_error[r] = status + " " + reason;
   } else {
-    std::vector<std::pair<std::string, std::string>> failures;
+    std::vector<Failure> failures;
     for (const auto& r : a->recipients) {
-      failures.emplace_back(r, reason);
+      failures.push_back({r, reason, 0, {}});
       m.recipients.erase(std::remove(m.recipients.begin(), m.recipients.end(), r), m.recipients.end());
     }
     bounce(m, failures, status, "x-mailsim; " + reason, "");
@@ -537,11 +537,11 @@ void MailServerApp::settle(std::uint64_t id) {
                                                   spec_.retry_schedule.empty() ? 0 : spec_.retry_schedule.size() - 1);
   const Time delay = spec_.retry_schedule.empty() ? 5 * kMinute : spec_.retry_schedule[index];
   if (sim_->now() + delay > m.queued_at + spec_.give_up_after) {
-    std::vector<std::pair<std::string, std::string>> failures;
+    std::vector<Failure> failures;
     std::string last;
     for (const auto& r : m.recipients) {
       last = m.last_error[r];
-      failures.emplace_back(r, "delivery time expired; last error: " + last);
+      failures.push_back({r, "delivery time expired; last error: " + last, 0, {}});
     }
     m.recipients.clear();
     bounce(m, failures, "4.4.7", "x-mailsim; delivery time expired after " + format_time(spec_.give_up_after) +
@@ -563,28 +563,31 @@ void MailServerApp::settle(std::uint64_t id) {
   schedule_attempt(id, delay);
 }
 
-void MailServerApp::bounce(const QueuedMessage& m, const std::vector<std::pair<std::string, std::string>>& failures,
-                           const std::string& status, const std::string& diagnostic, const std::string& remote) {
-  for (const auto& [r, why] : failures) {
+void MailServerApp::bounce(const QueuedMessage& m, const std::vector<Failure>& failures, const std::string& status,
+                           const std::string& diagnostic, const std::string& remote) {
+  for (const auto& [r, why, code, own_status] : failures) {
+    nlohmann::json detail{{"queue_id", m.queue_id}, {"recipient", r}, {"sender", m.sender},
+                          {"status", own_status.empty() ? status : own_status}, {"reason", why},
+                          {"subject", m.label.subject}, {"message_id", m.label.message_id},
+                          {"bounce_to", m.sender}, {"dropped", m.sender.empty()}};
+    if (code != 0) detail["code"] = code;  // the refusing server's reply code, when one answered
     record_mail(*sim_, host(), "bounced",
                 m.sender.empty()
                     ? fmt::format("{} cannot deliver the bounce for {} ({}); a bounce is never bounced, so it is dropped",
                                   host(), r, why)
                     : fmt::format("{} gives up on \"{}\" for {}: {}; MAILER-DAEMON returns it to {}", host(),
                                   m.label.subject, r, why, m.sender),
-                {{"queue_id", m.queue_id}, {"recipient", r}, {"sender", m.sender}, {"status", status},
-                 {"reason", why}, {"subject", m.label.subject}, {"message_id", m.label.message_id},
-                 {"bounce_to", m.sender}, {"dropped", m.sender.empty()}});
+                detail);
   }
   if (m.sender.empty()) return;  // never bounce a bounce (RFC 5321 6.1)
   message::Dsn dsn;
   dsn.reporting_mta = spec_.hostname;
   dsn.arrival_date = message_date(m.queued_at);
-  for (const auto& [r, why] : failures) {
+  for (const auto& [r, why, code, own_status] : failures) {
     message::DsnRecipient dr;
     dr.final_recipient = r;
     dr.action = "failed";
-    dr.status = status.empty() ? "5.0.0" : status;
+    dr.status = !own_status.empty() ? own_status : status.empty() ? "5.0.0" : status;
     if (!remote.empty()) dr.remote_mta = remote;
     dr.diagnostic_code = diagnostic.empty() ? "x-mailsim; " + why : diagnostic;
     dr.last_attempt_date = message_date(sim_->now());
@@ -607,8 +610,8 @@ void MailServerApp::bounce(const QueuedMessage& m, const std::vector<std::pair<s
     if (auto err = deliver_local(m.sender, message::add_received(report, hop), "", label))
       record_mail(*sim_, host(), "bounced",
                   fmt::format("{} cannot deliver the bounce to {} ({}); it is dropped", host(), m.sender, reply_text(*err)),
-                  {{"recipient", m.sender}, {"sender", ""}, {"status", err->enhanced}, {"reason", err->text()},
-                   {"dropped", true}});
+                  {{"recipient", m.sender}, {"sender", ""}, {"status", err->enhanced}, {"code", err->code},
+                   {"reason", err->text()}, {"dropped", true}});
   } else {
     enqueue("", {m.sender}, report, label);
   }

@@ -77,8 +77,16 @@ class MailServerApp : public App {
   void finish_group(std::shared_ptr<Attempt> a, const smtp::DeliveryResult& result, const std::string& remote);
   void group_failed(std::shared_ptr<Attempt> a, bool temporary, const std::string& status, const std::string& reason);
   void settle(std::uint64_t id);
-  void bounce(const QueuedMessage& m, const std::vector<std::pair<std::string, std::string>>& failures,
-              const std::string& status, const std::string& diagnostic, const std::string& remote);
+  // One recipient that cannot be delivered: why, and what the refusing server answered (reply
+  // code and enhanced status) when one did; code 0 when no server answered (DNS, timeouts, expiry).
+  struct Failure {
+    std::string recipient;
+    std::string why;
+    int code = 0;
+    std::string status;  // empty: the bounce's status
+  };
+  void bounce(const QueuedMessage& m, const std::vector<Failure>& failures, const std::string& status,
+              const std::string& diagnostic, const std::string& remote);
 
   Simulation* sim_ = nullptr;
   MailServerSpec spec_;

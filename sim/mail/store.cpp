@@ -39,15 +39,6 @@ std::vector<std::string> superiors(const std::string& name) {
   return out;
 }
 
-std::string format_flags(const FlagSet& flags) {
-  std::string out = "(";
-  for (const auto& f : flags) {
-    if (out.size() > 1) out += ' ';
-    out += f;
-  }
-  return out + ")";
-}
-
 std::string quota_text(std::uint64_t used, std::uint64_t limit) {
   return std::to_string(used) + " of " + (limit == 0 ? std::string("unlimited") : std::to_string(limit)) +
          " octets used";
@@ -126,8 +117,8 @@ Record to_record(const ChangeRecord& c, std::string host) {
       r.summary = msg + " (" + where + ") read" + (c.reason.empty() ? "" : " via " + c.reason);
       break;
     case ChangeKind::FlagsChanged:
-      r.summary = "flags of " + msg + " (" + where + "): " + format_flags(c.old_flags) + " -> " +
-                  format_flags(c.flags);
+      r.summary = "flags of " + msg + " (" + where + "): " + imap::format_flag_list(c.old_flags) + " -> " +
+                  imap::format_flag_list(c.flags);
       break;
     case ChangeKind::Expunged:
       r.summary = msg + " removed from " + where + ": " + c.reason;

@@ -10,21 +10,23 @@
 #include <string_view>
 #include <vector>
 
+#include "protocols/imap/imap_util.hpp"
 #include "sim/event_core.hpp"
 #include "sim/trace.hpp"
 
 namespace mailsim::sim::mail {
 
-// Message flags: system flags in canonical spelling ("\Seen"), keywords as given. The same
-// type as imap::FlagSet, so an IMAP adapter passes sets through unchanged. \Recent is never
-// stored here: it is a per-message mark handed out by claim_recent() (RFC 3501 2.3.2).
-using FlagSet = std::set<std::string>;
-inline constexpr std::string_view kSeen = "\\Seen";
-inline constexpr std::string_view kAnswered = "\\Answered";
-inline constexpr std::string_view kFlagged = "\\Flagged";
-inline constexpr std::string_view kDeleted = "\\Deleted";
-inline constexpr std::string_view kDraft = "\\Draft";
-inline constexpr std::string_view kRecent = "\\Recent";
+// Message flags: system flags in canonical spelling ("\Seen"), keywords as given. They are
+// imap::FlagSet and its flag names themselves, so an IMAP adapter passes sets through
+// unchanged. \Recent is never stored here: it is a per-message mark handed out by
+// claim_recent() (RFC 3501 2.3.2).
+using imap::FlagSet;
+using imap::kAnswered;
+using imap::kDeleted;
+using imap::kDraft;
+using imap::kFlagged;
+using imap::kRecent;
+using imap::kSeen;
 
 inline constexpr std::string_view kInbox = "INBOX";
 inline constexpr std::string_view kSent = "Sent";

@@ -4,18 +4,8 @@
 # Inputs: XVFB_RUN GUI CHECK SCENARIO DIR.
 file(REMOVE_RECURSE ${DIR})
 
-# Xvfb is sometimes slow to start or loses the race for a display number when tests run in
-# parallel (xvfb-run -a): try again then, but never hide a failure of the app itself.
-foreach(attempt 1 2 3)
-  execute_process(
-    COMMAND ${XVFB_RUN} -a -s "-screen 0 1280x720x24"
-            ${GUI} ${SCENARIO} --screenshot-series ${DIR} --size 1280x720
-    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(rc EQUAL 0 OR NOT err MATCHES "Xvfb failed|xvfb-run: error|cannot open a window|cannot create an OpenGL")
-    break()
-  endif()
-  message(STATUS "attempt ${attempt}: the X server did not start; retrying\n${err}")
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/xvfb_run.cmake)  # retries when the X server did not start
+mailsim_run_under_xvfb(${GUI} ${SCENARIO} --screenshot-series ${DIR} --size 1280x720)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "mailsim-gui --screenshot-series exited with ${rc}\n${out}\n${err}")
 endif()

@@ -7,15 +7,8 @@ file(MAKE_DIRECTORY ${dir})
 file(REMOVE ${PNG})
 string(REPLACE "|" ";" args "${ARGS}")
 string(REPLACE "|" ";" gui "${GUI}")  # the program, and its subcommand for `mailsim gui`
-foreach(attempt 1 2 3)
-  execute_process(
-    COMMAND ${XVFB_RUN} -a -s "-screen 0 1280x720x24" ${gui} ${SCENARIO} ${args} --screenshot ${PNG}
-    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(rc EQUAL 0 OR NOT err MATCHES "Xvfb failed|xvfb-run: error|cannot open a window|cannot create an OpenGL")
-    break()
-  endif()
-  message(STATUS "attempt ${attempt}: the X server did not start; retrying\n${err}")
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/xvfb_run.cmake)
+mailsim_run_under_xvfb(${gui} ${SCENARIO} ${args} --screenshot ${PNG})
 if(DEFINED EXPECT_RC)
   if(NOT rc EQUAL EXPECT_RC)
     message(FATAL_ERROR "expected exit code ${EXPECT_RC}, got ${rc}\n${out}\n${err}")

@@ -125,8 +125,8 @@ TEST_CASE("DNS mistakes in a scenario are clear errors") {
   CHECK(first_error(replaced(kDelegation, R"("dns_server": {"zones": ["hogehoge.com"]})",
                              R"("dns_server": {"zones": ["hogehoge.co"]})"))
             .rfind("no zone \"hogehoge.co\" is defined in /dns/zones (did you mean \"hogehoge.com\"?)", 0) == 0);
-  CHECK(first_error(replaced(kDelegation, R"("lookup", "from": "shiroyagi-pc", "name": "hogehoge.com", "type": "MX"})",
-                             R"("lookup", "from": "shiroyagi-pc", "name": "hogehoge.com", "type": "MXX"})")) ==
+  CHECK(first_error(replaced(kDelegation, R"("lookup", "from": "shiroyagi-pc", "name": "hogehoge.com", "qtype": "MX"})",
+                             R"("lookup", "from": "shiroyagi-pc", "name": "hogehoge.com", "qtype": "MXX"})")) ==
         "unknown record type \"MXX\" (A, AAAA, MX, NS, CNAME, TXT, SOA, PTR)");
   CHECK(first_error(replaced(kDelegation, "\"mx1.hogehoge.com. 3600 IN A 203.0.113.25\"",
                              "\"mx1.example.org. 3600 IN A 203.0.113.25\"")) ==

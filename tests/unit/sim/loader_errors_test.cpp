@@ -43,7 +43,7 @@ const std::string kMail = R"({
   "timeline": [
     {"at": "1s", "do": "send", "from": "pc", "to": "kuroyagi@hogehoge.com", "subject": "Hi", "size": "2KB"},
     {"at": "10s", "do": "check_mail", "on": "pc"},
-    {"at": "11s", "do": "lookup", "from": "pc", "name": "hogehoge.com", "type": "MX"}
+    {"at": "11s", "do": "lookup", "from": "pc", "name": "hogehoge.com", "qtype": "MX"}
   ],
   "expectations": [
     {"type": "delivered", "to": "kuroyagi@hogehoge.com", "subject": "Hi"},
@@ -170,7 +170,7 @@ TEST_CASE("broken lessons: an action before the world exists") {
 }
 
 TEST_CASE("broken lessons: an action after the end of the run") {
-  CHECK(one_error(with_line(32, R"(    {"at": "2h", "do": "lookup", "from": "pc", "name": "hogehoge.com", "type": "MX"})")) ==
+  CHECK(one_error(with_line(32, R"(    {"at": "2h", "do": "lookup", "from": "pc", "name": "hogehoge.com", "qtype": "MX"})")) ==
         "lesson.json:32:6: /timeline/2/at: this action at 2h 00m 00.000s comes after the end of the run (1h 00m 00.000s; raise \"settings\": {\"run_for\": ...})");
 }
 
@@ -227,4 +227,45 @@ TEST_CASE("broken lessons: a narration step with an unknown protocol") {
 TEST_CASE("broken lessons: a narration step without a moment") {
   CHECK(one_error(with_line(42, R"(    {"en": "Accepted."})")) ==
         "lesson.json:42:5: /narration/1: missing \"when\" (the moment of the trace this step tells about, e.g. {\"kind\": \"mail\", \"event\": \"compose\"})");
+}
+
+TEST_CASE("broken lessons: a zero duration where only a positive one makes sense") {
+  CHECK(one_error(with_line(26, R"(       "ports": [{"port": 25, "role": "mx"}, {"port": 110, "role": "pop3"}], "retry": ["1m", "0s"]}},)")) ==
+        "lesson.json:26:94: /hosts/4/mail_server/retry/1: a retry interval must be longer than zero, not \"0s\"");
+  CHECK(one_error(with_line(26, R"(       "ports": [{"port": 25, "role": "mx"}, {"port": 110, "role": "pop3"}], "rate_limit": {"max_messages": 2, "per": "0ms"}}},)")) ==
+        "lesson.json:26:112: /hosts/4/mail_server/rate_limit/per: the rate limit's time window must be longer than zero, not \"0ms\"");
+  CHECK(one_error(with_line(3, R"(  "settings": {"connect_timeout": "0s"}, "title": {"en": "Broken lessons", "ja": "壊れたレッスン"},)")) ==
+        "lesson.json:3:16: /settings/connect_timeout: the connect timeout must be longer than zero, not \"0s\"");
+}
+
+TEST_CASE("broken lessons: zero is a duration, but less than a microsecond is refused rather than rounded") {
+  // "0s" is fine where zero makes sense (an action at the start, no latency).
+  const auto r = load_scenario_text(mailsim::test::replace_line(kMail, 31, R"(    {"at": "0s", "do": "check_mail", "on": "pc"},)"),
+                                    "lesson.json");
+  CHECK(r.scenario.has_value());
+  CHECK(one_error(with_line(31, R"(    {"at": "0.3us", "do": "check_mail", "on": "pc"},)")) ==
+        "lesson.json:31:6: /timeline/1/at: bad duration \"0.3us\": shorter than 1us, the smallest step of virtual time");
+}
+
+TEST_CASE("broken lessons: a lookup's record type is qtype, as in dns expectations") {
+  CHECK(one_error(with_line(32, R"(    {"at": "11s", "do": "lookup", "from": "pc", "name": "hogehoge.com", "type": "MX"})")) ==
+        "lesson.json:32:73: /timeline/2/type: a lookup's record type is \"qtype\" (as in \"dns\" expectations): write \"qtype\": \"MX\"");
+  CHECK(one_error(with_line(37, R"(    {"type": "MX", "name": "hogehoge.com"})")) ==
+        "lesson.json:37:6: /expectations/2/type: \"MX\" is a DNS record type, not an expectation type: write {\"type\": \"dns\", \"qtype\": \"MX\", ...}");
+}
+
+TEST_CASE("broken lessons: a bounce expected for an address nobody sends from") {
+  CHECK(one_error(with_line(37, R"(    {"type": "bounced", "from": "shiroyagi@exmaple.com", "status": "5.1.1"})")) ==
+        "lesson.json:37:25: /expectations/2/from: nobody in this scenario sends mail as \"shiroyagi@exmaple.com\", so no bounce can go back to it (did you mean \"shiroyagi@example.com\"?)");
+  CHECK(one_error(with_line(37, R"(    {"type": "bounced", "from": "pc", "status": "5.1.1"})")) ==
+        "lesson.json:37:25: /expectations/2/from: expected the sender's mail address, not a host: host \"pc\" sends as \"shiroyagi@example.com\" (the bounce goes back to that address)");
+  CHECK(one_error(with_line(37, R"(    {"type": "bounced", "from": "shiroyagi@example.com", "status": "250"})")) ==
+        "lesson.json:37:58: /expectations/2/status: a bounce follows a permanent refusal, so its reply code is 5xx (such as \"550\" or \"552\"), never \"250\"");
+  // A sender that a scripted connection names in MAIL FROM counts.
+  const auto scripted = mailsim::test::replace_line(
+      with_line(37, R"(    {"type": "bounced", "from": "Someone@Elsewhere.example", "status": "550"})"), 32,
+      R"(    {"at": "11s", "do": "connect", "from": "pc", "to": "mx-hogehoge", "port": 25, "send": ["MAIL FROM:<someone@elsewhere.example>"]})");
+  const auto r = load_scenario_text(scripted, "lesson.json");
+  for (const auto& d : r.diagnostics) UNSCOPED_INFO(d.format());
+  CHECK(r.scenario.has_value());
 }

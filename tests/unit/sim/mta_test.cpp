@@ -93,3 +93,64 @@ TEST_CASE("a message over the quota is refused whole and the mailbox stays as it
   REQUIRE(dsn);
   CHECK(dsn->recipients[0].status == "5.2.2");
 }
+
+namespace {
+
+// The "bounced" records of a lesson's run.
+std::vector<Record> bounced_records(const RunResult& r) {
+  std::vector<Record> out;
+  for (const auto& rec : r.trace.records())
+    if (rec.kind == RecordKind::Mail && rec.event == "bounced") out.push_back(rec);
+  return out;
+}
+
+struct LessonRun {
+  Scenario scenario;
+  RunResult result;
+};
+
+LessonRun run_lesson(const std::string& name) {
+  auto loaded = load_scenario_file(lesson(name));
+  for (const auto& d : loaded.diagnostics) INFO(d.format());
+  REQUIRE(loaded.scenario);
+  auto result = run_scenario(*loaded.scenario);
+  return {std::move(*loaded.scenario), std::move(result)};
+}
+
+// Checks one "bounced" expectation (from shiroyagi@example.com) against a finished run.
+ExpectationResult check_bounced(const Scenario& s, const Trace& trace, const std::string& status) {
+  Scenario only = s;
+  only.expectations = {ExpectationSpec{"bounced", {{"from", "shiroyagi@example.com"}, {"status", status}}, "/x"}};
+  return check_expectations(only, trace).at(0);
+}
+
+}  // namespace
+
+TEST_CASE("a bounce record carries the refusing server's reply code, and an expectation can ask for it") {
+  const auto full = run_lesson("mailbox-full");
+  const auto bounces = bounced_records(full.result);
+  REQUIRE(bounces.size() == 1);
+  CHECK(bounces[0].detail.at("code") == 552);
+  CHECK(bounces[0].detail.at("status") == "5.2.2");
+  CHECK(check_bounced(full.scenario, full.result.trace, "552").passed);
+  CHECK(check_bounced(full.scenario, full.result.trace, "5.2.2").passed);
+  const auto wrong = check_bounced(full.scenario, full.result.trace, "550");
+  CHECK_FALSE(wrong.passed);
+  CHECK(wrong.outcome == "instead");
+
+  // User unknown: 550 from the receiving server.
+  const auto unknown = run_lesson("user-unknown");
+  REQUIRE(bounced_records(unknown.result).size() == 1);
+  CHECK(bounced_records(unknown.result)[0].detail.at("code") == 550);
+  CHECK(check_bounced(unknown.scenario, unknown.result.trace, "550").passed);
+}
+
+TEST_CASE("a bounce that no server answered (DNS said the domain does not exist) has no reply code") {
+  const auto run = run_lesson("host-unknown");
+  const auto bounces = bounced_records(run.result);
+  REQUIRE(bounces.size() == 1);
+  CHECK_FALSE(bounces[0].detail.contains("code"));
+  CHECK(bounces[0].detail.at("status") == "5.1.2");
+  CHECK_FALSE(check_bounced(run.scenario, run.result.trace, "550").passed);
+  CHECK(check_bounced(run.scenario, run.result.trace, "5.1.2").passed);
+}

@@ -74,6 +74,21 @@ TEST_CASE("parse_date reads RFC 5322 dates, obsolete forms and rejects bad ones"
     CHECK_FALSE(parse_date(bad).has_value());
 }
 
+TEST_CASE("parse_date skips comments with quoted-pairs and nesting (RFC 5322 3.2.2)") {
+  // "\)" inside a comment is a quoted-pair, not its end.
+  auto d = parse_date("Sat, 01 Nov 2025 (a \\) comment) 09:00:00 +0900");
+  REQUIRE(d);
+  CHECK(d->unix_seconds == kEpoch);
+  CHECK(d->zone_offset_minutes == 540);
+  // "\(" does not open a nested comment; a real nested one is skipped whole.
+  CHECK(parse_date("Sat, 01 Nov 2025 09:00:00 +0900 (not \\( nested)")->unix_seconds == kEpoch);
+  CHECK(parse_date("(sent (from (home))) Sat, 01 Nov 2025 09:00:00 +0900")->unix_seconds == kEpoch);
+  CHECK(parse_date("Sat, 01 Nov 2025 09:00:00 (\\\\) +0900")->zone_offset_minutes == 540);  // an escaped backslash
+  // An unterminated comment swallows the rest, so the date is incomplete.
+  CHECK_FALSE(parse_date("Sat, 01 Nov 2025 (oops 09:00:00 +0900").has_value());
+  CHECK_FALSE(parse_date("Sat, 01 Nov 2025 (a \\) 09:00:00 +0900").has_value());
+}
+
 TEST_CASE("MessageBuilder: a plain ASCII message, exact bytes") {
   const std::string m = MessageBuilder()
                             .from("alice@example.com", "Alice Example")

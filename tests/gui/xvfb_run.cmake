@@ -1,0 +1,18 @@
+# Shared by the screenshot test scripts: run the app under Xvfb and retry when the X server
+# did not start. Xvfb is sometimes slow to start or loses the race for a display number when
+# tests run in parallel (xvfb-run -a): try again then, but never hide a failure of the app itself.
+# mailsim_run_under_xvfb(COMMAND...) uses XVFB_RUN and sets rc, out and err in the caller.
+function(mailsim_run_under_xvfb)
+  foreach(attempt 1 2 3)
+    execute_process(
+      COMMAND ${XVFB_RUN} -a -s "-screen 0 1280x720x24" ${ARGN}
+      RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    if(rc EQUAL 0 OR NOT err MATCHES "Xvfb failed|xvfb-run: error|cannot open a window|cannot create an OpenGL")
+      break()
+    endif()
+    message(STATUS "attempt ${attempt}: the X server did not start; retrying\n${err}")
+  endforeach()
+  set(rc "${rc}" PARENT_SCOPE)
+  set(out "${out}" PARENT_SCOPE)
+  set(err "${err}" PARENT_SCOPE)
+endfunction()
