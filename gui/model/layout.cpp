@@ -177,7 +177,7 @@ Layout::Layout(const sim::Scenario& scenario) {
     np.has_policy = !np.policy_ids.empty();
     np.box = box_of[i];
     const float h = np.box.height();
-    const float mid_y = np.box.min.y + kHeader + (h - kHeader) * 0.5f - 10.0f;
+    const float mid_y = np.box.min.y + kHeader + (h - kHeader) * 0.5f - kHostRise;
     np.router = c == 0 ? Vec2{np.box.max.x, mid_y} : Vec2{np.box.min.x, mid_y};
     const std::size_t cols = cols_of[i];
     np.cell_width = cols == 1 ? kNetworkWidth - 24.0f : kGridCell - 10.0f;
@@ -185,7 +185,7 @@ Layout::Layout(const sim::Scenario& scenario) {
     const std::size_t region = networks_.size();
     for (std::size_t k = 0; k < list.size(); ++k) {
       const float x = cols == 1 ? np.box.center().x : grid_left + kGridCell * (static_cast<float>(k % cols) + 0.5f);
-      const float y = np.box.min.y + kHeader + kHostSpacing * 0.5f - 10.0f + kHostSpacing * static_cast<float>(k / cols);
+      const float y = np.box.min.y + kHeader + kHostSpacing * 0.5f - kHostRise + kHostSpacing * static_cast<float>(k / cols);
       place_host(*list[k], {x, y}, region);
     }
     network_index_[np.id] = region;
@@ -201,7 +201,7 @@ Layout::Layout(const sim::Scenario& scenario) {
   inet.router = inet.box.center();
   inet.cell_width = kInternetWidth - 24.0f;
   const std::size_t inet_index = networks_.size();
-  float y = kHeader + kHostSpacing * 0.5f - 10.0f;
+  float y = kHeader + kHostSpacing * 0.5f - kHostRise;
   for (const auto* h : loose) {
     place_host(*h, {inet.router.x, y}, inet_index);
     y += kHostSpacing;

@@ -81,7 +81,10 @@ class Layout {
   static constexpr float kCrowdedHeight = 2600.0f;  // a column taller than this is rearranged
   static constexpr float kHostMargin = 40.0f;     // a dragged host keeps this far from its region's sides
   static constexpr float kHostTop = 36.0f;        // ... this far below the title strip
-  static constexpr float kHostBottom = 60.0f;     // ... and this far above the bottom (its label)
+  static constexpr float kHostBottom = 90.0f;     // ... and this far above the bottom (its label)
+  // A host's icon stands this far above the middle of its row, leaving room under it for its
+  // label (name and IP), whose type does not shrink with the map.
+  static constexpr float kHostRise = 30.0f;
 
   Layout() = default;
   explicit Layout(const sim::Scenario& scenario);

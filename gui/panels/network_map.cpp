@@ -236,20 +236,28 @@ Box badge(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string
 // network's router) and centred on it: a queue badge when the MTA holds mail, then a row per
 // mailbox user (a fill gauge when the user has a quota, else the number of messages), then
 // what the store last refused. A device gets a badge with the number of messages it shows.
-// Adds what it drew to `avoid`; sets `tip` when the mouse is over it.
+// The column ends above `bottom` (the top of the host's label where the label reaches under
+// it) and, if it can, starts below `top` (the label of the host above). Where there is no room beside the icon (a grid cell) only a device's badge is drawn,
+// above the icon. Adds what it drew to `avoid`; sets `tip` when the mouse is over it.
 void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const HostPlace& h, ImVec2 c, float icon,
-                float side_room, bool right_side, std::optional<ImVec2> mouse, std::vector<Box>& avoid, MailTip& tip) {
+                float side_room, bool right_side, float top, float bottom, std::optional<ImVec2> mouse,
+                std::vector<Box>& avoid,
+                MailTip& tip) {
   const auto& mail = app.view.mail;
   const float small = fs * 0.78f;
   const float room = std::max(40.0f, side_room);
   const float x0 = right_side ? c.x + icon * 0.72f : c.x - icon * 0.72f;
+  const bool column = side_room >= fs * 2.0f;
 
   struct Row {
-    enum class Kind { Queue, Gauge, Count, Refused, More } kind;
+    enum class Kind { Device, Queue, Gauge, Count, Refused, More } kind;
     std::string text;
     const MailboxState* mb = nullptr;
   };
   std::vector<Row> rows;
+  const auto* d = mail.device(h.id);
+  const bool device_badge = d && !d->items.empty();
+  if (device_badge && column) rows.push_back({Row::Kind::Device, std::to_string(d->items.size())});
   const auto* q = mail.queue(h.id);
   if (q && !q->entries.empty()) {
     rows.push_back({Row::Kind::Queue, format_text(app.tr("map.queue_badge"), {{"n", std::to_string(q->entries.size())}})});
@@ -276,22 +284,49 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
   if (boxes.size() > kMaxUsers) {
     rows.push_back({Row::Kind::More, format_text(app.tr("map.more_users"), {{"n", std::to_string(boxes.size() - kMaxUsers)}})});
   }
+  if (!column) rows.clear();
 
   if (!rows.empty()) {
     // One type size for the column: shrink (to 62% of the map's type) before running past the network's edge.
     float widest = 0.0f;
     for (const auto& r : rows) {
-      const float extra = r.kind == Row::Kind::Queue ? small * 1.7f : r.kind == Row::Kind::Count ? small * 1.05f : 0.0f;
+      const float extra = r.kind == Row::Kind::Queue || r.kind == Row::Kind::Device ? small * 1.7f
+                          : r.kind == Row::Kind::Count                              ? small * 1.05f
+                                                                                    : 0.0f;
       widest = std::max(widest, font->CalcTextSizeA(small, 1e9f, 0.0f, r.text.c_str()).x + extra);
     }
-    const float row_fs = widest > room ? std::max(fs * 0.62f, small * room / widest) : small;
-    const float bar_h = std::max(3.0f, row_fs * 0.28f);
+    float row_fs = widest > room ? std::max(fs * 0.62f, small * room / widest) : small;
+    // Still too wide at the smallest type: the user's name is shortened (never the numbers).
+    auto text_w = [&](const std::string& t) { return font->CalcTextSizeA(row_fs, 1e9f, 0.0f, t.c_str()).x; };
+    for (auto& r : rows) {
+      if (r.kind != Row::Kind::Count && r.kind != Row::Kind::Gauge) continue;
+      const float glyph = r.kind == Row::Kind::Count ? row_fs * 1.05f : 0.0f;
+      if (text_w(r.text) + glyph <= room) continue;
+      auto with_user = [&](const std::string& user) {
+        return r.kind == Row::Kind::Gauge
+                   ? user + (user.empty() ? "" : " ") + size_text(r.mb->quota_used, r.mb->quota_limit, false) + "/" +
+                         size_text(r.mb->quota_limit, r.mb->quota_limit)
+                   : format_text(app.tr("map.mailbox_count"), {{"user", user}, {"n", std::to_string(r.mb->message_count())}});
+      };
+      const float rest = text_w(with_user("")) + glyph;
+      r.text = with_user(room - rest >= row_fs * 2.5f ? shorten(font, row_fs, r.mb->user, room - rest) : std::string());
+    }
     auto height_of = [&](const Row& r) {
-      return r.kind == Row::Kind::Gauge ? row_fs * 1.1f + bar_h + 3.0f : r.kind == Row::Kind::Queue ? row_fs * 1.45f : row_fs * 1.15f;
+      const float bar_h = std::max(3.0f, row_fs * 0.28f);
+      return r.kind == Row::Kind::Gauge                                  ? row_fs * 1.1f + bar_h + 3.0f
+             : r.kind == Row::Kind::Queue || r.kind == Row::Kind::Device ? row_fs * 1.45f
+                                                                         : row_fs * 1.15f;
     };
     float total_h = 0.0f;
     for (const auto& r : rows) total_h += height_of(r);
-    float y = c.y - total_h * 0.5f;
+    if (total_h > bottom - top && bottom > top) {
+      // Squeezed between the title (or the label above) and the label below: smaller type.
+      row_fs = std::max(std::min(row_fs, fs * 0.68f), row_fs * (bottom - top) / total_h);
+      total_h = 0.0f;
+      for (const auto& r : rows) total_h += height_of(r);
+    }
+    float y = std::max(std::min(c.y - total_h * 0.5f, bottom - total_h), top);
+    const float bar_h = std::max(3.0f, row_fs * 0.28f);
     Box all{ImVec2(1e9f, 1e9f), ImVec2(-1e9f, -1e9f)};
     auto grow = [&](float l, float t, float r, float b) {
       all.a = ImVec2(std::min(all.a.x, l), std::min(all.a.y, t));
@@ -300,14 +335,15 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
     for (const auto& r : rows) {
       const ImVec2 ts = font->CalcTextSizeA(row_fs, 1e9f, 0.0f, r.text.c_str());
       const float h_row = height_of(r);
-      if (r.kind == Row::Kind::Queue) {
-        const bool deferred = q->deferred_count() > 0;
+      if (r.kind == Row::Kind::Queue || r.kind == Row::Kind::Device) {
+        const bool device = r.kind == Row::Kind::Device;
+        const bool deferred = !device && q->deferred_count() > 0;
         const float w = ts.x + row_fs * 0.6f + row_fs * 1.1f;
         const float left = right_side ? x0 : x0 - w;
-        const Box b = badge(dl, font, row_fs, ImVec2(left, y), r.text, rgb(0xFFFFFF),
-                            rgb(deferred ? theme::kBlock : 0x0072B2u), true);
+        const ImU32 bg = device ? theme::packet_colour(PacketClass::Pop3) : rgb(deferred ? theme::kBlock : 0x0072B2u);
+        const Box b = badge(dl, font, row_fs, ImVec2(left, y), r.text, rgb(0xFFFFFF), bg, true);
         grow(b.a.x, b.a.y, b.b.x, b.b.y);
-        if (mouse && inside(*mouse, b)) tip = {MailTip::Kind::Queue, h.id};
+        if (mouse && inside(*mouse, b)) tip = {device ? MailTip::Kind::Device : MailTip::Kind::Queue, h.id};
         y += h_row;
         continue;
       }
@@ -342,8 +378,8 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
     if (mouse && inside(*mouse, all) && tip.kind == MailTip::Kind::None) tip = {MailTip::Kind::Mailboxes, h.id};
   }
 
-  // A device: how many messages its mail program shows.
-  if (const auto* d = mail.device(h.id); d && !d->items.empty()) {
+  // A device without room beside it: how many messages its mail program shows, above the icon.
+  if (device_badge && !column) {
     const std::string text = std::to_string(d->items.size());
     const Box b = badge(dl, font, small, ImVec2(c.x + icon * 0.3f, c.y - icon * 0.62f - small * 1.2f), text,
                         rgb(0xFFFFFF), theme::packet_colour(PacketClass::Pop3), true);
@@ -517,10 +553,13 @@ void network_map(AppState& app) {
   const float s = v.scale;
   const bool ja = app.japanese();
   // Icons: by the map's scale, and never larger than the room between neighbouring hosts
-  // (a crowded world's hosts stand close together in grids).
+  // (a crowded world's hosts stand close together in grids); hosts stacked close leave half
+  // of a row to the icon, the rest to the name under it.
   float min_cell = Layout::kHostSpacing * v.sy;
   for (const auto& n : layout.networks()) min_cell = std::min(min_cell, (n.cell_width + 10.0f) * v.sx);
-  const float icon = std::max(8.0f, std::min(std::clamp(Layout::kIconSize * s, 22.0f, 110.0f), min_cell * 0.62f));
+  const float icon = std::max(8.0f, std::min({std::clamp(Layout::kIconSize * s, 22.0f, 110.0f), min_cell * 0.62f,
+                                              std::max(16.0f, Layout::kHostSpacing * v.sy * 0.5f)}));
+  const float router_s = std::min(std::clamp(26.0f * s, 14.0f, 34.0f), std::max(8.0f, icon * 0.8f));
   auto to_world = [&](ImVec2 p) {
     return Vec2{v.centre.x + (p.x - v.origin.x) / v.sx, v.centre.y + (p.y - v.origin.y) / v.sy};
   };
@@ -601,6 +640,106 @@ void network_map(AppState& app) {
   // Nothing of the map runs under the legend.
   dl->PushClipRect(min, ImVec2(max.x, max.y - legend_h), true);
 
+  // Host labels, planned before the regions are drawn. A label goes under its icon, within its
+  // region's sides (a grid cell's in a crowded region) and above the next host below it; a
+  // region grows downwards on screen to hold its hosts' labels, down to just above the next
+  // region below it (or the legend). A label that still does not fit is cut to one line, then
+  // loses its IP line (the tooltip has it), then goes: no text ever crosses a region's border.
+  struct LabelPlan {
+    ImVec2 c;                         // the icon's centre
+    float top = 0.0f;                 // where the label's first line starts
+    float x = 0.0f;                   // centre of the label's lines
+    float size = 0.0f;                // type of the name (0: no label)
+    std::vector<std::string> lines;   // the name's lines
+    float name_w = 0.0f;
+    float ip_size = 0.0f;             // type of the IP line (0: none)
+    float ip_w = 0.0f;
+    float height = 0.0f;              // name and IP
+  };
+  const auto& nets = layout.networks();
+  const float clip_bottom = max.y - legend_h - 4.0f;
+  std::vector<Box> region_box(nets.size());
+  for (std::size_t n = 0; n < nets.size(); ++n) region_box[n] = {v.to_screen(nets[n].box.min), v.to_screen(nets[n].box.max)};
+  // How far down each region may grow: to a little above the next region below it.
+  std::vector<float> grow_limit(nets.size());
+  std::vector<float> region_bottom(nets.size());
+  for (std::size_t n = 0; n < nets.size(); ++n) {
+    const Box& r = region_box[n];
+    float limit = clip_bottom;
+    for (std::size_t o = 0; o < nets.size(); ++o) {
+      const Box& q = region_box[o];
+      if (o == n || nets[o].kind == "internet" || nets[n].kind == "internet") continue;
+      if (q.a.x < r.b.x && q.b.x > r.a.x && q.a.y > r.a.y) limit = std::min(limit, q.a.y - std::max(6.0f, fs * 0.4f));
+    }
+    grow_limit[n] = std::max(limit, r.b.y);
+    region_bottom[n] = r.b.y;
+  }
+  const float label_pad = std::max(3.0f, fs * 0.3f);  // between a label and its region's border
+  std::vector<LabelPlan> plans(layout.hosts().size());
+  {
+    const auto& hs = layout.hosts();
+    for (std::size_t k = 0; k < hs.size(); ++k) {
+      const auto& h = hs[k];
+      const auto* region = layout.region_of(h);
+      const auto r = static_cast<std::size_t>(region - nets.data());
+      const Box& rb = region_box[r];
+      LabelPlan& p = plans[k];
+      p.c = v.to_screen(h.pos);
+      p.top = p.c.y + icon * 0.58f;
+      // Room below: to the next host under this one (in a grid, the next row), and to the
+      // lowest the region may reach.
+      float room = grow_limit[r] - label_pad - p.top;
+      for (std::size_t j = 0; j < hs.size(); ++j) {
+        const auto& o = hs[j];
+        if (j == k || layout.region_of(o) != region || o.pos.y <= h.pos.y) continue;
+        const ImVec2 oc = v.to_screen(o.pos);
+        if (std::abs(oc.x - p.c.x) > icon * 1.5f) continue;
+        room = std::min(room, oc.y - icon * 0.55f - 2.0f - p.top);
+      }
+      const bool grid = region->cell_width < Layout::kGridCell;
+      // Clear of the router on the region's border too.
+      const float router_pad = region->kind == "internet" ? label_pad : std::max(label_pad, router_s * 0.7f);
+      const float side_a = region->column == 0 ? label_pad : router_pad;
+      const float side_b = region->column == 0 ? router_pad : label_pad;
+      const float inner = rb.b.x - rb.a.x - side_a - side_b;
+      const float label_w = grid ? std::min(region->cell_width * v.sx, inner) : inner;
+      if (label_w < fs * 3.0f || room < fs * 0.6f) continue;
+      const std::string name = app.host_name(h.id);
+      // Small maps (many hosts in a short panel) get smaller type; a long name is set smaller
+      // (to 80%) before it wraps.
+      float size = s < 0.45f ? fs * 0.85f : fs;
+      const float hw = wrapped(ms, font, size, name, 1e9f).front().size.x;
+      if (hw > label_w) size = std::max(fs * 0.8f, size * label_w / hw);
+      // Where rows are close, the name is set smaller (to 75%) so that one line fits.
+      if (size > room && fs * 0.75f <= room) size = room;
+      const auto& ls = wrapped(ms, font, size, name, label_w);
+      if (static_cast<float>(ls.size()) * size <= room) {
+        for (const auto& l : ls) {
+          p.lines.push_back(l.text);
+          p.name_w = std::max(p.name_w, l.size.x);
+        }
+      } else if (size <= room) {
+        p.lines.push_back(shorten(font, size, name, label_w));
+        p.name_w = font->CalcTextSizeA(size, 1e9f, 0.0f, p.lines.back().c_str()).x;
+      } else {
+        continue;
+      }
+      p.size = size;
+      p.height = static_cast<float>(p.lines.size()) * size;
+      const float ip_size = size * 0.85f;
+      const float ip_w = font->CalcTextSizeA(ip_size, 1e9f, 0.0f, h.ip.c_str()).x;
+      if (ip_w <= label_w && p.height + ip_size <= room) {
+        p.ip_size = ip_size;
+        p.ip_w = ip_w;
+        p.height += ip_size;
+      }
+      // Centred under the icon, slid sideways if that would cross the region's side.
+      const float half = std::max(p.name_w, p.ip_w) * 0.5f;
+      p.x = std::clamp(p.c.x, rb.a.x + side_a + half, std::max(rb.a.x + side_a + half, rb.b.x - side_b - half));
+      region_bottom[r] = std::max(region_bottom[r], std::min(grow_limit[r], p.top + p.height + label_pad));
+    }
+  }
+
   // Regions (the Internet first: a region dragged onto it stays visible).
   struct TitleJob {
     std::vector<std::string> lines;
@@ -617,7 +756,7 @@ void network_map(AppState& app) {
   for (const auto* np : region_order) {
     const auto& n = *np;
     const ImVec2 a = v.to_screen(n.box.min);
-    const ImVec2 c = v.to_screen(n.box.max);
+    const ImVec2 c(v.to_screen(n.box.max).x, region_bottom[static_cast<std::size_t>(np - nets.data())]);
     ImU32 fill = rgb(theme::kNetFill);
     ImU32 line = rgb(theme::kNetLine);
     if (n.kind == "access" || n.kind == "lan") {
@@ -690,11 +829,11 @@ void network_map(AppState& app) {
     }
   }
   // Routers (and the shields of networks with border rules).
-  const float router_s = std::min(std::clamp(26.0f * s, 14.0f, 34.0f), std::max(8.0f, icon * 0.8f));
   for (const auto& n : layout.networks()) {
     if (n.kind == "internet") continue;
     const ImVec2 r = v.to_screen(n.router);
     icons::router(dl, r, router_s, n.has_policy);
+    avoid.push_back({ImVec2(r.x - router_s * 0.6f, r.y - router_s * 0.6f), ImVec2(r.x + router_s * 0.6f, r.y + router_s * 0.6f)});
     if (n.has_policy) {
       std::string ids;
       for (const auto& id : n.policy_ids) ids += (ids.empty() ? "" : ", ") + id;
@@ -710,40 +849,14 @@ void network_map(AppState& app) {
     dl->AddCircleFilled(c, std::max(4.0f, 8.0f * s), rgb(theme::kNetLine));
   }
 
-  // Hosts.
-  // Room under each host before the next icon below it in the same column (screen pixels):
-  // where hosts stand close together the IP line is left out (the tooltip still has it), so
-  // one host's label never runs into the next host; where not even the name fits, it goes too.
-  std::vector<float> room_below(layout.hosts().size(), 1e9f);
-  {
-    std::vector<std::size_t> order(layout.hosts().size());
-    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    const auto& hs = layout.hosts();
-    std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-      if (hs[x].network != hs[y].network) return hs[x].network < hs[y].network;
-      return hs[x].pos.y < hs[y].pos.y;
-    });
-    for (std::size_t k = 0; k < order.size(); ++k) {
-      const auto& h = hs[order[k]];
-      if (const auto* n = layout.network(h.network); n && n->kind != "internet") {
-        // down to the region's edge (the last line may reach half into the gap below it)
-        room_below[order[k]] = (n->box.max.y - h.pos.y) * v.sy - icon * 0.58f + fs * 0.5f;
-      }
-      for (std::size_t j = k + 1; j < order.size() && hs[order[j]].network == h.network; ++j) {
-        const auto& o = hs[order[j]];
-        if (std::abs(o.pos.x - h.pos.x) * v.sx > icon * 1.5f || o.pos.y <= h.pos.y) continue;
-        room_below[order[k]] = std::min(room_below[order[k]], (o.pos.y - h.pos.y) * v.sy - icon * 0.58f - icon * 0.5f);
-        break;
-      }
-    }
-  }
-  std::size_t host_k = 0;
+  // Hosts, with the labels planned above.
   std::string hovered_host;
   MailTip mail_tip;
   const bool pointer = !app.headless && hovered && !dragging_item;
-  for (const auto& h : layout.hosts()) {
-    const float room = room_below[host_k++];
-    const ImVec2 c = v.to_screen(h.pos);
+  for (std::size_t k = 0; k < layout.hosts().size(); ++k) {
+    const auto& h = layout.hosts()[k];
+    const LabelPlan& p = plans[k];
+    const ImVec2 c = p.c;
     if (h.id == app.view.acting_host) {
       dl->AddCircleFilled(c, icon * 0.78f, rgb(theme::kHalo, 200), 40);
       dl->AddCircle(c, icon * 0.78f, rgb(0xB8A800), 40, 2.0f);
@@ -754,60 +867,51 @@ void network_map(AppState& app) {
                   rgb(theme::kSelect), 6.0f, 0, 3.0f);
     }
     icons::host(dl, h.kind, c, icon);
-    const auto* region = layout.region_of(h);
-    const bool grid = region->cell_width < Layout::kGridCell;
-    const float cell_w = region->cell_width * v.sx;
-    // A label may reach a little past its region (into the gap beside it), never further.
-    const float label_w =
-        grid ? cell_w : std::max(std::min(90.0f, (region->box.width() + Layout::kColumnGap * 0.8f) * v.sx), cell_w);
-    const std::string host_label = app.host_name(h.id);
-    // Small maps (many hosts in a short panel) get smaller labels so hosts do not collide;
-    // a crowded one (no room for a line, or a cell narrower than a short word) shows none:
-    // the tooltip names the host, and zooming in brings the labels back.
-    float host_fs = s < 0.45f ? fs * 0.85f : fs;
-    const float hw = wrapped(ms, font, fs, host_label, 1e9f).front().size.x;
-    if (hw > label_w) host_fs = std::max(fs * 0.8f, fs * label_w / hw);
-    // Where labels are narrow (grids, small regions) all of a label's lines must fit above
-    // the next host; elsewhere its first line must.
-    const bool narrow = grid || label_w < 90.0f;
-    const float lines_h = narrow ? static_cast<float>(wrapped(ms, font, host_fs, host_label, label_w).size()) * host_fs * 1.15f
-                                 : host_fs * 0.9f;
-    const bool labelled = room >= lines_h && label_w >= fs * 3.0f;
-    const float used = labelled ? centred_text(ms, dl, font, host_fs, ImVec2(c.x, c.y + icon * 0.58f), host_label,
-                                               label_w, rgb(theme::kInk))
-                                : 0.0f;
-    const float ip_fs = host_fs * 0.85f;
-    const bool ip_fits =
-        labelled && used + static_cast<float>(wrapped(ms, font, ip_fs, h.ip, label_w).size()) * ip_fs <= room;
-    const float ip_h = ip_fits ? centred_text(ms, dl, font, ip_fs, ImVec2(c.x, c.y + icon * 0.58f + used), h.ip,
-                                              label_w, rgb(theme::kInkSoft))
-                               : 0.0f;
-    float name_w = 0.0f;
-    if (labelled)
-      for (const auto& l : wrapped(ms, font, host_fs, host_label, label_w)) name_w = std::max(name_w, l.size.x);
+    float y = p.top;
+    for (const auto& line : p.lines) {
+      const float w = font->CalcTextSizeA(p.size, 1e9f, 0.0f, line.c_str()).x;
+      dl->AddText(font, p.size, ImVec2(std::floor(p.x - w * 0.5f), std::floor(y)), rgb(theme::kInk), line.c_str());
+      y += p.size;
+    }
+    if (p.ip_size > 0.0f) {
+      dl->AddText(font, p.ip_size, ImVec2(std::floor(p.x - p.ip_w * 0.5f), std::floor(y)), rgb(theme::kInkSoft),
+                  h.ip.c_str());
+    }
     avoid.push_back({ImVec2(c.x - icon * 0.6f, c.y - icon * 0.6f), ImVec2(c.x + icon * 0.6f, c.y + icon * 0.58f)});
-    if (labelled) {
-      avoid.push_back({ImVec2(c.x - name_w * 0.5f, c.y + icon * 0.58f),
-                       ImVec2(c.x + name_w * 0.5f, c.y + icon * 0.58f + used + ip_h)});
+    const float label_half = std::max(p.name_w, p.ip_w) * 0.5f;
+    if (!p.lines.empty()) {
+      avoid.push_back({ImVec2(p.x - label_half, p.top), ImVec2(p.x + label_half, p.top + p.height)});
     }
     if (pointer && std::abs(io.MousePos.x - c.x) < icon * 0.6f && std::abs(io.MousePos.y - c.y) < icon * 0.6f) {
       hovered_host = h.id;
     }
     // Mail marks go beside the icon, on the side away from the link to the router (in a
-    // grid, within the host's cell; none where the cell has no room for them).
+    // grid, within the host's cell), above the label where the label reaches under them.
+    const auto* region = layout.region_of(h);
+    const bool grid = region->cell_width < Layout::kGridCell;
     const bool right_side = region->column != 0;
-    float side_room = label_w * 0.5f - icon * 0.72f;
+    float side_room = region->cell_width * v.sx * 0.5f - icon * 0.72f;
     if (region->kind != "internet" && !grid) {
-      const ImVec2 na = v.to_screen(region->box.min);
-      const ImVec2 nb = v.to_screen(region->box.max);
-      side_room = right_side ? nb.x - 6.0f - (c.x + icon * 0.72f) : (c.x - icon * 0.72f) - (na.x + 6.0f);
+      const Box& rb = region_box[static_cast<std::size_t>(region - nets.data())];
+      side_room = right_side ? rb.b.x - 6.0f - (c.x + icon * 0.72f) : (c.x - icon * 0.72f) - (rb.a.x + 6.0f);
     }
-    if (side_room >= fs * 2.0f) {
-      std::optional<ImVec2> mouse;
-      if (pointer) mouse = io.MousePos;
-      mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, mouse, avoid, mail_tip);
-      if (mail_tip.kind != MailTip::Kind::None && mail_tip.host == h.id) hovered_host = h.id;
+    const float x0 = right_side ? c.x + icon * 0.72f : c.x - icon * 0.72f;
+    const bool under = !p.lines.empty() && (right_side ? p.x + label_half > x0 : p.x - label_half < x0);
+    std::optional<ImVec2> mouse;
+    if (pointer) mouse = io.MousePos;
+    // ... and below the label of a host above it that reaches over to their side.
+    const float title_bottom = region_box[static_cast<std::size_t>(region - nets.data())].a.y + 6.0f * s + 4.0f + fs * 1.05f;
+    float ceiling = region->kind == "internet" ? -1e9f : title_bottom + 1.0f;
+    for (std::size_t j = 0; j < plans.size(); ++j) {
+      const auto& o = plans[j];
+      if (j == k || o.lines.empty() || o.c.y >= c.y || layout.region_of(layout.hosts()[j]) != region) continue;
+      const float o_half = std::max(o.name_w, o.ip_w) * 0.5f;
+      const bool reaches = right_side ? o.x + o_half > x0 : o.x - o_half < x0;
+      if (reaches && std::abs(o.c.x - c.x) < icon * 1.5f) ceiling = std::max(ceiling, o.top + o.height + 1.0f);
     }
+    mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, ceiling, under ? p.top - 2.0f : 1e9f, mouse,
+               avoid, mail_tip);
+    if (mail_tip.kind != MailTip::Kind::None && mail_tip.host == h.id) hovered_host = h.id;
   }
 
   // Region titles, over the hosts.

@@ -2,6 +2,7 @@
 // policy crosses following them, moves across re-runs, and the arrangement of a crowded world.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <set>
 #include <string>
 
@@ -81,13 +82,13 @@ TEST_CASE("layout: without moves the automatic layout is unchanged", "[gui][layo
   REQUIRE(inet);
   check_at(n1->box.min, 0, 0);
   check_at(n1->box.max, 320, 234);
-  check_at(n1->router, 320, 139);
+  check_at(n1->router, 320, 119);
   check_at(inet->box.min, 400, 0);
   check_at(inet->router, 490, 117);
   check_at(n2->box.min, 660, 0);
-  check_at(n2->router, 660, 139);
-  check_at(layout.host("a")->pos, 160, 139);
-  check_at(layout.host("b")->pos, 820, 139);
+  check_at(n2->router, 660, 119);
+  check_at(layout.host("a")->pos, 160, 119);  // above the middle of its row: room for its label
+  check_at(layout.host("b")->pos, 820, 119);
   CHECK(layout.bounds().max.x == 980.0f);
   CHECK(layout.bounds().max.y == 234.0f);
   CHECK(n1->cell_width == 296.0f);
@@ -95,14 +96,14 @@ TEST_CASE("layout: without moves the automatic layout is unchanged", "[gui][layo
   // Applying no moves (or clearing them) gives exactly the same picture.
   layout.apply(LayoutMoves{});
   CHECK(layout.host("a")->pos.x == 160.0f);
-  CHECK(layout.host("a")->pos.y == 139.0f);
+  CHECK(layout.host("a")->pos.y == 119.0f);
   LayoutMoves moves;
-  REQUIRE(layout.move_host(moves, "a", {100, 150}));
+  REQUIRE(layout.move_host(moves, "a", {100, 130}));
   layout.apply(moves);
   moves.clear();
   layout.apply(moves);
   CHECK(layout.host("a")->pos.x == 160.0f);
-  CHECK(layout.host("a")->pos.y == 139.0f);
+  CHECK(layout.host("a")->pos.y == 119.0f);
   const Layout again(scenario);
   for (std::size_t i = 0; i < layout.hosts().size(); ++i) {
     CHECK(layout.hosts()[i].pos.x == again.hosts()[i].pos.x);
@@ -113,33 +114,33 @@ TEST_CASE("layout: without moves the automatic layout is unchanged", "[gui][layo
 TEST_CASE("layout: a moved host stands where it was put, inside its region", "[gui][layout]") {
   Layout layout(two_networks());
   LayoutMoves moves;
-  REQUIRE(layout.move_host(moves, "a", {100, 150}));
+  REQUIRE(layout.move_host(moves, "a", {100, 130}));
   CHECK_FALSE(layout.move_host(moves, "nobody", {0, 0}));
   REQUIRE(moves.hosts.count("a") == 1);
   check_at(moves.hosts.at("a"), -60, 11);  // an offset from the automatic place
   layout.apply(moves);
-  check_at(layout.host("a")->pos, 100, 150);
-  check_at(layout.host("b")->pos, 820, 139);           // the other host stays
-  check_at(layout.network("n1")->router, 320, 139);    // and so does the region
+  check_at(layout.host("a")->pos, 100, 130);
+  check_at(layout.host("b")->pos, 820, 119);           // the other host stays
+  check_at(layout.network("n1")->router, 320, 119);    // and so does the region
   CHECK(layout.bounds().max.x == 980.0f);              // the fit does not change
 
   // Dragged past the region's edge: clamped to where its hosts may stand
-  // (x 0+40 .. 320-40, y 0+64+36 .. 234-60).
+  // (x 0+40 .. 320-40, y 0+64+36 .. 234-90: its label needs room under it).
   const auto area = Layout::host_area(layout.network("n1")->box);
   check_at(area.min, 40, 100);
-  check_at(area.max, 280, 174);
+  check_at(area.max, 280, 144);
   REQUIRE(layout.move_host(moves, "a", {500, -20}));
   layout.apply(moves);
   check_at(layout.host("a")->pos, 280, 100);
   REQUIRE(layout.move_host(moves, "b", {0, 1000}));  // b's region is the data centre (660..980)
   layout.apply(moves);
-  check_at(layout.host("b")->pos, 700, 174);
+  check_at(layout.host("b")->pos, 700, 144);
 }
 
 TEST_CASE("layout: a moved region takes its hosts and router along", "[gui][layout]") {
   Layout layout(two_networks());
   LayoutMoves moves;
-  REQUIRE(layout.move_host(moves, "a", {100, 150}));
+  REQUIRE(layout.move_host(moves, "a", {100, 130}));
   REQUIRE(layout.move_network(moves, "n1", {-30, 40}));
   CHECK_FALSE(layout.move_network(moves, "nowhere", {0, 0}));
   check_at(moves.networks.at("n1"), -30, 40);
@@ -147,11 +148,11 @@ TEST_CASE("layout: a moved region takes its hosts and router along", "[gui][layo
   const auto* n1 = layout.network("n1");
   check_at(n1->box.min, -30, 40);
   check_at(n1->box.max, 290, 274);
-  check_at(n1->router, 290, 179);
-  check_at(layout.host("a")->pos, 70, 190);  // its own move kept, relative to the region
-  check_at(layout.host("b")->pos, 820, 139);
-  check_at(layout.hop_position("n1"), 290, 179);
-  check_at(layout.hop_position("a"), 70, 190);
+  check_at(n1->router, 290, 159);
+  check_at(layout.host("a")->pos, 70, 170);  // its own move kept, relative to the region
+  check_at(layout.host("b")->pos, 820, 119);
+  check_at(layout.hop_position("n1"), 290, 159);
+  check_at(layout.hop_position("a"), 70, 170);
 
   // A region cannot be thrown off the map: its centre stays within the automatic bounds.
   REQUIRE(layout.move_network(moves, "n1", {5000, -900}));
@@ -167,40 +168,40 @@ TEST_CASE("layout: a packet in flight and a policy cross follow moves", "[gui][l
   trace.add(policy_drop(2 * kSecond));
   gui::TraceModel m(scenario, trace);
 
-  // Half way from a (160,139) to n1's router (320,139).
+  // Half way from a (160,119) to n1's router (320,119).
   const sim::Time t = 1 * kSecond + 50 * kMilli;
   const auto before = m.view_at(t);
   REQUIRE(before.packets.size() == 1);
   CHECK(before.packets[0].progress == Approx(0.5));
-  check_at(before.packets[0].pos, 240, 139);
+  check_at(before.packets[0].pos, 240, 119);
   check_at(before.packets[0].dir, 1, 0);
 
   LayoutMoves moves;
-  REQUIRE(m.layout().move_host(moves, "a", {100, 159}));
+  REQUIRE(m.layout().move_host(moves, "a", {100, 139}));
   m.set_layout_moves(moves);
   const auto after = m.view_at(t);  // the same moment, a different place
   REQUIRE(after.packets.size() == 1);
   CHECK(after.packets[0].progress == Approx(0.5));
-  check_at(after.packets[0].pos, 210, 149);
+  check_at(after.packets[0].pos, 210, 129);
   CHECK(after.packets[0].dir.x == Approx(220.0 / std::sqrt(220.0 * 220.0 + 20.0 * 20.0)));
   CHECK(after.packets[0].dir.y == Approx(-20.0 / std::sqrt(220.0 * 220.0 + 20.0 * 20.0)));
 
   // The cross sits on n1's router, wherever the region is.
   const auto cross = m.view_at(2 * kSecond);
   REQUIRE(cross.blocks.size() == 1);
-  check_at(cross.blocks[0].pos, 320, 139);
+  check_at(cross.blocks[0].pos, 320, 119);
   REQUIRE(m.layout().move_network(moves, "n1", {10, 20}));
   m.set_layout_moves(moves);
   const auto moved = m.view_at(2 * kSecond);
   REQUIRE(moved.blocks.size() == 1);
-  check_at(moved.blocks[0].pos, 330, 159);
+  check_at(moved.blocks[0].pos, 330, 139);
   const auto packet_again = m.view_at(t);  // a (moved with its region) to the moved router
   REQUIRE(packet_again.packets.size() == 1);
-  check_at(packet_again.packets[0].pos, 220, 169);
+  check_at(packet_again.packets[0].pos, 220, 149);
 
   // Back to the automatic layout.
   m.set_layout_moves(LayoutMoves{});
-  check_at(m.view_at(t).packets[0].pos, 240, 139);
+  check_at(m.view_at(t).packets[0].pos, 240, 119);
 }
 
 TEST_CASE("layout: moves survive a re-run of the same file and go with another file", "[gui][layout][session]") {
@@ -212,7 +213,7 @@ TEST_CASE("layout: moves survive a re-run of the same file and go with another f
   REQUIRE(pc);
   const Vec2 automatic = pc->pos;
   const auto* region = first.layout().region_of(*pc);
-  const Vec2 target{region->box.min.x + 50.0f, region->box.max.y - 70.0f};
+  const Vec2 target{region->box.min.x + 50.0f, region->box.max.y - 95.0f};
 
   // What install_run does: keep the moves for this file, apply them to the new model.
   LayoutMoves moves;
@@ -302,4 +303,30 @@ TEST_CASE("layout: a crowded world is arranged in grids and sub-columns, landsca
   const auto* inet = layout.network(gui::kInternetId);
   CHECK(layout.network("isp11")->box.max.x < inet->box.min.x);
   CHECK(layout.network("dc11")->box.min.x > inet->box.max.x);
+}
+
+TEST_CASE("layout: a host stands above the middle of its row, with room under it for its label", "[gui][layout]") {
+  // The label (name and IP) goes under the icon and keeps its type size however small the map
+  // is drawn: the icon stands kHostRise above the row's middle, and a drag keeps it there.
+  gui::Session s;
+  std::string error;
+  REQUIRE(s.open_file(kScenarios + "mail/whole-journey.json", error));
+  Layout layout(s.scenario());
+  for (const auto& h : layout.hosts()) {
+    INFO(h.id);
+    const auto* region = layout.region_of(h);
+    const float below = region->box.max.y - h.pos.y;
+    CHECK(below >= Layout::kHostSpacing * 0.5f + Layout::kHostRise - 1e-3f);
+    const float in_row = std::fmod(h.pos.y - region->box.min.y - Layout::kHeader, Layout::kHostSpacing);
+    CHECK(in_row == Approx(Layout::kHostSpacing * 0.5f - Layout::kHostRise));
+    CHECK(Layout::host_area(region->box).contains(h.pos));  // a drag starts where the host is
+  }
+  // Dragged down past the region: the host stops kHostBottom above its region's bottom.
+  LayoutMoves moves;
+  const auto* pc = layout.host("shiroyagi-pc");
+  REQUIRE(pc);
+  const auto box = layout.region_of(*pc)->box;
+  REQUIRE(layout.move_host(moves, "shiroyagi-pc", {pc->pos.x, box.max.y + 500.0f}));
+  layout.apply(moves);
+  CHECK(layout.host("shiroyagi-pc")->pos.y == Approx(box.max.y - Layout::kHostBottom));
 }
