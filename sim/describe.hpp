@@ -1,5 +1,6 @@
 // Words for people about trace records and expectation results, in English or Japanese.
 #pragma once
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -13,18 +14,35 @@ namespace mailsim::sim {
 // name), or the id itself when the scenario is null or does not know the host.
 std::string host_label(const Scenario* s, const std::string& id, std::string_view lang);
 
-// A record's summary in `lang`. For "en" (or any language other than "ja") this is the
-// simulator's own `summary`, unchanged. For "ja" the kinds a story shows are worded from
-// their `event` and `detail` (docs/trace.md): mail, mailbox, dns, connection, policy, tls,
-// action and the notes/state changes of protocol sessions; hosts are named with
-// host_label when `s` is given. Protocol lines ("C: ...", "S: ..."), packets and anything
-// not covered (a record written by a newer simulator, a scenario's own label) fall back to
-// the English summary.
+// A record in words for people, in `lang` ("ja": Japanese; anything else: English), worded
+// from its `event` and `detail` (docs/trace.md) with one template per (kind, event) in both
+// languages (wording_templates): mail, mailbox, dns, connection, policy, tls, action and the
+// notes/state changes of protocol sessions. Hosts are named with host_label and durations
+// with format_duration ("next try in 4 min"). In Japanese a server's reply whose status the
+// lessons use is told by its code and meaning ("552 5.2.2（メールボックスが満杯）") rather
+// than the server's English text.
+// Falls back to the simulator's own `summary` for protocol lines ("C: ...", "S: ..."),
+// packets and anything not covered (a record written by a newer simulator, a scenario's own
+// label) and, in English, whenever `s` is null (the summary names hosts by id, for testers).
 std::string describe_record(const Record& r, std::string_view lang, const Scenario* s = nullptr);
 
-// True when describe_record has its own wording of `r` in `lang` (false: it would return
-// the English summary).
+// True when describe_record has its own wording of `r` in `lang` (false: it returns the
+// summary). In English that wording needs a scenario.
 bool has_own_wording(const Record& r, std::string_view lang);
+
+// A duration for people, rounded to its two largest units: "0 s", "250 ms", "1.5 s", "59 s",
+// "4 min", "4 min 30 s", "1 h 5 min", "2 d 3 h"; "ja": "4分", "30秒", "1時間5分", "250ミリ秒".
+// (format_time in sim/checker.hpp gives exact values for testers: "4m 00.000s".)
+std::string format_duration(Time t, std::string_view lang);
+
+// One template of describe_record: `key` names a sentence or a piece of one; `en` and `ja`
+// use the same {placeholders}.
+struct WordingTemplate {
+  std::string_view key;
+  std::string_view en;
+  std::string_view ja;
+};
+std::span<const WordingTemplate> wording_templates();
 
 // What an expectation expects, in `lang`. "en": `e.description` unchanged. "ja": worded
 // from `e.kind` and `e.params`:

@@ -14,6 +14,7 @@
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
 #include "sim/checker.hpp"
+#include "sim/describe.hpp"
 
 namespace mailsim::gui::panels {
 
@@ -182,7 +183,10 @@ void record_strip(AppState& app) {
     const auto& shown = meaningful ? recs[*meaningful] : cur;
     stamp = sim::format_time(shown.time);
     wire = wire_words(app);
-    text = meaningful ? without_line_ending(shown.summary) : (wire.empty() ? cur.summary : wire);
+    // Worded for people (display names, "in 4 min"); the event table keeps the exact summary.
+    const std::string_view lang = app.japanese() ? "ja" : "en";
+    text = meaningful ? without_line_ending(sim::describe_record(shown, lang, &app.scenario))
+                      : (wire.empty() ? sim::describe_record(cur, lang, &app.scenario) : wire);
     if (!meaningful) wire.clear();
   }
   ImGui::PushFont(app.fonts.large);

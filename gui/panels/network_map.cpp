@@ -1030,9 +1030,9 @@ void network_map(AppState& app) {
   // placed where it hides no host, label or title.
   if (app.view.current) {
     const auto& r = app.model.records()[*app.view.current];
-    // The scenario's own wording in Japanese (describe_record falls back to the English
-    // summary for what it does not word, such as packets, which packet_sentence words).
-    std::string text = ja ? sim::describe_record(r, "ja", &app.scenario) : r.summary;
+    // Worded for people with the scenario's display names, in either language (describe_record
+    // falls back to the summary for what it does not word, such as packets, which packet_sentence words).
+    std::string text = sim::describe_record(r, ja ? "ja" : "en", &app.scenario);
     if (r.kind == sim::RecordKind::Packet) {
       text = packet_sentence(describe_packet(r), app.strings(), [&](const std::string& id) { return app.host_name(id); });
     }

@@ -61,11 +61,11 @@ TEST_CASE("report: a Japanese report words expectations, failures and records in
   CHECK(has(verbose, "リゾルバーに問い合わせます：MX? hogehoge.com"));
   CHECK(has(verbose, "C: RCPT TO:<kurooyagi@hogehoge.com>"));
 
-  // English stays exactly as the checker wrote it.
+  // English expectations stay exactly as the checker wrote them; records name hosts by display name.
   const std::string en = text_report(s, run, "en");
   CHECK(has(en, "  FAIL  a message \"Nope\" is delivered to kuroyagi@hogehoge.com (INBOX)\n"
                 "        nothing of the kind happened (/expectations/9)\n"));
-  CHECK(has(en, "      | mail-example queued \"Hello from Shiroyagi\" for kurooyagi@hogehoge.com (queue id "));
+  CHECK(has(en, "      | mail.example.com queued \"Hello from Shiroyagi\" for kurooyagi@hogehoge.com (queue id "));
 }
 
 TEST_CASE("report: the JSON report keeps the English texts and adds the structure and the Japanese") {
