@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -30,6 +31,10 @@ struct Fonts {
 };
 
 enum class Tab { Events, Sequence, Transcript, Inspector };
+
+struct EventTableCache;  // gui/panels/event_table.cpp
+struct SequenceCache;    // gui/panels/sequence.cpp
+struct TranscriptCache;  // gui/panels/transcript.cpp
 
 // The Lessons window (gui/panels/picker.cpp).
 struct PickerState {
@@ -121,7 +126,12 @@ struct AppState {
   int follow_frames = 0;                   // event table: frames left to (re)apply its scroll; -1: check
   // The event table's Japanese summaries (sim::describe_record), built once per run.
   std::vector<std::string> summaries_ja;
-  std::string summaries_key;               // which run they were built for
+  std::uint64_t summaries_run = 0;         // the run_serial they were built for (0: none)
+  std::string summaries_lang;              // and the language
+  // Panel caches rebuilt when the run, font or width changes (defined in their panel's file).
+  std::shared_ptr<EventTableCache> event_table_cache;
+  std::shared_ptr<SequenceCache> sequence_cache;
+  std::shared_ptr<TranscriptCache> transcript_cache;
 
   float seq_zoom = 1.0f;            // sequence diagram: 1 = the whole playback fits the panel
   double seq_followed = -1.0;      // the playback second the diagram last scrolled to

@@ -84,51 +84,58 @@ const std::vector<std::size_t>* indexed_mailboxes(const MailState& s, const std:
 // model ever meets); nullopt when the index cannot say (no index, or not yet there).
 template <typename T>
 std::optional<std::size_t> indexed(const MailState& s, const std::unordered_map<std::string, std::size_t>& map,
-                                   const std::vector<T>& v, const std::string& host) {
+                                   const SharedVector<T>& v, const std::string& host) {
   if (!s.index.ptr) return std::nullopt;
   const auto it = map.find(host);
   if (it == map.end() || it->second >= v.size() || v[it->second].host != host) return std::nullopt;
   return it->second;
 }
 
-MailboxState& find_mailbox(MailState& s, const std::string& host, const std::string& user) {
+// Position of `host`'s mailbox of `user` in s.mailboxes (appended, with an INBOX, when new).
+std::size_t mailbox_at(MailState& s, const std::string& host, const std::string& user) {
   if (const auto* at = indexed_mailboxes(s, host)) {
     for (auto k : *at) {
       if (k >= s.mailboxes.size()) break;
-      if (s.mailboxes[k].user == user) return s.mailboxes[k];
+      if (s.mailboxes[k].user == user) return k;
     }
   } else {
-    for (auto& m : s.mailboxes)
-      if (m.host == host && m.user == user) return m;
+    for (std::size_t k = 0; k < s.mailboxes.size(); ++k)
+      if (s.mailboxes[k].host == host && s.mailboxes[k].user == user) return k;
   }
   MailboxState m;
   m.host = host;
   m.user = user;
   find_folder(m, "INBOX", true);
   s.mailboxes.push_back(std::move(m));
-  return s.mailboxes.back();
+  return s.mailboxes.size() - 1;
 }
 
-MtaQueue& find_queue(MailState& s, const std::string& host) {
+// The same for the changes: the state's own copy of the mailbox.
+MailboxState& find_mailbox(MailState& s, const std::string& host, const std::string& user) {
+  return s.mailboxes.mutate(mailbox_at(s, host, user));
+}
+
+// Position of `host`'s queue / device (appended, empty, when new).
+std::size_t queue_at(MailState& s, const std::string& host) {
   if (s.index.ptr) {
-    if (auto k = indexed(s, s.index.ptr->queues, s.queues, host)) return s.queues[*k];
+    if (auto k = indexed(s, s.index.ptr->queues, s.queues, host)) return *k;
   } else {
-    for (auto& q : s.queues)
-      if (q.host == host) return q;
+    for (std::size_t k = 0; k < s.queues.size(); ++k)
+      if (s.queues[k].host == host) return k;
   }
   s.queues.push_back(MtaQueue{host, {}});
-  return s.queues.back();
+  return s.queues.size() - 1;
 }
 
-DeviceState& find_device(MailState& s, const std::string& host) {
+std::size_t device_at(MailState& s, const std::string& host) {
   if (s.index.ptr) {
-    if (auto k = indexed(s, s.index.ptr->devices, s.devices, host)) return s.devices[*k];
+    if (auto k = indexed(s, s.index.ptr->devices, s.devices, host)) return *k;
   } else {
-    for (auto& d : s.devices)
-      if (d.host == host) return d;
+    for (std::size_t k = 0; k < s.devices.size(); ++k)
+      if (s.devices[k].host == host) return k;
   }
   s.devices.push_back(DeviceState{host, {}, {}});
-  return s.devices.back();
+  return s.devices.size() - 1;
 }
 
 std::vector<StoredMessage>::iterator find_uid(FolderState& f, std::uint32_t uid) {
@@ -279,6 +286,11 @@ MailModel::MailModel(const sim::Scenario& scenario, const std::vector<sim::Recor
   std::map<std::string, std::size_t> by_store;  // "host#store id" -> letter
   std::map<std::string, std::size_t> by_uid;    // "host|user|folder|uid" -> letter (ever)
   std::map<std::string, std::size_t> add_change;  // "host|user|folder|uid" -> index in changes_ of its Add
+  // POP3 download-and-delete: the server removes the message when the session ends, a
+  // moment before the device records the download. Letter -> (its Remove in changes_,
+  // "host|user"); the device's copy is shown from the Remove on (copies in `early`).
+  std::map<std::size_t, std::pair<std::size_t, std::string>> popped;
+  std::vector<Change> early;
   MailState work = initial_state();
 
   auto touch = [&](std::size_t letter, std::size_t i) {
@@ -467,6 +479,8 @@ MailModel::MailModel(const sim::Scenario& scenario, const std::vector<sim::Recor
         if (c.letter != kNoLetter) by_uid[uid_key(r.host, c.user, c.to_folder, c.to_uid)] = c.letter;
       } else if (e == "expunged" || e == "downloaded-and-deleted" || e == "deleted-via-pop3") {
         c.op = Change::Op::Remove;
+        if (e == "downloaded-and-deleted" && c.letter != kNoLetter)
+          popped[c.letter] = {changes_.size(), r.host + "|" + c.user};
       } else if (e == "flags-changed") {
         c.op = Change::Op::Flags;
       } else if (e == "folder-created") {
@@ -521,6 +535,12 @@ MailModel::MailModel(const sim::Scenario& scenario, const std::vector<sim::Recor
           }
         }
       }
+      if (auto p = popped.find(c.letter); p != popped.end() && p->second.second == server + "|" + user) {
+        Change copy = c;
+        copy.record = changes_[p->second.first].record;
+        early.push_back(std::move(copy));
+        popped.erase(p);
+      }
     } else if (e == "device-opened" || e == "device-flags") {
       c.op = Change::Op::DeviceUpdate;
     } else if (e == "device-deleted") {
@@ -543,26 +563,31 @@ MailModel::MailModel(const sim::Scenario& scenario, const std::vector<sim::Recor
     push(std::move(c));
   }
 
-  // Snapshots, spaced by the size of the state (see the class comment).
+  if (!early.empty()) {
+    // After the Remove they copy (same record): stable by record, appended last.
+    for (auto& c : early) changes_.push_back(std::move(c));
+    std::stable_sort(changes_.begin(), changes_.end(),
+                     [](const Change& a, const Change& b) { return a.record < b.record; });
+  }
+
+  // Snapshots, spaced by what copying one costs (see the class comment): a pointer per
+  // mailbox, queue and device, letters / 8; kChangeCost such units per change replayed.
   MailState s = initial_state();
   checkpoints_.push_back(s);
   checkpoint_at_.push_back(0);
-  auto weight = [](const MailState& st) {
-    std::size_t n = st.letters.size() / 8;
-    for (const auto& mb : st.mailboxes) n += mb.message_count() + 1;
-    for (const auto& q : st.queues) n += q.entries.size();
-    for (const auto& d : st.devices) n += d.items.size();
-    return n;
+  auto gap_after = [](const MailState& st) {
+    const std::size_t copy = st.mailboxes.size() + st.queues.size() + st.devices.size() + st.letters.size() / 8;
+    return std::max(kCheckpointEvery, copy / kChangeCost);
   };
   std::size_t since = 0;
-  std::size_t gap = std::max(kCheckpointEvery, weight(s));
+  std::size_t gap = gap_after(s);
   for (std::size_t k = 0; k < changes_.size(); ++k) {
     apply(s, changes_[k]);
     if (++since >= gap) {
-      checkpoints_.push_back(s);
+      checkpoints_.push_back(s);  // shares every part with `s`; apply() copies what it changes next
       checkpoint_at_.push_back(k + 1);
       since = 0;
-      gap = std::max(kCheckpointEvery, weight(s));
+      gap = gap_after(s);
     }
   }
   // The last state knows every host in its final position: index it and share the index
@@ -602,7 +627,6 @@ void MailModel::apply(MailState& s, const Change& c) const {
   switch (c.op) {
     case Op::Letter: return;
     case Op::QueueAdd: {
-      auto& q = find_queue(s, c.host);
       QueueEntry e;
       e.queue_id = c.text;
       e.letter = c.letter;
@@ -612,27 +636,33 @@ void MailModel::apply(MailState& s, const Change& c) const {
       e.size = c.size;
       e.queued_at = c.time;
       e.record = c.record;
-      q.entries.push_back(std::move(e));
+      s.queues.mutate(queue_at(s, c.host)).entries.push_back(std::move(e));
       return;
     }
     case Op::QueueDefer:
     case Op::QueueTrying:
     case Op::QueueDone: {
-      auto& q = find_queue(s, c.host);
-      auto it = std::find_if(q.entries.begin(), q.entries.end(), [&](const QueueEntry& e) { return e.queue_id == c.text; });
-      if (it == q.entries.end()) return;
+      // Read first: only the queue and the entry that change are copied.
+      const std::size_t qk = queue_at(s, c.host);
+      const auto& entries = s.queues[qk].entries;
+      const auto found = std::find_if(entries.begin(), entries.end(),
+                                      [&](const QueueEntry& e) { return e.queue_id == c.text; });
+      if (found == entries.end()) return;
+      const auto at = static_cast<std::size_t>(found - entries.begin());
+      auto& q = s.queues.mutate(qk);
+      auto& e = q.entries.mutate(at);
       if (c.op == Op::QueueDefer) {
-        it->deferred = true;
-        it->attempts = c.attempts;
-        it->retry_at = c.retry_at;
-        it->reason = c.reason;
-        it->trying.clear();
+        e.deferred = true;
+        e.attempts = c.attempts;
+        e.retry_at = c.retry_at;
+        e.reason = c.reason;
+        e.trying.clear();
       } else if (c.op == Op::QueueTrying) {
-        it->trying = c.reason;
+        e.trying = c.reason;
       } else {
         for (const auto& r : c.list)
-          it->recipients.erase(std::remove(it->recipients.begin(), it->recipients.end(), r), it->recipients.end());
-        if (it->recipients.empty()) q.entries.erase(it);
+          e.recipients.erase(std::remove(e.recipients.begin(), e.recipients.end(), r), e.recipients.end());
+        if (e.recipients.empty()) q.entries.erase(q.entries.begin() + static_cast<std::ptrdiff_t>(at));
       }
       return;
     }
@@ -641,7 +671,7 @@ void MailModel::apply(MailState& s, const Change& c) const {
     case Op::DeviceRemove:
     case Op::DeviceError:
     case Op::DeviceOk: {
-      auto& dev = find_device(s, c.host);
+      auto& dev = s.devices.mutate(device_at(s, c.host));
       if (c.op == Op::DeviceError) {
         dev.last_error = c.reason;
         return;
@@ -675,8 +705,14 @@ void MailModel::apply(MailState& s, const Change& c) const {
     default: break;
   }
 
-  // Mailbox changes.
-  auto& mb = find_mailbox(s, c.host, c.user);
+  // Mailbox changes. A change of nothing but usage that leaves it as it was (a fetch, a
+  // refused command) does not copy the mailbox.
+  const std::size_t mk = mailbox_at(s, c.host, c.user);
+  if (c.op == Op::Usage) {
+    const auto& now = s.mailboxes[mk];
+    if (!c.has_quota || (now.quota_used == c.quota_used && now.quota_limit == c.quota_limit)) return;
+  }
+  auto& mb = s.mailboxes.mutate(mk);
   if (c.has_quota) {
     mb.quota_used = c.quota_used;
     mb.quota_limit = c.quota_limit;

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "gui/model/shared_vector.hpp"
 #include "sim/scenario.hpp"
 #include "sim/trace.hpp"
 
@@ -75,7 +76,7 @@ struct QueueEntry {
 
 struct MtaQueue {
   std::string host;
-  std::vector<QueueEntry> entries;  // in order of queueing
+  SharedVector<QueueEntry> entries;  // in order of queueing (shared between states until changed)
   std::size_t deferred_count() const;
   bool operator==(const MtaQueue&) const = default;
 };
@@ -110,10 +111,14 @@ struct LetterStatus {
 };
 
 // Everything about mail at one moment. Hosts appear in the order the model first met them.
+// Copies are cheap: mailboxes, queues (and their entries) and devices are shared between
+// states (the model's snapshots and every state made from them) until a state changes one
+// of them, which then gets its own copy of that one (SharedVector::mutate, used by the model
+// only). Reading them yields `const T&` as a vector would.
 struct MailState {
-  std::vector<MailboxState> mailboxes;
-  std::vector<MtaQueue> queues;    // every MTA that ever queued something (possibly empty now)
-  std::vector<DeviceState> devices;
+  SharedVector<MailboxState> mailboxes;
+  SharedVector<MtaQueue> queues;    // every MTA that ever queued something (possibly empty now)
+  SharedVector<DeviceState> devices;
   std::vector<LetterStatus> letters;  // parallel to MailModel::letters()
 
   // Where each host's mailboxes, queue and device are in the vectors above (which only grow,
@@ -176,14 +181,17 @@ struct CacheEntry {
 };
 
 // Built once from the records (sorted by time, as TraceModel keeps them); answers the state
-// after any record from the nearest earlier snapshot. A snapshot is taken after at least
-// kCheckpointEvery changes, and after at least as many changes as the state has items
-// (messages, queue entries, device items, letters / 8): a seek costs one copy of the state
-// plus at most about as many changes, and all snapshots together stay proportional to the
-// number of changes.
+// after any record from the nearest earlier snapshot. Snapshots share every mailbox, queue
+// entry and device that did not change since the one before, so copying one costs a pointer
+// per mailbox, queue and device plus the letters' stages (plain, 1/8 each), not the
+// messages. A snapshot is taken after kCheckpointEvery changes, or after copy cost /
+// kChangeCost when that is more (replaying a change costs about kChangeCost pointer
+// copies): a seek costs one such copy plus at most that many changes and the copies of the
+// parts they change; all snapshots together stay proportional to the changes.
 class MailModel {
  public:
   static constexpr std::size_t kCheckpointEvery = 64;
+  static constexpr std::size_t kChangeCost = 16;
 
   MailModel() = default;
   MailModel(const sim::Scenario& scenario, const std::vector<sim::Record>& records);

@@ -12,6 +12,23 @@
 #include "sim/checker.hpp"
 #include "sim/describe.hpp"
 
+namespace mailsim::gui {
+
+// Text widths the column sizes are made from (every host's name and id: a world has
+// hundreds), measured once per run, language and font instead of every frame.
+struct EventTableCache {
+  std::uint64_t run = 0;
+  bool japanese = false;
+  const ImFont* font = nullptr;
+  float font_size = 0.0f;
+  float host_head = 0.0f;  // the "Host" heading
+  float kind = 0.0f;       // the widest kind (and its heading)
+  std::vector<float> name;  // per host of the layout: its display name
+  std::vector<float> id;    // and its id
+};
+
+}  // namespace mailsim::gui
+
 namespace mailsim::gui::panels {
 
 namespace {
@@ -34,13 +51,12 @@ std::string upper(std::string s) {
 const std::vector<std::string>* japanese_summaries(AppState& app) {
   if (!app.japanese()) return nullptr;
   const auto& recs = app.model.records();
-  std::string key = app.scenario.file + "\n" + std::to_string(recs.size());
-  if (!recs.empty()) key += "\n" + std::to_string(recs.back().time) + "\n" + recs.back().summary;
-  if (key != app.summaries_key || app.summaries_ja.size() != recs.size()) {
+  if (app.summaries_run != app.run_serial || app.summaries_lang != app.lang || app.summaries_ja.size() != recs.size()) {
     app.summaries_ja.clear();
     app.summaries_ja.reserve(recs.size());
     for (const auto& r : recs) app.summaries_ja.push_back(sim::describe_record(r, "ja", &app.scenario));
-    app.summaries_key = std::move(key);
+    app.summaries_run = app.run_serial;
+    app.summaries_lang = app.lang;
   }
   return &app.summaries_ja;
 }
@@ -103,6 +119,31 @@ void filter_bar(AppState& app, const std::vector<std::string>& protocols) {
     ImGui::EndCombo();
   }
   if (!app.headless && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", app.tr("events.host_tip"));
+}
+
+const EventTableCache& text_widths(AppState& app) {
+  if (!app.event_table_cache) app.event_table_cache = std::make_shared<EventTableCache>();
+  auto& c = *app.event_table_cache;
+  const auto& hosts = app.model.layout().hosts();
+  if (c.run == app.run_serial && c.japanese == app.japanese() && c.font == ImGui::GetFont() &&
+      c.font_size == ImGui::GetFontSize() && c.name.size() == hosts.size())
+    return c;
+  c.run = app.run_serial;
+  c.japanese = app.japanese();
+  c.font = ImGui::GetFont();
+  c.font_size = ImGui::GetFontSize();
+  c.host_head = ImGui::CalcTextSize(app.tr("col.host")).x;
+  c.name.clear();
+  c.id.clear();
+  for (const auto& h : hosts) {
+    c.name.push_back(ImGui::CalcTextSize(app.host_name(h.id).c_str()).x);
+    c.id.push_back(ImGui::CalcTextSize(h.id.c_str()).x);
+  }
+  c.kind = ImGui::CalcTextSize(app.tr("col.kind")).x;
+  for (const char* k : {"packet", "connection", "policy", "tls", "protocol", "dns", "mail", "mailbox", "action"}) {
+    c.kind = std::max(c.kind, ImGui::CalcTextSize(app.tr("record." + std::string(k))).x);
+  }
+  return c;
 }
 
 }  // namespace
@@ -170,16 +211,12 @@ void event_table(AppState& app) {
   const float fs = ImGui::GetFontSize();
   const float table_w = ImGui::GetContentRegionAvail().x;
   const float host_cap = std::max(fs * 6.5f, table_w * 0.19f);
-  float host_w = ImGui::CalcTextSize(app.tr("col.host")).x;
-  for (const auto& h : app.model.layout().hosts()) {
-    const float name_w = ImGui::CalcTextSize(app.host_name(h.id).c_str()).x;
-    const float id_w = ImGui::CalcTextSize(h.id.c_str()).x;
-    host_w = std::max(host_w, name_w <= host_cap ? name_w : std::min(id_w, host_cap));
+  const EventTableCache& widths = text_widths(app);
+  float host_w = widths.host_head;
+  for (std::size_t k = 0; k < widths.name.size(); ++k) {
+    host_w = std::max(host_w, widths.name[k] <= host_cap ? widths.name[k] : std::min(widths.id[k], host_cap));
   }
-  float kind_w = ImGui::CalcTextSize(app.tr("col.kind")).x;
-  for (const char* k : {"packet", "connection", "policy", "tls", "protocol", "dns", "mail", "mailbox", "action"}) {
-    kind_w = std::max(kind_w, ImGui::CalcTextSize(app.tr("record." + std::string(k))).x);
-  }
+  const float kind_w = widths.kind;
   // Times grow with the run ("2m 22.064s"): the last one is the widest.
   const float time_w = std::max(ImGui::CalcTextSize(app.tr("col.time")).x,
                                 ImGui::CalcTextSize(sim::format_time(recs.back().time).c_str()).x);

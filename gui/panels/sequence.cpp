@@ -4,11 +4,32 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "gui/model/line_break.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
 #include "sim/checker.hpp"
+
+namespace mailsim::gui {
+
+// The lane headers' text, broken into lines once per run, language, font and lane width
+// (break_lines keeps Japanese names whole where it can: "しろやぎさんの" / "PC").
+struct SequenceCache {
+  std::uint64_t run = 0;
+  bool japanese = false;
+  const ImFont* font = nullptr;
+  float size = 0.0f;
+  float width = -1.0f;
+  std::vector<std::string> names;               // per lane: the host's name
+  std::vector<std::vector<std::string>> lines;  // per lane: at most kHeadLines lines
+  std::vector<float> line_w;                    // per lane and line (kHeadLines each)
+};
+
+}  // namespace mailsim::gui
 
 namespace mailsim::gui::panels {
 
@@ -18,18 +39,86 @@ constexpr float kBasePxPerSecond = 26.0f;  // at zoom 1
 constexpr float kMinZoom = 0.05f;
 constexpr float kMaxZoom = 10.0f;
 constexpr float kDashedLaneMin = 16.0f;  // lanes narrower than this (pixels) are drawn plain
+constexpr std::size_t kHeadLines = 2;    // lines of a lane header
+constexpr float kNamedLaneMin = 1.8f;    // lanes narrower than this many em show no name (hover shows it)
+constexpr float kLabelRoomMin = 2.5f;    // arrow labels need at least this many em of room
+constexpr float kLabelCell = 1.0f;       // width (em) of the cells that keep labels apart
+constexpr std::size_t kDetailedArrows = 2000;  // above this many arrows in view, packets are thin lines
 
 void arrow_head(ImDrawList* dl, ImVec2 from, ImVec2 to, float size, ImU32 col) {
   const float dx = to.x - from.x;
   const float dy = to.y - from.y;
   const float len = std::sqrt(dx * dx + dy * dy);
-  if (len < 1.0f) return;
+  // An arrow shorter than two heads would be all head (a world with hundreds of lanes draws
+  // thousands of them a few pixels long): it stays a plain line.
+  if (len < size * 2.0f) return;
   const float ux = dx / len;
   const float uy = dy / len;
   const ImVec2 base(to.x - ux * size, to.y - uy * size);
   dl->AddTriangleFilled(to, ImVec2(base.x - uy * size * 0.5f, base.y + ux * size * 0.5f),
                         ImVec2(base.x + uy * size * 0.5f, base.y - ux * size * 0.5f), col);
 }
+
+// The lane headers' lines at this width (see SequenceCache).
+const SequenceCache& head_lines(AppState& app, ImFont* font, float size, float width) {
+  if (!app.sequence_cache) app.sequence_cache = std::make_shared<SequenceCache>();
+  auto& c = *app.sequence_cache;
+  const auto& lanes = app.sequence.lanes;
+  if (c.run == app.run_serial && c.japanese == app.japanese() && c.font == font && c.size == size &&
+      c.width == width && c.names.size() == lanes.size())
+    return c;
+  c.run = app.run_serial;
+  c.japanese = app.japanese();
+  c.font = font;
+  c.size = size;
+  c.width = width;
+  c.names.clear();
+  c.lines.clear();
+  c.line_w.clear();
+  const auto measure = [&](std::string_view t) { return font->CalcTextSizeA(size, FLT_MAX, 0.0f, t.data(), t.data() + t.size()).x; };
+  for (const auto& host : lanes) {
+    c.names.push_back(app.host_name(host));
+    // A host name without spaces ("mx1.hogehoge.com") may break after its dots: break it
+    // with a space after each dot, then take the spaces out again.
+    const std::string& name = c.names.back();
+    const bool dotted = name.find(' ') == std::string::npos && name.find('.') != std::string::npos;
+    std::string breakable;
+    for (const char ch : name) {
+      breakable += ch;
+      if (dotted && ch == '.') breakable += ' ';
+    }
+    auto lines = break_lines(breakable, width, measure);
+    if (dotted) {
+      for (auto& line : lines) {
+        for (auto at = line.find(". "); at != std::string::npos; at = line.find(". ", at + 1)) line.erase(at + 1, 1);
+      }
+      // Too long for that: the whole name split anywhere beats a cut one.
+      if (lines.size() > kHeadLines) {
+        auto plain = break_lines(name, width, measure);
+        if (plain.size() <= kHeadLines) lines = std::move(plain);
+      }
+    }
+    if (lines.size() > kHeadLines) {
+      // The last line shown ends with ".." where the rest is cut.
+      lines.resize(kHeadLines);
+      std::string& last = lines.back();
+      while (!last.empty() && measure(last + "..") > width) {
+        // Drop the last character: its continuation bytes, then its first byte.
+        while (!last.empty()) {
+          const auto byte = static_cast<unsigned char>(last.back());
+          last.pop_back();
+          if ((byte & 0xC0) != 0x80) break;
+        }
+      }
+      last += "..";
+    }
+    lines.resize(std::min(lines.size(), kHeadLines));
+    for (std::size_t k = 0; k < kHeadLines; ++k) c.line_w.push_back(k < lines.size() ? measure(lines[k]) : 0.0f);
+    c.lines.push_back(std::move(lines));
+  }
+  return c;
+}
+
 }  // namespace
 
 void sequence(AppState& app) {
@@ -62,25 +151,33 @@ void sequence(AppState& app) {
   const float lane_w = width / static_cast<float>(seq.lanes.size());
   const float head_h = small * 2.3f;
   auto lane_x = [&](std::size_t i) { return head_min.x + lane_w * (static_cast<float>(i) + 0.5f); };
+  // Names only where a lane is wide enough to read one (hundreds of hosts make lanes a
+  // pixel wide: the hovered lane's name is then shown in a tooltip).
+  const bool named = lane_w >= fs * kNamedLaneMin;
+  const SequenceCache* heads = named ? &head_lines(app, font, small, std::max(lane_w - 8.0f, 1.0f)) : nullptr;
+  if (!named) dl->AddRectFilled(head_min, ImVec2(head_min.x + width, head_min.y + head_h), rgb(0xEEF1F4), 4.0f);
   for (std::size_t i = 0; i < seq.lanes.size(); ++i) {
-    const std::string name = app.host_name(seq.lanes[i]);
     const float x = lane_x(i);
-    const ImVec2 a(x - lane_w * 0.5f + 2.0f, head_min.y);
-    const ImVec2 b(x + lane_w * 0.5f - 2.0f, head_min.y + head_h);
+    const ImVec2 a(x - lane_w * 0.5f + (named ? 2.0f : 0.0f), head_min.y);
+    const ImVec2 b(x + lane_w * 0.5f - (named ? 2.0f : 0.0f), head_min.y + head_h);
     const bool acting = seq.lanes[i] == app.view.acting_host;
-    dl->AddRectFilled(a, b, acting ? rgb(theme::kHalo, 200) : rgb(0xEEF1F4), 4.0f);
-    // Up to two lines, wrapped to the lane.
-    const char* p = name.c_str();
-    const char* end = p + name.size();
+    if (!named && !acting) continue;  // one strip behind them all, drawn above
+    dl->AddRectFilled(a, b, acting ? rgb(theme::kHalo, 200) : rgb(0xEEF1F4), named ? 4.0f : 0.0f);
+    if (!heads) continue;
     float y = a.y + 2.0f;
-    for (int line = 0; line < 2 && p < end; ++line) {
-      const char* brk = font->CalcWordWrapPositionA(small / font->FontSize, p, end, b.x - a.x - 4.0f);
-      if (brk == p) brk = p + 1;
-      const ImVec2 ts = font->CalcTextSizeA(small, 1e9f, 0.0f, p, brk);
-      dl->AddText(font, small, ImVec2(std::floor(x - ts.x * 0.5f), y), rgb(theme::kInk), p, brk);
-      y += ts.y;
-      p = brk;
-      while (p < end && *p == ' ') ++p;
+    for (std::size_t k = 0; k < heads->lines[i].size(); ++k) {
+      const std::string& line = heads->lines[i][k];
+      dl->AddText(font, small, ImVec2(std::floor(x - heads->line_w[i * kHeadLines + k] * 0.5f), y), rgb(theme::kInk),
+                  line.c_str(), line.c_str() + line.size());
+      y += small;
+    }
+  }
+  if (!named) {
+    const ImVec2 mouse = io.MousePos;
+    if (!app.headless && mouse.y >= head_min.y && mouse.y < head_min.y + head_h && mouse.x >= head_min.x &&
+        mouse.x < head_min.x + width && ImGui::IsWindowHovered()) {
+      const auto lane = static_cast<std::size_t>((mouse.x - head_min.x) / lane_w);
+      if (lane < seq.lanes.size()) ImGui::SetTooltip("%s", app.host_name(seq.lanes[lane]).c_str());
     }
   }
   ImGui::Dummy(ImVec2(width, head_h + 2.0f));
@@ -126,10 +223,25 @@ void sequence(AppState& app) {
     }
   }
 
-  // Arrows (only those in view are drawn).
+  // Arrows (only those in view are drawn). Labels only where they have room to say
+  // something and do not overlap another label, protocol lines before packets. The panel is
+  // cut into cells (kLabelCell em wide, a quarter of a line high) that remember whether a label
+  // covers them; a label whose centre is taken is not even measured (with hundreds of lanes
+  // a busy second has thousands of arrows, and would pile up thousands of cut labels).
   const double playback = app.playback;
+  struct Candidate {
+    std::size_t arrow;
+    ImVec2 mid;
+    float room;
+    bool future;
+  };
+  std::vector<Candidate> line_labels;
+  std::vector<Candidate> packet_labels;
   const auto [first_arrow, last_arrow] =
       seq.arrows_between((clip_top - 20.0f - top) / px, (clip_bottom + 20.0f - top) / px);
+  // A crowded view (a busy world zoomed out: ten thousand arrows) draws packets as thin lines
+  // without heads, as the map draws crowded packets as plain marks.
+  const bool crowded = last_arrow - first_arrow > kDetailedArrows;
   for (std::size_t ai = first_arrow; ai < last_arrow; ++ai) {
     const auto& a = seq.arrows[ai];
     const float y0 = y_of(a.start);
@@ -141,43 +253,75 @@ void sequence(AppState& app) {
     ImVec2 from(lane_x(a.from), y0);
     ImVec2 to(lane_x(a.to), y1);
     if (a.blocked) to = ImVec2((from.x + to.x) * 0.5f, (y0 + y1) * 0.5f);
-    dl->AddLine(from, to, col, a.packet ? 1.5f : 2.5f);
+    const bool thin = crowded && a.packet && !a.blocked;  // 1 px: ImGui's cheapest line, and no head
+    dl->AddLine(from, to, col, thin ? 1.0f : (a.packet ? 1.5f : 2.5f));
     if (a.blocked) {
       const float c = fs * 0.35f;
       dl->AddLine(ImVec2(to.x - c, to.y - c), ImVec2(to.x + c, to.y + c), rgb(theme::kBlock, alpha), 2.5f);
       dl->AddLine(ImVec2(to.x - c, to.y + c), ImVec2(to.x + c, to.y - c), rgb(theme::kBlock, alpha), 2.5f);
-    } else {
+    } else if (!thin) {
       arrow_head(dl, from, to, a.packet ? fs * 0.45f : fs * 0.6f, col);
     }
-    // Protocol lines are always labelled; packets when there is room.
-    const bool label = !a.packet || px * static_cast<float>(std::max(a.end - a.start, 0.3)) > small * 2.5f;
-    if (label) {
-      const float lsize = a.packet ? small * 0.9f : small;
-      const float span = std::abs(to.x - from.x);
-      std::string text = a.label;
-      ImVec2 ts = font->CalcTextSizeA(lsize, FLT_MAX, 0.0f, text.c_str());
-      const float room = std::max(span - 8.0f, lane_w * 0.9f);
-      if (ts.x > room && text.size() > 4) {
-        // Cut in one pass where the text and ".." fit; at least one character stays.
-        const float dots = font->CalcTextSizeA(lsize, FLT_MAX, 0.0f, "..").x;
-        const char* begin = text.c_str();
-        const char* cut = begin;
-        font->CalcTextSizeA(lsize, std::max(room - dots, 0.0f), 0.0f, begin, begin + text.size(), &cut);
-        auto keep = static_cast<std::size_t>(cut - begin);
-        if (keep == 0) {
-          keep = 1;
-          while (keep < text.size() && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) ++keep;
-        }
-        text.resize(keep);
-        text += "..";
-        ts = font->CalcTextSizeA(lsize, FLT_MAX, 0.0f, text.c_str());
-      }
-      const ImVec2 mid((from.x + to.x) * 0.5f, (from.y + to.y) * 0.5f);
-      const ImU32 tcol = future ? rgb(theme::kInkSoft, 110) : (a.packet ? rgb(theme::kInkSoft) : rgb(theme::kInk));
-      dl->AddText(font, lsize, ImVec2(std::floor(mid.x - ts.x * 0.5f), std::floor(mid.y - ts.y - 1.0f)), tcol,
-                  text.c_str());
-    }
+    // Protocol lines are labelled when there is room; packets when they are also long enough.
+    if (a.packet && px * static_cast<float>(std::max(a.end - a.start, 0.3)) <= small * 2.5f) continue;
+    const float room = std::max(std::abs(to.x - from.x) - 8.0f, lane_w * 0.9f);
+    if (room < fs * kLabelRoomMin) continue;
+    (a.packet ? packet_labels : line_labels)
+        .push_back({ai, ImVec2((from.x + to.x) * 0.5f, (from.y + to.y) * 0.5f), room, future});
   }
+  const float cell_w = fs * kLabelCell;
+  const float cell_h = small / 4.0f;
+  const float grid_top = clip_top - 40.0f;
+  const auto columns = static_cast<std::size_t>(width / cell_w) + 2;
+  const auto rows = static_cast<std::size_t>((clip_bottom - grid_top + 40.0f) / cell_h) + 2;
+  std::vector<std::uint8_t> taken(columns * rows, 0);
+  auto column_of = [&](float x) {
+    return static_cast<std::size_t>(std::clamp((x - head_min.x) / cell_w, 0.0f, static_cast<float>(columns - 1)));
+  };
+  auto row_of = [&](float y) {
+    return static_cast<std::size_t>(std::clamp((y - grid_top) / cell_h, 0.0f, static_cast<float>(rows - 1)));
+  };
+  const float dots = font->CalcTextSizeA(small, FLT_MAX, 0.0f, "..").x;
+  std::string shortened;
+  auto put = [&](const Candidate& l) {
+    const auto& a = seq.arrows[l.arrow];
+    const float lsize = a.packet ? small * 0.9f : small;
+    // The label sits just above the arrow's middle: that cell first.
+    if (taken[row_of(l.mid.y - lsize * 0.5f) * columns + column_of(l.mid.x)]) return;
+    const char* text = a.label.c_str();
+    const char* text_end = text + a.label.size();
+    ImVec2 ts = font->CalcTextSizeA(lsize, FLT_MAX, 0.0f, text, text_end);
+    if (ts.x > l.room && a.label.size() > 4) {
+      // Cut in one pass where the text and ".." fit; at least one character stays.
+      const char* cut = text;
+      font->CalcTextSizeA(lsize, std::max(l.room - dots, 0.0f), 0.0f, text, text_end, &cut);
+      auto keep = static_cast<std::size_t>(cut - text);
+      if (keep == 0) {
+        keep = 1;
+        while (keep < a.label.size() && (static_cast<unsigned char>(a.label[keep]) & 0xC0) == 0x80) ++keep;
+      }
+      shortened.assign(a.label, 0, keep);
+      shortened += "..";
+      text = shortened.c_str();
+      text_end = text + shortened.size();
+      ts = font->CalcTextSizeA(lsize, FLT_MAX, 0.0f, text, text_end);
+    }
+    const ImVec2 at(std::floor(l.mid.x - ts.x * 0.5f), std::floor(l.mid.y - ts.y - 1.0f));
+    const std::size_t c0 = column_of(at.x);
+    const std::size_t c1 = column_of(at.x + ts.x);
+    // Rows by the glyphs' height rather than the line's (its leading may overlap a neighbour).
+    const std::size_t r0 = row_of(at.y + ts.y * 0.15f);
+    const std::size_t r1 = row_of(at.y + ts.y * 0.85f);
+    for (std::size_t r = r0; r <= r1; ++r) {
+      for (std::size_t c = c0; c <= c1; ++c)
+        if (taken[r * columns + c]) return;
+    }
+    for (std::size_t r = r0; r <= r1; ++r) std::fill_n(taken.begin() + static_cast<std::ptrdiff_t>(r * columns + c0), c1 - c0 + 1, 1);
+    const ImU32 tcol = l.future ? rgb(theme::kInkSoft, 110) : (a.packet ? rgb(theme::kInkSoft) : rgb(theme::kInk));
+    dl->AddText(font, lsize, at, tcol, text, text_end);
+  };
+  for (const auto& l : line_labels) put(l);
+  for (const auto& l : packet_labels) put(l);
 
   // The current moment.
   const float ny = y_of(playback);

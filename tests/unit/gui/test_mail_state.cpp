@@ -106,6 +106,13 @@ Synthetic synthetic(int letters) {
   return out;
 }
 
+// Where `mb` is in s.mailboxes (size() when it is not there).
+std::size_t position_of(const gui::MailState& s, const gui::MailboxState* mb) {
+  for (std::size_t k = 0; k < s.mailboxes.size(); ++k)
+    if (&s.mailboxes[k] == mb) return k;
+  return s.mailboxes.size();
+}
+
 }  // namespace
 
 TEST_CASE("mail state: whole journey - queue, mailbox, device, where the letter is", "[gui][mail]") {
@@ -443,7 +450,7 @@ TEST_CASE("mail state: host lookups through the shared index equal a linear sear
         const auto b = plain.mailboxes_of(h);
         REQUIRE(a.size() == b.size());
         for (std::size_t i = 0; i < a.size(); ++i) {
-          CHECK(a[i] - s.mailboxes.data() == b[i] - plain.mailboxes.data());
+          CHECK(position_of(s, a[i]) == position_of(plain, b[i]));
           CHECK(s.mailbox(h, a[i]->user) == a[i]);
           CHECK(plain.mailbox(h, b[i]->user) == b[i]);
         }
@@ -457,4 +464,135 @@ TEST_CASE("mail state: host lookups through the shared index equal a linear sear
     }
     CHECK(found > 0);
   }
+}
+
+TEST_CASE("mail state: a shared vector copies an item only when a copy changes it", "[gui][mail]") {
+  gui::SharedVector<std::string> a{"one", "two", "three"};
+  const auto b = a;  // shares every item
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(a.shares(b, i));
+  a.mutate(1) += "!";
+  CHECK(a[1] == "two!");
+  CHECK(b[1] == "two");  // the copy still reads its own
+  CHECK_FALSE(a.shares(b, 1));
+  CHECK(a.shares(b, 0));  // the others stay shared
+  CHECK(a.shares(b, 2));
+  // An item held by nobody else is changed in place.
+  const std::string* own = &a[1];
+  a.mutate(1) += "!";
+  CHECK(&a[1] == own);
+  CHECK(a[1] == "two!!");
+  a.push_back("four");
+  a.erase(a.begin());
+  CHECK(b.size() == 3);
+  CHECK(b[0] == "one");
+  CHECK(std::vector<std::string>(a.begin(), a.end()) == std::vector<std::string>{"two!!", "three", "four"});
+  CHECK_FALSE(a == b);
+  auto c = b;
+  CHECK(c == b);
+  c.mutate(0);  // a copy of an equal value is still equal
+  CHECK(c == b);
+  CHECK_FALSE(c.shares(b, 0));
+}
+
+TEST_CASE("mail state: changing one state leaves the states it shares parts with unchanged", "[gui][mail]") {
+  for (const char* path : {"mail/whole-journey.json", "mail/backup-mx.json"}) {
+    INFO(path);
+    const auto l = lesson(path);
+    const gui::TraceModel m(l.scenario, l.trace);
+    const std::size_t n = m.records().size();
+    for (std::size_t k = 0; k <= 10; ++k) {
+      const std::size_t at = (n - 1) * k / 10;
+      const auto original = m.mail().state_after(at);
+      auto changed = original;  // shares everything with `original`
+      REQUIRE_FALSE(original.mailboxes.empty());
+      CHECK(changed.mailboxes.shares(original.mailboxes, 0));
+      changed.mailboxes.mutate(0).quota_used += 12345;
+      changed.mailboxes.mutate(0).folders.front().name = "CHANGED";
+      for (std::size_t q = 0; q < changed.queues.size(); ++q) {
+        auto& queue = changed.queues.mutate(q);
+        for (std::size_t e = 0; e < queue.entries.size(); ++e) queue.entries.mutate(e).subject = "changed";
+        gui::QueueEntry extra;
+        extra.queue_id = "EXTRA";
+        queue.entries.push_back(extra);
+      }
+      for (std::size_t d = 0; d < changed.devices.size(); ++d) changed.devices.mutate(d).items.clear();
+      CHECK_FALSE(changed == original);
+      // The original, the model's snapshot it came from and a fresh seek are as they were.
+      CHECK(original == m.mail().replay_after(at));
+      CHECK(m.mail().state_after(at) == m.mail().replay_after(at));
+      CHECK(original.mailboxes[0].quota_used != changed.mailboxes[0].quota_used);
+      for (const auto& q : original.queues) {
+        for (const auto& e : q.entries) {
+          CHECK(e.subject != "changed");
+          CHECK(e.queue_id != "EXTRA");
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("mail state: earlier states are unaffected by later seeks, and states share what did not change",
+          "[gui][mail]") {
+  const auto syn = synthetic(2000);
+  const gui::TraceModel m(syn.scenario, syn.trace);
+  const std::size_t n = m.records().size();
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<std::size_t> pick(0, n - 1);
+  // Seeks forward, backward and at random, each kept; all compared at the end.
+  std::vector<std::size_t> at;
+  for (std::size_t k = 0; k < 40; ++k) at.push_back(n * k / 40);
+  for (std::size_t k = 40; k-- > 0;) at.push_back(n * k / 40);
+  for (int k = 0; k < 80; ++k) at.push_back(pick(rng));
+  std::vector<gui::MailState> kept;
+  for (auto i : at) kept.push_back(m.mail().state_after(i));
+  for (std::size_t k = 0; k < at.size(); ++k) {
+    INFO("seek " << k << " to record " << at[k]);
+    REQUIRE(kept[k] == m.mail().replay_after(at[k]));
+  }
+  // States share what has not changed since the model's snapshot (no deep copy per seek):
+  // Shiroyagi's mailbox in the whole journey never changes.
+  const auto l = lesson("mail/whole-journey.json");
+  const gui::TraceModel w(l.scenario, l.trace);
+  const auto first_state = w.mail().state_after(0);
+  const auto last_state = w.mail().state_after(w.records().size() - 1);
+  const auto* mine = first_state.mailbox("mail-example", "shiroyagi");
+  REQUIRE(mine);
+  CHECK(last_state.mailbox("mail-example", "shiroyagi") == mine);  // the very same object
+  CHECK(last_state.mailbox("mx-hogehoge", "kuroyagi") != first_state.mailbox("mx-hogehoge", "kuroyagi"));
+}
+
+TEST_CASE("mail state: a POP3 download puts the letter on the device as the server deletes it", "[gui][mail]") {
+  // The server removes the message when the POP3 session ends, a moment before the PC
+  // records the download: "where it is now" must never be empty in between.
+  const auto l = lesson("mail/whole-journey.json");
+  const gui::TraceModel m(l.scenario, l.trace);
+  const auto& mail = m.mail();
+  const auto& queued = first(m, sim::RecordKind::Mail, "queued", "mail-example");
+  const auto& popped = first(m, sim::RecordKind::Mailbox, "downloaded-and-deleted", "mx-hogehoge");
+  const auto letter = mail.letter_by_key(queued.detail["message_id"].get<std::string>());
+  REQUIRE(letter);
+  auto on_pc = [&](const gui::MailState& s) {
+    const auto places = mail.places(s, *letter);
+    return places.size() == 1 && places[0].kind == gui::LetterPlace::Kind::Device && places[0].host == "kuroyagi-pc" &&
+           places[0].what == "kuroyagi@hogehoge.com";
+  };
+  // Right after the server deleted it, and at the end of the lesson (the last playback second).
+  const auto gone = m.view_at(popped.time);
+  CHECK(inbox_size(gone.mail, "mx-hogehoge", "kuroyagi") == 0);
+  CHECK(on_pc(gone.mail));
+  const auto end = m.view_at_playback(m.pace().duration());
+  CHECK(on_pc(end.mail));
+  CHECK(end.mail.letters[*letter].stage == gui::LetterStage::Delivered);
+  // From the moment it is queued, the letter is always somewhere.
+  const auto q = m.index_of_seq(queued.seq);
+  REQUIRE(q);
+  for (std::size_t i = *q; i < m.records().size(); ++i) {
+    INFO("after record " << i << ": " << m.records()[i].summary);
+    REQUIRE_FALSE(mail.places(mail.state_after(i), *letter).empty());
+  }
+  // Only one copy on the PC once the PC has recorded the download too.
+  const auto& downloaded = first(m, sim::RecordKind::Mailbox, "device-downloaded", "kuroyagi-pc");
+  const auto* pc = m.view_at(downloaded.time).mail.device("kuroyagi-pc");
+  REQUIRE(pc);
+  CHECK(pc->items.size() == 1);
 }
