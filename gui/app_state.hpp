@@ -33,6 +33,7 @@ struct Fonts {
 enum class Tab { Events, Sequence, Transcript, Inspector };
 
 struct EventTableCache;  // gui/panels/event_table.cpp
+struct WordedRecords;    // gui/panels/event_table.cpp
 struct SequenceCache;    // gui/panels/sequence.cpp
 struct TranscriptCache;  // gui/panels/transcript.cpp
 
@@ -124,10 +125,8 @@ struct AppState {
   std::optional<std::size_t> scrolled_to;  // the event table follows the current record
   std::string scrolled_for;                // ... under these filters (a change scrolls again)
   int follow_frames = 0;                   // event table: frames left to (re)apply its scroll; -1: check
-  // The event table's Japanese summaries (sim::describe_record), built once per run.
-  std::vector<std::string> summaries_ja;
-  std::uint64_t summaries_run = 0;         // the run_serial they were built for (0: none)
-  std::string summaries_lang;              // and the language
+  // Records worded for people in the current language (worded_record), kept per run.
+  std::shared_ptr<WordedRecords> worded;
   // Panel caches rebuilt when the run, font or width changes (defined in their panel's file).
   std::shared_ptr<EventTableCache> event_table_cache;
   std::shared_ptr<SequenceCache> sequence_cache;
@@ -166,5 +165,10 @@ struct AppState {
     playback = std::clamp(p, 0.0, model.pace().duration());
   }
 };
+
+// Record `i` of app.model in words for people (sim::describe_record with the scenario's display
+// names) in the current language; worded when first asked for, then kept for the run and
+// language (defined in gui/panels/event_table.cpp; the inspector and sequence diagram use it too).
+const std::string& worded_record(AppState& app, std::size_t i);
 
 }  // namespace mailsim::gui

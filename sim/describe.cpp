@@ -815,6 +815,12 @@ std::string status_note_short(const std::string& status) {
   return meaning.empty() ? std::string() : "（" + meaning + "）";
 }
 
+// "5.7.1：中継の拒否などで許可されていない" or "4.4.9" (a code without a meaning here), to go in brackets.
+std::string status_in_words(const std::string& status) {
+  const std::string meaning = status_meaning_ja(status);
+  return meaning.empty() ? status : status + "：" + meaning;
+}
+
 // "5.1.1（宛先のユーザーが存在しない）" or "4.4.9 " (a code without a meaning here), to be followed by "で".
 std::string status_phrase(const std::string& status) {
   const std::string note = status_note_short(status);
@@ -880,7 +886,7 @@ std::optional<std::string> expectation_ja(const ExpectationResult& e, const Scen
     const std::string status = param(e, "status");
     return fmt::format("{} からの送信が{}失敗する{}", host_label(s, param(e, "from"), "ja"),
                        error.empty() ? std::string() : in_brackets(error) + "で",
-                       status.empty() ? std::string() : "（" + status + status_note_short(status) + "）");
+                       status.empty() ? std::string() : "（" + status_in_words(status) + "）");
   }
   if (k == "wire") {
     const std::string network = param(e, "network");
@@ -993,6 +999,7 @@ std::optional<std::string> outcome_ja(const ExpectationResult& e, const Trace* t
 
 std::string status_meaning_ja(std::string_view status) {
   // Only the subject and detail matter for the meaning; the class says permanent or temporary.
+  // No meaning has brackets of its own: callers put it in brackets ("（4.7.1：...）").
   if (status.size() < 5) return {};
   const bool temporary = status[0] == '4';
   const std::string_view rest = status.substr(1);
@@ -1001,9 +1008,9 @@ std::string status_meaning_ja(std::string_view status) {
   if (rest == ".2.2") return temporary ? "メールボックスが一時的に満杯" : "メールボックスが満杯";
   if (rest == ".3.4") return "メッセージが大きすぎる";
   if (rest == ".4.1") return "相手のサーバーが応答しない";
-  if (rest == ".4.3") return "名前解決（DNS）に失敗した";
+  if (rest == ".4.3") return "DNS の名前解決に失敗した";
   if (rest == ".4.7") return "配達の期限が切れた";
-  if (rest == ".7.1") return temporary ? "今は受け付けられない（送信数の制限など）" : "許可されていない（中継の拒否など）";
+  if (rest == ".7.1") return temporary ? "送信数の制限などで今は受け付けられない" : "中継の拒否などで許可されていない";
   if (rest == ".7.8") return "認証情報が正しくない";
   if (rest == ".7.0") return "認証が必要";
   return {};

@@ -1,7 +1,10 @@
-// Event table: every record (time, host, peer, kind, summary) with filters; click to seek.
+// Event table: every record (time, host, peer, kind, what happened in words) with filters; click to seek.
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <chrono>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <imgui.h>
@@ -14,17 +17,77 @@
 
 namespace mailsim::gui {
 
-// Text widths the column sizes are made from (every host's name and id: a world has
-// hundreds), measured once per run, language and font instead of every frame.
+// Records worded for people in one language for one run: each worded when first asked for (the
+// rows shown, the records a text filter reads), then kept. A record whose wording is its summary
+// (protocol lines, packets: most of a large trace) keeps no copy.
+struct WordedRecords {
+  enum : std::uint8_t { kNotYet, kOwn, kSummary };
+  std::uint64_t run = 0;
+  bool japanese = false;
+  std::vector<std::uint8_t> state;  // per record
+  std::vector<std::string> text;    // per record, where state == kOwn
+};
+
+const std::string& worded_record(AppState& app, std::size_t i) {
+  if (!app.worded) app.worded = std::make_shared<WordedRecords>();
+  auto& w = *app.worded;
+  const auto& recs = app.model.records();
+  if (w.run != app.run_serial || w.japanese != app.japanese() || w.state.size() != recs.size()) {
+    w.run = app.run_serial;
+    w.japanese = app.japanese();
+    w.state.assign(recs.size(), WordedRecords::kNotYet);
+    w.text.assign(recs.size(), std::string());
+  }
+  const auto& r = recs[i];
+  if (w.state[i] == WordedRecords::kNotYet) {
+    std::string words = sim::describe_record(r, w.japanese ? "ja" : "en", &app.scenario);
+    if (words == r.summary) {
+      w.state[i] = WordedRecords::kSummary;
+    } else {
+      w.text[i] = std::move(words);
+      w.state[i] = WordedRecords::kOwn;
+    }
+  }
+  return w.state[i] == WordedRecords::kOwn ? w.text[i] : r.summary;
+}
+
+// What the event table keeps between frames: text widths (every host's name: a world has
+// hundreds) measured once per run, language and font; host names fitted to their column; and
+// the rows that pass the filters, found over several frames on a large trace.
 struct EventTableCache {
   std::uint64_t run = 0;
   bool japanese = false;
   const ImFont* font = nullptr;
   float font_size = 0.0f;
-  float host_head = 0.0f;  // the "Host" heading
+  float host_head = 0.0f;  // the wider of the "Host" and "Peer" headings
   float kind = 0.0f;       // the widest kind (and its heading)
-  std::vector<float> name;  // per host of the layout: its display name
-  std::vector<float> id;    // and its id
+  float name = 0.0f;       // the widest display name of a host of the layout
+
+  // A host's display name as its cell shows it: cut with "…" when wider than the column.
+  struct Fitted {
+    float width = -1.0f;  // the column width it was fitted to
+    std::string text;
+    bool cut = false;
+  };
+  std::unordered_map<std::string, Fitted> fitted;  // by host id
+
+  // The filters' rows. A scan visits `source` (or every record) from `scanned` on, within a
+  // time budget per frame; typing more of the same text narrows the last complete result.
+  struct Scan {
+    std::uint64_t run = 0;
+    bool japanese = false;
+    bool active = false;    // some filter is set
+    std::string text;       // the text filter, lower case (ASCII)
+    std::string protocol;
+    std::string host;
+    bool all = true;        // the scan visits every record, else `source`
+    std::vector<std::size_t> source;
+    std::size_t scanned = 0;
+    bool complete = false;
+    std::vector<std::size_t> rows;
+    std::unordered_map<std::string, bool> host_hit;        // host id -> its id or name holds the text
+    std::array<std::int8_t, 16> kind_hit{};                 // per kind: 0 unknown, 1 yes, -1 no
+  } scan;
 };
 
 }  // namespace mailsim::gui
@@ -35,30 +98,24 @@ namespace {
 
 constexpr float kRowsAboveCurrent = 3.0f;  // the current row is shown this many rows below the header
 
+constexpr double kScanBudgetMs = 6.0;        // a frame's share of a filter scan (not in screenshots: all at once)
+constexpr const char* kEllipsis = "\u2026";  // in the Latin font's ranges (fonts.cpp)
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// `needle` in lower case (ASCII; other bytes, such as UTF-8 Japanese, compare as they are).
 bool contains_folded(const std::string& hay, const std::string& needle) {
-  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-  });
+  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
+                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
   return it != hay.end();
 }
 
 std::string upper(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
-}
-
-// The summaries in Japanese (sim::describe_record), built once per run; null in English.
-const std::vector<std::string>* japanese_summaries(AppState& app) {
-  if (!app.japanese()) return nullptr;
-  const auto& recs = app.model.records();
-  if (app.summaries_run != app.run_serial || app.summaries_lang != app.lang || app.summaries_ja.size() != recs.size()) {
-    app.summaries_ja.clear();
-    app.summaries_ja.reserve(recs.size());
-    for (const auto& r : recs) app.summaries_ja.push_back(sim::describe_record(r, "ja", &app.scenario));
-    app.summaries_run = app.run_serial;
-    app.summaries_lang = app.lang;
-  }
-  return &app.summaries_ja;
 }
 
 // The protocols that occur in the trace (listed once by the model): the mail and DNS ones
@@ -112,38 +169,124 @@ void filter_bar(AppState& app, const std::vector<std::string>& protocols) {
   if (ImGui::BeginCombo("##host", host_preview.c_str(), ImGuiComboFlags_HeightLarge)) {
     if (ImGui::Selectable(all_hosts.c_str(), app.filter_host.empty())) app.filter_host.clear();
     for (const auto& h : app.model.layout().hosts()) {
+      ImGui::PushID(h.id.c_str());  // two hosts may share a display name
       const std::string name = app.host_name(h.id);
-      const std::string text = name == h.id ? name : name + " (" + h.id + ")";
-      if (ImGui::Selectable(text.c_str(), app.filter_host == h.id)) app.filter_host = h.id;
+      if (ImGui::Selectable(name.c_str(), app.filter_host == h.id)) app.filter_host = h.id;
+      if (!app.headless && name != h.id && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", h.id.c_str());
+      ImGui::PopID();
     }
     ImGui::EndCombo();
   }
   if (!app.headless && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", app.tr("events.host_tip"));
 }
 
-const EventTableCache& text_widths(AppState& app) {
+EventTableCache& text_widths(AppState& app) {
   if (!app.event_table_cache) app.event_table_cache = std::make_shared<EventTableCache>();
   auto& c = *app.event_table_cache;
-  const auto& hosts = app.model.layout().hosts();
   if (c.run == app.run_serial && c.japanese == app.japanese() && c.font == ImGui::GetFont() &&
-      c.font_size == ImGui::GetFontSize() && c.name.size() == hosts.size())
+      c.font_size == ImGui::GetFontSize())
     return c;
   c.run = app.run_serial;
   c.japanese = app.japanese();
   c.font = ImGui::GetFont();
   c.font_size = ImGui::GetFontSize();
-  c.host_head = ImGui::CalcTextSize(app.tr("col.host")).x;
-  c.name.clear();
-  c.id.clear();
-  for (const auto& h : hosts) {
-    c.name.push_back(ImGui::CalcTextSize(app.host_name(h.id).c_str()).x);
-    c.id.push_back(ImGui::CalcTextSize(h.id.c_str()).x);
-  }
+  c.host_head = std::max(ImGui::CalcTextSize(app.tr("col.host")).x, ImGui::CalcTextSize(app.tr("col.peer")).x);
+  c.name = 0.0f;
+  for (const auto& h : app.model.layout().hosts()) c.name = std::max(c.name, ImGui::CalcTextSize(app.host_name(h.id).c_str()).x);
+  c.fitted.clear();
   c.kind = ImGui::CalcTextSize(app.tr("col.kind")).x;
   for (const char* k : {"packet", "connection", "policy", "tls", "protocol", "dns", "mail", "mailbox", "action"}) {
     c.kind = std::max(c.kind, ImGui::CalcTextSize(app.tr("record." + std::string(k))).x);
   }
   return c;
+}
+
+// `name` cut to `width` with an ellipsis (at a UTF-8 character boundary).
+EventTableCache::Fitted fit(const std::string& name, float width) {
+  EventTableCache::Fitted f{width, name, false};
+  if (ImGui::CalcTextSize(name.c_str()).x <= width + 1.0f) return f;
+  const float room = width - ImGui::CalcTextSize(kEllipsis).x;
+  std::size_t keep = 0;  // the longest prefix that fits, in whole characters
+  for (std::size_t n = 1; n <= name.size(); ++n) {
+    if (n < name.size() && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80) continue;
+    if (ImGui::CalcTextSize(name.data(), name.data() + n).x > room) break;
+    keep = n;
+  }
+  f.text = name.substr(0, keep) + kEllipsis;
+  f.cut = true;
+  return f;
+}
+
+// Does record i pass the filters of `sc`? Cheap tests first; the record is worded only when
+// nothing else matched the text.
+bool passes(AppState& app, EventTableCache::Scan& sc, std::size_t i) {
+  const auto& r = app.model.records()[i];
+  if (!sc.protocol.empty() && r.protocol != sc.protocol) return false;
+  if (!sc.host.empty() && r.host != sc.host && r.peer != sc.host) return false;
+  const std::string& f = sc.text;
+  if (f.empty()) return true;
+  auto& k = sc.kind_hit[static_cast<std::size_t>(r.kind) % sc.kind_hit.size()];
+  if (k == 0) {
+    const std::string kind(sim::to_string(r.kind));
+    k = contains_folded(kind, f) || contains_folded(app.tr("record." + kind), f) ? 1 : -1;
+  }
+  if (k > 0 || contains_folded(r.protocol, f) || contains_folded(r.event, f)) return true;
+  auto host_hit = [&](const std::string& id) {
+    if (id.empty()) return false;
+    auto it = sc.host_hit.find(id);
+    if (it == sc.host_hit.end())
+      it = sc.host_hit.emplace(id, contains_folded(id, f) || contains_folded(app.host_name(id), f)).first;
+    return it->second;
+  };
+  return host_hit(r.host) || host_hit(r.peer) || contains_folded(r.summary, f) ||
+         contains_folded(worded_record(app, i), f);
+}
+
+// Brings the filters' rows up to date: starts a new scan when a filter changed (from the last
+// result when the text only grew), then goes on with it for a frame's budget (screenshots: to
+// the end).
+const EventTableCache::Scan& scan_rows(AppState& app, EventTableCache& c) {
+  auto& sc = c.scan;
+  const std::string text = lower(app.filter);
+  const bool active = !text.empty() || !app.filter_protocol.empty() || !app.filter_host.empty();
+  if (sc.run != app.run_serial || sc.japanese != app.japanese() || sc.active != active || sc.text != text ||
+      sc.protocol != app.filter_protocol || sc.host != app.filter_host) {
+    const bool narrows = sc.run == app.run_serial && sc.japanese == app.japanese() && sc.complete &&
+                         sc.protocol == app.filter_protocol && sc.host == app.filter_host &&
+                         text.find(sc.text) != std::string::npos;
+    if (narrows && sc.active) {
+      sc.source = std::move(sc.rows);
+      sc.all = false;
+    } else {
+      sc.source.clear();
+      sc.all = true;
+    }
+    sc.run = app.run_serial;
+    sc.japanese = app.japanese();
+    sc.active = active;
+    sc.text = text;
+    sc.protocol = app.filter_protocol;
+    sc.host = app.filter_host;
+    sc.rows.clear();
+    sc.scanned = 0;
+    sc.complete = !active;
+    sc.host_hit.clear();
+    sc.kind_hit.fill(0);
+  }
+  if (sc.complete) return sc;
+  const std::size_t total = sc.all ? app.model.records().size() : sc.source.size();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double, std::milli>(kScanBudgetMs);
+  while (sc.scanned < total) {
+    const std::size_t end = std::min(total, sc.scanned + 4096);
+    for (; sc.scanned < end; ++sc.scanned) {
+      const std::size_t i = sc.all ? sc.scanned : sc.source[sc.scanned];
+      if (passes(app, sc, i)) sc.rows.push_back(i);
+    }
+    if (!app.headless && std::chrono::steady_clock::now() > deadline) break;
+  }
+  sc.complete = sc.scanned == total;
+  if (sc.complete) sc.source = {};
+  return sc;
 }
 
 }  // namespace
@@ -161,32 +304,21 @@ void event_table(AppState& app) {
     ImGui::TextWrapped("%s", app.tr("events.empty"));
     return;
   }
-  const auto* ja = japanese_summaries(app);
-  auto shown_summary = [&](std::size_t i) -> const std::string& { return ja ? (*ja)[i] : recs[i].summary; };
+  EventTableCache& cache = text_widths(app);
 
-  // The rows that pass the filters (cheap enough per frame for classroom traces).
-  std::vector<std::size_t> rows;
-  const bool filtering = !app.filter.empty() || !app.filter_protocol.empty() || !app.filter_host.empty();
+  // The rows that pass the filters: found once per change of the filters (over several frames
+  // on a large trace, with a progress bar meanwhile), not every frame.
+  const auto& scan = scan_rows(app, cache);
+  const bool filtering = scan.active;
+  const std::vector<std::size_t>& rows = scan.rows;
   if (filtering) {
-    const std::string& f = app.filter;
-    for (std::size_t i = 0; i < recs.size(); ++i) {
-      const auto& r = recs[i];
-      if (!app.filter_protocol.empty() && r.protocol != app.filter_protocol) continue;
-      if (!app.filter_host.empty() && r.host != app.filter_host && r.peer != app.filter_host) continue;
-      if (!f.empty()) {
-        const std::string kind(sim::to_string(r.kind));
-        const bool match = contains_folded(r.summary, f) || (ja && contains_folded((*ja)[i], f)) ||
-                           contains_folded(r.host, f) || contains_folded(r.peer, f) ||
-                           contains_folded(app.host_name(r.host), f) ||
-                           (!r.peer.empty() && contains_folded(app.host_name(r.peer), f)) ||
-                           contains_folded(kind, f) || contains_folded(app.tr("record." + kind), f) ||
-                           contains_folded(r.protocol, f) || contains_folded(r.event, f);
-        if (!match) continue;
-      }
-      rows.push_back(i);
+    if (!scan.complete) {
+      const std::size_t total = scan.all ? recs.size() : scan.source.size();
+      ImGui::ProgressBar(static_cast<float>(scan.scanned) / static_cast<float>(std::max<std::size_t>(total, 1)),
+                         ImVec2(-1.0f, 0.0f));
     }
     if (rows.empty()) {
-      ImGui::TextWrapped("%s", app.tr("events.no_match"));
+      if (scan.complete) ImGui::TextWrapped("%s", app.tr("events.no_match"));
       return;
     }
   }
@@ -206,30 +338,29 @@ void event_table(AppState& app) {
 
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
-  // Column widths from the content: hosts by their display name when it is short enough,
-  // else by their id (always shorter); the summary takes the rest.
+  // Column widths from the content: the host columns fit the longest display name, up to what
+  // leaves the summary about 40% of the table (longer names are cut with "…", whole on hover);
+  // the summary takes the rest.
   const float fs = ImGui::GetFontSize();
   const float table_w = ImGui::GetContentRegionAvail().x;
-  const float host_cap = std::max(fs * 6.5f, table_w * 0.19f);
-  const EventTableCache& widths = text_widths(app);
-  float host_w = widths.host_head;
-  for (std::size_t k = 0; k < widths.name.size(); ++k) {
-    host_w = std::max(host_w, widths.name[k] <= host_cap ? widths.name[k] : std::min(widths.id[k], host_cap));
-  }
-  const float kind_w = widths.kind;
+  const float kind_w = cache.kind;
   // Times grow with the run ("2m 22.064s"): the last one is the widest.
   const float time_w = std::max(ImGui::CalcTextSize(app.tr("col.time")).x,
                                 ImGui::CalcTextSize(sim::format_time(recs.back().time).c_str()).x);
-  // The summary keeps at least ~40% of the table: the host columns give way (showing ids).
   const float cell_pad = 2.0f * ImGui::GetStyle().CellPadding.x;
-  const float host_budget = (table_w * 0.6f - time_w - kind_w) * 0.5f - 2.0f * cell_pad;
-  host_w = std::min({host_w, host_cap, std::max(fs * 4.5f, host_budget)});
+  const float host_budget = (table_w * 0.62f - time_w - kind_w) * 0.5f - 2.0f * cell_pad;
+  const float host_w = std::min(std::max(cache.host_head, cache.name), std::max(fs * 4.5f, host_budget));
   auto host_cell = [&](const std::string& id) {
     if (id.empty()) return;
-    const std::string name = app.host_name(id);
-    const bool fits = ImGui::CalcTextSize(name.c_str()).x <= ImGui::GetContentRegionAvail().x + 1.0f;
-    ImGui::TextUnformatted(fits ? name.c_str() : id.c_str());
-    if (!fits && !app.headless && ImGui::IsItemHovered()) ImGui::SetTooltip("%s (%s)", name.c_str(), id.c_str());
+    const float avail = ImGui::GetContentRegionAvail().x;
+    auto& f = cache.fitted[id];
+    if (f.width != avail) f = fit(app.host_name(id), avail);
+    ImGui::TextUnformatted(f.text.c_str());
+    if (!app.headless && ImGui::IsItemHovered()) {
+      const std::string name = app.host_name(id);
+      if (name != id) ImGui::SetTooltip("%s (%s)", name.c_str(), id.c_str());
+      else if (f.cut) ImGui::SetTooltip("%s", name.c_str());
+    }
   };
   if (!ImGui::BeginTable("##events", 5, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
@@ -304,10 +435,11 @@ void event_table(AppState& app) {
       const std::string kind_key = "record." + std::string(sim::to_string(r.kind));
       ImGui::TextUnformatted(app.tr(kind_key));
       ImGui::TableSetColumnIndex(4);
-      const std::string& summary = shown_summary(i);
+      // What happened in words; the simulator's own summary (for testers) on hover.
+      const std::string& summary = worded_record(app, i);
       ImGui::TextUnformatted(summary.c_str());
       if (!app.headless && ImGui::IsItemHovered()) {
-        if (ja && summary != r.summary) ImGui::SetTooltip("%s\n%s", summary.c_str(), r.summary.c_str());
+        if (summary != r.summary) ImGui::SetTooltip("%s\n\n%s", summary.c_str(), r.summary.c_str());
         else ImGui::SetTooltip("%s", summary.c_str());
       }
       if (future) ImGui::PopStyleColor();

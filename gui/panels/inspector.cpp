@@ -550,10 +550,10 @@ bool message_view(AppState& app) {
         }
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", app.tr("inspector.click_seek"));
         ImGui::TableSetColumnIndex(1);
+        ImGui::PushTextWrapPos(0.0f);  // a long name wraps rather than running into the words
         ImGui::TextUnformatted(app.host_name(r.host).c_str());
         ImGui::TableSetColumnIndex(2);
-        ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextUnformatted(r.summary.c_str());
+        ImGui::TextUnformatted(worded_record(app, i).c_str());
         ImGui::PopTextWrapPos();
         if (!past) ImGui::PopStyleColor();
       }

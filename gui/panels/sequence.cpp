@@ -348,7 +348,7 @@ void sequence(AppState& app) {
     }
     if (const auto rec = app.model.record_at_playback(at)) {
       const auto& r = app.model.records()[*rec];
-      ImGui::SetTooltip("%s  %s", sim::format_time(r.time).c_str(), r.summary.c_str());
+      ImGui::SetTooltip("%s  %s", sim::format_time(r.time).c_str(), worded_record(app, *rec).c_str());
     }
   }
   ImGui::EndChild();

@@ -105,13 +105,13 @@ TEST_CASE("describe: every expectation kind reads in Japanese") {
   CHECK(describe_expectation(expect("bounced", {{"from", "a@example.com"}, {"recipient", ""}, {"status", ""}}), "ja") ==
         "a@example.com が出したメールが、MAILER-DAEMON から差出人に返送される");
   CHECK(describe_expectation(expect("deferred", {{"to", "kuroyagi@hogehoge.com"}, {"status", "4.7.1"}}), "ja") ==
-        "kuroyagi@hogehoge.com への配達が 4.7.1（今は受け付けられない（送信数の制限など））で延期される（一時的な失敗なので、あとで再送される）");
+        "kuroyagi@hogehoge.com への配達が 4.7.1（送信数の制限などで今は受け付けられない）で延期される（一時的な失敗なので、あとで再送される）");
   CHECK(describe_expectation(expect("deferred", {{"to", "kuroyagi@hogehoge.com"}, {"status", ""}}), "ja") ==
         "kuroyagi@hogehoge.com への配達が延期される（一時的な失敗なので、あとで再送される）");
   CHECK(describe_expectation(expect("send_failed", {{"from", "shiroyagi-pc"}, {"error", "connection timed out"}, {"status", ""}}),
                              "ja", &w) == "しろやぎさんのPC からの送信が「connection timed out」で失敗する");
   CHECK(describe_expectation(expect("send_failed", {{"from", "spammer"}, {"error", ""}, {"status", "5.7.1"}}), "ja") ==
-        "spammer からの送信が失敗する（5.7.1（許可されていない（中継の拒否など）））");
+        "spammer からの送信が失敗する（5.7.1：中継の拒否などで許可されていない）");
   CHECK(describe_expectation(expect("wire", {{"text", "AUTH PLAIN"}, {"visible", true}, {"network", "home-isp"}}), "ja", &w) ==
         "しろやぎさんのプロバイダ を通る通信で「AUTH PLAIN」が読める（暗号化されずに流れる）");
   CHECK(describe_expectation(expect("wire", {{"text", "mee-mee"}, {"visible", false}, {"network", ""}}), "ja") ==
@@ -693,4 +693,70 @@ TEST_CASE("describe: every template has the same placeholders in English and Jap
     CHECK_FALSE(t.ja.empty());
   }
   CHECK(keys.size() > 100);
+}
+
+namespace {
+
+// The greatest depth of Japanese brackets （） in `text` (0: none), or -1 when they do not pair.
+int bracket_depth(const std::string& text) {
+  int depth = 0;
+  int deepest = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text.compare(i, 3, "（") == 0) deepest = std::max(deepest, ++depth);
+    if (text.compare(i, 3, "）") == 0 && --depth < 0) return -1;
+  }
+  return depth == 0 ? deepest : -1;
+}
+
+}  // namespace
+
+TEST_CASE("describe: Japanese status meanings do not nest brackets in the worded text") {
+  // No meaning carries brackets of its own: the wording puts it in brackets.
+  for (const char* cls : {"4", "5"}) {
+    for (const char* rest : {".1.1", ".1.2", ".2.2", ".3.4", ".4.1", ".4.3", ".4.7", ".7.1", ".7.8", ".7.0"}) {
+      const std::string status = std::string(cls) + rest;
+      INFO(status);
+      CHECK_FALSE(status_meaning_ja(status).empty());
+      CHECK(bracket_depth(status_meaning_ja(status)) == 0);
+    }
+  }
+  CHECK(status_meaning_ja("4.7.1") == "送信数の制限などで今は受け付けられない");
+  CHECK(status_meaning_ja("5.7.1") == "中継の拒否などで許可されていない");
+  CHECK(status_meaning_ja("4.4.3") == "DNS の名前解決に失敗した");
+
+  // A deferral for the sending limit, as the sending-limits lesson has it.
+  Record deferred = rec(RecordKind::Mail, "deferred", "mail-example", "x",
+                        {{"recipient", "k@h.com"}, {"subject", "Hello"}, {"status", "4.7.1"},
+                         {"reason", "451 4.7.1 Too many messages, slow down"}, {"retry_at", 120 * kSecond}});
+  CHECK(describe_record(deferred, "ja") ==
+        "mail-example は「Hello」を k@h.com にまだ配達できません（4.7.1：送信数の制限などで今は受け付けられない）。"
+        "2分後にもう一度試します");
+  CHECK(describe_record(rec(RecordKind::Mail, "refused", "mx", "x",
+                            {{"recipient", "k@h.com"}, {"subject", "Hello"}, {"code", 554}, {"status", "5.7.1"},
+                             {"reason", "Relay access denied"}}),
+                        "ja") == "mx は k@h.com 宛ての「Hello」の受け取りを断りました：554 5.7.1（中継の拒否などで許可されていない）");
+  CHECK(describe_expectation(expect("send_failed", {{"from", "spammer"}, {"error", ""}, {"status", "4.4.9"}}), "ja") ==
+        "spammer からの送信が失敗する（4.4.9）");
+
+  // Every record of the lessons with refusals and deferrals, and their expectations.
+  for (const char* lesson : {"scenarios/mail/sending-limits.json", "scenarios/mail/relay-denied.json",
+                             "scenarios/mail/host-unknown.json"}) {
+    const Scenario s = load(lesson);
+    const auto run = run_scenario(s);
+    std::size_t with_status = 0;
+    for (const auto& r : run.trace.records()) {
+      if (r.kind == RecordKind::Packet || r.kind == RecordKind::Protocol) continue;  // the wire's own text
+      const std::string ja = describe_record(r, "ja", &s);
+      INFO(lesson << ": " << ja);
+      CHECK(bracket_depth(ja) <= 1);
+      if (!r.detail.value("status", std::string()).empty() && bracket_depth(ja) == 1) ++with_status;
+    }
+    INFO(lesson);
+    CHECK(with_status > 0);  // the lesson has refusals or deferrals worded from their status
+    for (const auto& e : run.expectations) {
+      const std::string ja = describe_expectation(e, "ja", &s);
+      INFO(lesson << ": " << ja);
+      CHECK(bracket_depth(ja) <= 1);
+    }
+  }
 }
