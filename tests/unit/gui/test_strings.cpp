@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "gui/model/strings.hpp"
+#include "table_keys.hpp"
 
 using mailsim::gui::StringTable;
 
@@ -25,16 +26,8 @@ StringTable load(const char* lang) {
 TEST_CASE("i18n: en and ja have exactly the same keys, none empty", "[gui][i18n]") {
   const auto en = load("en");
   const auto ja = load("ja");
-  std::set<std::string> a;
-  std::set<std::string> b;
-  for (const auto& [k, v] : en.entries()) {
-    a.insert(k);
-    CHECK_FALSE(v.empty());
-  }
-  for (const auto& [k, v] : ja.entries()) {
-    b.insert(k);
-    CHECK_FALSE(v.empty());
-  }
+  const auto a = mailsim::gui::testing::non_empty_keys(en);
+  const auto b = mailsim::gui::testing::non_empty_keys(ja);
   for (const auto& k : a) CHECK(b.count(k) == 1);
   for (const auto& k : b) CHECK(a.count(k) == 1);
   CHECK(a.size() > 50);
