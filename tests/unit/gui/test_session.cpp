@@ -143,70 +143,40 @@ TEST_CASE("session: a bad command is refused with the loader's message and chang
     CHECK(s.revision() == rev);
     CHECK(trace_json(s.run()) == trace);
   };
+  using Compose = decltype(lunch());
+  // The lunch invitation with one thing changed must be refused with exactly `message`.
+  auto refused = [&](void (*change)(Compose&), const std::string& message) {
+    auto c = lunch();
+    change(c);
+    const auto r = s.compose(c, now);
+    CHECK_FALSE(r.ok);
+    CHECK(r.message == message);
+    unchanged();
+  };
 
   SECTION("unknown device") {
-    auto c = lunch();
-    c.device = "shiroyagi-pcc";
-    const auto r = s.compose(c, now);
-    CHECK_FALSE(r.ok);
-    CHECK(r.message == "from: no host has the id \"shiroyagi-pcc\" (did you mean \"shiroyagi-pc\"?)");
-    unchanged();
+    refused([](Compose& c) { c.device = "shiroyagi-pcc"; }, "from: no host has the id \"shiroyagi-pcc\" (did you mean \"shiroyagi-pc\"?)");
   }
   SECTION("the recipient without @") {
-    auto c = lunch();
-    c.to = {"kuroyagi"};
-    const auto r = s.compose(c, now);
-    CHECK_FALSE(r.ok);
-    CHECK(r.message == "to: expected a mail address such as \"kuroyagi@hogehoge.com\"");
-    unchanged();
+    refused([](Compose& c) { c.to = {"kuroyagi"}; }, "to: expected a mail address such as \"kuroyagi@hogehoge.com\"");
   }
   SECTION("one of the recipients without @") {
-    auto c = lunch();
-    c.to = {"kuroyagi@hogehoge.com", "kuroyagi"};
-    const auto r = s.compose(c, now);
-    CHECK_FALSE(r.ok);
-    CHECK(r.message == "to/1: expected a mail address such as \"kuroyagi@hogehoge.com\"");
-    unchanged();
+    refused([](Compose& c) { c.to = {"kuroyagi@hogehoge.com", "kuroyagi"}; }, "to/1: expected a mail address such as \"kuroyagi@hogehoge.com\"");
   }
   SECTION("no recipient") {
-    auto c = lunch();
-    c.to.clear();
-    const auto r = s.compose(c, now);
-    CHECK_FALSE(r.ok);
-    CHECK(r.message == "to: no recipient given");
-    unchanged();
+    refused([](Compose& c) { c.to.clear(); }, "to: no recipient given");
   }
   SECTION("port 0: refused by the loader's port rule") {
-    auto c = lunch();
-    c.port = 0;
-    const auto r = s.compose(c, now);
-    CHECK_FALSE(r.ok);
-    CHECK(r.message == "smtp/port: 0 is out of range (1 to 65535)");
-    unchanged();
+    refused([](Compose& c) { c.port = 0; }, "smtp/port: 0 is out of range (1 to 65535)");
   }
   SECTION("an unknown server") {
-    auto c = lunch();
-    c.server = "mail-exampel";
-    const auto r = s.compose(c, now);
-    CHECK_FALSE(r.ok);
-    CHECK(r.message == "smtp/server: no host has the id \"mail-exampel\" (did you mean \"mail-example\"?)");
-    unchanged();
+    refused([](Compose& c) { c.server = "mail-exampel"; }, "smtp/server: no host has the id \"mail-exampel\" (did you mean \"mail-example\"?)");
   }
   SECTION("a host that is not a mail server") {
-    auto c = lunch();
-    c.server = "dns";
-    const auto r = s.compose(c, now);
-    CHECK_FALSE(r.ok);
-    CHECK(r.message == "smtp/server: host \"dns\" is not a mail server (give it \"mail_server\": {...})");
-    unchanged();
+    refused([](Compose& c) { c.server = "dns"; }, "smtp/server: host \"dns\" is not a mail server (give it \"mail_server\": {...})");
   }
   SECTION("a bad TLS mode") {
-    auto c = lunch();
-    c.tls = "ssl";
-    const auto r = s.compose(c, now);
-    CHECK_FALSE(r.ok);
-    CHECK(r.message == "smtp/tls: unknown TLS mode \"ssl\" (expected one of: none, starttls, implicit)");
-    unchanged();
+    refused([](Compose& c) { c.tls = "ssl"; }, "smtp/tls: unknown TLS mode \"ssl\" (expected one of: none, starttls, implicit)");
   }
   SECTION("the account's own settings are fine and add no override") {
     auto c = gui::compose_defaults(s.scenario(), "shiroyagi-pc");
