@@ -2,6 +2,7 @@
 #include "gui/model/layout.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace mailsim::gui {
 
@@ -14,6 +15,14 @@ constexpr float kReferenceWidth = 740.0f;
 constexpr float kReferenceHeight = 300.0f;
 constexpr int kMaxGridColumns = 6;
 constexpr int kMaxSubColumns = 10;
+// A lesson is arranged to fit best into the part of that panel the map is drawn in, with the
+// margins network_map.cpp adds around the world (policy labels above routers, and so on).
+constexpr float kReferenceAreaWidth = 710.0f;
+constexpr float kReferenceAreaHeight = 265.0f;
+constexpr float kMarginWidth = 40.0f;
+constexpr float kMarginHeight = 100.0f;
+// A side with more regions than this is not tried with an outer sub-column.
+constexpr std::size_t kMaxCorridorRegions = 6;
 
 float box_height(std::size_t hosts, std::size_t cols) {
   const std::size_t n = std::max<std::size_t>(hosts, 1);
@@ -70,7 +79,124 @@ SidePlan plan_side(const std::vector<std::size_t>& nets, const std::vector<std::
   return p;
 }
 
+// ---- Lessons: a region's shape, and a side as one column or with an outer sub-column. ----
+
+// A region's size and where its router stands below its top.
+struct Shape {
+  bool row = false;
+  float w = Layout::kNetworkWidth;
+  float h = 0.0f;
+  float router_dy = 0.0f;
+  float host_dy = 0.0f;  // a row's hosts: their icons' centre below the top
+};
+
+Shape shape_of(std::size_t hosts, bool row) {
+  Shape s;
+  if (row && hosts >= 2) {
+    // The link to the farthest host passes the one before it kRowClear above its icon centre.
+    const float n = static_cast<float>(hosts);
+    const float c = Layout::kRowCell;
+    const float nearest = Layout::kRowPad + c * 0.5f;  // from the router to the nearest host
+    const float drop = Layout::kRowClear * (nearest + (n - 1.0f) * c) / c;
+    s.row = true;
+    s.w = 2.0f * Layout::kRowPad + n * c;
+    s.router_dy = Layout::kHeader + Layout::kRowRouter;
+    s.host_dy = s.router_dy + drop;
+    s.h = s.host_dy + Layout::kHostSpacing * 0.5f + Layout::kHostRise;
+    return s;
+  }
+  s.h = box_height(hosts, 1);
+  s.router_dy = Layout::kHeader + (s.h - Layout::kHeader) * 0.5f - Layout::kHostRise;
+  return s;
+}
+
+// A side: its regions in one column (centred on the Internet's router), or one of them in an
+// outer sub-column whose router faces the Internet's router across a corridor left between
+// the others (those before the corridor above it, the rest below).
+struct SideOption {
+  std::vector<std::size_t> nets;  // scenario network indices, file order
+  std::vector<Shape> shape;       // per entry of nets
+  std::vector<std::size_t> above, below;  // positions in nets: the column (above: all of it without corridor)
+  bool corridor = false;
+  int rows = 0;           // steps: 0 no rows, 1 rows of 3 or more hosts only, 2 rows of 2 too
+  std::size_t outer = 0;  // position in nets
+  float inner_w = 0.0f;
+  float width = Layout::kNetworkWidth;
+  float up = 0.0f;    // extent above the Internet's router
+  float down = 0.0f;  // and below it
+};
+
+float stack_height(const SideOption& o, const std::vector<std::size_t>& part) {
+  float h = 0.0f;
+  for (std::size_t k = 0; k < part.size(); ++k) h += (k == 0 ? 0.0f : Layout::kNetworkGap) + o.shape[part[k]].h;
+  return h;
+}
+
+void measure(SideOption& o) {
+  o.inner_w = 0.0f;
+  for (const auto* part : {&o.above, &o.below})
+    for (const auto k : *part) o.inner_w = std::max(o.inner_w, o.shape[k].w);
+  if (!o.corridor) {
+    const float h = stack_height(o, o.above);
+    o.up = o.down = h * 0.5f;
+    o.width = std::max(Layout::kNetworkWidth, o.inner_w);
+    return;
+  }
+  const Shape& out = o.shape[o.outer];
+  const float half = Layout::kCorridor * 0.5f;
+  o.up = std::max(o.above.empty() ? 0.0f : stack_height(o, o.above) + half, out.router_dy);
+  o.down = std::max(o.below.empty() ? 0.0f : stack_height(o, o.below) + half, out.h - out.router_dy);
+  o.width = o.inner_w + Layout::kColumnGap + out.w;
+}
+
+// The ways to lay out one side of a lesson; the first is one column of one-host-wide regions.
+std::vector<SideOption> side_options(const std::vector<std::size_t>& nets, const std::vector<std::size_t>& counts) {
+  std::vector<SideOption> out;
+  const std::size_t m = nets.size();
+  // Which regions put their hosts in a row: none, those with 3 or more hosts, all that can.
+  std::vector<std::vector<bool>> rows;
+  for (const std::size_t least : {std::size_t{0}, std::size_t{3}, std::size_t{2}}) {
+    std::vector<bool> r(m, false);
+    for (std::size_t k = 0; k < m; ++k) r[k] = least != 0 && counts[nets[k]] >= least && counts[nets[k]] <= Layout::kMaxRowHosts;
+    if (std::find(rows.begin(), rows.end(), r) == rows.end()) rows.push_back(std::move(r));
+  }
+  for (const auto& r : rows) {
+    SideOption base;
+    base.nets = nets;
+    for (std::size_t k = 0; k < m; ++k)
+      if (r[k]) base.rows = std::max(base.rows, counts[nets[k]] >= 3 ? 1 : 2);
+    for (std::size_t k = 0; k < m; ++k) base.shape.push_back(shape_of(counts[nets[k]], r[k]));
+    SideOption plain = base;
+    for (std::size_t k = 0; k < m; ++k) plain.above.push_back(k);
+    measure(plain);
+    out.push_back(std::move(plain));
+    if (m < 2 || m > kMaxCorridorRegions) continue;
+    for (std::size_t outer = 0; outer < m; ++outer) {
+      std::vector<std::size_t> inner;
+      for (std::size_t k = 0; k < m; ++k)
+        if (k != outer) inner.push_back(k);
+      // A true corridor: between regions, never just beside one.
+      for (std::size_t split = 1; split < inner.size(); ++split) {
+        SideOption o = base;
+        o.corridor = true;
+        o.outer = outer;
+        o.above.assign(inner.begin(), inner.begin() + static_cast<std::ptrdiff_t>(split));
+        o.below.assign(inner.begin() + static_cast<std::ptrdiff_t>(split), inner.end());
+        measure(o);
+        out.push_back(std::move(o));
+      }
+    }
+  }
+  return out;
+}
+
+float lesson_scale(float width, float height) {
+  return std::min(kReferenceAreaWidth / (width + kMarginWidth), kReferenceAreaHeight / (height + kMarginHeight));
+}
+
 }  // namespace
+
+float Layout::reference_scale() const { return lesson_scale(bounds_.width(), bounds_.height()); }
 
 Layout::Layout(const sim::Scenario& scenario) {
   // Which column each network goes to.
@@ -101,9 +227,20 @@ Layout::Layout(const sim::Scenario& scenario) {
     side_nets[column[i]].push_back(i);
   }
 
+  // Where each region goes, how its hosts stand in it, and where the Internet's router is.
+  const std::size_t nn = scenario.networks.size();
+  std::vector<Rect> box_of(nn);
+  std::vector<std::size_t> cols_of(nn, 1);  // grid columns (crowded world)
+  std::vector<Shape> shape(nn);
+  std::vector<float> router_y(nn, 0.0f);
+  float total = 0.0f;
+  float centre_y = 0.0f;
+  float x_of[3] = {0.0f, 0.0f, 0.0f};
+  float right_width = kNetworkWidth;
+  const float loose_h = box_height(loose.size(), 1);
+
   // One region per row of hosts, one sub-column per side; a crowded world tries host grids
   // and more sub-columns and keeps what fits the reference panel at the largest scale.
-  const float loose_h = box_height(loose.size(), 1);
   auto whole_height = [&](const SidePlan& l, const SidePlan& r) {
     return std::max({l.height, loose_h, r.height, kHeader + kHostSpacing});
   };
@@ -126,9 +263,106 @@ Layout::Layout(const sim::Scenario& scenario) {
         }
       }
     }
+    total = whole_height(plan[0], plan[2]);
+    centre_y = total * 0.5f;
+    x_of[1] = plan[0].width + kColumnGap;
+    x_of[2] = x_of[1] + kInternetWidth + kColumnGap;
+    right_width = plan[2].width;
+    for (const int s : {0, 2}) {
+      const auto& p = plan[s];
+      float x = x_of[s];
+      for (std::size_t c = 0; c < p.sub.size(); ++c) {
+        float y = (total - p.sub_height[c]) * 0.5f;
+        for (const auto net : p.sub[c]) {
+          cols_of[net] = std::min<std::size_t>(static_cast<std::size_t>(p.cols), std::max<std::size_t>(counts[net], 1));
+          const float h = box_height(counts[net], cols_of[net]);
+          const float w = p.sub.size() == 1 && p.cols == 1 ? kNetworkWidth : p.sub_width[c];
+          box_of[net] = {{x, y}, {x + w, y + h}};
+          router_y[net] = y + kHeader + (h - kHeader) * 0.5f - kHostRise;
+          y += h + kNetworkGap;
+        }
+        x += p.sub_width[c] + kColumnGap;
+      }
+    }
+  } else {
+    // A lesson: every combination of the sides' options, scored by the scale at which the
+    // picture fits the reference panel. Changes from one column per side cost: rows of 3 or
+    // more hosts one step, rows of 2 two steps (a short column of 2 reads well), a corridor one
+    // step; each step must make the scale kBetterBy larger. Ties keep the earlier option, so
+    // the choice is stable.
+    const auto left_options = side_options(side_nets[0], counts);
+    const auto right_options = side_options(side_nets[2], counts);
+    auto extent = [&](const SideOption& l, const SideOption& r, float& up, float& down) {
+      up = std::max(l.up, r.up);
+      down = std::max(l.down, r.down);
+      const float h = std::max({up + down, loose_h, kHeader + kHostSpacing});
+      const float extra = h - (up + down);
+      up += extra * 0.5f;
+      down += extra * 0.5f;
+    };
+    auto score = [&](const SideOption& l, const SideOption& r) {
+      float up = 0.0f;
+      float down = 0.0f;
+      extent(l, r, up, down);
+      const float scale = lesson_scale(l.width + r.width + kInternetWidth + 2.0f * kColumnGap, up + down);
+      const int steps = std::max(l.rows, r.rows) + (l.corridor || r.corridor ? 1 : 0);
+      return scale / std::pow(kBetterBy, static_cast<float>(steps));
+    };
+    std::size_t bl = 0;
+    std::size_t br = 0;
+    float best = score(left_options.front(), right_options.front());
+    for (std::size_t a = 0; a < left_options.size(); ++a) {
+      for (std::size_t b = 0; b < right_options.size(); ++b) {
+        const float sc = score(left_options[a], right_options[b]);
+        if (sc > best + 1e-6f) {
+          best = sc;
+          bl = a;
+          br = b;
+        }
+      }
+    }
+    const SideOption* chosen[3] = {&left_options[bl], nullptr, &right_options[br]};
+    float up = 0.0f;
+    float down = 0.0f;
+    extent(*chosen[0], *chosen[2], up, down);
+    total = up + down;
+    centre_y = up;
+    x_of[1] = chosen[0]->width + kColumnGap;
+    x_of[2] = x_of[1] + kInternetWidth + kColumnGap;
+    right_width = chosen[2]->width;
+    for (const int s : {0, 2}) {
+      const SideOption& o = *chosen[s];
+      // Regions line up on the edge facing the Internet.
+      const float face = s == 0 ? chosen[0]->width : x_of[2];
+      auto put = [&](std::size_t k, float depth, float top) {
+        const std::size_t net = o.nets[k];
+        const Shape& sh = o.shape[k];
+        shape[net] = sh;
+        const float x = s == 0 ? face - depth - sh.w : face + depth;
+        box_of[net] = {{x, top}, {x + sh.w, top + sh.h}};
+        router_y[net] = top + sh.router_dy;
+      };
+      if (!o.corridor) {
+        float y = centre_y - stack_height(o, o.above) * 0.5f;
+        for (const auto k : o.above) {
+          put(k, 0.0f, y);
+          y += o.shape[k].h + kNetworkGap;
+        }
+        continue;
+      }
+      float y = centre_y - kCorridor * 0.5f - stack_height(o, o.above);
+      for (const auto k : o.above) {
+        put(k, 0.0f, y);
+        y += o.shape[k].h + kNetworkGap;
+      }
+      y = centre_y + kCorridor * 0.5f;
+      for (const auto k : o.below) {
+        put(k, 0.0f, y);
+        y += o.shape[k].h + kNetworkGap;
+      }
+      put(o.outer, o.inner_w + kColumnGap, centre_y - o.shape[o.outer].router_dy);
+    }
   }
-  const float total = whole_height(plan[0], plan[2]);
-  const float x_of[3] = {0.0f, plan[0].width + kColumnGap, plan[0].width + kColumnGap + kInternetWidth + kColumnGap};
 
   auto place_host = [&](const sim::HostSpec& h, Vec2 pos, std::size_t region) {
     HostPlace hp;
@@ -145,25 +379,7 @@ Layout::Layout(const sim::Scenario& scenario) {
   };
 
   // Regions in file order (so indices and hosts keep the scenario's order).
-  std::vector<Rect> box_of(scenario.networks.size());
-  std::vector<std::size_t> cols_of(scenario.networks.size(), 1);
-  for (const int s : {0, 2}) {
-    const auto& p = plan[s];
-    float x = x_of[s];
-    for (std::size_t c = 0; c < p.sub.size(); ++c) {
-      float y = (total - p.sub_height[c]) * 0.5f;
-      for (const auto net : p.sub[c]) {
-        cols_of[net] = std::min<std::size_t>(static_cast<std::size_t>(p.cols), std::max<std::size_t>(counts[net], 1));
-        const float h = box_height(counts[net], cols_of[net]);
-        const float w = p.sub.size() == 1 && p.cols == 1 ? kNetworkWidth : p.sub_width[c];
-        box_of[net] = {{x, y}, {x + w, y + h}};
-        y += h + kNetworkGap;
-      }
-      x += p.sub_width[c] + kColumnGap;
-    }
-  }
-
-  for (std::size_t i = 0; i < scenario.networks.size(); ++i) {
+  for (std::size_t i = 0; i < nn; ++i) {
     const auto& n = scenario.networks[i];
     const int c = column[i];
     const auto& list = members[n.id];
@@ -176,17 +392,25 @@ Layout::Layout(const sim::Scenario& scenario) {
     for (const auto& rule : n.policies) np.policy_ids.push_back(rule.id);
     np.has_policy = !np.policy_ids.empty();
     np.box = box_of[i];
-    const float h = np.box.height();
-    const float mid_y = np.box.min.y + kHeader + (h - kHeader) * 0.5f - kHostRise;
-    np.router = c == 0 ? Vec2{np.box.max.x, mid_y} : Vec2{np.box.min.x, mid_y};
-    const std::size_t cols = cols_of[i];
-    np.cell_width = cols == 1 ? kNetworkWidth - 24.0f : kGridCell - 10.0f;
-    const float grid_left = np.box.min.x + (np.box.width() - static_cast<float>(cols) * kGridCell) * 0.5f;
+    np.router = c == 0 ? Vec2{np.box.max.x, router_y[i]} : Vec2{np.box.min.x, router_y[i]};
     const std::size_t region = networks_.size();
-    for (std::size_t k = 0; k < list.size(); ++k) {
-      const float x = cols == 1 ? np.box.center().x : grid_left + kGridCell * (static_cast<float>(k % cols) + 0.5f);
-      const float y = np.box.min.y + kHeader + kHostSpacing * 0.5f - kHostRise + kHostSpacing * static_cast<float>(k / cols);
-      place_host(*list[k], {x, y}, region);
+    if (shape[i].row) {
+      // Side by side in file order, in cells from the region's left edge.
+      np.row = true;
+      np.cell_width = kRowCell - 16.0f;
+      for (std::size_t k = 0; k < list.size(); ++k) {
+        const float x = np.box.min.x + kRowPad + kRowCell * (static_cast<float>(k) + 0.5f);
+        place_host(*list[k], {x, np.box.min.y + shape[i].host_dy}, region);
+      }
+    } else {
+      const std::size_t cols = cols_of[i];
+      np.cell_width = cols == 1 ? kNetworkWidth - 24.0f : kGridCell - 10.0f;
+      const float grid_left = np.box.min.x + (np.box.width() - static_cast<float>(cols) * kGridCell) * 0.5f;
+      for (std::size_t k = 0; k < list.size(); ++k) {
+        const float x = cols == 1 ? np.box.center().x : grid_left + kGridCell * (static_cast<float>(k % cols) + 0.5f);
+        const float y = np.box.min.y + kHeader + kHostSpacing * 0.5f - kHostRise + kHostSpacing * static_cast<float>(k / cols);
+        place_host(*list[k], {x, y}, region);
+      }
     }
     network_index_[np.id] = region;
     networks_.push_back(std::move(np));
@@ -198,7 +422,7 @@ Layout::Layout(const sim::Scenario& scenario) {
   inet.name = "Internet";
   inet.column = 1;
   inet.box = {{x_of[1], 0.0f}, {x_of[1] + kInternetWidth, total}};
-  inet.router = inet.box.center();
+  inet.router = {inet.box.center().x, centre_y};
   inet.cell_width = kInternetWidth - 24.0f;
   const std::size_t inet_index = networks_.size();
   float y = kHeader + kHostSpacing * 0.5f - kHostRise;
@@ -209,7 +433,7 @@ Layout::Layout(const sim::Scenario& scenario) {
   network_index_[inet.id] = inet_index;
   networks_.push_back(std::move(inet));
 
-  bounds_ = {{0.0f, 0.0f}, {x_of[2] + plan[2].width, total}};
+  bounds_ = {{0.0f, 0.0f}, {x_of[2] + right_width, total}};
   for (const auto& n : networks_) {
     base_boxes_.push_back(n.box);
     base_routers_.push_back(n.router);

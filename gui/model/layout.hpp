@@ -24,6 +24,9 @@ struct NetworkPlace {
   bool has_policy = false;
   std::vector<std::string> policy_ids;
   float cell_width = 296.0f;  // room for one host's label (a crowded region puts hosts in a grid)
+  // Hosts side by side in one row, the router at the top of the border facing the Internet:
+  // links fan out above the icons, so they never cross the labels under them.
+  bool row = false;
 };
 
 struct HostPlace {
@@ -63,10 +66,14 @@ struct Anchor {
 };
 
 // The layout depends only on the scenario's networks and hosts, in file order: the same
-// scenario always gives the same picture. Left: access/LAN networks (where senders sit),
-// middle: the Internet, right: data centres. A side left empty takes half of the others.
-// A crowded world (a column much taller than a lesson's) puts the hosts of a region in a
-// grid and a side's regions in several sub-columns, so the picture keeps a landscape shape.
+// scenario always gives the same picture (never the window's size). Left: access/LAN networks
+// (where senders sit), middle: the Internet, right: data centres. A side left empty takes half
+// of the others. The map panel is wide and short: in a lesson, a region of 2 to 4 hosts may put
+// them in one row, and one region of a side may move out to a second sub-column whose link to
+// the Internet runs straight through a corridor between the other regions: the arrangement
+// that fits a reference panel (the map at 1280x720) at the largest scale wins, each step away
+// from one column per side having to make it clearly larger. A crowded world (a column much taller than a
+// lesson's) puts the hosts of a region in a grid and a side's regions in several sub-columns.
 class Layout {
  public:
   static constexpr float kHostSpacing = 170.0f;   // vertical distance between hosts
@@ -79,6 +86,17 @@ class Layout {
   static constexpr float kGridCell = 150.0f;      // width of a host's cell in a crowded region
   static constexpr float kGridPad = 20.0f;        // a grid's margin inside its region
   static constexpr float kCrowdedHeight = 2600.0f;  // a column taller than this is rearranged
+  // A lesson's region of 2..kMaxRowHosts hosts may stand them in a row of cells this wide.
+  static constexpr std::size_t kMaxRowHosts = 4;
+  static constexpr float kRowCell = 240.0f;
+  static constexpr float kRowPad = 20.0f;
+  static constexpr float kRowRouter = 10.0f;  // a row region's router: this far below the title strip
+  // How far above a nearer host's icon centre the link to a farther host of a row passes.
+  static constexpr float kRowClear = 48.0f;
+  static constexpr float kCorridor = 100.0f;  // the gap an outer region's link runs through
+  // A step away from one column per side (rows of 3+ hosts one step, rows of 2 two, a corridor
+  // one) is taken only when each step makes the scale this much larger.
+  static constexpr float kBetterBy = 1.12f;
   static constexpr float kHostMargin = 40.0f;     // a dragged host keeps this far from its region's sides
   static constexpr float kHostTop = 36.0f;        // ... this far below the title strip
   static constexpr float kHostBottom = 90.0f;     // ... and this far above the bottom (its label)
@@ -102,6 +120,9 @@ class Layout {
   Vec2 position(Anchor a) const;
   // The automatic layout's extent (moves do not change it, so the fit never jumps).
   Rect bounds() const { return bounds_; }
+  // The scale at which bounds() fits the reference map panel (the map at 1280x720); what the
+  // arrangement is chosen by.
+  float reference_scale() const;
 
   // Positions with the user's moves applied (the automatic ones when `moves` is empty).
   void apply(const LayoutMoves& moves);

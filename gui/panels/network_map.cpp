@@ -242,7 +242,7 @@ Box badge(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string
 void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const HostPlace& h, ImVec2 c, float icon,
                 float side_room, bool right_side, float top, float bottom, std::optional<ImVec2> mouse,
                 std::vector<Box>& avoid,
-                MailTip& tip) {
+                MailTip& tip, ImU32 plate = 0) {
   const auto& mail = app.view.mail;
   const float small = fs * 0.78f;
   const float room = std::max(40.0f, side_room);
@@ -287,6 +287,11 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
   if (!column) rows.clear();
 
   if (!rows.empty()) {
+    // On a plate (where links may pass beside the icon, as in a row): drawn under the marks.
+    if (plate != 0) {
+      dl->ChannelsSplit(2);
+      dl->ChannelsSetCurrent(1);
+    }
     // One type size for the column: shrink (to 62% of the map's type) before running past the network's edge.
     float widest = 0.0f;
     for (const auto& r : rows) {
@@ -373,6 +378,11 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
       dl->AddText(font, row_fs, ImVec2(left + glyph, y), ink, r.text.c_str());
       grow(left, y, left + w, y + h_row);
       y += h_row;
+    }
+    if (plate != 0) {
+      dl->ChannelsSetCurrent(0);
+      dl->AddRectFilled(ImVec2(all.a.x - 2.0f, all.a.y - 1.0f), ImVec2(all.b.x + 2.0f, all.b.y + 1.0f), plate, 3.0f);
+      dl->ChannelsMerge();
     }
     avoid.push_back(all);
     if (mouse && inside(*mouse, all) && tip.kind == MailTip::Kind::None) tip = {MailTip::Kind::Mailboxes, h.id};
@@ -660,7 +670,9 @@ void network_map(AppState& app) {
   const float clip_bottom = max.y - legend_h - 4.0f;
   std::vector<Box> region_box(nets.size());
   for (std::size_t n = 0; n < nets.size(); ++n) region_box[n] = {v.to_screen(nets[n].box.min), v.to_screen(nets[n].box.max)};
-  // How far down each region may grow: to a little above the next region below it.
+  // How far down each region may grow: to a little above the next region below it, and above
+  // another region's link to the Internet running under it (through a corridor).
+  const auto* inet_place = layout.network(kInternetId);
   std::vector<float> grow_limit(nets.size());
   std::vector<float> region_bottom(nets.size());
   for (std::size_t n = 0; n < nets.size(); ++n) {
@@ -670,6 +682,15 @@ void network_map(AppState& app) {
       const Box& q = region_box[o];
       if (o == n || nets[o].kind == "internet" || nets[n].kind == "internet") continue;
       if (q.a.x < r.b.x && q.b.x > r.a.x && q.a.y > r.a.y) limit = std::min(limit, q.a.y - std::max(6.0f, fs * 0.4f));
+      if (!inet_place) continue;
+      const ImVec2 p = v.to_screen(nets[o].router);
+      const ImVec2 q2 = v.to_screen(inet_place->router);
+      const float x_lo = std::max(std::min(p.x, q2.x), r.a.x + 1.0f);
+      const float x_hi = std::min(std::max(p.x, q2.x), r.b.x - 1.0f);
+      if (x_lo >= x_hi || std::abs(q2.x - p.x) < 1.0f) continue;
+      auto y_at = [&](float x) { return p.y + (q2.y - p.y) * (x - p.x) / (q2.x - p.x); };
+      const float y = std::min(y_at(x_lo), y_at(x_hi));
+      if (y > r.a.y) limit = std::min(limit, y - std::max(6.0f, fs * 0.4f));
     }
     grow_limit[n] = std::max(limit, r.b.y);
     region_bottom[n] = r.b.y;
@@ -697,19 +718,44 @@ void network_map(AppState& app) {
         room = std::min(room, oc.y - icon * 0.55f - 2.0f - p.top);
       }
       const bool grid = region->cell_width < Layout::kGridCell;
+      const bool celled = grid || region->row;  // hosts side by side: a label keeps to its cell
       // Clear of the router on the region's border too.
       const float router_pad = region->kind == "internet" ? label_pad : std::max(label_pad, router_s * 0.7f);
       const float side_a = region->column == 0 ? label_pad : router_pad;
       const float side_b = region->column == 0 ? router_pad : label_pad;
       const float inner = rb.b.x - rb.a.x - side_a - side_b;
-      const float label_w = grid ? std::min(region->cell_width * v.sx, inner) : inner;
+      float label_w = celled ? std::min(region->cell_width * v.sx, inner) : inner;
       if (label_w < fs * 3.0f || room < fs * 0.6f) continue;
       const std::string name = app.host_name(h.id);
       // Small maps (many hosts in a short panel) get smaller type; a long name is set smaller
-      // (to 80%) before it wraps.
-      float size = s < 0.45f ? fs * 0.85f : fs;
+      // (to 80%, in a row 75%) before it wraps.
+      const float base_size = s < 0.45f ? fs * 0.85f : fs;
+      float size = base_size;
       const float hw = wrapped(ms, font, size, name, 1e9f).front().size.x;
-      if (hw > label_w) size = std::max(fs * 0.8f, size * label_w / hw);
+      // In a row, a name wider than its cell may use what the neighbours' shorter labels (which
+      // stay centred under their icons) leave free, and the margin at the row's ends.
+      float reach_left = label_w * 0.5f;
+      float reach_right = label_w * 0.5f;
+      if (region->row && hw > label_w) {
+        auto own_width = [&](std::size_t j) {
+          return std::max(wrapped(ms, font, base_size, app.host_name(hs[j].id), 1e9f).front().size.x,
+                          font->CalcTextSizeA(base_size * 0.85f, 1e9f, 0.0f, hs[j].ip.c_str()).x);
+        };
+        float to_left = p.c.x - (rb.a.x + side_a);
+        float to_right = rb.b.x - side_b - p.c.x;
+        for (std::size_t j = 0; j < hs.size(); ++j) {
+          if (j == k || layout.region_of(hs[j]) != region) continue;
+          const float ox = v.to_screen(hs[j].pos).x;
+          const float ow = own_width(j);
+          const float free = ow <= label_w ? std::abs(ox - p.c.x) - ow * 0.5f - fs * 0.5f : label_w * 0.5f;
+          if (ox < p.c.x) to_left = std::min(to_left, free);
+          else to_right = std::min(to_right, free);
+        }
+        reach_left = std::max(reach_left, to_left);
+        reach_right = std::max(reach_right, to_right);
+        label_w = reach_left + reach_right;
+      }
+      if (hw > label_w) size = std::max(fs * (region->row ? 0.75f : 0.8f), size * label_w / hw);
       // Where rows are close, the name is set smaller (to 75%) so that one line fits.
       if (size > room && fs * 0.75f <= room) size = room;
       const auto& ls = wrapped(ms, font, size, name, label_w);
@@ -733,9 +779,31 @@ void network_map(AppState& app) {
         p.ip_w = ip_w;
         p.height += ip_size;
       }
-      // Centred under the icon, slid sideways if that would cross the region's side.
+      // Centred under the icon, slid sideways if that would cross the region's side (or, in a
+      // row, reach past what the neighbours leave free).
       const float half = std::max(p.name_w, p.ip_w) * 0.5f;
-      p.x = std::clamp(p.c.x, rb.a.x + side_a + half, std::max(rb.a.x + side_a + half, rb.b.x - side_b - half));
+      p.x = std::clamp(p.c.x, p.c.x - reach_left + half, std::max(p.c.x - reach_left + half, p.c.x + reach_right - half));
+      p.x = std::clamp(p.x, rb.a.x + side_a + half, std::max(rb.a.x + side_a + half, rb.b.x - side_b - half));
+      // In a column, the link of a host further from the router may pass by the label on its
+      // way: the label slides away from the router to clear it (as far as the region allows).
+      if (!celled && region->kind != "internet") {
+        const ImVec2 rt = v.to_screen(region->router);
+        const bool router_left = region->column != 0;
+        float clear = router_left ? -1e9f : 1e9f;
+        for (std::size_t j = 0; j < hs.size(); ++j) {
+          if (j == k || layout.region_of(hs[j]) != region) continue;
+          const ImVec2 oc = v.to_screen(hs[j].pos);
+          const float y0 = std::max(p.top, std::min(oc.y, rt.y));
+          const float y1 = std::min(p.top + p.height, std::max(oc.y, rt.y));
+          if (y0 > y1 || std::abs(oc.y - rt.y) < 1.0f) continue;
+          for (const float y : {y0, y1}) {
+            const float x = rt.x + (oc.x - rt.x) * (y - rt.y) / (oc.y - rt.y);
+            clear = router_left ? std::max(clear, x + 3.0f) : std::min(clear, x - 3.0f);
+          }
+        }
+        if (router_left && p.x - half < clear) p.x = std::min(clear + half, rb.b.x - side_b - half);
+        if (!router_left && p.x + half > clear) p.x = std::max(clear - half, rb.a.x + side_a + half);
+      }
       region_bottom[r] = std::max(region_bottom[r], std::min(grow_limit[r], p.top + p.height + label_pad));
     }
   }
@@ -894,6 +962,12 @@ void network_map(AppState& app) {
     if (region->kind != "internet" && !grid) {
       const Box& rb = region_box[static_cast<std::size_t>(region - nets.data())];
       side_room = right_side ? rb.b.x - 6.0f - (c.x + icon * 0.72f) : (c.x - icon * 0.72f) - (rb.a.x + 6.0f);
+      // In a row, up to the next host's icon on that side.
+      for (std::size_t j = 0; region->row && j < plans.size(); ++j) {
+        if (j == k || layout.region_of(layout.hosts()[j]) != region || std::abs(plans[j].c.y - c.y) > icon) continue;
+        const float gap = right_side ? plans[j].c.x - c.x : c.x - plans[j].c.x;
+        if (gap > 0.0f) side_room = std::min(side_room, gap - icon * 0.72f - icon * 0.6f - 4.0f);
+      }
     }
     const float x0 = right_side ? c.x + icon * 0.72f : c.x - icon * 0.72f;
     const bool under = !p.lines.empty() && (right_side ? p.x + label_half > x0 : p.x - label_half < x0);
@@ -909,8 +983,15 @@ void network_map(AppState& app) {
       const bool reaches = right_side ? o.x + o_half > x0 : o.x - o_half < x0;
       if (reaches && std::abs(o.c.x - c.x) < icon * 1.5f) ceiling = std::max(ceiling, o.top + o.height + 1.0f);
     }
+    ImU32 plate = 0;
+    if (region->row) {
+      const unsigned fill = region->kind == "datacenter"                         ? theme::kDcFill
+                            : region->kind == "access" || region->kind == "lan" ? theme::kAccessFill
+                                                                                : theme::kNetFill;
+      plate = rgb(fill, 230);
+    }
     mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, ceiling, under ? p.top - 2.0f : 1e9f, mouse,
-               avoid, mail_tip);
+               avoid, mail_tip, plate);
     if (mail_tip.kind != MailTip::Kind::None && mail_tip.host == h.id) hovered_host = h.id;
   }
 

@@ -1,7 +1,9 @@
 // Map layout: the automatic positions, the user's moves (hosts, regions, clamping), packets and
-// policy crosses following them, moves across re-runs, and the arrangement of a crowded world.
+// policy crosses following them, moves across re-runs, the arrangement of a crowded world, and
+// how lessons use the wide map panel (hosts in a row, an outer sub-column through a corridor).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <string>
@@ -329,4 +331,217 @@ TEST_CASE("layout: a host stands above the middle of its row, with room under it
   REQUIRE(layout.move_host(moves, "shiroyagi-pc", {pc->pos.x, box.max.y + 500.0f}));
   layout.apply(moves);
   CHECK(layout.host("shiroyagi-pc")->pos.y == Approx(box.max.y - Layout::kHostBottom));
+}
+
+
+namespace {
+
+Layout lesson(const std::string& file) {
+  gui::Session s;
+  std::string error;
+  INFO(file << ": " << error);
+  REQUIRE(s.open_file(kScenarios + file, error));
+  return Layout(s.scenario());
+}
+
+const char* const kLessons[] = {
+    "basics/blocked-port.json",        "basics/tcp-connection.json",        "dns/delegation.json",
+    "dns/nxdomain.json",               "mail/auth-wrong-password.json",     "mail/backup-mx.json",
+    "mail/cross-domain.json",          "mail/host-unknown.json",            "mail/mailbox-full.json",
+    "mail/message-too-large.json",     "mail/op25b-submission.json",        "mail/relay-denied.json",
+    "mail/relay-service.json",         "mail/same-domain.json",             "mail/sending-limits.json",
+    "mail/tls-eavesdropper.json",      "mail/user-unknown.json",            "mail/whole-journey.json",
+    "receiving/imap-mailbox-full.json", "receiving/imap-two-devices.json",  "receiving/pc-breaks.json",
+    "receiving/pop3-download-and-delete.json", "receiving/pop3-leave-on-server.json"};
+
+// Does the segment a-b pass through the rectangle r (sampled finely enough for world units)?
+bool crosses(Vec2 a, Vec2 b, const gui::Rect& r) {
+  for (int i = 1; i < 400; ++i) {
+    const float t = static_cast<float>(i) / 400.0f;
+    if (r.contains(a + (b - a) * t)) return true;
+  }
+  return false;
+}
+
+// Where a host's label goes, in world units: under its icon, as wide as its cell.
+gui::Rect label_area(const Layout& layout, const gui::HostPlace& h) {
+  const float half = std::min(layout.region_of(h)->cell_width, 200.0f) * 0.5f;
+  return {{h.pos.x - half, h.pos.y + Layout::kIconSize * 0.4f},
+          {h.pos.x + half, h.pos.y + Layout::kHostSpacing * 0.5f + Layout::kHostRise - 20.0f}};
+}
+
+}  // namespace
+
+TEST_CASE("layout: a network of 3 hosts in a lesson stands in a row under its router", "[gui][layout]") {
+  // imap-two-devices: three devices in the home ISP (left), one server in the data centre.
+  const Layout layout = lesson("receiving/imap-two-devices.json");
+  const auto* isp = layout.network("home-isp");
+  REQUIRE(isp);
+  CHECK(isp->row);
+  check_at(isp->box.min, 0, 0);
+  check_at(isp->box.max, 760, 313);  // 3 cells of kRowCell and margins; 64 + 10 + 124 + 115 high
+  check_at(isp->router, 760, 74);    // the border facing the Internet, just under the title strip
+  CHECK(isp->cell_width == Layout::kRowCell - 16.0f);
+  // Side by side in file order, one cell apart, at one height.
+  check_at(layout.host("kuroyagi-pc")->pos, 140, 198);
+  check_at(layout.host("shiroyagi-pc")->pos, 380, 198);
+  check_at(layout.host("shiroyagi-phone")->pos, 620, 198);
+  // The link to a farther host passes at least kRowClear above a nearer host's icon, so it
+  // never reaches the labels under the icons.
+  for (const char* far : {"kuroyagi-pc", "shiroyagi-pc"}) {
+    for (const char* nearer : {"shiroyagi-pc", "shiroyagi-phone"}) {
+      const Vec2 f = layout.host(far)->pos;
+      const Vec2 n = layout.host(nearer)->pos;
+      if (n.x <= f.x) continue;
+      const float t = (n.x - f.x) / (isp->router.x - f.x);
+      const float y = f.y + (isp->router.y - f.y) * t;
+      CHECK(n.y - y >= Layout::kRowClear - 1e-3f);
+    }
+  }
+  // The one-host data centre keeps its column shape; the Internet's router sits between.
+  const auto* provider = layout.network("provider");
+  CHECK_FALSE(provider->row);
+  check_at(provider->box.min, 1100, 39.5f);
+  check_at(provider->router, 1100, 158.5f);
+  check_at(layout.network(gui::kInternetId)->router, 930, 156.5f);
+  CHECK(layout.bounds().max.x == 1420.0f);
+  CHECK(layout.bounds().max.y == 313.0f);
+
+  // Dragging within the wider region: clamped to its own host area.
+  const auto area = Layout::host_area(isp->box);
+  check_at(area.min, 40, 100);
+  check_at(area.max, 720, 223);
+  Layout moved = layout;
+  LayoutMoves moves;
+  REQUIRE(moved.move_host(moves, "kuroyagi-pc", {700, 400}));
+  moved.apply(moves);
+  check_at(moved.host("kuroyagi-pc")->pos, 700, 223);
+  REQUIRE(moved.move_network(moves, "home-isp", {10, 20}));
+  moved.apply(moves);
+  check_at(moved.network("home-isp")->router, 770, 94);
+  check_at(moved.host("kuroyagi-pc")->pos, 710, 243);
+  check_at(moved.host("shiroyagi-phone")->pos, 630, 218);
+}
+
+TEST_CASE("layout: sending-limits uses the width: an outer region linked through a corridor", "[gui][layout]") {
+  // Before: one column per side, 980 x 1142 (the right column: 3 + 1 + 1 hosts stacked).
+  const Layout layout = lesson("mail/sending-limits.json");
+  const auto b = layout.bounds();
+  CHECK(b.width() == 1380.0f);
+  CHECK(b.height() == 574.0f);
+  CHECK(b.width() / b.height() > 2.0f);
+  CHECK(b.width() / b.height() > 980.0f / 1142.0f * 2.5f);
+  CHECK(layout.reference_scale() > 1.5f * 0.215f);
+
+  const auto* inet = layout.network(gui::kInternetId);
+  const auto* example = layout.network("example");
+  const auto* hogehoge = layout.network("hogehoge");
+  const auto* relay = layout.network("relay-dc");
+  check_at(inet->router, 490, 289);
+  // example.com's provider (3 hosts) in the outer sub-column, its router level with the Internet's.
+  check_at(example->box.min, 1060, 0);
+  check_at(example->box.max, 1380, 574);
+  check_at(example->router, 1060, 289);
+  check_at(layout.host("mail-example")->pos, 1220, 289);
+  // The other two above and below a corridor the link runs through.
+  check_at(hogehoge->box.min, 660, 5);
+  check_at(hogehoge->box.max, 980, 239);
+  check_at(hogehoge->router, 660, 124);
+  check_at(relay->box.min, 660, 339);
+  check_at(relay->router, 660, 458);
+  CHECK(relay->box.min.y - hogehoge->box.max.y == Layout::kCorridor);
+  check_at(layout.network("home-isp")->box.min, 0, 172);
+  check_at(layout.network("home-isp")->router, 320, 291);
+  for (const auto& n : layout.networks()) {
+    if (n.id != "example" && n.id != gui::kInternetId) CHECK_FALSE(crosses(example->router, inet->router, n.box));
+  }
+}
+
+TEST_CASE("layout: lessons that read well in one column per side keep it", "[gui][layout]") {
+  for (const char* file : {"mail/whole-journey.json", "mail/same-domain.json", "basics/tcp-connection.json",
+                           "basics/blocked-port.json", "mail/mailbox-full.json"}) {
+    INFO(file);
+    const Layout layout = lesson(file);
+    CHECK(layout.bounds().width() == 980.0f);
+    for (const auto& n : layout.networks()) {
+      CHECK_FALSE(n.row);
+      if (n.kind != "internet") CHECK(n.box.width() == Layout::kNetworkWidth);
+    }
+  }
+  check_at(lesson("mail/whole-journey.json").network("example")->box.min, 660, 0);
+  CHECK(lesson("mail/whole-journey.json").bounds().height() == 688.0f);
+}
+
+TEST_CASE("layout: the crowded lessons get a larger scale", "[gui][layout]") {
+  // The scale at which each fits the reference panel, before (one column per side) and now.
+  const std::pair<const char*, float> before[] = {{"mail/sending-limits.json", 0.215f},
+                                                  {"dns/delegation.json", 0.277f},
+                                                  {"mail/relay-denied.json", 0.277f},
+                                                  {"mail/backup-mx.json", 0.277f},
+                                                  {"mail/relay-service.json", 0.247f},
+                                                  {"receiving/imap-two-devices.json", 0.393f}};
+  for (const auto& [file, scale] : before) {
+    INFO(file);
+    const Layout layout = lesson(file);
+    CHECK(layout.reference_scale() > scale * Layout::kBetterBy);
+    CHECK(layout.bounds().width() > layout.bounds().height() * 2.0f);
+  }
+  const Layout delegation = lesson("dns/delegation.json");
+  CHECK(delegation.network("dns-operators")->row);
+  CHECK(delegation.network("hogehoge")->row);
+  CHECK_FALSE(delegation.network("home-isp")->row);
+  check_at(delegation.host("root-server")->pos, 800, 150);
+  check_at(delegation.network("dns-operators")->router, 660, 74);
+}
+
+TEST_CASE("layout: the arrangement depends on the scenario only, and links cross no labels", "[gui][layout]") {
+  for (const char* file : kLessons) {
+    INFO(file);
+    const Layout layout = lesson(file);
+    const Layout again = lesson(file);
+    REQUIRE(layout.hosts().size() == again.hosts().size());
+    for (std::size_t i = 0; i < layout.hosts().size(); ++i) {
+      CHECK(layout.hosts()[i].pos.x == again.hosts()[i].pos.x);
+      CHECK(layout.hosts()[i].pos.y == again.hosts()[i].pos.y);
+    }
+    for (std::size_t i = 0; i < layout.networks().size(); ++i) {
+      CHECK(layout.networks()[i].box.min.x == again.networks()[i].box.min.x);
+      CHECK(layout.networks()[i].box.min.y == again.networks()[i].box.min.y);
+    }
+    const auto* inet = layout.network(gui::kInternetId);
+    for (const auto& n : layout.networks()) {
+      if (n.kind == "internet") continue;
+      // Routers on the border facing the Internet; regions apart; hosts where a drag may start.
+      CHECK(n.router.x == (n.column == 0 ? n.box.max.x : n.box.min.x));
+      CHECK(n.router.y >= n.box.min.y + Layout::kHeader);
+      CHECK(n.router.y <= n.box.max.y);
+      CHECK((n.column == 0 ? n.box.max.x < inet->box.min.x : n.box.min.x > inet->box.max.x));
+      for (const auto& o : layout.networks()) {
+        if (&o == &n || o.kind == "internet") continue;
+        const bool apart = n.box.max.x <= o.box.min.x || o.box.max.x <= n.box.min.x || n.box.max.y <= o.box.min.y ||
+                           o.box.max.y <= n.box.min.y;
+        CHECK(apart);
+      }
+    }
+    for (const auto& h : layout.hosts()) {
+      INFO(h.id);
+      const auto* region = layout.region_of(h);
+      CHECK(Layout::host_area(region->box).contains(h.pos));
+      // In a row, a host's link to its router crosses no other host's label (in a column, the
+      // map slides a label clear of a link passing by it).
+      for (const auto& o : layout.hosts()) {
+        if (&o == &h || !region->row) continue;
+        INFO(o.id);
+        if (layout.region_of(o) == region) CHECK_FALSE(crosses(h.pos, region->router, label_area(layout, o)));
+      }
+    }
+    // No region's link to the Internet crosses a host's label (nor, through a corridor, a region).
+    for (const auto& n : layout.networks()) {
+      if (n.kind == "internet") continue;
+      for (const auto& o : layout.hosts()) CHECK_FALSE(crosses(n.router, inet->router, label_area(layout, o)));
+      for (const auto& o : layout.networks()) {
+        if (&o != &n && o.kind != "internet") CHECK_FALSE(crosses(n.router, inet->router, o.box));
+      }
+    }
+  }
 }
