@@ -2,8 +2,13 @@
 #include "gui/model/sequence.hpp"
 
 #include <algorithm>
+#include <cfloat>
+#include <cstdint>
+#include <deque>
 #include <unordered_map>
 
+#include "gui/model/story.hpp"
+#include "gui/model/strings.hpp"
 #include "gui/model/world_view.hpp"
 
 namespace mailsim::gui {
@@ -21,6 +26,104 @@ std::string cut(std::string s) {
   // Never cut inside a UTF-8 sequence.
   while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
   return s.substr(0, n) + "...";
+}
+
+// A resource record in presentation format, "hogehoge.com. 3600 IN MX 10 mx1.hogehoge.com.",
+// as a label: "MX 10 mx1.hogehoge.com" (names without their final dot).
+std::string rr_label(std::string_view rr) {
+  std::vector<std::string_view> words;
+  for (std::size_t at = 0; at < rr.size();) {
+    const auto end = std::min(rr.find(' ', at), rr.size());
+    if (end > at) words.push_back(rr.substr(at, end - at));
+    at = end + 1;
+  }
+  const auto in = std::find(words.begin(), words.end(), "IN");
+  if (in == words.end() || in + 1 == words.end()) return std::string(rr);
+  std::string out;
+  for (auto it = in + 1; it != words.end(); ++it) {
+    auto w = *it;
+    if (w.size() > 1 && w.back() == '.') w.remove_suffix(1);
+    if (!out.empty()) out += ' ';
+    out += w;
+  }
+  return out;
+}
+
+// "MX 10 mx1.hogehoge.com" for the first record of a list, " +1" for each further one.
+std::string records_label(const nlohmann::json& list, bool target_only) {
+  std::string out = rr_label(list.front().is_string() ? list.front().get<std::string>() : std::string{});
+  if (target_only) out = out.substr(std::min(out.rfind(' ') + 1, out.size()));  // "NS x" -> "x"
+  if (list.size() > 1) out += " +" + std::to_string(list.size() - 1);
+  return out;
+}
+
+// The label of a DNS datagram from the dns record that describes it (query or response).
+void dns_label(const sim::Record& d, SeqArrow& a) {
+  const auto& det = d.detail;
+  if (d.event != "response") {
+    a.label = cut(str(det, "qtype") + "? " + str(det, "qname"));
+    return;
+  }
+  const auto rcode = str(det, "rcode");
+  const auto answers = det.find("answers");
+  const auto authority = det.find("authority");
+  if (!rcode.empty() && rcode != "NOERROR") {
+    a.label = rcode;
+  } else if (answers != det.end() && answers->is_array() && !answers->empty()) {
+    a.label = cut(records_label(*answers, false));
+  } else if (authority != det.end() && authority->is_array() && !authority->empty() && authority->front().is_string() &&
+             rr_label(authority->front().get<std::string>()).rfind("NS ", 0) == 0) {
+    a.label = cut(records_label(*authority, true));
+    a.label_key = "seq.dns_referral";
+  } else {
+    a.label = str(det, "qtype");
+    a.label_key = "seq.dns_nodata";
+  }
+}
+
+// Code points: a UTF-8 sequence's length from its first byte (a stray byte is one).
+std::size_t utf8_length(std::string_view s, std::size_t at) {
+  const auto b = static_cast<unsigned char>(s[at]);
+  std::size_t n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+  for (std::size_t k = 1; k < n; ++k) {
+    if (at + k >= s.size() || (static_cast<unsigned char>(s[at + k]) & 0xC0) != 0x80) return 1;
+  }
+  return n;
+}
+
+char32_t code_point(std::string_view s, std::size_t at, std::size_t len) {
+  if (len == 1) return static_cast<unsigned char>(s[at]);
+  char32_t c = static_cast<unsigned char>(s[at]) & (0x7Fu >> len);
+  for (std::size_t k = 1; k < len; ++k) c = (c << 6) | (static_cast<unsigned char>(s[at + k]) & 0x3Fu);
+  return c;
+}
+
+bool is_blank(char32_t c) { return c == U' ' || c == U'\t' || c == U'\u3000'; }
+
+bool is_katakana(char32_t c) { return c >= 0x30A0 && c <= 0x30FF; }
+
+// A line may start at code point `cur` after `prev`: after spaces, after a dot of a host
+// name, next to a Japanese character (not before closing punctuation or small kana, not
+// after an opening bracket, not inside a katakana word: "サーバー" stays whole).
+bool header_break(char32_t prev, char32_t cur) {
+  constexpr std::u32string_view kNoStart = U"、。，．・：；？！ー）」』】ぁぃぅぇぉっゃゅょァィゥェォッャュョ…,.;:!?)]}";
+  constexpr std::u32string_view kNoEnd = U"（「『【([{";
+  if (is_blank(cur)) return false;
+  if (is_blank(prev)) return true;
+  if (prev == U'.') return cur != U'.';
+  if (is_katakana(prev) && is_katakana(cur)) return false;
+  return (is_cjk(prev) || is_cjk(cur)) && kNoStart.find(cur) == std::u32string_view::npos &&
+         kNoEnd.find(prev) == std::u32string_view::npos;
+}
+
+// The piece of `s` in [from, to) without blanks at either end.
+std::string_view trimmed(std::string_view s, std::size_t from, std::size_t to) {
+  while (from < to && (s[from] == ' ' || s[from] == '\t')) ++from;
+  while (to > from && (s[to - 1] == ' ' || s[to - 1] == '\t')) --to;
+  // A full-width space (E3 80 80) at either end.
+  while (to - from >= 3 && s.substr(to - 3, 3) == "\u3000") to -= 3;
+  while (to - from >= 3 && s.substr(from, 3) == "\u3000") from += 3;
+  return s.substr(from, to - from);
 }
 }  // namespace
 
@@ -42,6 +145,27 @@ SequenceModel build_sequence(const TraceModel& model) {
   s.duration = model.pace().duration();
   const auto& recs = model.records();
   const auto& layout = model.layout();
+  // The dns records that describe datagrams, by event, host, peer and time: a query as the
+  // server received it (at the datagram's arrival), a response as the server sent it, a
+  // stub's lookup as it left (for a query that never arrived).
+  std::unordered_map<std::string, std::deque<std::size_t>> dns_records;
+  const auto dns_key = [](std::string_view event, const std::string& host, const std::string& peer, sim::Time t) {
+    std::string k(event);
+    k.append(1, '\n').append(host).append(1, '\n').append(peer).append(1, '\n').append(std::to_string(t));
+    return k;
+  };
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const auto& r = recs[i];
+    if (r.kind == sim::RecordKind::Dns && (r.event == "query" || r.event == "response" || r.event == "lookup"))
+      dns_records[dns_key(r.event, r.host, r.peer, r.time)].push_back(i);
+  }
+  const auto take_dns = [&](const std::string& key) -> const sim::Record* {
+    const auto it = dns_records.find(key);
+    if (it == dns_records.end() || it->second.empty()) return nullptr;
+    const auto i = it->second.front();
+    it->second.pop_front();
+    return &recs[i];
+  };
   std::unordered_map<std::string, std::size_t> lane_index;  // a busy world has hundreds of lanes
   auto lane = [&](const std::string& host) {
     const auto [it, fresh] = lane_index.try_emplace(host, s.lanes.size());
@@ -69,6 +193,12 @@ SequenceModel build_sequence(const TraceModel& model) {
       a.blocked = !str(r.detail, "blocked_by").empty() || !str(r.detail, "lost").empty();
       a.cls = classify_packet(r);
       a.label = packet_label(r, a.cls);
+      if (a.cls == PacketClass::Dns) {
+        const sim::Record* d = take_dns(dns_key("response", from, to, r.time));
+        if (!d && !a.blocked) d = take_dns(dns_key("query", to, from, r.detail.value("arrive", r.time)));
+        if (!d) d = take_dns(dns_key("lookup", from, to, r.time));
+        if (d) dns_label(*d, a);
+      }
       s.arrows.push_back(std::move(a));
     } else if (r.kind == sim::RecordKind::Protocol) {
       if (r.event == "state" || r.event == "error" || r.event == "note") continue;
@@ -99,6 +229,104 @@ SequenceModel build_sequence(const TraceModel& model) {
     s.reach.push_back(reach);
   }
   return s;
+}
+
+std::string arrow_label(const SeqArrow& arrow, const StringTable& strings) {
+  if (arrow.label_key.empty()) return arrow.label;
+  return format_text(strings.get(arrow.label_key), {{"name", arrow.label}});
+}
+
+LaneHeader fit_lane_header(std::string_view name, float width, std::size_t max_lines, float min_scale,
+                           const MeasureText& measure) {
+  LaneHeader out;
+  name = trimmed(name, 0, name.size());
+  // Where a line may start: byte offsets of the code points after a break opportunity.
+  std::vector<std::size_t> starts{0};
+  char32_t prev = 0;
+  for (std::size_t at = 0; at < name.size();) {
+    const auto len = utf8_length(name, at);
+    const char32_t c = code_point(name, at, len);
+    if (at > 0 && header_break(prev, c)) starts.push_back(at);
+    prev = c;
+    at += len;
+  }
+  starts.push_back(name.size());
+  if (trimmed(name, 0, name.size()).empty() || max_lines == 0) return out;
+  const auto fits = [&](std::string_view t, float scale) { return measure(t) * scale <= width; };
+  // Greedy lines from unit `u` on (at most `limit`); false when a word alone is too wide or
+  // the lines run out, with `u` at the first unit not placed.
+  const auto pack = [&](float scale, std::size_t limit, std::vector<std::string>& lines, std::size_t& u) {
+    while (u + 1 < starts.size()) {
+      if (lines.size() == limit) return false;
+      std::size_t v = u;
+      while (v + 1 < starts.size() && fits(trimmed(name, starts[u], starts[v + 1]), scale)) ++v;
+      if (v == u) return false;
+      lines.emplace_back(trimmed(name, starts[u], starts[v]));
+      u = v;
+    }
+    return true;
+  };
+  // Latin text in as few lines as greedy packing needs, the widest as narrow as it can be:
+  // "mail." / "example.com" rather than "mail.example." / "com". (Japanese keeps greedy
+  // lines: balancing would split "しろやぎさんの" / "PC" as "しろやぎ" / "さんのPC".)
+  bool latin = true;
+  for (std::size_t at = 0; at < name.size(); at += utf8_length(name, at))
+    if (is_cjk(code_point(name, at, utf8_length(name, at)))) latin = false;
+  const auto balanced = [&](std::size_t count) {
+    const std::size_t n = starts.size() - 1;  // units
+    constexpr float kNone = FLT_MAX;
+    // widest[k][u]: the narrowest widest line setting units u.. in k lines; cut[k][u]: where its first line ends.
+    std::vector<std::vector<float>> widest(count + 1, std::vector<float>(n + 1, kNone));
+    std::vector<std::vector<std::size_t>> cut_at(count + 1, std::vector<std::size_t>(n + 1, n));
+    widest[0][n] = 0.0f;
+    for (std::size_t k = 1; k <= count; ++k) {
+      for (std::size_t u = 0; u < n; ++u) {
+        for (std::size_t v = u + 1; v <= n; ++v) {
+          if (widest[k - 1][v] == kNone) continue;
+          const float w = std::max(measure(trimmed(name, starts[u], starts[v])), widest[k - 1][v]);
+          if (w < widest[k][u]) {
+            widest[k][u] = w;
+            cut_at[k][u] = v;
+          }
+        }
+      }
+    }
+    std::vector<std::string> lines;
+    for (std::size_t k = count, u = 0; k > 0 && u < n; --k) {
+      const auto v = cut_at[k][u];
+      lines.emplace_back(trimmed(name, starts[u], starts[v]));
+      u = v;
+    }
+    return lines;
+  };
+  std::vector<float> scales;
+  for (int k = 0; 1.0f - 0.1f * static_cast<float>(k) > min_scale + 0.001f; ++k) scales.push_back(1.0f - 0.1f * static_cast<float>(k));
+  scales.push_back(std::min(min_scale, 1.0f));
+  for (const float scale : scales) {
+    std::vector<std::string> lines;
+    std::size_t u = 0;
+    if (pack(scale, max_lines, lines, u)) {
+      if (lines.size() > 1 && latin) lines = balanced(lines.size());
+      out.lines = std::move(lines);
+      out.scale = scale;
+      return out;
+    }
+  }
+  // Too long even at the smallest size: the lines that fit, then the rest cut with "…".
+  out.scale = scales.back();
+  std::size_t u = 0;
+  pack(out.scale, max_lines - 1, out.lines, u);
+  std::string rest(trimmed(name, starts[u], name.size()));
+  static constexpr std::string_view kEllipsis = "\u2026";
+  while (!rest.empty() && !fits(rest + std::string(kEllipsis), out.scale)) {
+    while (!rest.empty() && (static_cast<unsigned char>(rest.back()) & 0xC0) == 0x80) rest.pop_back();
+    if (!rest.empty()) rest.pop_back();
+    // No space or dot just before the "…" ("example.…" reads as dots).
+    while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t' || rest.back() == '.')) rest.pop_back();
+  }
+  out.lines.push_back(rest + std::string(kEllipsis));
+  out.cut = true;
+  return out;
 }
 
 }  // namespace mailsim::gui

@@ -9,24 +9,24 @@
 #include <string_view>
 #include <vector>
 
-#include "gui/model/line_break.hpp"
+#include "gui/model/sequence.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
 #include "sim/checker.hpp"
 
 namespace mailsim::gui {
 
-// The lane headers' text, broken into lines once per run, language, font and lane width
-// (break_lines keeps Japanese names whole where it can: "しろやぎさんの" / "PC").
+// The lane headers' text, fitted once per run, language, font and lane width (fit_lane_header:
+// broken between words or after a host name's dot, smaller type, then cut with "…").
 struct SequenceCache {
   std::uint64_t run = 0;
   bool japanese = false;
   const ImFont* font = nullptr;
   float size = 0.0f;
   float width = -1.0f;
-  std::vector<std::string> names;               // per lane: the host's name
-  std::vector<std::vector<std::string>> lines;  // per lane: at most kHeadLines lines
-  std::vector<float> line_w;                    // per lane and line (kHeadLines each)
+  std::vector<std::string> names;  // per lane: the host's name
+  std::vector<LaneHeader> heads;   // per lane: its lines (at most kHeadLines), size and cut
+  std::vector<float> line_w;       // per lane and line (kHeadLines each), at the lane's size
 };
 
 }  // namespace mailsim::gui
@@ -40,6 +40,7 @@ constexpr float kMinZoom = 0.05f;
 constexpr float kMaxZoom = 10.0f;
 constexpr float kDashedLaneMin = 16.0f;  // lanes narrower than this (pixels) are drawn plain
 constexpr std::size_t kHeadLines = 2;    // lines of a lane header
+constexpr float kHeadMinScale = 0.8f;    // a header's type shrinks down to this before a name is cut
 constexpr float kNamedLaneMin = 1.8f;    // lanes narrower than this many em show no name (hover shows it)
 constexpr float kLabelRoomMin = 2.5f;    // arrow labels need at least this many em of room
 constexpr float kLabelCell = 1.0f;       // width (em) of the cells that keep labels apart
@@ -73,48 +74,14 @@ const SequenceCache& head_lines(AppState& app, ImFont* font, float size, float w
   c.size = size;
   c.width = width;
   c.names.clear();
-  c.lines.clear();
+  c.heads.clear();
   c.line_w.clear();
   const auto measure = [&](std::string_view t) { return font->CalcTextSizeA(size, FLT_MAX, 0.0f, t.data(), t.data() + t.size()).x; };
   for (const auto& host : lanes) {
     c.names.push_back(app.host_name(host));
-    // A host name without spaces ("mx1.hogehoge.com") may break after its dots: break it
-    // with a space after each dot, then take the spaces out again.
-    const std::string& name = c.names.back();
-    const bool dotted = name.find(' ') == std::string::npos && name.find('.') != std::string::npos;
-    std::string breakable;
-    for (const char ch : name) {
-      breakable += ch;
-      if (dotted && ch == '.') breakable += ' ';
-    }
-    auto lines = break_lines(breakable, width, measure);
-    if (dotted) {
-      for (auto& line : lines) {
-        for (auto at = line.find(". "); at != std::string::npos; at = line.find(". ", at + 1)) line.erase(at + 1, 1);
-      }
-      // Too long for that: the whole name split anywhere beats a cut one.
-      if (lines.size() > kHeadLines) {
-        auto plain = break_lines(name, width, measure);
-        if (plain.size() <= kHeadLines) lines = std::move(plain);
-      }
-    }
-    if (lines.size() > kHeadLines) {
-      // The last line shown ends with ".." where the rest is cut.
-      lines.resize(kHeadLines);
-      std::string& last = lines.back();
-      while (!last.empty() && measure(last + "..") > width) {
-        // Drop the last character: its continuation bytes, then its first byte.
-        while (!last.empty()) {
-          const auto byte = static_cast<unsigned char>(last.back());
-          last.pop_back();
-          if ((byte & 0xC0) != 0x80) break;
-        }
-      }
-      last += "..";
-    }
-    lines.resize(std::min(lines.size(), kHeadLines));
-    for (std::size_t k = 0; k < kHeadLines; ++k) c.line_w.push_back(k < lines.size() ? measure(lines[k]) : 0.0f);
-    c.lines.push_back(std::move(lines));
+    c.heads.push_back(fit_lane_header(c.names.back(), width, kHeadLines, kHeadMinScale, measure));
+    const auto& h = c.heads.back();
+    for (std::size_t k = 0; k < kHeadLines; ++k) c.line_w.push_back(k < h.lines.size() ? measure(h.lines[k]) * h.scale : 0.0f);
   }
   return c;
 }
@@ -164,21 +131,23 @@ void sequence(AppState& app) {
     if (!named && !acting) continue;  // one strip behind them all, drawn above
     dl->AddRectFilled(a, b, acting ? rgb(theme::kHalo, 200) : rgb(0xEEF1F4), named ? 4.0f : 0.0f);
     if (!heads) continue;
-    float y = a.y + 2.0f;
-    for (std::size_t k = 0; k < heads->lines[i].size(); ++k) {
-      const std::string& line = heads->lines[i][k];
-      dl->AddText(font, small, ImVec2(std::floor(x - heads->line_w[i * kHeadLines + k] * 0.5f), y), rgb(theme::kInk),
+    const auto& head = heads->heads[i];
+    const float size = small * head.scale;
+    float y = std::floor(a.y + (head_h - size * static_cast<float>(head.lines.size())) * 0.5f);
+    for (std::size_t k = 0; k < head.lines.size(); ++k) {
+      const std::string& line = head.lines[k];
+      dl->AddText(font, size, ImVec2(std::floor(x - heads->line_w[i * kHeadLines + k] * 0.5f), y), rgb(theme::kInk),
                   line.c_str(), line.c_str() + line.size());
-      y += small;
+      y += size;
     }
   }
-  if (!named) {
-    const ImVec2 mouse = io.MousePos;
-    if (!app.headless && mouse.y >= head_min.y && mouse.y < head_min.y + head_h && mouse.x >= head_min.x &&
-        mouse.x < head_min.x + width && ImGui::IsWindowHovered()) {
-      const auto lane = static_cast<std::size_t>((mouse.x - head_min.x) / lane_w);
-      if (lane < seq.lanes.size()) ImGui::SetTooltip("%s", app.host_name(seq.lanes[lane]).c_str());
-    }
+  // Hover names a lane whose header is cut or missing.
+  const ImVec2 mouse = io.MousePos;
+  if (!app.headless && mouse.y >= head_min.y && mouse.y < head_min.y + head_h && mouse.x >= head_min.x &&
+      mouse.x < head_min.x + width && ImGui::IsWindowHovered()) {
+    const auto lane = static_cast<std::size_t>((mouse.x - head_min.x) / lane_w);
+    if (lane < seq.lanes.size() && (!heads || heads->heads[lane].cut))
+      ImGui::SetTooltip("%s", app.host_name(seq.lanes[lane]).c_str());
   }
   ImGui::Dummy(ImVec2(width, head_h + 2.0f));
 
@@ -283,24 +252,27 @@ void sequence(AppState& app) {
   };
   const float dots = font->CalcTextSizeA(small, FLT_MAX, 0.0f, "..").x;
   std::string shortened;
+  std::string worded;
   auto put = [&](const Candidate& l) {
     const auto& a = seq.arrows[l.arrow];
     const float lsize = a.packet ? small * 0.9f : small;
     // The label sits just above the arrow's middle: that cell first.
     if (taken[row_of(l.mid.y - lsize * 0.5f) * columns + column_of(l.mid.x)]) return;
-    const char* text = a.label.c_str();
-    const char* text_end = text + a.label.size();
+    if (!a.label_key.empty()) worded = arrow_label(a, app.strings());
+    const std::string& label = a.label_key.empty() ? a.label : worded;
+    const char* text = label.c_str();
+    const char* text_end = text + label.size();
     ImVec2 ts = font->CalcTextSizeA(lsize, FLT_MAX, 0.0f, text, text_end);
-    if (ts.x > l.room && a.label.size() > 4) {
+    if (ts.x > l.room && label.size() > 4) {
       // Cut in one pass where the text and ".." fit; at least one character stays.
       const char* cut = text;
       font->CalcTextSizeA(lsize, std::max(l.room - dots, 0.0f), 0.0f, text, text_end, &cut);
       auto keep = static_cast<std::size_t>(cut - text);
       if (keep == 0) {
         keep = 1;
-        while (keep < a.label.size() && (static_cast<unsigned char>(a.label[keep]) & 0xC0) == 0x80) ++keep;
+        while (keep < label.size() && (static_cast<unsigned char>(label[keep]) & 0xC0) == 0x80) ++keep;
       }
-      shortened.assign(a.label, 0, keep);
+      shortened.assign(label, 0, keep);
       shortened += "..";
       text = shortened.c_str();
       text_end = text + shortened.size();
