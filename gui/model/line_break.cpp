@@ -66,6 +66,9 @@ bool no_end(char32_t c) {
   return kSet.find(c) != std::u32string_view::npos;
 }
 
+// Inside a word too wide for a line, a break may follow these (host names, addresses, paths).
+bool after_ok(char32_t c) { return c == U'.' || c == U'/' || c == U'-' || c == U'@'; }
+
 }  // namespace
 
 bool is_cjk(char32_t c) {
@@ -79,7 +82,8 @@ bool is_cjk(char32_t c) {
          (c >= 0x20000 && c <= 0x3FFFF);   // supplementary ideographs
 }
 
-std::vector<std::string> break_lines(std::string_view text, float width, const MeasureText& measure) {
+std::vector<std::string> break_lines(std::string_view text, float width, const MeasureText& measure,
+                                     bool after_dots) {
   std::vector<std::string> lines;
   const auto cps = decode(text);
   const std::size_t n = cps.size();
@@ -115,6 +119,16 @@ std::vector<std::string> break_lines(std::string_view text, float width, const M
       // Even the first word is too wide: split it between characters (at least one).
       best = start + 1;
       while (best < first_break && measure(piece(start, best + 1)) <= width) ++best;
+      // Asked for (host names): after its last dot (or slash, hyphen, at sign) that fits, so
+      // that the parts stay whole ("mail." / "example.com").
+      if (after_dots && best < first_break) {
+        for (std::size_t j = best; j > start + 1; --j) {
+          if (after_ok(cps[j - 1].c)) {
+            best = j;
+            break;
+          }
+        }
+      }
     }
     lines.emplace_back(piece(start, best));
     start = best;

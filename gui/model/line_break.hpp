@@ -15,8 +15,10 @@ using MeasureText = std::function<float(std::string_view)>;
 // The text's lines, each no wider than `width` unless a single character is wider. Breaks
 // at spaces (dropped at the end of a line), before or after a CJK character (kinsoku: not
 // before 、。」ー and the like, not after 「（), at '\n' always; a word longer than a line is
-// split between characters. Invalid UTF-8 bytes count as one character each.
-std::vector<std::string> break_lines(std::string_view text, float width, const MeasureText& measure);
+// split between characters (with `after_dots`, after its last '.', '/', '-' or '@' that fits
+// when it has one: "mail." / "example.com"). Invalid UTF-8 bytes count as one character each.
+std::vector<std::string> break_lines(std::string_view text, float width, const MeasureText& measure,
+                                     bool after_dots = false);
 
 // True for code points of Japanese/Chinese text that may have a line break on either side:
 // kana, CJK ideographs, CJK punctuation and full-width forms.

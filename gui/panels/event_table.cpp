@@ -1,9 +1,12 @@
-// Event table: every record (time, host, peer, kind, what happened in words) with filters; click to seek.
+// Event table: every record (time, host → peer, kind, what happened in words) with filters; click to seek.
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cfloat>
 #include <chrono>
+#include <cmath>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -52,24 +55,26 @@ const std::string& worded_record(AppState& app, std::size_t i) {
 }
 
 // What the event table keeps between frames: text widths (every host's name: a world has
-// hundreds) measured once per run, language and font; host names fitted to their column; and
-// the rows that pass the filters, found over several frames on a large trace.
+// hundreds) measured once per run, language and font; "host → peer" fitted to its column per
+// pair of hosts shown; and the rows that pass the filters, found over several frames on a large trace.
 struct EventTableCache {
   std::uint64_t run = 0;
   bool japanese = false;
   const ImFont* font = nullptr;
   float font_size = 0.0f;
-  float host_head = 0.0f;  // the wider of the "Host" and "Peer" headings
-  float kind = 0.0f;       // the widest kind (and its heading)
-  float name = 0.0f;       // the widest display name of a host of the layout
+  float route_head = 0.0f;  // the "Host → Peer" heading
+  float kind = 0.0f;        // the widest kind tag (and the heading)
+  float name = 0.0f;        // the widest display name of a host of the layout
+  float arrow = 0.0f;       // " → "
 
-  // A host's display name as its cell shows it: cut with "…" when wider than the column.
+  // "Host → Peer" as its cell shows it: the names cut with "…" when the pair is wider than
+  // the column (the longer name first).
   struct Fitted {
     float width = -1.0f;  // the column width it was fitted to
     std::string text;
     bool cut = false;
   };
-  std::unordered_map<std::string, Fitted> fitted;  // by host id
+  std::unordered_map<std::string, Fitted> fitted;  // by host id + '\x1f' + peer id
 
   // The filters' rows. A scan visits `source` (or every record) from `scanned` on, within a
   // time budget per frame; typing more of the same text narrows the last complete result.
@@ -100,6 +105,10 @@ constexpr float kRowsAboveCurrent = 3.0f;  // the current row is shown this many
 
 constexpr double kScanBudgetMs = 6.0;        // a frame's share of a filter scan (not in screenshots: all at once)
 constexpr const char* kEllipsis = "\u2026";  // in the Latin font's ranges (fonts.cpp)
+constexpr const char* kArrow = " \u2192 ";   // likewise
+constexpr float kTagScale = 0.8f;            // the kind tag's type, of the table's
+constexpr float kRouteScale = 0.88f;         // "host → peer": a little smaller than the summary
+constexpr std::size_t kMaxFitted = 20000;    // pairs remembered (a large world scrolled through)
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -180,6 +189,14 @@ void filter_bar(AppState& app, const std::vector<std::string>& protocols) {
   if (!app.headless && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", app.tr("events.host_tip"));
 }
 
+// Width of text in the route's type.
+float route_width(std::string_view text) {
+  return ImGui::GetFont()->CalcTextSizeA(ImGui::GetFontSize() * kRouteScale, FLT_MAX, 0.0f, text.data(),
+                                         text.data() + text.size()).x;
+}
+
+std::string route_heading(AppState& app) { return std::string(app.tr("col.host")) + kArrow + app.tr("col.peer"); }
+
 EventTableCache& text_widths(AppState& app) {
   if (!app.event_table_cache) app.event_table_cache = std::make_shared<EventTableCache>();
   auto& c = *app.event_table_cache;
@@ -190,31 +207,77 @@ EventTableCache& text_widths(AppState& app) {
   c.japanese = app.japanese();
   c.font = ImGui::GetFont();
   c.font_size = ImGui::GetFontSize();
-  c.host_head = std::max(ImGui::CalcTextSize(app.tr("col.host")).x, ImGui::CalcTextSize(app.tr("col.peer")).x);
+  c.route_head = ImGui::CalcTextSize(route_heading(app).c_str()).x;
+  c.arrow = route_width(kArrow);
   c.name = 0.0f;
-  for (const auto& h : app.model.layout().hosts()) c.name = std::max(c.name, ImGui::CalcTextSize(app.host_name(h.id).c_str()).x);
+  for (const auto& h : app.model.layout().hosts()) c.name = std::max(c.name, route_width(app.host_name(h.id)));
   c.fitted.clear();
   c.kind = ImGui::CalcTextSize(app.tr("col.kind")).x;
-  for (const char* k : {"packet", "connection", "policy", "tls", "protocol", "dns", "mail", "mailbox", "action"}) {
-    c.kind = std::max(c.kind, ImGui::CalcTextSize(app.tr("record." + std::string(k))).x);
+  const float tag = ImGui::GetFontSize() * kTagScale;
+  for (const char* k : {"meta", "packet", "connection", "policy", "tls", "protocol", "dns", "mail", "mailbox", "action", "note"}) {
+    const std::string label = app.tr("record." + std::string(k));
+    c.kind = std::max(c.kind, ImGui::GetFont()->CalcTextSizeA(tag, FLT_MAX, 0.0f, label.c_str()).x + tag * 0.8f);
   }
   return c;
 }
 
-// `name` cut to `width` with an ellipsis (at a UTF-8 character boundary).
+// `name` cut to `width` with an ellipsis (at a UTF-8 character boundary), in the route's type.
 EventTableCache::Fitted fit(const std::string& name, float width) {
   EventTableCache::Fitted f{width, name, false};
-  if (ImGui::CalcTextSize(name.c_str()).x <= width + 1.0f) return f;
-  const float room = width - ImGui::CalcTextSize(kEllipsis).x;
+  if (route_width(name) <= width + 1.0f) return f;
+  const float room = width - route_width(kEllipsis);
   std::size_t keep = 0;  // the longest prefix that fits, in whole characters
   for (std::size_t n = 1; n <= name.size(); ++n) {
     if (n < name.size() && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80) continue;
-    if (ImGui::CalcTextSize(name.data(), name.data() + n).x > room) break;
+    if (route_width(std::string_view(name).substr(0, n)) > room) break;
     keep = n;
   }
   f.text = name.substr(0, keep) + kEllipsis;
   f.cut = true;
   return f;
+}
+
+// "host → peer" in `width`: whole when it fits, else the longer name is cut first (to half of
+// the room for the names, or what the shorter one leaves), both when both are long.
+EventTableCache::Fitted fit_route(const std::string& host, const std::string& peer, float width, float arrow) {
+  if (peer.empty()) return fit(host, width);
+  const float wh = route_width(host);
+  const float wp = route_width(peer);
+  if (wh + arrow + wp <= width + 1.0f) return {width, host + kArrow + peer, false};
+  const float room = std::max(0.0f, width - arrow);
+  const float half = room * 0.5f;
+  const float for_host = wh <= half ? wh : wp <= half ? room - wp : half;
+  const auto h = fit(host, for_host);
+  const auto p = fit(peer, room - route_width(h.text));
+  return {width, h.text + kArrow + p.text, h.cut || p.cut};
+}
+
+// A record kind as a small tag (a tinted plate per kind), vertically centred in the row.
+void kind_tag(const std::string& label, sim::RecordKind kind, bool future) {
+  unsigned fill = 0xEEF0F2;  // packets, notes, meta
+  switch (kind) {
+    case sim::RecordKind::Protocol: fill = 0xDDEBF7; break;
+    case sim::RecordKind::Connection: fill = 0xE2F0E5; break;
+    case sim::RecordKind::Policy: fill = 0xFBDDC8; break;
+    case sim::RecordKind::Tls: fill = 0xEBE2F5; break;
+    case sim::RecordKind::Dns: fill = 0xF7E1EC; break;
+    case sim::RecordKind::Mail:
+    case sim::RecordKind::Mailbox: fill = 0xFFF0BF; break;
+    case sim::RecordKind::Action: fill = 0xE4E7EB; break;
+    default: break;
+  }
+  ImFont* font = ImGui::GetFont();
+  const float size = ImGui::GetFontSize() * kTagScale;
+  const float line_h = ImGui::GetTextLineHeight();
+  const ImVec2 ts = font->CalcTextSizeA(size, FLT_MAX, 0.0f, label.c_str());
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  const float pad = size * 0.4f;
+  const float top = at.y + std::floor((line_h - ts.y) * 0.5f);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(ImVec2(at.x, top - 1.0f), ImVec2(at.x + ts.x + pad * 2.0f, top + ts.y + 1.0f),
+                    theme::rgb(fill, future ? 130u : 255u), size * 0.35f);
+  dl->AddText(font, size, ImVec2(at.x + pad, top), future ? theme::rgb(0x8C959F) : theme::rgb(theme::kInk), label.c_str());
+  ImGui::Dummy(ImVec2(ts.x + pad * 2.0f, line_h));
 }
 
 // Does record i pass the filters of `sc`? Cheap tests first; the record is worded only when
@@ -338,9 +401,10 @@ void event_table(AppState& app) {
 
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
-  // Column widths from the content: the host columns fit the longest display name, up to what
-  // leaves the summary about 40% of the table (longer names are cut with "…", whole on hover);
-  // the summary takes the rest.
+  // Column widths from the content (measured once per run, language and font): time and kind
+  // as wide as their widest, one "Host → Peer" column as wide as two of the longest display
+  // names, up to a little over half of what is left (longer pairs are cut with "…", whole on
+  // hover); the summary takes the rest.
   const float fs = ImGui::GetFontSize();
   const float table_w = ImGui::GetContentRegionAvail().x;
   const float kind_w = cache.kind;
@@ -348,25 +412,37 @@ void event_table(AppState& app) {
   const float time_w = std::max(ImGui::CalcTextSize(app.tr("col.time")).x,
                                 ImGui::CalcTextSize(sim::format_time(recs.back().time).c_str()).x);
   const float cell_pad = 2.0f * ImGui::GetStyle().CellPadding.x;
-  const float host_budget = (table_w * 0.62f - time_w - kind_w) * 0.5f - 2.0f * cell_pad;
-  const float host_w = std::min(std::max(cache.host_head, cache.name), std::max(fs * 4.5f, host_budget));
-  auto host_cell = [&](const std::string& id) {
-    if (id.empty()) return;
+  const float left = table_w - time_w - kind_w - 4.0f * cell_pad - ImGui::GetStyle().ScrollbarSize;
+  const float route_w = std::min(std::max(cache.route_head, cache.name * 2.0f + cache.arrow),
+                                 std::max(fs * 6.0f, left * 0.58f));
+  auto route_cell = [&](const sim::Record& r, bool future) {
+    if (r.host.empty()) return;
     const float avail = ImGui::GetContentRegionAvail().x;
-    auto& f = cache.fitted[id];
-    if (f.width != avail) f = fit(app.host_name(id), avail);
-    ImGui::TextUnformatted(f.text.c_str());
+    if (cache.fitted.size() > kMaxFitted) cache.fitted.clear();
+    auto& f = cache.fitted[r.host + '\x1f' + r.peer];
+    if (f.width != avail) f = fit_route(app.host_name(r.host), r.peer.empty() ? std::string() : app.host_name(r.peer),
+                                        avail, cache.arrow);
+    // Drawn in the route's type, on the line of the summary's text.
+    const float size = fs * kRouteScale;
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    const float line_h = ImGui::GetTextLineHeight();
+    ImGui::GetWindowDrawList()->AddText(ImGui::GetFont(), size, ImVec2(at.x, at.y + std::floor((line_h - size) * 0.7f)),
+                                        theme::rgb(future ? 0x8C959Fu : theme::kInk), f.text.c_str());
+    ImGui::Dummy(ImVec2(route_width(f.text), line_h));
     if (!app.headless && ImGui::IsItemHovered()) {
-      const std::string name = app.host_name(id);
-      if (name != id) ImGui::SetTooltip("%s (%s)", name.c_str(), id.c_str());
-      else if (f.cut) ImGui::SetTooltip("%s", name.c_str());
+      // The full names, with the ids where they differ.
+      auto full = [&](const std::string& id) {
+        const std::string name = app.host_name(id);
+        return name == id ? name : name + " (" + id + ")";
+      };
+      const std::string whole = r.peer.empty() ? full(r.host) : full(r.host) + kArrow + full(r.peer);
+      if (whole != f.text) ImGui::SetTooltip("%s", whole.c_str());
     }
   };
-  if (!ImGui::BeginTable("##events", 5, flags)) return;
+  if (!ImGui::BeginTable("##events", 4, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn(app.tr("col.time"), ImGuiTableColumnFlags_WidthFixed, time_w);
-  ImGui::TableSetupColumn(app.tr("col.host"), ImGuiTableColumnFlags_WidthFixed, host_w);
-  ImGui::TableSetupColumn(app.tr("col.peer"), ImGuiTableColumnFlags_WidthFixed, host_w);
+  ImGui::TableSetupColumn(route_heading(app).c_str(), ImGuiTableColumnFlags_WidthFixed, route_w);
   ImGui::TableSetupColumn(app.tr("col.kind"), ImGuiTableColumnFlags_WidthFixed, kind_w);
   ImGui::TableSetupColumn(app.tr("col.summary"), ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableHeadersRow();
@@ -428,13 +504,10 @@ void event_table(AppState& app) {
       }
       ImGui::PopID();
       ImGui::TableSetColumnIndex(1);
-      host_cell(r.host);
+      route_cell(r, future);
       ImGui::TableSetColumnIndex(2);
-      host_cell(r.peer);
+      kind_tag(app.tr("record." + std::string(sim::to_string(r.kind))), r.kind, future);
       ImGui::TableSetColumnIndex(3);
-      const std::string kind_key = "record." + std::string(sim::to_string(r.kind));
-      ImGui::TextUnformatted(app.tr(kind_key));
-      ImGui::TableSetColumnIndex(4);
       // What happened in words; the simulator's own summary (for testers) on hover.
       const std::string& summary = worded_record(app, i);
       ImGui::TextUnformatted(summary.c_str());

@@ -5,9 +5,11 @@
 #include <cstdio>
 #include <optional>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "gui/icons.hpp"
@@ -39,7 +41,9 @@ struct View {
 struct Box {
   ImVec2 a;
   ImVec2 b;
+  float weight = 1.0f;  // how much covering it costs per pixel (region titles: more)
 };
+constexpr float kTitleWeight = 4.0f;  // a region's title is what tells the viewer where things are
 float overlap(const Box& p, const Box& q) {
   const float w = std::min(p.b.x, q.b.x) - std::max(p.a.x, q.a.x);
   const float h = std::min(p.b.y, q.b.y) - std::max(p.a.y, q.a.y);
@@ -50,7 +54,7 @@ float overlap(const Box& p, const Box& q) {
 // state: host labels and titles are the same frame after frame (a change of language or zoom
 // makes new entries).
 const std::vector<MapState::Line>& wrapped(MapState& ms, ImFont* font, float size, const std::string& text,
-                                           float width) {
+                                           float width, bool after_dots = false) {
   auto& cache = ms.wrapped;
   constexpr std::size_t kMaxEntries = 8192;
   // The glyph count too: a rebuilt atlas (Japanese glyphs added) may keep the same ImFont.
@@ -61,6 +65,7 @@ const std::vector<MapState::Line>& wrapped(MapState& ms, ImFont* font, float siz
   std::memcpy(k + sizeof(ImFont*), &size, sizeof(float));
   std::memcpy(k + sizeof(ImFont*) + sizeof(float), &width, sizeof(float));
   std::memcpy(k + sizeof(ImFont*) + 2 * sizeof(float), &glyphs, sizeof(int));
+  key += after_dots ? '.' : ' ';
   key += text;
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   if (cache.size() >= kMaxEntries) cache.clear();
@@ -68,7 +73,7 @@ const std::vector<MapState::Line>& wrapped(MapState& ms, ImFont* font, float siz
   const MeasureText measure = [&](std::string_view piece) {
     return font->CalcTextSizeA(size, FLT_MAX, 0.0f, piece.data(), piece.data() + piece.size()).x;
   };
-  for (auto& l : break_lines(text, width, measure)) {
+  for (auto& l : break_lines(text, width, measure, after_dots)) {
     const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, l.c_str());
     lines.push_back({std::move(l), ts});
   }
@@ -110,21 +115,9 @@ void pill(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string
   dl->AddText(font, size, ImVec2(a.x + pad.x, a.y + pad.y), fg, text.c_str());
 }
 
-// A speech bubble with wrapped text near `anchor`, kept inside the clip rectangle, placed
-// where it covers the fewest host icons, labels and titles (`avoid`), with a tail to the anchor.
-void bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::string& text,
-            float max_w, ImVec2 clip_min, ImVec2 clip_max, const std::vector<Box>& avoid) {
-  const auto& lines = wrapped(ms, font, size, text, max_w);
-  float w = 0.0f;
-  float h = 0.0f;
-  for (const auto& l : lines) {
-    w = std::max(w, l.size.x);
-    h += l.size.y;
-  }
-  const float pad = size * 0.45f;
-  const float gap = size * 1.1f;
-  const float bw = w + pad * 2.0f;
-  const float bh = h + pad * 2.0f;
+// Where a bubble of size bw x bh goes near `anchor` (its top-left corner) and what that costs.
+std::pair<ImVec2, float> place_bubble(ImVec2 anchor, float bw, float bh, float gap, ImVec2 clip_min, ImVec2 clip_max,
+                                      const std::vector<Box>& avoid) {
   auto clamp_box = [&](ImVec2 a) {
     a.x = std::clamp(a.x, clip_min.x + 4.0f, std::max(clip_min.x + 4.0f, clip_max.x - bw - 4.0f));
     a.y = std::clamp(a.y, clip_min.y + 4.0f, std::max(clip_min.y + 4.0f, clip_max.y - bh - 4.0f));
@@ -155,9 +148,9 @@ void bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 ancho
   const float near = gap * 5.0f;
   for (const auto& c : candidates) {
     const ImVec2 a = clamp_box(c);
-    const Box box{ImVec2(a.x - 3.0f, a.y - 3.0f), ImVec2(a.x + bw + 3.0f, a.y + bh + 3.0f)};
+    const Box box{ImVec2(a.x - 6.0f, a.y - 6.0f), ImVec2(a.x + bw + 6.0f, a.y + bh + 6.0f)};  // with a clearance
     float cost = 0.0f;
-    for (const auto& o : avoid) cost += overlap(box, o);
+    for (const auto& o : avoid) cost += overlap(box, o) * o.weight;
     // The tail: from the nearest point of the bubble to the anchor.
     const float dx = std::max({a.x - anchor.x, 0.0f, anchor.x - (a.x + bw)});
     const float dy = std::max({a.y - anchor.y, 0.0f, anchor.y - (a.y + bh)});
@@ -170,6 +163,72 @@ void bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 ancho
       best = a;
     }
   }
+  return {best, best_cost};
+}
+
+// The widest piece of `name` that a host label may not break inside: a run of Latin letters
+// and digits up to and including a '.', '/', '-' or '@' (Japanese breaks between characters).
+float widest_part(ImFont* font, float size, std::string_view name) {
+  float widest = 0.0f;
+  std::size_t from = 0;
+  auto close = [&](std::size_t to) {
+    if (to > from) widest = std::max(widest, font->CalcTextSizeA(size, FLT_MAX, 0.0f, name.data() + from, name.data() + to).x);
+    from = to;
+  };
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (static_cast<unsigned char>(c) >= 0x80 || c == ' ') {
+      close(i);
+      from = i + 1;
+    } else if (c == '.' || c == '/' || c == '-' || c == '@') {
+      close(i + 1);
+    }
+  }
+  close(name.size());
+  return widest;
+}
+
+// A speech bubble with wrapped text near `anchor`, kept inside the clip rectangle, placed
+// where it covers the fewest host icons, labels and titles (`avoid`), with a tail to the anchor.
+void bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::string& text,
+            float max_w, ImVec2 clip_min, ImVec2 clip_max, const std::vector<Box>& avoid) {
+  const float pad = size * 0.45f;
+  const float gap = size * 1.1f;
+  // The shape too is chosen: the usual width, or wider and flatter (a short strip of free map,
+  // such as under the regions, may hold it where the usual shape would cover a title).
+  const float widest = std::max(max_w, clip_max.x - clip_min.x - 8.0f - pad * 2.0f);
+  const float widths[] = {max_w, std::min(widest, max_w * 1.5f), std::min(widest, max_w * 2.1f)};
+  std::vector<MapState::Line> lines;  // a copy: a later wrapped() may clear the cache
+  std::size_t prev_count = 0;
+  float bw = 0.0f;
+  float bh = 0.0f;
+  ImVec2 best;
+  float best_cost = 1e30f;
+  for (std::size_t wi = 0; wi < std::size(widths); ++wi) {
+    if (wi > 0 && widths[wi] <= widths[wi - 1] + 1.0f) continue;
+    const auto& ls = wrapped(ms, font, size, text, widths[wi]);
+    float w = 0.0f;
+    float h = 0.0f;
+    for (const auto& l : ls) {
+      w = std::max(w, l.size.x);
+      h += l.size.y;
+    }
+    if (wi > 0 && ls.size() >= prev_count) continue;  // no flatter than the narrower shape
+    prev_count = ls.size();
+    const float cw = w + pad * 2.0f;
+    const float ch = h + pad * 2.0f;
+    // A wider shape must do clearly better than the usual one.
+    const float extra = wi == 0 ? 0.0f : cw * ch * 0.01f * static_cast<float>(wi);
+    const auto [a, cost] = place_bubble(anchor, cw, ch, gap, clip_min, clip_max, avoid);
+    if (cost + extra < best_cost - 0.5f) {
+      best_cost = cost + extra;
+      best = a;
+      lines = ls;
+      bw = cw;
+      bh = ch;
+    }
+  }
+  if (lines.empty()) return;
   const ImVec2 a = best;
   const ImVec2 b(a.x + bw, a.y + bh);
   // The tail: from the bubble's nearest edge point to the anchor.
@@ -758,8 +817,16 @@ void network_map(AppState& app) {
       if (hw > label_w) size = std::max(fs * (region->row ? 0.75f : 0.8f), size * label_w / hw);
       // Where rows are close, the name is set smaller (to 75%) so that one line fits.
       if (size > room && fs * 0.75f <= room) size = room;
-      const auto& ls = wrapped(ms, font, size, name, label_w);
-      if (static_cast<float>(ls.size()) * size <= room) {
+      // A name never wraps inside a word ("mail.example.c" / "om"): it breaks after a dot of a
+      // host name, with the type shrunk (to 60%) until its widest part fits; else it is shortened.
+      bool whole_words = true;
+      if (wrapped(ms, font, size, name, label_w, true).size() > 1) {
+        const float part = widest_part(font, size, name);
+        if (part > label_w) size = std::max(fs * 0.6f, size * label_w / part);
+        whole_words = widest_part(font, size, name) <= label_w + 0.5f;
+      }
+      const auto& ls = wrapped(ms, font, size, name, label_w, true);
+      if (whole_words && static_cast<float>(ls.size()) * size <= room) {
         for (const auto& l : ls) {
           p.lines.push_back(l.text);
           p.name_w = std::max(p.name_w, l.size.x);
@@ -879,8 +946,12 @@ void network_map(AppState& app) {
     float used_w = 0.0f;
     for (const auto& l : job.lines) used_w = std::max(used_w, font->CalcTextSizeA(job.size, 1e9f, 0.0f, l.c_str()).x);
     const float used_h = static_cast<float>(job.lines.size()) * job.size;
-    if (!job.lines.empty())
-      avoid.push_back({ImVec2(job.at.x - used_w * 0.5f, job.at.y), ImVec2(job.at.x + used_w * 0.5f, job.at.y + used_h)});
+    if (!job.lines.empty()) {
+      // With a margin: a bubble touching a title reads as covering it.
+      const float m = fs * 0.4f;
+      avoid.push_back({ImVec2(job.at.x - used_w * 0.5f - m, job.at.y - m),
+                       ImVec2(job.at.x + used_w * 0.5f + m, job.at.y + used_h + m), kTitleWeight});
+    }
     titles.push_back(std::move(job));
   }
 
@@ -1051,7 +1122,7 @@ void network_map(AppState& app) {
     for (const auto& o : options) {
       const Box box{o, ImVec2(o.x + pw, o.y + ph)};
       float cost = 0.0f;
-      for (const auto& a : avoid) cost += overlap(box, a);
+      for (const auto& a : avoid) cost += overlap(box, a) * a.weight;
       for (const auto& a : pills) cost += overlap(box, a) * 0.5f;
       if (cost < best_cost - 0.5f) {
         best_cost = cost;
@@ -1109,8 +1180,20 @@ void network_map(AppState& app) {
 
   // What is happening now: a bubble next to the packet (or the acting host, or the block),
   // placed where it hides no host, label or title.
-  if (app.view.current) {
-    const auto& r = app.model.records()[*app.view.current];
+  // A protocol engine's state change ("Greeting -> Ehlo") is the engine's own bookkeeping: the
+  // bubble tells instead what the story says at that moment, the line that caused the change
+  // (the last meaningful record before it that is not itself a state change).
+  std::optional<std::size_t> told = app.view.current;
+  auto is_state_change = [&](std::size_t i) {
+    const auto& x = app.model.records()[i];
+    return x.kind == sim::RecordKind::Protocol && x.event == "state";
+  };
+  for (int hops = 0; told && is_state_change(*told) && hops < 64; ++hops) {
+    told = *told == 0 ? std::nullopt : app.story.meaningful_at(*told - 1);
+  }
+  if (told && is_state_change(*told)) told.reset();
+  if (told) {
+    const auto& r = app.model.records()[*told];
     // Worded for people with the scenario's display names, in either language (describe_record
     // falls back to the summary for what it does not word, such as packets, which packet_sentence words).
     std::string text = sim::describe_record(r, ja ? "ja" : "en", &app.scenario);

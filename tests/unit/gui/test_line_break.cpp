@@ -36,6 +36,16 @@ TEST_CASE("line break: a word longer than the line is split between characters",
   CHECK(lines("abc", 0.5f) == Lines{"a", "b", "c"});  // always progress
 }
 
+TEST_CASE("line break: with after_dots a long host name breaks after a dot, not inside a part", "[gui][wrap]") {
+  auto dots = [](std::string_view text, float width) { return break_lines(text, width, measure, true); };
+  CHECK(dots("mail.example.com", 14.0f) == Lines{"mail.example.", "com"});
+  CHECK(dots("mail.example.com", 11.0f) == Lines{"mail.", "example.com"});
+  CHECK(dots("mx1.hogehoge.com ok", 100.0f) == Lines{"mx1.hogehoge.com ok"});  // fits: untouched
+  CHECK(dots("alice@example.com", 12.0f) == Lines{"alice@", "example.com"});
+  CHECK(dots("verylongword", 5.0f) == Lines{"veryl", "ongwo", "rd"});  // no dot: between characters
+  CHECK(lines("mail.example.com", 11.0f) == Lines{"mail.exampl", "e.com"});  // the default is unchanged
+}
+
 TEST_CASE("line break: Japanese breaks between characters", "[gui][wrap]") {
   // Each kana or kanji is 2 wide: 4 characters per line of 8.
   CHECK(lines("しろやぎさんが手紙を書いて", 8.0f) == Lines{"しろやぎ", "さんが手", "紙を書い", "て"});
