@@ -3,9 +3,11 @@
 #include "gui/frame.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <optional>
 #include <type_traits>
+#include <utility>
 
 #include <imgui.h>
 
@@ -25,13 +27,18 @@ constexpr ImGuiWindowFlags kPanelFlags = ImGuiWindowFlags_NoTitleBar | ImGuiWind
 }  // namespace
 
 std::string fit_text(std::string text, float width) {
-  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
-  while (!text.empty() && ImGui::CalcTextSize((text + "...").c_str()).x > width) {
+  return fit_text(ImGui::GetFont(), ImGui::GetFontSize(), std::move(text), width);
+}
+
+std::string fit_text(ImFont* font, float size, std::string text, float width) {
+  auto w = [&](const std::string& t) { return font->CalcTextSizeA(size, FLT_MAX, 0.0f, t.c_str()).x; };
+  if (w(text) <= width) return text;
+  while (!text.empty() && w(text + "...") > width) {
     text.pop_back();
     while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
     if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();
   }
-  return text.empty() ? text : text + "...";
+  return text + "...";
 }
 
 void text_wrapped(std::string_view text) {

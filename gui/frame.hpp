@@ -16,6 +16,8 @@ std::string window_title(const AppState& app);
 
 // `text` cut to `width` pixels of the current font, ending in "..." (whole UTF-8 characters).
 std::string fit_text(std::string text, float width);
+// The same in `font` at `size`.
+std::string fit_text(ImFont* font, float size, std::string text, float width);
 
 // Text wrapped to the space left on the line, broken between words in English and between
 // characters in Japanese (ImGui's own wrapping only breaks at spaces).

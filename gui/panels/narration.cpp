@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gui/frame.hpp"
 #include "gui/model/line_break.hpp"
 #include "gui/model/steps.hpp"
 #include "gui/panels/panels.hpp"
@@ -30,18 +31,6 @@ std::string without_line_ending(std::string text) {
     }
   }
   return text;
-}
-
-// One line in `font` at `size`, shortened with "..." to `width` (whole UTF-8 characters).
-std::string fit_one_line(ImFont* font, float size, std::string text, float width) {
-  auto w = [&](const std::string& s) { return font->CalcTextSizeA(size, FLT_MAX, 0.0f, s.c_str()).x; };
-  if (w(text) <= width) return text;
-  while (!text.empty() && w(text + "...") > width) {
-    text.pop_back();
-    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
-    if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();
-  }
-  return text + "...";
 }
 
 // A paragraph laid out at one font size.
@@ -73,7 +62,7 @@ Paragraph fit_paragraph(const AppState& app, const std::string& text, float widt
   const auto keep = static_cast<std::size_t>(std::max(1.0f, std::floor(height / p.size)));
   if (p.lines.size() > keep) {
     p.lines.resize(keep);
-    p.lines.back() = fit_one_line(p.font, p.size, p.lines.back() + "...", width);
+    p.lines.back() = fit_text(p.font, p.size, p.lines.back() + "...", width);
   }
   return p;
 }
@@ -159,7 +148,7 @@ void story_strip(AppState& app, const StepTimeline& steps) {
   }
   if (const std::string wire = wire_words(app); !wire.empty()) {
     const std::string colon = app.japanese() ? "：" : ": ";
-    const std::string line = fit_one_line(regular, wire_size, app.tr("narration.packet") + colon + wire, width);
+    const std::string line = fit_text(regular, wire_size, app.tr("narration.packet") + colon + wire, width);
     dl->AddText(regular, wire_size, ImVec2(text_x, origin.y + height - wire_size), theme::rgb(theme::kInkSoft),
                 line.c_str());
   }
@@ -197,7 +186,7 @@ void record_strip(AppState& app) {
     ImGui::SameLine();
   }
   // One line of large type; the full text is in the tooltip and the event table.
-  const std::string line = fit_one_line(ImGui::GetFont(), ImGui::GetFontSize(), text, ImGui::GetContentRegionAvail().x);
+  const std::string line = fit_text(ImGui::GetFont(), ImGui::GetFontSize(), text, ImGui::GetContentRegionAvail().x);
   ImGui::TextUnformatted(line.c_str());
   if (!app.headless && line != text && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text.c_str());
   ImGui::PopFont();

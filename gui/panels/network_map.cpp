@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gui/icons.hpp"
+#include "gui/frame.hpp"
 #include "gui/model/line_break.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
@@ -43,6 +44,9 @@ struct Box {
   ImVec2 b;
   float weight = 1.0f;  // how much covering it costs per pixel (region titles: more)
 };
+// How much a speech bubble may cover (weighted area, in squares of the font size) before it is
+// left out: about one host label's corner, never a whole icon with its name.
+constexpr float kBubbleMayHide = 5.0f;
 constexpr float kTitleWeight = 4.0f;  // a region's title is what tells the viewer where things are
 float overlap(const Box& p, const Box& q) {
   const float w = std::min(p.b.x, q.b.x) - std::max(p.a.x, q.a.x);
@@ -90,18 +94,6 @@ float centred_text(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec
     y += line.size.y;
   }
   return y - at.y;
-}
-
-// `text` cut to `width` with "..." (whole UTF-8 characters).
-std::string shorten(ImFont* font, float size, std::string text, float width) {
-  auto w = [&](const std::string& t) { return font->CalcTextSizeA(size, 1e9f, 0.0f, t.c_str()).x; };
-  if (w(text) <= width) return text;
-  while (!text.empty() && w(text + "...") > width) {
-    text.pop_back();
-    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
-    if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();
-  }
-  return text + "...";
 }
 
 void pill(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string& text, ImU32 fg, ImU32 bg,
@@ -231,6 +223,11 @@ void bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 ancho
   if (lines.empty()) return;
   const ImVec2 a = best;
   const ImVec2 b(a.x + bw, a.y + bh);
+  // A map too crowded to hold it anywhere near its anchor: the narration strip says the same
+  // thing ("On the wire: ..." or the record's own line), so hide no host or title for it.
+  float hidden = 0.0f;
+  for (const auto& o : avoid) hidden += overlap(Box{a, b}, o) * o.weight;
+  if (hidden > kBubbleMayHide * size * size) return;
   // The tail: from the bubble's nearest edge point to the anchor.
   const ImVec2 edge(std::clamp(anchor.x, a.x + pad, b.x - pad), std::clamp(anchor.y, a.y, b.y));
   if (anchor.x < a.x || anchor.x > b.x || anchor.y < a.y || anchor.y > b.y) {
@@ -373,7 +370,7 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
                    : format_text(app.tr("map.mailbox_count"), {{"user", user}, {"n", std::to_string(r.mb->message_count())}});
       };
       const float rest = text_w(with_user("")) + glyph;
-      r.text = with_user(room - rest >= row_fs * 2.5f ? shorten(font, row_fs, r.mb->user, room - rest) : std::string());
+      r.text = with_user(room - rest >= row_fs * 2.5f ? fit_text(font, row_fs, r.mb->user, room - rest) : std::string());
     }
     auto height_of = [&](const Row& r) {
       const float bar_h = std::max(3.0f, row_fs * 0.28f);
@@ -832,7 +829,7 @@ void network_map(AppState& app) {
           p.name_w = std::max(p.name_w, l.size.x);
         }
       } else if (size <= room) {
-        p.lines.push_back(shorten(font, size, name, label_w));
+        p.lines.push_back(fit_text(font, size, name, label_w));
         p.name_w = font->CalcTextSizeA(size, 1e9f, 0.0f, p.lines.back().c_str()).x;
       } else {
         continue;
@@ -931,7 +928,7 @@ void network_map(AppState& app) {
       if (ls.size() <= rows_fit) {
         for (const auto& l : ls) job.lines.push_back(l.text);
       } else {
-        job.lines.push_back(shorten(font, job.size, name, plate_w));
+        job.lines.push_back(fit_text(font, job.size, name, plate_w));
       }
       job.at.y = (a.y + c.y) * 0.5f - static_cast<float>(job.lines.size()) * job.size * 0.5f;
       job.alpha = 225;
@@ -941,7 +938,7 @@ void network_map(AppState& app) {
       // A tall region (a lesson's): wrap as before.
       for (const auto& l : wrapped(ms, font, job.size, name, room + 2.0f)) job.lines.push_back(l.text);
     } else if (n.kind != "internet" || room >= fs * 2.0f) {
-      job.lines.push_back(shorten(font, job.size, name, room));
+      job.lines.push_back(fit_text(font, job.size, name, room));
     }
     float used_w = 0.0f;
     for (const auto& l : job.lines) used_w = std::max(used_w, font->CalcTextSizeA(job.size, 1e9f, 0.0f, l.c_str()).x);
