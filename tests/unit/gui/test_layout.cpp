@@ -11,6 +11,7 @@
 #include "gui/model/layout.hpp"
 #include "gui/model/session.hpp"
 #include "gui/model/world_view.hpp"
+#include "inline_scenarios.hpp"
 
 using namespace mailsim;
 using gui::Layout;
@@ -21,25 +22,8 @@ using sim::kSecond;
 
 namespace {
 
-sim::Scenario load_text(const std::string& text) {
-  auto r = sim::load_scenario_text(text, "inline.json");
-  for (const auto& d : r.diagnostics) INFO(d.format());
-  REQUIRE(r.scenario);
-  return *r.scenario;
-}
-
-// One access network with host a (left), one data centre with host b (right).
-sim::Scenario two_networks() {
-  return load_text(R"({
-    "mailsim": 1, "title": {"en": "t", "ja": "t"},
-    "networks": [
-      {"id": "n1", "kind": "access", "name": {"en": "Home", "ja": "家"}, "cidr": "192.0.2.0/24"},
-      {"id": "n2", "kind": "datacenter", "name": {"en": "DC", "ja": "DC"}, "cidr": "198.51.100.0/24"}],
-    "hosts": [
-      {"id": "a", "kind": "pc", "name": {"en": "A", "ja": "A"}, "network": "n1", "ip": "192.0.2.10"},
-      {"id": "b", "kind": "mail_server", "name": {"en": "B", "ja": "B"}, "network": "n2", "ip": "198.51.100.25"}],
-    "timeline": []})");
-}
+using gui::testing::load_text;
+using gui::testing::two_networks;
 
 void check_at(Vec2 p, float x, float y) {
   CHECK(p.x == Approx(x).margin(1e-3));

@@ -5,6 +5,7 @@
 
 #include "gui/model/world_view.hpp"
 #include "sim/runner.hpp"
+#include "inline_scenarios.hpp"
 
 using namespace mailsim;
 using gui::PacketClass;
@@ -38,21 +39,7 @@ sim::Record packet(sim::Time t, sim::Time arrive, const std::string& src, const 
   return r;
 }
 
-sim::Scenario two_networks() {
-  auto r = sim::load_scenario_text(R"({
-    "mailsim": 1, "title": {"en": "t", "ja": "t"},
-    "networks": [
-      {"id": "n1", "kind": "access", "name": {"en": "Home", "ja": "家"}, "cidr": "192.0.2.0/24"},
-      {"id": "n2", "kind": "datacenter", "name": {"en": "DC", "ja": "DC"}, "cidr": "198.51.100.0/24"}],
-    "hosts": [
-      {"id": "a", "kind": "pc", "name": {"en": "A", "ja": "A"}, "network": "n1", "ip": "192.0.2.10"},
-      {"id": "b", "kind": "mail_server", "name": {"en": "B", "ja": "B"}, "network": "n2", "ip": "198.51.100.25"}],
-    "timeline": []})",
-                                   "inline.json");
-  for (const auto& d : r.diagnostics) INFO(d.format());
-  REQUIRE(r.scenario);
-  return *r.scenario;
-}
+using gui::testing::two_networks;
 
 }  // namespace
 
