@@ -145,8 +145,8 @@ void set_assets_dir(const std::filesystem::path& dir) { chosen_assets_dir() = di
 std::filesystem::path assets_dir() {
   if (!chosen_assets_dir().empty()) return chosen_assets_dir();
   if (const char* env = std::getenv("MAILSIM_ASSETS"); env && *env) return env;
-  // The source tree: this file is sim/narration.cpp.
-  return std::filesystem::path(__FILE__).parent_path().parent_path() / "assets";
+  // The source tree's assets/ (set by sim/CMakeLists.txt).
+  return MAILSIM_ASSETS_SOURCE_DIR;
 }
 
 const AnalogyTables& analogy_tables() {
