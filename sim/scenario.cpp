@@ -160,8 +160,8 @@ class Loader {
       // below it, and one that this range holds starts inside it (indexed: no scan of them all).
       const NetworkInfo* other = nullptr;
       if (auto below = ranges_.upper_bound(cidr->base.value); below != ranges_.begin()) {
-        const NetworkInfo& n = s.networks[std::prev(below)->second];
-        if (n.cidr.contains(cidr->base)) other = &n;
+        const NetworkInfo& holder = s.networks[std::prev(below)->second];
+        if (holder.cidr.contains(cidr->base)) other = &holder;
       }
       if (auto inside = ranges_.lower_bound(cidr->base.value); !other && inside != ranges_.end() &&
                                                                cidr->contains(Ipv4{inside->first}))
@@ -1543,6 +1543,12 @@ std::optional<Recipient> parse_recipient(std::string_view text, std::string* why
 }
 
 LoadResult load_scenario_text(std::string_view text, const std::string& file) {
+  if (text.size() > kMaxScenarioBytes) {
+    LoadResult r;
+    r.diagnostics.push_back(Diagnostic{file, {1, 1}, "", fmt::format("the file is larger than {} MiB; a scenario never is",
+                                                                     kMaxScenarioBytes >> 20)});
+    return r;
+  }
   JsonSyntaxError err;
   auto src = parse_json_source(text, file, err);
   if (!src) {

@@ -76,10 +76,10 @@ TEST_CASE("json source locates escaped keys, members of large objects and elemen
   CHECK(at("/z") == "1:2");
   CHECK(at("/b") == "3:2");
   CHECK(at("/a~1b") == "2:2");
-  CHECK(at("/a~1b/m~0n") == "2:11");
-  CHECK(at("/a~1b/m~0n/1") == "2:27");
-  CHECK(at("/a~1b/m~0n/1/1/k") == "2:32");
-  CHECK(at("/a~1b/m~0n/7") == "2:11");  // no such element: the array itself
+  CHECK(at("/a~1b/m~0n") == "2:10");
+  CHECK(at("/a~1b/m~0n/1") == "2:26");
+  CHECK(at("/a~1b/m~0n/1/1/k") == "2:31");
+  CHECK(at("/a~1b/m~0n/7") == "2:10");  // no such element: the array itself
   CHECK(at("/nope/1") == "1:1");
 }
 
