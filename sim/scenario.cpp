@@ -1272,6 +1272,12 @@ class Loader {
     if (!c_.full()) known.assign(mail_users_.begin(), mail_users_.end());
     const auto at = lower.find('@');
     std::string msg;
+    if (const auto r = parse_recipient(*a); r && !r->display_name.empty()) {
+      // An expectation names a mailbox, not a To: line.
+      c_.error(Checker::child(p, key), "write just the mail address here, \"" + r->address + "\" (a name in "
+                                       "front of it belongs only in a send's \"to\")");
+      return false;
+    }
     if (at == std::string::npos) msg = "expected a mail address such as \"kuroyagi@hogehoge.com\"";
     else if (!mail_domains_.count(lower.substr(at + 1))) msg = "no mail server hosts the domain " + lower.substr(at + 1);
     else msg = "no user \"" + lower.substr(0, at) + "\" on " + mail_domains_[lower.substr(at + 1)];

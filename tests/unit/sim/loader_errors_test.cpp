@@ -380,3 +380,9 @@ TEST_CASE("broken lessons: many problems are capped, long values cut") {
   CHECK(long_key.size() < 400);
   CHECK(long_key.find("... (5000 bytes)") != std::string::npos);
 }
+
+TEST_CASE("broken lessons: an expectation names a mailbox, not a To: line") {
+  CHECK(one_error(with_line(35, R"(    {"type": "delivered", "to": "Kuroyagi <kuroyagi@hogehoge.com>", "subject": "Hi"},)")) ==
+        "lesson.json:35:27: /expectations/0/to: write just the mail address here, \"kuroyagi@hogehoge.com\" (a name in "
+        "front of it belongs only in a send's \"to\")");
+}
