@@ -63,47 +63,93 @@ std::string format_time(Time t) {
 }
 
 namespace {
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+// Levenshtein distance (case-insensitive) if it is at most `limit`, else limit + 1; computes
+// only the band of width 2 * limit + 1 around the diagonal.
+std::size_t bounded_edit_distance(std::string_view a, std::string_view b, std::size_t limit) {
+  const std::size_t over = limit + 1;
+  if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > limit) return over;
+  std::vector<std::size_t> prev(b.size() + 1, over), cur(b.size() + 1, over);
+  for (std::size_t j = 0; j <= std::min(b.size(), limit); ++j) prev[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    const std::size_t lo = i > limit ? i - limit : 1;
+    const std::size_t hi = std::min(b.size(), i + limit);
+    std::fill(cur.begin(), cur.end(), over);
+    if (i <= limit) cur[0] = i;
+    std::size_t row_min = cur[0];
+    for (std::size_t j = lo; j <= hi; ++j) {
+      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+      const std::size_t v = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
+      cur[j] = std::min(v, over);
+      row_min = std::min(row_min, cur[j]);
     }
+    if (row_min > limit) return over;
     std::swap(prev, cur);
   }
-  return prev[b.size()];
+  return std::min(prev[b.size()], over);
 }
 }  // namespace
 
 std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+  if (word.empty() || word.size() > kMaxHintWordLength) return std::nullopt;
   std::optional<std::string> best;
   std::size_t best_d = 0;
   const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
-  for (const auto& c : candidates) {
-    const std::size_t d = edit_distance(word, c);
+  const std::size_t n = std::min(candidates.size(), kMaxHintCandidates);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& c = candidates[i];
+    if (c.size() > kMaxHintWordLength) continue;
+    const std::size_t d = bounded_edit_distance(word, c, best ? std::min(limit, best_d) : limit);
     if (d <= limit && (!best || d < best_d)) {
       best = c;
       best_d = d;
+      if (d == 0) break;
     }
   }
   return best;
 }
 
+std::string in_quotes(std::string_view text) { return "\"" + cut_text(text, kMaxQuotedBytes) + "\""; }
+
 void Checker::error(const std::string& pointer, const std::string& message) {
-  diagnostics_.push_back(Diagnostic{src_.file, src_.locate(pointer), pointer, message});
+  ++problems_;
+  if (diagnostics_.size() >= kMaxDiagnostics) return;
+  // The location needs the whole pointer; the printed one has each long key cut.
+  const SourceLocation where = src_.locate(pointer);
+  std::string shown;
+  for (std::size_t pos = 0; pos < pointer.size();) {
+    const std::size_t next = std::min(pointer.find('/', pos + 1), pointer.size());
+    shown += "/" + cut_text(std::string_view(pointer).substr(pos + 1, next - pos - 1), kMaxQuotedBytes);
+    pos = next;
+  }
+  std::string text = message;
+  if (text.size() > kMaxMessageBytes) {
+    // Keep the start and the end (where the hint is); cut the middle at character boundaries.
+    std::size_t head = kMaxMessageBytes * 2 / 3, tail = text.size() - kMaxMessageBytes / 3;
+    while (head > 0 && (static_cast<unsigned char>(text[head]) & 0xC0) == 0x80) --head;
+    while (tail < text.size() && (static_cast<unsigned char>(text[tail]) & 0xC0) == 0x80) ++tail;
+    text = text.substr(0, head) + " ... " + text.substr(tail);
+  }
+  diagnostics_.push_back(Diagnostic{src_.file, where, shown, text});
+}
+
+std::vector<Diagnostic> Checker::diagnostics() const {
+  std::vector<Diagnostic> out = diagnostics_;
+  if (problems_ > diagnostics_.size())
+    out.push_back(Diagnostic{src_.file, {0, 0}, "",
+                             fmt::format("... and {} more problems (only the first {} are shown)",
+                                         problems_ - diagnostics_.size(), kMaxDiagnostics)});
+  return out;
 }
 
 std::string Checker::describe(const nlohmann::json& v) {
   switch (v.type()) {
     case nlohmann::json::value_t::null: return "null";
     case nlohmann::json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-    case nlohmann::json::value_t::string: return "the string \"" + v.get<std::string>() + "\"";
+    case nlohmann::json::value_t::string: return "the string " + in_quotes(v.get_ref<const std::string&>());
     case nlohmann::json::value_t::number_integer:
     case nlohmann::json::value_t::number_unsigned:
-    case nlohmann::json::value_t::number_float: return "the number " + v.dump();
+    case nlohmann::json::value_t::number_float: return "the number " + cut_text(v.dump());
     case nlohmann::json::value_t::object: return "an object";
     case nlohmann::json::value_t::array: return "an array";
     default: return "a value of another type";
@@ -134,7 +180,7 @@ void Checker::allowed_keys(const nlohmann::json& object, const std::string& poin
   if (!object.is_object()) return;
   for (auto it = object.begin(); it != object.end(); ++it) {
     if (std::find(allowed.begin(), allowed.end(), it.key()) != allowed.end()) continue;
-    std::string msg = "unknown key \"" + it.key() + "\"";
+    std::string msg = "unknown key " + in_quotes(it.key());
     if (auto near = closest_match(it.key(), allowed)) msg += " (did you mean \"" + *near + "\"?)";
     else {
       msg += " (allowed here: ";
@@ -213,7 +259,7 @@ std::optional<Time> Checker::duration(const nlohmann::json& obj, const std::stri
   }
   std::string why;
   auto d = parse_duration(v->get<std::string>(), &why);
-  if (!d) error(child(ptr, key), "bad duration \"" + v->get<std::string>() + "\": " + why);
+  if (!d) error(child(ptr, key), "bad duration " + in_quotes(v->get<std::string>()) + ": " + why);
   return d;
 }
 
@@ -238,7 +284,7 @@ std::optional<Time> Checker::positive_duration(const nlohmann::json& value, cons
   std::string why;
   auto d = parse_duration(value.get<std::string>(), &why);
   if (!d) {
-    error(ptr, "bad duration \"" + value.get<std::string>() + "\": " + why);
+    error(ptr, "bad duration " + in_quotes(value.get<std::string>()) + ": " + why);
     return std::nullopt;
   }
   if (*d <= 0) {
@@ -252,7 +298,7 @@ std::optional<Ipv4> Checker::ipv4(const nlohmann::json& obj, const std::string& 
   auto s = string(obj, ptr, key, required);
   if (!s) return std::nullopt;
   auto ip = Ipv4::parse(*s);
-  if (!ip) error(child(ptr, key), "bad IPv4 address \"" + *s + "\" (expected four numbers 0-255, like 192.0.2.10)");
+  if (!ip) error(child(ptr, key), "bad IPv4 address " + in_quotes(*s) + " (expected four numbers 0-255, like 192.0.2.10)");
   return ip;
 }
 
@@ -261,7 +307,7 @@ std::optional<Cidr> Checker::cidr(const nlohmann::json& obj, const std::string& 
   if (!s) return std::nullopt;
   std::string why;
   auto c = Cidr::parse(*s, &why);
-  if (!c) error(child(ptr, key), "bad address range \"" + *s + "\": " + why);
+  if (!c) error(child(ptr, key), "bad address range " + in_quotes(*s) + ": " + why);
   return c;
 }
 
@@ -273,8 +319,8 @@ std::optional<std::string> Checker::identifier(const nlohmann::json& obj, const 
   for (char c : *s)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') good = false;
   if (!good) {
-    error(child(ptr, key), "bad identifier \"" + *s +
-                               "\" (use letters, digits, '-', '_' or '.', starting with a letter or digit)");
+    error(child(ptr, key), "bad identifier " + in_quotes(*s) +
+                               " (use letters, digits, '-', '_' or '.', starting with a letter or digit)");
     return std::nullopt;
   }
   return s;
@@ -286,7 +332,7 @@ std::optional<std::string> Checker::choice(const nlohmann::json& obj, const std:
   auto s = string(obj, ptr, key, required);
   if (!s) return std::nullopt;
   if (std::find(choices.begin(), choices.end(), *s) != choices.end()) return s;
-  std::string msg = fmt::format("unknown {} \"{}\"", what, *s);
+  std::string msg = fmt::format("unknown {} {}", what, in_quotes(*s));
   if (auto near = closest_match(*s, choices)) {
     msg += " (did you mean \"" + *near + "\"?)";
   } else {

@@ -31,8 +31,24 @@ std::optional<Time> parse_duration(std::string_view text, std::string* why = nul
 // Formats a virtual time for people: "0.000s", "1.250s", "2m 03.500s", "1h 02m 03s".
 std::string format_time(Time t);
 
-// The closest candidate within a small edit distance, for "did you mean" hints.
+// "Did you mean" hints are looked for only for words up to this long (a typo of a host id or
+// a key), and only among this many candidates; anything longer or larger gets no hint.
+inline constexpr std::size_t kMaxHintWordLength = 64;
+inline constexpr std::size_t kMaxHintCandidates = 10'000;
+// At most this many problems are kept (and printed) per file; the rest are counted and
+// summed up in a last line "... and N more problems".
+inline constexpr std::size_t kMaxDiagnostics = 50;
+// Values quoted in messages are cut to this many bytes; a whole message to kMaxMessageBytes.
+inline constexpr std::size_t kMaxQuotedBytes = 60;
+inline constexpr std::size_t kMaxMessageBytes = 400;
+
+// The closest candidate within a small edit distance, for "did you mean" hints. Costs at most
+// kMaxHintCandidates x kMaxHintWordLength x (a small band): candidates much longer or shorter
+// than `word` are skipped without computing anything.
 std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+// `"text"` for a message, cut to kMaxQuotedBytes.
+std::string in_quotes(std::string_view text);
 
 // Reads values out of a JsonSource, collecting every problem instead of stopping at the
 // first. Each getter returns nullopt (and records an error) when the value is missing
@@ -42,8 +58,13 @@ class Checker {
   explicit Checker(const JsonSource& src) : src_(src) {}
 
   void error(const std::string& pointer, const std::string& message);
-  bool ok() const { return diagnostics_.empty(); }
-  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+  bool ok() const { return problems_ == 0; }
+  // Every problem found so far, including those beyond kMaxDiagnostics that were not kept.
+  std::size_t problems() const { return problems_; }
+  // True once kMaxDiagnostics problems are kept: a caller may skip costly hints from here on.
+  bool full() const { return problems_ >= kMaxDiagnostics; }
+  // The problems kept, plus a last "... and N more problems" when some were not kept.
+  std::vector<Diagnostic> diagnostics() const;
 
   // True when `value` is an object; otherwise records "expected an object".
   bool expect_object(const nlohmann::json& value, const std::string& pointer, std::string_view what = "an object");
@@ -84,6 +105,7 @@ class Checker {
 
   const JsonSource& src_;
   std::vector<Diagnostic> diagnostics_;
+  std::size_t problems_ = 0;
 };
 
 }  // namespace mailsim::sim

@@ -56,7 +56,8 @@ struct CountingIterator {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// Builds the document and records where each value starts.
+// Builds the document and records where each value starts (one location per value, children
+// listed per container when it closes).
 class LocatingSax {
  public:
   LocatingSax(std::string_view text, const std::size_t& consumed, JsonSource& out)
@@ -67,7 +68,7 @@ class LocatingSax {
   bool number_integer(nlohmann::json::number_integer_t v) { return value(v); }
   bool number_unsigned(nlohmann::json::number_unsigned_t v) { return value(v); }
   bool number_float(nlohmann::json::number_float_t v, const std::string&) { return value(v); }
-  bool string(std::string& v) { return value(v); }
+  bool string(std::string& v) { return value(std::move(v)); }
   bool binary(nlohmann::json::binary_t&) { return value(nullptr); }
 
   bool start_object(std::size_t) { return open(nlohmann::json::object()); }
@@ -77,16 +78,15 @@ class LocatingSax {
 
   bool key(std::string& k) {
     Frame& f = stack_.back();
-    if (f.keys.count(k)) {
+    if (f.node->contains(k)) {
       duplicate_ = true;
       duplicate_key_ = k;
       duplicate_at_ = key_start();
       return false;
     }
-    f.keys.insert(k);
-    f.key = k;
-    // The key's closing quote was the last byte read; find its opening quote.
-    out_.locations[f.pointer + "/" + pointer_escape(k)] = index_.at(key_start());
+    f.key = std::move(k);
+    // The key's closing quote was the last byte read; its opening quote is where it starts.
+    f.key_at = index_.at(key_start());
     return true;
   }
 
@@ -99,6 +99,8 @@ class LocatingSax {
   bool duplicate() const { return duplicate_; }
   const std::string& duplicate_key() const { return duplicate_key_; }
   std::size_t duplicate_at() const { return duplicate_at_; }
+  bool too_deep() const { return too_deep_; }
+  std::size_t too_deep_at() const { return too_deep_at_; }
   std::size_t error_position() const { return error_position_; }
   const std::string& error_message() const { return error_message_; }
   LineIndex& index() { return index_; }
@@ -106,13 +108,20 @@ class LocatingSax {
  private:
   struct Frame {
     nlohmann::json* node;
-    std::string pointer;
-    std::string key;
-    std::set<std::string> keys;
+    std::uint32_t id;
+    std::string key;                                         // the member being read (objects)
+    SourceLocation key_at;                                   // where that key starts
+    std::vector<std::uint32_t> elements;                     // arrays: child ids in order
+    std::vector<std::pair<std::string, std::uint32_t>> members;  // objects: key, child id
   };
 
   std::size_t key_start() const {
     std::size_t end = consumed_ == 0 ? 0 : consumed_ - 1;  // the closing quote
+    return opening_quote(end);
+  }
+
+  // The unescaped '"' that opens the string whose closing quote is at `end`.
+  std::size_t opening_quote(std::size_t end) const {
     std::size_t i = end;
     while (i > 0) {
       --i;
@@ -132,62 +141,66 @@ class LocatingSax {
     while (end > 0 && (is_space(text_[end - 1]) || text_[end - 1] == ',' || text_[end - 1] == ']' ||
                        text_[end - 1] == '}'))
       --end;
-    if (end > 0 && text_[end - 1] == '"') {
-      std::size_t i = end - 1;
-      while (i > 0) {
-        --i;
-        if (text_[i] == '"') {
-          std::size_t backslashes = 0;
-          for (std::size_t k = i; k > 0 && text_[k - 1] == '\\'; --k) ++backslashes;
-          if (backslashes % 2 == 0) return i;
-        }
-      }
-      return 0;
-    }
+    if (end > 0 && text_[end - 1] == '"') return opening_quote(end - 1);
     std::size_t i = end;
     while (i > 0 && !is_space(text_[i - 1]) && text_[i - 1] != ',' && text_[i - 1] != '[' && text_[i - 1] != ':')
       --i;
     return i;
   }
 
-  std::string child_pointer() {
-    Frame& f = stack_.back();
-    if (f.node->is_array()) return f.pointer + "/" + std::to_string(f.node->size());
-    return f.pointer + "/" + pointer_escape(f.key);
-  }
-
-  nlohmann::json* place(nlohmann::json v, std::size_t start, bool record) {
+  // Adds `v` to the document; returns the new node and its id.
+  nlohmann::json* place(nlohmann::json v, std::size_t start) {
+    const auto id = static_cast<std::uint32_t>(out_.at.size());
+    out_.child_begin.push_back(0);
     if (stack_.empty()) {
+      out_.at.push_back(index_.at(start));
       out_.root = std::move(v);
-      out_.locations[""] = index_.at(start);
       return &out_.root;
     }
     Frame& f = stack_.back();
-    const std::string ptr = child_pointer();
     if (f.node->is_array()) {
-      if (record) out_.locations[ptr] = index_.at(start);
+      out_.at.push_back(index_.at(start));
+      f.elements.push_back(id);
       f.node->push_back(std::move(v));
       return &f.node->back();
     }
+    out_.at.push_back(f.key_at);
     auto& slot = (*f.node)[f.key];
     slot = std::move(v);
+    f.members.emplace_back(std::move(f.key), id);
+    f.key.clear();
     return &slot;
   }
 
   bool value(nlohmann::json v) {
-    place(std::move(v), scalar_start(), true);
+    place(std::move(v), scalar_start());
     return true;
   }
 
   bool open(nlohmann::json v) {
     const std::size_t start = consumed_ == 0 ? 0 : consumed_ - 1;  // the '{' or '['
-    const std::string ptr = stack_.empty() ? std::string() : child_pointer();
-    nlohmann::json* node = place(std::move(v), start, true);
-    stack_.push_back(Frame{node, ptr, {}, {}});
+    if (stack_.size() >= kMaxJsonDepth) {
+      too_deep_ = true;
+      too_deep_at_ = start;
+      return false;
+    }
+    const auto id = static_cast<std::uint32_t>(out_.at.size());
+    nlohmann::json* node = place(std::move(v), start);
+    stack_.push_back(Frame{node, id, {}, {}, {}, {}});
     return true;
   }
 
   bool close() {
+    Frame& f = stack_.back();
+    out_.child_begin[f.id] = static_cast<std::uint32_t>(out_.child_ids.size());
+    if (f.node->is_array()) {
+      out_.child_ids.insert(out_.child_ids.end(), f.elements.begin(), f.elements.end());
+    } else {
+      // The order in which the object iterates its keys (nlohmann keeps them sorted).
+      std::sort(f.members.begin(), f.members.end(),
+                [](const auto& a, const auto& b) { return std::less<>()(a.first, b.first); });
+      for (const auto& m : f.members) out_.child_ids.push_back(m.second);
+    }
     stack_.pop_back();
     return true;
   }
@@ -200,6 +213,8 @@ class LocatingSax {
   bool duplicate_ = false;
   std::string duplicate_key_;
   std::size_t duplicate_at_ = 0;
+  bool too_deep_ = false;
+  std::size_t too_deep_at_ = 0;
   std::size_t error_position_ = 0;
   std::string error_message_;
 };
@@ -228,14 +243,61 @@ std::string pointer_escape(std::string_view key) {
   return out;
 }
 
-SourceLocation JsonSource::locate(const std::string& pointer) const {
-  std::string p = pointer;
-  for (;;) {
-    auto it = locations.find(p);
-    if (it != locations.end()) return it->second;
-    if (p.empty()) return SourceLocation{1, 1};
-    p = p.substr(0, p.rfind('/'));
+std::string cut_text(std::string_view text, std::size_t max) {
+  std::string out;
+  std::size_t n = std::min(text.size(), max);
+  // Never end inside a UTF-8 sequence: step back over continuation bytes.
+  if (n < text.size())
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  out.reserve(n + 32);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    out += c < 0x20 || c == 0x7F ? '?' : static_cast<char>(c);
   }
+  if (n < text.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
+  return out;
+}
+
+SourceLocation JsonSource::locate(std::string_view pointer) const {
+  if (at.empty()) return SourceLocation{1, 1};
+  std::uint32_t id = 0;
+  const nlohmann::json* node = &root;
+  std::size_t pos = 0;
+  while (pos < pointer.size() && pointer[pos] == '/') {
+    const std::size_t next = std::min(pointer.find('/', pos + 1), pointer.size());
+    const std::string_view raw = pointer.substr(pos + 1, next - pos - 1);
+    pos = next;
+    std::size_t index = 0;
+    if (node->is_array()) {
+      if (raw.empty() || raw.size() > 9) break;
+      bool digits = true;
+      for (char c : raw) digits = digits && c >= '0' && c <= '9';
+      if (!digits) break;
+      index = static_cast<std::size_t>(std::stoul(std::string(raw)));
+      if (index >= node->size()) break;
+      node = &(*node)[index];
+    } else if (node->is_object()) {
+      std::string key;
+      for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '~' && i + 1 < raw.size() && (raw[i + 1] == '0' || raw[i + 1] == '1')) {
+          key += raw[i + 1] == '0' ? '~' : '/';
+          ++i;
+        } else {
+          key += raw[i];
+        }
+      }
+      const auto it = node->find(key);
+      if (it == node->end()) break;
+      for (auto k = node->begin(); k != it; ++k) ++index;
+      node = &*it;
+    } else {
+      break;
+    }
+    const std::size_t slot = std::size_t{child_begin[id]} + index;
+    if (slot >= child_ids.size()) break;
+    id = child_ids[slot];
+  }
+  return at[id];
 }
 
 std::optional<JsonSource> parse_json_source(std::string_view text, std::string file, JsonSyntaxError& error) {
@@ -249,7 +311,13 @@ std::optional<JsonSource> parse_json_source(std::string_view text, std::string f
   if (ok) return out;
   if (sax.duplicate()) {
     error.where = sax.index().at(sax.duplicate_at());
-    error.message = "duplicate key \"" + sax.duplicate_key() + "\" (each key may appear once in an object)";
+    error.message = "duplicate key \"" + cut_text(sax.duplicate_key()) + "\" (each key may appear once in an object)";
+    return std::nullopt;
+  }
+  if (sax.too_deep()) {
+    error.where = sax.index().at(sax.too_deep_at());
+    error.message = "arrays and objects nested deeper than " + std::to_string(kMaxJsonDepth) +
+                    " levels (a scenario needs fewer than 10)";
     return std::nullopt;
   }
   // nlohmann reports the position just past the offending token.
@@ -270,7 +338,7 @@ std::optional<JsonSource> parse_json_source(std::string_view text, std::string f
       --pos;
   }
   error.where = sax.index().at(pos);
-  error.message = "invalid JSON: " + clean_message(sax.error_message());
+  error.message = "invalid JSON: " + cut_text(clean_message(sax.error_message()), 200);
   return std::nullopt;
 }
 

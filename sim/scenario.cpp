@@ -6,11 +6,15 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
+#include <unordered_map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "protocols/dns/presentation.hpp"
+#include "protocols/message/message.hpp"
+#include "protocols/smtp/address.hpp"
+#include "protocols/smtp/server.hpp"
 
 namespace mailsim::sim {
 namespace {
@@ -28,6 +32,24 @@ const std::vector<std::string> kListenerRoles{"mx", "submission", "submissions",
 const std::vector<std::string> kTlsModes{"none", "starttls", "implicit"};
 const std::vector<std::string> kDnsOutcomes{"NOERROR", "NXDOMAIN", "NODATA", "SERVFAIL"};
 const std::vector<std::string> kConnectionResults{"established", "refused", "timeout"};
+// The `event` values each record kind has (docs/trace.md), for narration steps: a step waiting
+// for an event its kind never has could never be reached. A new event needs its name here.
+const std::map<std::string, std::vector<std::string>, std::less<>> kEventsByKind{
+    {"packet", {"tcp", "udp"}},
+    {"connection", {"connecting", "established", "refused", "timeout", "reset", "closed", "aborted"}},
+    {"policy", {"drop", "reject"}},
+    {"tls", {"established", "alert"}},
+    {"protocol", {"sent", "received", "command", "reply", "state", "error", "note"}},
+    {"dns", {"lookup", "query", "response", "resolver", "ignored", "malformed", "result"}},
+    {"mail", {"compose", "submitted", "send_failed", "queued", "routing", "connect-failed", "relayed", "delivered",
+              "refused", "deferred", "bounced", "throttled"}},
+    {"mailbox", {"stored", "delivery-refused", "appended", "append-refused", "fetched", "flags-changed", "expunged",
+                 "copied", "copy-refused", "moved", "downloaded-and-deleted", "deleted-via-pop3", "folder-created",
+                 "folder-deleted", "folder-renamed", "subscription-changed", "maildrop-locked",
+                 "maildrop-lock-refused", "maildrop-unlocked", "device-downloaded", "device-synced", "device-opened",
+                 "device-flags", "device-deleted", "device-checked", "check-failed", "action-failed"}},
+    {"action", {"start", "done", "host_down", "host_up"}},
+};
 
 class Loader {
  public:
@@ -55,13 +77,11 @@ class Loader {
     hosts(root, s);
     resolvers(root, s);
     mail_clients(root, s);
+    std::set<std::string> served_zones;
+    for (const auto& h : s.hosts)
+      if (h.dns_server) served_zones.insert(h.dns_server->zones.begin(), h.dns_server->zones.end());
     for (const auto& z : s.zones) {
-      bool served = false;
-      for (const auto& h : s.hosts)
-        if (h.dns_server)
-          for (const auto& k : h.dns_server->zones)
-            if (k == z.zone.origin.key()) served = true;
-      if (!served)
+      if (!served_zones.count(z.zone.origin.key()))
         c_.error(z.pointer + "/origin", "no host serves zone " + z.zone.origin.to_string() +
                                             " (list it in a host's \"dns_server\": {\"zones\": [...]})");
     }
@@ -91,7 +111,12 @@ class Loader {
     if (auto t = c_.positive_duration(*it, p, "connect_timeout", false, "the connect timeout"))
       s.transport.connect_timeout = *t;
     if (auto t = c_.positive_duration(*it, p, "syn_retry", false, "the SYN retry interval")) s.transport.initial_rto = *t;
-    if (auto t = c_.positive_duration(*it, p, "run_for", false, "run_for")) s.run_for = *t;
+    if (auto t = c_.positive_duration(*it, p, "run_for", false, "run_for")) {
+      if (*t > kMaxRunFor)
+        c_.error(p + "/run_for", fmt::format("a run covers at most {} days of virtual time, not {}",
+                                             kMaxRunFor / (24 * kHour), in_quotes((*it)["run_for"].get<std::string>())));
+      s.run_for = *t;
+    }
   }
 
   void networks(const nlohmann::json& root, Scenario& s) {
@@ -106,7 +131,7 @@ class Loader {
       auto id = c_.identifier(n, p, "id", true);
       if (id) {
         if (network_ptr_.count(*id)) {
-          c_.error(p + "/id", fmt::format("duplicate network id \"{}\" (first defined at {})", *id,
+          c_.error(p + "/id", fmt::format("duplicate network id {} (first defined at {})", in_quotes(*id),
                                           where(network_ptr_[*id])));
           continue;
         }
@@ -131,11 +156,22 @@ class Loader {
       if (auto l = c_.duration(n, p, "latency", false)) info.latency = *l;
       if (auto bw = c_.integer(n, p, "bandwidth_mbps", false, 1, 100000)) info.bandwidth_bps = *bw * 1'000'000;
       if (!id || !cidr) continue;
-      for (const auto& other : s.networks) {
-        if (other.cidr.contains(cidr->base) || cidr->contains(other.cidr.base))
-          c_.error(p + "/cidr", fmt::format("the range {} overlaps network \"{}\" ({})", cidr->str(), other.id,
-                                            other.cidr.str()));
+      // Ranges are either nested or apart, so the one that could hold this base is the nearest
+      // below it, and one that this range holds starts inside it (indexed: no scan of them all).
+      const NetworkInfo* other = nullptr;
+      if (auto below = ranges_.upper_bound(cidr->base.value); below != ranges_.begin()) {
+        const NetworkInfo& holder = s.networks[std::prev(below)->second];
+        if (holder.cidr.contains(cidr->base)) other = &holder;
       }
+      if (auto inside = ranges_.lower_bound(cidr->base.value); !other && inside != ranges_.end() &&
+                                                               cidr->contains(Ipv4{inside->first}))
+        other = &s.networks[inside->second];
+      if (other)
+        c_.error(p + "/cidr", fmt::format("the range {} overlaps network \"{}\" ({})", cidr->str(), other->id,
+                                          other->cidr.str()));
+      else
+        ranges_[cidr->base.value] = s.networks.size();
+      network_index_[info.id] = s.networks.size();
       s.networks.push_back(std::move(info));
     }
   }
@@ -148,10 +184,11 @@ class Loader {
       const auto& n = (*it)[i];
       if (!n.is_object() || !n.contains("policies")) continue;
       const std::string p = Checker::child("/networks", i);
-      auto net = std::find_if(s.networks.begin(), s.networks.end(),
-                              [&](const NetworkInfo& x) { return n.value("id", "") == x.id; });
+      const auto found = n.contains("id") && n["id"].is_string() ? network_index_.find(n["id"].get<std::string>())
+                                                                 : network_index_.end();
       const auto* list = array_member(n, p, "policies", false);
-      if (!list || net == s.networks.end()) continue;
+      if (!list || found == network_index_.end()) continue;
+      auto net = s.networks.begin() + static_cast<std::ptrdiff_t>(found->second);
       for (std::size_t k = 0; k < list->size(); ++k) {
         auto rule = policy((*list)[k], Checker::child(p + "/policies", k), *net, s);
         if (rule) net->policies.push_back(std::move(*rule));
@@ -232,8 +269,8 @@ class Loader {
           r.except_to.push_back(*ip);
           continue;
         }
-        auto h = std::find_if(s.hosts.begin(), s.hosts.end(), [&](const HostSpec& x) { return x.info.id == name; });
-        if (h == s.hosts.end()) {
+        const HostSpec* h = find_host(s, name);
+        if (!h) {
           if (!host_ptr_.count(name)) unknown_host(ep, name, s);
           continue;
         }
@@ -277,6 +314,7 @@ class Loader {
   void hosts(const nlohmann::json& root, Scenario& s) {
     const auto* list = array_member(root, "", "hosts", true);
     if (!list) return;
+    host_entry_.assign(list->size(), kNoHost);
     std::map<std::uint32_t, std::string> ips;
     for (std::size_t i = 0; i < list->size(); ++i) {
       const auto& h = (*list)[i];
@@ -289,7 +327,8 @@ class Loader {
       auto id = c_.identifier(h, p, "id", true);
       if (id) {
         if (host_ptr_.count(*id)) {
-          c_.error(p + "/id", fmt::format("duplicate host id \"{}\" (first defined at {})", *id, where(host_ptr_[*id])));
+          c_.error(p + "/id", fmt::format("duplicate host id {} (first defined at {})", in_quotes(*id),
+                                          where(host_ptr_[*id])));
           continue;
         }
         host_ptr_[*id] = p;
@@ -299,14 +338,19 @@ class Loader {
       if (auto nm = c_.localized(h, p, "name", false)) {
         spec.info.name = nm->first;
         spec.info.name_ja = nm->second;
+        // Two hosts that look alike on the map and in reports cannot be told apart.
+        if (auto first = host_names_.find(nm->first); first != host_names_.end())
+          c_.error(p + "/name", "duplicate host name " + in_quotes(nm->first) + " (first at " + where(first->second) +
+                                    "); give each host its own name");
+        else
+          host_names_.emplace(nm->first, p + "/name");
       } else {
         spec.info.name = spec.info.id;
       }
       auto net = c_.string(h, p, "network", true);
       const NetworkInfo* ni = nullptr;
       if (net) {
-        for (const auto& n : s.networks)
-          if (n.id == *net) ni = &n;
+        if (auto n = network_index_.find(*net); n != network_index_.end()) ni = &s.networks[n->second];
         if (!ni && !network_ptr_.count(*net)) unknown_network(p + "/network", *net);
         spec.info.network = *net;
       }
@@ -338,7 +382,11 @@ class Loader {
       }
       if (auto it = h.find("dns_server"); it != h.end()) spec.dns_server = dns_server(*it, p + "/dns_server", s);
       if (auto it = h.find("mail_server"); it != h.end()) spec.mail_server = mail_server(*it, p + "/mail_server", spec);
-      if (id && net && ip) s.hosts.push_back(std::move(spec));
+      if (id && net && ip) {
+        host_index_[spec.info.id] = s.hosts.size();
+        host_entry_[i] = s.hosts.size();
+        s.hosts.push_back(std::move(spec));
+      }
     }
   }
 
@@ -363,9 +411,9 @@ class Loader {
         c_.error(zp + "/origin", "bad domain name \"" + *origin_text + "\": " + why);
         continue;
       }
-      for (const auto& other : s.zones)
-        if (other.zone.origin == *origin)
-          c_.error(zp + "/origin", "zone " + origin->to_string() + " is defined twice (first at " + where(other.pointer) + ")");
+      if (auto other = zone_index_.find(origin->key()); other != zone_index_.end())
+        c_.error(zp + "/origin", "zone " + origin->to_string() + " is defined twice (first at " +
+                                     where(s.zones[other->second].pointer) + ")");
       ZoneSpec spec;
       spec.pointer = zp;
       spec.zone.origin = *origin;
@@ -423,8 +471,12 @@ class Loader {
       }
       if (ok) {
         const std::string problem = dns::validate_zone(spec.zone);
-        if (!problem.empty()) c_.error(zp, problem);
-        else s.zones.push_back(std::move(spec));
+        if (!problem.empty()) {
+          c_.error(zp, problem);
+        } else {
+          zone_index_.emplace(spec.zone.origin.key(), s.zones.size());
+          s.zones.push_back(std::move(spec));
+        }
       }
     }
   }
@@ -444,14 +496,12 @@ class Loader {
         const std::string text = (*list)[i].get<std::string>();
         std::string why;
         auto name = dns::Name::parse(text, why);
-        bool found = false;
-        std::vector<std::string> origins;
-        for (const auto& z : s.zones) {
-          origins.push_back(z.zone.origin.to_string_no_dot());
-          if (name && z.zone.origin == *name) found = true;
-        }
+        const bool found = name && zone_index_.count(name->key());
         if (!found) {
-          std::string msg = "no zone \"" + text + "\" is defined in /dns/zones";
+          std::string msg = "no zone " + in_quotes(text) + " is defined in /dns/zones";
+          std::vector<std::string> origins;
+          if (!c_.full())
+            for (const auto& z : s.zones) origins.push_back(z.zone.origin.to_string_no_dot());
           if (auto near = closest_match(text, origins)) msg += " (did you mean \"" + *near + "\"?)";
           c_.error(zp, msg);
           continue;
@@ -475,11 +525,11 @@ class Loader {
       const auto& hj = (*it)[i];
       if (!hj.is_object()) continue;
       const std::string p = Checker::child("/hosts", i);
-      auto h = std::find_if(s.hosts.begin(), s.hosts.end(), [&](const HostSpec& x) { return x.pointer == p; });
-      if (h == s.hosts.end()) continue;
+      if (i >= host_entry_.size() || host_entry_[i] == kNoHost) continue;
+      HostSpec* h = &s.hosts[host_entry_[i]];
       if (auto r = host_ref(hj, p, "resolver", s, false)) {
-        auto target = std::find_if(s.hosts.begin(), s.hosts.end(), [&](const HostSpec& x) { return x.info.id == *r; });
-        if (target != s.hosts.end() && !(target->dns_server && target->dns_server->recursive))
+        const HostSpec* target = find_host(s, *r);
+        if (target && !(target->dns_server && target->dns_server->recursive))
           c_.error(p + "/resolver", "host \"" + *r + "\" is not a recursive DNS server (give it \"dns_server\": {\"recursive\": true})");
         h->resolver = *r;
       } else if (!hj.contains("resolver") && recursive.size() == 1 && !(h->dns_server && h->dns_server->recursive)) {
@@ -537,8 +587,8 @@ class Loader {
         ok &= from.has_value();
         ok &= dns_question(a, p, "qtype");
         if (from) {
-          auto h = std::find_if(s.hosts.begin(), s.hosts.end(), [&](const HostSpec& x) { return x.info.id == *from; });
-          if (h != s.hosts.end() && h->resolver.empty()) {
+          const HostSpec* h = find_host(s, *from);
+          if (h && h->resolver.empty()) {
             c_.error(p + "/from", "host \"" + *from + "\" has no DNS resolver to ask (give it \"resolver\")");
             ok = false;
           }
@@ -568,17 +618,36 @@ class Loader {
             ok = false;
           }
           for (const auto& [v, vp] : items) {
-            const std::string text = v.is_string() ? v.get<std::string>() : "";
-            const auto at_sign = text.find('@');
-            if (at_sign == std::string::npos || at_sign == 0 || at_sign + 1 >= text.size()) {
+            if (!v.is_string()) {
               c_.error(vp, "expected a mail address such as \"kuroyagi@hogehoge.com\"");
+              ok = false;
+              continue;
+            }
+            std::string why;
+            if (!parse_recipient(v.get_ref<const std::string&>(), &why)) {
+              c_.error(vp, why);
               ok = false;
             }
           }
         }
         ok &= c_.string(a, p, "subject", false).has_value() || !a.contains("subject");
         ok &= c_.string(a, p, "body", false).has_value() || !a.contains("body");
-        if (a.contains("size")) ok &= size_value(a, p, "size").has_value();
+        if (a.contains("size")) {
+          const auto size = size_value(a, p, "size");
+          ok &= size.has_value();
+          // A message no server of this world would take (and that only costs memory to build).
+          if (!world_known_) know_world(s);
+          const std::uint64_t largest = largest_message_;
+          const std::string& largest_host = largest_host_;
+          if (size && *size > smtp::kMaxMessageSizeCap) {
+            c_.error(p + "/size", fmt::format("no SMTP server accepts a message larger than {} MiB", smtp::kMaxMessageSizeCap >> 20));
+            ok = false;
+          } else if (size && largest > 0 && *size > largest) {
+            c_.error(p + "/size", fmt::format("no mail server of this world accepts a message that large: the largest "
+                                              "limit is {} bytes (\"max_message_size\" of {})", largest, largest_host));
+            ok = false;
+          }
+        }
         if (a.contains("label")) ok &= c_.string(a, p, "label", false).has_value();
         if (auto sm = a.find("smtp"); sm != a.end()) {
           // This message only: the account's "smtp" settings, changed (same rules as there).
@@ -719,8 +788,10 @@ class Loader {
         else if (r.type == dns::Type::NS) target = &std::get<dns::NsData>(r.data).host;
         if (!target || with_address.count(target->key())) continue;
         bool inside = false;
-        for (const auto& other : s.zones)
-          if (target->is_subdomain_of(other.zone.origin)) inside = true;
+        for (dns::Name n = *target; !inside; n = n.parent()) {
+          inside = zone_index_.count(n.key()) > 0;
+          if (n.is_root()) break;
+        }
         if (!inside) continue;
         c_.error(z.record_pointers[i],
                  fmt::format("{} points at {}, which has no address: no zone has an A record for it (add \"{} 3600 IN A "
@@ -805,12 +876,69 @@ class Loader {
           (std::string(key) == "event" ? step.when.event : step.when.contains) = *v;
         }
       }
+      ok &= moment_can_happen(*w, wp, step.when, s);
       if (w->contains("nth")) {
         if (auto n = c_.integer(*w, wp, "nth", false, 1, 1000000)) step.when.nth = static_cast<int>(*n);
         else ok = false;
       }
       if (ok) s.narration.push_back(std::move(step));
     }
+  }
+
+  // What the world's servers can do, found once (not once per action or narration step).
+  void know_world(const Scenario& s) {
+    world_known_ = true;
+    for (const auto& h : s.hosts) {
+      speaks_.dns |= h.dns_server.has_value();
+      if (!h.mail_server) continue;
+      speaks_.mail = true;
+      if (h.mail_server->max_message_size > largest_message_) {
+        largest_message_ = h.mail_server->max_message_size;
+        largest_host_ = h.info.id;
+      }
+      for (const auto& l : h.mail_server->listeners) {
+        speaks_.pop3 |= l.role == "pop3" || l.role == "pop3s";
+        speaks_.imap |= l.role == "imap" || l.role == "imaps";
+        speaks_.tls |= l.starttls || l.role == "submissions" || l.role == "pop3s" || l.role == "imaps";
+      }
+    }
+  }
+  bool world_known_ = false;
+  struct {
+    bool dns = false, mail = false, pop3 = false, imap = false, tls = false;
+  } speaks_;
+  std::uint64_t largest_message_ = 0;
+  std::string largest_host_;
+
+  // A narration moment that no run of this world could produce: an event its kind never has, or
+  // a protocol that no host of the scenario speaks.
+  bool moment_can_happen(const nlohmann::json& w, const std::string& wp, const NarrationMoment& m, const Scenario& s) {
+    bool ok = true;
+    const std::string kind(to_string(m.kind));
+    if (auto events = kEventsByKind.find(kind); events != kEventsByKind.end() && !m.event.empty() &&
+                                                std::find(events->second.begin(), events->second.end(), m.event) ==
+                                                    events->second.end()) {
+      std::string msg = "a " + kind + " record never has the event " + in_quotes(m.event);
+      if (auto near = closest_match(m.event, events->second)) msg += " (did you mean \"" + *near + "\"?)";
+      else msg += " (" + kind + " events: " + fmt::format("{}", fmt::join(events->second, ", ")) + ")";
+      c_.error(wp + "/event", msg);
+      ok = false;
+    }
+    if (!m.proto.empty() && w.contains("proto")) {
+      if (!world_known_) know_world(s);
+      const bool dns = speaks_.dns, mail = speaks_.mail, pop3 = speaks_.pop3, imap = speaks_.imap, tls = speaks_.tls;
+      std::string missing;
+      if ((m.proto == "dns" || m.proto == "udp") && !dns) missing = "no host is a DNS server (\"dns_server\")";
+      else if ((m.proto == "smtp" || m.proto == "store") && !mail) missing = "no host is a mail server (\"mail_server\")";
+      else if (m.proto == "pop3" && !pop3) missing = "no mail server has a POP3 port (role \"pop3\" or \"pop3s\")";
+      else if (m.proto == "imap" && !imap) missing = "no mail server has an IMAP port (role \"imap\" or \"imaps\")";
+      else if (m.proto == "tls" && !tls) missing = "no mail server offers TLS";
+      if (!missing.empty()) {
+        c_.error(wp + "/proto", "no record of this world can have \"proto\": \"" + m.proto + "\": " + missing);
+        ok = false;
+      }
+    }
+    return ok;
   }
 
   // ---- mail ----
@@ -830,6 +958,17 @@ class Loader {
                            "retry", "give_up_after", "smarthost", "rate_limit", "show_credentials"});
     mail::MailServerSpec m;
     m.hostname = c_.string(j, p, "hostname", false).value_or(host.info.id);
+    {
+      // A server knows itself by its hostname (greetings, Received: lines, loop checks).
+      std::string key = m.hostname;
+      for (auto& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (auto first = server_hostnames_.find(key); first != server_hostnames_.end())
+        c_.error(j.contains("hostname") ? p + "/hostname" : p,
+                 "mail server hostname " + in_quotes(m.hostname) + " is already the hostname of host \"" +
+                     first->second + "\"; each server needs its own");
+      else
+        server_hostnames_.emplace(key, host.info.id);
+    }
     if (const auto* domains = array_member(j, p, "domains", false)) {
       for (std::size_t i = 0; i < domains->size(); ++i) {
         const auto& d = (*domains)[i];
@@ -861,7 +1000,14 @@ class Loader {
           c_.error(up + "/name", "a user name is the part before the @ (1 to 64 characters), e.g. \"kuroyagi\"");
           continue;
         }
-        if (!names.insert(*name).second) c_.error(up + "/name", "duplicate user \"" + *name + "\" on this server");
+        std::string lower_name = *name;
+        for (auto& ch : lower_name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        // Mail addresses are matched without case here, so "Kuroyagi" and "kuroyagi" are one box.
+        if (!names.insert(lower_name).second) {
+          c_.error(up + "/name", "duplicate user " + in_quotes(*name) + " on this server (user names are compared "
+                                 "without regard to case)");
+          continue;
+        }
         us.name = *name;
         us.password = c_.string(u, up, "password", false).value_or("");
         if (auto q = size_value(u, up, "quota")) us.quota = *q;
@@ -918,14 +1064,56 @@ class Loader {
     }
     m.open_relay = c_.boolean(j, p, "open_relay", false).value_or(false);
     m.show_credentials = c_.boolean(j, p, "show_credentials", false).value_or(false);
-    if (auto sz = size_value(j, p, "max_message_size")) m.max_message_size = *sz;
+    if (auto sz = size_value(j, p, "max_message_size")) {
+      if (*sz > smtp::kMaxMessageSizeCap)
+        c_.error(p + "/max_message_size", fmt::format("the SMTP server accepts messages of at most {} MiB; a larger "
+                                                      "limit could never be used", smtp::kMaxMessageSizeCap >> 20));
+      m.max_message_size = *sz;
+    }
+    bool schedule_ok = true;
     if (const auto* retry = array_member(j, p, "retry", false)) {
       m.retry_schedule.clear();
-      for (std::size_t i = 0; i < retry->size(); ++i)
-        if (auto d = c_.positive_duration((*retry)[i], Checker::child(p + "/retry", i), "a retry interval"))
-          m.retry_schedule.push_back(*d);
+      for (std::size_t i = 0; i < retry->size(); ++i) {
+        const std::string rp = Checker::child(p + "/retry", i);
+        auto d = c_.positive_duration((*retry)[i], rp, "a retry interval");
+        if (d && *d < kMinRetryInterval) {
+          c_.error(rp, fmt::format("a retry interval of {} would only make a storm of attempts: wait at least {}s "
+                                   "(real servers wait minutes)", in_quotes((*retry)[i].get<std::string>()),
+                                   kMinRetryInterval / kSecond));
+          d.reset();
+        }
+        if (d) m.retry_schedule.push_back(*d);
+        else schedule_ok = false;
+      }
+      if (retry->empty()) {
+        c_.error(p + "/retry", "give at least one retry interval, such as [\"1m\", \"5m\"] (or leave \"retry\" out)");
+        schedule_ok = false;
+      }
     }
-    if (auto g = c_.duration(j, p, "give_up_after", false)) m.give_up_after = *g;
+    if (auto g = c_.duration(j, p, "give_up_after", false)) {
+      if (*g > kMaxQueueLifetime) {
+        c_.error(p + "/give_up_after", fmt::format("a message may wait in the queue at most {} days (real servers give "
+                                                   "up after about 5), not {}", kMaxQueueLifetime / (24 * kHour),
+                                                   in_quotes(j["give_up_after"].get<std::string>())));
+        schedule_ok = false;
+      }
+      m.give_up_after = *g;
+    }
+    if (schedule_ok) {
+      // Tries within the lifetime: the intervals in turn, then the last one again and again.
+      std::uint64_t tries = 1;
+      Time t = 0;
+      for (std::size_t i = 0; tries <= kMaxDeliveryAttempts; ++i, ++tries) {
+        t += m.retry_schedule.empty() ? 5 * kMinute : m.retry_schedule[std::min(i, m.retry_schedule.size() - 1)];
+        if (t > m.give_up_after) break;
+      }
+      if (tries > kMaxDeliveryAttempts)
+        c_.error(j.contains("retry") ? p + "/retry" : p + "/give_up_after",
+                 fmt::format("this retry schedule would try a message more than {} times within give_up_after ({}): "
+                             "wait longer between tries or give up sooner", kMaxDeliveryAttempts,
+                             j.contains("give_up_after") ? in_quotes(j["give_up_after"].get<std::string>())
+                                                         : std::string("the default \"1h\"")));
+    }
     if (auto it = j.find("smarthost"); it != j.end()) {
       const std::string sp = p + "/smarthost";
       if (c_.expect_object(*it, sp)) {
@@ -955,9 +1143,8 @@ class Loader {
   }
 
   const HostSpec* find_host(const Scenario& s, const std::string& id) const {
-    for (const auto& h : s.hosts)
-      if (h.info.id == id) return &h;
-    return nullptr;
+    const auto it = host_index_.find(id);
+    return it == host_index_.end() ? nullptr : &s.hosts[it->second];
   }
 
   void mail_clients(const nlohmann::json& root, Scenario& s) {
@@ -972,13 +1159,14 @@ class Loader {
       const auto& hj = (*it)[i];
       if (!hj.is_object() || !hj.contains("mail_client")) continue;
       const std::string p = Checker::child("/hosts", i) + "/mail_client";
-      auto h = std::find_if(s.hosts.begin(), s.hosts.end(), [&](const HostSpec& x) { return x.pointer == Checker::child("/hosts", i); });
+      HostSpec* h = i < host_entry_.size() && host_entry_[i] != kNoHost ? &s.hosts[host_entry_[i]] : nullptr;
       const auto& j = hj["mail_client"];
       if (!c_.expect_object(j, p)) continue;
       c_.allowed_keys(j, p, {"accounts"});
       mail::MailClientSpec mc;
       const auto* accounts = array_member(j, p, "accounts", true);
       if (!accounts) continue;
+      std::map<std::string, std::string> device_accounts;  // lower-case address -> pointer
       for (std::size_t k = 0; k < accounts->size(); ++k) {
         const std::string ap = Checker::child(p + "/accounts", k);
         const auto& a = (*accounts)[k];
@@ -987,11 +1175,24 @@ class Loader {
         mail::AccountSpec acc;
         auto address = c_.string(a, ap, "address", true);
         if (!address) continue;
-        const auto at = address->find('@');
-        if (at == std::string::npos || at == 0 || at + 1 >= address->size()) {
-          c_.error(ap + "/address", "expected a mail address such as \"shiroyagi@example.com\"");
+        std::string why;
+        const auto rcpt = parse_recipient(*address, &why);
+        if (!rcpt || !rcpt->display_name.empty()) {
+          c_.error(ap + "/address", rcpt ? "an account's address is the bare address, \"" + rcpt->address +
+                                               "\"; put the name in \"name\": \"" + cut_text(rcpt->display_name) + "\""
+                                         : why);
           continue;
         }
+        const auto at = address->rfind('@');
+        // One device, one account per address: "account" could not tell two apart.
+        std::string lower_address = *address;
+        for (auto& ch : lower_address) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (auto first = device_accounts.find(lower_address); first != device_accounts.end()) {
+          c_.error(ap + "/address", "duplicate account " + in_quotes(*address) + " on this device (first at " +
+                                        where(first->second) + "); a device has one account per address");
+          continue;
+        }
+        device_accounts.emplace(lower_address, ap);
         acc.address = *address;
         acc.user = c_.string(a, ap, "user", false).value_or(address->substr(0, at));
         acc.password = c_.string(a, ap, "password", false).value_or("");
@@ -1019,9 +1220,9 @@ class Loader {
           }
         }
         mc.accounts.push_back(acc);
-        accounts_[acc.address] = h != s.hosts.end() ? h->info.id : "";
+        accounts_[acc.address] = h ? h->info.id : "";
       }
-      if (h != s.hosts.end()) h->mail_client = mc;
+      if (h) h->mail_client = mc;
     }
   }
 
@@ -1032,7 +1233,7 @@ class Loader {
   std::optional<mail::OutgoingSpec> outgoing(const nlohmann::json& obj, const std::string& p, const Scenario& s,
                                              const mail::OutgoingSpec* base) {
     if (!c_.expect_object(obj, p)) return std::nullopt;
-    const std::size_t errors_before = c_.diagnostics().size();
+    const std::size_t errors_before = c_.problems();
     c_.allowed_keys(obj, p, {"server", "port", "auth", "tls"});
     mail::OutgoingSpec out = base ? *base : mail::OutgoingSpec{};
     if (!base || obj.contains("server")) out.server = mail_server_ref(obj, p, s, !base).value_or("");
@@ -1044,7 +1245,7 @@ class Loader {
     }
     if (auto auth = c_.boolean(obj, p, "auth", false)) out.auth = *auth;
     if (auto tls = c_.choice(obj, p, "tls", false, kTlsModes, "TLS mode")) out.tls = *tls;
-    if (c_.diagnostics().size() != errors_before) return std::nullopt;
+    if (c_.problems() != errors_before) return std::nullopt;
     return out;
   }
 
@@ -1067,9 +1268,16 @@ class Loader {
     std::string lower = *a;
     for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (mail_users_.count(lower)) return true;
-    std::vector<std::string> known(mail_users_.begin(), mail_users_.end());
+    std::vector<std::string> known;
+    if (!c_.full()) known.assign(mail_users_.begin(), mail_users_.end());
     const auto at = lower.find('@');
     std::string msg;
+    if (const auto r = parse_recipient(*a); r && !r->display_name.empty()) {
+      // An expectation names a mailbox, not a To: line.
+      c_.error(Checker::child(p, key), "write just the mail address here, \"" + r->address + "\" (a name in "
+                                       "front of it belongs only in a send's \"to\")");
+      return false;
+    }
     if (at == std::string::npos) msg = "expected a mail address such as \"kuroyagi@hogehoge.com\"";
     else if (!mail_domains_.count(lower.substr(at + 1))) msg = "no mail server hosts the domain " + lower.substr(at + 1);
     else msg = "no user \"" + lower.substr(0, at) + "\" on " + mail_domains_[lower.substr(at + 1)];
@@ -1082,6 +1290,8 @@ class Loader {
   std::set<std::string> mail_users_;                 // user@domain
   std::map<std::string, std::string> accounts_;      // address -> device host id
   std::vector<std::string> smarthost_refs_, smarthost_names_;
+  std::set<std::string> senders_;  // who sends mail in this scenario (for "bounced"), made once
+  bool senders_made_ = false;
 
 
   // "bounced"/"from": the envelope sender the bounce goes back to, so a mail address that sends
@@ -1093,17 +1303,21 @@ class Loader {
       for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
       return v;
     };
-    std::set<std::string> senders(mail_users_.begin(), mail_users_.end());
-    for (const auto& [address, host] : accounts_) senders.insert(lower(address));
-    for (const auto& a : s.timeline) {
-      if (a.kind != "connect" || !a.args.contains("send")) continue;
-      for (const auto& line : a.args["send"]) {
-        const std::string l = lower(line.get<std::string>());
-        const auto lt = l.find('<'), gt = l.find('>');
-        if (l.rfind("mail from:", 0) == 0 && lt != std::string::npos && gt != std::string::npos && gt > lt)
-          senders.insert(l.substr(lt + 1, gt - lt - 1));
+    if (!senders_made_) {  // made once: every expectation asks the same question
+      senders_made_ = true;
+      senders_.insert(mail_users_.begin(), mail_users_.end());
+      for (const auto& [address, host] : accounts_) senders_.insert(lower(address));
+      for (const auto& a : s.timeline) {
+        if (a.kind != "connect" || !a.args.contains("send")) continue;
+        for (const auto& line : a.args["send"]) {
+          const std::string l = lower(line.get<std::string>());
+          const auto lt = l.find('<'), gt = l.find('>');
+          if (l.rfind("mail from:", 0) == 0 && lt != std::string::npos && gt != std::string::npos && gt > lt)
+            senders_.insert(l.substr(lt + 1, gt - lt - 1));
+        }
       }
     }
+    const auto& senders = senders_;
     if (senders.count(lower(*from))) return true;
     std::string msg;
     if (const auto acc = std::find_if(accounts_.begin(), accounts_.end(),
@@ -1115,7 +1329,8 @@ class Loader {
       msg = from->find('@') == std::string::npos
                 ? "expected the sender's mail address, such as \"shiroyagi@example.com\" (the bounce goes back to it)"
                 : "nobody in this scenario sends mail as \"" + *from + "\", so no bounce can go back to it";
-      const std::vector<std::string> known(senders.begin(), senders.end());
+      std::vector<std::string> known;
+      if (!c_.full()) known.assign(senders.begin(), senders.end());
       if (auto near = closest_match(lower(*from), known)) msg += " (did you mean \"" + *near + "\"?)";
     }
     c_.error(p + "/from", msg);
@@ -1217,19 +1432,29 @@ class Loader {
     return fmt::format("line {}:{}", l.line, l.column);
   }
 
+  // "Did you mean" for an unknown id: only while the problems still get printed, and against
+  // a list of ids made once (not one list per unknown reference).
   void unknown_host(const std::string& ptr, const std::string& name, const Scenario&) {
-    std::vector<std::string> ids;
-    for (const auto& [id, _] : host_ptr_) ids.push_back(id);
-    std::string msg = "no host has the id \"" + name + "\"";
-    if (auto near = closest_match(name, ids)) msg += " (did you mean \"" + *near + "\"?)";
+    std::string msg = "no host has the id " + in_quotes(name);
+    if (!c_.full()) {
+      if (host_ids_.size() != host_ptr_.size()) {
+        host_ids_.clear();
+        for (const auto& [id, _] : host_ptr_) host_ids_.push_back(id);
+      }
+      if (auto near = closest_match(name, host_ids_)) msg += " (did you mean \"" + *near + "\"?)";
+    }
     c_.error(ptr, msg);
   }
 
   void unknown_network(const std::string& ptr, const std::string& name) {
-    std::vector<std::string> ids;
-    for (const auto& [id, _] : network_ptr_) ids.push_back(id);
-    std::string msg = "no network has the id \"" + name + "\"";
-    if (auto near = closest_match(name, ids)) msg += " (did you mean \"" + *near + "\"?)";
+    std::string msg = "no network has the id " + in_quotes(name);
+    if (!c_.full()) {
+      if (network_ids_.size() != network_ptr_.size()) {
+        network_ids_.clear();
+        for (const auto& [id, _] : network_ptr_) network_ids_.push_back(id);
+      }
+      if (auto near = closest_match(name, network_ids_)) msg += " (did you mean \"" + *near + "\"?)";
+    }
     c_.error(ptr, msg);
   }
 
@@ -1257,11 +1482,79 @@ class Loader {
   Checker c_;
   std::map<std::string, std::string> network_ptr_;
   std::map<std::string, std::string> host_ptr_;
+  // Indexes, so that a world of 200,000 hosts is checked in linear time.
+  static constexpr std::size_t kNoHost = static_cast<std::size_t>(-1);
+  std::unordered_map<std::string, std::size_t> host_index_;     // host id -> Scenario::hosts index
+  std::vector<std::size_t> host_entry_;                         // /hosts/i -> Scenario::hosts index
+  std::unordered_map<std::string, std::size_t> network_index_;  // network id -> Scenario::networks index
+  std::map<std::uint32_t, std::size_t> ranges_;                 // network base -> Scenario::networks index
+  std::unordered_map<std::string, std::size_t> zone_index_;     // origin key -> Scenario::zones index
+  std::vector<std::string> host_ids_, network_ids_;             // for hints, made once
+  std::unordered_map<std::string, std::string> host_names_;     // host name (en) -> its pointer
+  std::unordered_map<std::string, std::string> server_hostnames_;  // lower-case hostname -> host id
 };
 
 }  // namespace
 
+std::optional<Recipient> parse_recipient(std::string_view text, std::string* why) {
+  auto fail = [&](std::string m) -> std::optional<Recipient> {
+    if (why) *why = std::move(m);
+    return std::nullopt;
+  };
+  const std::string shown = in_quotes(text);
+  if (text.empty()) return fail("expected a mail address such as \"kuroyagi@hogehoge.com\", not an empty text");
+  Recipient r;
+  std::string_view addr = text;
+  if (const auto lt = text.find('<'); lt != std::string_view::npos) {
+    // "Name <address>", as in a To: line (RFC 5322 3.4 name-addr).
+    const std::string_view name = text.substr(0, lt);
+    const bool no_name = name.find_first_not_of(" \t") == std::string_view::npos;
+    const auto gt = text.find('>', lt);
+    if (gt == std::string_view::npos || text.find_first_not_of(" \t", gt + 1) != std::string_view::npos)
+      return fail(shown + " is not a mail address: write a name and address as \"Kuroyagi <kuroyagi@hogehoge.com>\" "
+                          "(one '<', one '>', nothing after it)");
+    addr = text.substr(lt + 1, gt - lt - 1);
+    if (no_name)
+      return fail(shown + ": write the address without angle brackets, \"" + cut_text(addr, kMaxQuotedBytes) +
+                  "\" (the brackets belong to SMTP's RCPT TO:<...>, which the mail program writes itself)");
+    const auto parsed = message::parse_addresses(text);
+    if (parsed.size() != 1 || parsed.front().is_group || parsed.front().mailbox.domain.empty())
+      return fail(shown + " is not a name and mail address: write it as \"Kuroyagi <kuroyagi@hogehoge.com>\" (put a name "
+                          "with dots or commas in double quotes)");
+    r.display_name = parsed.front().mailbox.display_name;
+  }
+  const std::string a(addr);
+  if (a.find('@') == std::string::npos)
+    return fail(shown + " is not a mail address: it has no '@' (write local-part@domain, such as "
+                        "\"kuroyagi@hogehoge.com\")");
+  if (a.find_first_of(" \t") != std::string::npos) {
+    const auto sp = a.find_last_of(" \t");
+    const std::string before = a.substr(0, a.find_first_of(" \t")), after = a.substr(sp + 1);
+    if (addr.size() == text.size() && after.find('@') != std::string::npos && before.find('@') == std::string::npos)
+      return fail(shown + " has a space, and a mail address never does: if \"" + cut_text(before, kMaxQuotedBytes) +
+                  "\" is a name, write \"" + cut_text(a.substr(0, sp), kMaxQuotedBytes) + " <" +
+                  cut_text(after, kMaxQuotedBytes) + ">\"");
+    return fail(shown + " has a space, and a mail address never does");
+  }
+  if (a.front() != '"' && std::count(a.begin(), a.end(), '@') > 1)
+    return fail(shown + " has more than one '@' (a mail address is local-part@domain with a single '@')");
+  if (!smtp::valid_mailbox(a)) {
+    std::string reason;
+    smtp::parse_path("<" + a + ">", smtp::PathOptions{}, &reason);
+    return fail(shown + " is not a valid mail address" + (reason.empty() ? std::string() : ": " + reason) +
+                " (RFC 5321: local-part@domain, such as \"kuroyagi@hogehoge.com\")");
+  }
+  r.address = a;
+  return r;
+}
+
 LoadResult load_scenario_text(std::string_view text, const std::string& file) {
+  if (text.size() > kMaxScenarioBytes) {
+    LoadResult r;
+    r.diagnostics.push_back(Diagnostic{file, {1, 1}, "", fmt::format("the file is larger than {} MiB; a scenario never is",
+                                                                     kMaxScenarioBytes >> 20)});
+    return r;
+  }
   JsonSyntaxError err;
   auto src = parse_json_source(text, file, err);
   if (!src) {
@@ -1282,12 +1575,18 @@ LoadResult load_scenario_file(const std::string& path) {
         Diagnostic{path, {0, 0}, "", exists ? "cannot read the file" : "no such file"});
     return r;
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  const std::string text = buf.str();
-  if (text.size() > 16 * 1024 * 1024) {
+  // Read in pieces and stop one byte past the limit: /dev/zero or a 50 MB file is refused
+  // after 16 MiB, never read whole.
+  std::string text;
+  char buf[64 * 1024];
+  while (in && text.size() <= kMaxScenarioBytes) {
+    in.read(buf, static_cast<std::streamsize>(std::min(sizeof buf, kMaxScenarioBytes + 1 - text.size())));
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+  }
+  if (text.size() > kMaxScenarioBytes) {
     LoadResult r;
-    r.diagnostics.push_back(Diagnostic{path, {1, 1}, "", "the file is larger than 16 MiB; a scenario never is"});
+    r.diagnostics.push_back(Diagnostic{path, {1, 1}, "", fmt::format("the file is larger than {} MiB; a scenario never is "
+                                                                     "(stopped reading there)", kMaxScenarioBytes >> 20)});
     return r;
   }
   return load_scenario_text(text, path);

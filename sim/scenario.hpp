@@ -93,6 +93,28 @@ struct Scenario {
   std::vector<NarrationStep> narration;  // the story, in order (may be empty)
 };
 
+// Limits on values that can never work in a run; `check` refuses them (docs/scenarios.md, "When a
+// world is wrong").
+// A retry interval shorter than this would only make a storm of attempts (Postfix waits at
+// least 5 minutes; a lesson may shorten that, but not below a second).
+inline constexpr Time kMinRetryInterval = 1 * kSecond;
+// A message stays queued at most this long (Postfix and sendmail give up after 5 days).
+inline constexpr Time kMaxQueueLifetime = 7 * 24 * kHour;
+// Attempts a retry schedule may make within its lifetime (e.g. every 1s for 1h is 3,600: too many).
+inline constexpr std::uint64_t kMaxDeliveryAttempts = 1000;
+// The longest virtual time a run may cover.
+inline constexpr Time kMaxRunFor = 30 * 24 * kHour;
+
+// A recipient as a scenario writes it: "kuroyagi@hogehoge.com", or as a mail program's To: line
+// has it, "Kuroyagi <kuroyagi@hogehoge.com>" (the name goes into the To: header, the address into
+// RCPT TO). Checked with the SMTP engine's own RFC 5321 rules, so whatever passes here is what
+// the client will send. On failure, `why` says what is wrong and how to write it.
+struct Recipient {
+  std::string display_name;
+  std::string address;
+};
+std::optional<Recipient> parse_recipient(std::string_view text, std::string* why = nullptr);
+
 struct LoadResult {
   std::optional<Scenario> scenario;  // set only when there is no diagnostic at all
   std::vector<Diagnostic> diagnostics;

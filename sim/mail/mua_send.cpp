@@ -59,8 +59,15 @@ void MailSenderApp::send(const SendRequest& request) {
 
   message::MessageBuilder b;
   b.from(acc->address, acc->display_name);
-  for (const auto& t : request.to) b.to(t);
-  for (const auto& c : request.cc) b.cc(c);
+  // "Kuroyagi <kuroyagi@hogehoge.com>": the name goes into the header, the address into RCPT TO.
+  for (const auto& t : request.to) {
+    const auto r = parse_recipient(t);
+    b.to(r ? r->address : t, r ? r->display_name : "");
+  }
+  for (const auto& c : request.cc) {
+    const auto r = parse_recipient(c);
+    b.cc(r ? r->address : c, r ? r->display_name : "");
+  }
   b.subject(request.subject);
   b.date(kScenarioEpochUnix, sim_->now() / kSecond, kZoneMinutes);
   b.message_id(fmt::format("{}.{}.{}", sim_->now() / kMilli, ++sent_, host()), domain);

@@ -49,3 +49,43 @@ TEST_CASE("json source reports syntax errors with line and column") {
   CHECK_FALSE(parse_json_source("[1, 2", "x.json", err));
   CHECK(err.where.line == 1);
 }
+
+TEST_CASE("json source refuses nesting deeper than the limit, where it goes too deep") {
+  JsonSyntaxError err;
+  const std::string ok = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  CHECK(parse_json_source(ok, "x.json", err));
+  CHECK_FALSE(parse_json_source("\n  " + std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']'),
+                                "x.json", err));
+  CHECK(err.where.line == 2);
+  CHECK(err.where.column == static_cast<int>(kMaxJsonDepth) + 3);
+  CHECK(err.message == "arrays and objects nested deeper than 128 levels (a scenario needs fewer than 10)");
+}
+
+TEST_CASE("json source locates escaped keys, members of large objects and elements of nested arrays") {
+  const std::string text =
+      "{\"z\": 1,\n"
+      " \"a/b\": {\"m~n\": [[0, 1], [2, {\"k\": 3}]]},\n"
+      " \"b\": 2}\n";
+  JsonSyntaxError err;
+  auto src = parse_json_source(text, "x.json", err);
+  REQUIRE(src);
+  auto at = [&](const std::string& p) {
+    auto l = src->locate(p);
+    return std::to_string(l.line) + ":" + std::to_string(l.column);
+  };
+  CHECK(at("/z") == "1:2");
+  CHECK(at("/b") == "3:2");
+  CHECK(at("/a~1b") == "2:2");
+  CHECK(at("/a~1b/m~0n") == "2:10");
+  CHECK(at("/a~1b/m~0n/1") == "2:26");
+  CHECK(at("/a~1b/m~0n/1/1/k") == "2:31");
+  CHECK(at("/a~1b/m~0n/7") == "2:10");  // no such element: the array itself
+  CHECK(at("/nope/1") == "1:1");
+}
+
+TEST_CASE("cut_text keeps short text and cuts long text at a character boundary") {
+  CHECK(cut_text("kuroyagi") == "kuroyagi");
+  CHECK(cut_text(std::string(100, 'x'), 10) == "xxxxxxxxxx... (100 bytes)");
+  CHECK(cut_text("\xe3\x81\x82\xe3\x81\x84", 4) == "\xe3\x81\x82... (6 bytes)");
+  CHECK(cut_text("a\nb") == "a?b");
+}

@@ -131,7 +131,8 @@ TEST_CASE("broken lessons: check_mail for an account the device does not have") 
 
 TEST_CASE("broken lessons: a duplicate user") {
   CHECK(one_error(with_line(23, R"(     "mail_server": {"domains": ["example.com"], "users": [{"name": "shiroyagi"}, {"name": "shiroyagi"}]}},)")) ==
-        "lesson.json:23:84: /hosts/3/mail_server/users/1/name: duplicate user \"shiroyagi\" on this server");
+        "lesson.json:23:84: /hosts/3/mail_server/users/1/name: duplicate user \"shiroyagi\" on this server (user names are compared "
+        "without regard to case)");
 }
 
 TEST_CASE("broken lessons: a bad size") {
@@ -181,7 +182,8 @@ TEST_CASE("broken lessons: a typo in an expectation type") {
 
 TEST_CASE("broken lessons: a recipient that is not a mail address") {
   CHECK(one_error(with_line(30, R"(    {"at": "1s", "do": "send", "from": "pc", "to": "kuroyagi", "subject": "Hi", "size": "2KB"},)")) ==
-        "lesson.json:30:46: /timeline/0/to: expected a mail address such as \"kuroyagi@hogehoge.com\"");
+        "lesson.json:30:46: /timeline/0/to: \"kuroyagi\" is not a mail address: it has no '@' (write "
+        "local-part@domain, such as \"kuroyagi@hogehoge.com\")");
 }
 
 TEST_CASE("broken lessons: an unknown incoming protocol") {
@@ -268,4 +270,119 @@ TEST_CASE("broken lessons: a bounce expected for an address nobody sends from") 
   const auto r = load_scenario_text(scripted, "lesson.json");
   for (const auto& d : r.diagnostics) UNSCOPED_INFO(d.format());
   CHECK(r.scenario.has_value());
+}
+
+// ---- issue 12: `check` catches what `run` would fail on ----
+
+TEST_CASE("broken lessons: a recipient with a display name is kept, one in angle brackets is refused") {
+  const auto ok = load_scenario_text(
+      with_line(30, R"(    {"at": "1s", "do": "send", "from": "pc", "to": "Kuroyagi <kuroyagi@hogehoge.com>", "subject": "Hi"},)"),
+      "lesson.json");
+  for (const auto& d : ok.diagnostics) UNSCOPED_INFO(d.format());
+  CHECK(ok.scenario);
+  const auto r = parse_recipient("\"Kuroyagi, K.\" <kuroyagi@hogehoge.com>");
+  REQUIRE(r);
+  CHECK(r->display_name == "Kuroyagi, K.");
+  CHECK(r->address == "kuroyagi@hogehoge.com");
+
+  CHECK(one_error(with_line(30, R"(    {"at": "1s", "do": "send", "from": "pc", "to": "<a@b>", "subject": "Hi"},)")) ==
+        "lesson.json:30:46: /timeline/0/to: \"<a@b>\": write the address without angle brackets, \"a@b\" (the brackets "
+        "belong to SMTP's RCPT TO:<...>, which the mail program writes itself)");
+}
+
+TEST_CASE("broken lessons: recipients the SMTP client would refuse") {
+  CHECK(one_error(with_line(30, R"(    {"at": "1s", "do": "send", "from": "pc", "to": "a@@b", "subject": "Hi"},)")) ==
+        "lesson.json:30:46: /timeline/0/to: \"a@@b\" has more than one '@' (a mail address is local-part@domain with a "
+        "single '@')");
+  CHECK(one_error(with_line(30, R"(    {"at": "1s", "do": "send", "from": "pc", "to": ["x@y.jp", "a b@c"]},)")) ==
+        "lesson.json:30:63: /timeline/0/to/1: \"a b@c\" has a space, and a mail address never does: if \"a\" is a "
+        "name, write \"a <b@c>\"");
+  CHECK(one_error(with_line(30, R"(    {"at": "1s", "do": "send", "from": "pc", "to": "kuroyagi", "cc": "x@y.jp"},)")) ==
+        "lesson.json:30:46: /timeline/0/to: \"kuroyagi\" is not a mail address: it has no '@' (write local-part@domain, "
+        "such as \"kuroyagi@hogehoge.com\")");
+  const auto bad_dot = one_error(with_line(30, R"(    {"at": "1s", "do": "send", "from": "pc", "to": "a..b@c.jp"},)"));
+  CHECK(bad_dot.rfind("lesson.json:30:46: /timeline/0/to: \"a..b@c.jp\" is not a valid mail address", 0) == 0);
+}
+
+TEST_CASE("broken lessons: duplicate accounts, users, host names and server hostnames") {
+  CHECK(one_error(with_line(18, R"(       "incoming": {"protocol": "pop3", "server": "mail-example"}},
+       {"address": "Shiroyagi@example.com", "smtp": {"server": "mail-example"}}]}},)")) ==
+        "lesson.json:19:9: /hosts/0/mail_client/accounts/1/address: duplicate account \"Shiroyagi@example.com\" on this "
+        "device (first at line 16:35); a device has one account per address");
+  CHECK(one_error(with_line(23, R"(     "mail_server": {"domains": ["example.com"], "users": [{"name": "shiroyagi"}, {"name": "Shiroyagi"}]}},)")) ==
+        "lesson.json:23:84: /hosts/3/mail_server/users/1/name: duplicate user \"Shiroyagi\" on this server (user names "
+        "are compared without regard to case)");
+  CHECK(one_error(with_line(27, R"(    {"id": "web", "name": "Mail server", "kind": "server", "network": "dc", "ip": "198.51.100.80"},
+    {"id": "web2", "name": "Mail server", "kind": "server", "network": "dc", "ip": "198.51.100.81"})")) ==
+        "lesson.json:28:20: /hosts/6/name: duplicate host name \"Mail server\" (first at line 27:19); give each host its "
+        "own name");
+  CHECK(one_error(with_line(25, R"(     "mail_server": {"hostname": "mail-example", "domains": ["hogehoge.com"], "users": [{"name": "kuroyagi"}],)")) ==
+        "lesson.json:25:22: /hosts/4/mail_server/hostname: mail server hostname \"mail-example\" is already the hostname "
+        "of host \"mail-example\"; each server needs its own");
+}
+
+TEST_CASE("broken lessons: narration that can never match") {
+  CHECK(one_error(with_line(40, R"(    {"when": {"kind": "mail", "event": "deliverd", "host": "pc"}, "en": "She posts it.",)")) ==
+        "lesson.json:40:31: /narration/0/when/event: a mail record never has the event \"deliverd\" (did you mean "
+        "\"delivered\"?)");
+  CHECK(one_error(with_line(40, R"(    {"when": {"kind": "mail", "event": "compose", "peer": "mx-nowhere"}, "en": "She posts it.",)")) ==
+        "lesson.json:40:51: /narration/0/when/peer: no host has the id \"mx-nowhere\"");
+  // A world with no mail server and no DNS server: no SMTP or DNS record can ever be written.
+  const std::string bare = R"({
+  "mailsim": 1, "title": "Bare",
+  "networks": [{"id": "n", "cidr": "192.0.2.0/24"}],
+  "hosts": [{"id": "a", "kind": "server", "network": "n", "ip": "192.0.2.1"}],
+  "narration": [{"when": {"kind": "protocol", "proto": "smtp"}, "en": "Mail!"},
+                {"when": {"kind": "dns", "proto": "dns"}, "en": "A lookup!"}]
+}
+)";
+  const auto r = load_scenario_text(bare, "lesson.json");
+  REQUIRE(r.diagnostics.size() == 2);
+  CHECK(r.diagnostics[0].format() == "lesson.json:5:47: /narration/0/when/proto: no record of this world can have "
+                                     "\"proto\": \"smtp\": no host is a mail server (\"mail_server\")");
+  CHECK(r.diagnostics[1].format() == "lesson.json:6:42: /narration/1/when/proto: no record of this world can have "
+                                     "\"proto\": \"dns\": no host is a DNS server (\"dns_server\")");
+}
+
+TEST_CASE("broken lessons: sizes, retries and lifetimes that can never work") {
+  CHECK(one_error(with_line(30, R"(    {"at": "1s", "do": "send", "from": "pc", "to": "kuroyagi@hogehoge.com", "size": "8GB"},)")) ==
+        "lesson.json:30:77: /timeline/0/size: no SMTP server accepts a message larger than 64 MiB");
+  CHECK(one_error(with_line(30, R"(    {"at": "1s", "do": "send", "from": "pc", "to": "kuroyagi@hogehoge.com", "size": "20MB"},)")) ==
+        "lesson.json:30:77: /timeline/0/size: no mail server of this world accepts a message that large: the largest "
+        "limit is 10485760 bytes (\"max_message_size\" of mail-example)");
+  CHECK(one_error(with_line(23, R"(     "mail_server": {"domains": ["example.com"], "users": [{"name": "shiroyagi"}], "max_message_size": "1GB"}},)")) ==
+        "lesson.json:23:84: /hosts/3/mail_server/max_message_size: the SMTP server accepts messages of at most 64 MiB; "
+        "a larger limit could never be used");
+  CHECK(one_error(with_line(23, R"(     "mail_server": {"domains": ["example.com"], "users": [{"name": "shiroyagi"}], "retry": ["1us"]}},)")) ==
+        "lesson.json:23:94: /hosts/3/mail_server/retry/0: a retry interval of \"1us\" would only make a storm of "
+        "attempts: wait at least 1s (real servers wait minutes)");
+  CHECK(one_error(with_line(23, R"(     "mail_server": {"domains": ["example.com"], "users": [{"name": "shiroyagi"}], "retry": ["1m", "500ms"]}},)")) ==
+        "lesson.json:23:100: /hosts/3/mail_server/retry/1: a retry interval of \"500ms\" would only make a storm of "
+        "attempts: wait at least 1s (real servers wait minutes)");
+  CHECK(one_error(with_line(23, R"(     "mail_server": {"domains": ["example.com"], "users": [{"name": "shiroyagi"}], "give_up_after": "8d"}},)")) ==
+        "lesson.json:23:84: /hosts/3/mail_server/give_up_after: a message may wait in the queue at most 7 days (real "
+        "servers give up after about 5), not \"8d\"");
+  CHECK(one_error(with_line(23, R"(     "mail_server": {"domains": ["example.com"], "users": [{"name": "shiroyagi"}], "retry": ["1s"], "give_up_after": "1h"}},)")) ==
+        "lesson.json:23:84: /hosts/3/mail_server/retry: this retry schedule would try a message more than 1000 times "
+        "within give_up_after (\"1h\"): wait longer between tries or give up sooner");
+  CHECK(one_error(with_line(3, R"(  "settings": {"run_for": "60d"}, "title": {"en": "Broken lessons", "ja": "壊れたレッスン"},)")) ==
+        "lesson.json:3:16: /settings/run_for: a run covers at most 30 days of virtual time, not \"60d\"");
+}
+
+TEST_CASE("broken lessons: many problems are capped, long values cut") {
+  std::string many;
+  for (int i = 0; i < 120; ++i) many += R"({"at": "1s", "do": "host_down", "host": "nope"},)";
+  const auto r = load_scenario_text(with_line(31, "    " + many), "lesson.json");
+  REQUIRE(r.diagnostics.size() == kMaxDiagnostics + 1);
+  CHECK(r.diagnostics.back().format() == "lesson.json: ... and 70 more problems (only the first 50 are shown)");
+  const std::string key(5000, 'k');
+  const auto long_key = one_error(with_line(2, "  \"mailsim\": 1, \"" + key + "\": 1,"));
+  CHECK(long_key.size() < 400);
+  CHECK(long_key.find("... (5000 bytes)") != std::string::npos);
+}
+
+TEST_CASE("broken lessons: an expectation names a mailbox, not a To: line") {
+  CHECK(one_error(with_line(35, R"(    {"type": "delivered", "to": "Kuroyagi <kuroyagi@hogehoge.com>", "subject": "Hi"},)")) ==
+        "lesson.json:35:27: /expectations/0/to: write just the mail address here, \"kuroyagi@hogehoge.com\" (a name in "
+        "front of it belongs only in a send's \"to\")");
 }
