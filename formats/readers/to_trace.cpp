@@ -250,8 +250,12 @@ class StreamDecoder {
         const auto name = line.substr(5);
         if (looks_like_domain(name)) names_.emplace(client_, name);
       }
-      if (verb == "MAIL") sender_ = line.substr(std::min<std::size_t>(line.size(), 10));
-      if (verb == "RCPT") rcpt_.push_back(line.substr(std::min<std::size_t>(line.size(), 8)));
+      if (verb == "MAIL") {
+        sender_ = line.substr(std::min<std::size_t>(line.size(), 10));
+        rcpt_.clear();
+        pending_rcpt_.clear();
+      }
+      if (verb == "RCPT") pending_rcpt_.push_back(line.substr(std::min<std::size_t>(line.size(), 8)));
       nlohmann::json extra = nlohmann::json::object();
       std::string shown = line;
       if (verb == "AUTH") extra["masked"] = false;  // shown as captured: a replay shows what was on the wire
@@ -298,8 +302,10 @@ class StreamDecoder {
                 : "the server refused the message: " + line,
              std::move(m));
     }
-    if (to == "MAIL" || to == "RSET" || to == "EHLO" || to == "HELO") rcpt_.clear();
-    if (to == "RCPT" && parsed->code >= 400 && !rcpt_.empty()) rcpt_.pop_back();
+    if (to == "RCPT" && !pending_rcpt_.empty()) {
+      if (parsed->code >= 200 && parsed->code < 300) rcpt_.push_back(pending_rcpt_.front());
+      pending_rcpt_.pop_front();
+    }
     if (to == "STARTTLS" && parsed->code == 220) {
       start_tls();
     }
@@ -498,7 +504,7 @@ class StreamDecoder {
   sim::Time t_ = 0;
   std::string cbuf_, sbuf_, cline_, sline_;
   std::size_t cliteral_ = 0, sliteral_ = 0, line_literal_ = 0;
-  std::deque<std::string> pending_;
+  std::deque<std::string> pending_, pending_rcpt_;
   bool greeted_ = false, data_mode_ = false, multi_ = false, pop3_auth_ = false, imap_auth_ = false,
        imap_idle_ = false, tls_ = false;
   std::string starttls_tag_;
