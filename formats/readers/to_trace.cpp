@@ -2,6 +2,7 @@
 #include "formats/readers/to_trace.hpp"
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <map>
 #include <set>
@@ -565,6 +566,7 @@ ReplayTrace to_trace(const Capture& capture, const std::string& source_name) {
   std::vector<bool> opened(capture.streams.size(), false);
   std::vector<std::size_t> next_note(capture.streams.size(), 0);
   std::vector<sim::Time> last_time(capture.streams.size(), 0);
+  std::vector<std::array<std::uint64_t, 2>> offsets(capture.streams.size(), {0, 0});
   for (std::size_t i = 0; i < capture.streams.size(); ++i)
     decoders.emplace_back(out, w, capture.streams[i], i + 1, ids[i].first, ids[i].second, names);
   for (const auto& note : capture.notes) w.add(0, sim::RecordKind::Note, "replay", "", "", 0, "", note, {{"text", note}});
@@ -597,11 +599,18 @@ ReplayTrace to_trace(const Capture& capture, const std::string& source_name) {
     notes_until(it.stream, it.chunk, it.time);
     const bool from_client = c.dir == Direction::ToServer;
     const auto& [cid, sid] = ids[it.stream];
+    // Sequence numbers count each direction's bytes from 1, so the trace reads back as the same stream.
+    auto& offset = offsets[it.stream][from_client ? 0 : 1];
     nlohmann::json d{{"src", endpoint_text(from_client ? s.client : s.server)},
                      {"dst", endpoint_text(from_client ? s.server : s.client)},
                      {"len", c.bytes.size()},
                      {"bytes", sim::escape_bytes(c.bytes)},
                      {"arrive", it.time}};
+    if (s.transport == "tcp") {
+      d["flags"] = "PSH,ACK";
+      d["seq"] = static_cast<std::uint32_t>(offset & 0xFFFFFFFFu);
+    }
+    offset += c.bytes.size();
     w.add(it.time, sim::RecordKind::Packet, s.transport, from_client ? cid : sid, from_client ? sid : cid,
           it.stream + 1, s.protocol.empty() ? s.transport : s.protocol,
           std::to_string(c.bytes.size()) + " bytes " + (from_client ? "to the server" : "to the client"), std::move(d));

@@ -1,6 +1,8 @@
 // Replay traces: protocol lines decoded, mail and mailbox records inferred, the unknown shown as such.
 #include <catch2/catch.hpp>
 
+#include <sstream>
+
 #include "formats/readers/to_trace.hpp"
 #include "protocols/dns/dns.hpp"
 
@@ -139,4 +141,20 @@ TEST_CASE("After STARTTLS the rest of the connection is shown as encrypted, not 
     CHECK(r->summary.find("encrypted") != std::string::npos);
   }
   CHECK(find(rt, sim::RecordKind::Protocol, "command").size() == 1);
+}
+
+TEST_CASE("A replay written as a trace reads back as the same connections") {
+  Capture c;
+  c.streams.push_back(stream("smtp", 2525, {{false, "220 mx\r\n"}, {true, "EHLO a\r\n"}, {false, "250 ok\r\n"},
+                                            {true, "QUIT\r\n"}, {false, "221 bye\r\n"}}));
+  const auto rt = to_trace(c, "test");
+  std::ostringstream out;
+  rt.trace.write_jsonl(out);
+  const auto back = read_capture(out.str());
+  INFO(back.error);
+  REQUIRE(back.capture);
+  CHECK(back.capture->format == "jsonl");
+  REQUIRE(back.capture->streams.size() == 1);
+  CHECK(normalised_lines(back.capture->streams[0]) == normalised_lines(c.streams[0]));
+  CHECK(back.capture->streams[0].server == c.streams[0].server);
 }
