@@ -232,6 +232,11 @@ std::vector<ComparedReply> split_replies(const std::string& protocol, const std:
   ComparedReply cur;
   bool greeting = false;
   for (const auto& l : split_lines(bytes)) {
+    // POP3: lines after a status line (a multi-line answer up to ".") belong to that reply.
+    if (protocol == "pop3" && !ends_reply(protocol, l) && cur.lines.empty() && !out.empty()) {
+      out.back().lines.push_back(l);
+      continue;
+    }
     cur.lines.push_back(l);
     const bool imap_greeting = protocol == "imap" && !greeting && (l.rfind("* OK", 0) == 0 || l.rfind("* PREAUTH", 0) == 0);
     greeting = true;
@@ -275,6 +280,7 @@ std::string reply_key(const std::string& protocol, const std::vector<std::string
   if (protocol == "pop3") {
     const auto& first = lines.front();
     std::string key = first.rfind("+OK", 0) == 0 ? "+OK" : first.rfind("-ERR", 0) == 0 ? "-ERR" : "+";
+    if (lines.size() > 1 && !ignored("count")) key += " (" + std::to_string(lines.size() - 1) + " more lines)";
     if (ignored("none")) key += " " + normalise_text(first);
     return key;
   }
@@ -433,7 +439,20 @@ int run_replay_check(const ReplayArgs& a, const formats::Capture& capture, std::
     const auto i = r.index - 1;
     const auto& s = capture.streams[i];
     if (errors.count(i)) r.error = "the simulated server: " + errors[i];
-    auto rec = split_replies(s.protocol, s.joined(formats::Direction::ToClient));
+    std::string recorded_bytes = s.joined(formats::Direction::ToClient);
+    if (limits[i] != static_cast<std::size_t>(-1)) {
+      // Keep the recording up to the end of the STARTTLS reply: what follows is ciphertext.
+      std::size_t at = 0, ends = 0;
+      bool g = false;
+      while (at < recorded_bytes.size() && ends < limits[i]) {
+        const auto nl = recorded_bytes.find('\n', at);
+        if (nl == std::string::npos) break;
+        ends += count_reply_ends(s.protocol, recorded_bytes.substr(at, nl + 1 - at), g);
+        at = nl + 1;
+      }
+      recorded_bytes.resize(at);
+    }
+    auto rec = split_replies(s.protocol, recorded_bytes);
     auto simr = split_replies(s.protocol, simulated[i]);
     if (rec.size() > limits[i]) rec.resize(limits[i]);
     if (simr.size() > limits[i]) simr.resize(limits[i]);
