@@ -35,3 +35,10 @@ capture smtp-curl.pcapng lo pcapng -- curl -s --trace-ascii smtp-curl.curl.txt "
 
 # 3. Python smtplib with set_debuglevel(2), one recipient refused; captured on "any" (Linux cooked SLL2).
 capture smtp-smtplib.pcap any pcap -- sh -c "/usr/bin/python3 smtplib_client.py $PORT 2> smtp-smtplib.smtplib.txt"
+
+# 4. POP3: curl --trace-ascii retrieving message 1, captured as pcap, against pop3_server.py.
+kill $server; wait $server 2>/dev/null || true
+PORT=1110
+/usr/bin/python3 pop3_server.py $PORT & server=$!
+sleep 1
+capture pop3-curl.pcap lo pcap -- curl -s --trace-ascii pop3-curl.curl.txt -u kuroyagi:secret "pop3://127.0.0.1:$PORT/1" -o /dev/null

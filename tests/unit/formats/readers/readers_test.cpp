@@ -281,3 +281,16 @@ TEST_CASE("Python literals from smtplib's debug output") {
   CHECK_FALSE(python_literal("'unterminated", out));
   CHECK_FALSE(python_literal("'bad \\q'", out));
 }
+
+TEST_CASE("A POP3 session with curl: the pcap holds what curl's trace shows, then the body it did not trace") {
+  const auto pcap = read_ok(data_file("pop3-curl.pcap"));
+  const auto trace = read_ok(data_file("pop3-curl.curl.txt"));
+  CHECK(only(pcap).protocol == "pop3");
+  CHECK(only(pcap).protocol_reason.find("content") != std::string::npos);  // port 1110 is no well-known port
+  CHECK(only(trace).protocol == "pop3");
+  const auto full = normalised_lines(only(pcap));
+  const auto shown = normalised_lines(only(trace));
+  REQUIRE(shown.size() < full.size());
+  CHECK(std::equal(shown.begin(), shown.end(), full.begin()));
+  CHECK(std::find(full.begin(), full.end(), "S: Subject: first") != full.end());
+}
