@@ -1,10 +1,11 @@
-// Shared body of the replay readers' fuzz targets: any bytes, one format, never a crash.
+// Shared body of the replay readers' fuzz targets: any bytes, one format, read and decoded, never a crash.
 #pragma once
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "formats/readers/capture.hpp"
+#include "formats/readers/to_trace.hpp"
 
 namespace mailsim::fuzz {
 
@@ -26,6 +27,10 @@ inline int fuzz_reader(const std::uint8_t* data, std::size_t size, const char* f
     (void)formats::normalised_lines(s);
   }
   if (total > o.limits.max_payload) std::abort();  // the bound holds
+  // Decoding what was read never crashes either, and keeps records in time order.
+  const auto rt = formats::to_trace(*r.capture, "fuzz");
+  for (std::size_t i = 1; i < rt.trace.size(); ++i)
+    if (rt.trace.records()[i].time < rt.trace.records()[i - 1].time) std::abort();
   (void)formats::detect_format(bytes);
   return 0;
 }
