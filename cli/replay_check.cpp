@@ -280,7 +280,24 @@ std::string reply_key(const std::string& protocol, const std::vector<std::string
   if (protocol == "pop3") {
     const auto& first = lines.front();
     std::string key = first.rfind("+OK", 0) == 0 ? "+OK" : first.rfind("-ERR", 0) == 0 ? "-ERR" : "+";
-    if (lines.size() > 1 && !ignored("count")) key += " (" + std::to_string(lines.size() - 1) + " more lines)";
+    // A CAPA answer is compared by its capability names (like EHLO keywords); other
+    // multi-line answers (LIST, UIDL, RETR) by their line count.
+    std::set<std::string> caps;
+    bool capa = lines.size() > 2 && !ignored("ehlo");
+    for (std::size_t i = 1; capa && i < lines.size(); ++i) {
+      if (lines[i] == ".") continue;
+      const auto w = lines[i].substr(0, lines[i].find(' '));
+      capa = !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'; }) &&
+             !std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
+      caps.insert(w);
+    }
+    if (capa) {
+      std::string k;
+      for (const auto& w : caps) k += (k.empty() ? "" : " ") + w;
+      key += " [" + k + "]";
+    } else if (lines.size() > 1 && !ignored("count")) {
+      key += " (" + std::to_string(lines.size() - 1) + " more lines)";
+    }
     if (ignored("none")) key += " " + normalise_text(first);
     return key;
   }

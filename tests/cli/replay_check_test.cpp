@@ -18,8 +18,11 @@ TEST_CASE("Replies are split per protocol and compared by code, enhanced code, E
   const auto pop = split_replies("pop3", "+OK hi\r\n-ERR no\r\n+OK caps\r\nUSER\r\nSTLS\r\n.\r\n+OK go\r\n");
   REQUIRE(pop.size() == 4);
   CHECK(reply_key("pop3", pop[1].lines, {}) == "-ERR");
-  CHECK(reply_key("pop3", pop[2].lines, {}) == "+OK (3 more lines)");
-  CHECK(reply_key("pop3", pop[2].lines, {"count"}) == "+OK");
+  CHECK(reply_key("pop3", pop[2].lines, {}) == "+OK [STLS USER]");
+  CHECK(reply_key("pop3", pop[2].lines, {"ehlo"}) == "+OK (3 more lines)");
+  CHECK(reply_key("pop3", pop[2].lines, {"ehlo", "count"}) == "+OK");
+  CHECK(reply_key("pop3", {"+OK", "1 120", "2 300", "."}, {}) == "+OK (3 more lines)");
+  CHECK(reply_key("pop3", {"+OK 29 octets", "Subject: x", "", "hi", "."}, {}) == "+OK (4 more lines)");
   CHECK(reply_key("pop3", pop[3].lines, {}) == "+OK");
 
   const auto imap = split_replies("imap", "* OK ready\r\n* 3 EXISTS\r\n* FLAGS (\\Seen)\r\nA7 OK [READ-WRITE] done\r\n");
