@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 
 #include "cli/lessons.hpp"
-#include "cli/report.hpp"
 #include "cli/replay_command.hpp"
+#include "cli/report.hpp"
 #include "cli/report_strings.hpp"
 #ifdef MAILSIM_HAVE_GUI
 #include "gui/app.hpp"
