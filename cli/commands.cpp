@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "cli/lessons.hpp"
+#include "cli/replay_command.hpp"
 #include "cli/report.hpp"
 #include "cli/report_strings.hpp"
 #ifdef MAILSIM_HAVE_GUI
@@ -167,6 +168,9 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   auto* check = app.add_subcommand("check", "Validate scenario files without running them");
   check->add_option("scenarios", check_files, "Scenario files (JSON)")->required();
 
+  ReplayArgs replay_args;
+  auto* replay = add_replay_command(app, replay_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -188,6 +192,10 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   if (*run) return cmd_run(run_args, find_scenario_dir(exe), out, err);
   if (*check) return cmd_check(check_files, out, err);
   if (*list) return cmd_list(find_scenario_dir(exe), list_lang, out, err);
+  if (*replay) {
+    replay_args.lessons_dir = find_scenario_dir(exe);
+    return run_replay(replay_args, out, err);
+  }
 #ifdef MAILSIM_HAVE_GUI
   return cmd_gui(gui_options, find_scenario_dir(exe), err);  // "mailsim gui ..." or no command at all
 #else

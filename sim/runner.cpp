@@ -442,6 +442,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                       {"title", scenario.title.en},
                       {"seed", scenario.seed}};
   build_world(sim, scenario, world);
+  if (options.before_start) options.before_start(sim);
   sim.start();
   const Time stop = options.until ? std::min(*options.until, scenario.run_for) : scenario.run_for;
   RunResult result;

@@ -38,6 +38,9 @@ struct RunOptions {
   // Called when the run has stopped, before the world is taken down: a way for tests and
   // views to look at the final state (mailbox contents, queues) that the trace summarises.
   std::function<void(Simulation&, mail::MailWorld&)> at_end;
+  // Called once the world is built, before it starts: a way to add apps of one's own (replay
+  // adds a client that plays a recorded session).
+  std::function<void(Simulation&)> before_start;
 };
 
 struct RunResult {

@@ -1,0 +1,13 @@
+# A lesson's own trace replayed against the same lesson: every reply the same (exit 0).
+execute_process(COMMAND ${CMD} run ${LESSON} --trace ${WORK}.jsonl RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "mailsim run ${LESSON} failed: ${rc}")
+endif()
+execute_process(COMMAND ${CMD} replay ${WORK}.jsonl --against ${LESSON} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "expected exit code 0, got ${rc}\n${out}\n${err}")
+endif()
+string(FIND "${out}" "\n0 difference(s)" at)
+if(at EQUAL -1 OR NOT out MATCHES "${EXPECT}")
+  message(FATAL_ERROR "expected 0 differences and a line matching ${EXPECT}:\n${out}")
+endif()
