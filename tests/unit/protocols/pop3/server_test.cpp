@@ -474,6 +474,7 @@ TEST_CASE("AUTH PLAIN credentials are masked in events like PASS and APOP (issue
   const std::string secret = "AGFsaWNlAHdvbmRlcmxhbmQ=";
   Fixture f(rfc_config());
   f.s().take_events();
+  f.s().take_output();
   f.s().receive("AUTH PLAIN " + secret + "\r\n");
   auto events = f.s().take_events();
   REQUIRE(!events.empty());
