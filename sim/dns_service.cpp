@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "protocols/dns/presentation.hpp"
 
 namespace mailsim::sim {
@@ -208,68 +210,90 @@ void DnsServerApp::drive(std::uint64_t id, dns::ResolverAction action) {
 
 // ---- StubResolver ------------------------------------------------------------------------
 
+// One lookup in flight. Only the UDP handler and the pending retry timer own it (never the
+// state itself), so once the lookup is finished -- the port unbound, the timer cancelled,
+// the callback moved out and called -- it is freed together with whatever `done` captured
+// (an MTA's delivery attempt). It used to keep itself alive through a self-referencing
+// `send` function, which leaked every lookup that got an answer.
+struct StubResolver::Lookup {
+  Simulation* sim = nullptr;
+  std::string host;
+  Ipv4 server;
+  dns::StubQuery query;
+  std::uint16_t port = 0;
+  int tries = 0;
+  EventId timer = 0;
+  bool finished = false;
+  Done done;
+};
+
+std::atomic<std::size_t> StubResolver::live_lookups_{0};
+
+namespace {
+
+using LookupPtr = std::shared_ptr<StubResolver::Lookup>;
+
+void finish_lookup(const LookupPtr& st, const dns::Resolution& r) {
+  if (st->finished) return;
+  st->finished = true;
+  Simulation& sim = *st->sim;
+  sim.core().cancel(st->timer);
+  sim.transport().udp_unbind(st->host, st->port);
+  sim.record(dns_record(st->host, peer_name(sim, st->server), "result", describe(r),
+                        {{"qname", r.qname.to_string_no_dot()},
+                         {"qtype", dns::type_name(r.qtype)},
+                         {"outcome", outcome_name(r.outcome)},
+                         {"answers", [&] {
+                            nlohmann::json a = nlohmann::json::array();
+                            for (const auto& rec : r.answers) a.push_back(dns::to_string(rec));
+                            return a;
+                          }()}}));
+  const StubResolver::Done done = std::exchange(st->done, nullptr);
+  if (done) done(r);
+}
+
+void send_lookup(const LookupPtr& st) {
+  if (st->finished) return;
+  Simulation& sim = *st->sim;
+  if (st->tries == StubResolver::kTries) {
+    dns::Resolution r;
+    r.qname = st->query.query.questions[0].name;
+    r.qtype = st->query.query.questions[0].type;
+    r.outcome = dns::Resolution::Outcome::ServFail;
+    r.reason = fmt::format("no answer from the resolver {} after {} tries", st->server.str(), StubResolver::kTries);
+    finish_lookup(st, r);
+    return;
+  }
+  ++st->tries;
+  sim.record(dns_record(st->host, peer_name(sim, st->server), "lookup",
+                        "asks its resolver: " + dns::summary(st->query.query), message_detail(st->query.query)));
+  sim.transport().udp_send(st->host, st->port, Endpoint{st->server, kDnsPort}, st->query.packet, "dns");
+  st->timer = sim.core().schedule_in(StubResolver::kTimeout, [st] { send_lookup(st); });
+}
+
+}  // namespace
+
 StubResolver::StubResolver(Simulation& sim, std::string host, Ipv4 server)
     : sim_(sim), host_(std::move(host)), server_(server) {}
 
 void StubResolver::lookup(const dns::Name& name, dns::Type type, Done done) {
-  struct State {
-    dns::StubQuery query;
-    std::uint16_t port = 0;
-    int tries = 0;
-    EventId timer = 0;
-    bool finished = false;
-    Done done;
-  };
-  auto st = std::make_shared<State>();
+  auto st = std::shared_ptr<Lookup>(new Lookup, [](Lookup* l) {
+    --live_lookups_;
+    delete l;
+  });
+  ++live_lookups_;
+  st->sim = &sim_;
+  st->host = host_;
+  st->server = server_;
   st->query = dns::make_stub_query(static_cast<std::uint16_t>(sim_.random().next() & 0xFFFF), name, type);
   st->done = std::move(done);
-  Simulation* sim = &sim_;
-  const std::string host = host_;
-  const Ipv4 server = server_;
-  auto finish = [sim, host, st, server](const dns::Resolution& r) {
-    if (st->finished) return;
-    st->finished = true;
-    sim->core().cancel(st->timer);
-    sim->transport().udp_unbind(host, st->port);
-    sim->record(dns_record(host, peer_name(*sim, server), "result", describe(r),
-                           {{"qname", r.qname.to_string_no_dot()},
-                            {"qtype", dns::type_name(r.qtype)},
-                            {"outcome", outcome_name(r.outcome)},
-                            {"answers", [&] {
-                               nlohmann::json a = nlohmann::json::array();
-                               for (const auto& rec : r.answers) a.push_back(dns::to_string(rec));
-                               return a;
-                             }()}}));
-    st->done(r);
-  };
-  st->port = sim_.transport().udp_bind_ephemeral(host_, [sim, st, finish](Endpoint, std::string_view bytes) {
+  st->port = sim_.transport().udp_bind_ephemeral(host_, [st](Endpoint, std::string_view bytes) {
     std::string error;
     auto r = dns::read_stub_response(st->query.query, bytes, error);
     if (!r) return;  // not ours: keep waiting
-    finish(*r);
+    finish_lookup(st, *r);
   });
-  auto send = std::make_shared<std::function<void()>>();
-  *send = [sim, host, server, st, finish, send]() {
-    if (st->finished) return;
-    if (st->tries == kTries) {
-      dns::Resolution r;
-      r.qname = st->query.query.questions[0].name;
-      r.qtype = st->query.query.questions[0].type;
-      r.outcome = dns::Resolution::Outcome::ServFail;
-      r.reason = fmt::format("no answer from the resolver {} after {} tries", server.str(), kTries);
-      finish(r);
-      *send = nullptr;  // break the self-reference
-      return;
-    }
-    ++st->tries;
-    sim->record(dns_record(host, peer_name(*sim, server), "lookup", "asks its resolver: " + dns::summary(st->query.query),
-                           message_detail(st->query.query)));
-    sim->transport().udp_send(host, st->port, Endpoint{server, kDnsPort}, st->query.packet, "dns");
-    st->timer = sim->core().schedule_in(kTimeout, [send] {
-      if (*send) (*send)();
-    });
-  };
-  (*send)();
+  send_lookup(st);
 }
 
 // ---- LookupApp ---------------------------------------------------------------------------

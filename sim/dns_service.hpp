@@ -1,5 +1,6 @@
 // DNS in the simulated world: authoritative/recursive servers on UDP 53 and stub resolvers.
 #pragma once
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -57,7 +58,14 @@ class StubResolver {
   static constexpr Time kTimeout = 3 * kSecond;
   static constexpr int kTries = 2;
 
+  // Lookups whose state is still allocated, in all simulations of this process (for the
+  // leak tests: a finished lookup must free its state and what its callback captured).
+  static std::size_t live_lookups() { return live_lookups_.load(); }
+
+  struct Lookup;
+
  private:
+  static std::atomic<std::size_t> live_lookups_;
   Simulation& sim_;
   std::string host_;
   Ipv4 server_;

@@ -63,7 +63,11 @@ bool literal_at_end(std::string_view line, std::uint64_t& size) {
   return true;
 }
 
+// The text from `pos` on, or "" when the line is shorter ("* BYE" has no text at 6).
+std::string_view text_from(std::string_view s, std::size_t pos) { return pos < s.size() ? s.substr(pos) : std::string_view(); }
+
 std::string word_at(std::string_view s, std::size_t pos) {
+  if (pos >= s.size()) return {};
   const auto end = s.find(' ', pos);
   return std::string(s.substr(pos, end == std::string_view::npos ? s.npos : end - pos));
 }
@@ -506,7 +510,7 @@ void ClientSession::parse_capabilities(std::string_view text) {
   if (to_upper(code.substr(0, 11)) == "CAPABILITY ") {
     list = code.substr(11);
   } else if (to_upper(word_at(text, 2)) == "CAPABILITY") {
-    list = std::string(text.substr(std::min(text.size(), std::size_t{13})));
+    list = std::string(text_from(text, 13));
   } else {
     return;
   }
@@ -605,6 +609,13 @@ void ClientSession::on_untagged(const std::string& wire) {
       if (n > 0xFFFFFFFFull) return;
     }
     const auto seq = static_cast<std::uint32_t>(n);
+    if (seq > kMaxMailboxMessages) {
+      emit(proto::ProtocolEvent::Kind::ProtocolError,
+           "Message number " + std::to_string(seq) + " is over the client's limit of " +
+               std::to_string(kMaxMailboxMessages));
+      fail_connection("Mailbox too large");
+      return;
+    }
     const std::size_t kw_at = 2 + first.size() + 1;
     const std::string kind = to_upper(word_at(wire, std::min(kw_at, wire.size())));
     if (kind == "EXISTS") {
@@ -644,7 +655,10 @@ void ClientSession::on_untagged(const std::string& wire) {
     parse_capabilities(wire);
   } else if (upper == "BYE") {
     const bool logging_out = inflight_ && inflight_->parts[0] == "LOGOUT";
-    if (!logging_out) fail_connection("Server closed the session: " + wire.substr(6));
+    if (!logging_out) {
+      const std::string_view why = text_from(wire, 6);
+      fail_connection(why.empty() ? std::string("Server closed the session") : "Server closed the session: " + std::string(why));
+    }
   } else if (upper == "LIST") {
     std::size_t pos = 7;
     Value attrs, delim, name;

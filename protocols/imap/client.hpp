@@ -32,6 +32,9 @@ namespace mailsim::imap {
 inline constexpr std::size_t kMaxResponseLine = 64 * 1024;
 inline constexpr std::uint64_t kMaxResponseLiteral = 16 * 1024 * 1024;
 inline constexpr std::uint64_t kMaxResponseTotal = 32 * 1024 * 1024;
+// Largest message sequence number the client keeps a slot for (EXISTS, FETCH): a server
+// announcing more is refused rather than growing the local view by gigabytes.
+inline constexpr std::uint32_t kMaxMailboxMessages = 1'000'000;
 
 struct ClientConfig {
   std::string user;

@@ -39,6 +39,21 @@ std::string_view usage_of(std::string_view verb) {
   return verb;  // commands without arguments
 }
 
+// A line that can only be a SASL response: base64 alphabet (RFC 4648) and no command verb.
+bool looks_like_sasl_data(std::string_view line) {
+  if (line.empty() || line == "*") return false;
+  for (const char c : line) {
+    const bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+                     c == '/' || c == '=';
+    if (!b64) return false;
+  }
+  const std::string upper = proto::to_upper(line);
+  for (const char* verb : {"CAPA", "USER", "PASS", "APOP", "STLS", "STAT", "LIST", "UIDL", "RETR", "TOP", "DELE",
+                           "RSET", "NOOP", "QUIT"})
+    if (upper == verb) return false;
+  return true;
+}
+
 }  // namespace
 
 const char* to_string(ServerSession::State s) {
@@ -165,6 +180,11 @@ void ServerSession::handle_line(const std::string& line) {
   e.kind = proto::ProtocolEvent::Kind::CommandReceived;
   e.verb = verb;
   e.text = line;
+  // RFC 5034 AUTH is not offered, but a client may try it anyway: its SASL data carries
+  // credentials (PLAIN is user and password in base64), so it is masked like PASS and APOP
+  // -- the initial response on the AUTH line, and a line right after a bare "AUTH PLAIN"
+  // that is nothing but base64 (a client that did not wait for the "+ " challenge).
+  const bool sasl_data = std::exchange(after_bare_auth_, false) && looks_like_sasl_data(line);
   if (verb == "PASS") {
     e.text = "PASS ********";
     e.clear_text = line;
@@ -172,8 +192,24 @@ void ServerSession::handle_line(const std::string& line) {
     const auto w = split_words(args);
     e.text = "APOP " + (w.empty() ? std::string() : std::string(w[0]) + " ") + "********";
     e.clear_text = line;
+  } else if (verb == "AUTH") {
+    const auto w = split_words(args);
+    if (w.size() > 1) {
+      e.text = "AUTH " + std::string(w[0]) + " ********";
+      e.clear_text = line;
+    }
+    after_bare_auth_ = w.size() == 1;
+  } else if (sasl_data) {
+    e.verb.clear();
+    e.text = "********";
+    e.clear_text = line;
   }
   emit(std::move(e));
+  if (sasl_data) {
+    pending_user_.clear();
+    bad_command("-ERR unknown command", "SASL data after AUTH (hidden): AUTH is not offered");
+    return;
+  }
 
   const Command* cmd = nullptr;
   for (const auto& c : command_table()) {

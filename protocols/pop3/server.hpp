@@ -140,6 +140,7 @@ class ServerSession : public proto::EngineOutput {
   std::vector<bool> deleted_;
   std::size_t bad_commands_ = 0;
   std::size_t auth_failures_ = 0;
+  bool after_bare_auth_ = false;  // the last line was "AUTH mechanism" without a response
 };
 
 const char* to_string(ServerSession::State s);

@@ -458,3 +458,42 @@ TEST_CASE("Client syncs a message with two To addresses from the server engine")
   CHECK(client.messages().at(1).subject == "Both of you");
   CHECK(client.messages().at(1).from == "bob@example.org");
 }
+
+TEST_CASE("Client survives an untagged BYE with no text (issue 12)") {
+  // "* BYE" is 5 octets: the reason used to be read from offset 6 and threw out_of_range.
+  ClientSession c(alice());
+  c.receive("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n");
+  c.take_output();
+  REQUIRE_NOTHROW(c.receive("* BYE\r\n"));
+  CHECK(c.closed());
+  bool noted = false;
+  for (const auto& e : c.take_events())
+    if (e.kind == Kind::Note && e.text == "Connection closed: Server closed the session") noted = true;
+  CHECK(noted);
+  // The same, before the greeting and with a lone space after the word.
+  ClientSession d(alice());
+  REQUIRE_NOTHROW(d.receive("* BYE\r\n"));
+  CHECK(d.closed());
+  ClientSession e(alice());
+  e.receive("* OK hi\r\n");
+  REQUIRE_NOTHROW(e.receive("* BYE \r\n"));
+  CHECK(e.closed());
+  // A bare "* CAPABILITY" (12 octets) was read from offset 13 the same way.
+  ClientSession f(alice());
+  REQUIRE_NOTHROW(f.receive("* OK hi\r\n* CAPABILITY\r\n"));
+  CHECK(!f.closed());
+}
+
+TEST_CASE("Client refuses a message number over kMaxMailboxMessages instead of allocating for it") {
+  ClientSession c(alice());
+  c.receive("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n");
+  c.take_output();
+  c.receive("* 4000000000 EXISTS\r\n");
+  CHECK(c.closed());
+  CHECK(c.sequence().size() <= mailsim::imap::kMaxMailboxMessages);
+  ClientSession d(alice());
+  d.receive("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n");
+  d.receive("* 4294967295 FETCH (UID 7)\r\n");
+  CHECK(d.closed());
+  CHECK(d.sequence().empty());
+}

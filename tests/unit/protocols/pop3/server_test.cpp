@@ -468,3 +468,36 @@ TEST_CASE("every split of a session gives the same server output") {
     CHECK(f.store.count("alice") == 1);
   }
 }
+
+TEST_CASE("AUTH PLAIN credentials are masked in events like PASS and APOP (issue 12)") {
+  // "\0alice\0wonderland" in base64: the password would be readable by anyone with the trace.
+  const std::string secret = "AGFsaWNlAHdvbmRlcmxhbmQ=";
+  Fixture f(rfc_config());
+  f.s().take_events();
+  f.s().take_output();
+  f.s().receive("AUTH PLAIN " + secret + "\r\n");
+  auto events = f.s().take_events();
+  REQUIRE(!events.empty());
+  CHECK(events[0].kind == Kind::CommandReceived);
+  CHECK(events[0].text == "AUTH PLAIN ********");
+  CHECK(events[0].clear_text == "AUTH PLAIN " + secret);
+  for (const auto& e : events) CHECK(e.text.find(secret) == std::string::npos);
+  CHECK(f.s().take_output() == "-ERR unknown command\r\n");
+
+  // A client that sends the response on its own line without waiting for "+ ".
+  f.s().receive("AUTH PLAIN\r\n" + secret + "\r\n");
+  events = f.s().take_events();
+  bool masked = false;
+  for (const auto& e : events) {
+    CHECK(e.text.find(secret) == std::string::npos);
+    if (e.kind == Kind::CommandReceived && e.text == "********" && e.clear_text == secret) masked = true;
+  }
+  CHECK(masked);
+  CHECK(f.s().take_output() == "-ERR unknown command\r\n-ERR unknown command\r\n");
+
+  // A client falling back to USER/PASS after the refusal is not disturbed.
+  f.s().receive("AUTH PLAIN\r\nUSER alice\r\nPASS wonderland\r\n");
+  f.s().take_events();
+  CHECK(f.s().take_output() ==
+        "-ERR unknown command\r\n+OK send PASS\r\n+OK alice's maildrop has 2 messages (50 octets)\r\n");
+}
