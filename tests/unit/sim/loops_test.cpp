@@ -48,7 +48,7 @@ Outcome run(const Scenario& s, const std::string& host, const std::string& user)
   return o;
 }
 
-std::vector<const Record*> mail(const Trace& t, const std::string& event) {
+std::vector<const Record*> mail_records(const Trace& t, const std::string& event) {
   std::vector<const Record*> out;
   for (const auto& r : t.records())
     if (r.kind == RecordKind::Mail && r.event == event) out.push_back(&r);
@@ -62,11 +62,11 @@ TEST_CASE("a smarthost ping-pong loop ends at the hop limit with 554 5.4.6 and a
   for (const auto& e : o.run.expectations) INFO(e.description << ": " << e.actual);
   CHECK(o.run.all_passed());
   CHECK(o.run.narration_reached());
-  const auto loops = mail(o.run.trace, "loop");
+  const auto loops = mail_records(o.run.trace, "loop");
   REQUIRE(loops.size() == 1);
   CHECK(loops.front()->detail.value("hops", 0) == 26);
   CHECK(loops.front()->detail.value("limit", 0) == 25);
-  CHECK(mail(o.run.trace, "relayed").size() == 25);
+  CHECK(mail_records(o.run.trace, "relayed").size() == 25);
   // The report in Shiroyagi's INBOX says 5.4.6 and carries the whole circle.
   REQUIRE(o.inbox.size() == 1);
   const auto dsn = mailsim::message::parse_dsn(o.inbox.front());
@@ -83,7 +83,7 @@ TEST_CASE("hop_limit is set per server") {
     if (h["id"] == "gateway") h["mail_server"]["hop_limit"] = 3;
   j.erase("narration");
   const auto o = run(load(j), "mail-example", "shiroyagi");
-  const auto loops = mail(o.run.trace, "loop");
+  const auto loops = mail_records(o.run.trace, "loop");
   REQUIRE(loops.size() == 1);
   CHECK(loops.front()->host == "gateway");
   CHECK(loops.front()->detail.value("hops", 0) == 4);
@@ -95,8 +95,8 @@ TEST_CASE("an MX that is the sender's own server bounces at once with 5.4.6, nev
   for (const auto& e : o.run.expectations) INFO(e.description << ": " << e.actual);
   CHECK(o.run.all_passed());
   CHECK(o.run.narration_reached());
-  CHECK(mail(o.run.trace, "deferred").empty());
-  const auto bounced = mail(o.run.trace, "bounced");
+  CHECK(mail_records(o.run.trace, "deferred").empty());
+  const auto bounced = mail_records(o.run.trace, "bounced");
   REQUIRE(bounced.size() == 1);
   CHECK(bounced.front()->detail.value("status", "") == "5.4.6");
   CHECK(bounced.front()->detail.value("reason", "").find("loops back to myself") != std::string::npos);
@@ -110,10 +110,10 @@ TEST_CASE("a smarthost that is the server itself is a permanent 5.4.6 failure") 
   j.erase("narration");
   j["expectations"] = nlohmann::json::array();
   const auto o = run(load(j), "mail-example", "shiroyagi");
-  const auto bounced = mail(o.run.trace, "bounced");
+  const auto bounced = mail_records(o.run.trace, "bounced");
   REQUIRE(bounced.size() == 1);
   CHECK(bounced.front()->detail.value("status", "") == "5.4.6");
-  CHECK(mail(o.run.trace, "deferred").empty());
+  CHECK(mail_records(o.run.trace, "deferred").empty());
 }
 
 TEST_CASE("a message bounces at its first failed try after the lifetime, not before") {
@@ -124,19 +124,19 @@ TEST_CASE("a message bounces at its first failed try after the lifetime, not bef
   j["expectations"] = nlohmann::json::array();
   j.erase("narration");
   const auto o = run(load(j), "mail-example", "shiroyagi");
-  const auto bounced = mail(o.run.trace, "bounced");
+  const auto bounced = mail_records(o.run.trace, "bounced");
   REQUIRE(bounced.size() == 1);
   CHECK(bounced.front()->detail.value("status", "") == "4.4.7");
   // Each try fails after the 30 s connect timeout, then waits 1, 5, 15, 15, 15 minutes: the
   // sixth failure is at 54 minutes (where the old rule bounced), the seventh at 69.5.
   CHECK(bounced.front()->time > 69 * kMinute);
   CHECK(bounced.front()->time < 70 * kMinute);
-  CHECK(mail(o.run.trace, "deferred").size() == 6);
+  CHECK(mail_records(o.run.trace, "deferred").size() == 6);
 }
 
 TEST_CASE("relay records name the next server by host id, and the MX's DNS name stays in the detail") {
   const auto o = run(load(lesson_json("cross-domain")), "mx-hogehoge", "kuroyagi");
-  const auto relayed = mail(o.run.trace, "relayed");
+  const auto relayed = mail_records(o.run.trace, "relayed");
   REQUIRE(relayed.size() == 1);
   CHECK(relayed.front()->peer == "mx-hogehoge");
   CHECK(relayed.front()->detail.value("remote", "") == "mx1.hogehoge.com");

@@ -58,7 +58,7 @@ Outcome run(const Scenario& s, const std::string& host = "mx-hogehoge", const st
   return o;
 }
 
-std::vector<const Record*> find(const Trace& t, RecordKind kind, const std::string& event, const std::string& host = {}) {
+std::vector<const Record*> records_of(const Trace& t, RecordKind kind, const std::string& event, const std::string& host = {}) {
   std::vector<const Record*> out;
   for (const auto& r : t.records())
     if (r.kind == kind && r.event == event && (host.empty() || r.host == host)) out.push_back(&r);
@@ -86,21 +86,21 @@ TEST_CASE("a destination that goes down during DATA and is back 3 minutes later 
   const auto o = run(s);
   const auto& t = o.run.trace;
   // The relay was under way when the server went down.
-  const auto data = find(t, RecordKind::Protocol, "command", "mail-example");
+  const auto data = records_of(t, RecordKind::Protocol, "command", "mail-example");
   bool data_sent_before = false;
   for (const auto* r : data)
     if (r->peer == "mx-hogehoge" && r->summary == "C: DATA" && r->time < 8 * kSecond) data_sent_before = true;
   CHECK(data_sent_before);
   // The sender gave up on that session, deferred, retried and delivered exactly once.
-  const auto deferred = find(t, RecordKind::Mail, "deferred", "mail-example");
+  const auto deferred = records_of(t, RecordKind::Mail, "deferred", "mail-example");
   REQUIRE_FALSE(deferred.empty());
   CHECK(deferred.front()->time > 8 * kSecond);
-  const auto delivered = find(t, RecordKind::Mail, "delivered", "mx-hogehoge");
+  const auto delivered = records_of(t, RecordKind::Mail, "delivered", "mx-hogehoge");
   REQUIRE(delivered.size() == 1);
   CHECK(delivered.front()->time > 3 * kMinute + 8 * kSecond);
   CHECK(o.inbox == 1);
-  CHECK(find(t, RecordKind::Mail, "bounced").empty());
-  CHECK(find(t, RecordKind::Mail, "duplicate").empty());
+  CHECK(records_of(t, RecordKind::Mail, "bounced").empty());
+  CHECK(records_of(t, RecordKind::Mail, "duplicate").empty());
   // Nothing reached the server while it was down, and retransmissions reused the original seq.
   std::map<std::uint64_t, std::set<std::string>> seen;  // conn -> "seq/len" already sent
   bool retransmitted = false;
@@ -134,10 +134,10 @@ TEST_CASE("a PC that goes offline in the middle of DATA stops sending; the serve
   CHECK(before > 10);
   CHECK(after == 0);
   // The server neither queued nor delivered a partial message.
-  CHECK(find(t, RecordKind::Mail, "queued", "mail-example").empty());
-  CHECK(find(t, RecordKind::Mail, "delivered").empty());
+  CHECK(records_of(t, RecordKind::Mail, "queued", "mail-example").empty());
+  CHECK(records_of(t, RecordKind::Mail, "delivered").empty());
   // The device was told.
-  const auto failed = find(t, RecordKind::Mail, "send_failed", "shiroyagi-pc");
+  const auto failed = records_of(t, RecordKind::Mail, "send_failed", "shiroyagi-pc");
   REQUIRE(failed.size() == 1);
   CHECK(failed.front()->time > 6 * kSecond);
   // The server's side ended by its own timeout (421) or by TCP giving up, not by a message.
@@ -167,19 +167,19 @@ TEST_CASE("a relay whose 250 after the final dot is lost retries, and the second
   add_actions(s, {action(t_reply + 1, "host_down", "mx-hogehoge"), action(t_reply + 30 * kSecond, "host_up", "mx-hogehoge")});
   const auto o = run(s);
   const auto& t = o.run.trace;
-  const auto dup = find(t, RecordKind::Mail, "duplicate", "mx-hogehoge");
+  const auto dup = records_of(t, RecordKind::Mail, "duplicate", "mx-hogehoge");
   REQUIRE(dup.size() == 1);
   const auto& d = dup.front()->detail;
   CHECK(d.value("first_queue_id", "") != d.value("queue_id", ""));
   CHECK(d.value("recipient", "") == "kuroyagi@hogehoge.com");
   CHECK(dup.front()->peer == "mail-example");
   // The sender deferred (it could not know) and retried; the mailbox holds both copies.
-  const auto deferred = find(t, RecordKind::Mail, "deferred", "mail-example");
+  const auto deferred = records_of(t, RecordKind::Mail, "deferred", "mail-example");
   REQUIRE_FALSE(deferred.empty());
   CHECK(deferred.front()->detail.value("reason", "").find("RFC 5321 6.1") != std::string::npos);
-  CHECK(find(t, RecordKind::Mail, "delivered", "mx-hogehoge").size() == 2);
+  CHECK(records_of(t, RecordKind::Mail, "delivered", "mx-hogehoge").size() == 2);
   CHECK(o.inbox == 2);
-  CHECK(find(t, RecordKind::Mail, "relayed", "mail-example").size() == 1);
+  CHECK(records_of(t, RecordKind::Mail, "relayed", "mail-example").size() == 1);
 }
 
 TEST_CASE("a connection whose peer never acknowledges again aborts after its retransmissions, with the reason") {
@@ -188,7 +188,7 @@ TEST_CASE("a connection whose peer never acknowledges again aborts after its ret
   Scenario s = load(j);
   add_actions(s, {action(8 * kSecond, "host_down", "mx-hogehoge")});
   const auto o = run(s);
-  const auto aborted = find(o.run.trace, RecordKind::Connection, "aborted");
+  const auto aborted = records_of(o.run.trace, RecordKind::Connection, "aborted");
   const Record* by_retries = nullptr;
   for (const auto* r : aborted)
     if (r->detail.value("host", "") == "mail-example") by_retries = r;
@@ -196,7 +196,7 @@ TEST_CASE("a connection whose peer never acknowledges again aborts after its ret
   CHECK(by_retries->detail.value("reason", "").find("after 3 retransmissions") != std::string::npos);
   // 1 + 2 + 4 + 4 s of backoff after the first loss.
   CHECK(by_retries->time < 8 * kSecond + 20 * kSecond);
-  CHECK_FALSE(find(o.run.trace, RecordKind::Mail, "deferred", "mail-example").empty());
+  CHECK_FALSE(records_of(o.run.trace, RecordKind::Mail, "deferred", "mail-example").empty());
 }
 
 TEST_CASE("a shortened SMTP server timeout answers 421 4.4.2 to a client that says nothing") {
@@ -214,7 +214,7 @@ TEST_CASE("a shortened SMTP server timeout answers 421 4.4.2 to a client that sa
   REQUIRE(timeout);
   CHECK(timeout->time >= 21 * kSecond);  // 20 s after the last line (sent just after 1 s)
   CHECK(timeout->time < 23 * kSecond);
-  CHECK(find(o.run.trace, RecordKind::Mail, "delivered").empty());  // the half-received message is dropped
+  CHECK(records_of(o.run.trace, RecordKind::Mail, "delivered").empty());  // the half-received message is dropped
 }
 
 TEST_CASE("settings/timeouts refuses unknown keys and zero durations") {
