@@ -204,11 +204,13 @@ TEST_CASE("a shortened SMTP server timeout answers 421 4.4.2 to a client that sa
   j["settings"] = {{"timeouts", {{"smtp_server", "20s"}}}};
   j["timeline"] = nlohmann::json::array(
       {{{"at", "1s"}, {"do", "connect"}, {"from", "shiroyagi-pc"}, {"to", "mail-example"}, {"port", 25}, {"wait", "10m"},
-        {"send", {"EHLO pc", "MAIL FROM:<x@y.example>", "RCPT TO:<shiroyagi@example.com>", "DATA", "Subject: hi"}}}});
+        {"send", {"EHLO pc", "MAIL FROM:<x@y.example>", "RCPT TO:<shiroyagi@example.com>", "DATA", "Subject: hi", "",
+                  "and then silence"}}}});
   j["expectations"] = nlohmann::json::array();
   j.erase("narration");
   const auto o = run(load(j), "mail-example", "shiroyagi");
   const Record* timeout = nullptr;
+  for (const auto& r : o.run.trace.records())
   for (const auto& r : o.run.trace.records())
     if (r.kind == RecordKind::Protocol && r.event == "reply" && r.summary.find("421 4.4.2") != std::string::npos) timeout = &r;
   REQUIRE(timeout);
