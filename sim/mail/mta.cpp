@@ -260,7 +260,7 @@ smtp::Reply MailServerApp::accept_message(const smtp::SessionContext& ctx, const
     // A mail loop (RFC 5321 6.3): refused here, so the sending server returns it to its sender.
     const std::string sender = env.null_sender ? std::string() : env.reverse_path;
     record_mail(*sim_, host(), "loop",
-                fmt::format("{} refuses \"{}\": it has passed {} mail servers (limit {}), a mail loop", host(),
+                fmt::format("{} refuses \"{}\": it has already passed {} mail servers (limit {}), so it is going round in a loop", host(),
                             incoming.subject, hops, spec_.hop_limit),
                 {{"hops", hops}, {"limit", spec_.hop_limit}, {"sender", sender}, {"recipients", json_list(env.recipients)},
                  {"status", "5.4.6"}, {"code", 554}, {"subject", incoming.subject},
@@ -278,8 +278,8 @@ smtp::Reply MailServerApp::accept_message(const smtp::SessionContext& ctx, const
       auto [it, fresh] = accepted_.try_emplace({fp, lower(r)}, qid);
       if (fresh) continue;
       record_mail(*sim_, host(), "duplicate",
-                  fmt::format("{} receives \"{}\" for {} a second time (queue ids {} and {}): the sender did not "
-                              "hear the first 250 and sent it again",
+                  fmt::format("{} receives \"{}\" for {} a second time (queue ids {} and {}): the sender never "
+                              "heard the first 250 and sent it again",
                               host(), incoming.subject, r, it->second, qid),
                   {{"recipient", r}, {"first_queue_id", it->second}, {"queue_id", qid},
                    {"subject", incoming.subject}, {"message_id", incoming.message_id}},
