@@ -66,6 +66,10 @@ constexpr WordingTemplate kTemplates[] = {
      "{host} は {recipient} への返送メールを配達できません（{reason}）。返送メールをさらに返送することはしないので、破棄します"},
     {"mail.bounced.undeliverable", "{host} cannot deliver the bounce to {recipient} ({reason}); it is dropped",
      "{host} は {recipient} への返送メールを配達できません（{reason}）。破棄します"},
+    {"mail.loop", "{host} refuses \"{subject}\": it has already passed {hops} mail servers (limit {limit}), so it is going round in a loop",
+     "{host} は「{subject}」を断ります：すでに {hops}台のメールサーバーを通っていて（上限 {limit}）、ループしているからです"},
+    {"mail.duplicate", "{host} receives \"{subject}\" for {recipient} a second time (queue ids {first} and {second}): the sender never heard the first 250 and sent it again",
+     "{host} が {recipient} 宛ての「{subject}」を2回受け取りました（キューID {first} と {second}）：送信側が1回目の 250 を受け取れず、もう一度送ったためです"},
     {"mail.throttled", "{host} refuses more mail from {who}: over its limit of {limit} message(s){window}",
      "{host} は {who} からのメールをこれ以上受け付けません（送信数の上限 {window}{limit}通を超えました）"},
     {"throttled.window", " per {duration}", "{duration}あたり "},
@@ -180,6 +184,10 @@ constexpr WordingTemplate kTemplates[] = {
     {"conn.closed", "connection {conn} between {host} and {peer} closed", "{host} と {peer} の接続 {conn} が閉じられました"},
     {"conn.reset", "connection {conn} between {host} and {peer} reset", "{host} と {peer} の接続 {conn} がリセットされました"},
     {"conn.aborted", "connection {conn} between {host} and {peer} aborted", "{host} と {peer} の接続 {conn} が中断されました"},
+    {"conn.aborted.down", "{side} went down: its connection {conn} with {other} is gone", "{side} が停止しました：{other} との接続 {conn} は失われました"},
+    {"conn.aborted.retries", "{side} gives up connection {conn}: no acknowledgement from {other} after {n} retransmissions ({duration})",
+     "{side} は接続 {conn} をあきらめます：{n}回再送しても {other} から確認応答がありません（{duration}）"},
+    {"conn.aborted.gave_up", "{side} gives up connection {conn} with {other}, which it cannot reach", "{side} は届かない {other} との接続 {conn} をあきらめます"},
     // Network policies, TLS, the scenario's actions.
     {"policy.drop", "rule {rule} of {network} dropped {proto} traffic from {host} to {peer} port {port}",
      "{network} のルール {rule} が、{host} から {peer} の {port}番ポートへの {proto} 通信を破棄しました"},
@@ -571,6 +579,14 @@ Words mail_words(const Say& say, const Record& r) {
                                 {"reason", why(say, reason, status)},
                                 {"bounce_to", field(d, "bounce_to")}});
   }
+  if (ev == "loop")
+    return say("mail.loop", {{"host", host}, {"subject", subject}, {"hops", field(d, "hops")}, {"limit", field(d, "limit")}});
+  if (ev == "duplicate")
+    return say("mail.duplicate", {{"host", host},
+                                  {"subject", subject},
+                                  {"recipient", field(d, "recipient")},
+                                  {"first", field(d, "first_queue_id")},
+                                  {"second", field(d, "queue_id")}});
   if (ev == "throttled") {
     static const std::regex window(R"( in (\S+(?: \S+)*)$)");
     std::smatch m;
@@ -725,6 +741,19 @@ Words connection_words(const Say& say, const Record& r) {
   if (ev == "no_route") return say("conn.no_route", {{"side", side}, {"why", reason}});
   if (ev == "reset" && d.contains("error"))
     return say("conn.reset_error", {{"side", side}, {"why", reason == "RST from the peer" ? say("conn.rst_peer") : reason}});
+  if (ev == "aborted" && d.contains("host")) {
+    const std::string who = field(d, "host");
+    const std::string other = say.host(who == r.host ? r.peer : r.host);
+    static const std::regex retries(R"(^no acknowledgement from \S+ after (\d+) retransmissions \((\d+) s\)$)");
+    std::smatch m;
+    if (std::regex_match(reason, m, retries))
+      return say("conn.aborted.retries",
+                 {{"side", say.host(who)}, {"conn", std::to_string(r.conn)}, {"other", other}, {"n", m[1].str()},
+                  {"duration", format_duration(std::stoll(m[2].str()) * kSecond, say.lang())}});
+    if (reason == who + " went down")
+      return say("conn.aborted.down", {{"side", say.host(who)}, {"conn", std::to_string(r.conn)}, {"other", other}});
+    return say("conn.aborted.gave_up", {{"side", say.host(who)}, {"conn", std::to_string(r.conn)}, {"other", other}});
+  }
   if (ev == "closed" || ev == "reset" || ev == "aborted")
     return say("conn." + ev, {{"conn", std::to_string(r.conn)}, {"host", host}, {"peer", peer}});
   return std::nullopt;

@@ -95,6 +95,10 @@ class Loader {
 
  private:
   LoadResult finish(Scenario& s) {
+    for (auto& h : s.hosts) {
+      if (h.mail_server) h.mail_server->timeouts = s.timeouts;
+      if (h.mail_client) h.mail_client->timeouts = s.timeouts;
+    }
     LoadResult r;
     r.diagnostics = c_.diagnostics();
     if (r.diagnostics.empty()) r.scenario = std::move(s);
@@ -106,7 +110,7 @@ class Loader {
     if (it == root.end()) return;
     const std::string p = "/settings";
     if (!c_.expect_object(*it, p)) return;
-    c_.allowed_keys(*it, p, {"mss", "connect_timeout", "syn_retry", "run_for"});
+    c_.allowed_keys(*it, p, {"mss", "connect_timeout", "syn_retry", "max_rto", "retransmissions", "timeouts", "run_for"});
     if (auto mss = c_.integer(*it, p, "mss", false, 64, 65495)) s.transport.mss = static_cast<std::uint32_t>(*mss);
     if (auto t = c_.positive_duration(*it, p, "connect_timeout", false, "the connect timeout"))
       s.transport.connect_timeout = *t;
@@ -117,6 +121,27 @@ class Loader {
                                              kMaxRunFor / (24 * kHour), in_quotes((*it)["run_for"].get<std::string>())));
       s.run_for = *t;
     }
+    if (auto t = c_.positive_duration(*it, p, "max_rto", false, "the longest retransmission interval")) s.transport.max_rto = *t;
+    if (auto n = c_.integer(*it, p, "retransmissions", false, 1, 30)) s.transport.max_retransmissions = static_cast<int>(*n);
+    if (auto t = it->find("timeouts"); t != it->end()) session_timeouts(*t, p + "/timeouts", s.timeouts);
+  }
+
+  // settings/timeouts: the session timeouts a lesson may shorten (docs/scenarios.md).
+  void session_timeouts(const nlohmann::json& j, const std::string& p, mail::SessionTimeouts& t) {
+    if (!c_.expect_object(j, p)) return;
+    const std::vector<std::pair<const char*, Time mail::SessionTimeouts::*>> keys{
+        {"smtp_greeting", &mail::SessionTimeouts::smtp_greeting}, {"smtp_command", &mail::SessionTimeouts::smtp_command},
+        {"smtp_mail", &mail::SessionTimeouts::smtp_mail},         {"smtp_rcpt", &mail::SessionTimeouts::smtp_rcpt},
+        {"smtp_data_init", &mail::SessionTimeouts::smtp_data_init},
+        {"smtp_data_block", &mail::SessionTimeouts::smtp_data_block},
+        {"smtp_data_end", &mail::SessionTimeouts::smtp_data_end},
+        {"smtp_server", &mail::SessionTimeouts::smtp_server_idle}, {"pop3", &mail::SessionTimeouts::pop3_idle},
+        {"imap", &mail::SessionTimeouts::imap_idle}};
+    std::vector<std::string> names;
+    for (const auto& [k, m] : keys) names.emplace_back(k);
+    c_.allowed_keys(j, p, names);
+    for (const auto& [k, m] : keys)
+      if (auto d = c_.positive_duration(j, p, k, false, std::string("the ") + k + " timeout")) t.*m = *d;
   }
 
   void networks(const nlohmann::json& root, Scenario& s) {
@@ -955,7 +980,7 @@ class Loader {
   std::optional<mail::MailServerSpec> mail_server(const nlohmann::json& j, const std::string& p, const HostSpec& host) {
     if (!c_.expect_object(j, p)) return std::nullopt;
     c_.allowed_keys(j, p, {"hostname", "domains", "users", "ports", "relay_from", "relay_domains", "open_relay", "max_message_size",
-                           "retry", "give_up_after", "smarthost", "rate_limit", "show_credentials"});
+                           "retry", "give_up_after", "smarthost", "rate_limit", "show_credentials", "hop_limit"});
     mail::MailServerSpec m;
     m.hostname = c_.string(j, p, "hostname", false).value_or(host.info.id);
     {
@@ -1114,6 +1139,7 @@ class Loader {
                              j.contains("give_up_after") ? in_quotes(j["give_up_after"].get<std::string>())
                                                          : std::string("the default \"1h\"")));
     }
+    if (auto h = c_.integer(j, p, "hop_limit", false, 1, 500)) m.hop_limit = static_cast<int>(*h);
     if (auto it = j.find("smarthost"); it != j.end()) {
       const std::string sp = p + "/smarthost";
       if (c_.expect_object(*it, sp)) {

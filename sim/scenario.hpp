@@ -78,6 +78,7 @@ struct Scenario {
   Localized description;
   std::uint64_t seed = 1;
   TransportSettings transport;
+  mail::SessionTimeouts timeouts;  // settings/timeouts, copied into every mail server and client
   Time run_for = 1 * kHour;  // the simulation stops here even if events remain
   Time internet_latency = 20 * kMilli;
   struct PathLatency {

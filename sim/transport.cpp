@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <deque>
 
 #include <fmt/format.h>
 
@@ -68,6 +69,7 @@ std::string_view to_string(SocketError e) {
     case SocketError::TimedOut: return "connection timed out";
     case SocketError::Reset: return "connection reset by peer";
     case SocketError::NoRoute: return "no route to host";
+    case SocketError::Aborted: return "connection aborted";
   }
   return "error";
 }
@@ -90,6 +92,21 @@ struct TransportLayer::Side {
   std::uint64_t tls_out_offset = 0;
   std::uint64_t tls_in_offset = 0;
   std::string tls_in;  // wire bytes not yet forming a whole record
+  // Retransmission (RFC 6298 in spirit: one timer, doubling, a limit of tries).
+  struct Unacked {
+    std::uint32_t seq = 0;
+    std::uint8_t flags = 0;
+    std::string wire;
+  };
+  std::deque<Unacked> unacked;  // sent (or about to leave), not yet acknowledged, in order
+  std::uint32_t snd_una = 0;
+  std::size_t unacked_bytes = 0;
+  EventId rto_timer = 0;
+  Time rto = 0;
+  int retries = 0;          // retransmissions of the oldest unacknowledged segment
+  bool recovering = false;  // after a timeout: resend the rest once the peer acknowledges again
+  Time last_progress = 0;
+  bool gone = false;        // this end forgot the connection (aborted, or its host went down)
 };
 
 struct TransportLayer::Connection {
@@ -111,6 +128,7 @@ struct TransportLayer::Segment {
   std::uint32_t seq = 0;
   std::uint32_t ack = 0;
   std::string wire;
+  std::uint64_t epoch = 0;  // the sender's departures count when it left
 };
 
 // ---- TcpSocket -------------------------------------------------------------------------
@@ -127,7 +145,17 @@ bool TcpSocket::tls_active() const {
 
 bool TcpSocket::open() const {
   auto* c = tl_->find(conn_);
-  return c && !c->done && !c->side[side_].fin_sent;
+  return c && !c->done && !c->side[side_].fin_sent && !c->side[side_].gone;
+}
+
+std::size_t TcpSocket::unacked() const {
+  auto* c = tl_->find(conn_);
+  return c ? c->side[side_].unacked_bytes : 0;
+}
+
+Time TcpSocket::last_progress() const {
+  auto* c = tl_->find(conn_);
+  return c ? c->side[side_].last_progress : 0;
 }
 
 const std::string& TcpSocket::host() const {
@@ -171,11 +199,36 @@ bool TransportLayer::listening(const std::string& host, std::uint16_t port) cons
   return listeners_.count({host, port}) > 0;
 }
 
-void TransportLayer::set_host_up(const std::string& host, bool up) { down_[host] = !up; }
+void TransportLayer::set_host_up(const std::string& host, bool up) {
+  const bool was_up = host_up(host);
+  down_[host] = up ? HostState::Up : HostState::Down;
+  if (up || !was_up) return;
+  ++epoch_[host];
+  // The host forgets every connection it had; only its own apps learn of it.
+  std::vector<std::uint64_t> ids;
+  for (const auto& [id, c] : conns_)
+    if (!c->done && (c->side[0].host == host || c->side[1].host == host)) ids.push_back(id);
+  for (const auto id : ids) {
+    for (int side = 0; side < 2; ++side) {
+      Connection* c = find(id);
+      if (!c || c->done || c->side[side].host != host || c->side[side].gone) continue;
+      if (side == 1 && !c->side[1].established && !c->side[0].established) {
+        c->side[1].isn = 0;  // only a SYN seen: a retried SYN starts afresh
+        continue;
+      }
+      side_gone(*c, side, host + " went down", true);
+    }
+  }
+}
+
+void TransportLayer::set_host_offline(const std::string& host, bool offline) {
+  if (offline && host_up(host)) ++epoch_[host];
+  if (offline || down_[host] == HostState::Offline) down_[host] = offline ? HostState::Offline : HostState::Up;
+}
 
 bool TransportLayer::host_up(const std::string& host) const {
   auto it = down_.find(host);
-  return it == down_.end() || !it->second;
+  return it == down_.end() || it->second == HostState::Up;
 }
 
 std::uint16_t TransportLayer::ephemeral_port(const std::string& host) {
@@ -257,6 +310,11 @@ void TransportLayer::queue_segment(Connection& c, int side, std::uint8_t flags, 
   const std::uint32_t seq = s.snd_nxt;
   s.snd_nxt += static_cast<std::uint32_t>(wire.size());
   if (flags & kFin) s.snd_nxt += 1;
+  if (!wire.empty() || (flags & kFin)) {
+    if (s.unacked.empty()) s.last_progress = core_.now();
+    s.unacked.push_back({seq, flags, wire});
+    s.unacked_bytes += wire.size();
+  }
   // Segments leave one after another at the narrowest link's rate, in order.
   const auto path = net_.path(s.host, c.side[1 - side].ep.ip);
   const std::int64_t bw = path && path->bandwidth_bps > 0 ? path->bandwidth_bps : 100'000'000;
@@ -274,7 +332,10 @@ void TransportLayer::transmit(std::uint64_t id, int side, std::uint8_t flags, st
   if (!c) return;
   Side& s = c->side[side];
   Side& d = c->side[1 - side];
-  Segment seg{id, side, flags, seq, (flags & kSyn) && !(flags & kAck) ? 0u : s.rcv_nxt, std::move(wire)};
+  if (s.gone && !(flags & kRst)) return;
+  if (!(flags & kSyn) && (!wire.empty() || (flags & kFin)) && !s.gone) arm_rto(*c, side);
+  if (!host_up(s.host)) return;  // a host that is down or offline sends nothing
+  Segment seg{id, side, flags, seq, (flags & kSyn) && !(flags & kAck) ? 0u : s.rcv_nxt, std::move(wire), epoch_[s.host]};
   if (!(flags & kSyn) || (flags & kAck)) seg.flags |= kAck;
   if (flags & kRst) seg.flags = static_cast<std::uint8_t>(kRst | kAck);
 
@@ -337,11 +398,112 @@ void TransportLayer::transmit(std::uint64_t id, int side, std::uint8_t flags, st
   core_.schedule_in(path->latency, [this, seg = std::move(seg)] { arrive(seg); });
 }
 
+void TransportLayer::arm_rto(Connection& c, int side) {
+  Side& s = c.side[side];
+  if (s.rto_timer) return;
+  if (s.rto == 0) s.rto = settings_.initial_rto;
+  const std::uint64_t id = c.id;
+  s.rto_timer = core_.schedule_in(s.rto, [this, id, side] { rto_timer(id, side); });
+}
+
+void TransportLayer::rto_timer(std::uint64_t id, int side) {
+  Connection* c = find(id);
+  if (!c || c->done) return;
+  Side& s = c->side[side];
+  s.rto_timer = 0;
+  if (s.gone || s.unacked.empty()) return;
+  if (s.retries >= settings_.max_retransmissions) {
+    side_gone(*c, side,
+              fmt::format("no acknowledgement from {} after {} retransmissions ({} s)", c->side[1 - side].host,
+                          s.retries, (core_.now() - s.last_progress) / kSecond),
+              true);
+    return;
+  }
+  ++s.retries;
+  s.rto = std::min(s.rto * 2, settings_.max_rto);
+  s.recovering = true;
+  const auto first = s.unacked.front();  // the same seq as the original (RFC 9293 3.8.1)
+  transmit(id, side, first.flags | (first.wire.empty() ? 0 : kPsh), first.seq, first.wire);
+}
+
+void TransportLayer::on_ack(Connection& c, int side, std::uint32_t ack) {
+  Side& s = c.side[side];
+  if (s.unacked.empty()) return;
+  const auto ahead = static_cast<std::int32_t>(ack - s.snd_una);
+  if (ahead <= 0 || static_cast<std::int32_t>(ack - s.snd_nxt) > 0) return;
+  s.snd_una = ack;
+  while (!s.unacked.empty()) {
+    const auto& u = s.unacked.front();
+    const std::uint32_t end = u.seq + static_cast<std::uint32_t>(u.wire.size()) + ((u.flags & kFin) ? 1u : 0u);
+    if (static_cast<std::int32_t>(ack - end) < 0) break;
+    s.unacked_bytes -= u.wire.size();
+    s.unacked.pop_front();
+  }
+  s.last_progress = core_.now();
+  s.retries = 0;
+  s.rto = settings_.initial_rto;
+  core_.cancel(s.rto_timer);
+  s.rto_timer = 0;
+  if (s.unacked.empty()) {
+    s.recovering = false;
+    return;
+  }
+  if (s.recovering) {
+    // Go back N: whatever followed the lost segment was dropped by the receiver too.
+    s.recovering = false;
+    const std::uint64_t id = c.id;
+    for (const auto& u : s.unacked) {
+      const Time departure = std::max(core_.now(), s.next_departure);
+      s.next_departure = departure + 1;
+      core_.schedule_at(departure, [this, id, side, u] {
+        Connection* cc = find(id);
+        if (!cc || cc->done) return;
+        const Side& ss = cc->side[side];
+        if (static_cast<std::int32_t>(u.seq - ss.snd_una) < 0) return;  // acknowledged meanwhile
+        transmit(id, side, u.flags | (u.wire.empty() ? 0 : kPsh), u.seq, u.wire);
+      });
+    }
+  }
+  arm_rto(c, side);
+}
+
+void TransportLayer::side_gone(Connection& c, int side, const std::string& why, bool tell_app) {
+  Side& s = c.side[side];
+  s.gone = true;
+  core_.cancel(s.rto_timer);
+  s.rto_timer = 0;
+  s.unacked.clear();
+  s.unacked_bytes = 0;
+  if (side == 0 && !s.established) core_.cancel(c.syn_timer);
+  record_connection(c, "aborted", fmt::format("{}: connection {} aborted ({})", s.host, c.id, why),
+                    {{"reason", why}, {"side", side == 0 ? "client" : "server"}, {"host", s.host}});
+  SocketPtr sock = std::exchange(s.socket, nullptr);
+  const std::uint64_t id = c.id;
+  const bool both = c.side[1 - side].gone || (side == 0 && !s.established);
+  if (both) {
+    c.done = true;
+    core_.schedule_in(0, [this, id] { conns_.erase(id); });
+  }
+  if (tell_app && sock && sock->on_error) {
+    auto fn = sock->on_error;  // the handler may clear itself
+    fn(SocketError::Aborted, why);
+  }
+}
+
 void TransportLayer::arrive(const Segment& seg) {
   Connection* c = find(seg.conn);
   if (!c || c->done) return;
   const int me = 1 - seg.from;
   Side& s = c->side[me];
+  // In flight when its sender went down or offline, or its receiver is down now: lost.
+  const std::string& from_host = c->side[seg.from].host;
+  if (!host_up(from_host) || epoch_[from_host] != seg.epoch || !host_up(s.host)) return;
+  if (s.gone) {
+    // This end forgot the connection (its host restarted): a RST tells the peer (RFC 9293 3.5.2).
+    if (!(seg.flags & kRst)) transmit(c->id, me, kRst, seg.ack, {});
+    return;
+  }
+  if (c->side[seg.from].gone && !(seg.flags & kRst)) return;
 
   if (seg.flags & kRst) {
     const bool refused = !s.established;
@@ -365,6 +527,7 @@ void TransportLayer::arrive(const Segment& seg) {
       if (s.isn == 0) {
         s.isn = rng_.next_u32() | 1u;
         s.snd_nxt = s.isn + 1;
+        s.snd_una = s.snd_nxt;
         s.rcv_nxt = seg.seq + 1;
         c->implicit_tls = it->second.implicit_tls;
       }
@@ -375,6 +538,7 @@ void TransportLayer::arrive(const Segment& seg) {
       core_.cancel(c->syn_timer);
       s.established = true;
       s.snd_nxt = s.isn + 1;
+      s.snd_una = s.snd_nxt;
       s.rcv_nxt = seg.seq + 1;
       transmit(c->id, 0, kAck, s.snd_nxt, {});
       record_connection(*c, "established",
@@ -383,6 +547,8 @@ void TransportLayer::arrive(const Segment& seg) {
     }
     return;
   }
+
+  if ((seg.flags & kAck) && s.established) on_ack(*c, me, seg.ack);
 
   if (me == 1 && !s.established && (seg.flags & kAck)) {
     s.established = true;
@@ -396,12 +562,21 @@ void TransportLayer::arrive(const Segment& seg) {
     }
   }
 
+  if (!seg.wire.empty() || (seg.flags & kFin)) {
+    if (seg.seq != c->side[me].rcv_nxt) {
+      // A copy of what already arrived, or a segment after a lost one: acknowledge what we
+      // have and let the sender retransmit (the receiver keeps no out-of-order data).
+      transmit(c->id, me, kAck, c->side[me].snd_nxt, {});
+      return;
+    }
+  }
+
   if (!seg.wire.empty()) {
     s.rcv_nxt += static_cast<std::uint32_t>(seg.wire.size());
     transmit(c->id, me, kAck, s.snd_nxt, {});
     on_stream_bytes(*c, me, seg.wire);
     c = find(seg.conn);
-    if (!c || c->done) return;
+    if (!c || c->done || c->side[me].gone) return;
   }
 
   if (seg.flags & kFin) {
@@ -531,7 +706,7 @@ void TransportLayer::app_send(std::uint64_t id, int side, std::string_view bytes
   Connection* c = find(id);
   if (!c || c->done || bytes.empty()) return;
   Side& s = c->side[side];
-  if (s.fin_sent || !s.established) return;
+  if (s.fin_sent || !s.established || s.gone) return;
   if (s.tls == TlsState::Active) {
     for (std::size_t off = 0; off < bytes.size(); off += kTlsMaxRecord) {
       const auto chunk = bytes.substr(off, kTlsMaxRecord);
@@ -554,7 +729,7 @@ void TransportLayer::app_send(std::uint64_t id, int side, std::string_view bytes
 
 void TransportLayer::app_close(std::uint64_t id, int side) {
   Connection* c = find(id);
-  if (!c || c->done) return;
+  if (!c || c->done || c->side[side].gone) return;
   Side& s = c->side[side];
   if (!s.established) {
     // Closing before the handshake finished: give up quietly.
@@ -569,7 +744,15 @@ void TransportLayer::app_close(std::uint64_t id, int side) {
 
 void TransportLayer::app_abort(std::uint64_t id, int side) {
   Connection* c = find(id);
-  if (!c || c->done) return;
+  if (!c || c->done || c->side[side].gone) return;
+  if (c->side[side].established && (!host_up(c->side[side].host) || !host_up(c->side[1 - side].host))) {
+    // The RST cannot reach the peer: only this end forgets the connection; the peer finds
+    // out later (its own timers, or a RST when it sends again).
+    SocketPtr own = c->side[side].socket;
+    side_gone(*c, side, c->side[side].host + " gave up on the connection", false);
+    if (own && own->on_closed) own->on_closed();
+    return;
+  }
   if (c->side[side].established) transmit(id, side, kRst, c->side[side].snd_nxt, {});
   finish(*c, "reset");
 }
@@ -601,6 +784,7 @@ void TransportLayer::fail(Connection& c, int side, SocketError e, const std::str
                     {{"error", std::string(to_string(e))}, {"reason", why}, {"side", side == 0 ? "client" : "server"}});
   c.done = true;
   core_.cancel(c.syn_timer);
+  for (auto& sd : c.side) core_.cancel(sd.rto_timer);
   SocketPtr a = c.side[side].socket;
   SocketPtr b = c.side[1 - side].socket;
   const std::uint64_t id = c.id;
@@ -612,6 +796,7 @@ void TransportLayer::fail(Connection& c, int side, SocketError e, const std::str
 void TransportLayer::finish(Connection& c, const std::string& why) {
   if (c.done) return;
   c.done = true;
+  for (auto& sd : c.side) core_.cancel(sd.rto_timer);
   record_connection(c, why, fmt::format("connection {} between {} and {} {}", c.id, c.side[0].host, c.side[1].host, why));
   SocketPtr a = c.side[0].socket;
   SocketPtr b = c.side[1].socket;
@@ -642,6 +827,7 @@ void TransportLayer::udp_send(const std::string& host, std::uint16_t src_port, E
                               const std::string& protocol) {
   const HostInfo* h = net_.host(host);
   assert(h);
+  if (!host_up(host)) return;  // a host that is down or offline sends nothing
   const Endpoint from{h->ip, src_port};
   const HostInfo* dh = net_.host_by_ip(to.ip);
   const auto path = net_.path(host, to.ip);

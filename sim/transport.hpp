@@ -26,13 +26,16 @@ enum class SocketError {
   TimedOut,  // no answer to SYN: filtered, dropped, or the host is down
   Reset,     // RST on an established stream
   NoRoute,   // no host has the destination address
+  Aborted,   // unacknowledged data after every retransmission, or this host went down
 };
 std::string_view to_string(SocketError e);
 
 struct TransportSettings {
   std::uint32_t mss = 1460;               // largest segment payload
   Time connect_timeout = 30 * kSecond;    // give up on SYN after this long
-  Time initial_rto = 1 * kSecond;         // first SYN retransmission, doubling after
+  Time initial_rto = 1 * kSecond;         // first retransmission (SYN or data), doubling after
+  Time max_rto = 60 * kSecond;            // the doubling stops here
+  int max_retransmissions = 10;           // of one unacknowledged segment; then the connection aborts
 };
 
 class TransportLayer;
@@ -53,6 +56,10 @@ class TcpSocket {
   void start_tls();  // client: send ClientHello; server: expect one
   bool tls_active() const;
   bool open() const;
+  // Bytes sent but not acknowledged yet, and when the peer last acknowledged something (or
+  // the first unacknowledged byte left): a caller's "data block" timeout measures from there.
+  std::size_t unacked() const;
+  Time last_progress() const;
 
   std::uint64_t id() const { return conn_; }
   const std::string& host() const;
@@ -94,8 +101,13 @@ class TransportLayer {
   void udp_send(const std::string& host, std::uint16_t src_port, Endpoint to, std::string_view bytes,
                 const std::string& protocol = "udp");
 
-  // A host that is down answers nothing (SYNs time out, datagrams vanish).
+  // A host that goes down (a crash or power-off) neither sends nor receives, and forgets
+  // its connections: its own apps are told (SocketError::Aborted), its peers are not; a
+  // segment that reaches it once it is back gets a RST. What it had in flight is lost.
   void set_host_up(const std::string& host, bool up);
+  // A host that goes offline (its network is gone) neither sends nor receives either, but
+  // keeps its connections: they carry on if it returns before their retransmissions give up.
+  void set_host_offline(const std::string& host, bool offline);
   bool host_up(const std::string& host) const;
 
   const TransportSettings& settings() const { return settings_; }
@@ -111,6 +123,10 @@ class TransportLayer {
   std::uint16_t ephemeral_port(const std::string& host);
   void send_syn(Connection& c);
   void syn_timer(std::uint64_t id);
+  void arm_rto(Connection& c, int side);
+  void rto_timer(std::uint64_t id, int side);
+  void on_ack(Connection& c, int side, std::uint32_t ack);
+  void side_gone(Connection& c, int side, const std::string& why, bool tell_app);
   void queue_segment(Connection& c, int side, std::uint8_t flags, std::string wire);
   void transmit(std::uint64_t id, int side, std::uint8_t flags, std::uint32_t seq, std::string wire);
   void arrive(const Segment& s);
@@ -142,7 +158,9 @@ class TransportLayer {
   std::map<std::pair<std::string, std::uint16_t>, Listener> listeners_;
   std::map<std::pair<std::string, std::uint16_t>, DatagramFn> udp_;
   std::map<std::string, std::uint16_t> next_port_;
-  std::map<std::string, bool> down_;
+  enum class HostState { Up, Down, Offline };
+  std::map<std::string, HostState> down_;
+  std::map<std::string, std::uint64_t> epoch_;  // counts a host's departures (in-flight loss)
 };
 
 }  // namespace mailsim::sim

@@ -198,6 +198,13 @@ void ServerSession::tls_established() {
   emit(proto::ProtocolEvent::Kind::Note, "TLS established; the session starts again without capabilities");
 }
 
+void ServerSession::timed_out() {
+  if (closed_) return;
+  send("* BYE Autologout; idle for too long");
+  closed_ = true;
+  if (state_ != State::Logout) set_state(State::Logout);
+}
+
 void ServerSession::connection_lost() {
   if (closed_) return;
   closed_ = true;

@@ -63,6 +63,9 @@ class ServerSession : public proto::EngineOutput {
   bool tls_active() const { return tls_active_; }
   bool closed() const { return closed_; }
   void connection_lost();
+  // The autologout timer expired (RFC 3501 section 5.4, at least kAutologout): "* BYE" and close.
+  void timed_out();
+  static constexpr std::int64_t kAutologout = 30LL * 60 * 1'000'000;  // microseconds
 
   State state() const { return state_; }
   static const char* state_name(State s);

@@ -525,6 +525,16 @@ void ServerSession::cmd_quit(std::string_view args) {
   set_state(State::Closed);
 }
 
+void ServerSession::timed_out() {
+  if (closed()) return;
+  emit(proto::ProtocolEvent::Kind::Note,
+       std::string("autologout timer expired in ") + to_string(state_) + " state: nothing deleted");
+  tls_requested_ = false;
+  reader_.clear();
+  release_lock();
+  set_state(State::Closed);
+}
+
 void ServerSession::connection_lost() {
   if (closed()) return;
   emit(proto::ProtocolEvent::Kind::Note,

@@ -1,5 +1,6 @@
 // POP3 server session (sans-I/O): AUTHORIZATION -> TRANSACTION -> UPDATE over a backend.
 #pragma once
+#include <cstdint>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -58,6 +59,7 @@ struct ServerConfig {
 class ServerSession : public proto::EngineOutput {
  public:
   enum class State { Authorization, Transaction, Update, Closed };
+  static constexpr std::int64_t kAutologout = 10LL * 60 * 1'000'000;  // microseconds
 
   // Writes the greeting at once (take_output() right after construction gets it).
   ServerSession(ServerConfig config, ServerBackend& backend);
@@ -65,6 +67,9 @@ class ServerSession : public proto::EngineOutput {
   void receive(std::string_view bytes);
   // The transport dropped: no deletion happens, the lock (if held) is released.
   void connection_lost();
+  // The autologout timer expired (RFC 1939 section 3, at least kAutologout): the session
+  // closes without a reply and without entering UPDATE, so nothing is deleted.
+  void timed_out();
 
   // After "+OK begin TLS negotiation": input is ignored until tls_established().
   bool tls_requested() const { return tls_requested_; }

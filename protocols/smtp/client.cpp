@@ -564,6 +564,31 @@ void ClientSession::timed_out() {
   set_state(State::Closed);
 }
 
+Wait ClientSession::waiting_for() const {
+  switch (state_) {
+    case State::Greeting: return Wait::Greeting;
+    case State::Envelope:
+      if (!expected_.empty() && expected_.front().first == Pending::Mail) return Wait::Mail;
+      return Wait::Rcpt;
+    case State::Data: return Wait::DataInit;
+    case State::DataSent: return Wait::DataEnd;
+    case State::TlsPending:
+    case State::Closed: return Wait::Nothing;
+    default: return Wait::Command;
+  }
+}
+
+void ClientSession::connection_lost(const std::string& why) {
+  if (state_ == State::Closed) return;
+  if (state_ != State::Quit) {
+    std::string reason = why + " in state " + std::string(to_string(state_));
+    if (state_ == State::DataSent)
+      reason += "; the message may or may not have been accepted (RFC 5321 6.1), will retry";
+    fail_pending(true, 0, "4.4.2", reason);
+  }
+  set_state(State::Closed);
+}
+
 void ClientSession::connection_lost() {
   if (state_ == State::Closed) return;
   if (state_ != State::Quit) fail_pending(true, 0, "4.4.2", "connection closed by the server in state " + std::string(to_string(state_)));

@@ -12,6 +12,7 @@
 #include "protocols/common/line_reader.hpp"
 #include "protocols/smtp/reply.hpp"
 #include "protocols/smtp/server.hpp"
+#include "protocols/smtp/timeouts.hpp"
 
 namespace mailsim::smtp {
 
@@ -116,8 +117,14 @@ class ClientSession : public proto::EngineOutput {
 
   // Connection-level outcomes the caller observes.
   void connection_failed(std::string reason, bool temporary);  // e.g. refused, unreachable
-  void timed_out();        // no (complete) reply in time
+  void timed_out();        // no (complete) reply in time (see waiting_for())
   void connection_lost();  // the server closed the stream
+  void connection_lost(const std::string& why);  // the stream broke (reset, aborted)
+
+  // What the session waits for now (RFC 5321 4.5.3.2): the caller times it and calls
+  // timed_out() when the wait is over. DataEnd covers the message leaving too: the caller
+  // applies the data block timeout while bytes are unacknowledged.
+  Wait waiting_for() const;
 
   bool closed() const { return state_ == State::Closed; }
   State state() const { return state_; }

@@ -555,6 +555,16 @@ void ServerSession::tls_established() {
   if (!held.empty()) receive(held);
 }
 
+void ServerSession::timed_out() {
+  if (state_ == State::Closed) return;
+  emit(proto::ProtocolEvent::Kind::Note, state_ == State::Data ? "client timed out during DATA: message discarded"
+                                                               : "client timed out");
+  reset_transaction();
+  message_.clear();
+  send(Reply::make(421, "4.4.2", config_.hostname + " Error: timeout exceeded"));
+  set_state(State::Closed);
+}
+
 void ServerSession::connection_lost() {
   if (state_ == State::Closed) return;
   emit(proto::ProtocolEvent::Kind::Note,

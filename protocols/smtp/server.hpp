@@ -110,6 +110,9 @@ class ServerSession : public proto::EngineOutput {
   void tls_established();
   // The client went away without QUIT: an open transaction is dropped.
   void connection_lost();
+  // The client said nothing for too long (RFC 5321 4.5.3.2.7, kServerTimeout): 421 4.4.2
+  // and close; a message being received is discarded.
+  void timed_out();
 
   bool closed() const { return state_ == State::Closed; }
   State state() const { return state_; }

@@ -16,6 +16,7 @@
 #include "sim/mail/imap_backend.hpp"
 #include "sim/mail/pop3_backend.hpp"
 #include "sim/mail/session_link.hpp"
+#include "sim/mail/timeouts.hpp"
 
 namespace mailsim::sim::mail {
 namespace {
@@ -33,6 +34,7 @@ class Pop3ServerEngine {
   void tls_established() { session_.tls_established(); }
   bool closed() const { return session_.closed(); }
   void connection_lost() { session_.connection_lost(); }
+  void timed_out() { session_.timed_out(); }
 
  private:
   Pop3Backend backend_;
@@ -111,6 +113,9 @@ class MailAccessService : public App {
     link->on_closed = [](Pop3ServerEngine& e) {
       if (!e.closed()) e.connection_lost();  // no QUIT: nothing is deleted (RFC 1939 section 6)
     };
+    const Time idle = spec_.timeouts.pop3_idle;
+    link->deadline = [idle](Pop3ServerEngine&, const TcpSocket& so, Time since) { return idle_deadline(idle, so, since); };
+    link->on_timeout = [](Pop3ServerEngine& e) { e.timed_out(); };
     link->attach();
     std::weak_ptr<SessionLink<Pop3ServerEngine>> weak = link;
     std::weak_ptr<TcpSocket> ws = sock;
@@ -149,6 +154,13 @@ class MailAccessService : public App {
       });
     };
     link->on_closed = [](ImapServerEngine& e) { e.connection_lost(); };
+    // The autologout timer; a client in IDLE is left alone (RFC 2177 lets the server choose,
+    // and the devices here re-sync whenever they reconnect).
+    const Time idle = spec_.timeouts.imap_idle;
+    link->deadline = [idle](ImapServerEngine& e, const TcpSocket& so, Time since) -> Time {
+      return e.session().idling() ? 0 : idle_deadline(idle, so, since);
+    };
+    link->on_timeout = [](ImapServerEngine& e) { e.timed_out(); };
     link->attach();
     std::weak_ptr<TcpSocket> ws = sock;
     sock->on_error = [weak, ws, sp](SocketError, const std::string&) {
@@ -268,12 +280,14 @@ class MailReaderApp : public App {
     r.summary = host() + (up ? " is back online" : " goes offline (its network is gone)");
     r.detail = {{"action", up ? "go_online" : "go_offline"}};
     if (!up) {
-      sim_->transport().set_host_up(host(), false);
       record(std::move(r));
+      // The device's mail program notices first and drops its sessions (the server is told);
+      // then the network is gone, and anything else in flight is lost.
       for (auto& a : accounts_) cut(*a);
+      sim_->transport().set_host_offline(host(), true);
       return;
     }
-    sim_->transport().set_host_up(host(), true);
+    sim_->transport().set_host_offline(host(), false);
     record(std::move(r));
     for (auto& a : accounts_)
       if (a->reconnect) {
@@ -635,7 +649,7 @@ class NetworkSwitchApp : public App {
       const bool up = a.kind == "go_online";
       const std::string h = host();
       sim.core().schedule_at(a.at, [sp, h, up] {
-        sp->transport().set_host_up(h, up);
+        sp->transport().set_host_offline(h, !up);
         Record r;
         r.kind = RecordKind::Action;
         r.event = up ? "host_up" : "host_down";

@@ -91,6 +91,10 @@ class ImapServerEngine {
   void tls_established() { session_.tls_established(); }
   bool closed() const { return session_.closed(); }
   void connection_lost();
+  void timed_out() {
+    session_.timed_out();
+    follow_selection();
+  }
   // Reports the store's changes to the client (untagged responses; at once in IDLE).
   void poll();
   void set_now(std::int64_t seconds) { session_.set_now(seconds); }

@@ -44,6 +44,26 @@ struct RateLimitSpec {
   Time per = 0;
 };
 
+// RFC 5321 6.3: a relayed message carries one Received: field per hop; a server refuses
+// one with more than this many (sendmail's MaxHopCount is 25; Postfix's hopcount_limit is 50).
+constexpr int kDefaultHopLimit = 25;
+
+// How long a session waits for its peer before it gives up (RFC 5321 4.5.3.2 for SMTP,
+// RFC 1939 section 3 for POP3, RFC 3501 section 5.4 for IMAP). A lesson may shorten them
+// in "settings" to show a timeout without a long wait.
+struct SessionTimeouts {
+  Time smtp_greeting = 5 * kMinute;     // client: the 220 greeting
+  Time smtp_command = 5 * kMinute;      // client: EHLO, STARTTLS, AUTH (no RFC value: as MAIL)
+  Time smtp_mail = 5 * kMinute;         // client: the reply to MAIL
+  Time smtp_rcpt = 5 * kMinute;         // client: the reply to RCPT
+  Time smtp_data_init = 2 * kMinute;    // client: the 354 after DATA
+  Time smtp_data_block = 3 * kMinute;   // client: progress while the message is being sent
+  Time smtp_data_end = 10 * kMinute;    // client: the reply after the final "."
+  Time smtp_server_idle = 5 * kMinute;  // server: waiting for the next command or data
+  Time pop3_idle = 10 * kMinute;        // server: the autologout timer
+  Time imap_idle = 30 * kMinute;        // server: the autologout timer
+};
+
 struct MailServerSpec {
   std::string hostname;  // FQDN used in greetings and Received: headers
   std::vector<std::string> domains;
@@ -58,6 +78,8 @@ struct MailServerSpec {
   std::optional<SmarthostSpec> smarthost;
   std::optional<RateLimitSpec> rate_limit;
   bool show_credentials = false;  // the lesson is about seeing them (an eavesdropper)
+  int hop_limit = kDefaultHopLimit;  // most Received: fields a message may carry in
+  SessionTimeouts timeouts;          // the scenario's "settings" (the same on every host)
 };
 
 struct OutgoingSpec {
@@ -86,6 +108,7 @@ struct AccountSpec {
 
 struct MailClientSpec {
   std::vector<AccountSpec> accounts;
+  SessionTimeouts timeouts;  // the scenario's "settings" (the same on every host)
 };
 
 // "10MB", "512KB", "2048B" or a plain number of bytes as a string ("2048").

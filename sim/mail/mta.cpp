@@ -13,6 +13,7 @@
 #include "protocols/message/message.hpp"
 #include "protocols/message/received.hpp"
 #include "sim/mail/session_link.hpp"
+#include "sim/mail/timeouts.hpp"
 
 namespace mailsim::sim::mail {
 
@@ -37,6 +38,24 @@ nlohmann::json json_list(const std::vector<std::string>& v) {
   nlohmann::json a = nlohmann::json::array();
   for (const auto& s : v) a.push_back(s);
   return a;
+}
+
+// FNV-1a: a stable fingerprint of a message's bytes (the same on every platform and run).
+std::uint64_t fingerprint(std::string_view bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+// RFC 5321 6.3: the hop count of a message is the number of its Received: fields.
+int hop_count(std::string_view data) {
+  int n = 0;
+  for (const auto& f : message::parse_header_section(data))
+    if (lower(f.name) == "received") ++n;
+  return n;
 }
 
 std::string reply_text(const smtp::Reply& r) {
@@ -136,6 +155,7 @@ struct MailServerApp::Attempt {
   bool done = false;
   std::string last_problem;
   std::string last_status;  // enhanced code of the last session-level refusal ("4.7.1")
+  int hosts_tried = 0;      // MX hosts tried before this one (0: the most preferred)
 };
 
 MailServerApp::MailServerApp(std::string host, MailServerSpec spec, MailWorld& world, std::optional<Ipv4> resolver)
@@ -172,6 +192,11 @@ void MailServerApp::accept_connection(SocketPtr sock, const ListenerSpec& listen
   link->on_closed = [backend](smtp::ServerSession& s) {
     if (!s.closed()) s.connection_lost();
   };
+  const Time idle = spec_.timeouts.smtp_server_idle;
+  link->deadline = [idle](smtp::ServerSession&, const TcpSocket& so, Time since) {
+    return idle_deadline(idle, so, since);
+  };
+  link->on_timeout = [](smtp::ServerSession& s) { s.timed_out(); };
   link->attach();
   links_.push_back(backend);
 }
@@ -230,7 +255,37 @@ std::optional<smtp::Reply> MailServerApp::deliver_local(const std::string& recip
 
 smtp::Reply MailServerApp::accept_message(const smtp::SessionContext& ctx, const smtp::Envelope& env,
                                           const std::string& data, const std::string& client_host) {
+  const MessageLabel incoming = label_of(data);
+  if (const int hops = hop_count(data); hops > spec_.hop_limit) {
+    // A mail loop (RFC 5321 6.3): refused here, so the sending server returns it to its sender.
+    const std::string sender = env.null_sender ? std::string() : env.reverse_path;
+    record_mail(*sim_, host(), "loop",
+                fmt::format("{} refuses \"{}\": it has already passed {} mail servers (limit {}), so it is going round in a loop", host(),
+                            incoming.subject, hops, spec_.hop_limit),
+                {{"hops", hops}, {"limit", spec_.hop_limit}, {"sender", sender}, {"recipients", json_list(env.recipients)},
+                 {"status", "5.4.6"}, {"code", 554}, {"subject", incoming.subject},
+                 {"message_id", incoming.message_id}},
+                client_host);
+    return smtp::Reply::make(554, "5.4.6", fmt::format("Too many hops ({} Received: header fields, limit {})", hops,
+                                                       spec_.hop_limit));
+  }
   const std::string qid = next_queue_id();
+  {
+    // The same bytes for the same recipient again: the sender retried a message it had
+    // already handed over, because our 250 never reached it (RFC 5321 6.1).
+    const std::uint64_t fp = fingerprint(data);
+    for (const auto& r : env.recipients) {
+      auto [it, fresh] = accepted_.try_emplace({fp, lower(r)}, qid);
+      if (fresh) continue;
+      record_mail(*sim_, host(), "duplicate",
+                  fmt::format("{} receives \"{}\" for {} a second time (queue ids {} and {}): the sender never "
+                              "heard the first 250 and sent it again",
+                              host(), incoming.subject, r, it->second, qid),
+                  {{"recipient", r}, {"first_queue_id", it->second}, {"queue_id", qid},
+                   {"subject", incoming.subject}, {"message_id", incoming.message_id}},
+                  client_host);
+    }
+  }
   message::ReceivedHop hop;
   hop.from_helo = ctx.helo_name;
   hop.from_ip = ctx.client_ip;
@@ -341,6 +396,11 @@ void MailServerApp::attempt_group(std::uint64_t id, std::string domain, std::vec
     a->host_name = spec_.smarthost->host;
     a->port = spec_.smarthost->port;
     if (relay) a->addresses.push_back(relay->ip);
+    if (spec_.smarthost->host == host()) {
+      group_failed(a, false, "5.4.6", fmt::format("mail for {} loops back to myself (the smarthost is {} itself)",
+                                                  domain_of(a->recipients.front()), host()));
+      return;
+    }
     record_mail(*sim_, host(), "routing",
                 fmt::format("{} hands the message to its relay service {} (port {})", host(), a->host_name, a->port),
                 {{"queue_id", queue_[id].queue_id}, {"smarthost", a->host_name}}, a->host_name);
@@ -393,13 +453,19 @@ void MailServerApp::try_next_host(std::shared_ptr<Attempt> a) {
   }
   a->host_name = next->name.to_string_no_dot();
   if (lower(a->host_name) == lower(spec_.hostname)) {
-    // RFC 5321 5.1: a server in the MX list tries only hosts more preferred than itself.
-    a->last_problem = a->last_problem.empty() ? "no more preferred mail server answered" : a->last_problem;
-    group_failed(a, true, "4.4.1", a->last_problem);
+    reached_myself(a);
     return;
   }
   stub_->lookup(next->name, dns::Type::A, [this, a](const dns::Resolution& res) {
-    for (const auto& ip : a->walk->on_address_lookup(res)) a->addresses.push_back(from_dns(ip));
+    const HostInfo* me = sim_->network().host(host());
+    for (const auto& ip : a->walk->on_address_lookup(res)) {
+      if (me && from_dns(ip) == me->ip) {
+        reached_myself(a);
+        return;
+      }
+      a->addresses.push_back(from_dns(ip));
+    }
+    ++a->hosts_tried;
     if (a->addresses.empty()) {
       a->last_problem = "no address for " + a->host_name;
       try_next_host(a);
@@ -407,6 +473,18 @@ void MailServerApp::try_next_host(std::shared_ptr<Attempt> a) {
     }
     try_address(a);
   });
+}
+
+void MailServerApp::reached_myself(std::shared_ptr<Attempt> a) {
+  if (a->hosts_tried == 0) {
+    // RFC 5321 5.1: the best MX is this very server, yet the domain is not one of ours.
+    group_failed(a, false, "5.4.6", fmt::format("mail for {} loops back to myself ({} is its MX {})", a->domain,
+                                                spec_.hostname, a->host_name));
+    return;
+  }
+  // RFC 5321 5.1: a server in the MX list tries only hosts more preferred than itself.
+  a->last_problem = a->last_problem.empty() ? "no more preferred mail server answered" : a->last_problem;
+  group_failed(a, true, "4.4.1", a->last_problem);
 }
 
 void MailServerApp::try_address(std::shared_ptr<Attempt> a) {
@@ -439,17 +517,39 @@ void MailServerApp::try_address(std::shared_ptr<Attempt> a) {
   auto link = std::make_shared<SessionLink<smtp::ClientSession>>(*sim_, sock, std::make_unique<smtp::ClientSession>(job),
                                                                  "smtp", spec_.show_credentials);
   const std::string remote = a->host_name;
-  sock->on_error = [this, a, link, remote, ip](SocketError e, const std::string&) {
+  const HostInfo* peer_info = sim_->network().host_by_ip(ip);
+  const std::string peer = peer_info ? peer_info->id : remote;  // records name hosts by id
+  auto connected = std::make_shared<bool>(false);
+  auto ended = std::make_shared<std::function<void(smtp::ClientSession&)>>();
+  sock->on_error = [this, a, link, remote, peer, ip, connected, ended](SocketError e, const std::string& why) {
+    if (*connected) {
+      // The stream broke in the middle of the session (aborted, reset, this host went down).
+      if (!link->engine().closed()) link->engine().connection_lost(std::string(to_string(e)) + " (" + why + ")");
+      if (*ended) (*ended)(link->engine());
+      link->release_later();
+      return;
+    }
     link->engine().connection_failed(std::string(to_string(e)), true);
     a->last_problem = fmt::format("connect to {}[{}]:{}: {}", remote, ip.str(), a->port, to_string(e));
     record_mail(*sim_, host(), "connect-failed", fmt::format("{}: {}", host(), a->last_problem),
-                {{"queue_id", queue_[a->id].queue_id}, {"error", std::string(to_string(e))}}, remote);
+                {{"queue_id", queue_[a->id].queue_id}, {"error", std::string(to_string(e))}, {"remote", remote}},
+                peer);
+    link->release_later();
     try_address(a);
   };
-  sock->on_connected = [sock, implicit] {
+  sock->on_connected = [sock, implicit, connected] {
+    *connected = true;
     if (implicit) sock->start_tls();
   };
-  link->on_closed = [this, a, remote](smtp::ClientSession& s) {
+  const SessionTimeouts timeouts = spec_.timeouts;
+  link->deadline = [timeouts](smtp::ClientSession& s, const TcpSocket& so, Time since) {
+    return smtp_client_deadline(timeouts, s, so, since);
+  };
+  link->on_timeout = [](smtp::ClientSession& s) { s.timed_out(); };
+  link->abort_on_timeout = true;
+  auto once = std::make_shared<bool>(false);
+  *ended = [this, a, remote, peer, once](smtp::ClientSession& s) {
+    if (std::exchange(*once, true)) return;  // once per session (a close after an error says nothing new)
     if (!s.closed()) s.connection_lost();
     const auto& result = s.result();
     // A failure of the whole session before any recipient was decided (421 greeting,
@@ -466,13 +566,16 @@ void MailServerApp::try_address(std::shared_ptr<Attempt> a) {
       try_address(a);
       return;
     }
-    finish_group(a, result, remote);
+    finish_group(a, result, remote, peer);
+  };
+  link->on_closed = [ended](smtp::ClientSession& s) {
+    if (*ended) (*ended)(s);
   };
   link->attach();
 }
 
 void MailServerApp::finish_group(std::shared_ptr<Attempt> a, const smtp::DeliveryResult& result,
-                                 const std::string& remote) {
+                                 const std::string& remote, const std::string& peer) {
   if (a->done) return;
   a->done = true;
   auto it = queue_.find(a->id);
@@ -485,9 +588,9 @@ void MailServerApp::finish_group(std::shared_ptr<Attempt> a, const smtp::Deliver
     if (r.status == smtp::RecipientStatus::Delivered) {
       record_mail(*sim_, host(), "relayed",
                   fmt::format("{} handed \"{}\" for {} to {}", host(), m.label.subject, r.address, remote),
-                  {{"queue_id", m.queue_id}, {"recipient", r.address}, {"remote", remote}, {"subject", m.label.subject},
-                   {"message_id", m.label.message_id}, {"reply", text}},
-                  remote);
+                  {{"queue_id", m.queue_id}, {"recipient", r.address}, {"remote", remote}, {"remote_host", peer},
+                   {"subject", m.label.subject}, {"message_id", m.label.message_id}, {"reply", text}},
+                  peer);
       m.recipients.erase(std::remove(m.recipients.begin(), m.recipients.end(), r.address), m.recipients.end());
     } else if (r.status == smtp::RecipientStatus::PermanentFailure) {
       permanent.push_back({r.address, text, r.code, r.enhanced});
@@ -536,7 +639,8 @@ void MailServerApp::settle(std::uint64_t id) {
   const std::size_t index = std::min<std::size_t>(static_cast<std::size_t>(m.attempts - 1),
                                                   spec_.retry_schedule.empty() ? 0 : spec_.retry_schedule.size() - 1);
   const Time delay = spec_.retry_schedule.empty() ? 5 * kMinute : spec_.retry_schedule[index];
-  if (sim_->now() + delay > m.queued_at + spec_.give_up_after) {
+  // The lifetime ends a message at its first failed try after it, never earlier.
+  if (sim_->now() >= m.queued_at + spec_.give_up_after) {
     std::vector<Failure> failures;
     std::string last;
     for (const auto& r : m.recipients) {

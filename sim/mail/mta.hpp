@@ -74,7 +74,9 @@ class MailServerApp : public App {
   void attempt_group(std::uint64_t id, std::string domain, std::vector<std::string> recipients);
   void try_next_host(std::shared_ptr<Attempt> a);
   void try_address(std::shared_ptr<Attempt> a);
-  void finish_group(std::shared_ptr<Attempt> a, const smtp::DeliveryResult& result, const std::string& remote);
+  void finish_group(std::shared_ptr<Attempt> a, const smtp::DeliveryResult& result, const std::string& remote,
+                    const std::string& peer);
+  void reached_myself(std::shared_ptr<Attempt> a);
   void group_failed(std::shared_ptr<Attempt> a, bool temporary, const std::string& status, const std::string& reason);
   void settle(std::uint64_t id);
   // One recipient that cannot be delivered: why, and what the refusing server answered (reply
@@ -99,6 +101,8 @@ class MailServerApp : public App {
   std::uint64_t next_id_ = 0;
   std::vector<std::shared_ptr<void>> links_;  // live SMTP server sessions
   std::map<std::string, std::vector<Time>> rate_;  // sender -> times of accepted messages
+  // (fingerprint of the message as received, recipient) -> queue id of its first arrival
+  std::map<std::pair<std::uint64_t, std::string>, std::string> accepted_;
 };
 
 }  // namespace mailsim::sim::mail

@@ -7,6 +7,7 @@
 #include "protocols/smtp/client.hpp"
 #include "sim/mail/mta.hpp"
 #include "sim/mail/session_link.hpp"
+#include "sim/mail/timeouts.hpp"
 
 namespace mailsim::sim::mail {
 
@@ -121,10 +122,27 @@ void MailSenderApp::send(const SendRequest& request) {
     if (code) d["code"] = code;
     record_mail(*sim_, host(), "send_failed", fmt::format("{}: sending failed — {}", host(), explanation), d, server_name);
   };
-  sock->on_connected = [sock, implicit] {
+  auto connected = std::make_shared<bool>(false);
+  sock->on_connected = [sock, implicit, connected] {
+    *connected = true;
     if (implicit) sock->start_tls();
   };
-  sock->on_error = [link, fail, server_name, port](SocketError e, const std::string&) {
+  const SessionTimeouts timeouts = spec_.timeouts;
+  link->deadline = [timeouts](smtp::ClientSession& s, const TcpSocket& so, Time since) {
+    return smtp_client_deadline(timeouts, s, so, since);
+  };
+  link->on_timeout = [](smtp::ClientSession& s) { s.timed_out(); };
+  link->abort_on_timeout = true;
+  sock->on_error = [link, fail, server_name, port, connected](SocketError e, const std::string& why) {
+    if (*connected) {
+      // The session broke off (the server vanished, or this device went offline): the user
+      // is told what the session had reached, as on a close.
+      if (!link->engine().closed()) link->engine().connection_lost(std::string(to_string(e)) + " (" + why + ")");
+      if (link->on_closed) link->on_closed(link->engine());
+      link->release_later();
+      return;
+    }
+    link->release_later();
     link->engine().connection_failed(std::string(to_string(e)), true);
     fail(std::string(to_string(e)), "", 0,
          fmt::format("the connection to {} port {} failed: {}", server_name, port, to_string(e)),
