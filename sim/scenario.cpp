@@ -42,7 +42,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>> kEventsByKind
     {"protocol", {"sent", "received", "command", "reply", "state", "error", "note"}},
     {"dns", {"lookup", "query", "response", "resolver", "ignored", "malformed", "result"}},
     {"mail", {"compose", "submitted", "send_failed", "queued", "routing", "connect-failed", "relayed", "delivered",
-              "refused", "deferred", "bounced", "throttled"}},
+              "refused", "deferred", "bounced", "throttled", "loop", "duplicate"}},
     {"mailbox", {"stored", "delivery-refused", "appended", "append-refused", "fetched", "flags-changed", "expunged",
                  "copied", "copy-refused", "moved", "downloaded-and-deleted", "deleted-via-pop3", "folder-created",
                  "folder-deleted", "folder-renamed", "subscription-changed", "maildrop-locked",
