@@ -1,4 +1,4 @@
-// The mailsim subcommands: run, check, list and gui.
+// The mailsim subcommands: run, check, list, export (cli/export_command.cpp) and gui.
 #include "cli/commands.hpp"
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/export_command.hpp"
 #include "cli/lessons.hpp"
 #include "cli/report.hpp"
 #include "cli/report_strings.hpp"
@@ -167,6 +168,9 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   auto* check = app.add_subcommand("check", "Validate scenario files without running them");
   check->add_option("scenarios", check_files, "Scenario files (JSON)")->required();
 
+  ExportArgs export_args;
+  auto* exp = add_export_command(app, export_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -188,6 +192,7 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   if (*run) return cmd_run(run_args, find_scenario_dir(exe), out, err);
   if (*check) return cmd_check(check_files, out, err);
   if (*list) return cmd_list(find_scenario_dir(exe), list_lang, out, err);
+  if (*exp) return run_export(export_args, find_scenario_dir(exe), out, err);
 #ifdef MAILSIM_HAVE_GUI
   return cmd_gui(gui_options, find_scenario_dir(exe), err);  // "mailsim gui ..." or no command at all
 #else
