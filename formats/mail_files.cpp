@@ -53,7 +53,8 @@ std::vector<StoredMessage> mailbox_messages(const std::vector<StoredMessage>& al
 
 std::string file_name_part(const std::string& text, std::size_t max) {
   std::string out;
-  for (unsigned char c : text) {
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
     if (out.size() >= max) break;
     const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
     if (keep) out += static_cast<char>(c);
