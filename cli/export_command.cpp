@@ -63,7 +63,15 @@ bool writable_target(const fs::path& path, bool is_dir, std::string& why) {
   fs::path dir = is_dir ? path : path.parent_path();
   if (dir.empty()) dir = ".";
   // The nearest folder that exists must be a writable folder.
-  while (!fs::exists(dir, ec) && dir.has_parent_path() && dir != dir.parent_path()) dir = dir.parent_path();
+  while (!fs::exists(dir, ec)) {
+    const fs::path parent = dir.parent_path();
+    if (parent.empty()) {
+      dir = ".";
+      break;
+    }
+    if (parent == dir) break;
+    dir = parent;
+  }
   if (!fs::is_directory(dir, ec)) {
     why = "its folder " + dir.string() + " is not a folder";
     return false;

@@ -56,12 +56,14 @@ std::string file_name_part(const std::string& text, std::size_t max) {
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
     if (out.size() >= max) break;
-    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    // A dot only after a letter or digit ("mx1.hogehoge.com"), so never "..".
+    const bool keep = alnum || c == '-' || (c == '.' && !out.empty() && out.back() != '.' && out.back() != '_');
     if (keep) out += static_cast<char>(c);
     else if (!out.empty() && out.back() != '_') out += '_';
   }
   while (!out.empty() && (out.back() == '_' || out.back() == '.')) out.pop_back();
-  while (!out.empty() && out.front() == '.') out.erase(0, 1);
+  while (!out.empty() && (out.front() == '_' || out.front() == '.' || out.front() == '-')) out.erase(0, 1);
   return out;
 }
 
