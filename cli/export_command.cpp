@@ -165,7 +165,7 @@ CLI::App* add_export_command(CLI::App& app, ExportArgs& a) {
   e->add_option("--to", a.to, "Only packets that left at or before this virtual time");
   e->add_option("--epoch", a.epoch,
                 "Wall-clock time of virtual time 0: seconds since 1970 or 2026-04-01[T09:00:00Z] "
-                "(default 2026-04-01T00:00:00Z)");
+                "(default 2025-11-01T00:00:00Z, as the messages' dates)");
   e->add_option("--eml", a.eml_dir, "Write every message of the run as .eml files into this folder");
   e->add_option("--mbox", a.mbox, "Write the mailbox named by --mailbox as an mbox file (mboxrd)");
   e->add_option("--maildir", a.maildir, "Write the mailbox named by --mailbox as a Maildir folder");

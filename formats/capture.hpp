@@ -12,8 +12,10 @@
 
 namespace mailsim::formats {
 
-// 2026-04-01T00:00:00Z: the default time of virtual time 0, so files are reproducible.
-constexpr std::int64_t kDefaultEpoch = 1775001600;
+// 2025-11-01T00:00:00Z (09:00 in Japan): the default time of virtual time 0, so files are
+// reproducible; the same moment the messages' Date: and Received: lines count from
+// (sim/mail/mta.hpp kScenarioEpochUnix).
+constexpr std::int64_t kDefaultEpoch = 1761955200;
 
 struct CaptureHost {
   std::string id;

@@ -61,6 +61,14 @@ std::string proto_colour(const std::string& proto) {
   return "#666666";
 }
 
+// At most `max` bytes at a UTF-8 boundary, with "…" when cut.
+std::string cut_to(std::string s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n) + "…";
+}
+
 std::string seconds(sim::Time t) { return fmt::format("{:.3f} s", static_cast<double>(t) / 1e6); }
 
 }  // namespace
@@ -151,7 +159,7 @@ std::string sequence_svg(const sim::Trace& trace, const DiagramInput& in) {
                      "fill=\"#eef2f8\" stroke=\"#9aa8bd\"/>",
                      x - lane_w / 2 + 6, lane_w - 12);
     s += fmt::format("<text x=\"{:.1f}\" y=\"69\" text-anchor=\"middle\" font-weight=\"bold\">{}</text>", x,
-                     xml_escape(cut(h ? h->name : lanes[i])));
+                     xml_escape(cut_to(h ? h->name : lanes[i], 21)));
     s += fmt::format("<text x=\"{:.1f}\" y=\"86\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">{}</text>", x,
                      xml_escape(h ? h->ip : std::string()));
     s += fmt::format("<line x1=\"{0:.1f}\" y1=\"94\" x2=\"{0:.1f}\" y2=\"{1:.1f}\" stroke=\"#c3cbd8\" "
@@ -193,10 +201,8 @@ std::string sequence_svg(const sim::Trace& trace, const DiagramInput& in) {
         s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"11\" "
                          "font-weight=\"bold\">{}</text>",
                          nx + 10, ny + 4, step + 1);
-        std::string text = in.steps[step].text(in.lang);
-        std::size_t n = std::min<std::size_t>(text.size(), 66);
-        while (n > 0 && n < text.size() && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-        if (n < text.size()) text = text.substr(0, n) + "…";
+        // Japanese characters are 3 bytes and about twice as wide as Latin letters.
+        const std::string text = cut_to(in.steps[step].text(in.lang), in.lang == "ja" ? 84 : 54);
         s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"12\">{}</text></g>\n", nx + 26, ny + 4,
                          xml_escape(text));
         ny += 16;
