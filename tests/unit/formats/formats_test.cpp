@@ -188,7 +188,7 @@ TEST_CASE("cross-domain lesson: stored copies are the stores' bytes, the subject
   CHECK(files.size() == stored.size());
 }
 
-TEST_CASE("a submission in clear is read from the wire; it is the delivered copy's tail") {
+TEST_CASE("a submission in clear is read from the wire and is the tail of the delivered copy") {
   const auto sc = test::load_lesson("scenarios/mail/tls-eavesdropper.json");
   std::vector<StoredMessage> stored;
   sim::RunOptions o;
