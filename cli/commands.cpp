@@ -1,4 +1,4 @@
-// The mailsim subcommands: run, check, list and gui.
+// The mailsim subcommands: run, check, list, export (cli/export_command.cpp) and gui.
 #include "cli/commands.hpp"
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/export_command.hpp"
 #include "cli/lessons.hpp"
 #include "cli/replay_command.hpp"
 #include "cli/report.hpp"
@@ -170,6 +171,8 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
 
   ReplayArgs replay_args;
   auto* replay = add_replay_command(app, replay_args);
+  ExportArgs export_args;
+  auto* exp = add_export_command(app, export_args);
 
   try {
     app.parse(argc, argv);
@@ -196,6 +199,7 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
     replay_args.lessons_dir = find_scenario_dir(exe);
     return run_replay(replay_args, out, err);
   }
+  if (*exp) return run_export(export_args, find_scenario_dir(exe), out, err);
 #ifdef MAILSIM_HAVE_GUI
   return cmd_gui(gui_options, find_scenario_dir(exe), err);  // "mailsim gui ..." or no command at all
 #else

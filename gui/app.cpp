@@ -196,6 +196,7 @@ int run_gui(const GuiOptions& options) {
   if (options.show == "lessons") app.picker.open = true;  // --show: a window open (screenshots for docs)
   else if (options.show == "compose") app.compose.open = true;
   else if (options.show == "check") app.compose.check_open = true;
+  else if (options.show == "export") app.export_files.open = true;
   else if (!options.show.empty()) {
     std::cerr << "mailsim: unknown window '" << options.show << "' (use lessons, compose or check)\n";
     return kGuiBadInput;

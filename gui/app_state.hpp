@@ -88,6 +88,16 @@ struct MapState {
   std::unordered_map<std::string, std::vector<Line>> wrapped;
 };
 
+// The Export window (gui/panels/export.cpp) and the inspector's "Save as .eml".
+struct ExportState {
+  bool open = false;
+  std::string dir;                   // where files go (default_export_dir() when first shown)
+  std::string mailbox;               // USER@DOMAIN for the mbox button
+  std::vector<std::string> written;  // what the last export wrote
+  std::string error;                 // why the last export failed
+  std::string saved_letter;          // the Letter key the inspector last saved
+};
+
 struct AppState {
   sim::Scenario scenario;
   TraceModel model;
@@ -107,6 +117,7 @@ struct AppState {
   Session session;
   PickerState picker;
   ComposeState compose;
+  ExportState export_files;
   std::string status_key;     // the last command's outcome for the top bar ("compose.sent")
   sim::Time status_time = 0;  // its {time}
 

@@ -88,6 +88,8 @@ void toolbar(AppState& app) {
     app.compose.open = false;
     app.compose.error.clear();
   }
+  ImGui::SameLine();
+  if (ImGui::Button(app.tr("bar.export"))) app.export_files.open = true;
   const auto& actions = app.session.user_actions();
   const bool mine = !actions.empty() && app.session.file() == app.scenario.file;
   ImGui::SameLine(0.0f, fs);
@@ -219,6 +221,7 @@ void draw_frame(AppState& app, float w, float h) {
   panels::lessons(app);
   panels::compose(app);
   panels::check_mail(app);
+  panels::export_window(app);
 }
 
 std::string window_title(const AppState& app) { return app.title() + " - mailsim"; }

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config nlohmann-json3-dev catch2 libcli11-dev libfmt-dev libbenchmark-dev
-          python3 python3-jsonschema)
+          python3 python3-jsonschema tshark librsvg2-bin)  # tshark, rsvg-convert: export checks
 if [[ "${1:-}" != "--no-gui" ]]; then
   packages+=(libimgui-dev libstb-dev libglfw3-dev libgl-dev fonts-vlgothic fonts-dejavu-core xvfb xauth)
 fi
@@ -30,5 +30,7 @@ if [[ "$(id -u)" != "0" ]]; then
 fi
 echo "mailsim: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no before it asks.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -61,6 +61,54 @@ void apply_keystream(std::string& bytes, std::uint64_t key, std::uint64_t offset
   }
 }
 
+// Handshake messages framed as RFC 5246 7.4 lays them out (type, 24-bit length, body), so
+// a capture dissects them; their contents are stand-ins, not real cryptography.
+std::string handshake_message(std::uint8_t type, std::string_view body) {
+  std::string m;
+  proto::put_u8(m, type);
+  proto::put_u8(m, static_cast<std::uint8_t>(body.size() >> 16));
+  proto::put_u16(m, static_cast<std::uint16_t>(body.size() & 0xFFFF));
+  m.append(body);
+  return m;
+}
+
+constexpr std::uint16_t kCipherSuite = 0xC02F;  // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (named only)
+
+// ClientHello (7.4.1.2): version, random, empty session id, one cipher suite, null
+// compression, and the server_name extension (RFC 6066 3) naming the server.
+std::string client_hello(std::string_view random, std::string_view server) {
+  std::string b;
+  proto::put_u16(b, 0x0303);
+  b.append(random);
+  proto::put_u8(b, 0);  // session id
+  proto::put_u16(b, 2);
+  proto::put_u16(b, kCipherSuite);
+  proto::put_u8(b, 1);
+  proto::put_u8(b, 0);  // compression: null
+  const auto name = server.substr(0, 255);
+  std::string sni;
+  proto::put_u16(sni, static_cast<std::uint16_t>(name.size() + 3));  // server_name_list
+  proto::put_u8(sni, 0);                                             // host_name
+  proto::put_u16(sni, static_cast<std::uint16_t>(name.size()));
+  sni.append(name);
+  proto::put_u16(b, static_cast<std::uint16_t>(sni.size() + 4));  // extensions
+  proto::put_u16(b, 0);                                           // server_name
+  proto::put_u16(b, static_cast<std::uint16_t>(sni.size()));
+  b += sni;
+  return handshake_message(kHsClientHello, b);
+}
+
+// ServerHello (7.4.1.3): version, random, empty session id, the suite, null compression.
+std::string server_hello(std::string_view random) {
+  std::string b;
+  proto::put_u16(b, 0x0303);
+  b.append(random);
+  proto::put_u8(b, 0);
+  proto::put_u16(b, kCipherSuite);
+  proto::put_u8(b, 0);
+  return handshake_message(kHsServerHello, b);
+}
+
 }  // namespace
 
 std::string_view to_string(SocketError e) {
@@ -631,25 +679,23 @@ void TransportLayer::tls_records(Connection& c, int side) {
     if (type == kTlsHandshake && hs == kHsClientHello && s.tls == TlsState::AwaitClientHello) {
       s.tls_key = rng_.next();
       cc->side[1 - side].tls_key = s.tls_key;
-      std::string hello(1, static_cast<char>(kHsServerHello));
-      hello += std::string(3, '\0');
-      for (int i = 0; i < 32; ++i) hello += static_cast<char>(rng_.next() & 0xFF);
-      hello += "certificate:" + s.host;
-      send_tls_record(*cc, side, kTlsHandshake, hello);
+      std::string random;
+      for (int i = 0; i < 32; ++i) random += static_cast<char>(rng_.next() & 0xFF);
+      send_tls_record(*cc, side, kTlsHandshake, server_hello(random));
       s.tls = TlsState::AwaitClientFinished;
     } else if (type == kTlsHandshake && hs == kHsServerHello && s.tls == TlsState::ClientHelloSent) {
       send_tls_record(*cc, side, kTlsChangeCipher, std::string(1, '\1'));
-      std::string fin(1, static_cast<char>(kHsFinished));
-      for (int i = 0; i < 12; ++i) fin += static_cast<char>(rng_.next() & 0xFF);
-      send_tls_record(*cc, side, kTlsHandshake, fin);
+      std::string verify;
+      for (int i = 0; i < 12; ++i) verify += static_cast<char>(rng_.next() & 0xFF);
+      send_tls_record(*cc, side, kTlsHandshake, handshake_message(kHsFinished, verify));
       s.tls = TlsState::AwaitServerFinished;
     } else if (type == kTlsChangeCipher) {
       // Nothing to do: the Finished that follows completes the handshake.
     } else if (type == kTlsHandshake && hs == kHsFinished && s.tls == TlsState::AwaitClientFinished) {
       send_tls_record(*cc, side, kTlsChangeCipher, std::string(1, '\1'));
-      std::string fin(1, static_cast<char>(kHsFinished));
-      for (int i = 0; i < 12; ++i) fin += static_cast<char>(rng_.next() & 0xFF);
-      send_tls_record(*cc, side, kTlsHandshake, fin);
+      std::string verify;
+      for (int i = 0; i < 12; ++i) verify += static_cast<char>(rng_.next() & 0xFF);
+      send_tls_record(*cc, side, kTlsHandshake, handshake_message(kHsFinished, verify));
       tls_established(*cc, side);
     } else if (type == kTlsHandshake && hs == kHsFinished && s.tls == TlsState::AwaitServerFinished) {
       tls_established(*cc, side);
@@ -764,11 +810,9 @@ void TransportLayer::app_start_tls(std::uint64_t id, int side) {
   if (s.tls != TlsState::None) return;
   if (side == 0) {
     s.tls = TlsState::ClientHelloSent;
-    std::string hello(1, static_cast<char>(kHsClientHello));
-    hello += std::string(3, '\0');
-    for (int i = 0; i < 32; ++i) hello += static_cast<char>(rng_.next() & 0xFF);
-    hello += "server_name:" + c->side[1].host;
-    send_tls_record(*c, side, kTlsHandshake, hello);
+    std::string random;
+    for (int i = 0; i < 32; ++i) random += static_cast<char>(rng_.next() & 0xFF);
+    send_tls_record(*c, side, kTlsHandshake, client_hello(random, c->side[1].host));
   } else {
     s.tls = TlsState::AwaitClientHello;
     if (!s.tls_in.empty()) tls_records(*c, side);

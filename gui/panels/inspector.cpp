@@ -488,6 +488,23 @@ bool message_view(AppState& app) {
     if (l.size != 0) row(app.tr("inspector.col_size"), size_text(l.size));
     ImGui::EndTable();
   }
+  if (!l.message_id.empty()) {
+    if (ImGui::Button(app.tr("inspector.save_eml"))) {
+      ExportRequest req;
+      req.kind = ExportKind::Letter;
+      req.dir = app.export_files.dir.empty() ? default_export_dir() : app.export_files.dir;
+      req.message_id = l.message_id;
+      run_export(app, req);
+      app.export_files.dir = req.dir;
+      app.export_files.saved_letter = l.key;
+    }
+    if (app.export_files.saved_letter == l.key) {
+      ImGui::SameLine();
+      ImGui::AlignTextToFramePadding();
+      if (!app.export_files.error.empty()) ImGui::TextDisabled("%s", app.export_files.error.c_str());
+      else if (!app.export_files.written.empty()) ImGui::TextDisabled("%s", app.export_files.written.front().c_str());
+    }
+  }
 
   if (section(app.tr("inspector.where"))) {
     const auto places = mail.places(app.view.mail, *idx);

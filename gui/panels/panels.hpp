@@ -1,6 +1,7 @@
 // The panels of the main window; each draws its own empty state.
 #pragma once
 #include "gui/app_state.hpp"
+#include "gui/export_files.hpp"
 
 namespace mailsim::gui::panels {
 
@@ -25,6 +26,10 @@ void lessons(AppState& app);
 // ... Compose (a new message from a device) and Check mail (a device fetches its mail).
 void compose(AppState& app);
 void check_mail(AppState& app);
+// ... Export (gui/panels/export.cpp): the lesson as files; run_export is also the
+// inspector's "Save as .eml".
+void export_window(AppState& app);
+void run_export(AppState& app, const ExportRequest& request);
 
 // Keyboard shortcuts (space, arrows, Home, F1-F4 tabs, Ctrl+= / Ctrl+-).
 void handle_keys(AppState& app);
