@@ -49,4 +49,7 @@ add_library(mailsim_imgui STATIC
   ${MAILSIM_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
 add_library(mailsim::imgui ALIAS mailsim_imgui)
 target_include_directories(mailsim_imgui SYSTEM PUBLIC ${MAILSIM_IMGUI_DIR} ${MAILSIM_IMGUI_DIR}/backends)
+# The OpenGL3 backend would pick GL ES 2 on emscripten; WebGL 2 is GL ES 3 ("#version 300 es").
+set_source_files_properties(${MAILSIM_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp PROPERTIES
+  COMPILE_DEFINITIONS IMGUI_IMPL_OPENGL_ES3)
 target_link_options(mailsim_imgui PUBLIC -sUSE_GLFW=3 -sUSE_WEBGL2=1 -sMIN_WEBGL_VERSION=2 -sFULL_ES3=1)
