@@ -20,7 +20,8 @@ source_version=${binary_version%+b[0-9]*}
 wanted=$(sed -n 's/^#define IMGUI_VERSION *"\(.*\)"/\1/p' "$headers")
 
 same_as_installed() {
-  [[ -f $1/imgui.h ]] && cmp -s "$1/imgui.h" "$headers" && cmp -s "$1/imconfig.h" /usr/include/imgui/imconfig.h
+  [[ -f $1/imgui.h ]] && cmp -s "$1/imgui.h" "$headers" && cmp -s "$1/imconfig.h" /usr/include/imgui/imconfig.h &&
+    [[ -f $1/imgui_stdlib.cpp ]]
 }
 if same_as_installed "$dest"; then
   exit 0
@@ -49,7 +50,7 @@ top=$(find "$work/unpack" -mindepth 1 -maxdepth 1 -type d | head -n 1)
 mkdir -p "$dest/backends"
 cp "$top"/imgui.cpp "$top"/imgui_draw.cpp "$top"/imgui_tables.cpp "$top"/imgui_widgets.cpp "$top"/imgui.h \
    "$top"/imgui_internal.h "$top"/imconfig.h "$top"/imstb_rectpack.h "$top"/imstb_textedit.h \
-   "$top"/imstb_truetype.h "$dest/"
+   "$top"/imstb_truetype.h "$top"/misc/cpp/imgui_stdlib.h "$top"/misc/cpp/imgui_stdlib.cpp "$dest/"
 cp "$top"/backends/imgui_impl_glfw.* "$top"/backends/imgui_impl_opengl3.* \
    "$top"/backends/imgui_impl_opengl3_loader.h "$dest/backends/"
 rm -rf "$work/unpack"

@@ -39,13 +39,14 @@ add_link_options(-fexceptions -sALLOW_MEMORY_GROWTH=1)
 # Dear ImGui 1.86 compiled from the sources of Debian's package (scripts/fetch-imgui.sh puts
 # them in the build folder and checks they match the installed libimgui-dev headers).
 set(MAILSIM_IMGUI_DIR ${CMAKE_BINARY_DIR}/imgui-src CACHE PATH "Dear ImGui's sources (scripts/fetch-imgui.sh)")
-if(NOT EXISTS ${MAILSIM_IMGUI_DIR}/imgui.cpp OR NOT EXISTS ${MAILSIM_IMGUI_DIR}/backends/imgui_impl_glfw.cpp)
+if(NOT EXISTS ${MAILSIM_IMGUI_DIR}/imgui_stdlib.cpp OR NOT EXISTS ${MAILSIM_IMGUI_DIR}/backends/imgui_impl_glfw.cpp)
   message(FATAL_ERROR "Dear ImGui's sources are not in ${MAILSIM_IMGUI_DIR}: run "
                       "`bash scripts/fetch-imgui.sh ${MAILSIM_IMGUI_DIR}` (scripts/web.sh does)")
 endif()
 add_library(mailsim_imgui STATIC
   ${MAILSIM_IMGUI_DIR}/imgui.cpp ${MAILSIM_IMGUI_DIR}/imgui_draw.cpp ${MAILSIM_IMGUI_DIR}/imgui_tables.cpp
-  ${MAILSIM_IMGUI_DIR}/imgui_widgets.cpp ${MAILSIM_IMGUI_DIR}/backends/imgui_impl_glfw.cpp
+  ${MAILSIM_IMGUI_DIR}/imgui_widgets.cpp ${MAILSIM_IMGUI_DIR}/imgui_stdlib.cpp
+  ${MAILSIM_IMGUI_DIR}/backends/imgui_impl_glfw.cpp
   ${MAILSIM_IMGUI_DIR}/backends/imgui_impl_opengl3.cpp)
 add_library(mailsim::imgui ALIAS mailsim_imgui)
 target_include_directories(mailsim_imgui SYSTEM PUBLIC ${MAILSIM_IMGUI_DIR} ${MAILSIM_IMGUI_DIR}/backends)

@@ -19,6 +19,9 @@
 #include "gui/model/steps.hpp"
 #include "gui/options.hpp"
 
+// EM_ASM's $0, $1 are emscripten's JavaScript argument names, not C++ identifiers.
+#pragma clang diagnostic ignored "-Wdollar-in-identifier-extension"
+
 namespace {
 
 namespace gui = mailsim::gui;
