@@ -191,10 +191,12 @@ def main():
             browser.call("Page.navigate", url=url)
             shown = None
             while time.time() - start < READY_TIMEOUT:
+                # (null while the new document is still loading)
                 shown = browser.evaluate(
-                    "({ready: document.body.dataset.ready || '', failed: document.body.dataset.failed || '',"
-                    " lang: document.documentElement.lang, text: document.getElementById('narration').textContent,"
-                    " title: document.title, status: document.getElementById('status').textContent})")
+                    "(() => { try { return {ready: document.body.dataset.ready || '',"
+                    " failed: document.body.dataset.failed || '', lang: document.documentElement.lang,"
+                    " text: document.getElementById('narration').textContent, title: document.title,"
+                    " status: document.getElementById('status').textContent}; } catch (e) { return null; } })()")
                 if shown and (shown["failed"] or (shown["ready"] and shown["lang"] == a.lang
                                                   and shown["text"] == want_text)):
                     break
