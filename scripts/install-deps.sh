@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mailsim needs, only those that are missing (sudo when not root).
-# Usage: scripts/install-deps.sh [--no-gui]
+# Usage: scripts/install-deps.sh [--no-gui | --web]
+#   --web: what the web page and its tests need (scripts/web.sh): emscripten, node, Chromium
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config nlohmann-json3-dev catch2 libcli11-dev libfmt-dev libbenchmark-dev
           python3 python3-jsonschema tshark librsvg2-bin)  # tshark, rsvg-convert: export checks
-if [[ "${1:-}" != "--no-gui" ]]; then
+if [[ "${1:-}" == "--web" ]]; then
+  packages=(cmake ninja-build emscripten nodejs node-acorn chromium python3 python3-websocket python3-pil
+            nlohmann-json3-dev catch2 libcli11-dev libfmt-dev libimgui-dev fonts-vlgothic fonts-dejavu-core)
+elif [[ "${1:-}" != "--no-gui" ]]; then
   packages+=(libimgui-dev libstb-dev libglfw3-dev libgl-dev fonts-vlgothic fonts-dejavu-core xvfb xauth)
 fi
 

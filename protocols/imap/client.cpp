@@ -575,9 +575,10 @@ bool ClientSession::parse_value(std::string_view s, std::size_t& pos, Value& out
       if (n > kMaxResponseTotal) return false;
     }
     if (s.substr(close + 1, 2) != "\r\n" || s.size() - (close + 3) < n) return false;
+    const auto len = static_cast<std::size_t>(n);  // <= s.size(): fits a 32-bit size_t too
     out.kind = Value::Kind::String;
-    out.text = std::string(s.substr(close + 3, n));
-    pos = close + 3 + n;
+    out.text = std::string(s.substr(close + 3, len));
+    pos = close + 3 + len;
     return true;
   }
   const std::size_t start = pos;

@@ -2,6 +2,7 @@
 #include "protocols/pop3/server.hpp"
 
 #include <cassert>
+#include <cstdint>
 #include <functional>
 #include <utility>
 
@@ -17,7 +18,10 @@ constexpr unsigned kTrans = bit(ServerSession::State::Transaction);
 
 // Decimal value of a digit string, saturating instead of overflowing.
 std::size_t parse_count(std::string_view s) {
-  constexpr std::size_t kCap = static_cast<std::size_t>(1) << 40;
+  // 2^40 where std::size_t has 64 bits; 2^28 where it has 32 (the web build), so v * 10 + 9
+  // never wraps. Both are far beyond any message number or line count.
+  constexpr std::size_t kCap =
+      sizeof(std::size_t) >= 8 ? static_cast<std::size_t>(std::uint64_t{1} << 40) : std::size_t{1} << 28;
   std::size_t v = 0;
   for (const char c : s) {
     v = v * 10 + static_cast<std::size_t>(c - '0');
