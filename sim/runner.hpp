@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/budget.hpp"
+#include "sim/conservation.hpp"
 #include "sim/scenario.hpp"
 #include "sim/trace.hpp"
 
@@ -38,6 +40,8 @@ struct RunOptions {
   // Called when the run has stopped, before the world is taken down: a way for tests and
   // views to look at the final state (mailbox contents, queues) that the trace summarises.
   std::function<void(Simulation&, mail::MailWorld&)> at_end;
+  // The run budget; none: the scenario's (its "settings", else the defaults of sim/budget.hpp).
+  std::optional<RunBudget> budget;
 };
 
 struct RunResult {
@@ -46,9 +50,13 @@ struct RunResult {
   Time end_time = 0;
   std::uint64_t events = 0;
   bool stopped_early = false;  // events remained at the stop time
+  // Set when the run budget ran out: which budget, and the likely cause read from the trace.
+  std::optional<BudgetStop> budget_stop;
+  // Mail conservation, checked on the trace at the end of every run.
+  Conservation conservation;
   // One entry per narration step of the scenario, in order: where its moment happened.
   std::vector<NarrationMatch> narration;
-  bool all_passed() const;        // every expectation held
+  bool all_passed() const;        // every expectation held and conservation holds
   bool narration_reached() const;  // every narration step's moment happened
 };
 
