@@ -46,6 +46,15 @@ auto top_of(const Map& m) {
 
 }  // namespace
 
+std::string format_span(Time t) {
+  constexpr Time kDay = 24 * kHour;
+  if (t > 0 && t % kDay == 0) return fmt::format("{}d", t / kDay);
+  if (t > 0 && t % kHour == 0) return fmt::format("{}h", t / kHour);
+  if (t > 0 && t % kMinute == 0) return fmt::format("{}m", t / kMinute);
+  if (t > 0 && t % kSecond == 0) return fmt::format("{}s", t / kSecond);
+  return format_time(t);
+}
+
 std::string_view to_string(BudgetKind kind) {
   switch (kind) {
     case BudgetKind::Events: return "events";
@@ -172,9 +181,9 @@ std::string BudgetStop::message(std::string_view lang) const {
                  : fmt::format("the budget of {} trace records (settings \"max_records\", --max-records)", count(limit));
       break;
     case BudgetKind::VirtualTime:
-      which = ja ? fmt::format("仮想時間の上限（{}）", format_time(static_cast<Time>(limit)))
+      which = ja ? fmt::format("仮想時間の上限（{}）", format_span(static_cast<Time>(limit)))
                  : fmt::format("the budget of {} of virtual time (settings \"max_time\", --max-time)",
-                               format_time(static_cast<Time>(limit)));
+                               format_span(static_cast<Time>(limit)));
       break;
     case BudgetKind::TraceMemory:
       which = ja ? fmt::format("トレースのメモリ上限（{}）", megabytes(limit))

@@ -58,6 +58,9 @@ struct BudgetStop {
   std::string message(std::string_view lang = "en") const;  // which budget ran out, and the likely cause
 };
 
+// A duration as a scenario writes it when it is whole ("30d", "2h", "90s"), else format_time().
+std::string format_span(Time t);
+
 // Checks the budget after an event: the first limit that is exceeded, if any.
 std::optional<BudgetStop> over_budget(const RunBudget& budget, std::uint64_t events, const Trace& trace, Time now);
 

@@ -455,7 +455,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
     }
     if (next > budget.max_time) {
       result.budget_stop = BudgetStop{BudgetKind::VirtualTime, static_cast<std::uint64_t>(budget.max_time),
-                                      static_cast<std::uint64_t>(next), sim.now(), {}};
+                                      static_cast<std::uint64_t>(next), budget.max_time, {}};
       break;
     }
     sim.core().step();
@@ -464,7 +464,16 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   }
   if (result.budget_stop) {
     result.stopped_early = true;
-    result.budget_stop->cause = likely_cause(sim.trace());
+    auto& cause = result.budget_stop->cause;
+    if (result.budget_stop->kind == BudgetKind::VirtualTime && stop > budget.max_time) {
+      // Nothing ran away: the scenario asks for more virtual time than the budget allows.
+      cause.code = "long_run";
+      cause.params = {{"run_for_us", stop}};
+      cause.en = fmt::format("the scenario runs until {} (settings \"run_for\"), longer than the budget", format_span(stop));
+      cause.ja = fmt::format("シナリオは {} まで動く設定です（settings の \"run_for\"）。上限より長い設定です", format_span(stop));
+    } else {
+      cause = likely_cause(sim.trace());
+    }
     Record note;
     note.kind = RecordKind::Note;
     note.event = "budget";
