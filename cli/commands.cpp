@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -29,7 +30,8 @@ constexpr const char* kFooter =
     "Exit codes:\n"
     "  0  all well (every expectation held)\n"
     "  1  an expectation failed\n"
-    "  2  invalid input or usage (errors on stderr as file:line:col: message)\n";
+    "  2  invalid input or usage (errors on stderr as file:line:col: message)\n"
+    "  3  the run budget ran out (events, records, virtual time or trace memory; run)\n";
 
 void print_diagnostics(std::ostream& err, const std::vector<sim::Diagnostic>& ds) {
   for (const auto& d : ds) err << d.format() << "\n";
@@ -38,6 +40,8 @@ void print_diagnostics(std::ostream& err, const std::vector<sim::Diagnostic>& ds
 struct RunArgs {
   std::string scenario, trace_path, until, lang;
   bool json = false, packets = false, verbose = false;
+  std::optional<std::uint64_t> max_events, max_records, max_trace_mb;
+  std::string max_time;
 };
 
 int cmd_run(const RunArgs& a, const std::filesystem::path& lessons, std::ostream& out, std::ostream& err) {
@@ -62,6 +66,20 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& lessons, std::ostream
     }
     opts.until = t;
   }
+  sim::RunBudget budget = loaded.scenario->budget;  // the command line overrides the scenario's settings
+  if (a.max_events) budget.max_events = *a.max_events;
+  if (a.max_records) budget.max_records = *a.max_records;
+  if (a.max_trace_mb) budget.max_trace_bytes = *a.max_trace_mb << 20;
+  if (!a.max_time.empty()) {
+    std::string why;
+    auto t = sim::parse_duration(a.max_time, &why);
+    if (!t || *t <= 0) {
+      err << "mailsim run: --max-time " << a.max_time << ": " << (t ? "must be longer than zero" : why) << "\n";
+      return kExitInvalid;
+    }
+    budget.max_time = *t;
+  }
+  opts.budget = budget;
   const auto result = sim::run_scenario(*loaded.scenario, opts);
   if (!a.trace_path.empty()) {
     std::ofstream tf(a.trace_path, std::ios::binary);
@@ -76,7 +94,11 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& lessons, std::ostream
   } else {
     print_text_report(out, *loaded.scenario, result, ReportOptions{a.packets, a.verbose, a.lang});
   }
-  // A narration step whose moment never happened is a failed check too.
+  if (result.budget_stop) {
+    err << "mailsim run: " << result.budget_stop->message(a.lang) << "\n";
+    return kExitBudget;
+  }
+  // A narration step whose moment never happened is a failed check too (and so is a message lost).
   return result.all_passed() && result.narration_reached() ? kExitOk : kExitExpectation;
 }
 
@@ -159,6 +181,14 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   run->add_flag("-v,--verbose", run_args.verbose, "Also list every record when the lesson has a story");
   run->add_option("--lang", run_args.lang, "Language of the report: en or ja (default: from LANG)")
       ->check(lang_check, "en|ja");
+  // The run budget (docs/guarantees.md): over it the run stops with exit code 3.
+  run->add_option("--max-events", run_args.max_events, "Run budget: events to process (default 5000000)")
+      ->check(CLI::Range(std::uint64_t{1}, sim::kMaxEventsLimit));
+  run->add_option("--max-records", run_args.max_records, "Run budget: trace records (default 1000000)")
+      ->check(CLI::Range(std::uint64_t{1}, sim::kMaxRecordsLimit));
+  run->add_option("--max-time", run_args.max_time, "Run budget: virtual time, e.g. 2h or 7d (default 30d)");
+  run->add_option("--max-trace-mb", run_args.max_trace_mb, "Run budget: estimated trace memory in MiB (default 256)")
+      ->check(CLI::Range(std::uint64_t{1}, sim::kMaxTraceMbLimit));
 
   std::string list_lang = default_lang();
   auto* list = app.add_subcommand("list", "List the built-in lessons with their titles");

@@ -121,6 +121,22 @@ void print_text_report(std::ostream& out, const sim::Scenario& s, const sim::Run
     print_records(out, s, r, o);
   }
 
+  if (r.budget_stop) {
+    heading(out, phrase("budget", o), '-');
+    out << "  " << r.budget_stop->message(o.lang) << "\n";
+  }
+  heading(out, phrase("conservation", o), '-');
+  const auto& c = r.conservation;
+  if (c.holds()) {
+    out << "  "
+        << phrase("conservation.holds", o, c.messages, c.recipients, c.delivered, c.relayed, c.bounced, c.dropped,
+                  c.queued, c.in_transfer, c.sent, c.answered)
+        << "\n";
+  } else {
+    out << "  " << phrase("conservation.violated", o, c.violations.size()) << "\n";
+    for (const auto& v : c.violations) out << "        " << v.what << "\n";
+  }
+
   std::size_t unreached = 0;
   for (const auto& m : r.narration)
     if (!m.reached) ++unreached;
@@ -153,6 +169,19 @@ nlohmann::json json_report(const sim::Scenario& s, const sim::RunResult& r) {
   j["events"] = r.events;
   j["records"] = r.trace.size();
   j["stopped_early"] = r.stopped_early;
+  // The run budget that ran out (null when none did) and the conservation check (docs/report.md).
+  j["budget_stop"] = nullptr;
+  if (const auto& b = r.budget_stop) {
+    j["budget_stop"] = {{"budget", sim::to_string(b->kind)},
+                        {"limit", b->limit},
+                        {"used", b->used},
+                        {"t", b->at},
+                        {"cause", b->cause.code},
+                        {"cause_params", b->cause.params},
+                        {"message", b->message("en")},
+                        {"ja", b->message("ja")}};
+  }
+  j["conservation"] = r.conservation.to_json();
   j["expectations"] = nlohmann::json::array();
   for (const auto& e : r.expectations) {
     nlohmann::json x{{"pointer", e.pointer}, {"description", e.description}, {"passed", e.passed}, {"actual", e.actual}};
@@ -183,7 +212,7 @@ nlohmann::json json_report(const sim::Scenario& s, const sim::RunResult& r) {
     }
     j["narration"].push_back(std::move(n));
   }
-  j["passed"] = r.all_passed() && r.narration_reached();
+  j["passed"] = r.all_passed() && r.narration_reached() && !r.budget_stop;
   return j;
 }
 

@@ -119,6 +119,7 @@ struct AppState {
   ComposeState compose;
   ExportState export_files;
   std::string status_key;     // the last command's outcome for the top bar ("compose.sent")
+  std::optional<sim::BudgetStop> budget_stop;  // the run ran out of its budget: the top bar says why
   sim::Time status_time = 0;  // its {time}
 
   // The player's clock: playback seconds on the teaching pace (never simulation state).

@@ -117,13 +117,15 @@ void toolbar(AppState& app) {
   std::string status;
   if (!app.status_key.empty())
     status = format_text(app.strings().get(app.status_key), {{"time", sim::format_time(app.status_time)}, {"title", title}});
+  if (app.budget_stop) status = app.budget_stop->message(app.lang);  // the run stopped early: say why first
   const float status_w = status.empty() ? 0.0f : ImGui::CalcTextSize(status.c_str()).x + fs;
   const float title_w = std::min(ImGui::CalcTextSize(title.c_str()).x, std::max(avail - status_w - fs, avail * 0.25f));
   if (!status.empty()) {
     ImGui::SameLine(0.0f, fs);
     ImGui::AlignTextToFramePadding();
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(0x1E6B3A)));
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(app.budget_stop ? 0xB3261E : 0x1E6B3A)));
     ImGui::TextUnformatted(fit_text(status, ImGui::GetContentRegionAvail().x - title_w - fs).c_str());
+    if (!app.headless && app.budget_stop && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", status.c_str());
     ImGui::PopStyleColor();
   }
   ImGui::SameLine();
@@ -236,6 +238,7 @@ void install_run(AppState& app, const sim::RunResult& result) {
   app.story = StoryIndex(app.model);
   app.sequence = build_sequence(app.model);
   app.narration = result.narration;
+  app.budget_stop = result.budget_stop;  // shown in the top bar instead of a run that never ends
 }
 
 }  // namespace mailsim::gui

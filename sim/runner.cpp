@@ -412,7 +412,7 @@ ExpectationResult check_wire(const ExpectationSpec& e, const Trace& trace) {
 bool RunResult::all_passed() const {
   for (const auto& e : expectations)
     if (!e.passed) return false;
-  return true;
+  return conservation.holds();
 }
 
 bool RunResult::narration_reached() const {
@@ -445,6 +445,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
   if (options.before_start) options.before_start(sim);
   sim.start();
   const Time stop = options.until ? std::min(*options.until, scenario.run_for) : scenario.run_for;
+  const RunBudget budget = options.budget.value_or(scenario.budget);
   RunResult result;
   for (;;) {
     const Time next = sim.core().next_time();
@@ -453,12 +454,41 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
       result.stopped_early = true;
       break;
     }
+    if (next > budget.max_time) {
+      result.budget_stop = BudgetStop{BudgetKind::VirtualTime, static_cast<std::uint64_t>(budget.max_time),
+                                      static_cast<std::uint64_t>(next), budget.max_time, {}};
+      break;
+    }
     sim.core().step();
+    if (!result.budget_stop) result.budget_stop = over_budget(budget, sim.core().executed(), sim.trace(), sim.now());
+    if (result.budget_stop) break;
+  }
+  if (result.budget_stop) {
+    result.stopped_early = true;
+    auto& cause = result.budget_stop->cause;
+    if (result.budget_stop->kind == BudgetKind::VirtualTime && stop > budget.max_time) {
+      // Nothing ran away: the scenario asks for more virtual time than the budget allows.
+      cause.code = "long_run";
+      cause.params = {{"run_for_us", stop}};
+      cause.en = fmt::format("the scenario runs until {} (settings \"run_for\"), longer than the budget", format_span(stop));
+      cause.ja = fmt::format("シナリオは {} まで動く設定です（settings の \"run_for\"）。上限より長い設定です", format_span(stop));
+    } else {
+      cause = likely_cause(sim.trace());
+    }
+    Record note;
+    note.kind = RecordKind::Note;
+    note.event = "budget";
+    note.summary = result.budget_stop->message();
+    note.detail = {{"budget", to_string(result.budget_stop->kind)}, {"limit", result.budget_stop->limit},
+                   {"used", result.budget_stop->used}, {"cause", result.budget_stop->cause.code},
+                   {"cause_params", result.budget_stop->cause.params}};
+    sim.record(std::move(note));
   }
   if (options.at_end) options.at_end(sim, world);
   result.end_time = sim.now();
   result.events = sim.core().executed();
   result.trace = std::move(sim.trace());
+  result.conservation = check_conservation(result.trace, !result.stopped_early, result.end_time);
   result.expectations = check_expectations(scenario, result.trace);
   result.narration = match_narration(scenario.narration, result.trace);
   return result;

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/budget.hpp"
+#include "sim/conservation.hpp"
 #include "sim/scenario.hpp"
 #include "sim/trace.hpp"
 
@@ -41,6 +43,8 @@ struct RunOptions {
   // Called once the world is built, before it starts: a way to add apps of one's own (replay
   // adds a client that plays a recorded session).
   std::function<void(Simulation&)> before_start;
+  // The run budget; none: the scenario's (its "settings", else the defaults of sim/budget.hpp).
+  std::optional<RunBudget> budget;
 };
 
 struct RunResult {
@@ -49,9 +53,13 @@ struct RunResult {
   Time end_time = 0;
   std::uint64_t events = 0;
   bool stopped_early = false;  // events remained at the stop time
+  // Set when the run budget ran out: which budget, and the likely cause read from the trace.
+  std::optional<BudgetStop> budget_stop;
+  // Mail conservation, checked on the trace at the end of every run.
+  Conservation conservation;
   // One entry per narration step of the scenario, in order: where its moment happened.
   std::vector<NarrationMatch> narration;
-  bool all_passed() const;        // every expectation held
+  bool all_passed() const;        // every expectation held and conservation holds
   bool narration_reached() const;  // every narration step's moment happened
 };
 

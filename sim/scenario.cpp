@@ -110,7 +110,8 @@ class Loader {
     if (it == root.end()) return;
     const std::string p = "/settings";
     if (!c_.expect_object(*it, p)) return;
-    c_.allowed_keys(*it, p, {"mss", "connect_timeout", "syn_retry", "max_rto", "retransmissions", "timeouts", "run_for"});
+    c_.allowed_keys(*it, p, {"mss", "connect_timeout", "syn_retry", "max_rto", "retransmissions", "timeouts", "run_for",
+                             "max_events", "max_records", "max_time", "max_trace_mb"});
     if (auto mss = c_.integer(*it, p, "mss", false, 64, 65495)) s.transport.mss = static_cast<std::uint32_t>(*mss);
     if (auto t = c_.positive_duration(*it, p, "connect_timeout", false, "the connect timeout"))
       s.transport.connect_timeout = *t;
@@ -124,6 +125,14 @@ class Loader {
     if (auto t = c_.positive_duration(*it, p, "max_rto", false, "the longest retransmission interval")) s.transport.max_rto = *t;
     if (auto n = c_.integer(*it, p, "retransmissions", false, 1, 30)) s.transport.max_retransmissions = static_cast<int>(*n);
     if (auto t = it->find("timeouts"); t != it->end()) session_timeouts(*t, p + "/timeouts", s.timeouts);
+    // The run budget (sim/budget.hpp): a lesson may lower it, or raise it up to the named limits.
+    if (auto n = c_.integer(*it, p, "max_events", false, 1000, static_cast<std::int64_t>(kMaxEventsLimit)))
+      s.budget.max_events = static_cast<std::uint64_t>(*n);
+    if (auto n = c_.integer(*it, p, "max_records", false, 100, static_cast<std::int64_t>(kMaxRecordsLimit)))
+      s.budget.max_records = static_cast<std::uint64_t>(*n);
+    if (auto t = c_.positive_duration(*it, p, "max_time", false, "max_time")) s.budget.max_time = *t;
+    if (auto n = c_.integer(*it, p, "max_trace_mb", false, 1, static_cast<std::int64_t>(kMaxTraceMbLimit)))
+      s.budget.max_trace_bytes = static_cast<std::uint64_t>(*n) << 20;
   }
 
   // settings/timeouts: the session timeouts a lesson may shorten (docs/scenarios.md).

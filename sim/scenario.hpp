@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocols/dns/authoritative.hpp"
+#include "sim/budget.hpp"
 #include "sim/checker.hpp"
 #include "sim/mail/mail_spec.hpp"
 #include "sim/narration.hpp"
@@ -80,6 +81,7 @@ struct Scenario {
   TransportSettings transport;
   mail::SessionTimeouts timeouts;  // settings/timeouts, copied into every mail server and client
   Time run_for = 1 * kHour;  // the simulation stops here even if events remain
+  RunBudget budget;          // settings "max_events", "max_records", "max_time", "max_trace_mb"
   Time internet_latency = 20 * kMilli;
   struct PathLatency {
     std::string a, b;

@@ -176,7 +176,39 @@ std::string unescape_bytes(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// Heap bytes of a string beyond the small-string buffer (15 characters in libstdc++).
+std::size_t heap_of(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+
+// A JSON value's nodes: each value is one json (16 bytes) held in a map node (about 80 with
+// its key) or a vector slot; strings add their buffer.
+std::size_t json_size(const nlohmann::json& j) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::object: {
+      std::size_t n = 48;
+      for (auto it = j.begin(); it != j.end(); ++it) n += 64 + it.key().size() + json_size(*it);
+      return n;
+    }
+    case nlohmann::json::value_t::array: {
+      std::size_t n = 24;
+      for (const auto& v : j) n += json_size(v);
+      return n;
+    }
+    case nlohmann::json::value_t::string: return 16 + 32 + j.get_ref<const std::string&>().size();
+    default: return 16;
+  }
+}
+
+}  // namespace
+
+std::size_t Trace::estimate_size(const Record& r) {
+  return sizeof(Record) + heap_of(r.event) + heap_of(r.host) + heap_of(r.peer) + heap_of(r.protocol) +
+         heap_of(r.summary) + json_size(r.detail);
+}
+
 Record& Trace::add(Record r) {
+  bytes_ += estimate_size(r);
   r.seq = records_.size();
   records_.push_back(std::move(r));
   return records_.back();

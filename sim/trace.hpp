@@ -61,6 +61,11 @@ class Trace {
   Record& add(Record r);
   const std::vector<Record>& records() const { return records_; }
   std::size_t size() const { return records_.size(); }
+  // Bytes the records take in memory, as estimated by estimate_size() when each was added
+  // (the run budget's "trace memory"; the vector's spare capacity is not counted).
+  std::uint64_t memory_estimate() const { return bytes_; }
+  // A record's footprint: the struct, its strings' heap buffers and its JSON detail's nodes.
+  static std::size_t estimate_size(const Record& r);
 
   // Header information written in the first (meta) line.
   nlohmann::json meta = nlohmann::json::object();
@@ -71,6 +76,7 @@ class Trace {
 
  private:
   std::vector<Record> records_;
+  std::uint64_t bytes_ = 0;
 };
 
 }  // namespace mailsim::sim

@@ -227,13 +227,14 @@ smtp::Reply MailServerApp::check_recipient(const smtp::SessionContext& ctx, cons
 }
 
 std::optional<smtp::Reply> MailServerApp::deliver_local(const std::string& recipient, const std::string& data,
-                                                        const std::string& sender, const MessageLabel& label) {
+                                                        const std::string& sender, const MessageLabel& label,
+                                                        const std::string& queue_id) {
   const auto user = store_->user_for_address(recipient);
   if (!user) return smtp::Reply::make(550, "5.1.1", "<" + recipient + ">: User unknown");
   const std::string raw = message::add_return_path(data, sender);
   const auto res = store_->deliver(*user, "INBOX", raw, sim_->now());
   nlohmann::json d{{"recipient", recipient}, {"user", *user}, {"folder", "INBOX"}, {"subject", label.subject},
-                   {"message_id", label.message_id}, {"size", raw.size()}};
+                   {"message_id", label.message_id}, {"size", raw.size()}, {"queue_id", queue_id}};
   switch (res.status) {
     case DeliveryResult::Status::Stored:
       d["uid"] = res.uid;
@@ -303,7 +304,7 @@ smtp::Reply MailServerApp::accept_message(const smtp::SessionContext& ctx, const
   std::size_t stored = 0;
   for (const auto& r : env.recipients) {
     if (is_local(r)) {
-      if (auto err = deliver_local(r, stamped, sender, label)) failed.emplace_back(r, *err);
+      if (auto err = deliver_local(r, stamped, sender, label, qid)) failed.emplace_back(r, *err);
       else ++stored;
     } else {
       remote.push_back(r);
@@ -711,7 +712,7 @@ void MailServerApp::bounce(const QueuedMessage& m, const std::vector<Failure>& f
     hop.with = "local";
     hop.id = next_queue_id();
     hop.date = message_date(sim_->now());
-    if (auto err = deliver_local(m.sender, message::add_received(report, hop), "", label))
+    if (auto err = deliver_local(m.sender, message::add_received(report, hop), "", label, hop.id))
       record_mail(*sim_, host(), "bounced",
                   fmt::format("{} cannot deliver the bounce to {} ({}); it is dropped", host(), m.sender, reply_text(*err)),
                   {{"recipient", m.sender}, {"sender", ""}, {"status", err->enhanced}, {"code", err->code},

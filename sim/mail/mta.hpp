@@ -63,7 +63,8 @@ class MailServerApp : public App {
   bool is_local(const std::string& address) const;
   bool may_relay(const smtp::SessionContext& ctx) const;
   std::optional<smtp::Reply> deliver_local(const std::string& recipient, const std::string& data,
-                                           const std::string& sender, const MessageLabel& label);
+                                           const std::string& sender, const MessageLabel& label,
+                                           const std::string& queue_id);
 
   // Sending (queue).
   std::string next_queue_id();

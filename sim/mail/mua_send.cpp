@@ -1,10 +1,13 @@
 // Composing and submitting mail from a device.
 #include "sim/mail/mua_send.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "protocols/message/builder.hpp"
 #include "protocols/smtp/client.hpp"
+#include "protocols/smtp/server.hpp"
 #include "sim/mail/mta.hpp"
 #include "sim/mail/session_link.hpp"
 #include "sim/mail/timeouts.hpp"
@@ -12,6 +15,9 @@
 namespace mailsim::sim::mail {
 
 namespace {
+
+// How far over the largest size any server accepts a device pads a message for a "size".
+constexpr std::uint64_t kPaddingMargin = 64 * 1024;
 
 // A failure of the whole session (not of one recipient), as the user reads it: which step
 // failed ("login", "mail_from", "data"; empty for others) and the one-line explanation, so
@@ -39,11 +45,18 @@ SessionFailure session_failure(const std::string& server, const std::string& sen
 
 }  // namespace
 
+MailSenderApp::MailSenderApp(std::string host, MailClientSpec spec)
+    : App(std::move(host)), spec_(std::move(spec)), largest_accepted_(smtp::kMaxMessageSizeCap) {}
+
 MailSenderApp::MailSenderApp(std::string host, const Scenario& scenario, MailClientSpec spec)
     : MailSenderApp(std::move(host), std::move(spec)) {
   // Every such server, not only the accounts' own: a message may be sent elsewhere (its "smtp").
-  for (const auto& h : scenario.hosts)
+  std::uint64_t largest = 0;
+  for (const auto& h : scenario.hosts) {
     if (h.mail_server && h.mail_server->show_credentials) show_credentials_to_.insert(h.info.id);
+    if (h.mail_server) largest = std::max(largest, h.mail_server->max_message_size);
+  }
+  largest_accepted_ = std::min<std::uint64_t>(largest, smtp::kMaxMessageSizeCap);
 }
 
 void MailSenderApp::start(Simulation& sim) {
@@ -74,9 +87,12 @@ void MailSenderApp::send(const SendRequest& request) {
   b.message_id(fmt::format("{}.{}.{}", sim_->now() / kMilli, ++sent_, host()), domain);
   std::string body = request.body.empty() ? std::string("Hello!\n") : request.body;
   if (request.size > 0) {
-    // Pad with numbered lines until the message reaches the requested size.
+    // Pad with numbered lines until the message reaches the requested size, but never build
+    // more than just over the largest message any server of the world accepts: a bigger one is
+    // refused the same way, and "8GB" must not be built in memory to find that out.
+    const std::uint64_t target = std::min<std::uint64_t>(request.size, largest_accepted_ + kPaddingMargin);
     std::size_t n = 0;
-    while (body.size() + 400 < request.size) body += fmt::format("Line {:06} of filler to make this message larger.\n", ++n);
+    while (body.size() + 400 < target) body += fmt::format("Line {:06} of filler to make this message larger.\n", ++n);
   }
   b.body(body);
   const std::string data = b.build();
@@ -87,6 +103,7 @@ void MailSenderApp::send(const SendRequest& request) {
                       {"subject", request.subject}, {"message_id", label.message_id}, {"size", data.size()},
                       {"server", out.server}, {"port", out.port}, {"auth", out.auth},
                       {"tls", out.tls}};
+  if (request.size > largest_accepted_ + kPaddingMargin) base["requested_size"] = request.size;  // built up to the cap
   record_mail(*sim_, host(), "compose",
               request.label.empty() ? fmt::format("{} writes \"{}\" to {} and sends it via {} port {}", acc->address,
                                                   request.subject, rcpts, out.server, out.port)

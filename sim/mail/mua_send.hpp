@@ -29,7 +29,7 @@ struct SendRequest {
 
 class MailSenderApp : public App {
  public:
-  MailSenderApp(std::string host, MailClientSpec spec) : App(std::move(host)), spec_(std::move(spec)) {}
+  MailSenderApp(std::string host, MailClientSpec spec);
   // As above; the AUTH line sent to a server whose `show_credentials` is on is recorded
   // unmasked, as the POP3 and IMAP readers do (the eavesdropper lesson).
   MailSenderApp(std::string host, const Scenario& scenario, MailClientSpec spec);
@@ -44,6 +44,9 @@ class MailSenderApp : public App {
   std::set<std::string> show_credentials_to_;  // outgoing servers (host ids) that show them
   std::vector<SendRequest> requests_;
   std::uint64_t sent_ = 0;
+  // The largest message any server of the world accepts: a "size" is padded to just over it
+  // at most (a bigger message is refused the same way, and is never built in memory).
+  std::uint64_t largest_accepted_;
 };
 
 }  // namespace mailsim::sim::mail

@@ -35,9 +35,11 @@ TEST_CASE("report strings: placeholders agree between the languages") {
   for (const auto& k : report_string_keys("en")) {
     CAPTURE(k);
     // Formatting with the same arguments works in both languages and uses every argument.
-    const auto en = fmt::format(fmt::runtime(report_string(k, "en")), "ARG0", "ARG1", "ARG2", "ARG3", "ARG4");
-    const auto ja = fmt::format(fmt::runtime(report_string(k, "ja")), "ARG0", "ARG1", "ARG2", "ARG3", "ARG4");
-    for (const char* a : {"ARG0", "ARG1", "ARG2", "ARG3", "ARG4"})
+    const auto en = fmt::format(fmt::runtime(report_string(k, "en")), "ARG0", "ARG1", "ARG2", "ARG3", "ARG4", "ARG5", "ARG6", "ARG7",
+                              "ARG8", "ARG9");
+    const auto ja = fmt::format(fmt::runtime(report_string(k, "ja")), "ARG0", "ARG1", "ARG2", "ARG3", "ARG4", "ARG5", "ARG6", "ARG7",
+                              "ARG8", "ARG9");
+    for (const char* a : {"ARG0", "ARG1", "ARG2", "ARG3", "ARG4", "ARG5", "ARG6", "ARG7", "ARG8", "ARG9"})
       CHECK((en.find(a) == std::string::npos) == (ja.find(a) == std::string::npos));
   }
 }
