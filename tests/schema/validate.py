@@ -67,7 +67,8 @@ def collect(args):
             for root, dirs, names in os.walk(a):
                 dirs.sort()
                 for n in sorted(names):
-                    if n.endswith(".json") and not n.endswith(".schema.json"):
+                    if n.endswith(".json") and not n.endswith(".schema.json") and not (
+                            n == "curriculum.json" and root == a):
                         files.append(os.path.join(root, n))
         else:
             files.append(a)
