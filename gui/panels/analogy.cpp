@@ -234,11 +234,14 @@ void analogy(AppState& app) {
   const auto& table = app.analogy();
 
   // The situation in force: the last record with a postal twin.
-  const auto rec = app.story.analogy_at(app.view.current);
-  std::string key = rec ? app.story.key_of(*rec) : std::string{};
-  // While a lesson step that names a situation is in force, the scene shows that situation.
-  const std::string step_key = step_analogy_key(StepTimeline(app.narration, app.model), app.scenario.narration, app.playback);
-  if (!step_key.empty() && table.has(step_key + ".title")) key = step_key;
+  // While a lesson step is in force, the scene shows its situation unless what happened at
+  // its record decides otherwise (gui/model/situation).
+  std::string key = situation_at(app.model, app.story, StepTimeline(app.narration, app.model), app.scenario.narration,
+                                 app.narration, app.playback, app.view.current);
+  if (!key.empty() && !table.has(key + ".title")) {
+    const auto rec = app.story.analogy_at(app.view.current);
+    key = rec ? app.story.key_of(*rec) : std::string{};
+  }
   const Station active = key.empty() ? Station::None : app.station_of(key);
   std::string title = key.empty() ? table.get("analogy.title") : table.get(key + ".title");
   std::string text = key.empty() ? table.get("analogy.none") : table.get(key + ".text");
@@ -258,7 +261,8 @@ void analogy(AppState& app) {
   const float sh = scene_max.y - scene_min.y;
 
   // Station size from the room: two rows (extras above) plus labels under the main row.
-  const float label_fs = fs * 0.78f;
+  const float least = min_text(app, fs);
+  const float label_fs = std::max(fs * 0.78f, least);
   const float s = std::clamp(std::min((sh - label_fs * 2.3f) / 2.45f, sw / 9.5f), 16.0f, 64.0f);
   const float extra_y = scene_min.y + s * 0.62f;
   const float main_y = scene_min.y + s * 1.75f;
@@ -288,7 +292,7 @@ void analogy(AppState& app) {
       ++count;
     }
     if (need + labels > sw - 8.0f && labels > 0.0f) {
-      extra_fs = label_fs * std::max(0.8f, (sw - 8.0f - need) / labels);
+      extra_fs = std::max(least, label_fs * std::max(0.8f, (sw - 8.0f - need) / labels));
       labels *= extra_fs / label_fs;
     }
     const float gap = std::max(2.0f, (sw - need - labels) / static_cast<float>(count + 1));
@@ -326,7 +330,7 @@ void analogy(AppState& app) {
         float lfs = label_fs;
         ImVec2 ts = font->CalcTextSizeA(lfs, 1e9f, 0.0f, line->c_str());
         if (ts.x > lane) {
-          lfs = std::max(label_fs * 0.75f, lfs * lane / ts.x);
+          lfs = std::max(least, lfs * lane / ts.x);
           ts = font->CalcTextSizeA(lfs, 1e9f, 0.0f, line->c_str());
         }
         const float x = std::clamp(c.x - ts.x * 0.5f, scene_min.x + 2.0f, scene_max.x - ts.x - 2.0f);
