@@ -430,8 +430,14 @@ TEST_CASE("describe: dns, connection, policy, tls, action and protocol records i
   CHECK(describe_record(rec(RecordKind::Protocol, "note", "mx", "TLS established; session state reset, client must send EHLO again",
                             Json(), "", "smtp"),
                         "ja") == "TLS が確立しました。セッションの状態を初期化。クライアントは EHLO を送り直す必要があります");
-  CHECK(describe_record(rec(RecordKind::Protocol, "state", "mx", "Ehlo -> Auth", Json(), "", "smtp"), "ja") ==
-        "状態の変化：Ehlo -> Auth");
+  // A state change is worded from the state entered, never as the engine's "A -> B".
+  CHECK(describe_record(rec(RecordKind::Protocol, "state", "mx", "Ehlo -> Auth", {{"from", "Ehlo"}, {"to", "Auth"}}, "",
+                            "smtp"),
+                        "ja") == "mx：SMTP のやりとり — ログイン（AUTH）しています");
+  CHECK(describe_record(rec(RecordKind::Protocol, "state", "mx", "Ehlo -> Auth", {{"from", "Ehlo"}, {"to", "Auth"}}, "",
+                            "smtp"),
+                        "ja")
+            .find("->") == std::string::npos);
   CHECK(describe_record(rec(RecordKind::Protocol, "error", "mx", "protocol error: RCPT not allowed in state Ready", Json(), "",
                             "smtp"),
                         "ja") == "プロトコルエラー：RCPT not allowed in state Ready");
