@@ -193,6 +193,7 @@ int run_gui(const GuiOptions& options) {
   app.headless = !options.screenshot_path.empty() || !options.screenshot_series_dir.empty();
   install_run(app, sim::run_scenario(app.scenario));
   app.switch_to_tab = start_tab;
+  app.presenter = options.presenter;
   if (options.show == "lessons") app.picker.open = true;  // --show: a window open (screenshots for docs)
   else if (options.show == "compose") app.compose.open = true;
   else if (options.show == "check") app.compose.check_open = true;
@@ -310,6 +311,7 @@ int run_gui(const GuiOptions& options) {
     float ys = 1.0f;
     glfwGetWindowContentScale(window, &xs, &ys);
     app.ui_scale = scale_for_content(xs, ys);
+    app.content_scale = app.ui_scale;  // the window grew with it: window_scale must not count it twice
   }
 
   IMGUI_CHECKVERSION();
@@ -317,10 +319,11 @@ int run_gui(const GuiOptions& options) {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // the layout is fixed; nothing to remember
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  if (!app.headless) panels::install_key_queue(window, app);  // before the backend, which chains to it
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init(glsl_version);
   load_fonts(app, assets);
-  theme::apply_style(app.ui_scale);
+  theme::apply_style(app.text_scale());
   if (!app.fonts.japanese) {
     std::cerr << "mailsim: " << app.en.get("font.missing") << "\n";
   }
@@ -347,7 +350,7 @@ int run_gui(const GuiOptions& options) {
       load_fonts(app, assets);
       ImGui_ImplOpenGL3_DestroyFontsTexture();
       ImGui_ImplOpenGL3_CreateFontsTexture();
-      theme::apply_style(app.ui_scale);
+      theme::apply_style(app.text_scale());
       app.rebuild_fonts = false;
     }
     ImGui_ImplOpenGL3_NewFrame();
