@@ -96,6 +96,8 @@ void host_settings(AppState& app, const sim::HostSpec& spec) {
   row(app.tr("inspector.id"), info.id);
   row(app.tr("inspector.kind"), app.tr("kind." + info.kind));
   row(app.tr("inspector.ip"), info.ip.str());
+  row(app.tr("inspector.power"),
+      app.tr(app.story.power().down(info.id, app.view.current) ? "inspector.power_off" : "inspector.power_on"));
   std::string net = info.network;
   for (const auto& n : app.scenario.networks) {
     if (n.id == info.network) {
@@ -232,8 +234,14 @@ void mailboxes(AppState& app, const std::string& host) {
         ImGui::TableHeadersRow();
         for (const auto& m : f.messages) {
           const bool known = m.letter < letters.size();
-          std::string flags_s = flags_text(m.flags);
-          if (flags_s.empty()) flags_s = app.tr("inspector.unread");
+          // Read or unread first (the \\Seen flag), then a deletion mark and any other flag as it is.
+          std::string flags_s = app.tr(m.seen() ? "inspector.read" : "inspector.unread");
+          std::vector<std::string> others;
+          for (const auto& fl : m.flags) {
+            if (fl == "\\Seen") continue;
+            others.push_back(fl == "\\Deleted" ? std::string(app.tr("inspector.deleted_mark")) : fl);
+          }
+          if (!others.empty()) flags_s += ", " + flags_text(others);
           message_row(app, m.letter, f.name + std::to_string(m.uid),
                       {std::to_string(m.uid), known ? short_from(letters[m.letter].from) : std::string(),
                        known ? letters[m.letter].subject : std::string(), size_text(m.size), flags_s});
@@ -266,9 +274,9 @@ void queue(AppState& app, const sim::HostSpec& spec) {
     std::string state;
     if (e.deferred) {
       state = format_text(app.tr("inspector.deferred"),
-                          {{"n", std::to_string(e.attempts)}, {"time", sim::format_time(e.retry_at)}});
+                          {{"n", std::to_string(e.attempts)}, {"time", clock_text(app.japanese(), e.retry_at)}});
       if (e.retry_at > app.view.time) {
-        state += " " + format_text(app.tr("inspector.in"), {{"time", sim::format_time(e.retry_at - app.view.time)}});
+        state += " " + format_text(app.tr("inspector.in"), {{"time", clock_text(app.japanese(), e.retry_at - app.view.time)}});
       }
       if (!e.reason.empty()) state += "\n" + e.reason;
     } else if (!e.trying.empty()) {
@@ -339,7 +347,7 @@ void dns(AppState& app, const sim::HostSpec& spec) {
       ImGui::TextUnformatted(e.record.c_str());
       ImGui::SameLine();
       ImGui::TextDisabled("%s", format_text(app.tr("inspector.expires_in"),
-                                            {{"time", sim::format_time(e.expires - app.view.time)}})
+                                            {{"time", clock_text(app.japanese(), e.expires - app.view.time)}})
                                     .c_str());
     }
   }
@@ -495,7 +503,7 @@ bool message_view(AppState& app) {
       std::string text;
       if (p.kind == LetterPlace::Kind::Queue) {
         text = format_text(app.tr(p.deferred ? "inspector.where_deferred" : "inspector.where_queue"),
-                           {{"host", app.host_name(p.host)}, {"id", p.what}, {"time", sim::format_time(p.retry_at)}});
+                           {{"host", app.host_name(p.host)}, {"id", p.what}, {"time", clock_text(app.japanese(), p.retry_at)}});
       } else if (p.kind == LetterPlace::Kind::Mailbox) {
         text = format_text(app.tr("inspector.where_mailbox"),
                            {{"host", app.host_name(p.host)}, {"box", p.what}, {"uid", std::to_string(p.uid)}});
@@ -544,7 +552,7 @@ bool message_view(AppState& app) {
         ImGui::TableNextRow();
         ImGui::TableSetColumnIndex(0);
         if (!past) ImGui::PushStyleColor(ImGuiCol_Text, colour(0xA0A6AC));
-        const std::string t = sim::format_time(r.time);
+        const std::string t = clock_text(app.japanese(), r.time);
         if (ImGui::Selectable((t + "##h" + std::to_string(i)).c_str(), now, ImGuiSelectableFlags_SpanAllColumns)) {
           seek_to(app, i);
         }

@@ -15,6 +15,7 @@
 #include "gui/icons.hpp"
 #include "gui/frame.hpp"
 #include "gui/model/line_break.hpp"
+#include "gui/model/packet_view.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
 #include "sim/describe.hpp"
@@ -295,12 +296,27 @@ Box badge(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string
 // The column ends above `bottom` (the top of the host's label where the label reaches under
 // it) and, if it can, starts below `top` (the label of the host above). Where there is no room beside the icon (a grid cell) only a device's badge is drawn,
 // above the icon. Adds what it drew to `avoid`; sets `tip` when the mouse is over it.
+// What the IMAP flags say of a mailbox, after its count: " (1 unread)", " (1 unread, 1 deleted)".
+std::string flag_suffix(AppState& app, const MailboxState& mb) {
+  const auto unread = mb.unread_count();
+  const auto deleted = mb.deleted_count();
+  if (unread == 0 && deleted == 0) return {};
+  std::string parts;
+  if (unread > 0) parts = format_text(app.tr("map.unread"), {{"n", std::to_string(unread)}});
+  if (deleted > 0) {
+    if (!parts.empty()) parts += app.tr("map.flag_sep");
+    parts += format_text(app.tr("map.deleted"), {{"n", std::to_string(deleted)}});
+  }
+  return format_text(app.tr("map.flags"), {{"flags", parts}});
+}
+
 void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const HostPlace& h, ImVec2 c, float icon,
                 float side_room, bool right_side, float top, float bottom, std::optional<ImVec2> mouse,
                 std::vector<Box>& avoid,
                 MailTip& tip, ImU32 plate = 0) {
   const auto& mail = app.view.mail;
-  const float small = fs * 0.78f;
+  const float least = min_text(app, fs);
+  const float small = std::max(fs * 0.78f, least);
   const float room = std::max(40.0f, side_room);
   const float x0 = right_side ? c.x + icon * 0.72f : c.x - icon * 0.72f;
   const bool column = side_room >= fs * 2.0f;
@@ -330,7 +346,8 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
     } else {
       rows.push_back({Row::Kind::Count,
                       format_text(app.tr("map.mailbox_count"),
-                                  {{"user", mb->user}, {"n", std::to_string(mb->message_count())}}),
+                                  {{"user", mb->user}, {"n", std::to_string(mb->message_count())}}) +
+                          flag_suffix(app, *mb),
                       mb});
     }
     if (mb->refused_record) {
@@ -356,8 +373,9 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
                                                                                     : 0.0f;
       widest = std::max(widest, font->CalcTextSizeA(small, 1e9f, 0.0f, r.text.c_str()).x + extra);
     }
-    float row_fs = widest > room ? std::max(fs * 0.62f, small * room / widest) : small;
-    // Still too wide at the smallest type: the user's name is shortened (never the numbers).
+    float row_fs = widest > room ? std::max(least, small * room / widest) : small;
+    // Still too wide at the smallest type: the user's name is left out (never cut: "shir… 1"
+    // reads as another name); the count and the gauge stay, the tooltip names the owner.
     auto text_w = [&](const std::string& t) { return font->CalcTextSizeA(row_fs, 1e9f, 0.0f, t.c_str()).x; };
     for (auto& r : rows) {
       if (r.kind != Row::Kind::Count && r.kind != Row::Kind::Gauge) continue;
@@ -367,10 +385,11 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
         return r.kind == Row::Kind::Gauge
                    ? user + (user.empty() ? "" : " ") + size_text(r.mb->quota_used, r.mb->quota_limit, false) + "/" +
                          size_text(r.mb->quota_limit, r.mb->quota_limit)
-                   : format_text(app.tr("map.mailbox_count"), {{"user", user}, {"n", std::to_string(r.mb->message_count())}});
+                   : format_text(app.tr("map.mailbox_count"), {{"user", user}, {"n", std::to_string(r.mb->message_count())}}) +
+                         flag_suffix(app, *r.mb);
       };
       const float rest = text_w(with_user("")) + glyph;
-      r.text = with_user(room - rest >= row_fs * 2.5f ? fit_text(font, row_fs, r.mb->user, room - rest) : std::string());
+      r.text = with_user(std::string());
     }
     auto height_of = [&](const Row& r) {
       const float bar_h = std::max(3.0f, row_fs * 0.28f);
@@ -382,7 +401,7 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
     for (const auto& r : rows) total_h += height_of(r);
     if (total_h > bottom - top && bottom > top) {
       // Squeezed between the title (or the label above) and the label below: smaller type.
-      row_fs = std::max(std::min(row_fs, fs * 0.68f), row_fs * (bottom - top) / total_h);
+      row_fs = std::max(least, std::min(row_fs, row_fs * (bottom - top) / total_h));
       total_h = 0.0f;
       for (const auto& r : rows) total_h += height_of(r);
     }
@@ -485,7 +504,7 @@ void mail_tooltip(AppState& app, const MailTip& tip) {
         std::string to;
         for (const auto& r : e.recipients) to += (to.empty() ? "" : ", ") + r;
         std::string state = e.deferred ? format_text(app.tr("map.retry_at"), {{"n", std::to_string(e.attempts)},
-                                                                             {"time", sim::format_time(e.retry_at)}})
+                                                                             {"time", clock_text(app.japanese(), e.retry_at)}})
                                        : std::string(app.tr("map.waiting"));
         ImGui::Text("%s  \"%s\" -> %s", e.queue_id.c_str(), subject_of(e.letter, e.subject).c_str(), to.c_str());
         ImGui::TextDisabled("    %s", state.c_str());
@@ -562,6 +581,7 @@ void network_map(AppState& app) {
   ImGuiIO& io = ImGui::GetIO();
   ImFont* font = ImGui::GetFont();
   const float fs = ImGui::GetFontSize();
+  const float least_px = min_text(app, fs);  // the smallest type of any label
   const ImVec2 min = ImGui::GetCursorScreenPos();
   ImVec2 avail = ImGui::GetContentRegionAvail();
   avail.x = std::max(avail.x, 50.0f);
@@ -811,7 +831,7 @@ void network_map(AppState& app) {
         reach_right = std::max(reach_right, to_right);
         label_w = reach_left + reach_right;
       }
-      if (hw > label_w) size = std::max(fs * (region->row ? 0.75f : 0.8f), size * label_w / hw);
+      if (hw > label_w) size = std::max(std::max(least_px, fs * (region->row ? 0.75f : 0.8f)), size * label_w / hw);
       // Where rows are close, the name is set smaller (to 75%) so that one line fits.
       if (size > room && fs * 0.75f <= room) size = room;
       // A name never wraps inside a word ("mail.example.c" / "om"): it breaks after a dot of a
@@ -819,7 +839,7 @@ void network_map(AppState& app) {
       bool whole_words = true;
       if (wrapped(ms, font, size, name, label_w, true).size() > 1) {
         const float part = widest_part(font, size, name);
-        if (part > label_w) size = std::max(fs * 0.6f, size * label_w / part);
+        if (part > label_w) size = std::max(least_px, size * label_w / part);
         whole_words = widest_part(font, size, name) <= label_w + 0.5f;
       }
       const auto& ls = wrapped(ms, font, size, name, label_w, true);
@@ -836,7 +856,7 @@ void network_map(AppState& app) {
       }
       p.size = size;
       p.height = static_cast<float>(p.lines.size()) * size;
-      const float ip_size = size * 0.85f;
+      const float ip_size = std::max(least_px, size * 0.85f);
       const float ip_w = font->CalcTextSizeA(ip_size, 1e9f, 0.0f, h.ip.c_str()).x;
       if (ip_w <= label_w && p.height + ip_size <= room) {
         p.ip_size = ip_size;
@@ -917,11 +937,11 @@ void network_map(AppState& app) {
     job.plate = fill;
     job.size = fs * 1.05f;
     const float tw = font->CalcTextSizeA(job.size, 1e9f, 0.0f, name.c_str()).x;
-    if (tw > room) job.size = std::max(fs * least, job.size * room / tw);
+    if (tw > room) job.size = std::max(std::max(least_px, fs * least), job.size * room / tw);
     job.at = ImVec2((a.x + c.x) * 0.5f, a.y + 6.0f * s + 4.0f);
     const bool one_line = font->CalcTextSizeA(job.size, 1e9f, 0.0f, name.c_str()).x <= room + 2.0f;
     if (strip < fs * 0.55f && n.kind != "internet" && (n.cell_width < Layout::kGridCell || c.x - a.x < fs * 5.0f)) {
-      job.size = std::min(fs * 0.8f, std::max(fs * 0.55f, (c.y - a.y) * 0.3f));
+      job.size = std::max(least_px, std::min(fs * 0.8f, (c.y - a.y) * 0.3f));
       const float plate_w = std::max(c.x - a.x - 4.0f, fs * 2.0f);
       const auto& ls = wrapped(ms, font, job.size, name, plate_w);
       const auto rows_fit = static_cast<std::size_t>(std::clamp((c.y - a.y) / (job.size * 1.2f), 1.0f, 2.0f));
@@ -1003,6 +1023,19 @@ void network_map(AppState& app) {
                   rgb(theme::kSelect), 6.0f, 0, 3.0f);
     }
     icons::host(dl, h.kind, c, icon);
+    // A host that is switched off (down for maintenance, a device offline): greyed out with a
+    // power symbol, so a down server never looks like a working one.
+    if (app.story.power().down(h.id, app.view.current)) {
+      dl->AddRectFilled(ImVec2(c.x - icon * 0.62f, c.y - icon * 0.62f), ImVec2(c.x + icon * 0.62f, c.y + icon * 0.62f),
+                        rgb(0xF2F2F2, 200), icon * 0.12f);
+      const ImVec2 pc(c.x + icon * 0.42f, c.y - icon * 0.42f);
+      const float pr = std::max(6.0f, icon * 0.24f);
+      dl->AddCircleFilled(pc, pr + 2.0f, rgb(0xFFFFFF), 24);
+      const float up = -3.14159265f * 0.5f;  // ImGui's angles turn clockwise from +x
+      dl->PathArcTo(pc, pr * 0.7f, up + 0.65f, up + 2.0f * 3.14159265f - 0.65f, 20);
+      dl->PathStroke(rgb(0xC0392B), 0, std::max(1.5f, pr * 0.22f));
+      dl->AddLine(ImVec2(pc.x, pc.y - pr * 0.85f), ImVec2(pc.x, pc.y - pr * 0.15f), rgb(0xC0392B), std::max(1.5f, pr * 0.22f));
+    }
     float y = p.top;
     for (const auto& line : p.lines) {
       const float w = font->CalcTextSizeA(p.size, 1e9f, 0.0f, line.c_str()).x;
@@ -1082,7 +1115,9 @@ void network_map(AppState& app) {
     const float fade = m.age < 0.7f ? 1.0f : std::max(0.0f, 1.0f - (m.age - 0.7f) / 0.3f);
     const auto alpha = static_cast<unsigned>(255.0f * fade);
     icons::cross(dl, c, std::clamp(40.0f * s, 24.0f, 56.0f), rgb(theme::kBlock, alpha));
-    const std::string text = std::string(app.tr("map.blocked")) + ": " + m.rule;
+    std::string rule = m.rule;
+    if (rule.find("op25b") != std::string::npos || rule.find("OP25B") != std::string::npos) rule = "OP25B";
+    const std::string text = format_text(app.tr("map.blocked_by"), {{"rule", rule}});
     const ImVec2 ts = font->CalcTextSizeA(fs, 1e9f, 0.0f, text.c_str());
     pill(dl, font, fs, ImVec2(c.x - ts.x * 0.5f - fs * 0.35f, c.y + std::clamp(40.0f * s, 24.0f, 56.0f) * 0.7f), text,
          rgb(0xFFFFFF, alpha), rgb(theme::kBlock, alpha), 0);
@@ -1196,6 +1231,14 @@ void network_map(AppState& app) {
     std::string text = sim::describe_record(r, ja ? "ja" : "en", &app.scenario);
     if (r.kind == sim::RecordKind::Packet) {
       text = packet_sentence(describe_packet(r), app.strings(), [&](const std::string& id) { return app.host_name(id); });
+    }
+    // A line the endpoints read in clear but the wire carries encrypted: what an eavesdropper
+    // on the path captures instead (the key moment of the TLS lessons).
+    if (r.kind == sim::RecordKind::Protocol && (r.event == "command" || r.event == "reply")) {
+      if (const auto wire = wire_of_line(app.model, *told); wire && wire->tls) {
+        text = format_text(app.tr("map.endpoints_see"), {{"line", text}}) + "\n" +
+               format_text(app.tr("map.eavesdropper_sees"), {{"hex", hex_bytes(wire->bytes, 12)}});
+      }
     }
     ImVec2 anchor = current_anchor;
     if (anchor.x < 0.0f) {
