@@ -240,6 +240,17 @@ int run_gui(const GuiOptions& options) {
     if (!start_tab) start_tab = Tab::Inspector;
     app.switch_to_tab = start_tab;
   }
+  if (options.packet > 0) {  // --packet N: the Nth packet record, opened in the Inspector
+    int n = 0;
+    for (std::size_t i = 0; i < app.model.records().size() && !app.selected_packet; ++i)
+      if (app.model.records()[i].kind == sim::RecordKind::Packet && ++n == options.packet) app.selected_packet = i;
+    if (!app.selected_packet) {
+      std::cerr << "mailsim: --packet " << options.packet << " is out of range (this run has " << n << " packets)\n";
+      return kGuiBadInput;
+    }
+    if (!start_tab) start_tab = Tab::Inspector;
+    app.switch_to_tab = start_tab;
+  }
   if (start_tab == Tab::Inspector && app.selected_host.empty() && !app.model.layout().hosts().empty()) {
     app.selected_host = app.model.layout().hosts().front().id;
   }

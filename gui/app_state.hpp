@@ -120,6 +120,8 @@ struct AppState {
   KeyQueue keys;  // key presses since the last frame (panels::install_key_queue)
 
   std::string selected_host;
+  std::optional<std::size_t> selected_packet;  // Inspector: a packet opened layer by layer (a record)
+  std::optional<std::size_t> scrolled_exchange_for;  // the exchange table last scrolled at this record
   std::string selected_letter;  // Inspector: the message shown (a Letter key of model.mail()); empty: the host
   std::optional<Tab> switch_to_tab;  // set by a click, consumed by the tab bar
   std::string filter;

@@ -522,6 +522,12 @@ void event_table(AppState& app) {
         app.playing = false;
         app.seek(app.model.playback_of_record(i));
       }
+      // A packet's row, double-clicked, opens the packet layer by layer in the Inspector.
+      if (r.kind == sim::RecordKind::Packet && !app.headless && ImGui::IsItemHovered() &&
+          ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
+        app.selected_packet = i;
+        app.switch_to_tab = Tab::Inspector;
+      }
       ImGui::PopID();
       ImGui::TableSetColumnIndex(1);
       route_cell(r, future);
@@ -532,7 +538,8 @@ void event_table(AppState& app) {
       const std::string& summary = worded_record(app, i);
       ImGui::TextUnformatted(summary.c_str());
       if (!app.headless && ImGui::IsItemHovered()) {
-        if (summary != r.summary) ImGui::SetTooltip("%s\n\n%s", summary.c_str(), r.summary.c_str());
+        if (r.kind == sim::RecordKind::Packet) ImGui::SetTooltip("%s\n\n%s", summary.c_str(), app.tr("events.packet_tip"));
+        else if (summary != r.summary) ImGui::SetTooltip("%s\n\n%s", summary.c_str(), r.summary.c_str());
         else ImGui::SetTooltip("%s", summary.c_str());
       }
       if (future) ImGui::PopStyleColor();

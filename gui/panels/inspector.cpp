@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/model/packet_view.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
 #include "protocols/dns/presentation.hpp"
@@ -367,6 +368,103 @@ void connections(AppState& app, const std::string& id) {
   if (!any) empty_note(app.tr("inspector.none"));
 }
 
+// A host's exchange table: the latest packets in and out up to now; click one to open it.
+void exchange_table(AppState& app, const std::string& id) {
+  if (!app.view.current || !ImGui::CollapsingHeader(app.tr("inspector.exchange"))) return;
+  constexpr std::size_t kRows = 200;
+  const auto rows = host_exchange(app.model, id, *app.view.current, kRows);
+  if (rows.empty()) {
+    empty_note(app.tr("inspector.none"));
+    return;
+  }
+  const auto flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp |
+                     ImGuiTableFlags_ScrollY;
+  const float h = std::min(ImGui::GetTextLineHeightWithSpacing() * (static_cast<float>(rows.size()) + 1.5f),
+                           ImGui::GetFontSize() * 16.0f);
+  if (!ImGui::BeginTable("##exchange", 4, flags, ImVec2(0.0f, h))) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn(app.tr("col.time"), ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 5.5f);
+  ImGui::TableSetupColumn(app.tr("inspector.col_peer"), ImGuiTableColumnFlags_WidthStretch, 0.8f);
+  ImGui::TableSetupColumn(app.tr("inspector.col_protocol"), ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 4.0f);
+  ImGui::TableSetupColumn(app.tr("col.summary"), ImGuiTableColumnFlags_WidthStretch, 1.6f);
+  ImGui::TableHeadersRow();
+  for (const auto& row : rows) {
+    const auto& r = app.model.records()[row.record];
+    ImGui::TableNextRow();
+    ImGui::TableSetColumnIndex(0);
+    ImGui::PushID(static_cast<int>(row.record));
+    if (ImGui::Selectable(clock_text(app.japanese(), r.time).c_str(), app.selected_packet == row.record,
+                          ImGuiSelectableFlags_SpanAllColumns))
+      app.selected_packet = row.record;
+    ImGui::PopID();
+    ImGui::TableSetColumnIndex(1);
+    ImGui::TextUnformatted(((row.out ? "\u2192 " : "\u2190 ") + app.host_name(row.peer)).c_str());
+    ImGui::TableSetColumnIndex(2);
+    ImGui::TextUnformatted(row.protocol.c_str());
+    ImGui::TableSetColumnIndex(3);
+    ImGui::TextUnformatted(
+        packet_sentence(describe_packet(r), app.strings(), [&](const std::string& h2) { return app.host_name(h2); }).c_str());
+  }
+  if (app.scrolled_exchange_for != app.view.current) {  // the latest packet in view
+    app.scrolled_exchange_for = app.view.current;
+    ImGui::SetScrollHereY(1.0f);
+  }
+  ImGui::EndTable();
+}
+
+// ---- packet view -----------------------------------------------------------------------
+
+// A packet opened layer by layer (IP, TCP/UDP, TLS record, the application), its bytes in hex
+// beside, and for TLS what the endpoints read. Returns false when none is selected.
+bool packet_view(AppState& app) {
+  if (!app.selected_packet || *app.selected_packet >= app.model.records().size()) {
+    app.selected_packet.reset();
+    return false;
+  }
+  const std::size_t i = *app.selected_packet;
+  const auto& r = app.model.records()[i];
+  const std::string back = format_text(app.tr("inspector.back"), {{"host", app.host_name(app.selected_host.empty() ? r.host : app.selected_host)}});
+  if (ImGui::Button(back.c_str())) {
+    app.selected_packet.reset();
+    return false;
+  }
+  const auto d = decode_packet(app.model, i);
+  ImGui::PushFont(app.fonts.large);
+  ImGui::TextWrapped("%s", packet_sentence(describe_packet(r), app.strings(), [&](const std::string& h) { return app.host_name(h); }).c_str());
+  ImGui::PopFont();
+  ImGui::TextDisabled("%s  %s", clock_text(app.japanese(), r.time).c_str(), r.summary.c_str());
+  // Layers on the left, the bytes on the right (under each other when the panel is narrow).
+  const float w = ImGui::GetContentRegionAvail().x;
+  const bool side_by_side = w > ImGui::GetFontSize() * 34.0f && !d.hex.empty();
+  ImGui::BeginChild("##layers", ImVec2(side_by_side ? w * 0.6f : 0.0f, side_by_side ? 0.0f : ImGui::GetContentRegionAvail().y * (d.hex.empty() ? 1.0f : 0.65f)), false);
+  for (std::size_t k = 0; k < d.layers.size(); ++k) {
+    const auto& layer = d.layers[k];
+    ImGui::PushID(static_cast<int>(k));
+    if (ImGui::CollapsingHeader(layer.name.c_str(), ImGuiTreeNodeFlags_DefaultOpen) && begin_settings("##fields")) {
+      for (const auto& [name, value] : layer.fields) row(name.c_str(), value);
+      ImGui::EndTable();
+    }
+    ImGui::PopID();
+  }
+  if (!d.endpoint_text.empty()) {
+    ImGui::Spacing();
+    ImGui::PushStyleColor(ImGuiCol_Text, colour(theme::kInkSoft));
+    ImGui::TextWrapped("%s", app.tr("inspector.tls_note"));
+    ImGui::PopStyleColor();
+  }
+  ImGui::EndChild();
+  if (!d.hex.empty()) {
+    if (side_by_side) ImGui::SameLine();
+    ImGui::BeginChild("##hex", ImVec2(0.0f, 0.0f), true);
+    ImGui::TextDisabled("%s", app.tr("inspector.bytes"));
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(d.hex.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndChild();
+  }
+  return true;
+}
+
 // ---- message view ----------------------------------------------------------------------
 
 std::string stage_text(const AppState& app, LetterStage stage) {
@@ -574,6 +672,7 @@ bool message_view(AppState& app) {
 }  // namespace
 
 void inspector(AppState& app) {
+  if (app.selected_packet && packet_view(app)) return;
   if (!app.selected_letter.empty() && message_view(app)) return;
   const sim::HostSpec* spec = nullptr;
   for (const auto& h : app.scenario.hosts) {
@@ -592,6 +691,7 @@ void inspector(AppState& app) {
   device(app, *spec);
   dns(app, *spec);
   connections(app, spec->info.id);
+  exchange_table(app, spec->info.id);
 }
 
 }  // namespace mailsim::gui::panels
