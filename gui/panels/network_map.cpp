@@ -1302,10 +1302,22 @@ void network_map(AppState& app) {
       ImGui::EndTooltip();
     }
   }
+  // A click on a moving packet opens it layer by layer in the Inspector.
+  if (released && !ms.dragged && hovered_host.empty()) {
+    for (const auto& p : app.view.packets) {
+      const ImVec2 c = v.to_screen(p.pos);
+      if (std::abs(io.MousePos.x - c.x) <= item * 0.6f && std::abs(io.MousePos.y - c.y) <= item * 0.6f) {
+        app.selected_packet = p.record;
+        app.switch_to_tab = Tab::Inspector;
+        break;
+      }
+    }
+  }
   // A click (a press and release without a drag) on a host or its mail marks opens it in the Inspector.
   if (released && !ms.dragged && !hovered_host.empty()) {
     app.selected_host = hovered_host;
     app.selected_letter.clear();
+    app.selected_packet.reset();
     app.switch_to_tab = Tab::Inspector;
   }
   if (!active) {
