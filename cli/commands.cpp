@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "cli/lessons.hpp"
+#include "cli/quiz.hpp"
 #include "cli/report.hpp"
 #include "cli/report_strings.hpp"
 #ifdef MAILSIM_HAVE_GUI
@@ -163,6 +164,10 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   list->add_option("--lang", list_lang, "Language of the titles: en or ja (default: from LANG)")
       ->check(lang_check, "en|ja");
 
+  QuizArgs quiz_args;
+  quiz_args.lang = default_lang();
+  auto* quiz = add_quiz_command(app, quiz_args);
+
   std::vector<std::string> check_files;
   auto* check = app.add_subcommand("check", "Validate scenario files without running them");
   check->add_option("scenarios", check_files, "Scenario files (JSON)")->required();
@@ -188,6 +193,7 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   if (*run) return cmd_run(run_args, find_scenario_dir(exe), out, err);
   if (*check) return cmd_check(check_files, out, err);
   if (*list) return cmd_list(find_scenario_dir(exe), list_lang, out, err);
+  if (*quiz) return cmd_quiz(quiz_args, find_scenario_dir(exe), std::cin, out, err);
 #ifdef MAILSIM_HAVE_GUI
   return cmd_gui(gui_options, find_scenario_dir(exe), err);  // "mailsim gui ..." or no command at all
 #else
