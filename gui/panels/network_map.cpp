@@ -46,8 +46,8 @@ struct Box {
   float weight = 1.0f;  // how much covering it costs per pixel (region titles: more)
 };
 // How much a speech bubble may cover (weighted area, in squares of the font size) before it is
-// left out: about one host label's corner, never a whole icon with its name.
-constexpr float kBubbleMayHide = 5.0f;
+// left out: a sliver at most (rounding), never any of an icon, a label or a title.
+constexpr float kBubbleMayHide = 0.05f;
 constexpr float kTitleWeight = 4.0f;  // a region's title is what tells the viewer where things are
 float overlap(const Box& p, const Box& q) {
   const float w = std::min(p.b.x, q.b.x) - std::max(p.a.x, q.a.x);
@@ -183,8 +183,8 @@ float widest_part(ImFont* font, float size, std::string_view name) {
 
 // A speech bubble with wrapped text near `anchor`, kept inside the clip rectangle, placed
 // where it covers the fewest host icons, labels and titles (`avoid`), with a tail to the anchor.
-void bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::string& text,
-            float max_w, ImVec2 clip_min, ImVec2 clip_max, const std::vector<Box>& avoid) {
+std::optional<Box> bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::string& text,
+                          float max_w, ImVec2 clip_min, ImVec2 clip_max, const std::vector<Box>& avoid) {
   const float pad = size * 0.45f;
   const float gap = size * 1.1f;
   // The shape too is chosen: the usual width, or wider and flatter (a short strip of free map,
@@ -221,16 +221,27 @@ void bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 ancho
       bh = ch;
     }
   }
-  if (lines.empty()) return;
+  if (lines.empty()) return std::nullopt;
   const ImVec2 a = best;
   const ImVec2 b(a.x + bw, a.y + bh);
-  // A map too crowded to hold it anywhere near its anchor: the narration strip says the same
-  // thing ("On the wire: ..." or the record's own line), so hide no host or title for it.
+  // A map too crowded to hold it in free space near its anchor: the narration strip says the
+  // same thing ("On the wire: ..." or the record's own line), so it hides no host, label or
+  // title for it, and neither does its tail (which may only touch what it points at).
   float hidden = 0.0f;
   for (const auto& o : avoid) hidden += overlap(Box{a, b}, o) * o.weight;
-  if (hidden > kBubbleMayHide * size * size) return;
-  // The tail: from the bubble's nearest edge point to the anchor.
+  if (hidden > kBubbleMayHide * size * size) return std::nullopt;
   const ImVec2 edge(std::clamp(anchor.x, a.x + pad, b.x - pad), std::clamp(anchor.y, a.y, b.y));
+  for (const auto& o : avoid) {
+    if (anchor.x >= o.a.x - 2.0f && anchor.x <= o.b.x + 2.0f && anchor.y >= o.a.y - 2.0f && anchor.y <= o.b.y + 2.0f)
+      continue;  // what the tail points at
+    // Sampled along the tail: enough for boxes of at least a few pixels.
+    for (int k = 1; k < 16; ++k) {
+      const float t = static_cast<float>(k) / 16.0f;
+      const ImVec2 q(edge.x + (anchor.x - edge.x) * t, edge.y + (anchor.y - edge.y) * t);
+      if (q.x > o.a.x && q.x < o.b.x && q.y > o.a.y && q.y < o.b.y) return std::nullopt;
+    }
+  }
+  // The tail: from the bubble's nearest edge point to the anchor.
   if (anchor.x < a.x || anchor.x > b.x || anchor.y < a.y || anchor.y > b.y) {
     dl->AddLine(edge, anchor, rgb(theme::kInk), 2.0f);
     dl->AddCircleFilled(anchor, 3.5f, rgb(theme::kInk));
@@ -243,6 +254,7 @@ void bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 ancho
     dl->AddText(font, size, ImVec2(a.x + pad, y), rgb(theme::kInk), l.text.c_str());
     y += l.size.y;
   }
+  return Box{a, b};
 }
 
 // Octets in the unit of `unit_of` (or of n): "677 B", "3.3 KB", "2 MB"; `with_unit` false drops the unit.
@@ -1215,6 +1227,7 @@ void network_map(AppState& app) {
   // A protocol engine's state change ("Greeting -> Ehlo") is the engine's own bookkeeping: the
   // bubble tells instead what the story says at that moment, the line that caused the change
   // (the last meaningful record before it that is not itself a state change).
+  std::optional<Box> bubble_box;
   std::optional<std::size_t> told = app.view.current;
   auto is_state_change = [&](std::size_t i) {
     const auto& x = app.model.records()[i];
@@ -1263,8 +1276,8 @@ void network_map(AppState& app) {
     }
     avoid.insert(avoid.end(), pills.begin(), pills.end());
     if (anchor.x >= 0.0f) {
-      bubble(ms, dl, font, fs, anchor, text, std::min(avail.x * 0.42f, fs * 22.0f), min,
-             ImVec2(max.x, max.y - legend_h), avoid);
+      bubble_box = bubble(ms, dl, font, fs, anchor, text, std::min(avail.x * 0.42f, fs * 22.0f), min,
+                          ImVec2(max.x, max.y - legend_h), avoid);
     }
   }
   dl->PopClipRect();
@@ -1282,10 +1295,13 @@ void network_map(AppState& app) {
       hw = std::max(hw, l.size.x);
       hh += l.size.y;
     }
-    dl->AddRectFilled(ImVec2(max.x - hw - 12.0f, min.y + 3.0f), ImVec2(max.x - 4.0f, min.y + 9.0f + hh),
-                      rgb(0xFFFFFF, 215), 4.0f);
+    // Never over the speech bubble: the bubble tells the story, the hint can wait.
+    const Box hint_box{ImVec2(max.x - hw - 12.0f, min.y + 3.0f), ImVec2(max.x - 4.0f, min.y + 9.0f + hh)};
+    if (bubble_box && overlap(*bubble_box, hint_box) > 0.0f) hh = -1.0f;
+    if (hh >= 0.0f) dl->AddRectFilled(hint_box.a, hint_box.b, rgb(0xFFFFFF, 215), 4.0f);
     float y = min.y + 6.0f;
     for (const auto& l : lines) {
+      if (hh < 0.0f) break;
       dl->AddText(font, hs, ImVec2(max.x - l.size.x - 8.0f, y), rgb(theme::kInkSoft), l.text.c_str());
       y += l.size.y;
     }
