@@ -12,6 +12,7 @@
 #include <imgui.h>
 
 #include "gui/model/analogy.hpp"
+#include "gui/model/challenge.hpp"
 #include "gui/model/key_queue.hpp"
 #include "gui/model/sequence.hpp"
 #include "gui/model/session.hpp"
@@ -118,6 +119,7 @@ struct AppState {
   WorldView view;  // rebuilt each frame from `playback`
 
   KeyQueue keys;  // key presses since the last frame (panels::install_key_queue)
+  ChallengeState challenge;  // challenge mode: the questions and the student's answers
 
   std::string selected_host;
   std::optional<std::size_t> selected_packet;  // Inspector: a packet opened layer by layer (a record)

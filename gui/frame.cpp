@@ -111,6 +111,22 @@ void toolbar(AppState& app) {
       ImGui::EndTooltip();
     }
   }
+  // Challenge mode: questions before each story step (only in a lesson with a story).
+  ImGui::SameLine();
+  ImGui::BeginDisabled(app.narration.empty());
+  if (ImGui::Button(app.tr(app.challenge.active ? "bar.challenge_stop" : "bar.challenge"))) {
+    app.challenge.active = !app.challenge.active;
+    app.challenge.asking.reset();
+    app.challenge.chosen.clear();
+    app.challenge.questions.clear();
+    app.challenge.last_playback = app.playback;
+    if (app.challenge.active) {
+      app.seek(0.0);  // from the start of the story
+      app.challenge.last_playback = 0.0;
+    }
+  }
+  if (!app.headless && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", app.tr("bar.challenge_tip"));
+  ImGui::EndDisabled();
   // The presenter layout (F5): the map, the narration and the scene only, for a projector.
   ImGui::SameLine(0.0f, fs);
   if (ImGui::Button(app.tr(app.presenter ? "bar.full_layout" : "bar.presenter"))) app.presenter = !app.presenter;
@@ -144,6 +160,7 @@ void toolbar(AppState& app) {
 }  // namespace
 
 void draw_frame(AppState& app, float w, float h) {
+  panels::challenge_guard(app);  // may stop playback before a story step to ask about it
   const ImGuiStyle& style = ImGui::GetStyle();
   const float fs = ImGui::GetFontSize();
   // A larger window shows the same picture larger (projectors, 4K screens): its own scale
@@ -236,6 +253,7 @@ void draw_frame(AppState& app, float w, float h) {
   panels::lessons(app);
   panels::compose(app);
   panels::check_mail(app);
+  panels::challenge(app);
 }
 
 std::string window_title(const AppState& app) { return app.title() + " - mailsim"; }

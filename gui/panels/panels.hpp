@@ -34,6 +34,11 @@ void lessons(AppState& app);
 void compose(AppState& app);
 void check_mail(AppState& app);
 
+// Challenge mode (the toolbar's Challenge button): before each story step playback stops and
+// the question window asks what happens next. The guard runs first in a frame.
+void challenge_guard(AppState& app);
+void challenge(AppState& app);
+
 // Keyboard shortcuts (space, arrows, Home, F1-F4 tabs, Ctrl+= / Ctrl+-), from the presses
 // queued since the last frame (install_key_queue), so a tap shorter than a frame still counts.
 void handle_keys(AppState& app);
