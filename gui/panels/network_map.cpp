@@ -400,7 +400,6 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
                    : format_text(app.tr("map.mailbox_count"), {{"user", user}, {"n", std::to_string(r.mb->message_count())}}) +
                          flag_suffix(app, *r.mb);
       };
-      const float rest = text_w(with_user("")) + glyph;
       r.text = with_user(std::string());
     }
     auto height_of = [&](const Row& r) {
