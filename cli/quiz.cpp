@@ -114,7 +114,8 @@ int cmd_quiz(const QuizArgs& a, const std::filesystem::path& lessons, std::istre
         << q.explanation << "\n";
   }
   std::size_t score = 0;
-  for (const auto& r : results) score += r.correct ? 1 : 0;
+  for (const auto& r : results)
+    if (r.correct) ++score;
   out << "\n"
       << fmt::format(fmt::runtime(ja ? "得点：{}/{}（{}%）" : "Score: {} of {} ({}%)"), score, questions.size(),
                      score * 100 / questions.size())

@@ -109,7 +109,7 @@ std::string quiz_csv(std::string_view student, std::string_view lesson, std::uin
   for (const auto& r : results) {
     if (r.question >= questions.size()) continue;
     const auto& q = questions[r.question];
-    right += r.correct ? 1 : 0;
+    if (r.correct) ++right;
     out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(student), csv_field(lesson), seed, r.question + 1,
                        q.kind, q.step + 1, r.chosen + 1, q.answer + 1, r.correct ? "yes" : "no");
   }

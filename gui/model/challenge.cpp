@@ -7,14 +7,15 @@ namespace mailsim::gui {
 
 std::size_t ChallengeState::answered() const {
   std::size_t n = 0;
-  for (const auto& c : chosen) n += c ? 1 : 0;
+  for (const auto& c : chosen)
+    if (c) ++n;
   return n;
 }
 
 std::size_t ChallengeState::score() const {
   std::size_t n = 0;
   for (std::size_t k = 0; k < questions.size() && k < chosen.size(); ++k)
-    n += chosen[k] && *chosen[k] == questions[k].answer ? 1 : 0;
+    if (chosen[k] && *chosen[k] == questions[k].answer) ++n;
   return n;
 }
 

@@ -182,14 +182,16 @@ bool StoredMessage::deleted() const { return std::find(flags.begin(), flags.end(
 std::size_t MailboxState::unread_count() const {
   std::size_t n = 0;
   for (const auto& f : folders)
-    for (const auto& m : f.messages) n += !m.seen() && !m.deleted() ? 1 : 0;
+    for (const auto& m : f.messages)
+      if (!m.seen() && !m.deleted()) ++n;
   return n;
 }
 
 std::size_t MailboxState::deleted_count() const {
   std::size_t n = 0;
   for (const auto& f : folders)
-    for (const auto& m : f.messages) n += m.deleted() ? 1 : 0;
+    for (const auto& m : f.messages)
+      if (m.deleted()) ++n;
   return n;
 }
 

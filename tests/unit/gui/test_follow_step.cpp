@@ -35,7 +35,8 @@ TEST_CASE("follow: engine state changes are no transcript lines and no default e
   const auto p = play("mail/whole-journey.json");
   const auto& recs = p.model->records();
   std::size_t states = 0;
-  for (const auto& r : recs) states += gui::is_session_state(r) ? 1 : 0;
+  for (const auto& r : recs)
+    if (gui::is_session_state(r)) ++states;
   REQUIRE(states > 0);  // the engines do record them
   for (const auto& c : p.model->connections()) {
     for (const auto& line : c.lines) {
