@@ -52,7 +52,7 @@ TEST_CASE("line break: Japanese breaks between phrases, inside one only when it 
   // line, so it is split; then the lines end where a particle meets the next word.
   CHECK(lines("しろやぎさんが手紙を書いて", 8.0f) == Lines{"しろやぎ", "さんが", "手紙を", "書いて"});
   // Never inside a katakana word, a kanji word or a verb ending when the phrase fits a line.
-  CHECK(lines("新しいスマートフォンで", 14.0f) == Lines{"新しい", "スマートフォンで"});
+  CHECK(lines("新しいスマートフォンで", 16.0f) == Lines{"新しい", "スマートフォンで"});
   CHECK(lines("これを確認しました", 12.0f) == Lines{"これを", "確認しました"});
   CHECK(lines("届け先（郵便局）に", 12.0f) == Lines{"届け先", "（郵便局）に"});
   // A phrase break that would leave a line less than a third full gives way to a character break.
