@@ -33,8 +33,8 @@ std::string csv_field(std::string_view v) {
 
 std::uint64_t student_seed(std::string_view student) {
   std::uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : student) {
-    h ^= c;
+  for (const char c : student) {
+    h ^= static_cast<unsigned char>(c);
     h *= 0x100000001b3ull;
   }
   return h;

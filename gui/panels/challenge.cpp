@@ -76,7 +76,8 @@ void challenge(AppState& app) {
   ImGui::PushFont(app.fonts.large);
   ImGui::TextUnformatted(q.prompt.c_str());
   ImGui::PopFont();
-  const auto chosen = *c.asking < c.chosen.size() ? c.chosen[*c.asking] : std::nullopt;
+  std::optional<std::size_t> chosen;
+  if (*c.asking < c.chosen.size()) chosen = c.chosen[*c.asking];
   for (std::size_t o = 0; o < q.options.size(); ++o) {
     const std::string label = std::to_string(o + 1) + ") " + q.options[o];
     const bool right = o == q.answer;
