@@ -281,6 +281,16 @@ void analogy(AppState& app) {
   // spread evenly; labels shrink (to 80%) when the row is short of room.
   float extra_fs = label_fs;
   std::vector<float> extra_x;
+  // Where one line per label does not fit, each label takes two short lines (its name, then
+  // what it stands for) rather than smaller type or a cut.
+  bool extra_two_lines = false;
+  auto extra_label_w = [&](Station st, float size) {
+    const std::string label = label_of(st);
+    if (!extra_two_lines) return font->CalcTextSizeA(size, 1e9f, 0.0f, label.c_str()).x;
+    const auto [first, second] = split_label(label);
+    return std::max(font->CalcTextSizeA(size, 1e9f, 0.0f, first.c_str()).x,
+                    font->CalcTextSizeA(size, 1e9f, 0.0f, second.c_str()).x);
+  };
   {
     float need = 0.0f;
     float labels = 0.0f;
@@ -288,8 +298,14 @@ void analogy(AppState& app) {
     for (const auto& spot : kSpots) {
       if (!spot.extra) continue;
       need += s * spot.width + s * 0.24f + 6.0f;
-      labels += font->CalcTextSizeA(label_fs, 1e9f, 0.0f, label_of(spot.station).c_str()).x;
+      labels += extra_label_w(spot.station, label_fs);
       ++count;
+    }
+    if (need + labels > sw - 8.0f && labels > 0.0f) {
+      extra_two_lines = true;
+      labels = 0.0f;
+      for (const auto& spot : kSpots)
+        if (spot.extra) labels += extra_label_w(spot.station, label_fs);
     }
     if (need + labels > sw - 8.0f && labels > 0.0f) {
       extra_fs = std::max(least, label_fs * std::max(0.8f, (sw - 8.0f - need) / labels));
@@ -301,7 +317,7 @@ void analogy(AppState& app) {
       if (!spot.extra) continue;
       const float half = s * spot.width * 0.5f + s * 0.12f;
       extra_x.push_back(x + half);
-      x += half * 2.0f + 6.0f + font->CalcTextSizeA(extra_fs, 1e9f, 0.0f, label_of(spot.station).c_str()).x + gap;
+      x += half * 2.0f + 6.0f + extra_label_w(spot.station, extra_fs) + gap;
     }
   }
 
@@ -338,6 +354,17 @@ void analogy(AppState& app) {
         dl->AddText(font, lfs, ImVec2(std::floor(x), std::floor(y)), ink, line->c_str());
         y += ts.y;
       }
+    } else if (extra_two_lines) {
+      const auto [first, second] = split_label(label);
+      const float lw = extra_label_w(spot.station, extra_fs);
+      const float lx = c.x + half_w + 3.0f;
+      const float line_h = extra_fs;
+      const float ly = c.y - (second.empty() ? line_h * 0.5f : line_h);
+      if (lit)
+        dl->AddRectFilled(ImVec2(lx - 2, ly - 1), ImVec2(lx + lw + 2, ly + line_h * (second.empty() ? 1.0f : 2.0f) + 1),
+                          rgb(theme::kHalo, 210));
+      dl->AddText(font, extra_fs, ImVec2(lx, ly), ink, first.c_str());
+      if (!second.empty()) dl->AddText(font, extra_fs, ImVec2(lx, ly + line_h), ink, second.c_str());
     } else {
       const ImVec2 ts = font->CalcTextSizeA(extra_fs, 1e9f, 0.0f, label.c_str());
       const float lx = c.x + half_w + 3.0f;

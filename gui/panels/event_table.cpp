@@ -485,12 +485,23 @@ void event_table(AppState& app) {
   }
   const float row_h = ImGui::GetTextLineHeight() + 2.0f * ImGui::GetStyle().CellPadding.y;
 
-  ImGuiListClipper clipper;
-  clipper.Begin(static_cast<int>(count));
-  if (app.follow_frames != 0 && cur_row) {
-    const int r = static_cast<int>(*cur_row);
-    clipper.ForceDisplayRangeByIndices(r, r + 1);  // measured where it really is
+  // Rows are all one height, so where the current one is follows from its index (measuring it
+  // through the clipper left a series of screenshots on stale rows).
+  if (cur_row && app.follow_frames != 0) {
+    const float row_top = header_h + row_h * static_cast<float>(*cur_row);
+    const float scroll = ImGui::GetScrollY();
+    const float view_h = ImGui::GetWindowHeight();
+    const bool in_view = row_top >= scroll + header_h && row_top + row_h * (kRowsAboveCurrent + 1.0f) <= scroll + view_h;
+    if (app.follow_frames == -1 && in_view) {
+      app.follow_frames = 0;
+    } else {
+      if (app.follow_frames == -1) app.follow_frames = 3;
+      ImGui::SetScrollY(std::max(0.0f, row_top - header_h - row_h * kRowsAboveCurrent));
+      --app.follow_frames;
+    }
   }
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(count), row_h);
   while (clipper.Step()) {
     for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
       const std::size_t i = filtering ? rows[static_cast<std::size_t>(row)] : static_cast<std::size_t>(row);
@@ -502,19 +513,6 @@ void event_table(AppState& app) {
         ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, theme::rgb(theme::kHalo, 170));
       }
       ImGui::TableSetColumnIndex(0);
-      if (cur_row && static_cast<std::size_t>(row) == *cur_row && app.follow_frames != 0) {
-        const float y = ImGui::GetCursorPosY() - ImGui::GetStyle().CellPadding.y;
-        const float scroll = ImGui::GetScrollY();
-        const float view_h = ImGui::GetWindowHeight();
-        const bool in_view = y >= scroll + header_h && y + row_h * kRowsAboveCurrent <= scroll + view_h;
-        if (app.follow_frames == -1 && in_view) {
-          app.follow_frames = 0;
-        } else {
-          if (app.follow_frames == -1) app.follow_frames = 3;
-          ImGui::SetScrollY(std::max(0.0f, y - header_h - row_h * kRowsAboveCurrent));
-          --app.follow_frames;
-        }
-      }
       if (future) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(0x8C959F)));
       ImGui::PushID(static_cast<int>(i));
       const std::string t = clock_text(app.japanese(), r.time);
