@@ -501,7 +501,7 @@ void event_table(AppState& app) {
     }
   }
   ImGuiListClipper clipper;
-  clipper.Begin(static_cast<int>(count), row_h);
+  clipper.Begin(static_cast<int>(count));
   while (clipper.Step()) {
     for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
       const std::size_t i = filtering ? rows[static_cast<std::size_t>(row)] : static_cast<std::size_t>(row);
