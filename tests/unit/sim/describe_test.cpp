@@ -410,7 +410,7 @@ TEST_CASE("describe: dns, connection, policy, tls, action and protocol records i
                         "ja", &w) ==
         "しろやぎさんのプロバイダのルール OP25B が、しろやぎさんのPC から provider-mail の 25番ポートへの TCP 通信を破棄しました");
   // No space between a Japanese name and the particle after it; a Latin name keeps its spaces.
-  CHECK(describe_record(rec(RecordKind::Action, "host_down", "mx", "mx goes down"), "ja", &w).find("mx が") !=
+  CHECK(describe_record(rec(RecordKind::Action, "host_down", "mx", "mx goes down", Json()), "ja", &w).find("mx が") !=
         std::string::npos);
   CHECK(describe_record(rec(RecordKind::Tls, "established", "mail-example", "x", {{"side", "server"}}, "shiroyagi-pc", "tls"),
                         "ja", &w) == "mail-example：しろやぎさんのPC との TLS が確立しました（TLS 1.2 を模擬）");
