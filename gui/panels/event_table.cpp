@@ -434,7 +434,7 @@ void event_table(AppState& app) {
   const float cell_pad = 2.0f * ImGui::GetStyle().CellPadding.x;
   const float left = table_w - time_w - kind_w - 4.0f * cell_pad - ImGui::GetStyle().ScrollbarSize;
   const float route_w = std::min(std::max(cache.route_head, cache.name * 2.0f + cache.arrow),
-                                 std::max(fs * 6.0f, left * 0.58f));
+                                 std::max(fs * 6.0f, left * (table_w < fs * 40.0f ? 0.42f : 0.58f)));
   auto route_cell = [&](const sim::Record& r, bool future) {
     if (r.host.empty()) return;
     const float avail = ImGui::GetContentRegionAvail().x;
