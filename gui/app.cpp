@@ -250,6 +250,9 @@ int run_gui(const GuiOptions& options) {
     }
     if (!start_tab) start_tab = Tab::Inspector;
     app.switch_to_tab = start_tab;
+    // Shown at its own moment unless another was asked for.
+    if (!options.at && !options.at_fraction && !options.narration_step)
+      app.seek(app.model.playback_of_record(*app.selected_packet));
   }
   if (start_tab == Tab::Inspector && app.selected_host.empty() && !app.model.layout().hosts().empty()) {
     app.selected_host = app.model.layout().hosts().front().id;
