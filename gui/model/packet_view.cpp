@@ -170,7 +170,10 @@ DecodedPacket decode_packet(const TraceModel& model, std::size_t record) {
     const auto dp = port_of(dst);
     return sp && class_of_port(*sp) != PacketClass::OtherData && (!dp || class_of_port(*dp) == PacketClass::OtherData);
   }();
-  if (tls && bytes.size() >= 5) {
+  // (A segment sent while TLS is being started may still be clear text: the reply that says
+  // "go ahead" or the STLS/STARTTLS line itself. A TLS record starts with its type, 20..23.)
+  const auto first = bytes.empty() ? 0u : static_cast<unsigned>(static_cast<unsigned char>(bytes[0]));
+  if (tls && bytes.size() >= 5 && first >= 20 && first <= 23) {
     PacketLayer rec{"TLS record", {}};
     const auto type = static_cast<unsigned char>(bytes[0]);
     const std::string type_name = type == 20 ? "change_cipher_spec (20)"

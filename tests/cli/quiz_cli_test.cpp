@@ -7,11 +7,13 @@
 
 #include "cli/quiz.hpp"
 #include "sim/quiz.hpp"
+#include "sim/narration.hpp"
 #include "sim/runner.hpp"
 
 using namespace mailsim;
 
 TEST_CASE("quiz command: the right answers score 100 %, the CSV is written; wrong ones are explained") {
+  sim::set_assets_dir(std::filesystem::path(MAILSIM_SOURCE_DIR) / "assets");  // the situations' titles
   const std::filesystem::path lessons = std::filesystem::path(MAILSIM_SOURCE_DIR) / "scenarios";
   auto loaded = sim::load_scenario_file((lessons / "mail/whole-journey.json").string());
   REQUIRE(loaded.scenario);

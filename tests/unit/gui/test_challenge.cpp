@@ -5,11 +5,13 @@
 #include "gui/model/challenge.hpp"
 #include "gui/model/steps.hpp"
 #include "gui/model/world_view.hpp"
+#include "sim/narration.hpp"
 #include "sim/runner.hpp"
 
 using namespace mailsim;
 
 TEST_CASE("challenge: questions are due as playback reaches their step; right answers score all", "[gui][challenge]") {
+  sim::set_assets_dir(std::string(MAILSIM_SOURCE_DIR) + "/assets");  // the situations' titles
   auto loaded = sim::load_scenario_file(std::string(MAILSIM_SOURCE_DIR) + "/scenarios/mail/whole-journey.json");
   REQUIRE(loaded.scenario);
   const auto run = sim::run_scenario(*loaded.scenario);

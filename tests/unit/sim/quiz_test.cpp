@@ -5,6 +5,7 @@
 #include <set>
 
 #include "sim/quiz.hpp"
+#include "sim/narration.hpp"
 #include "sim/runner.hpp"
 
 using namespace mailsim::sim;
@@ -15,6 +16,7 @@ struct Lesson {
   RunResult run;
 };
 Lesson lesson(const std::string& name) {
+  set_assets_dir(std::string(MAILSIM_SOURCE_DIR) + "/assets");  // the situations' titles
   auto loaded = load_scenario_file(std::string(MAILSIM_SOURCE_DIR) + "/scenarios/" + name);
   REQUIRE(loaded.scenario);
   Lesson l{std::move(*loaded.scenario), {}};
