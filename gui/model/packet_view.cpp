@@ -233,6 +233,30 @@ DecodedPacket decode_packet(const TraceModel& model, std::size_t record) {
   return out;
 }
 
+std::optional<WireView> observer_capture(const TraceModel& model, const std::string& network,
+                                         std::optional<std::size_t> upto) {
+  const auto& recs = model.records();
+  if (!upto || recs.empty() || network.empty()) return std::nullopt;
+  constexpr std::size_t kLookBack = 5000;
+  const std::size_t last = std::min(*upto, recs.size() - 1);
+  for (std::size_t j = last + 1; j-- > 0 && last - j < kLookBack;) {
+    const auto& p = recs[j];
+    if (p.kind != sim::RecordKind::Packet || p.detail.value("len", std::int64_t{0}) <= 0) continue;
+    const auto path = p.detail.find("path");
+    if (path == p.detail.end() || !path->is_array()) continue;
+    bool crosses = false;
+    for (const auto& hop : *path) crosses = crosses || (hop.is_string() && hop.get<std::string>() == network);
+    if (!crosses) continue;
+    WireView w;
+    w.packet = j;
+    w.bytes = sim::unescape_bytes(str(p.detail, "bytes"));
+    const auto first = w.bytes.empty() ? 0u : static_cast<unsigned>(static_cast<unsigned char>(w.bytes[0]));
+    w.tls = p.detail.value("tls", false) && first >= 20 && first <= 23;
+    return w;
+  }
+  return std::nullopt;
+}
+
 std::vector<ExchangeRow> host_exchange(const TraceModel& model, const std::string& host, std::size_t upto,
                                        std::size_t max) {
   std::vector<ExchangeRow> out;

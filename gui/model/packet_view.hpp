@@ -28,6 +28,12 @@ struct WireView {
 };
 std::optional<WireView> wire_of_line(const TraceModel& model, std::size_t line);
 
+// What an observer on network `network` (an eavesdropper on a café Wi-Fi) last captured at
+// record `upto`: the latest packet with a payload whose path crosses that network (the
+// ciphertext when TLS protected it). Looks back at most 5000 records.
+std::optional<WireView> observer_capture(const TraceModel& model, const std::string& network,
+                                         std::optional<std::size_t> upto);
+
 // One layer of a packet as a PDU view shows it: its name ("IP", "TCP", "UDP", "TLS record",
 // "SMTP", "POP3", "IMAP", "DNS", "data") and its fields in order.
 struct PacketLayer {

@@ -1104,6 +1104,27 @@ void network_map(AppState& app) {
     }
     mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, ceiling, under ? p.top - 2.0f : 1e9f, mouse,
                avoid, mail_tip, plate);
+    // An eavesdropper shows what it captures: the line itself while it travels in clear, only
+    // ciphertext once TLS protects it (the TLS lessons' key moment, drawn on the map).
+    if (h.kind == "observer") {
+      if (const auto cap = observer_capture(app.model, h.network, app.view.current)) {
+        std::string seen;
+        if (cap->tls) {
+          seen = format_text(app.tr("map.capture_sealed"), {{"hex", hex_bytes(cap->bytes, 6)}});
+        } else {
+          std::string line = cap->bytes.substr(0, std::min(cap->bytes.find('\r'), cap->bytes.find('\n')));
+          seen = format_text(app.tr("map.capture_plain"), {{"text", line}});
+        }
+        const float size = least_px;
+        const float room_w = std::max(side_room, fs * 5.0f);
+        seen = fit_text(font, size, seen, room_w - size * 0.7f);
+        const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, seen.c_str());
+        const float left = right_side ? x0 : x0 - ts.x - size * 0.7f;
+        const ImVec2 at(left, c.y - ts.y * 0.5f - size * 0.12f);
+        pill(dl, font, size, at, seen, rgb(0xFFFFFF), rgb(cap->tls ? 0x2E7D32u : theme::kBlock), 0);
+        avoid.push_back({at, ImVec2(at.x + ts.x + size * 0.7f, at.y + ts.y + size * 0.24f)});
+      }
+    }
     if (mail_tip.kind != MailTip::Kind::None && mail_tip.host == h.id) hovered_host = h.id;
   }
 

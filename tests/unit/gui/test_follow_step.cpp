@@ -117,3 +117,20 @@ TEST_CASE("follow: a line sent under TLS crossed the wire as ciphertext", "[gui]
   CHECK(sealed_seen);
   CHECK(gui::hex_bytes(std::string("\x17\x03\x03", 3), 2) == "17 03 \u2026");
 }
+
+TEST_CASE("follow: the eavesdropper on the café Wi-Fi captures clear lines, then only ciphertext", "[gui][follow]") {
+  const auto p = play("mail/tls-eavesdropper.json");
+  const auto& recs = p.model->records();
+  bool clear_auth = false;
+  bool sealed = false;
+  for (std::size_t i = 0; i < recs.size(); i += 7) {
+    const auto cap = gui::observer_capture(*p.model, "home-isp", i);
+    if (!cap) continue;
+    CHECK(cap->packet <= i);
+    if (cap->tls) sealed = true;
+    else if (cap->bytes.rfind("AUTH PLAIN", 0) == 0) clear_auth = true;
+  }
+  CHECK(clear_auth);  // the password's line, readable
+  CHECK(sealed);      // the laptop's SMTPS: records only
+  CHECK_FALSE(gui::observer_capture(*p.model, "nowhere", recs.size() - 1));
+}
