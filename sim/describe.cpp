@@ -242,6 +242,10 @@ constexpr WordingTemplate kTemplates[] = {
     {"state.imap.SELECTED", "has a folder open", "フォルダーを開いています"},
     {"state.imap.LOGOUT", "logs out", "ログアウトしています"},
     {"protocol.error", "protocol error: {text}", "プロトコルエラー：{text}"},
+    {"protocol.error.state", "protocol error: {verb} not allowed in state {state}",
+     "プロトコルエラー：{verb} はこの段階では使えません（状態 {state}）"},
+    {"protocol.error.auth", "protocol error: authentication failed for the given credentials",
+     "プロトコルエラー：認証に失敗しました（ユーザー名かパスワードが違います）"},
     {"note.data_end", "message data ended by <CRLF>.<CRLF>: {lines} line(s), {size} octet(s)",
      "本文の終わり（<CRLF>.<CRLF>）を受け取りました：{lines}行、{size}バイト"},
     {"note.data_sent", "sent message data: {size} octet(s), {wire} on the wire with dot-stuffing and <CRLF>.<CRLF>",
@@ -442,7 +446,16 @@ std::string store_reason(const Say& say, const std::string& reason) {
     return say("reason." + m[1].str(), {{"used", m[2].str()}, {"size", m[3].str()}, {"quota", m[4].str()}});
   if (std::regex_match(reason, m, large)) return say("reason.too large", {{"size", m[1].str()}, {"limit", m[2].str()}});
   const std::string key = "reason." + reason;
-  return say.has(key) ? say(key) : reason;
+  if (say.has(key)) return say(key);
+  // "imap FETCH": the protocol as it is spelled everywhere else (IMAP), in either language.
+  for (const char* p : {"imap ", "pop3 ", "smtp "}) {
+    if (reason.rfind(p, 0) != 0) continue;
+    std::string up = reason;
+    for (std::size_t i = 0; i + 1 < std::char_traits<char>::length(p); ++i)
+      up[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(up[i])));
+    return up;
+  }
+  return reason;
 }
 
 // The answer part of a DNS summary ("MX? a -> NXDOMAIN (no such domain)", "... -> referral to x").
@@ -822,7 +835,10 @@ Words action_words(const Say& say, const Record& r) {
   }
   // A scenario's own label replaces the usual sentence: that text is the lesson's, not ours.
   if (ev == "start" && action == "connect") {
-    if (r.summary != Say("en", nullptr)("action.connect", {{"host", r.host}, {"to", field(d, "to")}})) return std::nullopt;
+    // In English a scenario's own label stays; in Japanese the usual sentence replaces the
+    // English label (a Japanese screen shows no English sentence).
+    if (!say.ja() && r.summary != Say("en", nullptr)("action.connect", {{"host", r.host}, {"to", field(d, "to")}}))
+      return std::nullopt;
     return say("action.connect", {{"host", host}, {"to", field(d, "to")}});
   }
   if (ev == "start" && action == "lookup") {
@@ -853,8 +869,14 @@ Words protocol_words(const Say& say, const Record& r) {
     for (auto& c : proto) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return say("protocol.state", {{"host", say.host(r.host)}, {"protocol", proto}, {"state", state}});
   }
-  if (r.event == "error" && starts_with(r.summary, "protocol error: "))
-    return say("protocol.error", {{"text", r.summary.substr(16)}});
+  if (r.event == "error" && starts_with(r.summary, "protocol error: ")) {
+    const std::string text = r.summary.substr(16);
+    static const std::regex state(R"(^(\S+) not allowed in state (\S+)$)");
+    std::smatch m;
+    if (std::regex_match(text, m, state)) return say("protocol.error.state", {{"verb", m[1].str()}, {"state", m[2].str()}});
+    if (text == "authentication failed for the given credentials") return say("protocol.error.auth");
+    return say("protocol.error", {{"text", text}});
+  }
   if (r.event == "note") return session_note(say, r.summary);
   return std::nullopt;  // command and reply lines are protocol text
 }
