@@ -243,7 +243,7 @@ constexpr WordingTemplate kTemplates[] = {
     {"state.imap.LOGOUT", "logs out", "ログアウトしています"},
     {"protocol.error", "protocol error: {text}", "プロトコルエラー：{text}"},
     {"protocol.error.state", "protocol error: {verb} not allowed in state {state}",
-     "プロトコルエラー：{verb} はこの段階では使えません（状態 {state}）"},
+     "プロトコルエラー：{verb} はこの段階では使えません（いまの状態：{state}）"},
     {"protocol.error.auth", "protocol error: authentication failed for the given credentials",
      "プロトコルエラー：認証に失敗しました（ユーザー名かパスワードが違います）"},
     {"note.data_end", "message data ended by <CRLF>.<CRLF>: {lines} line(s), {size} octet(s)",
@@ -873,7 +873,12 @@ Words protocol_words(const Say& say, const Record& r) {
     const std::string text = r.summary.substr(16);
     static const std::regex state(R"(^(\S+) not allowed in state (\S+)$)");
     std::smatch m;
-    if (std::regex_match(text, m, state)) return say("protocol.error.state", {{"verb", m[1].str()}, {"state", m[2].str()}});
+    if (std::regex_match(text, m, state)) {
+      // Japanese names the state in words ("手紙を受け付ける準備ができました"), English as the engine does.
+      const std::string key = "state." + r.protocol + "." + m[2].str();
+      const std::string st = say.ja() && say.has(key) ? say(key) : m[2].str();
+      return say("protocol.error.state", {{"verb", m[1].str()}, {"state", st}});
+    }
     if (text == "authentication failed for the given credentials") return say("protocol.error.auth");
     return say("protocol.error", {{"text", text}});
   }

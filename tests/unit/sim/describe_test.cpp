@@ -443,7 +443,7 @@ TEST_CASE("describe: dns, connection, policy, tls, action and protocol records i
             .find("->") == std::string::npos);
   CHECK(describe_record(rec(RecordKind::Protocol, "error", "mx", "protocol error: RCPT not allowed in state Ready", Json(), "",
                             "smtp"),
-                        "ja") == "プロトコルエラー：RCPT はこの段階では使えません（状態 Ready）");
+                        "ja") == "プロトコルエラー：RCPT はこの段階では使えません（いまの状態：手紙を受け付ける準備ができました）");
 }
 
 TEST_CASE("describe: English, protocol lines, packets and unknown records keep the simulator's summary") {
