@@ -1116,7 +1116,7 @@ void network_map(AppState& app) {
           seen = format_text(app.tr("map.capture_plain"), {{"text", line}});
         }
         const float size = least_px;
-        const float room_w = std::max(side_room, fs * 5.0f);
+        const float room_w = std::max(side_room, fs * 7.0f);
         seen = fit_text(font, size, seen, room_w - size * 0.7f);
         const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, seen.c_str());
         const float left = right_side ? x0 : x0 - ts.x - size * 0.7f;
