@@ -36,11 +36,21 @@ ScreenLayout plan_screen(float width, float height, const ScreenMetrics& m, Scre
     out.analogy = rect(0.0f, main_top + main_h - analogy_h, full_map_w, analogy_h);
     out.side = rect(full_map_w, main_top, width - full_map_w, main_h);
   } else {
-    // The map as large as it can be, the scene under it across the whole width (its stations
-    // stand in a row: a column beside the map would crowd their names).
+    // The map as large as it can be: the scene under it across the whole width (its stations
+    // stand in a row), or in a column beside it when a short screen would leave the map under
+    // it a flat strip. The world is about twice as wide as tall: whichever arrangement gives
+    // the map more room at that shape wins.
     const float analogy_h = std::floor(std::clamp(main_h * 0.34f, std::min(main_h * 0.45f, em * 10.5f), em * 15.0f));
-    out.map = rect(0.0f, main_top, width, main_h - analogy_h);
-    out.analogy = rect(0.0f, main_top + main_h - analogy_h, width, analogy_h);
+    const float beside_w = std::clamp(width * 0.3f, em * 16.0f, em * 26.0f);
+    const float under_room = std::min(width * 0.5f, main_h - analogy_h);
+    const float beside_room = std::min((width - beside_w) * 0.5f, main_h);
+    if (beside_room > under_room * 1.15f && width - beside_w >= width * 0.6f) {
+      out.map = rect(0.0f, main_top, width - beside_w, main_h);
+      out.analogy = rect(width - beside_w, main_top, beside_w, main_h);
+    } else {
+      out.map = rect(0.0f, main_top, width, main_h - analogy_h);
+      out.analogy = rect(0.0f, main_top + main_h - analogy_h, width, analogy_h);
+    }
     out.side = rect(width, main_top, 0.0f, 0.0f);
   }
   out.controls = rect(0.0f, main_top + main_h, width, std::max(controls_h, height - main_top - main_h));

@@ -17,7 +17,7 @@ struct ScreenMetrics {
 
 enum class ScreenMode {
   Full,       // map, scene, narration, tabs (events, sequence, transcript, inspector), controls
-  Presenter,  // for a projector: map, narration and scene only (the scene under the map)
+  Presenter,  // for a projector: map, narration and scene only (the scene under or beside the map)
 };
 
 struct ScreenLayout {
