@@ -199,7 +199,7 @@ constexpr WordingTemplate kTemplates[] = {
     // Notes and state changes of the protocol sessions.
     // A session's state change, worded from the state it enters (the engines' names are
     // for testers: "Ehlo", "TlsPending", "TRANSACTION"); shown in the app only on request.
-    {"protocol.state", "{host}: {protocol} session {state}", "{host}：{protocol} のやりとり — {state}"},
+    {"protocol.state", "{host}: {protocol} session {state}", "{host} の {protocol}：{state}"},
     {"protocol.state.other", "now in state {name}", "状態 {name} になりました"},
     {"state.smtp.Greeting", "waits for the server's greeting", "サーバーのあいさつを待っています"},
     {"state.smtp.Ehlo", "introduces itself (EHLO)", "EHLO で名乗っています"},

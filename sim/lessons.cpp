@@ -54,11 +54,11 @@ fs::path find_scenario_dir(const fs::path& executable) {
 
 std::vector<Chapter> read_curriculum(const fs::path& dir) {
   std::vector<Chapter> out;
-  std::ifstream in(dir / "curriculum.json", std::ios::binary);
+  std::ifstream in(dir / "curriculum.jsonc", std::ios::binary);
   if (!in) return out;
   std::ostringstream buf;
   buf << in.rdbuf();
-  const auto j = nlohmann::json::parse(buf.str(), nullptr, false);
+  const auto j = nlohmann::json::parse(buf.str(), nullptr, false, true);  // comments allowed
   if (!j.is_object() || !j.contains("chapters") || !j["chapters"].is_array()) return out;
   for (const auto& c : j["chapters"]) {
     if (!c.is_object()) continue;
@@ -81,7 +81,7 @@ std::vector<Lesson> list_lessons(const fs::path& dir) {
     const auto& p = it->path();
     if (!it->is_regular_file(ec) || p.extension() != ".json") continue;
     const std::string stem = p.stem().string();
-    if (stem.find("schema") != std::string::npos || (stem == "curriculum" && p.parent_path() == dir)) continue;
+    if (stem.find("schema") != std::string::npos) continue;
     Lesson l;
     l.name = stem;
     l.group = p.parent_path() == dir ? "" : p.parent_path().filename().string();

@@ -15,7 +15,7 @@ struct Lesson {
   std::filesystem::path file;
   Localized title;
   Localized description;  // what it shows, what to notice, a question (may be empty)
-  // Its place in the teaching order (curriculum.json): the chapter's title and number (from
+  // Its place in the teaching order (curriculum.jsonc): the chapter's title and number (from
   // 0) and the position in the whole list; a lesson the curriculum does not name has no
   // chapter (chapter_index -1) and comes after the others.
   Localized chapter;
@@ -23,7 +23,8 @@ struct Lesson {
   int order = -1;
 };
 
-// The teaching order read from DIR/curriculum.json: {"chapters": [{"title": {"en", "ja"},
+// The teaching order read from DIR/curriculum.jsonc (JSON, comments allowed; not a .json file so
+// that nothing takes it for a lesson): {"chapters": [{"title": {"en", "ja"},
 // "lessons": ["GROUP/NAME", ...]}, ...]}. Empty when the file is missing or unreadable.
 struct Chapter {
   Localized title;
@@ -35,7 +36,7 @@ std::vector<Chapter> read_curriculum(const std::filesystem::path& dir);
 // else the source tree's scenarios/. Empty when none exists. Used by `mailsim` and the app.
 std::filesystem::path find_scenario_dir(const std::filesystem::path& executable);
 
-// Every lesson under `dir` (GROUP/NAME.json, schema files and curriculum.json skipped), in
+// Every lesson under `dir` (GROUP/NAME.json, schema files skipped), in
 // teaching order: the curriculum's lessons first, in its order, then any others by group and
 // name. A lesson whose title cannot be read is still listed, with its name as the title.
 std::vector<Lesson> list_lessons(const std::filesystem::path& dir);

@@ -1,4 +1,4 @@
-// The lessons' teaching order: scenarios/curriculum.json names every lesson once, in chapters.
+// The lessons' teaching order: scenarios/curriculum.jsonc names every lesson once, in chapters.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -54,7 +54,7 @@ TEST_CASE("curriculum: without the file, lessons are listed by folder and name w
   CHECK(lessons[0].name == "two");
   CHECK(lessons[0].chapter_index == -1);
   // With a curriculum, its order wins and unnamed lessons come last; the file itself is no lesson.
-  std::ofstream(dir / "curriculum.json")
+  std::ofstream(dir / "curriculum.jsonc")
       << R"({"chapters": [{"title": {"en": "First", "ja": "最初"}, "lessons": ["b/one"]}]})";
   lessons = list_lessons(dir);
   REQUIRE(lessons.size() == 2);
