@@ -67,8 +67,7 @@ def collect(args):
             for root, dirs, names in os.walk(a):
                 dirs.sort()
                 for n in sorted(names):
-                    if n.endswith(".json") and not n.endswith(".schema.json") and not (
-                            n == "curriculum.json" and root == a):
+                    if n.endswith(".json") and not n.endswith(".schema.json"):
                         files.append(os.path.join(root, n))
         else:
             files.append(a)
