@@ -447,8 +447,10 @@ std::string store_reason(const Say& say, const std::string& reason) {
   if (std::regex_match(reason, m, large)) return say("reason.too large", {{"size", m[1].str()}, {"limit", m[2].str()}});
   const std::string key = "reason." + reason;
   if (say.has(key)) return say(key);
-  // "imap FETCH": the protocol as it is spelled everywhere else (IMAP), in either language.
+  // "imap FETCH": in Japanese the protocol as it is spelled everywhere else (IMAP); English
+  // keeps the simulator's summary.
   for (const char* p : {"imap ", "pop3 ", "smtp "}) {
+    if (!say.ja()) break;
     if (reason.rfind(p, 0) != 0) continue;
     std::string up = reason;
     for (std::size_t i = 0; i + 1 < std::char_traits<char>::length(p); ++i)
