@@ -684,7 +684,7 @@ TEST_CASE("describe: a full mailbox in Japanese is worded from its status, witho
   REQUIRE(last.event == "send_failed");
   CHECK(describe_record(last, "ja", &s) ==
         host_label(&s, "kuroyagi-pc", "ja") + "：送信に失敗しました — " + host_label(&s, "mail", "ja") +
-            " が shiroyagi@hogehoge.com 宛てを断りました：552 5.2.2（メールボックスが満杯）");
+            "が shiroyagi@hogehoge.com 宛てを断りました：552 5.2.2（メールボックスが満杯）");
 }
 
 TEST_CASE("describe: every template has the same placeholders in English and Japanese") {
