@@ -13,6 +13,7 @@
 #include "cli/export_command.hpp"
 #include "cli/lessons.hpp"
 #include "cli/replay_command.hpp"
+#include "cli/quiz.hpp"
 #include "cli/report.hpp"
 #include "cli/report_strings.hpp"
 #ifdef MAILSIM_HAVE_GUI
@@ -195,6 +196,10 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   list->add_option("--lang", list_lang, "Language of the titles: en or ja (default: from LANG)")
       ->check(lang_check, "en|ja");
 
+  QuizArgs quiz_args;
+  quiz_args.lang = default_lang();
+  auto* quiz = add_quiz_command(app, quiz_args);
+
   std::vector<std::string> check_files;
   auto* check = app.add_subcommand("check", "Validate scenario files without running them");
   check->add_option("scenarios", check_files, "Scenario files (JSON)")->required();
@@ -230,6 +235,7 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
     return run_replay(replay_args, out, err);
   }
   if (*exp) return run_export(export_args, find_scenario_dir(exe), out, err);
+  if (*quiz) return cmd_quiz(quiz_args, find_scenario_dir(exe), std::cin, out, err);
 #ifdef MAILSIM_HAVE_GUI
   return cmd_gui(gui_options, find_scenario_dir(exe), err);  // "mailsim gui ..." or no command at all
 #else

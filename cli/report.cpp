@@ -95,7 +95,7 @@ void print_records(std::ostream& out, const sim::Scenario& s, const sim::RunResu
   for (const auto& rec : r.trace.records()) {
     if (!in_story(rec, o)) continue;
     ++shown;
-    std::string kind(sim::to_string(rec.kind));
+    const std::string kind(phrase("kind." + std::string(sim::to_string(rec.kind)), o));
     out << fmt::format("{:>12}  {:<{}}  {:<10}  {}\n", sim::format_time(rec.time), rec.host, width, kind,
                        sim::describe_record(rec, o.lang, &s));
   }

@@ -131,6 +131,7 @@ int run_gui(const GuiOptions& options) {
     float ys = 1.0f;
     glfwGetWindowContentScale(window, &xs, &ys);
     app.ui_scale = scale_for_content(xs, ys);
+    app.content_scale = app.ui_scale;  // the window grew with it: window_scale must not count it twice
   }
 
   loop.window = window;

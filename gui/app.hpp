@@ -21,6 +21,8 @@ struct GuiOptions {
   std::string lang = "en";                // "en" or "ja"
   std::string tab;                        // tab shown first: events, sequence, transcript, inspector
   std::string show;                       // window open at the start: lessons, compose or check (docs)
+  bool presenter = false;                 // the presenter layout: map, narration and scene only
+  int packet = 0;                         // the Nth packet of the run opened in the Inspector (0: none)
   std::string select;                     // host id selected in the Inspector (shown with --tab inspector)
   // A stored message shown in the Inspector: its position among the run's messages (1 = the
   // first one met, as `mailsim gui --message 1`) or its Message-ID (with or without <>).

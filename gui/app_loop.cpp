@@ -144,6 +144,7 @@ int prepare_app(const GuiOptions& options, AppState& app, std::optional<Tab>& st
   app.headless = !options.screenshot_path.empty() || !options.screenshot_series_dir.empty();
   install_run(app, sim::run_scenario(app.scenario));
   app.switch_to_tab = start_tab;
+  app.presenter = options.presenter;
   if (options.show == "lessons") app.picker.open = true;  // --show: a window open (screenshots for docs)
   else if (options.show == "compose") app.compose.open = true;
   else if (options.show == "check") app.compose.check_open = true;
@@ -191,6 +192,20 @@ int prepare_app(const GuiOptions& options, AppState& app, std::optional<Tab>& st
     if (!start_tab) start_tab = Tab::Inspector;
     app.switch_to_tab = start_tab;
   }
+  if (options.packet > 0) {  // --packet N: the Nth packet record, opened in the Inspector
+    int n = 0;
+    for (std::size_t i = 0; i < app.model.records().size() && !app.selected_packet; ++i)
+      if (app.model.records()[i].kind == sim::RecordKind::Packet && ++n == options.packet) app.selected_packet = i;
+    if (!app.selected_packet) {
+      std::cerr << "mailsim: --packet " << options.packet << " is out of range (this run has " << n << " packets)\n";
+      return kGuiBadInput;
+    }
+    if (!start_tab) start_tab = Tab::Inspector;
+    app.switch_to_tab = start_tab;
+    // Shown at its own moment unless another was asked for.
+    if (!options.at && !options.at_fraction && !options.narration_step)
+      app.seek(app.model.playback_of_record(*app.selected_packet));
+  }
   if (start_tab == Tab::Inspector && app.selected_host.empty() && !app.model.layout().hosts().empty()) {
     app.selected_host = app.model.layout().hosts().front().id;
   }
@@ -225,10 +240,11 @@ void start_imgui(AppState& app, FrameLoop& loop, const char* glsl_version) {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // the layout is fixed; nothing to remember
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  if (!app.headless) panels::install_key_queue(loop.window, app);  // before the backend, which chains to it
   ImGui_ImplGlfw_InitForOpenGL(loop.window, true);
   ImGui_ImplOpenGL3_Init(glsl_version);
   load_fonts(app, loop.assets);
-  theme::apply_style(app.ui_scale);
+  theme::apply_style(app.text_scale());
   loop.shown_title = window_title(app);
 }
 
@@ -238,7 +254,7 @@ void app_frame(AppState& app, FrameLoop& loop) {
     load_fonts(app, loop.assets);
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
-    theme::apply_style(app.ui_scale);
+    theme::apply_style(app.text_scale());
     app.rebuild_fonts = false;
   }
   ImGui_ImplOpenGL3_NewFrame();

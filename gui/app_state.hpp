@@ -12,6 +12,8 @@
 #include <imgui.h>
 
 #include "gui/model/analogy.hpp"
+#include "gui/model/challenge.hpp"
+#include "gui/model/key_queue.hpp"
 #include "gui/model/sequence.hpp"
 #include "gui/model/session.hpp"
 #include "gui/model/story.hpp"
@@ -128,12 +130,18 @@ struct AppState {
   float speed = 1.0f;
   WorldView view;  // rebuilt each frame from `playback`
 
+  KeyQueue keys;  // key presses since the last frame (panels::install_key_queue)
+  ChallengeState challenge;  // challenge mode: the questions and the student's answers
+
   std::string selected_host;
+  std::optional<std::size_t> selected_packet;  // Inspector: a packet opened layer by layer (a record)
+  std::optional<std::size_t> scrolled_exchange_for;  // the exchange table last scrolled at this record
   std::string selected_letter;  // Inspector: the message shown (a Letter key of model.mail()); empty: the host
   std::optional<Tab> switch_to_tab;  // set by a click, consumed by the tab bar
   std::string filter;
   std::string filter_protocol;             // event table: only this protocol ("smtp"; empty: all)
   std::string filter_host;                 // event table: only records at or with this host id (empty: all)
+  bool show_states = false;                // event table: also the protocol engines' state changes
   std::optional<std::size_t> scrolled_to;  // the event table follows the current record
   std::string scrolled_for;                // ... under these filters (a change scrolls again)
   int follow_frames = 0;                   // event table: frames left to (re)apply its scroll; -1: check
@@ -146,11 +154,21 @@ struct AppState {
 
   float seq_zoom = 1.0f;            // sequence diagram: 1 = the whole playback fits the panel
   double seq_followed = -1.0;      // the playback second the diagram last scrolled to
+  std::optional<std::size_t> transcript_followed;  // the transcript last scrolled for this record
+  bool seq_auto = true;             // sequence diagram: zoomed to the exchange in force (the default)
+  std::optional<std::size_t> seq_span_for;  // ... as found for this record (a change zooms again)
   std::optional<Tab> start_tab;    // --tab: the tab shown first (screenshots of a given tab)
   float zoom = 1.0f;
   ImVec2 pan{0.0f, 0.0f};
   MapState map;  // network map: moves, drag, label cache
-  float ui_scale = 1.0f;
+  float ui_scale = 1.0f;       // the user's text size (--scale, Ctrl+= / Ctrl+-, the monitor's DPI)
+  float window_scale = 1.0f;   // the window's own (gui/model/screen_layout: 1920x1080 is 1.5)
+  float content_scale = 1.0f;  // the monitor's DPI scale taken into ui_scale (the window grew with it)
+  bool presenter = false;      // the presenter layout: map, narration and scene only (F5)
+  // The type's scale: the user's times the window's, at most kMaxTextScale (the font atlas of
+  // a larger one, with its Japanese glyphs, would not fit a texture).
+  static constexpr float kMaxTextScale = 3.0f;
+  float text_scale() const { return ui_scale * window_scale < kMaxTextScale ? ui_scale * window_scale : kMaxTextScale; }
   bool rebuild_fonts = false;
   Fonts fonts;
   bool headless = false;  // screenshot mode: no hover effects, no hints

@@ -89,7 +89,7 @@ void load_fonts(AppState& app, const std::filesystem::path& assets_dir) {
   const std::string japanese = first_existing(cfg.japanese);
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
-  const float scale = app.ui_scale;
+  const float scale = app.text_scale();
   app.fonts.regular = add_font(latin, japanese, std::round(cfg.size * scale));
   app.fonts.large = add_font(latin, japanese, std::round(cfg.large_size * scale));
   app.fonts.japanese = !japanese.empty();

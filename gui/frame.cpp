@@ -12,6 +12,7 @@
 #include <imgui.h>
 
 #include "gui/model/line_break.hpp"
+#include "gui/model/screen_layout.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
 #include "sim/checker.hpp"
@@ -60,7 +61,9 @@ void show_session_run(AppState& app, const std::optional<Moment>& keep) {
   app.view = app.model.view_at_playback(app.playback);  // the rest of this frame reads it
   app.scrolled_to.reset();
   app.seq_followed = -1.0;
+  app.seq_span_for.reset();
   if (!same_file) {
+    app.seq_auto = true;
     app.playing = false;
     app.selected_host.clear();
     app.filter.clear();
@@ -110,13 +113,33 @@ void toolbar(AppState& app) {
       ImGui::EndTooltip();
     }
   }
+  // Challenge mode: questions before each story step (only in a lesson with a story).
+  ImGui::SameLine();
+  ImGui::BeginDisabled(app.narration.empty());
+  if (ImGui::Button(app.tr(app.challenge.active ? "bar.challenge_stop" : "bar.challenge"))) {
+    app.challenge.active = !app.challenge.active;
+    app.challenge.asking.reset();
+    app.challenge.chosen.clear();
+    app.challenge.questions.clear();
+    app.challenge.last_playback = app.playback;
+    if (app.challenge.active) {
+      app.seek(0.0);  // from the start of the story
+      app.challenge.last_playback = 0.0;
+    }
+  }
+  if (!app.headless && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", app.tr("bar.challenge_tip"));
+  ImGui::EndDisabled();
+  // The presenter layout (F5): the map, the narration and the scene only, for a projector.
+  ImGui::SameLine(0.0f, fs);
+  if (ImGui::Button(app.tr(app.presenter ? "bar.full_layout" : "bar.presenter"))) app.presenter = !app.presenter;
+  if (!app.headless && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", app.tr("bar.presenter_tip"));
   // The lesson's title on the right; the last command's outcome in between (it wins when
   // space is short: it is what just happened).
   const std::string title = app.title();
   const float avail = ImGui::GetContentRegionAvail().x - fs;
   std::string status;
   if (!app.status_key.empty())
-    status = format_text(app.strings().get(app.status_key), {{"time", sim::format_time(app.status_time)}, {"title", title}});
+    status = format_text(app.strings().get(app.status_key), {{"time", clock_text(app.japanese(), app.status_time)}, {"title", title}});
   if (app.budget_stop) status = app.budget_stop->message(app.lang);  // the run stopped early: say why first
   const float status_w = status.empty() ? 0.0f : ImGui::CalcTextSize(status.c_str()).x + fs;
   const float title_w = std::min(ImGui::CalcTextSize(title.c_str()).x, std::max(avail - status_w - fs, avail * 0.25f));
@@ -141,18 +164,25 @@ void toolbar(AppState& app) {
 }  // namespace
 
 void draw_frame(AppState& app, float w, float h) {
+  panels::challenge_guard(app);  // may stop playback before a story step to ask about it
   const ImGuiStyle& style = ImGui::GetStyle();
   const float fs = ImGui::GetFontSize();
-  const float large = app.fonts.large ? app.fonts.large->FontSize : fs * 1.3f;
-  const float bar_h = ImGui::GetFrameHeight() + 8.0f;
-  float narration_h = large + fs + style.WindowPadding.y * 2.0f + style.ItemSpacing.y + 4.0f;
+  // A larger window shows the same picture larger (projectors, 4K screens): its own scale
+  // multiplies the user's; the fonts are built again from the next frame on.
+  if (const float ws = window_scale(w / app.content_scale, h / app.content_scale); ws != app.window_scale) {
+    app.window_scale = ws;
+    app.rebuild_fonts = true;
+  }
+  ScreenMetrics metrics;
+  metrics.font = fs;
+  metrics.large = app.fonts.large ? app.fonts.large->FontSize : fs * 1.3f;
+  metrics.frame = ImGui::GetFrameHeight();
+  metrics.spacing = style.ItemSpacing.y;
+  metrics.padding = style.WindowPadding.y;
+  const ScreenLayout screen = plan_screen(w, h, metrics, app.presenter ? ScreenMode::Presenter : ScreenMode::Full);
+  const float bar_h = screen.toolbar.height();
+  float narration_h = screen.narration.height();
   if (app.lang == "ja" && !app.fonts.japanese) narration_h += fs * 2.6f;
-  const float controls_h = ImGui::GetFrameHeight() * 2.0f + style.ItemSpacing.y + style.WindowPadding.y * 2.0f;
-  const float main_h = std::max(100.0f, h - bar_h - narration_h - controls_h);
-  const float map_w = std::floor(w * 0.58f);
-  // The left column: the network map above the post-office scene (the same left-to-right flow).
-  const float analogy_h = std::floor(std::clamp(main_h * 0.36f, std::min(main_h * 0.5f, 180.0f), 290.0f));
-  const float map_h = main_h - analogy_h;
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(w, bar_h));
@@ -168,24 +198,29 @@ void draw_frame(AppState& app, float w, float h) {
   ImGui::End();
   ImGui::PopStyleColor();
 
-  ImGui::SetNextWindowPos(ImVec2(0, bar_h + narration_h));
-  ImGui::SetNextWindowSize(ImVec2(map_w, map_h));
+  // The panels of the top row start below the narration (taller by the note about missing
+  // Japanese glyphs, if any).
+  const float shift = narration_h - screen.narration.height();
+  auto place = [&](const Rect& r) {
+    const bool top_row = r.min.y <= screen.narration.max.y + 0.5f;
+    ImGui::SetNextWindowPos(ImVec2(r.min.x, r.min.y + (top_row ? shift : 0.0f)));
+    ImGui::SetNextWindowSize(ImVec2(r.width(), std::max(1.0f, r.height() - (top_row ? shift : 0.0f))));
+  };
+  place(screen.map);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   if (ImGui::Begin("##map", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
     panels::network_map(app);
   }
   ImGui::End();
-  ImGui::SetNextWindowPos(ImVec2(0, bar_h + narration_h + map_h));
-  ImGui::SetNextWindowSize(ImVec2(map_w, analogy_h));
+  place(screen.analogy);
   if (ImGui::Begin("##analogy", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
     panels::analogy(app);
   }
   ImGui::End();
   ImGui::PopStyleVar();
 
-  ImGui::SetNextWindowPos(ImVec2(map_w, bar_h + narration_h));
-  ImGui::SetNextWindowSize(ImVec2(w - map_w, main_h));
-  if (ImGui::Begin("##side", nullptr, kPanelFlags)) {
+  place(screen.side);
+  if (screen.side_shown && ImGui::Begin("##side", nullptr, kPanelFlags)) {
     if (ImGui::BeginTabBar("##tabs")) {
       auto flag = [&](Tab t) {
         return app.switch_to_tab == t ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
@@ -212,10 +247,9 @@ void draw_frame(AppState& app, float w, float h) {
       ImGui::EndTabBar();
     }
   }
-  ImGui::End();
+  if (screen.side_shown) ImGui::End();
 
-  ImGui::SetNextWindowPos(ImVec2(0, bar_h + narration_h + main_h));
-  ImGui::SetNextWindowSize(ImVec2(w, h - bar_h - narration_h - main_h));
+  place(screen.controls);
   if (ImGui::Begin("##controls", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar)) panels::time_controls(app);
   ImGui::End();
 
@@ -224,6 +258,7 @@ void draw_frame(AppState& app, float w, float h) {
   panels::compose(app);
   panels::check_mail(app);
   panels::export_window(app);
+  panels::challenge(app);
 }
 
 std::string window_title(const AppState& app) { return app.title() + " - mailsim"; }
@@ -235,7 +270,7 @@ void install_run(AppState& app, const sim::RunResult& result) {
   app.map.moves.keep_for(app.scenario.file);
   if (!app.map.moves.empty()) app.model.set_layout_moves(app.map.moves);
   ++app.run_serial;
-  app.story = StoryIndex(app.model);
+  app.story = StoryIndex(app.model, &app.scenario);
   app.sequence = build_sequence(app.model);
   app.narration = result.narration;
   app.budget_stop = result.budget_stop;  // shown in the top bar instead of a run that never ends

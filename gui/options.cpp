@@ -147,6 +147,10 @@ void add_gui_options(CLI::App& app, GuiOptions& out) {
       ->check(CLI::Range(kMinScale, kMaxScale));
   app.add_option("--tab", out.tab, "Tab shown first")
       ->check(CLI::IsMember({"events", "sequence", "transcript", "inspector"}));
+  app.add_option("--packet", out.packet, "The Nth packet of the run opened layer by layer in the Inspector")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--presenter", out.presenter, "Presenter layout for a projector: the map, the narration and the post-office scene only (F5 switches)");
   app.add_option("--show", out.show, "Window open at the start")->check(CLI::IsMember({"lessons", "compose", "check", "export"}));
   app.add_option("--select", out.select, "Host selected in the Inspector (shown with --tab inspector)")
       ->type_name("HOST");

@@ -2,6 +2,7 @@
 #include "sim/describe.hpp"
 
 #include <cassert>
+#include <cctype>
 #include <map>
 #include <optional>
 #include <regex>
@@ -135,7 +136,7 @@ constexpr WordingTemplate kTemplates[] = {
     {"device.deleted.by_server", "\"{subject}\" disappeared from {host}'s view (removed on the server)",
      "「{subject}」が {host} の表示から消えました（サーバーで削除されたため）"},
     {"device.deleted.imap", "{host} deleted \"{subject}\" (moved to Trash on the server)",
-     "{host} で「{subject}」を削除しました（サーバーではごみ箱（Trash）に移ります）"},
+     "{host} で「{subject}」を削除しました（サーバーでは「Trash」フォルダーに移ります）"},
     {"device.deleted.copy", "{host} deleted its copy of \"{subject}\"", "{host} で、手元にコピーした「{subject}」を削除しました"},
     {"device.checked", "{host} checked mail for {account}: {downloaded} new, {count} on the device{where}",
      "{host} が {account} のメールを確認しました：新着 {downloaded}通、端末に {count}通{where}"},
@@ -156,7 +157,7 @@ constexpr WordingTemplate kTemplates[] = {
     {"dns.result", "{answer}", "答え：{answer}"},
     {"dns.nxdomain", " (no such domain)", "（そのドメインは存在しません）"},
     {"dns.nodata", " (the name exists, without that type)", "（名前はありますが、その種類のレコードはありません）"},
-    {"dns.referral", "-> referral to {servers}", "-> {servers} への委任（referral）"},
+    {"dns.referral", "-> referral to {servers}", "-> {servers} への委任"},
     {"resolver.resolving", "resolving {question}", "{question} の名前解決を始めます"},
     {"resolver.root", "starting at the root servers", "ルートサーバーから順にたどります"},
     {"resolver.asking", "asking {server} ({ip}) for {question}{try}", "{server}（{ip}）に {question} を問い合わせます{try}"},
@@ -204,8 +205,55 @@ constexpr WordingTemplate kTemplates[] = {
     {"action.connect_done", "{host}: connection to {to} ended: {error}", "{host}：{to} との接続が終わりました（{error}）"},
     {"action.lookup_done", "{host}: {answer}", "{host}：答え：{answer}"},
     // Notes and state changes of the protocol sessions.
-    {"protocol.state", "{change}", "状態の変化：{change}"},
+    // A session's state change, worded from the state it enters (the engines' names are
+    // for testers: "Ehlo", "TlsPending", "TRANSACTION"); shown in the app only on request.
+    {"protocol.state", "{host}: {protocol} session {state}", "{host} の {protocol}：{state}"},
+    {"protocol.state.other", "now in state {name}", "状態 {name} になりました"},
+    {"state.smtp.Greeting", "waits for the server's greeting", "サーバーのあいさつを待っています"},
+    {"state.smtp.Ehlo", "introduces itself (EHLO)", "EHLO で名乗っています"},
+    {"state.smtp.Helo", "introduces itself (HELO)", "HELO で名乗っています"},
+    {"state.smtp.StartTls", "asks to encrypt (STARTTLS)", "暗号化（STARTTLS）を頼んでいます"},
+    {"state.smtp.TlsPending", "sets up encryption (TLS)", "暗号化（TLS）の準備をしています"},
+    {"state.smtp.Auth", "logs in (AUTH)", "ログイン（AUTH）しています"},
+    {"state.smtp.AuthPlain", "checks the login", "ログインを確かめています"},
+    {"state.smtp.AuthLoginUser", "exchanges the user name", "ユーザー名をやりとりしています"},
+    {"state.smtp.AuthLoginPassword", "exchanges the password", "パスワードをやりとりしています"},
+    {"state.smtp.Envelope", "gives the sender and the recipients", "差出人と宛先を伝えています"},
+    {"state.smtp.Data", "transfers the message", "本文を送っています"},
+    {"state.smtp.DataSent", "waits for the message to be accepted", "本文の受け付けを待っています"},
+    {"state.smtp.Quit", "says goodbye (QUIT)", "終わりのあいさつ（QUIT）をしています"},
+    {"state.smtp.Closed", "is over", "終わりました"},
+    {"state.smtp.Connected", "has just been connected", "つながりました"},
+    {"state.smtp.Ready", "is ready for a letter", "手紙を受け付ける準備ができました"},
+    {"state.smtp.MailGiven", "knows the sender", "差出人を受け取りました"},
+    {"state.smtp.RcptGiven", "knows the recipients", "宛先を受け取りました"},
+    {"state.pop3.GREETING", "waits for the server's greeting", "サーバーのあいさつを待っています"},
+    {"state.pop3.CAPA", "asks what the server can do (CAPA)", "サーバーの機能（CAPA）を聞いています"},
+    {"state.pop3.STLS", "asks to encrypt (STLS)", "暗号化（STLS）を頼んでいます"},
+    {"state.pop3.TLS-HANDSHAKE", "sets up encryption (TLS)", "暗号化（TLS）の準備をしています"},
+    {"state.pop3.USER", "gives the user name", "ユーザー名を伝えています"},
+    {"state.pop3.PASS", "gives the password", "パスワードを伝えています"},
+    {"state.pop3.APOP", "logs in (APOP)", "ログイン（APOP）しています"},
+    {"state.pop3.STAT", "asks how many letters there are", "手紙の数を聞いています"},
+    {"state.pop3.UIDL", "lists the letters' ids", "手紙の番号一覧を聞いています"},
+    {"state.pop3.RETR", "downloads letters", "手紙をダウンロードしています"},
+    {"state.pop3.DELE", "marks letters for deletion", "手紙に削除の印を付けています"},
+    {"state.pop3.QUIT", "says goodbye (QUIT)", "終わりのあいさつ（QUIT）をしています"},
+    {"state.pop3.DONE", "is over", "終わりました"},
+    {"state.pop3.AUTHORIZATION", "waits for a login", "ログインを待っています"},
+    {"state.pop3.TRANSACTION", "has the mailbox open", "私書箱を開いています"},
+    {"state.pop3.UPDATE", "deletes the marked letters", "印の付いた手紙を削除しています"},
+    {"state.pop3.CLOSED", "is over", "終わりました"},
+    {"state.imap.CONNECTING", "waits for the server's greeting", "サーバーのあいさつを待っています"},
+    {"state.imap.NOT-AUTHENTICATED", "waits for a login", "ログインを待っています"},
+    {"state.imap.AUTHENTICATED", "is logged in", "ログインしました"},
+    {"state.imap.SELECTED", "has a folder open", "フォルダーを開いています"},
+    {"state.imap.LOGOUT", "logs out", "ログアウトしています"},
     {"protocol.error", "protocol error: {text}", "プロトコルエラー：{text}"},
+    {"protocol.error.state", "protocol error: {verb} not allowed in state {state}",
+     "プロトコルエラー：{verb} はこの段階では使えません（いまの状態：{state}）"},
+    {"protocol.error.auth", "protocol error: authentication failed for the given credentials",
+     "プロトコルエラー：認証に失敗しました（ユーザー名かパスワードが違います）"},
     {"note.data_end", "message data ended by <CRLF>.<CRLF>: {lines} line(s), {size} octet(s)",
      "本文の終わり（<CRLF>.<CRLF>）を受け取りました：{lines}行、{size}バイト"},
     {"note.data_sent", "sent message data: {size} octet(s), {wire} on the wire with dot-stuffing and <CRLF>.<CRLF>",
@@ -250,8 +298,21 @@ const WordingTemplate* find_template(std::string_view key) {
   return it == index.end() ? nullptr : it->second;
 }
 
-// `text` with each {name} replaced by its value; an unknown name stays as it is.
-std::string fill(std::string_view text, std::initializer_list<Value> values) {
+// A Japanese (or other CJK, full-width) character: its UTF-8 lead byte is E3 or above (U+3000..).
+bool cjk_lead(unsigned char b) { return b >= 0xE3 && b <= 0xEF; }
+
+bool starts_cjk(std::string_view v) { return !v.empty() && cjk_lead(static_cast<unsigned char>(v.front())); }
+
+bool ends_cjk(std::string_view v) {
+  std::size_t i = v.size();
+  while (i > 0 && (static_cast<unsigned char>(v[i - 1]) & 0xC0) == 0x80) --i;
+  return i > 0 && cjk_lead(static_cast<unsigned char>(v[i - 1]));
+}
+
+// `text` with each {name} replaced by its value; an unknown name stays as it is. In Japanese
+// (`ja`), the space a template keeps around a name for Latin names ("mail.example.com が") is
+// dropped where the name is itself Japanese ("しろやぎさんのPCが", not "しろやぎさんのPC が").
+std::string fill(std::string_view text, std::initializer_list<Value> values, bool ja = false) {
   std::string out;
   out.reserve(text.size() + 32);
   std::size_t i = 0;
@@ -266,9 +327,15 @@ std::string fill(std::string_view text, std::initializer_list<Value> values) {
     for (const auto& v : values)
       if (v.first == name) found = &v;
     assert(found && "a template names a value its caller does not give");
-    if (found) out += found->second;
-    else out.append(text.substr(open, close - open + 1));
     i = close + 1;
+    if (found) {
+      const std::string& v = found->second;
+      if (ja && starts_cjk(v) && !out.empty() && out.back() == ' ') out.pop_back();
+      out += v;
+      if (ja && ends_cjk(v) && i < text.size() && text[i] == ' ') ++i;
+    } else {
+      out.append(text.substr(open, close - open + 1));
+    }
   }
   out.append(text.substr(i));
   return out;
@@ -284,7 +351,7 @@ class Say {
     const WordingTemplate* t = find_template(key);
     assert(t && "no template with that key");
     if (!t) return std::string(key);
-    return fill(ja_ ? t->ja : t->en, values);
+    return fill(ja_ ? t->ja : t->en, values, ja_);
   }
   bool has(std::string_view key) const { return find_template(key) != nullptr; }
   std::string host(const std::string& id) const { return host_label(s_, id, lang()); }
@@ -387,7 +454,18 @@ std::string store_reason(const Say& say, const std::string& reason) {
     return say("reason." + m[1].str(), {{"used", m[2].str()}, {"size", m[3].str()}, {"quota", m[4].str()}});
   if (std::regex_match(reason, m, large)) return say("reason.too large", {{"size", m[1].str()}, {"limit", m[2].str()}});
   const std::string key = "reason." + reason;
-  return say.has(key) ? say(key) : reason;
+  if (say.has(key)) return say(key);
+  // "imap FETCH": in Japanese the protocol as it is spelled everywhere else (IMAP); English
+  // keeps the simulator's summary.
+  for (const char* p : {"imap ", "pop3 ", "smtp "}) {
+    if (!say.ja()) break;
+    if (reason.rfind(p, 0) != 0) continue;
+    std::string up = reason;
+    for (std::size_t i = 0; i + 1 < std::char_traits<char>::length(p); ++i)
+      up[i] = static_cast<char>(std::toupper(static_cast<unsigned char>(up[i])));
+    return up;
+  }
+  return reason;
 }
 
 // The answer part of a DNS summary ("MX? a -> NXDOMAIN (no such domain)", "... -> referral to x").
@@ -759,11 +837,18 @@ Words connection_words(const Say& say, const Record& r) {
   return std::nullopt;
 }
 
+// A border rule as people call it: the OP25B preset by its usual name, others by their id.
+std::string rule_label(const std::string& id) {
+  std::string l = id;
+  for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return l.find("op25b") != std::string::npos ? std::string("OP25B") : id;
+}
+
 Words policy_words(const Say& say, const Record& r) {
   const auto& d = r.detail;
   if (r.event != "reject" && r.event != "drop") return std::nullopt;
   return say("policy." + r.event, {{"network", say.net(field(d, "network"))},
-                                   {"rule", field(d, "rule")},
+                                   {"rule", rule_label(field(d, "rule"))},
                                    {"proto", r.protocol == "udp" || r.protocol == "dns" ? "UDP" : "TCP"},
                                    {"host", say.host(r.host)},
                                    {"peer", say.host(r.peer)},
@@ -781,7 +866,10 @@ Words action_words(const Say& say, const Record& r) {
   }
   // A scenario's own label replaces the usual sentence: that text is the lesson's, not ours.
   if (ev == "start" && action == "connect") {
-    if (r.summary != Say("en", nullptr)("action.connect", {{"host", r.host}, {"to", field(d, "to")}})) return std::nullopt;
+    // In English a scenario's own label stays; in Japanese the usual sentence replaces the
+    // English label (a Japanese screen shows no English sentence).
+    if (!say.ja() && r.summary != Say("en", nullptr)("action.connect", {{"host", r.host}, {"to", field(d, "to")}}))
+      return std::nullopt;
     return say("action.connect", {{"host", host}, {"to", field(d, "to")}});
   }
   if (ev == "start" && action == "lookup") {
@@ -804,9 +892,27 @@ Words action_words(const Say& say, const Record& r) {
 }
 
 Words protocol_words(const Say& say, const Record& r) {
-  if (r.event == "state") return say("protocol.state", {{"change", r.summary}});
-  if (r.event == "error" && starts_with(r.summary, "protocol error: "))
-    return say("protocol.error", {{"text", r.summary.substr(16)}});
+  if (r.event == "state") {
+    const std::string to = field(r.detail, "to");
+    const std::string key = "state." + r.protocol + "." + to;
+    const std::string state = say.has(key) ? say(key) : say("protocol.state.other", {{"name", to}});
+    std::string proto = r.protocol;
+    for (auto& c : proto) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return say("protocol.state", {{"host", say.host(r.host)}, {"protocol", proto}, {"state", state}});
+  }
+  if (r.event == "error" && starts_with(r.summary, "protocol error: ")) {
+    const std::string text = r.summary.substr(16);
+    static const std::regex state(R"(^(\S+) not allowed in state (\S+)$)");
+    std::smatch m;
+    if (std::regex_match(text, m, state)) {
+      // Japanese names the state in words ("手紙を受け付ける準備ができました"), English as the engine does.
+      const std::string key = "state." + r.protocol + "." + m[2].str();
+      const std::string st = say.ja() && say.has(key) ? say(key) : m[2].str();
+      return say("protocol.error.state", {{"verb", m[1].str()}, {"state", st}});
+    }
+    if (text == "authentication failed for the given credentials") return say("protocol.error.auth");
+    return say("protocol.error", {{"text", text}});
+  }
   if (r.event == "note") return session_note(say, r.summary);
   return std::nullopt;  // command and reply lines are protocol text
 }

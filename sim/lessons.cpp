@@ -52,6 +52,26 @@ fs::path find_scenario_dir(const fs::path& executable) {
   return first_existing(c);
 }
 
+std::vector<Chapter> read_curriculum(const fs::path& dir) {
+  std::vector<Chapter> out;
+  std::ifstream in(dir / "curriculum.jsonc", std::ios::binary);
+  if (!in) return out;
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  const auto j = nlohmann::json::parse(buf.str(), nullptr, false, true);  // comments allowed
+  if (!j.is_object() || !j.contains("chapters") || !j["chapters"].is_array()) return out;
+  for (const auto& c : j["chapters"]) {
+    if (!c.is_object()) continue;
+    Chapter ch;
+    read_localized(c, "title", ch.title);
+    if (c.contains("lessons") && c["lessons"].is_array())
+      for (const auto& l : c["lessons"])
+        if (l.is_string()) ch.lessons.push_back(l.get<std::string>());
+    out.push_back(std::move(ch));
+  }
+  return out;
+}
+
 std::vector<Lesson> list_lessons(const fs::path& dir) {
   std::vector<Lesson> out;
   std::error_code ec;
@@ -77,8 +97,25 @@ std::vector<Lesson> list_lessons(const fs::path& dir) {
     }
     out.push_back(std::move(l));
   }
-  std::sort(out.begin(), out.end(),
-            [](const Lesson& a, const Lesson& b) { return std::tie(a.group, a.name) < std::tie(b.group, b.name); });
+  const auto chapters = read_curriculum(dir);
+  int position = 0;
+  for (std::size_t c = 0; c < chapters.size(); ++c) {
+    for (const auto& name : chapters[c].lessons) {
+      for (auto& l : out) {
+        if (l.order >= 0 || (l.group.empty() ? l.name : l.group + "/" + l.name) != name) continue;
+        l.chapter = chapters[c].title;
+        l.chapter_index = static_cast<int>(c);
+        l.order = position++;
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Lesson& a, const Lesson& b) {
+    const bool ai = a.order >= 0;
+    const bool bi = b.order >= 0;
+    if (ai != bi) return ai;
+    if (ai) return a.order < b.order;
+    return std::tie(a.group, a.name) < std::tie(b.group, b.name);
+  });
   return out;
 }
 

@@ -183,7 +183,9 @@ const std::vector<std::string>& analogy_keys() {
       "mail.queued", "mail.deferred", "mail.delivered", "mail.bounced",
       "mailbox.quota", "message.too_large", "mailbox.fetched",
       "pop3.login", "pop3.download", "pop3.delete",
-      "imap.login", "imap.sync", "imap.seen"};
+      "imap.login", "imap.sync", "imap.seen",
+      // Decided by facts beyond one record (gui/model/situation).
+      "mail.compose", "mail.returned", "tcp.timeout_blocked", "tcp.server_down", "smtp.incoming"};
   return keys;
 }
 

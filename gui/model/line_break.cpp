@@ -69,6 +69,23 @@ bool no_end(char32_t c) {
 // Inside a word too wide for a line, a break may follow these (host names, addresses, paths).
 bool after_ok(char32_t c) { return c == U'.' || c == U'/' || c == U'-' || c == U'@'; }
 
+constexpr float kMinFill = 0.34f;  // a line broken between phrases is at least this full
+
+bool is_hiragana(char32_t c) { return c >= 0x3041 && c <= 0x309F; }
+
+// A Japanese phrase boundary (where a person would break a line): after punctuation and
+// closing brackets, before opening brackets, and where a run of hiragana (particles, verb
+// endings) meets the next word (kanji, katakana, Latin, digits). Never inside a run of kanji
+// ("郵便局"), katakana ("スマートフォン") or hiragana ("しました"), nor between a word and its
+// okurigana or particle ("確認|しました", "サーバー|が").
+bool phrase_boundary(char32_t prev, char32_t cur) {
+  if (no_start(cur)) return false;
+  if (no_end(cur)) return true;
+  constexpr std::u32string_view kAfter = U"、。，．：；？！）」』】〕〉》］｝”’";
+  if (kAfter.find(prev) != std::u32string_view::npos) return true;
+  return is_hiragana(prev) && !is_hiragana(cur);
+}
+
 }  // namespace
 
 bool is_cjk(char32_t c) {
@@ -98,6 +115,14 @@ std::vector<std::string> break_lines(std::string_view text, float width, const M
     if (is_space(prev)) return true;
     return (is_cjk(prev) || is_cjk(cur)) && !no_start(cur) && !no_end(prev);
   };
+  // A break a person would choose: at spaces, and in Japanese only between phrases.
+  auto good_break = [&](std::size_t i) {
+    if (!may_break(i)) return false;
+    const char32_t prev = cps[i - 1].c;
+    const char32_t cur = cps[i].c;
+    if (prev == U'\n' || is_space(prev)) return true;
+    return phrase_boundary(prev, cur);
+  };
   // The piece [from, to) without the spaces and line feed at its end.
   auto piece = [&](std::size_t from, std::size_t to) {
     while (to > from && (is_space(cps[to - 1].c) || cps[to - 1].c == U'\n')) --to;
@@ -108,12 +133,22 @@ std::vector<std::string> break_lines(std::string_view text, float width, const M
   while (start < n) {
     std::size_t best = 0;  // end of the longest piece that fits (0: none)
     std::size_t first_break = n;
-    for (std::size_t b = start + 1; b <= n; ++b) {
-      if (b < n && !may_break(b)) continue;
-      if (first_break == n) first_break = b;
-      if (measure(piece(start, b)) > width) break;
-      best = b;
-      if (forced(b)) break;
+    // Between phrases first; between any two Japanese characters only when a phrase is
+    // longer than the line.
+    // (A phrase break that would leave the line less than a third full gives way too.)
+    for (int pass = 0; pass < 2; ++pass) {
+      if (pass == 1 && best != 0 &&
+          (best >= n || forced(best) || measure(piece(start, best)) >= width * kMinFill))
+        break;
+      best = 0;
+      first_break = n;
+      for (std::size_t b = start + 1; b <= n; ++b) {
+        if (b < n && !(pass == 0 ? good_break(b) : may_break(b))) continue;
+        if (first_break == n) first_break = b;
+        if (measure(piece(start, b)) > width) break;
+        best = b;
+        if (forced(b)) break;
+      }
     }
     if (best == 0) {
       // Even the first word is too wide: split it between characters (at least one).

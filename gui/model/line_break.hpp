@@ -13,8 +13,11 @@ namespace mailsim::gui {
 using MeasureText = std::function<float(std::string_view)>;
 
 // The text's lines, each no wider than `width` unless a single character is wider. Breaks
-// at spaces (dropped at the end of a line), before or after a CJK character (kinsoku: not
-// before 、。」ー and the like, not after 「（), at '\n' always; a word longer than a line is
+// at spaces (dropped at the end of a line), in Japanese between phrases (after punctuation,
+// before an opening bracket, where hiragana meets the next word: never inside "スマートフォン"
+// or "確認しました"), and between any two CJK characters only when a phrase is longer than
+// the line or would leave it less than a third full (kinsoku still holds: not before
+// 、。」ー and the like, not after 「（); at '\n' always; a word longer than a line is
 // split between characters (with `after_dots`, after its last '.', '/', '-' or '@' that fits
 // when it has one: "mail." / "example.com"). Invalid UTF-8 bytes count as one character each.
 std::vector<std::string> break_lines(std::string_view text, float width, const MeasureText& measure,

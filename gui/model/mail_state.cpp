@@ -177,6 +177,24 @@ int stage_rank(LetterStage s) {
 
 bool StoredMessage::seen() const { return std::find(flags.begin(), flags.end(), "\\Seen") != flags.end(); }
 
+bool StoredMessage::deleted() const { return std::find(flags.begin(), flags.end(), "\\Deleted") != flags.end(); }
+
+std::size_t MailboxState::unread_count() const {
+  std::size_t n = 0;
+  for (const auto& f : folders)
+    for (const auto& m : f.messages)
+      if (!m.seen() && !m.deleted()) ++n;
+  return n;
+}
+
+std::size_t MailboxState::deleted_count() const {
+  std::size_t n = 0;
+  for (const auto& f : folders)
+    for (const auto& m : f.messages)
+      if (m.deleted()) ++n;
+  return n;
+}
+
 std::size_t MailboxState::message_count() const {
   std::size_t n = 0;
   for (const auto& f : folders) n += f.messages.size();

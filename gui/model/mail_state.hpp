@@ -26,6 +26,7 @@ struct StoredMessage {
   std::size_t letter = kNoLetter;  // index into MailModel::letters()
   std::size_t record = 0;          // the record that put it here (stored, appended, copied, moved)
   bool seen() const;
+  bool deleted() const;  // marked \Deleted (IMAP), gone at the next EXPUNGE
   bool operator==(const StoredMessage&) const = default;
 };
 
@@ -48,6 +49,8 @@ struct MailboxState {
   std::string refused_reason;
   std::optional<std::size_t> refused_record;
   std::size_t message_count() const;
+  std::size_t unread_count() const;   // messages without \Seen (and not marked \Deleted)
+  std::size_t deleted_count() const;  // messages marked \Deleted
   const FolderState* folder(const std::string& name) const;
   // used / limit, 0 when unlimited.
   double fill() const {

@@ -222,6 +222,32 @@ SequenceModel build_sequence(const TraceModel& model) {
       s.arrows.push_back(std::move(a));
     }
   }
+  // Lanes in the order of the path, as the map lays hosts out: senders' access networks on
+  // the left, the Internet in the middle, the data centres on the right (top to bottom within
+  // a column); first appearance breaks ties. Neighbours on the map are neighbours here, so a
+  // letter's arrows run left to right instead of crossing the diagram.
+  if (s.lanes.size() > 1) {
+    std::vector<std::size_t> order(s.lanes.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::vector<Vec2> pos(s.lanes.size());
+    for (std::size_t k = 0; k < s.lanes.size(); ++k)
+      if (const auto* h = layout.host(s.lanes[k])) pos[k] = h->pos;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      if (pos[a].x != pos[b].x) return pos[a].x < pos[b].x;
+      return pos[a].y < pos[b].y;
+    });
+    std::vector<std::size_t> new_index(s.lanes.size());
+    std::vector<std::string> lanes(s.lanes.size());
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      new_index[order[k]] = k;
+      lanes[k] = std::move(s.lanes[order[k]]);
+    }
+    s.lanes = std::move(lanes);
+    for (auto& a : s.arrows) {
+      a.from = new_index[a.from];
+      a.to = new_index[a.to];
+    }
+  }
   s.reach.reserve(s.arrows.size());
   double reach = 0.0;
   for (const auto& a : s.arrows) {
@@ -229,6 +255,47 @@ SequenceModel build_sequence(const TraceModel& model) {
     s.reach.push_back(reach);
   }
   return s;
+}
+
+std::optional<std::pair<double, double>> exchange_span(const SequenceModel& seq, const TraceModel& model,
+                                                      std::optional<std::size_t> current, double window) {
+  if (!current || seq.arrows.empty()) return std::nullopt;
+  const auto& recs = model.records();
+  if (*current >= recs.size()) return std::nullopt;
+  const double now = model.playback_of_record(*current);
+  // The connection in force: the current record's, else the latest arrow's at or before now.
+  std::uint64_t conn = recs[*current].conn;
+  if (conn == 0) {
+    const auto [first, last] = seq.arrows_between(now - window, now);
+    for (std::size_t k = last; k-- > first;) {
+      if (seq.arrows[k].start <= now && recs[seq.arrows[k].record].conn != 0) {
+        conn = recs[seq.arrows[k].record].conn;
+        break;
+      }
+    }
+  }
+  if (conn != 0) {
+    double from = 0.0;
+    double to = 0.0;
+    bool any = false;
+    for (const auto& a : seq.arrows) {
+      if (recs[a.record].conn != conn) continue;
+      from = any ? std::min(from, a.start) : a.start;
+      to = any ? std::max(to, a.end) : a.end;
+      any = true;
+    }
+    if (any) return std::make_pair(from, std::max(to, from + 0.001));
+  }
+  // No connection (DNS datagrams, a blocked SYN): the arrows around now.
+  const auto [first, last] = seq.arrows_between(now - window * 0.5, now + window * 0.5);
+  if (first >= last) return std::nullopt;
+  double from = seq.arrows[first].start;
+  double to = from;
+  for (std::size_t k = first; k < last; ++k) {
+    from = std::min(from, seq.arrows[k].start);
+    to = std::max(to, seq.arrows[k].end);
+  }
+  return std::make_pair(from, std::max(to, from + 0.001));
 }
 
 std::string arrow_label(const SeqArrow& arrow, const StringTable& strings) {

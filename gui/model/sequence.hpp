@@ -3,6 +3,7 @@
 // DNS datagrams say what they ask or answer; lane headers are broken between words.
 #pragma once
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,7 +33,7 @@ struct SeqArrow {
 };
 
 struct SequenceModel {
-  std::vector<std::string> lanes;  // host ids in order of first appearance
+  std::vector<std::string> lanes;  // host ids in the order of the path (the map, left to right)
   std::vector<SeqArrow> arrows;    // in record order, so `start` never decreases
   // reach[i]: the latest `end` among arrows[0..i] (never decreases): the arrows before the
   // first i with reach[i] >= p all end before p, so a view finds its first arrow by bisection.
@@ -52,6 +53,13 @@ constexpr std::size_t kSeqLabelMax = 48;
 // record), an error by its rcode ("NXDOMAIN"), a referral and an empty answer by a string
 // table entry (label_key "seq.dns_referral" / "seq.dns_nodata"); others "DNS 30 B".
 SequenceModel build_sequence(const TraceModel& model);
+
+// The playback seconds [from, to] of the exchange in force at record `current`: every arrow
+// of its connection (or, when it has none, of the latest connection drawn within `window`
+// seconds before it), else the arrows within `window` seconds around it. The sequence
+// diagram's default zoom shows this span. nullopt when nothing is drawn near it.
+std::optional<std::pair<double, double>> exchange_span(const SequenceModel& seq, const TraceModel& model,
+                                                      std::optional<std::size_t> current, double window = 4.0);
 
 // The arrow's label in a string table's language.
 std::string arrow_label(const SeqArrow& arrow, const StringTable& strings);

@@ -25,6 +25,7 @@ bool has_flag(const std::string& flags, std::string_view f) {
 }  // namespace
 
 bool is_meaningful(const sim::Record& r) {
+  if (r.kind == sim::RecordKind::Protocol && r.event == "state") return false;  // engine bookkeeping
   switch (r.kind) {
     case sim::RecordKind::Action:
     case sim::RecordKind::Connection:
@@ -120,8 +121,10 @@ std::string packet_sentence(const PacketWords& w, const StringTable& strings,
   return text;
 }
 
-StoryIndex::StoryIndex(const TraceModel& model) {
+StoryIndex::StoryIndex(const TraceModel& model, const sim::Scenario* scenario) {
   const auto& recs = model.records();
+  power_ = HostPower(scenario ? *scenario : sim::Scenario{}, recs);
+  facts_.assign(recs.size(), false);
   std::map<std::uint64_t, AnalogyContext> contexts;
   for (const auto& ci : model.connections()) {
     AnalogyContext c;
@@ -142,6 +145,10 @@ StoryIndex::StoryIndex(const TraceModel& model) {
       if (auto it = contexts.find(r.conn); it != contexts.end()) ctx = it->second;
     }
     keys_[i] = analogy_key(r, ctx);
+    if (auto fact = situation_from_facts(model, power_, i); !fact.empty()) {
+      keys_[i] = std::move(fact);
+      facts_[i] = true;
+    }
     if (!keys_[i].empty()) last_a = static_cast<long long>(i);
     meaningful_[i] = last_m;
     analogy_[i] = last_a;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gui/model/analogy.hpp"
+#include "gui/model/situation.hpp"
 #include "gui/model/strings.hpp"
 #include "sim/trace.hpp"
 
@@ -46,14 +47,21 @@ std::string packet_sentence(const PacketWords& w, const StringTable& strings,
 class StoryIndex {
  public:
   StoryIndex() = default;
-  explicit StoryIndex(const TraceModel& model);
+  // `scenario` tells which hosts are down from the start (none when null).
+  explicit StoryIndex(const TraceModel& model, const sim::Scenario* scenario = nullptr);
 
   std::optional<std::size_t> meaningful_at(std::optional<std::size_t> current) const;
   // The record whose situation is shown at `current`, and its key.
   std::optional<std::size_t> analogy_at(std::optional<std::size_t> current) const;
   const std::string& key_of(std::size_t record) const { return keys_[record]; }
+  // True when record's key was decided by who acts and what happened (situation_from_facts)
+  // rather than by its kind and event alone: such a key wins over a lesson step's.
+  bool decided_by_facts(std::size_t record) const { return record < facts_.size() && facts_[record]; }
+  const HostPower& power() const { return power_; }
 
  private:
+  std::vector<bool> facts_;
+  HostPower power_;
   std::vector<long long> meaningful_;
   std::vector<long long> analogy_;
   std::vector<std::string> keys_;

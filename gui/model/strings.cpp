@@ -1,6 +1,8 @@
 // String table loading and asset lookup.
 #include "gui/model/strings.hpp"
 
+#include "sim/checker.hpp"
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -79,6 +81,23 @@ std::filesystem::path find_assets_dir(const std::filesystem::path& executable, s
     }
   }
   return {};
+}
+
+std::string clock_text(bool ja, std::int64_t t) {
+  std::string en = sim::format_time(t);
+  if (!ja) return en;
+  std::string out;
+  out.reserve(en.size() + 16);
+  for (std::size_t i = 0; i < en.size(); ++i) {
+    const char c = en[i];
+    if (c == 'h' || c == 'm' || c == 's') {
+      out += c == 'h' ? "時間" : c == 'm' ? "分" : "秒";  // 時間 分 秒
+      if (i + 1 < en.size() && en[i + 1] == ' ') ++i;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace mailsim::gui

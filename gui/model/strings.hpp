@@ -1,5 +1,6 @@
 // UI string tables (assets/i18n/LANG.json): flat "key": "text" objects, looked up by key.
 #pragma once
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -22,6 +23,10 @@ class StringTable {
   std::map<std::string, std::string, std::less<>> entries_;
   mutable std::map<std::string, std::string, std::less<>> missing_;
 };
+
+// A virtual time on the player's clock as people read it: "59m 00.390s" in English (as
+// sim::format_time writes it), "59分00.390秒" in Japanese.
+std::string clock_text(bool ja, std::int64_t t);
 
 // Finds the assets folder (the one holding i18n/en.json): $MAILSIM_ASSETS, next to the
 // executable (../share/mailsim/assets, assets, ../assets, ../../assets) and the source

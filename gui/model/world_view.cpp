@@ -26,6 +26,15 @@ std::string strip_line_end(std::string s) {
 
 }  // namespace
 
+bool is_session_state(const sim::Record& r) {
+  return r.kind == sim::RecordKind::Protocol && r.event == "state";
+}
+
+bool is_protocol_line(const sim::Record& r) {
+  if (r.kind != sim::RecordKind::Protocol) return false;
+  return r.event == "command" || r.event == "reply" || r.event == "sent" || r.event == "received";
+}
+
 std::string packet_label(const sim::Record& packet, PacketClass cls) {
   const auto& d = packet.detail;
   if (cls == PacketClass::TcpControl) {
@@ -111,8 +120,11 @@ TraceModel::TraceModel(const sim::Scenario& scenario, sim::Trace&& trace, PaceSe
     }
     return it->second;
   };
+  table_rows_.clear();
+  table_rows_.reserve(recs.size());
   for (std::size_t i = 0; i < recs.size(); ++i) {
     const auto& r = recs[i];
+    if (!is_session_state(r)) table_rows_.push_back(i);
     if (r.kind == sim::RecordKind::Packet) add_packet(i);
     if (r.kind == sim::RecordKind::Policy) {
       const auto net = json_string(r.detail, "network");
@@ -143,7 +155,7 @@ TraceModel::TraceModel(const sim::Scenario& scenario, sim::Trace&& trace, PaceSe
       } else if (r.kind == sim::RecordKind::Tls) {
         ci.state_records.push_back(i);
         ci.states.push_back({i, ConnectionInfo::kTlsState});
-      } else {
+      } else if (is_protocol_line(r)) {
         TranscriptLine line;
         line.record = i;
         // The summary's own C:/S: prefix wins (a reply is also recorded where it is received).

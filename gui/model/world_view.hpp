@@ -105,6 +105,16 @@ class TraceModel {
   void set_layout_moves(const LayoutMoves& moves) { layout_.apply(moves); }
   const TeachingPace& pace() const { return pace_; }
   const std::vector<ConnectionInfo>& connections() const { return conns_; }
+  // The records the event table lists unless asked for everything: all but the protocol
+  // engines' own state changes (is_session_state), which are no protocol lines and no
+  // event a class needs to see.
+  const std::vector<std::size_t>& table_rows() const { return table_rows_; }
+  // The index into connections() of connection id `conn` (nullopt when it has none).
+  std::optional<std::size_t> connection_index(std::uint64_t conn) const {
+    auto it = conn_index_.find(conn);
+    if (it == conn_index_.end()) return std::nullopt;
+    return it->second;
+  }
   // Mail derived from the trace: letters, change lists, resolver caches (time-independent parts).
   const MailModel& mail() const { return mail_; }
   sim::Time end_time() const { return pace_.end_time(); }
@@ -165,8 +175,16 @@ class TraceModel {
   std::vector<std::string> state_names_;  // interned Connection events
   std::vector<bool> state_ends_;          // state_names_[k] ends a connection
   std::map<std::uint64_t, std::size_t> conn_index_;
+  std::vector<std::size_t> table_rows_;
   MailModel mail_;
 };
+
+// A protocol engine's state change ("Greeting -> Ehlo"): recorded for testers, never a line
+// that was sent, so not in a transcript and hidden in the event table by default.
+bool is_session_state(const sim::Record& r);
+// A line of a protocol session (a command or reply sent, or raw bytes of a scripted
+// client): what a transcript lists as C:/S:.
+bool is_protocol_line(const sim::Record& r);
 
 // Short text of a TCP segment's flags or a datagram for the moving item.
 std::string packet_label(const sim::Record& packet, PacketClass cls);

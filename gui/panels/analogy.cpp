@@ -234,11 +234,14 @@ void analogy(AppState& app) {
   const auto& table = app.analogy();
 
   // The situation in force: the last record with a postal twin.
-  const auto rec = app.story.analogy_at(app.view.current);
-  std::string key = rec ? app.story.key_of(*rec) : std::string{};
-  // While a lesson step that names a situation is in force, the scene shows that situation.
-  const std::string step_key = step_analogy_key(StepTimeline(app.narration, app.model), app.scenario.narration, app.playback);
-  if (!step_key.empty() && table.has(step_key + ".title")) key = step_key;
+  // While a lesson step is in force, the scene shows its situation unless what happened at
+  // its record decides otherwise (gui/model/situation).
+  std::string key = situation_at(app.model, app.story, StepTimeline(app.narration, app.model), app.scenario.narration,
+                                 app.narration, app.playback, app.view.current);
+  if (!key.empty() && !table.has(key + ".title")) {
+    const auto rec = app.story.analogy_at(app.view.current);
+    key = rec ? app.story.key_of(*rec) : std::string{};
+  }
   const Station active = key.empty() ? Station::None : app.station_of(key);
   std::string title = key.empty() ? table.get("analogy.title") : table.get(key + ".title");
   std::string text = key.empty() ? table.get("analogy.none") : table.get(key + ".text");
@@ -258,7 +261,8 @@ void analogy(AppState& app) {
   const float sh = scene_max.y - scene_min.y;
 
   // Station size from the room: two rows (extras above) plus labels under the main row.
-  const float label_fs = fs * 0.78f;
+  const float least = min_text(app, fs);
+  const float label_fs = std::max(fs * 0.78f, least);
   const float s = std::clamp(std::min((sh - label_fs * 2.3f) / 2.45f, sw / 9.5f), 16.0f, 64.0f);
   const float extra_y = scene_min.y + s * 0.62f;
   const float main_y = scene_min.y + s * 1.75f;
@@ -277,6 +281,16 @@ void analogy(AppState& app) {
   // spread evenly; labels shrink (to 80%) when the row is short of room.
   float extra_fs = label_fs;
   std::vector<float> extra_x;
+  // Where one line per label does not fit, each label takes two short lines (its name, then
+  // what it stands for) rather than smaller type or a cut.
+  bool extra_two_lines = false;
+  auto extra_label_w = [&](Station st, float size) {
+    const std::string label = label_of(st);
+    if (!extra_two_lines) return font->CalcTextSizeA(size, 1e9f, 0.0f, label.c_str()).x;
+    const auto [first, second] = split_label(label);
+    return std::max(font->CalcTextSizeA(size, 1e9f, 0.0f, first.c_str()).x,
+                    font->CalcTextSizeA(size, 1e9f, 0.0f, second.c_str()).x);
+  };
   {
     float need = 0.0f;
     float labels = 0.0f;
@@ -284,11 +298,17 @@ void analogy(AppState& app) {
     for (const auto& spot : kSpots) {
       if (!spot.extra) continue;
       need += s * spot.width + s * 0.24f + 6.0f;
-      labels += font->CalcTextSizeA(label_fs, 1e9f, 0.0f, label_of(spot.station).c_str()).x;
+      labels += extra_label_w(spot.station, label_fs);
       ++count;
     }
     if (need + labels > sw - 8.0f && labels > 0.0f) {
-      extra_fs = label_fs * std::max(0.8f, (sw - 8.0f - need) / labels);
+      extra_two_lines = true;
+      labels = 0.0f;
+      for (const auto& spot : kSpots)
+        if (spot.extra) labels += extra_label_w(spot.station, label_fs);
+    }
+    if (need + labels > sw - 8.0f && labels > 0.0f) {
+      extra_fs = std::max(least, label_fs * std::max(0.8f, (sw - 8.0f - need) / labels));
       labels *= extra_fs / label_fs;
     }
     const float gap = std::max(2.0f, (sw - need - labels) / static_cast<float>(count + 1));
@@ -297,7 +317,7 @@ void analogy(AppState& app) {
       if (!spot.extra) continue;
       const float half = s * spot.width * 0.5f + s * 0.12f;
       extra_x.push_back(x + half);
-      x += half * 2.0f + 6.0f + font->CalcTextSizeA(extra_fs, 1e9f, 0.0f, label_of(spot.station).c_str()).x + gap;
+      x += half * 2.0f + 6.0f + extra_label_w(spot.station, extra_fs) + gap;
     }
   }
 
@@ -326,7 +346,7 @@ void analogy(AppState& app) {
         float lfs = label_fs;
         ImVec2 ts = font->CalcTextSizeA(lfs, 1e9f, 0.0f, line->c_str());
         if (ts.x > lane) {
-          lfs = std::max(label_fs * 0.75f, lfs * lane / ts.x);
+          lfs = std::max(least, lfs * lane / ts.x);
           ts = font->CalcTextSizeA(lfs, 1e9f, 0.0f, line->c_str());
         }
         const float x = std::clamp(c.x - ts.x * 0.5f, scene_min.x + 2.0f, scene_max.x - ts.x - 2.0f);
@@ -334,6 +354,17 @@ void analogy(AppState& app) {
         dl->AddText(font, lfs, ImVec2(std::floor(x), std::floor(y)), ink, line->c_str());
         y += ts.y;
       }
+    } else if (extra_two_lines) {
+      const auto [first, second] = split_label(label);
+      const float lw = extra_label_w(spot.station, extra_fs);
+      const float lx = c.x + half_w + 3.0f;
+      const float line_h = extra_fs;
+      const float ly = c.y - (second.empty() ? line_h * 0.5f : line_h);
+      if (lit)
+        dl->AddRectFilled(ImVec2(lx - 2, ly - 1), ImVec2(lx + lw + 2, ly + line_h * (second.empty() ? 1.0f : 2.0f) + 1),
+                          rgb(theme::kHalo, 210));
+      dl->AddText(font, extra_fs, ImVec2(lx, ly), ink, first.c_str());
+      if (!second.empty()) dl->AddText(font, extra_fs, ImVec2(lx, ly + line_h), ink, second.c_str());
     } else {
       const ImVec2 ts = font->CalcTextSizeA(extra_fs, 1e9f, 0.0f, label.c_str());
       const float lx = c.x + half_w + 3.0f;

@@ -85,6 +85,7 @@ struct EventTableCache {
     std::string text;       // the text filter, lower case (ASCII)
     std::string protocol;
     std::string host;
+    bool states = false;    // state changes pass
     bool all = true;        // the scan visits every record, else `source`
     std::vector<std::size_t> source;
     std::size_t scanned = 0;
@@ -151,13 +152,17 @@ void filter_bar(AppState& app, const std::vector<std::string>& protocols) {
   float proto_w = ImGui::CalcTextSize(all_protocols.c_str()).x;
   for (const auto& p : protocols) proto_w = std::max(proto_w, ImGui::CalcTextSize(upper(p).c_str()).x);
   proto_w += ImGui::GetFrameHeight() + fs;
+  const std::string states_label = app.tr("events.show_states");
+  const float states_w = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x +
+                         ImGui::CalcTextSize(states_label.c_str()).x;
   const float host_w = std::max(ImGui::CalcTextSize(all_hosts.c_str()).x + ImGui::GetFrameHeight() + fs,
                                 ImGui::GetContentRegionAvail().x * 0.18f);
 
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(app.tr("events.filter"));
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(std::max(fs * 6.0f, ImGui::GetContentRegionAvail().x - proto_w - host_w - 2.0f * spacing));
+  ImGui::SetNextItemWidth(
+      std::max(fs * 6.0f, ImGui::GetContentRegionAvail().x - proto_w - host_w - states_w - 3.0f * spacing));
   ImGui::InputTextWithHint("##filter", app.tr("events.filter_hint"), &app.filter);
 
   ImGui::SameLine();
@@ -173,7 +178,7 @@ void filter_bar(AppState& app, const std::vector<std::string>& protocols) {
   if (!app.headless && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", app.tr("events.protocol_tip"));
 
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(-1.0f);
+  ImGui::SetNextItemWidth(std::max(fs * 4.0f, ImGui::GetContentRegionAvail().x - states_w - spacing));
   const std::string host_preview = app.filter_host.empty() ? all_hosts : app.host_name(app.filter_host);
   if (ImGui::BeginCombo("##host", host_preview.c_str(), ImGuiComboFlags_HeightLarge)) {
     if (ImGui::Selectable(all_hosts.c_str(), app.filter_host.empty())) app.filter_host.clear();
@@ -187,6 +192,15 @@ void filter_bar(AppState& app, const std::vector<std::string>& protocols) {
     ImGui::EndCombo();
   }
   if (!app.headless && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", app.tr("events.host_tip"));
+  ImGui::SameLine();
+  ImGui::Checkbox(states_label.c_str(), &app.show_states);
+  if (!app.headless && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", app.tr("events.states_tip"));
+}
+
+// The kind tag's i18n key: a session's state change has its own ("record.state").
+std::string kind_key(const sim::Record& r) {
+  if (is_session_state(r)) return "record.state";
+  return "record." + std::string(sim::to_string(r.kind));
 }
 
 // Width of text in the route's type.
@@ -214,7 +228,7 @@ EventTableCache& text_widths(AppState& app) {
   c.fitted.clear();
   c.kind = ImGui::CalcTextSize(app.tr("col.kind")).x;
   const float tag = ImGui::GetFontSize() * kTagScale;
-  for (const char* k : {"meta", "packet", "connection", "policy", "tls", "protocol", "dns", "mail", "mailbox", "action", "note"}) {
+  for (const char* k : {"meta", "packet", "connection", "policy", "tls", "protocol", "state", "dns", "mail", "mailbox", "action", "note"}) {
     const std::string label = app.tr("record." + std::string(k));
     c.kind = std::max(c.kind, ImGui::GetFont()->CalcTextSizeA(tag, FLT_MAX, 0.0f, label.c_str()).x + tag * 0.8f);
   }
@@ -284,6 +298,7 @@ void kind_tag(const std::string& label, sim::RecordKind kind, bool future) {
 // nothing else matched the text.
 bool passes(AppState& app, EventTableCache::Scan& sc, std::size_t i) {
   const auto& r = app.model.records()[i];
+  if (!sc.states && is_session_state(r)) return false;
   if (!sc.protocol.empty() && r.protocol != sc.protocol) return false;
   if (!sc.host.empty() && r.host != sc.host && r.peer != sc.host) return false;
   const std::string& f = sc.text;
@@ -313,9 +328,10 @@ const EventTableCache::Scan& scan_rows(AppState& app, EventTableCache& c) {
   const std::string text = lower(app.filter);
   const bool active = !text.empty() || !app.filter_protocol.empty() || !app.filter_host.empty();
   if (sc.run != app.run_serial || sc.japanese != app.japanese() || sc.active != active || sc.text != text ||
-      sc.protocol != app.filter_protocol || sc.host != app.filter_host) {
+      sc.protocol != app.filter_protocol || sc.host != app.filter_host || sc.states != app.show_states) {
     const bool narrows = sc.run == app.run_serial && sc.japanese == app.japanese() && sc.complete &&
                          sc.protocol == app.filter_protocol && sc.host == app.filter_host &&
+                         sc.states == app.show_states &&
                          text.find(sc.text) != std::string::npos;
     if (narrows && sc.active) {
       sc.source = std::move(sc.rows);
@@ -330,6 +346,7 @@ const EventTableCache::Scan& scan_rows(AppState& app, EventTableCache& c) {
     sc.text = text;
     sc.protocol = app.filter_protocol;
     sc.host = app.filter_host;
+    sc.states = app.show_states;
     sc.rows.clear();
     sc.scanned = 0;
     sc.complete = !active;
@@ -372,9 +389,11 @@ void event_table(AppState& app) {
   // The rows that pass the filters: found once per change of the filters (over several frames
   // on a large trace, with a progress bar meanwhile), not every frame.
   const auto& scan = scan_rows(app, cache);
-  const bool filtering = scan.active;
-  const std::vector<std::size_t>& rows = scan.rows;
-  if (filtering) {
+  // Without a filter the rows are the model's table rows (no state changes) unless the
+  // user asked for every record.
+  const bool filtering = scan.active || !app.show_states;
+  const std::vector<std::size_t>& rows = scan.active ? scan.rows : app.model.table_rows();
+  if (scan.active) {
     if (!scan.complete) {
       const std::size_t total = scan.all ? recs.size() : scan.source.size();
       ImGui::ProgressBar(static_cast<float>(scan.scanned) / static_cast<float>(std::max<std::size_t>(total, 1)),
@@ -392,7 +411,8 @@ void event_table(AppState& app) {
   // change, check that its row is in view; if not, scroll so that it is a few rows below the
   // header. The scroll is applied again for a few frames: the first frame a table is shown,
   // ImGui does not know its height yet and would clamp the scroll to 0.
-  const std::string follow_key = app.filter + '\x1f' + app.filter_protocol + '\x1f' + app.filter_host;
+  const std::string follow_key =
+      app.filter + '\x1f' + app.filter_protocol + '\x1f' + app.filter_host + (app.show_states ? "\x1fS" : "");
   if (cur != app.scrolled_to || follow_key != app.scrolled_for) {
     app.scrolled_to = cur;
     app.scrolled_for = follow_key;
@@ -410,11 +430,11 @@ void event_table(AppState& app) {
   const float kind_w = cache.kind;
   // Times grow with the run ("2m 22.064s"): the last one is the widest.
   const float time_w = std::max(ImGui::CalcTextSize(app.tr("col.time")).x,
-                                ImGui::CalcTextSize(sim::format_time(recs.back().time).c_str()).x);
+                                ImGui::CalcTextSize(clock_text(app.japanese(), recs.back().time).c_str()).x);
   const float cell_pad = 2.0f * ImGui::GetStyle().CellPadding.x;
   const float left = table_w - time_w - kind_w - 4.0f * cell_pad - ImGui::GetStyle().ScrollbarSize;
   const float route_w = std::min(std::max(cache.route_head, cache.name * 2.0f + cache.arrow),
-                                 std::max(fs * 6.0f, left * 0.58f));
+                                 std::max(fs * 6.0f, left * (table_w < fs * 40.0f ? 0.42f : 0.58f)));
   auto route_cell = [&](const sim::Record& r, bool future) {
     if (r.host.empty()) return;
     const float avail = ImGui::GetContentRegionAvail().x;
@@ -465,12 +485,23 @@ void event_table(AppState& app) {
   }
   const float row_h = ImGui::GetTextLineHeight() + 2.0f * ImGui::GetStyle().CellPadding.y;
 
+  // Rows are all one height, so where the current one is follows from its index (measuring it
+  // through the clipper left a series of screenshots on stale rows).
+  if (cur_row && app.follow_frames != 0) {
+    const float row_top = header_h + row_h * static_cast<float>(*cur_row);
+    const float scroll = ImGui::GetScrollY();
+    const float view_h = ImGui::GetWindowHeight();
+    const bool in_view = row_top >= scroll + header_h && row_top + row_h * (kRowsAboveCurrent + 1.0f) <= scroll + view_h;
+    if (app.follow_frames == -1 && in_view) {
+      app.follow_frames = 0;
+    } else {
+      if (app.follow_frames == -1) app.follow_frames = 3;
+      ImGui::SetScrollY(std::max(0.0f, row_top - header_h - row_h * kRowsAboveCurrent));
+      --app.follow_frames;
+    }
+  }
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(count));
-  if (app.follow_frames != 0 && cur_row) {
-    const int r = static_cast<int>(*cur_row);
-    clipper.ForceDisplayRangeByIndices(r, r + 1);  // measured where it really is
-  }
   while (clipper.Step()) {
     for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
       const std::size_t i = filtering ? rows[static_cast<std::size_t>(row)] : static_cast<std::size_t>(row);
@@ -482,37 +513,31 @@ void event_table(AppState& app) {
         ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, theme::rgb(theme::kHalo, 170));
       }
       ImGui::TableSetColumnIndex(0);
-      if (cur_row && static_cast<std::size_t>(row) == *cur_row && app.follow_frames != 0) {
-        const float y = ImGui::GetCursorPosY() - ImGui::GetStyle().CellPadding.y;
-        const float scroll = ImGui::GetScrollY();
-        const float view_h = ImGui::GetWindowHeight();
-        const bool in_view = y >= scroll + header_h && y + row_h * kRowsAboveCurrent <= scroll + view_h;
-        if (app.follow_frames == -1 && in_view) {
-          app.follow_frames = 0;
-        } else {
-          if (app.follow_frames == -1) app.follow_frames = 3;
-          ImGui::SetScrollY(std::max(0.0f, y - header_h - row_h * kRowsAboveCurrent));
-          --app.follow_frames;
-        }
-      }
       if (future) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(0x8C959F)));
       ImGui::PushID(static_cast<int>(i));
-      const std::string t = sim::format_time(r.time);
+      const std::string t = clock_text(app.japanese(), r.time);
       if (ImGui::Selectable(t.c_str(), is_current, ImGuiSelectableFlags_SpanAllColumns)) {
         app.playing = false;
         app.seek(app.model.playback_of_record(i));
+      }
+      // A packet's row, double-clicked, opens the packet layer by layer in the Inspector.
+      if (r.kind == sim::RecordKind::Packet && !app.headless && ImGui::IsItemHovered() &&
+          ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
+        app.selected_packet = i;
+        app.switch_to_tab = Tab::Inspector;
       }
       ImGui::PopID();
       ImGui::TableSetColumnIndex(1);
       route_cell(r, future);
       ImGui::TableSetColumnIndex(2);
-      kind_tag(app.tr("record." + std::string(sim::to_string(r.kind))), r.kind, future);
+      kind_tag(app.tr(kind_key(r)), r.kind, future);
       ImGui::TableSetColumnIndex(3);
       // What happened in words; the simulator's own summary (for testers) on hover.
       const std::string& summary = worded_record(app, i);
       ImGui::TextUnformatted(summary.c_str());
       if (!app.headless && ImGui::IsItemHovered()) {
-        if (summary != r.summary) ImGui::SetTooltip("%s\n\n%s", summary.c_str(), r.summary.c_str());
+        if (r.kind == sim::RecordKind::Packet) ImGui::SetTooltip("%s\n\n%s", summary.c_str(), app.tr("events.packet_tip"));
+        else if (summary != r.summary) ImGui::SetTooltip("%s\n\n%s", summary.c_str(), r.summary.c_str());
         else ImGui::SetTooltip("%s", summary.c_str());
       }
       if (future) ImGui::PopStyleColor();

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/model/packet_view.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
 #include "protocols/dns/presentation.hpp"
@@ -96,6 +97,8 @@ void host_settings(AppState& app, const sim::HostSpec& spec) {
   row(app.tr("inspector.id"), info.id);
   row(app.tr("inspector.kind"), app.tr("kind." + info.kind));
   row(app.tr("inspector.ip"), info.ip.str());
+  row(app.tr("inspector.power"),
+      app.tr(app.story.power().down(info.id, app.view.current) ? "inspector.power_off" : "inspector.power_on"));
   std::string net = info.network;
   for (const auto& n : app.scenario.networks) {
     if (n.id == info.network) {
@@ -232,8 +235,14 @@ void mailboxes(AppState& app, const std::string& host) {
         ImGui::TableHeadersRow();
         for (const auto& m : f.messages) {
           const bool known = m.letter < letters.size();
-          std::string flags_s = flags_text(m.flags);
-          if (flags_s.empty()) flags_s = app.tr("inspector.unread");
+          // Read or unread first (the \\Seen flag), then a deletion mark and any other flag as it is.
+          std::string flags_s = app.tr(m.seen() ? "inspector.read" : "inspector.unread");
+          std::vector<std::string> others;
+          for (const auto& fl : m.flags) {
+            if (fl == "\\Seen") continue;
+            others.push_back(fl == "\\Deleted" ? std::string(app.tr("inspector.deleted_mark")) : fl);
+          }
+          if (!others.empty()) flags_s += ", " + flags_text(others);
           message_row(app, m.letter, f.name + std::to_string(m.uid),
                       {std::to_string(m.uid), known ? short_from(letters[m.letter].from) : std::string(),
                        known ? letters[m.letter].subject : std::string(), size_text(m.size), flags_s});
@@ -266,9 +275,9 @@ void queue(AppState& app, const sim::HostSpec& spec) {
     std::string state;
     if (e.deferred) {
       state = format_text(app.tr("inspector.deferred"),
-                          {{"n", std::to_string(e.attempts)}, {"time", sim::format_time(e.retry_at)}});
+                          {{"n", std::to_string(e.attempts)}, {"time", clock_text(app.japanese(), e.retry_at)}});
       if (e.retry_at > app.view.time) {
-        state += " " + format_text(app.tr("inspector.in"), {{"time", sim::format_time(e.retry_at - app.view.time)}});
+        state += " " + format_text(app.tr("inspector.in"), {{"time", clock_text(app.japanese(), e.retry_at - app.view.time)}});
       }
       if (!e.reason.empty()) state += "\n" + e.reason;
     } else if (!e.trying.empty()) {
@@ -339,7 +348,7 @@ void dns(AppState& app, const sim::HostSpec& spec) {
       ImGui::TextUnformatted(e.record.c_str());
       ImGui::SameLine();
       ImGui::TextDisabled("%s", format_text(app.tr("inspector.expires_in"),
-                                            {{"time", sim::format_time(e.expires - app.view.time)}})
+                                            {{"time", clock_text(app.japanese(), e.expires - app.view.time)}})
                                     .c_str());
     }
   }
@@ -357,6 +366,103 @@ void connections(AppState& app, const std::string& id) {
                       app.host_name(other).c_str(), c.port, state.c_str(), c.tls ? "  TLS" : "");
   }
   if (!any) empty_note(app.tr("inspector.none"));
+}
+
+// A host's exchange table: the latest packets in and out up to now; click one to open it.
+void exchange_table(AppState& app, const std::string& id) {
+  if (!app.view.current || !ImGui::CollapsingHeader(app.tr("inspector.exchange"))) return;
+  constexpr std::size_t kRows = 200;
+  const auto rows = host_exchange(app.model, id, *app.view.current, kRows);
+  if (rows.empty()) {
+    empty_note(app.tr("inspector.none"));
+    return;
+  }
+  const auto flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp |
+                     ImGuiTableFlags_ScrollY;
+  const float h = std::min(ImGui::GetTextLineHeightWithSpacing() * (static_cast<float>(rows.size()) + 1.5f),
+                           ImGui::GetFontSize() * 16.0f);
+  if (!ImGui::BeginTable("##exchange", 4, flags, ImVec2(0.0f, h))) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn(app.tr("col.time"), ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 5.5f);
+  ImGui::TableSetupColumn(app.tr("inspector.col_peer"), ImGuiTableColumnFlags_WidthStretch, 0.8f);
+  ImGui::TableSetupColumn(app.tr("inspector.col_protocol"), ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 4.0f);
+  ImGui::TableSetupColumn(app.tr("col.summary"), ImGuiTableColumnFlags_WidthStretch, 1.6f);
+  ImGui::TableHeadersRow();
+  for (const auto& row : rows) {
+    const auto& r = app.model.records()[row.record];
+    ImGui::TableNextRow();
+    ImGui::TableSetColumnIndex(0);
+    ImGui::PushID(static_cast<int>(row.record));
+    if (ImGui::Selectable(clock_text(app.japanese(), r.time).c_str(), app.selected_packet == row.record,
+                          ImGuiSelectableFlags_SpanAllColumns))
+      app.selected_packet = row.record;
+    ImGui::PopID();
+    ImGui::TableSetColumnIndex(1);
+    ImGui::TextUnformatted(((row.out ? "\u2192 " : "\u2190 ") + app.host_name(row.peer)).c_str());
+    ImGui::TableSetColumnIndex(2);
+    ImGui::TextUnformatted(row.protocol.c_str());
+    ImGui::TableSetColumnIndex(3);
+    ImGui::TextUnformatted(
+        packet_sentence(describe_packet(r), app.strings(), [&](const std::string& h2) { return app.host_name(h2); }).c_str());
+  }
+  if (app.scrolled_exchange_for != app.view.current) {  // the latest packet in view
+    app.scrolled_exchange_for = app.view.current;
+    ImGui::SetScrollHereY(1.0f);
+  }
+  ImGui::EndTable();
+}
+
+// ---- packet view -----------------------------------------------------------------------
+
+// A packet opened layer by layer (IP, TCP/UDP, TLS record, the application), its bytes in hex
+// beside, and for TLS what the endpoints read. Returns false when none is selected.
+bool packet_view(AppState& app) {
+  if (!app.selected_packet || *app.selected_packet >= app.model.records().size()) {
+    app.selected_packet.reset();
+    return false;
+  }
+  const std::size_t i = *app.selected_packet;
+  const auto& r = app.model.records()[i];
+  const std::string back = format_text(app.tr("inspector.back"), {{"host", app.host_name(app.selected_host.empty() ? r.host : app.selected_host)}});
+  if (ImGui::Button(back.c_str())) {
+    app.selected_packet.reset();
+    return false;
+  }
+  const auto d = decode_packet(app.model, i);
+  ImGui::PushFont(app.fonts.large);
+  ImGui::TextWrapped("%s", packet_sentence(describe_packet(r), app.strings(), [&](const std::string& h) { return app.host_name(h); }).c_str());
+  ImGui::PopFont();
+  ImGui::TextDisabled("%s  %s", clock_text(app.japanese(), r.time).c_str(), r.summary.c_str());
+  // Layers on the left, the bytes on the right (under each other when the panel is narrow).
+  const float w = ImGui::GetContentRegionAvail().x;
+  const bool side_by_side = w > ImGui::GetFontSize() * 34.0f && !d.hex.empty();
+  ImGui::BeginChild("##layers", ImVec2(side_by_side ? w * 0.6f : 0.0f, side_by_side ? 0.0f : ImGui::GetContentRegionAvail().y * (d.hex.empty() ? 1.0f : 0.65f)), false);
+  for (std::size_t k = 0; k < d.layers.size(); ++k) {
+    const auto& layer = d.layers[k];
+    ImGui::PushID(static_cast<int>(k));
+    if (ImGui::CollapsingHeader(layer.name.c_str(), ImGuiTreeNodeFlags_DefaultOpen) && begin_settings("##fields")) {
+      for (const auto& [name, value] : layer.fields) row(name.c_str(), value);
+      ImGui::EndTable();
+    }
+    ImGui::PopID();
+  }
+  if (!d.endpoint_text.empty()) {
+    ImGui::Spacing();
+    ImGui::PushStyleColor(ImGuiCol_Text, colour(theme::kInkSoft));
+    ImGui::TextWrapped("%s", app.tr("inspector.tls_note"));
+    ImGui::PopStyleColor();
+  }
+  ImGui::EndChild();
+  if (!d.hex.empty()) {
+    if (side_by_side) ImGui::SameLine();
+    ImGui::BeginChild("##hex", ImVec2(0.0f, 0.0f), true);
+    ImGui::TextDisabled("%s", app.tr("inspector.bytes"));
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(d.hex.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndChild();
+  }
+  return true;
 }
 
 // ---- message view ----------------------------------------------------------------------
@@ -512,7 +618,7 @@ bool message_view(AppState& app) {
       std::string text;
       if (p.kind == LetterPlace::Kind::Queue) {
         text = format_text(app.tr(p.deferred ? "inspector.where_deferred" : "inspector.where_queue"),
-                           {{"host", app.host_name(p.host)}, {"id", p.what}, {"time", sim::format_time(p.retry_at)}});
+                           {{"host", app.host_name(p.host)}, {"id", p.what}, {"time", clock_text(app.japanese(), p.retry_at)}});
       } else if (p.kind == LetterPlace::Kind::Mailbox) {
         text = format_text(app.tr("inspector.where_mailbox"),
                            {{"host", app.host_name(p.host)}, {"box", p.what}, {"uid", std::to_string(p.uid)}});
@@ -561,7 +667,7 @@ bool message_view(AppState& app) {
         ImGui::TableNextRow();
         ImGui::TableSetColumnIndex(0);
         if (!past) ImGui::PushStyleColor(ImGuiCol_Text, colour(0xA0A6AC));
-        const std::string t = sim::format_time(r.time);
+        const std::string t = clock_text(app.japanese(), r.time);
         if (ImGui::Selectable((t + "##h" + std::to_string(i)).c_str(), now, ImGuiSelectableFlags_SpanAllColumns)) {
           seek_to(app, i);
         }
@@ -583,6 +689,7 @@ bool message_view(AppState& app) {
 }  // namespace
 
 void inspector(AppState& app) {
+  if (app.selected_packet && packet_view(app)) return;
   if (!app.selected_letter.empty() && message_view(app)) return;
   const sim::HostSpec* spec = nullptr;
   for (const auto& h : app.scenario.hosts) {
@@ -601,6 +708,7 @@ void inspector(AppState& app) {
   device(app, *spec);
   dns(app, *spec);
   connections(app, spec->info.id);
+  exchange_table(app, spec->info.id);
 }
 
 }  // namespace mailsim::gui::panels

@@ -170,7 +170,7 @@ void record_strip(AppState& app) {
     const auto& cur = recs[*app.view.current];
     const auto meaningful = app.story.meaningful_at(app.view.current);
     const auto& shown = meaningful ? recs[*meaningful] : cur;
-    stamp = sim::format_time(shown.time);
+    stamp = clock_text(app.japanese(), shown.time);
     wire = wire_words(app);
     // Worded for people (display names, "in 4 min"); the event table keeps the exact summary.
     const std::string_view lang = app.japanese() ? "ja" : "en";

@@ -15,6 +15,7 @@
 #include "gui/icons.hpp"
 #include "gui/frame.hpp"
 #include "gui/model/line_break.hpp"
+#include "gui/model/packet_view.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
 #include "sim/describe.hpp"
@@ -45,8 +46,8 @@ struct Box {
   float weight = 1.0f;  // how much covering it costs per pixel (region titles: more)
 };
 // How much a speech bubble may cover (weighted area, in squares of the font size) before it is
-// left out: about one host label's corner, never a whole icon with its name.
-constexpr float kBubbleMayHide = 5.0f;
+// left out: a sliver at most (rounding), never any of an icon, a label or a title.
+constexpr float kBubbleMayHide = 0.05f;
 constexpr float kTitleWeight = 4.0f;  // a region's title is what tells the viewer where things are
 float overlap(const Box& p, const Box& q) {
   const float w = std::min(p.b.x, q.b.x) - std::max(p.a.x, q.a.x);
@@ -182,8 +183,8 @@ float widest_part(ImFont* font, float size, std::string_view name) {
 
 // A speech bubble with wrapped text near `anchor`, kept inside the clip rectangle, placed
 // where it covers the fewest host icons, labels and titles (`avoid`), with a tail to the anchor.
-void bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::string& text,
-            float max_w, ImVec2 clip_min, ImVec2 clip_max, const std::vector<Box>& avoid) {
+std::optional<Box> bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 anchor, const std::string& text,
+                          float max_w, ImVec2 clip_min, ImVec2 clip_max, const std::vector<Box>& avoid) {
   const float pad = size * 0.45f;
   const float gap = size * 1.1f;
   // The shape too is chosen: the usual width, or wider and flatter (a short strip of free map,
@@ -220,16 +221,27 @@ void bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 ancho
       bh = ch;
     }
   }
-  if (lines.empty()) return;
+  if (lines.empty()) return std::nullopt;
   const ImVec2 a = best;
   const ImVec2 b(a.x + bw, a.y + bh);
-  // A map too crowded to hold it anywhere near its anchor: the narration strip says the same
-  // thing ("On the wire: ..." or the record's own line), so hide no host or title for it.
+  // A map too crowded to hold it in free space near its anchor: the narration strip says the
+  // same thing ("On the wire: ..." or the record's own line), so it hides no host, label or
+  // title for it, and neither does its tail (which may only touch what it points at).
   float hidden = 0.0f;
   for (const auto& o : avoid) hidden += overlap(Box{a, b}, o) * o.weight;
-  if (hidden > kBubbleMayHide * size * size) return;
-  // The tail: from the bubble's nearest edge point to the anchor.
+  if (hidden > kBubbleMayHide * size * size) return std::nullopt;
   const ImVec2 edge(std::clamp(anchor.x, a.x + pad, b.x - pad), std::clamp(anchor.y, a.y, b.y));
+  for (const auto& o : avoid) {
+    if (anchor.x >= o.a.x - 2.0f && anchor.x <= o.b.x + 2.0f && anchor.y >= o.a.y - 2.0f && anchor.y <= o.b.y + 2.0f)
+      continue;  // what the tail points at
+    // Sampled along the tail: enough for boxes of at least a few pixels.
+    for (int k = 1; k < 16; ++k) {
+      const float t = static_cast<float>(k) / 16.0f;
+      const ImVec2 q(edge.x + (anchor.x - edge.x) * t, edge.y + (anchor.y - edge.y) * t);
+      if (q.x > o.a.x && q.x < o.b.x && q.y > o.a.y && q.y < o.b.y) return std::nullopt;
+    }
+  }
+  // The tail: from the bubble's nearest edge point to the anchor.
   if (anchor.x < a.x || anchor.x > b.x || anchor.y < a.y || anchor.y > b.y) {
     dl->AddLine(edge, anchor, rgb(theme::kInk), 2.0f);
     dl->AddCircleFilled(anchor, 3.5f, rgb(theme::kInk));
@@ -242,6 +254,7 @@ void bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size, ImVec2 ancho
     dl->AddText(font, size, ImVec2(a.x + pad, y), rgb(theme::kInk), l.text.c_str());
     y += l.size.y;
   }
+  return Box{a, b};
 }
 
 // Octets in the unit of `unit_of` (or of n): "677 B", "3.3 KB", "2 MB"; `with_unit` false drops the unit.
@@ -295,12 +308,27 @@ Box badge(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string
 // The column ends above `bottom` (the top of the host's label where the label reaches under
 // it) and, if it can, starts below `top` (the label of the host above). Where there is no room beside the icon (a grid cell) only a device's badge is drawn,
 // above the icon. Adds what it drew to `avoid`; sets `tip` when the mouse is over it.
+// What the IMAP flags say of a mailbox, after its count: " (1 unread)", " (1 unread, 1 deleted)".
+std::string flag_suffix(AppState& app, const MailboxState& mb) {
+  const auto unread = mb.unread_count();
+  const auto deleted = mb.deleted_count();
+  if (unread == 0 && deleted == 0) return {};
+  std::string parts;
+  if (unread > 0) parts = format_text(app.tr("map.unread"), {{"n", std::to_string(unread)}});
+  if (deleted > 0) {
+    if (!parts.empty()) parts += app.tr("map.flag_sep");
+    parts += format_text(app.tr("map.deleted"), {{"n", std::to_string(deleted)}});
+  }
+  return format_text(app.tr("map.flags"), {{"flags", parts}});
+}
+
 void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const HostPlace& h, ImVec2 c, float icon,
                 float side_room, bool right_side, float top, float bottom, std::optional<ImVec2> mouse,
                 std::vector<Box>& avoid,
                 MailTip& tip, ImU32 plate = 0) {
   const auto& mail = app.view.mail;
-  const float small = fs * 0.78f;
+  const float least = min_text(app, fs);
+  const float small = std::max(fs * 0.78f, least);
   const float room = std::max(40.0f, side_room);
   const float x0 = right_side ? c.x + icon * 0.72f : c.x - icon * 0.72f;
   const bool column = side_room >= fs * 2.0f;
@@ -330,7 +358,8 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
     } else {
       rows.push_back({Row::Kind::Count,
                       format_text(app.tr("map.mailbox_count"),
-                                  {{"user", mb->user}, {"n", std::to_string(mb->message_count())}}),
+                                  {{"user", mb->user}, {"n", std::to_string(mb->message_count())}}) +
+                          flag_suffix(app, *mb),
                       mb});
     }
     if (mb->refused_record) {
@@ -356,8 +385,9 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
                                                                                     : 0.0f;
       widest = std::max(widest, font->CalcTextSizeA(small, 1e9f, 0.0f, r.text.c_str()).x + extra);
     }
-    float row_fs = widest > room ? std::max(fs * 0.62f, small * room / widest) : small;
-    // Still too wide at the smallest type: the user's name is shortened (never the numbers).
+    float row_fs = widest > room ? std::max(least, small * room / widest) : small;
+    // Still too wide at the smallest type: the user's name is left out (never cut: "shir… 1"
+    // reads as another name); the count and the gauge stay, the tooltip names the owner.
     auto text_w = [&](const std::string& t) { return font->CalcTextSizeA(row_fs, 1e9f, 0.0f, t.c_str()).x; };
     for (auto& r : rows) {
       if (r.kind != Row::Kind::Count && r.kind != Row::Kind::Gauge) continue;
@@ -367,10 +397,10 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
         return r.kind == Row::Kind::Gauge
                    ? user + (user.empty() ? "" : " ") + size_text(r.mb->quota_used, r.mb->quota_limit, false) + "/" +
                          size_text(r.mb->quota_limit, r.mb->quota_limit)
-                   : format_text(app.tr("map.mailbox_count"), {{"user", user}, {"n", std::to_string(r.mb->message_count())}});
+                   : format_text(app.tr("map.mailbox_count"), {{"user", user}, {"n", std::to_string(r.mb->message_count())}}) +
+                         flag_suffix(app, *r.mb);
       };
-      const float rest = text_w(with_user("")) + glyph;
-      r.text = with_user(room - rest >= row_fs * 2.5f ? fit_text(font, row_fs, r.mb->user, room - rest) : std::string());
+      r.text = with_user(std::string());
     }
     auto height_of = [&](const Row& r) {
       const float bar_h = std::max(3.0f, row_fs * 0.28f);
@@ -382,7 +412,7 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
     for (const auto& r : rows) total_h += height_of(r);
     if (total_h > bottom - top && bottom > top) {
       // Squeezed between the title (or the label above) and the label below: smaller type.
-      row_fs = std::max(std::min(row_fs, fs * 0.68f), row_fs * (bottom - top) / total_h);
+      row_fs = std::max(least, std::min(row_fs, row_fs * (bottom - top) / total_h));
       total_h = 0.0f;
       for (const auto& r : rows) total_h += height_of(r);
     }
@@ -485,7 +515,7 @@ void mail_tooltip(AppState& app, const MailTip& tip) {
         std::string to;
         for (const auto& r : e.recipients) to += (to.empty() ? "" : ", ") + r;
         std::string state = e.deferred ? format_text(app.tr("map.retry_at"), {{"n", std::to_string(e.attempts)},
-                                                                             {"time", sim::format_time(e.retry_at)}})
+                                                                             {"time", clock_text(app.japanese(), e.retry_at)}})
                                        : std::string(app.tr("map.waiting"));
         ImGui::Text("%s  \"%s\" -> %s", e.queue_id.c_str(), subject_of(e.letter, e.subject).c_str(), to.c_str());
         ImGui::TextDisabled("    %s", state.c_str());
@@ -562,6 +592,7 @@ void network_map(AppState& app) {
   ImGuiIO& io = ImGui::GetIO();
   ImFont* font = ImGui::GetFont();
   const float fs = ImGui::GetFontSize();
+  const float least_px = min_text(app, fs);  // the smallest type of any label
   const ImVec2 min = ImGui::GetCursorScreenPos();
   ImVec2 avail = ImGui::GetContentRegionAvail();
   avail.x = std::max(avail.x, 50.0f);
@@ -811,7 +842,7 @@ void network_map(AppState& app) {
         reach_right = std::max(reach_right, to_right);
         label_w = reach_left + reach_right;
       }
-      if (hw > label_w) size = std::max(fs * (region->row ? 0.75f : 0.8f), size * label_w / hw);
+      if (hw > label_w) size = std::max(std::max(least_px, fs * (region->row ? 0.75f : 0.8f)), size * label_w / hw);
       // Where rows are close, the name is set smaller (to 75%) so that one line fits.
       if (size > room && fs * 0.75f <= room) size = room;
       // A name never wraps inside a word ("mail.example.c" / "om"): it breaks after a dot of a
@@ -819,7 +850,7 @@ void network_map(AppState& app) {
       bool whole_words = true;
       if (wrapped(ms, font, size, name, label_w, true).size() > 1) {
         const float part = widest_part(font, size, name);
-        if (part > label_w) size = std::max(fs * 0.6f, size * label_w / part);
+        if (part > label_w) size = std::max(least_px, size * label_w / part);
         whole_words = widest_part(font, size, name) <= label_w + 0.5f;
       }
       const auto& ls = wrapped(ms, font, size, name, label_w, true);
@@ -836,7 +867,7 @@ void network_map(AppState& app) {
       }
       p.size = size;
       p.height = static_cast<float>(p.lines.size()) * size;
-      const float ip_size = size * 0.85f;
+      const float ip_size = std::max(least_px, size * 0.85f);
       const float ip_w = font->CalcTextSizeA(ip_size, 1e9f, 0.0f, h.ip.c_str()).x;
       if (ip_w <= label_w && p.height + ip_size <= room) {
         p.ip_size = ip_size;
@@ -917,11 +948,11 @@ void network_map(AppState& app) {
     job.plate = fill;
     job.size = fs * 1.05f;
     const float tw = font->CalcTextSizeA(job.size, 1e9f, 0.0f, name.c_str()).x;
-    if (tw > room) job.size = std::max(fs * least, job.size * room / tw);
+    if (tw > room) job.size = std::max(std::max(least_px, fs * least), job.size * room / tw);
     job.at = ImVec2((a.x + c.x) * 0.5f, a.y + 6.0f * s + 4.0f);
     const bool one_line = font->CalcTextSizeA(job.size, 1e9f, 0.0f, name.c_str()).x <= room + 2.0f;
     if (strip < fs * 0.55f && n.kind != "internet" && (n.cell_width < Layout::kGridCell || c.x - a.x < fs * 5.0f)) {
-      job.size = std::min(fs * 0.8f, std::max(fs * 0.55f, (c.y - a.y) * 0.3f));
+      job.size = std::max(least_px, std::min(fs * 0.8f, (c.y - a.y) * 0.3f));
       const float plate_w = std::max(c.x - a.x - 4.0f, fs * 2.0f);
       const auto& ls = wrapped(ms, font, job.size, name, plate_w);
       const auto rows_fit = static_cast<std::size_t>(std::clamp((c.y - a.y) / (job.size * 1.2f), 1.0f, 2.0f));
@@ -1003,6 +1034,19 @@ void network_map(AppState& app) {
                   rgb(theme::kSelect), 6.0f, 0, 3.0f);
     }
     icons::host(dl, h.kind, c, icon);
+    // A host that is switched off (down for maintenance, a device offline): greyed out with a
+    // power symbol, so a down server never looks like a working one.
+    if (app.story.power().down(h.id, app.view.current)) {
+      dl->AddRectFilled(ImVec2(c.x - icon * 0.62f, c.y - icon * 0.62f), ImVec2(c.x + icon * 0.62f, c.y + icon * 0.62f),
+                        rgb(0xF2F2F2, 200), icon * 0.12f);
+      const ImVec2 pc(c.x + icon * 0.42f, c.y - icon * 0.42f);
+      const float pr = std::max(6.0f, icon * 0.24f);
+      dl->AddCircleFilled(pc, pr + 2.0f, rgb(0xFFFFFF), 24);
+      const float up = -3.14159265f * 0.5f;  // ImGui's angles turn clockwise from +x
+      dl->PathArcTo(pc, pr * 0.7f, up + 0.65f, up + 2.0f * 3.14159265f - 0.65f, 20);
+      dl->PathStroke(rgb(0xC0392B), 0, std::max(1.5f, pr * 0.22f));
+      dl->AddLine(ImVec2(pc.x, pc.y - pr * 0.85f), ImVec2(pc.x, pc.y - pr * 0.15f), rgb(0xC0392B), std::max(1.5f, pr * 0.22f));
+    }
     float y = p.top;
     for (const auto& line : p.lines) {
       const float w = font->CalcTextSizeA(p.size, 1e9f, 0.0f, line.c_str()).x;
@@ -1060,6 +1104,27 @@ void network_map(AppState& app) {
     }
     mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, ceiling, under ? p.top - 2.0f : 1e9f, mouse,
                avoid, mail_tip, plate);
+    // An eavesdropper shows what it captures: the line itself while it travels in clear, only
+    // ciphertext once TLS protects it (the TLS lessons' key moment, drawn on the map).
+    if (h.kind == "observer") {
+      if (const auto cap = observer_capture(app.model, h.network, app.view.current)) {
+        std::string seen;
+        if (cap->tls) {
+          seen = format_text(app.tr("map.capture_sealed"), {{"hex", hex_bytes(cap->bytes, 6)}});
+        } else {
+          std::string line = cap->bytes.substr(0, std::min(cap->bytes.find('\r'), cap->bytes.find('\n')));
+          seen = format_text(app.tr("map.capture_plain"), {{"text", line}});
+        }
+        const float size = least_px;
+        const float room_w = std::max(side_room, fs * 7.0f);
+        seen = fit_text(font, size, seen, room_w - size * 0.7f);
+        const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, seen.c_str());
+        const float left = right_side ? x0 : x0 - ts.x - size * 0.7f;
+        const ImVec2 at(left, c.y - ts.y * 0.5f - size * 0.12f);
+        pill(dl, font, size, at, seen, rgb(0xFFFFFF), rgb(cap->tls ? 0x2E7D32u : theme::kBlock), 0);
+        avoid.push_back({at, ImVec2(at.x + ts.x + size * 0.7f, at.y + ts.y + size * 0.24f)});
+      }
+    }
     if (mail_tip.kind != MailTip::Kind::None && mail_tip.host == h.id) hovered_host = h.id;
   }
 
@@ -1082,7 +1147,9 @@ void network_map(AppState& app) {
     const float fade = m.age < 0.7f ? 1.0f : std::max(0.0f, 1.0f - (m.age - 0.7f) / 0.3f);
     const auto alpha = static_cast<unsigned>(255.0f * fade);
     icons::cross(dl, c, std::clamp(40.0f * s, 24.0f, 56.0f), rgb(theme::kBlock, alpha));
-    const std::string text = std::string(app.tr("map.blocked")) + ": " + m.rule;
+    std::string rule = m.rule;
+    if (rule.find("op25b") != std::string::npos || rule.find("OP25B") != std::string::npos) rule = "OP25B";
+    const std::string text = format_text(app.tr("map.blocked_by"), {{"rule", rule}});
     const ImVec2 ts = font->CalcTextSizeA(fs, 1e9f, 0.0f, text.c_str());
     pill(dl, font, fs, ImVec2(c.x - ts.x * 0.5f - fs * 0.35f, c.y + std::clamp(40.0f * s, 24.0f, 56.0f) * 0.7f), text,
          rgb(0xFFFFFF, alpha), rgb(theme::kBlock, alpha), 0);
@@ -1180,6 +1247,7 @@ void network_map(AppState& app) {
   // A protocol engine's state change ("Greeting -> Ehlo") is the engine's own bookkeeping: the
   // bubble tells instead what the story says at that moment, the line that caused the change
   // (the last meaningful record before it that is not itself a state change).
+  std::optional<Box> bubble_box;
   std::optional<std::size_t> told = app.view.current;
   auto is_state_change = [&](std::size_t i) {
     const auto& x = app.model.records()[i];
@@ -1196,6 +1264,14 @@ void network_map(AppState& app) {
     std::string text = sim::describe_record(r, ja ? "ja" : "en", &app.scenario);
     if (r.kind == sim::RecordKind::Packet) {
       text = packet_sentence(describe_packet(r), app.strings(), [&](const std::string& id) { return app.host_name(id); });
+    }
+    // A line the endpoints read in clear but the wire carries encrypted: what an eavesdropper
+    // on the path captures instead (the key moment of the TLS lessons).
+    if (r.kind == sim::RecordKind::Protocol && (r.event == "command" || r.event == "reply")) {
+      if (const auto wire = wire_of_line(app.model, *told); wire && wire->tls) {
+        text = format_text(app.tr("map.endpoints_see"), {{"line", text}}) + "\n" +
+               format_text(app.tr("map.eavesdropper_sees"), {{"hex", hex_bytes(wire->bytes, 12)}});
+      }
     }
     ImVec2 anchor = current_anchor;
     if (anchor.x < 0.0f) {
@@ -1220,8 +1296,8 @@ void network_map(AppState& app) {
     }
     avoid.insert(avoid.end(), pills.begin(), pills.end());
     if (anchor.x >= 0.0f) {
-      bubble(ms, dl, font, fs, anchor, text, std::min(avail.x * 0.42f, fs * 22.0f), min,
-             ImVec2(max.x, max.y - legend_h), avoid);
+      bubble_box = bubble(ms, dl, font, fs, anchor, text, std::min(avail.x * 0.42f, fs * 22.0f), min,
+                          ImVec2(max.x, max.y - legend_h), avoid);
     }
   }
   dl->PopClipRect();
@@ -1239,10 +1315,13 @@ void network_map(AppState& app) {
       hw = std::max(hw, l.size.x);
       hh += l.size.y;
     }
-    dl->AddRectFilled(ImVec2(max.x - hw - 12.0f, min.y + 3.0f), ImVec2(max.x - 4.0f, min.y + 9.0f + hh),
-                      rgb(0xFFFFFF, 215), 4.0f);
+    // Never over the speech bubble: the bubble tells the story, the hint can wait.
+    const Box hint_box{ImVec2(max.x - hw - 12.0f, min.y + 3.0f), ImVec2(max.x - 4.0f, min.y + 9.0f + hh)};
+    if (bubble_box && overlap(*bubble_box, hint_box) > 0.0f) hh = -1.0f;
+    if (hh >= 0.0f) dl->AddRectFilled(hint_box.a, hint_box.b, rgb(0xFFFFFF, 215), 4.0f);
     float y = min.y + 6.0f;
     for (const auto& l : lines) {
+      if (hh < 0.0f) break;
       dl->AddText(font, hs, ImVec2(max.x - l.size.x - 8.0f, y), rgb(theme::kInkSoft), l.text.c_str());
       y += l.size.y;
     }
@@ -1259,10 +1338,22 @@ void network_map(AppState& app) {
       ImGui::EndTooltip();
     }
   }
+  // A click on a moving packet opens it layer by layer in the Inspector.
+  if (released && !ms.dragged && hovered_host.empty()) {
+    for (const auto& p : app.view.packets) {
+      const ImVec2 c = v.to_screen(p.pos);
+      if (std::abs(io.MousePos.x - c.x) <= item * 0.6f && std::abs(io.MousePos.y - c.y) <= item * 0.6f) {
+        app.selected_packet = p.record;
+        app.switch_to_tab = Tab::Inspector;
+        break;
+      }
+    }
+  }
   // A click (a press and release without a drag) on a host or its mail marks opens it in the Inspector.
   if (released && !ms.dragged && !hovered_host.empty()) {
     app.selected_host = hovered_host;
     app.selected_letter.clear();
+    app.selected_packet.reset();
     app.switch_to_tab = Tab::Inspector;
   }
   if (!active) {

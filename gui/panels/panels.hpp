@@ -3,7 +3,15 @@
 #include "gui/app_state.hpp"
 #include "gui/export_files.hpp"
 
+struct GLFWwindow;  // GLFW's window (gui/app.cpp owns it)
+
 namespace mailsim::gui::panels {
+
+// The smallest type any panel uses for something a class must read: 14 px at the 1280x720
+// picture (scale 1), growing with the text scale. What does not fit at that size is left
+// out (its words in a tooltip, the Inspector or a legend), never set smaller.
+constexpr float kMinTextPx = 14.0f;
+inline float min_text(const AppState& app, float fs) { return fs < kMinTextPx * app.text_scale() ? fs : kMinTextPx * app.text_scale(); }
 
 // The strip at the top: what is happening now (later: the lesson's narration).
 void narration(AppState& app);
@@ -31,8 +39,17 @@ void check_mail(AppState& app);
 void export_window(AppState& app);
 void run_export(AppState& app, const ExportRequest& request);
 
-// Keyboard shortcuts (space, arrows, Home, F1-F4 tabs, Ctrl+= / Ctrl+-).
+// Challenge mode (the toolbar's Challenge button): before each story step playback stops and
+// the question window asks what happens next. The guard runs first in a frame.
+void challenge_guard(AppState& app);
+void challenge(AppState& app);
+
+// Keyboard shortcuts (space, arrows, Home, F1-F4 tabs, Ctrl+= / Ctrl+-), from the presses
+// queued since the last frame (install_key_queue), so a tap shorter than a frame still counts.
 void handle_keys(AppState& app);
+// Queues the window's key presses in app.keys (call before ImGui's GLFW backend installs its
+// callbacks: it then passes every key on to this one).
+void install_key_queue(GLFWwindow* window, AppState& app);
 // Moves the clock to the previous / next record.
 void step_event(AppState& app, int direction);
 

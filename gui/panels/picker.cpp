@@ -31,7 +31,8 @@ void read_library(AppState& app) {
   const std::string current = canonical(app.scenario.file);
   for (std::size_t i = 0; i < pk.lessons.size(); ++i)
     if (canonical(pk.lessons[i].file.string()) == current) pk.selected = static_cast<int>(i);
-  pk.scroll_to_selected = pk.selected >= 0;
+  // The list opens at its top (the first chapter): the lesson on screen is marked there.
+  pk.scroll_to_selected = false;
 }
 
 void open_path(AppState& app, const std::string& path) {
@@ -75,15 +76,23 @@ void lessons(AppState& app) {
   if (pk.lessons.empty()) {
     text_wrapped(app.tr("picker.none"));
   } else {
+    // Headings: the curriculum's chapters in teaching order, then the folders of lessons it
+    // does not name.
     std::string group = "\x01";
     for (std::size_t i = 0; i < pk.lessons.size(); ++i) {
       const auto& l = pk.lessons[i];
-      if (l.group != group) {
-        group = l.group;
-        const std::string key = "group." + group;
+      const std::string heading_id = l.chapter_index >= 0 ? "chapter:" + std::to_string(l.chapter_index) : l.group;
+      if (heading_id != group) {
+        group = heading_id;
+        const std::string key = "group." + l.group;
+        std::string heading = l.chapter_index >= 0 ? l.chapter.in(lang)
+                              : app.strings().has(key) ? std::string(app.tr(key))
+                                                       : l.group;
         ImGui::Spacing();
         ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(theme::kInkSoft)));
-        ImGui::TextUnformatted(app.strings().has(key) ? app.tr(key) : group.c_str());
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextUnformatted(heading.c_str());
+        ImGui::PopTextWrapPos();
         ImGui::PopStyleColor();
         ImGui::Separator();
       }

@@ -38,6 +38,7 @@ using theme::rgb;
 constexpr float kBasePxPerSecond = 26.0f;  // at zoom 1
 constexpr float kMinZoom = 0.05f;
 constexpr float kMaxZoom = 10.0f;
+constexpr float kSpanMaxZoom = 6.0f;     // following an exchange never zooms in further than this
 constexpr float kDashedLaneMin = 16.0f;  // lanes narrower than this (pixels) are drawn plain
 constexpr std::size_t kHeadLines = 2;    // lines of a lane header
 constexpr float kHeadMinScale = 0.8f;    // a header's type shrinks down to this before a name is cut
@@ -101,9 +102,18 @@ void sequence(AppState& app) {
   ImGui::TextUnformatted(app.tr("seq.zoom"));
   ImGui::SameLine();
   ImGui::SetNextItemWidth(fs * 7.0f);
-  ImGui::SliderFloat("##seqzoom", &app.seq_zoom, kMinZoom, kMaxZoom, "%.2fx", ImGuiSliderFlags_Logarithmic);
+  if (ImGui::SliderFloat("##seqzoom", &app.seq_zoom, kMinZoom, kMaxZoom, "%.2fx", ImGuiSliderFlags_Logarithmic))
+    app.seq_auto = false;
   ImGui::SameLine();
   const bool fit = ImGui::Button(app.tr("seq.fit"));
+  if (fit) app.seq_auto = false;
+  ImGui::SameLine();
+  // The readable default: zoomed to the exchange in force (its connection's arrows).
+  if (ImGui::Button(app.tr("seq.exchange"))) {
+    app.seq_auto = true;
+    app.seq_span_for.reset();
+  }
+  if (!app.headless && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", app.tr("seq.exchange_tip"));
   if (!app.headless) {
     ImGui::SameLine();
     ImGui::TextDisabled("%s", app.tr("seq.hint"));
@@ -157,6 +167,18 @@ void sequence(AppState& app) {
   const float view_h = ImGui::GetContentRegionAvail().y;
   const double duration = std::max(seq.duration, 0.001);
   if (fit) app.seq_zoom = std::clamp(static_cast<float>((view_h - fs * 2.0f) / duration) / kBasePxPerSecond, kMinZoom, kMaxZoom);
+  // Following the exchange: when the record in force changes, zoom so that its exchange
+  // fills most of the view and scroll its start near the top.
+  std::optional<float> span_scroll;
+  if (app.seq_auto && app.view.current != app.seq_span_for) {
+    app.seq_span_for = app.view.current;
+    if (const auto span = exchange_span(seq, app.model, app.view.current)) {
+      const double len = std::max(span->second - span->first, 0.05);
+      app.seq_zoom = std::clamp(static_cast<float>((view_h - fs * 4.0f) / len) / kBasePxPerSecond, kMinZoom,
+                                kSpanMaxZoom);
+      span_scroll = static_cast<float>(span->first) * kBasePxPerSecond * app.seq_zoom;
+    }
+  }
   const float px = kBasePxPerSecond * app.seq_zoom;
   const float margin = fs;
   const float total_h = static_cast<float>(duration) * px + margin * 2.0f;
@@ -173,6 +195,7 @@ void sequence(AppState& app) {
   if (hovered && io.KeyCtrl && io.MouseWheel != 0.0f) {
     const double at = (io.MousePos.y - top) / px;
     app.seq_zoom = std::clamp(app.seq_zoom * std::pow(1.2f, io.MouseWheel), kMinZoom, kMaxZoom);
+    app.seq_auto = false;
     const float npx = kBasePxPerSecond * app.seq_zoom;
     ImGui::SetScrollY(std::max(0.0f, static_cast<float>(at) * npx + margin - (io.MousePos.y - clip_top)));
   }
@@ -298,13 +321,16 @@ void sequence(AppState& app) {
   // The current moment.
   const float ny = y_of(playback);
   dl->AddLine(ImVec2(top_left.x, ny), ImVec2(top_left.x + width, ny), rgb(theme::kSelect), 2.0f);
-  const std::string stamp = sim::format_time(app.view.time);
+  const std::string stamp = clock_text(app.japanese(), app.view.time);
   const ImVec2 sts = font->CalcTextSizeA(small, 1e9f, 0.0f, stamp.c_str());
   dl->AddRectFilled(ImVec2(top_left.x, ny - sts.y - 2.0f), ImVec2(top_left.x + sts.x + 6.0f, ny), rgb(theme::kSelect));
   dl->AddText(font, small, ImVec2(top_left.x + 3.0f, ny - sts.y - 1.0f), rgb(0xFFFFFF), stamp.c_str());
 
   // Follow the current moment while it moves (but let the user scroll when it does not).
-  if (playback != app.seq_followed) {
+  if (span_scroll) {
+    ImGui::SetScrollY(std::max(0.0f, *span_scroll));
+    app.seq_followed = playback;
+  } else if (playback != app.seq_followed) {
     const float rel = ny - top_left.y;
     const float scroll = ImGui::GetScrollY();
     if (rel < scroll + fs || rel > scroll + view_h - fs * 2.0f) ImGui::SetScrollY(std::max(0.0f, rel - view_h * 0.35f));
@@ -320,7 +346,7 @@ void sequence(AppState& app) {
     }
     if (const auto rec = app.model.record_at_playback(at)) {
       const auto& r = app.model.records()[*rec];
-      ImGui::SetTooltip("%s  %s", sim::format_time(r.time).c_str(), worded_record(app, *rec).c_str());
+      ImGui::SetTooltip("%s  %s", clock_text(app.japanese(), r.time).c_str(), worded_record(app, *rec).c_str());
     }
   }
   ImGui::EndChild();

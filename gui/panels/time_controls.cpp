@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <GLFW/glfw3.h>
 
@@ -65,43 +66,57 @@ void step_event(AppState& app, int direction) {
   }
 }
 
+void install_key_queue(GLFWwindow* window, AppState& app) {
+  glfwSetWindowUserPointer(window, &app);
+  glfwSetKeyCallback(window, [](GLFWwindow* w, int key, int, int action, int mods) {
+    if (action == GLFW_RELEASE) return;
+    auto* a = static_cast<AppState*>(glfwGetWindowUserPointer(w));
+    if (a) a->keys.push({key, (mods & GLFW_MOD_CONTROL) != 0, action == GLFW_REPEAT});
+  });
+}
+
 void handle_keys(AppState& app) {
   ImGuiIO& io = ImGui::GetIO();
-  if (io.KeyCtrl) {
-    float scale = app.ui_scale;
-    // Ctrl+; is where '+' is on a Japanese keyboard.
-    if (ImGui::IsKeyPressed(GLFW_KEY_EQUAL) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD) ||
-        ImGui::IsKeyPressed(GLFW_KEY_SEMICOLON)) {
-      scale += 0.1f;
+  const auto presses = app.keys.take();
+  for (const auto& k : presses) {
+    if (k.ctrl) {
+      float scale = app.ui_scale;
+      // Ctrl+; is where '+' is on a Japanese keyboard.
+      if (k.key == GLFW_KEY_EQUAL || k.key == GLFW_KEY_KP_ADD || k.key == GLFW_KEY_SEMICOLON) scale += 0.1f;
+      if (k.key == GLFW_KEY_MINUS || k.key == GLFW_KEY_KP_SUBTRACT) scale -= 0.1f;
+      if (k.key == GLFW_KEY_0 || k.key == GLFW_KEY_KP_0) scale = 1.0f;
+      scale = std::clamp(std::round(scale * 10.0f) / 10.0f, 0.6f, 2.5f);
+      if (scale != app.ui_scale) {
+        app.ui_scale = scale;
+        app.rebuild_fonts = true;
+      }
+      continue;
     }
-    if (ImGui::IsKeyPressed(GLFW_KEY_MINUS) || ImGui::IsKeyPressed(GLFW_KEY_KP_SUBTRACT)) scale -= 0.1f;
-    if (ImGui::IsKeyPressed(GLFW_KEY_0) || ImGui::IsKeyPressed(GLFW_KEY_KP_0)) scale = 1.0f;
-    scale = std::clamp(std::round(scale * 10.0f) / 10.0f, 0.6f, 2.5f);
-    if (scale != app.ui_scale) {
-      app.ui_scale = scale;
-      app.rebuild_fonts = true;
+    if (io.WantTextInput) continue;  // typed into a field
+    switch (k.key) {
+      case GLFW_KEY_SPACE:
+        if (k.repeat) break;
+        if (app.playback >= app.model.pace().duration()) app.seek(0.0);
+        app.playing = !app.playing;
+        break;
+      case GLFW_KEY_RIGHT: step_event(app, +1); break;
+      case GLFW_KEY_LEFT: step_event(app, -1); break;
+      case GLFW_KEY_PAGE_DOWN:
+      case GLFW_KEY_RIGHT_BRACKET: step_story(app, +1); break;
+      case GLFW_KEY_PAGE_UP:
+      case GLFW_KEY_LEFT_BRACKET: step_story(app, -1); break;
+      case GLFW_KEY_F1: if (!k.repeat) app.switch_to_tab = Tab::Events; break;
+      case GLFW_KEY_F2: if (!k.repeat) app.switch_to_tab = Tab::Sequence; break;
+      case GLFW_KEY_F3: if (!k.repeat) app.switch_to_tab = Tab::Transcript; break;
+      case GLFW_KEY_F4: if (!k.repeat) app.switch_to_tab = Tab::Inspector; break;
+      case GLFW_KEY_F5: if (!k.repeat) app.presenter = !app.presenter; break;
+      case GLFW_KEY_HOME:
+        if (k.repeat) break;
+        app.seek(0.0);
+        app.playing = false;
+        break;
+      default: break;
     }
-  }
-  if (io.WantTextInput) return;
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) {
-    if (app.playback >= app.model.pace().duration()) app.seek(0.0);
-    app.playing = !app.playing;
-  }
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) step_event(app, +1);
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) step_event(app, -1);
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_PageDown)) || ImGui::IsKeyPressed(GLFW_KEY_RIGHT_BRACKET)) {
-    step_story(app, +1);
-  }
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_PageUp)) || ImGui::IsKeyPressed(GLFW_KEY_LEFT_BRACKET)) {
-    step_story(app, -1);
-  }
-  if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) app.switch_to_tab = Tab::Events;
-  if (ImGui::IsKeyPressed(GLFW_KEY_F2, false)) app.switch_to_tab = Tab::Sequence;
-  if (ImGui::IsKeyPressed(GLFW_KEY_F3, false)) app.switch_to_tab = Tab::Transcript;
-  if (ImGui::IsKeyPressed(GLFW_KEY_F4, false)) app.switch_to_tab = Tab::Inspector;
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Home), false)) {
-    app.seek(0.0);
-    app.playing = false;
   }
 }
 
@@ -175,7 +190,7 @@ void time_controls(AppState& app) {
   ImGui::SameLine();
 
   // The scrubber runs on playback time, labelled with virtual time.
-  const std::string label = sim::format_time(app.view.time);
+  const std::string label = clock_text(app.japanese(), app.view.time);
   float p = static_cast<float>(app.playback);
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x);
   if (ImGui::SliderFloat("##scrub", &p, 0.0f, static_cast<float>(std::max(duration, 0.001)), label.c_str(),
@@ -203,7 +218,28 @@ void time_controls(AppState& app) {
   if (ImGui::RadioButton(app.fonts.japanese ? "日本語" : "Japanese", app.lang == "ja")) app.lang = "ja";
   if (!app.headless) {
     ImGui::SameLine(0.0f, ImGui::GetFontSize() * 2.0f);
-    ImGui::TextDisabled("%s", app.tr("ctl.keys"));
+    // As many whole groups ("F1-F4: tabs") as fit the rest of the line, never a cut word;
+    // all of them on hover.
+    const std::string all = app.tr("ctl.keys");
+    const std::string sep = app.japanese() ? "\u3000" : "   ";
+    std::vector<std::string> groups;
+    for (std::size_t at = 0; at <= all.size();) {
+      const auto end = std::min(all.find(sep, at), all.size());
+      if (end > at) groups.push_back(all.substr(at, end - at));
+      at = end + sep.size();
+    }
+    const float room = ImGui::GetContentRegionAvail().x;
+    const std::string more = " \u2026";
+    std::string shown;
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      const std::string next = shown.empty() ? groups[g] : shown + sep + groups[g];
+      const bool last = g + 1 == groups.size();
+      if (ImGui::CalcTextSize((next + (last ? "" : more)).c_str()).x > room) break;
+      shown = next;
+    }
+    if (shown != all) shown += shown.empty() ? "\u2026" : more;
+    ImGui::TextDisabled("%s", shown.c_str());
+    if (shown != all && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", all.c_str());
   }
 }
 

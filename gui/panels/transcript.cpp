@@ -228,6 +228,37 @@ void transcript(AppState& app) {
   const float view_bottom = view_top + ImGui::GetWindowHeight();
   const float x0 = ImGui::GetCursorPosX();
   const float y0 = ImGui::GetCursorPosY();
+  // Follow the connection in force: when the moment changes, its latest line shown is
+  // scrolled into view (a POP3 download at step 8 is not left below connection 1's lines).
+  if (app.transcript_followed != cur) {
+    app.transcript_followed = cur;
+    const auto& recs = app.model.records();
+    std::optional<std::size_t> in_force;  // index into c.listed
+    std::size_t latest = 0;
+    for (std::size_t i = 0; i < c.listed.size(); ++i) {
+      const std::size_t k = c.listed[i];
+      if (c.shown[i] == 0) continue;
+      const std::size_t last = c.record[c.offset[k] + c.shown[i] - 1];
+      const bool own = recs[*cur].conn != 0 && conns[k].conn == recs[*cur].conn;
+      if (own || !in_force || last > latest) {
+        in_force = i;
+        latest = last;
+        if (own) break;
+      }
+    }
+    if (in_force) {
+      const std::size_t i = *in_force;
+      const std::size_t k = c.listed[i];
+      float y = y0 + c.top[i];
+      if (!c.closed[k]) {
+        const float* below = &c.below[c.offset[k] + k];
+        y += head_h + step + below[c.shown[i] - 1] + step * static_cast<float>(c.shown[i] - 1);
+      }
+      const float view_h = ImGui::GetWindowHeight();
+      if (y < view_top + head_h || y > view_bottom - head_h * 2.0f)
+        ImGui::SetScrollY(std::max(0.0f, y - view_h * 0.6f));
+    }
+  }
   // The first listed connection whose block reaches into view (blocks follow each other).
   std::size_t i = static_cast<std::size_t>(
       std::upper_bound(c.top.begin(), c.top.end(), view_top - y0) - c.top.begin());

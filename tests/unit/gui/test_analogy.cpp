@@ -287,7 +287,7 @@ TEST_CASE("story: the narration skips packets; the DNS lesson walks through the 
   CHECK_FALSE(story.meaningful_at(std::nullopt).has_value());
 }
 
-TEST_CASE("sequence: lanes per host in order of appearance, packets slanted, blocked SYNs marked", "[gui][sequence]") {
+TEST_CASE("sequence: lanes per host in the order of the path, packets slanted, blocked SYNs marked", "[gui][sequence]") {
   const auto l = load("basics/blocked-port.json");
   const gui::TraceModel model(l.scenario, l.trace);
   const auto seq = gui::build_sequence(model);

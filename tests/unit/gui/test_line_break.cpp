@@ -46,9 +46,17 @@ TEST_CASE("line break: with after_dots a long host name breaks after a dot, not 
   CHECK(lines("mail.example.com", 11.0f) == Lines{"mail.exampl", "e.com"});  // the default is unchanged
 }
 
-TEST_CASE("line break: Japanese breaks between characters", "[gui][wrap]") {
-  // Each kana or kanji is 2 wide: 4 characters per line of 8.
-  CHECK(lines("しろやぎさんが手紙を書いて", 8.0f) == Lines{"しろやぎ", "さんが手", "紙を書い", "て"});
+TEST_CASE("line break: Japanese breaks between phrases, inside one only when it is longer than the line",
+          "[gui][wrap]") {
+  // Each kana or kanji is 2 wide: 4 characters per line of 8. "しろやぎさんが" is longer than a
+  // line, so it is split; then the lines end where a particle meets the next word.
+  CHECK(lines("しろやぎさんが手紙を書いて", 8.0f) == Lines{"しろやぎ", "さんが", "手紙を", "書いて"});
+  // Never inside a katakana word, a kanji word or a verb ending when the phrase fits a line.
+  CHECK(lines("新しいスマートフォンで", 16.0f) == Lines{"新しい", "スマートフォンで"});
+  CHECK(lines("これを確認しました", 12.0f) == Lines{"これを", "確認しました"});
+  CHECK(lines("届け先（郵便局）に", 12.0f) == Lines{"届け先", "（郵便局）に"});
+  // A phrase break that would leave a line less than a third full gives way to a character break.
+  CHECK(lines("あ漢字漢字漢字漢字漢字", 10.0f).front() == "あ漢字漢字");
   for (const auto& l : lines("しろやぎさんが手紙を書いて送信ボタンを押しました", 11.0f)) CHECK(measure(l) <= 11.0f);
 }
 

@@ -72,3 +72,12 @@ TEST_CASE("assets: found from the source tree and from an executable below it", 
   CHECK(std::filesystem::equivalent(from_exe, from_source));
   CHECK(mailsim::gui::find_assets_dir("/nonexistent/bin/app", "").empty());
 }
+
+TEST_CASE("strings: times on the clock in Japanese use 時間/分/秒, never h/m/s", "[gui][strings]") {
+  using mailsim::gui::clock_text;
+  constexpr std::int64_t kSecond = 1000000;
+  CHECK(clock_text(false, 59 * 60 * kSecond + 390000) == "59m 00.390s");
+  CHECK(clock_text(true, 59 * 60 * kSecond + 390000) == "59分00.390秒");
+  CHECK(clock_text(true, 3723 * kSecond + 456000) == "1時間02分03.456秒");
+  CHECK(clock_text(true, 1500000) == "1.500秒");
+}

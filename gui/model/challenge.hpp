@@ -1,0 +1,36 @@
+// Challenge mode in the app: the lesson's questions (sim/quiz), which one is due as playback
+// is about to show a story step, the student's answers and the score. No ImGui here.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/quiz.hpp"
+
+namespace mailsim::gui {
+
+class StepTimeline;
+
+struct ChallengeState {
+  bool active = false;
+  std::uint64_t run = 0;        // the run (AppState::run_serial) the questions were made for
+  std::string lang;             // ... and their language
+  std::uint64_t seed = 0;
+  std::vector<sim::QuizQuestion> questions;
+  std::vector<std::optional<std::size_t>> chosen;  // per question: the option picked
+  std::optional<std::size_t> asking;               // the question on screen
+  bool revealed = false;                           // its answer has been given (explanation shown)
+  double last_playback = 0.0;                      // where playback was the frame before
+
+  std::size_t answered() const;
+  std::size_t score() const;  // right answers
+  // Records the answer to the question on screen (once); true when it is right.
+  bool answer(std::size_t option);
+};
+
+// The first unanswered question whose step is shown in (from, to] of playback: it is asked
+// before that step is shown (nullopt: none due).
+std::optional<std::size_t> question_due(const ChallengeState& c, const StepTimeline& steps, double from, double to);
+
+}  // namespace mailsim::gui

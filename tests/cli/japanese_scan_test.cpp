@@ -1,0 +1,202 @@
+// Japanese screens speak Japanese: every Japanese string the report and the app can show (the
+// report of every lesson in full, the wording templates, the app's and the analogy's string
+// tables, the lessons' own texts) is scanned for English words that are not names, codes,
+// commands or quoted material.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/report.hpp"
+#include "sim/describe.hpp"
+#include "sim/runner.hpp"
+
+namespace fs = std::filesystem;
+using namespace mailsim;
+
+namespace {
+
+const fs::path kSource = MAILSIM_SOURCE_DIR;
+
+// Words a Japanese text may use as they are: product and package names, keys, header field
+// names and IMAP flags (shown as the protocol spells them), units.
+const std::set<std::string> kAllowed = {
+    "mailsim", "Debian", "Ctrl", "Enter", "PgUp", "PgDn", "Page", "Up", "Down", "Wi-Fi", "Base64", "KiB",
+    "fonts-vlgothic", "Seen", "Deleted", "Received", "Return-Path", "From", "To", "Subject", "Date",
+    "Message-ID", "Content-Type", "MAILER-DAEMON", "Postfix", "Thunderbird", "Outlook", "Gmail", "Ok"};
+
+// Drops what is quoted (「…」, 『…』, "…", <…>) and {placeholders}: quoted material is the
+// wire's or the user's own text, not our wording.
+std::string unquoted(const std::string& s) {
+  std::string out;
+  std::vector<std::string> closers;
+  for (std::size_t i = 0; i < s.size();) {
+    auto starts = [&](const char* t) { return s.compare(i, std::char_traits<char>::length(t), t) == 0; };
+    if (!closers.empty()) {
+      if (starts(closers.back().c_str())) {
+        i += closers.back().size();
+        closers.pop_back();
+        out += ' ';
+      } else {
+        ++i;
+      }
+      continue;
+    }
+    if (starts("「")) { closers.push_back("」"); i += 3; continue; }
+    if (starts("『")) { closers.push_back("』"); i += 3; continue; }
+    if (starts("“")) { closers.push_back("”"); i += 3; continue; }
+    if (s[i] == '"') { closers.push_back("\""); ++i; continue; }
+    if (s[i] == '<') { closers.push_back(">"); ++i; continue; }
+    if (s[i] == '{') { closers.push_back("}"); ++i; continue; }
+    out += s[i++];
+  }
+  return out;
+}
+
+// The English words of `text` that are not names, codes or commands.
+std::vector<std::string> stray_words(const std::string& text, const std::set<std::string>& names) {
+  std::vector<std::string> out;
+  const std::string t = unquoted(text);
+  auto word_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '@' ||
+           c == '/' || c == '_' || c == '-' || c == '\\' || c == '=' || c == '+' || c == ':' || c == '\'';
+  };
+  for (std::size_t i = 0; i < t.size();) {
+    if (!word_char(t[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < t.size() && word_char(t[j])) ++j;
+    std::string w = t.substr(i, j - i);
+    i = j;
+    while (!w.empty() && (w.back() == '.' || w.back() == ':' || w.back() == '-' || w.back() == '\'')) w.pop_back();
+    bool lower = false;
+    bool code = false;
+    for (char c : w) {
+      if (c >= 'a' && c <= 'z') lower = true;
+      if ((c >= '0' && c <= '9') || c == '.' || c == '@' || c == '/' || c == '_' || c == '\\' || c == '=' || c == ':' || c == '+')
+        code = true;
+    }
+    if (w.size() < 2 || !lower || code || kAllowed.count(w)) continue;  // codes, commands, addresses
+    std::string l;
+    for (char c : w) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (names.count(l)) continue;
+    out.push_back(w);
+  }
+  return out;
+}
+
+std::vector<fs::path> lessons() {
+  std::vector<fs::path> out;
+  for (const auto& g : fs::directory_iterator(kSource / "scenarios"))
+    if (g.is_directory())
+      for (const auto& f : fs::directory_iterator(g.path()))
+        if (f.path().extension() == ".json") out.push_back(f.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The names of a lesson: host ids and names, users, domains and their labels.
+void add_names(const sim::Scenario& s, std::set<std::string>& names) {
+  auto add = [&](std::string n) {
+    for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string part;
+    for (char c : n + " ") {
+      if (c == ' ' || c == '.' || c == '-' || c == '@' || c == '(' || c == ')') {
+        if (part.size() > 1) names.insert(part);
+        part.clear();
+      } else {
+        part += c;
+      }
+    }
+    names.insert(n);
+  };
+  for (const auto& h : s.hosts) {
+    add(h.info.id);
+    add(h.info.name);
+  }
+  for (const auto& n : s.networks) add(n.id);
+}
+
+void check_text(const std::string& where, const std::string& text, const std::set<std::string>& names) {
+  const auto stray = stray_words(text, names);
+  if (stray.empty()) return;
+  std::string list;
+  for (const auto& w : stray) list += " " + w;
+  INFO(where << ": English words" << list << "\n  in: " << text);
+  CHECK(stray.empty());
+}
+
+std::set<std::string> all_names() {
+  std::set<std::string> names = {"hogehoge", "example", "com", "shiroyagi", "kuroyagi", "mx", "mx1", "mx2", "ns", "ns1"};
+  for (const auto& f : lessons()) {
+    auto loaded = sim::load_scenario_file(f.string());
+    if (loaded.scenario) add_names(*loaded.scenario, names);
+  }
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("japanese: the scanner finds English words and lets names, codes and quotes pass") {
+  const std::set<std::string> names = {"shiroyagi"};
+  CHECK(stray_words("mailbox full (0 + 3381 octets > quota 2048)", names) ==
+        std::vector<std::string>{"mailbox", "full", "octets", "quota"});
+  CHECK(stray_words("shiroyagi が 550 5.1.1 を受け取り、EHLO を送ります", names).empty());
+  CHECK(stray_words("「Lunch on Friday」を shiroyagi@example.com に", names).empty());
+  CHECK(stray_words("59m 00.390s", names).empty());  // codes pass: times are checked by the app's own test
+}
+
+TEST_CASE("japanese: every lesson's full report in Japanese has no stray English") {
+  const auto names = all_names();
+  for (const auto& f : lessons()) {
+    auto loaded = sim::load_scenario_file(f.string());
+    REQUIRE(loaded.scenario);
+    const auto run = sim::run_scenario(*loaded.scenario);
+    std::ostringstream out;
+    cli::ReportOptions o;
+    o.lang = "ja";
+    o.verbose = true;
+    cli::print_text_report(out, *loaded.scenario, run, o);
+    std::istringstream lines(out.str());
+    std::string line;
+    int n = 0;
+    while (std::getline(lines, line)) {
+      ++n;
+      // Protocol lines as sent ("C: EHLO ...", "S: 250 ...") are the wire's own words.
+      const auto colon = line.find(": ");
+      if (colon != std::string::npos && colon >= 1 && (line[colon - 1] == 'C' || line[colon - 1] == 'S') &&
+          (colon == 1 || line[colon - 2] == ' '))
+        continue;
+      check_text(f.filename().string() + " line " + std::to_string(n), line, names);
+    }
+  }
+}
+
+TEST_CASE("japanese: the app's and the analogy's tables, the wording templates and the lessons' texts") {
+  const auto names = all_names();
+  for (const char* table : {"assets/i18n/ja.json", "assets/analogy/ja.json"}) {
+    std::ifstream in(kSource / table);
+    const auto j = nlohmann::json::parse(in);
+    for (const auto& [key, value] : j.items())
+      if (value.is_string()) check_text(std::string(table) + " " + key, value.get<std::string>(), names);
+  }
+  for (const auto& t : sim::wording_templates()) check_text("template " + std::string(t.key), std::string(t.ja), names);
+  for (const auto& f : lessons()) {
+    std::ifstream in(f);
+    const auto j = nlohmann::json::parse(in);
+    for (const char* key : {"title", "description"})
+      if (j.contains(key) && j[key].is_object() && j[key].contains("ja"))
+        check_text(f.filename().string() + " " + key, j[key]["ja"].get<std::string>(), names);
+    if (j.contains("narration"))
+      for (const auto& step : j["narration"])
+        if (step.contains("ja")) check_text(f.filename().string() + " narration", step["ja"].get<std::string>(), names);
+  }
+}

@@ -1,0 +1,58 @@
+// `mailsim quiz`: a scripted student answering right scores 100 % and the teacher's CSV is written.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/quiz.hpp"
+#include "sim/quiz.hpp"
+#include "sim/narration.hpp"
+#include "sim/runner.hpp"
+
+using namespace mailsim;
+
+TEST_CASE("quiz command: the right answers score 100 %, the CSV is written; wrong ones are explained") {
+  sim::set_assets_dir(std::filesystem::path(MAILSIM_SOURCE_DIR) / "assets");  // the situations' titles
+  const std::filesystem::path lessons = std::filesystem::path(MAILSIM_SOURCE_DIR) / "scenarios";
+  auto loaded = sim::load_scenario_file((lessons / "mail/whole-journey.json").string());
+  REQUIRE(loaded.scenario);
+  const auto run = sim::run_scenario(*loaded.scenario);
+  const auto q = sim::make_quiz(*loaded.scenario, run, "en", sim::student_seed("kuro"));
+  REQUIRE_FALSE(q.empty());
+  std::string right;
+  for (const auto& x : q) right += (right.empty() ? "" : ",") + std::to_string(x.answer + 1);
+
+  cli::QuizArgs a;
+  a.lesson = "whole-journey";
+  a.student = "kuro";
+  a.answers = right;
+  a.csv = (std::filesystem::temp_directory_path() / "mailsim-quiz-test.csv").string();
+  std::istringstream in;
+  std::ostringstream out, err;
+  REQUIRE(cli::cmd_quiz(a, lessons, in, out, err) == 0);
+  CHECK(out.str().find("Score: " + std::to_string(q.size()) + " of " + std::to_string(q.size()) + " (100%)") !=
+        std::string::npos);
+  std::ifstream csv(a.csv);
+  std::stringstream text;
+  text << csv.rdbuf();
+  CHECK(text.str().find("kuro,whole-journey,") != std::string::npos);
+  CHECK(text.str().find(",no\n") == std::string::npos);
+  std::filesystem::remove(a.csv);
+
+  // Typed answers from the terminal: a wrong one is corrected with the step's own words.
+  a.answers.clear();
+  a.csv.clear();
+  std::string typed;
+  for (const auto& x : q) typed += std::to_string((x.answer + 1) % x.options.size() + 1) + "\n";
+  std::istringstream in2(typed);
+  std::ostringstream out2;
+  REQUIRE(cli::cmd_quiz(a, lessons, in2, out2, err) == 0);
+  CHECK(out2.str().find("Not quite. The answer is") != std::string::npos);
+  CHECK(out2.str().find("Score: 0 of ") != std::string::npos);
+
+  // Bad input is refused.
+  a.seed = "x";
+  std::ostringstream err3;
+  CHECK(cli::cmd_quiz(a, lessons, in2, out2, err3) == 2);
+}

@@ -1,0 +1,50 @@
+// Challenge mode in the app: a question is due just before its step is shown; answering
+// right every time gives full marks.
+#include <catch2/catch.hpp>
+
+#include "gui/model/challenge.hpp"
+#include "gui/model/steps.hpp"
+#include "gui/model/world_view.hpp"
+#include "sim/narration.hpp"
+#include "sim/runner.hpp"
+
+using namespace mailsim;
+
+TEST_CASE("challenge: questions are due as playback reaches their step; right answers score all", "[gui][challenge]") {
+  sim::set_assets_dir(std::string(MAILSIM_SOURCE_DIR) + "/assets");  // the situations' titles
+  auto loaded = sim::load_scenario_file(std::string(MAILSIM_SOURCE_DIR) + "/scenarios/mail/whole-journey.json");
+  REQUIRE(loaded.scenario);
+  const auto run = sim::run_scenario(*loaded.scenario);
+  const gui::TraceModel model(*loaded.scenario, run.trace);
+  const gui::StepTimeline steps(run.narration, model);
+  gui::ChallengeState c;
+  c.active = true;
+  c.questions = sim::make_quiz(*loaded.scenario, run, "en", 3);
+  REQUIRE(c.questions.size() >= 5);
+  // Playing from the start to the end, one frame at a time: each question comes due once, in order.
+  double p = 0.0;
+  const double end = model.pace().duration();
+  std::size_t asked = 0;
+  while (p < end) {
+    const double next = std::min(end, p + 0.05);
+    if (const auto due = gui::question_due(c, steps, p, next)) {
+      CHECK(*due == asked);  // in story order
+      c.asking = due;
+      CHECK(c.answer(c.questions[*due].answer));
+      // A second click changes nothing: the first answer counts.
+      CHECK(c.answer((c.questions[*due].answer + 1) % c.questions[*due].options.size()));
+      c.asking.reset();
+      ++asked;
+      p = *steps.playback_of_step(c.questions[*due].step);  // continue from the step
+      continue;
+    }
+    p = next;
+  }
+  CHECK(asked == c.questions.size());
+  CHECK(c.answered() == c.questions.size());
+  CHECK(c.score() == c.questions.size());
+  CHECK_FALSE(gui::question_due(c, steps, 0.0, end));  // nothing left to ask
+  c.active = false;
+  c.chosen.clear();
+  CHECK_FALSE(gui::question_due(c, steps, 0.0, end));  // not in challenge mode
+}
