@@ -105,7 +105,10 @@ def journeys_world(n, devices=DEVICES_DEFAULT, domains=DOMAINS_DEFAULT, seed=1):
     return {"mailsim": 1,
             "title": names(f"{n} full journeys (benchmark)", f"{n}通の旅（ベンチマーク）"),
             "description": names(f"{devices} devices in {domains} domains", f"{domains}ドメインに端末{devices}台"),
-            "seed": seed, "networks": networks, "internet": {"latency": "20ms"},
+            "seed": seed,
+            # The run budget's ceilings (docs/guarantees.md): a big world is meant to be big.
+            "settings": {"max_events": 100_000_000, "max_records": 20_000_000, "max_trace_mb": 4096},
+            "networks": networks, "internet": {"latency": "20ms"},
             "dns": {"zones": zones}, "hosts": hosts, "timeline": timeline, "expectations": []}
 
 

@@ -113,6 +113,8 @@ std::string synthetic_world_json(const SyntheticWorldSize& size) {
               {"description", names(fmt::format("{} hosts, {} messages", size.hosts, size.messages),
                                     fmt::format("ホスト{}台、メール{}通", size.hosts, size.messages))},
               {"seed", 1},
+              // The run budget's ceilings (docs/guarantees.md): the large world is meant to be large.
+              {"settings", {{"max_events", 100000000}, {"max_records", 20000000}, {"max_trace_mb", 4096}}},
               {"networks", networks},
               {"internet", {{"latency", "20ms"}}},
               {"dns", {{"zones", zones}}},
