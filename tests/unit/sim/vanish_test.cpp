@@ -211,7 +211,6 @@ TEST_CASE("a shortened SMTP server timeout answers 421 4.4.2 to a client that sa
   const auto o = run(load(j), "mail-example", "shiroyagi");
   const Record* timeout = nullptr;
   for (const auto& r : o.run.trace.records())
-  for (const auto& r : o.run.trace.records())
     if (r.kind == RecordKind::Protocol && r.event == "reply" && r.summary.find("421 4.4.2") != std::string::npos) timeout = &r;
   REQUIRE(timeout);
   CHECK(timeout->time >= 21 * kSecond);  // 20 s after the last line (sent just after 1 s)
