@@ -1144,6 +1144,7 @@ std::string status_meaning_ja(std::string_view status) {
   if (rest == ".3.4") return "メッセージが大きすぎる";
   if (rest == ".4.1") return "相手のサーバーが応答しない";
   if (rest == ".4.3") return "DNS の名前解決に失敗した";
+  if (rest == ".4.6") return "配送がループしている（中継の回数が多すぎる、または自分自身に戻ってくる）";
   if (rest == ".4.7") return "配達の期限が切れた";
   if (rest == ".7.1") return temporary ? "送信数の制限などで今は受け付けられない" : "中継の拒否などで許可されていない";
   if (rest == ".7.8") return "認証情報が正しくない";

@@ -104,7 +104,7 @@ TEST_CASE("gui options: bad values are refused by the parser, naming the option"
   CHECK(refusal({"--size", "100x100"}) == "--size: 100x100: out of range (320x240 .. 16384x16384)");
   CHECK(refusal({"--lang", "fr"}) == "--lang: fr not in {en,ja}");
   CHECK(refusal({"--tab", "inspektor"}) == "--tab: inspektor not in {events,sequence,transcript,inspector}");
-  CHECK(refusal({"--show", "picker"}) == "--show: picker not in {lessons,compose,check}");
+  CHECK(refusal({"--show", "picker"}) == "--show: picker not in {lessons,compose,check,export}");
   CHECK(refusal({"--scale", "9"}).find("--scale") == 0);
   CHECK(refusal({"--screenshot", "a.png", "--screenshot-series", "d"}) ==
         "--screenshot excludes --screenshot-series");

@@ -29,7 +29,8 @@ const fs::path kSource = MAILSIM_SOURCE_DIR;
 const std::set<std::string> kAllowed = {
     "mailsim", "Debian", "Ctrl", "Enter", "PgUp", "PgDn", "Page", "Up", "Down", "Wi-Fi", "Base64", "KiB",
     "fonts-vlgothic", "Seen", "Deleted", "Received", "Return-Path", "From", "To", "Subject", "Date",
-    "Message-ID", "Content-Type", "MAILER-DAEMON", "Postfix", "Thunderbird", "Outlook", "Gmail", "Ok"};
+    "Message-ID", "Content-Type", "MAILER-DAEMON", "Postfix", "Thunderbird", "Outlook", "Gmail", "Ok", "Wireshark",
+    "mbox", "Maildir", "pcap", "pcapng", "SVG"};
 
 // Drops what is quoted (「…」, 『…』, "…", <…>) and {placeholders}: quoted material is the
 // wire's or the user's own text, not our wording.

@@ -158,10 +158,10 @@ TEST_CASE("session: a bad command is refused with the loader's message and chang
     refused([](Compose& c) { c.device = "shiroyagi-pcc"; }, "from: no host has the id \"shiroyagi-pcc\" (did you mean \"shiroyagi-pc\"?)");
   }
   SECTION("the recipient without @") {
-    refused([](Compose& c) { c.to = {"kuroyagi"}; }, "to: expected a mail address such as \"kuroyagi@hogehoge.com\"");
+    refused([](Compose& c) { c.to = {"kuroyagi"}; }, "to: \"kuroyagi\" is not a mail address: it has no '@' (write local-part@domain, such as \"kuroyagi@hogehoge.com\")");
   }
   SECTION("one of the recipients without @") {
-    refused([](Compose& c) { c.to = {"kuroyagi@hogehoge.com", "kuroyagi"}; }, "to/1: expected a mail address such as \"kuroyagi@hogehoge.com\"");
+    refused([](Compose& c) { c.to = {"kuroyagi@hogehoge.com", "kuroyagi"}; }, "to/1: \"kuroyagi\" is not a mail address: it has no '@' (write local-part@domain, such as \"kuroyagi@hogehoge.com\")");
   }
   SECTION("no recipient") {
     refused([](Compose& c) { c.to.clear(); }, "to: no recipient given");

@@ -1,9 +1,12 @@
 // Loading a scenario of the source tree in simulator tests (fails the test with the loader's
 // diagnostics when it does not load).
 #pragma once
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "sim/scenario.hpp"
 
@@ -18,6 +21,22 @@ inline sim::Scenario load_lesson(const std::string& path) {
   for (const auto& d : r.diagnostics) INFO(d.format());
   REQUIRE(r.scenario);
   return *r.scenario;
+}
+
+// A mail lesson's JSON ("cross-domain" -> scenarios/mail/cross-domain.json), to change before loading.
+inline nlohmann::json mail_lesson_json(const std::string& name) {
+  std::ifstream in(kSourceDir + "/scenarios/mail/" + name + ".json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return nlohmann::json::parse(ss.str());
+}
+
+// Loads a scenario given as JSON (`file` names it in diagnostics).
+inline sim::Scenario load_json(const nlohmann::json& j, const std::string& file) {
+  auto loaded = sim::load_scenario_text(j.dump(), file);
+  for (const auto& d : loaded.diagnostics) INFO(d.format());
+  REQUIRE(loaded.scenario);
+  return *loaded.scenario;
 }
 
 }  // namespace mailsim::test

@@ -10,24 +10,15 @@
 #include "sim/mail/mail_world.hpp"
 #include "sim/mail/store.hpp"
 #include "sim/runner.hpp"
+#include "lesson_fixture.hpp"
 
 using namespace mailsim::sim;
 
 namespace {
 
-nlohmann::json lesson_json(const std::string& name) {
-  std::ifstream in(std::string(MAILSIM_SOURCE_DIR) + "/scenarios/mail/" + name + ".json");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return nlohmann::json::parse(ss.str());
-}
+nlohmann::json lesson_json(const std::string& name) { return mailsim::test::mail_lesson_json(name); }
 
-Scenario load(const nlohmann::json& j) {
-  auto loaded = load_scenario_text(j.dump(), "loops.json");
-  for (const auto& d : loaded.diagnostics) INFO(d.format());
-  REQUIRE(loaded.scenario);
-  return *loaded.scenario;
-}
+Scenario load(const nlohmann::json& j) { return mailsim::test::load_json(j, "loops.json"); }
 
 struct Outcome {
   RunResult run;

@@ -87,6 +87,11 @@ inline nlohmann::json random_world(std::uint64_t seed, const WorldGenOptions& o 
     int at_ms;
     nlohmann::json action;
   };
+  // `check` refuses a message no server of the world accepts: when every server has the 60 KB
+  // limit, the largest size drawn is kept under it.
+  bool some_server_unlimited = false;
+  for (const auto& h : hosts)
+    if (h.value("kind", "") == "mail_server" && !h["mail_server"].contains("max_message_size")) some_server_unlimited = true;
   std::vector<Timed> actions;
   for (int i = 0; i < n_devices; ++i) {
     const int d = pick(static_cast<std::uint64_t>(domains));
@@ -116,7 +121,8 @@ inline nlohmann::json random_world(std::uint64_t seed, const WorldGenOptions& o 
         if (!dup) to.push_back(rcpt);
       }
       nlohmann::json send{{"do", "send"}, {"from", id}, {"to", to}, {"subject", fmt::format("m{}-{}", i, k)}};
-      if (chance(35)) send["size"] = std::vector<std::string>{"3KB", "30KB", "120KB"}[static_cast<std::size_t>(pick(3))];
+      if (chance(35))
+        send["size"] = std::vector<std::string>{"3KB", "30KB", some_server_unlimited ? "120KB" : "50KB"}[static_cast<std::size_t>(pick(3))];
       actions.push_back({1000 + pick(60000), send});
     }
   }
