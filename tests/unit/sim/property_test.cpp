@@ -44,7 +44,7 @@ std::vector<std::string> run_chunk(std::uint64_t chunk) {
   const std::uint64_t total = env_number("MAILSIM_PROPERTY_WORLDS", 2000);
   const std::uint64_t first = env_number("MAILSIM_PROPERTY_SEED", 1);
   mailsim::test::WorldGenOptions opts;
-  opts.downs = env_number("MAILSIM_PROPERTY_DOWNS", 0) != 0;
+  opts.downs = env_number("MAILSIM_PROPERTY_DOWNS", 1) != 0;  // outages mid-transfer: on by default
   const std::uint64_t per = (total + kChunks - 1) / kChunks;
   std::vector<std::string> failures;
   for (std::uint64_t i = chunk * per; i < std::min(total, (chunk + 1) * per); ++i) {
