@@ -92,6 +92,8 @@ TEST_CASE("a destination that goes down during DATA and is back 3 minutes later 
   CHECK(o.inbox == 1);
   CHECK(records_of(t, RecordKind::Mail, "bounced").empty());
   CHECK(records_of(t, RecordKind::Mail, "duplicate").empty());
+  CAPTURE(o.run.conservation.summary());
+  CHECK(o.run.conservation.holds());  // mail conservation (docs/guarantees.md)
   // Nothing reached the server while it was down, and retransmissions reused the original seq.
   std::map<std::uint64_t, std::set<std::string>> seen;  // conn -> "seq/len" already sent
   bool retransmitted = false;
@@ -138,6 +140,8 @@ TEST_CASE("a PC that goes offline in the middle of DATA stops sending; the serve
         (r.kind == RecordKind::Connection && r.event == "aborted" && r.detail.value("host", "") == "mail-example"))
       server_gave_up = true;
   CHECK(server_gave_up);
+  CAPTURE(o.run.conservation.summary());
+  CHECK(o.run.conservation.holds());
 }
 
 TEST_CASE("a relay whose 250 after the final dot is lost retries, and the second copy is named a duplicate") {
@@ -171,6 +175,9 @@ TEST_CASE("a relay whose 250 after the final dot is lost retries, and the second
   CHECK(records_of(t, RecordKind::Mail, "delivered", "mx-hogehoge").size() == 2);
   CHECK(o.inbox == 2);
   CHECK(records_of(t, RecordKind::Mail, "relayed", "mail-example").size() == 1);
+  // The second delivery is the duplicate RFC 5321 6.1 warns about, named as such: not a silent one.
+  CAPTURE(o.run.conservation.summary());
+  CHECK(o.run.conservation.holds());
 }
 
 TEST_CASE("a connection whose peer never acknowledges again aborts after its retransmissions, with the reason") {
@@ -219,4 +226,50 @@ TEST_CASE("settings/timeouts refuses unknown keys and zero durations") {
   CHECK(all.find("smtp_greting") != std::string::npos);
   CHECK(all.find("/settings/timeouts") != std::string::npos);
   CHECK(all.find("pop3") != std::string::npos);
+}
+
+// POP3 and IMAP servers log out a client that went silent (RFC 1939 section 3, RFC 3501 5.4).
+namespace {
+
+// The client types one line and then says nothing more: at `offline_at` its host drops off the
+// network before any answer arrives (so it never types again, and never closes).
+RunResult silent_client(int port, const std::string& first_line, const nlohmann::json& timeouts,
+                        const std::string& offline_at) {
+  std::ifstream in(mailsim::test::kSourceDir + "/scenarios/receiving/pop3-download-and-delete.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto j = nlohmann::json::parse(ss.str());
+  j["settings"] = {{"timeouts", timeouts}};
+  j["timeline"] = nlohmann::json::array({{{"at", "1s"}, {"do", "connect"}, {"from", "kuroyagi-pc"}, {"to", "mail"},
+                                          {"port", port}, {"wait", "10m"}, {"send", {first_line}}}});
+  j["timeline"].push_back({{"at", offline_at}, {"do", "go_offline"}, {"host", "kuroyagi-pc"}});
+  j["expectations"] = nlohmann::json::array();
+  j.erase("narration");
+  return run_scenario(load(j));
+}
+
+}  // namespace
+
+TEST_CASE("a POP3 client that goes silent is logged out after the autologout timer, and nothing is deleted") {
+  const auto r = silent_client(110, "USER kuroyagi", {{"pop3", "30s"}}, "1090ms");
+  const Record* logout = nullptr;
+  for (const auto& rec : r.trace.records())
+    if (rec.host == "mail" && rec.summary.find("autologout") != std::string::npos && !logout) logout = &rec;
+  REQUIRE(logout);
+  CHECK(logout->time >= 31 * kSecond);  // 30 s after the last line (sent just after 1 s)
+  CHECK(logout->time < 33 * kSecond);
+  CHECK(records_of(r.trace, RecordKind::Mailbox, "downloaded-and-deleted").empty());
+  CHECK(r.conservation.holds());
+}
+
+TEST_CASE("an IMAP client that goes silent gets * BYE Autologout after the autologout timer") {
+  const auto r = silent_client(143, "a1 LOGIN kuroyagi {5+}", {{"imap", "45s"}}, "1090ms");  // a literal that never comes
+  const Record* bye = nullptr;
+  for (const auto& rec : r.trace.records())
+    if (rec.kind == RecordKind::Protocol && rec.host == "mail" && rec.summary.find("* BYE Autologout") != std::string::npos)
+      bye = &rec;
+  REQUIRE(bye);
+  CHECK(bye->time >= 46 * kSecond);
+  CHECK(bye->time < 48 * kSecond);
+  CHECK(r.conservation.holds());
 }
