@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "sim/event_core.hpp"
-#include "sim/random.hpp"
+#include "sim/core/event_core.hpp"
+#include "sim/core/random.hpp"
 
 namespace {
 

@@ -30,8 +30,8 @@
 #include "gui/fonts.hpp"
 #include "gui/frame.hpp"
 #include "gui/theme.hpp"
-#include "sim/random.hpp"
-#include "sim/runner.hpp"
+#include "sim/core/random.hpp"
+#include "sim/scenario/runner.hpp"
 
 #ifndef MAILSIM_SOURCE_DIR
 #define MAILSIM_SOURCE_DIR ""

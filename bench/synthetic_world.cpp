@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "sim/random.hpp"
+#include "sim/core/random.hpp"
 
 namespace mailsim::bench {
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/simulation.hpp"
+#include "sim/core/simulation.hpp"
 
 namespace {
 

@@ -20,9 +20,9 @@
 #include "gui/app.hpp"
 #include "gui/options.hpp"
 #endif
-#include "sim/checker.hpp"
-#include "sim/runner.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/checker.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace mailsim::cli {
 namespace {

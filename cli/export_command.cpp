@@ -12,8 +12,8 @@
 #include "cli/commands.hpp"
 #include "cli/lessons.hpp"
 #include "formats/scenario_export.hpp"
-#include "sim/checker.hpp"
-#include "sim/mail/mail_world.hpp"
+#include "sim/scenario/checker.hpp"
+#include "sim/apps/mail/mail_world.hpp"
 
 namespace mailsim::cli {
 namespace fs = std::filesystem;

@@ -2,7 +2,7 @@
 #pragma once
 #include <filesystem>
 
-#include "sim/lessons.hpp"
+#include "sim/scenario/lessons.hpp"
 
 namespace mailsim::cli {
 

@@ -13,8 +13,8 @@
 
 #include "cli/lessons.hpp"
 #include "cli/report_strings.hpp"
-#include "sim/quiz.hpp"
-#include "sim/runner.hpp"
+#include "sim/words/quiz.hpp"
+#include "sim/scenario/runner.hpp"
 
 namespace mailsim::cli {
 

@@ -11,11 +11,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "sim/lessons.hpp"
-#include "sim/runner.hpp"
-#include "sim/scenario.hpp"
-#include "sim/simulation.hpp"
-#include "sim/transport.hpp"
+#include "sim/scenario/lessons.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/core/simulation.hpp"
+#include "sim/core/transport.hpp"
 
 namespace mailsim::cli {
 namespace {

@@ -14,7 +14,7 @@
 #include "cli/replay_check.hpp"
 #include "formats/readers/capture.hpp"
 #include "formats/readers/to_trace.hpp"
-#include "sim/checker.hpp"
+#include "sim/scenario/checker.hpp"
 
 namespace mailsim::cli {
 namespace {

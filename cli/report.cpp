@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include "cli/report_strings.hpp"
-#include "sim/checker.hpp"
-#include "sim/describe.hpp"
+#include "sim/scenario/checker.hpp"
+#include "sim/words/describe.hpp"
 
 namespace mailsim::cli {
 

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "protocols/message/message.hpp"
-#include "sim/mail/mail_world.hpp"
+#include "sim/apps/mail/mail_world.hpp"
 
 namespace mailsim::formats {
 

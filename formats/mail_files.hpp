@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "formats/trace_view.hpp"
-#include "sim/event_core.hpp"
+#include "sim/core/event_core.hpp"
 
 namespace mailsim::sim::mail {
 struct MailWorld;

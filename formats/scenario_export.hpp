@@ -6,8 +6,8 @@
 #include "formats/capture.hpp"
 #include "formats/mail_files.hpp"
 #include "formats/svg.hpp"
-#include "sim/runner.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace mailsim::formats {
 

@@ -5,8 +5,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/narration.hpp"
-#include "sim/trace.hpp"
+#include "sim/words/narration.hpp"
+#include "sim/core/trace.hpp"
 
 namespace mailsim::formats {
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "sim/address.hpp"
+#include "sim/core/address.hpp"
 
 namespace mailsim::formats {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/narration.hpp"
-#include "sim/trace.hpp"
+#include "sim/words/narration.hpp"
+#include "sim/core/trace.hpp"
 
 namespace mailsim::formats {
 

@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "sim/event_core.hpp"
+#include "sim/core/event_core.hpp"
 
 namespace mailsim::gui {
 

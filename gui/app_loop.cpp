@@ -17,8 +17,8 @@
 #include "gui/frame.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
-#include "sim/checker.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario/checker.hpp"
+#include "sim/scenario/runner.hpp"
 
 namespace mailsim::gui {
 

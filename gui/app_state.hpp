@@ -19,8 +19,8 @@
 #include "gui/model/story.hpp"
 #include "gui/model/strings.hpp"
 #include "gui/model/world_view.hpp"
-#include "sim/lessons.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/lessons.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace mailsim::gui {
 

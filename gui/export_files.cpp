@@ -8,7 +8,7 @@
 
 #include "formats/scenario_export.hpp"
 #include "protocols/message/message.hpp"
-#include "sim/mail/mail_world.hpp"
+#include "sim/apps/mail/mail_world.hpp"
 
 namespace mailsim::gui {
 namespace fs = std::filesystem;

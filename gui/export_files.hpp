@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/runner.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace mailsim::gui {
 

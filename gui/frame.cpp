@@ -15,7 +15,7 @@
 #include "gui/model/screen_layout.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
-#include "sim/checker.hpp"
+#include "sim/scenario/checker.hpp"
 
 namespace mailsim::gui {
 

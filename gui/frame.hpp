@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "gui/app_state.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario/runner.hpp"
 
 namespace mailsim::gui {
 

@@ -7,7 +7,7 @@
 #include "gui/app.hpp"
 #include "gui/model/strings.hpp"
 #include "gui/options.hpp"
-#include "sim/lessons.hpp"
+#include "sim/scenario/lessons.hpp"
 
 int main(int argc, char** argv) {
   namespace gui = mailsim::gui;

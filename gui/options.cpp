@@ -7,8 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sim/checker.hpp"
-#include "sim/lessons.hpp"
+#include "sim/scenario/checker.hpp"
+#include "sim/scenario/lessons.hpp"
 
 namespace mailsim::gui {
 

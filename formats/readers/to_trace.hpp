@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "formats/readers/capture.hpp"
-#include "sim/trace.hpp"
+#include "sim/core/trace.hpp"
 
 namespace mailsim::formats {
 

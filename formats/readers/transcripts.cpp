@@ -9,7 +9,7 @@
 
 #include "formats/readers/pcap.hpp"
 #include "protocols/common/base64.hpp"
-#include "sim/trace.hpp"
+#include "sim/core/trace.hpp"
 
 namespace mailsim::formats {
 namespace {

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/trace.hpp"
+#include "sim/core/trace.hpp"
 
 namespace mailsim::gui {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/quiz.hpp"
+#include "sim/words/quiz.hpp"
 
 namespace mailsim::gui {
 

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string_view>
 
-#include "sim/trace.hpp"
+#include "sim/core/trace.hpp"
 
 namespace mailsim::gui {
 

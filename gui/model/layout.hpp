@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "gui/model/geometry.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace mailsim::gui {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "gui/model/shared_vector.hpp"
-#include "sim/scenario.hpp"
-#include "sim/trace.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/core/trace.hpp"
 
 namespace mailsim::gui {
 

@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "sim/event_core.hpp"
+#include "sim/core/event_core.hpp"
 
 namespace mailsim::gui {
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/trace.hpp"
+#include "sim/core/trace.hpp"
 
 namespace mailsim::gui {
 

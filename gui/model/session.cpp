@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "gui/model/story.hpp"
-#include "sim/checker.hpp"
+#include "sim/scenario/checker.hpp"
 
 namespace mailsim::gui {
 

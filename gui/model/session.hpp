@@ -11,8 +11,8 @@
 
 #include "gui/model/strings.hpp"
 #include "gui/model/world_view.hpp"
-#include "sim/runner.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace mailsim::gui {
 

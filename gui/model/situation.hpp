@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/narration.hpp"
-#include "sim/scenario.hpp"
-#include "sim/trace.hpp"
+#include "sim/words/narration.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/core/trace.hpp"
 
 namespace mailsim::gui {
 

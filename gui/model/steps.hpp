@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/narration.hpp"
+#include "sim/words/narration.hpp"
 
 namespace mailsim::gui {
 

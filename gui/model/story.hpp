@@ -12,7 +12,7 @@
 #include "gui/model/analogy.hpp"
 #include "gui/model/situation.hpp"
 #include "gui/model/strings.hpp"
-#include "sim/trace.hpp"
+#include "sim/core/trace.hpp"
 
 namespace mailsim::gui {
 

@@ -1,7 +1,7 @@
 // String table loading and asset lookup.
 #include "gui/model/strings.hpp"
 
-#include "sim/checker.hpp"
+#include "sim/scenario/checker.hpp"
 
 #include <cstdlib>
 #include <fstream>

@@ -11,8 +11,8 @@
 #include "gui/model/layout.hpp"
 #include "gui/model/mail_state.hpp"
 #include "gui/model/pacing.hpp"
-#include "sim/scenario.hpp"
-#include "sim/trace.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/core/trace.hpp"
 
 namespace mailsim::gui {
 

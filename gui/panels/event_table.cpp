@@ -15,8 +15,8 @@
 
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
-#include "sim/checker.hpp"
-#include "sim/describe.hpp"
+#include "sim/scenario/checker.hpp"
+#include "sim/words/describe.hpp"
 
 namespace mailsim::gui {
 

@@ -18,7 +18,7 @@
 #include "gui/model/packet_view.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
-#include "sim/describe.hpp"
+#include "sim/words/describe.hpp"
 
 namespace mailsim::gui::panels {
 

@@ -12,7 +12,7 @@
 #include "gui/model/sequence.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
-#include "sim/checker.hpp"
+#include "sim/scenario/checker.hpp"
 
 namespace mailsim::gui {
 

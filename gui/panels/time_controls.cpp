@@ -14,7 +14,7 @@
 #include "gui/model/steps.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
-#include "sim/checker.hpp"
+#include "sim/scenario/checker.hpp"
 
 namespace mailsim::gui::panels {
 

@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/report.hpp"
-#include "sim/describe.hpp"
-#include "sim/runner.hpp"
+#include "sim/words/describe.hpp"
+#include "sim/scenario/runner.hpp"
 
 namespace fs = std::filesystem;
 using namespace mailsim;

@@ -6,9 +6,9 @@
 #include <sstream>
 
 #include "cli/quiz.hpp"
-#include "sim/quiz.hpp"
-#include "sim/narration.hpp"
-#include "sim/runner.hpp"
+#include "sim/words/quiz.hpp"
+#include "sim/words/narration.hpp"
+#include "sim/scenario/runner.hpp"
 
 using namespace mailsim;
 

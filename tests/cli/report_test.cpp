@@ -5,7 +5,7 @@
 #include <string>
 
 #include "cli/report.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario/runner.hpp"
 
 using namespace mailsim;
 using Json = nlohmann::json;

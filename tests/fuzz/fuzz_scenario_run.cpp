@@ -1,6 +1,6 @@
 // Fuzz target: a whole run of a fuzzed scenario, under a small bound, twice (same trace).
 //
-// Bounds: a small run budget (sim/budget.hpp: events, records, virtual time, trace memory),
+// Bounds: a small run budget (sim/scenario/budget.hpp: events, records, virtual time, trace memory),
 // the same mechanism that stops a runaway lesson, so a world that runs away ends in a budget
 // stop here too. The only guard left is on message sizes: a message of many MiB is legitimate
 // (check allows up to 64 MiB) but is built in memory, which makes fuzzing slow, not unsafe.
@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include "sim/mail/mail_spec.hpp"
-#include "sim/runner.hpp"
-#include "sim/scenario.hpp"
+#include "sim/apps/mail/mail_spec.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include "formats/scenario_export.hpp"
 #include "formats/svg.hpp"
 #include "formats/trace_view.hpp"
-#include "sim/mail/mail_world.hpp"
+#include "sim/apps/mail/mail_world.hpp"
 
 using namespace mailsim;
 using namespace mailsim::formats;

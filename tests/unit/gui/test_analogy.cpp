@@ -11,7 +11,7 @@
 #include "gui/model/sequence.hpp"
 #include "gui/model/story.hpp"
 #include "gui/model/world_view.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario/runner.hpp"
 
 using namespace mailsim;
 using gui::analogy_key;

@@ -5,8 +5,8 @@
 #include "gui/model/challenge.hpp"
 #include "gui/model/steps.hpp"
 #include "gui/model/world_view.hpp"
-#include "sim/narration.hpp"
-#include "sim/runner.hpp"
+#include "sim/words/narration.hpp"
+#include "sim/scenario/runner.hpp"
 
 using namespace mailsim;
 

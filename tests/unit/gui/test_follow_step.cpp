@@ -7,7 +7,7 @@
 #include "gui/model/sequence.hpp"
 #include "gui/model/steps.hpp"
 #include "gui/model/world_view.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario/runner.hpp"
 
 using namespace mailsim;
 

@@ -6,7 +6,7 @@
 
 #include "gui/model/world_view.hpp"
 #include "protocols/message/received.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario/runner.hpp"
 
 using namespace mailsim;
 using sim::kMilli;

@@ -6,7 +6,7 @@
 
 #include "gui/model/packet_view.hpp"
 #include "gui/model/world_view.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario/runner.hpp"
 
 using namespace mailsim;
 namespace fs = std::filesystem;

@@ -9,7 +9,7 @@
 #include "gui/model/sequence.hpp"
 #include "gui/model/strings.hpp"
 #include "gui/model/world_view.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario/runner.hpp"
 
 using namespace mailsim;
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "gui/model/session.hpp"
-#include "sim/lessons.hpp"
+#include "sim/scenario/lessons.hpp"
 
 using namespace mailsim;
 using gui::CheckMailCommand;

@@ -10,7 +10,7 @@
 #include "gui/model/story.hpp"
 #include "gui/model/strings.hpp"
 #include "gui/model/world_view.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario/runner.hpp"
 
 using namespace mailsim;
 namespace fs = std::filesystem;

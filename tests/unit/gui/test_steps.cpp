@@ -3,7 +3,7 @@
 
 #include "gui/model/steps.hpp"
 #include "gui/model/world_view.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario/runner.hpp"
 
 using mailsim::gui::StepMark;
 using mailsim::gui::StepTimeline;

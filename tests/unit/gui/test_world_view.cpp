@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "gui/model/world_view.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario/runner.hpp"
 #include "inline_scenarios.hpp"
 
 using namespace mailsim;

@@ -4,9 +4,9 @@
 
 #include <filesystem>
 
-#include "sim/conservation.hpp"
-#include "sim/runner.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/conservation.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
 
 using namespace mailsim::sim;
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "protocols/common/base64.hpp"
-#include "sim/runner.hpp"
+#include "sim/scenario/runner.hpp"
 #include "lesson_fixture.hpp"
 
 using namespace mailsim::sim;

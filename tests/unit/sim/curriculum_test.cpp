@@ -6,7 +6,7 @@
 #include <fstream>
 #include <set>
 
-#include "sim/lessons.hpp"
+#include "sim/scenario/lessons.hpp"
 
 namespace fs = std::filesystem;
 using namespace mailsim::sim;

@@ -6,8 +6,8 @@
 #include <set>
 #include <vector>
 
-#include "sim/describe.hpp"
-#include "sim/runner.hpp"
+#include "sim/words/describe.hpp"
+#include "sim/scenario/runner.hpp"
 #include "lesson_fixture.hpp"
 
 using namespace mailsim::sim;

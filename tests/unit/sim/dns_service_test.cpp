@@ -4,8 +4,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "sim/dns_service.hpp"
-#include "sim/runner.hpp"
+#include "sim/apps/dns_service.hpp"
+#include "sim/scenario/runner.hpp"
 
 using namespace mailsim::sim;
 namespace dns = mailsim::dns;

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "protocols/dns/presentation.hpp"
-#include "sim/dns_service.hpp"
+#include "sim/apps/dns_service.hpp"
 
 using namespace mailsim::sim;
 namespace dns = mailsim::dns;

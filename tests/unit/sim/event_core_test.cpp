@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/event_core.hpp"
+#include "sim/core/event_core.hpp"
 
 using namespace mailsim::sim;
 

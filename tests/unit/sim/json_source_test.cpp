@@ -1,7 +1,7 @@
 // JsonSource: every value's line and column, and clear syntax errors.
 #include <catch2/catch.hpp>
 
-#include "sim/json_source.hpp"
+#include "sim/scenario/json_source.hpp"
 
 using namespace mailsim::sim;
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 #include "loader_fixture.hpp"
 
 using namespace mailsim::sim;

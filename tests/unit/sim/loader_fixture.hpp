@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "sim/scenario.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace mailsim::test {
 

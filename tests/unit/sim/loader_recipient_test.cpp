@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "lesson_fixture.hpp"
-#include "sim/runner.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
 
 using namespace mailsim::sim;
 

@@ -7,11 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/mail/access_apps.hpp"
-#include "sim/mail/device_mailbox.hpp"
-#include "sim/mail/mail_world.hpp"
-#include "sim/scenario.hpp"
-#include "sim/simulation.hpp"
+#include "sim/apps/mail/access_apps.hpp"
+#include "sim/apps/mail/device_mailbox.hpp"
+#include "sim/apps/mail/mail_world.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/core/simulation.hpp"
 
 namespace mailsim::test {
 

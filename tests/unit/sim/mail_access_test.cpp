@@ -1,7 +1,7 @@
 // Receiving mail in the simulator: POP3 and IMAP service, device mail readers, expectations.
 #include "mail_access_fixture.hpp"
 
-#include "sim/mail/imap_backend.hpp"
+#include "sim/apps/mail/imap_backend.hpp"
 
 using namespace mailsim;
 using namespace mailsim::sim;

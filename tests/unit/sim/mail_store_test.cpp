@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/mail/store.hpp"
-#include "sim/random.hpp"
+#include "sim/apps/mail/store.hpp"
+#include "sim/core/random.hpp"
 
 using namespace mailsim::sim;
 using namespace mailsim::sim::mail;

@@ -3,8 +3,8 @@
 
 #include "protocols/message/dsn.hpp"
 #include "protocols/message/received.hpp"
-#include "sim/mail/mail_world.hpp"
-#include "sim/runner.hpp"
+#include "sim/apps/mail/mail_world.hpp"
+#include "sim/scenario/runner.hpp"
 
 using namespace mailsim::sim;
 

@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/narration.hpp"
-#include "sim/runner.hpp"
-#include "sim/scenario.hpp"
+#include "sim/words/narration.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
 
 using namespace mailsim::sim;
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "protocols/pop3/server.hpp"
-#include "sim/mail/pop3_backend.hpp"
+#include "sim/apps/mail/pop3_backend.hpp"
 
 using namespace mailsim;
 using namespace mailsim::sim::mail;

@@ -17,8 +17,8 @@
 
 #include <fmt/format.h>
 
-#include "sim/runner.hpp"
-#include "sim/scenario.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
 #include "world_gen.hpp"
 
 using namespace mailsim::sim;

@@ -4,9 +4,9 @@
 
 #include <set>
 
-#include "sim/quiz.hpp"
-#include "sim/narration.hpp"
-#include "sim/runner.hpp"
+#include "sim/words/quiz.hpp"
+#include "sim/words/narration.hpp"
+#include "sim/scenario/runner.hpp"
 
 using namespace mailsim::sim;
 

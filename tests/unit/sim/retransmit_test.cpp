@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "sim/transport.hpp"
+#include "sim/core/transport.hpp"
 #include "sim_fixtures.hpp"
 
 using namespace mailsim::sim;

@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include "sim/random.hpp"
-#include "sim/runner.hpp"
+#include "sim/core/random.hpp"
+#include "sim/scenario/runner.hpp"
 #include "lesson_fixture.hpp"
 
 using namespace mailsim::sim;

@@ -1,6 +1,6 @@
 // Small worlds for simulator tests: a home ISP with a dynamic pool and a data centre.
 #pragma once
-#include "sim/simulation.hpp"
+#include "sim/core/simulation.hpp"
 
 namespace mailsim::test {
 

@@ -5,9 +5,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "sim/mail/mail_world.hpp"
-#include "sim/mail/store.hpp"
-#include "sim/runner.hpp"
+#include "sim/apps/mail/mail_world.hpp"
+#include "sim/apps/mail/store.hpp"
+#include "sim/scenario/runner.hpp"
 #include "lesson_fixture.hpp"
 
 using namespace mailsim::sim;

@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "sim/random.hpp"
+#include "sim/core/random.hpp"
 
 namespace mailsim::test {
 

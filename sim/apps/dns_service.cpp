@@ -1,0 +1,324 @@
+// DNS servers (authoritative and recursive) and stub resolvers over simulated UDP.
+#include "sim/apps/dns_service.hpp"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "protocols/dns/presentation.hpp"
+
+namespace mailsim::sim {
+
+dns::Ipv4Address to_dns(Ipv4 ip) {
+  return {static_cast<std::uint8_t>(ip.value >> 24), static_cast<std::uint8_t>(ip.value >> 16),
+          static_cast<std::uint8_t>(ip.value >> 8), static_cast<std::uint8_t>(ip.value)};
+}
+
+Ipv4 from_dns(const dns::Ipv4Address& a) {
+  return Ipv4{(std::uint32_t{a[0]} << 24) | (std::uint32_t{a[1]} << 16) | (std::uint32_t{a[2]} << 8) | a[3]};
+}
+
+std::string describe(const dns::Resolution& r) {
+  std::string q = dns::type_name(r.qtype) + "? " + r.qname.to_string_no_dot() + " -> ";
+  switch (r.outcome) {
+    case dns::Resolution::Outcome::NxDomain: return q + "NXDOMAIN (no such domain)";
+    case dns::Resolution::Outcome::NoData: return q + "NODATA (the name exists, without that type)";
+    case dns::Resolution::Outcome::ServFail: return q + "SERVFAIL" + (r.reason.empty() ? "" : " (" + r.reason + ")");
+    case dns::Resolution::Outcome::Answer: break;
+  }
+  std::string out;
+  for (const auto& rec : r.answers) {
+    if (!out.empty()) out += ", ";
+    if (rec.type == dns::Type::CNAME) out += "CNAME ";
+    out += dns::rdata_to_string(rec, false);
+  }
+  return q + out;
+}
+
+namespace {
+
+Record dns_record(const std::string& host, const std::string& peer, const std::string& event, std::string summary,
+                  nlohmann::json detail) {
+  Record r;
+  r.kind = RecordKind::Dns;
+  r.event = event;
+  r.host = host;
+  r.peer = peer;
+  r.protocol = "dns";
+  r.summary = std::move(summary);
+  r.detail = std::move(detail);
+  return r;
+}
+
+std::string peer_name(Simulation& sim, Ipv4 ip) {
+  const HostInfo* h = sim.network().host_by_ip(ip);
+  return h ? h->id : ip.str();
+}
+
+nlohmann::json message_detail(const dns::Message& m) {
+  nlohmann::json d;
+  d["id"] = m.header.id;
+  if (!m.questions.empty()) {
+    d["qname"] = m.questions[0].name.to_string_no_dot();
+    d["qtype"] = dns::type_name(m.questions[0].type);
+  }
+  if (m.header.qr) {
+    d["rcode"] = dns::rcode_name(m.header.rcode);
+    d["aa"] = m.header.aa;
+    nlohmann::json answers = nlohmann::json::array();
+    for (const auto& r : m.answers) answers.push_back(dns::to_string(r));
+    d["answers"] = answers;
+    nlohmann::json authority = nlohmann::json::array();
+    for (const auto& r : m.authority) authority.push_back(dns::to_string(r));
+    if (!authority.empty()) d["authority"] = authority;
+  }
+  d["rd"] = m.header.rd;
+  return d;
+}
+
+const char* outcome_name(dns::Resolution::Outcome o) {
+  switch (o) {
+    case dns::Resolution::Outcome::Answer: return "NOERROR";
+    case dns::Resolution::Outcome::NxDomain: return "NXDOMAIN";
+    case dns::Resolution::Outcome::NoData: return "NODATA";
+    case dns::Resolution::Outcome::ServFail: return "SERVFAIL";
+  }
+  return "SERVFAIL";
+}
+
+}  // namespace
+
+// ---- DnsServerApp ------------------------------------------------------------------------
+
+struct DnsServerApp::Pending {
+  Endpoint client;
+  dns::Message query;
+  std::unique_ptr<dns::Resolver> resolver;
+  std::uint16_t port = 0;
+  EventId timer = 0;
+};
+
+DnsServerApp::DnsServerApp(std::string host, DnsServerConfig config) : App(std::move(host)), config_(std::move(config)) {}
+DnsServerApp::~DnsServerApp() = default;
+
+void DnsServerApp::start(Simulation& sim) {
+  sim_ = &sim;
+  sim.transport().udp_bind(host(), kDnsPort, [this](Endpoint from, std::string_view bytes) { on_query(from, bytes); });
+}
+
+bool DnsServerApp::serves(const dns::Name& name) const {
+  for (const auto& z : config_.zones)
+    if (name.is_subdomain_of(z.origin)) return true;
+  return false;
+}
+
+void DnsServerApp::reply(Endpoint to, const dns::Message& response, const std::string& role) {
+  const std::string bytes = dns::encode_truncated(response);
+  sim_->record(dns_record(host(), peer_name(*sim_, to.ip), "response", "answers " + dns::summary(response),
+                          [&] {
+                            auto d = message_detail(response);
+                            d["role"] = role;
+                            return d;
+                          }()));
+  sim_->transport().udp_send(host(), kDnsPort, to, bytes, "dns");
+}
+
+void DnsServerApp::on_query(Endpoint from, std::string_view bytes) {
+  const auto decoded = dns::decode(bytes);
+  const std::string peer = peer_name(*sim_, from.ip);
+  if (!decoded.ok()) {
+    sim_->record(dns_record(host(), peer, "malformed", "malformed DNS query: " + decoded.error,
+                            {{"error", decoded.error}}));
+    if (auto answer = dns::answer_packet(config_.zones, bytes))
+      sim_->transport().udp_send(host(), kDnsPort, from, *answer, "dns");
+    return;
+  }
+  const dns::Message& q = *decoded.message;
+  if (q.header.qr) return;  // a response sent to a server port: ignore it
+  sim_->record(dns_record(host(), peer, "query", "query from " + peer + ": " + dns::summary(q), message_detail(q)));
+  const bool recurse = config_.recursive && q.header.rd && q.questions.size() == 1 && !serves(q.questions[0].name);
+  if (!recurse) {
+    dns::Message response = dns::answer(config_.zones, q);
+    if (config_.recursive) response.header.ra = true;
+    if (config_.recursive && q.questions.size() == 1 && !serves(q.questions[0].name) &&
+        config_.root_hints.empty()) {
+      // A resolver with no root to ask: everything it does not know does not exist.
+      response.header.rcode = dns::Rcode::NXDomain;
+      response.header.aa = false;
+    }
+    reply(from, response, config_.recursive ? "recursive" : "authoritative");
+    return;
+  }
+  if (config_.root_hints.empty()) {
+    dns::Message response = dns::answer(config_.zones, q);
+    response.header.ra = true;
+    response.header.aa = false;
+    response.header.rcode = dns::Rcode::NXDomain;
+    response.authority.clear();
+    reply(from, response, "recursive");
+    return;
+  }
+  auto p = std::make_unique<Pending>();
+  p->client = from;
+  p->query = q;
+  dns::ResolverConfig rc;
+  rc.root_hints = config_.root_hints;
+  rc.id_seed = sim_->random().next_u32();
+  p->resolver = std::make_unique<dns::Resolver>(rc, cache_);
+  const std::uint64_t id = ++next_pending_;
+  p->port = sim_->transport().udp_bind_ephemeral(host(), [this, id](Endpoint f, std::string_view b) {
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;
+    sim_->core().cancel(it->second->timer);
+    drive(id, it->second->resolver->on_response(b, to_dns(f.ip), sim_->now()));
+  });
+  auto action = p->resolver->start(q.questions[0].name, q.questions[0].type, sim_->now());
+  pending_[id] = std::move(p);
+  drive(id, std::move(action));
+}
+
+void DnsServerApp::drive(std::uint64_t id, dns::ResolverAction action) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  Pending& p = *it->second;
+  for (auto& e : p.resolver->take_events()) {
+    if (e.kind == proto::ProtocolEvent::Kind::StateChanged) continue;  // the notes tell the story
+    const char* event = e.kind == proto::ProtocolEvent::Kind::ProtocolError ? "ignored" : "resolver";
+    sim_->record(dns_record(host(), "", event, e.text, {{"note", e.text}}));
+  }
+  switch (action.kind) {
+    case dns::ResolverAction::Kind::Send: {
+      const Ipv4 to = from_dns(action.to);
+      sim_->transport().udp_send(host(), p.port, Endpoint{to, kDnsPort}, action.packet, "dns");
+      p.timer = sim_->core().schedule_in(action.timeout, [this, id] {
+        auto i = pending_.find(id);
+        if (i == pending_.end()) return;
+        drive(id, i->second->resolver->on_timeout(sim_->now()));
+      });
+      break;
+    }
+    case dns::ResolverAction::Kind::Wait: break;
+    case dns::ResolverAction::Kind::Done: {
+      const dns::Resolution& res = p.resolver->result();
+      reply(p.client, dns::recursive_response(p.query, res), "recursive");
+      sim_->transport().udp_unbind(host(), p.port);
+      pending_.erase(it);
+      break;
+    }
+  }
+}
+
+// ---- StubResolver ------------------------------------------------------------------------
+
+// One lookup in flight. Only the UDP handler and the pending retry timer own it (never the
+// state itself), so once the lookup is finished -- the port unbound, the timer cancelled,
+// the callback moved out and called -- it is freed together with whatever `done` captured
+// (an MTA's delivery attempt). It used to keep itself alive through a self-referencing
+// `send` function, which leaked every lookup that got an answer.
+struct StubResolver::Lookup {
+  Simulation* sim = nullptr;
+  std::string host;
+  Ipv4 server;
+  dns::StubQuery query;
+  std::uint16_t port = 0;
+  int tries = 0;
+  EventId timer = 0;
+  bool finished = false;
+  Done done;
+};
+
+std::atomic<std::size_t> StubResolver::live_lookups_{0};
+
+namespace {
+
+using LookupPtr = std::shared_ptr<StubResolver::Lookup>;
+
+void finish_lookup(const LookupPtr& st, const dns::Resolution& r) {
+  if (st->finished) return;
+  st->finished = true;
+  Simulation& sim = *st->sim;
+  sim.core().cancel(st->timer);
+  sim.transport().udp_unbind(st->host, st->port);
+  sim.record(dns_record(st->host, peer_name(sim, st->server), "result", describe(r),
+                        {{"qname", r.qname.to_string_no_dot()},
+                         {"qtype", dns::type_name(r.qtype)},
+                         {"outcome", outcome_name(r.outcome)},
+                         {"answers", [&] {
+                            nlohmann::json a = nlohmann::json::array();
+                            for (const auto& rec : r.answers) a.push_back(dns::to_string(rec));
+                            return a;
+                          }()}}));
+  const StubResolver::Done done = std::exchange(st->done, nullptr);
+  if (done) done(r);
+}
+
+void send_lookup(const LookupPtr& st) {
+  if (st->finished) return;
+  Simulation& sim = *st->sim;
+  if (st->tries == StubResolver::kTries) {
+    dns::Resolution r;
+    r.qname = st->query.query.questions[0].name;
+    r.qtype = st->query.query.questions[0].type;
+    r.outcome = dns::Resolution::Outcome::ServFail;
+    r.reason = fmt::format("no answer from the resolver {} after {} tries", st->server.str(), StubResolver::kTries);
+    finish_lookup(st, r);
+    return;
+  }
+  ++st->tries;
+  sim.record(dns_record(st->host, peer_name(sim, st->server), "lookup",
+                        "asks its resolver: " + dns::summary(st->query.query), message_detail(st->query.query)));
+  sim.transport().udp_send(st->host, st->port, Endpoint{st->server, kDnsPort}, st->query.packet, "dns");
+  st->timer = sim.core().schedule_in(StubResolver::kTimeout, [st] { send_lookup(st); });
+}
+
+}  // namespace
+
+StubResolver::StubResolver(Simulation& sim, std::string host, Ipv4 server)
+    : sim_(sim), host_(std::move(host)), server_(server) {}
+
+void StubResolver::lookup(const dns::Name& name, dns::Type type, Done done) {
+  auto st = std::shared_ptr<Lookup>(new Lookup, [](Lookup* l) {
+    --live_lookups_;
+    delete l;
+  });
+  ++live_lookups_;
+  st->sim = &sim_;
+  st->host = host_;
+  st->server = server_;
+  st->query = dns::make_stub_query(static_cast<std::uint16_t>(sim_.random().next() & 0xFFFF), name, type);
+  st->done = std::move(done);
+  st->port = sim_.transport().udp_bind_ephemeral(host_, [st](Endpoint, std::string_view bytes) {
+    std::string error;
+    auto r = dns::read_stub_response(st->query.query, bytes, error);
+    if (!r) return;  // not ours: keep waiting
+    finish_lookup(st, *r);
+  });
+  send_lookup(st);
+}
+
+// ---- LookupApp ---------------------------------------------------------------------------
+
+void LookupApp::start(Simulation& sim) {
+  Simulation* s = &sim;
+  sim.core().schedule_at(at_, [this, s] {
+    Record r;
+    r.kind = RecordKind::Action;
+    r.event = "start";
+    r.host = host();
+    r.summary = fmt::format("{} looks up {} {}", host(), dns::type_name(type_), name_.to_string_no_dot());
+    r.detail = {{"action", "lookup"}};
+    s->record(std::move(r));
+    stub_ = std::make_unique<StubResolver>(*s, host(), server_);
+    stub_->lookup(name_, type_, [this, s](const dns::Resolution& res) {
+      Record d;
+      d.kind = RecordKind::Action;
+      d.event = "done";
+      d.host = host();
+      d.summary = host() + ": " + describe(res);
+      d.detail = {{"action", "lookup"}, {"outcome", outcome_name(res.outcome)}};
+      s->record(std::move(d));
+    });
+  });
+}
+
+}  // namespace mailsim::sim

@@ -1,0 +1,81 @@
+// What a device's mail reader shows: its local messages, their trace records, and replaying them.
+#pragma once
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/core/trace.hpp"
+
+namespace mailsim::sim::mail {
+
+// Device records are RecordKind::Mailbox records with `host` = the device, `peer` = the mail
+// server, `protocol` = "pop3" or "imap". Events:
+//   device-downloaded  POP3: a copy now lives on the device (detail.id = POP3 unique-id)
+//   device-synced      IMAP: the device now shows a message of the server's folder (uid)
+//   device-opened      the user opened it (seen = true)
+//   device-flags       its read/unread mark changed on the device (seen)
+//   device-deleted     gone from the device (detail.by = "user" or "server")
+//   device-checked     a check_mail finished (count = messages the device shows)
+//   check-failed       a check_mail could not be done (detail.error says why)
+//   action-failed      open / mark_read / delete could not be done (detail.action, error)
+// Per-message detail: account, subject, from, key (the POP3 unique-id or the IMAP UID as
+// text), id or uid, seen, folder, size, count (messages on the device after the change).
+inline constexpr std::string_view kDeviceDownloaded = "device-downloaded";
+inline constexpr std::string_view kDeviceSynced = "device-synced";
+inline constexpr std::string_view kDeviceOpened = "device-opened";
+inline constexpr std::string_view kDeviceFlags = "device-flags";
+inline constexpr std::string_view kDeviceDeleted = "device-deleted";
+inline constexpr std::string_view kDeviceChecked = "device-checked";
+inline constexpr std::string_view kCheckFailed = "check-failed";
+inline constexpr std::string_view kActionFailed = "action-failed";
+
+// One message as the device shows it.
+struct DeviceMessage {
+  std::string account;
+  std::string key;         // POP3 unique-id, or the IMAP UID as text
+  std::uint32_t uid = 0;   // IMAP only
+  std::string subject;
+  std::string from;
+  std::uint64_t size = 0;
+  bool seen = false;
+  std::string folder = "INBOX";
+};
+
+// A device's local mailbox (for POP3: downloaded copies that stay when the server's copy is
+// deleted or the network is gone).
+class DeviceMailbox {
+ public:
+  DeviceMessage& add(DeviceMessage m);
+  // First message of the account with this subject (exact match), or nullptr.
+  DeviceMessage* find_subject(std::string_view account, std::string_view subject);
+  bool remove(std::string_view account, std::string_view key);
+  std::size_t count(std::string_view account) const;
+  const std::vector<DeviceMessage>& messages() const { return messages_; }
+
+ private:
+  std::vector<DeviceMessage> messages_;
+};
+
+// The "Subject:" and "From:" of a raw message, encoded words decoded ("" when absent).
+std::string message_subject(std::string_view raw);
+std::string message_from(std::string_view raw);
+
+// A device record (time and seq are stamped by Simulation::record).
+Record device_record(std::string_view event, const std::string& device, const std::string& server,
+                     const std::string& protocol, const DeviceMessage& m, std::size_t count,
+                     std::string summary);
+
+// What `device` shows at time `until`, replayed from its device records alone.
+struct DeviceViewEntry {
+  std::string account;
+  std::string key;
+  std::string subject;
+  std::string folder;
+  bool seen = false;
+};
+std::vector<DeviceViewEntry> device_view(const Trace& trace, const std::string& device,
+                                         Time until = std::numeric_limits<Time>::max());
+
+}  // namespace mailsim::sim::mail

@@ -1,0 +1,117 @@
+// What a scenario says about mail: servers (domains, users, ports, policies) and the mail
+// clients on devices (accounts with their outgoing and incoming settings).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/core/address.hpp"
+#include "sim/core/event_core.hpp"
+
+namespace mailsim::sim::mail {
+
+struct MailUserSpec {
+  std::string name;      // local part ("kuroyagi")
+  std::string password;
+  std::uint64_t quota = 0;  // bytes; 0 = no quota
+};
+
+// One port of a mail server and what it is for.
+//   "mx"          SMTP for mail arriving from other servers (port 25): local domains from
+//                 anyone; relaying only for relay_from networks or authenticated users
+//   "submission"  SMTP for the server's own users (587): AUTH required (RFC 6409)
+//   "submissions" the same with implicit TLS (465, RFC 8314)
+//   "pop3" / "pop3s" (110 / 995), "imap" / "imaps" (143 / 993)
+struct ListenerSpec {
+  std::uint16_t port = 25;
+  std::string role = "mx";
+  bool starttls = true;  // STARTTLS/STLS offered (never on implicit-TLS roles)
+};
+
+struct SmarthostSpec {
+  std::string host;  // host id of the relay service
+  std::uint16_t port = 587;
+  std::string user;
+  std::string password;
+  std::string tls = "starttls";  // "none", "starttls", "implicit"
+};
+
+// A provider's sending limit: more than `max_messages` in `per` from one authenticated
+// user (or client address) gets 451 4.7.1 and is deferred by the sender.
+struct RateLimitSpec {
+  std::uint32_t max_messages = 0;
+  Time per = 0;
+};
+
+// RFC 5321 6.3: a relayed message carries one Received: field per hop; a server refuses
+// one with more than this many (sendmail's MaxHopCount is 25; Postfix's hopcount_limit is 50).
+constexpr int kDefaultHopLimit = 25;
+
+// How long a session waits for its peer before it gives up (RFC 5321 4.5.3.2 for SMTP,
+// RFC 1939 section 3 for POP3, RFC 3501 section 5.4 for IMAP). A lesson may shorten them
+// in "settings" to show a timeout without a long wait.
+struct SessionTimeouts {
+  Time smtp_greeting = 5 * kMinute;     // client: the 220 greeting
+  Time smtp_command = 5 * kMinute;      // client: EHLO, STARTTLS, AUTH (no RFC value: as MAIL)
+  Time smtp_mail = 5 * kMinute;         // client: the reply to MAIL
+  Time smtp_rcpt = 5 * kMinute;         // client: the reply to RCPT
+  Time smtp_data_init = 2 * kMinute;    // client: the 354 after DATA
+  Time smtp_data_block = 3 * kMinute;   // client: progress while the message is being sent
+  Time smtp_data_end = 10 * kMinute;    // client: the reply after the final "."
+  Time smtp_server_idle = 5 * kMinute;  // server: waiting for the next command or data
+  Time pop3_idle = 10 * kMinute;        // server: the autologout timer
+  Time imap_idle = 30 * kMinute;        // server: the autologout timer
+};
+
+struct MailServerSpec {
+  std::string hostname;  // FQDN used in greetings and Received: headers
+  std::vector<std::string> domains;
+  std::vector<MailUserSpec> users;
+  std::vector<ListenerSpec> listeners;
+  std::vector<Cidr> relay_from;
+  std::vector<std::string> relay_domains;  // backup MX: accepted from anyone, relayed on
+  bool open_relay = false;
+  std::uint64_t max_message_size = 10 * 1024 * 1024;
+  std::vector<Time> retry_schedule{1 * kMinute, 5 * kMinute, 15 * kMinute};
+  Time give_up_after = 1 * kHour;
+  std::optional<SmarthostSpec> smarthost;
+  std::optional<RateLimitSpec> rate_limit;
+  bool show_credentials = false;  // the lesson is about seeing them (an eavesdropper)
+  int hop_limit = kDefaultHopLimit;  // most Received: fields a message may carry in
+  SessionTimeouts timeouts;          // the scenario's "settings" (the same on every host)
+};
+
+struct OutgoingSpec {
+  std::string server;  // host id
+  std::uint16_t port = 587;
+  bool auth = true;
+  std::string tls = "starttls";  // "none", "starttls", "implicit"
+};
+
+struct IncomingSpec {
+  std::string protocol = "pop3";  // "pop3" or "imap"
+  std::string server;             // host id
+  std::uint16_t port = 110;
+  std::string tls = "none";       // "none", "starttls", "implicit"
+  bool leave_on_server = false;   // POP3 only
+};
+
+struct AccountSpec {
+  std::string address;   // "shiroyagi@example.com"
+  std::string user;      // login name (default: the local part)
+  std::string password;
+  std::string display_name;
+  OutgoingSpec smtp;
+  std::optional<IncomingSpec> incoming;
+};
+
+struct MailClientSpec {
+  std::vector<AccountSpec> accounts;
+  SessionTimeouts timeouts;  // the scenario's "settings" (the same on every host)
+};
+
+// "10MB", "512KB", "2048B" or a plain number of bytes as a string ("2048").
+std::optional<std::uint64_t> parse_size(std::string_view text, std::string* why = nullptr);
+
+}  // namespace mailsim::sim::mail

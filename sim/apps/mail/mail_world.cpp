@@ -1,0 +1,33 @@
+// Building the mail stores of a scenario.
+#include "sim/apps/mail/mail_world.hpp"
+
+namespace mailsim::sim::mail {
+
+std::pair<std::string, MailStore*> MailWorld::store_for_address(const std::string& address) const {
+  const auto at = address.rfind('@');
+  if (at == std::string::npos) return {"", nullptr};
+  const std::string domain = address.substr(at + 1);
+  for (const auto& [host, store] : stores)
+    if (store->hosts_domain(domain)) return {host, store.get()};
+  return {"", nullptr};
+}
+
+void build_mail_stores(Simulation& sim, const Scenario& scenario, MailWorld& world) {
+  std::uint32_t uidvalidity = 1;
+  for (const auto& h : scenario.hosts) {
+    if (!h.mail_server) continue;
+    StoreConfig cfg;
+    cfg.max_message_size = h.mail_server->max_message_size;
+    cfg.first_uidvalidity = uidvalidity;
+    uidvalidity += 1000;
+    auto store = std::make_shared<MailStore>(cfg);
+    for (const auto& d : h.mail_server->domains) store->add_domain(d);
+    for (const auto& u : h.mail_server->users) store->add_user(u.name, u.password, u.quota);
+    const std::string host = h.info.id;
+    Simulation* s = &sim;
+    store->set_hook([s, host](const ChangeRecord& change) { s->record(to_record(change, host)); });
+    world.stores[host] = std::move(store);
+  }
+}
+
+}  // namespace mailsim::sim::mail

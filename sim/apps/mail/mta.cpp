@@ -1,0 +1,725 @@
+// The mail server's SMTP side: listeners and relay policy, local delivery, the outbound
+// queue with MX routing and retries, and bounces from MAILER-DAEMON.
+#include "sim/apps/mail/mta.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "protocols/dns/mail_route.hpp"
+#include "protocols/dns/presentation.hpp"
+#include "protocols/message/date.hpp"
+#include "protocols/message/dsn.hpp"
+#include "protocols/message/message.hpp"
+#include "protocols/message/received.hpp"
+#include "sim/apps/mail/session_link.hpp"
+#include "sim/apps/mail/timeouts.hpp"
+
+namespace mailsim::sim::mail {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string domain_of(const std::string& address) {
+  const auto at = address.rfind('@');
+  return at == std::string::npos ? std::string() : lower(address.substr(at + 1));
+}
+
+std::string local_of(const std::string& address) {
+  const auto at = address.rfind('@');
+  return at == std::string::npos ? address : address.substr(0, at);
+}
+
+nlohmann::json json_list(const std::vector<std::string>& v) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& s : v) a.push_back(s);
+  return a;
+}
+
+// FNV-1a: a stable fingerprint of a message's bytes (the same on every platform and run).
+std::uint64_t fingerprint(std::string_view bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+// RFC 5321 6.3: the hop count of a message is the number of its Received: fields.
+int hop_count(std::string_view data) {
+  int n = 0;
+  for (const auto& f : message::parse_header_section(data))
+    if (lower(f.name) == "received") ++n;
+  return n;
+}
+
+std::string reply_text(const smtp::Reply& r) {
+  std::string t = std::to_string(r.code);
+  if (!r.enhanced.empty()) t += " " + r.enhanced;
+  const std::string text = r.text();
+  if (!text.empty()) t += " " + text;
+  return t;
+}
+
+}  // namespace
+
+std::string message_date(Time now) {
+  return message::format_scenario_date(kScenarioEpochUnix, now / kSecond, kZoneMinutes);
+}
+
+void record_mail(Simulation& sim, const std::string& host, const std::string& event, std::string summary,
+                 nlohmann::json detail, const std::string& peer) {
+  Record r;
+  r.kind = RecordKind::Mail;
+  r.event = event;
+  r.host = host;
+  r.peer = peer;
+  r.protocol = "smtp";
+  r.summary = std::move(summary);
+  r.detail = std::move(detail);
+  sim.record(std::move(r));
+}
+
+MessageLabel label_of(std::string_view raw) {
+  MessageLabel l;
+  const auto fields = message::parse_header_section(raw);
+  if (auto s = message::find_header(fields, "Subject")) l.subject = message::decode_encoded_words(*s);
+  if (auto id = message::find_header(fields, "Message-ID")) l.message_id = *id;
+  return l;
+}
+
+// ---- the SMTP server backend of one connection ---------------------------------------------
+
+class MailServerApp::Backend : public smtp::ServerBackend {
+ public:
+  Backend(MailServerApp& app, ListenerSpec listener, std::string client_host)
+      : app_(app), listener_(std::move(listener)), client_host_(std::move(client_host)) {}
+
+  smtp::Reply check_sender(const smtp::SessionContext& ctx, const std::string&) override {
+    if (const auto& rl = app_.spec_.rate_limit) {
+      const std::string who = ctx.authenticated_user.empty() ? ctx.client_ip : ctx.authenticated_user;
+      auto& times = app_.rate_[who];
+      const Time now = app_.sim_->now();
+      times.erase(std::remove_if(times.begin(), times.end(), [&](Time t) { return t + rl->per <= now; }), times.end());
+      if (times.size() >= rl->max_messages) {
+        record_mail(*app_.sim_, app_.host(), "throttled",
+                    fmt::format("{} refuses more mail from {}: {} message(s) in {}", app_.host(), who, times.size(),
+                                format_time(rl->per)),
+                    {{"who", who}, {"limit", rl->max_messages}}, client_host_);
+        return smtp::Reply::make(451, "4.7.1", "Sending rate limit exceeded, try again later");
+      }
+    }
+    return smtp::Reply::make(250, "2.1.0", "Sender OK");
+  }
+
+  smtp::Reply check_recipient(const smtp::SessionContext& ctx, const std::string& address) override {
+    return app_.check_recipient(ctx, address, listener_.role != "mx");
+  }
+
+  bool authenticate(std::string_view, std::string_view user, std::string_view password) override {
+    std::string u(user);
+    if (u.find('@') != std::string::npos) {
+      if (!app_.store_ || !app_.store_->hosts_domain(domain_of(u))) return false;
+      u = local_of(u);
+    }
+    return app_.store_ && app_.store_->authenticate(u, password);
+  }
+
+  smtp::Reply accept_message(const smtp::SessionContext& ctx, const smtp::Envelope& env,
+                             const std::string& data) override {
+    return app_.accept_message(ctx, env, data, client_host_);
+  }
+
+ private:
+  MailServerApp& app_;
+  ListenerSpec listener_;
+  std::string client_host_;
+};
+
+// ---- one delivery attempt for one group of recipients ----------------------------------
+
+struct MailServerApp::Attempt {
+  std::uint64_t id = 0;
+  std::string domain;
+  std::vector<std::string> recipients;
+  std::optional<dns::MailHostWalk> walk;
+  std::string host_name;  // the MX host being tried
+  std::deque<Ipv4> addresses;
+  std::uint16_t port = 25;
+  bool smarthost = false;
+  bool done = false;
+  std::string last_problem;
+  std::string last_status;  // enhanced code of the last session-level refusal ("4.7.1")
+  int hosts_tried = 0;      // MX hosts tried before this one (0: the most preferred)
+};
+
+MailServerApp::MailServerApp(std::string host, MailServerSpec spec, MailWorld& world, std::optional<Ipv4> resolver)
+    : App(std::move(host)), spec_(std::move(spec)), world_(world), resolver_(resolver) {}
+
+MailServerApp::~MailServerApp() = default;
+
+void MailServerApp::start(Simulation& sim) {
+  sim_ = &sim;
+  store_ = world_.store(host());
+  if (resolver_) stub_ = std::make_unique<StubResolver>(sim, host(), *resolver_);
+  for (const auto& l : spec_.listeners) {
+    if (l.role != "mx" && l.role != "submission" && l.role != "submissions") continue;
+    sim.transport().listen(
+        host(), l.port, [this, l](SocketPtr sock) { accept_connection(std::move(sock), l); }, l.role == "submissions");
+  }
+}
+
+void MailServerApp::accept_connection(SocketPtr sock, const ListenerSpec& listener) {
+  smtp::ServerConfig cfg;
+  cfg.hostname = spec_.hostname;
+  const bool submission = listener.role != "mx";
+  cfg.offer_auth = submission || !spec_.users.empty();
+  cfg.require_auth = submission;
+  cfg.offer_starttls = listener.starttls && listener.role != "submissions";
+  cfg.implicit_tls = listener.role == "submissions";
+  cfg.max_message_size = static_cast<std::size_t>(spec_.max_message_size);
+  auto backend = std::make_shared<Backend>(*this, listener, sock->peer_host());
+  auto engine = std::make_unique<smtp::ServerSession>(cfg, *backend, sock->remote().ip.str());
+  auto link = std::make_shared<SessionLink<smtp::ServerSession>>(*sim_, sock, std::move(engine), "smtp",
+                                                                 spec_.show_credentials);
+  // The link keeps itself alive through the socket's callbacks; the backend lives as long.
+  std::weak_ptr<SessionLink<smtp::ServerSession>> weak = link;
+  link->on_closed = [backend](smtp::ServerSession& s) {
+    if (!s.closed()) s.connection_lost();
+  };
+  const Time idle = spec_.timeouts.smtp_server_idle;
+  link->deadline = [idle](smtp::ServerSession&, const TcpSocket& so, Time since) {
+    return idle_deadline(idle, so, since);
+  };
+  link->on_timeout = [](smtp::ServerSession& s) { s.timed_out(); };
+  link->attach();
+  links_.push_back(backend);
+}
+
+bool MailServerApp::is_local(const std::string& address) const {
+  return store_ && store_->hosts_domain(domain_of(address));
+}
+
+bool MailServerApp::may_relay(const smtp::SessionContext& ctx) const {
+  if (spec_.open_relay || !ctx.authenticated_user.empty()) return true;
+  if (auto ip = Ipv4::parse(ctx.client_ip))
+    for (const auto& c : spec_.relay_from)
+      if (c.contains(*ip)) return true;
+  return false;
+}
+
+smtp::Reply MailServerApp::check_recipient(const smtp::SessionContext& ctx, const std::string& address, bool) {
+  if (is_local(address)) {
+    if (store_->user_for_address(address)) return smtp::Reply::make(250, "2.1.5", "Recipient OK");
+    return smtp::Reply::make(550, "5.1.1",
+                             "<" + address + ">: Recipient address rejected: User unknown in local recipient table");
+  }
+  if (may_relay(ctx)) return smtp::Reply::make(250, "2.1.5", "Recipient OK (will relay)");
+  const std::string domain = domain_of(address);
+  for (const auto& d : spec_.relay_domains)
+    if (d == domain) return smtp::Reply::make(250, "2.1.5", "Recipient OK (backup MX for " + d + ")");
+  return smtp::Reply::make(554, "5.7.1", "<" + address + ">: Relay access denied");
+}
+
+std::optional<smtp::Reply> MailServerApp::deliver_local(const std::string& recipient, const std::string& data,
+                                                        const std::string& sender, const MessageLabel& label,
+                                                        const std::string& queue_id) {
+  const auto user = store_->user_for_address(recipient);
+  if (!user) return smtp::Reply::make(550, "5.1.1", "<" + recipient + ">: User unknown");
+  const std::string raw = message::add_return_path(data, sender);
+  const auto res = store_->deliver(*user, "INBOX", raw, sim_->now());
+  nlohmann::json d{{"recipient", recipient}, {"user", *user}, {"folder", "INBOX"}, {"subject", label.subject},
+                   {"message_id", label.message_id}, {"size", raw.size()}, {"queue_id", queue_id}};
+  switch (res.status) {
+    case DeliveryResult::Status::Stored:
+      d["uid"] = res.uid;
+      record_mail(*sim_, host(), "delivered",
+                  fmt::format("{} delivered \"{}\" to {}'s INBOX (uid {})", host(), label.subject, recipient, res.uid), d);
+      return std::nullopt;
+    case DeliveryResult::Status::OverQuota:
+      return smtp::Reply::make(552, "5.2.2",
+                               fmt::format("<{}>: Mailbox full: message size exceeds remaining quota ({} of {} bytes "
+                                           "used, message is {} bytes)",
+                                           recipient, res.used, res.quota, res.size));
+    case DeliveryResult::Status::TooLarge:
+      return smtp::Reply::make(552, "5.3.4", "Message size exceeds fixed maximum message size");
+    case DeliveryResult::Status::NoSuchUser:
+    case DeliveryResult::Status::NoSuchFolder: break;
+  }
+  return smtp::Reply::make(550, "5.1.1", "<" + recipient + ">: User unknown");
+}
+
+smtp::Reply MailServerApp::accept_message(const smtp::SessionContext& ctx, const smtp::Envelope& env,
+                                          const std::string& data, const std::string& client_host) {
+  const MessageLabel incoming = label_of(data);
+  if (const int hops = hop_count(data); hops > spec_.hop_limit) {
+    // A mail loop (RFC 5321 6.3): refused here, so the sending server returns it to its sender.
+    const std::string sender = env.null_sender ? std::string() : env.reverse_path;
+    record_mail(*sim_, host(), "loop",
+                fmt::format("{} refuses \"{}\": it has already passed {} mail servers (limit {}), so it is going round in a loop", host(),
+                            incoming.subject, hops, spec_.hop_limit),
+                {{"hops", hops}, {"limit", spec_.hop_limit}, {"sender", sender}, {"recipients", json_list(env.recipients)},
+                 {"status", "5.4.6"}, {"code", 554}, {"subject", incoming.subject},
+                 {"message_id", incoming.message_id}},
+                client_host);
+    return smtp::Reply::make(554, "5.4.6", fmt::format("Too many hops ({} Received: header fields, limit {})", hops,
+                                                       spec_.hop_limit));
+  }
+  const std::string qid = next_queue_id();
+  {
+    // The same bytes for the same recipient again: the sender retried a message it had
+    // already handed over, because our 250 never reached it (RFC 5321 6.1).
+    const std::uint64_t fp = fingerprint(data);
+    for (const auto& r : env.recipients) {
+      auto [it, fresh] = accepted_.try_emplace({fp, lower(r)}, qid);
+      if (fresh) continue;
+      record_mail(*sim_, host(), "duplicate",
+                  fmt::format("{} receives \"{}\" for {} a second time (queue ids {} and {}): the sender never "
+                              "heard the first 250 and sent it again",
+                              host(), incoming.subject, r, it->second, qid),
+                  {{"recipient", r}, {"first_queue_id", it->second}, {"queue_id", qid},
+                   {"subject", incoming.subject}, {"message_id", incoming.message_id}},
+                  client_host);
+    }
+  }
+  message::ReceivedHop hop;
+  hop.from_helo = ctx.helo_name;
+  hop.from_ip = ctx.client_ip;
+  hop.by = spec_.hostname;
+  hop.with = message::with_protocol(ctx.esmtp, ctx.tls, !ctx.authenticated_user.empty());
+  hop.id = qid;
+  if (env.recipients.size() == 1) hop.for_addr = env.recipients.front();
+  hop.date = message_date(sim_->now());
+  const std::string stamped = message::add_received(data, hop);
+  const MessageLabel label = label_of(stamped);
+  const std::string sender = env.null_sender ? std::string() : env.reverse_path;
+
+  std::vector<std::string> remote;
+  std::vector<std::pair<std::string, smtp::Reply>> failed;
+  std::size_t stored = 0;
+  for (const auto& r : env.recipients) {
+    if (is_local(r)) {
+      if (auto err = deliver_local(r, stamped, sender, label, qid)) failed.emplace_back(r, *err);
+      else ++stored;
+    } else {
+      remote.push_back(r);
+    }
+  }
+  if (!remote.empty()) enqueue(sender, remote, stamped, label, qid);
+  if (const auto& rl = spec_.rate_limit; rl && (stored > 0 || !remote.empty())) {
+    (void)rl;
+    rate_[ctx.authenticated_user.empty() ? ctx.client_ip : ctx.authenticated_user].push_back(sim_->now());
+  }
+  if (!failed.empty() && stored == 0 && remote.empty()) {
+    // Nothing was accepted: the client learns why at once, no bounce is needed.
+    for (const auto& [r, reply] : failed)
+      record_mail(*sim_, host(), "refused", fmt::format("{} refused \"{}\" for {}: {}", host(), label.subject, r,
+                                                        reply_text(reply)),
+                  {{"recipient", r}, {"sender", sender}, {"status", reply.enhanced}, {"code", reply.code},
+                   {"reason", reply.text()}, {"subject", label.subject}, {"message_id", label.message_id}},
+                  client_host);
+    return failed.front().second;
+  }
+  if (!failed.empty()) {
+    QueuedMessage m;
+    m.queue_id = qid;
+    m.sender = sender;
+    m.data = stamped;
+    m.label = label;
+    std::vector<Failure> f;
+    for (const auto& [r, reply] : failed) f.push_back({r, reply_text(reply), reply.code, reply.enhanced});
+    bounce(m, f, failed.front().second.enhanced, "smtp; " + reply_text(failed.front().second), spec_.hostname);
+  }
+  return smtp::Reply::make(250, "2.0.0", "Ok: queued as " + qid);
+}
+
+// ---- the queue -----------------------------------------------------------------------------
+
+std::string MailServerApp::next_queue_id() {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string id;
+  std::uint64_t v = sim_->random().next();
+  for (int i = 0; i < 10; ++i) {
+    id += kHex[v & 15];
+    v >>= 4;
+  }
+  return id;
+}
+
+void MailServerApp::enqueue(std::string sender, std::vector<std::string> recipients, std::string data,
+                            const MessageLabel& label, std::string queue_id) {
+  QueuedMessage m;
+  m.id = ++next_id_;
+  m.queue_id = queue_id.empty() ? next_queue_id() : std::move(queue_id);
+  m.sender = std::move(sender);
+  m.recipients = std::move(recipients);
+  m.data = std::move(data);
+  m.queued_at = sim_->now();
+  m.label = label;
+  record_mail(*sim_, host(), "queued",
+              fmt::format("{} queued \"{}\" for {} (queue id {})", host(), label.subject,
+                          fmt::join(m.recipients, ", "), m.queue_id),
+              {{"queue_id", m.queue_id}, {"sender", m.sender}, {"recipients", json_list(m.recipients)},
+               {"subject", label.subject}, {"message_id", label.message_id}, {"size", m.data.size()}});
+  const std::uint64_t id = m.id;
+  queue_[id] = std::move(m);
+  schedule_attempt(id, 0);
+}
+
+void MailServerApp::schedule_attempt(std::uint64_t id, Time delay) {
+  sim_->core().schedule_in(delay, [this, id] { attempt(id); });
+}
+
+void MailServerApp::attempt(std::uint64_t id) {
+  auto it = queue_.find(id);
+  if (it == queue_.end()) return;
+  QueuedMessage& m = it->second;
+  ++m.attempts;
+  std::map<std::string, std::vector<std::string>> groups;
+  for (const auto& r : m.recipients) groups[spec_.smarthost ? std::string("(smarthost)") : domain_of(r)].push_back(r);
+  groups_in_flight_[id] = static_cast<int>(groups.size());
+  for (auto& [domain, rcpts] : groups) attempt_group(id, domain, rcpts);
+}
+
+void MailServerApp::attempt_group(std::uint64_t id, std::string domain, std::vector<std::string> recipients) {
+  auto a = std::make_shared<Attempt>();
+  a->id = id;
+  a->domain = domain;
+  a->recipients = std::move(recipients);
+  if (spec_.smarthost) {
+    const HostInfo* relay = sim_->network().host(spec_.smarthost->host);
+    a->smarthost = true;
+    a->host_name = spec_.smarthost->host;
+    a->port = spec_.smarthost->port;
+    if (relay) a->addresses.push_back(relay->ip);
+    if (spec_.smarthost->host == host()) {
+      group_failed(a, false, "5.4.6", fmt::format("mail for {} loops back to myself (the smarthost is {} itself)",
+                                                  domain_of(a->recipients.front()), host()));
+      return;
+    }
+    record_mail(*sim_, host(), "routing",
+                fmt::format("{} hands the message to its relay service {} (port {})", host(), a->host_name, a->port),
+                {{"queue_id", queue_[id].queue_id}, {"smarthost", a->host_name}}, a->host_name);
+    try_address(a);
+    return;
+  }
+  if (!stub_) {
+    group_failed(a, true, "4.4.3", host() + " has no DNS resolver to find the mail server of " + domain);
+    return;
+  }
+  std::string error;
+  auto name = dns::Name::parse(domain, error);
+  if (!name) {
+    group_failed(a, false, "5.1.2", "bad domain " + domain);
+    return;
+  }
+  stub_->lookup(*name, dns::Type::MX, [this, a, n = *name](const dns::Resolution& res) {
+    const auto route = dns::mail_route(n, res, [this](std::size_t bound) {
+      return static_cast<std::size_t>(sim_->random().below(bound));
+    });
+    if (route.outcome == dns::MailRoute::Outcome::PermanentFailure) {
+      group_failed(a, false, "5.1.2",
+                   fmt::format("Host or domain name not found. Name service error for name={} type=MX: {}",
+                               a->domain, route.reason));
+      return;
+    }
+    if (route.outcome == dns::MailRoute::Outcome::TemporaryFailure) {
+      group_failed(a, true, "4.4.3", "DNS lookup of " + a->domain + " failed: " + route.reason);
+      return;
+    }
+    std::vector<std::string> hosts;
+    for (const auto& h : route.hosts) hosts.push_back(fmt::format("{} {}", h.preference, h.name.to_string_no_dot()));
+    record_mail(*sim_, host(), "routing",
+                fmt::format("{} will try the mail server(s) of {}: {}", host(), a->domain, fmt::join(hosts, ", ")),
+                {{"queue_id", queue_[a->id].queue_id}, {"domain", a->domain}, {"mx", json_list(hosts)},
+                 {"reason", route.reason}});
+    a->walk.emplace(route);
+    try_next_host(a);
+  });
+}
+
+void MailServerApp::try_next_host(std::shared_ptr<Attempt> a) {
+  auto next = a->walk->next_host();
+  if (!next) {
+    const auto final = a->walk->final();
+    const bool permanent = final.outcome == dns::MailRoute::Outcome::PermanentFailure;
+    group_failed(a, !permanent, permanent ? "5.1.2" : a->last_status.empty() ? "4.4.1" : a->last_status,
+                 a->last_problem.empty() ? final.reason : a->last_problem);
+    return;
+  }
+  a->host_name = next->name.to_string_no_dot();
+  if (lower(a->host_name) == lower(spec_.hostname)) {
+    reached_myself(a);
+    return;
+  }
+  stub_->lookup(next->name, dns::Type::A, [this, a](const dns::Resolution& res) {
+    const HostInfo* me = sim_->network().host(host());
+    for (const auto& ip : a->walk->on_address_lookup(res)) {
+      if (me && from_dns(ip) == me->ip) {
+        reached_myself(a);
+        return;
+      }
+      a->addresses.push_back(from_dns(ip));
+    }
+    ++a->hosts_tried;
+    if (a->addresses.empty()) {
+      a->last_problem = "no address for " + a->host_name;
+      try_next_host(a);
+      return;
+    }
+    try_address(a);
+  });
+}
+
+void MailServerApp::reached_myself(std::shared_ptr<Attempt> a) {
+  if (a->hosts_tried == 0) {
+    // RFC 5321 5.1: the best MX is this very server, yet the domain is not one of ours.
+    group_failed(a, false, "5.4.6", fmt::format("mail for {} loops back to myself ({} is its MX {})", a->domain,
+                                                spec_.hostname, a->host_name));
+    return;
+  }
+  // RFC 5321 5.1: a server in the MX list tries only hosts more preferred than itself.
+  a->last_problem = a->last_problem.empty() ? "no more preferred mail server answered" : a->last_problem;
+  group_failed(a, true, "4.4.1", a->last_problem);
+}
+
+void MailServerApp::try_address(std::shared_ptr<Attempt> a) {
+  if (a->addresses.empty()) {
+    if (a->walk) {
+      a->walk->on_host_unreachable(a->last_problem);
+      try_next_host(a);
+    } else {
+      group_failed(a, true, "4.4.1", a->last_problem.empty() ? "no address for " + a->host_name : a->last_problem);
+    }
+    return;
+  }
+  const Ipv4 ip = a->addresses.front();
+  a->addresses.pop_front();
+  QueuedMessage& m = queue_[a->id];
+  smtp::ClientJob job;
+  job.helo_name = spec_.hostname;
+  job.sender = m.sender;
+  job.recipients = a->recipients;
+  job.data = m.data;
+  job.tls = smtp::TlsPolicy::Opportunistic;
+  if (a->smarthost) {
+    const auto& sh = *spec_.smarthost;
+    if (!sh.user.empty()) job.credentials = smtp::Credentials{sh.user, sh.password, smtp::AuthMechanism::Plain};
+    job.tls = sh.tls == "implicit" ? smtp::TlsPolicy::Implicit : sh.tls == "none" ? smtp::TlsPolicy::None
+                                                                                 : smtp::TlsPolicy::Required;
+  }
+  const bool implicit = job.tls == smtp::TlsPolicy::Implicit;
+  auto sock = sim_->transport().connect(host(), Endpoint{ip, a->port});
+  auto link = std::make_shared<SessionLink<smtp::ClientSession>>(*sim_, sock, std::make_unique<smtp::ClientSession>(job),
+                                                                 "smtp", spec_.show_credentials);
+  const std::string remote = a->host_name;
+  const HostInfo* peer_info = sim_->network().host_by_ip(ip);
+  const std::string peer = peer_info ? peer_info->id : remote;  // records name hosts by id
+  auto connected = std::make_shared<bool>(false);
+  auto ended = std::make_shared<std::function<void(smtp::ClientSession&)>>();
+  sock->on_error = [this, a, link, remote, peer, ip, connected, ended](SocketError e, const std::string& why) {
+    if (*connected) {
+      // The stream broke in the middle of the session (aborted, reset, this host went down).
+      if (!link->engine().closed()) link->engine().connection_lost(std::string(to_string(e)) + " (" + why + ")");
+      if (*ended) (*ended)(link->engine());
+      link->release_later();
+      return;
+    }
+    link->engine().connection_failed(std::string(to_string(e)), true);
+    a->last_problem = fmt::format("connect to {}[{}]:{}: {}", remote, ip.str(), a->port, to_string(e));
+    record_mail(*sim_, host(), "connect-failed", fmt::format("{}: {}", host(), a->last_problem),
+                {{"queue_id", queue_[a->id].queue_id}, {"error", std::string(to_string(e))}, {"remote", remote}},
+                peer);
+    link->release_later();
+    try_address(a);
+  };
+  sock->on_connected = [sock, implicit, connected] {
+    *connected = true;
+    if (implicit) sock->start_tls();
+  };
+  const SessionTimeouts timeouts = spec_.timeouts;
+  link->deadline = [timeouts](smtp::ClientSession& s, const TcpSocket& so, Time since) {
+    return smtp_client_deadline(timeouts, s, so, since);
+  };
+  link->on_timeout = [](smtp::ClientSession& s) { s.timed_out(); };
+  link->abort_on_timeout = true;
+  auto once = std::make_shared<bool>(false);
+  *ended = [this, a, remote, peer, once](smtp::ClientSession& s) {
+    if (std::exchange(*once, true)) return;  // once per session (a close after an error says nothing new)
+    if (!s.closed()) s.connection_lost();
+    const auto& result = s.result();
+    // A failure of the whole session before any recipient was decided (421 greeting,
+    // lost connection): try the next address or MX host, as RFC 5321 5.1 asks.
+    bool all_pending_or_temp = true;
+    for (const auto& r : result.recipients)
+      if (r.status == smtp::RecipientStatus::Delivered || r.status == smtp::RecipientStatus::PermanentFailure)
+        all_pending_or_temp = false;
+    if (!result.reason.empty() && all_pending_or_temp && result.outcome == smtp::Outcome::TemporaryFailure &&
+        (!a->addresses.empty() || a->walk)) {
+      a->last_problem = remote + ": " + (result.code ? fmt::format("{} {} ", result.code, result.enhanced) : "") +
+                        result.reason;
+      if (!result.enhanced.empty()) a->last_status = result.enhanced;
+      try_address(a);
+      return;
+    }
+    finish_group(a, result, remote, peer);
+  };
+  link->on_closed = [ended](smtp::ClientSession& s) {
+    if (*ended) (*ended)(s);
+  };
+  link->attach();
+}
+
+void MailServerApp::finish_group(std::shared_ptr<Attempt> a, const smtp::DeliveryResult& result,
+                                 const std::string& remote, const std::string& peer) {
+  if (a->done) return;
+  a->done = true;
+  auto it = queue_.find(a->id);
+  if (it == queue_.end()) return;
+  QueuedMessage& m = it->second;
+  std::vector<Failure> permanent;
+  std::string status, diagnostic;
+  for (const auto& r : result.recipients) {
+    const std::string text = r.code ? fmt::format("{} {} {}", r.code, r.enhanced, r.text) : r.text;
+    if (r.status == smtp::RecipientStatus::Delivered) {
+      record_mail(*sim_, host(), "relayed",
+                  fmt::format("{} handed \"{}\" for {} to {}", host(), m.label.subject, r.address, remote),
+                  {{"queue_id", m.queue_id}, {"recipient", r.address}, {"remote", remote}, {"remote_host", peer},
+                   {"subject", m.label.subject}, {"message_id", m.label.message_id}, {"reply", text}},
+                  peer);
+      m.recipients.erase(std::remove(m.recipients.begin(), m.recipients.end(), r.address), m.recipients.end());
+    } else if (r.status == smtp::RecipientStatus::PermanentFailure) {
+      permanent.push_back({r.address, text, r.code, r.enhanced});
+      if (status.empty()) {
+        status = r.enhanced.empty() ? "5.0.0" : r.enhanced;
+        diagnostic = "smtp; " + text;
+      }
+      m.recipients.erase(std::remove(m.recipients.begin(), m.recipients.end(), r.address), m.recipients.end());
+    } else {
+      m.last_error[r.address] = text.empty() ? result.reason : text;
+    }
+  }
+  if (!permanent.empty()) bounce(m, permanent, status, diagnostic, remote);
+  settle(a->id);
+}
+
+void MailServerApp::group_failed(std::shared_ptr<Attempt> a, bool temporary, const std::string& status,
+                                 const std::string& reason) {
+  if (a->done) return;
+  a->done = true;
+  auto it = queue_.find(a->id);
+  if (it == queue_.end()) return;
+  QueuedMessage& m = it->second;
+  if (temporary) {
+    for (const auto& r : a->recipients) m.last_error[r] = status + " " + reason;
+  } else {
+    std::vector<Failure> failures;
+    for (const auto& r : a->recipients) {
+      failures.push_back({r, reason, 0, {}});
+      m.recipients.erase(std::remove(m.recipients.begin(), m.recipients.end(), r), m.recipients.end());
+    }
+    bounce(m, failures, status, "x-mailsim; " + reason, "");
+  }
+  settle(a->id);
+}
+
+void MailServerApp::settle(std::uint64_t id) {
+  if (--groups_in_flight_[id] > 0) return;
+  auto it = queue_.find(id);
+  if (it == queue_.end()) return;
+  QueuedMessage& m = it->second;
+  if (m.recipients.empty()) {
+    queue_.erase(it);
+    return;
+  }
+  const std::size_t index = std::min<std::size_t>(static_cast<std::size_t>(m.attempts - 1),
+                                                  spec_.retry_schedule.empty() ? 0 : spec_.retry_schedule.size() - 1);
+  const Time delay = spec_.retry_schedule.empty() ? 5 * kMinute : spec_.retry_schedule[index];
+  // The lifetime ends a message at its first failed try after it, never earlier.
+  if (sim_->now() >= m.queued_at + spec_.give_up_after) {
+    std::vector<Failure> failures;
+    std::string last;
+    for (const auto& r : m.recipients) {
+      last = m.last_error[r];
+      failures.push_back({r, "delivery time expired; last error: " + last, 0, {}});
+    }
+    m.recipients.clear();
+    bounce(m, failures, "4.4.7", "x-mailsim; delivery time expired after " + format_time(spec_.give_up_after) +
+                                     "; last error: " + last, "");
+    queue_.erase(it);
+    return;
+  }
+  for (const auto& r : m.recipients) {
+    const std::string& why = m.last_error[r];
+    std::string st = why.size() >= 5 && why[1] == '.' ? why.substr(0, why.find(' ')) : "";
+    if (st.empty() && why.size() > 8 && why[3] == ' ' && why[5] == '.') st = why.substr(4, why.find(' ', 4) - 4);
+    record_mail(*sim_, host(), "deferred",
+                fmt::format("{} could not deliver \"{}\" to {} yet ({}); next try in {}", host(), m.label.subject, r,
+                            why, format_time(delay)),
+                {{"queue_id", m.queue_id}, {"recipient", r}, {"reason", why}, {"status", st},
+                 {"attempts", m.attempts}, {"retry_at", sim_->now() + delay}, {"subject", m.label.subject},
+                 {"message_id", m.label.message_id}});
+  }
+  schedule_attempt(id, delay);
+}
+
+void MailServerApp::bounce(const QueuedMessage& m, const std::vector<Failure>& failures, const std::string& status,
+                           const std::string& diagnostic, const std::string& remote) {
+  for (const auto& [r, why, code, own_status] : failures) {
+    nlohmann::json detail{{"queue_id", m.queue_id}, {"recipient", r}, {"sender", m.sender},
+                          {"status", own_status.empty() ? status : own_status}, {"reason", why},
+                          {"subject", m.label.subject}, {"message_id", m.label.message_id},
+                          {"bounce_to", m.sender}, {"dropped", m.sender.empty()}};
+    if (code != 0) detail["code"] = code;  // the refusing server's reply code, when one answered
+    record_mail(*sim_, host(), "bounced",
+                m.sender.empty()
+                    ? fmt::format("{} cannot deliver the bounce for {} ({}); a bounce is never bounced, so it is dropped",
+                                  host(), r, why)
+                    : fmt::format("{} gives up on \"{}\" for {}: {}; MAILER-DAEMON returns it to {}", host(),
+                                  m.label.subject, r, why, m.sender),
+                detail);
+  }
+  if (m.sender.empty()) return;  // never bounce a bounce (RFC 5321 6.1)
+  message::Dsn dsn;
+  dsn.reporting_mta = spec_.hostname;
+  dsn.arrival_date = message_date(m.queued_at);
+  for (const auto& [r, why, code, own_status] : failures) {
+    message::DsnRecipient dr;
+    dr.final_recipient = r;
+    dr.action = "failed";
+    dr.status = !own_status.empty() ? own_status : status.empty() ? "5.0.0" : status;
+    if (!remote.empty()) dr.remote_mta = remote;
+    dr.diagnostic_code = diagnostic.empty() ? "x-mailsim; " + why : diagnostic;
+    dr.last_attempt_date = message_date(sim_->now());
+    dsn.recipients.push_back(dr);
+  }
+  dsn.original_headers = m.data;
+  message::DsnMessageInfo info;
+  info.to = m.sender;
+  info.date = message_date(sim_->now());
+  info.unique_id = next_queue_id() + "." + host();
+  const std::string report = message::build_dsn(dsn, info);
+  const MessageLabel label = label_of(report);
+  if (is_local(m.sender)) {
+    message::ReceivedHop hop;
+    hop.from_helo = "localhost";
+    hop.by = spec_.hostname;
+    hop.with = "local";
+    hop.id = next_queue_id();
+    hop.date = message_date(sim_->now());
+    if (auto err = deliver_local(m.sender, message::add_received(report, hop), "", label, hop.id))
+      record_mail(*sim_, host(), "bounced",
+                  fmt::format("{} cannot deliver the bounce to {} ({}); it is dropped", host(), m.sender, reply_text(*err)),
+                  {{"recipient", m.sender}, {"sender", ""}, {"status", err->enhanced}, {"code", err->code},
+                   {"reason", err->text()}, {"dropped", true}});
+  } else {
+    enqueue("", {m.sender}, report, label);
+  }
+}
+
+}  // namespace mailsim::sim::mail

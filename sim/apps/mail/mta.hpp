@@ -1,0 +1,109 @@
+// A mail server host's SMTP side: MTA (listeners, relay policy, queue with retries, MX
+// routing, bounces from MAILER-DAEMON) and MDA (local delivery into the mailbox store).
+#pragma once
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/smtp/client.hpp"
+#include "protocols/smtp/server.hpp"
+#include "sim/apps/dns_service.hpp"
+#include "sim/apps/mail/mail_spec.hpp"
+#include "sim/apps/mail/mail_world.hpp"
+#include "sim/core/simulation.hpp"
+
+namespace mailsim::sim::mail {
+
+// Dates in messages: virtual time 0 is 2025-11-01 09:00:00 +0900.
+constexpr std::int64_t kScenarioEpochUnix = 1761955200;
+constexpr int kZoneMinutes = 9 * 60;
+std::string message_date(Time now);
+
+// A Mail record (message life cycle) stamped by the simulation.
+void record_mail(Simulation& sim, const std::string& host, const std::string& event, std::string summary,
+                 nlohmann::json detail, const std::string& peer = {});
+
+// Reads Subject and Message-ID of a raw message for the trace.
+struct MessageLabel {
+  std::string subject;
+  std::string message_id;
+};
+MessageLabel label_of(std::string_view raw);
+
+class MailServerApp : public App {
+ public:
+  MailServerApp(std::string host, MailServerSpec spec, MailWorld& world, std::optional<Ipv4> resolver);
+  ~MailServerApp() override;
+  void start(Simulation& sim) override;
+
+  struct QueuedMessage {
+    std::uint64_t id = 0;
+    std::string queue_id;  // "Q1A2B" style, shown in Received: and the trace
+    std::string sender;    // empty: null reverse-path (a bounce)
+    std::vector<std::string> recipients;  // still to deliver
+    std::string data;
+    Time queued_at = 0;
+    int attempts = 0;
+    std::map<std::string, std::string> last_error;  // recipient -> last temporary failure
+    MessageLabel label;
+  };
+
+ private:
+  class Backend;
+  struct Attempt;
+
+  // Receiving (SMTP server side).
+  void accept_connection(SocketPtr sock, const ListenerSpec& listener);
+  smtp::Reply check_recipient(const smtp::SessionContext& ctx, const std::string& address, bool submission);
+  smtp::Reply accept_message(const smtp::SessionContext& ctx, const smtp::Envelope& env, const std::string& data,
+                             const std::string& client_host);
+  bool is_local(const std::string& address) const;
+  bool may_relay(const smtp::SessionContext& ctx) const;
+  std::optional<smtp::Reply> deliver_local(const std::string& recipient, const std::string& data,
+                                           const std::string& sender, const MessageLabel& label,
+                                           const std::string& queue_id);
+
+  // Sending (queue).
+  std::string next_queue_id();
+  void enqueue(std::string sender, std::vector<std::string> recipients, std::string data, const MessageLabel& label,
+               std::string queue_id = {});
+  void schedule_attempt(std::uint64_t id, Time delay);
+  void attempt(std::uint64_t id);
+  void attempt_group(std::uint64_t id, std::string domain, std::vector<std::string> recipients);
+  void try_next_host(std::shared_ptr<Attempt> a);
+  void try_address(std::shared_ptr<Attempt> a);
+  void finish_group(std::shared_ptr<Attempt> a, const smtp::DeliveryResult& result, const std::string& remote,
+                    const std::string& peer);
+  void reached_myself(std::shared_ptr<Attempt> a);
+  void group_failed(std::shared_ptr<Attempt> a, bool temporary, const std::string& status, const std::string& reason);
+  void settle(std::uint64_t id);
+  // One recipient that cannot be delivered: why, and what the refusing server answered (reply
+  // code and enhanced status) when one did; code 0 when no server answered (DNS, timeouts, expiry).
+  struct Failure {
+    std::string recipient;
+    std::string why;
+    int code = 0;
+    std::string status;  // empty: the bounce's status
+  };
+  void bounce(const QueuedMessage& m, const std::vector<Failure>& failures, const std::string& status,
+              const std::string& diagnostic, const std::string& remote);
+
+  Simulation* sim_ = nullptr;
+  MailServerSpec spec_;
+  MailWorld& world_;
+  MailStore* store_ = nullptr;
+  std::optional<Ipv4> resolver_;
+  std::unique_ptr<StubResolver> stub_;
+  std::map<std::uint64_t, QueuedMessage> queue_;
+  std::map<std::uint64_t, int> groups_in_flight_;
+  std::uint64_t next_id_ = 0;
+  std::vector<std::shared_ptr<void>> links_;  // live SMTP server sessions
+  std::map<std::string, std::vector<Time>> rate_;  // sender -> times of accepted messages
+  // (fingerprint of the message as received, recipient) -> queue id of its first arrival
+  std::map<std::pair<std::uint64_t, std::string>, std::string> accepted_;
+};
+
+}  // namespace mailsim::sim::mail

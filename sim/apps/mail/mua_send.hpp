@@ -1,0 +1,52 @@
+// The sending half of a mail client on a device: composes a message and submits it to the
+// account's outgoing server (port, AUTH, TLS as configured), reporting what a user would see.
+#pragma once
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/apps/mail/mail_spec.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/core/simulation.hpp"
+
+namespace mailsim::sim::mail {
+
+struct SendRequest {
+  Time at = 0;
+  std::string account;  // address; empty: the device's only account
+  std::vector<std::string> to;
+  std::vector<std::string> cc;
+  std::string subject;
+  std::string body;
+  std::uint64_t size = 0;  // pad the body until the message is about this big (0: no padding)
+  std::string label;
+  // This message's own server, port, AUTH and TLS (the action's "smtp"); none: the
+  // account's. AUTH still logs in with the account's user and password.
+  std::optional<OutgoingSpec> smtp;
+};
+
+class MailSenderApp : public App {
+ public:
+  MailSenderApp(std::string host, MailClientSpec spec);
+  // As above; the AUTH line sent to a server whose `show_credentials` is on is recorded
+  // unmasked, as the POP3 and IMAP readers do (the eavesdropper lesson).
+  MailSenderApp(std::string host, const Scenario& scenario, MailClientSpec spec);
+  void add(SendRequest request) { requests_.push_back(std::move(request)); }
+  void start(Simulation& sim) override;
+
+ private:
+  void send(const SendRequest& request);
+
+  Simulation* sim_ = nullptr;
+  MailClientSpec spec_;
+  std::set<std::string> show_credentials_to_;  // outgoing servers (host ids) that show them
+  std::vector<SendRequest> requests_;
+  std::uint64_t sent_ = 0;
+  // The largest message any server of the world accepts: a "size" is padded to just over it
+  // at most (a bigger message is refused the same way, and is never built in memory).
+  std::uint64_t largest_accepted_;
+};
+
+}  // namespace mailsim::sim::mail

@@ -1,0 +1,167 @@
+// Connects a sans-I/O protocol engine to a simulated TCP socket and records its lines.
+#pragma once
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "protocols/common/events.hpp"
+#include "sim/core/simulation.hpp"
+
+namespace mailsim::sim::mail {
+
+// Records one engine event in the trace. Only the sender of a line records it (commands
+// by the client, replies by the server), so a transcript shows each line once, at the
+// moment it left; state changes and protocol errors are recorded by both sides.
+void record_protocol_event(Simulation& sim, const TcpSocket& sock, const std::string& protocol,
+                           const proto::ProtocolEvent& e, bool show_credentials);
+
+// Pumps bytes between a socket and an engine. Engine must offer receive(), take_output(),
+// take_events(), tls_requested(), tls_established() and closed().
+template <class Engine>
+class SessionLink : public std::enable_shared_from_this<SessionLink<Engine>> {
+ public:
+  SessionLink(Simulation& sim, SocketPtr sock, std::unique_ptr<Engine> engine, std::string protocol,
+              bool show_credentials = false)
+      : sim_(sim), sock_(std::move(sock)), engine_(std::move(engine)), protocol_(std::move(protocol)),
+        show_credentials_(show_credentials) {}
+
+  // Hooks the socket's callbacks and sends whatever the engine has to say first.
+  void attach() {
+    auto self = this->shared_from_this();
+    sock_->on_data = [self](std::string_view bytes) {
+      self->engine_->receive(bytes);
+      self->flush();
+    };
+    sock_->on_tls_ready = [self] {
+      self->engine_->tls_established();
+      self->flush();
+    };
+    sock_->on_peer_closed = [self] {
+      if (self->on_peer_closed) self->on_peer_closed(*self->engine_);
+      self->sock_->close();
+    };
+    sock_->on_closed = [self] {
+      self->cancel_timer();
+      if (self->on_closed) self->on_closed(*self->engine_);
+      // Break the socket -> callbacks -> link cycle, in a later event: this very callback
+      // is one of the functions being cleared.
+      self->sim_.core().schedule_in(0, [self] { self->release(); });
+    };
+    if (!sock_->on_error) {
+      // The stream broke (aborted, or this host went down): the same end as a close.
+      sock_->on_error = [self](SocketError, const std::string&) {
+        self->cancel_timer();
+        if (self->on_closed) self->on_closed(*self->engine_);
+        self->release_later();
+      };
+    }
+    flush();
+  }
+
+  // Breaks the socket -> callbacks -> link cycle in a later event (safe inside a callback).
+  void release_later() {
+    auto self = this->shared_from_this();
+    sim_.core().schedule_in(0, [self] { self->release(); });
+  }
+
+  // Sends pending output, records events, starts TLS or closes as the engine asks.
+  void flush() {
+    for (const auto& e : engine_->take_events()) record_protocol_event(sim_, *sock_, protocol_, e, show_credentials_);
+    const std::string out = engine_->take_output();
+    if (!out.empty()) sock_->send(out);
+    if (engine_->tls_requested() && !tls_started_) {
+      tls_started_ = true;
+      sock_->start_tls();
+    }
+    if (engine_->closed() && !close_sent_) {
+      close_sent_ = true;
+      sock_->close();
+    }
+    last_activity_ = sim_.now();
+    arm();
+  }
+
+  // Session timeouts: `deadline` says when the engine's present wait ends (0: no timer),
+  // given the socket and when the link last heard or said something; it is asked again when
+  // the timer fires, so a wait that made progress (bytes acknowledged) goes on. When the
+  // deadline has passed, `on_timeout` tells the engine (its timed_out()); then the link
+  // either aborts the stream (a client that gives up) or sends what the engine said and
+  // closes (a server's 421 or BYE).
+  std::function<Time(Engine&, const TcpSocket&, Time since)> deadline;
+  std::function<void(Engine&)> on_timeout;
+  bool abort_on_timeout = false;
+
+  Engine& engine() { return *engine_; }
+
+  // Drops every callback the link set (and so the socket's hold on the link).
+  void release() {
+    cancel_timer();
+    deadline = nullptr;
+    on_timeout = nullptr;
+    sock_->on_data = nullptr;
+    sock_->on_tls_ready = nullptr;
+    sock_->on_peer_closed = nullptr;
+    sock_->on_closed = nullptr;
+    sock_->on_error = nullptr;
+    sock_->on_connected = nullptr;
+    on_closed = nullptr;
+    on_peer_closed = nullptr;
+  }
+  TcpSocket& socket() { return *sock_; }
+
+  std::function<void(Engine&)> on_peer_closed;  // before the socket is closed in turn
+  std::function<void(Engine&)> on_closed;       // the connection is gone
+
+ private:
+  Simulation& sim_;
+  SocketPtr sock_;
+  std::unique_ptr<Engine> engine_;
+  std::string protocol_;
+  bool show_credentials_;
+  bool tls_started_ = false;
+  bool close_sent_ = false;
+  Time last_activity_ = 0;
+  EventId timer_ = 0;
+
+  void cancel_timer() {
+    if (timer_) sim_.core().cancel(timer_);
+    timer_ = 0;
+  }
+
+  void arm() {
+    cancel_timer();
+    if (!deadline || engine_->closed() || close_sent_) return;
+    const Time at = deadline(*engine_, *sock_, last_activity_);
+    if (at <= 0) return;
+    std::weak_ptr<SessionLink> weak = this->shared_from_this();
+    timer_ = sim_.core().schedule_at(std::max(at, sim_.now()), [weak] {
+      if (auto self = weak.lock()) self->fire();
+    });
+  }
+
+  void fire() {
+    timer_ = 0;
+    if (!deadline || engine_->closed() || close_sent_) return;
+    const Time at = deadline(*engine_, *sock_, last_activity_);
+    if (at <= 0) return;
+    if (at > sim_.now()) {
+      std::weak_ptr<SessionLink> weak = this->shared_from_this();
+      timer_ = sim_.core().schedule_at(at, [weak] {
+        if (auto self = weak.lock()) self->fire();
+      });
+      return;
+    }
+    if (on_timeout) on_timeout(*engine_);
+    if (abort_on_timeout) {
+      for (const auto& e : engine_->take_events()) record_protocol_event(sim_, *sock_, protocol_, e, show_credentials_);
+      close_sent_ = true;
+      auto keep = this->shared_from_this();
+      sock_->abort();
+      return;
+    }
+    flush();
+  }
+};
+
+}  // namespace mailsim::sim::mail

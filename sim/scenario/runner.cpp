@@ -1,0 +1,497 @@
+// Building the world from a scenario, running it, and checking expectations on the trace.
+#include "sim/scenario/runner.hpp"
+
+#include <fmt/format.h>
+
+#include "protocols/dns/presentation.hpp"
+#include "sim/apps/basic_apps.hpp"
+#include "sim/apps/dns_service.hpp"
+#include "sim/apps/mail/access_apps.hpp"
+#include "sim/apps/mail/mail_world.hpp"
+#include "sim/apps/mail/mta.hpp"
+#include "sim/apps/mail/mua_send.hpp"
+#include "sim/core/simulation.hpp"
+
+namespace mailsim::sim {
+namespace {
+
+Endpoint resolve_destination(const Network& net, const std::string& to, std::uint16_t port) {
+  if (auto ip = Ipv4::parse(to)) return Endpoint{*ip, port};
+  const HostInfo* h = net.host(to);
+  return Endpoint{h ? h->ip : Ipv4{}, port};
+}
+
+void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
+  for (const auto& n : s.networks) sim.network().add_network(n);
+  sim.network().set_internet_latency(s.internet_latency);
+  for (const auto& p : s.paths) sim.network().set_path_latency(p.a, p.b, p.latency);
+  for (const auto& h : s.hosts) {
+    sim.network().add_host(h.info);
+    if (h.down) sim.transport().set_host_up(h.info.id, false);
+    for (const auto& svc : h.services) {
+      if (svc.app == "echo" || svc.app == "discard")
+        sim.add_app(std::make_unique<EchoService>(h.info.id, svc.port, svc.app == "discard"));
+    }
+  }
+  // DNS servers: their zones, and root hints from whoever serves the root zone.
+  std::vector<dns::ServerHint> hints;
+  for (const auto& h : s.hosts) {
+    if (!h.dns_server) continue;
+    for (const auto& z : h.dns_server->zones) {
+      if (z != dns::Name().key()) continue;
+      dns::ServerHint hint;
+      hint.address = to_dns(h.info.ip);
+      std::string error;
+      hint.name = *dns::Name::parse(h.info.id, error);
+      for (const auto& zs : s.zones) {
+        if (!zs.zone.origin.is_root()) continue;
+        for (const auto& r : zs.zone.records)
+          if (r.type == dns::Type::A && std::get<dns::AData>(r.data).address == hint.address) hint.name = r.name;
+      }
+      hints.push_back(hint);
+    }
+  }
+  for (const auto& h : s.hosts) {
+    if (!h.dns_server) continue;
+    DnsServerConfig cfg;
+    cfg.recursive = h.dns_server->recursive;
+    if (cfg.recursive) cfg.root_hints = hints;
+    for (const auto& key : h.dns_server->zones)
+      for (const auto& zs : s.zones)
+        if (zs.zone.origin.key() == key) cfg.zones.push_back(zs.zone);
+    sim.add_app(std::make_unique<DnsServerApp>(h.info.id, std::move(cfg)));
+  }
+  // Mail: stores, then the SMTP side of each server, then the senders on devices.
+  mail::build_mail_stores(sim, s, world);
+  for (const auto& h : s.hosts) {
+    if (!h.mail_server) continue;
+    std::optional<Ipv4> resolver;
+    if (const HostInfo* r = sim.network().host(h.resolver)) resolver = r->ip;
+    sim.add_app(std::make_unique<mail::MailServerApp>(h.info.id, *h.mail_server, world, resolver));
+  }
+  mail::install_mail_access(sim, s, world);  // POP3/IMAP on servers, readers on devices, their actions
+  std::map<std::string, mail::MailSenderApp*> senders;
+  for (const auto& h : s.hosts) {
+    if (!h.mail_client) continue;
+    auto app = std::make_unique<mail::MailSenderApp>(h.info.id, s, *h.mail_client);
+    senders[h.info.id] = app.get();
+    sim.add_app(std::move(app));
+  }
+  for (const auto& a : s.timeline) {
+    if (a.kind == "send") {
+      mail::SendRequest req;
+      req.at = a.at;
+      req.account = a.args.value("account", "");
+      for (const char* key : {"to", "cc"}) {
+        auto it = a.args.find(key);
+        if (it == a.args.end()) continue;
+        auto& list = std::string(key) == "to" ? req.to : req.cc;
+        if (it->is_array()) {
+          for (const auto& v : *it) list.push_back(v.get<std::string>());
+        } else {
+          list.push_back(it->get<std::string>());
+        }
+      }
+      req.subject = a.args.value("subject", "(no subject)");
+      req.body = a.args.value("body", "");
+      if (auto it = a.args.find("size"); it != a.args.end()) req.size = mail::parse_size(it->get<std::string>()).value_or(0);
+      req.label = a.args.value("label", "");
+      req.smtp = a.smtp;
+      senders.at(a.args.at("from").get<std::string>())->add(std::move(req));
+      continue;
+    }
+    if (a.kind == "lookup") {
+      const std::string from = a.args.at("from").get<std::string>();
+      std::string resolver;
+      for (const auto& h : s.hosts)
+        if (h.info.id == from) resolver = h.resolver;
+      std::string error;
+      const auto name = *dns::Name::parse(a.args.at("name").get<std::string>(), error);
+      const auto type = dns::parse_type(a.args.value("qtype", "A")).value_or(dns::Type::A);
+      sim.add_app(std::make_unique<LookupApp>(from, a.at, sim.network().host(resolver)->ip, name, type));
+      continue;
+    }
+    if (a.kind == "connect") {
+      ScriptedClient::Script script;
+      script.at = a.at;
+      script.to = resolve_destination(sim.network(), a.args.at("to").get<std::string>(),
+                                      static_cast<std::uint16_t>(a.args.at("port").get<int>()));
+      if (auto it = a.args.find("send"); it != a.args.end())
+        for (const auto& l : *it) script.lines.push_back(l.get<std::string>());
+      if (auto it = a.args.find("wait"); it != a.args.end())
+        script.wait = parse_duration(it->get<std::string>()).value_or(2 * kSecond);
+      script.label = a.args.value("label", "");
+      sim.add_app(std::make_unique<ScriptedClient>(a.args.at("from").get<std::string>(), std::move(script)));
+    } else if (a.kind == "host_down" || a.kind == "host_up") {
+      const std::string host = a.args.at("host").get<std::string>();
+      const bool up = a.kind == "host_up";
+      Simulation* sp = &sim;
+      sim.core().schedule_at(a.at, [sp, host, up] {
+        sp->transport().set_host_up(host, up);
+        Record r;
+        r.kind = RecordKind::Action;
+        r.event = up ? "host_up" : "host_down";
+        r.host = host;
+        r.summary = host + (up ? " is back up" : " goes down");
+        sp->record(std::move(r));
+      });
+    }
+  }
+}
+
+std::string host_of_destination(const Scenario& s, const std::string& to) {
+  if (auto ip = Ipv4::parse(to)) {
+    for (const auto& h : s.hosts)
+      if (h.info.ip == *ip) return h.info.id;
+    return to;
+  }
+  return to;
+}
+
+ExpectationResult check_connection(const Scenario& s, const ExpectationSpec& e, const Trace& trace) {
+  const std::string from = e.args.at("from").get<std::string>();
+  const std::string to = host_of_destination(s, e.args.at("to").get<std::string>());
+  const auto port = e.args.at("port").get<int>();
+  const std::string want = e.args.at("result").get<std::string>();
+  ExpectationResult r;
+  r.pointer = e.pointer;
+  const char* verb = want == "established" ? "is established" : want == "refused" ? "is refused" : "times out";
+  r.description = fmt::format("a connection from {} to {} port {} {}", from, to, port, verb);
+  r.kind = e.kind;
+  r.params = {{"from", from}, {"to", to}, {"port", port}, {"result", want}};
+  std::vector<std::string> seen;
+  const std::string suffix = ":" + std::to_string(port);
+  for (const auto& rec : trace.records()) {
+    if (rec.kind != RecordKind::Connection || rec.host != from || rec.peer != to) continue;
+    const std::string server = rec.detail.value("server", "");
+    if (server.size() < suffix.size() || server.compare(server.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    if (rec.event == "established" || rec.event == "refused" || rec.event == "timeout") {
+      seen.push_back(rec.event + " at " + format_time(rec.time));
+      if (rec.event == want) {
+        r.passed = true;
+        r.actual = rec.summary;
+        r.outcome = "evidence";
+        r.records = {rec.seq};
+        return r;
+      }
+      r.records.push_back(rec.seq);
+    }
+  }
+  if (seen.empty()) {
+    r.actual = "no connection from " + from + " to " + to + " port " + std::to_string(port) + " was attempted";
+    r.outcome = "connection.none";
+    r.outcome_params = {{"from", from}, {"to", to}, {"port", port}};
+  } else {
+    r.actual = "instead: ";
+    for (std::size_t i = 0; i < seen.size(); ++i) r.actual += (i ? ", " : "") + seen[i];
+    r.outcome = "connection.instead";
+  }
+  return r;
+}
+
+ExpectationResult check_blocked(const ExpectationSpec& e, const Trace& trace) {
+  const std::string policy = e.args.at("policy").get<std::string>();
+  const std::string from = e.args.value("from", "");
+  const int port = e.args.value("port", 0);
+  ExpectationResult r;
+  r.pointer = e.pointer;
+  r.description = "policy " + policy + " blocks traffic" + (from.empty() ? "" : " from " + from) +
+                  (port ? " to port " + std::to_string(port) : "");
+  r.kind = e.kind;
+  r.params = {{"policy", policy}, {"from", from}, {"port", port}};
+  std::size_t other = 0;
+  for (const auto& rec : trace.records()) {
+    if (rec.kind != RecordKind::Policy) continue;
+    if (rec.detail.value("rule", "") != policy) {
+      ++other;
+      continue;
+    }
+    if (!from.empty() && rec.host != from) continue;
+    if (port && rec.detail.value("dst_port", 0) != port) continue;
+    r.passed = true;
+    r.actual = rec.summary;
+    r.outcome = "evidence";
+    r.records = {rec.seq};
+    return r;
+  }
+  r.actual = other ? fmt::format("policy {} never fired ({} other policy decision(s))", policy, other)
+                   : "no policy fired at all";
+  r.outcome = other ? "blocked.other" : "blocked.none";
+  if (other) r.outcome_params = {{"policy", policy}, {"count", other}};
+  return r;
+}
+
+ExpectationResult check_dns(const ExpectationSpec& e, const Trace& trace) {
+  const std::string host = e.args.value("host", "");
+  std::string error;
+  const std::string name = dns::Name::parse(e.args.at("name").get<std::string>(), error)->to_string_no_dot();
+  const std::string qtype = e.args.value("qtype", "A");
+  const std::string outcome = e.args.value("outcome", "");
+  const std::string contains = e.args.value("answer_contains", "");
+  ExpectationResult r;
+  r.pointer = e.pointer;
+  r.description = fmt::format("{} lookup of {} {}{}{}", host.empty() ? "a" : host + "'s", qtype, name,
+                              outcome.empty() ? "" : " gives " + outcome,
+                              contains.empty() ? "" : " with an answer containing \"" + contains + "\"");
+  r.kind = e.kind;
+  r.params = {{"host", host}, {"name", name}, {"qtype", qtype}, {"outcome", outcome}, {"answer_contains", contains}};
+  std::vector<std::string> seen;
+  auto lower = [](std::string v) {
+    for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return v;
+  };
+  for (const auto& rec : trace.records()) {
+    if (rec.kind != RecordKind::Dns || rec.event != "result") continue;
+    if (!host.empty() && rec.host != host) continue;
+    if (lower(rec.detail.value("qname", "")) != lower(name) || rec.detail.value("qtype", "") != qtype) continue;
+    seen.push_back(rec.summary);
+    r.records.push_back(rec.seq);
+    if (!outcome.empty() && rec.detail.value("outcome", "") != outcome) continue;
+    if (!contains.empty()) {
+      bool found = false;
+      for (const auto& a : rec.detail.value("answers", nlohmann::json::array()))
+        if (a.get<std::string>().find(contains) != std::string::npos) found = true;
+      if (!found) continue;
+    }
+    r.passed = true;
+    r.actual = rec.summary;
+    r.outcome = "evidence";
+    r.records = {rec.seq};
+    return r;
+  }
+  if (seen.empty()) {
+    r.actual = "no such lookup happened";
+    r.outcome = "dns.none";
+  } else {
+    r.actual = "instead: ";
+    for (std::size_t i = 0; i < seen.size(); ++i) r.actual += (i ? "; " : "") + seen[i];
+    r.outcome = "instead";
+  }
+  return r;
+}
+
+std::string lower_text(std::string v) {
+  for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return v;
+}
+
+// "delivered", "bounced", "deferred", "send_failed": read from the Mail records.
+ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
+  ExpectationResult r;
+  r.pointer = e.pointer;
+  const std::string kind = e.kind;
+  r.kind = kind;
+  const std::string status = e.args.value("status", "");
+  auto status_ok = [&](const Record& rec) {
+    if (status.empty()) return true;
+    const std::string st = rec.detail.value("status", "");
+    const int code = rec.detail.value("code", 0);
+    return st == status || (code != 0 && std::to_string(code) == status);
+  };
+  std::vector<std::string> seen;
+  auto instead = [&](const Record& rec) {
+    seen.push_back(rec.summary);
+    r.records.push_back(rec.seq);
+  };
+  auto evidence = [&](const Record& rec) {
+    r.passed = true;
+    r.actual = rec.summary;
+    r.outcome = "evidence";
+    r.records = {rec.seq};
+  };
+  if (kind == "delivered") {
+    const std::string to = lower_text(e.args.at("to").get<std::string>());
+    const std::string folder = e.args.value("folder", "INBOX");
+    const std::string subject = e.args.value("subject", "");
+    r.description = "a message" + (subject.empty() ? std::string() : " \"" + subject + "\"") + " is delivered to " + to +
+                    " (" + folder + ")";
+    r.params = {{"to", to}, {"folder", folder}, {"subject", subject}};
+    for (const auto& rec : trace.records()) {
+      if (rec.kind == RecordKind::Mail && (rec.event == "bounced" || rec.event == "refused" || rec.event == "deferred") &&
+          lower_text(rec.detail.value("recipient", "")) == to)
+        instead(rec);
+      if (rec.kind != RecordKind::Mail || rec.event != "delivered") continue;
+      if (lower_text(rec.detail.value("recipient", "")) != to || rec.detail.value("folder", "INBOX") != folder) continue;
+      if (!subject.empty() && rec.detail.value("subject", "") != subject) continue;
+      evidence(rec);
+      return r;
+    }
+  } else if (kind == "bounced") {
+    const std::string from = lower_text(e.args.at("from").get<std::string>());
+    const std::string recipient = lower_text(e.args.value("recipient", ""));
+    r.description = "mail from " + from + (recipient.empty() ? std::string() : " to " + recipient) +
+                    " bounces back from MAILER-DAEMON" + (status.empty() ? std::string() : " with status " + status);
+    r.params = {{"from", from}, {"recipient", recipient}, {"status", status}};
+    for (const auto& rec : trace.records()) {
+      if (rec.kind != RecordKind::Mail || rec.event != "bounced") continue;
+      if (lower_text(rec.detail.value("sender", "")) != from) continue;
+      if (!recipient.empty() && lower_text(rec.detail.value("recipient", "")) != recipient) continue;
+      instead(rec);
+      if (!status_ok(rec)) continue;
+      evidence(rec);
+      return r;
+    }
+  } else if (kind == "deferred") {
+    const std::string to = lower_text(e.args.at("to").get<std::string>());
+    r.description = "delivery to " + to + " is deferred (a temporary failure, retried later)" +
+                    (status.empty() ? std::string() : " with status " + status);
+    r.params = {{"to", to}, {"status", status}};
+    for (const auto& rec : trace.records()) {
+      if (rec.kind != RecordKind::Mail || rec.event != "deferred" || lower_text(rec.detail.value("recipient", "")) != to)
+        continue;
+      instead(rec);
+      if (!status_ok(rec)) continue;
+      evidence(rec);
+      return r;
+    }
+  } else {  // send_failed
+    const std::string from = e.args.at("from").get<std::string>();
+    const std::string error = e.args.value("error", "");
+    r.description = "sending from " + from + " fails" + (error.empty() ? std::string() : " with \"" + error + "\"") +
+                    (status.empty() ? std::string() : " (status " + status + ")");
+    r.params = {{"from", from}, {"error", error}, {"status", status}};
+    for (const auto& rec : trace.records()) {
+      if (rec.kind != RecordKind::Mail || rec.host != from) continue;
+      if (rec.event == "submitted") instead(rec);
+      if (rec.event != "send_failed") continue;
+      instead(rec);
+      if (!error.empty() && rec.detail.value("error", "").find(error) == std::string::npos) continue;
+      if (!status_ok(rec)) continue;
+      evidence(rec);
+      return r;
+    }
+  }
+  if (seen.empty()) {
+    r.actual = "nothing of the kind happened";
+    r.outcome = "mail.none";
+  } else {
+    r.actual = "instead: ";
+    for (std::size_t i = 0; i < seen.size() && i < 4; ++i) r.actual += (i ? "; " : "") + seen[i];
+    r.outcome = "instead";
+    if (r.records.size() > 4) r.records.resize(4);
+  }
+  return r;
+}
+
+// "wire": can an eavesdropper read `text` in the packets (crossing `network`, if given)?
+ExpectationResult check_wire(const ExpectationSpec& e, const Trace& trace) {
+  const std::string text = e.args.at("text").get<std::string>();
+  const bool visible = e.args.at("visible").get<bool>();
+  const std::string network = e.args.value("network", "");
+  ExpectationResult r;
+  r.pointer = e.pointer;
+  r.description = "\"" + text + "\" is " + (visible ? "readable" : "never readable") + " on the wire" +
+                  (network.empty() ? std::string() : " in " + network);
+  r.kind = e.kind;
+  r.params = {{"text", text}, {"visible", visible}, {"network", network}};
+  for (const auto& rec : trace.records()) {
+    if (rec.kind != RecordKind::Packet || !rec.detail.contains("bytes")) continue;
+    if (!network.empty()) {
+      bool crosses = false;
+      for (const auto& hop : rec.detail.value("path", nlohmann::json::array()))
+        if (hop.get<std::string>() == network) crosses = true;
+      if (!crosses) continue;
+    }
+    if (unescape_bytes(rec.detail["bytes"].get<std::string>()).find(text) == std::string::npos) continue;
+    r.passed = visible;
+    r.actual = visible ? "seen at " + format_time(rec.time) + ": " + rec.summary
+                       : "instead it crossed in clear at " + format_time(rec.time) + ": " + rec.summary;
+    r.outcome = visible ? "wire.seen" : "wire.in_clear";
+    r.records = {rec.seq};
+    return r;
+  }
+  r.passed = !visible;
+  r.actual = visible ? "instead it never appeared in clear in any packet" : "no packet showed it";
+  r.outcome = visible ? "wire.never" : "wire.not_seen";
+  return r;
+}
+
+}  // namespace
+
+bool RunResult::all_passed() const {
+  for (const auto& e : expectations)
+    if (!e.passed) return false;
+  return conservation.holds();
+}
+
+bool RunResult::narration_reached() const {
+  for (const auto& n : narration)
+    if (!n.reached) return false;
+  return true;
+}
+
+std::vector<ExpectationResult> check_expectations(const Scenario& scenario, const Trace& trace) {
+  std::vector<ExpectationResult> out;
+  for (const auto& e : scenario.expectations) {
+    if (e.kind == "connection") out.push_back(check_connection(scenario, e, trace));
+    else if (e.kind == "blocked") out.push_back(check_blocked(e, trace));
+    else if (e.kind == "dns") out.push_back(check_dns(e, trace));
+    else if (e.kind == "wire") out.push_back(check_wire(e, trace));
+    else if (e.kind == "delivered" || e.kind == "bounced" || e.kind == "deferred" || e.kind == "send_failed")
+      out.push_back(check_mail(e, trace));
+    else if (auto r = mail::check_access_expectation(scenario, e, trace)) out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
+  mail::MailWorld world;  // outlives the simulation, whose apps refer to it
+  Simulation sim(scenario.seed, scenario.transport);
+  sim.trace().meta = {{"scenario", scenario.name},
+                      {"title", scenario.title.en},
+                      {"seed", scenario.seed}};
+  build_world(sim, scenario, world);
+  if (options.before_start) options.before_start(sim);
+  sim.start();
+  const Time stop = options.until ? std::min(*options.until, scenario.run_for) : scenario.run_for;
+  const RunBudget budget = options.budget.value_or(scenario.budget);
+  RunResult result;
+  for (;;) {
+    const Time next = sim.core().next_time();
+    if (next < 0) break;
+    if (next > stop) {
+      result.stopped_early = true;
+      break;
+    }
+    if (next > budget.max_time) {
+      result.budget_stop = BudgetStop{BudgetKind::VirtualTime, static_cast<std::uint64_t>(budget.max_time),
+                                      static_cast<std::uint64_t>(next), budget.max_time, {}};
+      break;
+    }
+    sim.core().step();
+    if (!result.budget_stop) result.budget_stop = over_budget(budget, sim.core().executed(), sim.trace(), sim.now());
+    if (result.budget_stop) break;
+  }
+  if (result.budget_stop) {
+    result.stopped_early = true;
+    auto& cause = result.budget_stop->cause;
+    if (result.budget_stop->kind == BudgetKind::VirtualTime && stop > budget.max_time) {
+      // Nothing ran away: the scenario asks for more virtual time than the budget allows.
+      cause.code = "long_run";
+      cause.params = {{"run_for_us", stop}};
+      cause.en = fmt::format("the scenario runs until {} (settings \"run_for\"), longer than the budget", format_span(stop));
+      cause.ja = fmt::format("シナリオは {} まで動く設定です（settings の \"run_for\"）。上限より長い設定です", format_span(stop));
+    } else {
+      cause = likely_cause(sim.trace());
+    }
+    Record note;
+    note.kind = RecordKind::Note;
+    note.event = "budget";
+    note.summary = result.budget_stop->message();
+    note.detail = {{"budget", to_string(result.budget_stop->kind)}, {"limit", result.budget_stop->limit},
+                   {"used", result.budget_stop->used}, {"cause", result.budget_stop->cause.code},
+                   {"cause_params", result.budget_stop->cause.params}};
+    sim.record(std::move(note));
+  }
+  if (options.at_end) options.at_end(sim, world);
+  result.end_time = sim.now();
+  result.events = sim.core().executed();
+  result.trace = std::move(sim.trace());
+  result.conservation = check_conservation(result.trace, !result.stopped_early, result.end_time);
+  result.expectations = check_expectations(scenario, result.trace);
+  result.narration = match_narration(scenario.narration, result.trace);
+  return result;
+}
+
+}  // namespace mailsim::sim

@@ -1,0 +1,71 @@
+// Runs a scenario to completion (or to a chosen time) and checks its expectations.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/scenario/budget.hpp"
+#include "sim/scenario/conservation.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/core/trace.hpp"
+
+namespace mailsim::sim {
+
+struct ExpectationResult {
+  std::string pointer;      // where the expectation is in the scenario file
+  std::string description;  // what was expected, in words (English)
+  bool passed = false;
+  std::string actual;       // what happened instead (when it failed) or the evidence (English)
+
+  // The same content in structured form, so that views can word it in any language
+  // (sim/describe.hpp; the kinds and their parameters are listed there).
+  std::string kind;                                           // the expectation's type: "delivered", "seen", ...
+  nlohmann::json params = nlohmann::json::object();           // named values of `description`
+  std::string outcome;                                        // what `actual` reports: "evidence", "instead", ...
+  nlohmann::json outcome_params = nlohmann::json::object();   // named values of `actual`
+  std::vector<std::uint64_t> records;                         // seq of the trace records `actual` quotes, in order
+};
+
+namespace mail {
+struct MailWorld;
+}
+class Simulation;
+
+struct RunOptions {
+  std::optional<Time> until;  // stop at this virtual time (expectations are still checked)
+  // Called when the run has stopped, before the world is taken down: a way for tests and
+  // views to look at the final state (mailbox contents, queues) that the trace summarises.
+  std::function<void(Simulation&, mail::MailWorld&)> at_end;
+  // Called once the world is built, before it starts: a way to add apps of one's own (replay
+  // adds a client that plays a recorded session).
+  std::function<void(Simulation&)> before_start;
+  // The run budget; none: the scenario's (its "settings", else the defaults of sim/budget.hpp).
+  std::optional<RunBudget> budget;
+};
+
+struct RunResult {
+  Trace trace;
+  std::vector<ExpectationResult> expectations;
+  Time end_time = 0;
+  std::uint64_t events = 0;
+  bool stopped_early = false;  // events remained at the stop time
+  // Set when the run budget ran out: which budget, and the likely cause read from the trace.
+  std::optional<BudgetStop> budget_stop;
+  // Mail conservation, checked on the trace at the end of every run.
+  Conservation conservation;
+  // One entry per narration step of the scenario, in order: where its moment happened.
+  std::vector<NarrationMatch> narration;
+  bool all_passed() const;        // every expectation held and conservation holds
+  bool narration_reached() const;  // every narration step's moment happened
+};
+
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options = {});
+
+// Checks expectations against a finished trace (also used on recorded traces).
+std::vector<ExpectationResult> check_expectations(const Scenario& scenario, const Trace& trace);
+
+}  // namespace mailsim::sim

@@ -1,0 +1,1630 @@
+// The scenario loader: JSON -> validated Scenario, with file:line:col errors and hints.
+#include "sim/scenario/scenario.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "protocols/dns/presentation.hpp"
+#include "protocols/message/message.hpp"
+#include "protocols/smtp/address.hpp"
+#include "protocols/smtp/server.hpp"
+
+namespace mailsim::sim {
+namespace {
+
+const std::vector<std::string> kNetworkKinds{"access", "datacenter", "lan"};
+const std::vector<std::string> kHostKinds{"pc", "phone", "mail_server", "dns_server", "server", "gateway", "observer"};
+const std::vector<std::string> kServiceApps{"echo", "discard"};
+const std::vector<std::string> kPolicyActions{"drop", "reject", "allow"};
+const std::vector<std::string> kPolicyPresets{"op25b"};
+const std::vector<std::string> kActionKinds{"connect", "lookup", "host_down", "host_up", "send", "check_mail",
+                                            "open", "delete", "mark_read", "go_offline", "go_online"};
+const std::vector<std::string> kExpectationKinds{"connection", "blocked", "dns", "delivered", "bounced",
+                                                 "deferred", "send_failed", "mailbox", "seen", "wire"};
+const std::vector<std::string> kListenerRoles{"mx", "submission", "submissions", "pop3", "pop3s", "imap", "imaps"};
+const std::vector<std::string> kTlsModes{"none", "starttls", "implicit"};
+const std::vector<std::string> kDnsOutcomes{"NOERROR", "NXDOMAIN", "NODATA", "SERVFAIL"};
+const std::vector<std::string> kConnectionResults{"established", "refused", "timeout"};
+// The `event` values each record kind has (docs/trace.md), for narration steps: a step waiting
+// for an event its kind never has could never be reached. A new event needs its name here.
+const std::map<std::string, std::vector<std::string>, std::less<>> kEventsByKind{
+    {"packet", {"tcp", "udp"}},
+    {"connection", {"connecting", "established", "refused", "timeout", "reset", "closed", "aborted"}},
+    {"policy", {"drop", "reject"}},
+    {"tls", {"established", "alert"}},
+    {"protocol", {"sent", "received", "command", "reply", "state", "error", "note"}},
+    {"dns", {"lookup", "query", "response", "resolver", "ignored", "malformed", "result"}},
+    {"mail", {"compose", "submitted", "send_failed", "queued", "routing", "connect-failed", "relayed", "delivered",
+              "refused", "deferred", "bounced", "throttled", "loop", "duplicate"}},
+    {"mailbox", {"stored", "delivery-refused", "appended", "append-refused", "fetched", "flags-changed", "expunged",
+                 "copied", "copy-refused", "moved", "downloaded-and-deleted", "deleted-via-pop3", "folder-created",
+                 "folder-deleted", "folder-renamed", "subscription-changed", "maildrop-locked",
+                 "maildrop-lock-refused", "maildrop-unlocked", "device-downloaded", "device-synced", "device-opened",
+                 "device-flags", "device-deleted", "device-checked", "check-failed", "action-failed"}},
+    {"action", {"start", "done", "host_down", "host_up"}},
+};
+
+class Loader {
+ public:
+  explicit Loader(const JsonSource& src) : src_(src), c_(src) {}
+
+  LoadResult load() {
+    Scenario s;
+    s.file = src_.file;
+    s.name = std::filesystem::path(src_.file).stem().string();
+    const auto& root = src_.root;
+    if (!c_.expect_object(root, "", "a scenario object ({ ... })")) return finish(s);
+    c_.allowed_keys(root, "", {"$schema", "mailsim", "title", "description", "seed", "settings", "networks",
+                               "internet", "dns", "hosts", "timeline", "expectations", "narration"});
+    auto version = c_.integer(root, "", "mailsim", true, 0, 1000);
+    if (version && *version != kScenarioSchemaVersion)
+      c_.error("/mailsim", fmt::format("scenario format version {} is not supported (this build reads version {})",
+                                       *version, kScenarioSchemaVersion));
+    if (auto t = c_.localized(root, "", "title", true)) s.title = {t->first, t->second};
+    if (auto d = c_.localized(root, "", "description", false)) s.description = {d->first, d->second};
+    if (auto seed = c_.integer(root, "", "seed", false, 0, INT64_MAX)) s.seed = static_cast<std::uint64_t>(*seed);
+    settings(root, s);
+    networks(root, s);
+    internet(root, s);
+    zones(root, s);
+    hosts(root, s);
+    resolvers(root, s);
+    mail_clients(root, s);
+    std::set<std::string> served_zones;
+    for (const auto& h : s.hosts)
+      if (h.dns_server) served_zones.insert(h.dns_server->zones.begin(), h.dns_server->zones.end());
+    for (const auto& z : s.zones) {
+      if (!served_zones.count(z.zone.origin.key()))
+        c_.error(z.pointer + "/origin", "no host serves zone " + z.zone.origin.to_string() +
+                                            " (list it in a host's \"dns_server\": {\"zones\": [...]})");
+    }
+    zone_targets(s);
+    policies_targets(root, s);
+    timeline(root, s);
+    expectations(root, s);
+    narration(root, s);
+    return finish(s);
+  }
+
+ private:
+  LoadResult finish(Scenario& s) {
+    for (auto& h : s.hosts) {
+      if (h.mail_server) h.mail_server->timeouts = s.timeouts;
+      if (h.mail_client) h.mail_client->timeouts = s.timeouts;
+    }
+    LoadResult r;
+    r.diagnostics = c_.diagnostics();
+    if (r.diagnostics.empty()) r.scenario = std::move(s);
+    return r;
+  }
+
+  void settings(const nlohmann::json& root, Scenario& s) {
+    auto it = root.find("settings");
+    if (it == root.end()) return;
+    const std::string p = "/settings";
+    if (!c_.expect_object(*it, p)) return;
+    c_.allowed_keys(*it, p, {"mss", "connect_timeout", "syn_retry", "max_rto", "retransmissions", "timeouts", "run_for",
+                             "max_events", "max_records", "max_time", "max_trace_mb"});
+    if (auto mss = c_.integer(*it, p, "mss", false, 64, 65495)) s.transport.mss = static_cast<std::uint32_t>(*mss);
+    if (auto t = c_.positive_duration(*it, p, "connect_timeout", false, "the connect timeout"))
+      s.transport.connect_timeout = *t;
+    if (auto t = c_.positive_duration(*it, p, "syn_retry", false, "the SYN retry interval")) s.transport.initial_rto = *t;
+    if (auto t = c_.positive_duration(*it, p, "run_for", false, "run_for")) {
+      if (*t > kMaxRunFor)
+        c_.error(p + "/run_for", fmt::format("a run covers at most {} days of virtual time, not {}",
+                                             kMaxRunFor / (24 * kHour), in_quotes((*it)["run_for"].get<std::string>())));
+      s.run_for = *t;
+    }
+    if (auto t = c_.positive_duration(*it, p, "max_rto", false, "the longest retransmission interval")) s.transport.max_rto = *t;
+    if (auto n = c_.integer(*it, p, "retransmissions", false, 1, 30)) s.transport.max_retransmissions = static_cast<int>(*n);
+    if (auto t = it->find("timeouts"); t != it->end()) session_timeouts(*t, p + "/timeouts", s.timeouts);
+    // The run budget (sim/budget.hpp): a lesson may lower it, or raise it up to the named limits.
+    if (auto n = c_.integer(*it, p, "max_events", false, 1000, static_cast<std::int64_t>(kMaxEventsLimit)))
+      s.budget.max_events = static_cast<std::uint64_t>(*n);
+    if (auto n = c_.integer(*it, p, "max_records", false, 100, static_cast<std::int64_t>(kMaxRecordsLimit)))
+      s.budget.max_records = static_cast<std::uint64_t>(*n);
+    if (auto t = c_.positive_duration(*it, p, "max_time", false, "max_time")) s.budget.max_time = *t;
+    if (auto n = c_.integer(*it, p, "max_trace_mb", false, 1, static_cast<std::int64_t>(kMaxTraceMbLimit)))
+      s.budget.max_trace_bytes = static_cast<std::uint64_t>(*n) << 20;
+  }
+
+  // settings/timeouts: the session timeouts a lesson may shorten (docs/scenarios.md).
+  void session_timeouts(const nlohmann::json& j, const std::string& p, mail::SessionTimeouts& t) {
+    if (!c_.expect_object(j, p)) return;
+    const std::vector<std::pair<const char*, Time mail::SessionTimeouts::*>> keys{
+        {"smtp_greeting", &mail::SessionTimeouts::smtp_greeting}, {"smtp_command", &mail::SessionTimeouts::smtp_command},
+        {"smtp_mail", &mail::SessionTimeouts::smtp_mail},         {"smtp_rcpt", &mail::SessionTimeouts::smtp_rcpt},
+        {"smtp_data_init", &mail::SessionTimeouts::smtp_data_init},
+        {"smtp_data_block", &mail::SessionTimeouts::smtp_data_block},
+        {"smtp_data_end", &mail::SessionTimeouts::smtp_data_end},
+        {"smtp_server", &mail::SessionTimeouts::smtp_server_idle}, {"pop3", &mail::SessionTimeouts::pop3_idle},
+        {"imap", &mail::SessionTimeouts::imap_idle}};
+    std::vector<std::string> names;
+    for (const auto& [k, m] : keys) names.emplace_back(k);
+    c_.allowed_keys(j, p, names);
+    for (const auto& [k, m] : keys)
+      if (auto d = c_.positive_duration(j, p, k, false, std::string("the ") + k + " timeout")) t.*m = *d;
+  }
+
+  void networks(const nlohmann::json& root, Scenario& s) {
+    const auto* list = array_member(root, "", "networks", true);
+    if (!list) return;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto& n = (*list)[i];
+      const std::string p = Checker::child("/networks", i);
+      if (!c_.expect_object(n, p, "a network object")) continue;
+      c_.allowed_keys(n, p, {"id", "kind", "name", "cidr", "dynamic_pool", "latency", "bandwidth_mbps", "policies"});
+      NetworkInfo info;
+      auto id = c_.identifier(n, p, "id", true);
+      if (id) {
+        if (network_ptr_.count(*id)) {
+          c_.error(p + "/id", fmt::format("duplicate network id {} (first defined at {})", in_quotes(*id),
+                                          where(network_ptr_[*id])));
+          continue;
+        }
+        network_ptr_[*id] = p;
+        info.id = *id;
+      }
+      info.kind = c_.choice(n, p, "kind", false, kNetworkKinds, "network kind").value_or("datacenter");
+      if (auto nm = c_.localized(n, p, "name", false)) {
+        info.name = nm->first;
+        info.name_ja = nm->second;
+      } else {
+        info.name = info.id;
+      }
+      auto cidr = c_.cidr(n, p, "cidr", true);
+      if (cidr) info.cidr = *cidr;
+      if (auto pool = c_.cidr(n, p, "dynamic_pool", false)) {
+        if (cidr && !(cidr->contains(pool->base) && pool->prefix >= cidr->prefix))
+          c_.error(p + "/dynamic_pool", fmt::format("the dynamic pool {} is not inside the network {}", pool->str(),
+                                                    cidr->str()));
+        info.dynamic_pool = pool;
+      }
+      if (auto l = c_.duration(n, p, "latency", false)) info.latency = *l;
+      if (auto bw = c_.integer(n, p, "bandwidth_mbps", false, 1, 100000)) info.bandwidth_bps = *bw * 1'000'000;
+      if (!id || !cidr) continue;
+      // Ranges are either nested or apart, so the one that could hold this base is the nearest
+      // below it, and one that this range holds starts inside it (indexed: no scan of them all).
+      const NetworkInfo* other = nullptr;
+      if (auto below = ranges_.upper_bound(cidr->base.value); below != ranges_.begin()) {
+        const NetworkInfo& holder = s.networks[std::prev(below)->second];
+        if (holder.cidr.contains(cidr->base)) other = &holder;
+      }
+      if (auto inside = ranges_.lower_bound(cidr->base.value); !other && inside != ranges_.end() &&
+                                                               cidr->contains(Ipv4{inside->first}))
+        other = &s.networks[inside->second];
+      if (other)
+        c_.error(p + "/cidr", fmt::format("the range {} overlaps network \"{}\" ({})", cidr->str(), other->id,
+                                          other->cidr.str()));
+      else
+        ranges_[cidr->base.value] = s.networks.size();
+      network_index_[info.id] = s.networks.size();
+      s.networks.push_back(std::move(info));
+    }
+  }
+
+  // Policies are parsed after hosts so that exceptions can name hosts.
+  void policies_targets(const nlohmann::json& root, Scenario& s) {
+    const auto it = root.find("networks");
+    if (it == root.end() || !it->is_array()) return;
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const auto& n = (*it)[i];
+      if (!n.is_object() || !n.contains("policies")) continue;
+      const std::string p = Checker::child("/networks", i);
+      const auto found = n.contains("id") && n["id"].is_string() ? network_index_.find(n["id"].get<std::string>())
+                                                                 : network_index_.end();
+      const auto* list = array_member(n, p, "policies", false);
+      if (!list || found == network_index_.end()) continue;
+      auto net = s.networks.begin() + static_cast<std::ptrdiff_t>(found->second);
+      for (std::size_t k = 0; k < list->size(); ++k) {
+        auto rule = policy((*list)[k], Checker::child(p + "/policies", k), *net, s);
+        if (rule) net->policies.push_back(std::move(*rule));
+      }
+    }
+  }
+
+  std::optional<PolicyRule> policy(const nlohmann::json& j, const std::string& p, const NetworkInfo& net,
+                                   const Scenario& s) {
+    if (!c_.expect_object(j, p, "a policy object")) return std::nullopt;
+    c_.allowed_keys(j, p, {"id", "preset", "description", "direction", "action", "protocol", "dst_port", "from",
+                           "except_to"});
+    PolicyRule r;
+    auto preset = c_.choice(j, p, "preset", false, kPolicyPresets, "policy preset");
+    if (j.contains("preset") && !preset) return std::nullopt;
+    if (preset && *preset == "op25b") {
+      // Outbound Port 25 Blocking: customers' dynamic addresses may not reach port 25
+      // outside the ISP; the ISP's own mail servers are listed in except_to.
+      r.id = "op25b";
+      r.description = "OP25B: TCP to port 25 from the dynamic pool may not leave " + net.id;
+      r.protocol = Transport::Tcp;
+      r.dst_ports = {25};
+      r.from = net.dynamic_pool ? net.dynamic_pool : std::optional<Cidr>(net.cidr);
+      r.action = PolicyRule::Action::Drop;
+    }
+    if (auto id = c_.identifier(j, p, "id", !preset)) r.id = *id;
+    if (auto d = c_.string(j, p, "description", false)) r.description = *d;
+    if (auto dir = c_.choice(j, p, "direction", false, {"egress", "ingress"}, "direction"))
+      r.direction = *dir == "egress" ? PolicyRule::Direction::Egress : PolicyRule::Direction::Ingress;
+    if (auto a = c_.choice(j, p, "action", !preset, kPolicyActions, "policy action")) {
+      r.action = *a == "drop" ? PolicyRule::Action::Drop : *a == "reject" ? PolicyRule::Action::Reject
+                                                                          : PolicyRule::Action::Allow;
+    }
+    if (auto proto = c_.choice(j, p, "protocol", false, {"tcp", "udp", "any"}, "protocol")) {
+      if (*proto == "any") r.protocol.reset();
+      else r.protocol = *proto == "tcp" ? Transport::Tcp : Transport::Udp;
+    }
+    if (auto it = j.find("dst_port"); it != j.end()) {
+      r.dst_ports.clear();
+      const std::string pp = p + "/dst_port";
+      auto one = [&](const nlohmann::json& v, const std::string& at) {
+        if (!v.is_number_integer() || v.get<std::int64_t>() < 1 || v.get<std::int64_t>() > 65535) {
+          c_.error(at, "a port must be a whole number from 1 to 65535");
+          return;
+        }
+        r.dst_ports.push_back(static_cast<std::uint16_t>(v.get<std::int64_t>()));
+      };
+      if (it->is_array()) {
+        for (std::size_t i = 0; i < it->size(); ++i) one((*it)[i], Checker::child(pp, i));
+      } else {
+        one(*it, pp);
+      }
+    }
+    if (auto from = c_.string(j, p, "from", false)) {
+      if (*from == "dynamic") {
+        if (!net.dynamic_pool)
+          c_.error(p + "/from", "\"dynamic\" needs a dynamic_pool on network \"" + net.id + "\"");
+        r.from = net.dynamic_pool;
+      } else if (*from == "any") {
+        r.from.reset();
+      } else {
+        std::string why;
+        auto cidr = Cidr::parse(*from, &why);
+        if (!cidr) c_.error(p + "/from", "expected \"dynamic\", \"any\" or an address range: " + why);
+        r.from = cidr;
+      }
+    }
+    if (const auto* ex = array_member(j, p, "except_to", false)) {
+      for (std::size_t i = 0; i < ex->size(); ++i) {
+        const std::string ep = Checker::child(p + "/except_to", i);
+        const auto& v = (*ex)[i];
+        if (!v.is_string()) {
+          c_.error(ep, "expected a host id or an IPv4 address");
+          continue;
+        }
+        const std::string name = v.get<std::string>();
+        if (auto ip = Ipv4::parse(name)) {
+          r.except_to.push_back(*ip);
+          continue;
+        }
+        const HostSpec* h = find_host(s, name);
+        if (!h) {
+          if (!host_ptr_.count(name)) unknown_host(ep, name, s);
+          continue;
+        }
+        r.except_to.push_back(h->info.ip);
+        r.except_hosts.push_back(name);
+      }
+    }
+    return r;
+  }
+
+  void internet(const nlohmann::json& root, Scenario& s) {
+    auto it = root.find("internet");
+    if (it == root.end()) return;
+    const std::string p = "/internet";
+    if (!c_.expect_object(*it, p)) return;
+    c_.allowed_keys(*it, p, {"latency", "paths"});
+    if (auto l = c_.duration(*it, p, "latency", false)) s.internet_latency = *l;
+    if (const auto* paths = array_member(*it, p, "paths", false)) {
+      for (std::size_t i = 0; i < paths->size(); ++i) {
+        const std::string pp = Checker::child(p + "/paths", i);
+        const auto& j = (*paths)[i];
+        if (!c_.expect_object(j, pp)) continue;
+        c_.allowed_keys(j, pp, {"between", "latency"});
+        auto l = c_.duration(j, pp, "latency", true);
+        const auto* between = array_member(j, pp, "between", true);
+        if (!between) continue;
+        if (between->size() != 2 || !(*between)[0].is_string() || !(*between)[1].is_string()) {
+          c_.error(pp + "/between", "expected two network ids, like [\"home-isp\", \"provider\"]");
+          continue;
+        }
+        Scenario::PathLatency pl{(*between)[0].get<std::string>(), (*between)[1].get<std::string>(), l.value_or(0)};
+        for (int k = 0; k < 2; ++k) {
+          const std::string& id = k == 0 ? pl.a : pl.b;
+          if (!network_ptr_.count(id)) unknown_network(Checker::child(pp + "/between", static_cast<std::size_t>(k)), id);
+        }
+        if (l) s.paths.push_back(pl);
+      }
+    }
+  }
+
+  void hosts(const nlohmann::json& root, Scenario& s) {
+    const auto* list = array_member(root, "", "hosts", true);
+    if (!list) return;
+    host_entry_.assign(list->size(), kNoHost);
+    std::map<std::uint32_t, std::string> ips;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto& h = (*list)[i];
+      const std::string p = Checker::child("/hosts", i);
+      if (!c_.expect_object(h, p, "a host object")) continue;
+      c_.allowed_keys(h, p, {"id", "kind", "name", "network", "ip", "services", "dns_server", "mail_server", "mail_client",
+                             "resolver", "down"});
+      HostSpec spec;
+      spec.pointer = p;
+      auto id = c_.identifier(h, p, "id", true);
+      if (id) {
+        if (host_ptr_.count(*id)) {
+          c_.error(p + "/id", fmt::format("duplicate host id {} (first defined at {})", in_quotes(*id),
+                                          where(host_ptr_[*id])));
+          continue;
+        }
+        host_ptr_[*id] = p;
+        spec.info.id = *id;
+      }
+      spec.info.kind = c_.choice(h, p, "kind", true, kHostKinds, "host kind").value_or("server");
+      if (auto nm = c_.localized(h, p, "name", false)) {
+        spec.info.name = nm->first;
+        spec.info.name_ja = nm->second;
+        // Two hosts that look alike on the map and in reports cannot be told apart.
+        if (auto first = host_names_.find(nm->first); first != host_names_.end())
+          c_.error(p + "/name", "duplicate host name " + in_quotes(nm->first) + " (first at " + where(first->second) +
+                                    "); give each host its own name");
+        else
+          host_names_.emplace(nm->first, p + "/name");
+      } else {
+        spec.info.name = spec.info.id;
+      }
+      auto net = c_.string(h, p, "network", true);
+      const NetworkInfo* ni = nullptr;
+      if (net) {
+        if (auto n = network_index_.find(*net); n != network_index_.end()) ni = &s.networks[n->second];
+        if (!ni && !network_ptr_.count(*net)) unknown_network(p + "/network", *net);
+        spec.info.network = *net;
+      }
+      auto ip = c_.ipv4(h, p, "ip", true);
+      if (ip) {
+        spec.info.ip = *ip;
+        if (ni && !ni->cidr.contains(*ip))
+          c_.error(p + "/ip", fmt::format("{} is not inside network \"{}\" ({})", ip->str(), ni->id, ni->cidr.str()));
+        if (auto dup = ips.find(ip->value); dup != ips.end()) {
+          c_.error(p + "/ip", fmt::format("duplicate address {}: host \"{}\" already has it", ip->str(), dup->second));
+        } else {
+          ips[ip->value] = spec.info.id;
+        }
+      }
+      spec.down = c_.boolean(h, p, "down", false).value_or(false);
+      if (const auto* svcs = array_member(h, p, "services", false)) {
+        std::set<int> ports;
+        for (std::size_t k = 0; k < svcs->size(); ++k) {
+          const std::string sp = Checker::child(p + "/services", k);
+          const auto& sv = (*svcs)[k];
+          if (!c_.expect_object(sv, sp, "a service object")) continue;
+          c_.allowed_keys(sv, sp, {"port", "app"});
+          auto port = c_.integer(sv, sp, "port", true, 1, 65535);
+          auto app = c_.choice(sv, sp, "app", true, kServiceApps, "service app");
+          if (port && !ports.insert(static_cast<int>(*port)).second)
+            c_.error(sp + "/port", fmt::format("port {} is already used by another service on this host", *port));
+          if (port && app) spec.services.push_back(ServiceSpec{static_cast<std::uint16_t>(*port), *app, sp});
+        }
+      }
+      if (auto it = h.find("dns_server"); it != h.end()) spec.dns_server = dns_server(*it, p + "/dns_server", s);
+      if (auto it = h.find("mail_server"); it != h.end()) spec.mail_server = mail_server(*it, p + "/mail_server", spec);
+      if (id && net && ip) {
+        host_index_[spec.info.id] = s.hosts.size();
+        host_entry_[i] = s.hosts.size();
+        s.hosts.push_back(std::move(spec));
+      }
+    }
+  }
+
+  void zones(const nlohmann::json& root, Scenario& s) {
+    auto it = root.find("dns");
+    if (it == root.end()) return;
+    const std::string p = "/dns";
+    if (!c_.expect_object(*it, p)) return;
+    c_.allowed_keys(*it, p, {"zones"});
+    const auto* list = array_member(*it, p, "zones", true);
+    if (!list) return;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto& z = (*list)[i];
+      const std::string zp = Checker::child(p + "/zones", i);
+      if (!c_.expect_object(z, zp, "a zone object")) continue;
+      c_.allowed_keys(z, zp, {"origin", "soa", "records"});
+      auto origin_text = c_.string(z, zp, "origin", true);
+      if (!origin_text) continue;
+      std::string why;
+      auto origin = dns::Name::parse(*origin_text, why);
+      if (!origin) {
+        c_.error(zp + "/origin", "bad domain name \"" + *origin_text + "\": " + why);
+        continue;
+      }
+      if (auto other = zone_index_.find(origin->key()); other != zone_index_.end())
+        c_.error(zp + "/origin", "zone " + origin->to_string() + " is defined twice (first at " +
+                                     where(s.zones[other->second].pointer) + ")");
+      ZoneSpec spec;
+      spec.pointer = zp;
+      spec.zone.origin = *origin;
+      bool ok = true;
+      if (const auto* recs = array_member(z, zp, "records", false)) {
+        for (std::size_t k = 0; k < recs->size(); ++k) {
+          const std::string rp = Checker::child(zp + "/records", k);
+          if (!(*recs)[k].is_string()) {
+            c_.error(rp, "expected a record such as \"hogehoge.com. 3600 IN MX 10 mx1.hogehoge.com.\"");
+            ok = false;
+            continue;
+          }
+          std::string error;
+          auto rec = dns::parse_record((*recs)[k].get<std::string>(), error);
+          if (!rec) {
+            c_.error(rp, "bad record: " + error);
+            ok = false;
+            continue;
+          }
+          if (rec->type == dns::Type::SOA) {
+            c_.error(rp, "put the SOA record in \"soa\", not in \"records\"");
+            ok = false;
+            continue;
+          }
+          if (!rec->name.is_subdomain_of(*origin)) {
+            c_.error(rp, "record " + rec->name.to_string() + " is outside zone " + origin->to_string());
+            ok = false;
+            continue;
+          }
+          spec.zone.records.push_back(std::move(*rec));
+          spec.record_pointers.push_back(rp);
+        }
+      }
+      if (auto soa = c_.string(z, zp, "soa", false)) {
+        std::string error;
+        auto rec = dns::parse_record(*soa, error);
+        if (!rec || rec->type != dns::Type::SOA || rec->name != *origin) {
+          c_.error(zp + "/soa", rec ? "expected an SOA record owned by " + origin->to_string() : "bad record: " + error);
+          ok = false;
+        } else {
+          spec.zone.soa = *rec;
+        }
+      } else {
+        // A sensible default: the first NS of the zone as primary, 5-minute negative TTL.
+        dns::Name mname = *origin;
+        for (const auto& r : spec.zone.records)
+          if (r.type == dns::Type::NS && r.name == *origin) {
+            mname = std::get<dns::NsData>(r.data).host;
+            break;
+          }
+        std::string error;
+        auto rname = dns::Name::parse("hostmaster." + origin->to_string(), error);
+        spec.zone.soa = dns::Record::make(*origin, 3600,
+                                          dns::SoaData{mname, rname.value_or(*origin), 1, 3600, 600, 86400, 300});
+      }
+      if (ok) {
+        const std::string problem = dns::validate_zone(spec.zone);
+        if (!problem.empty()) {
+          c_.error(zp, problem);
+        } else {
+          zone_index_.emplace(spec.zone.origin.key(), s.zones.size());
+          s.zones.push_back(std::move(spec));
+        }
+      }
+    }
+  }
+
+  std::optional<DnsServerSpec> dns_server(const nlohmann::json& j, const std::string& p, const Scenario& s) {
+    if (!c_.expect_object(j, p)) return std::nullopt;
+    c_.allowed_keys(j, p, {"zones", "recursive"});
+    DnsServerSpec spec;
+    spec.recursive = c_.boolean(j, p, "recursive", false).value_or(false);
+    if (const auto* list = array_member(j, p, "zones", false)) {
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const std::string zp = Checker::child(p + "/zones", i);
+        if (!(*list)[i].is_string()) {
+          c_.error(zp, "expected a zone origin such as \"hogehoge.com\"");
+          continue;
+        }
+        const std::string text = (*list)[i].get<std::string>();
+        std::string why;
+        auto name = dns::Name::parse(text, why);
+        const bool found = name && zone_index_.count(name->key());
+        if (!found) {
+          std::string msg = "no zone " + in_quotes(text) + " is defined in /dns/zones";
+          std::vector<std::string> origins;
+          if (!c_.full())
+            for (const auto& z : s.zones) origins.push_back(z.zone.origin.to_string_no_dot());
+          if (auto near = closest_match(text, origins)) msg += " (did you mean \"" + *near + "\"?)";
+          c_.error(zp, msg);
+          continue;
+        }
+        spec.zones.push_back(name->key());
+      }
+    }
+    if (spec.zones.empty() && !spec.recursive)
+      c_.error(p, "a DNS server needs zones to serve, or \"recursive\": true");
+    return spec;
+  }
+
+  // Which DNS server each host asks: its own "resolver", else the only recursive server.
+  void resolvers(const nlohmann::json& root, Scenario& s) {
+    const auto it = root.find("hosts");
+    if (it == root.end() || !it->is_array()) return;
+    std::vector<std::string> recursive;
+    for (const auto& h : s.hosts)
+      if (h.dns_server && h.dns_server->recursive) recursive.push_back(h.info.id);
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const auto& hj = (*it)[i];
+      if (!hj.is_object()) continue;
+      const std::string p = Checker::child("/hosts", i);
+      if (i >= host_entry_.size() || host_entry_[i] == kNoHost) continue;
+      HostSpec* h = &s.hosts[host_entry_[i]];
+      if (auto r = host_ref(hj, p, "resolver", s, false)) {
+        const HostSpec* target = find_host(s, *r);
+        if (target && !(target->dns_server && target->dns_server->recursive))
+          c_.error(p + "/resolver", "host \"" + *r + "\" is not a recursive DNS server (give it \"dns_server\": {\"recursive\": true})");
+        h->resolver = *r;
+      } else if (!hj.contains("resolver") && recursive.size() == 1 && !(h->dns_server && h->dns_server->recursive)) {
+        h->resolver = recursive.front();
+      } else if (!hj.contains("resolver") && h->dns_server && h->dns_server->recursive) {
+        h->resolver = h->info.id;
+      }
+    }
+  }
+
+  void timeline(const nlohmann::json& root, Scenario& s) {
+    const auto* list = array_member(root, "", "timeline", false);
+    if (!list) return;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto& a = (*list)[i];
+      const std::string p = Checker::child("/timeline", i);
+      if (!c_.expect_object(a, p, "an action object")) continue;
+      ActionSpec spec;
+      spec.pointer = p;
+      auto at = c_.duration(a, p, "at", true);
+      auto kind = c_.choice(a, p, "do", true, kActionKinds, "action");
+      if (!at || !kind) continue;
+      spec.at = *at;
+      spec.kind = *kind;
+      spec.args = a;
+      bool ok = true;
+      if (*at > s.run_for) {
+        c_.error(p + "/at", fmt::format("this action at {} comes after the end of the run ({}; raise \"settings\": "
+                                        "{{\"run_for\": ...}})", format_time(*at), format_time(s.run_for)));
+        ok = false;
+      }
+      if (*kind == "connect") {
+        c_.allowed_keys(a, p, {"at", "do", "from", "to", "port", "send", "wait", "label"});
+        ok &= host_ref(a, p, "from", s, true).has_value();
+        ok &= destination(a, p, "to", s);
+        ok &= c_.integer(a, p, "port", true, 1, 65535).has_value();
+        if (a.contains("wait")) ok &= c_.duration(a, p, "wait", false).has_value();
+        if (a.contains("label")) ok &= c_.string(a, p, "label", false).has_value();
+        if (const auto* send = array_member(a, p, "send", false)) {
+          for (std::size_t k = 0; k < send->size(); ++k)
+            if (!(*send)[k].is_string()) {
+              c_.error(Checker::child(p + "/send", k), "expected a line of text to send");
+              ok = false;
+            }
+        }
+      } else if (*kind == "lookup") {
+        // The question's record type is "qtype" everywhere (lookups, "dns" expectations, the trace).
+        c_.allowed_keys(a, p, {"at", "do", "from", "name", "qtype", "type"});
+        if (a.contains("type")) {
+          c_.error(p + "/type", "a lookup's record type is \"qtype\" (as in \"dns\" expectations): write \"qtype\": " +
+                                    (a["type"].is_string() ? "\"" + a["type"].get<std::string>() + "\"" : std::string("\"MX\"")));
+          ok = false;
+        }
+        auto from = host_ref(a, p, "from", s, true);
+        ok &= from.has_value();
+        ok &= dns_question(a, p, "qtype");
+        if (from) {
+          const HostSpec* h = find_host(s, *from);
+          if (h && h->resolver.empty()) {
+            c_.error(p + "/from", "host \"" + *from + "\" has no DNS resolver to ask (give it \"resolver\")");
+            ok = false;
+          }
+        }
+      } else if (*kind == "send") {
+        c_.allowed_keys(a, p, {"at", "do", "from", "account", "to", "cc", "subject", "body", "size", "label", "smtp"});
+        const mail::AccountSpec* account = nullptr;
+        ok &= device_account(a, p, "from", s, false, &account);
+        for (const char* key : {"to", "cc"}) {
+          auto it = a.find(key);
+          if (it == a.end()) {
+            if (std::string(key) == "to") {
+              c_.error(p, "missing \"to\" (a mail address or a list of them)");
+              ok = false;
+            }
+            continue;
+          }
+          const std::string tp = Checker::child(p, key);
+          std::vector<std::pair<nlohmann::json, std::string>> items;
+          if (it->is_array()) {
+            for (std::size_t k = 0; k < it->size(); ++k) items.emplace_back((*it)[k], Checker::child(tp, k));
+          } else {
+            items.emplace_back(*it, tp);
+          }
+          if (items.empty()) {
+            c_.error(tp, "no recipient given");
+            ok = false;
+          }
+          for (const auto& [v, vp] : items) {
+            if (!v.is_string()) {
+              c_.error(vp, "expected a mail address such as \"kuroyagi@hogehoge.com\"");
+              ok = false;
+              continue;
+            }
+            std::string why;
+            if (!parse_recipient(v.get_ref<const std::string&>(), &why)) {
+              c_.error(vp, why);
+              ok = false;
+            }
+          }
+        }
+        ok &= c_.string(a, p, "subject", false).has_value() || !a.contains("subject");
+        ok &= c_.string(a, p, "body", false).has_value() || !a.contains("body");
+        if (a.contains("size")) {
+          const auto size = size_value(a, p, "size");
+          ok &= size.has_value();
+          // A message no server of this world would take (and that only costs memory to build).
+          if (!world_known_) know_world(s);
+          const std::uint64_t largest = largest_message_;
+          const std::string& largest_host = largest_host_;
+          if (size && *size > smtp::kMaxMessageSizeCap) {
+            c_.error(p + "/size", fmt::format("no SMTP server accepts a message larger than {} MiB", smtp::kMaxMessageSizeCap >> 20));
+            ok = false;
+          } else if (size && largest > 0 && *size > largest) {
+            c_.error(p + "/size", fmt::format("no mail server of this world accepts a message that large: the largest "
+                                              "limit is {} bytes (\"max_message_size\" of {})", largest, largest_host));
+            ok = false;
+          }
+        }
+        if (a.contains("label")) ok &= c_.string(a, p, "label", false).has_value();
+        if (auto sm = a.find("smtp"); sm != a.end()) {
+          // This message only: the account's "smtp" settings, changed (same rules as there).
+          const mail::OutgoingSpec none;
+          spec.smtp = outgoing(*sm, Checker::child(p, "smtp"), s, account ? &account->smtp : &none);
+          ok &= spec.smtp.has_value();
+        }
+      } else if (*kind == "check_mail" || *kind == "open" || *kind == "delete" || *kind == "mark_read") {
+        if (*kind == "check_mail") c_.allowed_keys(a, p, {"at", "do", "on", "account"});
+        else c_.allowed_keys(a, p, {"at", "do", "on", "account", "subject"});
+        ok &= device_account(a, p, "on", s, true);
+        if (*kind != "check_mail") ok &= c_.string(a, p, "subject", true).has_value();
+      } else {
+        c_.allowed_keys(a, p, {"at", "do", "host"});
+        ok &= host_ref(a, p, "host", s, true).has_value();
+      }
+      if (ok) s.timeline.push_back(std::move(spec));
+    }
+    std::stable_sort(s.timeline.begin(), s.timeline.end(),
+                     [](const ActionSpec& x, const ActionSpec& y) { return x.at < y.at; });
+  }
+
+  void expectations(const nlohmann::json& root, Scenario& s) {
+    const auto* list = array_member(root, "", "expectations", false);
+    if (!list) return;
+    std::set<std::string> policy_ids;
+    for (const auto& n : s.networks)
+      for (const auto& r : n.policies) policy_ids.insert(r.id);
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto& e = (*list)[i];
+      const std::string p = Checker::child("/expectations", i);
+      if (!c_.expect_object(e, p, "an expectation object")) continue;
+      if (const auto t = e.find("type"); t != e.end() && t->is_string() && dns::parse_type(t->get<std::string>())) {
+        // {"type": "MX", ...}: a DNS record type where the expectation's type belongs.
+        c_.error(p + "/type", "\"" + t->get<std::string>() + "\" is a DNS record type, not an expectation type: write "
+                              "{\"type\": \"dns\", \"qtype\": \"" + t->get<std::string>() + "\", ...}");
+        continue;
+      }
+      auto kind = c_.choice(e, p, "type", true, kExpectationKinds, "expectation type");
+      if (!kind) continue;
+      bool ok = true;
+      if (*kind == "connection") {
+        c_.allowed_keys(e, p, {"type", "from", "to", "port", "result"});
+        ok &= host_ref(e, p, "from", s, true).has_value();
+        ok &= destination(e, p, "to", s);
+        ok &= c_.integer(e, p, "port", true, 1, 65535).has_value();
+        ok &= c_.choice(e, p, "result", true, kConnectionResults, "connection result").has_value();
+      } else if (*kind == "dns") {
+        c_.allowed_keys(e, p, {"type", "host", "name", "qtype", "outcome", "answer_contains"});
+        if (e.contains("host")) ok &= host_ref(e, p, "host", s, false).has_value();
+        ok &= dns_question(e, p, "qtype");
+        if (e.contains("outcome")) ok &= c_.choice(e, p, "outcome", false, kDnsOutcomes, "DNS outcome").has_value();
+        if (e.contains("answer_contains")) ok &= c_.string(e, p, "answer_contains", false).has_value();
+      } else if (*kind == "wire") {
+        c_.allowed_keys(e, p, {"type", "text", "visible", "network"});
+        ok &= c_.string(e, p, "text", true).has_value();
+        ok &= c_.boolean(e, p, "visible", true).has_value();
+        if (auto n = c_.string(e, p, "network", false)) {
+          if (!network_ptr_.count(*n)) {
+            unknown_network(p + "/network", *n);
+            ok = false;
+          }
+        }
+      } else if (*kind == "delivered") {
+        c_.allowed_keys(e, p, {"type", "to", "folder", "subject"});
+        ok &= hosted_address(e, p, "to", true);
+        if (e.contains("folder")) ok &= c_.string(e, p, "folder", false).has_value();
+        if (e.contains("subject")) ok &= c_.string(e, p, "subject", false).has_value();
+      } else if (*kind == "bounced") {
+        c_.allowed_keys(e, p, {"type", "from", "recipient", "status"});
+        ok &= bounce_sender(e, p, s);
+        if (e.contains("recipient")) ok &= c_.string(e, p, "recipient", false).has_value();
+        if (e.contains("status")) {
+          const bool good = status_code(e, p);
+          ok &= good;
+          // Bounces follow permanent refusals: a reply code there is 5xx (an expired 4.4.7 has none).
+          if (const std::string v = good ? e["status"].get<std::string>() : ""; v.size() == 3 && v[0] != '5') {
+            c_.error(p + "/status", "a bounce follows a permanent refusal, so its reply code is 5xx (such as \"550\" "
+                                    "or \"552\"), never \"" + v + "\"");
+            ok = false;
+          }
+        }
+      } else if (*kind == "deferred") {
+        c_.allowed_keys(e, p, {"type", "to", "status"});
+        ok &= c_.string(e, p, "to", true).has_value();
+        if (e.contains("status")) ok &= status_code(e, p);
+      } else if (*kind == "send_failed") {
+        c_.allowed_keys(e, p, {"type", "from", "error", "status"});
+        ok &= host_ref(e, p, "from", s, true).has_value();
+        if (e.contains("error")) ok &= c_.string(e, p, "error", false).has_value();
+        if (e.contains("status")) ok &= status_code(e, p);
+      } else if (*kind == "mailbox") {
+        c_.allowed_keys(e, p, {"type", "user", "folder", "count", "bytes"});
+        ok &= hosted_address(e, p, "user", true);
+        if (e.contains("folder")) ok &= c_.string(e, p, "folder", false).has_value();
+        if (e.contains("count")) ok &= c_.integer(e, p, "count", false, 0, 1000000).has_value();
+        if (e.contains("bytes")) ok &= c_.integer(e, p, "bytes", false, 0, INT64_MAX).has_value();
+        if (!e.contains("count") && !e.contains("bytes")) {
+          c_.error(p, "say what the mailbox should hold: \"count\" and/or \"bytes\"");
+          ok = false;
+        }
+      } else if (*kind == "seen") {
+        c_.allowed_keys(e, p, {"type", "on", "subject", "seen", "present"});
+        ok &= host_ref(e, p, "on", s, true).has_value();
+        ok &= c_.string(e, p, "subject", true).has_value();
+        if (e.contains("seen")) ok &= c_.boolean(e, p, "seen", false).has_value();
+        if (e.contains("present")) ok &= c_.boolean(e, p, "present", false).has_value();
+      } else {
+        c_.allowed_keys(e, p, {"type", "policy", "from", "port"});
+        auto pol = c_.string(e, p, "policy", true);
+        if (pol && !policy_ids.count(*pol)) {
+          std::vector<std::string> ids(policy_ids.begin(), policy_ids.end());
+          std::string msg = "no network has a policy \"" + *pol + "\"";
+          if (auto near = closest_match(*pol, ids)) msg += " (did you mean \"" + *near + "\"?)";
+          c_.error(p + "/policy", msg);
+          ok = false;
+        }
+        if (e.contains("from")) ok &= host_ref(e, p, "from", s, false).has_value();
+        if (e.contains("port")) ok &= c_.integer(e, p, "port", false, 1, 65535).has_value();
+      }
+      if (ok) s.expectations.push_back(ExpectationSpec{*kind, e, p});
+    }
+  }
+
+
+  // Every MX/NS target that lies inside a zone of the scenario needs an address (an A
+  // record in some zone); otherwise mail or resolution would stop there for no visible reason.
+  void zone_targets(const Scenario& s) {
+    std::set<std::string> with_address;
+    for (const auto& z : s.zones)
+      for (const auto& r : z.zone.records)
+        if (r.type == dns::Type::A) with_address.insert(r.name.key());
+    for (const auto& z : s.zones) {
+      for (std::size_t i = 0; i < z.zone.records.size() && i < z.record_pointers.size(); ++i) {
+        const auto& r = z.zone.records[i];
+        const dns::Name* target = nullptr;
+        if (r.type == dns::Type::MX) target = &std::get<dns::MxData>(r.data).exchange;
+        else if (r.type == dns::Type::NS) target = &std::get<dns::NsData>(r.data).host;
+        if (!target || with_address.count(target->key())) continue;
+        bool inside = false;
+        for (dns::Name n = *target; !inside; n = n.parent()) {
+          inside = zone_index_.count(n.key()) > 0;
+          if (n.is_root()) break;
+        }
+        if (!inside) continue;
+        c_.error(z.record_pointers[i],
+                 fmt::format("{} points at {}, which has no address: no zone has an A record for it (add \"{} 3600 IN A "
+                             "...\")", dns::type_name(r.type), target->to_string(), target->to_string()));
+      }
+    }
+  }
+
+  // ---- narration ----
+
+  void narration(const nlohmann::json& root, Scenario& s) {
+    const auto* list = array_member(root, "", "narration", false);
+    if (!list) return;
+    std::vector<std::string> kinds;
+    for (auto k : {RecordKind::Packet, RecordKind::Connection, RecordKind::Policy, RecordKind::Tls,
+                   RecordKind::Protocol, RecordKind::Dns, RecordKind::Mail, RecordKind::Mailbox, RecordKind::Action,
+                   RecordKind::Note})
+      kinds.emplace_back(to_string(k));
+    const auto& tables = analogy_tables();
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto& j = (*list)[i];
+      const std::string p = Checker::child("/narration", i);
+      if (!c_.expect_object(j, p, "a narration step ({\"when\": {...}, \"en\": \"...\", \"ja\": \"...\"})")) continue;
+      c_.allowed_keys(j, p, {"when", "en", "ja", "analogy"});
+      NarrationStep step;
+      step.pointer = p;
+      bool ok = true;
+      if (auto en = c_.string(j, p, "en", true)) step.en = *en;
+      else ok = false;
+      if (j.contains("ja")) {
+        if (auto ja = c_.string(j, p, "ja", false)) step.ja = *ja;
+        else ok = false;
+      }
+      if (j.contains("analogy")) {
+        auto key = c_.string(j, p, "analogy", false);
+        if (!key) {
+          ok = false;
+        } else if (tables.loaded() && !tables.has(*key)) {
+          std::string msg = "no post-office analogy \"" + *key + "\" in assets/analogy/en.json";
+          if (auto near = closest_match(*key, tables.keys())) msg += " (did you mean \"" + *near + "\"?)";
+          c_.error(p + "/analogy", msg);
+          ok = false;
+        } else {
+          step.analogy = *key;
+        }
+      }
+      auto w = j.find("when");
+      if (w == j.end()) {
+        c_.error(p, "missing \"when\" (the moment of the trace this step tells about, e.g. {\"kind\": \"mail\", "
+                    "\"event\": \"compose\"})");
+        continue;
+      }
+      const std::string wp = p + "/when";
+      if (!c_.expect_object(*w, wp)) continue;
+      c_.allowed_keys(*w, wp, {"kind", "event", "host", "peer", "proto", "contains", "nth"});
+      if (auto kind = c_.choice(*w, wp, "kind", true, kinds, "trace record kind")) {
+        record_kind_from_string(*kind, step.when.kind);
+      } else {
+        ok = false;
+      }
+      for (const char* key : {"host", "peer"}) {
+        if (!w->contains(key)) continue;
+        auto h = host_ref(*w, wp, key, s, false);
+        if (!h) ok = false;
+        else (std::string(key) == "host" ? step.when.host : step.when.peer) = *h;
+      }
+      if (w->contains("proto")) {
+        if (auto pr = c_.choice(*w, wp, "proto", false, {"tcp", "udp", "tls", "dns", "smtp", "pop3", "imap", "raw", "store"},
+                                "protocol"))
+          step.when.proto = *pr;
+        else
+          ok = false;
+      }
+      for (const char* key : {"event", "contains"}) {
+        if (!w->contains(key)) continue;
+        auto v = c_.string(*w, wp, key, false);
+        if (!v) ok = false;
+        else if (v->empty()) {
+          c_.error(Checker::child(wp, key), "an empty text matches everything: leave the key out instead");
+          ok = false;
+        } else {
+          (std::string(key) == "event" ? step.when.event : step.when.contains) = *v;
+        }
+      }
+      ok &= moment_can_happen(*w, wp, step.when, s);
+      if (w->contains("nth")) {
+        if (auto n = c_.integer(*w, wp, "nth", false, 1, 1000000)) step.when.nth = static_cast<int>(*n);
+        else ok = false;
+      }
+      if (ok) s.narration.push_back(std::move(step));
+    }
+  }
+
+  // What the world's servers can do, found once (not once per action or narration step).
+  void know_world(const Scenario& s) {
+    world_known_ = true;
+    for (const auto& h : s.hosts) {
+      speaks_.dns |= h.dns_server.has_value();
+      if (!h.mail_server) continue;
+      speaks_.mail = true;
+      if (h.mail_server->max_message_size > largest_message_) {
+        largest_message_ = h.mail_server->max_message_size;
+        largest_host_ = h.info.id;
+      }
+      for (const auto& l : h.mail_server->listeners) {
+        speaks_.pop3 |= l.role == "pop3" || l.role == "pop3s";
+        speaks_.imap |= l.role == "imap" || l.role == "imaps";
+        speaks_.tls |= l.starttls || l.role == "submissions" || l.role == "pop3s" || l.role == "imaps";
+      }
+    }
+  }
+  bool world_known_ = false;
+  struct {
+    bool dns = false, mail = false, pop3 = false, imap = false, tls = false;
+  } speaks_;
+  std::uint64_t largest_message_ = 0;
+  std::string largest_host_;
+
+  // A narration moment that no run of this world could produce: an event its kind never has, or
+  // a protocol that no host of the scenario speaks.
+  bool moment_can_happen(const nlohmann::json& w, const std::string& wp, const NarrationMoment& m, const Scenario& s) {
+    bool ok = true;
+    const std::string kind(to_string(m.kind));
+    if (auto events = kEventsByKind.find(kind); events != kEventsByKind.end() && !m.event.empty() &&
+                                                std::find(events->second.begin(), events->second.end(), m.event) ==
+                                                    events->second.end()) {
+      std::string msg = "a " + kind + " record never has the event " + in_quotes(m.event);
+      if (auto near = closest_match(m.event, events->second)) msg += " (did you mean \"" + *near + "\"?)";
+      else msg += " (" + kind + " events: " + fmt::format("{}", fmt::join(events->second, ", ")) + ")";
+      c_.error(wp + "/event", msg);
+      ok = false;
+    }
+    if (!m.proto.empty() && w.contains("proto")) {
+      if (!world_known_) know_world(s);
+      const bool dns = speaks_.dns, mail = speaks_.mail, pop3 = speaks_.pop3, imap = speaks_.imap, tls = speaks_.tls;
+      std::string missing;
+      if ((m.proto == "dns" || m.proto == "udp") && !dns) missing = "no host is a DNS server (\"dns_server\")";
+      else if ((m.proto == "smtp" || m.proto == "store") && !mail) missing = "no host is a mail server (\"mail_server\")";
+      else if (m.proto == "pop3" && !pop3) missing = "no mail server has a POP3 port (role \"pop3\" or \"pop3s\")";
+      else if (m.proto == "imap" && !imap) missing = "no mail server has an IMAP port (role \"imap\" or \"imaps\")";
+      else if (m.proto == "tls" && !tls) missing = "no mail server offers TLS";
+      if (!missing.empty()) {
+        c_.error(wp + "/proto", "no record of this world can have \"proto\": \"" + m.proto + "\": " + missing);
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  // ---- mail ----
+
+  std::optional<std::uint64_t> size_value(const nlohmann::json& obj, const std::string& p, const char* key) {
+    auto text = c_.string(obj, p, key, false);
+    if (!text) return std::nullopt;
+    std::string why;
+    auto v = mail::parse_size(*text, &why);
+    if (!v) c_.error(Checker::child(p, key), "bad size \"" + *text + "\": " + why);
+    return v;
+  }
+
+  std::optional<mail::MailServerSpec> mail_server(const nlohmann::json& j, const std::string& p, const HostSpec& host) {
+    if (!c_.expect_object(j, p)) return std::nullopt;
+    c_.allowed_keys(j, p, {"hostname", "domains", "users", "ports", "relay_from", "relay_domains", "open_relay", "max_message_size",
+                           "retry", "give_up_after", "smarthost", "rate_limit", "show_credentials", "hop_limit"});
+    mail::MailServerSpec m;
+    m.hostname = c_.string(j, p, "hostname", false).value_or(host.info.id);
+    {
+      // A server knows itself by its hostname (greetings, Received: lines, loop checks).
+      std::string key = m.hostname;
+      for (auto& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (auto first = server_hostnames_.find(key); first != server_hostnames_.end())
+        c_.error(j.contains("hostname") ? p + "/hostname" : p,
+                 "mail server hostname " + in_quotes(m.hostname) + " is already the hostname of host \"" +
+                     first->second + "\"; each server needs its own");
+      else
+        server_hostnames_.emplace(key, host.info.id);
+    }
+    if (const auto* domains = array_member(j, p, "domains", false)) {
+      for (std::size_t i = 0; i < domains->size(); ++i) {
+        const auto& d = (*domains)[i];
+        std::string why;
+        if (!d.is_string() || !dns::Name::parse(d.get<std::string>(), why)) {
+          c_.error(Checker::child(p + "/domains", i), "expected a mail domain such as \"example.com\"");
+          continue;
+        }
+        std::string lower = d.get<std::string>();
+        for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (!lower.empty() && lower.back() == '.') lower.pop_back();
+        if (mail_domains_.count(lower))
+          c_.error(Checker::child(p + "/domains", i), "domain " + lower + " is already hosted by " + mail_domains_[lower]);
+        mail_domains_[lower] = host.info.id;
+        m.domains.push_back(lower);
+      }
+    }
+    if (const auto* users = array_member(j, p, "users", false)) {
+      std::set<std::string> names;
+      for (std::size_t i = 0; i < users->size(); ++i) {
+        const std::string up = Checker::child(p + "/users", i);
+        const auto& u = (*users)[i];
+        if (!c_.expect_object(u, up, "a user object")) continue;
+        c_.allowed_keys(u, up, {"name", "password", "quota"});
+        mail::MailUserSpec us;
+        auto name = c_.string(u, up, "name", true);
+        if (!name) continue;
+        if (name->empty() || name->find('@') != std::string::npos || name->size() > 64) {
+          c_.error(up + "/name", "a user name is the part before the @ (1 to 64 characters), e.g. \"kuroyagi\"");
+          continue;
+        }
+        std::string lower_name = *name;
+        for (auto& ch : lower_name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        // Mail addresses are matched without case here, so "Kuroyagi" and "kuroyagi" are one box.
+        if (!names.insert(lower_name).second) {
+          c_.error(up + "/name", "duplicate user " + in_quotes(*name) + " on this server (user names are compared "
+                                 "without regard to case)");
+          continue;
+        }
+        us.name = *name;
+        us.password = c_.string(u, up, "password", false).value_or("");
+        if (auto q = size_value(u, up, "quota")) us.quota = *q;
+        m.users.push_back(us);
+        for (const auto& d : m.domains) mail_users_.insert(us.name + "@" + d);
+      }
+    }
+    if (!m.users.empty() && m.domains.empty()) c_.error(p, "a mail server with users needs \"domains\"");
+    if (const auto* ports = array_member(j, p, "ports", false)) {
+      std::set<int> used;
+      for (std::size_t i = 0; i < ports->size(); ++i) {
+        const std::string lp = Checker::child(p + "/ports", i);
+        const auto& l = (*ports)[i];
+        if (!c_.expect_object(l, lp, "a port object such as {\"port\": 587, \"role\": \"submission\"}")) continue;
+        c_.allowed_keys(l, lp, {"port", "role", "starttls"});
+        auto port = c_.integer(l, lp, "port", true, 1, 65535);
+        auto role = c_.choice(l, lp, "role", true, kListenerRoles, "port role");
+        if (port && !used.insert(static_cast<int>(*port)).second)
+          c_.error(lp + "/port", fmt::format("port {} is listed twice", *port));
+        for (const auto& svc : host.services)
+          if (port && svc.port == *port) c_.error(lp + "/port", fmt::format("port {} is also a service of this host", *port));
+        if (!port || !role) continue;
+        mail::ListenerSpec ls;
+        ls.port = static_cast<std::uint16_t>(*port);
+        ls.role = *role;
+        ls.starttls = c_.boolean(l, lp, "starttls", false).value_or(true);
+        m.listeners.push_back(ls);
+      }
+    } else {
+      m.listeners = {{25, "mx", true}, {587, "submission", true}, {110, "pop3", true}, {143, "imap", true}};
+    }
+    if (const auto* rf = array_member(j, p, "relay_from", false)) {
+      for (std::size_t i = 0; i < rf->size(); ++i) {
+        std::string why;
+        const auto& v = (*rf)[i];
+        auto c = v.is_string() ? Cidr::parse(v.get<std::string>(), &why) : std::nullopt;
+        if (!c) c_.error(Checker::child(p + "/relay_from", i), "expected an address range such as \"192.0.2.0/24\"" +
+                                                                  (why.empty() ? std::string() : ": " + why));
+        else m.relay_from.push_back(*c);
+      }
+    }
+    if (const auto* rd = array_member(j, p, "relay_domains", false)) {
+      for (std::size_t i = 0; i < rd->size(); ++i) {
+        std::string why;
+        const auto& v = (*rd)[i];
+        if (!v.is_string() || !dns::Name::parse(v.get<std::string>(), why)) {
+          c_.error(Checker::child(p + "/relay_domains", i), "expected a domain such as \"hogehoge.com\"");
+          continue;
+        }
+        std::string d = v.get<std::string>();
+        for (auto& ch : d) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        m.relay_domains.push_back(d);
+      }
+    }
+    m.open_relay = c_.boolean(j, p, "open_relay", false).value_or(false);
+    m.show_credentials = c_.boolean(j, p, "show_credentials", false).value_or(false);
+    if (auto sz = size_value(j, p, "max_message_size")) {
+      if (*sz > smtp::kMaxMessageSizeCap)
+        c_.error(p + "/max_message_size", fmt::format("the SMTP server accepts messages of at most {} MiB; a larger "
+                                                      "limit could never be used", smtp::kMaxMessageSizeCap >> 20));
+      m.max_message_size = *sz;
+    }
+    bool schedule_ok = true;
+    if (const auto* retry = array_member(j, p, "retry", false)) {
+      m.retry_schedule.clear();
+      for (std::size_t i = 0; i < retry->size(); ++i) {
+        const std::string rp = Checker::child(p + "/retry", i);
+        auto d = c_.positive_duration((*retry)[i], rp, "a retry interval");
+        if (d && *d < kMinRetryInterval) {
+          c_.error(rp, fmt::format("a retry interval of {} would only make a storm of attempts: wait at least {}s "
+                                   "(real servers wait minutes)", in_quotes((*retry)[i].get<std::string>()),
+                                   kMinRetryInterval / kSecond));
+          d.reset();
+        }
+        if (d) m.retry_schedule.push_back(*d);
+        else schedule_ok = false;
+      }
+      if (retry->empty()) {
+        c_.error(p + "/retry", "give at least one retry interval, such as [\"1m\", \"5m\"] (or leave \"retry\" out)");
+        schedule_ok = false;
+      }
+    }
+    if (auto g = c_.duration(j, p, "give_up_after", false)) {
+      if (*g > kMaxQueueLifetime) {
+        c_.error(p + "/give_up_after", fmt::format("a message may wait in the queue at most {} days (real servers give "
+                                                   "up after about 5), not {}", kMaxQueueLifetime / (24 * kHour),
+                                                   in_quotes(j["give_up_after"].get<std::string>())));
+        schedule_ok = false;
+      }
+      m.give_up_after = *g;
+    }
+    if (schedule_ok) {
+      // Tries within the lifetime: the intervals in turn, then the last one again and again.
+      std::uint64_t tries = 1;
+      Time t = 0;
+      for (std::size_t i = 0; tries <= kMaxDeliveryAttempts; ++i, ++tries) {
+        t += m.retry_schedule.empty() ? 5 * kMinute : m.retry_schedule[std::min(i, m.retry_schedule.size() - 1)];
+        if (t > m.give_up_after) break;
+      }
+      if (tries > kMaxDeliveryAttempts)
+        c_.error(j.contains("retry") ? p + "/retry" : p + "/give_up_after",
+                 fmt::format("this retry schedule would try a message more than {} times within give_up_after ({}): "
+                             "wait longer between tries or give up sooner", kMaxDeliveryAttempts,
+                             j.contains("give_up_after") ? in_quotes(j["give_up_after"].get<std::string>())
+                                                         : std::string("the default \"1h\"")));
+    }
+    if (auto h = c_.integer(j, p, "hop_limit", false, 1, 500)) m.hop_limit = static_cast<int>(*h);
+    if (auto it = j.find("smarthost"); it != j.end()) {
+      const std::string sp = p + "/smarthost";
+      if (c_.expect_object(*it, sp)) {
+        c_.allowed_keys(*it, sp, {"host", "port", "user", "password", "tls"});
+        mail::SmarthostSpec sh;
+        sh.host = c_.string(*it, sp, "host", true).value_or("");
+        smarthost_refs_.push_back(sp + "/host");
+        smarthost_names_.push_back(sh.host);
+        if (auto port = c_.integer(*it, sp, "port", false, 1, 65535)) sh.port = static_cast<std::uint16_t>(*port);
+        sh.user = c_.string(*it, sp, "user", false).value_or("");
+        sh.password = c_.string(*it, sp, "password", false).value_or("");
+        sh.tls = c_.choice(*it, sp, "tls", false, kTlsModes, "TLS mode").value_or("starttls");
+        m.smarthost = sh;
+      }
+    }
+    if (auto it = j.find("rate_limit"); it != j.end()) {
+      const std::string rp = p + "/rate_limit";
+      if (c_.expect_object(*it, rp)) {
+        c_.allowed_keys(*it, rp, {"max_messages", "per"});
+        mail::RateLimitSpec rl;
+        rl.max_messages = static_cast<std::uint32_t>(c_.integer(*it, rp, "max_messages", true, 1, 1000000).value_or(1));
+        rl.per = c_.positive_duration(*it, rp, "per", true, "the rate limit's time window").value_or(kHour);
+        m.rate_limit = rl;
+      }
+    }
+    return m;
+  }
+
+  const HostSpec* find_host(const Scenario& s, const std::string& id) const {
+    const auto it = host_index_.find(id);
+    return it == host_index_.end() ? nullptr : &s.hosts[it->second];
+  }
+
+  void mail_clients(const nlohmann::json& root, Scenario& s) {
+    for (std::size_t i = 0; i < smarthost_refs_.size(); ++i) {
+      const HostSpec* h = find_host(s, smarthost_names_[i]);
+      if (!host_ptr_.count(smarthost_names_[i])) unknown_host(smarthost_refs_[i], smarthost_names_[i], s);
+      else if (h && !h->mail_server) c_.error(smarthost_refs_[i], "host \"" + h->info.id + "\" is not a mail server");
+    }
+    const auto it = root.find("hosts");
+    if (it == root.end() || !it->is_array()) return;
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const auto& hj = (*it)[i];
+      if (!hj.is_object() || !hj.contains("mail_client")) continue;
+      const std::string p = Checker::child("/hosts", i) + "/mail_client";
+      HostSpec* h = i < host_entry_.size() && host_entry_[i] != kNoHost ? &s.hosts[host_entry_[i]] : nullptr;
+      const auto& j = hj["mail_client"];
+      if (!c_.expect_object(j, p)) continue;
+      c_.allowed_keys(j, p, {"accounts"});
+      mail::MailClientSpec mc;
+      const auto* accounts = array_member(j, p, "accounts", true);
+      if (!accounts) continue;
+      std::map<std::string, std::string> device_accounts;  // lower-case address -> pointer
+      for (std::size_t k = 0; k < accounts->size(); ++k) {
+        const std::string ap = Checker::child(p + "/accounts", k);
+        const auto& a = (*accounts)[k];
+        if (!c_.expect_object(a, ap, "an account object")) continue;
+        c_.allowed_keys(a, ap, {"address", "user", "password", "name", "smtp", "incoming"});
+        mail::AccountSpec acc;
+        auto address = c_.string(a, ap, "address", true);
+        if (!address) continue;
+        std::string why;
+        const auto rcpt = parse_recipient(*address, &why);
+        if (!rcpt || !rcpt->display_name.empty()) {
+          c_.error(ap + "/address", rcpt ? "an account's address is the bare address, \"" + rcpt->address +
+                                               "\"; put the name in \"name\": \"" + cut_text(rcpt->display_name) + "\""
+                                         : why);
+          continue;
+        }
+        const auto at = address->rfind('@');
+        // One device, one account per address: "account" could not tell two apart.
+        std::string lower_address = *address;
+        for (auto& ch : lower_address) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (auto first = device_accounts.find(lower_address); first != device_accounts.end()) {
+          c_.error(ap + "/address", "duplicate account " + in_quotes(*address) + " on this device (first at " +
+                                        where(first->second) + "); a device has one account per address");
+          continue;
+        }
+        device_accounts.emplace(lower_address, ap);
+        acc.address = *address;
+        acc.user = c_.string(a, ap, "user", false).value_or(address->substr(0, at));
+        acc.password = c_.string(a, ap, "password", false).value_or("");
+        acc.display_name = c_.string(a, ap, "name", false).value_or("");
+        if (auto sm = a.find("smtp"); sm != a.end()) {
+          if (auto out = outgoing(*sm, ap + "/smtp", s, nullptr)) acc.smtp = *out;
+        } else {
+          c_.error(ap, "missing \"smtp\" (the server that sends this account's mail)");
+        }
+        if (auto in = a.find("incoming"); in != a.end()) {
+          const std::string ip = ap + "/incoming";
+          if (c_.expect_object(*in, ip)) {
+            c_.allowed_keys(*in, ip, {"protocol", "server", "port", "tls", "leave_on_server"});
+            mail::IncomingSpec inc;
+            inc.protocol = c_.choice(*in, ip, "protocol", true, {"pop3", "imap"}, "protocol").value_or("pop3");
+            inc.server = mail_server_ref(*in, ip, s).value_or("");
+            inc.tls = c_.choice(*in, ip, "tls", false, kTlsModes, "TLS mode").value_or("none");
+            const bool implicit = inc.tls == "implicit";
+            inc.port = inc.protocol == "pop3" ? (implicit ? 995 : 110) : (implicit ? 993 : 143);
+            if (auto port = c_.integer(*in, ip, "port", false, 1, 65535)) inc.port = static_cast<std::uint16_t>(*port);
+            inc.leave_on_server = c_.boolean(*in, ip, "leave_on_server", false).value_or(false);
+            if (inc.leave_on_server && inc.protocol == "imap")
+              c_.error(ip + "/leave_on_server", "leave_on_server is a POP3 setting (IMAP always leaves mail on the server)");
+            acc.incoming = inc;
+          }
+        }
+        mc.accounts.push_back(acc);
+        accounts_[acc.address] = h ? h->info.id : "";
+      }
+      if (h) h->mail_client = mc;
+    }
+  }
+
+  // How a message is sent: an account's "smtp" (base == nullptr: "server" required) or a
+  // send action's per-message "smtp" override of the account's settings `base` (every key
+  // optional; a key not given keeps the account's value, except that a new "port" brings
+  // that port's defaults for "auth" and "tls"). One set of rules for both.
+  std::optional<mail::OutgoingSpec> outgoing(const nlohmann::json& obj, const std::string& p, const Scenario& s,
+                                             const mail::OutgoingSpec* base) {
+    if (!c_.expect_object(obj, p)) return std::nullopt;
+    const std::size_t errors_before = c_.problems();
+    c_.allowed_keys(obj, p, {"server", "port", "auth", "tls"});
+    mail::OutgoingSpec out = base ? *base : mail::OutgoingSpec{};
+    if (!base || obj.contains("server")) out.server = mail_server_ref(obj, p, s, !base).value_or("");
+    const bool new_port = !base || obj.contains("port");
+    if (auto port = c_.integer(obj, p, "port", false, 1, 65535)) out.port = static_cast<std::uint16_t>(*port);
+    if (new_port) {
+      out.auth = out.port != 25;
+      out.tls = out.port == 465 ? "implicit" : out.port == 25 ? "none" : "starttls";
+    }
+    if (auto auth = c_.boolean(obj, p, "auth", false)) out.auth = *auth;
+    if (auto tls = c_.choice(obj, p, "tls", false, kTlsModes, "TLS mode")) out.tls = *tls;
+    if (c_.problems() != errors_before) return std::nullopt;
+    return out;
+  }
+
+  std::optional<std::string> mail_server_ref(const nlohmann::json& obj, const std::string& p, const Scenario& s,
+                                             bool required = true) {
+    auto id = host_ref(obj, p, "server", s, required);
+    if (!id) return std::nullopt;
+    const HostSpec* h = find_host(s, *id);
+    if (h && !h->mail_server) {
+      c_.error(p + "/server", "host \"" + *id + "\" is not a mail server (give it \"mail_server\": {...})");
+      return std::nullopt;
+    }
+    return id;
+  }
+
+  // A mail address that some server in the scenario hosts, with a hint when not.
+  bool hosted_address(const nlohmann::json& obj, const std::string& p, const char* key, bool required) {
+    auto a = c_.string(obj, p, key, required);
+    if (!a) return !required;
+    std::string lower = *a;
+    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (mail_users_.count(lower)) return true;
+    std::vector<std::string> known;
+    if (!c_.full()) known.assign(mail_users_.begin(), mail_users_.end());
+    const auto at = lower.find('@');
+    std::string msg;
+    if (const auto r = parse_recipient(*a); r && !r->display_name.empty()) {
+      // An expectation names a mailbox, not a To: line.
+      c_.error(Checker::child(p, key), "write just the mail address here, \"" + r->address + "\" (a name in "
+                                       "front of it belongs only in a send's \"to\")");
+      return false;
+    }
+    if (at == std::string::npos) msg = "expected a mail address such as \"kuroyagi@hogehoge.com\"";
+    else if (!mail_domains_.count(lower.substr(at + 1))) msg = "no mail server hosts the domain " + lower.substr(at + 1);
+    else msg = "no user \"" + lower.substr(0, at) + "\" on " + mail_domains_[lower.substr(at + 1)];
+    if (auto near = closest_match(lower, known)) msg += " (did you mean \"" + *near + "\"?)";
+    c_.error(Checker::child(p, key), msg);
+    return false;
+  }
+
+  std::map<std::string, std::string> mail_domains_;  // domain -> host id
+  std::set<std::string> mail_users_;                 // user@domain
+  std::map<std::string, std::string> accounts_;      // address -> device host id
+  std::vector<std::string> smarthost_refs_, smarthost_names_;
+  std::set<std::string> senders_;  // who sends mail in this scenario (for "bounced"), made once
+  bool senders_made_ = false;
+
+
+  // "bounced"/"from": the envelope sender the bounce goes back to, so a mail address that sends
+  // in this scenario (a device's account, a server's user, or a MAIL FROM of a scripted connect).
+  bool bounce_sender(const nlohmann::json& e, const std::string& p, const Scenario& s) {
+    auto from = c_.string(e, p, "from", true);
+    if (!from) return false;
+    const auto lower = [](std::string v) {
+      for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      return v;
+    };
+    if (!senders_made_) {  // made once: every expectation asks the same question
+      senders_made_ = true;
+      senders_.insert(mail_users_.begin(), mail_users_.end());
+      for (const auto& [address, host] : accounts_) senders_.insert(lower(address));
+      for (const auto& a : s.timeline) {
+        if (a.kind != "connect" || !a.args.contains("send")) continue;
+        for (const auto& line : a.args["send"]) {
+          const std::string l = lower(line.get<std::string>());
+          const auto lt = l.find('<'), gt = l.find('>');
+          if (l.rfind("mail from:", 0) == 0 && lt != std::string::npos && gt != std::string::npos && gt > lt)
+            senders_.insert(l.substr(lt + 1, gt - lt - 1));
+        }
+      }
+    }
+    const auto& senders = senders_;
+    if (senders.count(lower(*from))) return true;
+    std::string msg;
+    if (const auto acc = std::find_if(accounts_.begin(), accounts_.end(),
+                                      [&](const auto& kv) { return kv.second == *from; });
+        acc != accounts_.end()) {
+      msg = "expected the sender's mail address, not a host: host \"" + *from + "\" sends as \"" + acc->first +
+            "\" (the bounce goes back to that address)";
+    } else {
+      msg = from->find('@') == std::string::npos
+                ? "expected the sender's mail address, such as \"shiroyagi@example.com\" (the bounce goes back to it)"
+                : "nobody in this scenario sends mail as \"" + *from + "\", so no bounce can go back to it";
+      std::vector<std::string> known;
+      if (!c_.full()) known.assign(senders.begin(), senders.end());
+      if (auto near = closest_match(lower(*from), known)) msg += " (did you mean \"" + *near + "\"?)";
+    }
+    c_.error(p + "/from", msg);
+    return false;
+  }
+
+  bool status_code(const nlohmann::json& e, const std::string& p) {
+    auto st = c_.string(e, p, "status", false);
+    if (!st) return false;
+    const std::string& v = *st;
+    const bool basic = v.size() == 3 && std::isdigit(static_cast<unsigned char>(v[0])) &&
+                       std::isdigit(static_cast<unsigned char>(v[1])) && std::isdigit(static_cast<unsigned char>(v[2]));
+    bool enhanced = v.size() >= 5 && (v[0] == '2' || v[0] == '4' || v[0] == '5') && v[1] == '.';
+    if (enhanced) {
+      const auto dot = v.find('.', 2);
+      enhanced = dot != std::string::npos && dot > 2 && dot + 1 < v.size();
+      for (std::size_t i = 2; enhanced && i < v.size(); ++i)
+        if (i != dot && !std::isdigit(static_cast<unsigned char>(v[i]))) enhanced = false;
+    }
+    if (!basic && !enhanced) {
+      c_.error(p + "/status", "expected a status such as \"5.1.1\" or \"550\"");
+      return false;
+    }
+    return true;
+  }
+
+  // A device host with a mail client; `account` (optional) must be one of its accounts.
+  // `found` (when given) receives the account the action uses, when it can be told.
+  bool device_account(const nlohmann::json& a, const std::string& p, const char* key, const Scenario& s, bool incoming,
+                      const mail::AccountSpec** found = nullptr) {
+    auto host = host_ref(a, p, key, s, true);
+    if (!host) return false;
+    const HostSpec* h = find_host(s, *host);
+    if (!h) return true;  // declared but broken: reported there
+    if (!h->mail_client || h->mail_client->accounts.empty()) {
+      c_.error(Checker::child(p, key), "host \"" + *host + "\" has no mail client (give it \"mail_client\": {\"accounts\": [...]})");
+      return false;
+    }
+    const mail::AccountSpec* acc = &h->mail_client->accounts.front();
+    if (auto name = c_.string(a, p, "account", false)) {
+      acc = nullptr;
+      std::vector<std::string> known;
+      for (const auto& x : h->mail_client->accounts) {
+        known.push_back(x.address);
+        if (x.address == *name) acc = &x;
+      }
+      if (!acc) {
+        std::string msg = "host \"" + *host + "\" has no account \"" + *name + "\"";
+        if (auto near = closest_match(*name, known)) msg += " (did you mean \"" + *near + "\"?)";
+        c_.error(p + "/account", msg);
+        return false;
+      }
+    } else if (h->mail_client->accounts.size() > 1) {
+      c_.error(p, "host \"" + *host + "\" has several accounts: say which with \"account\"");
+      return false;
+    }
+    if (incoming && !acc->incoming) {
+      c_.error(p, "account " + acc->address + " has no \"incoming\" settings (POP3 or IMAP) to check mail with");
+      return false;
+    }
+    if (found) *found = acc;
+    return true;
+  }
+
+  // ---- helpers ----
+
+  bool dns_question(const nlohmann::json& obj, const std::string& p, const char* type_key) {
+    bool ok = true;
+    if (auto name = c_.string(obj, p, "name", true)) {
+      std::string why;
+      if (!dns::Name::parse(*name, why)) {
+        c_.error(p + "/name", "bad domain name \"" + *name + "\": " + why);
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+    if (auto t = c_.string(obj, p, type_key, false)) {
+      if (!dns::parse_type(*t)) {
+        c_.error(Checker::child(p, type_key), "unknown record type \"" + *t + "\" (A, AAAA, MX, NS, CNAME, TXT, SOA, PTR)");
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  const nlohmann::json* array_member(const nlohmann::json& obj, const std::string& ptr, const char* key, bool required) {
+    auto it = obj.find(key);
+    if (it == obj.end()) {
+      if (required) c_.error(ptr, fmt::format("missing \"{}\" (an array)", key));
+      return nullptr;
+    }
+    if (!c_.expect_array(*it, Checker::child(ptr, key))) return nullptr;
+    return &*it;
+  }
+
+  std::string where(const std::string& pointer) const {
+    const auto l = src_.locate(pointer);
+    return fmt::format("line {}:{}", l.line, l.column);
+  }
+
+  // "Did you mean" for an unknown id: only while the problems still get printed, and against
+  // a list of ids made once (not one list per unknown reference).
+  void unknown_host(const std::string& ptr, const std::string& name, const Scenario&) {
+    std::string msg = "no host has the id " + in_quotes(name);
+    if (!c_.full()) {
+      if (host_ids_.size() != host_ptr_.size()) {
+        host_ids_.clear();
+        for (const auto& [id, _] : host_ptr_) host_ids_.push_back(id);
+      }
+      if (auto near = closest_match(name, host_ids_)) msg += " (did you mean \"" + *near + "\"?)";
+    }
+    c_.error(ptr, msg);
+  }
+
+  void unknown_network(const std::string& ptr, const std::string& name) {
+    std::string msg = "no network has the id " + in_quotes(name);
+    if (!c_.full()) {
+      if (network_ids_.size() != network_ptr_.size()) {
+        network_ids_.clear();
+        for (const auto& [id, _] : network_ptr_) network_ids_.push_back(id);
+      }
+      if (auto near = closest_match(name, network_ids_)) msg += " (did you mean \"" + *near + "\"?)";
+    }
+    c_.error(ptr, msg);
+  }
+
+  std::optional<std::string> host_ref(const nlohmann::json& obj, const std::string& ptr, const char* key,
+                                      const Scenario& s, bool required) {
+    auto name = c_.string(obj, ptr, key, required);
+    if (!name) return std::nullopt;
+    if (host_ptr_.count(*name)) return name;  // declared (its own mistakes are reported there)
+    unknown_host(Checker::child(ptr, key), *name, s);
+    return std::nullopt;
+  }
+
+  // A destination: a host id, or any IPv4 address (an address nobody has is allowed: the
+  // lesson may be about exactly that).
+  bool destination(const nlohmann::json& obj, const std::string& ptr, const char* key, const Scenario& s) {
+    auto name = c_.string(obj, ptr, key, true);
+    if (!name) return false;
+    if (Ipv4::parse(*name)) return true;
+    if (host_ptr_.count(*name)) return true;
+    unknown_host(Checker::child(ptr, key), *name, s);
+    return false;
+  }
+
+  const JsonSource& src_;
+  Checker c_;
+  std::map<std::string, std::string> network_ptr_;
+  std::map<std::string, std::string> host_ptr_;
+  // Indexes, so that a world of 200,000 hosts is checked in linear time.
+  static constexpr std::size_t kNoHost = static_cast<std::size_t>(-1);
+  std::unordered_map<std::string, std::size_t> host_index_;     // host id -> Scenario::hosts index
+  std::vector<std::size_t> host_entry_;                         // /hosts/i -> Scenario::hosts index
+  std::unordered_map<std::string, std::size_t> network_index_;  // network id -> Scenario::networks index
+  std::map<std::uint32_t, std::size_t> ranges_;                 // network base -> Scenario::networks index
+  std::unordered_map<std::string, std::size_t> zone_index_;     // origin key -> Scenario::zones index
+  std::vector<std::string> host_ids_, network_ids_;             // for hints, made once
+  std::unordered_map<std::string, std::string> host_names_;     // host name (en) -> its pointer
+  std::unordered_map<std::string, std::string> server_hostnames_;  // lower-case hostname -> host id
+};
+
+}  // namespace
+
+std::optional<Recipient> parse_recipient(std::string_view text, std::string* why) {
+  auto fail = [&](std::string m) -> std::optional<Recipient> {
+    if (why) *why = std::move(m);
+    return std::nullopt;
+  };
+  const std::string shown = in_quotes(text);
+  if (text.empty()) return fail("expected a mail address such as \"kuroyagi@hogehoge.com\", not an empty text");
+  Recipient r;
+  std::string_view addr = text;
+  if (const auto lt = text.find('<'); lt != std::string_view::npos) {
+    // "Name <address>", as in a To: line (RFC 5322 3.4 name-addr).
+    const std::string_view name = text.substr(0, lt);
+    const bool no_name = name.find_first_not_of(" \t") == std::string_view::npos;
+    const auto gt = text.find('>', lt);
+    if (gt == std::string_view::npos || text.find_first_not_of(" \t", gt + 1) != std::string_view::npos)
+      return fail(shown + " is not a mail address: write a name and address as \"Kuroyagi <kuroyagi@hogehoge.com>\" "
+                          "(one '<', one '>', nothing after it)");
+    addr = text.substr(lt + 1, gt - lt - 1);
+    if (no_name)
+      return fail(shown + ": write the address without angle brackets, \"" + cut_text(addr, kMaxQuotedBytes) +
+                  "\" (the brackets belong to SMTP's RCPT TO:<...>, which the mail program writes itself)");
+    const auto parsed = message::parse_addresses(text);
+    if (parsed.size() != 1 || parsed.front().is_group || parsed.front().mailbox.domain.empty())
+      return fail(shown + " is not a name and mail address: write it as \"Kuroyagi <kuroyagi@hogehoge.com>\" (put a name "
+                          "with dots or commas in double quotes)");
+    r.display_name = parsed.front().mailbox.display_name;
+  }
+  const std::string a(addr);
+  if (a.find('@') == std::string::npos)
+    return fail(shown + " is not a mail address: it has no '@' (write local-part@domain, such as "
+                        "\"kuroyagi@hogehoge.com\")");
+  if (a.find_first_of(" \t") != std::string::npos) {
+    const auto sp = a.find_last_of(" \t");
+    const std::string before = a.substr(0, a.find_first_of(" \t")), after = a.substr(sp + 1);
+    if (addr.size() == text.size() && after.find('@') != std::string::npos && before.find('@') == std::string::npos)
+      return fail(shown + " has a space, and a mail address never does: if \"" + cut_text(before, kMaxQuotedBytes) +
+                  "\" is a name, write \"" + cut_text(a.substr(0, sp), kMaxQuotedBytes) + " <" +
+                  cut_text(after, kMaxQuotedBytes) + ">\"");
+    return fail(shown + " has a space, and a mail address never does");
+  }
+  if (a.front() != '"' && std::count(a.begin(), a.end(), '@') > 1)
+    return fail(shown + " has more than one '@' (a mail address is local-part@domain with a single '@')");
+  if (!smtp::valid_mailbox(a)) {
+    std::string reason;
+    smtp::parse_path("<" + a + ">", smtp::PathOptions{}, &reason);
+    return fail(shown + " is not a valid mail address" + (reason.empty() ? std::string() : ": " + reason) +
+                " (RFC 5321: local-part@domain, such as \"kuroyagi@hogehoge.com\")");
+  }
+  r.address = a;
+  return r;
+}
+
+LoadResult load_scenario_text(std::string_view text, const std::string& file) {
+  if (text.size() > kMaxScenarioBytes) {
+    LoadResult r;
+    r.diagnostics.push_back(Diagnostic{file, {1, 1}, "", fmt::format("the file is larger than {} MiB; a scenario never is",
+                                                                     kMaxScenarioBytes >> 20)});
+    return r;
+  }
+  JsonSyntaxError err;
+  auto src = parse_json_source(text, file, err);
+  if (!src) {
+    LoadResult r;
+    r.diagnostics.push_back(Diagnostic{file, err.where, "", err.message});
+    return r;
+  }
+  return Loader(*src).load();
+}
+
+LoadResult load_scenario_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult r;
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(path, ec);
+    r.diagnostics.push_back(
+        Diagnostic{path, {0, 0}, "", exists ? "cannot read the file" : "no such file"});
+    return r;
+  }
+  // Read in pieces and stop one byte past the limit: /dev/zero or a 50 MB file is refused
+  // after 16 MiB, never read whole.
+  std::string text;
+  char buf[64 * 1024];
+  while (in && text.size() <= kMaxScenarioBytes) {
+    in.read(buf, static_cast<std::streamsize>(std::min(sizeof buf, kMaxScenarioBytes + 1 - text.size())));
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+  }
+  if (text.size() > kMaxScenarioBytes) {
+    LoadResult r;
+    r.diagnostics.push_back(Diagnostic{path, {1, 1}, "", fmt::format("the file is larger than {} MiB; a scenario never is "
+                                                                     "(stopped reading there)", kMaxScenarioBytes >> 20)});
+    return r;
+  }
+  return load_scenario_text(text, path);
+}
+
+}  // namespace mailsim::sim

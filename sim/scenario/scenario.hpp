@@ -1,0 +1,131 @@
+// A scenario: the world (networks, hosts, services), a timeline of actions, expectations.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "protocols/dns/authoritative.hpp"
+#include "sim/scenario/budget.hpp"
+#include "sim/scenario/checker.hpp"
+#include "sim/apps/mail/mail_spec.hpp"
+#include "sim/words/narration.hpp"
+#include "sim/core/network.hpp"
+#include "sim/core/transport.hpp"
+
+namespace mailsim::sim {
+
+constexpr int kScenarioSchemaVersion = 1;
+
+struct Localized {
+  std::string en;
+  std::string ja;
+  const std::string& in(std::string_view lang) const { return lang == "ja" && !ja.empty() ? ja : en; }
+};
+
+struct ServiceSpec {
+  std::uint16_t port = 0;
+  std::string app;  // "echo", "discard" (more kinds come with the mail servers)
+  std::string pointer;
+};
+
+// A host that runs a DNS server: the zones it is authoritative for, and whether it also
+// resolves other names for its clients.
+struct DnsServerSpec {
+  std::vector<std::string> zones;  // zone origins (keys of Scenario::zones)
+  bool recursive = false;
+};
+
+struct HostSpec {
+  HostInfo info;
+  std::vector<ServiceSpec> services;
+  std::optional<DnsServerSpec> dns_server;
+  std::optional<mail::MailServerSpec> mail_server;
+  std::optional<mail::MailClientSpec> mail_client;
+  std::string resolver;  // host id of the DNS server this host asks (empty: none)
+  bool down = false;
+  std::string pointer;
+};
+
+struct ZoneSpec {
+  dns::Zone zone;
+  std::string pointer;
+  std::vector<std::string> record_pointers;  // parallel to zone.records
+};
+
+// One step of the timeline. `args` holds the validated JSON of the action.
+struct ActionSpec {
+  Time at = 0;
+  std::string kind;  // "connect", "lookup", "host_down", "host_up"
+  nlohmann::json args;
+  std::string pointer;
+  // "send" only: the action's own "smtp" settings for this message, already merged with the
+  // account's (none: the account's settings).
+  std::optional<mail::OutgoingSpec> smtp;
+};
+
+struct ExpectationSpec {
+  std::string kind;  // "connection", "blocked", "dns"
+  nlohmann::json args;
+  std::string pointer;
+};
+
+struct Scenario {
+  std::string file;
+  std::string name;  // file name without folder and extension
+  Localized title;
+  Localized description;
+  std::uint64_t seed = 1;
+  TransportSettings transport;
+  mail::SessionTimeouts timeouts;  // settings/timeouts, copied into every mail server and client
+  Time run_for = 1 * kHour;  // the simulation stops here even if events remain
+  RunBudget budget;          // settings "max_events", "max_records", "max_time", "max_trace_mb"
+  Time internet_latency = 20 * kMilli;
+  struct PathLatency {
+    std::string a, b;
+    Time latency;
+  };
+  std::vector<PathLatency> paths;
+  std::vector<NetworkInfo> networks;
+  std::vector<HostSpec> hosts;
+  std::vector<ZoneSpec> zones;
+  std::vector<ActionSpec> timeline;
+  std::vector<ExpectationSpec> expectations;
+  std::vector<NarrationStep> narration;  // the story, in order (may be empty)
+};
+
+// Limits on values that can never work in a run; `check` refuses them (docs/scenarios.md, "When a
+// world is wrong").
+// A retry interval shorter than this would only make a storm of attempts (Postfix waits at
+// least 5 minutes; a lesson may shorten that, but not below a second).
+inline constexpr Time kMinRetryInterval = 1 * kSecond;
+// A message stays queued at most this long (Postfix and sendmail give up after 5 days).
+inline constexpr Time kMaxQueueLifetime = 7 * 24 * kHour;
+// Attempts a retry schedule may make within its lifetime (e.g. every 1s for 1h is 3,600: too many).
+inline constexpr std::uint64_t kMaxDeliveryAttempts = 1000;
+// The longest virtual time a run may cover.
+inline constexpr Time kMaxRunFor = 30 * 24 * kHour;
+
+// A recipient as a scenario writes it: "kuroyagi@hogehoge.com", or as a mail program's To: line
+// has it, "Kuroyagi <kuroyagi@hogehoge.com>" (the name goes into the To: header, the address into
+// RCPT TO). Checked with the SMTP engine's own RFC 5321 rules, so whatever passes here is what
+// the client will send. On failure, `why` says what is wrong and how to write it.
+struct Recipient {
+  std::string display_name;
+  std::string address;
+};
+std::optional<Recipient> parse_recipient(std::string_view text, std::string* why = nullptr);
+
+struct LoadResult {
+  std::optional<Scenario> scenario;  // set only when there is no diagnostic at all
+  std::vector<Diagnostic> diagnostics;
+};
+
+// Loads and validates a scenario. Never returns a partial world: any diagnostic means no
+// scenario.
+LoadResult load_scenario_file(const std::string& path);
+LoadResult load_scenario_text(std::string_view text, const std::string& file);
+
+}  // namespace mailsim::sim
