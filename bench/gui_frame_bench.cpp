@@ -202,8 +202,8 @@ void RefImGuiFrame(benchmark::State& state) {
 void RefCopyRecords(benchmark::State& state, const std::string& name) {
   const World& w = world(name);
   for (auto _ : state) {
-    std::vector<sim::Record> copy(w.run.trace.records());
-    benchmark::DoNotOptimize(copy.data());
+    sim::RecordStore copy(w.run.trace.records());
+    benchmark::DoNotOptimize(copy.size());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
   set_counters(state, w);
@@ -215,7 +215,7 @@ void LoadTraceModel(benchmark::State& state, const std::string& name) {
   const World& w = world(name);
   for (auto _ : state) {
     gui::TraceModel model(w.app.scenario, w.run.trace);
-    benchmark::DoNotOptimize(model.records().data());
+    benchmark::DoNotOptimize(&model.records());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
   set_counters(state, w);

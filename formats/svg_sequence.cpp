@@ -87,14 +87,13 @@ std::vector<SequenceArrow> sequence_arrows(const sim::Trace& trace, const std::s
       }
       out.push_back({r.seq, r.time, r.host, r.peer, r.protocol, cut(text), false});
     } else if (r.kind == sim::RecordKind::Packet) {
-      const bool blocked = r.detail.contains("blocked_by") || r.detail.contains("lost");
-      if (r.event == "udp" && r.protocol == "dns") {
-        out.push_back({r.seq, r.time, r.host, r.peer, "dns", dns_label(sim::unescape_bytes(str(r.detail, "bytes")), lang),
-                       blocked});
-      } else if (r.event == "tcp") {
-        const auto flags = parse_tcp_flags(str(r.detail, "flags"));
-        if (flags & kTcpSyn || flags & kTcpRst)
-          out.push_back({r.seq, r.time, r.host, r.peer, "tcp", str(r.detail, "flags"), blocked});
+      const sim::PacketInfo& pk = *r.packet;
+      const bool blocked = !pk.blocked_by.empty() || !pk.lost.empty();
+      if (pk.udp && r.protocol == "dns") {
+        out.push_back({r.seq, r.time, r.host, r.peer, "dns", dns_label(std::string(pk.bytes), lang), blocked});
+      } else if (!pk.udp) {
+        if (pk.flags & kTcpSyn || pk.flags & kTcpRst)
+          out.push_back({r.seq, r.time, r.host, r.peer, "tcp", pk.flag_names(), blocked});
       }
     }
   }

@@ -74,32 +74,32 @@ std::vector<WirePacket> wire_packets(const sim::Trace& trace) {
   std::vector<WirePacket> out;
   for (const auto& r : trace.records()) {
     if (r.kind != sim::RecordKind::Packet) continue;
-    const auto& d = r.detail;
+    const sim::PacketInfo& d = *r.packet;
     WirePacket p;
     p.record = r.seq;
     p.sent = r.time;
-    p.tcp = r.event == "tcp";
+    p.tcp = !d.udp;
     p.conn = r.conn;
     p.from_host = r.host;
     p.to_host = r.peer;
-    if (!parse_endpoint(str(d, "src"), p.src_ip, p.src_port) || !parse_endpoint(str(d, "dst"), p.dst_ip, p.dst_port))
-      continue;
+    p.src_ip = d.src.ip.value;
+    p.src_port = d.src.port;
+    p.dst_ip = d.dst.ip.value;
+    p.dst_port = d.dst.port;
     if (p.tcp) {
-      p.flags = parse_tcp_flags(str(d, "flags"));
-      p.seq = num<std::uint32_t>(d, "seq");
-      p.ack = num<std::uint32_t>(d, "ack");
+      p.flags = d.flags;
+      p.seq = d.seq;
+      p.ack = d.ack;
       auto it = conn_app.find(r.conn);
       p.app = it != conn_app.end() ? it->second : "tcp";
     } else {
       p.app = r.protocol.empty() ? "udp" : r.protocol;
     }
-    if (d.contains("bytes")) p.payload = sim::unescape_bytes(str(d, "bytes"));
-    p.tls = d.value("tls", false);
-    if (auto it = d.find("path"); it != d.end() && it->is_array())
-      for (const auto& hop : *it)
-        if (hop.is_string()) p.path.push_back(hop.get<std::string>());
-    const bool stopped = d.contains("blocked_by") || d.contains("lost");
-    if (!stopped && d.contains("arrive")) p.arrived = num<sim::Time>(d, "arrive");
+    p.payload = std::string(d.bytes);
+    p.tls = d.tls;
+    if (d.path) p.path.assign(d.path->begin(), d.path->end());
+    const bool stopped = !d.blocked_by.empty() || !d.lost.empty();
+    if (!stopped && d.path) p.arrived = d.arrive;
     out.push_back(std::move(p));
   }
   return out;

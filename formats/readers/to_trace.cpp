@@ -32,6 +32,18 @@ class RecordWriter {
     r.detail = std::move(detail);
     trace_.add(std::move(r));
   }
+  void add_packet(sim::Time t, std::string event, const std::string& host, const std::string& peer,
+                  std::uint64_t conn, std::string proto, std::string summary, const sim::PacketInfo& packet) {
+    sim::Record r;
+    r.time = t;
+    r.event = std::move(event);
+    r.host = host;
+    r.peer = peer;
+    r.conn = conn;
+    r.protocol = std::move(proto);
+    r.summary = std::move(summary);
+    trace_.add_packet(std::move(r), packet);
+  }
 
  private:
   sim::Trace& trace_;
@@ -601,19 +613,20 @@ ReplayTrace to_trace(const Capture& capture, const std::string& source_name) {
     const auto& [cid, sid] = ids[it.stream];
     // Sequence numbers count each direction's bytes from 1, so the trace reads back as the same stream.
     auto& offset = offsets[it.stream][from_client ? 0 : 1];
-    nlohmann::json d{{"src", endpoint_text(from_client ? s.client : s.server)},
-                     {"dst", endpoint_text(from_client ? s.server : s.client)},
-                     {"len", c.bytes.size()},
-                     {"bytes", sim::escape_bytes(c.bytes)},
-                     {"arrive", it.time}};
-    if (s.transport == "tcp") {
-      d["flags"] = "PSH,ACK";
-      d["seq"] = static_cast<std::uint32_t>(offset & 0xFFFFFFFFu);
+    sim::PacketInfo pk;
+    pk.udp = s.transport != "tcp";
+    pk.src_name = endpoint_text(from_client ? s.client : s.server);
+    pk.dst_name = endpoint_text(from_client ? s.server : s.client);
+    pk.bytes = c.bytes;
+    pk.arrive = it.time;
+    if (!pk.udp) {
+      pk.flags = sim::tcp_flags::kPsh | sim::tcp_flags::kAck;
+      pk.seq = static_cast<std::uint32_t>(offset & 0xFFFFFFFFu);
     }
     offset += c.bytes.size();
-    w.add(it.time, sim::RecordKind::Packet, s.transport, from_client ? cid : sid, from_client ? sid : cid,
-          it.stream + 1, s.protocol.empty() ? s.transport : s.protocol,
-          std::to_string(c.bytes.size()) + " bytes " + (from_client ? "to the server" : "to the client"), std::move(d));
+    w.add_packet(it.time, s.transport, from_client ? cid : sid, from_client ? sid : cid, it.stream + 1,
+                 s.protocol.empty() ? s.transport : s.protocol,
+                 std::to_string(c.bytes.size()) + " bytes " + (from_client ? "to the server" : "to the client"), pk);
     decoders[it.stream].chunk(it.time, c);
     last_time[it.stream] = it.time;
   }
@@ -633,7 +646,10 @@ ReplayTrace to_trace(const Capture& capture, const std::string& source_name) {
   std::stable_sort(records.begin(), records.end(), [](const sim::Record& a, const sim::Record& b) { return a.time < b.time; });
   sim::Trace sorted;
   sorted.meta = out.trace.meta;
-  for (auto& r : records) sorted.add(std::move(r));
+  for (auto& r : records) {
+    if (r.packet) sorted.add_packet(r, *r.packet);  // re-homed: its bytes are copied into `sorted`
+    else sorted.add(std::move(r));
+  }
   nlohmann::json hosts = nlohmann::json::array();
   for (const auto& h : out.hosts) hosts.push_back({{"id", h.id}, {"address", h.address}, {"name", h.name}});
   sorted.meta["hosts"] = hosts;

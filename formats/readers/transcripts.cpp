@@ -430,8 +430,6 @@ bool read_jsonl(std::string_view input, const ReadLimits& limits, Capture& out, 
   sim::Trace trace;
   if (!sim::Trace::read_jsonl(in, trace, error)) return false;
   SegmentAssembler assembler(limits, out);
-  std::vector<std::string> keep;
-  keep.reserve(trace.size());
   auto endpoint = [](const std::string& text, std::string& ip, std::uint16_t& port) {
     const auto colon = text.rfind(':');
     if (colon == std::string::npos) return false;
@@ -442,36 +440,19 @@ bool read_jsonl(std::string_view input, const ReadLimits& limits, Capture& out, 
     return ec == std::errc() && p <= 65535;
   };
   for (const auto& r : trace.records()) {
-    if (r.kind != sim::RecordKind::Packet) continue;
-    const auto& d = r.detail;
-    if (d.contains("lost") || d.contains("blocked_by")) continue;  // it never reached its peer
+    if (r.kind != sim::RecordKind::Packet || !r.packet) continue;
+    const sim::PacketInfo& d = *r.packet;
+    if (!d.lost.empty() || !d.blocked_by.empty()) continue;  // it never reached its peer
     Segment s;
     s.time = r.time;
-    s.tcp = r.event == "tcp";
-    if (!d.contains("src") || !d.contains("dst") || !d["src"].is_string() || !d["dst"].is_string() ||
-        !endpoint(d["src"].get<std::string>(), s.src, s.sport) || !endpoint(d["dst"].get<std::string>(), s.dst, s.dport)) {
+    s.tcp = !d.udp;
+    if (!endpoint(d.src_text(), s.src, s.sport) || !endpoint(d.dst_text(), s.dst, s.dport)) {
       error = "record " + std::to_string(r.seq) + ": a packet without src/dst addresses";
       return false;
     }
-    if (d.contains("seq") && d["seq"].is_number_unsigned()) s.seq = d["seq"].get<std::uint32_t>();
-    if (d.contains("flags") && d["flags"].is_string()) {
-      const auto f = d["flags"].get<std::string>();
-      std::size_t start = 0;
-      while (start <= f.size()) {
-        auto comma = f.find(',', start);
-        if (comma == std::string::npos) comma = f.size();
-        const auto name = f.substr(start, comma - start);
-        if (name == "FIN") s.flags |= 0x01;
-        else if (name == "SYN") s.flags |= 0x02;
-        else if (name == "RST") s.flags |= 0x04;
-        else if (name == "PSH") s.flags |= 0x08;
-        else if (name == "ACK") s.flags |= 0x10;
-        start = comma + 1;
-      }
-    }
-    if (d.contains("bytes") && d["bytes"].is_string()) keep.push_back(sim::unescape_bytes(d["bytes"].get<std::string>()));
-    else keep.emplace_back();
-    s.payload = keep.back();
+    s.seq = d.seq;
+    s.flags = d.flags;
+    s.payload = d.bytes;  // the trace's arena holds the bytes while `trace` lives
     if (!assembler.add(s, error)) {
       error = "record " + std::to_string(r.seq) + ": " + error;
       return false;

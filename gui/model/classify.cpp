@@ -26,18 +26,12 @@ PacketClass class_of_port(std::uint16_t port) {
 }
 
 PacketClass classify_packet(const sim::Record& packet) {
-  const auto& d = packet.detail;
-  const bool tcp = packet.protocol == "tcp" || d.contains("flags");
-  if (tcp) {
-    const auto len = d.value("len", std::int64_t{0});
-    if (len <= 0) return PacketClass::TcpControl;
-  }
-  for (const char* key : {"dst", "src"}) {
-    if (!d.contains(key) || !d[key].is_string()) continue;
-    if (auto port = port_of(d[key].get<std::string>())) {
-      const auto c = class_of_port(*port);
-      if (c != PacketClass::OtherData) return c;
-    }
+  if (!packet.packet) return packet.protocol == "dns" ? PacketClass::Dns : PacketClass::OtherData;
+  const sim::PacketInfo& d = *packet.packet;
+  if (!d.udp && d.bytes.empty()) return PacketClass::TcpControl;
+  for (const std::uint16_t port : {d.dst.port, d.src.port}) {
+    const auto c = class_of_port(port);
+    if (c != PacketClass::OtherData) return c;
   }
   if (packet.protocol == "dns") return PacketClass::Dns;
   return PacketClass::OtherData;

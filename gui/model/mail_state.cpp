@@ -277,7 +277,7 @@ std::optional<std::size_t> MailModel::letter_by_key(const std::string& key) cons
   return it->second;
 }
 
-MailModel::MailModel(const sim::Scenario& scenario, const std::vector<sim::Record>& records) {
+MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& records) {
   std::map<std::string, std::string> host_by_name;  // mail server hostname (lower case) -> host id
   std::map<std::string, std::string> login;         // "device|account" -> login user
   std::map<std::string, std::string> server_of;     // "device|account" -> incoming server host
@@ -541,7 +541,7 @@ MailModel::MailModel(const sim::Scenario& scenario, const std::vector<sim::Recor
           uid = std::stoull(tail);
       }
       const std::string acct = r.host + "|" + c.user;
-      const std::string server = !r.peer.empty() ? r.peer : server_of.count(acct) ? server_of[acct] : std::string();
+      const std::string server = !r.peer.empty() ? r.peer.str() : server_of.count(acct) ? server_of[acct] : std::string();
       const std::string user = login.count(acct) ? login[acct] : c.user.substr(0, c.user.rfind('@'));
       if (auto it = by_uid.find(uid_key(server, user, c.folder, uid)); uid != 0 && it != by_uid.end()) {
         c.letter = it->second;

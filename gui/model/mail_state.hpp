@@ -197,7 +197,7 @@ class MailModel {
   static constexpr std::size_t kChangeCost = 16;
 
   MailModel() = default;
-  MailModel(const sim::Scenario& scenario, const std::vector<sim::Record>& records);
+  MailModel(const sim::Scenario& scenario, const sim::RecordStore& records);
 
   // State after every record with index <= upto has happened (nullopt: before the first).
   MailState state_after(std::optional<std::size_t> upto) const;

@@ -45,10 +45,11 @@ std::string app_protocol(const sim::Record& p) {
     default: break;
   }
   // The teaching services of the basics lessons.
-  for (const char* key : {"dst", "src"}) {
-    const auto port = port_of(str(p.detail, key));
-    if (port == 7) return "Echo";
-    if (port == 9) return "Discard";
+  if (p.packet) {
+    for (const std::uint16_t port : {p.packet->dst.port, p.packet->src.port}) {
+      if (port == 7) return "Echo";
+      if (port == 9) return "Discard";
+    }
   }
   return {};
 }
@@ -129,23 +130,23 @@ DecodedPacket decode_packet(const TraceModel& model, std::size_t record) {
     return out;
   }
   const auto& p = recs[record];
-  const auto& d = p.detail;
-  const std::string src = str(d, "src");
-  const std::string dst = str(d, "dst");
-  const bool tcp = d.contains("flags");
-  const std::string bytes = sim::unescape_bytes(str(d, "bytes"));
-  const bool tls = d.value("tls", false);
+  const sim::PacketInfo& d = *p.packet;
+  const std::string src = d.src.str();
+  const std::string dst = d.dst.str();
+  const bool tcp = !d.udp;
+  const std::string bytes(d.bytes);
+  const bool tls = d.tls;
 
   // IP: the addresses and the TTL left on arrival (64, less one per router on the path).
   PacketLayer ip{"IP", {}};
   ip.fields.emplace_back("source", ip_of(src));
   ip.fields.emplace_back("destination", ip_of(dst));
   std::size_t routers = 0;
-  if (auto it = d.find("path"); it != d.end() && it->is_array() && it->size() >= 2) routers = it->size() - 2;
+  if (d.path && d.path->size() >= 2) routers = d.path->size() - 2;
   ip.fields.emplace_back("TTL", std::to_string(64 - std::min<std::size_t>(routers, 63)));
   ip.fields.emplace_back("protocol", tcp ? "TCP (6)" : "UDP (17)");
-  if (!str(d, "blocked_by").empty()) ip.fields.emplace_back("dropped by", str(d, "blocked_by"));
-  if (!str(d, "lost").empty()) ip.fields.emplace_back("lost", str(d, "lost"));
+  if (!d.blocked_by.empty()) ip.fields.emplace_back("dropped by", d.blocked_by.str());
+  if (!d.lost.empty()) ip.fields.emplace_back("lost", d.lost.str());
   out.layers.push_back(std::move(ip));
 
   // TCP or UDP.
@@ -153,9 +154,9 @@ DecodedPacket decode_packet(const TraceModel& model, std::size_t record) {
   transport.fields.emplace_back("source port", port_text(src));
   transport.fields.emplace_back("destination port", port_text(dst));
   if (tcp) {
-    transport.fields.emplace_back("flags", str(d, "flags"));
-    transport.fields.emplace_back("seq", std::to_string(d.value("seq", std::uint64_t{0})));
-    transport.fields.emplace_back("ack", std::to_string(d.value("ack", std::uint64_t{0})));
+    transport.fields.emplace_back("flags", d.flag_names());
+    transport.fields.emplace_back("seq", std::to_string(d.seq));
+    transport.fields.emplace_back("ack", std::to_string(d.ack));
     transport.fields.emplace_back("window", "65535 (not simulated)");
   }
   transport.fields.emplace_back("payload", std::to_string(bytes.size()) + " bytes");
@@ -241,17 +242,14 @@ std::optional<WireView> observer_capture(const TraceModel& model, const std::str
   const std::size_t last = std::min(*upto, recs.size() - 1);
   for (std::size_t j = last + 1; j-- > 0 && last - j < kLookBack;) {
     const auto& p = recs[j];
-    if (p.kind != sim::RecordKind::Packet || p.detail.value("len", std::int64_t{0}) <= 0) continue;
-    const auto path = p.detail.find("path");
-    if (path == p.detail.end() || !path->is_array()) continue;
-    bool crosses = false;
-    for (const auto& hop : *path) crosses = crosses || (hop.is_string() && hop.get<std::string>() == network);
-    if (!crosses) continue;
+    if (p.kind != sim::RecordKind::Packet || !p.packet || p.packet->bytes.empty() || !p.packet->path) continue;
+    const auto& path = *p.packet->path;
+    if (std::find(path.begin(), path.end(), sim::Name(network)) == path.end()) continue;
     WireView w;
     w.packet = j;
-    w.bytes = sim::unescape_bytes(str(p.detail, "bytes"));
+    w.bytes = std::string(p.packet->bytes);
     const auto first = w.bytes.empty() ? 0u : static_cast<unsigned>(static_cast<unsigned char>(w.bytes[0]));
-    w.tls = p.detail.value("tls", false) && first >= 20 && first <= 23;
+    w.tls = p.packet->tls && first >= 20 && first <= 23;
     return w;
   }
   return std::nullopt;
@@ -303,11 +301,11 @@ std::optional<WireView> wire_of_line(const TraceModel& model, std::size_t line) 
   for (std::size_t j = line + 1; j < recs.size() && j <= line + kLookAhead; ++j) {
     const auto& p = recs[j];
     if (p.kind != sim::RecordKind::Packet || p.conn != r.conn || p.host != r.host) continue;
-    if (p.detail.value("len", std::int64_t{0}) <= 0) continue;
+    if (!p.packet || p.packet->bytes.empty()) continue;
     WireView w;
     w.packet = j;
-    w.bytes = sim::unescape_bytes(str(p.detail, "bytes"));
-    w.tls = p.detail.value("tls", false);
+    w.bytes = std::string(p.packet->bytes);
+    w.tls = p.packet->tls;
     return w;
   }
   return std::nullopt;

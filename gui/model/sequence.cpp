@@ -177,9 +177,9 @@ SequenceModel build_sequence(const TraceModel& model) {
     if (r.kind == sim::RecordKind::Packet) {
       std::string from = r.host;
       std::string to = r.peer;
-      if (auto it = r.detail.find("path"); it != r.detail.end() && it->is_array() && !it->empty()) {
-        if ((*it)[0].is_string()) from = (*it)[0].get<std::string>();
-        if (it->back().is_string() && layout.host(it->back().get<std::string>())) to = it->back().get<std::string>();
+      if (const auto* path = r.packet ? r.packet->path : nullptr; path && !path->empty()) {
+        from = path->front();
+        if (layout.host(path->back())) to = path->back();
       }
       if (from.empty() || to.empty() || from == to || !layout.host(from) || !layout.host(to)) continue;
       SeqArrow a;
@@ -188,14 +188,15 @@ SequenceModel build_sequence(const TraceModel& model) {
       a.from = lane(from);
       a.to = lane(to);
       a.start = model.playback_of_record(i);
-      const auto arrive = r.detail.value("arrive", r.time);
+      const sim::PacketInfo& pk = *r.packet;
+      const sim::Time arrive = pk.path ? pk.arrive : r.time;
       a.end = std::max(a.start, model.pace().playback_at(arrive));
-      a.blocked = !str(r.detail, "blocked_by").empty() || !str(r.detail, "lost").empty();
+      a.blocked = !pk.blocked_by.empty() || !pk.lost.empty();
       a.cls = classify_packet(r);
       a.label = packet_label(r, a.cls);
       if (a.cls == PacketClass::Dns) {
         const sim::Record* d = take_dns(dns_key("response", from, to, r.time));
-        if (!d && !a.blocked) d = take_dns(dns_key("query", to, from, r.detail.value("arrive", r.time)));
+        if (!d && !a.blocked) d = take_dns(dns_key("query", to, from, arrive));
         if (!d) d = take_dns(dns_key("lookup", from, to, r.time));
         if (d) dns_label(*d, a);
       }

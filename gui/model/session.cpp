@@ -51,7 +51,7 @@ std::string trim(std::string_view s) {
 
 bool same_record(const sim::Record& a, const sim::Record& b) {
   return a.time == b.time && a.kind == b.kind && a.event == b.event && a.host == b.host && a.peer == b.peer &&
-         a.summary == b.summary;
+         a.text() == b.text();
 }
 
 }  // namespace

@@ -55,7 +55,7 @@ bool timed_out(const sim::Record& r) {
 
 }  // namespace
 
-HostPower::HostPower(const sim::Scenario& scenario, const std::vector<sim::Record>& records) {
+HostPower::HostPower(const sim::Scenario& scenario, const sim::RecordStore& records) {
   auto slot = [&](const std::string& host) {
     auto it = std::lower_bound(hosts_.begin(), hosts_.end(), host);
     const auto k = static_cast<std::size_t>(it - hosts_.begin());
@@ -108,7 +108,7 @@ std::string situation_from_facts(const TraceModel& model, const HostPower& power
   if (timed_out(r)) {
     // The attempt: back to the acting host's latest connection request (to the same peer
     // when the record names one).
-    std::string peer = model.layout().host(r.peer) ? r.peer : std::string{};
+    std::string peer = model.layout().host(r.peer) ? r.peer.str() : std::string{};
     std::size_t from = 0;
     for (std::size_t j = i; j-- > 0;) {
       const auto& c = recs[j];

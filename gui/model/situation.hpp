@@ -22,7 +22,7 @@ class StepTimeline;
 class HostPower {
  public:
   HostPower() = default;
-  HostPower(const sim::Scenario& scenario, const std::vector<sim::Record>& records);
+  HostPower(const sim::Scenario& scenario, const sim::RecordStore& records);
   // Is `host` down after record `at` (before any record when nullopt)?
   bool down(const std::string& host, std::optional<std::size_t> at) const;
   // The hosts down after record `at`, sorted.

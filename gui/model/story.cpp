@@ -45,13 +45,14 @@ PacketWords describe_packet(const sim::Record& p) {
   PacketWords w;
   w.from = p.host;
   w.to = p.peer;
-  if (auto it = p.detail.find("path"); it != p.detail.end() && it->is_array() && it->size() >= 2) {
-    if ((*it)[0].is_string()) w.from = (*it)[0].get<std::string>();
-    if (it->back().is_string() && w.to.empty()) w.to = it->back().get<std::string>();
+  const sim::PacketInfo& pk = *p.packet;
+  if (pk.path && pk.path->size() >= 2) {
+    w.from = pk.path->front();
+    if (w.to.empty()) w.to = pk.path->back();
   }
-  w.bytes = p.detail.value("len", std::int64_t{0});
-  w.tls = p.detail.value("tls", false);
-  w.blocked = !str(p.detail, "blocked_by").empty();
+  w.bytes = static_cast<std::int64_t>(pk.bytes.size());
+  w.tls = pk.tls;
+  w.blocked = !pk.blocked_by.empty();
   const PacketClass cls = classify_packet(p);
   switch (cls) {
     case PacketClass::Smtp: w.proto = "SMTP"; break;
@@ -59,10 +60,10 @@ PacketWords describe_packet(const sim::Record& p) {
     case PacketClass::Imap: w.proto = "IMAP"; break;
     case PacketClass::Dns: w.proto = "DNS"; break;
     case PacketClass::TcpControl: w.proto = "TCP"; break;
-    case PacketClass::OtherData: w.proto = p.protocol.empty() ? std::string("data") : p.protocol; break;
+    case PacketClass::OtherData: w.proto = p.protocol.empty() ? std::string("data") : p.protocol.str(); break;
   }
   if (cls == PacketClass::TcpControl) {
-    const auto flags = str(p.detail, "flags");
+    const auto flags = pk.flag_names();
     if (has_flag(flags, "RST")) {
       w.key = "pkt.rst";
     } else if (has_flag(flags, "SYN")) {
@@ -75,7 +76,7 @@ PacketWords describe_packet(const sim::Record& p) {
     return w;
   }
   if (cls == PacketClass::Dns) {
-    const auto src = port_of(str(p.detail, "src"));
+    const std::optional<std::uint16_t> src = pk.src.port;
     w.key = src && *src == 53 ? "pkt.dns_answer" : "pkt.dns_query";
     return w;
   }

@@ -36,9 +36,8 @@ bool is_protocol_line(const sim::Record& r) {
 }
 
 std::string packet_label(const sim::Record& packet, PacketClass cls) {
-  const auto& d = packet.detail;
   if (cls == PacketClass::TcpControl) {
-    auto flags = json_string(d, "flags");
+    auto flags = packet.packet ? packet.packet->flag_names() : std::string();
     return flags.empty() ? std::string("TCP") : flags;
   }
   std::string name;
@@ -47,10 +46,9 @@ std::string packet_label(const sim::Record& packet, PacketClass cls) {
     case PacketClass::Pop3: name = "POP3"; break;
     case PacketClass::Imap: name = "IMAP"; break;
     case PacketClass::Dns: name = "DNS"; break;
-    default: name = packet.protocol.empty() ? std::string("data") : packet.protocol; break;
+    default: name = packet.protocol.empty() ? std::string("data") : packet.protocol.str(); break;
   }
-  const auto len = d.value("len", std::int64_t{-1});
-  if (len >= 0) name += " " + std::to_string(len) + " B";
+  if (packet.packet) name += " " + std::to_string(packet.packet->bytes.size()) + " B";
   return name;
 }
 
@@ -85,7 +83,7 @@ TraceModel::TraceModel(const sim::Scenario& scenario, sim::Trace&& trace, PaceSe
   for (std::size_t i = 0; i < recs.size(); ++i) {
     knots.push_back({recs[i].time, static_cast<long long>(i)});
     if (recs[i].kind == sim::RecordKind::Packet) {
-      const auto arrive = recs[i].detail.value("arrive", recs[i].time);
+      const auto arrive = recs[i].packet && recs[i].packet->path ? recs[i].packet->arrive : recs[i].time;
       if (arrive > recs[i].time) {
         knots.push_back({arrive, -1});
         end = std::max(end, arrive);
@@ -213,19 +211,16 @@ void TraceModel::add_packet(std::size_t i) {
   PacketTrack pt;
   pt.record = i;
   pt.depart = r.time;
-  pt.arrive = std::max(r.time + 1, r.detail.value("arrive", r.time + 1));
+  const sim::PacketInfo& pk = *r.packet;
+  pt.arrive = std::max(r.time + 1, pk.path ? pk.arrive : r.time + 1);
   pt.cls = classify_packet(r);
-  pt.tls = r.detail.value("tls", false);
+  pt.tls = pk.tls;
   pt.label = packet_label(r, pt.cls);
-  const auto blocked_by = json_string(r.detail, "blocked_by");
+  const std::string blocked_by = pk.blocked_by;
   pt.blocked = !blocked_by.empty();
 
   std::vector<std::string> hops;
-  if (auto it = r.detail.find("path"); it != r.detail.end() && it->is_array()) {
-    for (const auto& h : *it) {
-      if (h.is_string()) hops.push_back(h.get<std::string>());
-    }
-  }
+  if (pk.path) hops.assign(pk.path->begin(), pk.path->end());
   if (hops.empty()) {
     hops.push_back(r.host);
     if (!r.peer.empty()) hops.push_back(r.peer);

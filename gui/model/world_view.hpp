@@ -96,7 +96,7 @@ class TraceModel {
   TraceModel(const sim::Scenario& scenario, sim::Trace&& trace, PaceSettings pace = {});
 
   // The records sorted by (time, seq).
-  const std::vector<sim::Record>& records() const { return own_sorted_ ? sorted_ : trace_.records(); }
+  const sim::RecordStore& records() const { return own_sorted_ ? sorted_ : trace_.records(); }
   // The protocols that occur in the trace, each once, in order of first appearance.
   const std::vector<std::string>& protocols() const { return protocols_; }
   const Layout& layout() const { return layout_; }
@@ -160,7 +160,7 @@ class TraceModel {
 
   sim::Trace trace_;                  // the records, when they came in (time, seq) order
   std::vector<std::string> protocols_;
-  std::vector<sim::Record> sorted_;   // else a sorted copy of them
+  sim::RecordStore sorted_;   // else a sorted copy of them
   bool own_sorted_ = false;
   std::vector<sim::Time> times_;      // records_[i].time, for binary search
   Layout layout_;

@@ -44,7 +44,7 @@ const std::string& worded_record(AppState& app, std::size_t i) {
   const auto& r = recs[i];
   if (w.state[i] == WordedRecords::kNotYet) {
     std::string words = sim::describe_record(r, w.japanese ? "ja" : "en", &app.scenario);
-    if (words == r.summary) {
+    if (!r.packet && words == r.summary) {  // (a packet's line is worded on demand: keep it)
       w.state[i] = WordedRecords::kSummary;
     } else {
       w.text[i] = std::move(words);
@@ -316,7 +316,7 @@ bool passes(AppState& app, EventTableCache::Scan& sc, std::size_t i) {
       it = sc.host_hit.emplace(id, contains_folded(id, f) || contains_folded(app.host_name(id), f)).first;
     return it->second;
   };
-  return host_hit(r.host) || host_hit(r.peer) || contains_folded(r.summary, f) ||
+  return host_hit(r.host) || host_hit(r.peer) || contains_folded(r.text(), f) ||
          contains_folded(worded_record(app, i), f);
 }
 
@@ -439,7 +439,7 @@ void event_table(AppState& app) {
     if (r.host.empty()) return;
     const float avail = ImGui::GetContentRegionAvail().x;
     if (cache.fitted.size() > kMaxFitted) cache.fitted.clear();
-    auto& f = cache.fitted[r.host + '\x1f' + r.peer];
+    auto& f = cache.fitted[r.host.str() + '\x1f' + r.peer.str()];
     if (f.width != avail) f = fit_route(app.host_name(r.host), r.peer.empty() ? std::string() : app.host_name(r.peer),
                                         avail, cache.arrow);
     // Drawn in the route's type, on the line of the summary's text.
@@ -537,7 +537,7 @@ void event_table(AppState& app) {
       ImGui::TextUnformatted(summary.c_str());
       if (!app.headless && ImGui::IsItemHovered()) {
         if (r.kind == sim::RecordKind::Packet) ImGui::SetTooltip("%s\n\n%s", summary.c_str(), app.tr("events.packet_tip"));
-        else if (summary != r.summary) ImGui::SetTooltip("%s\n\n%s", summary.c_str(), r.summary.c_str());
+        else if (summary != r.text()) ImGui::SetTooltip("%s\n\n%s", summary.c_str(), r.text().c_str());
         else ImGui::SetTooltip("%s", summary.c_str());
       }
       if (future) ImGui::PopStyleColor();

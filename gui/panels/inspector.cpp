@@ -423,7 +423,7 @@ bool packet_view(AppState& app) {
   }
   const std::size_t i = *app.selected_packet;
   const auto& r = app.model.records()[i];
-  const std::string back = format_text(app.tr("inspector.back"), {{"host", app.host_name(app.selected_host.empty() ? r.host : app.selected_host)}});
+  const std::string back = format_text(app.tr("inspector.back"), {{"host", app.host_name(app.selected_host.empty() ? r.host.str() : app.selected_host)}});
   if (ImGui::Button(back.c_str())) {
     app.selected_packet.reset();
     return false;
@@ -432,7 +432,7 @@ bool packet_view(AppState& app) {
   ImGui::PushFont(app.fonts.large);
   ImGui::TextWrapped("%s", packet_sentence(describe_packet(r), app.strings(), [&](const std::string& h) { return app.host_name(h); }).c_str());
   ImGui::PopFont();
-  ImGui::TextDisabled("%s  %s", clock_text(app.japanese(), r.time).c_str(), r.summary.c_str());
+  ImGui::TextDisabled("%s  %s", clock_text(app.japanese(), r.time).c_str(), r.text().c_str());
   // Layers on the left, the bytes on the right (under each other when the panel is narrow).
   const float w = ImGui::GetContentRegionAvail().x;
   const bool side_by_side = w > ImGui::GetFontSize() * 34.0f && !d.hex.empty();

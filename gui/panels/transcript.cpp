@@ -110,12 +110,12 @@ ImGuiID head_id(std::uint64_t conn) {
 // The per-run part: line sizes and records, flat; open states as ImGui keeps them.
 void measure_lines(const AppState& app, TranscriptCache& c) {
   const auto& conns = app.model.connections();
-  const bool fresh = c.run == app.run_serial && c.records == app.model.records().data() &&
+  const bool fresh = c.run == app.run_serial && c.records == &app.model.records() &&
                      c.offset.size() == conns.size() + 1 && c.font == ImGui::GetFont() &&
                      c.font_size == ImGui::GetFontSize();
   if (fresh) return;
   c.run = app.run_serial;
-  c.records = app.model.records().data();
+  c.records = &app.model.records();
   c.font = ImGui::GetFont();
   c.font_size = ImGui::GetFontSize();
   c.offset.assign(1, 0);

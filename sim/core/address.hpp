@@ -27,4 +27,11 @@ struct Cidr {
   std::uint32_t mask() const { return prefix == 0 ? 0u : ~0u << (32 - prefix); }
 };
 
+// An address and a port: one end of a TCP connection or a UDP exchange.
+struct Endpoint {
+  Ipv4 ip;
+  std::uint16_t port = 0;
+  std::string str() const { return ip.str() + ":" + std::to_string(port); }
+};
+
 }  // namespace mailsim::sim

@@ -2,9 +2,13 @@
 #include "sim/core/trace.hpp"
 
 #include <array>
+#include <cstring>
 #include <istream>
 #include <ostream>
+#include <tuple>
 #include <utility>
+
+#include <fmt/format.h>
 
 namespace mailsim::sim {
 namespace {
@@ -41,6 +45,174 @@ bool record_kind_from_string(std::string_view text, RecordKind& out) {
   return false;
 }
 
+std::string tcp_flag_names(std::uint8_t f) {
+  using namespace tcp_flags;
+  std::string s;
+  auto add = [&](std::uint8_t bit, const char* name) {
+    if (f & bit) {
+      if (!s.empty()) s += ',';
+      s += name;
+    }
+  };
+  add(kSyn, "SYN");
+  add(kFin, "FIN");
+  add(kRst, "RST");
+  add(kPsh, "PSH");
+  add(kAck, "ACK");
+  return s;
+}
+
+bool parse_tcp_flag_names(std::string_view text, std::uint8_t& out) {
+  using namespace tcp_flags;
+  out = 0;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const auto name = text.substr(0, comma);
+    if (name == "SYN") out |= kSyn;
+    else if (name == "FIN") out |= kFin;
+    else if (name == "RST") out |= kRst;
+    else if (name == "PSH") out |= kPsh;
+    else if (name == "ACK") out |= kAck;
+    else if (!name.empty()) return false;
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return true;
+}
+
+std::string PacketInfo::summary() const {
+  if (udp) return fmt::format("{} -> {} UDP len={}", src_text(), dst_text(), bytes.size());
+  return fmt::format("{} -> {} [{}] seq={} ack={} len={}", src_text(), dst_text(), flag_names(), seq, ack,
+                     bytes.size());
+}
+
+std::string Record::text() const {
+  if (packet && summary.empty()) return packet->summary();
+  return summary;
+}
+
+namespace {
+
+nlohmann::json packet_detail(const PacketInfo& p) {
+  nlohmann::json d{{"src", p.src_text()}, {"dst", p.dst_text()}, {"len", p.bytes.size()}};
+  if (!p.udp) {
+    d["flags"] = p.flag_names();
+    d["seq"] = p.seq;
+    d["ack"] = p.ack;
+    if (p.tls) d["tls"] = true;
+  }
+  if (p.udp || !p.bytes.empty()) d["bytes"] = escape_bytes(p.bytes);
+  if (p.path) {
+    auto& hops = d["path"] = nlohmann::json::array();
+    for (const auto& h : *p.path) hops.push_back(h.str());
+  }
+  if (p.path || p.arrive != 0) d["arrive"] = p.arrive;
+  if (!p.lost.empty()) d["lost"] = p.lost.str();
+  if (!p.blocked_by.empty()) d["blocked_by"] = p.blocked_by.str();
+  return d;
+}
+
+bool parse_endpoint(const nlohmann::json& d, const char* key, Endpoint& out) {
+  const auto it = d.find(key);
+  if (it == d.end() || !it->is_string()) return false;
+  const std::string& s = it->get_ref<const std::string&>();
+  const auto colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  const auto ip = Ipv4::parse(std::string_view(s).substr(0, colon));
+  if (!ip) return false;
+  unsigned port = 0;
+  const auto digits = std::string_view(s).substr(colon + 1);
+  if (digits.empty() || digits.size() > 5) return false;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    port = port * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (port > 65535) return false;
+  out = Endpoint{*ip, static_cast<std::uint16_t>(port)};
+  return true;
+}
+
+}  // namespace
+
+bool packet_from_detail(const nlohmann::json& d, bool udp, PacketInfo& p, std::string& bytes, Hops& hops,
+                        std::string& error) {
+  p = PacketInfo{};
+  p.udp = udp;
+  for (auto [key, ep, name] : {std::tuple{"src", &p.src, &p.src_name}, std::tuple{"dst", &p.dst, &p.dst_name}}) {
+    const auto it = d.is_object() ? d.find(key) : d.end();
+    if (it == d.end() || !it->is_string()) {
+      error = "a packet needs \"src\" and \"dst\" addresses";
+      return false;
+    }
+    // IPv4 with a port is typed; anything else (IPv6, no port) is kept as it was written.
+    if (!parse_endpoint(d, key, *ep)) *name = Name(it->get_ref<const std::string&>());
+  }
+  auto number = [&](const char* key, std::uint64_t max, std::uint64_t& out) {
+    const auto it = d.find(key);
+    if (it == d.end()) return true;
+    const bool whole = it->is_number_unsigned() || (it->is_number_integer() && it->get<std::int64_t>() >= 0);
+    if (!whole || it->get<std::uint64_t>() > max) {
+      error = std::string("packet \"") + key + "\" must be a number up to " + std::to_string(max);
+      return false;
+    }
+    out = it->get<std::uint64_t>();
+    return true;
+  };
+  std::uint64_t seq = 0, ack = 0, arrive = 0;
+  if (!number("seq", 0xFFFFFFFFu, seq) || !number("ack", 0xFFFFFFFFu, ack) ||
+      !number("arrive", static_cast<std::uint64_t>(INT64_MAX), arrive))
+    return false;
+  p.seq = static_cast<std::uint32_t>(seq);
+  p.ack = static_cast<std::uint32_t>(ack);
+  p.arrive = static_cast<Time>(arrive);
+  if (auto it = d.find("flags"); it != d.end()) {
+    if (!it->is_string() || !parse_tcp_flag_names(it->get_ref<const std::string&>(), p.flags)) {
+      error = "packet \"flags\" must name TCP flags (SYN,FIN,RST,PSH,ACK)";
+      return false;
+    }
+  }
+  if (auto it = d.find("tls"); it != d.end()) p.tls = it->is_boolean() && it->get<bool>();
+  if (auto it = d.find("bytes"); it != d.end()) {
+    if (!it->is_string()) {
+      error = "packet \"bytes\" must be a string";
+      return false;
+    }
+    bytes = unescape_bytes(it->get_ref<const std::string&>());
+  } else {
+    bytes.clear();
+  }
+  hops.clear();
+  if (auto it = d.find("path"); it != d.end()) {
+    if (!it->is_array()) {
+      error = "packet \"path\" must be an array of names";
+      return false;
+    }
+    for (const auto& h : *it) {
+      if (!h.is_string()) {
+        error = "packet \"path\" must be an array of names";
+        return false;
+      }
+      hops.emplace_back(h.get_ref<const std::string&>());
+    }
+    p.path = &hops;
+  }
+  auto name = [&](const char* key, Name& out) {
+    const auto it = d.find(key);
+    if (it == d.end()) return true;
+    if (!it->is_string()) {
+      error = std::string("packet \"") + key + "\" must be a string";
+      return false;
+    }
+    out = Name(it->get_ref<const std::string&>());
+    return true;
+  };
+  return name("lost", p.lost) && name("blocked_by", p.blocked_by);
+}
+
+namespace {
+
+}  // namespace
+
 nlohmann::json to_json(const Record& r) {
   nlohmann::json j;
   j["t"] = r.time;
@@ -51,8 +223,13 @@ nlohmann::json to_json(const Record& r) {
   if (!r.peer.empty()) j["peer"] = r.peer;
   if (r.conn != 0) j["conn"] = r.conn;
   if (!r.protocol.empty()) j["proto"] = r.protocol;
+  if (r.packet) {
+    j["summary"] = r.text();
+    j["detail"] = packet_detail(*r.packet);
+    return j;
+  }
   if (!r.summary.empty()) j["summary"] = r.summary;
-  if (!r.detail.empty()) j["detail"] = r.detail;
+  if (!r.detail.is_null() && !r.detail.empty()) j["detail"] = r.detail;
   return j;
 }
 
@@ -61,13 +238,13 @@ bool from_json(const nlohmann::json& j, Record& out, std::string& error) {
     error = "a record must be a JSON object";
     return false;
   }
-  auto get_string = [&](const char* key, std::string& field) {
+  auto get_string = [&](const char* key, auto& field) {
     if (auto it = j.find(key); it != j.end()) {
       if (!it->is_string()) {
         error = std::string("\"") + key + "\" must be a string";
         return false;
       }
-      field = it->get<std::string>();
+      field = it->template get<std::string>();
     }
     return true;
   };
@@ -96,6 +273,20 @@ bool from_json(const nlohmann::json& j, Record& out, std::string& error) {
   } else {
     out.detail = nlohmann::json::object();
   }
+  return true;
+}
+
+bool from_json(const nlohmann::json& j, Record& out, PacketInfo& packet, std::string& packet_bytes,
+               Hops& packet_path, std::string& error) {
+  if (!from_json(j, out, error)) return false;
+  out.packet = nullptr;
+  if (out.kind != RecordKind::Packet) return true;
+  if (!packet_from_detail(out.detail, out.event == "udp", packet, packet_bytes, packet_path, error))
+    return false;
+  packet.bytes = packet_bytes;
+  // The summary and detail are made again from the typed fields when written.
+  out.summary.clear();
+  out.detail = nlohmann::json::object();
   return true;
 }
 
@@ -203,8 +394,23 @@ std::size_t json_size(const nlohmann::json& j) {
 }  // namespace
 
 std::size_t Trace::estimate_size(const Record& r) {
-  return sizeof(Record) + heap_of(r.event) + heap_of(r.host) + heap_of(r.peer) + heap_of(r.protocol) +
-         heap_of(r.summary) + json_size(r.detail);
+  std::size_t n = sizeof(Record) + heap_of(r.summary) + json_size(r.detail);
+  if (r.packet) n += sizeof(PacketInfo) + r.packet->bytes.size();
+  return n;
+}
+
+Trace::Trace(const Trace& other) { *this = other; }
+
+Trace& Trace::operator=(const Trace& other) {
+  if (this == &other) return *this;
+  Trace copy;
+  copy.meta = other.meta;
+  for (const auto& r : other.records_) {
+    if (r.packet) copy.add_packet(r, *r.packet);
+    else copy.add(r);
+  }
+  *this = std::move(copy);
+  return *this;
 }
 
 Record& Trace::add(Record r) {
@@ -212,6 +418,48 @@ Record& Trace::add(Record r) {
   r.seq = records_.size();
   records_.push_back(std::move(r));
   return records_.back();
+}
+
+std::string_view Trace::store_bytes(std::string_view bytes) {
+  if (bytes.empty()) return {};
+  constexpr std::size_t kArenaBlock = 1 << 20;
+  arena_bytes_ += bytes.size();
+  if (bytes.size() > kArenaBlock / 4) {  // a big payload gets a block of its own
+    auto block = std::make_unique<char[]>(bytes.size());
+    std::memcpy(block.get(), bytes.data(), bytes.size());
+    const std::string_view view(block.get(), bytes.size());
+    // Keep the current block last so small payloads still fill it.
+    arena_.insert(arena_.empty() ? arena_.end() : arena_.end() - 1, std::move(block));
+    return view;
+  }
+  if (arena_.empty() || arena_used_ + bytes.size() > arena_cap_) {
+    arena_.push_back(std::make_unique<char[]>(kArenaBlock));
+    arena_used_ = 0;
+    arena_cap_ = kArenaBlock;
+  }
+  char* at = arena_.back().get() + arena_used_;
+  std::memcpy(at, bytes.data(), bytes.size());
+  arena_used_ += bytes.size();
+  return {at, bytes.size()};
+}
+
+const Hops* Trace::intern_path(const Hops& hops) { return &*paths_.insert(hops).first; }
+
+const Hops* Trace::intern_path(const std::vector<std::string>& hops) {
+  Hops names;
+  names.reserve(hops.size());
+  for (const auto& h : hops) names.emplace_back(h);
+  return intern_path(names);
+}
+
+Record& Trace::add_packet(Record r, const PacketInfo& packet) {
+  PacketInfo& p = packets_.emplace_back(packet);
+  p.bytes = store_bytes(packet.bytes);
+  if (packet.path) p.path = intern_path(*packet.path);
+  r.kind = RecordKind::Packet;
+  r.packet = &p;
+  r.detail = nlohmann::json::object();  // empty: readers that look up keys on any record still work
+  return add(std::move(r));
 }
 
 void Trace::write_jsonl(std::ostream& out) const {
@@ -227,6 +475,8 @@ void Trace::write_jsonl(std::ostream& out) const {
 
 bool Trace::read_jsonl(std::istream& in, Trace& out, std::string& error) {
   std::string line;
+  std::string packet_bytes;
+  Hops packet_path;
   std::size_t number = 0;
   bool seen_meta = false;
   while (std::getline(in, line)) {
@@ -253,12 +503,14 @@ bool Trace::read_jsonl(std::istream& in, Trace& out, std::string& error) {
       continue;
     }
     Record r;
+    PacketInfo packet;
     std::string why;
-    if (!from_json(j, r, why)) {
+    if (!from_json(j, r, packet, packet_bytes, packet_path, why)) {
       error = "line " + std::to_string(number) + ": " + why;
       return false;
     }
-    out.add(std::move(r));
+    if (r.kind == RecordKind::Packet) out.add_packet(std::move(r), packet);
+    else out.add(std::move(r));
   }
   if (!seen_meta) {
     error = "empty trace: no meta record";

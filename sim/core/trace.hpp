@@ -1,14 +1,19 @@
 // The trace: typed, timestamped records of everything that happens; views only read it.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <iosfwd>
+#include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "sim/core/address.hpp"
 #include "sim/core/event_core.hpp"
+#include "sim/core/name.hpp"
 
 namespace mailsim::sim {
 
@@ -34,38 +39,115 @@ enum class RecordKind {
 std::string_view to_string(RecordKind kind);
 bool record_kind_from_string(std::string_view text, RecordKind& out);
 
+// Names read and write as JSON strings.
+inline void to_json(nlohmann::json& j, const Name& n) { j = n.str(); }
+inline void from_json(const nlohmann::json& j, Name& n) { n = Name(j.get_ref<const std::string&>()); }
+
+// TCP flag bits as on the wire (RFC 9293 section 3.1).
+namespace tcp_flags {
+constexpr std::uint8_t kFin = 0x01;
+constexpr std::uint8_t kSyn = 0x02;
+constexpr std::uint8_t kRst = 0x04;
+constexpr std::uint8_t kPsh = 0x08;
+constexpr std::uint8_t kAck = 0x10;
+}  // namespace tcp_flags
+// "SYN,ACK": the flags in the order the trace has always written them.
+std::string tcp_flag_names(std::uint8_t flags);
+// Back from that form; false on an unknown name.
+bool parse_tcp_flag_names(std::string_view text, std::uint8_t& out);
+
+// A route through the simulated network: host id, network ids..., host id. Interned by the
+// trace so every packet of a connection points at the same one.
+using Hops = std::vector<Name>;
+
+// What a packet record knows, typed: the fields a pcap needs and the route it took. Its
+// bytes live in the trace's byte arena (or, before Trace::add, wherever the writer has them).
+struct PacketInfo {
+  bool udp = false;
+  Endpoint src, dst;
+  std::uint8_t flags = 0;          // TCP only (tcp_flags bits)
+  std::uint32_t seq = 0, ack = 0;  // TCP only
+  bool tls = false;                // the bytes are TLS records (ciphertext on the wire)
+  std::string_view bytes;          // as on the wire
+  const Hops* path = nullptr;      // null: no host has the destination address
+  Time arrive = 0;                 // when it reaches the far end (with a path)
+  Name blocked_by;                 // the policy rule that stopped it, if any
+  Name lost;                       // why it never arrived, if it did not
+  // The addresses as text when they are not IPv4 with a port (a replayed IPv6 capture, a
+  // transcript without addresses); empty for every simulated packet.
+  Name src_name, dst_name;
+  std::string src_text() const { return src_name.empty() ? src.str() : src_name.str(); }
+  std::string dst_text() const { return dst_name.empty() ? dst.str() : dst_name.str(); }
+
+  std::string flag_names() const { return tcp_flag_names(flags); }
+  // "10.0.0.2:49152 -> 192.0.2.25:25 [SYN] seq=.. ack=.. len=0": the record's readable line.
+  std::string summary() const;
+};
+
 struct Record {
   Time time = 0;
   std::uint64_t seq = 0;  // position in the trace, from 0
   RecordKind kind = RecordKind::Note;
-  std::string event;      // sub-kind, e.g. "syn", "established", "refused", "drop"
-  std::string host;       // host id where it happened (the sender for packets)
-  std::string peer;       // the other host id, if any
+  Name event;             // sub-kind, e.g. "syn", "established", "refused", "drop"
+  Name host;              // host id where it happened (the sender for packets)
+  Name peer;              // the other host id, if any
   std::uint64_t conn = 0; // connection id (0 = none)
-  std::string protocol;   // "tcp", "udp", "smtp", "pop3", "imap", "dns", ...
-  std::string summary;    // one readable line
-  nlohmann::json detail = nlohmann::json::object();  // kind-specific fields
+  Name protocol;          // "tcp", "udp", "smtp", "pop3", "imap", "dns", ...
+  std::string summary;    // one readable line (empty for packets: worded from `packet`)
+  nlohmann::json detail = nlohmann::json::object();  // kind-specific fields (empty for packets: see `packet`)
+  const PacketInfo* packet = nullptr;  // packets only; owned by the trace that holds the record
+
+  // The readable line: `summary`, or for a packet the line worded from its fields.
+  std::string text() const;
 };
 
+// A packet record's JSON "detail" read into typed fields: `bytes` and `hops` hold what
+// `packet.bytes` and `packet.path` point at until Trace::add_packet copies them.
+bool packet_from_detail(const nlohmann::json& detail, bool udp, PacketInfo& packet, std::string& bytes, Hops& hops,
+                        std::string& error);
+
+// A record's JSON form; a packet's typed fields are written as its "detail" object.
 nlohmann::json to_json(const Record& r);
-// Reads a record back; returns false (and sets error) when the object is not a record.
+// Reads a record back; returns false (and sets error) when the object is not a record. A
+// packet's detail is parsed into `packet` (its bytes unescaped into `packet_bytes`, its route
+// into `packet_path`), and `out.packet` is left null: Trace::add_packet stores it.
 bool from_json(const nlohmann::json& j, Record& out, std::string& error);
+bool from_json(const nlohmann::json& j, Record& out, PacketInfo& packet, std::string& packet_bytes,
+               Hops& packet_path, std::string& error);
 
 // Bytes in a trace: printable text is kept as it is; anything else is hex-escaped so the
 // JSON stays valid UTF-8 and the file is still readable ("EHLO a\r\n" -> "EHLO a\\r\\n").
 std::string escape_bytes(std::string_view bytes);
 std::string unescape_bytes(std::string_view text);
 
+// Records in contiguous chunks (no regrowth copies; a record's address never changes).
+using RecordStore = std::deque<Record>;
+
 class Trace {
  public:
+  Trace() = default;
+  Trace(Trace&&) = default;
+  Trace& operator=(Trace&&) = default;
+  // A copy re-homes every packet in the copy's own storage.
+  Trace(const Trace& other);
+  Trace& operator=(const Trace& other);
+
   Record& add(Record r);
-  const std::vector<Record>& records() const { return records_; }
+  // A packet record: its typed fields and bytes are stored once, in this trace.
+  Record& add_packet(Record r, const PacketInfo& packet);
+  // The same route, stored once per trace.
+  const Hops* intern_path(const std::vector<std::string>& hops);
+  const Hops* intern_path(const Hops& hops);
+
+  const RecordStore& records() const { return records_; }
   std::size_t size() const { return records_.size(); }
   // Bytes the records take in memory, as estimated by estimate_size() when each was added
   // (the run budget's "trace memory"; the vector's spare capacity is not counted).
   std::uint64_t memory_estimate() const { return bytes_; }
   // A record's footprint: the struct, its strings' heap buffers and its JSON detail's nodes.
   static std::size_t estimate_size(const Record& r);
+  // The byte arena's size (every packet's bytes, once).
+  std::uint64_t payload_bytes() const { return arena_bytes_; }
 
   // Header information written in the first (meta) line.
   nlohmann::json meta = nlohmann::json::object();
@@ -75,7 +157,15 @@ class Trace {
   static bool read_jsonl(std::istream& in, Trace& out, std::string& error);
 
  private:
-  std::vector<Record> records_;
+  std::string_view store_bytes(std::string_view bytes);
+
+  RecordStore records_;
+  std::deque<PacketInfo> packets_;
+  std::set<Hops> paths_;
+  std::vector<std::unique_ptr<char[]>> arena_;  // blocks of kArenaBlock bytes (or one payload)
+  std::size_t arena_used_ = 0;                   // in the last block
+  std::size_t arena_cap_ = 0;
+  std::uint64_t arena_bytes_ = 0;
   std::uint64_t bytes_ = 0;
 };
 

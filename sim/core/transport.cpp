@@ -12,11 +12,7 @@
 namespace mailsim::sim {
 namespace {
 
-constexpr std::uint8_t kFin = 0x01;
-constexpr std::uint8_t kSyn = 0x02;
-constexpr std::uint8_t kRst = 0x04;
-constexpr std::uint8_t kPsh = 0x08;
-constexpr std::uint8_t kAck = 0x10;
+using namespace tcp_flags;
 
 // TLS record content types and handshake message types (RFC 5246 section 6.2, 7.4).
 constexpr std::uint8_t kTlsChangeCipher = 20;
@@ -28,21 +24,7 @@ constexpr std::uint8_t kHsFinished = 20;
 constexpr std::size_t kTlsMaxRecord = 16384;
 constexpr std::size_t kTlsTagSize = 16;
 
-std::string flag_names(std::uint8_t f) {
-  std::string s;
-  auto add = [&](std::uint8_t bit, const char* name) {
-    if (f & bit) {
-      if (!s.empty()) s += ',';
-      s += name;
-    }
-  };
-  add(kSyn, "SYN");
-  add(kFin, "FIN");
-  add(kRst, "RST");
-  add(kPsh, "PSH");
-  add(kAck, "ACK");
-  return s;
-}
+std::string flag_names(std::uint8_t f) { return tcp_flag_names(f); }
 
 // The keystream that stands in for a cipher: deterministic from the session key and the
 // byte offset, so an observer's bytes look random and the receiver can undo them.
@@ -389,7 +371,6 @@ void TransportLayer::transmit(std::uint64_t id, int side, std::uint8_t flags, st
 
   Record r;
   r.time = core_.now();
-  r.kind = RecordKind::Packet;
   r.event = "tcp";
   r.host = s.host;
   r.peer = d.host;
@@ -397,25 +378,26 @@ void TransportLayer::transmit(std::uint64_t id, int side, std::uint8_t flags, st
   r.protocol = "tcp";
   const auto path = net_.path(s.host, d.ep.ip);
   const auto hit = net_.check_policy(s.host, d.ep.ip, Transport::Tcp, d.ep.port);
-  nlohmann::json det{{"src", s.ep.str()}, {"dst", d.ep.str()}, {"flags", flag_names(seg.flags)},
-                     {"seq", seg.seq}, {"ack", seg.ack}, {"len", seg.wire.size()}};
-  if (!seg.wire.empty()) det["bytes"] = escape_bytes(seg.wire);
-  if (s.tls == TlsState::Active || (s.tls != TlsState::None && !seg.wire.empty())) det["tls"] = true;
-  r.summary = fmt::format("{} -> {} [{}] seq={} ack={} len={}", s.ep.str(), d.ep.str(), flag_names(seg.flags),
-                          seg.seq, seg.ack, seg.wire.size());
+  PacketInfo pk;
+  pk.src = s.ep;
+  pk.dst = d.ep;
+  pk.flags = seg.flags;
+  pk.seq = seg.seq;
+  pk.ack = seg.ack;
+  pk.bytes = seg.wire;
+  pk.tls = s.tls == TlsState::Active || (s.tls != TlsState::None && !seg.wire.empty());
   if (path) {
-    det["path"] = path->hops;
-    det["arrive"] = core_.now() + path->latency;
+    pk.path = trace_.intern_path(path->hops);
+    pk.arrive = core_.now() + path->latency;
   }
   if (!path) {
-    det["lost"] = "no host has the address " + d.ep.ip.str();
+    pk.lost = "no host has the address " + d.ep.ip.str();
   } else if (hit) {
-    det["blocked_by"] = hit->rule->id;
+    pk.blocked_by = hit->rule->id;
   } else if (!host_up(d.host)) {
-    det["lost"] = d.host + " is down";
+    pk.lost = d.host + " is down";
   }
-  r.detail = std::move(det);
-  trace_.add(std::move(r));
+  trace_.add_packet(std::move(r), pk);
 
   if (!path) return;
   if (hit) {
@@ -878,23 +860,24 @@ void TransportLayer::udp_send(const std::string& host, std::uint16_t src_port, E
   const auto hit = net_.check_policy(host, to.ip, Transport::Udp, to.port);
   Record r;
   r.time = core_.now();
-  r.kind = RecordKind::Packet;
   r.event = "udp";
   r.host = host;
   r.peer = dh ? dh->id : to.ip.str();
   r.protocol = protocol;
-  r.summary = fmt::format("{} -> {} UDP len={}", from.str(), to.str(), bytes.size());
-  nlohmann::json det{{"src", from.str()}, {"dst", to.str()}, {"len", bytes.size()}, {"bytes", escape_bytes(bytes)}};
+  PacketInfo pk;
+  pk.udp = true;
+  pk.src = from;
+  pk.dst = to;
+  pk.bytes = bytes;
   if (path) {
-    det["path"] = path->hops;
-    det["arrive"] = core_.now() + path->latency;
+    pk.path = trace_.intern_path(path->hops);
+    pk.arrive = core_.now() + path->latency;
   } else {
-    det["lost"] = "no host has the address " + to.ip.str();
+    pk.lost = "no host has the address " + to.ip.str();
   }
-  if (hit) det["blocked_by"] = hit->rule->id;
-  if (dh && !host_up(dh->id)) det["lost"] = dh->id + " is down";
-  r.detail = std::move(det);
-  trace_.add(std::move(r));
+  if (hit) pk.blocked_by = hit->rule->id;
+  if (dh && !host_up(dh->id)) pk.lost = dh->id + " is down";
+  trace_.add_packet(std::move(r), pk);
   if (!path || hit || !dh || !host_up(dh->id)) {
     if (hit) {
       Record p;

@@ -15,12 +15,6 @@
 
 namespace mailsim::sim {
 
-struct Endpoint {
-  Ipv4 ip;
-  std::uint16_t port = 0;
-  std::string str() const { return ip.str() + ":" + std::to_string(port); }
-};
-
 enum class SocketError {
   Refused,   // RST in answer to SYN: nothing listens there (or a policy rejected it)
   TimedOut,  // no answer to SYN: filtered, dropped, or the host is down

@@ -78,7 +78,7 @@ RunawayCause likely_cause(const Trace& trace) {
     if (r.kind == RecordKind::Packet) {
       ++packets;
       ++packets_by_host[r.host];
-      if (r.conn != 0) bytes_by_conn[r.conn] += r.detail.value("len", std::uint64_t{0});
+      if (r.conn != 0 && r.packet) bytes_by_conn[r.conn] += r.packet->bytes.size();
     } else if (r.kind == RecordKind::Mail && r.event == "relayed") {
       ++relays[r.detail.value("message_id", "")];
     } else if (r.kind == RecordKind::Mail && r.event == "deferred") {

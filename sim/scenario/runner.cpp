@@ -170,7 +170,7 @@ ExpectationResult check_connection(const Scenario& s, const ExpectationSpec& e, 
       seen.push_back(rec.event + " at " + format_time(rec.time));
       if (rec.event == want) {
         r.passed = true;
-        r.actual = rec.summary;
+        r.actual = rec.text();
         r.outcome = "evidence";
         r.records = {rec.seq};
         return r;
@@ -210,7 +210,7 @@ ExpectationResult check_blocked(const ExpectationSpec& e, const Trace& trace) {
     if (!from.empty() && rec.host != from) continue;
     if (port && rec.detail.value("dst_port", 0) != port) continue;
     r.passed = true;
-    r.actual = rec.summary;
+    r.actual = rec.text();
     r.outcome = "evidence";
     r.records = {rec.seq};
     return r;
@@ -245,7 +245,7 @@ ExpectationResult check_dns(const ExpectationSpec& e, const Trace& trace) {
     if (rec.kind != RecordKind::Dns || rec.event != "result") continue;
     if (!host.empty() && rec.host != host) continue;
     if (lower(rec.detail.value("qname", "")) != lower(name) || rec.detail.value("qtype", "") != qtype) continue;
-    seen.push_back(rec.summary);
+    seen.push_back(rec.text());
     r.records.push_back(rec.seq);
     if (!outcome.empty() && rec.detail.value("outcome", "") != outcome) continue;
     if (!contains.empty()) {
@@ -255,7 +255,7 @@ ExpectationResult check_dns(const ExpectationSpec& e, const Trace& trace) {
       if (!found) continue;
     }
     r.passed = true;
-    r.actual = rec.summary;
+    r.actual = rec.text();
     r.outcome = "evidence";
     r.records = {rec.seq};
     return r;
@@ -291,12 +291,12 @@ ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
   };
   std::vector<std::string> seen;
   auto instead = [&](const Record& rec) {
-    seen.push_back(rec.summary);
+    seen.push_back(rec.text());
     r.records.push_back(rec.seq);
   };
   auto evidence = [&](const Record& rec) {
     r.passed = true;
-    r.actual = rec.summary;
+    r.actual = rec.text();
     r.outcome = "evidence";
     r.records = {rec.seq};
   };
@@ -386,17 +386,15 @@ ExpectationResult check_wire(const ExpectationSpec& e, const Trace& trace) {
   r.kind = e.kind;
   r.params = {{"text", text}, {"visible", visible}, {"network", network}};
   for (const auto& rec : trace.records()) {
-    if (rec.kind != RecordKind::Packet || !rec.detail.contains("bytes")) continue;
+    if (rec.kind != RecordKind::Packet || !rec.packet || rec.packet->bytes.empty()) continue;
     if (!network.empty()) {
-      bool crosses = false;
-      for (const auto& hop : rec.detail.value("path", nlohmann::json::array()))
-        if (hop.get<std::string>() == network) crosses = true;
-      if (!crosses) continue;
+      const auto* path = rec.packet->path;
+      if (!path || std::find(path->begin(), path->end(), Name(network)) == path->end()) continue;
     }
-    if (unescape_bytes(rec.detail["bytes"].get<std::string>()).find(text) == std::string::npos) continue;
+    if (rec.packet->bytes.find(text) == std::string_view::npos) continue;
     r.passed = visible;
-    r.actual = visible ? "seen at " + format_time(rec.time) + ": " + rec.summary
-                       : "instead it crossed in clear at " + format_time(rec.time) + ": " + rec.summary;
+    r.actual = visible ? "seen at " + format_time(rec.time) + ": " + rec.text()
+                       : "instead it crossed in clear at " + format_time(rec.time) + ": " + rec.text();
     r.outcome = visible ? "wire.seen" : "wire.in_clear";
     r.records = {rec.seq};
     return r;

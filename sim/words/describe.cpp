@@ -1164,9 +1164,9 @@ std::string host_label(const Scenario* s, const std::string& id, std::string_vie
 
 std::string describe_record(const Record& r, std::string_view lang, const Scenario* s) {
   // English without a scenario: the simulator's summary (it names hosts by id, as the trace does).
-  if (lang != "ja" && !s) return r.summary;
+  if (lang != "ja" && !s) return r.text();
   if (auto words = record_words(Say(lang, s), r)) return *words;
-  return r.summary;
+  return r.text();
 }
 
 bool has_own_wording(const Record& r, std::string_view lang) { return record_words(Say(lang, nullptr), r).has_value(); }

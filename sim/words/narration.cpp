@@ -15,7 +15,7 @@ bool NarrationMoment::matches(const Record& r) const {
   if (!host.empty() && r.host != host) return false;
   if (!peer.empty() && r.peer != peer) return false;
   if (!proto.empty() && r.protocol != proto) return false;
-  if (!contains.empty() && r.summary.find(contains) == std::string::npos) return false;
+  if (!contains.empty() && r.text().find(contains) == std::string::npos) return false;
   return true;
 }
 

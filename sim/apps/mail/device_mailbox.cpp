@@ -79,7 +79,7 @@ std::vector<DeviceViewEntry> device_view(const Trace& trace, const std::string& 
   for (const auto& r : trace.records()) {
     if (r.time > until) break;
     if (r.kind != RecordKind::Mailbox || r.host != device) continue;
-    if (r.event.rfind("device-", 0) != 0 || r.event == kDeviceChecked) continue;
+    if (!r.event.view().starts_with("device-") || r.event == kDeviceChecked) continue;
     const std::string account = r.detail.value("account", "");
     const std::string key = r.detail.value("key", "");
     auto it = find(account, key);

@@ -13,6 +13,8 @@
 #include "gui/model/world_view.hpp"
 #include "sim/scenario/runner.hpp"
 
+#include "tests/unit/packet_record.hpp"
+
 using namespace mailsim;
 using gui::analogy_key;
 using gui::AnalogyContext;
@@ -230,27 +232,27 @@ TEST_CASE("story: packets in words", "[gui][story]") {
                         {{"src", "192.0.2.130:49152"}, {"dst", "198.51.100.25:25"}, {"len", 0}, {"flags", "SYN"},
                          {"path", {"pc", "isp", "internet", "dc", "mx"}}},
                         "tcp");
-  auto w = gui::describe_packet(syn);
+  auto w = gui::describe_packet(mailsim::testing::packet_record(syn));
   CHECK(w.key == "pkt.syn");
   CHECK(w.from == "pc");
   CHECK(w.to == "b");
   syn.detail["flags"] = "SYN,ACK";
-  CHECK(gui::describe_packet(syn).key == "pkt.synack");
+  CHECK(gui::describe_packet(mailsim::testing::packet_record(syn)).key == "pkt.synack");
   syn.detail["flags"] = "RST,ACK";
-  CHECK(gui::describe_packet(syn).key == "pkt.rst");
+  CHECK(gui::describe_packet(mailsim::testing::packet_record(syn)).key == "pkt.rst");
   syn.detail["flags"] = "FIN,ACK";
-  CHECK(gui::describe_packet(syn).key == "pkt.fin");
+  CHECK(gui::describe_packet(mailsim::testing::packet_record(syn)).key == "pkt.fin");
   syn.detail["flags"] = "ACK";
-  CHECK(gui::describe_packet(syn).key == "pkt.ack");
+  CHECK(gui::describe_packet(mailsim::testing::packet_record(syn)).key == "pkt.ack");
 
   const sim::Record answer = rec(sim::RecordKind::Packet, "udp",
                                  {{"src", "198.51.100.1:53"}, {"dst", "192.0.2.53:49152"}, {"len", 75}}, "dns");
-  CHECK(gui::describe_packet(answer).key == "pkt.dns_answer");
+  CHECK(gui::describe_packet(mailsim::testing::packet_record(answer)).key == "pkt.dns_answer");
   const sim::Record data = rec(sim::RecordKind::Packet, "tcp",
                                {{"src", "192.0.2.130:49152"}, {"dst", "198.51.100.25:587"}, {"len", 19},
                                 {"flags", "PSH,ACK"}, {"tls", true}, {"blocked_by", "op25b"}},
                                "tcp");
-  const auto dw = gui::describe_packet(data);
+  const auto dw = gui::describe_packet(mailsim::testing::packet_record(data));
   CHECK(dw.key == "pkt.data");
   CHECK(dw.proto == "SMTP");
   CHECK(dw.bytes == 19);

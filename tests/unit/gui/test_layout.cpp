@@ -13,6 +13,8 @@
 #include "gui/model/world_view.hpp"
 #include "inline_scenarios.hpp"
 
+#include "tests/unit/packet_record.hpp"
+
 using namespace mailsim;
 using gui::Layout;
 using gui::LayoutMoves;
@@ -40,7 +42,7 @@ sim::Record short_packet(sim::Time t) {
   r.peer = "b";
   r.detail = {{"arrive", t + 100 * kMilli}, {"src", "192.0.2.10:49152"}, {"dst", "198.51.100.25:25"},
               {"len", 0},                   {"flags", "SYN"},              {"path", {"a", "n1"}}};
-  return r;
+  return mailsim::testing::packet_record(std::move(r));
 }
 
 sim::Record policy_drop(sim::Time t) {

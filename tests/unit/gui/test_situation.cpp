@@ -121,7 +121,7 @@ TEST_CASE("situation: hosts switched off over time", "[gui][analogy]") {
   h.info.id = "off";
   h.down = true;
   s.hosts.push_back(h);
-  std::vector<sim::Record> recs(3);
+  sim::RecordStore recs(3);
   recs[1].kind = sim::RecordKind::Action;
   recs[1].event = "host_up";
   recs[1].host = "off";

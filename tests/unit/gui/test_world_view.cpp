@@ -7,6 +7,8 @@
 #include "sim/scenario/runner.hpp"
 #include "inline_scenarios.hpp"
 
+#include "tests/unit/packet_record.hpp"
+
 using namespace mailsim;
 using gui::PacketClass;
 using sim::kMilli;
@@ -36,7 +38,7 @@ sim::Record packet(sim::Time t, sim::Time arrive, const std::string& src, const 
   r.peer = "b";
   r.detail = {{"arrive", arrive}, {"src", src}, {"dst", dst}, {"len", len}, {"flags", flags},
               {"path", {"a", "n1", "internet", "n2", "b"}}};
-  return r;
+  return mailsim::testing::packet_record(std::move(r));
 }
 
 using gui::testing::two_networks;
@@ -57,7 +59,7 @@ TEST_CASE("classify: control segments, and data by well-known ports", "[gui][mod
   dns.kind = sim::RecordKind::Packet;
   dns.protocol = "udp";
   dns.detail = {{"src", "1.2.3.4:40000"}, {"dst", "5.6.7.8:53"}};
-  CHECK(gui::classify_packet(dns) == PacketClass::Dns);
+  CHECK(gui::classify_packet(mailsim::testing::packet_record(dns)) == PacketClass::Dns);
   CHECK(gui::port_of("1.2.3.4:65536") == std::nullopt);
   CHECK(gui::port_of("1.2.3.4") == std::nullopt);
   CHECK(gui::port_of("1.2.3.4:25") == std::uint16_t{25});
@@ -192,7 +194,7 @@ TEST_CASE("world view: a large trace answers seeks like a linear scan", "[gui][m
     const auto v = m.view_at(t);
     std::size_t expected = 0;
     for (const auto& r : m.records()) {
-      if (r.time <= t && t < r.detail["arrive"].get<sim::Time>()) ++expected;
+      if (r.time <= t && t < r.packet->arrive) ++expected;
     }
     CHECK(v.packets.size() == expected);
     REQUIRE(v.current);
@@ -218,13 +220,13 @@ TEST_CASE("world view: in-flight SMTP data while the letter waits in the sender'
   for (std::size_t i = 0; i < m.records().size() && !seg; ++i) {
     const auto& rec = m.records()[i];
     if (rec.kind == sim::RecordKind::Packet && rec.host == "mail-example" && rec.peer == "mx-hogehoge" &&
-        rec.detail.value("len", 0) > 0) {
+        rec.packet->bytes.size() > 0) {
       seg = i;
     }
   }
   REQUIRE(seg);
   const auto& p = m.records()[*seg];
-  const auto arrive = p.detail["arrive"].get<sim::Time>();
+  const auto arrive = p.packet->arrive;
   const sim::Time mid = p.time + (arrive - p.time) / 2;
   const auto v = m.view_at(mid);
   const auto it = std::find_if(v.packets.begin(), v.packets.end(), [&](const gui::InFlight& f) { return f.record == *seg; });
@@ -235,7 +237,7 @@ TEST_CASE("world view: in-flight SMTP data while the letter waits in the sender'
   for (const auto& f : v.packets) {
     const auto& rec = m.records()[f.record];
     CHECK(rec.time <= mid);
-    CHECK(rec.detail["arrive"].get<sim::Time>() > mid);
+    CHECK(rec.packet->arrive > mid);
   }
   // Meanwhile the letter is in mail.example.com's queue, and the snapshot's mail state is the
   // model's state after the current record.
@@ -309,7 +311,7 @@ TEST_CASE("world view: connections and packets listed match the records at every
       for (std::size_t i = 0; i < m.records().size(); ++i) {
         const auto& rec = m.records()[i];
         if (rec.kind != sim::RecordKind::Packet || !v.current || i > *v.current) continue;
-        const auto arrive = std::max(rec.time + 1, rec.detail.value("arrive", rec.time + 1));
+        const auto arrive = std::max(rec.time + 1, rec.packet->path ? rec.packet->arrive : rec.time + 1);
         if (rec.time <= v.time && v.time < arrive) ++flying;
       }
       CHECK(v.packets.size() == flying);

@@ -252,9 +252,9 @@ TEST_CASE("access: implicit TLS on 995 and 993 and STARTTLS on 110 and 143 hide 
     bool tls_seen = false, clear_after_tls = false, secret_in_clear = false, greeting_in_clear = false;
     for (const auto& r : w.sim.trace().records()) {
       if (r.kind == RecordKind::Tls && r.event == "established") tls_seen = true;
-      if (r.kind != RecordKind::Packet || !r.detail.contains("bytes")) continue;
-      const std::string bytes = unescape_bytes(r.detail["bytes"].get<std::string>());
-      const bool protected_ = r.detail.value("tls", false);
+      if (r.kind != RecordKind::Packet || r.packet->bytes.empty()) continue;
+      const std::string bytes(r.packet->bytes);
+      const bool protected_ = r.packet->tls;
       if (tls_seen && !protected_ && !bytes.empty()) clear_after_tls = true;
       if (!protected_ && bytes.find(c.secret_line) != std::string::npos) secret_in_clear = true;
       if (!protected_ && (bytes.rfind("+OK", 0) == 0 || bytes.rfind("* OK", 0) == 0)) greeting_in_clear = true;

@@ -30,7 +30,7 @@ struct Sink {
 std::vector<const Record*> data_packets(const Trace& t, const std::string& from) {
   std::vector<const Record*> out;
   for (const auto& r : t.records())
-    if (r.kind == RecordKind::Packet && r.host == from && r.detail.value("len", 0) > 0) out.push_back(&r);
+    if (r.kind == RecordKind::Packet && r.host == from && r.packet->bytes.size() > 0) out.push_back(&r);
   return out;
 }
 
@@ -52,8 +52,8 @@ TEST_CASE("data lost while the receiver is offline is sent again with the same s
   const auto sent = data_packets(s.trace(), "pc");
   REQUIRE(sent.size() >= 3);
   for (const auto* r : sent) {
-    CHECK(r->detail["seq"] == sent.front()->detail["seq"]);
-    CHECK(r->detail["len"] == sent.front()->detail["len"]);
+    CHECK(r->packet->seq == sent.front()->packet->seq);
+    CHECK(r->packet->bytes.size() == sent.front()->packet->bytes.size());
   }
   // Backoff: 1 s, then 2 s, then 4 s after the first try.
   const Time first = sent[0]->time;
@@ -88,7 +88,7 @@ TEST_CASE("unacknowledged data is retransmitted up to the limit, then the connec
   CHECK(why.find("after 4 retransmissions") != std::string::npos);
   CHECK(sink.received == "hello");
   std::size_t copies = 0;
-  for (const auto* r : data_packets(s.trace(), "pc")) copies += r->detail.value("len", 0) == 7;
+  for (const auto* r : data_packets(s.trace(), "pc")) copies += r->packet->bytes.size() == 7;
   CHECK(copies == 5);  // the original and 4 copies
   // The server's program was told at once that its host went down (it had a connection).
   REQUIRE(sink.error);
@@ -121,7 +121,7 @@ TEST_CASE("a host that went down and came back answers an old connection's segme
   CHECK(sink.received == "first");
   bool rst = false;
   for (const auto& r : s.trace().records())
-    if (r.kind == RecordKind::Packet && r.host == "server" && r.detail["flags"] == "RST,ACK") rst = true;
+    if (r.kind == RecordKind::Packet && r.host == "server" && r.packet->flag_names() == "RST,ACK") rst = true;
   CHECK(rst);
 }
 

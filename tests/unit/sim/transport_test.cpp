@@ -66,7 +66,7 @@ TEST_CASE("a connection is opened with SYN, SYN-ACK, ACK and closed with FINs") 
   CHECK(server.peer_closed);
   std::vector<std::string> flags;
   for (const auto& r : s.trace().records())
-    if (r.kind == RecordKind::Packet) flags.push_back(r.detail["flags"].get<std::string>());
+    if (r.kind == RecordKind::Packet) flags.push_back(r.packet->flag_names());
   CHECK(flags == std::vector<std::string>{"SYN", "SYN,ACK", "ACK", "PSH,ACK", "FIN,ACK", "ACK", "ACK", "FIN,ACK", "ACK"});
   // One way is 5 ms (ISP) + 20 ms (Internet) + 1 ms (data centre).
   const Record* est = find(s.trace(), RecordKind::Connection, "established");
@@ -78,13 +78,13 @@ TEST_CASE("a connection is opened with SYN, SYN-ACK, ACK and closed with FINs") 
   std::uint32_t syn_seq = 0, data_seq = 0, data_len = 0, fin_seq = 0;
   for (const auto& r : recs) {
     if (r.kind != RecordKind::Packet || r.host != "pc") continue;
-    const auto f = r.detail["flags"].get<std::string>();
-    if (f == "SYN") syn_seq = r.detail["seq"];
+    const auto f = r.packet->flag_names();
+    if (f == "SYN") syn_seq = r.packet->seq;
     if (f == "PSH,ACK") {
-      data_seq = r.detail["seq"];
-      data_len = r.detail["len"];
+      data_seq = r.packet->seq;
+      data_len = r.packet->bytes.size();
     }
-    if (f == "FIN,ACK") fin_seq = r.detail["seq"];
+    if (f == "FIN,ACK") fin_seq = r.packet->seq;
   }
   CHECK(data_seq == syn_seq + 1);
   CHECK(fin_seq == data_seq + data_len);
@@ -112,7 +112,7 @@ TEST_CASE("bytes arrive intact however the sender splits them and whatever the M
       if (mss == 1) {
         std::size_t data_packets = 0;
         for (const auto& r : s.trace().records())
-          if (r.kind == RecordKind::Packet && r.host == "pc" && r.detail["len"] == 1) ++data_packets;
+          if (r.kind == RecordKind::Packet && r.host == "pc" && r.packet->bytes.size() == 1u) ++data_packets;
         CHECK(data_packets == message.size());
       }
     }
@@ -143,7 +143,7 @@ TEST_CASE("both directions carry data and segments depart in order") {
   CHECK(at_client == std::string(1000, 'x'));
   Time last = -1;
   for (const auto& r : s.trace().records()) {
-    if (r.kind == RecordKind::Packet && r.host == "server" && r.detail["len"] == 100) {
+    if (r.kind == RecordKind::Packet && r.host == "server" && r.packet->bytes.size() == 100u) {
       CHECK(r.time > last);  // spaced by the serialisation time, never all at once
       last = r.time;
     }
@@ -167,7 +167,7 @@ TEST_CASE("connecting to a closed port is refused with a RST") {
   CHECK(refused->detail["error"] == "connection refused");
   bool rst = false;
   for (const auto& r : s.trace().records())
-    if (r.kind == RecordKind::Packet && r.detail["flags"] == "RST,ACK") rst = true;
+    if (r.kind == RecordKind::Packet && r.packet->flag_names() == "RST,ACK") rst = true;
   CHECK(rst);
 }
 
@@ -191,7 +191,7 @@ TEST_CASE("a silent host makes the connect time out after SYN retries") {
   // SYNs at 0, 1, 3, 7 s (1 s doubling), then the deadline.
   std::vector<Time> syns;
   for (const auto& r : s.trace().records())
-    if (r.kind == RecordKind::Packet && r.detail["flags"] == "SYN") syns.push_back(r.time);
+    if (r.kind == RecordKind::Packet && r.packet->flag_names() == "SYN") syns.push_back(r.time);
   CHECK(syns == std::vector<Time>{0, 1 * kSecond, 3 * kSecond, 7 * kSecond});
 }
 
@@ -208,7 +208,7 @@ TEST_CASE("an address nobody has times out too, and the trace says why") {
   CHECK(*error == SocketError::TimedOut);
   bool lost = false;
   for (const auto& r : s.trace().records())
-    if (r.kind == RecordKind::Packet && r.detail.contains("lost")) lost = true;
+    if (r.kind == RecordKind::Packet && !r.packet->lost.empty()) lost = true;
   CHECK(lost);
 }
 
@@ -354,8 +354,8 @@ TEST_CASE("TLS on a stream: endpoints see plaintext, the wire carries ciphertext
   // No packet on the wire shows the password; the STARTTLS line is still visible.
   bool saw_starttls = false;
   for (const auto& r : s.trace().records()) {
-    if (r.kind != RecordKind::Packet || !r.detail.contains("bytes")) continue;
-    const std::string bytes = r.detail["bytes"];
+    if (r.kind != RecordKind::Packet || r.packet->bytes.empty()) continue;
+    const std::string bytes(r.packet->bytes);
     CHECK(bytes.find("secret") == std::string::npos);
     CHECK(bytes.find("235 ok") == std::string::npos);
     if (bytes.find("STARTTLS") != std::string::npos) saw_starttls = true;
@@ -385,8 +385,8 @@ TEST_CASE("implicit TLS: the server app sees the connection only after the hands
   s.core().run();
   CHECK(got == "220 smtps ready\r\n");
   for (const auto& r : s.trace().records())
-    if (r.kind == RecordKind::Packet && r.detail.contains("bytes"))
-      CHECK(r.detail["bytes"].get<std::string>().find("smtps ready") == std::string::npos);
+    if (r.kind == RecordKind::Packet && !r.packet->bytes.empty())
+      CHECK(r.packet->bytes.find("smtps ready") == std::string::npos);
 }
 
 TEST_CASE("UDP datagrams reach a bound port and vanish at a closed one") {

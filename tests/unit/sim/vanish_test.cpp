@@ -99,8 +99,8 @@ TEST_CASE("a destination that goes down during DATA and is back 3 minutes later 
   bool retransmitted = false;
   for (const auto& r : t.records()) {
     if (r.kind != RecordKind::Packet || r.event != "tcp" || r.host != "mail-example" || r.peer != "mx-hogehoge") continue;
-    if (r.detail.value("len", 0) == 0) continue;
-    const std::string key = std::to_string(r.detail.value("seq", 0u)) + "/" + std::to_string(r.detail.value("len", 0));
+    if (r.packet->bytes.size() == 0) continue;
+    const std::string key = std::to_string(r.packet->seq) + "/" + std::to_string(r.packet->bytes.size());
     if (!seen[r.conn].insert(key).second) retransmitted = true;
   }
   CHECK(retransmitted);
