@@ -29,40 +29,6 @@ bool iequals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-bool parse_endpoint(const std::string& text, std::uint32_t& ip, std::uint16_t& port) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return false;
-  const auto addr = sim::Ipv4::parse(std::string_view(text).substr(0, colon));
-  if (!addr) return false;
-  unsigned long p = 0;
-  const auto digits = text.substr(colon + 1);
-  if (digits.empty() || digits.size() > 5) return false;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
-    p = p * 10 + static_cast<unsigned long>(c - '0');
-  }
-  if (p > 65535) return false;
-  ip = addr->value;
-  port = static_cast<std::uint16_t>(p);
-  return true;
-}
-
-std::uint8_t parse_tcp_flags(const std::string& text) {
-  std::uint8_t f = 0;
-  std::size_t at = 0;
-  while (at <= text.size()) {
-    const auto end = std::min(text.find(',', at), text.size());
-    const auto w = std::string_view(text).substr(at, end - at);
-    if (w == "SYN") f |= kTcpSyn;
-    else if (w == "FIN") f |= kTcpFin;
-    else if (w == "RST") f |= kTcpRst;
-    else if (w == "PSH") f |= kTcpPsh;
-    else if (w == "ACK") f |= kTcpAck;
-    at = end + 1;
-  }
-  return f;
-}
-
 std::vector<WirePacket> wire_packets(const sim::Trace& trace) {
   // The application protocol of each connection, from its protocol records.
   std::map<std::uint64_t, std::string> conn_app;
@@ -75,6 +41,7 @@ std::vector<WirePacket> wire_packets(const sim::Trace& trace) {
   for (const auto& r : trace.records()) {
     if (r.kind != sim::RecordKind::Packet) continue;
     const sim::PacketInfo& d = *r.packet;
+    if (!d.src_name.empty() || !d.dst_name.empty()) continue;
     WirePacket p;
     p.record = r.seq;
     p.sent = r.time;

@@ -12,12 +12,13 @@
 
 namespace mailsim::formats {
 
-// TCP flag bits as on the wire (RFC 9293 3.1).
-constexpr std::uint8_t kTcpFin = 0x01;
-constexpr std::uint8_t kTcpSyn = 0x02;
-constexpr std::uint8_t kTcpRst = 0x04;
-constexpr std::uint8_t kTcpPsh = 0x08;
-constexpr std::uint8_t kTcpAck = 0x10;
+// TCP flag bits as on the wire: the trace's own (sim::tcp_flags), under the names the
+// writers here use.
+constexpr std::uint8_t kTcpFin = sim::tcp_flags::kFin;
+constexpr std::uint8_t kTcpSyn = sim::tcp_flags::kSyn;
+constexpr std::uint8_t kTcpRst = sim::tcp_flags::kRst;
+constexpr std::uint8_t kTcpPsh = sim::tcp_flags::kPsh;
+constexpr std::uint8_t kTcpAck = sim::tcp_flags::kAck;
 
 // One TCP segment or UDP datagram of a packet record.
 struct WirePacket {
@@ -37,14 +38,9 @@ struct WirePacket {
   std::vector<std::string> path;  // sender host, networks..., destination host
 };
 
-// Every packet record of the trace, in trace order. Records whose addresses do not parse
-// are skipped (the trace's own writer never makes them).
+// Every packet record of the trace, in trace order. Records whose addresses are not IPv4
+// with a port (a replayed IPv6 capture) are skipped; the simulator never makes them.
 std::vector<WirePacket> wire_packets(const sim::Trace& trace);
-
-// "192.0.2.1:25" -> address and port; false when it is not of that form.
-bool parse_endpoint(const std::string& text, std::uint32_t& ip, std::uint16_t& port);
-// "SYN,ACK" -> bits.
-std::uint8_t parse_tcp_flags(const std::string& text);
 
 // A narration step tied to a packet: the packet record that shows the step's moment (the
 // moment's own record when it is a packet, else the first packet after it on the same

@@ -20,6 +20,20 @@ class RecordWriter {
   explicit RecordWriter(sim::Trace& trace) : trace_(trace) {}
   void add(sim::Time t, sim::RecordKind kind, std::string event, const std::string& host, const std::string& peer,
            std::uint64_t conn, std::string proto, std::string summary, nlohmann::json detail = nlohmann::json::object()) {
+    sim::Record r = make(t, kind, std::move(event), host, peer, conn, std::move(proto), std::move(summary));
+    r.detail = std::move(detail);
+    trace_.add(std::move(r));
+  }
+  void add_packet(sim::Time t, std::string event, const std::string& host, const std::string& peer,
+                  std::uint64_t conn, std::string proto, std::string summary, const sim::PacketInfo& packet) {
+    trace_.add_packet(make(t, sim::RecordKind::Packet, std::move(event), host, peer, conn, std::move(proto),
+                           std::move(summary)),
+                      packet);
+  }
+
+ private:
+  static sim::Record make(sim::Time t, sim::RecordKind kind, std::string event, const std::string& host,
+                          const std::string& peer, std::uint64_t conn, std::string proto, std::string summary) {
     sim::Record r;
     r.time = t;
     r.kind = kind;
@@ -29,23 +43,8 @@ class RecordWriter {
     r.conn = conn;
     r.protocol = std::move(proto);
     r.summary = std::move(summary);
-    r.detail = std::move(detail);
-    trace_.add(std::move(r));
+    return r;
   }
-  void add_packet(sim::Time t, std::string event, const std::string& host, const std::string& peer,
-                  std::uint64_t conn, std::string proto, std::string summary, const sim::PacketInfo& packet) {
-    sim::Record r;
-    r.time = t;
-    r.event = std::move(event);
-    r.host = host;
-    r.peer = peer;
-    r.conn = conn;
-    r.protocol = std::move(proto);
-    r.summary = std::move(summary);
-    trace_.add_packet(std::move(r), packet);
-  }
-
- private:
   sim::Trace& trace_;
 };
 

@@ -42,10 +42,4 @@ const std::string* Name::intern(std::string_view text) {
   return &*it;
 }
 
-std::size_t Name::interned_count() {
-  Pool& p = pool();
-  std::lock_guard lock(p.mutex);
-  return p.names.size();
-}
-
 }  // namespace mailsim::sim

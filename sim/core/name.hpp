@@ -2,7 +2,6 @@
 // referred to by pointer, so a trace record carries 8 bytes per name instead of a string.
 #pragma once
 #include <compare>
-#include <functional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -41,9 +40,6 @@ class Name {
   friend std::string operator+(Name a, const char* b) { return a.str() + b; }
   friend std::ostream& operator<<(std::ostream& o, Name n) { return o << n.str(); }
 
-  // How many distinct names the process holds, and their bytes (for the memory budget).
-  static std::size_t interned_count();
-
  private:
   static const std::string& empty_text();
   static const std::string* intern(std::string_view text);
@@ -51,11 +47,6 @@ class Name {
 };
 
 }  // namespace mailsim::sim
-
-template <>
-struct std::hash<mailsim::sim::Name> {
-  std::size_t operator()(mailsim::sim::Name n) const noexcept { return std::hash<const void*>{}(n.c_str()); }
-};
 
 template <>
 struct fmt::formatter<mailsim::sim::Name> : fmt::formatter<std::string_view> {

@@ -209,10 +209,6 @@ bool packet_from_detail(const nlohmann::json& d, bool udp, PacketInfo& p, std::s
   return name("lost", p.lost) && name("blocked_by", p.blocked_by);
 }
 
-namespace {
-
-}  // namespace
-
 nlohmann::json to_json(const Record& r) {
   nlohmann::json j;
   j["t"] = r.time;

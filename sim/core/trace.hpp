@@ -142,9 +142,10 @@ class Trace {
   const RecordStore& records() const { return records_; }
   std::size_t size() const { return records_.size(); }
   // Bytes the records take in memory, as estimated by estimate_size() when each was added
-  // (the run budget's "trace memory"; the vector's spare capacity is not counted).
+  // (the run budget's "trace memory"; the deque's spare capacity is not counted).
   std::uint64_t memory_estimate() const { return bytes_; }
-  // A record's footprint: the struct, its strings' heap buffers and its JSON detail's nodes.
+  // A record's footprint: the struct, its summary's heap buffer, its JSON detail's nodes, and
+  // for a packet its typed fields and bytes (interned names are shared and not counted).
   static std::size_t estimate_size(const Record& r);
   // The byte arena's size (every packet's bytes, once).
   std::uint64_t payload_bytes() const { return arena_bytes_; }

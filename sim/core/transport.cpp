@@ -24,7 +24,6 @@ constexpr std::uint8_t kHsFinished = 20;
 constexpr std::size_t kTlsMaxRecord = 16384;
 constexpr std::size_t kTlsTagSize = 16;
 
-std::string flag_names(std::uint8_t f) { return tcp_flag_names(f); }
 
 // The keystream that stands in for a cipher: deterministic from the session key and the
 // byte offset, so an observer's bytes look random and the receiver can undo them.
@@ -411,7 +410,7 @@ void TransportLayer::transmit(std::uint64_t id, int side, std::uint8_t flags, st
     p.conn = id;
     p.protocol = "tcp";
     p.summary = fmt::format("{} {} TCP {} -> {} (rule {} of {})", reject ? "rejected" : "dropped",
-                            flag_names(seg.flags), s.ep.str(), d.ep.str(), hit->rule->id, hit->network->id);
+                            tcp_flag_names(seg.flags), s.ep.str(), d.ep.str(), hit->rule->id, hit->network->id);
     p.detail = {{"rule", hit->rule->id}, {"network", hit->network->id}, {"description", hit->rule->description},
                 {"dst_port", d.ep.port}, {"action", reject ? "reject" : "drop"}};
     trace_.add(std::move(p));
