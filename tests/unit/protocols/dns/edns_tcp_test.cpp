@@ -46,7 +46,7 @@ std::vector<Zone> big_zone() {
                                 "example.org. 3600 IN NS ns.example.org.", "ns.example.org. 3600 IN A 192.0.2.53"});
   for (int i = 0; i < 10; ++i) {
     Record r = rec("big.example.org. 300 IN TXT \"x\"");
-    std::get<TxtData>(r.data).strings = {std::to_string(i) + std::string(110, 'a' + i)};
+    std::get<TxtData>(r.data).strings = {std::to_string(i) + std::string(110, static_cast<char>('a' + i))};
     z.records.push_back(r);
   }
   return {z};
