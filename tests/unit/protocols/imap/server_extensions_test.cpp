@@ -2,6 +2,8 @@
 // SPECIAL-USE (RFC 6154) with the extended LIST options, and unknown commands.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "imap_test_util.hpp"
 #include "protocols/common/base64.hpp"
 
@@ -159,4 +161,85 @@ TEST_CASE("commands mainstream clients may send that are not implemented get BAD
     CHECK(has_event(s.server.take_events(), Kind::ProtocolError, "Unknown command " + first));
   }
   CHECK(s("u NOOP\r\n") == "u OK NOOP completed\r\n");
+}
+
+namespace {
+
+// Feeds a client's lines (byte at a time) and returns the tagged status word of each tag.
+std::map<std::string, std::string> tagged_statuses(ServerSession& s, const std::vector<std::string>& lines) {
+  std::map<std::string, std::string> out;
+  for (const auto& line : lines) {
+    const std::string reply = talk_bytes(s, line + "\r\n");
+    std::size_t at = 0;
+    while (at < reply.size()) {
+      const std::size_t end = reply.find("\r\n", at);
+      const std::string l = reply.substr(at, end - at);
+      at = end == std::string::npos ? reply.size() : end + 2;
+      const std::size_t sp = l.find(' ');
+      if (l.empty() || l[0] == '*' || l[0] == '+' || sp == std::string::npos) continue;
+      const std::size_t sp2 = l.find(' ', sp + 1);
+      out[l.substr(0, sp)] = l.substr(sp + 1, sp2 == std::string::npos ? std::string::npos : sp2 - sp - 1);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a Thunderbird-shaped and a mutt-shaped session: every command answered, none refused") {
+  // The commands as these clients write them when the server advertises what ours does
+  // (case, quoting and item lists as in their protocol logs).
+  const std::vector<std::string> thunderbird = {
+      "1 capability",
+      "2 ID (\"name\" \"Thunderbird\" \"version\" \"128.5.0\")",
+      "3 authenticate PLAIN",
+      "AGFsaWNlAHNlY3JldA==",
+      "4 namespace",
+      "5 list (special-use) \"\" \"*\"",
+      "6 lsub \"\" \"*\"",
+      "7 list \"\" \"INBOX\"",
+      "8 select \"INBOX\"",
+      "9 UID fetch 1:* (FLAGS)",
+      "10 UID fetch 1:3 (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (From To Cc Bcc Subject Date Message-ID "
+      "Priority X-Priority References Newsgroups In-Reply-To Content-Type Reply-To)])",
+      "11 IDLE",
+      "DONE",
+      "12 UID fetch 2 (UID RFC822.SIZE BODY.PEEK[])",
+      "13 uid store 2 +Flags (\\Seen)",
+      "14 STATUS \"Trash\" (UIDNEXT MESSAGES UNSEEN RECENT)",
+      "15 UID copy 1 \"Trash\"",
+      "16 logout"};
+  MemoryStore store;
+  fill(store);
+  ServerSession tb(store);
+  tb.take_output();
+  auto got = tagged_statuses(tb, thunderbird);
+  for (int i = 1; i <= 16; ++i) {
+    INFO("Thunderbird command " << i);
+    CHECK(got[std::to_string(i)] == "OK");
+  }
+  const std::vector<std::string> mutt = {
+      "a0000 CAPABILITY",
+      "a0001 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==",
+      "a0002 LIST \"\" \"\"",
+      "a0003 LSUB \"\" \"*\"",
+      "a0004 SELECT \"INBOX\"",
+      "a0005 FETCH 1:3 (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (DATE FROM SENDER SUBJECT TO CC "
+      "MESSAGE-ID REFERENCES CONTENT-TYPE CONTENT-DESCRIPTION IN-REPLY-TO REPLY-TO LINES LIST-POST X-LABEL "
+      "X-ORIGINAL-TO)])",
+      "a0006 UID FETCH 3 BODY.PEEK[]",
+      "a0007 UID STORE 3 +FLAGS.SILENT (\\Seen)",
+      "a0008 NOOP",
+      "a0009 CLOSE",
+      "a0010 LOGOUT"};
+  MemoryStore store2;
+  fill(store2);
+  ServerSession mu(store2);
+  mu.take_output();
+  got = tagged_statuses(mu, mutt);
+  for (int i = 0; i <= 10; ++i) {
+    const std::string tag = "a000" + std::to_string(i);
+    INFO("mutt command " << i);
+    CHECK(got[i == 10 ? "a0010" : tag] == "OK");
+  }
 }

@@ -268,3 +268,31 @@ TEST_CASE("client answers a challenge it does not expect with \"*\"") {
   REQUIRE(!c.result().errors.empty());
   CHECK(c.result().errors[0].kind == ClientErrorKind::AuthFailed);
 }
+
+TEST_CASE("a Thunderbird-shaped POP3 session: the bare AUTH list, AUTH PLAIN, an old XTND refused, nothing hangs") {
+  Fixture f;
+  const std::vector<std::pair<std::string, std::string>> steps = {
+      {"CAPA", "+OK Capability list follows"},
+      {"AUTH", "+OK SASL mechanisms follow"},
+      {"AUTH PLAIN", "+ "},
+      {kAlicePlain, "+OK alice's maildrop has 1 messages (23 octets)"},
+      {"STAT", "+OK 1 23"},
+      {"LIST", "+OK 1 messages (23 octets)"},
+      {"UIDL", "+OK unique-id listing follows"},
+      {"XTND XLST Message-Id", "-ERR unknown command"},
+      {"TOP 1 0", "+OK top of message follows"},
+      {"RETR 1", "+OK 23 octets"},
+      {"DELE 1", "+OK message 1 deleted"},
+      {"QUIT", "+OK pop.example POP3 server signing off (maildrop empty)"},
+  };
+  for (const auto& [line, first] : steps) {
+    INFO(line);
+    std::string out;
+    for (const char c : line + "\r\n") f.s().receive(std::string_view(&c, 1));
+    out = f.s().take_output();
+    CHECK(out.substr(0, out.find("\r\n")) == first);
+  }
+  CHECK(f.s().closed());
+  CHECK(f.store.count("alice") == 0);
+  CHECK(has_event(f.s().take_events(), Kind::ProtocolError, "unknown command \"XTND\""));
+}
