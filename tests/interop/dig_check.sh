@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Real dig against the protocols/dns engine on 127.0.0.1 (dns_loopback_server): UDP with EDNS,
-# TCP, TC then the TCP retry, BADVERS, no EDNS, two queries on one kept-open TCP connection.
+# Real dig (BIND 9) and kdig (Knot) against the protocols/dns engine on 127.0.0.1
+# (dns_loopback_server): UDP with EDNS, TCP, TC then the TCP retry, BADVERS, no EDNS, two
+# queries on one kept-open TCP connection.
 # Usage: dig_check.sh PATH/TO/dns_loopback_server
 set -euo pipefail
 server=$1
@@ -40,4 +41,20 @@ out=$(d A nowhere.hogehoge.com)
 expect "nxdomain" "status: NXDOMAIN" "$out"
 out=$(d A example.org)
 expect "refused" "status: REFUSED" "$out"
+if command -v kdig >/dev/null; then
+  k() { kdig @127.0.0.1 -p "$port" +retry=0 +timeout=2 "$@"; }
+  out=$(k +edns MX hogehoge.com)
+  expect "kdig udp edns" "Version: 0; flags: ; UDP size: 1232 B" "$out"
+  expect "kdig udp answer" "status: NOERROR" "$out"
+  out=$(k +tcp A www.hogehoge.com)
+  expect "kdig tcp" "From 127.0.0.1@[0-9]+\(TCP\)" "$out"
+  expect "kdig tcp answer" "web\.hogehoge\.com\.[[:space:]]+300[[:space:]]+IN[[:space:]]+A[[:space:]]+203\.0\.113\.80" "$out"
+  out=$(k TXT big.hogehoge.com 2>&1)
+  expect "kdig tc then tcp" "truncated reply .*retrying over TCP" "$out"
+  expect "kdig whole answer" "ANSWER: 20;" "$out"
+  out=$(k +edns=1 MX hogehoge.com)
+  expect "kdig badvers" "ext-rcode: BADVERS" "$out"
+else
+  echo "kdig is not installed (apt-get install knot-dnsutils): its checks are skipped"
+fi
 exit $fail
