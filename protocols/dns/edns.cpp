@@ -121,7 +121,8 @@ void apply_edns(const EdnsRequest& request, Message& response, std::uint16_t our
 std::uint16_t full_rcode(const Message& response) {
   std::uint16_t rcode = static_cast<std::uint16_t>(response.header.rcode) & 0x0F;
   for (const auto& r : response.additional) {
-    if (r.type == Type::OPT) rcode = static_cast<std::uint16_t>(rcode | (std::uint16_t{edns_of(r).extended_rcode} << 4));
+    if (r.type == Type::OPT)
+      rcode = static_cast<std::uint16_t>(rcode | (std::uint16_t{edns_of(r).extended_rcode} << 4));
   }
   return rcode;
 }
