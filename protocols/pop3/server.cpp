@@ -46,12 +46,7 @@ std::string_view usage_of(std::string_view verb) {
 
 // A line that can only be a SASL response: base64 alphabet (RFC 4648) and no command verb.
 bool looks_like_sasl_data(std::string_view line) {
-  if (line.empty() || line == "*") return false;
-  for (const char c : line) {
-    const bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-                     c == '/' || c == '=';
-    if (!b64) return false;
-  }
+  if (!proto::looks_like_sasl_response(line)) return false;
   const std::string upper = proto::to_upper(line);
   for (const char* verb : {"AUTH", "CAPA", "USER", "PASS", "APOP", "STLS", "STAT", "LIST", "UIDL", "RETR", "TOP",
                            "DELE", "RSET", "NOOP", "QUIT"})
