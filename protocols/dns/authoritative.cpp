@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "protocols/dns/edns.hpp"
 #include "protocols/dns/presentation.hpp"
 
 namespace mailsim::dns {
@@ -169,7 +170,7 @@ Message answer(const std::vector<Zone>& zones, const Message& query) {
   }
 }
 
-std::optional<std::string> answer_packet(const std::vector<Zone>& zones, std::string_view bytes) {
+std::optional<std::string> answer_packet(const std::vector<Zone>& zones, std::string_view bytes, bool tcp) {
   const auto decoded = decode(bytes);
   if (!decoded.ok()) {
     const auto header = decode_header(bytes);
@@ -182,7 +183,10 @@ std::optional<std::string> answer_packet(const std::vector<Zone>& zones, std::st
     resp.header.rcode = Rcode::FormErr;
     return encode(resp);
   }
-  return encode_truncated(answer(zones, *decoded.message));
+  const EdnsRequest edns = read_edns(*decoded.message);
+  Message resp = answer(zones, *decoded.message);
+  apply_edns(edns, resp);
+  return encode_response(edns, resp, tcp);
 }
 
 }  // namespace mailsim::dns

@@ -48,6 +48,8 @@ Message answer(const std::vector<Zone>& zones, const Message& query);
 
 // The same on wire bytes: a query that does not decode but has a header gets FORMERR with
 // its id; fewer than 12 octets, or a response (QR set) that does not decode, get nothing.
-std::optional<std::string> answer_packet(const std::vector<Zone>& zones, std::string_view query);
+// The query's EDNS is honoured (edns.hpp: our OPT back, FORMERR, BADVERS); over UDP the
+// answer is cut to the requester's size with TC set, over TCP (`tcp`) it is whole (unframed).
+std::optional<std::string> answer_packet(const std::vector<Zone>& zones, std::string_view query, bool tcp = false);
 
 }  // namespace mailsim::dns

@@ -11,14 +11,20 @@
 //   RFC 2181 9             TC only when answer/authority data is lost
 //   RFC 6604               rcode of a CNAME chain is that of its last name
 //   RFC 5321 5.1           MX ordering, implicit MX; RFC 7505 null MX
-// Not implemented: TCP transport and TC fallback, EDNS(0), DNSSEC, zone transfers,
-//   dynamic update, NOTIFY, wildcards (RFC 4592), DNAME, IDNA, IPv6 transport.
+//   RFC 6891               EDNS(0) on the server side: OPT read and answered, FORMERR,
+//                          BADVERS, UDP size honoured, TC kept with the OPT (edns.hpp)
+//   RFC 1035 4.2.2, 7766   TCP framing with the 2-octet length, pipelined queries (tcp.hpp)
+// Not implemented: TC fallback to TCP in our resolvers (they ask over UDP without EDNS),
+//   DNSSEC, zone transfers, dynamic update, NOTIFY, wildcards (RFC 4592), DNAME, IDNA,
+//   IPv6 transport.
 #pragma once
 
 #include "protocols/dns/authoritative.hpp"
 #include "protocols/dns/cache.hpp"
+#include "protocols/dns/edns.hpp"
 #include "protocols/dns/mail_route.hpp"
 #include "protocols/dns/message.hpp"
 #include "protocols/dns/name.hpp"
 #include "protocols/dns/presentation.hpp"
 #include "protocols/dns/resolver.hpp"
+#include "protocols/dns/tcp.hpp"

@@ -191,9 +191,12 @@ std::string encode_truncated(const Message& m, std::size_t limit) {
       if (full && needed) lost_needed = true;
     }
   };
+  // The OPT record stays in a truncated response (RFC 6891 7): it goes in first.
+  std::vector<Record> rest;
+  for (const auto& r : m.additional) (r.type == Type::OPT ? cut.additional : rest).push_back(r);
   fill(m.answers, cut.answers, true);
   fill(m.authority, cut.authority, true);
-  fill(m.additional, cut.additional, false);
+  fill(rest, cut.additional, false);
   if (lost_needed) cut.header.tc = true;
   return encode(cut);
 }

@@ -152,7 +152,8 @@ std::string encode(const Message& message);
 
 // Encodes for a UDP datagram of at most `limit` octets: when the whole message does not
 // fit, records are dropped from the end; losing an answer or authority record sets TC
-// (RFC 2181 9: losing only additional records does not).
+// (RFC 2181 9: losing only additional records does not). An OPT record is always kept
+// (RFC 6891 7), first in the additional section of the cut message.
 std::string encode_truncated(const Message& message, std::size_t limit = kMaxUdpPayload);
 
 // Either the decoded message or a clear error ("label of 70 octets exceeds 63 at offset 12").

@@ -107,6 +107,22 @@ std::string imap_astring(std::string_view s) {
   return atom ? std::string(s) : imap_string(s);
 }
 
+std::string special_use_for_name(std::string_view name) {
+  struct Rule {
+    std::string_view name;
+    std::string_view attribute;
+  };
+  static constexpr Rule kRules[] = {
+      {"Sent", "\\Sent"},           {"Sent Messages", "\\Sent"},  {"Sent Items", "\\Sent"},
+      {"Trash", "\\Trash"},         {"Deleted Items", "\\Trash"}, {"Deleted Messages", "\\Trash"},
+      {"Drafts", "\\Drafts"},       {"Junk", "\\Junk"},           {"Spam", "\\Junk"},
+      {"Archive", "\\Archive"},
+  };
+  for (const auto& r : kRules)
+    if (iequals(name, r.name)) return std::string(r.attribute);
+  return {};
+}
+
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   y -= m <= 2 ? 1 : 0;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;

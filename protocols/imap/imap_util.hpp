@@ -43,6 +43,11 @@ std::string imap_nstring(std::string_view s, bool nil_if_empty = true);
 // A mailbox name as an astring: a bare atom when possible, else quoted/literal.
 std::string imap_astring(std::string_view s);
 
+// RFC 6154: the special-use attribute mail clients expect for a folder of this name ("Sent",
+// "Sent Messages", "Sent Items" -> "\\Sent"; "Trash", "Deleted Items"/"Messages" -> "\\Trash";
+// "Drafts"; "Junk", "Spam"; "Archive"; case-insensitive, top level only), or empty.
+std::string special_use_for_name(std::string_view name);
+
 // Dates. Seconds are counted from 1970-01-01T00:00:00Z; days likewise.
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
 void civil_from_days(std::int64_t days, std::int64_t& y, unsigned& m, unsigned& d);

@@ -30,6 +30,9 @@ struct MailboxSnapshot {
 struct MailboxEntry {
   std::string name;  // full name with "/" as the hierarchy delimiter; "INBOX" for the inbox
   bool subscribed = false;
+  // RFC 6154 special-use attribute ("\\Sent", "\\Trash", "\\Drafts", "\\Junk", "\\Archive",
+  // "\\All", "\\Flagged") or empty. The store decides (special_use_for_name() is the usual rule).
+  std::string special_use;
 };
 
 enum class StoreResult { Ok, NoSuchMailbox, AlreadyExists, NotAllowed, OverQuota, HasChildren };

@@ -76,7 +76,7 @@ bool MemoryStore::authenticate(std::string_view user, std::string_view password)
 std::vector<MailboxEntry> MemoryStore::list_mailboxes(std::string_view user) {
   std::vector<MailboxEntry> out;
   if (const auto* u = find_user(user))
-    for (const auto& [name, box] : u->mailboxes) out.push_back({name, box.subscribed});
+    for (const auto& [name, box] : u->mailboxes) out.push_back({name, box.subscribed, special_use_for_name(name)});
   return out;
 }
 

@@ -111,6 +111,8 @@ const std::vector<ServerSession::CommandSpec>& ServerSession::command_table() {
       {"STARTTLS", kNotAuth, &ServerSession::cmd_starttls},
       {"LOGIN", kNotAuth, &ServerSession::cmd_login},
       {"AUTHENTICATE", kNotAuth, &ServerSession::cmd_authenticate},
+      {"ID", kAny, &ServerSession::cmd_id},
+      {"NAMESPACE", kAuth | kSelected, &ServerSession::cmd_namespace},
       {"SELECT", kAuth | kSelected, &ServerSession::cmd_select},
       {"EXAMINE", kAuth | kSelected, &ServerSession::cmd_examine},
       {"CREATE", kAuth | kSelected, &ServerSession::cmd_create},
@@ -143,10 +145,10 @@ ServerSession::ServerSession(MailStore& store, ServerConfig config)
 }
 
 std::string ServerSession::capabilities() const {
-  std::string caps = "IMAP4rev1 LITERAL+ SASL-IR IDLE MOVE UIDPLUS UNSELECT";
+  std::string caps = "IMAP4rev1 LITERAL+ SASL-IR ID NAMESPACE SPECIAL-USE IDLE MOVE UIDPLUS UNSELECT";
   if (state_ == State::NotAuthenticated) {
     if (!tls_active_ && config_.starttls_available) caps += " STARTTLS";
-    caps += login_disabled() ? " LOGINDISABLED" : " AUTH=PLAIN";
+    caps += login_disabled() ? " LOGINDISABLED" : " AUTH=PLAIN AUTH=LOGIN";
   }
   return caps;
 }
@@ -269,6 +271,7 @@ void ServerSession::reset_command() {
 void ServerSession::on_overlong() {
   const std::string tag = cmd_tag_.empty() ? "*" : cmd_tag_;
   if (mode_ == Mode::AuthResponse || mode_ == Mode::Idle) {
+    sasl_.reset();
     tagged(pending_tag_, {Done::Kind::Bad, "Line too long"});
     pending_tag_.clear();
     mode_ = Mode::Line;
@@ -604,56 +607,54 @@ ServerSession::Done ServerSession::cmd_login(CommandParser& p) {
   return {Done::Kind::Ok, "[CAPABILITY " + capabilities() + "] LOGIN completed"};
 }
 
-bool ServerSession::authenticate_plain(const std::string& decoded, std::string& reply) {
-  // RFC 4616: [authzid] NUL authcid NUL passwd
-  const auto a = decoded.find('\0');
-  const auto b = a == std::string::npos ? a : decoded.find('\0', a + 1);
-  if (b == std::string::npos || decoded.find('\0', b + 1) != std::string::npos) {
-    reply = "BAD Invalid PLAIN response";
-    return false;
+// The end of an AUTHENTICATE exchange, or its next challenge (RFC 3501 6.2.2, RFC 4959).
+ServerSession::Done ServerSession::sasl_step(const proto::SaslServer::Step& step) {
+  using Kind = proto::SaslServer::Step::Kind;
+  if (step.kind == Kind::Challenge) {
+    send("+ " + step.challenge);
+    mode_ = Mode::AuthResponse;
+    return {Done::Kind::Pending, {}};
   }
-  const std::string authz = decoded.substr(0, a);
-  const std::string user = decoded.substr(a + 1, b - a - 1);
-  const std::string pass = decoded.substr(b + 1);
-  if (!store_.authenticate(user, pass) || (!authz.empty() && authz != user)) {
-    reply = "NO [AUTHENTICATIONFAILED] Invalid credentials";
-    return false;
+  const std::string mech = proto::sasl_mechanism_name(sasl_->mechanism());
+  sasl_.reset();
+  mode_ = Mode::Line;
+  if (step.kind == Kind::Failed) {
+    switch (step.failure) {
+      case proto::SaslFailure::Cancelled:
+        emit(proto::ProtocolEvent::Kind::Note, "AUTHENTICATE " + mech + " cancelled by the client");
+        return {Done::Kind::Bad, "AUTHENTICATE cancelled"};
+      case proto::SaslFailure::AuthzidMismatch:
+        emit(proto::ProtocolEvent::Kind::Note, "AUTHENTICATE " + mech + ": " + proto::describe(step.failure));
+        return {Done::Kind::No, "[AUTHENTICATIONFAILED] Invalid credentials"};
+      case proto::SaslFailure::BadBase64: return {Done::Kind::Bad, "Invalid base64 data"};
+      default: return {Done::Kind::Bad, "Invalid " + mech + " response"};
+    }
   }
-  user_ = user;
-  return true;
-}
-
-ServerSession::Done ServerSession::finish_plain(const std::string& b64) {
-  if (b64 == "*") return {Done::Kind::Bad, "AUTHENTICATE cancelled"};
-  const auto decoded = b64 == "=" ? std::optional<std::string>("") : proto::base64_decode(b64);
-  if (!decoded) return {Done::Kind::Bad, "Invalid base64 data"};
-  std::string reply;
-  if (!authenticate_plain(*decoded, reply)) {
-    if (reply.rfind("BAD ", 0) == 0) return {Done::Kind::Bad, reply.substr(4)};
-    return {Done::Kind::No, reply.substr(3)};
+  if (!store_.authenticate(step.user, step.password)) {
+    emit(proto::ProtocolEvent::Kind::Note, "AUTHENTICATE " + mech + " failed for " + step.user);
+    return {Done::Kind::No, "[AUTHENTICATIONFAILED] Invalid credentials"};
   }
+  user_ = step.user;
   set_state(State::Authenticated);
   return {Done::Kind::Ok, "[CAPABILITY " + capabilities() + "] AUTHENTICATE completed"};
 }
 
 ServerSession::Done ServerSession::cmd_authenticate(CommandParser& p) {
   p.sp();
-  const std::string mech = to_upper(p.atom());
-  std::string initial;
-  bool has_initial = false;
+  const std::string mech_name = to_upper(p.atom());
+  std::optional<std::string> initial;
   if (p.consume(' ')) {
-    has_initial = true;
+    // RFC 4959: base64 or "=" (an empty response); both are atoms.
     initial = p.atom();
   }
   p.end();
   if (!p.ok()) return {Done::Kind::Bad, p.error()};
-  if (mech != "PLAIN") return {Done::Kind::No, "Unsupported authentication mechanism"};
+  const auto mech = proto::parse_sasl_mechanism(mech_name);
+  if (!mech) return {Done::Kind::No, "Unsupported authentication mechanism"};
   if (login_disabled())
     return {Done::Kind::No, "[PRIVACYREQUIRED] Authentication is disabled until STARTTLS"};
-  if (has_initial) return finish_plain(initial);
-  send("+ ");
-  mode_ = Mode::AuthResponse;
-  return {Done::Kind::Pending, {}};
+  sasl_.emplace(*mech);
+  return sasl_step(initial ? sasl_->start(*initial) : sasl_->start(std::nullopt));
 }
 
 void ServerSession::on_auth_response(const std::string& line) {
@@ -664,8 +665,52 @@ void ServerSession::on_auth_response(const std::string& line) {
   if (e.text != line) e.clear_text = line;
   emit(std::move(e));
   mode_ = Mode::Line;
-  const std::string tag = std::exchange(pending_tag_, {});
-  tagged(tag, finish_plain(line));
+  const Done d = sasl_step(sasl_->respond(line));
+  if (d.kind == Done::Kind::Pending) return;
+  tagged(std::exchange(pending_tag_, {}), d);
+}
+
+// RFC 2971: the client's identification (logged as a note) and ours.
+ServerSession::Done ServerSession::cmd_id(CommandParser& p) {
+  p.sp();
+  std::string said;
+  if (p.consume('(')) {
+    std::size_t pairs = 0;
+    while (p.ok() && !p.peek(')')) {
+      if (pairs > 0) p.sp();
+      const std::string field = p.string();
+      p.sp();
+      std::string value = "NIL";
+      if (p.peek('"') || p.peek('{')) {
+        value = p.string();
+      } else if (!iequals(p.atom(), "NIL")) {
+        p.fail("Expected a string or NIL as an ID value");
+      }
+      if (!p.ok()) break;
+      if (++pairs > kMaxIdPairs) p.fail("More than " + std::to_string(kMaxIdPairs) + " ID field-value pairs");
+      if (field.size() > kMaxIdField) p.fail("ID field longer than " + std::to_string(kMaxIdField) + " octets");
+      if (value.size() > kMaxIdValue) p.fail("ID value longer than " + std::to_string(kMaxIdValue) + " octets");
+      if (!said.empty()) said += ", ";
+      said += field + "=" + value;
+    }
+    p.expect(')', "Missing ')' after the ID list");
+  } else if (!iequals(p.atom(), "NIL")) {
+    p.fail("ID takes a parenthesised list or NIL");
+  }
+  p.end();
+  if (!p.ok()) return {Done::Kind::Bad, p.error()};
+  emit(proto::ProtocolEvent::Kind::Note, said.empty() ? std::string("client sent no identification (ID NIL)")
+                                                      : "client identified itself: " + said);
+  send("* ID (\"name\" " + imap_string(config_.implementation) + ")");
+  return {Done::Kind::Ok, "ID completed"};
+}
+
+// RFC 2342: one personal namespace with no prefix; no other users' or shared namespaces.
+ServerSession::Done ServerSession::cmd_namespace(CommandParser& p) {
+  p.end();
+  if (!p.ok()) return {Done::Kind::Bad, p.error()};
+  send("* NAMESPACE ((\"\" \"/\")) NIL NIL");
+  return {Done::Kind::Ok, "NAMESPACE completed"};
 }
 
 // ---------------------------------------------------------------------------------------
@@ -772,9 +817,44 @@ ServerSession::Done ServerSession::cmd_unsubscribe(CommandParser& p) {
 
 ServerSession::Done ServerSession::do_list(CommandParser& p, bool lsub) {
   p.sp();
+  // RFC 5258 extended LIST, as far as RFC 6154 needs it: "LIST (SPECIAL-USE) ref pattern"
+  // and "LIST ref pattern RETURN (SPECIAL-USE)". Other options are refused with BAD.
+  bool only_special = false;
+  bool show_subscribed = false;
+  if (!lsub && p.consume('(')) {
+    while (p.ok() && !p.peek(')')) {
+      const std::string option = to_upper(p.atom());
+      if (!p.ok()) break;
+      if (option == "SPECIAL-USE") {
+        only_special = true;
+      } else {
+        p.fail("Unsupported LIST selection option " + option);
+      }
+      if (!p.peek(')')) p.sp();
+    }
+    p.expect(')', "Missing ')' after the LIST selection options");
+    p.sp();
+  }
   const std::string reference = p.mailbox();
   p.sp();
+  if (p.peek('(')) p.fail("Lists of mailbox patterns are not supported");
   const std::string pattern = p.list_mailbox();
+  if (!lsub && p.consume(' ')) {
+    if (to_upper(p.atom()) != "RETURN" && p.ok()) p.fail("Expected RETURN");
+    p.sp();
+    p.expect('(', "Expected a list of LIST return options");
+    while (p.ok() && !p.peek(')')) {
+      const std::string option = to_upper(p.atom());
+      if (!p.ok()) break;
+      if (option == "SUBSCRIBED") {
+        show_subscribed = true;
+      } else if (option != "SPECIAL-USE" && option != "CHILDREN") {
+        p.fail("Unsupported LIST return option " + option);
+      }
+      if (!p.peek(')')) p.sp();
+    }
+    p.expect(')', "Missing ')' after the LIST return options");
+  }
   p.end();
   if (!p.ok()) return {Done::Kind::Bad, p.error()};
   const char* verb = lsub ? "LSUB" : "LIST";
@@ -789,13 +869,13 @@ ServerSession::Done ServerSession::do_list(CommandParser& p, bool lsub) {
   full += pattern;
   const auto boxes = store_.list_mailboxes(user_);
   struct Candidate {
+    const MailboxEntry* entry;  // nullptr: a level that exists only as a parent
     std::string name;
-    bool exists;
   };
   std::vector<Candidate> candidates;
   for (const auto& b : boxes)
-    if (!lsub || b.subscribed) candidates.push_back({b.name, true});
-  if (full.find('*') == std::string::npos) {
+    if ((!lsub || b.subscribed) && (!only_special || !b.special_use.empty())) candidates.push_back({&b, b.name});
+  if (full.find('*') == std::string::npos && !only_special) {
     // With '%', a level that exists only as a parent is listed as \Noselect.
     for (const auto& b : boxes) {
       if (lsub && !b.subscribed) continue;
@@ -804,7 +884,7 @@ ServerSession::Done ServerSession::do_list(CommandParser& p, bool lsub) {
         const std::string parent = b.name.substr(0, slash);
         const bool known = std::any_of(candidates.begin(), candidates.end(),
                                        [&](const Candidate& c) { return c.name == parent; });
-        if (!known) candidates.push_back({parent, false});
+        if (!known) candidates.push_back({nullptr, parent});
       }
     }
     std::sort(candidates.begin(), candidates.end(),
@@ -812,17 +892,21 @@ ServerSession::Done ServerSession::do_list(CommandParser& p, bool lsub) {
   }
   for (const auto& c : candidates) {
     if (!wildcard_match(full, c.name, c.name == "INBOX")) continue;
-    std::string attrs;
-    if (!c.exists) attrs = "\\Noselect";
+    std::vector<std::string> attrs;
+    if (!c.entry) attrs.emplace_back("\\Noselect");
     if (!lsub) {
       const bool children = std::any_of(boxes.begin(), boxes.end(), [&](const MailboxEntry& b) {
         return b.name.size() > c.name.size() + 1 && b.name.compare(0, c.name.size(), c.name) == 0 &&
                b.name[c.name.size()] == '/';
       });
-      if (!attrs.empty()) attrs += ' ';
-      attrs += children ? "\\HasChildren" : "\\HasNoChildren";
+      attrs.emplace_back(children ? "\\HasChildren" : "\\HasNoChildren");
+      if (show_subscribed && c.entry && c.entry->subscribed) attrs.emplace_back("\\Subscribed");
+      // RFC 6154: a server may show the special-use attributes in every LIST response.
+      if (c.entry && !c.entry->special_use.empty()) attrs.push_back(c.entry->special_use);
     }
-    send(std::string("* ") + verb + " (" + attrs + ") \"/\" " + imap_astring(c.name));
+    std::string joined;
+    for (const auto& a : attrs) joined += (joined.empty() ? "" : " ") + a;
+    send(std::string("* ") + verb + " (" + joined + ") \"/\" " + imap_astring(c.name));
   }
   return {Done::Kind::Ok, std::string(verb) + " completed"};
 }

@@ -1,28 +1,35 @@
 // IMAP4rev1 server session (sans-I/O) over an abstract MailStore.
 //
 // Implements: RFC 3501 (IMAP4rev1) sections 2.3 (flags, \Recent), 5.1-5.5, 6.1-6.4
-//   (CAPABILITY, NOOP, LOGOUT, STARTTLS, AUTHENTICATE PLAIN, LOGIN, SELECT, EXAMINE, CREATE,
+//   (CAPABILITY, NOOP, LOGOUT, STARTTLS, AUTHENTICATE, LOGIN, SELECT, EXAMINE, CREATE,
 //   DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, LIST, LSUB, STATUS, APPEND, CHECK, CLOSE,
 //   EXPUNGE, SEARCH, FETCH, STORE, COPY, UID), 7 (responses, untagged EXISTS / RECENT /
 //   EXPUNGE / FETCH for other sessions' changes), 9 (grammar);
 //   RFC 2177 (IDLE); RFC 6851 (MOVE, UID MOVE); RFC 4315 (UIDPLUS: UID EXPUNGE, APPENDUID,
 //   COPYUID); RFC 7888 (LITERAL+ non-synchronising literals); RFC 4959 (SASL-IR);
-//   RFC 3691 (UNSELECT); RFC 4616 (SASL PLAIN); RFC 5530 response codes where they apply
-//   (AUTHENTICATIONFAILED, PRIVACYREQUIRED, TRYCREATE, ALREADYEXISTS, NONEXISTENT,
-//   OVERQUOTA, TOOBIG).
+//   RFC 3691 (UNSELECT); AUTHENTICATE with RFC 4616 PLAIN and LOGIN (protocols/common/sasl.hpp);
+//   RFC 2971 (ID); RFC 2342 (NAMESPACE: one personal namespace "" with "/");
+//   RFC 6154 (SPECIAL-USE attributes on LIST, from MailboxEntry::special_use, and the
+//   SPECIAL-USE selection and return options of RFC 5258's extended LIST syntax);
+//   RFC 5530 response codes where they apply (AUTHENTICATIONFAILED, PRIVACYREQUIRED,
+//   TRYCREATE, ALREADYEXISTS, NONEXISTENT, OVERQUOTA, TOOBIG).
 // Does not implement: SEARCH SENTBEFORE/SENTON/SENTSINCE, NEW charset conversion (only
-//   US-ASCII and UTF-8 are accepted), AUTHENTICATE mechanisms other than PLAIN, PREAUTH
-//   greetings, mailbox names in modified UTF-7 (names are passed through as bytes),
-//   DELETE of a mailbox with inferiors (refused with NO instead of becoming \Noselect),
-//   RFC 9051 (IMAP4rev2), CONDSTORE/QRESYNC, NAMESPACE, ID, QUOTA commands.
+//   US-ASCII and UTF-8 are accepted), other SASL mechanisms, PREAUTH greetings, mailbox
+//   names in modified UTF-7 (names are passed through as bytes), DELETE of a mailbox with
+//   inferiors (refused with NO instead of becoming \Noselect), RFC 9051 (IMAP4rev2),
+//   CONDSTORE/QRESYNC, ENABLE, QUOTA, the rest of LIST-EXTENDED (not advertised: other
+//   selection/return options and pattern lists get BAD), CREATE-SPECIAL-USE. Every command
+//   not in the table gets "BAD Unknown command" and a ProtocolError event.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "protocols/common/events.hpp"
 #include "protocols/common/line_reader.hpp"
+#include "protocols/common/sasl.hpp"
 #include "protocols/imap/command_parser.hpp"
 #include "protocols/imap/mail_store.hpp"
 
@@ -41,7 +48,13 @@ struct ServerConfig {
   bool starttls_available = true;   // advertise and accept STARTTLS (before TLS is active)
   bool login_requires_tls = false;  // LOGINDISABLED (and no AUTH=PLAIN) until TLS is active
   bool implicit_tls = false;        // the stream is protected from the start (port 993)
+  std::string implementation = "mailsim";  // RFC 2971 ID "name"
 };
+
+// RFC 2971 section 3.3: at most 30 field-value pairs, fields up to 30 octets, values up to 1024.
+inline constexpr std::size_t kMaxIdPairs = 30;
+inline constexpr std::size_t kMaxIdField = 30;
+inline constexpr std::size_t kMaxIdValue = 1024;
 
 class ServerSession : public proto::EngineOutput {
  public:
@@ -127,8 +140,7 @@ class ServerSession : public proto::EngineOutput {
   // Resolves a sequence set (or a UID set) to 0-based indexes into view_, ascending.
   bool resolve(const SequenceSet& set, bool uid, std::vector<std::size_t>& out,
                std::string& error) const;
-  bool authenticate_plain(const std::string& decoded, std::string& reply);
-  Done finish_plain(const std::string& b64);
+  Done sasl_step(const proto::SaslServer::Step& step);
 
   Done cmd_capability(CommandParser& p);
   Done cmd_noop(CommandParser& p);
@@ -136,6 +148,8 @@ class ServerSession : public proto::EngineOutput {
   Done cmd_starttls(CommandParser& p);
   Done cmd_login(CommandParser& p);
   Done cmd_authenticate(CommandParser& p);
+  Done cmd_id(CommandParser& p);
+  Done cmd_namespace(CommandParser& p);
   Done cmd_select(CommandParser& p);
   Done cmd_examine(CommandParser& p);
   Done cmd_create(CommandParser& p);
@@ -186,6 +200,7 @@ class ServerSession : public proto::EngineOutput {
   bool discarding_ = false;          // skipping the rest of a refused command
   bool uid_command_ = false;
   std::string pending_tag_;          // AUTHENTICATE / IDLE in progress
+  std::optional<proto::SaslServer> sasl_;  // AUTHENTICATE waiting for a response
 
   // The selected mailbox.
   std::string mailbox_;

@@ -6,7 +6,9 @@
 #include <utility>
 
 #include "protocols/common/ascii.hpp"
+#include "protocols/common/base64.hpp"
 #include "protocols/common/md5.hpp"
+#include "protocols/common/sasl.hpp"
 
 namespace mailsim::pop3 {
 namespace {
@@ -56,6 +58,7 @@ const char* to_string(ClientSession::State s) {
     case ClientSession::State::User: return "USER";
     case ClientSession::State::Pass: return "PASS";
     case ClientSession::State::Apop: return "APOP";
+    case ClientSession::State::Auth: return "AUTH";
     case ClientSession::State::Stat: return "STAT";
     case ClientSession::State::Uidl: return "UIDL";
     case ClientSession::State::Retrieve: return "RETR";
@@ -159,6 +162,10 @@ void ClientSession::receive(std::string_view bytes) {
 }
 
 void ClientSession::on_status(const std::string& line) {
+  if (state_ == State::Auth && (line == "+" || line.rfind("+ ", 0) == 0)) {
+    on_sasl_challenge(line);
+    return;
+  }
   const auto st = parse_status(line);
   if (!st) {
     fail_fatally("reply is neither +OK nor -ERR: \"" + line.substr(0, 64) + "\"");
@@ -204,6 +211,7 @@ void ClientSession::on_status(const std::string& line) {
       return;
     case State::Pass:
     case State::Apop:
+    case State::Auth:
       if (!st->ok) {
         auth_failed(*st, line);
         return;
@@ -386,6 +394,10 @@ void ClientSession::tls_established() {
 }
 
 void ClientSession::start_auth() {
+  if (job_.auth == AuthMethod::SaslPlain || job_.auth == AuthMethod::SaslLogin) {
+    start_sasl();
+    return;
+  }
   const bool use_apop =
       job_.auth == AuthMethod::Apop || (job_.auth == AuthMethod::ApopIfOffered && !timestamp_.empty());
   // "PASS " + password + CRLF, or "APOP " + user + " " + 32 digits + CRLF, must fit in 255 octets.
@@ -409,6 +421,65 @@ void ClientSession::start_auth() {
   }
   send("USER " + job_.user);
   set_state(State::User);
+}
+
+// RFC 5034 section 4: "AUTH mechanism [initial-response]", then one line per "+ " challenge.
+void ClientSession::start_sasl() {
+  const bool plain = job_.auth == AuthMethod::SaslPlain;
+  const char* mech = plain ? "PLAIN" : "LOGIN";
+  if (caps_known_) {
+    const auto it = caps_.find("SASL");
+    const std::string offered = it == caps_.end() ? std::string() : " " + to_upper(it->second) + " ";
+    if (offered.find(std::string(" ") + mech + " ") == std::string::npos) {
+      error(ClientErrorKind::AuthFailed, std::string("the server does not offer SASL ") + mech);
+      quit();
+      return;
+    }
+  }
+  const std::string response = plain ? proto::sasl_plain_response(job_.user, job_.password) : std::string();
+  // Every response line must fit a command line too (the server reads them alike).
+  const std::size_t longest =
+      plain ? response.size()
+            : std::max(proto::base64_encode(job_.user).size(), proto::base64_encode(job_.password).size());
+  if (longest + 2 > kMaxCommandLine || job_.user.empty()) {
+    error(ClientErrorKind::AuthFailed, "user name or password too long for a POP3 line (" +
+                                           std::to_string(kMaxCommandLine) + " octets)");
+    quit();
+    return;
+  }
+  sasl_step_ = 0;
+  const std::string bare = std::string("AUTH ") + mech;
+  // RFC 5034 section 4: the initial response only when the whole command fits in 255 octets.
+  if (plain && bare.size() + 1 + response.size() + 2 <= kMaxCommandLine) {
+    send(bare + " " + response, bare + " ********");
+    sasl_step_ = 1;
+  } else {
+    send(bare);
+  }
+  set_state(State::Auth);
+}
+
+void ClientSession::on_sasl_challenge(const std::string& line) {
+  const bool plain = job_.auth == AuthMethod::SaslPlain;
+  const std::string_view challenge = line.size() > 2 ? std::string_view(line).substr(2) : std::string_view();
+  const auto decoded = proto::base64_decode(challenge);
+  std::string response;
+  if (plain && sasl_step_ == 0) {
+    response = proto::sasl_plain_response(job_.user, job_.password);
+  } else if (!plain && sasl_step_ == 0) {
+    response = proto::base64_encode(job_.user);
+  } else if (!plain && sasl_step_ == 1) {
+    response = proto::base64_encode(job_.password);
+  } else {
+    // A challenge the mechanism has no answer for: cancel (RFC 5034: "*").
+    protocol_error("unexpected SASL challenge \"" + line.substr(0, 64) + "\"; cancelling");
+    send("*");
+    sasl_step_ = 99;
+    return;
+  }
+  if (!plain && !decoded) protocol_error("SASL challenge is not valid base64: \"" + line.substr(0, 64) + "\"");
+  ++sasl_step_;
+  send(response, "********");
 }
 
 void ClientSession::auth_failed(const StatusLine& st, const std::string& line) {

@@ -17,6 +17,8 @@ enum class AuthMethod {
   UserPass,       // USER + PASS
   Apop,           // APOP only; fails if the greeting has no timestamp (never falls back)
   ApopIfOffered,  // APOP when the greeting has a timestamp, else USER + PASS
+  SaslPlain,      // RFC 5034 AUTH PLAIN, with the initial response when it fits the line
+  SaslLogin,      // AUTH LOGIN: user name and password answer the server's two challenges
 };
 enum class TlsPolicy {
   None,      // plain text all along
@@ -83,7 +85,7 @@ const char* to_string(ClientErrorKind kind);
 class ClientSession : public proto::EngineOutput {
  public:
   enum class State {
-    Greeting, Capabilities, StartTls, TlsHandshake, User, Pass, Apop,
+    Greeting, Capabilities, StartTls, TlsHandshake, User, Pass, Apop, Auth,
     Stat, Uidl, Retrieve, Delete, Quit, Done,
   };
 
@@ -123,6 +125,8 @@ class ClientSession : public proto::EngineOutput {
 
   void after_capabilities();
   void start_auth();
+  void start_sasl();
+  void on_sasl_challenge(const std::string& line);
   void auth_failed(const StatusLine& st, const std::string& line);
   void build_plan();
   void next_step();
@@ -136,6 +140,7 @@ class ClientSession : public proto::EngineOutput {
   bool tls_requested_ = false;
   bool multiline_ = false;
   std::string timestamp_;
+  int sasl_step_ = 0;  // AUTH: challenges answered so far
   bool caps_known_ = false;
   std::map<std::string, std::string> caps_;
   std::map<std::size_t, std::string> uids_;

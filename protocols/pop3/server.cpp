@@ -40,20 +40,16 @@ std::string_view usage_of(std::string_view verb) {
   if (verb == "RETR") return "RETR msg";
   if (verb == "TOP") return "TOP msg lines";
   if (verb == "DELE") return "DELE msg";
+  if (verb == "AUTH") return "AUTH mechanism [initial-response]";
   return verb;  // commands without arguments
 }
 
 // A line that can only be a SASL response: base64 alphabet (RFC 4648) and no command verb.
 bool looks_like_sasl_data(std::string_view line) {
-  if (line.empty() || line == "*") return false;
-  for (const char c : line) {
-    const bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-                     c == '/' || c == '=';
-    if (!b64) return false;
-  }
+  if (!proto::looks_like_sasl_response(line)) return false;
   const std::string upper = proto::to_upper(line);
-  for (const char* verb : {"CAPA", "USER", "PASS", "APOP", "STLS", "STAT", "LIST", "UIDL", "RETR", "TOP", "DELE",
-                           "RSET", "NOOP", "QUIT"})
+  for (const char* verb : {"AUTH", "CAPA", "USER", "PASS", "APOP", "STLS", "STAT", "LIST", "UIDL", "RETR", "TOP",
+                           "DELE", "RSET", "NOOP", "QUIT"})
     if (upper == verb) return false;
   return true;
 }
@@ -74,6 +70,7 @@ const std::vector<ServerSession::Command>& ServerSession::command_table() {
   static const std::vector<Command> table = {
       {"CAPA", kAuth | kTrans, &ServerSession::cmd_capa}, {"USER", kAuth, &ServerSession::cmd_user},
       {"PASS", kAuth, &ServerSession::cmd_pass},          {"APOP", kAuth, &ServerSession::cmd_apop},
+      {"AUTH", kAuth, &ServerSession::cmd_auth},
       {"STLS", kAuth, &ServerSession::cmd_stls},          {"STAT", kTrans, &ServerSession::cmd_stat},
       {"LIST", kTrans, &ServerSession::cmd_list},         {"UIDL", kTrans, &ServerSession::cmd_uidl},
       {"RETR", kTrans, &ServerSession::cmd_retr},         {"TOP", kTrans, &ServerSession::cmd_top},
@@ -158,11 +155,21 @@ void ServerSession::receive(std::string_view bytes) {
     auto r = reader_.next_line();
     if (r.status == proto::LineReader::Status::NeedMore) break;
     if (r.status == proto::LineReader::Status::Overlong) {
+      if (sasl_) {
+        sasl_.reset();
+        bad_command("-ERR SASL response too long, authentication aborted",
+                    "SASL response longer than " + std::to_string(kMaxCommandLine) + " octets");
+        continue;
+      }
       bad_command("-ERR command line too long",
                   "command line longer than " + std::to_string(kMaxCommandLine) + " octets (RFC 2449)");
       continue;
     }
-    handle_line(r.line);
+    if (sasl_) {
+      on_sasl_response(r.line);
+    } else {
+      handle_line(r.line);
+    }
   }
   if (closed()) {
     reader_.clear();
@@ -184,10 +191,11 @@ void ServerSession::handle_line(const std::string& line) {
   e.kind = proto::ProtocolEvent::Kind::CommandReceived;
   e.verb = verb;
   e.text = line;
-  // RFC 5034 AUTH is not offered, but a client may try it anyway: its SASL data carries
-  // credentials (PLAIN is user and password in base64), so it is masked like PASS and APOP
-  // -- the initial response on the AUTH line, and a line right after a bare "AUTH PLAIN"
-  // that is nothing but base64 (a client that did not wait for the "+ " challenge).
+  // SASL data carries credentials (PLAIN is user and password in base64), so it is masked
+  // like PASS and APOP: the initial response on the AUTH line, and -- when AUTH is not
+  // offered here -- a line right after a bare "AUTH PLAIN" that is nothing but base64 (a
+  // client that did not wait for the "+ " challenge). Responses to our own challenges are
+  // masked in on_sasl_response().
   const bool sasl_data = std::exchange(after_bare_auth_, false) && looks_like_sasl_data(line);
   if (verb == "PASS") {
     e.text = "PASS ********";
@@ -202,7 +210,7 @@ void ServerSession::handle_line(const std::string& line) {
       e.text = "AUTH " + std::string(w[0]) + " ********";
       e.clear_text = line;
     }
-    after_bare_auth_ = w.size() == 1;
+    after_bare_auth_ = w.size() == 1;  // cleared below when our own exchange starts
   } else if (sasl_data) {
     e.verb.clear();
     e.text = "********";
@@ -233,6 +241,7 @@ void ServerSession::handle_line(const std::string& line) {
   // RFC 1939 section 7: PASS is only valid immediately after a successful USER.
   if (verb != "PASS") pending_user_.clear();
   (this->*(cmd->handler))(args);
+  if (sasl_) after_bare_auth_ = false;  // the next line is our exchange's response
 }
 
 std::optional<std::size_t> ServerSession::message_arg(std::string_view verb, std::string_view arg) {
@@ -315,6 +324,7 @@ void ServerSession::cmd_capa(std::string_view args) {
   reply_data_line("RESP-CODES");
   reply_data_line("AUTH-RESP-CODE");
   reply_data_line("PIPELINING");
+  if (state_ == State::Authorization && sasl_allowed()) reply_data_line("SASL PLAIN LOGIN");
   if (state_ == State::Authorization && config_.offer_stls && !tls_active_) reply_data_line("STLS");
   reply_data_line(stuff_line("IMPLEMENTATION " + config_.implementation));
   end_multiline();
@@ -382,6 +392,83 @@ void ServerSession::cmd_apop(std::string_view args) {
   enter_transaction(user);
 }
 
+// RFC 5034 section 4. A bare "AUTH" lists the mechanisms (RFC 1734 servers did; Thunderbird
+// and Outlook ask that way when CAPA has no SASL line).
+void ServerSession::cmd_auth(std::string_view args) {
+  if (!config_.offer_sasl) {
+    pending_user_.clear();
+    bad_command("-ERR unknown command", "AUTH used but SASL is not offered here");
+    return;
+  }
+  const auto w = split_words(args);
+  if (w.empty()) {
+    if (!sasl_allowed()) {
+      reply("-ERR [AUTH] plaintext authentication not allowed before STLS");
+      return;
+    }
+    reply("+OK SASL mechanisms follow");
+    reply_data_line("PLAIN");
+    reply_data_line("LOGIN");
+    end_multiline();
+    return;
+  }
+  if (w.size() > 2) {
+    bad_command("-ERR usage: AUTH mechanism [initial-response]", "AUTH with more than a mechanism and a response");
+    return;
+  }
+  const auto mech = proto::parse_sasl_mechanism(w[0]);
+  if (!mech) {
+    bad_command("-ERR unsupported authentication mechanism",
+                "AUTH mechanism \"" + std::string(w[0].substr(0, 32)) + "\" not offered (PLAIN LOGIN are)");
+    return;
+  }
+  if (!sasl_allowed()) {
+    reply("-ERR [AUTH] plaintext authentication not allowed before STLS");
+    return;
+  }
+  sasl_.emplace(*mech);
+  const auto step = w.size() == 2 ? sasl_->start(w[1]) : sasl_->start(std::nullopt);
+  sasl_step(step);
+}
+
+void ServerSession::on_sasl_response(const std::string& line) {
+  proto::ProtocolEvent e;
+  e.kind = proto::ProtocolEvent::Kind::CommandReceived;
+  e.text = line == "*" ? std::string("*") : std::string("********");
+  if (line != "*") e.clear_text = line;
+  emit(std::move(e));
+  sasl_step(sasl_->respond(line));
+}
+
+void ServerSession::sasl_step(const proto::SaslServer::Step& step) {
+  using Kind = proto::SaslServer::Step::Kind;
+  const std::string mech = proto::sasl_mechanism_name(sasl_->mechanism());
+  if (step.kind == Kind::Challenge) {
+    reply("+ " + step.challenge);
+    return;
+  }
+  sasl_.reset();
+  if (step.kind == Kind::Failed) {
+    switch (step.failure) {
+      case proto::SaslFailure::Cancelled:
+        emit(proto::ProtocolEvent::Kind::Note, std::string("AUTH ") + mech + " cancelled by the client");
+        reply("-ERR authentication cancelled");
+        return;
+      case proto::SaslFailure::AuthzidMismatch:
+        login_failed(std::string("AUTH ") + mech + ": " + proto::describe(step.failure));
+        return;
+      default:
+        bad_command("-ERR invalid SASL response", std::string("AUTH ") + mech + ": " + proto::describe(step.failure));
+        return;
+    }
+  }
+  if (!backend_.authenticate(step.user, step.password)) {
+    login_failed("AUTH " + mech + " login failed for " + step.user);
+    return;
+  }
+  enter_transaction(step.user);
+}
+
 void ServerSession::cmd_stls(std::string_view args) {
   if (!no_argument("STLS", args)) return;
   if (!config_.offer_stls) {
@@ -403,6 +490,7 @@ void ServerSession::tls_established() {
   tls_active_ = true;
   reader_.clear();
   pending_user_.clear();
+  sasl_.reset();
   emit(proto::ProtocolEvent::Kind::Note, "TLS established; still in AUTHORIZATION, earlier knowledge discarded");
 }
 
@@ -534,6 +622,7 @@ void ServerSession::timed_out() {
   emit(proto::ProtocolEvent::Kind::Note,
        std::string("autologout timer expired in ") + to_string(state_) + " state: nothing deleted");
   tls_requested_ = false;
+  sasl_.reset();
   reader_.clear();
   release_lock();
   set_state(State::Closed);
@@ -544,6 +633,7 @@ void ServerSession::connection_lost() {
   emit(proto::ProtocolEvent::Kind::Note,
        std::string("connection lost in ") + to_string(state_) + " state: nothing deleted");
   tls_requested_ = false;
+  sasl_.reset();
   reader_.clear();
   release_lock();
   set_state(State::Closed);

@@ -10,6 +10,7 @@
 
 #include "protocols/common/events.hpp"
 #include "protocols/common/line_reader.hpp"
+#include "protocols/common/sasl.hpp"
 #include "protocols/pop3/wire.hpp"
 
 namespace mailsim::pop3 {
@@ -50,7 +51,8 @@ struct ServerConfig {
   std::string apop_timestamp;                // "<unique@host>" from the caller; empty: no APOP
   bool offer_stls = false;                   // RFC 2595 STLS
   bool implicit_tls = false;                 // port 995: the session starts protected
-  bool allow_plaintext_login = true;         // USER/PASS allowed before TLS
+  bool allow_plaintext_login = true;         // USER/PASS and SASL PLAIN/LOGIN allowed before TLS
+  bool offer_sasl = true;                    // RFC 5034 AUTH with PLAIN and LOGIN (CAPA "SASL PLAIN LOGIN")
   std::string implementation = "mailsim";    // CAPA IMPLEMENTATION text
   std::size_t max_bad_commands = kDefaultMaxBadCommands;
   std::size_t max_auth_failures = kDefaultMaxAuthFailures;
@@ -121,6 +123,10 @@ class ServerSession : public proto::EngineOutput {
   void cmd_pass(std::string_view args);
   void login_failed(const std::string& note);
   void cmd_apop(std::string_view args);
+  void cmd_auth(std::string_view args);
+  void on_sasl_response(const std::string& line);
+  void sasl_step(const proto::SaslServer::Step& step);
+  bool sasl_allowed() const { return config_.offer_sasl && (config_.allow_plaintext_login || tls_active_); }
   void cmd_stls(std::string_view args);
   void cmd_stat(std::string_view args);
   void cmd_list(std::string_view args);
@@ -145,7 +151,8 @@ class ServerSession : public proto::EngineOutput {
   std::vector<bool> deleted_;
   std::size_t bad_commands_ = 0;
   std::size_t auth_failures_ = 0;
-  bool after_bare_auth_ = false;  // the last line was "AUTH mechanism" without a response
+  bool after_bare_auth_ = false;  // AUTH not offered: the last line was "AUTH mechanism" alone
+  std::optional<proto::SaslServer> sasl_;  // an AUTH exchange waiting for the client's response
 };
 
 const char* to_string(ServerSession::State s);

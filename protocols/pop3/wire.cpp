@@ -108,6 +108,14 @@ std::string find_apop_timestamp(std::string_view greeting) {
 
 std::string explain_response(std::string_view line) {
   if (line == ".") return "End of a multi-line response: the single dot means \"that's everything\".";
+  if (line == "+" || line.substr(0, 2) == "+ ") {
+    if (line == "+ UGFzc3dvcmQ6")
+      return "AUTH LOGIN challenge \"Password:\" (in base64): the client sends the password, base64-encoded.";
+    if (line == "+ VXNlcm5hbWU6")
+      return "AUTH LOGIN challenge \"Username:\" (in base64): the client sends the user name, base64-encoded.";
+    return "A SASL challenge (RFC 5034): the server waits for the client's next AUTH response line, in base64 "
+           "(empty here: for PLAIN the client sends user and password together). \"*\" would cancel.";
+  }
   const auto st = parse_status(line);
   if (!st) {
     return "One line of a multi-line response (a listing entry, a capability or a line of the message). "
@@ -139,6 +147,12 @@ std::string explain_response(std::string_view line) {
     if (contains_ci(t, "too many bad commands"))
       return "Too many mistakes in a row: the server is closing the connection.";
     if (contains_ci(t, "STLS")) return "The server insists on a sealed (TLS) connection before a plain-text login.";
+    if (contains_ci(t, "authentication cancelled"))
+      return "The client cancelled the AUTH exchange with \"*\"; it may log in another way.";
+    if (contains_ci(t, "SASL response"))
+      return "The AUTH response was not valid base64 or not in the mechanism's form.";
+    if (contains_ci(t, "authentication mechanism"))
+      return "The server does not offer that AUTH mechanism (CAPA's SASL line lists those it does).";
     if (contains_ci(t, "not removed"))
       return "Some messages marked for deletion could not be removed; they are still on the server.";
     return "The command failed; the text after -ERR says why.";
@@ -150,6 +164,7 @@ std::string explain_response(std::string_view line) {
     return "Goodbye. The session has ended; messages marked for deletion have now been removed.";
   if (contains_ci(t, "ready")) return "The server is ready: the client may now log in.";
   if (contains_ci(t, "capability")) return "A list of the server's optional features follows, one per line.";
+  if (contains_ci(t, "SASL mechanisms")) return "The AUTH mechanisms the server offers follow, one per line.";
   if (contains_ci(t, "TLS")) return "The server agrees to seal the connection with TLS before anything else is said.";
   if (contains_ci(t, "'s maildrop has"))
     return "Logged in: the mailbox is now locked for this session and the messages in it are listed.";

@@ -1,4 +1,4 @@
-// DNS servers (authoritative and recursive) and stub resolvers over simulated UDP.
+// DNS servers (authoritative and recursive, over UDP and TCP with EDNS(0)) and stub resolvers.
 #include "sim/apps/dns_service.hpp"
 
 #include <fmt/format.h>
@@ -91,11 +91,20 @@ const char* outcome_name(dns::Resolution::Outcome o) {
 // ---- DnsServerApp ------------------------------------------------------------------------
 
 struct DnsServerApp::Pending {
-  Endpoint client;
+  ReplyTo client;
   dns::Message query;
+  dns::EdnsRequest edns;
   std::unique_ptr<dns::Resolver> resolver;
   std::uint16_t port = 0;
   EventId timer = 0;
+};
+
+struct DnsServerApp::TcpConn {
+  SocketPtr sock;
+  dns::TcpMessageReader reader;
+  std::size_t in_flight = 0;  // questions waiting for a recursive answer
+  EventId idle_timer = 0;
+  bool closing = false;
 };
 
 DnsServerApp::DnsServerApp(std::string host, DnsServerConfig config) : App(std::move(host)), config_(std::move(config)) {}
@@ -103,7 +112,10 @@ DnsServerApp::~DnsServerApp() = default;
 
 void DnsServerApp::start(Simulation& sim) {
   sim_ = &sim;
-  sim.transport().udp_bind(host(), kDnsPort, [this](Endpoint from, std::string_view bytes) { on_query(from, bytes); });
+  sim.transport().udp_bind(host(), kDnsPort, [this](Endpoint from, std::string_view bytes) {
+    on_query(ReplyTo{from.ip, false, from, 0}, bytes);
+  });
+  sim.transport().listen(host(), kDnsPort, [this](SocketPtr sock) { on_tcp_accept(std::move(sock)); });
 }
 
 bool DnsServerApp::serves(const dns::Name& name) const {
@@ -112,30 +124,138 @@ bool DnsServerApp::serves(const dns::Name& name) const {
   return false;
 }
 
-void DnsServerApp::reply(Endpoint to, const dns::Message& response, const std::string& role) {
-  const std::string bytes = dns::encode_truncated(response);
-  sim_->record(dns_record(host(), peer_name(*sim_, to.ip), "response", "answers " + dns::summary(response),
-                          [&] {
-                            auto d = message_detail(response);
-                            d["role"] = role;
-                            return d;
-                          }()));
-  sim_->transport().udp_send(host(), kDnsPort, to, bytes, "dns");
+// ---- TCP (RFC 7766) ------------------------------------------------------------------------
+
+void DnsServerApp::on_tcp_accept(SocketPtr sock) {
+  const std::uint64_t id = sock->id();
+  auto conn = std::make_unique<TcpConn>();
+  conn->sock = sock;
+  // The callbacks find the connection by id: the socket never owns itself.
+  sock->on_data = [this, id](std::string_view bytes) { on_tcp_data(id, bytes); };
+  sock->on_peer_closed = [this, id] {
+    auto it = tcp_.find(id);
+    if (it == tcp_.end()) return;
+    it->second->closing = true;
+    if (it->second->in_flight == 0) it->second->sock->close();  // else after the last answer
+  };
+  sock->on_closed = [this, id] { drop_tcp(id); };
+  sock->on_error = [this, id](SocketError, const std::string&) { drop_tcp(id); };
+  tcp_[id] = std::move(conn);
+  arm_tcp_idle(id);
 }
 
-void DnsServerApp::on_query(Endpoint from, std::string_view bytes) {
+void DnsServerApp::drop_tcp(std::uint64_t id) {
+  auto it = tcp_.find(id);
+  if (it == tcp_.end()) return;
+  sim_->core().cancel(it->second->idle_timer);
+  // Freed in a later event: this may run inside the socket's own callback.
+  std::shared_ptr<TcpConn> gone(it->second.release());
+  tcp_.erase(it);
+  sim_->core().schedule_in(0, [gone] {
+    gone->sock->on_data = nullptr;
+    gone->sock->on_peer_closed = nullptr;
+    gone->sock->on_closed = nullptr;
+    gone->sock->on_error = nullptr;
+  });
+}
+
+void DnsServerApp::arm_tcp_idle(std::uint64_t id) {
+  auto it = tcp_.find(id);
+  if (it == tcp_.end()) return;
+  sim_->core().cancel(it->second->idle_timer);
+  it->second->idle_timer = sim_->core().schedule_in(kTcpIdle, [this, id] {
+    auto i = tcp_.find(id);
+    if (i == tcp_.end() || i->second->in_flight > 0) return;
+    i->second->sock->close();
+  });
+}
+
+void DnsServerApp::on_tcp_data(std::uint64_t id, std::string_view bytes) {
+  auto it = tcp_.find(id);
+  if (it == tcp_.end()) return;
+  TcpConn& c = *it->second;
+  const Ipv4 peer = c.sock->remote().ip;
+  c.reader.feed(bytes);
+  arm_tcp_idle(id);
+  while (auto message = c.reader.next()) {
+    if (c.in_flight >= kMaxTcpInFlight) {
+      sim_->record(dns_record(host(), peer_name(*sim_, peer), "malformed",
+                              "more than " + std::to_string(kMaxTcpInFlight) +
+                                  " questions waiting on one TCP connection: connection closed",
+                              {{"error", "too many questions in flight"}, {"transport", "tcp"}}));
+      c.sock->abort();
+      return;
+    }
+    on_query(ReplyTo{peer, true, {}, id}, *message);
+    if (tcp_.find(id) == tcp_.end()) return;
+  }
+  if (c.reader.failed()) {
+    // The stream lost its framing: nothing after this point can be read (RFC 7766 8).
+    sim_->record(dns_record(host(), peer_name(*sim_, peer), "malformed", "DNS over TCP: " + c.reader.error(),
+                            {{"error", c.reader.error()}, {"transport", "tcp"}}));
+    c.sock->abort();
+  }
+}
+
+// ---- answering -----------------------------------------------------------------------------
+
+void DnsServerApp::send_bytes(const ReplyTo& to, const std::string& bytes) {
+  if (!to.tcp) {
+    sim_->transport().udp_send(host(), kDnsPort, to.udp, bytes, "dns");
+    return;
+  }
+  auto it = tcp_.find(to.conn);
+  if (it == tcp_.end() || !it->second->sock->open()) return;  // the client went away
+  it->second->sock->send(dns::frame_tcp(bytes));
+}
+
+void DnsServerApp::reply(const ReplyTo& to, dns::Message response, const dns::EdnsRequest& edns,
+                         const std::string& role) {
+  dns::apply_edns(edns, response);
+  const std::string bytes = dns::encode_response(edns, response, to.tcp);
+  const bool truncated = bytes.size() >= dns::kHeaderSize && (static_cast<unsigned char>(bytes[2]) & 0x02) != 0;
+  sim_->record(dns_record(host(), peer_name(*sim_, to.peer), "response",
+                          "answers " + dns::summary(response) + (truncated ? " (truncated: TC set)" : ""), [&] {
+                            auto d = message_detail(response);
+                            d["role"] = role;
+                            if (to.tcp) d["transport"] = "tcp";
+                            if (truncated) d["tc"] = true;
+                            if (edns.status != dns::EdnsRequest::Status::Absent) d["edns"] = true;
+                            return d;
+                          }()));
+  send_bytes(to, bytes);
+}
+
+void DnsServerApp::on_query(const ReplyTo& from, std::string_view bytes) {
   const auto decoded = dns::decode(bytes);
-  const std::string peer = peer_name(*sim_, from.ip);
+  const std::string peer = peer_name(*sim_, from.peer);
   if (!decoded.ok()) {
     sim_->record(dns_record(host(), peer, "malformed", "malformed DNS query: " + decoded.error,
                             {{"error", decoded.error}}));
-    if (auto answer = dns::answer_packet(config_.zones, bytes))
-      sim_->transport().udp_send(host(), kDnsPort, from, *answer, "dns");
+    if (auto answer = dns::answer_packet(config_.zones, bytes, from.tcp)) send_bytes(from, *answer);
     return;
   }
   const dns::Message& q = *decoded.message;
   if (q.header.qr) return;  // a response sent to a server port: ignore it
-  sim_->record(dns_record(host(), peer, "query", "query from " + peer + ": " + dns::summary(q), message_detail(q)));
+  const dns::EdnsRequest edns = dns::read_edns(q);
+  sim_->record(dns_record(host(), peer, "query", "query from " + peer + ": " + dns::summary(q), [&] {
+    auto d = message_detail(q);
+    if (from.tcp) d["transport"] = "tcp";
+    if (edns.status != dns::EdnsRequest::Status::Absent) {
+      d["edns_udp_size"] = edns.edns.udp_size;
+      d["edns_version"] = edns.edns.version;
+    }
+    return d;
+  }()));
+  if (edns.status == dns::EdnsRequest::Status::FormErr || edns.status == dns::EdnsRequest::Status::BadVers) {
+    const bool formerr = edns.status == dns::EdnsRequest::Status::FormErr;
+    sim_->record(dns_record(host(), peer, "malformed",
+                            formerr ? "EDNS: " + edns.error + " (FORMERR)"
+                                    : "EDNS version " + std::to_string(edns.edns.version) + " is not 0 (BADVERS)",
+                            {{"error", formerr ? edns.error : std::string("BADVERS")}}));
+    reply(from, dns::answer(config_.zones, q), edns, config_.recursive ? "recursive" : "authoritative");
+    return;
+  }
   const bool recurse = config_.recursive && q.header.rd && q.questions.size() == 1 && !serves(q.questions[0].name);
   if (!recurse) {
     dns::Message response = dns::answer(config_.zones, q);
@@ -146,7 +266,7 @@ void DnsServerApp::on_query(Endpoint from, std::string_view bytes) {
       response.header.rcode = dns::Rcode::NXDomain;
       response.header.aa = false;
     }
-    reply(from, response, config_.recursive ? "recursive" : "authoritative");
+    reply(from, response, edns, config_.recursive ? "recursive" : "authoritative");
     return;
   }
   if (config_.root_hints.empty()) {
@@ -155,12 +275,13 @@ void DnsServerApp::on_query(Endpoint from, std::string_view bytes) {
     response.header.aa = false;
     response.header.rcode = dns::Rcode::NXDomain;
     response.authority.clear();
-    reply(from, response, "recursive");
+    reply(from, response, edns, "recursive");
     return;
   }
   auto p = std::make_unique<Pending>();
   p->client = from;
   p->query = q;
+  p->edns = edns;
   dns::ResolverConfig rc;
   rc.root_hints = config_.root_hints;
   rc.id_seed = sim_->random().next_u32();
@@ -172,6 +293,9 @@ void DnsServerApp::on_query(Endpoint from, std::string_view bytes) {
     sim_->core().cancel(it->second->timer);
     drive(id, it->second->resolver->on_response(b, to_dns(f.ip), sim_->now()));
   });
+  if (from.tcp) {
+    if (auto c = tcp_.find(from.conn); c != tcp_.end()) ++c->second->in_flight;
+  }
   auto action = p->resolver->start(q.questions[0].name, q.questions[0].type, sim_->now());
   pending_[id] = std::move(p);
   drive(id, std::move(action));
@@ -200,9 +324,15 @@ void DnsServerApp::drive(std::uint64_t id, dns::ResolverAction action) {
     case dns::ResolverAction::Kind::Wait: break;
     case dns::ResolverAction::Kind::Done: {
       const dns::Resolution& res = p.resolver->result();
-      reply(p.client, dns::recursive_response(p.query, res), "recursive");
+      const ReplyTo client = p.client;
+      reply(client, dns::recursive_response(p.query, res), p.edns, "recursive");
       sim_->transport().udp_unbind(host(), p.port);
       pending_.erase(it);
+      if (client.tcp) {
+        auto c = tcp_.find(client.conn);
+        if (c != tcp_.end() && c->second->in_flight > 0 && --c->second->in_flight == 0 && c->second->closing)
+          c->second->sock->close();
+      }
       break;
     }
   }

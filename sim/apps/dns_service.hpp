@@ -1,4 +1,4 @@
-// DNS in the simulated world: authoritative/recursive servers on UDP 53 and stub resolvers.
+// DNS in the simulated world: authoritative/recursive servers on UDP and TCP 53, stub resolvers.
 #pragma once
 #include <atomic>
 #include <functional>
@@ -10,7 +10,9 @@
 
 #include "protocols/dns/authoritative.hpp"
 #include "protocols/dns/cache.hpp"
+#include "protocols/dns/edns.hpp"
 #include "protocols/dns/resolver.hpp"
+#include "protocols/dns/tcp.hpp"
 #include "sim/core/simulation.hpp"
 
 namespace mailsim::sim {
@@ -27,25 +29,47 @@ struct DnsServerConfig {
 };
 
 // A DNS server: answers from its zones (AA) and, when recursive, resolves everything else
-// iteratively from the root hints, with a cache shared by all its resolutions.
+// iteratively from the root hints, with a cache shared by all its resolutions. Queries come
+// over UDP or TCP (RFC 7766: several per connection, each answer framed as it is ready);
+// EDNS(0) is honoured on both (dns/edns.hpp): a UDP answer larger than the requester takes
+// is truncated with TC, so a client like dig asks again over TCP.
 class DnsServerApp : public App {
  public:
   DnsServerApp(std::string host, DnsServerConfig config);
   ~DnsServerApp() override;
   void start(Simulation& sim) override;
 
+  // A TCP connection with nothing to answer is closed after this long (RFC 7766 6.2.3).
+  static constexpr Time kTcpIdle = 10 * kSecond;
+  // Questions one TCP connection may have waiting for a recursive answer at once.
+  static constexpr std::size_t kMaxTcpInFlight = 16;
+
  private:
   struct Pending;
-  void on_query(Endpoint from, std::string_view bytes);
+  struct TcpConn;
+  // Where an answer goes: a UDP endpoint, or a TCP connection (by id) when `tcp`.
+  struct ReplyTo {
+    Ipv4 peer;
+    bool tcp = false;
+    Endpoint udp;
+    std::uint64_t conn = 0;
+  };
+  void on_query(const ReplyTo& to, std::string_view bytes);
+  void on_tcp_accept(SocketPtr sock);
+  void on_tcp_data(std::uint64_t conn, std::string_view bytes);
+  void arm_tcp_idle(std::uint64_t conn);
+  void drop_tcp(std::uint64_t conn);
   bool serves(const dns::Name& name) const;
   void drive(std::uint64_t id, dns::ResolverAction action);
-  void reply(Endpoint to, const dns::Message& response, const std::string& role);
+  void reply(const ReplyTo& to, dns::Message response, const dns::EdnsRequest& edns, const std::string& role);
+  void send_bytes(const ReplyTo& to, const std::string& bytes);
 
   Simulation* sim_ = nullptr;
   DnsServerConfig config_;
   dns::DnsCache cache_;
   std::map<std::uint64_t, std::unique_ptr<Pending>> pending_;
   std::uint64_t next_pending_ = 0;
+  std::map<std::uint64_t, std::unique_ptr<TcpConn>> tcp_;
 };
 
 // A host's stub resolver: one RD=1 query to its configured recursive server, retried once.

@@ -55,7 +55,10 @@ bool ImapStoreAdapter::authenticate(std::string_view user, std::string_view pass
 
 std::vector<imap::MailboxEntry> ImapStoreAdapter::list_mailboxes(std::string_view user) {
   std::vector<imap::MailboxEntry> out;
-  for (const auto& f : store_.list_folders(user)) out.push_back(imap::MailboxEntry{f.name, f.subscribed});
+  // The store has no special-use marks of its own: its default Sent and Trash (and any folder
+  // a user makes with a well-known name) get the attribute clients look for (RFC 6154).
+  for (const auto& f : store_.list_folders(user))
+    out.push_back(imap::MailboxEntry{f.name, f.subscribed, imap::special_use_for_name(f.name)});
   return out;
 }
 

@@ -21,7 +21,7 @@ std::int64_t imap_seconds(Time t);
 Time sim_time_from_imap(std::int64_t seconds);  // clamped to 0 (before the scenario began)
 
 // The mapping (one adapter per IMAP session):
-//   list_mailboxes      <- list_folders (name, subscribed)
+//   list_mailboxes      <- list_folders (name, subscribed); special-use from the folder's name
 //   FolderResult        -> StoreResult (NoSuchUser/NoSuchFolder/InvalidName -> NoSuchMailbox)
 //   snapshot / version / claim_recent / recent_count: passed through, dates converted
 //   set_flags           -> store_flags(Replace)

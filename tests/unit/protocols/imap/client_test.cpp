@@ -240,8 +240,14 @@ TEST_CASE("Client drives every server command through command()") {
     std::vector<std::string> untagged;
   };
   const std::vector<Case> cases = {
-      {{"CAPABILITY"}, "OK", {"* CAPABILITY IMAP4rev1 LITERAL+ SASL-IR IDLE MOVE UIDPLUS UNSELECT"}},
+      {{"CAPABILITY"}, "OK", {"* CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID NAMESPACE SPECIAL-USE IDLE MOVE UIDPLUS UNSELECT"}},
       {{"NOOP"}, "OK", {}},
+      {{"ID NIL"}, "OK", {"* ID (\"name\" \"mailsim\")"}},
+      {{"ID (\"name\" \"Thunderbird\" \"version\" \"128.5.0\")"}, "OK", {"* ID (\"name\" \"mailsim\")"}},
+      {{"NAMESPACE"}, "OK", {"* NAMESPACE ((\"\" \"/\")) NIL NIL"}},
+      {{"LIST (SPECIAL-USE) \"\" \"*\""}, "OK",
+       {"* LIST (\\HasChildren \\Archive) \"/\" Archive", "* LIST (\\HasNoChildren \\Trash) \"/\" Trash"}},
+      {{"LIST \"\" \"T*\" RETURN (SPECIAL-USE)"}, "OK", {"* LIST (\\HasNoChildren \\Trash) \"/\" Trash"}},
       {{"CREATE Work"}, "OK", {}},
       {{"RENAME Work Jobs"}, "OK", {}},
       {{"SUBSCRIBE Jobs"}, "OK", {}},

@@ -13,7 +13,7 @@ using Kind = mailsim::proto::ProtocolEvent::Kind;
 
 namespace {
 
-const std::string kCapsAuth = "IMAP4rev1 LITERAL+ SASL-IR IDLE MOVE UIDPLUS UNSELECT";
+const std::string kCapsAuth = "IMAP4rev1 LITERAL+ SASL-IR ID NAMESPACE SPECIAL-USE IDLE MOVE UIDPLUS UNSELECT";
 
 std::string search(Selected& s, const std::string& keys, const std::string& expect_hits) {
   const std::string out = s("T SEARCH " + keys + "\r\n");
@@ -36,17 +36,17 @@ TEST_CASE("LIST and LSUB with * and % wildcards") {
   LoggedIn s;
   CHECK(s("a1 CREATE Work/Projects\r\n") == "a1 OK CREATE completed\r\n");
   CHECK(s("a2 LIST \"\" *\r\n") ==
-        "* LIST (\\HasChildren) \"/\" Archive\r\n"
+        "* LIST (\\HasChildren \\Archive) \"/\" Archive\r\n"
         "* LIST (\\HasNoChildren) \"/\" Archive/2023\r\n"
         "* LIST (\\HasNoChildren) \"/\" INBOX\r\n"
-        "* LIST (\\HasNoChildren) \"/\" Trash\r\n"
+        "* LIST (\\HasNoChildren \\Trash) \"/\" Trash\r\n"
         "* LIST (\\HasChildren) \"/\" Work\r\n"
         "* LIST (\\HasNoChildren) \"/\" Work/Projects\r\n"
         "a2 OK LIST completed\r\n");
   CHECK(s("a3 LIST \"\" %\r\n") ==
-        "* LIST (\\HasChildren) \"/\" Archive\r\n"
+        "* LIST (\\HasChildren \\Archive) \"/\" Archive\r\n"
         "* LIST (\\HasNoChildren) \"/\" INBOX\r\n"
-        "* LIST (\\HasNoChildren) \"/\" Trash\r\n"
+        "* LIST (\\HasNoChildren \\Trash) \"/\" Trash\r\n"
         "* LIST (\\HasChildren) \"/\" Work\r\n"
         "a3 OK LIST completed\r\n");
   CHECK(s("a4 LIST Work/ %\r\n") ==
@@ -86,9 +86,9 @@ TEST_CASE("CREATE, DELETE, RENAME with their failure codes") {
   CHECK(s("b1 RENAME Nope X\r\n") == "b1 NO [NONEXISTENT] Mailbox does not exist\r\n");
   CHECK(s("b2 RENAME Bin Drafts\r\n") == "b2 NO [ALREADYEXISTS] Target mailbox exists\r\n");
   CHECK(s("b3 LIST \"\" *\r\n") ==
-        "* LIST (\\HasNoChildren) \"/\" Archive\r\n"
+        "* LIST (\\HasNoChildren \\Archive) \"/\" Archive\r\n"
         "* LIST (\\HasNoChildren) \"/\" Bin\r\n"
-        "* LIST (\\HasNoChildren) \"/\" Drafts\r\n"
+        "* LIST (\\HasNoChildren \\Drafts) \"/\" Drafts\r\n"
         "* LIST (\\HasNoChildren) \"/\" INBOX\r\n"
         "b3 OK LIST completed\r\n");
   // Renaming INBOX moves its messages and leaves it empty.
@@ -418,7 +418,7 @@ TEST_CASE("STARTTLS with LOGINDISABLED before TLS") {
   CHECK(!s.tls_requested());
   CHECK(s.tls_active());
   CHECK(talk(s, "a6 CAPABILITY\r\n") ==
-        "* CAPABILITY " + kCapsAuth + " AUTH=PLAIN\r\na6 OK CAPABILITY completed\r\n");
+        "* CAPABILITY " + kCapsAuth + " AUTH=PLAIN AUTH=LOGIN\r\na6 OK CAPABILITY completed\r\n");
   CHECK(talk(s, "a7 STARTTLS\r\n") == "a7 BAD TLS is already active\r\n");
   CHECK(talk(s, "a8 LOGIN alice secret\r\n").find("a8 OK") == 0);
 }
@@ -430,7 +430,7 @@ TEST_CASE("Implicit TLS and STARTTLS not offered") {
   cfg.implicit_tls = true;
   ServerSession s(store, cfg);
   CHECK(s.take_output() ==
-        "* OK [CAPABILITY " + kCapsAuth + " AUTH=PLAIN] imap.example.net IMAP4rev1 service ready\r\n");
+        "* OK [CAPABILITY " + kCapsAuth + " AUTH=PLAIN AUTH=LOGIN] imap.example.net IMAP4rev1 service ready\r\n");
   ServerConfig no_tls;
   no_tls.starttls_available = false;
   ServerSession t(store, no_tls);

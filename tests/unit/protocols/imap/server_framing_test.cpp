@@ -11,7 +11,7 @@ using Kind = mailsim::proto::ProtocolEvent::Kind;
 namespace {
 
 const std::string kLoginOk =
-    "a1 OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR IDLE MOVE UIDPLUS UNSELECT] LOGIN completed\r\n";
+    "a1 OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID NAMESPACE SPECIAL-USE IDLE MOVE UIDPLUS UNSELECT] LOGIN completed\r\n";
 
 struct Fresh {
   MemoryStore store;

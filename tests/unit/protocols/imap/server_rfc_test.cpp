@@ -58,7 +58,7 @@ struct Step {
 std::vector<Step> dialogue() {
   return {
       {"a001 login mrc secret\r\n",
-       "a001 OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR IDLE MOVE UIDPLUS UNSELECT] LOGIN "
+       "a001 OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID NAMESPACE SPECIAL-USE IDLE MOVE UIDPLUS UNSELECT] LOGIN "
        "completed\r\n"},
       {"a002 select inbox\r\n",
        crlf({"* 3 EXISTS", "* 3 RECENT", "* OK [UNSEEN 2] Message 2 is the first unseen",
@@ -83,7 +83,7 @@ std::vector<Step> dialogue() {
 }
 
 const std::string kGreeting =
-    "* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR IDLE MOVE UIDPLUS UNSELECT STARTTLS AUTH=PLAIN] "
+    "* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID NAMESPACE SPECIAL-USE IDLE MOVE UIDPLUS UNSELECT STARTTLS AUTH=PLAIN AUTH=LOGIN] "
     "imap.example.net IMAP4rev1 service ready\r\n";
 
 }  // namespace

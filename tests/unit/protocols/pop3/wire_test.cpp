@@ -66,6 +66,12 @@ TEST_CASE("explain_response gives plain-English meanings") {
         "That message is already marked for deletion in this session (RSET would unmark it).");
   CHECK(explain_response("-ERR no such message") == "There is no message with that number in the mailbox.");
   CHECK(explain_response("-ERR unknown command") == "The server does not know this command.");
+  CHECK(explain_response("+ ").rfind("A SASL challenge (RFC 5034)", 0) == 0);
+  CHECK(explain_response("+ UGFzc3dvcmQ6").rfind("AUTH LOGIN challenge \"Password:\"", 0) == 0);
+  CHECK(explain_response("-ERR authentication cancelled").rfind("The client cancelled", 0) == 0);
+  CHECK(explain_response("-ERR invalid SASL response").rfind("The AUTH response was not valid", 0) == 0);
+  CHECK(explain_response("-ERR unsupported authentication mechanism").rfind("The server does not offer", 0) == 0);
+  CHECK(explain_response("+OK SASL mechanisms follow") == "The AUTH mechanisms the server offers follow, one per line.");
   CHECK(explain_response("-ERR command line too long") == "The command line is over the 255-octet limit of RFC 2449.");
   CHECK(explain_response("-ERR STAT not valid in AUTHORIZATION state") ==
         "This command cannot be used now: some commands work only before login, others only after.");
