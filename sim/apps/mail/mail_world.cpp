@@ -25,7 +25,12 @@ void build_mail_stores(Simulation& sim, const Scenario& scenario, MailWorld& wor
     for (const auto& u : h.mail_server->users) store->add_user(u.name, u.password, u.quota);
     const std::string host = h.info.id;
     Simulation* s = &sim;
-    store->set_hook([s, host](const ChangeRecord& change) { s->record(to_record(change, host)); });
+    MailStore* self = store.get();
+    MailWorld* w = &world;
+    store->set_hook([s, host, self, w](const ChangeRecord& change) {
+      s->record(to_record(change, host));
+      if (w->on_store_change) w->on_store_change(host, *self, change);
+    });
     world.stores[host] = std::move(store);
   }
 }
