@@ -331,10 +331,6 @@ std::string reply_key(const std::string& protocol, const std::vector<std::string
 }
 
 int run_replay_check(const ReplayArgs& a, const formats::Capture& capture, std::ostream& out, std::ostream& err) {
-  if (a.client) {
-    err << "mailsim replay: --client (feeding recorded replies to mailsim's client) is not available yet\n";
-    return kExitInvalid;
-  }
   std::string why;
   const auto file = sim::resolve_lesson(a.against, a.lessons_dir, why);
   if (!file) {
@@ -426,7 +422,7 @@ int run_replay_check(const ReplayArgs& a, const formats::Capture& capture, std::
   }
   std::map<std::size_t, ReplayClientApp*> apps;
   sim::RunOptions opts;
-  opts.before_start = [&](sim::Simulation& simulation) {
+  opts.before_start = [&](sim::Simulation& simulation, sim::mail::MailWorld&) {
     sim::Time at = start;
     for (auto& p : plans) {
       const auto* h = simulation.network().host(p.target.host);
