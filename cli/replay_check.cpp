@@ -42,6 +42,72 @@ std::vector<std::string> split_lines(const std::string& bytes) {
   return out;
 }
 
+// The data item names of an untagged FETCH response ("* 1 FETCH (UID 1 BODY[] {29}<29 octets>
+// FLAGS (\Seen))" -> "BODY[] FLAGS UID"), sorted; values are skipped (parenthesised lists,
+// quoted strings, literals, atoms).
+std::string fetch_items(const std::string& line) {
+  const auto open = line.find('(');
+  if (open == std::string::npos) return {};
+  std::vector<std::string> names;
+  std::size_t i = open + 1;
+  const auto skip_spaces = [&] {
+    while (i < line.size() && line[i] == ' ') ++i;
+  };
+  const auto skip_value = [&] {
+    skip_spaces();
+    if (i >= line.size()) return;
+    if (line[i] == '(') {
+      int depth = 0;
+      bool quoted = false;
+      for (; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+          if (c == '\\') ++i;
+          else if (c == '"') quoted = false;
+          continue;
+        }
+        if (c == '"') quoted = true;
+        else if (c == '(') ++depth;
+        else if (c == ')' && --depth == 0) {
+          ++i;
+          return;
+        }
+      }
+      return;
+    }
+    if (line[i] == '"') {
+      for (++i; i < line.size() && line[i] != '"'; ++i)
+        if (line[i] == '\\') ++i;
+      ++i;
+      return;
+    }
+    if (line[i] == '{') {
+      const auto end = line.find(" octets>", i);
+      i = end == std::string::npos ? line.size() : end + 8;
+      return;
+    }
+    while (i < line.size() && line[i] != ' ' && line[i] != ')') ++i;
+  };
+  for (std::size_t guard = 0; guard < 64; ++guard) {
+    skip_spaces();
+    if (i >= line.size() || line[i] == ')') break;
+    std::string name;
+    int bracket = 0;
+    while (i < line.size() && (bracket > 0 || (line[i] != ' ' && line[i] != ')'))) {
+      if (line[i] == '[') ++bracket;
+      else if (line[i] == ']') --bracket;
+      name += line[i++];
+    }
+    if (name.empty()) break;
+    names.push_back(upper(name));
+    skip_value();
+  }
+  std::sort(names.begin(), names.end());
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : " ") + n;
+  return out;
+}
+
 // IMAP server bytes as logical lines: a line that ends in a literal announcement {N} goes on
 // after the N octets of the literal, which are shown as "{N}<N octets>" and never read as lines
 // (a message body's lines are no replies). An unfinished literal or line at the end is left out
@@ -363,6 +429,7 @@ std::string reply_key(const std::string& protocol, const std::vector<std::string
         const auto after = rest.substr(std::min(rest.size(), w.size() + 1));
         const auto what = upper(after.substr(0, after.find(' ')));
         w = (what == "EXISTS" || what == "RECENT" || what == "EXPUNGE") ? w + " " + what : what;
+        if (what == "FETCH") w += " (" + fetch_items(after) + ")";
       } else {
         w = upper(w);
       }
