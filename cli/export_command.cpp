@@ -219,6 +219,8 @@ int run_export(const ExportArgs& a, const fs::path& lessons, std::ostream& out, 
     return t.has_value();
   };
   if (!time_arg("--from", a.from, copt.from) || !time_arg("--to", a.to, copt.to)) return kExitInvalid;
+  if (copt.from && copt.to && *copt.from > *copt.to)
+    return fail("--from " + a.from + " is after --to " + a.to + ": no packet could be kept");
   std::optional<sim::Time> mailbox_time;
   if (!a.at.empty()) {
     const auto ids = formats::host_ids(sc);
@@ -250,6 +252,19 @@ int run_export(const ExportArgs& a, const fs::path& lessons, std::ostream& out, 
   } else if (a.step != 0) {
     return fail("--step needs --svg-map");
   }
+  {
+    // Two outputs on one path would overwrite each other (or put files in a file's place).
+    std::vector<std::pair<std::string, fs::path>> seen;
+    for (const auto& [name, path] : std::vector<std::pair<std::string, std::string>>{
+             {"--pcap", a.pcap}, {"--pcapng", a.pcapng}, {"--eml", a.eml_dir}, {"--mbox", a.mbox},
+             {"--maildir", a.maildir}, {"--svg", a.svg}, {"--svg-map", a.svg_map}}) {
+      if (path.empty()) continue;
+      const auto norm = fs::path(path).lexically_normal();
+      for (const auto& [other, p] : seen)
+        if (p == norm) return fail(name + " " + path + ": the same path as " + other);
+      seen.emplace_back(name, norm);
+    }
+  }
   for (const auto& [path, dir] : std::vector<std::pair<std::string, bool>>{
            {a.pcap, false}, {a.pcapng, false}, {a.eml_dir, true}, {a.mbox, false}, {a.maildir, true},
            {a.svg, false}, {a.svg_map, false}}) {
@@ -258,18 +273,31 @@ int run_export(const ExportArgs& a, const fs::path& lessons, std::ostream& out, 
   }
 
   // --- the run ---
-  std::vector<formats::StoredMessage> stored;
-  sim::RunOptions ropt;
-  ropt.at_end = [&](sim::Simulation&, sim::mail::MailWorld& w) { stored = formats::stored_messages(w); };
-  const auto run = sim::run_scenario(sc, ropt);
+  const auto whole = formats::run_with_messages(sc);
+  const auto& run = whole.run;
+  const auto& stored = whole.at_end;
   if (mailbox_time && *mailbox_time > run.end_time)
     return fail("--at " + a.at + ": after the end of the run (" + sim::format_time(run.end_time) + ")");
+  if (capture && copt.from && *copt.from > run.end_time)
+    return fail("--from " + a.from + ": after the end of the run (" + sim::format_time(run.end_time) + ")");
+  if (capture && copt.conn) {
+    std::uint64_t last = 0;
+    bool found = false;
+    for (const auto& p : formats::wire_packets(run.trace)) {
+      if (!p.tcp) continue;
+      last = std::max(last, p.conn);
+      found = found || p.conn == *copt.conn;
+    }
+    if (!found)
+      return fail("--conn " + std::to_string(*copt.conn) + ": no such TCP connection in this run" +
+                  (last ? " (they are numbered 1 to " + std::to_string(last) + ")" : " (it has none)"));
+  }
 
   std::vector<Output> outputs;
   if (!a.pcap.empty()) outputs.push_back({a.pcap, formats::capture_file(sc, run, copt, false, a.lang)});
   if (!a.pcapng.empty()) outputs.push_back({a.pcapng, formats::capture_file(sc, run, copt, true, a.lang)});
   if (!a.eml_dir.empty())
-    for (auto& f : formats::run_eml_files(run, stored)) outputs.push_back({fs::path(a.eml_dir) / f.name, std::move(f.raw)});
+    for (auto& f : formats::eml_files(whole.messages)) outputs.push_back({fs::path(a.eml_dir) / f.name, std::move(f.raw)});
   if (mailbox_out) {
     std::vector<formats::StoredMessage> box;
     if (mailbox_time) {

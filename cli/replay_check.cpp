@@ -42,6 +42,125 @@ std::vector<std::string> split_lines(const std::string& bytes) {
   return out;
 }
 
+// The data item names of an untagged FETCH response ("* 1 FETCH (UID 1 BODY[] {29}<29 octets>
+// FLAGS (\Seen))" -> "BODY[] FLAGS UID"), sorted; values are skipped (parenthesised lists,
+// quoted strings, literals, atoms).
+std::string fetch_items(const std::string& line) {
+  const auto open = line.find('(');
+  if (open == std::string::npos) return {};
+  std::vector<std::string> names;
+  std::size_t i = open + 1;
+  const auto skip_spaces = [&] {
+    while (i < line.size() && line[i] == ' ') ++i;
+  };
+  const auto skip_value = [&] {
+    skip_spaces();
+    if (i >= line.size()) return;
+    if (line[i] == '(') {
+      int depth = 0;
+      bool quoted = false;
+      for (; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+          if (c == '\\') ++i;
+          else if (c == '"') quoted = false;
+          continue;
+        }
+        if (c == '"') quoted = true;
+        else if (c == '(') ++depth;
+        else if (c == ')' && --depth == 0) {
+          ++i;
+          return;
+        }
+      }
+      return;
+    }
+    if (line[i] == '"') {
+      for (++i; i < line.size() && line[i] != '"'; ++i)
+        if (line[i] == '\\') ++i;
+      ++i;
+      return;
+    }
+    if (line[i] == '{') {
+      const auto end = line.find(" octets>", i);
+      i = end == std::string::npos ? line.size() : end + 8;
+      return;
+    }
+    while (i < line.size() && line[i] != ' ' && line[i] != ')') ++i;
+  };
+  for (std::size_t guard = 0; guard < 64; ++guard) {
+    skip_spaces();
+    if (i >= line.size() || line[i] == ')') break;
+    std::string name;
+    int bracket = 0;
+    while (i < line.size() && (bracket > 0 || (line[i] != ' ' && line[i] != ')'))) {
+      if (line[i] == '[') ++bracket;
+      else if (line[i] == ']') --bracket;
+      name += line[i++];
+    }
+    if (name.empty()) break;
+    names.push_back(upper(name));
+    skip_value();
+  }
+  std::sort(names.begin(), names.end());
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : " ") + n;
+  return out;
+}
+
+// IMAP server bytes as logical lines: a line that ends in a literal announcement {N} goes on
+// after the N octets of the literal, which are shown as "{N}<N octets>" and never read as lines
+// (a message body's lines are no replies). An unfinished literal or line at the end is left out
+// when `complete_only`.
+std::vector<std::string> imap_lines(const std::string& bytes, bool complete_only) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::size_t at = 0;
+  while (at < bytes.size()) {
+    auto nl = bytes.find('\n', at);
+    if (nl == std::string::npos) {
+      if (!complete_only) out.push_back(cur + bytes.substr(at));
+      return out;
+    }
+    std::string l = bytes.substr(at, nl - at);
+    if (!l.empty() && l.back() == '\r') l.pop_back();
+    at = nl + 1;
+    // "... {29}" or "... {29+}": the literal follows the CRLF.
+    std::size_t size = 0;
+    bool literal = false;
+    if (!l.empty() && l.back() == '}') {
+      const auto open = l.rfind('{');
+      if (open != std::string::npos && open + 2 < l.size()) {
+        std::string digits = l.substr(open + 1, l.size() - open - 2);
+        if (!digits.empty() && digits.back() == '+') digits.pop_back();
+        literal = !digits.empty() && digits.size() <= 9 &&
+                  std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (literal) size = static_cast<std::size_t>(std::stoul(digits));
+      }
+    }
+    if (!literal) {
+      out.push_back(cur + l);
+      cur.clear();
+      continue;
+    }
+    if (bytes.size() - at < size) {
+      if (!complete_only) out.push_back(cur + l + "<" + std::to_string(bytes.size() - at) + " octets so far>");
+      return out;
+    }
+    cur += l + "<" + std::to_string(size) + " octets>";
+    at += size;
+  }
+  if (!cur.empty() && !complete_only) out.push_back(cur);
+  return out;
+}
+
+std::vector<std::string> reply_lines(const std::string& protocol, const std::string& bytes, bool complete_only) {
+  if (protocol == "imap") return imap_lines(bytes, complete_only);
+  if (!complete_only) return split_lines(bytes);
+  const auto complete = bytes.rfind('\n');
+  return complete == std::string::npos ? std::vector<std::string>{} : split_lines(bytes.substr(0, complete + 1));
+}
+
 // Does this server line end a reply? (The same rule on both sides keeps them in step.)
 bool ends_reply(const std::string& protocol, const std::string& line) {
   if (protocol == "pop3") return line.rfind("+OK", 0) == 0 || line.rfind("-ERR", 0) == 0 || line.rfind("+ ", 0) == 0 || line == "+";
@@ -57,9 +176,7 @@ bool ends_reply(const std::string& protocol, const std::string& line) {
 // How many replies ended in these bytes (complete lines only).
 std::size_t count_reply_ends(const std::string& protocol, const std::string& bytes, bool& greeting_seen) {
   std::size_t n = 0;
-  const auto complete = bytes.rfind('\n');
-  if (complete == std::string::npos) return 0;
-  for (const auto& l : split_lines(bytes.substr(0, complete + 1))) {
+  for (const auto& l : reply_lines(protocol, bytes, true)) {
     // The IMAP greeting is an untagged OK that ends its "reply".
     if (protocol == "imap" && !greeting_seen && (l.rfind("* OK", 0) == 0 || l.rfind("* PREAUTH", 0) == 0)) {
       greeting_seen = true;
@@ -231,7 +348,7 @@ std::vector<ComparedReply> split_replies(const std::string& protocol, const std:
   std::vector<ComparedReply> out;
   ComparedReply cur;
   bool greeting = false;
-  for (const auto& l : split_lines(bytes)) {
+  for (const auto& l : reply_lines(protocol, bytes, false)) {
     // POP3: lines after a status line (a multi-line answer up to ".") belong to that reply.
     if (protocol == "pop3" && !ends_reply(protocol, l) && cur.lines.empty() && !out.empty()) {
       out.back().lines.push_back(l);
@@ -312,8 +429,17 @@ std::string reply_key(const std::string& protocol, const std::vector<std::string
         const auto after = rest.substr(std::min(rest.size(), w.size() + 1));
         const auto what = upper(after.substr(0, after.find(' ')));
         w = (what == "EXISTS" || what == "RECENT" || what == "EXPUNGE") ? w + " " + what : what;
+        if (what == "FETCH") w += " (" + fetch_items(after) + ")";
       } else {
         w = upper(w);
+      }
+      // Literal sizes are compared too ("FETCH {29}"): the message the server sent has that size.
+      for (std::size_t at = l.find("<"); at != std::string::npos; at = l.find("<", at + 1)) {
+        const auto end = l.find(" octets>", at);
+        if (end == std::string::npos) break;
+        const auto digits = l.substr(at + 1, end - at - 1);
+        if (!digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+          w += " {" + digits + "}";
       }
       if (!ignored("untagged")) ++untagged[w];
     } else if (l.rfind("+", 0) == 0) {
@@ -331,10 +457,6 @@ std::string reply_key(const std::string& protocol, const std::vector<std::string
 }
 
 int run_replay_check(const ReplayArgs& a, const formats::Capture& capture, std::ostream& out, std::ostream& err) {
-  if (a.client) {
-    err << "mailsim replay: --client (feeding recorded replies to mailsim's client) is not available yet\n";
-    return kExitInvalid;
-  }
   std::string why;
   const auto file = sim::resolve_lesson(a.against, a.lessons_dir, why);
   if (!file) {
@@ -426,7 +548,7 @@ int run_replay_check(const ReplayArgs& a, const formats::Capture& capture, std::
   }
   std::map<std::size_t, ReplayClientApp*> apps;
   sim::RunOptions opts;
-  opts.before_start = [&](sim::Simulation& simulation) {
+  opts.before_start = [&](sim::Simulation& simulation, sim::mail::MailWorld&) {
     sim::Time at = start;
     for (auto& p : plans) {
       const auto* h = simulation.network().host(p.target.host);

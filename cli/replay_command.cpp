@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/replay_check.hpp"
+#include "cli/replay_client.hpp"
 #include "formats/readers/capture.hpp"
 #include "formats/readers/to_trace.hpp"
 #include "sim/scenario/checker.hpp"
@@ -103,8 +104,10 @@ CLI::App* add_replay_command(CLI::App& app, ReplayArgs& a) {
   r->add_option("--against", a.against, "Feed the recorded client side to this scenario's servers and compare replies");
   r->add_option("--server", a.server, "With --against: the scenario host that plays the server (default: by port)");
   r->add_option("--ignore", a.ignore, "With --against: normalise more variable parts (see docs/replay.md), or 'none'");
-  r->add_flag("--json", a.json, "With --against: print the comparison as JSON");
-  r->add_flag("--client", a.client, "With --against: feed the recorded server replies to mailsim's client instead");
+  r->add_flag("--json", a.json, "With --against or --client: print the comparison as JSON");
+  r->add_flag("--client", a.client,
+              "Feed the recorded server replies to mailsim's own SMTP/POP3/IMAP client and compare the commands it "
+              "would send with the recorded client's");
   return r;
 }
 
@@ -137,9 +140,17 @@ int run_replay(const ReplayArgs& a, std::ostream& out, std::ostream& err) {
     }
     rt.trace.write_jsonl(tf);
   }
+  if (a.client) {
+    if (!a.against.empty() || !a.server.empty() || !a.ignore.empty()) {
+      err << "mailsim replay: --client checks mailsim's client against the recorded server replies; it takes no "
+             "--against, --server or --ignore\n";
+      return kExitInvalid;
+    }
+    return run_replay_client(a, *read.capture, out, err);
+  }
   if (!a.against.empty()) return run_replay_check(a, *read.capture, out, err);
-  if (a.json || a.client || !a.server.empty() || !a.ignore.empty()) {
-    err << "mailsim replay: --json, --client, --server and --ignore go with --against SCENARIO\n";
+  if (a.json || !a.server.empty() || !a.ignore.empty()) {
+    err << "mailsim replay: --server and --ignore go with --against SCENARIO, --json with --against or --client\n";
     return kExitInvalid;
   }
   print_story(out, a.file, *read.capture, rt);

@@ -26,10 +26,10 @@ bool known_capture_proto(const std::string& name) {
   return known.count(name) > 0;
 }
 
-Capture build_capture(const std::vector<WirePacket>& packets, const std::vector<CaptureHost>& hosts,
+CaptureFrames build_capture(const std::vector<WirePacket>& packets, const std::vector<CaptureHost>& hosts,
                       const std::vector<CaptureNetwork>& networks, const CaptureOptions& options,
                       const std::map<std::uint64_t, std::vector<std::string>>& comments) {
-  Capture cap;
+  CaptureFrames cap;
   std::map<std::string, std::uint32_t> iface_of_network;
   const CaptureHost* at = nullptr;
   for (const auto& h : hosts)

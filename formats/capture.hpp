@@ -39,7 +39,9 @@ struct CaptureOptions {
 // The application protocols a --proto list may name.
 bool known_capture_proto(const std::string& name);
 
-struct Capture {
+// The frames of an export (named apart from the replay reader's formats::Capture: both libraries are
+// linked into one program, and one name for two types would break the one-definition rule).
+struct CaptureFrames {
   std::vector<CaptureInterface> interfaces;
   std::vector<CapturedPacket> packets;  // in time order
   std::vector<std::uint64_t> records;   // the packet record of each captured packet
@@ -49,7 +51,7 @@ struct Capture {
 // the time it left. With `at`: what that host's interface saw: packets it sent (when they
 // left) and received (when they arrived); an observer also sees every other packet that
 // crosses its network. `comments`: packet record -> narration texts (joined by newlines).
-Capture build_capture(const std::vector<WirePacket>& packets, const std::vector<CaptureHost>& hosts,
+CaptureFrames build_capture(const std::vector<WirePacket>& packets, const std::vector<CaptureHost>& hosts,
                       const std::vector<CaptureNetwork>& networks, const CaptureOptions& options,
                       const std::map<std::uint64_t, std::vector<std::string>>& comments);
 

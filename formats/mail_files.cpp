@@ -2,6 +2,7 @@
 #include "formats/mail_files.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -43,6 +44,43 @@ std::vector<StoredMessage> stored_messages(const sim::mail::MailWorld& world) {
   return out;
 }
 
+void collect_messages(sim::mail::MailWorld& world, RunMessages& into) {
+  world.on_accepted = [&into](const sim::mail::MailWorld::AcceptedMessage& m) {
+    if (!m.raw || into.transfers.size() >= kMaxTransfers) return;
+    SmtpTransfer t;
+    t.conn = m.conn;
+    t.time = m.time;
+    t.client = m.client;
+    t.server = m.server;
+    t.port = m.port;
+    t.submission = m.role != "mx";
+    t.raw = *m.raw;
+    into.transfers.push_back(std::move(t));
+  };
+  world.on_store_change = [&into](const std::string& host, const sim::mail::MailStore& store,
+                                  const sim::mail::ChangeRecord& c) {
+    using K = sim::mail::ChangeKind;
+    if (c.kind != K::Stored && c.kind != K::Appended && c.kind != K::Copied) return;
+    if (into.stored.size() >= kMaxTransfers) return;
+    const std::string& folder = c.kind == K::Copied ? c.to_folder : c.folder;
+    const std::uint32_t uid = c.kind == K::Copied ? c.to_uid : c.uid;
+    const auto raw = store.raw(c.user, folder, uid);
+    const auto meta = store.message(c.user, folder, uid);
+    if (!raw || !meta) return;
+    StoredMessage s;
+    s.host = host;
+    s.user = c.user;
+    s.folder = folder;
+    s.uid = uid;
+    s.flags.assign(meta->flags.begin(), meta->flags.end());
+    s.recent = meta->recent;
+    s.internal_date = meta->internal_date;
+    s.raw = *raw;
+    into.stored.push_back(std::move(s));
+    into.stored_how.push_back(c.kind == K::Stored ? "delivered" : c.kind == K::Appended ? "appended" : "copied");
+  };
+}
+
 std::vector<StoredMessage> mailbox_messages(const std::vector<StoredMessage>& all, const std::string& host,
                                             const std::string& user) {
   std::vector<StoredMessage> out;
@@ -82,8 +120,22 @@ std::string return_path(const std::string& raw) {
   return rp;
 }
 
+bool is_dsn(const std::string& raw) {
+  const auto fields = message::parse_header_section(raw);
+  const auto type = message::find_header(fields, "Content-Type");
+  if (!type) return false;
+  std::string t;
+  for (const char c : *type)
+    if (c != ' ' && c != '\t' && c != '"') t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return t.rfind("multipart/report", 0) == 0 && t.find("report-type=delivery-status") != std::string::npos;
+}
+
+std::vector<MessageFile> eml_files(const RunMessages& messages) {
+  return eml_files(messages.transfers, messages.stored, messages.stored_how);
+}
+
 std::vector<MessageFile> eml_files(const std::vector<SmtpTransfer>& transfers,
-                                   const std::vector<StoredMessage>& stored) {
+                                   const std::vector<StoredMessage>& stored, const std::vector<std::string>& how) {
   struct Item {
     sim::Time time;
     int order;
@@ -92,16 +144,20 @@ std::vector<MessageFile> eml_files(const std::vector<SmtpTransfer>& transfers,
   };
   std::vector<Item> items;
   for (const auto& t : transfers) {
-    const bool submitted = t.port == 587 || t.port == 465;
-    items.push_back({t.time, 0,
-                     fmt::format("{}-conn{}-{}-to-{}", submitted ? "submitted" : "relayed", t.conn, t.client, t.server),
-                     &t.raw});
+    // Submitted: to a submission listener, or a message on its first hop (no Received: line
+    // yet, as a mail program sends it, e.g. straight to an open relay's port 25).
+    const bool first_hop = !message::find_header(message::parse_header_section(t.raw), "Received");
+    const bool submitted = t.submission || t.port == 587 || t.port == 465 || first_hop;
+    const char* what = submitted ? "submitted" : is_dsn(t.raw) ? "relayed-dsn" : "relayed";
+    items.push_back({t.time, 0, fmt::format("{}-conn{}-{}-to-{}", what, t.conn, t.client, t.server), &t.raw});
   }
-  for (const auto& s : stored) {
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    const auto& s = stored[i];
+    const std::string kind = i < how.size() ? how[i] : std::string("delivered");
     const auto rp = return_path(s.raw);
-    const bool dsn = rp.empty() || rp.rfind("MAILER-DAEMON", 0) == 0;
+    const bool dsn = kind == "delivered" && (rp.empty() || rp.rfind("MAILER-DAEMON", 0) == 0);
     items.push_back({s.internal_date, 1,
-                     fmt::format("{}-{}-{}-{}-{}", dsn ? "dsn" : "delivered", s.host, s.user, s.folder, s.uid), &s.raw});
+                     fmt::format("{}-{}-{}-{}-{}", dsn ? "dsn" : kind, s.host, s.user, s.folder, s.uid), &s.raw});
   }
   std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
     return a.time != b.time ? a.time < b.time : a.order < b.order;

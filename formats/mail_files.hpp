@@ -27,6 +27,18 @@ struct StoredMessage {
 
 // Every message of every store (hosts, users and folders in name order, UIDs ascending).
 std::vector<StoredMessage> stored_messages(const sim::mail::MailWorld& world);
+
+// Every message of a run, kept while it runs (the trace holds only a preview of each body,
+// and a store at the end no longer holds what POP3 deleted): each SMTP DATA a server received,
+// in clear or inside TLS, and each copy filed in a store (delivered, appended, copied) as filed.
+struct RunMessages {
+  std::vector<SmtpTransfer> transfers;
+  std::vector<StoredMessage> stored;
+  std::vector<std::string> stored_how;  // per stored copy: "delivered", "appended" or "copied"
+};
+// Hooks `into` to the world's observers; call from sim::RunOptions::before_start. `into` must
+// outlive the run.
+void collect_messages(sim::mail::MailWorld& world, RunMessages& into);
 // The messages of one mailbox: `user` at `host`, every folder.
 std::vector<StoredMessage> mailbox_messages(const std::vector<StoredMessage>& all, const std::string& host,
                                             const std::string& user);
@@ -37,11 +49,16 @@ struct MessageFile {
   std::string raw;
 };
 
-// The .eml files of a run, in time order: each message sent in clear with SMTP DATA
-// (submitted to a submission port, or relayed between servers) and each stored copy
-// (delivered, DSNs among them, named "dsn" when the sender is empty or MAILER-DAEMON).
+// The .eml files of a run, in time order: each message sent with SMTP DATA (submitted to a
+// submission port, or relayed between servers) and each stored copy (delivered, DSNs among
+// them, named "dsn" when the sender is empty or MAILER-DAEMON; `how` names the others, e.g.
+// "appended", and may be empty: all "delivered"). A DSN in transit is "relayed-dsn".
 std::vector<MessageFile> eml_files(const std::vector<SmtpTransfer>& transfers,
-                                   const std::vector<StoredMessage>& stored);
+                                   const std::vector<StoredMessage>& stored,
+                                   const std::vector<std::string>& how = {});
+std::vector<MessageFile> eml_files(const RunMessages& messages);
+// A delivery status notification (RFC 3464): multipart/report; report-type=delivery-status.
+bool is_dsn(const std::string& raw);
 
 // A piece of a file name from text: ASCII letters, digits, '-', '.', and '_' for the rest
 // (runs collapsed), at most `max` characters; the decoded Subject is used for names.

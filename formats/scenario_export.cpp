@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/apps/mail/mail_world.hpp"
+
 namespace mailsim::formats {
 namespace {
 
@@ -57,8 +59,16 @@ std::vector<std::string> host_ids(const sim::Scenario& scenario) {
   return out;
 }
 
-std::vector<MessageFile> run_eml_files(const sim::RunResult& run, const std::vector<StoredMessage>& stored) {
-  return eml_files(smtp_transfers(wire_packets(run.trace)), stored);
+RunWithMessages run_with_messages(const sim::Scenario& scenario, sim::RunOptions options) {
+  RunWithMessages out;
+  options.before_start = [&out](sim::Simulation&, sim::mail::MailWorld& world) { collect_messages(world, out.messages); };
+  options.at_end = [&out](sim::Simulation&, sim::mail::MailWorld& world) {
+    out.at_end = stored_messages(world);
+    world.on_accepted = nullptr;  // `out` moves on return; nothing may write to it after the run
+    world.on_store_change = nullptr;
+  };
+  out.run = sim::run_scenario(scenario, options);
+  return out;
 }
 
 bool resolve_mailbox(const sim::Scenario& scenario, const std::string& address, std::string& host, std::string& user,

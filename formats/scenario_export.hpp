@@ -22,8 +22,14 @@ std::string capture_file(const sim::Scenario& scenario, const sim::RunResult& ru
 // The host ids of the scenario (for --at and the app's capture point list).
 std::vector<std::string> host_ids(const sim::Scenario& scenario);
 
-// The run's messages as .eml files (SMTP transfers seen in clear + every stored copy).
-std::vector<MessageFile> run_eml_files(const sim::RunResult& run, const std::vector<StoredMessage>& stored);
+// Runs the scenario keeping every message (RunMessages) and the stores at the end (or at
+// `options.until`); `options.before_start` and `at_end` are taken for this.
+struct RunWithMessages {
+  sim::RunResult run;
+  RunMessages messages;
+  std::vector<StoredMessage> at_end;  // the stores' contents when the run stopped
+};
+RunWithMessages run_with_messages(const sim::Scenario& scenario, sim::RunOptions options = {});
 
 // Which mail server and user hold `address` ("kuroyagi@hogehoge.com"): false with `why`
 // when no mail server of the scenario hosts the domain or the user is unknown there.

@@ -130,7 +130,20 @@ std::string sequence_svg(const sim::Trace& trace, const DiagramInput& in) {
   const double lanes_w = std::max<double>(1, static_cast<double>(lanes.size())) * lane_w;
   const double width = margin + time_w + lanes_w + note_w + margin;
   const double rows = static_cast<double>(std::max<std::size_t>(shown, 1)) + (arrows.size() > shown ? 1 : 0);
-  const double height = top + rows * row_h + 40;
+  const auto row_y = [&](std::size_t i) { return top + row_h * static_cast<double>(i) + 18; };
+  // Step labels go down the narration column in step order, each on its arrow's row unless
+  // the label above is still there: then just below it (a dashed line links it to its row),
+  // so several steps on one row, or on rows close together, never print over each other.
+  constexpr double kNoteLine = 22;  // the marker's circle is 20 high
+  std::map<std::size_t, std::vector<std::pair<std::size_t, double>>> notes_at_row;  // row -> (step, y)
+  double last_note = -1e9;
+  for (const auto& [row, steps] : steps_at_row)
+    for (std::size_t step : steps) {
+      const double ny = std::max(row_y(row), last_note + kNoteLine);
+      notes_at_row[row].emplace_back(step, ny);
+      last_note = ny;
+    }
+  const double height = std::max(top + rows * row_h + 40, last_note + 30);
   const auto lane_x = [&](std::size_t i) { return margin + time_w + lane_w * (static_cast<double>(i) + 0.5); };
 
   std::string s;
@@ -188,9 +201,8 @@ std::string sequence_svg(const sim::Trace& trace, const DiagramInput& in) {
                        x2, y + 5);
     s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" fill=\"{}\">{}</text></g>\n",
                      (x1 + x2) / 2, y - 5, colour, xml_escape(a.label));
-    if (auto it = steps_at_row.find(i); it != steps_at_row.end()) {
-      double ny = y;
-      for (std::size_t step : it->second) {
+    if (auto it = notes_at_row.find(i); it != notes_at_row.end()) {
+      for (const auto& [step, ny] : it->second) {
         const double nx = margin + time_w + lanes_w + 10;
         s += fmt::format("<g class=\"step\"><title>{}</title>", xml_escape(in.steps[step].text(in.lang)));
         s += fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#e0a000\" "
@@ -204,7 +216,6 @@ std::string sequence_svg(const sim::Trace& trace, const DiagramInput& in) {
         const std::string text = cut_to(in.steps[step].text(in.lang), in.lang == "ja" ? 84 : 54);
         s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"12\">{}</text></g>\n", nx + 26, ny + 4,
                          xml_escape(text));
-        ny += 16;
       }
     }
   }

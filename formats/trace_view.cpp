@@ -129,7 +129,7 @@ std::vector<SmtpTransfer> smtp_transfers(const std::vector<WirePacket>& packets)
       if (s.in_data) {
         if (line == ".") {
           if (!s.too_big)
-            out.push_back(SmtpTransfer{p.conn, p.record, p.sent, s.client, s.server, s.port, std::move(s.message)});
+            out.push_back(SmtpTransfer{p.conn, p.record, p.sent, s.client, s.server, s.port, false, std::move(s.message)});
           s.message.clear();
           s.in_data = false;
           s.too_big = false;

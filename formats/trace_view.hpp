@@ -58,6 +58,7 @@ struct SmtpTransfer {
   sim::Time time = 0;
   std::string client, server; // host ids
   std::uint16_t port = 0;     // the server's port (587 / 465 submission, 25 relay)
+  bool submission = false;    // received on a submission listener (whatever its port)
   std::string raw;            // RFC 5322 bytes, CRLF line ends
 };
 // Every message sent with DATA in clear (TLS-protected transfers cannot be read from the

@@ -2,6 +2,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/core/event_core.hpp"
 
@@ -30,6 +31,10 @@ struct GuiOptions {
   std::string message;
   // UI scale; unset: the monitor's content scale (DPI) for the window, 1 for screenshots.
   std::optional<float> ui_scale;
+  // With --show export: Export buttons pressed in the first frame (pcapng, pcap, svg, map, eml,
+  // mbox), writing into export_dir (empty: the default folder). For tests and scripted exports.
+  std::vector<std::string> export_press;
+  std::string export_dir;
 };
 
 // Exit codes of run_gui.

@@ -2,6 +2,8 @@
 // desktop window loop and the browser's per-frame callback.
 #include "gui/app_loop.hpp"
 
+#include "formats/readers/replay_world.hpp"
+
 #include <algorithm>
 #include <iostream>
 #include <optional>
@@ -132,17 +134,28 @@ int prepare_app(const GuiOptions& options, AppState& app, std::optional<Tab>& st
     std::cerr << "mailsim: no scenario given\n";
     return kGuiBadInput;
   }
-  auto loaded = sim::load_scenario_file(options.scenario_path);
-  if (!loaded.scenario) {
-    for (const auto& d : loaded.diagnostics) std::cerr << d.format() << "\n";
-    return kGuiBadInput;
+  std::optional<sim::RunResult> replayed;  // a capture or transcript: its replay is the run
+  if (formats::looks_like_capture(options.scenario_path)) {
+    std::string error;
+    auto world = formats::open_replay_file(options.scenario_path, error);
+    if (!world) {
+      std::cerr << "mailsim: " << error << "\n";
+      return kGuiBadInput;
+    }
+    app.scenario = std::move(world->scenario);
+    replayed = std::move(world->run);
+  } else {
+    auto loaded = sim::load_scenario_file(options.scenario_path);
+    if (!loaded.scenario) {
+      for (const auto& d : loaded.diagnostics) std::cerr << d.format() << "\n";
+      return kGuiBadInput;
+    }
+    app.scenario = std::move(*loaded.scenario);
   }
-
-  app.scenario = std::move(*loaded.scenario);
   app.lang = options.lang;
   app.ui_scale = options.ui_scale.value_or(1.0f);
   app.headless = !options.screenshot_path.empty() || !options.screenshot_series_dir.empty();
-  install_run(app, sim::run_scenario(app.scenario));
+  install_run(app, replayed ? *replayed : sim::run_scenario(app.scenario));
   app.switch_to_tab = start_tab;
   app.presenter = options.presenter;
   if (options.show == "lessons") app.picker.open = true;  // --show: a window open (screenshots for docs)
@@ -152,6 +165,14 @@ int prepare_app(const GuiOptions& options, AppState& app, std::optional<Tab>& st
   else if (!options.show.empty()) {
     std::cerr << "mailsim: unknown window '" << options.show << "' (use lessons, compose, check or export)\n";
     return kGuiBadInput;
+  }
+  if (!options.export_press.empty() || !options.export_dir.empty()) {
+    if (options.show != "export") {
+      std::cerr << "mailsim: --export and --export-dir go with --show export\n";
+      return kGuiBadInput;
+    }
+    app.export_files.press = options.export_press;
+    if (!options.export_dir.empty()) app.export_files.dir = options.export_dir;
   }
   if (options.at) {
     if (*options.at < 0) {

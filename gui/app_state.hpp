@@ -98,6 +98,7 @@ struct ExportState {
   std::vector<std::string> written;  // what the last export wrote
   std::string error;                 // why the last export failed
   std::string saved_letter;          // the Letter key the inspector last saved
+  std::vector<std::string> press;    // buttons to press in the next frame (--export), then cleared
 };
 
 struct AppState {

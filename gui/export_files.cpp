@@ -43,11 +43,7 @@ bool write_file(const fs::path& path, const std::string& bytes, std::string& err
 }
 
 std::vector<formats::StoredMessage> stores_of(const sim::Scenario& scenario) {
-  std::vector<formats::StoredMessage> stored;
-  sim::RunOptions o;
-  o.at_end = [&](sim::Simulation&, sim::mail::MailWorld& w) { stored = formats::stored_messages(w); };
-  (void)sim::run_scenario(scenario, o);
-  return stored;
+  return formats::run_with_messages(scenario).at_end;
 }
 
 std::string base_name(const sim::Scenario& s) {
@@ -100,7 +96,7 @@ ExportOutcome export_files(const sim::Scenario& scenario, const sim::RunResult& 
                          formats::map_svg(run.trace, formats::diagram_input(scenario, run.narration, r.lang), r.step));
       break;
     case ExportKind::AllMessages:
-      for (auto& f : formats::run_eml_files(run, stores_of(scenario)))
+      for (auto& f : formats::eml_files(formats::run_with_messages(scenario).messages))
         files.emplace_back(dir / (base + "-eml") / f.name, std::move(f.raw));
       if (files.empty()) out.error = "this run has no messages";
       break;
@@ -118,14 +114,15 @@ ExportOutcome export_files(const sim::Scenario& scenario, const sim::RunResult& 
     case ExportKind::Letter: {
       // The delivered copy (with its Return-Path and Received chain) when a store has it,
       // else the message as it crossed the wire.
-      const auto stored = stores_of(scenario);
+      // A copy deleted later (POP3) or a message sent inside TLS is found too: the messages are
+      // kept while the run goes on.
+      const auto whole = formats::run_with_messages(scenario);
       const std::string* raw = nullptr;
-      for (const auto& s : stored) {
+      for (const auto& s : whole.messages.stored) {
         const auto id = message::find_header(message::parse_header_section(s.raw), "Message-ID");
         if (id && *id == r.message_id) raw = &s.raw;
       }
-      const auto transfers = formats::smtp_transfers(formats::wire_packets(run.trace));
-      for (const auto& t : transfers) {
+      for (const auto& t : whole.messages.transfers) {
         if (raw) break;
         const auto id = message::find_header(message::parse_header_section(t.raw), "Message-ID");
         if (id && *id == r.message_id) raw = &t.raw;

@@ -2,6 +2,8 @@
 // left, tabs on the right, time controls below), installing a run, and the session commands.
 #include "gui/frame.hpp"
 
+#include "formats/readers/replay_world.hpp"
+
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -53,10 +55,11 @@ void text_wrapped(std::string_view text) {
 namespace {
 
 // Shows the session's run: from the start (another scenario) or at the same moment.
-void show_session_run(AppState& app, const std::optional<Moment>& keep) {
-  const bool same_file = app.scenario.file == app.session.file();
-  app.scenario = app.session.scenario();
-  install_run(app, app.session.run());
+// Shows `scenario` and its `run` from the start (or from `keep`); a new file resets the view.
+void show_run(AppState& app, const sim::Scenario& scenario, const sim::RunResult& run, const std::optional<Moment>& keep) {
+  const bool same_file = app.scenario.file == scenario.file;
+  app.scenario = scenario;
+  install_run(app, run);
   app.seek(keep ? playback_of_moment(app.model, *keep) : 0.0);
   app.view = app.model.view_at_playback(app.playback);  // the rest of this frame reads it
   app.scrolled_to.reset();
@@ -72,6 +75,10 @@ void show_session_run(AppState& app, const std::optional<Moment>& keep) {
     app.seq_zoom = 1.0f;
     app.compose = ComposeState{};
   }
+}
+
+void show_session_run(AppState& app, const std::optional<Moment>& keep) {
+  show_run(app, app.session.scenario(), app.session.run(), keep);
 }
 
 // The row above the narration: Lessons, Compose, Check mail, taking actions back, the
@@ -286,10 +293,22 @@ bool ensure_session(AppState& app, std::string& error) {
     error = "no scenario file is open";
     return false;
   }
+  if (formats::looks_like_capture(app.scenario.file)) {
+    error = "this is a replayed recording, not a scenario: nothing can be sent or re-run in it";
+    return false;
+  }
   return app.session.open_file(app.scenario.file, error);
 }
 
 bool open_scenario(AppState& app, const std::string& path, std::string& error) {
+  if (formats::looks_like_capture(path)) {
+    // A capture or transcript: its replay is played like a lesson (nothing to re-run).
+    auto world = formats::open_replay_file(path, error);
+    if (!world) return false;
+    show_run(app, world->scenario, world->run, std::nullopt);
+    app.status_key = "session.opened";
+    return true;
+  }
   if (!app.session.open_file(path, error)) return false;
   show_session_run(app, std::nullopt);
   app.status_key = "session.opened";

@@ -154,6 +154,14 @@ void add_gui_options(CLI::App& app, GuiOptions& out) {
   app.add_option("--show", out.show, "Window open at the start")->check(CLI::IsMember({"lessons", "compose", "check", "export"}));
   app.add_option("--select", out.select, "Host selected in the Inspector (shown with --tab inspector)")
       ->type_name("HOST");
+  app.add_option("--export", out.export_press,
+                 "With --show export: press these buttons of the Export window at the start (comma list of pcapng, "
+                 "pcap, svg, map, eml, mbox); what was written is listed in the window")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"pcapng", "pcap", "svg", "map", "eml", "mbox"}))
+      ->type_name("KIND,...");
+  app.add_option("--export-dir", out.export_dir, "With --export: the folder the Export window writes into")
+      ->type_name("DIR");
   app.add_option("--message", out.message,
                  "Show a stored message in the Inspector: the Nth of the run (1, 2, ...) or its Message-ID")
       ->type_name("N|MESSAGE-ID");

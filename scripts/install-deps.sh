@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config nlohmann-json3-dev catch2 libcli11-dev libfmt-dev libbenchmark-dev
-          python3 python3-jsonschema tshark librsvg2-bin  # tshark, rsvg-convert: export checks
+          python3 python3-jsonschema tshark librsvg2-bin mutt  # tshark, rsvg-convert, mutt: export checks
           bind9-dnsutils knot-dnsutils curl)  # dig, kdig, curl: the engines checked against real clients (tests/interop)
 if [[ "${1:-}" == "--web" ]]; then
   packages=(cmake ninja-build emscripten nodejs node-acorn chromium python3 python3-websocket python3-pil

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "formats/readers/pcap.hpp"
+#include "protocols/dns/message.hpp"
 #include "formats/readers/transcripts.hpp"
 
 namespace mailsim::formats {
@@ -80,6 +82,24 @@ std::pair<std::string, std::string> protocol_by_content(const Stream& s) {
   if (starts_with_ci(first_server, "* OK") || starts_with_ci(first_server, "* PREAUTH"))
     return {"imap", "content: IMAP greeting"};
   if (is_tls(first_client) || is_tls(first_server)) return {"tls", "content: TLS handshake"};
+  // DNS on a port of its own (a test server on 5353 or 5300): a query that decodes, with one
+  // question, answered by a response with the same id. Over TCP each message has a 2-byte length.
+  const auto dns_message = [&](std::string_view b) -> std::optional<dns::Message> {
+    if (s.transport == "tcp") {
+      if (b.size() < 2) return std::nullopt;
+      const std::size_t n = (static_cast<unsigned char>(b[0]) << 8) | static_cast<unsigned char>(b[1]);
+      if (n + 2 != b.size()) return std::nullopt;
+      b.remove_prefix(2);
+    }
+    auto r = dns::decode(b);
+    if (!r.ok()) return std::nullopt;
+    return std::move(*r.message);
+  };
+  if (const auto q = dns_message(first_client); q && !q->header.qr && q->questions.size() == 1) {
+    const auto a = dns_message(first_server);
+    if (first_server.empty() || (a && a->header.qr && a->header.id == q->header.id))
+      return {"dns", "content: DNS query"};
+  }
   return {};
 }
 

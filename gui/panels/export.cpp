@@ -61,10 +61,41 @@ void export_window(AppState& app) {
   req.dir = ex.dir;
   req.lang = app.japanese() ? "ja" : "en";
   const float button_w = fs * 17.0f;
+  // Buttons pressed from the command line (--export) act as clicks in this frame; what they
+  // wrote is listed together.
+  const auto pressed_now = [&](const char* name) {
+    auto it = std::find(ex.press.begin(), ex.press.end(), name);
+    if (it == ex.press.end()) return false;
+    ex.press.erase(it);
+    return true;
+  };
+  std::vector<std::string> written_now;
+  std::string errors_now;
+  const bool scripted = !ex.press.empty();
+  const auto press = [&](const ExportRequest& r) {
+    run_export(app, r);
+    if (!scripted) return;
+    written_now.insert(written_now.end(), ex.written.begin(), ex.written.end());
+    if (!ex.error.empty()) errors_now += (errors_now.empty() ? "" : "; ") + ex.error;
+    ex.written = written_now;
+    ex.error = errors_now;
+  };
+  const auto name_of = [](ExportKind k) {
+    switch (k) {
+      case ExportKind::Pcapng: return "pcapng";
+      case ExportKind::Pcap: return "pcap";
+      case ExportKind::SequenceSvg: return "svg";
+      case ExportKind::MapSvg: return "map";
+      case ExportKind::AllMessages: return "eml";
+      case ExportKind::Mailbox: return "mbox";
+      case ExportKind::Letter: return "letter";
+    }
+    return "";
+  };
   const auto item = [&](const char* label_key, const char* hint_key, ExportKind kind) {
-    if (ImGui::Button(app.tr(label_key), ImVec2(button_w, 0.0f))) {
+    if (ImGui::Button(app.tr(label_key), ImVec2(button_w, 0.0f)) || pressed_now(name_of(kind))) {
       req.kind = kind;
-      run_export(app, req);
+      press(req);
     }
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
@@ -82,10 +113,10 @@ void export_window(AppState& app) {
   const auto boxes = scenario_mailboxes(app.scenario);
   if (!boxes.empty()) {
     if (std::find(boxes.begin(), boxes.end(), ex.mailbox) == boxes.end()) ex.mailbox = boxes.front();
-    if (ImGui::Button(app.tr("export.mbox"), ImVec2(button_w, 0.0f))) {
+    if (ImGui::Button(app.tr("export.mbox"), ImVec2(button_w, 0.0f)) || pressed_now("mbox")) {
       req.kind = ExportKind::Mailbox;
       req.mailbox = ex.mailbox;
-      run_export(app, req);
+      press(req);
     }
     ImGui::SameLine();
     ImGui::SetNextItemWidth(-1.0f);
@@ -94,6 +125,11 @@ void export_window(AppState& app) {
         if (ImGui::Selectable(b.c_str(), b == ex.mailbox)) ex.mailbox = b;
       ImGui::EndCombo();
     }
+  }
+  if (scripted && !ex.press.empty()) {
+    // A button this lesson does not show (no narration: no map; no mailbox: no mbox).
+    ex.error = (errors_now.empty() ? "" : errors_now + "; ") + "no such button in this window: " + ex.press.front();
+    ex.press.clear();
   }
   ImGui::Separator();
   if (!ex.error.empty()) {

@@ -440,7 +440,7 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                       {"title", scenario.title.en},
                       {"seed", scenario.seed}};
   build_world(sim, scenario, world);
-  if (options.before_start) options.before_start(sim);
+  if (options.before_start) options.before_start(sim, world);
   sim.start();
   const Time stop = options.until ? std::min(*options.until, scenario.run_for) : scenario.run_for;
   const RunBudget budget = options.budget.value_or(scenario.budget);

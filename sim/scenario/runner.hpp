@@ -41,8 +41,9 @@ struct RunOptions {
   // views to look at the final state (mailbox contents, queues) that the trace summarises.
   std::function<void(Simulation&, mail::MailWorld&)> at_end;
   // Called once the world is built, before it starts: a way to add apps of one's own (replay
-  // adds a client that plays a recorded session).
-  std::function<void(Simulation&)> before_start;
+  // adds a client that plays a recorded session) or to watch the mail world (the export keeps
+  // every message through MailWorld's observers).
+  std::function<void(Simulation&, mail::MailWorld&)> before_start;
   // The run budget; none: the scenario's (its "settings", else the defaults of sim/budget.hpp).
   std::optional<RunBudget> budget;
 };

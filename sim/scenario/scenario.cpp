@@ -1,6 +1,8 @@
 // The scenario loader: JSON -> validated Scenario, with file:line:col errors and hints.
 #include "sim/scenario/scenario.hpp"
 
+#include "sim/scenario/preload.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -1026,7 +1028,7 @@ class Loader {
         const std::string up = Checker::child(p + "/users", i);
         const auto& u = (*users)[i];
         if (!c_.expect_object(u, up, "a user object")) continue;
-        c_.allowed_keys(u, up, {"name", "password", "quota"});
+        c_.allowed_keys(u, up, {"name", "password", "quota", "preload"});
         mail::MailUserSpec us;
         auto name = c_.string(u, up, "name", true);
         if (!name) continue;
@@ -1045,8 +1047,19 @@ class Loader {
         us.name = *name;
         us.password = c_.string(u, up, "password", false).value_or("");
         if (auto q = size_value(u, up, "quota")) us.quota = *q;
-        m.users.push_back(us);
+        if (auto pre = c_.string(u, up, "preload", false)) {
+          // Relative to the scenario file's folder.
+          std::filesystem::path path(*pre);
+          if (path.is_relative()) path = std::filesystem::path(src_.file).parent_path() / path;
+          auto read = read_preload(path);
+          if (!read.error.empty())
+            c_.error(up + "/preload", read.error + " (expected a folder of .eml files, an mbox file or a Maildir, "
+                                                   "relative to the scenario file)");
+          else
+            us.preload = std::move(read.messages);
+        }
         for (const auto& d : m.domains) mail_users_.insert(us.name + "@" + d);
+        m.users.push_back(std::move(us));
       }
     }
     if (!m.users.empty() && m.domains.empty()) c_.error(p, "a mail server with users needs \"domains\"");

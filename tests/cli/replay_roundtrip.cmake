@@ -1,9 +1,22 @@
-# A lesson's own trace replayed against the same lesson: every reply the same (exit 0).
+# A lesson's own trace replayed against the same lesson: every reply the same (exit 0). With
+# MODE=client, the trace's server replies are fed to mailsim's own client (--client) instead:
+# every command the same. With CODE, that exit code and EXPECT in stderr.
 execute_process(COMMAND ${CMD} run ${LESSON} --trace ${WORK}.jsonl RESULT_VARIABLE rc OUTPUT_QUIET)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "mailsim run ${LESSON} failed: ${rc}")
 endif()
-execute_process(COMMAND ${CMD} replay ${WORK}.jsonl --against ${LESSON} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(DEFINED MODE AND MODE STREQUAL "client")
+  set(check --client)
+else()
+  set(check --against ${LESSON})
+endif()
+execute_process(COMMAND ${CMD} replay ${WORK}.jsonl ${check} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(DEFINED CODE)
+  if(NOT rc EQUAL CODE OR NOT err MATCHES "${EXPECT}")
+    message(FATAL_ERROR "expected exit code ${CODE} and stderr matching ${EXPECT}, got ${rc}\n${out}\n${err}")
+  endif()
+  return()
+endif()
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "expected exit code 0, got ${rc}\n${out}\n${err}")
 endif()

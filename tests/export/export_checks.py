@@ -8,6 +8,8 @@
   export_checks.py MAILSIM svg                    SVG well-formed, rendered non-blank by rsvg-convert
   export_checks.py MAILSIM determinism            two exports give identical bytes
   export_checks.py MAILSIM badargs                bad arguments: exit 2, clear error, no file
+  export_checks.py MAILSIM mutt                   mutt opens the mbox, the Maildir and the .eml
+                                                  files and shows every message's subject
 """
 import email
 import email.policy
@@ -243,8 +245,11 @@ def check_mail():
         for f in sub:
             raw = open(os.path.join(eml2, f), "rb").read()
             check(any(d.endswith(raw) and d != raw for d in stored2), f"{f}: not the tail of a delivered copy")
+        # Submitted inside TLS too: the laptop's SMTPS message is there as well.
+        check(len(sub) >= 2, f"tls-eavesdropper: {len(sub)} submitted message(s), expected the PC's and the laptop's")
+        check_every_message()
         stored = stored_records(records)
-        delivered = [f for f in files if "-delivered-" in f or "-dsn-" in f]
+        delivered = [f for f in files if re.match(r"\d+-(delivered|dsn)-", f)]
         check(len(delivered) == len(stored), f"{len(delivered)} stored .eml files, trace has {len(stored)} stored")
         subjects = []
         for f in files:
@@ -316,6 +321,51 @@ def check_mail():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def all_lessons():
+    root = os.environ.get("MAILSIM_SCENARIOS", os.path.join(os.path.dirname(__file__), "..", "..", "scenarios"))
+    out = []
+    for d, _, fs in os.walk(root):
+        out += [f[:-5] for f in fs if f.endswith(".json") and not f.endswith(".schema.json")]
+    return sorted(out)
+
+
+def check_every_message():
+    """Every lesson: each message a device submitted (in clear or inside TLS), each copy a store
+    filed (also those POP3 deleted later) and each bounce's DSN is a .eml file."""
+    tmp = tempfile.mkdtemp(prefix="mailsim-every-")
+    try:
+        for lesson in all_lessons():
+            records = trace_of(lesson, tmp)
+            eml = os.path.join(tmp, lesson)
+            p = run([MAILSIM, "export", lesson, "--eml", eml], code=None)
+            files = sorted(os.listdir(eml)) if os.path.isdir(eml) else []
+            raws = {f: open(os.path.join(eml, f), "rb").read() for f in files}
+            ids = {}
+            for f, raw in raws.items():
+                mid = email.message_from_bytes(raw, policy=email.policy.compat32)["Message-ID"]
+                ids.setdefault(str(mid).strip(), []).append(f)
+            stored = stored_records(records)
+            filed = [f for f in files if re.match(r"\d+-(delivered|dsn)-", f)]
+            check(len(filed) == len(stored), f"{lesson}: {len(filed)} delivered/dsn files, the trace stored {len(stored)}")
+            for r in stored:
+                head = unescape(r["detail"].get("headers", ""))
+                check(any(raws[f].startswith(head) for f in filed),
+                      f"{lesson}: no .eml for the copy stored as uid {r['detail'].get('uid')} of {r['detail'].get('user')}")
+            for r in records:
+                if r["kind"] == "mail" and r.get("event") == "submitted":
+                    mid = r["detail"].get("message_id", "")
+                    check(any("-submitted-" in f for f in ids.get(mid, [])),
+                          f"{lesson}: no submitted .eml with Message-ID {mid} ({r['summary']})")
+            if any(r["kind"] == "mail" and r.get("event") == "bounced" for r in records):
+                check(any(re.match(r"\d+-(dsn|relayed-dsn)-", f) for f in files), f"{lesson}: a bounce but no DSN file: {files}")
+            if any(r["kind"] == "mailbox" and r.get("event") in ("downloaded-and-deleted", "deleted-via-pop3",
+                                                               "downloaded_and_deleted", "deleted_via_pop3")
+                   for r in records):
+                check(filed, f"{lesson}: POP3 deleted messages, but no delivered copy was written")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def imap_mailbox():
     data = json.load(open(lesson_path("imap-two-devices"), encoding="utf-8"))
     for h in data["hosts"]:
@@ -363,6 +413,17 @@ def check_svg():
                 png = path + ".png"
                 run(["rsvg-convert", "-f", "png", "-o", png, path])
                 check(png_distinct_bytes(png) > 8, f"{png}: blank")
+            # Narration step labels never print over each other: each is at least a line
+            # below the one before it (several steps can fall on one arrow's row).
+            svg_ns = "{http://www.w3.org/2000/svg}"
+            ys = []
+            for g in ET.parse(seq).getroot().iter(svg_ns + "g"):
+                if g.get("class") == "step":
+                    label = [t for t in g.iter(svg_ns + "text")][-1]
+                    ys.append(float(label.get("y")))
+            check(len(ys) >= 2, f"{seq}: {len(ys)} narration steps drawn")
+            for a, b in zip(ys, ys[1:]):
+                check(b - a >= 16, f"{seq}: step labels at y={a} and y={b} overlap")
             if lesson == "delegation":
                 check("MX? " in open(seq, encoding="utf-8").read(), "delegation: no DNS question label")
             if lang == "ja":
@@ -419,6 +480,13 @@ def check_badargs():
             (["cross-domain"], "nothing to write"),
             (["no-such-lesson", "--pcap", f"{tmp}/x.pcap"], "no-such-lesson"),
             (["cross-domain", "--eml", blocker], "not a folder"),
+            (["cross-domain", "--pcap", f"{tmp}/x.pcap", "--conn", "999"], "no such TCP connection"),
+            (["cross-domain", "--pcap", f"{tmp}/x.pcap", "--from", "10s", "--to", "1s"], "after --to"),
+            (["cross-domain", "--pcap", f"{tmp}/x.pcap", "--from", "99h"], "after the end"),
+            (["cross-domain", "--pcap", f"{tmp}/x.pcap", "--pcapng", f"{tmp}/./x.pcap"], "the same path"),
+            (["cross-domain", "--pcap", f"{tmp}/x.pcap", "--lang", "fr"], "--lang"),
+            (["cross-domain", "--pcap", f"{tmp}/x.pcap", "--conn", "abc"], "--conn"),
+            (["cross-domain", "--pcap", f"{tmp}/x.pcap", "--no-such-option"], "--no-such-option"),
         ]
         for args, words in cases:
             p = run([MAILSIM, "export", *args], code=None)
@@ -427,6 +495,85 @@ def check_badargs():
             check(words in err, f"{args}: error {err!r} does not say {words!r}")
         left = sorted(os.listdir(tmp))
         check(left == ["a-file"], f"files left behind: {left}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ---- mutt ----------------------------------------------------------------------------------
+
+MUTTRC = """set charset="utf-8"
+set pipe_split=yes
+set pipe_decode=yes
+set wait_key=no
+set confirmappend=no
+"""
+
+
+def mutt_subjects(folder, tmp):
+    """Opens `folder` with mutt (read-only, in a pseudo-terminal made by script(1)), pipes every
+    message through `cat` with pipe_decode (so mutt decodes the headers itself) and returns the
+    Subject lines mutt wrote, in mutt's order."""
+    rc = os.path.join(tmp, "muttrc")
+    with open(rc, "w") as f:
+        f.write(MUTTRC)
+    out = os.path.join(tmp, "mutt-out.txt")
+    if os.path.exists(out):
+        os.remove(out)
+    keys = f"<tag-pattern>~A<enter><tag-prefix><pipe-entry>cat >> {out}<enter><exit>"
+    inner = f"mutt -n -F {rc} -R -f {folder} -e 'push \"{keys}\"'"
+    env = dict(os.environ, TERM="vt100", HOME=tmp, LANG="C.UTF-8", LC_ALL="C.UTF-8", MAIL="", MAILCHECK="0")
+    p = subprocess.run(["script", "-qec", inner, "/dev/null"], capture_output=True, env=env, timeout=60,
+                       stdin=subprocess.DEVNULL)
+    check(p.returncode == 0, f"mutt on {folder} exited {p.returncode}")
+    if not check(os.path.exists(out), f"mutt wrote nothing for {folder}"):
+        return []
+    text = open(out, "rb").read().decode("utf-8", "replace")
+    # .eml files keep CRLF line ends (RFC 5322); mutt passes the CR through.
+    return [l[len("Subject: "):].rstrip("\r") for l in text.split("\n") if l.startswith("Subject: ")]
+
+
+def python_subjects(raws):
+    return [str(email.message_from_bytes(r, policy=email.policy.default)["Subject"]) for r in raws]
+
+
+def check_mutt():
+    if not shutil.which("mutt") or not shutil.which("script"):
+        raise SystemExit("mutt (or script) is missing: scripts/install-deps.sh installs it")
+    tmp = tempfile.mkdtemp(prefix="mailsim-mutt-")
+    try:
+        # A mailbox with the Japanese subject (cross-domain) and one with IMAP flags.
+        for lesson, box in (("cross-domain", "kuroyagi@hogehoge.com"), ("imap-two-devices", imap_mailbox()),
+                            ("pop3-leave-on-server", None)):
+            if box is None:
+                data = json.load(open(lesson_path(lesson), encoding="utf-8"))
+                ms = [h["mail_server"] for h in data["hosts"] if h.get("mail_server", {}).get("users")][0]
+                box = ms["users"][0]["name"] + "@" + ms["domains"][0]
+            d = os.path.join(tmp, lesson)
+            mb, md, eml = os.path.join(d, "box.mbox"), os.path.join(d, "box.maildir"), os.path.join(d, "eml")
+            run([MAILSIM, "export", lesson, "--mbox", mb, "--maildir", md, "--mailbox", box, "--eml", eml])
+            want = python_subjects([m.as_bytes() for m in mailbox.mbox(mb)])
+            check(want, f"{lesson}: the mbox of {box} is empty")
+            got = mutt_subjects(mb, d)
+            check(got == want, f"{lesson}: mutt shows the mbox subjects {got}, Python {want}")
+            got_md = mutt_subjects(md, d)
+            check(sorted(got_md) == sorted(want), f"{lesson}: mutt shows the Maildir subjects {got_md}, want {want}")
+            # The .eml files, as a person opens them with mutt: put in a Maildir of their own.
+            files = sorted(os.listdir(eml))
+            em = os.path.join(d, "eml.maildir")
+            for sub in ("cur", "new", "tmp"):
+                os.makedirs(os.path.join(em, sub))
+            raws = []
+            for i, f in enumerate(files):
+                raw = open(os.path.join(eml, f), "rb").read()
+                raws.append(raw)
+                with open(os.path.join(em, "cur", f"{i + 1}.mailsim:2,S"), "wb") as out:
+                    out.write(raw)
+            got_eml = mutt_subjects(em, d)
+            want_eml = python_subjects(raws)
+            check(len(got_eml) == len(files), f"{lesson}: mutt read {len(got_eml)} of {len(files)} .eml files")
+            check(sorted(got_eml) == sorted(want_eml), f"{lesson}: mutt shows the .eml subjects {got_eml}, Python {want_eml}")
+            if lesson == "cross-domain":
+                check("お手紙ありがとう" in got, f"mutt did not decode the Japanese subject: {got}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -443,6 +590,8 @@ if __name__ == "__main__":
         check_determinism()
     elif what == "badargs":
         check_badargs()
+    elif what == "mutt":
+        check_mutt()
     else:
         raise SystemExit(f"unknown check {what}")
     print(f"{len(FAILS)} failed" if FAILS else "ok")

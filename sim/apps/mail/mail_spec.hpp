@@ -11,10 +11,17 @@
 
 namespace mailsim::sim::mail {
 
+// A message a mailbox holds before the run starts ("preload" of a user).
+struct PreloadedMessage {
+  std::string raw;                 // RFC 5322, CRLF line ends
+  std::vector<std::string> flags;  // IMAP system flags ("\\Seen" ...)
+};
+
 struct MailUserSpec {
   std::string name;      // local part ("kuroyagi")
   std::string password;
   std::uint64_t quota = 0;  // bytes; 0 = no quota
+  std::vector<PreloadedMessage> preload;  // put in INBOX at time 0, in order
 };
 
 // One port of a mail server and what it is for.

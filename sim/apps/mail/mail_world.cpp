@@ -25,7 +25,16 @@ void build_mail_stores(Simulation& sim, const Scenario& scenario, MailWorld& wor
     for (const auto& u : h.mail_server->users) store->add_user(u.name, u.password, u.quota);
     const std::string host = h.info.id;
     Simulation* s = &sim;
-    store->set_hook([s, host](const ChangeRecord& change) { s->record(to_record(change, host)); });
+    MailStore* self = store.get();
+    MailWorld* w = &world;
+    store->set_hook([s, host, self, w](const ChangeRecord& change) {
+      s->record(to_record(change, host));
+      if (w->on_store_change) w->on_store_change(host, *self, change);
+    });
+    // Preloaded mailboxes: their messages are there from the start (appended records at 0).
+    for (const auto& u : h.mail_server->users)
+      for (const auto& m : u.preload)
+        self->append(u.name, "INBOX", m.raw, FlagSet(m.flags.begin(), m.flags.end()), 0);
     world.stores[host] = std::move(store);
   }
 }

@@ -1,5 +1,7 @@
 // The mail part of a running world: each mail server's store, built from the scenario.
 #pragma once
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,6 +22,22 @@ struct MailWorld {
   }
   // The store that hosts `address`'s domain, and the host it belongs to.
   std::pair<std::string, MailStore*> store_for_address(const std::string& address) const;
+
+  // Observers for views that need whole messages, which the trace only previews (the export
+  // writes every message of a run as a file). Set before the run starts; they only look.
+  struct AcceptedMessage {
+    std::string server;        // the receiving mail server (host id)
+    std::string client;        // the sending host
+    std::uint64_t conn = 0;    // the TCP connection
+    std::uint16_t port = 0;    // the listener's port (25, 587, 465 ...)
+    std::string role;          // the listener's role: mx, submission, submissions
+    Time time = 0;
+    const std::string* raw = nullptr;  // the DATA as received (dot-unstuffed, CRLF)
+  };
+  // Every message a server received with SMTP DATA (in clear or inside TLS), before it decides.
+  std::function<void(const AcceptedMessage&)> on_accepted;
+  // Every change of a store, after it is complete (the store can be asked for the bytes).
+  std::function<void(const std::string& host, const MailStore& store, const ChangeRecord& change)> on_store_change;
 };
 
 // Creates a store for every mail server of the scenario; every store change becomes a

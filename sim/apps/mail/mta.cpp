@@ -97,8 +97,8 @@ MessageLabel label_of(std::string_view raw) {
 
 class MailServerApp::Backend : public smtp::ServerBackend {
  public:
-  Backend(MailServerApp& app, ListenerSpec listener, std::string client_host)
-      : app_(app), listener_(std::move(listener)), client_host_(std::move(client_host)) {}
+  Backend(MailServerApp& app, ListenerSpec listener, std::string client_host, std::uint64_t conn)
+      : app_(app), listener_(std::move(listener)), client_host_(std::move(client_host)), conn_(conn) {}
 
   smtp::Reply check_sender(const smtp::SessionContext& ctx, const std::string&) override {
     if (const auto& rl = app_.spec_.rate_limit) {
@@ -132,6 +132,8 @@ class MailServerApp::Backend : public smtp::ServerBackend {
 
   smtp::Reply accept_message(const smtp::SessionContext& ctx, const smtp::Envelope& env,
                              const std::string& data) override {
+    if (app_.world_.on_accepted)
+      app_.world_.on_accepted({app_.host(), client_host_, conn_, listener_.port, listener_.role, app_.sim_->now(), &data});
     return app_.accept_message(ctx, env, data, client_host_);
   }
 
@@ -139,6 +141,7 @@ class MailServerApp::Backend : public smtp::ServerBackend {
   MailServerApp& app_;
   ListenerSpec listener_;
   std::string client_host_;
+  std::uint64_t conn_ = 0;
 };
 
 // ---- one delivery attempt for one group of recipients ----------------------------------
@@ -183,7 +186,7 @@ void MailServerApp::accept_connection(SocketPtr sock, const ListenerSpec& listen
   cfg.offer_starttls = listener.starttls && listener.role != "submissions";
   cfg.implicit_tls = listener.role == "submissions";
   cfg.max_message_size = static_cast<std::size_t>(spec_.max_message_size);
-  auto backend = std::make_shared<Backend>(*this, listener, sock->peer_host());
+  auto backend = std::make_shared<Backend>(*this, listener, sock->peer_host(), sock->id());
   auto engine = std::make_unique<smtp::ServerSession>(cfg, *backend, sock->remote().ip.str());
   auto link = std::make_shared<SessionLink<smtp::ServerSession>>(*sim_, sock, std::move(engine), "smtp",
                                                                  spec_.show_credentials);

@@ -1,14 +1,12 @@
-# The IMAP session recorded as imap-imaplib.*: Python's imaplib against Dovecot on 127.0.0.1.
+# Python imaplib with debugging, fetching message 1 from imap_server.py on 127.0.0.1 (for recording).
+# Usage: /usr/bin/python3 imaplib_client.py PORT
 import imaplib
 import sys
 
-imaplib.Debug = 4  # imaplib's own transcript on stderr
+imaplib.Debug = 0
 m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
-m.login("shiroyagi", "meadow")
-m.xatom("ID", '("name" "imaplib")')
-m.namespace()
-m.list('""', "*")
+m.login("kuroyagi", "secret")
 m.select("INBOX")
-m.fetch("1", "(FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
-m.store("1", "+FLAGS", "(\\Seen)")
+typ, data = m.fetch("1", "(BODY[])")
+print(data[0][1].decode())
 m.logout()

@@ -29,10 +29,10 @@ capture() {
 }
 
 # IMAP: curl fetches message 1 (AUTHENTICATE PLAIN, SASL-IR as Dovecot offers it).
-capture imap-curl.pcap "tcp port 10143" -- curl -s --trace-ascii imap-curl.curl.txt -u shiroyagi:meadow \
+capture imap-dovecot-curl.pcap "tcp port 10143" -- curl -s --trace-ascii imap-dovecot-curl.curl.txt -u shiroyagi:meadow \
   "imap://127.0.0.1:10143/INBOX;UID=1" -o /dev/null
 # IMAP: Python's imaplib: LOGIN, ID, NAMESPACE, LIST, SELECT, FETCH, STORE, LOGOUT.
-capture imap-imaplib.pcap "tcp port 10143" -- sh -c "/usr/bin/python3 imaplib_client.py 10143 2> imap-imaplib.log"
+capture imap-dovecot-imaplib.pcap "tcp port 10143" -- sh -c "/usr/bin/python3 imaplib_dovecot_client.py 10143 2> imap-dovecot-imaplib.log"
 # POP3: curl with AUTH PLAIN (the empty "+ " challenge, then the response), RETR 1.
 capture pop3-dovecot-curl.pcap "tcp port 10110" -- curl -s --trace-ascii pop3-dovecot-curl.curl.txt \
   -u shiroyagi:meadow "pop3://127.0.0.1:10110/1" -o /dev/null

@@ -42,3 +42,28 @@ PORT=1110
 /usr/bin/python3 pop3_server.py $PORT & server=$!
 sleep 1
 capture pop3-curl.pcap lo pcap -- curl -s --trace-ascii pop3-curl.curl.txt -u kuroyagi:secret "pop3://127.0.0.1:$PORT/1" -o /dev/null
+
+# 5. IMAP: Python imaplib and curl against imap_server.py, captured as pcap.
+kill $server; wait $server 2>/dev/null || true
+PORT=1143
+/usr/bin/python3 imap_server.py $PORT & server=$!
+sleep 1
+capture imap-imaplib.pcap lo pcap -- sh -c "/usr/bin/python3 imaplib_client.py $PORT > /dev/null"
+capture imap-curl.pcap lo pcap -- curl -s -u kuroyagi:secret "imap://127.0.0.1:$PORT/INBOX;UID=1" -o /dev/null
+
+# 6. DNS: dig against dns_server.py on port 5353 (UDP and, with +tcp, TCP).
+kill $server; wait $server 2>/dev/null || true
+PORT=5353
+/usr/bin/python3 dns_server.py $PORT & server=$!
+sleep 1
+dnscapture() {
+  tcpdump -q -U -i lo -w dns-dig.pcap "port $PORT" 2>/dev/null & cap=$!
+  sleep 4
+  dig @127.0.0.1 -p $PORT mx hogehoge.com > /dev/null
+  dig @127.0.0.1 -p $PORT a mx1.hogehoge.com > /dev/null
+  dig @127.0.0.1 -p $PORT +tcp mx hogehoge.com > /dev/null
+  dig @127.0.0.1 -p $PORT a nosuch.example > /dev/null
+  sleep 1
+  kill $cap; wait $cap || true
+}
+dnscapture

@@ -10,6 +10,9 @@
 #include "formats/svg.hpp"
 #include "formats/trace_view.hpp"
 #include "sim/apps/mail/mail_world.hpp"
+#include "sim/scenario/preload.hpp"
+
+#include <filesystem>
 
 using namespace mailsim;
 using namespace mailsim::formats;
@@ -182,10 +185,40 @@ TEST_CASE("cross-domain lesson: stored copies are the stores' bytes, the subject
   REQUIRE_FALSE(inbox.empty());
   CHECK(inbox[0].raw == direct);
   CHECK(message_subject(direct) == "お手紙ありがとう");
-  // Submission and relay are under STARTTLS here: nothing can be read from the wire.
+  // Submission and relay are under STARTTLS here: nothing can be read from the wire ...
   CHECK(smtp_transfers(wire_packets(run.trace)).empty());
-  const auto files = run_eml_files(run, stored);
-  CHECK(files.size() == stored.size());
+  // ... but the messages kept during the run have them: the submission, the relay, the copy.
+  const auto whole = run_with_messages(sc);
+  REQUIRE(whole.messages.transfers.size() == 2);
+  CHECK(whole.messages.transfers[0].submission);
+  CHECK(whole.messages.transfers[0].port == 587);
+  CHECK(whole.messages.transfers[1].port == 25);
+  REQUIRE(whole.messages.stored.size() == 1);
+  CHECK(whole.messages.stored[0].raw == direct);
+  const auto files = eml_files(whole.messages);
+  REQUIRE(files.size() == 3);
+  CHECK(files[0].name.find("-submitted-") != std::string::npos);
+  CHECK(files[1].name.find("-relayed-") != std::string::npos);
+  CHECK(files[2].name.find("-delivered-mx-hogehoge-kuroyagi-INBOX-1") != std::string::npos);
+  // The relayed message is the tail of the delivered copy (Return-Path and one Received above).
+  CHECK(direct.size() > whole.messages.transfers[1].raw.size());
+  CHECK(direct.substr(direct.size() - whole.messages.transfers[1].raw.size()) == whole.messages.transfers[1].raw);
+}
+
+TEST_CASE("POP3 download-and-delete: the delivered copies are written though the store is empty at the end") {
+  const auto sc = test::load_lesson("scenarios/receiving/pop3-download-and-delete.json");
+  const auto whole = run_with_messages(sc);
+  std::size_t stored_records = 0;
+  for (const auto& r : whole.run.trace.records())
+    if (r.kind == sim::RecordKind::Mailbox && r.event == "stored") ++stored_records;
+  REQUIRE(stored_records > 0);
+  CHECK(whole.messages.stored.size() == stored_records);
+  std::size_t delivered_files = 0;
+  for (const auto& f : eml_files(whole.messages)) delivered_files += f.name.find("-delivered-") != std::string::npos;
+  CHECK(delivered_files == stored_records);
+  std::size_t left = 0;
+  for (const auto& m : whole.at_end) left += m.folder == "INBOX";
+  CHECK(left < stored_records);  // POP3 took some away
 }
 
 TEST_CASE("a submission in clear is read from the wire and is the tail of the delivered copy") {
@@ -202,8 +235,16 @@ TEST_CASE("a submission in clear is read from the wire and is the tail of the de
   for (const auto& s : stored)
     found = found || (s.raw.size() > submitted.size() && s.raw.substr(s.raw.size() - submitted.size()) == submitted);
   CHECK(found);
-  const auto files = run_eml_files(run, stored);
-  CHECK(files.size() == stored.size() + 1);
+  // Kept during the run: the PC's submission in clear and the laptop's over SMTPS.
+  const auto whole = run_with_messages(sc);
+  std::size_t submissions = 0;
+  for (const auto& t : whole.messages.transfers) submissions += t.submission;
+  CHECK(submissions == 2);
+  bool same_bytes = false;  // the one read from the wire is among them, byte for byte
+  for (const auto& t : whole.messages.transfers) same_bytes = same_bytes || t.raw == submitted;
+  CHECK(same_bytes);
+  const auto files = eml_files(whole.messages);
+  CHECK(files.size() == whole.messages.transfers.size() + whole.messages.stored.size());
   for (const auto& f : files) CHECK(f.name.find('/') == std::string::npos);
 }
 
@@ -229,4 +270,47 @@ TEST_CASE("capture of a lesson: one frame per packet record, an observer sees it
   for (std::size_t pos = 24; pos < seen.size(); pos += 16 + rd32(seen, pos + 8)) ++n;
   CHECK(n == crossing);
   CHECK(n > 0);
+}
+
+TEST_CASE("preload reads back what the export writes: mbox quoting, flags, CRLF") {
+  StoredMessage a;
+  a.raw = "Return-Path: <a@example.com>\r\nSubject: one\r\n\r\nFrom the start of a line\r\n>From quoted\r\n";
+  a.flags = {"\\Seen"};
+  StoredMessage b;
+  b.raw = "Subject: two\r\n\r\nbody\r\n";
+  const auto mbox = write_mbox({a, b}, kDefaultEpoch);
+  std::string error;
+  const auto back = sim::parse_mbox(mbox, error);
+  CHECK(error.empty());
+  REQUIRE(back.size() == 2);
+  CHECK(back[0].raw == a.raw);
+  CHECK(back[1].raw == b.raw);
+  // Flags in an mbox live in Status: (absent here); a Maildir name carries them.
+  CHECK(back[0].flags.empty());
+  const auto status = sim::parse_mbox("From x Sat Nov  1 00:00:00 2025\nStatus: RO\nX-Status: AF\n\nhi\n", error);
+  REQUIRE(status.size() == 1);
+  CHECK(status[0].flags == std::vector<std::string>{"\\Answered", "\\Flagged", "\\Seen"});
+  CHECK(status[0].raw == "Status: RO\r\nX-Status: AF\r\n\r\nhi\r\n");
+}
+
+TEST_CASE("preload refuses what is not a mailbox, with a reason") {
+  std::string error;
+  CHECK(sim::parse_mbox("Subject: not an mbox\n\nhi\n", error).empty());
+  CHECK(error.find("not an mbox") != std::string::npos);
+  const auto missing = sim::read_preload(std::filesystem::path(MAILSIM_SOURCE_DIR) / "tests/data/replay/preload/none");
+  CHECK(missing.error.find("no such file or folder") != std::string::npos);
+  const auto dir = std::filesystem::path(MAILSIM_SOURCE_DIR) / "tests/data/replay/preload";
+  const auto md = sim::read_preload(dir / "tiny-maildir");
+  REQUIRE(md.error.empty());
+  CHECK(md.format == "maildir");
+  REQUIRE(md.messages.size() == 2);
+  CHECK(md.messages[0].raw == "Subject: first\r\n\r\nHello one\r\n");
+  CHECK(md.messages[1].flags == std::vector<std::string>{"\\Seen"});
+  const auto eml = sim::read_preload(dir / "tiny-eml");
+  REQUIRE(eml.messages.size() == 2);
+  CHECK(eml.messages[1].raw == "Subject: second\r\n\r\nHello two\r\n");
+  const auto mb = sim::read_preload(dir / "tiny.mbox");
+  REQUIRE(mb.messages.size() == 2);
+  CHECK(mb.messages[1].raw == "Subject: second\r\nStatus: RO\r\n\r\nHello two\r\nFrom the quoted line\r\n");
+  CHECK(mb.messages[1].flags == std::vector<std::string>{"\\Seen"});
 }

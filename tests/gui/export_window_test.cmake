@@ -1,0 +1,43 @@
+# The Export window writes files: the app is started under Xvfb with the window open and its
+# buttons pressed (--show export --export KINDS --export-dir DIR), renders one picture and exits;
+# then every file the buttons promise must exist and not be empty, and the picture must not be blank.
+# Inputs: XVFB_RUN GUI CHECK SCENARIO DIR KINDS (comma list) EXPECT (glob patterns relative to the
+# folder written into, '|' separated; each must match at least one non-empty file, or with
+# "maybe-empty:" in front at least one file).
+file(REMOVE_RECURSE ${DIR})
+file(MAKE_DIRECTORY ${DIR})
+set(PNG ${DIR}/window.png)
+include(${CMAKE_CURRENT_LIST_DIR}/xvfb_run.cmake)
+mailsim_run_under_xvfb(${GUI} ${SCENARIO} --show export --export ${KINDS} --export-dir ${DIR}/out --screenshot ${PNG})
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${GUI} exited with ${rc}\n${out}\n${err}")
+endif()
+string(REPLACE "|" ";" expect "${EXPECT}")
+foreach(pattern ${expect})
+  # "maybe-empty:" before a pattern: the file must exist but may be empty (an empty mailbox).
+  set(may_be_empty OFF)
+  if(pattern MATCHES "^maybe-empty:(.*)$")
+    set(pattern ${CMAKE_MATCH_1})
+    set(may_be_empty ON)
+  endif()
+  file(GLOB found ${DIR}/out/${pattern})
+  if(NOT found)
+    file(GLOB_RECURSE all RELATIVE ${DIR} ${DIR}/*)
+    message(FATAL_ERROR "the Export window wrote nothing that matches ${pattern}; written: ${all}")
+  endif()
+  foreach(f ${found})
+    file(SIZE ${f} size)
+    if(size EQUAL 0 AND NOT may_be_empty)
+      message(FATAL_ERROR "${f} is empty")
+    endif()
+    message(STATUS "${f}: ${size} bytes")
+  endforeach()
+endforeach()
+file(GLOB_RECURSE parts ${DIR}/out/*.part)
+if(parts)
+  message(FATAL_ERROR "temporary files left behind: ${parts}")
+endif()
+execute_process(COMMAND ${CHECK} ${PNG} 1280 720 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${PNG} looks wrong:\n${out}${err}")
+endif()
