@@ -1,0 +1,150 @@
+// `mailsim bridge SCENARIO`: checks the arguments, adds the bridged device to the world, opens
+// the bridge (bridge/bridge.hpp), prints where it listens, and at the end reports as `run` does.
+#include "cli/bridge_command.hpp"
+
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "bridge/bridge.hpp"
+#include "cli/commands.hpp"
+#include "cli/lessons.hpp"
+#include "cli/report.hpp"
+#include "cli/report_strings.hpp"
+#include "sim/apps/bridged_device.hpp"
+#include "sim/scenario/checker.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace mailsim::cli {
+
+CLI::App* add_bridge_command(CLI::App& app, BridgeArgs& a) {
+  a.lang = default_lang();
+  auto* b = app.add_subcommand("bridge",
+                               "Run a scenario in real time and expose its servers on 127.0.0.1 to real mail clients "
+                               "(curl, swaks, Python, mutt, Thunderbird, dig); see docs/bridge.md");
+  b->add_option("scenario", a.scenario, "Scenario file (JSON) or lesson name (see 'mailsim list')")->required();
+  b->add_option("--expose", a.expose, "Host whose mail and DNS services to expose (repeatable; default: the servers "
+                                      "the scenario's devices use)");
+  b->add_option("--port-offset", a.port_offset, "Local port = simulated port + this (default 10000: 587 -> 10587; 0 as root)")
+      ->check(CLI::Range(0, 60000));
+  b->add_flag("--ephemeral-ports", a.ephemeral, "Let the system choose every local port (printed in the first line)");
+  b->add_option("--attach-to", a.attach_to, "Network the bridged device joins (default: the first home/ISP network)");
+  b->add_option("--speed", a.speed, "Virtual seconds per wall-clock second (default 1)")->check(CLI::Range(0.01, 1000.0));
+  b->add_option("--for", a.run_for, "Stop after this much wall-clock time, e.g. 30s or 10min");
+  b->add_flag("--exit-when-idle", a.exit_when_idle, "Stop when the timeline is over and no client is connected");
+  b->add_flag("--insecure-selfsigned", a.insecure,
+              "Use a throw-away self-signed certificate instead of the local CA (clients must skip verification)");
+  b->add_option("--ca-dir", a.ca_dir, "Folder of the local CA (default: $MAILSIM_CA_DIR or ~/.local/share/mailsim/ca)");
+  b->add_option("--max-connections", a.max_connections, "Open connections allowed per client address (default 64)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  b->add_option("--max-line", a.max_line, "Bytes a client may send without a line end (default 65536)")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
+  b->add_option("--idle-timeout", a.idle_timeout, "Cut off a client silent for this long (default 10min)");
+  b->add_option("--trace", a.trace_path, "Write the trace as JSON Lines to this file at the end");
+  b->add_flag("--json", a.json, "Print the final report as JSON");
+  b->add_flag("--packets", a.packets, "Show every packet in the final report");
+  b->add_flag("-v,--verbose", a.verbose, "Also list every record in the final report");
+  b->add_option("--lang", a.lang, "Language of the report: en or ja")->check([](const std::string& v) {
+    return valid_lang(v) ? std::string() : std::string("expected en or ja");
+  });
+  return b;
+}
+
+int run_bridge(const BridgeArgs& a, const std::filesystem::path& lessons, std::ostream& out, std::ostream& err) {
+  std::string why;
+  const auto file = resolve_lesson(a.scenario, lessons, why);
+  if (!file) {
+    err << "mailsim bridge: " << why << "\n";
+    return kExitInvalid;
+  }
+  auto loaded = sim::load_scenario_file(file->string());
+  if (!loaded.scenario) {
+    for (const auto& d : loaded.diagnostics) err << d.format() << "\n";
+    return kExitInvalid;
+  }
+  sim::Scenario scenario = std::move(*loaded.scenario);
+  bridge::BridgeOptions o;
+  o.speed = a.speed;
+  o.expose = a.expose;
+  o.port_offset = a.port_offset;
+  o.ephemeral_ports = a.ephemeral;
+  o.exit_when_idle = a.exit_when_idle;
+  o.insecure_selfsigned = a.insecure;
+  o.ca_dir = a.ca_dir;
+  o.limits.connections_per_client = a.max_connections;
+  o.limits.max_line = a.max_line;
+  if (!a.run_for.empty()) {
+    auto t = sim::parse_duration(a.run_for, &why);
+    if (!t || *t <= 0) {
+      err << "mailsim bridge: --for " << a.run_for << ": " << (t ? "must be longer than zero" : why) << "\n";
+      return kExitInvalid;
+    }
+    o.run_for = std::chrono::milliseconds(*t / sim::kMilli);
+  }
+  {
+    auto t = sim::parse_duration(a.idle_timeout, &why);
+    if (!t || *t < sim::kSecond) {
+      err << "mailsim bridge: --idle-timeout " << a.idle_timeout << ": " << (t ? "must be at least 1s" : why) << "\n";
+      return kExitInvalid;
+    }
+    o.limits.idle_timeout = std::chrono::milliseconds(*t / sim::kMilli);
+  }
+  const auto network = bridge::choose_attach_network(scenario, a.attach_to, why);
+  if (!network) {
+    err << "mailsim bridge: " << why << "\n";
+    return kExitInvalid;
+  }
+  o.attach_to = *network;
+  // The default servers are those of the scenario as written (before the bridged device joins).
+  if (o.expose.empty()) o.expose = bridge::default_exposed_hosts(scenario);
+  const auto device = sim::add_bridged_device(scenario, *network, why);
+  if (!device) {
+    err << "mailsim bridge: " << why << "\n";
+    return kExitInvalid;
+  }
+  bridge::Bridge br(scenario, *device, o);
+  if (!br.open(why)) {
+    err << "mailsim bridge: " << why << "\n";
+    return kExitInvalid;
+  }
+  // First line on stdout: where everything is, for programs; then the same for people on stderr.
+  out << br.ready_line() << "\n" << std::flush;
+  err << fmt::format("mailsim bridge: {} is running in real time (speed {}); your mail program is \"{}\" ({}) on {}\n",
+                     scenario.name, a.speed, *device, br.device_ip(), *network);
+  for (const auto& p : br.ports())
+    err << fmt::format("  127.0.0.1:{:<5} {:<4} -> {} ({}) port {} {}{}\n", p.local_port, p.transport, p.name, p.host,
+                       p.sim_port, p.service, p.tls == "none" ? "" : " [" + p.tls + " TLS]");
+  if (!br.ca_file().empty())
+    err << "  CA certificate" << (br.created_ca() ? " (created now)" : "") << ": " << br.ca_file().string()
+        << "\n  (trust it in your client: curl --cacert FILE, swaks --tls-ca-path FILE, "
+           "ssl.create_default_context(cafile=FILE))\n";
+  else if (a.insecure)
+    err << "  TLS: a throw-away self-signed certificate (tell your client not to verify it, e.g. curl -k)\n";
+  err << "  Stop with Ctrl-C; then the report is printed and expectations are checked.\n" << std::flush;
+
+  const auto result = br.run(err);
+  if (!a.trace_path.empty()) {
+    std::ofstream tf(a.trace_path, std::ios::binary);
+    if (!tf) {
+      err << a.trace_path << ": cannot write the trace file\n";
+      return kExitInvalid;
+    }
+    result.trace.write_jsonl(tf);
+  }
+  if (a.json) {
+    auto j = json_report(scenario, result);
+    j["bridge"] = {{"stop_reason", br.stop_reason()}, {"device", *device}};
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    print_text_report(out, scenario, result, ReportOptions{a.packets, a.verbose, a.lang});
+  }
+  if (result.budget_stop) {
+    err << "mailsim bridge: " << result.budget_stop->message(a.lang) << "\n";
+    return kExitBudget;
+  }
+  return result.all_passed() && result.narration_reached() ? kExitOk : kExitExpectation;
+}
+
+}  // namespace mailsim::cli
