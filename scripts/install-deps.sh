@@ -5,7 +5,8 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config nlohmann-json3-dev catch2 libcli11-dev libfmt-dev libbenchmark-dev
-          python3 python3-jsonschema tshark librsvg2-bin)  # tshark, rsvg-convert: export checks
+          python3 python3-jsonschema tshark librsvg2-bin  # tshark, rsvg-convert: export checks
+          libasio-dev libssl-dev curl swaks libnet-ssleay-perl bind9-dnsutils)  # the bridge and its real-client tests
 if [[ "${1:-}" == "--web" ]]; then
   packages=(cmake ninja-build emscripten nodejs node-acorn chromium python3 python3-websocket python3-pil
             nlohmann-json3-dev catch2 libcli11-dev libfmt-dev libimgui-dev fonts-vlgothic fonts-dejavu-core)

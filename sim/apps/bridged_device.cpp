@@ -191,6 +191,7 @@ void BridgedStream::record_lines(std::string_view bytes) {
     std::string shown = line;
     if (in_auth_) {
       shown = "****";
+      e.verb.clear();  // a SASL response is no verb (and would show the credentials upper-cased)
     } else if (e.verb == "AUTH" || e.verb == "AUTHENTICATE") {
       in_auth_ = true;
       if (w.size() > verb_at + 2) {  // an initial response on the same line
