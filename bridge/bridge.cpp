@@ -42,16 +42,19 @@ std::string cut_off_line(const std::string& protocol, const std::string& why) {
   if (protocol == "smtp") {
     if (why == "line") return "500 5.5.2 Line too long, closing connection\r\n";
     if (why == "busy") return "421 4.7.0 Too many connections from your address, try again later\r\n";
+    if (why == "bytes") return "552 5.3.4 Too much data on one connection through the bridge, closing connection\r\n";
     return "421 4.4.2 Idle for too long, closing connection\r\n";
   }
   if (protocol == "pop3") {
     if (why == "line") return "-ERR Line too long, closing connection\r\n";
     if (why == "busy") return "-ERR [SYS/TEMP] Too many connections from your address\r\n";
+    if (why == "bytes") return "-ERR Too much data, closing connection\r\n";
     return "-ERR Autologout: idle for too long\r\n";
   }
   if (protocol == "imap") {
     if (why == "line") return "* BYE Line too long\r\n";
     if (why == "busy") return "* BYE [UNAVAILABLE] Too many connections from your address\r\n";
+    if (why == "bytes") return "* BYE Too much data on one connection\r\n";
     return "* BYE Autologout; idle for too long\r\n";
   }
   return {};
@@ -207,7 +210,7 @@ struct Conn : std::enable_shared_from_this<Conn> {
   bool client_eof = false, eof_sent = false, sim_closed = false, done = false, cut = false;
   bool starttls_wait = false, need_sim_tls = false, rst_on_close = false;
   std::string starttls_tag, to_sim, out, in_flight_write, client_line, server_line;
-  std::size_t line_len = 0;
+  std::size_t line_len = 0, received = 0;
   Clock::time_point last_activity;
   std::array<char, kReadChunk> buf{};
 
@@ -274,11 +277,15 @@ struct Conn : std::enable_shared_from_this<Conn> {
     if (ec) {  // end of stream or an error: the client is gone (it may have sent everything first)
       client_eof = true;
       flush_to_sim();
-      if (ec != asio::error::eof && ec != asio::ssl::error::stream_truncated) rst_on_close = false;
       return;
     }
     last_activity = Clock::now();
     std::string_view data(buf.data(), n);
+    received += n;
+    if (received > b.opt.limits.max_bytes) {  // every byte becomes packets in the trace: keep the run's budget for others
+      cut_off("bytes", "sent more than " + std::to_string(b.opt.limits.max_bytes >> 20) + " MiB on one connection");
+      return;
+    }
     if (protocol() != "dns") {
       for (std::size_t i = 0; i < data.size(); ++i) {
         const char c = data[i];
@@ -412,7 +419,7 @@ struct Conn : std::enable_shared_from_this<Conn> {
   void cut_off(const std::string& why, const std::string& what) {
     if (cut || done) return;
     cut = true;
-    note_cut(why == "line" ? "flood" : why, what);
+    note_cut(why == "line" ? "flood" : why == "bytes" ? "volume" : why, what);
     out += cut_off_line(protocol(), why);
     if (stream && !stream->finished()) stream->abort();
     b.kick();

@@ -21,6 +21,7 @@ namespace mailsim::bridge {
 struct BridgeLimits {
   std::size_t connections_per_client = 64;     // open connections from one client address
   std::size_t max_line = 64 * 1024;            // bytes a client may send without a line end
+  std::size_t max_bytes = 32 * 1024 * 1024;    // bytes a client may send on one connection (the trace keeps them)
   std::size_t max_buffered = 1024 * 1024;      // client bytes held for the simulation (then reading pauses)
   std::size_t max_unsent = 8 * 1024 * 1024;    // bytes for a client that does not read (then it is cut off)
   std::size_t sim_window = 64 * 1024;          // client bytes in flight inside the simulation at once

@@ -396,6 +396,70 @@ def case_disconnect_mid_data():
         b.cleanup()
 
 
+def case_idle_client():
+    """A client that says nothing is cut off with 421 4.4.2 after --idle-timeout."""
+    b = Bridge("op25b-submission", "--expose", "mail-example", "--idle-timeout", "1s")
+    try:
+        s = socket.create_connection(("127.0.0.1", b.port("mail-example", 587)), timeout=20)
+        data = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        check(data.startswith(b"220 ") and b"421 4.4.2" in data, f"greeting, then 421 4.4.2 ({data!r})")
+        b.stop()
+        check(b.found(kind="note", event="bridge_idle"), "the trace notes the idle client")
+    finally:
+        b.cleanup()
+
+
+def case_imap_idle_push():
+    """imaplib in IDLE hears EXISTS when a simulated device's letter arrives (the lesson's laptop at 20 s)."""
+    b = Bridge("op25b-submission", "--expose", "mx-hogehoge", "--speed", "5")
+    try:
+        m = imaplib.IMAP4("127.0.0.1", b.port("mx-hogehoge", 143), timeout=30)
+        m.starttls(ssl_context=ssl.create_default_context(cafile=b.ca))
+        m.login("kuroyagi", "baa-baa")
+        typ, data = m.select("INBOX")
+        check(typ == "OK" and data[0] == b"0", f"the mailbox is empty at first ({data})")
+        m.send(b"i1 IDLE\r\n")
+        check(m.readline().startswith(b"+"), "IDLE is accepted")
+        pushed = b""
+        while b"EXISTS" not in pushed:
+            line = m.readline()
+            if not line:
+                break
+            pushed += line
+        check(b"* 1 EXISTS" in pushed, f"the server pushes * 1 EXISTS ({pushed!r})")
+        m.send(b"DONE\r\n")
+        line = m.readline()
+        while line.startswith(b"* "):  # more untagged news (RECENT) may come first
+            line = m.readline()
+        check(line.startswith(b"i1 OK"), f"DONE ends IDLE ({line!r})")
+        m.logout()
+        b.stop()
+        check(b.found(kind="mail", host="mx-hogehoge", event="delivered"), "the laptop's letter was delivered")
+    finally:
+        b.cleanup()
+
+
+def case_exit_when_idle():
+    """With --exit-when-idle the bridge ends by itself after the timeline, and reports as `run` does."""
+    tmp = tempfile.mkdtemp(prefix="mailsim-bridge-")
+    try:
+        p = run([MAILSIM, "bridge", "op25b-submission", "--ephemeral-ports", "--ca-dir", os.path.join(tmp, "ca"),
+                 "--exit-when-idle", "--speed", "100", "--json"], timeout=60)
+        lines = p.stdout.decode().split("\n", 1)
+        check(json.loads(lines[0])["bridge"] == "ready", "the first line says where the bridge listens")
+        report = json.loads(lines[1])
+        check(report["bridge"]["stop_reason"].startswith("the timeline is over"), f"it stopped by itself: {report['bridge']}")
+        check(p.returncode == 0 and report["passed"], f"the lesson's expectations hold as in `mailsim run` (exit {p.returncode})")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def case_loopback_only():
     """The bridge listens on 127.0.0.1 only and has no socket to any other address."""
     b = Bridge("op25b-submission")
