@@ -460,6 +460,26 @@ def case_exit_when_idle():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def case_insecure_selfsigned():
+    """--insecure-selfsigned: no CA is made; a client that skips verification (curl -k) gets through."""
+    b = Bridge("op25b-submission", "--expose", "mail-example", "--insecure-selfsigned")
+    try:
+        check(b.ca == "" and not os.path.exists(os.path.join(b.tmp, "ca")), "no CA file is made or announced")
+        path = os.path.join(b.tmp, "message.eml")
+        with open(path, "wb") as f:
+            f.write(MESSAGE)
+        url = f"smtp://127.0.0.1:{b.port('mail-example', 587)}"
+        common = ["--ssl-reqd", url, "--user", "shiroyagi:mee-mee", "--mail-from", "shiroyagi@example.com",
+                  "--mail-rcpt", "kuroyagi@hogehoge.com", "--upload-file", path]
+        p = run(["curl", "-sS", *common])
+        check(p.returncode == 60, f"a verifying client refuses the self-signed certificate (exit {p.returncode})")
+        p = run(["curl", "-sS", "-k", *common])
+        check(p.returncode == 0, f"curl -k submits ({p.stderr.decode()})")
+        b.stop()
+    finally:
+        b.cleanup()
+
+
 def case_loopback_only():
     """The bridge listens on 127.0.0.1 only and has no socket to any other address."""
     b = Bridge("op25b-submission")
