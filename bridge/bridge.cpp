@@ -748,7 +748,7 @@ std::string Bridge::ready_line() const {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-sim::RunResult Bridge::run(std::ostream& log) {
+void Bridge::start(std::ostream& log, bool handle_signals) {
   Impl& m = *impl_;
   m.log = &log;
   m.wall0 = Clock::now();
@@ -756,11 +756,13 @@ sim::RunResult Bridge::run(std::ostream& log) {
     if (l->acceptor) m.accept(*l);
     if (l->udp_socket) m.receive_datagram(*l);
   }
-  m.signals.add(SIGINT);
-  m.signals.add(SIGTERM);
-  m.signals.async_wait([&m](const asio::error_code& ec, int sig) {
-    if (!ec) m.stop(sig == SIGINT ? "interrupted (Ctrl-C)" : "terminated");
-  });
+  if (handle_signals) {
+    m.signals.add(SIGINT);
+    m.signals.add(SIGTERM);
+    m.signals.async_wait([&m](const asio::error_code& ec, int sig) {
+      if (!ec) m.stop(sig == SIGINT ? "interrupted (Ctrl-C)" : "terminated");
+    });
+  }
   if (m.opt.run_for) {
     m.end_timer.expires_after(*m.opt.run_for);
     m.end_timer.async_wait([&m](const asio::error_code& ec) {
@@ -769,7 +771,21 @@ sim::RunResult Bridge::run(std::ostream& log) {
   }
   m.sweep();
   m.kick();
-  m.io.run();
+}
+
+bool Bridge::poll() {
+  Impl& m = *impl_;
+  if (m.stopping) return false;
+  m.io.poll();
+  return !m.stopping;
+}
+
+void Bridge::request_stop(const std::string& why) { impl_->stop(why); }
+
+const sim::Trace& Bridge::trace() const { return impl_->run->sim().trace(); }
+
+sim::RunResult Bridge::finish() {
+  Impl& m = *impl_;
   if (!m.stopping) m.stop("the event loop ran out of work");
   // Let the cancelled operations finish (every connection is done, so they only let go).
   m.io.restart();
@@ -777,6 +793,12 @@ sim::RunResult Bridge::run(std::ostream& log) {
   m.conns.clear();
   m.listeners.clear();
   return m.run->finish();
+}
+
+sim::RunResult Bridge::run(std::ostream& log) {
+  start(log, true);
+  impl_->io.run();
+  return finish();
 }
 
 }  // namespace mailsim::bridge

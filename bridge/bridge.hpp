@@ -82,6 +82,16 @@ class Bridge {
   sim::RunResult run(std::ostream& log);
   const std::string& stop_reason() const;
 
+  // The same loop without blocking, for an app's frame (the app never waits on the network):
+  // start() once; poll() each frame runs whatever the sockets and timers have ready and moves the
+  // simulation up to the wall clock, and returns false once the bridge has stopped; trace() is
+  // the trace so far (valid until the next poll); request_stop() and finish() end it.
+  void start(std::ostream& log, bool handle_signals = false);
+  bool poll();
+  const sim::Trace& trace() const;
+  void request_stop(const std::string& why);
+  sim::RunResult finish();
+
   struct Impl;  // bridge.cpp (public only so that its connection objects can name it)
 
  private:
