@@ -729,6 +729,11 @@ bool Bridge::open(std::string& why) {
     l->port = p;
     m.listeners.push_back(std::move(l));
   }
+  // Ctrl-C is caught from here on (before anyone is told where to connect), and handled by run().
+  if (m.opt.handle_signals) {
+    m.signals.add(SIGINT);
+    m.signals.add(SIGTERM);
+  }
   return true;
 }
 
@@ -748,7 +753,7 @@ std::string Bridge::ready_line() const {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void Bridge::start(std::ostream& log, bool handle_signals) {
+void Bridge::start(std::ostream& log) {
   Impl& m = *impl_;
   m.log = &log;
   m.wall0 = Clock::now();
@@ -756,9 +761,7 @@ void Bridge::start(std::ostream& log, bool handle_signals) {
     if (l->acceptor) m.accept(*l);
     if (l->udp_socket) m.receive_datagram(*l);
   }
-  if (handle_signals) {
-    m.signals.add(SIGINT);
-    m.signals.add(SIGTERM);
+  if (m.opt.handle_signals) {
     m.signals.async_wait([&m](const asio::error_code& ec, int sig) {
       if (!ec) m.stop(sig == SIGINT ? "interrupted (Ctrl-C)" : "terminated");
     });
@@ -796,7 +799,7 @@ sim::RunResult Bridge::finish() {
 }
 
 sim::RunResult Bridge::run(std::ostream& log) {
-  start(log, true);
+  start(log);
   impl_->io.run();
   return finish();
 }

@@ -39,6 +39,7 @@ struct BridgeOptions {
   bool exit_when_idle = false;        // stop when the timeline is over and no client is connected
   bool insecure_selfsigned = false;   // a throw-away self-signed certificate instead of the local CA
   std::filesystem::path ca_dir;       // empty: default_ca_dir()
+  bool handle_signals = false;        // SIGINT/SIGTERM stop the bridge (caught from open() on)
   BridgeLimits limits;
 };
 
@@ -86,7 +87,7 @@ class Bridge {
   // start() once; poll() each frame runs whatever the sockets and timers have ready and moves the
   // simulation up to the wall clock, and returns false once the bridge has stopped; trace() is
   // the trace so far (valid until the next poll); request_stop() and finish() end it.
-  void start(std::ostream& log, bool handle_signals = false);
+  void start(std::ostream& log);
   bool poll();
   const sim::Trace& trace() const;
   void request_stop(const std::string& why);

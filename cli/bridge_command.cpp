@@ -73,6 +73,7 @@ int run_bridge(const BridgeArgs& a, const std::filesystem::path& lessons, std::o
   o.exit_when_idle = a.exit_when_idle;
   o.insecure_selfsigned = a.insecure;
   o.ca_dir = a.ca_dir;
+  o.handle_signals = true;
   o.limits.connections_per_client = a.max_connections;
   o.limits.max_line = a.max_line;
   if (!a.run_for.empty()) {

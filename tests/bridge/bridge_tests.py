@@ -276,6 +276,23 @@ def case_dns():
         b.cleanup()
 
 
+def case_dns_tcp():
+    """dig +tcp through the bridge, once the simulated DNS server listens on TCP 53 (skipped before)."""
+    b = Bridge("op25b-submission", "--expose", "dns")
+    try:
+        if not any(p["host"] == "dns" and p["transport"] == "tcp" for p in b.ready["ports"]):
+            print("skipped: the simulated DNS server does not listen on TCP 53 yet")
+            b.stop()
+            sys.exit(77)
+        p = run(["dig", "@127.0.0.1", "-p", str(b.port("dns", 53, "tcp")), "+tcp", "MX", "hogehoge.com", "+time=3",
+                 "+tries=1"])
+        out = p.stdout.decode()
+        check(p.returncode == 0 and "mx1.hogehoge.com." in out and "status: NOERROR" in out, f"dig +tcp MX:\n{out}")
+        b.stop()
+    finally:
+        b.cleanup()
+
+
 def smtp_ready(port, timeout=10):
     s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     greeting = s.recv(4096)
