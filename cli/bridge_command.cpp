@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -18,6 +19,65 @@
 #include "sim/scenario/scenario.hpp"
 
 namespace mailsim::cli {
+namespace {
+
+constexpr std::size_t kMaxClientLines = 60;  // then "... and N more" (1,000 turned-away connections)
+
+// What the real client did, read from the trace (the one place this command reads records):
+// its connections through the bridge, policies that stopped it, failed connections, the
+// servers' error replies and logins, what the bridge cut off, and each message it handed in,
+// followed from queue id to queue id (a relay's "queued as" names the next one).
+std::vector<const sim::Record*> client_story(const sim::Trace& trace, const std::string& device) {
+  std::set<std::string> queue_ids;
+  auto queued_as = [](const std::string& line) -> std::string {
+    const auto at = line.find("queued as ");
+    if (at == std::string::npos) return {};
+    std::string id = line.substr(at + 10);
+    const auto end = id.find_first_of(" \r\n");
+    return end == std::string::npos ? id : id.substr(0, end);
+  };
+  for (const auto& r : trace.records())
+    if (r.kind == sim::RecordKind::Protocol && r.peer == device && r.event == "reply")
+      if (auto id = queued_as(r.detail.value("line", "")); !id.empty()) queue_ids.insert(id);
+  for (bool grew = true; grew;) {  // relays: the next server's queue id
+    grew = false;
+    for (const auto& r : trace.records()) {
+      if (r.kind != sim::RecordKind::Mail || !queue_ids.count(r.detail.value("queue_id", ""))) continue;
+      if (auto id = queued_as(r.detail.value("reply", "")); !id.empty() && queue_ids.insert(id).second) grew = true;
+    }
+  }
+  std::vector<const sim::Record*> out;
+  for (const auto& r : trace.records()) {
+    using K = sim::RecordKind;
+    bool take = false;
+    if (r.kind == K::Action || r.kind == K::Note || r.kind == K::Policy) take = r.host == device;
+    else if (r.kind == K::Connection) take = r.host == device && (r.event == "timeout" || r.event == "refused" || r.event == "reset");
+    else if (r.kind == K::Mail) take = queue_ids.count(r.detail.value("queue_id", "")) > 0;
+    else if (r.kind == K::Protocol && r.peer == device && r.event == "reply") {
+      const int code = r.detail.value("code", 0);
+      const std::string status = r.detail.value("status", "");
+      take = code >= 400 || code == 235 || status == "-ERR" || status == "NO" || status == "BAD";
+    }
+    if (take) out.push_back(&r);
+  }
+  return out;
+}
+
+void print_client_story(std::ostream& out, const std::vector<const sim::Record*>& story, const std::string& device,
+                        const std::string& ip, const std::string& lang) {
+  const std::string title = (lang == "ja" ? "あなたのメールソフト（" : "Your mail program (") + device + ", " + ip +
+                            (lang == "ja" ? "）" : ")");
+  out << "\n" << title << "\n" << std::string(std::min<std::size_t>(title.size(), 60), '-') << "\n";
+  if (story.empty()) out << (lang == "ja" ? "  （ブリッジ経由の接続はありませんでした）\n" : "  (no client connected through the bridge)\n");
+  for (std::size_t i = 0; i < story.size() && i < kMaxClientLines; ++i)
+    out << fmt::format("  {:>9}  {}\n", sim::format_time(story[i]->time), story[i]->summary);
+  if (story.size() > kMaxClientLines)
+    out << fmt::format(fmt::runtime(lang == "ja" ? "  ……ほか {} 件（--trace で全部）\n"
+                                                 : "  ... and {} more (all of them with --trace)\n"),
+                       story.size() - kMaxClientLines);
+}
+
+}  // namespace
 
 CLI::App* add_bridge_command(CLI::App& app, BridgeArgs& a) {
   a.lang = default_lang();
@@ -134,12 +194,19 @@ int run_bridge(const BridgeArgs& a, const std::filesystem::path& lessons, std::o
     }
     result.trace.write_jsonl(tf);
   }
+  const auto story = client_story(result.trace, *device);
   if (a.json) {
     auto j = json_report(scenario, result);
-    j["bridge"] = {{"stop_reason", br.stop_reason()}, {"device", *device}};
+    nlohmann::json client = nlohmann::json::array();
+    for (const auto* r : story)
+      client.push_back({{"seq", r->seq}, {"t", r->time}, {"kind", sim::to_string(r->kind)}, {"event", r->event},
+                        {"host", r->host}, {"summary", r->summary}});
+    j["bridge"] = {{"stop_reason", br.stop_reason()}, {"device", *device}, {"device_ip", br.device_ip()}, {"client", client}};
     out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     print_text_report(out, scenario, result, ReportOptions{a.packets, a.verbose, a.lang});
+    print_client_story(out, story, *device, br.device_ip(), a.lang);
+    out << "\n" << (a.lang == "ja" ? "ブリッジの終了理由: " : "The bridge stopped: ") << br.stop_reason() << "\n";
   }
   if (result.budget_stop) {
     err << "mailsim bridge: " << result.budget_stop->message(a.lang) << "\n";
