@@ -137,6 +137,8 @@ struct Listener {
   udp::endpoint sender;
   std::map<udp::endpoint, std::uint16_t> clients;
   std::deque<udp::endpoint> client_order;
+  Clock::time_point second_start{};  // datagrams counted per wall-clock second
+  std::size_t this_second = 0;
 };
 
 struct Bridge::Impl {
@@ -560,6 +562,22 @@ void Bridge::Impl::receive_datagram(Listener& l) {
     if (stopping) return;
     if (ec) {
       if (ec != asio::error::operation_aborted) receive_datagram(l);
+      return;
+    }
+    const auto now = Clock::now();
+    if (now - l.second_start >= std::chrono::seconds(1)) {
+      l.second_start = now;
+      l.this_second = 0;
+    }
+    if (++l.this_second > opt.limits.udp_per_second) {  // dropped, as a busy server would (DNS clients retry)
+      if (l.this_second == opt.limits.udp_per_second + 1) {
+        sync_clock();
+        note("bridge_dns_flood",
+             "the bridge drops DNS queries over " + std::to_string(opt.limits.udp_per_second) + " a second",
+             {{"client", l.sender.address().to_string() + ":" + std::to_string(l.sender.port())},
+              {"limit", "datagrams"}, {"port", l.port.sim_port}, {"host", l.port.host}});
+      }
+      receive_datagram(l);
       return;
     }
     sync_clock();

@@ -27,6 +27,7 @@ struct BridgeLimits {
   std::size_t sim_window = 64 * 1024;          // client bytes in flight inside the simulation at once
   std::chrono::milliseconds idle_timeout{10 * 60 * 1000};  // a client that neither sends nor reads
   std::size_t udp_clients = 256;               // DNS clients remembered for their answers
+  std::size_t udp_per_second = 200;            // DNS queries a second on one port (more are dropped)
 };
 
 struct BridgeOptions {

@@ -270,9 +270,20 @@ def case_dns():
         p = run(["dig", "@127.0.0.1", "-p", str(b.port("dns", 53, "udp")), "MX", "hogehoge.com", "+time=3", "+tries=2"])
         out = p.stdout.decode()
         check(p.returncode == 0 and "mx1.hogehoge.com." in out and "status: NOERROR" in out, f"dig MX over UDP:\n{out}")
+        # A flood of queries: the bridge drops what is over its rate and still answers afterwards.
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        query = bytes.fromhex("abcd01000001000000000000") + b"\x08hogehoge\x03com\x00\x00\x0f\x00\x01"
+        for _ in range(2000):
+            u.sendto(query, ("127.0.0.1", b.port("dns", 53, "udp")))
+        u.close()
+        def answered():
+            q = run(["dig", "@127.0.0.1", "-p", str(b.port("dns", 53, "udp")), "MX", "hogehoge.com", "+time=1", "+tries=1"])
+            return q.returncode == 0 and "mx1.hogehoge.com." in q.stdout.decode()
+        check(wait_until(answered), "after a flood the DNS port still answers")
         b.stop()
         check(b.found(kind="packet", host="bridged-device", proto="dns") or b.found(kind="dns", host="dns"),
               "the query is in the trace")
+        check(b.found(kind="note", event="bridge_dns_flood"), "the dropped flood is noted in the trace")
     finally:
         b.cleanup()
 
