@@ -425,6 +425,18 @@ def case_disconnect_mid_data():
         b.cleanup()
 
 
+def case_attach_to():
+    """--attach-to a provider's network: no OP25B there, so port 25 answers at once."""
+    b = Bridge("op25b-submission", "--expose", "mail-example", "--attach-to", "example")
+    try:
+        check(b.ready["device_ip"].startswith("198.51.100."), f"the device is in example's range ({b.ready['device_ip']})")
+        check(smtp_ready(b.port("mail-example", 25)).startswith(b"220 "), "port 25 greets from inside the provider")
+        b.stop()
+        check(not b.found(kind="policy", host="bridged-device"), "no policy stopped the device")
+    finally:
+        b.cleanup()
+
+
 def case_idle_client():
     """A client that says nothing is cut off with 421 4.4.2 after --idle-timeout."""
     b = Bridge("op25b-submission", "--expose", "mail-example", "--idle-timeout", "1s")
