@@ -2,6 +2,7 @@
 // the bridge (bridge/bridge.hpp), prints where it listens, and at the end reports as `run` does.
 #include "cli/bridge_command.hpp"
 
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -14,12 +15,55 @@
 #include "cli/lessons.hpp"
 #include "cli/report.hpp"
 #include "cli/report_strings.hpp"
+#ifdef MAILSIM_HAVE_GUI
+#include "gui/app.hpp"
+#include "gui/app_state.hpp"
+#include "gui/frame.hpp"
+#endif
 #include "sim/apps/bridged_device.hpp"
 #include "sim/scenario/checker.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace mailsim::cli {
 namespace {
+
+#ifdef MAILSIM_HAVE_GUI
+// The app plays the bridge's growing trace: each frame polls the bridge (never waiting), and
+// twice a second, when records were added, the trace so far is installed as the run shown. The
+// app follows the newest moment unless the user has scrubbed back.
+sim::RunResult run_with_app(bridge::Bridge& br, const sim::Scenario& scenario, const std::string& lang,
+                            std::ostream& err) {
+  using Clock = std::chrono::steady_clock;
+  br.start(err);
+  gui::GuiOptions g;
+  g.scenario_path = scenario.file;
+  g.lang = lang;
+  std::size_t shown = 0;
+  Clock::time_point last{};
+  bool stopped = false;
+  g.each_frame = [&](gui::AppState& app) {
+    if (!stopped && !br.poll()) stopped = true;
+    const auto now = Clock::now();
+    if (now - last < std::chrono::milliseconds(500) || br.trace().size() == shown) return !stopped;
+    last = now;
+    shown = br.trace().size();
+    const bool following = app.playback >= app.model.pace().duration() - 1e-9;
+    sim::RunResult live;
+    live.trace = br.trace();
+    live.end_time = live.trace.size() ? live.trace.records().back().time : 0;
+    live.narration = sim::match_narration(scenario.narration, live.trace);
+    app.scenario = scenario;  // with the bridged device, so the map shows it
+    gui::install_run(app, live);
+    if (following) app.seek(app.model.pace().duration());
+    app.view = app.model.view_at_playback(app.playback);
+    return !stopped;
+  };
+  const int code = gui::run_gui(g);
+  if (code != gui::kGuiOk) err << "mailsim bridge: the app could not run (exit " << code << ")\n";
+  br.request_stop(stopped ? br.stop_reason() : "the app's window was closed");
+  return br.finish();
+}
+#endif
 
 constexpr std::size_t kMaxClientLines = 60;  // then "... and N more" (1,000 turned-away connections)
 
@@ -102,6 +146,9 @@ CLI::App* add_bridge_command(CLI::App& app, BridgeArgs& a) {
   b->add_option("--max-line", a.max_line, "Bytes a client may send without a line end (default 65536)")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
   b->add_option("--idle-timeout", a.idle_timeout, "Cut off a client silent for this long (default 10min)");
+#ifdef MAILSIM_HAVE_GUI
+  b->add_flag("--gui", a.gui, "Show the world live in the app while the bridge runs (closing the window stops it)");
+#endif
   b->add_option("--trace", a.trace_path, "Write the trace as JSON Lines to this file at the end");
   b->add_flag("--json", a.json, "Print the final report as JSON");
   b->add_flag("--packets", a.packets, "Show every packet in the final report");
@@ -185,7 +232,11 @@ int run_bridge(const BridgeArgs& a, const std::filesystem::path& lessons, std::o
     err << "  TLS: a throw-away self-signed certificate (tell your client not to verify it, e.g. curl -k)\n";
   err << "  Stop with Ctrl-C; then the report is printed and expectations are checked.\n" << std::flush;
 
+#ifdef MAILSIM_HAVE_GUI
+  const auto result = a.gui ? run_with_app(br, scenario, a.lang, err) : br.run(err);
+#else
   const auto result = br.run(err);
+#endif
   if (!a.trace_path.empty()) {
     std::ofstream tf(a.trace_path, std::ios::binary);
     if (!tf) {

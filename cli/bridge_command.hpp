@@ -16,7 +16,7 @@ struct BridgeArgs {
   std::vector<std::string> expose;
   double speed = 1.0;
   int port_offset = 10000;
-  bool ephemeral = false, exit_when_idle = false, insecure = false, json = false, packets = false, verbose = false;
+  bool gui = false, ephemeral = false, exit_when_idle = false, insecure = false, json = false, packets = false, verbose = false;
   std::size_t max_connections = 64, max_line = 64 * 1024;
 };
 

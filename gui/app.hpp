@@ -1,11 +1,14 @@
 // Entry point of the desktop app (the player of traces), called by `mailsim gui` and mailsim-gui.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "sim/core/event_core.hpp"
 
 namespace mailsim::gui {
+
+struct AppState;
 
 struct GuiOptions {
   std::string scenario_path;
@@ -30,6 +33,9 @@ struct GuiOptions {
   std::string message;
   // UI scale; unset: the monitor's content scale (DPI) for the window, 1 for screenshots.
   std::optional<float> ui_scale;
+  // Called once a frame before it is drawn, e.g. by `mailsim bridge --gui` to poll the bridge and
+  // install the growing trace (cli/bridge_command.cpp). Must never block; false closes the window.
+  std::function<bool(AppState&)> each_frame;
 };
 
 // Exit codes of run_gui.

@@ -521,6 +521,33 @@ def case_insecure_selfsigned():
         b.cleanup()
 
 
+def case_gui_live():
+    """--gui: the app shows the world while real clients are served (it never blocks them)."""
+    tmp = tempfile.mkdtemp(prefix="mailsim-bridge-")
+    try:
+        err = open(os.path.join(tmp, "stderr.txt"), "wb")
+        proc = subprocess.Popen(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", MAILSIM, "bridge", "op25b-submission",
+                                 "--ephemeral-ports", "--ca-dir", os.path.join(tmp, "ca"), "--expose", "mail-example",
+                                 "--gui", "--for", "8s", "--json"], stdout=subprocess.PIPE, stderr=err)
+        ready = json.loads(proc.stdout.readline())
+        port = [p["port"] for p in ready["ports"] if p["sim_port"] == 587][0]
+        path = os.path.join(tmp, "message.eml")
+        with open(path, "wb") as f:
+            f.write(MESSAGE)
+        p = run(["curl", "-sS", "--ssl-reqd", "--cacert", ready["ca_file"], f"smtp://127.0.0.1:{port}", "--user",
+                 "shiroyagi:mee-mee", "--mail-from", "shiroyagi@example.com", "--mail-rcpt", "kuroyagi@hogehoge.com",
+                 "--upload-file", path], timeout=60)
+        check(p.returncode == 0, f"curl submits while the app is open ({p.stderr.decode()})")
+        out, _ = proc.communicate(timeout=90)
+        err.close()
+        log = open(os.path.join(tmp, "stderr.txt"), errors="replace").read()
+        report = json.loads(out)
+        check(report["bridge"]["stop_reason"] == "the time given with --for is over", f"stopped by --for: {report['bridge']}\n{log}")
+        check(any(c["event"] == "queued" for c in report["bridge"]["client"]), "the report follows the client's message")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def case_loopback_only():
     """The bridge listens on 127.0.0.1 only and has no socket to any other address."""
     b = Bridge("op25b-submission")
