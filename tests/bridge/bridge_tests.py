@@ -246,6 +246,38 @@ def case_read_pop3_imaps():
         b.cleanup()
 
 
+def case_smtps_465():
+    """Implicit TLS on 465 (RFC 8314): curl smtps:// submits; the scenario is the OP25B lesson with 465 added."""
+    tmp = tempfile.mkdtemp(prefix="mailsim-lesson-")
+    src = os.path.join(os.environ["MAILSIM_SCENARIOS"], "mail", "op25b-submission.json")
+    with open(src) as f:
+        lesson = json.load(f)
+    for h in lesson["hosts"]:
+        if h["id"] == "mail-example":
+            h["mail_server"]["ports"] = [{"port": 25, "role": "mx"}, {"port": 587, "role": "submission"},
+                                         {"port": 465, "role": "submissions"}]
+    path = os.path.join(tmp, "op25b-465.json")
+    with open(path, "w") as f:
+        json.dump(lesson, f)
+    b = Bridge(path, "--expose", "mail-example")
+    try:
+        check(any(p["sim_port"] == 465 and p["tls"] == "implicit" for p in b.ready["ports"]), "465 is exposed as implicit TLS")
+        msg = os.path.join(b.tmp, "message.eml")
+        with open(msg, "wb") as f:
+            f.write(MESSAGE)
+        p = run(["curl", "-sS", "--cacert", b.ca, f"smtps://127.0.0.1:{b.port('mail-example', 465)}", "--user",
+                 "shiroyagi:mee-mee", "--mail-from", "shiroyagi@example.com", "--mail-rcpt", "kuroyagi@hogehoge.com",
+                 "--upload-file", msg])
+        check(p.returncode == 0, f"curl smtps:// submits ({p.stderr.decode()})")
+        b.stop()
+        check(b.found(kind="tls", host="mail-example", peer="bridged-device", event="established"),
+              "the simulated stream to 465 is protected")
+        check(b.found(kind="mail", host="mail-example", event="queued"), "the message is queued")
+    finally:
+        b.cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def case_wrong_password():
     """A wrong password gets 535 and the report says so."""
     b = Bridge("op25b-submission", "--expose", "mail-example")
