@@ -533,6 +533,31 @@ def case_exit_when_idle():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def case_ca_reuse():
+    """The local CA is made once (folder 0700, key 0600) and used again by the next bridge."""
+    b = Bridge("op25b-submission", "--expose", "mail-example")
+    try:
+        ca_dir = os.path.dirname(b.ca)
+        first = open(b.ca, "rb").read()
+        check(os.stat(ca_dir).st_mode & 0o777 == 0o700, "the CA folder is private (0700)")
+        check(os.stat(os.path.join(ca_dir, "ca.key")).st_mode & 0o777 == 0o600, "the CA key is private (0600)")
+        b.stop()
+        check("created now" in b.stderr, "the first bridge says it made the CA")
+        args = [MAILSIM, "bridge", "op25b-submission", "--ephemeral-ports", "--ca-dir", ca_dir, "--expose", "mail-example",
+                "--for", "60s"]
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        ready = json.loads(proc.stdout.readline())
+        check(ready["ca_file"] == b.ca and open(b.ca, "rb").read() == first, "the second bridge uses the same CA")
+        ctx = ssl.create_default_context(cafile=b.ca)
+        with smtplib.SMTP("127.0.0.1", [p["port"] for p in ready["ports"] if p["sim_port"] == 587][0], timeout=10) as s:
+            s.starttls(context=ctx)  # its fresh server certificate verifies with the old CA
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        check(b"created now" not in err, "the second bridge made no new CA")
+    finally:
+        b.cleanup()
+
+
 def case_insecure_selfsigned():
     """--insecure-selfsigned: no CA is made; a client that skips verification (curl -k) gets through."""
     b = Bridge("op25b-submission", "--expose", "mail-example", "--insecure-selfsigned")
