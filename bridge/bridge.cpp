@@ -641,20 +641,32 @@ bool Bridge::open(std::string& why) {
     return false;
   }
   std::set<std::uint16_t> taken;
+  std::set<std::string> exposed;
   std::vector<std::string> cert_names;
   for (const auto& id : hosts) {
     const sim::HostSpec* h = nullptr;
     for (const auto& hs : m.scenario.hosts)
       if (hs.info.id == id) h = &hs;
+    for (const auto& hs : m.scenario.hosts)  // or its mail server's name, as a person types it
+      if (!h && hs.mail_server && lower(hs.mail_server->hostname) == lower(id)) h = &hs;
     if (!h) {
-      why = "--expose " + id + ": no such host in the scenario";
+      why = "--expose " + id + ": no such host in the scenario (its hosts:";
+      for (const auto& hs : m.scenario.hosts)
+        if (hs.info.id != m.device) why += " " + hs.info.id;
+      why += ")";
       return false;
     }
+    if (h->info.id == m.device) {
+      why = "--expose " + id + ": that is the bridged device itself";
+      return false;
+    }
+    const std::string host_id = h->info.id;
+    if (!exposed.insert(host_id).second) continue;  // named twice
     std::vector<ExposedPort> mine;
     auto add = [&](std::string service, std::string protocol, std::string transport, std::string tls, std::uint16_t port) {
       ExposedPort p;
-      p.host = id;
-      p.name = h->info.name.empty() ? id : h->info.name;
+      p.host = host_id;
+      p.name = h->info.name.empty() ? host_id : h->info.name;
       p.service = std::move(service);
       p.protocol = std::move(protocol);
       p.transport = std::move(transport);
@@ -665,7 +677,7 @@ bool Bridge::open(std::string& why) {
     if (h->mail_server) {
       cert_names.push_back(h->mail_server->hostname);
       for (const auto& ls : h->mail_server->listeners) {
-        if (!m.run->sim().transport().listening(id, ls.port)) continue;
+        if (!m.run->sim().transport().listening(host_id, ls.port)) continue;
         const std::string& role = ls.role;
         const bool implicit = role == "submissions" || role == "pop3s" || role == "imaps";
         const std::string protocol = role.rfind("pop3", 0) == 0 ? "pop3" : role.rfind("imap", 0) == 0 ? "imap" : "smtp";
@@ -675,13 +687,13 @@ bool Bridge::open(std::string& why) {
     }
     if (h->dns_server) {
       add("dns", "dns", "udp", "none", 53);
-      if (m.run->sim().transport().listening(id, 53)) add("dns", "dns", "tcp", "none", 53);
+      if (m.run->sim().transport().listening(host_id, 53)) add("dns", "dns", "tcp", "none", 53);
     }
     if (mine.empty()) {
       why = "--expose " + id + ": the host runs no mail or DNS service to expose";
       return false;
     }
-    cert_names.push_back(id);
+    cert_names.push_back(host_id);
     for (auto& p : mine) {
       if (!m.opt.ephemeral_ports) {
         int local = p.sim_port + m.opt.port_offset;
