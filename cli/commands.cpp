@@ -10,6 +10,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#ifdef MAILSIM_HAVE_BRIDGE
+#include "cli/bridge_command.hpp"
+#endif
 #include "cli/export_command.hpp"
 #include "cli/lessons.hpp"
 #include "cli/replay_command.hpp"
@@ -208,6 +211,10 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   auto* replay = add_replay_command(app, replay_args);
   ExportArgs export_args;
   auto* exp = add_export_command(app, export_args);
+#ifdef MAILSIM_HAVE_BRIDGE
+  BridgeArgs bridge_args;
+  auto* bridge = add_bridge_command(app, bridge_args);  // cli/bridge_command.cpp
+#endif
 
   try {
     app.parse(argc, argv);
@@ -235,6 +242,9 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
     return run_replay(replay_args, out, err);
   }
   if (*exp) return run_export(export_args, find_scenario_dir(exe), out, err);
+#ifdef MAILSIM_HAVE_BRIDGE
+  if (*bridge) return run_bridge(bridge_args, find_scenario_dir(exe), out, err);
+#endif
   if (*quiz) return cmd_quiz(quiz_args, find_scenario_dir(exe), std::cin, out, err);
 #ifdef MAILSIM_HAVE_GUI
   return cmd_gui(gui_options, find_scenario_dir(exe), err);  // "mailsim gui ..." or no command at all

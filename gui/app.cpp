@@ -157,6 +157,7 @@ int run_gui(const GuiOptions& options) {
   }  // start clean: errors are checked per picture
   while (!glfwWindowShouldClose(window)) {
     glfwPollEvents();
+    if (options.each_frame && !options.each_frame(app)) glfwSetWindowShouldClose(window, GLFW_TRUE);
     app_frame(app, loop);
 
     if (app.headless && ++shot_frames > (shot == 0 ? kWarmupFrames : kSeriesFrames)) {

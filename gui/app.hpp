@@ -1,5 +1,6 @@
 // Entry point of the desktop app (the player of traces), called by `mailsim gui` and mailsim-gui.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -7,6 +8,8 @@
 #include "sim/core/event_core.hpp"
 
 namespace mailsim::gui {
+
+struct AppState;
 
 struct GuiOptions {
   std::string scenario_path;
@@ -35,6 +38,9 @@ struct GuiOptions {
   // mbox), writing into export_dir (empty: the default folder). For tests and scripted exports.
   std::vector<std::string> export_press;
   std::string export_dir;
+  // Called once a frame before it is drawn, e.g. by `mailsim bridge --gui` to poll the bridge and
+  // install the growing trace (cli/bridge_command.cpp). Must never block; false closes the window.
+  std::function<bool(AppState&)> each_frame;
 };
 
 // Exit codes of run_gui.

@@ -6,7 +6,8 @@ set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config nlohmann-json3-dev catch2 libcli11-dev libfmt-dev libbenchmark-dev
           python3 python3-jsonschema tshark librsvg2-bin mutt  # tshark, rsvg-convert, mutt: export checks
-          bind9-dnsutils knot-dnsutils curl)  # dig, kdig, curl: the engines checked against real clients (tests/interop)
+          bind9-dnsutils knot-dnsutils curl  # dig, kdig, curl: the engines checked against real clients (tests/interop)
+          libasio-dev libssl-dev swaks libnet-ssleay-perl libio-socket-ssl-perl)  # the bridge and its real-client tests (swaks over TLS)
 if [[ "${1:-}" == "--web" ]]; then
   packages=(cmake ninja-build emscripten nodejs node-acorn chromium python3 python3-websocket python3-pil
             nlohmann-json3-dev catch2 libcli11-dev libfmt-dev libimgui-dev fonts-vlgothic fonts-dejavu-core)

@@ -1,6 +1,8 @@
 // Building the world from a scenario, running it, and checking expectations on the trace.
 #include "sim/scenario/runner.hpp"
 
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "protocols/dns/presentation.hpp"
@@ -434,42 +436,73 @@ std::vector<ExpectationResult> check_expectations(const Scenario& scenario, cons
 }
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
-  mail::MailWorld world;  // outlives the simulation, whose apps refer to it
-  Simulation sim(scenario.seed, scenario.transport);
+  ScenarioRun run(scenario, options);
+  run.advance(std::numeric_limits<Time>::max());
+  return run.finish();
+}
+
+ScenarioRun::ScenarioRun(const Scenario& scenario, RunOptions options)
+    : scenario_(scenario), options_(std::move(options)), world_(std::make_unique<mail::MailWorld>()),
+      sim_(std::make_unique<Simulation>(scenario.seed, scenario.transport)) {
+  Simulation& sim = *sim_;
   sim.trace().meta = {{"scenario", scenario.name},
                       {"title", scenario.title.en},
                       {"seed", scenario.seed}};
-  build_world(sim, scenario, world);
-  if (options.before_start) options.before_start(sim, world);
+  build_world(sim, scenario, *world_);
+  if (options_.before_start) options_.before_start(sim, *world_);
   sim.start();
-  const Time stop = options.until ? std::min(*options.until, scenario.run_for) : scenario.run_for;
-  const RunBudget budget = options.budget.value_or(scenario.budget);
-  RunResult result;
+  stop_ = options_.until ? std::min(*options_.until, scenario.run_for) : scenario.run_for;
+  budget_ = options_.budget.value_or(scenario.budget);
+}
+
+ScenarioRun::~ScenarioRun() = default;
+
+bool ScenarioRun::advance(Time t, std::uint64_t max_events) {
+  if (stopped_) return false;
+  Simulation& sim = *sim_;
+  const Time stop = stop_at_run_for ? stop_ : (options_.until ? *options_.until : std::numeric_limits<Time>::max());
+  std::uint64_t ran = 0;
   for (;;) {
     const Time next = sim.core().next_time();
-    if (next < 0) break;
+    if (next < 0 || next > t) break;
+    if (ran >= max_events) return true;  // more to do at or before t: the caller comes back
     if (next > stop) {
-      result.stopped_early = true;
-      break;
+      result_.stopped_early = true;
+      stopped_ = true;
+      return false;
     }
-    if (next > budget.max_time) {
-      result.budget_stop = BudgetStop{BudgetKind::VirtualTime, static_cast<std::uint64_t>(budget.max_time),
-                                      static_cast<std::uint64_t>(next), budget.max_time, {}};
-      break;
+    if (next > budget_.max_time) {
+      result_.budget_stop = BudgetStop{BudgetKind::VirtualTime, static_cast<std::uint64_t>(budget_.max_time),
+                                       static_cast<std::uint64_t>(next), budget_.max_time, {}};
+      stopped_ = true;
+      return false;
     }
     sim.core().step();
-    if (!result.budget_stop) result.budget_stop = over_budget(budget, sim.core().executed(), sim.trace(), sim.now());
-    if (result.budget_stop) break;
+    ++ran;
+    result_.budget_stop = over_budget(budget_, sim.core().executed(), sim.trace(), sim.now());
+    if (result_.budget_stop) {
+      stopped_ = true;
+      return false;
+    }
   }
+  // Every event up to t ran: the clock moves on to t (new events are scheduled from there).
+  if (t != std::numeric_limits<Time>::max() && t > sim.now() && t <= stop && t <= budget_.max_time)
+    sim.core().run_until(t);
+  return true;
+}
+
+RunResult ScenarioRun::finish() {
+  Simulation& sim = *sim_;
+  RunResult result = std::move(result_);
   if (result.budget_stop) {
     result.stopped_early = true;
     auto& cause = result.budget_stop->cause;
-    if (result.budget_stop->kind == BudgetKind::VirtualTime && stop > budget.max_time) {
+    if (result.budget_stop->kind == BudgetKind::VirtualTime && stop_ > budget_.max_time) {
       // Nothing ran away: the scenario asks for more virtual time than the budget allows.
       cause.code = "long_run";
-      cause.params = {{"run_for_us", stop}};
-      cause.en = fmt::format("the scenario runs until {} (settings \"run_for\"), longer than the budget", format_span(stop));
-      cause.ja = fmt::format("シナリオは {} まで動く設定です（settings の \"run_for\"）。上限より長い設定です", format_span(stop));
+      cause.params = {{"run_for_us", stop_}};
+      cause.en = fmt::format("the scenario runs until {} (settings \"run_for\"), longer than the budget", format_span(stop_));
+      cause.ja = fmt::format("シナリオは {} まで動く設定です（settings の \"run_for\"）。上限より長い設定です", format_span(stop_));
     } else {
       cause = likely_cause(sim.trace());
     }
@@ -481,14 +514,17 @@ RunResult run_scenario(const Scenario& scenario, const RunOptions& options) {
                    {"used", result.budget_stop->used}, {"cause", result.budget_stop->cause.code},
                    {"cause_params", result.budget_stop->cause.params}};
     sim.record(std::move(note));
+  } else if (sim.core().next_time() >= 0) {
+    result.stopped_early = true;  // events remained at the stop time
   }
-  if (options.at_end) options.at_end(sim, world);
+  stopped_ = true;
+  if (options_.at_end) options_.at_end(sim, *world_);
   result.end_time = sim.now();
   result.events = sim.core().executed();
   result.trace = std::move(sim.trace());
   result.conservation = check_conservation(result.trace, !result.stopped_early, result.end_time);
-  result.expectations = check_expectations(scenario, result.trace);
-  result.narration = match_narration(scenario.narration, result.trace);
+  result.expectations = check_expectations(scenario_, result.trace);
+  result.narration = match_narration(scenario_.narration, result.trace);
   return result;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,39 @@ struct RunResult {
 };
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options = {});
+
+// A run driven from outside, a slice of virtual time at a time: the bridge (bridge/) paces it
+// to the wall clock and adds events between slices. run_scenario is this driven to the end.
+// The world is built and started by the constructor; `finish` checks what run_scenario checks.
+class ScenarioRun {
+ public:
+  ScenarioRun(const Scenario& scenario, RunOptions options = {});
+  ~ScenarioRun();
+  ScenarioRun(const ScenarioRun&) = delete;
+  ScenarioRun& operator=(const ScenarioRun&) = delete;
+
+  Simulation& sim() { return *sim_; }
+  mail::MailWorld& world() { return *world_; }
+  // Runs every event up to virtual time `t` (at most `max_events` of them) and then moves the
+  // clock to `t` when they all ran. Returns false once the run has stopped (the budget ran out,
+  // or `until`/the scenario's run_for when `stop_at_run_for`); nothing runs after that.
+  bool advance(Time t, std::uint64_t max_events = UINT64_MAX);
+  bool stopped() const { return stopped_; }
+  // Whether `advance` stops at the scenario's run_for (run_scenario) or runs on (the bridge).
+  bool stop_at_run_for = true;
+  // Ends the run: at_end, conservation, expectations, narration. Call once.
+  RunResult finish();
+
+ private:
+  const Scenario& scenario_;
+  RunOptions options_;
+  std::unique_ptr<mail::MailWorld> world_;  // outlives the simulation, whose apps refer to it
+  std::unique_ptr<Simulation> sim_;
+  RunBudget budget_;
+  Time stop_ = 0;
+  bool stopped_ = false;
+  RunResult result_;
+};
 
 // Checks expectations against a finished trace (also used on recorded traces).
 std::vector<ExpectationResult> check_expectations(const Scenario& scenario, const Trace& trace);
