@@ -75,7 +75,7 @@ void print_story(std::ostream& out, const sim::Scenario& s, const sim::RunResult
       if (!rec->peer.empty()) out << " -> " << who(s, rec->peer, o.lang);
       out << "\n";
     } else {
-      out << phrase("story.not_reached", o, step.when.describe()) << "\n";
+      out << phrase("story.not_reached", o, step.when.describe(o.lang)) << "\n";
     }
     out << "    " << step.text(o.lang) << "\n";
     if (rec && !rec->summary.empty()) out << "      | " << sim::describe_record(*rec, o.lang, &s) << "\n";
@@ -152,7 +152,7 @@ void print_text_report(std::ostream& out, const sim::Scenario& s, const sim::Run
     for (const auto& m : r.narration) {
       if (m.reached || m.step >= s.narration.size()) continue;
       const auto& step = s.narration[m.step];
-      out << fmt::format("  {}  {}\n", fail, phrase("expectations.narration", o, m.step + 1, step.when.describe()));
+      out << fmt::format("  {}  {}\n", fail, phrase("expectations.narration", o, m.step + 1, step.when.describe(o.lang)));
       out << fmt::format("        \"{}\" ({})\n", step.text(o.lang), step.pointer);
     }
     out << "\n" << phrase("expectations.summary", o, passed, r.expectations.size() + unreached) << "\n";

@@ -21,6 +21,7 @@
 #include "gui/frame.hpp"
 #include "gui/model/steps.hpp"
 #include "gui/screenshot.hpp"
+#include "gui/text_check.hpp"
 
 #ifndef MAILSIM_SOURCE_DIR
 #define MAILSIM_SOURCE_DIR ""
@@ -172,6 +173,12 @@ int run_gui(const GuiOptions& options) {
         exit_code = kGuiBadInput;
       } else {
         ++written;
+      }
+      if (options.check_layout) {
+        if (const std::string problems = layout_problems(app, ImGui::GetDrawData()); !problems.empty()) {
+          std::cerr << "mailsim: " << s.path << ": layout problems:\n" << problems;
+          if (exit_code == kGuiOk) exit_code = kGuiLayoutProblem;
+        }
       }
       if (++shot >= shots.size()) break;
       // The next picture: its language and moment, shown from the next frame on.

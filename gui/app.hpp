@@ -21,6 +21,9 @@ struct GuiOptions {
   // lesson has no narration), in English and Japanese, to DIR/LANG-start.png,
   // LANG-step-01.png ..., LANG-end.png in one window, and exit (non-zero if a picture failed).
   std::string screenshot_series_dir;
+  // With a screenshot mode: after each picture, check the layout (no text smaller than 14 px at
+  // 1280x720, scaled; nothing on the map covers a host icon or other text); exit code 1 if not.
+  bool check_layout = false;
   int width = 1280, height = 720;
   std::string lang = "en";                // "en" or "ja"
   std::string tab;                        // tab shown first: events, sequence, transcript, inspector
@@ -45,6 +48,7 @@ struct GuiOptions {
 
 // Exit codes of run_gui.
 constexpr int kGuiOk = 0;
+constexpr int kGuiLayoutProblem = 1;  // --check-layout found text too small or text covering something
 constexpr int kGuiBadInput = 2;   // scenario missing/invalid, bad option, PNG not written
 constexpr int kGuiNoDisplay = 3;  // no display (or no OpenGL context could be made)
 

@@ -11,6 +11,7 @@
 
 #include <imgui.h>
 
+#include "gui/model/map_place.hpp"
 #include "gui/model/analogy.hpp"
 #include "gui/model/challenge.hpp"
 #include "gui/model/key_queue.hpp"
@@ -88,6 +89,9 @@ struct MapState {
   };
   // break_lines() with each line's size, per (font, size, width, glyph count, text).
   std::unordered_map<std::string, std::vector<Line>> wrapped;
+  // What the last frame put where (icons, labels, badges, pills, the bubble): the overlap
+  // check of the screenshot modes (--check-overlaps) reads it.
+  MapPlacement placed;
 };
 
 // The Export window (gui/panels/export.cpp) and the inspector's "Save as .eml".

@@ -122,6 +122,9 @@ void add_gui_options(CLI::App& app, GuiOptions& out) {
                                 "folder, and exit")
                      ->type_name("DIR");
   shot->excludes(series);
+  app.add_flag("--check-layout", out.check_layout,
+               "With --screenshot or --screenshot-series: fail (exit code 1) when text is smaller than 14 px at "
+               "1280x720 (scaled) or covers a host or other text on the map");
   app.add_option_function<std::string>(
          "--size",
          [&out](const std::string& v) {

@@ -1,6 +1,12 @@
 // String table loading and asset lookup.
 #include "gui/model/strings.hpp"
 
+#include <regex>
+#include <utility>
+#include <vector>
+
+#include "sim/words/describe.hpp"
+
 #include "sim/scenario/checker.hpp"
 
 #include <cstdlib>
@@ -98,6 +104,47 @@ std::string clock_text(bool ja, std::int64_t t) {
     }
   }
   return out;
+}
+
+namespace {
+
+// describe's Japanese template `key` with its {placeholders} filled; empty when there is none.
+std::string ja_template(std::string_view key, const std::vector<std::pair<std::string, std::string>>& values) {
+  for (const auto& t : sim::wording_templates()) {
+    if (t.key != key) continue;
+    std::string out(t.ja);
+    for (const auto& [name, value] : values) {
+      const std::string mark = "{" + name + "}";
+      for (auto at = out.find(mark); at != std::string::npos; at = out.find(mark, at + value.size()))
+        out.replace(at, mark.size(), value);
+    }
+    return out;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string reason_words(const std::string& reason, bool ja) {
+  if (!ja || reason.empty()) return reason;
+  static const std::regex full(R"(^(mailbox full|over quota) \((\d+) \+ (\d+) octets > quota (\d+)\)$)");
+  static const std::regex large(R"(^message too large \((\d+) octets, limit (\d+)\)$)");
+  std::smatch m;
+  std::string words;
+  if (std::regex_match(reason, m, full)) {
+    words = ja_template("reason." + m[1].str(), {{"used", m[2].str()}, {"size", m[3].str()}, {"quota", m[4].str()}});
+  } else if (std::regex_match(reason, m, large)) {
+    words = ja_template("reason.too large", {{"size", m[1].str()}, {"limit", m[2].str()}});
+  } else {
+    words = ja_template("reason." + reason, {});
+  }
+  if (!words.empty()) return words;
+  // "mx1.hogehoge.com: mailbox full (...)": the peer stays, the reason is worded.
+  if (const auto colon = reason.find(": "); colon != std::string::npos && colon > 0) {
+    const std::string rest = reason.substr(colon + 2);
+    if (const std::string w = reason_words(rest, true); w != rest) return reason.substr(0, colon) + "：" + w;
+  }
+  return reason;
 }
 
 }  // namespace mailsim::gui

@@ -28,6 +28,12 @@ class StringTable {
 // sim::format_time writes it), "59分00.390秒" in Japanese.
 std::string clock_text(bool ja, std::int64_t t);
 
+// Why a mail store refused or a queue holds a message, for the Inspector: the simulator's
+// reason ("mailbox full (0 + 3381 octets > quota 2048)") as it is in English, and in Japanese
+// worded with describe's own templates ("reason.mailbox full" ...: メールボックスが満杯 ...). A
+// "peer: reason" keeps the peer and words the reason; a reason without a template stays as is.
+std::string reason_words(const std::string& reason, bool ja);
+
 // Finds the assets folder (the one holding i18n/en.json): $MAILSIM_ASSETS, next to the
 // executable (../share/mailsim/assets, assets, ../assets, ../../assets) and the source
 // tree. Returns an empty path when none is found.

@@ -5,12 +5,15 @@
 // assets/analogy/LANG.json, stations from assets/analogy/stations.json.
 #include <algorithm>
 #include <array>
+#include <cfloat>
 #include <cmath>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "gui/icons.hpp"
+#include "gui/model/line_break.hpp"
 #include "gui/model/steps.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
@@ -349,10 +352,44 @@ void analogy(AppState& app) {
           lfs = std::max(least, lfs * lane / ts.x);
           ts = font->CalcTextSizeA(lfs, 1e9f, 0.0f, line->c_str());
         }
-        const float x = std::clamp(c.x - ts.x * 0.5f, scene_min.x + 2.0f, scene_max.x - ts.x - 2.0f);
-        if (lit) dl->AddRectFilled(ImVec2(x - 2, y), ImVec2(x + ts.x + 2, y + ts.y), rgb(theme::kHalo, 210));
-        dl->AddText(font, lfs, ImVec2(std::floor(x), std::floor(y)), ink, line->c_str());
-        y += ts.y;
+        // A narrow scene (1280x720 at scale 1.5): a line still wider than its lane at the least
+        // type is broken within the lane (at spaces, between Japanese phrases) rather than run
+        // into its neighbours' labels.
+        std::vector<std::string> parts{*line};
+        if (ts.x > lane + 1.0f) {
+          const MeasureText measure = [&](std::string_view piece) {
+            return font->CalcTextSizeA(lfs, FLT_MAX, 0.0f, piece.data(), piece.data() + piece.size()).x;
+          };
+          const bool latin = std::all_of(line->begin(), line->end(), [](char ch) { return (ch & 0x80) == 0; });
+          if (!latin) {
+            parts = break_lines(*line, lane, measure);  // between Japanese phrases
+          } else {
+            // Latin: at spaces only; a word wider than the lane stays whole (never "Sortin/g").
+            parts.clear();
+            std::string cur;
+            std::size_t from = 0;
+            while (from <= line->size()) {
+              const auto sp = std::min(line->find(' ', from), line->size());
+              const std::string word = line->substr(from, sp - from);
+              const std::string joined = cur.empty() ? word : cur + " " + word;
+              if (!cur.empty() && measure(joined) > lane) {
+                parts.push_back(cur);
+                cur = word;
+              } else {
+                cur = joined;
+              }
+              from = sp + 1;
+            }
+            if (!cur.empty()) parts.push_back(cur);
+          }
+        }
+        for (const auto& part : parts) {
+          ts = font->CalcTextSizeA(lfs, 1e9f, 0.0f, part.c_str());
+          const float x = std::clamp(c.x - ts.x * 0.5f, scene_min.x + 2.0f, scene_max.x - ts.x - 2.0f);
+          if (lit) dl->AddRectFilled(ImVec2(x - 2, y), ImVec2(x + ts.x + 2, y + ts.y), rgb(theme::kHalo, 210));
+          dl->AddText(font, lfs, ImVec2(std::floor(x), std::floor(y)), ink, part.c_str());
+          y += ts.y;
+        }
       }
     } else if (extra_two_lines) {
       const auto [first, second] = split_label(label);

@@ -227,7 +227,7 @@ EventTableCache& text_widths(AppState& app) {
   for (const auto& h : app.model.layout().hosts()) c.name = std::max(c.name, route_width(app.host_name(h.id)));
   c.fitted.clear();
   c.kind = ImGui::CalcTextSize(app.tr("col.kind")).x;
-  const float tag = ImGui::GetFontSize() * kTagScale;
+  const float tag = std::max(ImGui::GetFontSize() * kTagScale, min_text(app, ImGui::GetFontSize()));
   for (const char* k : {"meta", "packet", "connection", "policy", "tls", "protocol", "state", "dns", "mail", "mailbox", "action", "note"}) {
     const std::string label = app.tr("record." + std::string(k));
     c.kind = std::max(c.kind, ImGui::GetFont()->CalcTextSizeA(tag, FLT_MAX, 0.0f, label.c_str()).x + tag * 0.8f);
@@ -267,7 +267,7 @@ EventTableCache::Fitted fit_route(const std::string& host, const std::string& pe
 }
 
 // A record kind as a small tag (a tinted plate per kind), vertically centred in the row.
-void kind_tag(const std::string& label, sim::RecordKind kind, bool future) {
+void kind_tag(const AppState& app, const std::string& label, sim::RecordKind kind, bool future) {
   unsigned fill = 0xEEF0F2;  // packets, notes, meta
   switch (kind) {
     case sim::RecordKind::Protocol: fill = 0xDDEBF7; break;
@@ -281,7 +281,7 @@ void kind_tag(const std::string& label, sim::RecordKind kind, bool future) {
     default: break;
   }
   ImFont* font = ImGui::GetFont();
-  const float size = ImGui::GetFontSize() * kTagScale;
+  const float size = std::max(ImGui::GetFontSize() * kTagScale, min_text(app, ImGui::GetFontSize()));
   const float line_h = ImGui::GetTextLineHeight();
   const ImVec2 ts = font->CalcTextSizeA(size, FLT_MAX, 0.0f, label.c_str());
   const ImVec2 at = ImGui::GetCursorScreenPos();
@@ -530,7 +530,7 @@ void event_table(AppState& app) {
       ImGui::TableSetColumnIndex(1);
       route_cell(r, future);
       ImGui::TableSetColumnIndex(2);
-      kind_tag(app.tr(kind_key(r)), r.kind, future);
+      kind_tag(app, app.tr(kind_key(r)), r.kind, future);
       ImGui::TableSetColumnIndex(3);
       // What happened in words; the simulator's own summary (for testers) on hover.
       const std::string& summary = worded_record(app, i);

@@ -215,7 +215,7 @@ void mailboxes(AppState& app, const std::string& host) {
     if (mb->refused_record) {
       ImGui::PushStyleColor(ImGuiCol_Text, colour(theme::kBlock));
       ImGui::TextWrapped("%s", format_text(app.tr("inspector.refused"),
-                                           {{"size", size_text(mb->refused_size)}, {"reason", mb->refused_reason}})
+                                           {{"size", size_text(mb->refused_size)}, {"reason", reason_words(mb->refused_reason, app.japanese())}})
                                    .c_str());
       ImGui::PopStyleColor();
     }
@@ -279,7 +279,7 @@ void queue(AppState& app, const sim::HostSpec& spec) {
       if (e.retry_at > app.view.time) {
         state += " " + format_text(app.tr("inspector.in"), {{"time", clock_text(app.japanese(), e.retry_at - app.view.time)}});
       }
-      if (!e.reason.empty()) state += "\n" + e.reason;
+      if (!e.reason.empty()) state += "\n" + reason_words(e.reason, app.japanese());
     } else if (!e.trying.empty()) {
       state = format_text(app.tr("inspector.trying"), {{"hosts", e.trying}});
     } else {

@@ -15,6 +15,7 @@
 #include "gui/icons.hpp"
 #include "gui/frame.hpp"
 #include "gui/model/line_break.hpp"
+#include "gui/model/map_place.hpp"
 #include "gui/model/packet_view.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
@@ -45,14 +46,18 @@ struct Box {
   ImVec2 b;
   float weight = 1.0f;  // how much covering it costs per pixel (region titles: more)
 };
-// How much a speech bubble may cover (weighted area, in squares of the font size) before it is
-// left out: a sliver at most (rounding), never any of an icon, a label or a title.
-constexpr float kBubbleMayHide = 0.05f;
 constexpr float kTitleWeight = 4.0f;  // a region's title is what tells the viewer where things are
-float overlap(const Box& p, const Box& q) {
-  const float w = std::min(p.b.x, q.b.x) - std::max(p.a.x, q.a.x);
-  const float h = std::min(p.b.y, q.b.y) - std::max(p.a.y, q.a.y);
-  return w > 0.0f && h > 0.0f ? w * h : 0.0f;
+MapBox mbox(const Box& b) { return {{b.a.x, b.a.y}, {b.b.x, b.b.y}, b.weight}; }
+std::vector<MapBox> mboxes(const std::vector<Box>& bs) {
+  std::vector<MapBox> out;
+  out.reserve(bs.size());
+  for (const auto& b : bs) out.push_back(mbox(b));
+  return out;
+}
+float overlap(const Box& p, const Box& q) { return overlap_area(mbox(p), mbox(q)); }
+Vec2 vec(ImVec2 p) { return {p.x, p.y}; }
+void record(MapState& ms, MapItem item, ImVec2 a, ImVec2 b, std::string what = {}) {
+  ms.placed.add(item, vec(a), vec(b), std::move(what));
 }
 
 // break_lines() with each line's size, remembered per (font, size, width, text) in the app's map
@@ -108,57 +113,6 @@ void pill(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string
   dl->AddText(font, size, ImVec2(a.x + pad.x, a.y + pad.y), fg, text.c_str());
 }
 
-// Where a bubble of size bw x bh goes near `anchor` (its top-left corner) and what that costs.
-std::pair<ImVec2, float> place_bubble(ImVec2 anchor, float bw, float bh, float gap, ImVec2 clip_min, ImVec2 clip_max,
-                                      const std::vector<Box>& avoid) {
-  auto clamp_box = [&](ImVec2 a) {
-    a.x = std::clamp(a.x, clip_min.x + 4.0f, std::max(clip_min.x + 4.0f, clip_max.x - bw - 4.0f));
-    a.y = std::clamp(a.y, clip_min.y + 4.0f, std::max(clip_min.y + 4.0f, clip_max.y - bh - 4.0f));
-    return a;
-  };
-  // Candidates: above, below, right, left of the anchor (each also slid along that side) and
-  // the diagonals, at growing distances (a crowded region may leave room only further out).
-  // The one with the least covered area wins; distance costs a little, and a long tail (past
-  // a few line heights) costs more and more, so a crowded map keeps the bubble near its
-  // anchor, over the least of the map, instead of in a far corner.
-  std::vector<ImVec2> candidates;
-  for (const float k : {1.0f, 2.0f, 3.5f, 6.0f, 10.0f}) {
-    const float g = gap * k;
-    const ImVec2 ring[] = {
-        {anchor.x - bw * 0.5f, anchor.y - g - bh}, {anchor.x - bw * 0.5f, anchor.y + g},
-        {anchor.x + g, anchor.y - bh * 0.5f},      {anchor.x - g - bw, anchor.y - bh * 0.5f},
-        {anchor.x + g, anchor.y - g - bh},         {anchor.x - g - bw, anchor.y - g - bh},
-        {anchor.x + g, anchor.y + g},              {anchor.x - g - bw, anchor.y + g},
-        {anchor.x - bw * 0.15f, anchor.y - g - bh}, {anchor.x - bw * 0.85f, anchor.y - g - bh},
-        {anchor.x - bw * 0.15f, anchor.y + g},      {anchor.x - bw * 0.85f, anchor.y + g},
-        {anchor.x + g, anchor.y - bh * 0.15f},      {anchor.x + g, anchor.y - bh * 0.85f},
-        {anchor.x - g - bw, anchor.y - bh * 0.15f}, {anchor.x - g - bw, anchor.y - bh * 0.85f},
-    };
-    candidates.insert(candidates.end(), std::begin(ring), std::end(ring));
-  }
-  ImVec2 best = clamp_box(candidates[0]);
-  float best_cost = 1e30f;
-  const float near = gap * 5.0f;
-  for (const auto& c : candidates) {
-    const ImVec2 a = clamp_box(c);
-    const Box box{ImVec2(a.x - 6.0f, a.y - 6.0f), ImVec2(a.x + bw + 6.0f, a.y + bh + 6.0f)};  // with a clearance
-    float cost = 0.0f;
-    for (const auto& o : avoid) cost += overlap(box, o) * o.weight;
-    // The tail: from the nearest point of the bubble to the anchor.
-    const float dx = std::max({a.x - anchor.x, 0.0f, anchor.x - (a.x + bw)});
-    const float dy = std::max({a.y - anchor.y, 0.0f, anchor.y - (a.y + bh)});
-    const float tail = std::sqrt(dx * dx + dy * dy);
-    cost += tail * 0.5f + (tail > near ? (tail - near) * (tail - near) * 0.15f : 0.0f);
-    // A bubble over its own anchor hides what it talks about.
-    if (tail <= 0.0f) cost += bw * bh * 0.5f;
-    if (cost < best_cost - 0.5f) {
-      best_cost = cost;
-      best = a;
-    }
-  }
-  return {best, best_cost};
-}
-
 // The widest piece of `name` that a host label may not break inside: a run of Latin letters
 // and digits up to and including a '.', '/', '-' or '@' (Japanese breaks between characters).
 float widest_part(ImFont* font, float size, std::string_view name) {
@@ -192,6 +146,7 @@ std::optional<Box> bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size
   const float widest = std::max(max_w, clip_max.x - clip_min.x - 8.0f - pad * 2.0f);
   const float widths[] = {max_w, std::min(widest, max_w * 1.5f), std::min(widest, max_w * 2.1f)};
   std::vector<MapState::Line> lines;  // a copy: a later wrapped() may clear the cache
+  const std::vector<MapBox> model_avoid = mboxes(avoid);
   std::size_t prev_count = 0;
   float bw = 0.0f;
   float bh = 0.0f;
@@ -212,7 +167,8 @@ std::optional<Box> bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size
     const float ch = h + pad * 2.0f;
     // A wider shape must do clearly better than the usual one.
     const float extra = wi == 0 ? 0.0f : cw * ch * 0.01f * static_cast<float>(wi);
-    const auto [a, cost] = place_bubble(anchor, cw, ch, gap, clip_min, clip_max, avoid);
+    const auto [pa, cost] = place_bubble(vec(anchor), cw, ch, gap, vec(clip_min), vec(clip_max), model_avoid);
+    const ImVec2 a(pa.x, pa.y);
     if (cost + extra < best_cost - 0.5f) {
       best_cost = cost + extra;
       best = a;
@@ -227,9 +183,10 @@ std::optional<Box> bubble(MapState& ms, ImDrawList* dl, ImFont* font, float size
   // A map too crowded to hold it in free space near its anchor: the narration strip says the
   // same thing ("On the wire: ..." or the record's own line), so it hides no host, label or
   // title for it, and neither does its tail (which may only touch what it points at).
-  float hidden = 0.0f;
-  for (const auto& o : avoid) hidden += overlap(Box{a, b}, o) * o.weight;
-  if (hidden > kBubbleMayHide * size * size) return std::nullopt;
+  const MapBox drawn{vec(a), vec(b)};
+  for (const auto& o : model_avoid) {
+    if (covers(drawn, o)) return std::nullopt;
+  }
   const ImVec2 edge(std::clamp(anchor.x, a.x + pad, b.x - pad), std::clamp(anchor.y, a.y, b.y));
   for (const auto& o : avoid) {
     if (anchor.x >= o.a.x - 2.0f && anchor.x <= o.b.x + 2.0f && anchor.y >= o.a.y - 2.0f && anchor.y <= o.b.y + 2.0f)
@@ -416,6 +373,28 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
       total_h = 0.0f;
       for (const auto& r : rows) total_h += height_of(r);
     }
+    if (bottom > top && total_h > bottom - top) {
+      // Still too tall at the least type: the last mailboxes give way to "+N more" (the
+      // tooltip and the Inspector list them all), so the column never runs into a label.
+      std::size_t more = boxes.size() > kMaxUsers ? boxes.size() - kMaxUsers : 0;
+      if (rows.back().kind == Row::Kind::More) rows.pop_back();
+      auto more_row = [&] {
+        return Row{Row::Kind::More, format_text(app.tr("map.more_users"), {{"n", std::to_string(more)}})};
+      };
+      auto height_with_more = [&] {
+        float t = more > 0 ? height_of(more_row()) : 0.0f;
+        for (const auto& r : rows) t += height_of(r);
+        return t;
+      };
+      while (!rows.empty() && height_with_more() > bottom - top) {
+        const auto k = rows.back().kind;
+        rows.pop_back();
+        if (k == Row::Kind::Count || k == Row::Kind::Gauge) ++more;
+      }
+      if (more > 0 && height_with_more() <= bottom - top) rows.push_back(more_row());
+      total_h = 0.0f;
+      for (const auto& r : rows) total_h += height_of(r);
+    }
     float y = std::max(std::min(c.y - total_h * 0.5f, bottom - total_h), top);
     const float bar_h = std::max(3.0f, row_fs * 0.28f);
     Box all{ImVec2(1e9f, 1e9f), ImVec2(-1e9f, -1e9f)};
@@ -470,8 +449,8 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
       dl->AddRectFilled(ImVec2(all.a.x - 2.0f, all.a.y - 1.0f), ImVec2(all.b.x + 2.0f, all.b.y + 1.0f), plate, 3.0f);
       dl->ChannelsMerge();
     }
-    avoid.push_back(all);
-    if (mouse && inside(*mouse, all) && tip.kind == MailTip::Kind::None) tip = {MailTip::Kind::Mailboxes, h.id};
+    if (!rows.empty()) avoid.push_back(all);
+    if (!rows.empty() && mouse && inside(*mouse, all) && tip.kind == MailTip::Kind::None) tip = {MailTip::Kind::Mailboxes, h.id};
   }
 
   // A device without room beside it: how many messages its mail program shows, above the icon.
@@ -605,6 +584,7 @@ void network_map(AppState& app) {
   const bool released = ImGui::IsItemDeactivated();
   MapState& ms = app.map;
 
+  ms.placed.clear();
   dl->PushClipRect(min, max, true);
   dl->AddRectFilled(min, max, rgb(theme::kMapBg));
   const auto& layout = app.model.layout();
@@ -913,6 +893,7 @@ void network_map(AppState& app) {
     unsigned alpha = 0;  // of the plate; 0: the region's own colour, just behind the letters
   };
   std::vector<TitleJob> titles;
+  std::vector<float> title_bottom(nets.size(), 0.0f);  // per region: where its title ends
   std::vector<const NetworkPlace*> region_order;
   for (const auto& n : layout.networks()) if (n.kind == "internet") region_order.push_back(&n);
   for (const auto& n : layout.networks()) if (n.kind != "internet") region_order.push_back(&n);
@@ -971,6 +952,24 @@ void network_map(AppState& app) {
     } else if (n.kind != "internet" || room >= fs * 2.0f) {
       job.lines.push_back(fit_text(font, job.size, name, room));
     }
+    // A small map leaves little strip above the first icon: the title is set smaller (to the
+    // least type) and moved up to the region's border so that it never covers an icon.
+    if (!job.lines.empty() && job.alpha == 0) {
+      float icon_top = 1e9f;
+      for (std::size_t k = 0; k < plans.size(); ++k) {
+        if (layout.region_of(layout.hosts()[k]) != np) continue;
+        icon_top = std::min(icon_top, plans[k].c.y - icon * 0.5f);
+      }
+      if (job.lines.size() > 1 && a.y + 2.0f + static_cast<float>(job.lines.size()) * least_px > icon_top - 2.0f) {
+        job.lines = {fit_text(font, least_px, name, room)};  // no room for two lines: one, shortened
+      }
+      const auto rows = static_cast<float>(job.lines.size());
+      if (job.at.y + rows * job.size > icon_top - 2.0f) {
+        job.size = std::max(least_px, std::min(job.size, (icon_top - 2.0f - job.at.y) / rows));
+        job.at.y = std::max(a.y + 2.0f, std::min(job.at.y, icon_top - 2.0f - rows * job.size));
+        if (job.lines.size() == 1) job.lines.front() = fit_text(font, job.size, name, room);
+      }
+    }
     float used_w = 0.0f;
     for (const auto& l : job.lines) used_w = std::max(used_w, font->CalcTextSizeA(job.size, 1e9f, 0.0f, l.c_str()).x);
     const float used_h = static_cast<float>(job.lines.size()) * job.size;
@@ -979,7 +978,11 @@ void network_map(AppState& app) {
       const float m = fs * 0.4f;
       avoid.push_back({ImVec2(job.at.x - used_w * 0.5f - m, job.at.y - m),
                        ImVec2(job.at.x + used_w * 0.5f + m, job.at.y + used_h + m), kTitleWeight});
+      record(ms, MapItem::Title, ImVec2(job.at.x - used_w * 0.5f, job.at.y),
+             ImVec2(job.at.x + used_w * 0.5f, job.at.y + used_h), job.lines.front());
     }
+    title_bottom[static_cast<std::size_t>(np - nets.data())] =
+        job.lines.empty() ? job.at.y : job.at.y + static_cast<float>(job.lines.size()) * job.size;
     titles.push_back(std::move(job));
   }
 
@@ -1006,9 +1009,29 @@ void network_map(AppState& app) {
       for (const auto& id : n.policy_ids) ids += (ids.empty() ? "" : ", ") + id;
       const float small = fs * 0.9f;
       const ImVec2 ts = font->CalcTextSizeA(small, 1e9f, 0.0f, ids.c_str());
-      const ImVec2 at(r.x - ts.x * 0.5f - small * 0.35f, r.y - router_s * 1.55f - ts.y - small * 0.6f);
-      pill(dl, font, small, at, ids, rgb(0xFFFFFF), rgb(theme::kBlock), 0);
-      avoid.push_back({at, ImVec2(at.x + ts.x + small * 0.7f, at.y + ts.y + small * 0.24f)});
+      // Above the router's shield; else below, or beside it, where that covers no title, host or
+      // label; else left out (the shield still marks the rule, the Inspector names it).
+      const float pw = ts.x + small * 0.7f;
+      const float ph = ts.y + small * 0.24f;
+      const float x = r.x - pw * 0.5f;
+      const std::vector<Vec2> places = {{x, r.y - router_s * 1.55f - ts.y - small * 0.6f},
+                                        {x, r.y + router_s * 0.8f},
+                                        {r.x + router_s * 0.8f, r.y - ph * 0.5f},
+                                        {r.x - router_s * 0.8f - pw, r.y - ph * 0.5f}};
+      // The hosts are drawn later: their icons and planned labels count already.
+      std::vector<MapBox> taken = mboxes(avoid);
+      for (const auto& hp : plans) {
+        taken.push_back({{hp.c.x - icon * 0.6f, hp.c.y - icon * 0.6f}, {hp.c.x + icon * 0.6f, hp.c.y + icon * 0.6f}});
+        if (hp.lines.empty()) continue;
+        const float half = std::max(hp.name_w, hp.ip_w) * 0.5f;
+        taken.push_back({{hp.x - half, hp.top}, {hp.x + half, hp.top + hp.height}});
+      }
+      if (const auto p = first_free(places, pw, ph, vec(min), Vec2{max.x, max.y - legend_h}, taken)) {
+        const ImVec2 at(p->x, p->y);
+        pill(dl, font, small, at, ids, rgb(0xFFFFFF), rgb(theme::kBlock), 0);
+        avoid.push_back({at, ImVec2(at.x + pw, at.y + ph)});
+        record(ms, MapItem::RouterPill, avoid.back().a, avoid.back().b, ids);
+      }
     }
   }
   if (inet) {
@@ -1058,9 +1081,13 @@ void network_map(AppState& app) {
                   h.ip.c_str());
     }
     avoid.push_back({ImVec2(c.x - icon * 0.6f, c.y - icon * 0.6f), ImVec2(c.x + icon * 0.6f, c.y + icon * 0.58f)});
+    // What is drawn (the icon's picture stays within half its size each way); the placements
+    // above keep a little more clear.
+    record(ms, MapItem::HostIcon, ImVec2(c.x - icon * 0.5f, c.y - icon * 0.5f), ImVec2(c.x + icon * 0.5f, c.y + icon * 0.5f), h.id);
     const float label_half = std::max(p.name_w, p.ip_w) * 0.5f;
     if (!p.lines.empty()) {
       avoid.push_back({ImVec2(p.x - label_half, p.top), ImVec2(p.x + label_half, p.top + p.height)});
+      record(ms, MapItem::HostLabel, avoid.back().a, avoid.back().b, h.id);
     }
     if (pointer && std::abs(io.MousePos.x - c.x) < icon * 0.6f && std::abs(io.MousePos.y - c.y) < icon * 0.6f) {
       hovered_host = h.id;
@@ -1086,8 +1113,9 @@ void network_map(AppState& app) {
     std::optional<ImVec2> mouse;
     if (pointer) mouse = io.MousePos;
     // ... and below the label of a host above it that reaches over to their side.
-    const float title_bottom = region_box[static_cast<std::size_t>(region - nets.data())].a.y + 6.0f * s + 4.0f + fs * 1.05f;
-    float ceiling = region->kind == "internet" ? -1e9f : title_bottom + 1.0f;
+    const std::size_t ri = static_cast<std::size_t>(region - nets.data());
+    const float below_title = std::max(title_bottom[ri], region_box[ri].a.y + 6.0f * s + 4.0f + fs * 1.05f);
+    float ceiling = region->kind == "internet" ? -1e9f : below_title + 2.0f;
     for (std::size_t j = 0; j < plans.size(); ++j) {
       const auto& o = plans[j];
       if (j == k || o.lines.empty() || o.c.y >= c.y || layout.region_of(layout.hosts()[j]) != region) continue;
@@ -1102,8 +1130,10 @@ void network_map(AppState& app) {
                                                                                 : theme::kNetFill;
       plate = rgb(fill, 230);
     }
+    const std::size_t marks_from = avoid.size();
     mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, ceiling, under ? p.top - 2.0f : 1e9f, mouse,
                avoid, mail_tip, plate);
+    for (std::size_t m = marks_from; m < avoid.size(); ++m) record(ms, MapItem::MailMarks, avoid[m].a, avoid[m].b, h.id);
     // An eavesdropper shows what it captures: the line itself while it travels in clear, only
     // ciphertext once TLS protects it (the TLS lessons' key moment, drawn on the map).
     if (h.kind == "observer") {
@@ -1123,6 +1153,7 @@ void network_map(AppState& app) {
         const ImVec2 at(left, c.y - ts.y * 0.5f - size * 0.12f);
         pill(dl, font, size, at, seen, rgb(0xFFFFFF), rgb(cap->tls ? 0x2E7D32u : theme::kBlock), 0);
         avoid.push_back({at, ImVec2(at.x + ts.x + size * 0.7f, at.y + ts.y + size * 0.24f)});
+        record(ms, MapItem::Capture, avoid.back().a, avoid.back().b, seen);
       }
     }
     if (mail_tip.kind != MailTip::Kind::None && mail_tip.host == h.id) hovered_host = h.id;
@@ -1151,8 +1182,21 @@ void network_map(AppState& app) {
     if (rule.find("op25b") != std::string::npos || rule.find("OP25B") != std::string::npos) rule = "OP25B";
     const std::string text = format_text(app.tr("map.blocked_by"), {{"rule", rule}});
     const ImVec2 ts = font->CalcTextSizeA(fs, 1e9f, 0.0f, text.c_str());
-    pill(dl, font, fs, ImVec2(c.x - ts.x * 0.5f - fs * 0.35f, c.y + std::clamp(40.0f * s, 24.0f, 56.0f) * 0.7f), text,
-         rgb(0xFFFFFF, alpha), rgb(theme::kBlock, alpha), 0);
+    const float cross = std::clamp(40.0f * s, 24.0f, 56.0f);
+    // Under the cross; else above or beside it, where it covers no host, label or title; else
+    // left out (the narration and the bubble say what was blocked).
+    const float pw = ts.x + fs * 0.7f;
+    const float ph = ts.y + fs * 0.24f;
+    const std::vector<Vec2> places = {{c.x - pw * 0.5f, c.y + cross * 0.7f},
+                                      {c.x - pw * 0.5f, c.y - cross * 0.7f - ph},
+                                      {c.x + cross * 0.7f, c.y - ph * 0.5f},
+                                      {c.x - cross * 0.7f - pw, c.y - ph * 0.5f}};
+    if (const auto p = first_free(places, pw, ph, vec(min), Vec2{max.x, max.y - legend_h}, mboxes(avoid))) {
+      const ImVec2 at(p->x, p->y);
+      pill(dl, font, fs, at, text, rgb(0xFFFFFF, alpha), rgb(theme::kBlock, alpha), 0);
+      avoid.push_back({at, ImVec2(at.x + pw, at.y + ph)});
+      record(ms, MapItem::BlockPill, avoid.back().a, avoid.back().b, text);
+    }
   }
 
   // Packets in flight. A crowded map (thousands of packets) draws each as a plain mark in
@@ -1168,34 +1212,21 @@ void network_map(AppState& app) {
   std::vector<Box> pills;
   const std::size_t labels_wanted = crowded ? 1 : app.view.packets.size();
   const bool search = avoid.size() * labels_wanted <= 300000;
-  auto place_label = [&](ImVec2 c, const std::string& text, bool must) -> std::optional<ImVec2> {
+  const std::vector<MapBox> pill_avoid = search ? mboxes(avoid) : std::vector<MapBox>{};
+  std::vector<MapBox> pill_boxes;
+  const Vec2 clip_lo = vec(min);
+  const Vec2 clip_hi{max.x, max.y - legend_h};
+  auto place_label = [&](ImVec2 c, const std::string& text) -> std::optional<ImVec2> {
     const ImVec2 ts = font->CalcTextSizeA(small, 1e9f, 0.0f, text.c_str());
     const float pw = ts.x + small * 0.7f;
     const float ph = ts.y + small * 0.24f;
-    const ImVec2 options[] = {
-        {c.x + item * 0.1f, c.y - item * 0.5f - ph},  // above, to the right (the usual place)
-        {c.x - item * 0.1f - pw, c.y - item * 0.5f - ph},
-        {c.x + item * 0.1f, c.y + item * 0.55f},
-        {c.x - item * 0.1f - pw, c.y + item * 0.55f},
-        {c.x + item * 0.75f, c.y - ph * 0.5f},
-        {c.x - item * 0.75f - pw, c.y - ph * 0.5f},
-    };
-    if (!search) return options[0];
-    float best_cost = 1e30f;
-    ImVec2 best = options[0];
-    for (const auto& o : options) {
-      const Box box{o, ImVec2(o.x + pw, o.y + ph)};
-      float cost = 0.0f;
-      for (const auto& a : avoid) cost += overlap(box, a) * a.weight;
-      for (const auto& a : pills) cost += overlap(box, a) * 0.5f;
-      if (cost < best_cost - 0.5f) {
-        best_cost = cost;
-        best = o;
-      }
-    }
-    if (!must && best_cost > pw * ph * 0.15f) return std::nullopt;
-    pills.push_back({best, ImVec2(best.x + pw, best.y + ph)});
-    return best;
+    if (!search) return ImVec2(c.x + item * 0.1f, c.y - item * 0.5f - ph);  // the usual place
+    const auto at = place_pill(vec(c), item, pw, ph, clip_lo, clip_hi, pill_avoid, pill_boxes);
+    if (!at) return std::nullopt;
+    pill_boxes.push_back({*at, {at->x + pw, at->y + ph}});
+    pills.push_back({ImVec2(at->x, at->y), ImVec2(at->x + pw, at->y + ph)});
+    record(ms, MapItem::PacketPill, pills.back().a, pills.back().b, text);
+    return ImVec2(at->x, at->y);
   };
   // The current packet first: it gets the best place.
   std::vector<const InFlight*> order;
@@ -1225,7 +1256,7 @@ void network_map(AppState& app) {
     }
     if (p.tls) icons::padlock(dl, ImVec2(c.x + item * 0.55f, c.y - item * 0.55f), item * 0.55f, rgb(theme::kInk, alpha));
     // The item's own label, so colour is never the only cue (drawn over all items below).
-    if (const auto at = place_label(c, p.label, is_current)) labels.emplace_back(*at, &p);
+    if (const auto at = place_label(c, p.label)) labels.emplace_back(*at, &p);
   }
   for (const auto& [at, pp] : labels) {
     const float fade =
@@ -1240,6 +1271,7 @@ void network_map(AppState& app) {
     const ImVec2 at(min.x + 8.0f, max.y - legend_h - ts.y - small * 0.24f - 6.0f);
     pill(dl, font, small, at, count, rgb(theme::kInk), rgb(theme::kBubbleFill), rgb(theme::kInkSoft));
     avoid.push_back({at, ImVec2(at.x + ts.x + small * 0.7f, at.y + ts.y + small * 0.24f)});
+    record(ms, MapItem::CountPill, avoid.back().a, avoid.back().b, count);
   }
 
   // What is happening now: a bubble next to the packet (or the acting host, or the block),
@@ -1298,6 +1330,7 @@ void network_map(AppState& app) {
     if (anchor.x >= 0.0f) {
       bubble_box = bubble(ms, dl, font, fs, anchor, text, std::min(avail.x * 0.42f, fs * 22.0f), min,
                           ImVec2(max.x, max.y - legend_h), avoid);
+      if (bubble_box) record(ms, MapItem::Bubble, bubble_box->a, bubble_box->b, text);
     }
   }
   dl->PopClipRect();

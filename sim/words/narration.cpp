@@ -37,7 +37,21 @@ std::string ordinal(int n) {
 
 }  // namespace
 
-std::string NarrationMoment::describe() const {
+std::string NarrationMoment::describe(std::string_view lang) const {
+  if (lang == "ja") {
+    // The scenario's own values (kinds, events, host ids, text) stay as written, in 「」.
+    std::string s = nth == 1 ? "次の" : std::to_string(nth) + "番目の";
+    s += fmt::format("「{}」の記録", to_string(kind));
+    std::vector<std::string> parts;
+    if (!event.empty()) parts.push_back(fmt::format("イベント「{}」", event));
+    if (!proto.empty()) parts.push_back(fmt::format("プロトコル「{}」", proto));
+    if (!host.empty()) parts.push_back(fmt::format("ホスト「{}」", host));
+    if (!peer.empty()) parts.push_back(fmt::format("相手「{}」", peer));
+    if (!contains.empty()) parts.push_back(fmt::format("要約に「{}」を含む", contains));
+    for (std::size_t i = 0; i < parts.size(); ++i) s += (i == 0 ? "（" : "、") + parts[i];
+    if (!parts.empty()) s += "）";
+    return s;
+  }
   std::string s = nth == 1 ? "the next " : "the " + ordinal(nth) + " ";
   s += std::string(to_string(kind)) + " record";
   std::vector<std::string> parts;

@@ -24,8 +24,9 @@ struct NarrationMoment {
   int nth = 1;
 
   bool matches(const Record& r) const;
-  // In words, for reports: "the 2nd dns record with event \"result\" on shiroyagi-pc".
-  std::string describe() const;
+  // In words, for reports: "the 2nd dns record with event \"result\" on shiroyagi-pc"; in
+  // Japanese (lang "ja") with the scenario's own values quoted: 次の「dns」の記録（イベント「result」…）.
+  std::string describe(std::string_view lang = "en") const;
 };
 
 struct NarrationStep {

@@ -201,3 +201,84 @@ TEST_CASE("japanese: the app's and the analogy's tables, the wording templates a
         if (step.contains("ja")) check_text(f.filename().string() + " narration", step["ja"].get<std::string>(), names);
   }
 }
+
+namespace {
+
+// One spelling per term (issue 18): katakana words from English "-er" take the long vowel as
+// サーバー does (リゾルバー, フォルダー, ...); プロバイダ is written without it everywhere.
+struct Term {
+  const char* stem;  // the word without a final ー
+  bool long_vowel;   // the spelling used: stem + ー
+};
+constexpr Term kTerms[] = {{"リゾルバ", true}, {"サーバ", true}, {"ユーザ", true}, {"フォルダ", true},
+                           {"ヘッダ", true},   {"コンピュータ", true}, {"プロバイダ", false}};
+
+// The other spellings of kTerms in `text`: "リゾルバ (write リゾルバー)".
+std::vector<std::string> other_spellings(const std::string& text) {
+  std::vector<std::string> out;
+  const std::string bar = "ー";
+  for (const auto& t : kTerms) {
+    const std::string stem = t.stem;
+    for (auto at = text.find(stem); at != std::string::npos; at = text.find(stem, at + stem.size())) {
+      const bool has_bar = text.compare(at + stem.size(), bar.size(), bar) == 0;
+      if (has_bar != t.long_vowel)
+        out.push_back((has_bar ? stem + bar : stem) + " (write " + (t.long_vowel ? stem + bar : stem) + ")");
+    }
+  }
+  return out;
+}
+
+void check_spelling(const std::string& where, const std::string& text) {
+  const auto found = other_spellings(text);
+  if (found.empty()) return;
+  INFO(where << ": " << found.front() << "\n  in: " << text);
+  CHECK(found.empty());
+}
+
+// Every string under a "ja" key of a lesson (titles, descriptions, names, narration, questions).
+void check_ja_strings(const std::string& where, const nlohmann::json& j, bool ja = false) {
+  if (j.is_string()) {
+    if (ja) check_spelling(where, j.get<std::string>());
+  } else if (j.is_object()) {
+    for (const auto& [key, value] : j.items()) check_ja_strings(where + "/" + key, value, ja || key == "ja");
+  } else if (j.is_array()) {
+    for (std::size_t i = 0; i < j.size(); ++i) check_ja_strings(where + "/" + std::to_string(i), j[i], ja);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("japanese: the spelling check finds the other spelling of a term and passes the chosen one") {
+  CHECK(other_spellings("プロバイダのDNSリゾルバーとメールサーバー").empty());
+  CHECK(other_spellings("DNSリゾルバに尋ねます") == std::vector<std::string>{"リゾルバ (write リゾルバー)"});
+  CHECK(other_spellings("プロバイダーのサーバ").size() == 2);
+}
+
+TEST_CASE("japanese: one spelling per term in the tables, the templates, the lessons and the reports") {
+  for (const char* table : {"assets/i18n/ja.json", "assets/analogy/ja.json"}) {
+    std::ifstream in(kSource / table);
+    const auto j = nlohmann::json::parse(in);
+    for (const auto& [key, value] : j.items())
+      if (value.is_string()) check_spelling(std::string(table) + " " + key, value.get<std::string>());
+  }
+  for (const auto& t : sim::wording_templates()) check_spelling("template " + std::string(t.key), std::string(t.ja));
+  {
+    std::ifstream in(kSource / "scenarios" / "curriculum.jsonc");
+    std::stringstream text;
+    text << in.rdbuf();
+    check_spelling("scenarios/curriculum.jsonc", text.str());
+  }
+  for (const auto& f : lessons()) {
+    std::ifstream in(f);
+    check_ja_strings(f.filename().string(), nlohmann::json::parse(in));
+    auto loaded = sim::load_scenario_file(f.string());
+    REQUIRE(loaded.scenario);
+    const auto run = sim::run_scenario(*loaded.scenario);
+    std::ostringstream out;
+    cli::ReportOptions o;
+    o.lang = "ja";
+    o.verbose = true;
+    cli::print_text_report(out, *loaded.scenario, run, o);
+    check_spelling(f.filename().string() + " report", out.str());
+  }
+}

@@ -90,3 +90,14 @@ TEST_CASE("report: the JSON report keeps the English texts and adds the structur
   CHECK(run.trace.records().at(seq).summary == held.at("actual").get<std::string>());
   CHECK(j.at("passed") == false);
 }
+
+TEST_CASE("report: a story step that never happens is named in the report's language") {
+  auto loaded = sim::load_scenario_file(std::string(MAILSIM_SOURCE_DIR) + "/tests/cli/data/narration-unreached.json");
+  REQUIRE(loaded.scenario);
+  const auto run = sim::run_scenario(*loaded.scenario);
+  const std::string ja = text_report(*loaded.scenario, run, "ja");
+  CHECK(has(ja, "ナレーションの手順 2 の場面が起きる：次の「protocol」の記録（プロトコル「smtp」、ホスト「mx-hogehoge」、要約に「999」を含む）"));
+  CHECK_FALSE(has(ja, "the next"));
+  const std::string en = text_report(*loaded.scenario, run, "en");
+  CHECK(has(en, "the next protocol record with proto \"smtp\", host \"mx-hogehoge\", summary containing \"999\""));
+}

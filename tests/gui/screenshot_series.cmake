@@ -1,11 +1,12 @@
 # Renders a lesson's screenshot series under Xvfb in one process (start, every narration step
 # and the end, in English and Japanese; the middle too when the lesson has no narration) and
-# checks that every picture was written and none is blank.
+# checks that every picture was written and none is blank, and (--check-layout) that no text is
+# under 14 px and nothing on the map covers a host icon or other text.
 # Inputs: XVFB_RUN GUI CHECK SCENARIO DIR.
 file(REMOVE_RECURSE ${DIR})
 
 include(${CMAKE_CURRENT_LIST_DIR}/xvfb_run.cmake)  # retries when the X server did not start
-mailsim_run_under_xvfb(${GUI} ${SCENARIO} --screenshot-series ${DIR} --size 1280x720)
+mailsim_run_under_xvfb(${GUI} ${SCENARIO} --screenshot-series ${DIR} --size 1280x720 --check-layout)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "mailsim-gui --screenshot-series exited with ${rc}\n${out}\n${err}")
 endif()

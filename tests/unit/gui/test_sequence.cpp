@@ -136,8 +136,8 @@ TEST_CASE("lane header: breaks between words or after a dot, never inside a word
   CHECK(h.lines == std::vector<std::string>{"hogehoge.com", "のネームサーバー"});
   h = gui::fit_lane_header("しろやぎさんのPC", 7.5f, 2, 1.0f, ja);  // greedy, not balanced
   CHECK(h.lines == std::vector<std::string>{"しろやぎさんの", "PC"});
-  h = gui::fit_lane_header("プロバイダのDNSリゾルバ", 9.0f, 2, 1.0f, ja);
-  CHECK(h.lines == std::vector<std::string>{"プロバイダのDNS", "リゾルバ"});
+  h = gui::fit_lane_header("プロバイダのDNSリゾルバー", 9.0f, 2, 1.0f, ja);
+  CHECK(h.lines == std::vector<std::string>{"プロバイダのDNS", "リゾルバー"});
   h = gui::fit_lane_header("ルートサーバー", 4.0f, 2, 1.0f, ja);
   CHECK(h.cut);
   CHECK(h.lines == std::vector<std::string>{"ルート…"});

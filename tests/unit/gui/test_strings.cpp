@@ -81,3 +81,17 @@ TEST_CASE("strings: times on the clock in Japanese use 時間/分/秒, never h/m
   CHECK(clock_text(true, 3723 * kSecond + 456000) == "1時間02分03.456秒");
   CHECK(clock_text(true, 1500000) == "1.500秒");
 }
+
+TEST_CASE("strings: a store's refusal reason in Japanese, worded with describe's templates", "[gui][strings]") {
+  using mailsim::gui::reason_words;
+  const std::string full = "mailbox full (0 + 3381 octets > quota 2048)";
+  CHECK(reason_words(full, false) == full);  // English: the simulator's own words
+  const std::string ja = reason_words(full, true);
+  CHECK(ja.find("mailbox") == std::string::npos);
+  CHECK(ja.find("3381") != std::string::npos);
+  CHECK(reason_words("message too large (9000 octets, limit 4096)", true).find("too large") == std::string::npos);
+  CHECK(reason_words("no such user", true) == "そのユーザーはいません");
+  // A peer in front stays; a reason without a template stays as it is.
+  CHECK(reason_words("mx1.hogehoge.com: no such user", true) == "mx1.hogehoge.com：そのユーザーはいません");
+  CHECK(reason_words("451 4.3.0 try later", true) == "451 4.3.0 try later");
+}

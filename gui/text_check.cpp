@@ -1,0 +1,132 @@
+// The screenshot modes' layout check: glyph sizes from the draw data, overlaps from the map.
+#include "gui/text_check.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstdio>
+#include <map>
+#include <utility>
+
+#include <imgui.h>
+
+#include "gui/app_state.hpp"
+#include "gui/panels/panels.hpp"
+
+namespace mailsim::gui {
+
+std::vector<DrawnGlyph> drawn_glyphs(const ImDrawData* data) {
+  std::vector<DrawnGlyph> out;
+  if (data == nullptr) return out;
+  const ImFontAtlas* atlas = ImGui::GetIO().Fonts;
+  if (atlas == nullptr || atlas->TexHeight <= 0) return out;
+  // A glyph's top-left UV names it: which font (baked at which size) and which character.
+  struct Baked {
+    float size;
+    unsigned codepoint;
+  };
+  std::map<std::pair<float, float>, Baked> glyphs;
+  for (const ImFont* font : atlas->Fonts) {
+    for (const ImFontGlyph& g : font->Glyphs) {
+      if (g.V1 <= g.V0 || g.Codepoint == ' ') continue;
+      glyphs.emplace(std::make_pair(g.U0, g.V0), Baked{font->FontSize, g.Codepoint});
+    }
+  }
+  for (int l = 0; l < data->CmdListsCount; ++l) {
+    const ImDrawList* list = data->CmdLists[l];
+    const auto& idx = list->IdxBuffer;
+    const auto& vtx = list->VtxBuffer;
+    // Glyphs are quads written as four vertices (top-left first) and six indices 0 1 2 0 2 3.
+    for (int i = 0; i + 5 < idx.Size; i += 3) {
+      const unsigned v = idx[i];
+      if (idx[i + 1] != v + 1 || idx[i + 2] != v + 2 || idx[i + 3] != v || idx[i + 4] != v + 2 ||
+          idx[i + 5] != v + 3 || static_cast<int>(v) + 3 >= vtx.Size) {
+        continue;
+      }
+      const ImDrawVert& a = vtx[static_cast<int>(v)];
+      const ImDrawVert& c = vtx[static_cast<int>(v) + 2];
+      const auto it = glyphs.find(std::make_pair(a.uv.x, a.uv.y));
+      if (it == glyphs.end() || c.uv.y <= a.uv.y) continue;
+      // Screen height against atlas height, times the size the atlas was baked at (fonts are
+      // not oversampled vertically). A glyph cut by a clip rectangle keeps that ratio.
+      const float drawn =
+          it->second.size * (c.pos.y - a.pos.y) / ((c.uv.y - a.uv.y) * static_cast<float>(atlas->TexHeight));
+      out.push_back(DrawnGlyph{drawn, a.pos.x, a.pos.y, it->second.codepoint});
+      i += 3;  // the quad's second triangle
+    }
+  }
+  return out;
+}
+
+namespace {
+void append_utf8(std::string& s, unsigned c) {
+  if (c < 0x80) {
+    s += static_cast<char>(c);
+  } else if (c < 0x800) {
+    s += static_cast<char>(0xC0 | (c >> 6));
+    s += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    s += static_cast<char>(0xE0 | (c >> 12));
+    s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    s += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+}  // namespace
+
+std::vector<std::string> small_text(const std::vector<DrawnGlyph>& glyphs, float least) {
+  std::vector<std::string> out;
+  std::string run;
+  const DrawnGlyph* first = nullptr;
+  const DrawnGlyph* last = nullptr;
+  auto flush = [&] {
+    if (first == nullptr) return;
+    char where[96];
+    std::snprintf(where, sizeof where, "%.1f px '", static_cast<double>(first->px));
+    char at[64];
+    std::snprintf(at, sizeof at, "' at (%.0f, %.0f)", static_cast<double>(first->x), static_cast<double>(first->y));
+    out.push_back(where + run + at);
+    run.clear();
+    first = nullptr;
+  };
+  for (const auto& g : glyphs) {
+    if (g.px >= least) continue;
+    // Glyphs of one run are drawn one after the other on one baseline (their tops differ).
+    const bool same = last != nullptr && std::abs(g.px - last->px) < 0.05f && g.x >= last->x &&
+                      g.x - last->x < g.px * 2.0f && std::abs(g.y - last->y) < g.px;
+    if (!same) flush();
+    if (first == nullptr) first = &g;
+    append_utf8(run, g.codepoint);
+    last = &g;
+  }
+  flush();
+  return out;
+}
+
+std::string layout_problems(const AppState& app, const ImDrawData* data) {
+  std::string out;
+  // 14 px at 1280x720 (times the text scale); a smaller window than that shows everything
+  // smaller in proportion (1024x640: 12.4 px).
+  const ImVec2 screen = ImGui::GetIO().DisplaySize;
+  const float smaller = std::min({1.0f, screen.x / 1280.0f, screen.y / 720.0f});
+  const float least = panels::kMinTextPx * app.text_scale() * (smaller > 0.0f ? smaller : 1.0f);
+  // Letters inside a host's icon ("DNS" on a name server) are part of the picture: the label
+  // under the icon names the host.
+  auto glyphs = drawn_glyphs(data);
+  std::erase_if(glyphs, [&](const DrawnGlyph& g) {
+    const float x = g.x + g.px * 0.3f;
+    const float y = g.y + g.px * 0.5f;
+    for (const auto& item : app.map.placed.items) {
+      const float m = (item.box.b.x - item.box.a.x) * 0.2f;  // a tag may stand out of the picture a little
+      if (item.item == MapItem::HostIcon && x >= item.box.a.x - m && x <= item.box.b.x + m && y >= item.box.a.y - m &&
+          y <= item.box.b.y + m) {
+        return true;
+      }
+    }
+    return false;
+  });
+  for (const auto& t : small_text(glyphs, least - 0.5f)) out += "text under the least size: " + t + "\n";
+  for (const auto& o : find_overlaps(app.map.placed)) out += describe_overlap(app.map.placed, o) + "\n";
+  return out;
+}
+
+}  // namespace mailsim::gui
