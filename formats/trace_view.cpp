@@ -9,11 +9,6 @@
 namespace mailsim::formats {
 namespace {
 
-std::string str(const nlohmann::json& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
 template <typename T>
 T num(const nlohmann::json& d, const char* key) {
   auto it = d.find(key);

@@ -9,10 +9,6 @@
 namespace mailsim::gui {
 
 namespace {
-std::string str(const nlohmann::json& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
 bool has_flag(const std::string& flags, std::string_view f) {
   std::size_t pos = 0;
   while (pos <= flags.size()) {
