@@ -115,3 +115,64 @@ TEST_CASE("a packet record with broken fields is refused with its line and field
   CHECK(t.records()[0].packet->src_text() == "[2001:db8::1]:25");
   CHECK(t.records()[0].packet->bytes == "hi");
 }
+
+namespace {
+
+// What the JSON Lines writer printed before it streamed: nlohmann's dump of to_json.
+std::string dumped(const Trace& t) {
+  std::string text;
+  nlohmann::json head = t.meta;
+  head["kind"] = "meta";
+  head["schema"] = kTraceSchemaVersion;
+  head["records"] = t.records().size();
+  constexpr auto replace = nlohmann::json::error_handler_t::replace;
+  text += head.dump(-1, ' ', false, replace) + "\n";
+  for (const auto& r : t.records()) text += to_json(r).dump(-1, ' ', false, replace) + "\n";
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("the streaming JSON Lines writer prints exactly what nlohmann prints", "[trace]") {
+  for (const auto& lesson : list_lessons(std::filesystem::path(MAILSIM_SOURCE_DIR) / "scenarios")) {
+    auto l = load_scenario_file(lesson.file.string());
+    REQUIRE(l.scenario);
+    const auto r = run_scenario(*l.scenario);
+    INFO(lesson.group << "/" << lesson.name);
+    CHECK(jsonl(r.trace) == dumped(r.trace));
+  }
+  // Strings that need every kind of escape, broken UTF-8, Japanese, and packets of each shape.
+  Trace t;
+  Record note;
+  note.kind = RecordKind::Note;
+  note.event = "odd \"quoted\" \\ name";
+  note.host = std::string("ctl\x01\x1f\x7f\b\f\n\r\t", 10);
+  note.peer = "しろやぎ";
+  note.summary = std::string("bad \xff\xfe utf-8 \xe3\x81 cut, then \xed\xa0\x80 surrogate");
+  note.detail = {{"z", 1}, {"a", "x\ty"}, {"m", {{"b", 2.5}, {"a", nullptr}}}};
+  t.add(note);
+  Record empty;
+  t.add(empty);
+  for (const bool udp : {false, true}) {
+    Record pr;
+    pr.kind = RecordKind::Packet;
+    pr.conn = udp ? 0 : 7;
+    pr.protocol = udp ? "udp" : "tcp";
+    PacketInfo p;
+    p.udp = udp;
+    p.src = Endpoint{Ipv4::parse("10.0.0.2").value(), 49152};
+    p.dst = Endpoint{Ipv4::parse("192.0.2.25").value(), 25};
+    const Hops hops{"pc", "isp-router", "mail"};
+    p.path = udp ? nullptr : &hops;
+    p.flags = tcp_flags::kPsh | tcp_flags::kAck;
+    p.seq = 0xFFFFFFFFu;
+    p.ack = 12;
+    p.tls = !udp;
+    p.bytes = std::string_view("AUTH \"x\" \\ \x00\x01\xff \xe3\x81\x82\r\n", 21);
+    p.lost = "line \"down\"";
+    p.blocked_by = "op25b";
+    p.arrive = 123456;
+    t.add_packet(pr, p);
+  }
+  CHECK(jsonl(t) == dumped(t));
+}
