@@ -141,16 +141,34 @@ const std::vector<ServerSession::CommandSpec>& ServerSession::command_table() {
 
 ServerSession::ServerSession(MailStore& store, ServerConfig config)
     : store_(store), config_(std::move(config)), tls_active_(config_.implicit_tls) {
-  send("* OK [CAPABILITY " + capabilities() + "] " + config_.host + " IMAP4rev1 service ready");
+  send("* OK [CAPABILITY " + capabilities() + "] " +
+       (config_.greeting.empty() ? config_.host + " IMAP4rev1 service ready" : config_.greeting));
 }
 
 std::string ServerSession::capabilities() const {
-  std::string caps = "IMAP4rev1 LITERAL+ SASL-IR ID NAMESPACE SPECIAL-USE IDLE MOVE UIDPLUS UNSELECT";
-  if (state_ == State::NotAuthenticated) {
-    if (!tls_active_ && config_.starttls_available) caps += " STARTTLS";
-    caps += login_disabled() ? " LOGINDISABLED" : " AUTH=PLAIN AUTH=LOGIN";
+  const bool before_login = state_ == State::NotAuthenticated;
+  std::string caps;
+  auto add = [&](std::string_view atom) {
+    if (atom == "STARTTLS" && !(before_login && !tls_active_ && config_.starttls_available)) return;
+    if (atom == "LOGINDISABLED" && !(before_login && login_disabled())) return;
+    if (atom.starts_with("AUTH=") && !(before_login && !login_disabled())) return;
+    if (!caps.empty()) caps += ' ';
+    caps += atom;
+  };
+  if (config_.capabilities.empty()) {
+    for (auto a : kCapabilityAtoms) add(a);
+  } else {
+    for (const auto& a : config_.capabilities) add(a);
   }
   return caps;
+}
+
+ServerSession::Done ServerSession::logged_in(std::string_view command) {
+  if (config_.untagged_capabilities_after_login) {
+    send("* CAPABILITY " + capabilities());
+    return {Done::Kind::Ok, std::string(command) + " completed"};
+  }
+  return {Done::Kind::Ok, "[CAPABILITY " + capabilities() + "] " + std::string(command) + " completed"};
 }
 
 bool ServerSession::login_disabled() const { return config_.login_requires_tls && !tls_active_; }
@@ -604,7 +622,7 @@ ServerSession::Done ServerSession::cmd_login(CommandParser& p) {
     return {Done::Kind::No, "[AUTHENTICATIONFAILED] Invalid credentials"};
   user_ = user;
   set_state(State::Authenticated);
-  return {Done::Kind::Ok, "[CAPABILITY " + capabilities() + "] LOGIN completed"};
+  return logged_in("LOGIN");
 }
 
 // The end of an AUTHENTICATE exchange, or its next challenge (RFC 3501 6.2.2, RFC 4959).
@@ -636,7 +654,7 @@ ServerSession::Done ServerSession::sasl_step(const proto::SaslServer::Step& step
   }
   user_ = step.user;
   set_state(State::Authenticated);
-  return {Done::Kind::Ok, "[CAPABILITY " + capabilities() + "] AUTHENTICATE completed"};
+  return logged_in("AUTHENTICATE");
 }
 
 ServerSession::Done ServerSession::cmd_authenticate(CommandParser& p) {

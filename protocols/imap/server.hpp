@@ -21,6 +21,7 @@
 //   selection/return options and pattern lists get BAD), CREATE-SPECIAL-USE. Every command
 //   not in the table gets "BAD Unknown command" and a ProtocolError event.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,12 +44,26 @@ inline constexpr std::size_t kMaxCommandText = 64 * 1024;
 inline constexpr std::uint64_t kMaxAppendLiteral = 10 * 1024 * 1024;
 inline constexpr std::uint64_t kMaxLiteral = 64 * 1024;
 
+// The CAPABILITY atoms this engine implements, in its default order (STARTTLS, AUTH=PLAIN,
+// AUTH=LOGIN and LOGINDISABLED only before login, and only when they apply). A server's
+// identity may list a subset in another order (ServerConfig::capabilities).
+inline constexpr std::array<std::string_view, 14> kCapabilityAtoms{
+    "IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "NAMESPACE", "SPECIAL-USE", "IDLE",
+    "MOVE",      "UIDPLUS",  "UNSELECT", "STARTTLS", "LOGINDISABLED", "AUTH=PLAIN", "AUTH=LOGIN"};
+
 struct ServerConfig {
   std::string host = "imap.example.net";
   bool starttls_available = true;   // advertise and accept STARTTLS (before TLS is active)
   bool login_requires_tls = false;  // LOGINDISABLED (and no AUTH=PLAIN) until TLS is active
   bool implicit_tls = false;        // the stream is protected from the start (port 993)
   std::string implementation = "mailsim";  // RFC 2971 ID "name"
+  // The greeting's text after the capabilities; empty: "HOST IMAP4rev1 service ready".
+  std::string greeting;
+  // The atoms of CAPABILITY, in this order (each one of kCapabilityAtoms); empty: all of them.
+  std::vector<std::string> capabilities;
+  // After LOGIN/AUTHENTICATE: the new capabilities as an untagged CAPABILITY response (as
+  // Dovecot does) instead of a [CAPABILITY] response code in the tagged OK.
+  bool untagged_capabilities_after_login = false;
 };
 
 // RFC 2971 section 3.3: at most 30 field-value pairs, fields up to 30 octets, values up to 1024.
@@ -95,6 +110,8 @@ class ServerSession : public proto::EngineOutput {
     std::string text;
   };
   using Handler = Done (ServerSession::*)(CommandParser&);
+  // The tagged OK of a successful LOGIN or AUTHENTICATE, with the new capabilities.
+  Done logged_in(std::string_view command);
   struct CommandSpec {
     std::string_view verb;
     unsigned states;  // bit (1 << State)

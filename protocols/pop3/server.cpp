@@ -318,15 +318,25 @@ bool ServerSession::enter_transaction(const std::string& user) {
 void ServerSession::cmd_capa(std::string_view args) {
   if (!no_argument("CAPA", args)) return;
   reply("+OK Capability list follows");
-  reply_data_line("TOP");
-  reply_data_line("UIDL");
-  if (state_ == State::Authorization && (config_.allow_plaintext_login || tls_active_)) reply_data_line("USER");
-  reply_data_line("RESP-CODES");
-  reply_data_line("AUTH-RESP-CODE");
-  reply_data_line("PIPELINING");
-  if (state_ == State::Authorization && sasl_allowed()) reply_data_line("SASL PLAIN LOGIN");
-  if (state_ == State::Authorization && config_.offer_stls && !tls_active_) reply_data_line("STLS");
-  reply_data_line(stuff_line("IMPLEMENTATION " + config_.implementation));
+  auto line = [&](std::string_view keyword) {
+    const bool authorization = state_ == State::Authorization;
+    if (keyword == "USER") {
+      if (authorization && (config_.allow_plaintext_login || tls_active_)) reply_data_line("USER");
+    } else if (keyword == "SASL") {
+      if (authorization && sasl_allowed()) reply_data_line("SASL PLAIN LOGIN");
+    } else if (keyword == "STLS") {
+      if (authorization && config_.offer_stls && !tls_active_) reply_data_line("STLS");
+    } else if (keyword == "IMPLEMENTATION") {
+      reply_data_line(stuff_line("IMPLEMENTATION " + config_.implementation));
+    } else {
+      reply_data_line(std::string(keyword));
+    }
+  };
+  if (config_.capabilities.empty()) {
+    for (std::size_t i = 0; i + 1 < kCapaKeywords.size(); ++i) line(kCapaKeywords[i]);
+  } else {
+    for (const auto& k : config_.capabilities) line(k);
+  }
   end_multiline();
 }
 

@@ -1,5 +1,6 @@
 // POP3 server session (sans-I/O): AUTHORIZATION -> TRANSACTION -> UPDATE over a backend.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <cstddef>
 #include <functional>
@@ -44,6 +45,12 @@ class ServerBackend {
   virtual void unlock() = 0;
 };
 
+// The CAPA lines this engine can list, by keyword, in its default order. A server's identity may
+// list a subset in another order (ServerConfig::capabilities); "CAPA" lists the command itself,
+// as Dovecot does.
+inline constexpr std::array<std::string_view, 10> kCapaKeywords{
+    "TOP", "UIDL", "USER", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "SASL", "STLS", "IMPLEMENTATION", "CAPA"};
+
 struct ServerConfig {
   std::string host = "pop.example";          // our name, in the greeting and the sign-off
   std::string greeting = "POP3 server ready";  // greeting text after the host
@@ -54,6 +61,9 @@ struct ServerConfig {
   bool allow_plaintext_login = true;         // USER/PASS and SASL PLAIN/LOGIN allowed before TLS
   bool offer_sasl = true;                    // RFC 5034 AUTH with PLAIN and LOGIN (CAPA "SASL PLAIN LOGIN")
   std::string implementation = "mailsim";    // CAPA IMPLEMENTATION text
+  // The CAPA lines listed, in this order (keywords of kCapaKeywords; USER, SASL and STLS still
+  // only when allowed); empty: the first nine of kCapaKeywords.
+  std::vector<std::string> capabilities;
   std::size_t max_bad_commands = kDefaultMaxBadCommands;
   std::size_t max_auth_failures = kDefaultMaxAuthFailures;
 };

@@ -97,7 +97,7 @@ ServerSession::ServerSession(ServerConfig config, ServerBackend& backend, std::s
   if (config_.max_message_size == 0) config_.max_message_size = kMaxMessageSizeCap;
   ctx_.client_ip = std::move(client_ip);
   ctx_.tls = config_.implicit_tls;
-  send(Reply::make(220, "", config_.hostname + " ESMTP mailsim ready"));
+  send(Reply::make(220, "", config_.hostname + " " + config_.banner));
 }
 
 void ServerSession::set_state(State s) {
@@ -269,20 +269,28 @@ void ServerSession::greet(std::string_view arg, bool extended) {
   r.code = 250;
   r.lines.push_back(config_.hostname + " Hello " + std::string(name));
   if (extended) {
-    r.lines.push_back("SIZE " + std::to_string(config_.max_message_size));
-    r.lines.push_back("8BITMIME");
-    r.lines.push_back("PIPELINING");
-    r.lines.push_back("ENHANCEDSTATUSCODES");
-    if (auth_advertised()) {
-      std::string line = "AUTH";
-      for (auto m : config_.auth_mechanisms) {
-        line += ' ';
-        line += mechanism_name(m);
+    auto add = [&](std::string_view keyword) {
+      if (keyword == "SIZE") {
+        r.lines.push_back("SIZE " + std::to_string(config_.max_message_size));
+      } else if (keyword == "AUTH") {
+        if (!auth_advertised()) return;
+        std::string line = "AUTH";
+        for (auto m : config_.auth_mechanisms) {
+          line += ' ';
+          line += mechanism_name(m);
+        }
+        r.lines.push_back(std::move(line));
+      } else if (keyword == "STARTTLS") {
+        if (config_.offer_starttls && !ctx_.tls) r.lines.emplace_back("STARTTLS");
+      } else {
+        r.lines.emplace_back(keyword);
       }
-      r.lines.push_back(std::move(line));
+    };
+    if (config_.extensions.empty()) {
+      for (auto k : kEhloKeywords) add(k);
+    } else {
+      for (const auto& k : config_.extensions) add(k);
     }
-    if (config_.offer_starttls && !ctx_.tls) r.lines.push_back("STARTTLS");
-    r.lines.push_back("HELP");
   }
   send(r);
   set_state(State::Ready);

@@ -1,5 +1,6 @@
 // SMTP server session (sans-I/O): one connection's dialogue from greeting to QUIT.
 #pragma once
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -70,8 +71,17 @@ class ServerBackend {
   virtual Reply accept_message(const SessionContext& ctx, const Envelope& envelope, const std::string& data) = 0;
 };
 
+// The EHLO keywords this engine implements, in the order it lists them by default. A server's
+// identity may list a subset in another order (ServerConfig::extensions).
+inline constexpr std::array<std::string_view, 7> kEhloKeywords{"SIZE", "8BITMIME", "PIPELINING", "ENHANCEDSTATUSCODES",
+                                                               "AUTH", "STARTTLS", "HELP"};
+
 struct ServerConfig {
   std::string hostname = "mail.example.org";  // in the greeting and the EHLO reply
+  std::string banner = "ESMTP mailsim ready";  // the greeting's text after the host name
+  // The EHLO keywords advertised, in this order (each one of kEhloKeywords; AUTH and STARTTLS
+  // still only when offered); empty: all of kEhloKeywords in their order.
+  std::vector<std::string> extensions;
   bool offer_auth = false;
   std::vector<AuthMechanism> auth_mechanisms{AuthMechanism::Plain, AuthMechanism::Login};
   bool require_auth = false;          // submission (RFC 6409): 530 5.7.0 for MAIL before AUTH

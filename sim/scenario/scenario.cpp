@@ -1,6 +1,7 @@
 // The scenario loader: JSON -> validated Scenario, with file:line:col errors and hints.
 #include "sim/scenario/scenario.hpp"
 
+#include "sim/scenario/identity.hpp"
 #include "sim/scenario/preload.hpp"
 
 #include <algorithm>
@@ -991,9 +992,11 @@ class Loader {
   std::optional<mail::MailServerSpec> mail_server(const nlohmann::json& j, const std::string& p, const HostSpec& host) {
     if (!c_.expect_object(j, p)) return std::nullopt;
     c_.allowed_keys(j, p, {"hostname", "domains", "users", "ports", "relay_from", "relay_domains", "open_relay", "max_message_size",
-                           "retry", "give_up_after", "smarthost", "rate_limit", "show_credentials", "hop_limit"});
+                           "retry", "give_up_after", "smarthost", "rate_limit", "show_credentials", "hop_limit",
+                           "identity"});
     mail::MailServerSpec m;
     m.hostname = c_.string(j, p, "hostname", false).value_or(host.info.id);
+    if (const auto it = j.find("identity"); it != j.end()) read_server_identity(c_, *it, p + "/identity", m.identity);
     {
       // A server knows itself by its hostname (greetings, Received: lines, loop checks).
       std::string key = m.hostname;

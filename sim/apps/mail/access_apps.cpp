@@ -106,6 +106,13 @@ class MailAccessService : public App {
   void accept_pop3(Simulation& sim, const ListenerSpec& l, SocketPtr sock) {
     pop3::ServerConfig c;
     c.host = spec_.hostname;
+    const auto& id = spec_.identity;
+    if (id.pop3_greeting) {
+      c.greeting = *id.pop3_greeting;
+      c.greeting_names_host = false;
+    }
+    if (id.implementation) c.implementation = *id.implementation;
+    c.capabilities = id.pop3_capabilities;
     c.offer_stls = l.role == "pop3" && l.starttls;
     c.implicit_tls = l.role == "pop3s";
     auto link = std::make_shared<SessionLink<Pop3ServerEngine>>(sim, sock, std::make_unique<Pop3ServerEngine>(store_, c),
@@ -130,6 +137,11 @@ class MailAccessService : public App {
   void accept_imap(Simulation& sim, const ListenerSpec& l, SocketPtr sock) {
     imap::ServerConfig c;
     c.host = spec_.hostname;
+    const auto& id = spec_.identity;
+    if (id.imap_greeting) c.greeting = *id.imap_greeting;
+    if (id.implementation) c.implementation = *id.implementation;
+    c.capabilities = id.imap_capabilities;
+    c.untagged_capabilities_after_login = id.imap_untagged_capabilities;
     c.starttls_available = l.role == "imap" && l.starttls;
     c.implicit_tls = l.role == "imaps";
     auto engine = std::make_unique<ImapServerEngine>(store_, c);

@@ -71,8 +71,23 @@ struct SessionTimeouts {
   Time imap_idle = 30 * kMinute;        // server: the autologout timer
 };
 
+// How a server presents itself: what a tester sets to look like the server they recorded
+// (docs/replay.md). Empty or unset fields keep mailsim's own words; lists give the advertised
+// keywords in order, each one the engine implements (the loader checks it).
+struct ServerIdentity {
+  std::optional<std::string> smtp_banner;      // the 220 greeting's text after the hostname
+  std::vector<std::string> smtp_extensions;    // EHLO keywords (smtp::kEhloKeywords)
+  std::optional<std::string> pop3_greeting;    // "+OK " and this (without the hostname)
+  std::vector<std::string> pop3_capabilities;  // CAPA lines by keyword (pop3::kCapaKeywords)
+  std::optional<std::string> imap_greeting;    // after "* OK [CAPABILITY ...] "
+  std::vector<std::string> imap_capabilities;  // CAPABILITY atoms (imap::kCapabilityAtoms)
+  bool imap_untagged_capabilities = false;     // after login: "* CAPABILITY ..." (Dovecot's way)
+  std::optional<std::string> implementation;   // POP3 IMPLEMENTATION and IMAP ID "name"
+};
+
 struct MailServerSpec {
   std::string hostname;  // FQDN used in greetings and Received: headers
+  ServerIdentity identity;
   std::vector<std::string> domains;
   std::vector<MailUserSpec> users;
   std::vector<ListenerSpec> listeners;

@@ -180,6 +180,8 @@ void MailServerApp::start(Simulation& sim) {
 void MailServerApp::accept_connection(SocketPtr sock, const ListenerSpec& listener) {
   smtp::ServerConfig cfg;
   cfg.hostname = spec_.hostname;
+  if (spec_.identity.smtp_banner) cfg.banner = *spec_.identity.smtp_banner;
+  cfg.extensions = spec_.identity.smtp_extensions;
   const bool submission = listener.role != "mx";
   cfg.offer_auth = submission || !spec_.users.empty();
   cfg.require_auth = submission;

@@ -386,3 +386,48 @@ TEST_CASE("broken lessons: an expectation names a mailbox, not a To: line") {
         "lesson.json:35:27: /expectations/0/to: write just the mail address here, \"kuroyagi@hogehoge.com\" (a name in "
         "front of it belongs only in a send's \"to\")");
 }
+
+namespace {
+std::string with_identity(const std::string& identity) {
+  return with_line(23, R"(     "mail_server": {"domains": ["example.com"], "users": [{"name": "shiroyagi", "password": "mee"}], "identity": )" +
+                           identity + "}},");
+}
+}  // namespace
+
+TEST_CASE("broken lessons: a server identity advertising what the engine does not implement") {
+  using Catch::Matchers::Contains;
+  CHECK_THAT(one_error(with_identity(R"({"smtp": {"extensions": ["PIPELINING", "CHUNKING"]}})")),
+             Contains("lesson.json:23:") && Contains("/hosts/3/mail_server/identity/smtp/extensions/1: mailsim's SMTP server "
+                                                     "(EHLO) does not implement \"CHUNKING\"; list only what it does: SIZE, "
+                                                     "8BITMIME, PIPELINING, ENHANCEDSTATUSCODES, AUTH, STARTTLS, HELP"));
+  CHECK_THAT(one_error(with_identity(R"({"pop3": {"capabilities": ["TOP", "TOP"]}})")),
+             Contains("/hosts/3/mail_server/identity/pop3/capabilities/1: \"TOP\" is listed twice"));
+  CHECK_THAT(one_error(with_identity(R"({"imap": {"capabilities": ["IMAP4rev1", "CONDSTORE"]}})")),
+             Contains("/identity/imap/capabilities/1: mailsim's IMAP server (CAPABILITY) does not implement \"CONDSTORE\""));
+  CHECK_THAT(one_error(with_identity(R"({"smtp": {"banner": "ESMTP\r\n250 fake"}})")),
+             Contains("/identity/smtp/banner: expected 1 to 200 printable ASCII characters on one line"));
+  CHECK_THAT(one_error(with_identity(R"({"imap": {"capabilities_after_login": "later"}})")),
+             Contains("/identity/imap/capabilities_after_login:"));
+  CHECK_THAT(one_error(with_identity(R"({"pop": {}})")), Contains("/identity/pop: unknown key \"pop\" (did you mean \"pop3\"?)"));
+}
+
+TEST_CASE("a server identity reaches the server's spec") {
+  const auto r = load_scenario_text(
+      with_identity(R"({"implementation": "Dovecot", "smtp": {"banner": "ESMTP Postfix", "extensions": ["SIZE"]},
+                        "pop3": {"greeting": "Dovecot ready.", "capabilities": ["CAPA", "USER"]},
+                        "imap": {"capabilities": ["IMAP4rev1"], "capabilities_after_login": "untagged"}})"),
+      "lesson.json");
+  for (const auto& d : r.diagnostics) UNSCOPED_INFO(d.format());
+  REQUIRE(r.scenario);
+  const mailsim::sim::mail::ServerIdentity* id = nullptr;
+  for (const auto& h : r.scenario->hosts)
+    if (h.mail_server && h.info.id == "mail-example") id = &h.mail_server->identity;
+  REQUIRE(id);
+  CHECK(id->smtp_banner == "ESMTP Postfix");
+  CHECK(id->smtp_extensions == std::vector<std::string>{"SIZE"});
+  CHECK(id->pop3_greeting == "Dovecot ready.");
+  CHECK(id->pop3_capabilities == std::vector<std::string>{"CAPA", "USER"});
+  CHECK(id->imap_capabilities == std::vector<std::string>{"IMAP4rev1"});
+  CHECK(id->imap_untagged_capabilities);
+  CHECK(id->implementation == "Dovecot");
+}

@@ -243,3 +243,27 @@ TEST_CASE("a Thunderbird-shaped and a mutt-shaped session: every command answere
     CHECK(got[i == 10 ? "a0010" : tag] == "OK");
   }
 }
+
+TEST_CASE("a server identity: greeting text, CAPABILITY choice and order, untagged capabilities after login") {
+  MemoryStore store;
+  fill(store);
+  ServerConfig c;
+  c.starttls_available = false;
+  c.greeting = "Dovecot (Debian) ready.";
+  c.implementation = "Dovecot";
+  c.capabilities = {"IMAP4rev1", "SASL-IR", "ID", "IDLE", "UNSELECT", "NAMESPACE", "UIDPLUS", "MOVE",
+                    "LITERAL+", "SPECIAL-USE", "AUTH=PLAIN", "AUTH=LOGIN"};
+  c.untagged_capabilities_after_login = true;
+  ServerSession s(store, c);
+  CHECK(s.take_output() ==
+        "* OK [CAPABILITY IMAP4rev1 SASL-IR ID IDLE UNSELECT NAMESPACE UIDPLUS MOVE LITERAL+ SPECIAL-USE AUTH=PLAIN "
+        "AUTH=LOGIN] Dovecot (Debian) ready.\r\n");
+  CHECK(talk(s, "a1 ID NIL\r\n") == "* ID (\"name\" \"Dovecot\")\r\na1 OK ID completed\r\n");
+  CHECK(talk(s, "a2 LOGIN alice secret\r\n") ==
+        "* CAPABILITY IMAP4rev1 SASL-IR ID IDLE UNSELECT NAMESPACE UIDPLUS MOVE LITERAL+ SPECIAL-USE\r\n"
+        "a2 OK LOGIN completed\r\n");
+  // Without an identity: mailsim's own order, and the capabilities as a response code.
+  ServerSession plain(store);
+  plain.take_output();
+  CHECK(talk(plain, "b1 LOGIN alice secret\r\n") == "b1 OK [CAPABILITY " + kCapsAuth + "] LOGIN completed\r\n");
+}

@@ -503,3 +503,24 @@ TEST_CASE("AUTH PLAIN credentials are masked in events like PASS and APOP (issue
   CHECK(f.s().take_output() ==
         "-ERR unknown command\r\n+OK send PASS\r\n+OK alice's maildrop has 2 messages (50 octets)\r\n");
 }
+
+TEST_CASE("a server identity orders CAPA, drops what it does not list, and still hides what is not allowed") {
+  ServerConfig c;
+  c.offer_stls = true;
+  c.greeting = "Dovecot (Debian) ready.";
+  c.greeting_names_host = false;
+  c.capabilities = {"CAPA", "TOP", "UIDL", "RESP-CODES", "PIPELINING", "AUTH-RESP-CODE", "USER", "SASL"};
+  Fixture f(c);
+  CHECK(f.s().take_output() == "+OK Dovecot (Debian) ready.\r\n");
+  // Dovecot's list, in its order: no STLS and no IMPLEMENTATION because they are not listed.
+  CHECK(say(f.s(), "CAPA\r\n") ==
+        "+OK Capability list follows\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nAUTH-RESP-CODE\r\nUSER\r\n"
+        "SASL PLAIN LOGIN\r\n.\r\n");
+  // Not listed is not advertised, but the command itself still works (the engine is the same).
+  CHECK(say(f.s(), "STLS\r\n") == "+OK begin TLS negotiation\r\n");
+  f.s().tls_established();
+  f.login();
+  // After login USER and SASL are gone, as without an identity.
+  CHECK(say(f.s(), "CAPA\r\n") ==
+        "+OK Capability list follows\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nAUTH-RESP-CODE\r\n.\r\n");
+}

@@ -684,3 +684,30 @@ TEST_CASE("smtp server: byte-at-a-time equals one packet for a whole AUTH sessio
                      "221 2.0.0 mx.example.org closing connection\r\n");
   CHECK(b.backend.messages.at(0).data == "hidden\r\nbody\r\n");
 }
+
+TEST_CASE("smtp server: an identity sets the banner and the EHLO keywords' choice and order") {
+  ServerConfig c = auth_config();
+  c.offer_starttls = true;
+  c.banner = "ESMTP Postfix (Debian/GNU)";
+  c.extensions = {"PIPELINING", "SIZE", "STARTTLS", "AUTH", "ENHANCEDSTATUSCODES", "8BITMIME"};
+  ServerHarness h(c);
+  CHECK(h.greeting == "220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n");
+  CHECK(h.send("EHLO client.example\r\n") ==
+        "250-mx.example.org Hello client.example\r\n"
+        "250-PIPELINING\r\n"
+        "250-SIZE 10485760\r\n"
+        "250-STARTTLS\r\n"
+        "250-AUTH PLAIN LOGIN\r\n"
+        "250-ENHANCEDSTATUSCODES\r\n"
+        "250 8BITMIME\r\n");
+  // AUTH and STARTTLS are still only listed when offered: without them the list is shorter.
+  ServerConfig plain = test_config();
+  plain.extensions = c.extensions;
+  ServerHarness p(plain);
+  CHECK(p.send("EHLO client.example\r\n") ==
+        "250-mx.example.org Hello client.example\r\n"
+        "250-PIPELINING\r\n"
+        "250-SIZE 10485760\r\n"
+        "250-ENHANCEDSTATUSCODES\r\n"
+        "250 8BITMIME\r\n");
+}
