@@ -265,10 +265,10 @@ ResolverAction Resolver::run(Time now) {
   }
 }
 
-ResolverAction Resolver::send(Task& t, std::size_t index, Time now) {
+ResolverAction Resolver::send(Task& t, std::size_t index, Time now, bool tcp) {
   (void)now;
   Server& s = t.servers[index];
-  ++s.tries;
+  if (!tcp) ++s.tries;  // the TCP retry of a truncated answer is part of the same try
   ++queries_sent_;
   Message q;
   q.header.id = next_id();
@@ -278,11 +278,13 @@ ResolverAction Resolver::send(Task& t, std::size_t index, Time now) {
   o.server = index;
   o.address = *s.address;
   o.question = q.questions.front();
+  o.tcp = tcp;
   outstanding_ = o;
-  note("asking " + server_text(s.name, *s.address) + " for " + question_text(t.sname, t.qtype) +
-       (s.tries > 1 ? " (try " + std::to_string(s.tries) + " of " +
-                          std::to_string(config_.tries_per_server) + ")"
-                    : ""));
+  note("asking " + server_text(s.name, *s.address) + (tcp ? " over TCP" : "") + " for " +
+       question_text(t.sname, t.qtype) +
+       (s.tries > 1 && !tcp ? " (try " + std::to_string(s.tries) + " of " +
+                                  std::to_string(config_.tries_per_server) + ")"
+                            : ""));
   set_state(State::Waiting);
   ResolverAction a;
   a.kind = ResolverAction::Kind::Send;
@@ -290,6 +292,7 @@ ResolverAction Resolver::send(Task& t, std::size_t index, Time now) {
   a.server = s.name;
   a.packet = encode(q);
   a.timeout = config_.timeout;
+  a.tcp = tcp;
   return a;
 }
 
@@ -440,7 +443,15 @@ ResolverAction Resolver::process(const Message& response, Time now) {
   Task& t = stack_.back();
   const Server& server = t.servers[outstanding_->server];
   note(server.name.to_string_no_dot() + " answered: " + summary(m));
-  if (m.header.tc) return server_failed("truncated response (TCP fallback is not modelled)", now);
+  if (m.header.tc) {
+    // RFC 7766 5 (and RFC 1035 4.2.1): a truncated UDP answer is asked for again over TCP, from
+    // the same server; over TCP nothing may be truncated.
+    if (outstanding_->tcp) return server_failed("truncated response over TCP", now);
+    const std::size_t index = outstanding_->server;
+    outstanding_.reset();
+    note(server.name.to_string_no_dot() + " truncated its answer (TC); asking again over TCP");
+    return send(t, index, now, true);
+  }
   if (m.header.rcode != Rcode::NoError && m.header.rcode != Rcode::NXDomain)
     return server_failed("answered " + rcode_name(m.header.rcode), now);
   outstanding_.reset();
@@ -575,7 +586,7 @@ std::optional<Resolution> read_stub_response(const Message& query, std::string_v
   r.queries_sent = 1;
   if (m.header.tc) {
     r.outcome = Resolution::Outcome::ServFail;
-    r.reason = "truncated response (TCP fallback is not modelled)";
+    r.reason = "truncated response (a stub resolver does not retry over TCP)";
     return r;
   }
   if (m.header.rcode != Rcode::NoError && m.header.rcode != Rcode::NXDomain) {

@@ -60,7 +60,8 @@ struct Resolution {
 // What the caller does next.
 struct ResolverAction {
   enum class Kind {
-    Send,  // send `packet` by UDP to `to` port 53, then call on_response or, after `timeout`, on_timeout
+    Send,  // send `packet` to `to` port 53 (by UDP, or by TCP when `tcp`: framed, RFC 7766), then
+           // call on_response with the answer (unframed) or, after `timeout`, on_timeout
     Wait,  // nothing new: keep waiting for the query already sent (its timer still runs)
     Done,  // result() is ready
   };
@@ -69,6 +70,7 @@ struct ResolverAction {
   Name server;  // the name of the server asked (for traces)
   std::string packet;
   Time timeout = 0;
+  bool tcp = false;  // the UDP answer was truncated (TC): ask the same server again over TCP
 };
 
 // Resolves one (name, type) at a time by asking servers from the root down, using and
@@ -117,10 +119,11 @@ class Resolver {
     std::size_t server = 0;
     Ipv4Address address{};
     Question question;
+    bool tcp = false;
   };
 
   ResolverAction run(Time now);
-  ResolverAction send(Task& task, std::size_t server, Time now);
+  ResolverAction send(Task& task, std::size_t server, Time now, bool tcp = false);
   ResolverAction finish(Resolution::Outcome outcome, std::vector<Record> records,
                         std::optional<Record> soa, std::string reason, Time now);
   // finish(), then carry on with the lookup that was waiting for it (if any).

@@ -97,6 +97,8 @@ struct DnsServerApp::Pending {
   std::unique_ptr<dns::Resolver> resolver;
   std::uint16_t port = 0;
   EventId timer = 0;
+  SocketPtr upstream;                      // a TCP connection to a server whose UDP answer was truncated
+  dns::TcpMessageReader upstream_reader;   // its answer, unframed
 };
 
 struct DnsServerApp::TcpConn {
@@ -313,7 +315,12 @@ void DnsServerApp::drive(std::uint64_t id, dns::ResolverAction action) {
   switch (action.kind) {
     case dns::ResolverAction::Kind::Send: {
       const Ipv4 to = from_dns(action.to);
-      sim_->transport().udp_send(host(), p.port, Endpoint{to, kDnsPort}, action.packet, "dns");
+      retire_upstream(p);  // a TCP query answered or given up on: that connection is done
+      if (action.tcp) {
+        ask_over_tcp(id, to, std::move(action.packet));
+      } else {
+        sim_->transport().udp_send(host(), p.port, Endpoint{to, kDnsPort}, action.packet, "dns");
+      }
       p.timer = sim_->core().schedule_in(action.timeout, [this, id] {
         auto i = pending_.find(id);
         if (i == pending_.end()) return;
@@ -323,6 +330,7 @@ void DnsServerApp::drive(std::uint64_t id, dns::ResolverAction action) {
     }
     case dns::ResolverAction::Kind::Wait: break;
     case dns::ResolverAction::Kind::Done: {
+      retire_upstream(p);
       const dns::Resolution& res = p.resolver->result();
       const ReplyTo client = p.client;
       reply(client, dns::recursive_response(p.query, res), p.edns, "recursive");
@@ -336,6 +344,37 @@ void DnsServerApp::drive(std::uint64_t id, dns::ResolverAction action) {
       break;
     }
   }
+}
+
+// Closes the question's TCP connection upstream, if any. The socket is let go of a moment
+// later: this may run inside that socket's own callback.
+void DnsServerApp::retire_upstream(Pending& p) {
+  if (!p.upstream) return;
+  p.upstream->close();
+  sim_->core().schedule_in(0, [s = std::move(p.upstream)] {});
+  p.upstream.reset();
+}
+
+// A truncated UDP answer asked for again over TCP (RFC 7766): one connection per question,
+// closed once answered; the resolver's timer still bounds the wait.
+void DnsServerApp::ask_over_tcp(std::uint64_t id, Ipv4 to, std::string packet) {
+  Pending& p = *pending_.at(id);
+  p.upstream_reader = dns::TcpMessageReader();
+  p.upstream = sim_->transport().connect(host(), Endpoint{to, kDnsPort});
+  std::weak_ptr<TcpSocket> weak = p.upstream;
+  p.upstream->on_connected = [weak, framed = dns::frame_tcp(packet)] {
+    if (auto s = weak.lock()) s->send(framed);
+  };
+  p.upstream->on_data = [this, id, to, raw = p.upstream.get()](std::string_view bytes) {
+    auto it = pending_.find(id);
+    if (it == pending_.end() || it->second->upstream.get() != raw) return;  // an old connection
+    Pending& q = *it->second;
+    if (!q.upstream_reader.feed(bytes)) return;  // a broken stream: the timer gives up on it
+    if (auto message = q.upstream_reader.next()) {
+      sim_->core().cancel(q.timer);
+      drive(id, q.resolver->on_response(*message, to_dns(to), sim_->now()));
+    }
+  };
 }
 
 // ---- StubResolver ------------------------------------------------------------------------

@@ -61,6 +61,8 @@ class DnsServerApp : public App {
   void drop_tcp(std::uint64_t conn);
   bool serves(const dns::Name& name) const;
   void drive(std::uint64_t id, dns::ResolverAction action);
+  void ask_over_tcp(std::uint64_t id, Ipv4 to, std::string packet);
+  void retire_upstream(Pending& p);
   void reply(const ReplyTo& to, dns::Message response, const dns::EdnsRequest& edns, const std::string& role);
   void send_bytes(const ReplyTo& to, const std::string& bytes);
 

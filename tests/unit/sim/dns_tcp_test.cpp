@@ -161,3 +161,40 @@ TEST_CASE("dns over TCP: a frame shorter than a header breaks the stream and is 
   w.sim.core().run_until(4 * kSecond);
   CHECK(!udp.empty());
 }
+
+TEST_CASE("a recursive resolver asks again over TCP when a server's UDP answer is truncated") {
+  World w;
+  w.sim.network().add_host(HostInfo{"rec", "dns_server", "", "", "net", *Ipv4::parse("192.0.2.54")});
+  DnsServerConfig rc;
+  rc.recursive = true;
+  rc.root_hints.push_back(dns::ServerHint{dns::Name::of("ns.example.com"), dns::Ipv4Address{192, 0, 2, 53}});
+  w.sim.add_app(std::make_unique<DnsServerApp>("rec", rc));
+
+  // The pc asks over TCP too (as dig does after a TC), so the whole answer reaches it.
+  auto sock = w.sim.transport().connect("pc", Endpoint{*Ipv4::parse("192.0.2.54"), 53});
+  dns::TcpMessageReader reader;
+  std::string got;
+  sock->on_connected = [&] { sock->send(dns::frame_tcp(query(7, "big.example.com", dns::Type::TXT))); };
+  sock->on_data = [&](std::string_view b) {
+    REQUIRE(reader.feed(b));
+    if (auto m = reader.next()) got = *m;
+  };
+  w.sim.core().run_until(10'000'000);
+  REQUIRE_FALSE(got.empty());
+  const auto answer = decoded(got);
+  CHECK(answer.header.rcode == dns::Rcode::NoError);
+  CHECK_FALSE(answer.header.tc);
+  CHECK(answer.answers.size() == 12);  // all of them, fetched over TCP by the resolver
+  bool told = false, asked_tcp = false, tcp_to_ns = false;
+  for (const auto& r : w.sim.trace().records()) {
+    if (r.host == "rec" && r.summary.find("truncated its answer (TC); asking again over TCP") != std::string::npos)
+      told = true;
+    if (r.host == "rec" && r.summary.find("over TCP for TXT big.example.com") != std::string::npos) asked_tcp = true;
+    if (r.packet && !r.packet->udp && r.host == "rec" && r.packet->dst.port == 53 &&
+        (r.packet->flags & tcp_flags::kSyn))
+      tcp_to_ns = true;
+  }
+  CHECK(told);
+  CHECK(asked_tcp);
+  CHECK(tcp_to_ns);
+}
