@@ -14,6 +14,7 @@ class StepTimeline;
 
 struct ChallengeState {
   bool active = false;
+  bool detective = false;       // the detective kind: questions about the end state, asked at the end
   std::uint64_t run = 0;        // the run (AppState::run_serial) the questions were made for
   std::string lang;             // ... and their language
   std::uint64_t seed = 0;
