@@ -8,6 +8,7 @@
 #include <imgui.h>
 
 #include "gui/export_files.hpp"
+#include "gui/model/line_break.hpp"
 #include "gui/model/steps.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
@@ -31,6 +32,16 @@ void prepare(AppState& app) {
   c.asking.reset();
   c.revealed = false;
   c.saved_csv.clear();
+}
+
+// Text broken as the narration breaks it (at spaces, between Japanese phrases; never inside
+// a host name such as "mail.example.com", where ImGui's own wrapping may cut).
+void wrapped(const std::string& text) {
+  const float width = std::max(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 4.0f);
+  const MeasureText measure = [](std::string_view piece) {
+    return ImGui::CalcTextSize(piece.data(), piece.data() + piece.size()).x;
+  };
+  for (const auto& line : break_lines(text, width, measure)) ImGui::TextUnformatted(line.c_str());
 }
 
 }  // namespace
@@ -76,8 +87,8 @@ void challenge(AppState& app) {
   // The detective's window stands at the right, clear of the map the student clicks on.
   auto place = [&] {
     if (c.detective) {
-      ImGui::SetNextWindowPos(ImVec2(display.x - fs * 0.5f, display.y * 0.28f), ImGuiCond_Always, ImVec2(1.0f, 0.0f));
-      ImGui::SetNextWindowSize(ImVec2(std::min(display.x * 0.42f, fs * 30.0f), 0.0f), ImGuiCond_Always);
+      ImGui::SetNextWindowPos(ImVec2(display.x - fs * 0.3f, display.y - fs * 0.3f), ImGuiCond_Always, ImVec2(1.0f, 1.0f));
+      ImGui::SetNextWindowSize(ImVec2(std::min(display.x * 0.36f, fs * 28.0f), 0.0f), ImGuiCond_Always);
     } else {
       ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y * 0.45f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
       ImGui::SetNextWindowSize(ImVec2(std::min(display.x - 40.0f, fs * 36.0f), 0.0f), ImGuiCond_Always);
@@ -141,11 +152,16 @@ void challenge(AppState& app) {
   }
   ImGui::PushTextWrapPos(0.0f);
   if (!c.detective) ImGui::TextDisabled("%s", app.tr("challenge.so_far"));
-  ImGui::TextUnformatted(q.context.c_str());
+  wrapped(q.context);
   ImGui::Spacing();
-  ImGui::PushFont(app.fonts.large);
-  ImGui::TextUnformatted(q.prompt.c_str());
-  ImGui::PopFont();
+  if (!c.detective) ImGui::PushFont(app.fonts.large);  // the detective's window keeps room for the map
+  wrapped(q.prompt);
+  if (!c.detective) ImGui::PopFont();
+  if (q.kind == "who" && !c.revealed) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    wrapped(app.tr("challenge.click_host"));
+    ImGui::PopStyleColor();
+  }
   std::optional<std::size_t> chosen;
   if (*c.asking < c.chosen.size()) chosen = c.chosen[*c.asking];
   for (std::size_t o = 0; o < q.options.size(); ++o) {
@@ -155,7 +171,13 @@ void challenge(AppState& app) {
       ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(theme::rgb(right ? 0xBFE5C8 : 0xF6C6C0)));
       ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::ColorConvertU32ToFloat4(theme::rgb(right ? 0xBFE5C8 : 0xF6C6C0)));
     }
-    const bool clicked = ImGui::Button(label.c_str(), ImVec2(-1.0f, 0.0f));
+    // The detective's options two to a row when they are short (less height over the map).
+    const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+    bool two = c.detective;
+    for (const auto& opt : q.options)
+      two = two && ImGui::CalcTextSize(("4) " + opt).c_str()).x + ImGui::GetStyle().FramePadding.x * 2.0f <= half;
+    if (two && o % 2 == 1) ImGui::SameLine();
+    const bool clicked = ImGui::Button(label.c_str(), ImVec2(two ? half : -1.0f, 0.0f));
     if (c.revealed && (right || (chosen && *chosen == o))) ImGui::PopStyleColor(2);
     if (clicked && !c.revealed) c.answer(o);
   }
@@ -163,7 +185,7 @@ void challenge(AppState& app) {
     ImGui::Spacing();
     const bool ok = *chosen == q.answer;
     ImGui::TextUnformatted(app.tr(ok ? "challenge.right" : "challenge.wrong"));
-    ImGui::TextUnformatted(q.explanation.c_str());
+    wrapped(q.explanation);
     ImGui::TextDisabled("%s", format_text(app.tr("challenge.score"), {{"score", std::to_string(c.score())},
                                                                       {"answered", std::to_string(c.answered())},
                                                                       {"total", std::to_string(c.questions.size())}})

@@ -239,8 +239,8 @@ std::vector<QuizQuestion> make_detective(const Scenario& s, const RecordStore& r
     QuizQuestion q;
     q.kind = "who";
     q.context = evidence;
-    q.prompt = ja ? "このメールを止めたのはどのサーバー（またはネットワーク）でしょう？地図のホストをクリックしても答えられます。"
-                  : "Which server (or network) stopped this mail? You may click the host on the map.";
+    q.prompt = ja ? "このメールを止めたのはどのサーバー（またはネットワーク）でしょう？"
+                  : "Which server (or network) stopped this mail?";
     q.explanation = answer_text;
     if (!labels.count(who)) suspects.push_back({f.who, who}), labels.insert(who);
     std::vector<std::string> names;
