@@ -458,6 +458,9 @@ void analogy(AppState& app) {
             if (!cur.empty()) parts.push_back(cur);
           }
         }
+        // What the station stands for ("(mail app)") is left out rather than run under the
+        // caption when its lines do not fit above it (the tooltip still says it).
+        if (line == &second && y + lfs * static_cast<float>(parts.size()) > scene_max.y + 1.0f) break;
         for (const auto& part : parts) {
           ts = font->CalcTextSizeA(lfs, 1e9f, 0.0f, part.c_str());
           const float x = std::clamp(c.x - ts.x * 0.5f, scene_min.x + 2.0f, scene_max.x - ts.x - 2.0f);
