@@ -35,6 +35,11 @@ CLI::App* add_quiz_command(CLI::App& app, QuizArgs& a) {
   auto* q = app.add_subcommand("quiz", "Play a lesson as a challenge: predict each next step, get a score");
   q->add_option("lesson", a.lesson, "Scenario file (JSON) or lesson name (see 'mailsim list')")->required();
   q->add_option("--lang", a.lang, "Language of the questions: en or ja")->check(CLI::IsMember({"en", "ja"}));
+  q->add_option("--mode", a.mode,
+                 "predict: before each step, what happens next; detective: from how the lesson ends, which server "
+                 "stopped the mail and why")
+      ->check(CLI::IsMember({"predict", "detective"}))
+      ->capture_default_str();
   q->add_option("--student", a.student, "The student's name: each name gets its own variant (and is in the CSV)");
   q->add_option("--seed", a.seed, "The variant as a number (instead of one from the name)");
   q->add_option("--answers", a.answers, "Answers given in advance, e.g. 2,1,4 (otherwise they are asked for)");
@@ -66,9 +71,12 @@ int cmd_quiz(const QuizArgs& a, const std::filesystem::path& lessons, std::istre
     seed = *n;
   }
   const auto run = sim::run_scenario(*loaded.scenario);
-  const auto questions = sim::make_quiz(*loaded.scenario, run, a.lang, seed);
+  const bool detective = a.mode == "detective";
+  const auto questions = detective ? sim::make_detective(*loaded.scenario, run.trace.records(), a.lang, seed)
+                                   : sim::make_quiz(*loaded.scenario, run, a.lang, seed);
   if (questions.empty()) {
-    err << "mailsim quiz: this lesson has no story steps to ask about\n";
+    err << (detective ? "mailsim quiz: nothing is refused or stopped in this lesson: no case for the detective\n"
+                      : "mailsim quiz: this lesson has no story steps to ask about\n");
     return 2;
   }
   std::vector<std::size_t> given;
@@ -85,12 +93,20 @@ int cmd_quiz(const QuizArgs& a, const std::filesystem::path& lessons, std::istre
     }
   }
   out << loaded.scenario->title.in(a.lang) << "\n";
-  out << (ja ? "チャレンジ：次に何が起きるかを当ててください。" : "Challenge: predict what happens next.") << "\n";
+  if (detective)
+    out << (ja ? "探偵：レッスンの結末から、どのサーバーがなぜメールを止めたのかを突き止めてください。"
+               : "Detective: from how the lesson ends, find which server stopped the mail, and why.")
+        << "\n";
+  else
+    out << (ja ? "チャレンジ：次に何が起きるかを当ててください。" : "Challenge: predict what happens next.") << "\n";
   std::vector<sim::QuizResult> results;
   for (std::size_t k = 0; k < questions.size(); ++k) {
     const auto& q = questions[k];
     out << "\n" << fmt::format(fmt::runtime(ja ? "問{}/{}" : "Question {} of {}"), k + 1, questions.size()) << "\n";
-    out << (ja ? "これまで：" : "So far: ") << q.context << "\n" << q.prompt << "\n";
+    if (detective)
+      out << q.context << "\n" << q.prompt << "\n";
+    else
+      out << (ja ? "これまで：" : "So far: ") << q.context << "\n" << q.prompt << "\n";
     for (std::size_t o = 0; o < q.options.size(); ++o) out << "  " << o + 1 << ") " << q.options[o] << "\n";
     std::optional<std::size_t> chosen;
     if (k < given.size()) {

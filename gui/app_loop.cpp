@@ -227,6 +227,19 @@ int prepare_app(const GuiOptions& options, AppState& app, std::optional<Tab>& st
     if (!options.at && !options.at_fraction && !options.narration_step)
       app.seek(app.model.playback_of_record(*app.selected_packet));
   }
+  if (!options.challenge.empty()) {  // --challenge: questions from the start (or, for the detective, at the end)
+    if (app.narration.empty()) {
+      std::cerr << "mailsim: this scenario has no story; --challenge needs one\n";
+      return kGuiBadInput;
+    }
+    app.challenge.active = true;
+    app.challenge.detective = options.challenge == "detective";
+    app.challenge.student = options.student;
+    app.challenge.seed = sim::student_seed(options.student);
+    if (app.challenge.detective) app.seek(app.model.pace().duration());
+    else if (!options.at && !options.at_fraction && !options.narration_step) app.seek(0.0);
+    app.challenge.last_playback = std::max(0.0, app.playback - 1e-3);  // a --step's own question is due
+  }
   if (start_tab == Tab::Inspector && app.selected_host.empty() && !app.model.layout().hosts().empty()) {
     app.selected_host = app.model.layout().hosts().front().id;
   }

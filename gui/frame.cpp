@@ -5,6 +5,7 @@
 #include "formats/readers/replay_world.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <cfloat>
 #include <cmath>
 #include <optional>
@@ -85,31 +86,107 @@ void show_session_run(AppState& app, const std::optional<Moment>& keep) {
 // outcome of the last command and the lesson's title.
 void toolbar(AppState& app) {
   const float fs = ImGui::GetFontSize();
-  if (ImGui::Button(app.tr("bar.lessons"))) app.picker.open = true;
-  ImGui::SameLine();
-  if (ImGui::Button(app.tr("bar.compose"))) {
-    app.compose.open = true;
-    app.compose.check_open = false;
-    app.compose.error.clear();
-  }
-  ImGui::SameLine();
-  if (ImGui::Button(app.tr("bar.check"))) {
-    app.compose.check_open = true;
-    app.compose.open = false;
-    app.compose.error.clear();
-  }
-  ImGui::SameLine();
-  if (ImGui::Button(app.tr("bar.export"))) app.export_files.open = true;
   const auto& actions = app.session.user_actions();
   const bool mine = !actions.empty() && app.session.file() == app.scenario.file;
-  ImGui::SameLine(0.0f, fs);
-  ImGui::BeginDisabled(!mine);
-  if (ImGui::Button(app.tr("bar.undo"))) undo_action(app);
-  if (!app.headless && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", app.tr("bar.undo_tip"));
-  ImGui::SameLine();
-  if (ImGui::Button(app.tr("bar.reset"))) reset_actions(app);
-  if (!app.headless && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", app.tr("bar.reset_tip"));
-  ImGui::EndDisabled();
+  // The buttons, each with what it does. At a projector's scale they may not all fit the
+  // row: the ones that fit stay (the lesson picker, the presenter layout and the challenge
+  // first), the rest go into a "More" menu, so no button is ever cut mid-word.
+  struct Item {
+    const char* label;
+    const char* tip;  // may be null
+    bool enabled;
+    int keep;  // lower keeps its place on the row first
+    std::function<void()> act;
+  };
+  auto toggle_challenge = [&app] {
+    app.challenge.active = !app.challenge.active;
+    app.challenge.asking.reset();
+    app.challenge.chosen.clear();
+    app.challenge.questions.clear();
+    app.challenge.last_playback = app.playback;
+    if (app.challenge.active) {
+      app.seek(app.challenge.detective ? app.model.pace().duration() : 0.0);  // from the start of the story
+      app.challenge.last_playback = app.playback;
+    }
+  };
+  std::vector<Item> items{
+      {app.tr("bar.lessons"), nullptr, true, 0, [&app] { app.picker.open = true; }},
+      {app.tr("bar.compose"), nullptr, true, 3,
+       [&app] {
+         app.compose.open = true;
+         app.compose.check_open = false;
+         app.compose.error.clear();
+       }},
+      {app.tr("bar.check"), nullptr, true, 4,
+       [&app] {
+         app.compose.check_open = true;
+         app.compose.open = false;
+         app.compose.error.clear();
+       }},
+      {app.tr("bar.export"), nullptr, true, 5, [&app] { app.export_files.open = true; }},
+      {app.tr("bar.undo"), app.tr("bar.undo_tip"), mine, 6, [&app] { undo_action(app); }},
+      {app.tr("bar.reset"), app.tr("bar.reset_tip"), mine, 7, [&app] { reset_actions(app); }},
+      // Challenge mode: questions before each story step (only in a lesson with a story).
+      {app.tr(app.challenge.active ? "bar.challenge_stop" : "bar.challenge"), app.tr("bar.challenge_tip"),
+       !app.narration.empty(), 2,
+       [&app, toggle_challenge] {
+         app.challenge.detective = false;
+         toggle_challenge();
+       }},
+      {app.tr("bar.detective"), app.tr("bar.detective_tip"), !app.challenge.active && !app.narration.empty(), 8,
+       [&app, toggle_challenge] {
+         app.challenge.detective = true;
+         toggle_challenge();
+       }},
+      // The presenter layout (F5): the map, the narration and the scene only, for a projector.
+      {app.tr(app.presenter ? "bar.full_layout" : "bar.presenter"), app.tr("bar.presenter_tip"), true, 1,
+       [&app] { app.presenter = !app.presenter; }},
+  };
+  const ImGuiStyle& style = ImGui::GetStyle();
+  auto width_of = [&](const char* label) { return ImGui::CalcTextSize(label).x + style.FramePadding.x * 2.0f; };
+  const std::string more_label = std::string(app.tr("bar.more"));
+  // Keep room for the "Your actions" count and a little of the title.
+  const float room = ImGui::GetContentRegionAvail().x - fs * 4.0f;
+  float all_w = 0.0f;
+  for (const auto& it : items) all_w += width_of(it.label) + style.ItemSpacing.x;
+  std::vector<bool> on_row(items.size(), true);
+  if (all_w > room) {
+    std::vector<std::size_t> order(items.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(), [&](auto x, auto y) { return items[x].keep < items[y].keep; });
+    float used = width_of(more_label.c_str()) + style.ItemSpacing.x;
+    for (const auto k : order) {
+      const float w = width_of(items[k].label) + style.ItemSpacing.x;
+      on_row[k] = used + w <= room;
+      if (on_row[k]) used += w;
+    }
+  }
+  bool first = true;
+  bool overflow = false;
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    if (!on_row[k]) {
+      overflow = true;
+      continue;
+    }
+    if (!first) ImGui::SameLine();
+    first = false;
+    ImGui::BeginDisabled(!items[k].enabled);
+    if (ImGui::Button(items[k].label)) items[k].act();
+    if (!app.headless && items[k].tip && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip("%s", items[k].tip);
+    ImGui::EndDisabled();
+  }
+  if (overflow) {
+    ImGui::SameLine();
+    if (ImGui::Button(more_label.c_str())) ImGui::OpenPopup("##bar_more");
+    if (ImGui::BeginPopup("##bar_more")) {
+      for (std::size_t k = 0; k < items.size(); ++k) {
+        if (on_row[k]) continue;
+        if (ImGui::MenuItem(items[k].label, nullptr, false, items[k].enabled)) items[k].act();
+      }
+      ImGui::EndPopup();
+    }
+  }
   if (mine) {
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
@@ -120,26 +197,6 @@ void toolbar(AppState& app) {
       ImGui::EndTooltip();
     }
   }
-  // Challenge mode: questions before each story step (only in a lesson with a story).
-  ImGui::SameLine();
-  ImGui::BeginDisabled(app.narration.empty());
-  if (ImGui::Button(app.tr(app.challenge.active ? "bar.challenge_stop" : "bar.challenge"))) {
-    app.challenge.active = !app.challenge.active;
-    app.challenge.asking.reset();
-    app.challenge.chosen.clear();
-    app.challenge.questions.clear();
-    app.challenge.last_playback = app.playback;
-    if (app.challenge.active) {
-      app.seek(0.0);  // from the start of the story
-      app.challenge.last_playback = 0.0;
-    }
-  }
-  if (!app.headless && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", app.tr("bar.challenge_tip"));
-  ImGui::EndDisabled();
-  // The presenter layout (F5): the map, the narration and the scene only, for a projector.
-  ImGui::SameLine(0.0f, fs);
-  if (ImGui::Button(app.tr(app.presenter ? "bar.full_layout" : "bar.presenter"))) app.presenter = !app.presenter;
-  if (!app.headless && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", app.tr("bar.presenter_tip"));
   // The lesson's title on the right; the last command's outcome in between (it wins when
   // space is short: it is what just happened).
   const std::string title = app.title();

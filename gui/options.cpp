@@ -154,6 +154,11 @@ void add_gui_options(CLI::App& app, GuiOptions& out) {
       ->type_name("N")
       ->check(CLI::PositiveNumber);
   app.add_flag("--presenter", out.presenter, "Presenter layout for a projector: the map, the narration and the post-office scene only (F5 switches)");
+  app.add_option("--challenge", out.challenge,
+                 "Start as a challenge: predict (before each step, what happens next) or detective (from how the "
+                 "lesson ends, who stopped the mail and why)")
+      ->check(CLI::IsMember({"predict", "detective"}));
+  app.add_option("--student", out.student, "With --challenge: the student's name (each name gets its own variant)");
   app.add_option("--show", out.show, "Window open at the start")->check(CLI::IsMember({"lessons", "compose", "check", "export"}));
   app.add_option("--select", out.select, "Host selected in the Inspector (shown with --tab inspector)")
       ->type_name("HOST");

@@ -28,6 +28,19 @@ bool ChallengeState::answer(std::size_t option) {
   return *chosen[k] == questions[k].answer;
 }
 
+std::optional<std::size_t> next_unanswered(const ChallengeState& c) {
+  for (std::size_t k = 0; k < c.questions.size(); ++k)
+    if (k >= c.chosen.size() || !c.chosen[k]) return k;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> option_of_host(const sim::QuizQuestion& q, const std::string& host) {
+  if (q.kind != "who" || host.empty()) return std::nullopt;
+  for (std::size_t o = 0; o < q.option_hosts.size() && o < q.options.size(); ++o)
+    if (q.option_hosts[o] == host) return o;
+  return std::nullopt;
+}
+
 std::optional<std::size_t> question_due(const ChallengeState& c, const StepTimeline& steps, double from, double to) {
   if (!c.active || to <= from) return std::nullopt;
   std::optional<std::size_t> due;

@@ -14,9 +14,13 @@ class StepTimeline;
 
 struct ChallengeState {
   bool active = false;
+  bool detective = false;       // the detective kind: questions about the end state, asked at the end
   std::uint64_t run = 0;        // the run (AppState::run_serial) the questions were made for
   std::string lang;             // ... and their language
   std::uint64_t seed = 0;
+  std::string student;          // the name the seed came from (in the teacher's CSV)
+  std::string host_at_ask;      // the detective: the map's selection when the question came up
+  std::string saved_csv;        // where the results were saved (shown at the end)
   std::vector<sim::QuizQuestion> questions;
   std::vector<std::optional<std::size_t>> chosen;  // per question: the option picked
   std::optional<std::size_t> asking;               // the question on screen
@@ -28,6 +32,13 @@ struct ChallengeState {
   // Records the answer to the question on screen (once); true when it is right.
   bool answer(std::size_t option);
 };
+
+// The detective's next question: the first unanswered one (nullopt: all answered).
+std::optional<std::size_t> next_unanswered(const ChallengeState& c);
+
+// The detective's "who" question answered by a click on the map: the option naming `host`
+// (nullopt when the question is not a "who" or no option names that host).
+std::optional<std::size_t> option_of_host(const sim::QuizQuestion& q, const std::string& host);
 
 // The first unanswered question whose step is shown in (from, to] of playback: it is asked
 // before that step is shown (nullopt: none due).

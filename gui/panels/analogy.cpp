@@ -266,6 +266,86 @@ void analogy(AppState& app) {
   // Station size from the room: two rows (extras above) plus labels under the main row.
   const float least = min_text(app, fs);
   const float label_fs = std::max(fs * 0.78f, least);
+  ImGuiIO& io = ImGui::GetIO();
+  const bool hovered_panel = ImGui::IsWindowHovered();
+  Station hovered = Station::None;
+  auto label_of = [&](Station st) { return table.get("station." + std::string(station_name(st))); };
+
+  // Does the road fit across? Each main station has a lane of about 13.5% of the scene; its
+  // label must fit the lane at the least type in at most three lines without breaking a word.
+  // Where it does not (a narrow column beside the map at a projector's scale), the scene is
+  // drawn as a list: the stations one under the other, each with its name beside it.
+  bool list_mode = false;
+  {
+    const float lane_w = sw * 0.135f;
+    const MeasureText at_least = [&](std::string_view piece) {
+      return font->CalcTextSizeA(least, FLT_MAX, 0.0f, piece.data(), piece.data() + piece.size()).x;
+    };
+    for (const auto& spot : kSpots) {
+      if (spot.extra) continue;
+      const auto [first, second] = split_label(label_of(spot.station));
+      std::size_t lines = 0;
+      for (const std::string* line : {&first, &second}) {
+        if (line->empty()) continue;
+        const bool latin = std::all_of(line->begin(), line->end(), [](char ch) { return (ch & 0x80) == 0; });
+        if (latin) {
+          std::size_t from = 0;
+          while (from <= line->size()) {
+            const auto sp = std::min(line->find(' ', from), line->size());
+            if (at_least(std::string_view(*line).substr(from, sp - from)) > lane_w) list_mode = true;
+            from = sp + 1;
+          }
+        }
+        lines += at_least(*line) <= lane_w ? 1 : break_lines(*line, lane_w, at_least).size();
+      }
+      if (lines > 3) list_mode = true;
+    }
+  }
+  if (list_mode) {
+    // The stations this lesson's story uses from the upper row (and the lit one), then the road.
+    std::vector<Station> list;
+    for (const auto& spot : kSpots) {
+      if (!spot.extra) continue;
+      bool used = spot.station == active;
+      for (const auto& step : app.scenario.narration)
+        used = used || (!step.analogy.empty() && app.station_of(step.analogy) == spot.station);
+      if (used) list.push_back(spot.station);
+    }
+    const std::size_t first_main = list.size();
+    for (const auto& spot : kSpots)
+      if (!spot.extra) list.push_back(spot.station);
+    const float row_h = sh / static_cast<float>(list.size());
+    const float s = std::clamp(row_h * 0.85f, 14.0f, 44.0f);
+    const float lfs = std::clamp(row_h * 0.78f, least, label_fs);
+    const float icon_x = scene_min.x + pad + s * 0.95f;
+    const float text_x = icon_x + s * 0.95f + pad * 0.5f;
+    const float text_room = scene_max.x - text_x - 4.0f;
+    const float road_x = icon_x;
+    const float road_top = scene_min.y + row_h * (static_cast<float>(first_main) + 0.5f);
+    const float road_bottom = scene_min.y + row_h * (static_cast<float>(list.size()) - 0.5f);
+    dl->AddLine(ImVec2(road_x, road_top), ImVec2(road_x, road_bottom), rgb(kRoad), std::max(3.0f, s * 0.1f));
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      const Station st = list[k];
+      const float cy = scene_min.y + row_h * (static_cast<float>(k) + 0.5f);
+      const bool lit = st == active;
+      // The full label if it fits, else its name alone (never a cut word).
+      std::string label = label_of(st);
+      if (font->CalcTextSizeA(lfs, FLT_MAX, 0.0f, label.c_str()).x > text_room) label = split_label(label).first;
+      const ImVec2 ts = font->CalcTextSizeA(lfs, FLT_MAX, 0.0f, label.c_str());
+      if (lit) {
+        const ImVec2 a(scene_min.x + pad * 0.3f, cy - row_h * 0.48f);
+        const ImVec2 b(std::min(scene_max.x - 2.0f, text_x + ts.x + pad * 0.5f), cy + row_h * 0.48f);
+        dl->AddRectFilled(a, b, rgb(theme::kHalo, 210), s * 0.2f);
+        dl->AddRect(a, b, rgb(0xB8A800), s * 0.2f, 0, 2.5f);
+      }
+      draw_station(dl, st, ImVec2(icon_x, cy), s * (st == Station::Envelope ? 0.7f : 1.0f));
+      dl->AddText(font, lfs, ImVec2(std::floor(text_x), std::floor(cy - ts.y * 0.5f)),
+                  lit ? rgb(theme::kInk) : rgb(theme::kInkSoft), label.c_str());
+      if (!app.headless && hovered_panel && io.MousePos.y >= cy - row_h * 0.5f && io.MousePos.y < cy + row_h * 0.5f &&
+          io.MousePos.x >= scene_min.x && io.MousePos.x <= scene_max.x)
+        hovered = st;
+    }
+  } else {
   const float s = std::clamp(std::min((sh - label_fs * 2.3f) / 2.45f, sw / 9.5f), 16.0f, 64.0f);
   const float extra_y = scene_min.y + s * 0.62f;
   const float main_y = scene_min.y + s * 1.75f;
@@ -274,11 +354,6 @@ void analogy(AppState& app) {
   const float road_y = main_y + s * 0.5f;
   dl->AddLine(ImVec2(scene_min.x + sw * kSpots[0].x, road_y), ImVec2(scene_min.x + sw * kSpots[6].x, road_y),
               rgb(kRoad), std::max(3.0f, s * 0.1f));
-
-  ImGuiIO& io = ImGui::GetIO();
-  const bool hovered_panel = ImGui::IsWindowHovered();
-  Station hovered = Station::None;
-  auto label_of = [&](Station st) { return table.get("station." + std::string(station_name(st))); };
 
   // The upper row is laid out in sequence: each drawing followed by its one-line label,
   // spread evenly; labels shrink (to 80%) when the row is short of room.
@@ -383,6 +458,9 @@ void analogy(AppState& app) {
             if (!cur.empty()) parts.push_back(cur);
           }
         }
+        // What the station stands for ("(mail app)") is left out rather than run under the
+        // caption when its lines do not fit above it (the tooltip still says it).
+        if (line == &second && y + lfs * static_cast<float>(parts.size()) > scene_max.y + 1.0f) break;
         for (const auto& part : parts) {
           ts = font->CalcTextSizeA(lfs, 1e9f, 0.0f, part.c_str());
           const float x = std::clamp(c.x - ts.x * 0.5f, scene_min.x + 2.0f, scene_max.x - ts.x - 2.0f);
@@ -414,6 +492,8 @@ void analogy(AppState& app) {
       hovered = spot.station;
     }
   }
+
+  }  // the road across
 
   // Caption: the situation's title and what it means.
   const ImVec2 cap_min(min.x, scene_max.y);

@@ -1,10 +1,14 @@
 // Challenge mode: playback stops before each story step and asks what happens next (the
 // questions of sim/quiz); right or wrong with the step's explanation, the score at the end.
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <imgui.h>
 
+#include "gui/export_files.hpp"
+#include "gui/model/line_break.hpp"
 #include "gui/model/steps.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
@@ -19,13 +23,25 @@ void prepare(AppState& app) {
   if (c.run == app.run_serial && c.lang == app.lang && !c.questions.empty()) return;
   sim::RunResult shown;
   shown.narration = app.narration;
-  c.questions = sim::make_quiz(app.scenario, shown, app.lang, c.seed);
+  c.questions = c.detective ? sim::make_detective(app.scenario, app.model.records(), app.lang, c.seed)
+                            : sim::make_quiz(app.scenario, shown, app.lang, c.seed);
   if (c.run != app.run_serial) c.chosen.clear();  // another run: start afresh (a language switch keeps the answers)
   c.chosen.resize(c.questions.size());
   c.run = app.run_serial;
   c.lang = app.lang;
   c.asking.reset();
   c.revealed = false;
+  c.saved_csv.clear();
+}
+
+// Text broken as the narration breaks it (at spaces, between Japanese phrases; never inside
+// a host name such as "mail.example.com", where ImGui's own wrapping may cut).
+void wrapped(const std::string& text) {
+  const float width = std::max(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 4.0f);
+  const MeasureText measure = [](std::string_view piece) {
+    return ImGui::CalcTextSize(piece.data(), piece.data() + piece.size()).x;
+  };
+  for (const auto& line : break_lines(text, width, measure)) ImGui::TextUnformatted(line.c_str());
 }
 
 }  // namespace
@@ -37,6 +53,17 @@ void challenge_guard(AppState& app) {
     return;
   }
   prepare(app);
+  if (c.detective) {
+    // The detective looks at how the lesson ends: one question after the other, no playback.
+    app.playing = false;
+    if (!c.asking) {
+      c.asking = next_unanswered(c);
+      c.revealed = false;
+      c.host_at_ask = app.selected_host;
+    }
+    c.last_playback = app.playback;
+    return;
+  }
   const StepTimeline steps(app.narration, app.model);
   if (!c.asking) {
     if (const auto due = question_due(c, steps, c.last_playback, app.playback)) {
@@ -54,28 +81,87 @@ void challenge_guard(AppState& app) {
 
 void challenge(AppState& app) {
   auto& c = app.challenge;
-  if (!c.active || !c.asking || *c.asking >= c.questions.size()) return;
-  const auto& q = c.questions[*c.asking];
+  if (!c.active) return;
   const float fs = ImGui::GetFontSize();
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y * 0.45f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSize(ImVec2(std::min(display.x - 40.0f, fs * 36.0f), 0.0f), ImGuiCond_Always);
-  const std::string title = format_text(app.tr("challenge.title"), {{"n", std::to_string(*c.asking + 1)},
+  // The detective's window stands at the right, clear of the map the student clicks on.
+  auto place = [&] {
+    if (c.detective) {
+      ImGui::SetNextWindowPos(ImVec2(display.x - fs * 0.3f, display.y - fs * 0.3f), ImGuiCond_Always, ImVec2(1.0f, 1.0f));
+      ImGui::SetNextWindowSize(ImVec2(std::min(display.x * 0.36f, fs * 28.0f), 0.0f), ImGuiCond_Always);
+    } else {
+      ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y * 0.45f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+      ImGui::SetNextWindowSize(ImVec2(std::min(display.x - 40.0f, fs * 36.0f), 0.0f), ImGuiCond_Always);
+    }
+  };
+  const auto flags = ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove |
+                     ImGuiWindowFlags_AlwaysAutoResize;
+  if (!c.asking && !c.questions.empty() && !next_unanswered(c) && (c.detective || c.answered() == c.questions.size())) {
+    // Every question answered: the score, and the results for the teacher.
+    place();
+    const std::string title = std::string(app.tr("challenge.done")) + "###challenge_done";
+    if (ImGui::Begin(title.c_str(), nullptr, flags)) {
+      ImGui::PushTextWrapPos(0.0f);
+      ImGui::PushFont(app.fonts.large);
+      ImGui::TextUnformatted(format_text(app.tr("challenge.final"),
+                                         {{"score", std::to_string(c.score())},
+                                          {"total", std::to_string(c.questions.size())},
+                                          {"percent", std::to_string(c.score() * 100 / c.questions.size())}})
+                                 .c_str());
+      ImGui::PopFont();
+      if (ImGui::Button(app.tr("challenge.save_csv"))) {
+        std::vector<sim::QuizResult> results;
+        for (std::size_t k = 0; k < c.questions.size(); ++k)
+          if (k < c.chosen.size() && c.chosen[k]) results.push_back({k, *c.chosen[k], *c.chosen[k] == c.questions[k].answer});
+        const std::string lesson = app.scenario.name.empty() ? "lesson" : app.scenario.name;
+        const std::filesystem::path dir = app.export_files.dir.empty() ? std::filesystem::path(default_export_dir()) : std::filesystem::path(app.export_files.dir);
+        const auto file = dir / ("mailsim-" + lesson + (c.detective ? "-detective" : "-challenge") +
+                                 (c.student.empty() ? "" : "-" + c.student) + ".csv");
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        std::ofstream out(file, std::ios::binary);
+        out << sim::quiz_csv(c.student, lesson, c.seed, c.questions, results);
+        c.saved_csv = out ? file.string() : std::string(app.tr("challenge.save_failed"));
+      }
+      if (!c.saved_csv.empty()) ImGui::TextDisabled("%s", c.saved_csv.c_str());
+      ImGui::SameLine();
+      if (ImGui::Button(app.tr("bar.challenge_stop"))) {
+        c.active = false;
+        c.questions.clear();
+        c.chosen.clear();
+      }
+      ImGui::PopTextWrapPos();
+    }
+    ImGui::End();
+    return;
+  }
+  if (!c.asking || *c.asking >= c.questions.size()) return;
+  const auto& q = c.questions[*c.asking];
+  // The detective may answer "who" by clicking the host on the map.
+  if (c.detective && !c.revealed && app.selected_host != c.host_at_ask) {
+    c.host_at_ask = app.selected_host;
+    if (const auto o = option_of_host(q, app.selected_host)) c.answer(*o);
+  }
+  place();
+  const std::string title = format_text(app.tr(c.detective ? "challenge.detective_title" : "challenge.title"), {{"n", std::to_string(*c.asking + 1)},
                                                                      {"total", std::to_string(c.questions.size())}}) +
                             "###challenge";
-  if (!ImGui::Begin(title.c_str(), nullptr,
-                    ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove |
-                        ImGuiWindowFlags_AlwaysAutoResize)) {
+  if (!ImGui::Begin(title.c_str(), nullptr, flags)) {
     ImGui::End();
     return;
   }
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextDisabled("%s", app.tr("challenge.so_far"));
-  ImGui::TextUnformatted(q.context.c_str());
+  if (!c.detective) ImGui::TextDisabled("%s", app.tr("challenge.so_far"));
+  wrapped(q.context);
   ImGui::Spacing();
-  ImGui::PushFont(app.fonts.large);
-  ImGui::TextUnformatted(q.prompt.c_str());
-  ImGui::PopFont();
+  if (!c.detective) ImGui::PushFont(app.fonts.large);  // the detective's window keeps room for the map
+  wrapped(q.prompt);
+  if (!c.detective) ImGui::PopFont();
+  if (q.kind == "who" && !c.revealed) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    wrapped(app.tr("challenge.click_host"));
+    ImGui::PopStyleColor();
+  }
   std::optional<std::size_t> chosen;
   if (*c.asking < c.chosen.size()) chosen = c.chosen[*c.asking];
   for (std::size_t o = 0; o < q.options.size(); ++o) {
@@ -85,7 +171,13 @@ void challenge(AppState& app) {
       ImGui::PushStyleColor(ImGuiCol_Button, ImGui::ColorConvertU32ToFloat4(theme::rgb(right ? 0xBFE5C8 : 0xF6C6C0)));
       ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::ColorConvertU32ToFloat4(theme::rgb(right ? 0xBFE5C8 : 0xF6C6C0)));
     }
-    const bool clicked = ImGui::Button(label.c_str(), ImVec2(-1.0f, 0.0f));
+    // The detective's options two to a row when they are short (less height over the map).
+    const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+    bool two = c.detective;
+    for (const auto& opt : q.options)
+      two = two && ImGui::CalcTextSize(("4) " + opt).c_str()).x + ImGui::GetStyle().FramePadding.x * 2.0f <= half;
+    if (two && o % 2 == 1) ImGui::SameLine();
+    const bool clicked = ImGui::Button(label.c_str(), ImVec2(two ? half : -1.0f, 0.0f));
     if (c.revealed && (right || (chosen && *chosen == o))) ImGui::PopStyleColor(2);
     if (clicked && !c.revealed) c.answer(o);
   }
@@ -93,19 +185,24 @@ void challenge(AppState& app) {
     ImGui::Spacing();
     const bool ok = *chosen == q.answer;
     ImGui::TextUnformatted(app.tr(ok ? "challenge.right" : "challenge.wrong"));
-    ImGui::TextUnformatted(q.explanation.c_str());
+    wrapped(q.explanation);
     ImGui::TextDisabled("%s", format_text(app.tr("challenge.score"), {{"score", std::to_string(c.score())},
                                                                       {"answered", std::to_string(c.answered())},
                                                                       {"total", std::to_string(c.questions.size())}})
                                   .c_str());
     if (ImGui::Button(app.tr("challenge.continue"))) {
-      // Show the step the question was about, and go on playing.
-      const StepTimeline steps(app.narration, app.model);
-      if (const auto at = steps.playback_of_step(q.step)) app.seek(*at);
-      c.last_playback = app.playback;
-      c.asking.reset();
-      c.revealed = false;
-      app.playing = !app.headless;
+      if (c.detective) {
+        c.asking.reset();  // the next question comes at once
+        c.revealed = false;
+      } else {
+        // Show the step the question was about, and go on playing.
+        const StepTimeline steps(app.narration, app.model);
+        if (const auto at = steps.playback_of_step(q.step)) app.seek(*at);
+        c.last_playback = app.playback;
+        c.asking.reset();
+        c.revealed = false;
+        app.playing = !app.headless;
+      }
     }
   }
   ImGui::PopTextWrapPos();

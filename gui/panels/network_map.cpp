@@ -266,6 +266,12 @@ Box badge(ImDrawList* dl, ImFont* font, float size, ImVec2 at, const std::string
 // it) and, if it can, starts below `top` (the label of the host above). Where there is no room beside the icon (a grid cell) only a device's badge is drawn,
 // above the icon. Adds what it drew to `avoid`; sets `tip` when the mouse is over it.
 // What the IMAP flags say of a mailbox, after its count: " (1 unread)", " (1 unread, 1 deleted)".
+// "+2 more mailboxes": the mailbox rows left out of a column (they count mailboxes, not
+// messages or people; the tooltip and the Inspector list them all).
+std::string more_mailboxes_text(AppState& app, std::size_t n) {
+  return format_text(app.tr(n == 1 ? "map.more_mailbox" : "map.more_mailboxes"), {{"n", std::to_string(n)}});
+}
+
 std::string flag_suffix(AppState& app, const MailboxState& mb) {
   const auto unread = mb.unread_count();
   const auto deleted = mb.deleted_count();
@@ -324,7 +330,7 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
     }
   }
   if (boxes.size() > kMaxUsers) {
-    rows.push_back({Row::Kind::More, format_text(app.tr("map.more_users"), {{"n", std::to_string(boxes.size() - kMaxUsers)}})});
+    rows.push_back({Row::Kind::More, more_mailboxes_text(app, boxes.size() - kMaxUsers)});
   }
   if (!column) rows.clear();
 
@@ -379,16 +385,33 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
       std::size_t more = boxes.size() > kMaxUsers ? boxes.size() - kMaxUsers : 0;
       if (rows.back().kind == Row::Kind::More) rows.pop_back();
       auto more_row = [&] {
-        return Row{Row::Kind::More, format_text(app.tr("map.more_users"), {{"n", std::to_string(more)}})};
+        std::string t = more_mailboxes_text(app, more);
+        if (text_w(t) > room) t = "+" + std::to_string(more);  // the tooltip says what they are
+        return Row{Row::Kind::More, t};
+      };
+      auto only_badges = [&] {
+        return std::all_of(rows.begin(), rows.end(),
+                           [](const Row& r) { return r.kind == Row::Kind::Queue || r.kind == Row::Kind::Device; });
       };
       auto height_with_more = [&] {
         float t = more > 0 ? height_of(more_row()) : 0.0f;
         for (const auto& r : rows) t += height_of(r);
         return t;
       };
+      // Mailbox rows give way first (from the last); the queue and device badges, which
+      // count messages, stay while anything can.
       while (!rows.empty() && height_with_more() > bottom - top) {
-        const auto k = rows.back().kind;
-        rows.pop_back();
+        if (only_badges() && more > 0) {
+          // Only the message counts are left: they stay, and the "+N more mailboxes" row gives way.
+          more = 0;
+          continue;
+        }
+        auto at = rows.end();
+        for (auto it = rows.begin(); it != rows.end(); ++it)
+          if (it->kind != Row::Kind::Queue && it->kind != Row::Kind::Device) at = it;
+        if (at == rows.end()) at = rows.end() - 1;
+        const auto k = at->kind;
+        rows.erase(at);
         if (k == Row::Kind::Count || k == Row::Kind::Gauge) ++more;
       }
       if (more > 0 && height_with_more() <= bottom - top) rows.push_back(more_row());

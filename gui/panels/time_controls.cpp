@@ -122,8 +122,8 @@ void handle_keys(AppState& app) {
 
 namespace {
 
-// A marker per narration step on the scrubber just drawn (a tick at its top and bottom edges,
-// clear of the time label): hovering shows the step's text, clicking one seeks to it.
+// A marker per narration step on the scrubber just drawn (a tick at its top and bottom edges;
+// the bar has no text): hovering shows the step's text, clicking one seeks to it.
 void scrubber_marks(AppState& app, double duration) {
   const StepTimeline steps(app.narration, app.model);
   if (steps.empty() || duration <= 0.0) return;
@@ -193,7 +193,9 @@ void time_controls(AppState& app) {
   const std::string label = clock_text(app.japanese(), app.view.time);
   float p = static_cast<float>(app.playback);
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x);
-  if (ImGui::SliderFloat("##scrub", &p, 0.0f, static_cast<float>(std::max(duration, 0.001)), label.c_str(),
+  // No text inside the bar: the step markers run along its edges, and the time is on the
+  // line below (at a projector's scale the markers would cross the digits).
+  if (ImGui::SliderFloat("##scrub", &p, 0.0f, static_cast<float>(std::max(duration, 0.001)), "",
                          ImGuiSliderFlags_NoRoundToFormat)) {
     app.seek(static_cast<double>(p));
   }

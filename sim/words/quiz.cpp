@@ -2,10 +2,12 @@
 #include "sim/words/quiz.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "sim/words/describe.hpp"
 #include "sim/words/narration.hpp"
 #include "sim/core/random.hpp"
 
@@ -102,6 +104,170 @@ std::vector<QuizQuestion> make_quiz(const Scenario& s, const RunResult& run, std
   return out;
 }
 
+namespace {
+
+constexpr DetectiveReason kReasons[] = {
+    {"user_unknown", "There is no such user at that address (5.1.1)", "その宛先のユーザーがいない（5.1.1）"},
+    {"domain_unknown", "The domain does not exist (DNS said NXDOMAIN)", "宛先のドメインが存在しない（DNSの答えはNXDOMAIN）"},
+    {"mailbox_full", "The recipient's mailbox is full (5.2.2)", "受信者のメールボックスが満杯（5.2.2）"},
+    {"too_large", "The message is larger than the server accepts (5.3.4)", "メールがサーバーの受け付ける大きさを超えている（5.3.4）"},
+    {"relay_denied", "It does not pass on mail for strangers (relay denied, 5.7.1)", "部外者のメールは中継しない（中継拒否、5.7.1）"},
+    {"auth_failed", "The password was wrong (5.7.8)", "パスワードが違う（5.7.8）"},
+    {"auth_required", "The sender did not log in first (5.7.0)", "送信者が先にログインしていない（5.7.0）"},
+    {"loop", "The mail went round in a loop (5.4.6)", "メールが同じところを回り続けた（5.4.6）"},
+    {"rate_limit", "Too many messages too fast: try again later (4.7.1)", "短い時間に送りすぎ。あとでもう一度（4.7.1）"},
+    {"blocked_port", "Connections to port 25 may not leave this network (OP25B)", "このネットワークから外の25番ポートへは接続できない（OP25B）"},
+    {"server_down", "The server is switched off: nobody answers", "サーバーの電源が切れていて、だれも応答しない"},
+};
+
+const DetectiveReason* reason_of(std::string_view key) {
+  for (const auto& r : kReasons)
+    if (r.key == key) return &r;
+  return nullptr;
+}
+
+// The reason an SMTP reply gives, from its code and enhanced status (empty: not a refusal the
+// detective asks about, e.g. 503 "bad sequence of commands").
+std::string smtp_reason(int code, std::string_view status) {
+  if (status.rfind("4.7.", 0) == 0 && code >= 400 && code < 500) return "rate_limit";
+  if (code < 500) return {};
+  if (status.rfind("5.1.", 0) == 0 && status != "5.1.2") return "user_unknown";
+  if (status == "5.1.2") return "domain_unknown";
+  if (status == "5.2.2") return "mailbox_full";
+  if (status == "5.3.4" || status == "5.2.3") return "too_large";
+  if (status == "5.4.6") return "loop";
+  if (status == "5.7.8" || code == 535) return "auth_failed";
+  if (status == "5.7.0" || code == 530) return "auth_required";
+  if (status == "5.7.1") return "relay_denied";
+  return {};
+}
+
+std::string network_label(const Scenario& s, const std::string& id, std::string_view lang) {
+  for (const auto& n : s.networks)
+    if (n.id == id) return lang == "ja" && !n.name_ja.empty() ? n.name_ja : (n.name.empty() ? id : n.name);
+  return id;
+}
+
+}  // namespace
+
+std::span<const DetectiveReason> detective_reasons() { return kReasons; }
+
+// The one place that reads records' `detail` for the detective.
+std::vector<Refusal> find_refusals(const Scenario& s, const RecordStore& records, std::string_view lang) {
+  std::vector<Refusal> out;
+  std::set<std::pair<std::string, std::string>> seen;
+  std::set<std::uint64_t> blocked_conns;  // connections a network rule dropped (their timeout is not "down")
+  auto add = [&](Refusal r) {
+    if (seen.insert({r.who, r.reason}).second) out.push_back(std::move(r));
+  };
+  auto text = [&](std::string_view key, const nlohmann::json& d) -> std::string {
+    const auto it = d.find(key);
+    return it != d.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  for (const auto& r : records) {
+    const auto& d = r.detail;
+    if (r.kind == RecordKind::Protocol && r.event.str() == "reply" && r.protocol.str() == "smtp") {
+      const auto c = d.find("code");
+      if (c == d.end() || !c->is_number_integer()) continue;
+      const std::string why = smtp_reason(c->get<int>(), text("status", d));
+      if (why.empty()) continue;
+      // The reply as the server sent it (quoted: the wire's own words, in either language).
+      const std::string line = text("line", d);
+      add({r.host.str(), false, why,
+           lang == "ja" ? "返ってきた答え：「" + line + "」" : "The reply that came back: \"" + line + "\"", r.seq});
+    } else if (r.kind == RecordKind::Mail && r.event.str() == "bounced" && d.find("code") == d.end()) {
+      // Given up with no server's reply: the name did not resolve, or the MX is the sender itself.
+      const std::string status = text("status", d);
+      const std::string why = status == "5.4.6" ? "loop" : "domain_unknown";
+      add({r.host.str(), false, why, describe_record(r, lang, &s), r.seq});
+    } else if (r.kind == RecordKind::Policy && (r.event.str() == "drop" || r.event.str() == "reject")) {
+      blocked_conns.insert(r.conn);
+      const std::string net = text("network", d);
+      if (!net.empty()) add({net, true, "blocked_port", describe_record(r, lang, &s), r.seq});
+    } else if (r.kind == RecordKind::Connection && (r.event.str() == "timeout" || r.event.str() == "refused") &&
+               !r.peer.empty() && !blocked_conns.count(r.conn)) {
+      add({r.peer.str(), false, "server_down", describe_record(r, lang, &s), r.seq});
+    }
+  }
+  return out;
+}
+
+std::vector<QuizQuestion> make_detective(const Scenario& s, const RecordStore& records, std::string_view lang,
+                                         std::uint64_t seed) {
+  const bool ja = lang == "ja";
+  std::vector<QuizQuestion> out;
+  auto refusals = find_refusals(s, records, lang);
+  if (refusals.size() > kMaxDetectiveCases) refusals.resize(kMaxDetectiveCases);
+  // Who could it have been: the servers, gateways and networks with a rule, in the scenario's order.
+  struct Suspect {
+    std::string id;
+    std::string label;
+  };
+  std::vector<Suspect> suspects;
+  std::set<std::string> labels;
+  auto suspect = [&](const std::string& id, const std::string& label) {
+    if (labels.insert(label).second) suspects.push_back({id, label});
+  };
+  for (const auto& h : s.hosts)
+    if (h.mail_server || h.dns_server || h.info.kind == "gateway") suspect(h.info.id, host_label(&s, h.info.id, lang));
+  for (const auto& n : s.networks)
+    if (!n.policies.empty()) suspect(n.id, network_label(s, n.id, lang));
+
+  // Options: the true one, then up to three others picked by the seed, shuffled.
+  auto options = [](Random& rnd, const std::string& right, std::vector<std::string> others,
+                    std::vector<std::string>& opts) {
+    opts = {right};
+    others.erase(std::remove(others.begin(), others.end(), right), others.end());
+    while (opts.size() < 4 && !others.empty()) {
+      const auto at = static_cast<std::size_t>(rnd.below(others.size()));
+      opts.push_back(others[at]);
+      others.erase(others.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+    for (std::size_t k = opts.size() - 1; k > 0; --k) std::swap(opts[k], opts[static_cast<std::size_t>(rnd.below(k + 1))]);
+    return static_cast<std::size_t>(std::find(opts.begin(), opts.end(), right) - opts.begin());
+  };
+  for (std::size_t n = 0; n < refusals.size(); ++n) {
+    const auto& f = refusals[n];
+    const std::string who = f.network ? network_label(s, f.who, lang) : host_label(&s, f.who, lang);
+    const auto* why = reason_of(f.reason);
+    const std::string because(ja ? why->ja : why->en);
+    Random rnd(seed ^ (0xD1B54A32D192ED03ull * (n + 1)));
+    const std::string evidence = (ja ? "手がかり：" : "Evidence: ") + f.evidence;
+    const std::string answer_text =
+        ja ? fmt::format("止めたのは{}。理由：{}。", who, because) : fmt::format("{} stopped it: {}.", who, because);
+
+    QuizQuestion q;
+    q.kind = "who";
+    q.context = evidence;
+    q.prompt = ja ? "このメールを止めたのはどのサーバー（またはネットワーク）でしょう？"
+                  : "Which server (or network) stopped this mail?";
+    q.explanation = answer_text;
+    if (!labels.count(who)) suspects.push_back({f.who, who}), labels.insert(who);
+    std::vector<std::string> names;
+    for (const auto& x : suspects) names.push_back(x.label);
+    q.answer = options(rnd, who, names, q.options);
+    for (const auto& o : q.options) {
+      std::string id;
+      for (const auto& x : suspects)
+        if (x.label == o) id = x.id;
+      q.option_hosts.push_back(id);
+    }
+    if (q.options.size() < 3) continue;  // a world with too few servers to ask about
+    out.push_back(q);
+
+    QuizQuestion w;
+    w.kind = "why";
+    w.context = evidence;
+    w.prompt = ja ? fmt::format("{}はなぜ止めたのでしょう？", who) : fmt::format("Why did {} stop it?", who);
+    w.explanation = answer_text;
+    std::vector<std::string> reasons;
+    for (const auto& r : kReasons) reasons.emplace_back(ja ? r.ja : r.en);
+    w.answer = options(rnd, because, reasons, w.options);
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
 std::string quiz_csv(std::string_view student, std::string_view lesson, std::uint64_t seed,
                      const std::vector<QuizQuestion>& questions, const std::vector<QuizResult>& results) {
   std::string out = "student,lesson,seed,question,kind,step,chosen,answer,correct\n";
@@ -111,7 +277,8 @@ std::string quiz_csv(std::string_view student, std::string_view lesson, std::uin
     const auto& q = questions[r.question];
     if (r.correct) ++right;
     out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(student), csv_field(lesson), seed, r.question + 1,
-                       q.kind, q.step + 1, r.chosen + 1, q.answer + 1, r.correct ? "yes" : "no");
+                       q.kind, q.kind == "next_step" ? std::to_string(q.step + 1) : std::string(), r.chosen + 1,
+                       q.answer + 1, r.correct ? "yes" : "no");
   }
   const std::size_t total = questions.size();
   out += fmt::format("{},{},{},score,,,{},{},{}%\n", csv_field(student), csv_field(lesson), seed, right, total,

@@ -3,6 +3,7 @@
 // shuffled by a seed (one per student: the same seed always gives the same quiz).
 #pragma once
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,13 +14,17 @@
 namespace mailsim::sim {
 
 struct QuizQuestion {
-  std::string kind;         // "next_step": what happens after the step just shown
+  std::string kind;         // "next_step": what happens after the step just shown; "who" and
+                            // "why": the detective's questions about a refusal (make_detective)
   std::size_t step = 0;     // the narration step the answer is (index into Scenario::narration)
   std::string context;      // what just happened (the step before, in the quiz's language)
   std::string prompt;       // the question
   std::vector<std::string> options;  // 3 or 4 choices, each different
   std::size_t answer = 0;   // index of the right one in options
   std::string explanation;  // why: the step's own text
+  // "who" questions: per option, the host id it names (a network's id for a network rule), so
+  // the app can let the student click a host on the map instead of a button.
+  std::vector<std::string> option_hosts;
 };
 
 // The questions of a lesson in `lang` ("en" or "ja"): one before each reached story step
@@ -27,6 +32,37 @@ struct QuizQuestion {
 // (scenario, run, lang, seed). Needs the analogy tables (sim::analogy_tables()).
 std::vector<QuizQuestion> make_quiz(const Scenario& s, const RunResult& run, std::string_view lang,
                                     std::uint64_t seed);
+
+// The detective's questions: shown only how the lesson ends, the student finds which server
+// (or network rule) stopped the mail ("who") and why ("why"), for each distinct refusal in the
+// run: an SMTP server's permanent refusal (5xx: user unknown, mailbox full, too large, relay
+// denied, authentication, loop) or rate limit (4.7.x), a bounce with no reply (the domain does
+// not exist, a loop back), a network rule that dropped the connection (OP25B), or a server
+// that did not answer (switched off). At most `kMaxDetectiveCases` refusals, in the order they
+// happened; the true answer is always among the 3-4 options. Deterministic in (scenario, run,
+// lang, seed). Empty when nothing was refused.
+inline constexpr std::size_t kMaxDetectiveCases = 3;
+// `records`: a run's trace records (RunResult::trace.records(), or the app's sorted copy).
+std::vector<QuizQuestion> make_detective(const Scenario& s, const RecordStore& records, std::string_view lang,
+                                         std::uint64_t seed);
+
+// A refusal found in a trace (what make_detective asks about).
+struct Refusal {
+  std::string who;       // host id, or network id when `network`
+  bool network = false;  // a network's rule, not a server
+  std::string reason;    // a key of detective_reasons()
+  std::string evidence;  // what the class can read at the end, in the quiz's language
+  std::uint64_t seq = 0; // the record that shows it
+};
+std::vector<Refusal> find_refusals(const Scenario& s, const RecordStore& records, std::string_view lang);
+
+// The reasons a detective may choose from: key, English, Japanese.
+struct DetectiveReason {
+  std::string_view key;
+  std::string_view en;
+  std::string_view ja;
+};
+std::span<const DetectiveReason> detective_reasons();
 
 // A seed from a student's name (FNV-1a), so each student gets a variant of the same quiz.
 std::uint64_t student_seed(std::string_view student);
@@ -38,7 +74,8 @@ struct QuizResult {
 };
 
 // The teacher's CSV: a header line, then one line per answer:
-// student,lesson,seed,question,kind,step,chosen,answer,correct (fields with a comma or a
+// student,lesson,seed,question,kind,step,chosen,answer,correct (step empty for the detective's
+// questions; fields with a comma or a
 // quote are quoted, quotes doubled), and a last line with the score.
 std::string quiz_csv(std::string_view student, std::string_view lesson, std::uint64_t seed,
                      const std::vector<QuizQuestion>& questions, const std::vector<QuizResult>& results);

@@ -15,6 +15,7 @@
 
 #include "cli/report.hpp"
 #include "sim/words/describe.hpp"
+#include "sim/words/quiz.hpp"
 #include "sim/scenario/runner.hpp"
 
 namespace fs = std::filesystem;
@@ -190,6 +191,7 @@ TEST_CASE("japanese: the app's and the analogy's tables, the wording templates a
       if (value.is_string()) check_text(std::string(table) + " " + key, value.get<std::string>(), names);
   }
   for (const auto& t : sim::wording_templates()) check_text("template " + std::string(t.key), std::string(t.ja), names);
+  for (const auto& r : sim::detective_reasons()) check_text("detective reason " + std::string(r.key), std::string(r.ja), names);
   for (const auto& f : lessons()) {
     std::ifstream in(f);
     const auto j = nlohmann::json::parse(in);

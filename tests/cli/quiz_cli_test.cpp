@@ -56,3 +56,42 @@ TEST_CASE("quiz command: the right answers score 100 %, the CSV is written; wron
   std::ostringstream err3;
   CHECK(cli::cmd_quiz(a, lessons, in2, out2, err3) == 2);
 }
+
+TEST_CASE("quiz command: the detective mode asks who stopped the mail and why; right answers score 100 %") {
+  sim::set_assets_dir(std::filesystem::path(MAILSIM_SOURCE_DIR) / "assets");
+  const std::filesystem::path lessons = std::filesystem::path(MAILSIM_SOURCE_DIR) / "scenarios";
+  auto loaded = sim::load_scenario_file((lessons / "mail/mailbox-full.json").string());
+  REQUIRE(loaded.scenario);
+  const auto run = sim::run_scenario(*loaded.scenario);
+  const auto q = sim::make_detective(*loaded.scenario, run.trace.records(), "ja", sim::student_seed("shiro"));
+  REQUIRE(q.size() >= 2);
+  std::string right;
+  for (const auto& x : q) right += (right.empty() ? "" : ",") + std::to_string(x.answer + 1);
+  cli::QuizArgs a;
+  a.lesson = "mailbox-full";
+  a.mode = "detective";
+  a.lang = "ja";
+  a.student = "shiro";
+  a.answers = right;
+  a.csv = (std::filesystem::temp_directory_path() / "mailsim-detective-test.csv").string();
+  std::istringstream in;
+  std::ostringstream out, err;
+  REQUIRE(cli::cmd_quiz(a, lessons, in, out, err) == 0);
+  CHECK(out.str().find("探偵") != std::string::npos);
+  CHECK(out.str().find("（100%）") != std::string::npos);
+  std::ifstream csv(a.csv);
+  std::stringstream text;
+  text << csv.rdbuf();
+  CHECK(text.str().find("shiro,mailbox-full,") != std::string::npos);
+  CHECK(text.str().find(",who,,") != std::string::npos);
+  CHECK(text.str().find(",no\n") == std::string::npos);
+  std::filesystem::remove(a.csv);
+
+  // A lesson where nothing is stopped has no case: a clear error, exit code 2.
+  a.lesson = "whole-journey";
+  a.answers.clear();
+  a.csv.clear();
+  std::ostringstream err2;
+  CHECK(cli::cmd_quiz(a, lessons, in, out, err2) == 2);
+  CHECK(err2.str().find("no case for the detective") != std::string::npos);
+}

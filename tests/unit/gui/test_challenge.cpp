@@ -48,3 +48,40 @@ TEST_CASE("challenge: questions are due as playback reaches their step; right an
   c.chosen.clear();
   CHECK_FALSE(gui::question_due(c, steps, 0.0, end));  // not in challenge mode
 }
+
+TEST_CASE("challenge: the detective's questions come one after another; a click on the right host answers 'who'",
+          "[gui][challenge]") {
+  sim::set_assets_dir(std::string(MAILSIM_SOURCE_DIR) + "/assets");
+  auto loaded = sim::load_scenario_file(std::string(MAILSIM_SOURCE_DIR) + "/scenarios/mail/user-unknown.json");
+  REQUIRE(loaded.scenario);
+  const auto run = sim::run_scenario(*loaded.scenario);
+  const gui::TraceModel model(*loaded.scenario, run.trace);
+  gui::ChallengeState c;
+  c.active = true;
+  c.detective = true;
+  // The app asks from its sorted records: the same questions as from the run's trace.
+  c.questions = sim::make_detective(*loaded.scenario, model.records(), "en", 9);
+  const auto direct = sim::make_detective(*loaded.scenario, run.trace.records(), "en", 9);
+  REQUIRE(c.questions.size() == direct.size());
+  REQUIRE(c.questions.size() >= 2);
+  for (std::size_t k = 0; k < direct.size(); ++k) CHECK(c.questions[k].options == direct[k].options);
+  // A click on the host that refused (mx-hogehoge) picks its option; a host not among them picks none.
+  const auto& who = c.questions[0];
+  REQUIRE(who.kind == "who");
+  const auto o = gui::option_of_host(who, "mx-hogehoge");
+  REQUIRE(o);
+  CHECK(*o == who.answer);
+  CHECK_FALSE(gui::option_of_host(who, "shiroyagi-pc"));
+  CHECK_FALSE(gui::option_of_host(c.questions[1], "mx-hogehoge"));  // "why" is not answered by a click
+  // Answering each in turn: next_unanswered walks them in order, then there is none; full marks.
+  for (std::size_t k = 0; k < c.questions.size(); ++k) {
+    const auto next = gui::next_unanswered(c);
+    REQUIRE(next);
+    CHECK(*next == k);
+    c.asking = next;
+    CHECK(c.answer(c.questions[k].answer));
+    c.asking.reset();
+  }
+  CHECK_FALSE(gui::next_unanswered(c));
+  CHECK(c.score() == c.questions.size());
+}
