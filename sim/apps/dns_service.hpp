@@ -62,6 +62,7 @@ class DnsServerApp : public App {
   bool serves(const dns::Name& name) const;
   void drive(std::uint64_t id, dns::ResolverAction action);
   void reply(const ReplyTo& to, dns::Message response, const dns::EdnsRequest& edns, const std::string& role);
+  void answer_now(const ReplyTo& to, dns::Message response, const dns::EdnsRequest& edns, const std::string& role);
   void send_bytes(const ReplyTo& to, const std::string& bytes);
 
   Simulation* sim_ = nullptr;
