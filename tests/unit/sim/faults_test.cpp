@@ -118,7 +118,7 @@ TEST_CASE("fault loader: each wrong rule gets its own message") {
     const char* says;
   };
   const Case cases[] = {
-      {R"({"at": "connect", "action": "reset"})", "/faults/0/id", "missing"},
+      {R"({"at": "connect", "action": "reset"})", "/faults/0", "missing \"id\""},
       {R"({"id": "a", "at": "connect", "action": "explode"})", "/faults/0/action", "unknown fault action"},
       {R"({"id": "a", "at": "connect", "action": "reset", "colour": 1})", "/faults/0/colour", "unknown key"},
       {R"({"id": "a", "host": "mx-hogehog", "at": "connect", "action": "reset"})", "/faults/0/host", "did you mean"},
@@ -128,7 +128,7 @@ TEST_CASE("fault loader: each wrong rule gets its own message") {
       {R"({"id": "a", "at": "retr", "protocol": "smtp", "action": "reset"})", "/faults/0/protocol", "belongs to pop3"},
       {R"({"id": "a", "at": "connect", "port": 70000, "action": "reset"})", "/faults/0/port", ""},
       {R"({"id": "a", "at": "dns", "port": 53, "action": "drop"})", "/faults/0/port", "no port"},
-      {R"({"id": "a", "at": "command", "action": "reset"})", "/faults/0/command", "missing"},
+      {R"({"id": "a", "at": "command", "action": "reset"})", "/faults/0", "missing \"command\""},
       {R"({"id": "a", "at": "command", "command": "NO OP", "action": "reset"})", "/faults/0/command", "letters"},
       {R"({"id": "a", "at": "mail", "command": "NOOP", "action": "reset"})", "/faults/0/command", "goes with"},
       {R"({"id": "a", "at": "dns", "qtype": "MXX", "action": "drop"})", "/faults/0/qtype", "unknown DNS record type"},
@@ -141,17 +141,17 @@ TEST_CASE("fault loader: each wrong rule gets its own message") {
       {R"({"id": "a", "at": "mail", "probability": 1.5, "action": "reset"})", "/faults/0/probability", "from 0 to 1"},
       {R"({"id": "a", "at": "dns", "action": "reset"})", "/faults/0/action", "DNS answer"},
       {R"({"id": "a", "at": "mail", "action": "servfail"})", "/faults/0/action", "for DNS answers"},
-      {R"({"id": "a", "at": "mail", "action": "reply", "text": "x"})", "/faults/0/code", "missing"},
+      {R"({"id": "a", "at": "mail", "action": "reply", "text": "x"})", "/faults/0", "missing \"code\""},
       {R"({"id": "a", "at": "mail", "action": "reply", "code": 250, "text": "x"})", "/faults/0/code", ""},
-      {R"({"id": "a", "at": "mail", "action": "reply", "code": 451})", "/faults/0/text", "missing"},
+      {R"({"id": "a", "at": "mail", "action": "reply", "code": 451})", "/faults/0", "missing \"text\""},
       {R"({"id": "a", "at": "mail", "action": "reply", "code": 451, "text": "a\nb"})", "/faults/0/text", "one line"},
       {R"({"id": "a", "at": "mail", "action": "reset", "code": 451})", "/faults/0/code", "goes with"},
-      {R"({"id": "a", "at": "mail", "action": "delay"})", "/faults/0/delay", "missing"},
+      {R"({"id": "a", "at": "mail", "action": "delay"})", "/faults/0", "missing \"delay\""},
       {R"({"id": "a", "at": "mail", "action": "delay", "delay": "0s"})", "/faults/0/delay", "longer than zero"},
       {R"({"id": "a", "at": "mail", "action": "delay", "delay": "2d"})", "/faults/0/delay", "at most a day"},
-      {R"({"id": "a", "at": "data", "action": "cut"})", "/faults/0/bytes", "missing"},
-      {R"({"id": "a", "at": "mail", "action": "limit", "window": "1m"})", "/faults/0/messages", "missing"},
-      {R"({"id": "a", "at": "mail", "action": "limit", "messages": 3})", "/faults/0/window", "missing"},
+      {R"({"id": "a", "at": "data", "action": "cut"})", "/faults/0", "missing \"bytes\""},
+      {R"({"id": "a", "at": "mail", "action": "limit", "window": "1m"})", "/faults/0", "missing \"messages\""},
+      {R"({"id": "a", "at": "mail", "action": "limit", "messages": 3})", "/faults/0", "missing \"window\""},
       {R"({"id": "a", "at": "mail", "action": "reset", "bytes": 3})", "/faults/0/bytes", "goes with"},
   };
   for (const auto& c : cases) {
