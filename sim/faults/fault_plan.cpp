@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/simulation.hpp"
+#include "sim/words/describe.hpp"
 
 namespace mailsim::sim::faults {
 
@@ -197,23 +198,34 @@ FaultEngine* engine_of(Simulation& sim) {
 void install(Simulation& sim, std::shared_ptr<FaultEngine> engine) { sim.set_faults(std::move(engine)); }
 
 std::string describe_firing(const FaultRule& r, const FaultPoint& p) {
-  std::string where = p.stage == Stage::Command ? p.command
-                      : p.stage == Stage::Dns   ? fmt::format("a {} answer for {}", p.qtype, p.qname)
-                                                : std::string(to_string(p.stage));
-  std::string what;
-  switch (r.action) {
-    case Action::Reply: what = fmt::format("answers {} {}", r.code, r.text); break;
-    case Action::Limit:
-      what = fmt::format("more than {} in the window: answers {} {}", r.messages, r.code, r.text);
-      break;
-    case Action::Delay: what = fmt::format("holds the answer for {} ms", r.delay / 1000); break;
-    case Action::Close: what = "closes the connection"; break;
-    case Action::Reset: what = "resets the connection"; break;
-    case Action::Cut: what = fmt::format("cuts the connection after {} more bytes", r.bytes); break;
-    case Action::Drop: what = "drops the answer"; break;
-    case Action::ServFail: what = "answers SERVFAIL"; break;
+  // The same sentence as the "fault.*" wordings of sim/words/describe.cpp, with host ids.
+  std::string where;
+  switch (p.stage) {
+    case Stage::Connect: where = "the connection"; break;
+    case Stage::Greeting: where = "the greeting"; break;
+    case Stage::EndOfData: where = "the end of the message (\".\")"; break;
+    case Stage::Dns: where = fmt::format("the {} question for {}", p.qtype, p.qname); break;
+    default: where = p.command; break;
   }
-  return fmt::format("fault rule {} fired at {} {} on {}: {}", r.id, p.protocol, where, p.host, what);
+  const std::string reply = r.code != 0 ? fmt::format("{} {}", r.code, r.text) : r.text;
+  const std::string head = "fault rule " + r.id + ": ";
+  switch (r.action) {
+    case Action::Reply: return head + fmt::format("{} answers {} from {} with \"{}\"", p.host, where, p.client, reply);
+    case Action::Limit:
+      return head + fmt::format("more than {} within {}, so {} answers {} from {} with \"{}\"", r.messages,
+                                format_duration(r.window, "en"), p.host, where, p.client, reply);
+    case Action::Delay:
+      return head + fmt::format("{} holds its answer to {} from {} for {}", p.host, where, p.client,
+                                format_duration(r.delay, "en"));
+    case Action::Close: return head + fmt::format("{} closes the connection from {} at {}", p.host, p.client, where);
+    case Action::Reset: return head + fmt::format("{} resets the connection from {} at {}", p.host, p.client, where);
+    case Action::Cut:
+      return head + fmt::format("{} cuts the connection from {} {} bytes after {}", p.host, p.client, r.bytes, where);
+    case Action::Drop: return head + fmt::format("{} throws away its answer to {} from {}", p.host, where, p.client);
+    case Action::ServFail:
+      return head + fmt::format("{} answers {} from {} with SERVFAIL (\"I could not find out\")", p.host, where, p.client);
+  }
+  return head + "fired";
 }
 
 }  // namespace mailsim::sim::faults
