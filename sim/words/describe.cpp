@@ -157,6 +157,7 @@ constexpr WordingTemplate kTemplates[] = {
     {"dns.result", "{answer}", "答え：{answer}"},
     {"dns.nxdomain", " (no such domain)", "（そのドメインは存在しません）"},
     {"dns.nodata", " (the name exists, without that type)", "（名前はありますが、その種類のレコードはありません）"},
+    {"dns.servfail_answer", " (the recursive server answered SERVFAIL)", "（再帰サーバーが SERVFAIL（調べられなかった）と答えました）"},
     {"dns.referral", "-> referral to {servers}", "-> {servers} への委任"},
     {"resolver.resolving", "resolving {question}", "{question} の名前解決を始めます"},
     {"resolver.root", "starting at the root servers", "ルートサーバーから順にたどります"},
@@ -498,6 +499,7 @@ std::string dns_text(const Say& say, std::string text) {
   };
   replace(" (no such domain)", say("dns.nxdomain"));
   replace(" (the name exists, without that type)", say("dns.nodata"));
+  replace(" (the recursive server answered SERVFAIL)", say("dns.servfail_answer"));
   static const std::regex referral(R"(-> referral to (.+)$)");
   std::smatch m;
   if (std::regex_search(text, m, referral)) text = m.prefix().str() + say("dns.referral", {{"servers", m[1].str()}});
@@ -1191,8 +1193,10 @@ std::string status_meaning_ja(std::string_view status) {
   if (rest == ".1.1") return "宛先のユーザーが存在しない";
   if (rest == ".1.2") return "宛先のドメインが見つからない";
   if (rest == ".2.2") return temporary ? "メールボックスが一時的に満杯" : "メールボックスが満杯";
+  if (rest == ".3.2") return "相手のシステムが今は受け付けていない";
   if (rest == ".3.4") return "メッセージが大きすぎる";
   if (rest == ".4.1") return "相手のサーバーが応答しない";
+  if (rest == ".4.2") return "接続が途中で切れた";
   if (rest == ".4.3") return "DNS の名前解決に失敗した";
   if (rest == ".4.6") return "配送がループしている（中継の回数が多すぎる、または自分自身に戻ってくる）";
   if (rest == ".4.7") return "配達の期限が切れた";
