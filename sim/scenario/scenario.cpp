@@ -52,7 +52,6 @@ const std::map<std::string, std::vector<std::string>, std::less<>> kEventsByKind
                  "maildrop-lock-refused", "maildrop-unlocked", "device-downloaded", "device-synced", "device-opened",
                  "device-flags", "device-deleted", "device-checked", "check-failed", "action-failed"}},
     {"action", {"start", "done", "host_down", "host_up"}},
-    {"note", {"fault", "budget", "bridge_connect"}},
 };
 
 class Loader {
