@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -336,6 +337,34 @@ bool check_fault_expectation_spec(Checker& c, const nlohmann::json& e, const std
   return ok;
 }
 
+// The one place that reads a fault record's detail (its rule's id) for the scenario side.
+namespace {
+const std::string* fault_rule_of(const Record& rec) {
+  if (rec.kind != RecordKind::Note || rec.event.str() != "fault") return nullptr;
+  auto it = rec.detail.find("rule");
+  return it != rec.detail.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+}
+}  // namespace
+
+std::vector<FaultTally> fault_tally(const Scenario& s, const Trace& trace) {
+  std::vector<FaultTally> out;
+  std::map<std::string, std::size_t> index;
+  for (const auto& r : s.faults) {
+    index.emplace(r.id, out.size());
+    out.push_back({r.id, 0, -1});
+  }
+  if (out.empty()) return out;
+  for (const auto& rec : trace.records()) {
+    const std::string* rule = fault_rule_of(rec);
+    if (!rule) continue;
+    auto it = index.find(*rule);
+    if (it == index.end()) continue;
+    auto& t = out[it->second];
+    if (t.fired++ == 0) t.first = rec.time;
+  }
+  return out;
+}
+
 ExpectationResult check_fault_expectation(const ExpectationSpec& e, const Trace& trace) {
   const std::string rule = e.args.at("rule").get<std::string>();
   const bool fired = e.args.value("fired", true);
@@ -352,8 +381,8 @@ ExpectationResult check_fault_expectation(const ExpectationSpec& e, const Trace&
   std::string first;
   // The rule's id is the one field of a fault record's detail read here (docs/trace.md).
   for (const auto& rec : trace.records()) {
-    if (rec.kind != RecordKind::Note || rec.event.str() != "fault") continue;
-    if (rec.detail.value("rule", "") != rule) continue;
+    const std::string* id = fault_rule_of(rec);
+    if (!id || *id != rule) continue;
     if (seen.empty()) first = rec.text();
     seen.push_back(rec.seq);
   }

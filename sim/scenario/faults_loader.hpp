@@ -28,4 +28,12 @@ bool check_fault_expectation_spec(Checker& c, const nlohmann::json& e, const std
 // ... and against a trace by the runner.
 ExpectationResult check_fault_expectation(const ExpectationSpec& e, const Trace& trace);
 
+// How often each rule of the scenario's plan fired in a trace, in the plan's order (the report).
+struct FaultTally {
+  std::string rule;
+  std::uint64_t fired = 0;
+  Time first = -1;  // when it first fired (-1: never)
+};
+std::vector<FaultTally> fault_tally(const Scenario& s, const Trace& trace);
+
 }  // namespace mailsim::sim
