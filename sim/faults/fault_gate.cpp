@@ -12,6 +12,9 @@ namespace {
 // A client that sends this much without a line end gets its bytes passed on as they are: the
 // engine's own line-length limit answers it.
 constexpr std::size_t kMaxPendingLine = 64 * 1024;
+// Output held by a delay beyond this (a client that keeps talking to a server told to wait) ends
+// the connection with a reset rather than growing without bound.
+constexpr std::size_t kMaxHeldOutput = 1024 * 1024;
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -217,6 +220,11 @@ void ConnectionGate::send(std::string out) {
   if (out.empty()) return;
   if (held_) {
     pending_ += out;
+    if (pending_.size() > kMaxHeldOutput) {
+      pending_.clear();
+      dead_ = true;
+      io_.reset();
+    }
     return;
   }
   if (cut_left_) {
