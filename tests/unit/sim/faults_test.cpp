@@ -385,3 +385,41 @@ TEST_CASE("fault property: random fault plans over several lessons keep mail con
     conserved(r);
   }
 }
+
+TEST_CASE("fault run: where and when narrow a rule down (sender, after, client, times, command, qtype)") {
+  const auto r = run_scenario(journey_with(R"({"faults": [
+    {"id": "not-me", "at": "mail", "sender": "*@nowhere.example", "action": "reset"},
+    {"id": "later", "at": "mail", "after": "2h", "action": "reset"},
+    {"id": "other-client", "at": "greeting", "client": "kuroyagi-pc", "port": 25, "action": "reset"},
+    {"id": "once", "host": "mx-hogehoge", "at": "ehlo", "times": 1, "action": "delay", "delay": "1s"},
+    {"id": "quit", "host": "mx-hogehoge", "protocol": "pop3", "at": "command", "command": "QUIT", "action": "delay",
+     "delay": "1s"},
+    {"id": "slow-dns", "at": "dns", "qtype": "MX", "action": "delay", "delay": "2s"},
+    {"id": "every-other", "host": "mail-example", "at": "rcpt", "recipient": "KUROYAGI@*", "every": 2,
+     "action": "reset"}]})"));
+  CHECK(fired(r, "not-me") == 0);
+  CHECK(fired(r, "later") == 0);
+  CHECK(fired(r, "other-client") == 0);
+  CHECK(fired(r, "once") == 1);
+  CHECK(fired(r, "quit") == 1);
+  CHECK(fired(r, "slow-dns") >= 1);
+  CHECK(fired(r, "every-other") == 0);  // one RCPT only: the 2nd never comes
+  CHECK(delivered(r, "kuroyagi@hogehoge.com"));
+  conserved(r);
+}
+
+TEST_CASE("fault run: IMAP FETCH refused with NO, and a close at the end of data") {
+  Scenario imap = lesson("receiving/imap-two-devices.json");
+  REQUIRE(add_faults_text(imap, R"([{"id": "no-fetch", "at": "fetch", "nth": 1, "action": "reply",
+      "text": "[UNAVAILABLE] Try again later"}])", "plan.json").empty());
+  const auto r = run_scenario(imap);
+  CHECK(fired(r, "no-fetch") == 1);
+  CHECK(has_line(r, " NO [UNAVAILABLE] Try again later"));
+  conserved(r);
+
+  const auto eod = run_scenario(journey_with(R"({"faults": [{"id": "hangup", "host": "mx-hogehoge",
+      "at": "end_of_data", "nth": 1, "action": "close"}]})"));
+  CHECK(fired(eod, "hangup") == 1);
+  CHECK(delivered(eod, "kuroyagi@hogehoge.com"));
+  conserved(eod);
+}
