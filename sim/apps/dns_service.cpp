@@ -1,13 +1,12 @@
 // DNS servers (authoritative and recursive, over UDP and TCP with EDNS(0)) and stub resolvers.
 #include "sim/apps/dns_service.hpp"
 
-#include "sim/faults/dns_faults.hpp"
-
 #include <fmt/format.h>
 
 #include <utility>
 
 #include "protocols/dns/presentation.hpp"
+#include "sim/faults/dns_faults.hpp"
 
 namespace mailsim::sim {
 

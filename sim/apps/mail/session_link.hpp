@@ -118,7 +118,8 @@ class SessionLink : public std::enable_shared_from_this<SessionLink<Engine>> {
       else sock_->send(out);
     }
     if (gate_ && gate_->dead()) return;
-    if (engine_->tls_requested() && !tls_started_) {
+    // A held answer (a fault's delay) leaves first: TLS starts after the 220 to STARTTLS is out.
+    if (engine_->tls_requested() && !tls_started_ && !(gate_ && gate_->holding())) {
       tls_started_ = true;
       sock_->start_tls();
     }

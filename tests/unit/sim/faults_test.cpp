@@ -423,3 +423,12 @@ TEST_CASE("fault run: IMAP FETCH refused with NO, and a close at the end of data
   CHECK(delivered(eod, "kuroyagi@hogehoge.com"));
   conserved(eod);
 }
+
+TEST_CASE("fault run: a delayed answer to STARTTLS still leads to TLS, just later") {
+  const auto r = run_scenario(journey_with(R"({"faults": [{"id": "slow-tls", "host": "mail-example",
+      "at": "command", "command": "STARTTLS", "action": "delay", "delay": "2s"}]})"));
+  CHECK(fired(r, "slow-tls") == 1);
+  CHECK_FALSE(records(r, RecordKind::Tls, "established").empty());
+  CHECK(delivered(r, "kuroyagi@hogehoge.com"));
+  conserved(r);
+}
