@@ -281,17 +281,17 @@ std::vector<Diagnostic> add_faults_text(Scenario& s, std::string_view text, cons
   auto src = parse_json_source(text, file, err);
   if (!src) return {Diagnostic{file, err.where, "", err.message}};
   Checker c(*src);
-  Scenario copy = s;  // nothing is added unless every rule is right
+  const std::size_t before = s.faults.size();  // nothing is added unless every rule is right
   const auto& root = src->root;
   if (root.is_array()) {
-    load_faults(c, root, "", copy);
+    load_faults(c, root, "", s);
   } else if (c.expect_object(root, "", "a fault plan ({\"faults\": [...]}) or an array of rules")) {
     c.allowed_keys(root, "", {"$schema", "faults"});
-    if (auto it = root.find("faults"); it != root.end()) load_faults(c, *it, "/faults", copy);
+    if (auto it = root.find("faults"); it != root.end()) load_faults(c, *it, "/faults", s);
     else c.error("", "a fault plan file has a \"faults\" array of rules");
   }
   auto d = c.diagnostics();
-  if (d.empty()) s.faults = std::move(copy.faults);
+  if (!d.empty()) s.faults.resize(before);
   return d;
 }
 
