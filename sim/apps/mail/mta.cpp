@@ -101,6 +101,8 @@ class MailServerApp::Backend : public smtp::ServerBackend {
   Backend(MailServerApp& app, ListenerSpec listener, std::string client_host, std::uint64_t conn)
       : app_(app), listener_(std::move(listener)), client_host_(std::move(client_host)), conn_(conn) {}
 
+  std::weak_ptr<faults::ConnectionGate> gate;  // the fault plan's gate of this connection, if any
+
   smtp::Reply check_sender(const smtp::SessionContext& ctx, const std::string&) override {
     if (const auto& rl = app_.spec_.rate_limit) {
       const std::string who = ctx.authenticated_user.empty() ? ctx.client_ip : ctx.authenticated_user;
@@ -145,9 +147,6 @@ class MailServerApp::Backend : public smtp::ServerBackend {
   ListenerSpec listener_;
   std::string client_host_;
   std::uint64_t conn_ = 0;
-
- public:
-  std::weak_ptr<faults::ConnectionGate> gate;  // the fault plan's gate of this connection, if any
 };
 
 // ---- one delivery attempt for one group of recipients ----------------------------------
