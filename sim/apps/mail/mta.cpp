@@ -98,10 +98,10 @@ MessageLabel label_of(std::string_view raw) {
 
 class MailServerApp::Backend : public smtp::ServerBackend {
  public:
+  std::weak_ptr<faults::ConnectionGate> gate;  // the fault plan's gate of this connection, if any
+
   Backend(MailServerApp& app, ListenerSpec listener, std::string client_host, std::uint64_t conn)
       : app_(app), listener_(std::move(listener)), client_host_(std::move(client_host)), conn_(conn) {}
-
-  std::weak_ptr<faults::ConnectionGate> gate;  // the fault plan's gate of this connection, if any
 
   smtp::Reply check_sender(const smtp::SessionContext& ctx, const std::string&) override {
     if (const auto& rl = app_.spec_.rate_limit) {
