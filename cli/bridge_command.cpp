@@ -22,6 +22,7 @@
 #endif
 #include "sim/apps/bridged_device.hpp"
 #include "sim/scenario/checker.hpp"
+#include "sim/scenario/faults_loader.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace mailsim::cli {
@@ -135,6 +136,7 @@ CLI::App* add_bridge_command(CLI::App& app, BridgeArgs& a) {
       ->check(CLI::Range(0, 60000));
   b->add_flag("--ephemeral-ports", a.ephemeral, "Let the system choose every local port (printed in the first line)");
   b->add_option("--attach-to", a.attach_to, "Network the bridged device joins (default: the first home/ISP network)");
+  b->add_option("--faults", a.faults, "Fault plan to add (JSON; repeatable; docs/faults.md)");
   b->add_option("--speed", a.speed, "Virtual seconds per wall-clock second (default 1)")->check(CLI::Range(0.01, 1000.0));
   b->add_option("--for", a.run_for, "Stop after this much wall-clock time, e.g. 30s or 10min");
   b->add_flag("--exit-when-idle", a.exit_when_idle, "Stop when the timeline is over and no client is connected");
@@ -172,6 +174,12 @@ int run_bridge(const BridgeArgs& a, const std::filesystem::path& lessons, std::o
     return kExitInvalid;
   }
   sim::Scenario scenario = std::move(*loaded.scenario);
+  for (const auto& f : a.faults) {
+    if (auto problems = sim::add_faults_file(scenario, f); !problems.empty()) {
+      for (const auto& d : problems) err << d.format() << "\n";
+      return kExitInvalid;
+    }
+  }
   bridge::BridgeOptions o;
   o.speed = a.speed;
   o.expose = a.expose;

@@ -14,6 +14,7 @@ namespace mailsim::cli {
 struct BridgeArgs {
   std::string scenario, attach_to, run_for, ca_dir, trace_path, lang = "en", idle_timeout = "10min";
   std::vector<std::string> expose;
+  std::vector<std::string> faults;  // --faults FILE.json (repeatable): docs/faults.md
   double speed = 1.0;
   int port_offset = 10000;
   bool gui = false, ephemeral = false, exit_when_idle = false, insecure = false, json = false, packets = false, verbose = false;

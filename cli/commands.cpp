@@ -24,6 +24,7 @@
 #include "gui/options.hpp"
 #endif
 #include "sim/scenario/checker.hpp"
+#include "sim/scenario/faults_loader.hpp"
 #include "sim/scenario/runner.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -43,6 +44,7 @@ void print_diagnostics(std::ostream& err, const std::vector<sim::Diagnostic>& ds
 
 struct RunArgs {
   std::string scenario, trace_path, until, lang;
+  std::vector<std::string> faults;  // --faults FILE.json (repeatable): fault plans added to the scenario
   bool json = false, packets = false, verbose = false;
   std::optional<std::uint64_t> max_events, max_records, max_trace_mb;
   std::string max_time;
@@ -59,6 +61,12 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& lessons, std::ostream
   if (!loaded.scenario) {
     print_diagnostics(err, loaded.diagnostics);
     return kExitInvalid;
+  }
+  for (const auto& f : a.faults) {
+    if (auto problems = sim::add_faults_file(*loaded.scenario, f); !problems.empty()) {
+      print_diagnostics(err, problems);
+      return kExitInvalid;
+    }
   }
   sim::RunOptions opts;
   if (!a.until.empty()) {
@@ -181,6 +189,7 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   run->add_flag("--json", run_args.json, "Print a machine-readable report instead of text");
   run->add_option("--trace", run_args.trace_path, "Write the trace as JSON Lines to this file");
   run->add_option("--until", run_args.until, "Stop at this virtual time, e.g. 2s or 150ms");
+  run->add_option("--faults", run_args.faults, "Fault plan to add (JSON, {\"faults\": [...]}; repeatable; docs/faults.md)");
   run->add_flag("--packets", run_args.packets, "Show every packet in the story");
   run->add_flag("-v,--verbose", run_args.verbose, "Also list every record when the lesson has a story");
   run->add_option("--lang", run_args.lang, "Language of the report: en or ja (default: from LANG)")

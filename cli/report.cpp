@@ -8,6 +8,7 @@
 
 #include "cli/report_strings.hpp"
 #include "sim/scenario/checker.hpp"
+#include "sim/scenario/faults_loader.hpp"
 #include "sim/words/describe.hpp"
 
 namespace mailsim::cli {
@@ -125,6 +126,15 @@ void print_text_report(std::ostream& out, const sim::Scenario& s, const sim::Run
     heading(out, phrase("budget", o), '-');
     out << "  " << r.budget_stop->message(o.lang) << "\n";
   }
+  if (!s.faults.empty()) {
+    // Which rules of the fault plan fired (docs/faults.md).
+    heading(out, phrase("faults", o), '-');
+    for (const auto& t : sim::fault_tally(s, r.trace))
+      out << "  "
+          << (t.fired ? phrase("faults.fired", o, t.rule, t.fired, sim::format_time(t.first))
+                      : phrase("faults.never", o, t.rule))
+          << "\n";
+  }
   heading(out, phrase("conservation", o), '-');
   const auto& c = r.conservation;
   if (c.holds()) {
@@ -182,6 +192,12 @@ nlohmann::json json_report(const sim::Scenario& s, const sim::RunResult& r) {
                         {"ja", b->message("ja")}};
   }
   j["conservation"] = r.conservation.to_json();
+  j["faults"] = nlohmann::json::array();  // each rule of the fault plan: how often it fired (docs/faults.md)
+  for (const auto& t : sim::fault_tally(s, r.trace)) {
+    nlohmann::json f{{"rule", t.rule}, {"fired", t.fired}};
+    f["first_us"] = t.first >= 0 ? nlohmann::json(t.first) : nlohmann::json(nullptr);
+    j["faults"].push_back(std::move(f));
+  }
   j["expectations"] = nlohmann::json::array();
   for (const auto& e : r.expectations) {
     nlohmann::json x{{"pointer", e.pointer}, {"description", e.description}, {"passed", e.passed}, {"actual", e.actual}};

@@ -33,6 +33,9 @@ const Table& english() {
        "HOLDS  every message is accounted for: {0} on servers for {1} recipient(s): {2} delivered, {3} relayed on, "
        "{4} bounced, {5} dropped by rule, {6} still queued, {7} in transfer; {8} sent from devices, {9} answered"},
       {"conservation.violated", "FAIL  {0} message(s) not accounted for:"},
+      {"faults", "Fault plan"},
+      {"faults.fired", "{0}  fired {1} time(s), first at {2}"},
+      {"faults.never", "{0}  never fired"},
       {"list.title", "Lessons"},
       {"list.name", "name"},
       {"list.group", "group"},
@@ -67,6 +70,9 @@ const Table& japanese() {
        "成立  すべてのメールの行方が分かっています：サーバー上 {0} 通（宛先 {1} 件）：配達 {2}、中継 {3}、返送 {4}、"
        "規則による破棄 {5}、キューに残る {6}、転送中 {7}。端末から送信 {8} 通、応答あり {9} 通"},
       {"conservation.violated", "失敗  行方の分からないメールが {0} 件あります："},
+      {"faults", "障害計画"},
+      {"faults.fired", "{0}  {1}回働きました（最初は {2}）"},
+      {"faults.never", "{0}  一度も働きませんでした"},
       {"list.title", "レッスン一覧"},
       {"list.name", "名前"},
       {"list.group", "分類"},

@@ -200,6 +200,7 @@ void filter_bar(AppState& app, const std::vector<std::string>& protocols) {
 // The kind tag's i18n key: a session's state change has its own ("record.state").
 std::string kind_key(const sim::Record& r) {
   if (is_session_state(r)) return "record.state";
+  if (r.kind == sim::RecordKind::Note && r.event == "fault") return "record.fault";  // a fault plan's rule fired
   return "record." + std::string(sim::to_string(r.kind));
 }
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "protocols/dns/presentation.hpp"
+#include "sim/faults/dns_faults.hpp"
 
 namespace mailsim::sim {
 
@@ -213,6 +214,22 @@ void DnsServerApp::send_bytes(const ReplyTo& to, const std::string& bytes) {
 
 void DnsServerApp::reply(const ReplyTo& to, dns::Message response, const dns::EdnsRequest& edns,
                          const std::string& role) {
+  if (!response.questions.empty()) {  // the fault plan (sim/faults): drop, SERVFAIL or hold the answer
+    const auto& q = response.questions.front();
+    const auto v = faults::check_dns(*sim_, host(), peer_name(*sim_, to.peer), q.name.to_string_no_dot(),
+                                     dns::type_name(q.type), to.tcp);
+    if (v.drop) return;
+    if (v.servfail) faults::make_servfail(response);
+    if (v.delay > 0) {
+      sim_->core().schedule_in(v.delay, [this, to, response, edns, role] { answer_now(to, response, edns, role); });
+      return;
+    }
+  }
+  answer_now(to, std::move(response), edns, role);
+}
+
+void DnsServerApp::answer_now(const ReplyTo& to, dns::Message response, const dns::EdnsRequest& edns,
+                              const std::string& role) {
   dns::apply_edns(edns, response);
   const std::string bytes = dns::encode_response(edns, response, to.tcp);
   const bool truncated = bytes.size() >= dns::kHeaderSize && (static_cast<unsigned char>(bytes[2]) & 0x02) != 0;

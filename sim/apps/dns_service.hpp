@@ -64,6 +64,7 @@ class DnsServerApp : public App {
   void ask_over_tcp(std::uint64_t id, Ipv4 to, std::string packet);
   void retire_upstream(Pending& p);
   void reply(const ReplyTo& to, dns::Message response, const dns::EdnsRequest& edns, const std::string& role);
+  void answer_now(const ReplyTo& to, dns::Message response, const dns::EdnsRequest& edns, const std::string& role);
   void send_bytes(const ReplyTo& to, const std::string& bytes);
 
   Simulation* sim_ = nullptr;

@@ -13,6 +13,10 @@
 
 namespace mailsim::sim {
 
+namespace faults {
+class FaultEngine;
+}
+
 class Simulation;
 
 // Something that runs on a host (a server, a mail client, a resolver). Apps talk only to
@@ -52,6 +56,11 @@ class Simulation {
   // Appends a record stamped with the current time.
   Record& record(Record r);
 
+  // The run's fault plan (sim/faults/fault_plan.hpp; null: none). Kept here so every app of
+  // the world finds it; set before the world starts.
+  faults::FaultEngine* faults() const { return faults_.get(); }
+  void set_faults(std::shared_ptr<faults::FaultEngine> f) { faults_ = std::move(f); }
+
  private:
   EventCore core_;
   Random rng_;
@@ -59,6 +68,7 @@ class Simulation {
   Network net_;
   TransportLayer transport_;
   std::vector<std::unique_ptr<App>> apps_;
+  std::shared_ptr<faults::FaultEngine> faults_;
   bool started_ = false;
 };
 

@@ -1,6 +1,8 @@
 // Building the world from a scenario, running it, and checking expectations on the trace.
 #include "sim/scenario/runner.hpp"
 
+#include "sim/scenario/faults_loader.hpp"
+
 #include <limits>
 
 #include <fmt/format.h>
@@ -428,6 +430,7 @@ std::vector<ExpectationResult> check_expectations(const Scenario& scenario, cons
     else if (e.kind == "blocked") out.push_back(check_blocked(e, trace));
     else if (e.kind == "dns") out.push_back(check_dns(e, trace));
     else if (e.kind == "wire") out.push_back(check_wire(e, trace));
+    else if (e.kind == "fault") out.push_back(check_fault_expectation(e, trace));
     else if (e.kind == "delivered" || e.kind == "bounced" || e.kind == "deferred" || e.kind == "send_failed")
       out.push_back(check_mail(e, trace));
     else if (auto r = mail::check_access_expectation(scenario, e, trace)) out.push_back(std::move(*r));
@@ -448,6 +451,8 @@ ScenarioRun::ScenarioRun(const Scenario& scenario, RunOptions options)
   sim.trace().meta = {{"scenario", scenario.name},
                       {"title", scenario.title.en},
                       {"seed", scenario.seed}};
+  if (!scenario.faults.empty())
+    faults::install(sim, std::make_shared<faults::FaultEngine>(scenario.faults, scenario.seed));
   build_world(sim, scenario, *world_);
   if (options_.before_start) options_.before_start(sim, *world_);
   sim.start();

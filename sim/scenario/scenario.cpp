@@ -18,6 +18,7 @@
 #include "protocols/message/message.hpp"
 #include "protocols/smtp/address.hpp"
 #include "protocols/smtp/server.hpp"
+#include "sim/scenario/faults_loader.hpp"
 
 namespace mailsim::sim {
 namespace {
@@ -30,7 +31,7 @@ const std::vector<std::string> kPolicyPresets{"op25b"};
 const std::vector<std::string> kActionKinds{"connect", "lookup", "host_down", "host_up", "send", "check_mail",
                                             "open", "delete", "mark_read", "go_offline", "go_online"};
 const std::vector<std::string> kExpectationKinds{"connection", "blocked", "dns", "delivered", "bounced",
-                                                 "deferred", "send_failed", "mailbox", "seen", "wire"};
+                                                 "deferred", "send_failed", "mailbox", "seen", "wire", "fault"};
 const std::vector<std::string> kListenerRoles{"mx", "submission", "submissions", "pop3", "pop3s", "imap", "imaps"};
 const std::vector<std::string> kTlsModes{"none", "starttls", "implicit"};
 const std::vector<std::string> kDnsOutcomes{"NOERROR", "NXDOMAIN", "NODATA", "SERVFAIL"};
@@ -65,7 +66,7 @@ class Loader {
     const auto& root = src_.root;
     if (!c_.expect_object(root, "", "a scenario object ({ ... })")) return finish(s);
     c_.allowed_keys(root, "", {"$schema", "mailsim", "title", "description", "seed", "settings", "networks",
-                               "internet", "dns", "hosts", "timeline", "expectations", "narration"});
+                               "internet", "dns", "hosts", "timeline", "expectations", "narration", "faults"});
     auto version = c_.integer(root, "", "mailsim", true, 0, 1000);
     if (version && *version != kScenarioSchemaVersion)
       c_.error("/mailsim", fmt::format("scenario format version {} is not supported (this build reads version {})",
@@ -91,6 +92,7 @@ class Loader {
     zone_targets(s);
     policies_targets(root, s);
     timeline(root, s);
+    if (auto f = root.find("faults"); f != root.end()) load_faults(c_, *f, "/faults", s);
     expectations(root, s);
     narration(root, s);
     return finish(s);
@@ -726,7 +728,9 @@ class Loader {
       auto kind = c_.choice(e, p, "type", true, kExpectationKinds, "expectation type");
       if (!kind) continue;
       bool ok = true;
-      if (*kind == "connection") {
+      if (*kind == "fault") {
+        ok &= check_fault_expectation_spec(c_, e, p, s);
+      } else if (*kind == "connection") {
         c_.allowed_keys(e, p, {"type", "from", "to", "port", "result"});
         ok &= host_ref(e, p, "from", s, true).has_value();
         ok &= destination(e, p, "to", s);

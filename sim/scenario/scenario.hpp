@@ -14,6 +14,7 @@
 #include "sim/words/narration.hpp"
 #include "sim/core/network.hpp"
 #include "sim/core/transport.hpp"
+#include "sim/faults/fault_plan.hpp"
 
 namespace mailsim::sim {
 
@@ -94,6 +95,7 @@ struct Scenario {
   std::vector<ActionSpec> timeline;
   std::vector<ExpectationSpec> expectations;
   std::vector<NarrationStep> narration;  // the story, in order (may be empty)
+  faults::FaultPlan faults;              // "faults" (and --faults files): docs/faults.md
 };
 
 // Limits on values that can never work in a run; `check` refuses them (docs/scenarios.md, "When a

@@ -157,6 +157,7 @@ constexpr WordingTemplate kTemplates[] = {
     {"dns.result", "{answer}", "答え：{answer}"},
     {"dns.nxdomain", " (no such domain)", "（そのドメインは存在しません）"},
     {"dns.nodata", " (the name exists, without that type)", "（名前はありますが、その種類のレコードはありません）"},
+    {"dns.servfail_answer", " (the recursive server answered SERVFAIL)", "（再帰サーバーが SERVFAIL（調べられなかった）と答えました）"},
     {"dns.referral", "-> referral to {servers}", "-> {servers} への委任"},
     {"resolver.resolving", "resolving {question}", "{question} の名前解決を始めます"},
     {"resolver.root", "starting at the root servers", "ルートサーバーから順にたどります"},
@@ -267,6 +268,28 @@ constexpr WordingTemplate kTemplates[] = {
      "TLS が確立しました。AUTHORIZATION 状態のまま、それまでに得た情報は捨てます"},
     {"note.tls_imap", "TLS established; the session starts again without capabilities",
      "TLS が確立しました。機能一覧を捨てて、セッションをやり直します"},
+    // The fault plan (sim/faults): a rule that fired, and where.
+    {"fault.reply", "fault rule {rule}: {host} answers {where} from {peer} with \"{reply}\"",
+     "障害ルール {rule}：{host} は {peer} からの {where} に「{reply}」と答えました"},
+    {"fault.limit", "fault rule {rule}: more than {messages} within {duration}, so {host} answers {where} from {peer} with \"{reply}\"",
+     "障害ルール {rule}：{duration}のうちに {messages}件を超えたので、{host} は {peer} からの {where} に「{reply}」と答えました"},
+    {"fault.delay", "fault rule {rule}: {host} holds its answer to {where} from {peer} for {duration}",
+     "障害ルール {rule}：{host} は {peer} からの {where} への応答を {duration} 遅らせます"},
+    {"fault.close", "fault rule {rule}: {host} closes the connection from {peer} at {where}",
+     "障害ルール {rule}：{host} は {where} で {peer} との接続を閉じました"},
+    {"fault.reset", "fault rule {rule}: {host} resets the connection from {peer} at {where}",
+     "障害ルール {rule}：{host} は {where} で {peer} との接続をリセットしました"},
+    {"fault.cut", "fault rule {rule}: {host} cuts the connection from {peer} {bytes} bytes after {where}",
+     "障害ルール {rule}：{host} は {where} から {bytes}バイトで {peer} との接続を切ります"},
+    {"fault.drop", "fault rule {rule}: {host} throws away its answer to {where} from {peer}",
+     "障害ルール {rule}：{host} は {peer} からの {where} への答えを捨てました"},
+    {"fault.servfail", "fault rule {rule}: {host} answers {where} from {peer} with SERVFAIL (\"I could not find out\")",
+     "障害ルール {rule}：{host} は {peer} からの {where} に SERVFAIL（調べられなかった）と答えました"},
+    {"fault.at.connect", "the connection", "接続"},
+    {"fault.at.greeting", "the greeting", "あいさつ（グリーティング）"},
+    {"fault.at.end_of_data", "the end of the message (\".\")", "メッセージの終わり（「.」）"},
+    {"fault.at.dns", "the {qtype} question for {qname}", "{qname} の {qtype} の問い合わせ"},
+    {"fault.at.command", "{verb}", "{verb} コマンド"},
     // Durations for people (format_duration).
     {"duration.us", "{n} µs", "{n}マイクロ秒"},
     {"duration.ms", "{n} ms", "{n}ミリ秒"},
@@ -476,6 +499,7 @@ std::string dns_text(const Say& say, std::string text) {
   };
   replace(" (no such domain)", say("dns.nxdomain"));
   replace(" (the name exists, without that type)", say("dns.nodata"));
+  replace(" (the recursive server answered SERVFAIL)", say("dns.servfail_answer"));
   static const std::regex referral(R"(-> referral to (.+)$)");
   std::smatch m;
   if (std::regex_search(text, m, referral)) text = m.prefix().str() + say("dns.referral", {{"servers", m[1].str()}});
@@ -923,6 +947,25 @@ Words tls_words(const Say& say, const Record& r) {
   return std::nullopt;
 }
 
+// A fault rule that fired (sim/faults/fault_plan.cpp writes these fields).
+Words fault_words(const Say& say, const Record& r) {
+  if (r.event != "fault") return std::nullopt;
+  const auto& d = r.detail;
+  const std::string stage = field(d, "stage");
+  const std::string action = field(d, "action");
+  std::string where;
+  if (stage == "connect" || stage == "greeting" || stage == "end_of_data") where = say("fault.at." + stage);
+  else if (stage == "dns") where = say("fault.at.dns", {{"qtype", field(d, "qtype")}, {"qname", field(d, "qname")}});
+  else where = say("fault.at.command", {{"verb", field(d, "command")}});
+  std::string reply = field(d, "text");
+  if (d.contains("code")) reply = field(d, "code") + " " + reply;
+  const auto us = [&](const char* key) { return d.contains(key) && d[key].is_number() ? d[key].get<Time>() : Time{0}; };
+  const std::string duration = format_duration(action == "limit" ? us("window_us") : us("delay_us"), say.lang());
+  return say("fault." + action, {{"rule", field(d, "rule")}, {"host", say.host(r.host)}, {"peer", say.host(r.peer)},
+                                 {"where", where}, {"reply", reply}, {"duration", duration},
+                                 {"bytes", field(d, "bytes")}, {"messages", field(d, "messages")}});
+}
+
 Words record_words(const Say& say, const Record& r) {
   switch (r.kind) {
     case RecordKind::Mail: return mail_words(say, r);
@@ -933,6 +976,7 @@ Words record_words(const Say& say, const Record& r) {
     case RecordKind::Tls: return tls_words(say, r);
     case RecordKind::Action: return action_words(say, r);
     case RecordKind::Protocol: return protocol_words(say, r);
+    case RecordKind::Note: return fault_words(say, r);
     default: return std::nullopt;  // packets (wire-level text), meta, notes
   }
 }
@@ -979,6 +1023,11 @@ std::optional<std::string> expectation_ja(const ExpectationResult& e, const Scen
     const char* how = result == "established" ? "確立する" : result == "refused" ? "拒否される" : "タイムアウトする";
     return fmt::format("{} から {} の {}番ポートへの接続が{}", host_label(s, param(e, "from"), "ja"),
                        host_label(s, param(e, "to"), "ja"), param(e, "port"), how);
+  }
+  if (k == "fault") {
+    if (e.params.value("fired", true) == false) return fmt::format("障害ルール {} は一度も働かない", param(e, "rule"));
+    if (e.params.contains("times")) return fmt::format("障害ルール {} が {}回働く", param(e, "rule"), param(e, "times"));
+    return fmt::format("障害ルール {} が働く", param(e, "rule"));
   }
   if (k == "blocked") {
     const std::string from = param(e, "from");
@@ -1093,6 +1142,9 @@ std::optional<std::string> outcome_ja(const ExpectationResult& e, const Trace* t
     return fmt::format("ポリシー {} は一度も働きませんでした（ほかのポリシーの判断が {}件）", field(p, "policy"),
                        field(p, "count"));
   if (o == "blocked.none") return std::string("ポリシーは一つも働きませんでした");
+  if (o == "fault.none" || o == "fault.never")
+    return fmt::format("障害ルール {} は一度も働きませんでした", field(p, "rule"));
+  if (o == "fault.count") return fmt::format("障害ルール {} は {}回働きました", field(p, "rule"), field(p, "count"));
   if (o == "dns.none") return std::string("そのような問い合わせは行われませんでした");
   if (o == "mail.none") {
     if (e.kind == "delivered") return std::string("配達も、配達の失敗も、一度も起きませんでした");
@@ -1141,8 +1193,10 @@ std::string status_meaning_ja(std::string_view status) {
   if (rest == ".1.1") return "宛先のユーザーが存在しない";
   if (rest == ".1.2") return "宛先のドメインが見つからない";
   if (rest == ".2.2") return temporary ? "メールボックスが一時的に満杯" : "メールボックスが満杯";
+  if (rest == ".3.2") return "相手のシステムが今は受け付けていない";
   if (rest == ".3.4") return "メッセージが大きすぎる";
   if (rest == ".4.1") return "相手のサーバーが応答しない";
+  if (rest == ".4.2") return "接続が途中で切れた";
   if (rest == ".4.3") return "DNS の名前解決に失敗した";
   if (rest == ".4.6") return "配送がループしている（中継の回数が多すぎる、または自分自身に戻ってくる）";
   if (rest == ".4.7") return "配達の期限が切れた";

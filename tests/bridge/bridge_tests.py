@@ -637,6 +637,38 @@ def case_loopback_only():
         b.cleanup()
 
 
+def case_faults():
+    """--faults: a seeded fault plan answers real clients too (SERVFAIL to dig, 451 to MAIL), and
+    each firing is a trace record naming its rule; a wrong plan is refused with exit 2."""
+    plan_dir = tempfile.mkdtemp(prefix="mailsim-faults-")
+    plan = os.path.join(plan_dir, "plan.json")
+    with open(plan, "w") as f:
+        json.dump({"faults": [
+            {"id": "dns-outage", "host": "dns", "at": "dns", "qtype": "MX", "action": "servfail"},
+            {"id": "no-mail", "host": "mail-example", "port": 587, "at": "mail", "action": "reply", "code": 451,
+             "text": "4.3.0 Try again later"}]}, f)
+    b = Bridge("op25b-submission", "--expose", "dns", "--expose", "mail-example", "--faults", plan)
+    try:
+        p = run(["dig", "@127.0.0.1", "-p", str(b.port("dns", 53, "udp")), "MX", "hogehoge.com", "+time=3", "+tries=2"])
+        out = p.stdout.decode()
+        check("status: SERVFAIL" in out, f"dig gets SERVFAIL from the fault rule:\n{out}")
+        s = smtplib.SMTP("127.0.0.1", b.port("mail-example", 587), timeout=20)
+        s.ehlo("client.example")
+        code, msg = s.mail("shiroyagi@example.com")
+        check(code == 451 and b"Try again later" in msg, f"MAIL gets the rule's 451 ({code} {msg!r})")
+        s.quit()
+        b.stop()
+        check(b.found(kind="note", event="fault", detail_rule="dns-outage"), "the trace names dns-outage")
+        check(b.found(kind="note", event="fault", detail_rule="no-mail"), "the trace names no-mail")
+    finally:
+        b.cleanup()
+    with open(plan, "w") as f:
+        json.dump({"faults": [{"id": "x", "at": "dns", "action": "reset"}]}, f)
+    p = run([MAILSIM, "bridge", "op25b-submission", "--ephemeral-ports", "--faults", plan], timeout=10)
+    check(p.returncode == 2 and "/faults/0/action" in p.stderr.decode(), f"a wrong plan: exit 2 ({p.stderr.decode()})")
+    shutil.rmtree(plan_dir, ignore_errors=True)
+
+
 def case_bad_arguments():
     """Bad arguments: exit 2 and a clear error."""
     for args, words in [(["--attach-to", "nowhere"], "no such network"),

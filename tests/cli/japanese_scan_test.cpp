@@ -125,6 +125,7 @@ void add_names(const sim::Scenario& s, std::set<std::string>& names) {
     add(h.info.name);
   }
   for (const auto& n : s.networks) add(n.id);
+  for (const auto& f : s.faults) add(f.id);  // fault rule ids are names, like host ids
 }
 
 void check_text(const std::string& where, const std::string& text, const std::set<std::string>& names) {

@@ -123,6 +123,7 @@ class MailAccessService : public App {
     const Time idle = spec_.timeouts.pop3_idle;
     link->deadline = [idle](Pop3ServerEngine&, const TcpSocket& so, Time since) { return idle_deadline(idle, so, since); };
     link->on_timeout = [](Pop3ServerEngine& e) { e.timed_out(); };
+    link->use_faults(l.port, nullptr);
     link->attach();
     std::weak_ptr<SessionLink<Pop3ServerEngine>> weak = link;
     std::weak_ptr<TcpSocket> ws = sock;
@@ -173,6 +174,7 @@ class MailAccessService : public App {
       return e.session().idling() ? 0 : idle_deadline(idle, so, since);
     };
     link->on_timeout = [](ImapServerEngine& e) { e.timed_out(); };
+    link->use_faults(l.port, nullptr);
     link->attach();
     std::weak_ptr<TcpSocket> ws = sock;
     sock->on_error = [weak, ws, sp](SocketError, const std::string&) {

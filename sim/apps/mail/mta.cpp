@@ -14,6 +14,7 @@
 #include "protocols/message/received.hpp"
 #include "sim/apps/mail/session_link.hpp"
 #include "sim/apps/mail/timeouts.hpp"
+#include "sim/faults/smtp_faults.hpp"
 
 namespace mailsim::sim::mail {
 
@@ -97,6 +98,8 @@ MessageLabel label_of(std::string_view raw) {
 
 class MailServerApp::Backend : public smtp::ServerBackend {
  public:
+  std::weak_ptr<faults::ConnectionGate> gate;  // the fault plan's gate of this connection, if any
+
   Backend(MailServerApp& app, ListenerSpec listener, std::string client_host, std::uint64_t conn)
       : app_(app), listener_(std::move(listener)), client_host_(std::move(client_host)), conn_(conn) {}
 
@@ -132,6 +135,8 @@ class MailServerApp::Backend : public smtp::ServerBackend {
 
   smtp::Reply accept_message(const smtp::SessionContext& ctx, const smtp::Envelope& env,
                              const std::string& data) override {
+    if (auto g = gate.lock())
+      if (auto fault = g->take_data_reply()) return faults::smtp_reply(fault->first, fault->second);
     if (app_.world_.on_accepted)
       app_.world_.on_accepted({app_.host(), client_host_, conn_, listener_.port, listener_.role, app_.sim_->now(), &data});
     return app_.accept_message(ctx, env, data, client_host_);
@@ -202,6 +207,9 @@ void MailServerApp::accept_connection(SocketPtr sock, const ListenerSpec& listen
     return idle_deadline(idle, so, since);
   };
   link->on_timeout = [](smtp::ServerSession& s) { s.timed_out(); };
+  link->use_faults(listener.port, [weak] { return faults::smtp_reads_commands(weak); },
+                   [weak] { return faults::smtp_reads_data(weak); });
+  if (auto* g = link->gate()) backend->gate = g->weak_from_this();
   link->attach();
   links_.push_back(backend);
 }

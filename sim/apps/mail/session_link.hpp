@@ -7,6 +7,7 @@
 
 #include "protocols/common/events.hpp"
 #include "sim/core/simulation.hpp"
+#include "sim/faults/fault_gate.hpp"
 
 namespace mailsim::sim::mail {
 
@@ -30,6 +31,7 @@ class SessionLink : public std::enable_shared_from_this<SessionLink<Engine>> {
   void attach() {
     auto self = this->shared_from_this();
     sock_->on_data = [self](std::string_view bytes) {
+      if (self->gate_) return self->gate_->receive(bytes);
       self->engine_->receive(bytes);
       self->flush();
     };
@@ -56,8 +58,49 @@ class SessionLink : public std::enable_shared_from_this<SessionLink<Engine>> {
         self->release_later();
       };
     }
+    if (gate_ && !gate_->start()) {
+      engine_->take_events();  // a fault took the connection: the engine's greeting never leaves
+      engine_->take_output();
+      return;
+    }
     flush();
   }
+
+  // A server side under the fault plan (sim/faults): the gate sees the client's commands before
+  // the engine and the engine's answers before the wire. Nothing happens without a plan. Call
+  // before attach().
+  void use_faults(std::uint16_t port, std::function<bool()> command_mode, std::function<bool()> in_data = nullptr) {
+    std::weak_ptr<SessionLink> weak = this->shared_from_this();
+    faults::GateIo io;
+    io.feed = [weak](std::string_view b) {
+      if (auto self = weak.lock()) {
+        self->engine_->receive(b);
+        self->flush();
+      }
+    };
+    io.send = [weak](const std::string& b) {
+      if (auto self = weak.lock()) self->sock_->send(b);
+    };
+    io.release = [weak] {
+      if (auto self = weak.lock()) self->flush();
+    };
+    io.close = [weak] {
+      if (auto self = weak.lock()) {
+        self->close_sent_ = true;
+        self->sock_->close();
+      }
+    };
+    io.reset = [weak] {
+      if (auto self = weak.lock()) {
+        self->close_sent_ = true;
+        self->sock_->abort();
+      }
+    };
+    io.command_mode = std::move(command_mode);
+    io.in_data = std::move(in_data);
+    gate_ = faults::make_gate(sim_, sock_->host(), sock_->peer_host(), protocol_, port, sock_->id(), std::move(io));
+  }
+  faults::ConnectionGate* gate() { return gate_.get(); }
 
   // Breaks the socket -> callbacks -> link cycle in a later event (safe inside a callback).
   void release_later() {
@@ -68,13 +111,19 @@ class SessionLink : public std::enable_shared_from_this<SessionLink<Engine>> {
   // Sends pending output, records events, starts TLS or closes as the engine asks.
   void flush() {
     for (const auto& e : engine_->take_events()) record_protocol_event(sim_, *sock_, protocol_, e, show_credentials_);
-    const std::string out = engine_->take_output();
-    if (!out.empty()) sock_->send(out);
-    if (engine_->tls_requested() && !tls_started_) {
+    std::string out = engine_->take_output();
+    if (gate_ && gate_->dead()) return;  // a fault closed or reset the stream
+    if (!out.empty()) {
+      if (gate_) gate_->send(std::move(out));
+      else sock_->send(out);
+    }
+    if (gate_ && gate_->dead()) return;
+    // A held answer (a fault's delay) leaves first: TLS starts after the 220 to STARTTLS is out.
+    if (engine_->tls_requested() && !tls_started_ && !(gate_ && gate_->holding())) {
       tls_started_ = true;
       sock_->start_tls();
     }
-    if (engine_->closed() && !close_sent_) {
+    if (engine_->closed() && !close_sent_ && !(gate_ && gate_->holding())) {
       close_sent_ = true;
       sock_->close();
     }
@@ -121,6 +170,7 @@ class SessionLink : public std::enable_shared_from_this<SessionLink<Engine>> {
   bool show_credentials_;
   bool tls_started_ = false;
   bool close_sent_ = false;
+  std::shared_ptr<faults::ConnectionGate> gate_;
   Time last_activity_ = 0;
   EventId timer_ = 0;
 
