@@ -44,12 +44,13 @@ const std::map<std::string, std::vector<std::string>, std::less<>> kEventsByKind
     {"protocol", {"sent", "received", "command", "reply", "state", "error", "note"}},
     {"dns", {"lookup", "query", "response", "resolver", "ignored", "malformed", "result"}},
     {"mail", {"compose", "submitted", "send_failed", "queued", "routing", "connect-failed", "relayed", "delivered",
-              "refused", "deferred", "bounced", "throttled", "loop", "duplicate"}},
+              "refused", "deferred", "bounced", "throttled", "loop", "duplicate", "greylisted"}},
     {"mailbox", {"stored", "delivery-refused", "appended", "append-refused", "fetched", "flags-changed", "expunged",
                  "copied", "copy-refused", "moved", "downloaded-and-deleted", "deleted-via-pop3", "folder-created",
                  "folder-deleted", "folder-renamed", "subscription-changed", "maildrop-locked",
                  "maildrop-lock-refused", "maildrop-unlocked", "device-downloaded", "device-synced", "device-opened",
-                 "device-flags", "device-deleted", "device-checked", "check-failed", "action-failed"}},
+                 "device-flags", "device-deleted", "device-checked", "check-coalesced", "check-failed",
+                 "action-failed"}},
     {"action", {"start", "done", "host_down", "host_up"}},
 };
 
@@ -991,7 +992,8 @@ class Loader {
   std::optional<mail::MailServerSpec> mail_server(const nlohmann::json& j, const std::string& p, const HostSpec& host) {
     if (!c_.expect_object(j, p)) return std::nullopt;
     c_.allowed_keys(j, p, {"hostname", "domains", "users", "ports", "relay_from", "relay_domains", "open_relay", "max_message_size",
-                           "retry", "give_up_after", "smarthost", "rate_limit", "show_credentials", "hop_limit"});
+                           "retry", "give_up_after", "smarthost", "rate_limit", "show_credentials", "hop_limit",
+                           "quota_refusal", "greylisting"});
     mail::MailServerSpec m;
     m.hostname = c_.string(j, p, "hostname", false).value_or(host.info.id);
     {
@@ -1162,6 +1164,9 @@ class Loader {
                                                          : std::string("the default \"1h\"")));
     }
     if (auto h = c_.integer(j, p, "hop_limit", false, 1, 500)) m.hop_limit = static_cast<int>(*h);
+    if (auto q = c_.choice(j, p, "quota_refusal", false, {"permanent", "temporary"}, "quota refusal"))
+      m.quota_temporary = *q == "temporary";
+    if (auto it = j.find("greylisting"); it != j.end()) m.greylisting = greylisting(*it, p + "/greylisting");
     if (auto it = j.find("smarthost"); it != j.end()) {
       const std::string sp = p + "/smarthost";
       if (c_.expect_object(*it, sp)) {
@@ -1188,6 +1193,24 @@ class Loader {
       }
     }
     return m;
+  }
+
+  // "greylisting": {"delay": "5m"} (the delay may be left out).
+  std::optional<mail::GreylistSpec> greylisting(const nlohmann::json& j, const std::string& p) {
+    if (!c_.expect_object(j, p)) return std::nullopt;
+    c_.allowed_keys(j, p, {"delay"});
+    mail::GreylistSpec g;
+    if (j.contains("delay")) {
+      auto d = c_.positive_duration(j, p, "delay", false, "the greylisting delay");
+      if (d && *d > 24 * kHour) {
+        c_.error(p + "/delay", fmt::format("a greylisting delay of {} would outlast most senders' queues: at most 24h",
+                                           in_quotes(j["delay"].get<std::string>())));
+        d.reset();
+      }
+      if (!d) return std::nullopt;
+      g.delay = *d;
+    }
+    return g;
   }
 
   const HostSpec* find_host(const Scenario& s, const std::string& id) const {

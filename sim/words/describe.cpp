@@ -74,6 +74,10 @@ constexpr WordingTemplate kTemplates[] = {
     {"mail.throttled", "{host} refuses more mail from {who}: over its limit of {limit} message(s){window}",
      "{host} は {who} からのメールをこれ以上受け付けません（送信数の上限 {window}{limit}通を超えました）"},
     {"throttled.window", " per {duration}", "{duration}あたり "},
+    {"mail.greylisted", "{host} greylists mail from {sender} to {recipient} ({why}): 451 4.7.1, try again after {delay}",
+     "{host} は {sender} から {recipient} 宛てのメールをグレーリストで一時的に断ります（{why}）：451 4.7.1、{delay}以上たってから再送すれば受け付けます"},
+    {"greylisted.first", "the first try from this address, sender and recipient", "この送信元アドレス・差出人・宛先の組み合わせからの最初の試み"},
+    {"greylisted.soon", "tried again too soon", "再送が早すぎます"},
     // The mail store (sim/mail/store.cpp).
     {"store.stored", "message #{id} stored for {user} in {folder} as UID {uid} ({size} octets; {usage})",
      "メッセージ #{id}を {user} の {folder} に UID {uid} として保存しました（{size}バイト、{usage}）"},
@@ -146,6 +150,10 @@ constexpr WordingTemplate kTemplates[] = {
      "{host} が {account} をサーバーと同期しました：{count}通"},
     {"device.check-failed", "{host} could not check mail for {account}: {error}",
      "{host} は {account} のメールを確認できませんでした：{error}"},
+    {"device.check-coalesced.after", "{host} is still checking mail for {account}: the new check will run when it ends",
+     "{host} は {account} のメールをまだ確認中です：新しい確認は、今の確認が終わってから行います"},
+    {"device.check-coalesced.join", "{host} is still checking mail for {account}: the new check joins the one running",
+     "{host} は {account} のメールをまだ確認中です：新しい確認は、実行中の確認にまとめます"},
     {"device.action-failed", "{host} could not {what} \"{subject}\": {error}", "{host} は「{subject}」を{what}ことができませんでした：{error}"},
     {"what.open", "open", "開く"},
     {"what.delete", "delete", "削除する"},
@@ -665,6 +673,14 @@ Words mail_words(const Say& say, const Record& r) {
                                   {"recipient", field(d, "recipient")},
                                   {"first", field(d, "first_queue_id")},
                                   {"second", field(d, "queue_id")}});
+  if (ev == "greylisted") {
+    const std::string sender = field(d, "sender");
+    return say("mail.greylisted", {{"host", host},
+                                   {"sender", sender.empty() ? "<>" : sender},
+                                   {"recipient", field(d, "recipient")},
+                                   {"why", say(flag(d, "first") ? "greylisted.first" : "greylisted.soon")},
+                                   {"delay", format_duration(number(d, "retry_after") - r.time, say.lang())}});
+  }
   if (ev == "throttled") {
     static const std::regex window(R"( in (\S+(?: \S+)*)$)");
     std::smatch m;
@@ -771,6 +787,9 @@ Words device_words(const Say& say, const Record& r) {
     }
     return say("device.synchronised", {{"host", host}, {"account", account}, {"count", field(d, "count")}});
   }
+  if (ev == "check-coalesced")
+    return say(field(d, "how") == "join" ? "device.check-coalesced.join" : "device.check-coalesced.after",
+               {{"host", host}, {"account", account}});
   if (ev == "check-failed")
     return say("device.check-failed", {{"host", host}, {"account", account}, {"error", error(say, field(d, "error"))}});
   if (ev == "action-failed") {

@@ -215,6 +215,7 @@ class MailReaderApp : public App {
     std::shared_ptr<SessionLink<ImapClientEngine>> imap;
     bool ready = false;
     bool reconnect = false;  // was connected when the device went offline
+    bool check_again = false;  // a check came while one was running: run it when that one ends
     std::map<std::uint32_t, DeviceMessage> shown;  // what the device shows (recorded)
     std::map<imap::ClientSession::RequestId, std::pair<Req, std::uint32_t>> requests;
     imap::ClientSession::RequestId idle_id = 0;
@@ -302,6 +303,7 @@ class MailReaderApp : public App {
       auto s = std::exchange(a.connecting, nullptr);
       drop_callbacks(*s);
       s->abort();
+      check_waiting(a);
       check_failed(a, "the device went offline while connecting");
     }
     if (a.pop3) {
@@ -319,9 +321,19 @@ class MailReaderApp : public App {
 
   void check(Account& a) {
     if (!sim_->transport().host_up(host())) return check_failed(a, "the device is offline (no network)");
-    if (a.pop3 || a.connecting) return check_failed(a, "a check is already running");
-    if (a.in.protocol == "imap" && a.imap) {
-      if (!a.ready) return;  // the first sync is running; it reports itself
+    // A second check while one runs is never refused (a mail program queues it): POP3 runs it
+    // when the running session ends, IMAP's first synchronisation already covers it.
+    const bool imap = a.in.protocol == "imap";
+    if (a.pop3 || a.connecting || (imap && a.imap && !a.ready)) {
+      const bool join = imap;
+      record_plain(kCheckCoalesced, a,
+                   host() + " is still checking mail for " + a.spec.address +
+                       (join ? ": the new check joins the one running" : ": the new check will run when it ends"),
+                   {{"how", join ? "join" : "after"}});
+      if (!join) a.check_again = true;
+      return;
+    }
+    if (imap && a.imap) {
       const auto id = a.imap->engine().client.refresh();
       a.requests[id] = {Req::Refresh, 0};
       a.imap->flush();
@@ -340,12 +352,14 @@ class MailReaderApp : public App {
     sock->on_error = [this, ap](SocketError e, const std::string&) {
       if (!ap->connecting) return;
       ap->connecting.reset();
+      check_waiting(*ap);
       check_failed(*ap, "connection to " + ap->in.server + " port " + std::to_string(ap->in.port) + " failed: " +
                             std::string(to_string(e)));
     };
     sock->on_closed = [this, ap] {
       if (!ap->connecting) return;
       ap->connecting.reset();
+      check_waiting(*ap);
       check_failed(*ap, "the connection closed before the session began");
     };
     sock->on_connected = [this, ap, weak] {
@@ -415,9 +429,17 @@ class MailReaderApp : public App {
 
   // ---- POP3 ----
 
+  // A check that waited for the running one starts in a fresh event.
+  void check_waiting(Account& a) {
+    if (!std::exchange(a.check_again, false)) return;
+    Account* ap = &a;
+    sim_->core().schedule_in(0, [this, ap] { check(*ap); });
+  }
+
   void pop3_finished(Account& a, pop3::ClientSession& s) {
     auto link = std::exchange(a.pop3, nullptr);
     if (!link) return;
+    check_waiting(a);
     if (!s.closed()) s.connection_lost();
     defer_drop(*sim_, std::exchange(a.sock, nullptr));
     const auto& r = s.result();

@@ -51,6 +51,12 @@ struct RateLimitSpec {
   Time per = 0;
 };
 
+// Greylisting: the first try from a (client address, sender, recipient) triple gets 451 4.7.1;
+// a try of the same triple at least `delay` later is accepted (and the triple is remembered).
+struct GreylistSpec {
+  Time delay = 5 * kMinute;
+};
+
 // RFC 5321 6.3: a relayed message carries one Received: field per hop; a server refuses
 // one with more than this many (sendmail's MaxHopCount is 25; Postfix's hopcount_limit is 50).
 constexpr int kDefaultHopLimit = 25;
@@ -86,6 +92,10 @@ struct MailServerSpec {
   std::optional<RateLimitSpec> rate_limit;
   bool show_credentials = false;  // the lesson is about seeing them (an eavesdropper)
   int hop_limit = kDefaultHopLimit;  // most Received: fields a message may carry in
+  // A full mailbox refuses for now (452 4.2.2, the sender's queue tries again) instead of for
+  // good (552 5.2.2). Providers differ; RFC 3463 allows both.
+  bool quota_temporary = false;
+  std::optional<GreylistSpec> greylisting;
   SessionTimeouts timeouts;          // the scenario's "settings" (the same on every host)
 };
 

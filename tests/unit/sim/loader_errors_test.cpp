@@ -386,3 +386,17 @@ TEST_CASE("broken lessons: an expectation names a mailbox, not a To: line") {
         "lesson.json:35:27: /expectations/0/to: write just the mail address here, \"kuroyagi@hogehoge.com\" (a name in "
         "front of it belongs only in a send's \"to\")");
 }
+
+TEST_CASE("broken lessons: quota refusal and greylisting options") {
+  const std::string ports = R"(       "ports": [{"port": 25, "role": "mx"}, {"port": 110, "role": "pop3"}], )";
+  CHECK(one_error(with_line(26, ports + R"("quota_refusal": "temporarily"}},)")) ==
+        "lesson.json:26:78: /hosts/4/mail_server/quota_refusal: unknown quota refusal \"temporarily\" (did you mean \"temporary\"?)");
+  CHECK(one_error(with_line(26, ports + R"("greylisting": {"delay": "0s"}}},)")) ==
+        "lesson.json:26:94: /hosts/4/mail_server/greylisting/delay: the greylisting delay must be longer than zero, not \"0s\"");
+  CHECK(one_error(with_line(26, ports + R"("greylisting": {"delay": "2d"}}},)")) ==
+        "lesson.json:26:94: /hosts/4/mail_server/greylisting/delay: a greylisting delay of \"2d\" would outlast most senders' queues: at most 24h");
+  CHECK(one_error(with_line(26, ports + R"("greylisting": {"dealy": "5m"}}},)")) ==
+        "lesson.json:26:94: /hosts/4/mail_server/greylisting/dealy: unknown key \"dealy\" (did you mean \"delay\"?)");
+  CHECK(one_error(with_line(26, ports + R"("greylisting": true}},)")) ==
+        "lesson.json:26:78: /hosts/4/mail_server/greylisting: expected an object, got true");
+}
