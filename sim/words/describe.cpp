@@ -208,6 +208,31 @@ constexpr WordingTemplate kTemplates[] = {
     {"action.go_online", "{host} is back online", "{host} がオンラインに戻りました"},
     {"action.host_up", "{host} is back up", "{host} が復旧しました"},
     {"action.host_down", "{host} goes down", "{host} が止まりました"},
+    {"action.account_changed", "{host}: the settings of {account} are changed: {changes}",
+     "{host} で {account} の設定を変更しました：{changes}"},
+    {"action.server_changed", "{host} changes its settings: {changes}", "{host} の設定が変わりました：{changes}"},
+    {"action.folder_emptied", "{host}: {user}'s {folder} is emptied ({count} message(s), {size} bytes freed)",
+     "{host}：{user} の{folder}を空にしました（{count}通、{size}バイトが空きました）"},
+    {"setting.password", "a new password", "新しいパスワード"},
+    {"setting.smtp_server", "sending server {value}", "送信サーバー {value}"},
+    {"setting.smtp_port", "sending port {value}", "送信ポート {value}番"},
+    {"setting.smtp_auth.on", "SMTP AUTH on", "SMTP認証あり"},
+    {"setting.smtp_auth.off", "SMTP AUTH off", "SMTP認証なし"},
+    {"setting.smtp_tls", "sending TLS {value}", "送信の TLS {value}"},
+    {"setting.incoming_server", "receiving server {value}", "受信サーバー {value}"},
+    {"setting.incoming_port", "receiving port {value}", "受信ポート {value}番"},
+    {"setting.incoming_tls", "receiving TLS {value}", "受信の TLS {value}"},
+    {"setting.quota_refusal.temporary", "a full mailbox now answers 452 4.2.2 (try again later)",
+     "満杯のメールボックスは 452 4.2.2（あとで再送）と答えるようになりました"},
+    {"setting.quota_refusal.permanent", "a full mailbox now answers 552 5.2.2 (for good)",
+     "満杯のメールボックスは 552 5.2.2（恒久的なエラー）と答えるようになりました"},
+    {"setting.max_message_size", "size limit {value} bytes", "サイズの上限 {value}バイト"},
+    {"setting.greylisting.off", "greylisting off", "グレーリスティングなし"},
+    {"setting.greylisting", "greylisting on (delay {value})", "グレーリスティングあり（待ち時間 {value}）"},
+    {"setting.open_relay.on", "open relay (anyone may relay)", "オープンリレー（誰でも中継できる）"},
+    {"setting.open_relay.off", "no open relay", "オープンリレーなし"},
+    {"setting.quota", "quota of {user}: {value} bytes", "{user} の容量 {value}バイト"},
+    {"setting.quota.none", "quota of {user}: none", "{user} の容量：制限なし"},
     {"action.connect", "{host} opens a connection to {to}", "{host} が {to} への接続を開きます"},
     {"action.lookup", "{host} looks up {question}", "{host} が {question} を調べます"},
     {"action.connect_done", "{host}: connection to {to} ended: {error}", "{host}：{to} との接続が終わりました（{error}）"},
@@ -891,6 +916,38 @@ Words action_words(const Say& say, const Record& r) {
       return std::nullopt;
     return say("action.connect", {{"host", host}, {"to", field(d, "to")}});
   }
+  if (ev == "account_changed" || ev == "server_changed") {
+    std::string changes;
+    for (const auto& item : d.value("changes", Json::array())) {
+      if (!item.is_object()) continue;
+      const std::string setting = field(item, "setting");
+      std::string value = field(item, "value");
+      std::string key = "setting." + setting;
+      std::string user;
+      if (setting == "smtp_auth" || setting == "quota_refusal" || setting == "open_relay") key += "." + value;
+      if (setting == "greylisting") {
+        if (value == "off") key += ".off";
+        else if (auto t = parse_format_time(value)) value = format_duration(*t, say.lang());
+      }
+      if (setting == "quota") {
+        const auto sp = value.find(' ');
+        user = value.substr(0, sp);
+        value = sp == std::string::npos ? "" : value.substr(sp + 1);
+        if (value == "0") key += ".none";
+      }
+      if (!say.has(key)) return std::nullopt;
+      if (!changes.empty()) changes += say("list.sep");
+      changes += say(key, {{"value", value}, {"user", user}});
+    }
+    if (ev == "server_changed") return say("action.server_changed", {{"host", host}, {"changes", changes}});
+    return say("action.account_changed", {{"host", host}, {"account", field(d, "account")}, {"changes", changes}});
+  }
+  if (ev == "folder_emptied")
+    return say("action.folder_emptied", {{"host", host},
+                                         {"user", field(d, "user")},
+                                         {"folder", folder(say, field(d, "folder"))},
+                                         {"count", field(d, "count")},
+                                         {"size", field(d, "size")}});
   if (ev == "start" && action == "lookup") {
     const std::string prefix = r.host + " looks up ";
     if (!starts_with(r.summary, prefix)) return std::nullopt;

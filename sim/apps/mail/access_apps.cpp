@@ -266,6 +266,15 @@ class MailReaderApp : public App {
   void run(const ActionSpec& act) {
     if (act.kind == "go_offline" || act.kind == "go_online") return set_online(act.kind == "go_online");
     Account* a = account_for(act);
+    if (act.kind == "change_account") {
+      // From now on; a session already running keeps what it logged in with.
+      for (auto& acc : accounts_)
+        if (act.account_change && acc->spec.address == act.account_change->account) {
+          act.account_change->apply(acc->spec);
+          if (acc->spec.incoming) acc->in = *acc->spec.incoming;
+        }
+      return;
+    }
     if (!a) return;
     if (act.kind == "check_mail") return check(*a);
     act_on(*a, act.kind, act.args.value("subject", ""));
@@ -689,7 +698,8 @@ class NetworkSwitchApp : public App {
 
 std::string action_host(const ActionSpec& a) {
   if (a.kind == "go_offline" || a.kind == "go_online") return a.args.value("host", "");
-  if (a.kind == "check_mail" || a.kind == "open" || a.kind == "delete" || a.kind == "mark_read")
+  if (a.kind == "check_mail" || a.kind == "open" || a.kind == "delete" || a.kind == "mark_read" ||
+      a.kind == "change_account")
     return a.args.value("on", "");
   return {};
 }

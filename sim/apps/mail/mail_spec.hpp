@@ -128,6 +128,32 @@ struct MailClientSpec {
   SessionTimeouts timeouts;  // the scenario's "settings" (the same on every host)
 };
 
+// A timeline "change_account": an account's settings on a device from that moment on. Only
+// the settings given change; a new port brings that port's usual AUTH and TLS unless they
+// are given too (as in the loader's "smtp" rules).
+struct AccountChange {
+  std::string account;  // the account's address
+  std::optional<std::string> password;
+  std::optional<std::string> smtp_server;
+  std::optional<std::uint16_t> smtp_port;
+  std::optional<bool> smtp_auth;
+  std::optional<std::string> smtp_tls;
+  std::optional<std::string> incoming_server;
+  std::optional<std::uint16_t> incoming_port;
+  std::optional<std::string> incoming_tls;
+  void apply(AccountSpec& a) const;
+};
+
+// A timeline "change_server": a mail server's settings from that moment on (those given).
+struct ServerChange {
+  std::optional<bool> quota_temporary;
+  std::optional<std::uint64_t> max_message_size;
+  std::optional<std::optional<GreylistSpec>> greylisting;  // an empty inner value: off
+  std::optional<bool> open_relay;
+  std::string user;                    // whose quota changes (with `quota`)
+  std::optional<std::uint64_t> quota;  // bytes; 0: none
+};
+
 // "10MB", "512KB", "2048B" or a plain number of bytes as a string ("2048").
 std::optional<std::uint64_t> parse_size(std::string_view text, std::string* why = nullptr);
 

@@ -185,6 +185,17 @@ void MailServerApp::start(Simulation& sim) {
   }
 }
 
+void MailServerApp::change(const ServerChange& c) {
+  if (c.quota_temporary) spec_.quota_temporary = *c.quota_temporary;
+  if (c.greylisting) spec_.greylisting = *c.greylisting;
+  if (c.open_relay) spec_.open_relay = *c.open_relay;
+  if (c.max_message_size) {
+    spec_.max_message_size = *c.max_message_size;
+    if (store_) store_->set_max_message_size(*c.max_message_size);
+  }
+  if (c.quota && store_) store_->set_quota(c.user, *c.quota);
+}
+
 void MailServerApp::accept_connection(SocketPtr sock, const ListenerSpec& listener) {
   smtp::ServerConfig cfg;
   cfg.hostname = spec_.hostname;
@@ -363,6 +374,8 @@ smtp::Reply MailServerApp::accept_message(const smtp::SessionContext& ctx, const
                   {{"recipient", r}, {"sender", sender}, {"status", reply.enhanced}, {"code", reply.code},
                    {"reason", reply.text()}, {"subject", label.subject}, {"message_id", label.message_id}},
                   client_host);
+    // Nothing was taken: a later try of the same bytes is no duplicate.
+    std::erase_if(accepted_, [&](const auto& kv) { return kv.second == qid; });
     return failed.front().second;
   }
   std::vector<Failure> f;

@@ -39,6 +39,9 @@ class MailServerApp : public App {
   MailServerApp(std::string host, MailServerSpec spec, MailWorld& world, std::optional<Ipv4> resolver);
   ~MailServerApp() override;
   void start(Simulation& sim) override;
+  // A timeline "change_server": these settings from now on (sessions already open keep the
+  // size limit they announced).
+  void change(const ServerChange& c);
 
   // One recipient that cannot be delivered: why, and what the refusing server answered (reply
   // code and enhanced status) when one did; code 0 when no server answered (DNS, timeouts, expiry).

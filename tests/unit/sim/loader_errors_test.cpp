@@ -400,3 +400,31 @@ TEST_CASE("broken lessons: quota refusal and greylisting options") {
   CHECK(one_error(with_line(26, ports + R"("greylisting": true}},)")) ==
         "lesson.json:26:78: /hosts/4/mail_server/greylisting: expected an object, got true");
 }
+
+TEST_CASE("broken lessons: state-changing actions") {
+  auto error_at = [](const std::string& line) { return one_error(with_line(32, line)); };
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_account", "on": "pc"})") ==
+        "lesson.json:32:5: /timeline/2: nothing to change: give \"password\", \"smtp\" or \"incoming\"");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_account", "on": "pc", "smtp": {"prot": 25}})") ==
+        "lesson.json:32:64: /timeline/2/smtp/prot: unknown key \"prot\" (did you mean \"port\"?)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_account", "on": "pc", "incoming": {"tls": "ssl"}})") ==
+        "lesson.json:32:68: /timeline/2/incoming/tls: unknown TLS mode \"ssl\" (expected one of: none, starttls, implicit)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_account", "on": "web", "password": "x"})") ==
+        "lesson.json:32:43: /timeline/2/on: host \"web\" has no mail client (give it \"mail_client\": {\"accounts\": [...]})");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "pc", "open_relay": true})") ==
+        "lesson.json:32:42: /timeline/2/host: host \"pc\" is not a mail server (give it \"mail_server\": {...})");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge"})") ==
+        "lesson.json:32:5: /timeline/2: nothing to change: give \"quota_refusal\", \"max_message_size\", \"greylisting\", \"open_relay\", or \"user\" with \"quota\"");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "user": "kuroyage", "quota": "5KB"})") ==
+        "lesson.json:32:65: /timeline/2/user: mail server \"mx-hogehoge\" has no user \"kuroyage\" (did you mean \"kuroyagi\"?)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "user": "kuroyagi"})") ==
+        "lesson.json:32:5: /timeline/2: missing \"quota\" (a size such as \"10KB\", or \"0\" for none)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "greylisting": "on"})") ==
+        "lesson.json:32:65: /timeline/2/greylisting: expected true, false or {\"delay\": \"5m\"}");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "quota_refusal": "soft"})") ==
+        "lesson.json:32:65: /timeline/2/quota_refusal: unknown quota refusal \"soft\" (expected one of: permanent, temporary)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "empty_folder", "host": "mx-hogehoge"})") ==
+        "lesson.json:32:5: /timeline/2: missing \"user\" (a string)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "empty_folder", "host": "mx-hogehoge", "user": "kuroyagi", "folder": ""})") ==
+        "lesson.json:32:84: /timeline/2/folder: a folder name of 1 to 200 characters, such as \"INBOX\" or \"Trash\"");
+}
