@@ -1019,7 +1019,7 @@ class Loader {
     if (!c_.expect_object(j, p)) return std::nullopt;
     c_.allowed_keys(j, p, {"hostname", "domains", "users", "ports", "relay_from", "relay_domains", "open_relay", "max_message_size",
                            "retry", "give_up_after", "smarthost", "rate_limit", "show_credentials", "hop_limit",
-                           "quota_refusal", "greylisting"});
+                           "quota_refusal", "greylisting", "subaddressing"});
     mail::MailServerSpec m;
     m.hostname = c_.string(j, p, "hostname", false).value_or(host.info.id);
     {
@@ -1193,6 +1193,7 @@ class Loader {
     if (auto q = c_.choice(j, p, "quota_refusal", false, {"permanent", "temporary"}, "quota refusal"))
       m.quota_temporary = *q == "temporary";
     if (auto it = j.find("greylisting"); it != j.end()) m.greylisting = greylisting(*it, p + "/greylisting");
+    m.subaddressing = c_.boolean(j, p, "subaddressing", false).value_or(false);
     if (auto it = j.find("smarthost"); it != j.end()) {
       const std::string sp = p + "/smarthost";
       if (c_.expect_object(*it, sp)) {

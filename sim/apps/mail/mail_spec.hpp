@@ -95,6 +95,8 @@ struct MailServerSpec {
   // A full mailbox refuses for now (452 4.2.2, the sender's queue tries again) instead of for
   // good (552 5.2.2). Providers differ; RFC 3463 allows both.
   bool quota_temporary = false;
+  // Sub-addressing (RFC 5233): "user+tag@domain" is delivered to user's mailbox.
+  bool subaddressing = false;
   std::optional<GreylistSpec> greylisting;
   SessionTimeouts timeouts;          // the scenario's "settings" (the same on every host)
 };

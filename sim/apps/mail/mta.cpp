@@ -227,6 +227,15 @@ bool MailServerApp::is_local(const std::string& address) const {
   return store_ && store_->hosts_domain(domain_of(address));
 }
 
+std::optional<std::string> MailServerApp::user_for(const std::string& address) const {
+  if (auto u = store_->user_for_address(address)) return u;
+  if (!spec_.subaddressing) return std::nullopt;
+  const auto at = address.rfind('@');
+  const auto plus = address.find('+');
+  if (at == std::string::npos || plus == std::string::npos || plus == 0 || plus > at) return std::nullopt;
+  return store_->user_for_address(address.substr(0, plus) + address.substr(at));
+}
+
 bool MailServerApp::may_relay(const smtp::SessionContext& ctx) const {
   if (spec_.open_relay || !ctx.authenticated_user.empty()) return true;
   if (auto ip = Ipv4::parse(ctx.client_ip))
@@ -237,7 +246,7 @@ bool MailServerApp::may_relay(const smtp::SessionContext& ctx) const {
 
 smtp::Reply MailServerApp::check_recipient(const smtp::SessionContext& ctx, const std::string& address, bool) {
   if (is_local(address)) {
-    if (store_->user_for_address(address)) return smtp::Reply::make(250, "2.1.5", "Recipient OK");
+    if (user_for(address)) return smtp::Reply::make(250, "2.1.5", "Recipient OK");
     return smtp::Reply::make(550, "5.1.1",
                              "<" + address + ">: Recipient address rejected: User unknown in local recipient table");
   }
@@ -272,7 +281,7 @@ smtp::Reply MailServerApp::greylist(const smtp::SessionContext& ctx, const std::
 std::optional<smtp::Reply> MailServerApp::deliver_local(const std::string& recipient, const std::string& data,
                                                         const std::string& sender, const MessageLabel& label,
                                                         const std::string& queue_id) {
-  const auto user = store_->user_for_address(recipient);
+  const auto user = user_for(recipient);
   if (!user) return smtp::Reply::make(550, "5.1.1", "<" + recipient + ">: User unknown");
   const std::string raw = message::add_return_path(data, sender);
   const auto res = store_->deliver(*user, "INBOX", raw, sim_->now());

@@ -82,6 +82,8 @@ class MailServerApp : public App {
   smtp::Reply greylist(const smtp::SessionContext& ctx, const std::string& sender, const std::string& recipient,
                        const std::string& client_host);
   bool is_local(const std::string& address) const;
+  // The mailbox of a local address (with sub-addressing: "user+tag" is user's).
+  std::optional<std::string> user_for(const std::string& address) const;
   bool may_relay(const smtp::SessionContext& ctx) const;
   std::optional<smtp::Reply> deliver_local(const std::string& recipient, const std::string& data,
                                            const std::string& sender, const MessageLabel& label,

@@ -428,3 +428,8 @@ TEST_CASE("broken lessons: state-changing actions") {
   CHECK(error_at(R"(    {"at": "11s", "do": "empty_folder", "host": "mx-hogehoge", "user": "kuroyagi", "folder": ""})") ==
         "lesson.json:32:84: /timeline/2/folder: a folder name of 1 to 200 characters, such as \"INBOX\" or \"Trash\"");
 }
+
+TEST_CASE("broken lessons: subaddressing is true or false") {
+  CHECK(one_error(with_line(26, R"(       "ports": [{"port": 25, "role": "mx"}, {"port": 110, "role": "pop3"}], "subaddressing": "+"}},)")) ==
+        "lesson.json:26:78: /hosts/4/mail_server/subaddressing: expected true or false, got the string \"+\"");
+}

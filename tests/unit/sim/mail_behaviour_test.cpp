@@ -209,3 +209,24 @@ TEST_CASE("a second IMAP check during the first synchronisation joins it") {
   REQUIRE(coalesced.size() == 1);
   CHECK(coalesced.front()->detail.value("how", "") == "join");
 }
+
+TEST_CASE("subaddressing: user+tag is delivered to user's mailbox; without it the address is unknown") {
+  auto j = lesson_json("cross-domain");
+  j["timeline"][0]["to"] = "kuroyagi+tea@hogehoge.com";
+  SECTION("on") {
+    server(j, "mx-hogehoge")["subaddressing"] = true;
+    const auto o = run(j, "mx-hogehoge", "kuroyagi");
+    CHECK(o.inbox.size() == 1);
+    const auto delivered = mail_records(o.run.trace, "delivered", "mx-hogehoge");
+    REQUIRE(delivered.size() == 1);
+    CHECK(delivered.front()->detail.value("recipient", "") == "kuroyagi+tea@hogehoge.com");
+    CHECK(delivered.front()->detail.value("user", "") == "kuroyagi");
+  }
+  SECTION("off") {
+    const auto o = run(j, "mx-hogehoge", "kuroyagi");
+    CHECK(o.inbox.empty());
+    const auto bounced = mail_records(o.run.trace, "bounced", "mail-example");
+    REQUIRE(bounced.size() == 1);
+    CHECK(bounced.front()->detail.value("status", "") == "5.1.1");
+  }
+}
