@@ -13,6 +13,7 @@
 #include "sim/apps/mail/access_apps.hpp"
 #include "sim/apps/mail/mail_world.hpp"
 #include "sim/apps/mail/mta.hpp"
+#include "sim/apps/mail/store.hpp"
 #include "sim/apps/mail/mua_send.hpp"
 #include "sim/core/simulation.hpp"
 
@@ -23,6 +24,117 @@ Endpoint resolve_destination(const Network& net, const std::string& to, std::uin
   if (auto ip = Ipv4::parse(to)) return Endpoint{*ip, port};
   const HostInfo* h = net.host(to);
   return Endpoint{h ? h->ip : Ipv4{}, port};
+}
+
+// The trace's words for what a "change_account" / "change_server" changes: one item each,
+// {"setting": NAME, "value": TEXT} (describe words them; a password's value is never shown).
+nlohmann::json change_items(const ActionSpec& a) {
+  nlohmann::json items = nlohmann::json::array();
+  auto item = [&](const char* setting, std::string value) {
+    items.push_back({{"setting", setting}, {"value", std::move(value)}});
+  };
+  if (const auto& c = a.account_change) {
+    if (c->password) item("password", "");
+    if (c->smtp_server) item("smtp_server", *c->smtp_server);
+    if (c->smtp_port) item("smtp_port", std::to_string(*c->smtp_port));
+    if (c->smtp_auth) item("smtp_auth", *c->smtp_auth ? "on" : "off");
+    if (c->smtp_tls) item("smtp_tls", *c->smtp_tls);
+    if (c->incoming_server) item("incoming_server", *c->incoming_server);
+    if (c->incoming_port) item("incoming_port", std::to_string(*c->incoming_port));
+    if (c->incoming_tls) item("incoming_tls", *c->incoming_tls);
+  }
+  if (const auto& c = a.server_change) {
+    if (c->quota_temporary) item("quota_refusal", *c->quota_temporary ? "temporary" : "permanent");
+    if (c->max_message_size) item("max_message_size", std::to_string(*c->max_message_size));
+    if (c->greylisting) item("greylisting", *c->greylisting ? format_time((*c->greylisting)->delay) : "off");
+    if (c->open_relay) item("open_relay", *c->open_relay ? "on" : "off");
+    if (c->quota) item("quota", c->user + " " + std::to_string(*c->quota));
+  }
+  return items;
+}
+
+// The changes in English as the trace's summary says them (describe's "setting.*" words).
+std::string english_changes(const nlohmann::json& items) {
+  std::vector<std::string> out;
+  for (const auto& i : items) {
+    const std::string setting = i.value("setting", "");
+    const std::string v = i.value("value", "");
+    if (setting == "password") out.push_back("a new password");
+    else if (setting == "smtp_server") out.push_back("sending server " + v);
+    else if (setting == "smtp_port") out.push_back("sending port " + v);
+    else if (setting == "smtp_auth") out.push_back("SMTP AUTH " + v);
+    else if (setting == "smtp_tls") out.push_back("sending TLS " + v);
+    else if (setting == "incoming_server") out.push_back("receiving server " + v);
+    else if (setting == "incoming_port") out.push_back("receiving port " + v);
+    else if (setting == "incoming_tls") out.push_back("receiving TLS " + v);
+    else if (setting == "quota_refusal")
+      out.push_back(v == "temporary" ? "a full mailbox now answers 452 4.2.2 (try again later)"
+                                     : "a full mailbox now answers 552 5.2.2 (for good)");
+    else if (setting == "max_message_size") out.push_back("size limit " + v + " bytes");
+    else if (setting == "greylisting") out.push_back(v == "off" ? "greylisting off" : "greylisting on (delay " + v + ")");
+    else if (setting == "open_relay") out.push_back(v == "on" ? "open relay (anyone may relay)" : "no open relay");
+    else if (setting == "quota") {
+      const auto sp = v.find(' ');
+      const std::string user = v.substr(0, sp), size = sp == std::string::npos ? "" : v.substr(sp + 1);
+      out.push_back("quota of " + user + ": " + (size == "0" ? "none" : size + " bytes"));
+    }
+  }
+  return fmt::format("{}", fmt::join(out, ", "));
+}
+
+// A state-changing action at its time: its record first, then the change itself.
+void schedule_change(Simulation& sim, mail::MailWorld& world, const ActionSpec& a, mail::MailServerApp* server) {
+  Simulation* sp = &sim;
+  mail::MailWorld* wp = &world;
+  sim.core().schedule_at(a.at, [sp, wp, a, server] {
+    Record r;
+    r.kind = RecordKind::Action;
+    nlohmann::json d{{"action", a.kind}};
+    if (a.kind == "empty_folder") {
+      const std::string host = a.args.at("host").get<std::string>();
+      const std::string user = a.args.at("user").get<std::string>();
+      const std::string folder = a.args.value("folder", "INBOX");
+      mail::MailStore* store = wp->store(host);
+      std::size_t count = 0;
+      std::uint64_t bytes = 0;
+      std::vector<std::uint32_t> uids;
+      if (store)
+        if (auto snap = store->snapshot(user, folder))
+          for (const auto& m : snap->messages) {
+            uids.push_back(m.uid);
+            bytes += m.size;
+          }
+      r.event = "folder_emptied";
+      r.host = host;
+      count = uids.size();
+      r.summary = fmt::format("{}: {}'s {} is emptied ({} message(s), {} bytes freed)", host, user, folder, count, bytes);
+      d.update({{"user", user}, {"folder", folder}, {"count", count}, {"size", bytes}});
+      if (!store || !store->has_folder(user, folder)) d["missing"] = true;
+      r.detail = std::move(d);
+      sp->record(std::move(r));
+      // As a mail program does it: mark every message \Deleted, then expunge (IMAP EXPUNGE).
+      if (store && !uids.empty()) {
+        for (const auto uid : uids) store->store_flags(user, folder, uid, mail::FlagOp::Add, mail::FlagSet{std::string(mail::kDeleted)});
+        store->expunge(user, folder, uids);
+      }
+      return;
+    }
+    d["changes"] = change_items(a);
+    if (a.kind == "change_account") {
+      r.event = "account_changed";
+      r.host = a.args.at("on").get<std::string>();
+      d["account"] = a.account_change ? a.account_change->account : std::string();
+      r.summary = fmt::format("{}: the settings of {} are changed: {}", r.host, d["account"].get<std::string>(),
+                              english_changes(d["changes"]));
+    } else {
+      r.event = "server_changed";
+      r.host = a.args.at("host").get<std::string>();
+      r.summary = fmt::format("{} changes its settings: {}", r.host, english_changes(d["changes"]));
+    }
+    r.detail = std::move(d);
+    sp->record(std::move(r));
+    if (server && a.server_change) server->change(*a.server_change);
+  });
 }
 
 void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
@@ -67,11 +179,13 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
   }
   // Mail: stores, then the SMTP side of each server, then the senders on devices.
   mail::build_mail_stores(sim, s, world);
+  std::map<std::string, mail::MailServerApp*> servers;
   for (const auto& h : s.hosts) {
     if (!h.mail_server) continue;
     std::optional<Ipv4> resolver;
     if (const HostInfo* r = sim.network().host(h.resolver)) resolver = r->ip;
-    sim.add_app(std::make_unique<mail::MailServerApp>(h.info.id, *h.mail_server, world, resolver));
+    servers[h.info.id] = static_cast<mail::MailServerApp*>(
+        &sim.add_app(std::make_unique<mail::MailServerApp>(h.info.id, *h.mail_server, world, resolver)));
   }
   mail::install_mail_access(sim, s, world);  // POP3/IMAP on servers, readers on devices, their actions
   std::map<std::string, mail::MailSenderApp*> senders;
@@ -102,6 +216,13 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
       req.label = a.args.value("label", "");
       req.smtp = a.smtp;
       senders.at(a.args.at("from").get<std::string>())->add(std::move(req));
+      continue;
+    }
+    if (a.kind == "change_account" || a.kind == "change_server" || a.kind == "empty_folder") {
+      schedule_change(sim, world, a, a.kind == "change_server" ? servers[a.args.at("host").get<std::string>()] : nullptr);
+      if (a.kind == "change_account" && a.account_change)
+        if (auto it = senders.find(a.args.at("on").get<std::string>()); it != senders.end())
+          it->second->change(a.at, *a.account_change);
       continue;
     }
     if (a.kind == "lookup") {

@@ -29,7 +29,7 @@ const std::vector<std::string> kServiceApps{"echo", "discard"};
 const std::vector<std::string> kPolicyActions{"drop", "reject", "allow"};
 const std::vector<std::string> kPolicyPresets{"op25b"};
 const std::vector<std::string> kActionKinds{"connect", "lookup", "host_down", "host_up", "send", "check_mail",
-                                            "open", "delete", "mark_read", "go_offline", "go_online"};
+                                            "open", "delete", "mark_read", "go_offline", "go_online", "change_account", "change_server", "empty_folder"};
 const std::vector<std::string> kExpectationKinds{"connection", "blocked", "dns", "delivered", "bounced",
                                                  "deferred", "send_failed", "mailbox", "seen", "wire", "fault"};
 const std::vector<std::string> kListenerRoles{"mx", "submission", "submissions", "pop3", "pop3s", "imap", "imaps"};
@@ -46,13 +46,14 @@ const std::map<std::string, std::vector<std::string>, std::less<>> kEventsByKind
     {"protocol", {"sent", "received", "command", "reply", "state", "error", "note"}},
     {"dns", {"lookup", "query", "response", "resolver", "ignored", "malformed", "result"}},
     {"mail", {"compose", "submitted", "send_failed", "queued", "routing", "connect-failed", "relayed", "delivered",
-              "refused", "deferred", "bounced", "throttled", "loop", "duplicate"}},
+              "refused", "deferred", "bounced", "throttled", "loop", "duplicate", "greylisted"}},
     {"mailbox", {"stored", "delivery-refused", "appended", "append-refused", "fetched", "flags-changed", "expunged",
                  "copied", "copy-refused", "moved", "downloaded-and-deleted", "deleted-via-pop3", "folder-created",
                  "folder-deleted", "folder-renamed", "subscription-changed", "maildrop-locked",
                  "maildrop-lock-refused", "maildrop-unlocked", "device-downloaded", "device-synced", "device-opened",
-                 "device-flags", "device-deleted", "device-checked", "check-failed", "action-failed"}},
-    {"action", {"start", "done", "host_down", "host_up"}},
+                 "device-flags", "device-deleted", "device-checked", "check-coalesced", "check-failed",
+                 "action-failed"}},
+    {"action", {"start", "done", "host_down", "host_up", "account_changed", "server_changed", "folder_emptied"}},
 };
 
 class Loader {
@@ -694,6 +695,32 @@ class Loader {
           spec.smtp = outgoing(*sm, Checker::child(p, "smtp"), s, account ? &account->smtp : &none);
           ok &= spec.smtp.has_value();
         }
+      } else if (*kind == "change_account") {
+        c_.allowed_keys(a, p, {"at", "do", "on", "account", "password", "smtp", "incoming"});
+        const mail::AccountSpec* account = nullptr;
+        ok &= device_account(a, p, "on", s, false, &account);
+        auto change = account_change(a, p, s, account);
+        ok &= change.has_value();
+        spec.account_change = change;
+      } else if (*kind == "change_server") {
+        c_.allowed_keys(a, p, {"at", "do", "host", "quota_refusal", "max_message_size", "greylisting", "open_relay",
+                               "user", "quota"});
+        auto change = server_change(a, p, s);
+        ok &= change.has_value();
+        spec.server_change = change;
+      } else if (*kind == "empty_folder") {
+        c_.allowed_keys(a, p, {"at", "do", "host", "user", "folder"});
+        const HostSpec* h = mail_server_host(a, p, s);
+        ok &= h != nullptr;
+        ok &= server_user(a, p, h) && c_.string(a, p, "user", true).has_value();
+        if (a.contains("folder")) {
+          auto f = c_.string(a, p, "folder", false);
+          if (f && (f->empty() || f->size() > 200)) {
+            c_.error(p + "/folder", "a folder name of 1 to 200 characters, such as \"INBOX\" or \"Trash\"");
+            f.reset();
+          }
+          ok &= f.has_value();
+        }
       } else if (*kind == "check_mail" || *kind == "open" || *kind == "delete" || *kind == "mark_read") {
         if (*kind == "check_mail") c_.allowed_keys(a, p, {"at", "do", "on", "account"});
         else c_.allowed_keys(a, p, {"at", "do", "on", "account", "subject"});
@@ -997,7 +1024,7 @@ class Loader {
     if (!c_.expect_object(j, p)) return std::nullopt;
     c_.allowed_keys(j, p, {"hostname", "domains", "users", "ports", "relay_from", "relay_domains", "open_relay", "max_message_size",
                            "retry", "give_up_after", "smarthost", "rate_limit", "show_credentials", "hop_limit",
-                           "identity"});
+                           "identity", "quota_refusal", "greylisting", "subaddressing"});
     mail::MailServerSpec m;
     m.hostname = c_.string(j, p, "hostname", false).value_or(host.info.id);
     if (const auto it = j.find("identity"); it != j.end()) read_server_identity(c_, *it, p + "/identity", m.identity);
@@ -1169,6 +1196,10 @@ class Loader {
                                                          : std::string("the default \"1h\"")));
     }
     if (auto h = c_.integer(j, p, "hop_limit", false, 1, 500)) m.hop_limit = static_cast<int>(*h);
+    if (auto q = c_.choice(j, p, "quota_refusal", false, {"permanent", "temporary"}, "quota refusal"))
+      m.quota_temporary = *q == "temporary";
+    if (auto it = j.find("greylisting"); it != j.end()) m.greylisting = greylisting(*it, p + "/greylisting");
+    m.subaddressing = c_.boolean(j, p, "subaddressing", false).value_or(false);
     if (auto it = j.find("smarthost"); it != j.end()) {
       const std::string sp = p + "/smarthost";
       if (c_.expect_object(*it, sp)) {
@@ -1195,6 +1226,125 @@ class Loader {
       }
     }
     return m;
+  }
+
+  // A "host" that must be a mail server: the host, or nullptr after an error.
+  const HostSpec* mail_server_host(const nlohmann::json& a, const std::string& p, const Scenario& s) {
+    auto id = host_ref(a, p, "host", s, true);
+    if (!id) return nullptr;
+    const HostSpec* h = find_host(s, *id);
+    if (h && !h->mail_server) {
+      c_.error(p + "/host", "host \"" + *id + "\" is not a mail server (give it \"mail_server\": {...})");
+      return nullptr;
+    }
+    return h;
+  }
+
+  // "user": one of the users of mail server `h` (false after an error; true when absent).
+  bool server_user(const nlohmann::json& a, const std::string& p, const HostSpec* h) {
+    auto user = c_.string(a, p, "user", false);
+    if (!user) return !a.contains("user");
+    if (!h || !h->mail_server) return true;
+    std::vector<std::string> known;
+    for (const auto& u : h->mail_server->users) {
+      if (u.name == *user) return true;
+      known.push_back(u.name);
+    }
+    std::string msg = "mail server \"" + h->info.id + "\" has no user \"" + *user + "\"";
+    if (auto near = closest_match(*user, known)) msg += " (did you mean \"" + *near + "\"?)";
+    else msg += " (a user is the part before the @)";
+    c_.error(p + "/user", msg);
+    return false;
+  }
+
+  std::optional<mail::AccountChange> account_change(const nlohmann::json& a, const std::string& p, const Scenario& s,
+                                                    const mail::AccountSpec* account) {
+    const std::size_t errors_before = c_.problems();
+    mail::AccountChange ch;
+    if (account) ch.account = account->address;
+    if (a.contains("password")) ch.password = c_.string(a, p, "password", false);
+    if (auto sm = a.find("smtp"); sm != a.end()) {
+      const std::string sp = p + "/smtp";
+      const mail::OutgoingSpec none;
+      // The same rules as a send's "smtp"; the change keeps only the keys given.
+      if (outgoing(*sm, sp, s, account ? &account->smtp : &none) && sm->is_object()) {
+        if (sm->contains("server")) ch.smtp_server = (*sm)["server"].get<std::string>();
+        if (sm->contains("port")) ch.smtp_port = static_cast<std::uint16_t>((*sm)["port"].get<int>());
+        if (sm->contains("auth")) ch.smtp_auth = (*sm)["auth"].get<bool>();
+        if (sm->contains("tls")) ch.smtp_tls = (*sm)["tls"].get<std::string>();
+        if (sm->empty()) c_.error(sp, "nothing to change: give \"server\", \"port\", \"auth\" or \"tls\"");
+      }
+    }
+    if (auto in = a.find("incoming"); in != a.end()) {
+      const std::string ip = p + "/incoming";
+      if (account && !account->incoming) {
+        c_.error(ip, "account " + account->address + " has no \"incoming\" settings (POP3 or IMAP) to change");
+      } else if (c_.expect_object(*in, ip)) {
+        c_.allowed_keys(*in, ip, {"server", "port", "tls"});
+        if (in->contains("server")) ch.incoming_server = mail_server_ref(*in, ip, s);
+        if (auto port = c_.integer(*in, ip, "port", false, 1, 65535)) ch.incoming_port = static_cast<std::uint16_t>(*port);
+        ch.incoming_tls = c_.choice(*in, ip, "tls", false, kTlsModes, "TLS mode");
+        if (in->empty()) c_.error(ip, "nothing to change: give \"server\", \"port\" or \"tls\"");
+      }
+    }
+    if (!a.contains("password") && !a.contains("smtp") && !a.contains("incoming"))
+      c_.error(p, "nothing to change: give \"password\", \"smtp\" or \"incoming\"");
+    if (c_.problems() != errors_before) return std::nullopt;
+    return ch;
+  }
+
+  std::optional<mail::ServerChange> server_change(const nlohmann::json& a, const std::string& p, const Scenario& s) {
+    const std::size_t errors_before = c_.problems();
+    const HostSpec* h = mail_server_host(a, p, s);
+    mail::ServerChange ch;
+    if (auto q = c_.choice(a, p, "quota_refusal", false, {"permanent", "temporary"}, "quota refusal"))
+      ch.quota_temporary = *q == "temporary";
+    if (a.contains("max_message_size")) {
+      ch.max_message_size = size_value(a, p, "max_message_size");
+      if (ch.max_message_size && *ch.max_message_size > smtp::kMaxMessageSizeCap)
+        c_.error(p + "/max_message_size", fmt::format("the SMTP server accepts messages of at most {} MiB; a larger "
+                                                      "limit could never be used", smtp::kMaxMessageSizeCap >> 20));
+    }
+    if (auto g = a.find("greylisting"); g != a.end()) {
+      if (g->is_boolean()) {
+        ch.greylisting = g->get<bool>() ? std::optional<mail::GreylistSpec>(mail::GreylistSpec{}) : std::nullopt;
+      } else if (g->is_object()) {
+        if (auto gs = greylisting(*g, p + "/greylisting")) ch.greylisting = gs;
+      } else {
+        c_.error(p + "/greylisting", "expected true, false or {\"delay\": \"5m\"}");
+      }
+    }
+    if (a.contains("open_relay")) ch.open_relay = c_.boolean(a, p, "open_relay", false);
+    if (a.contains("user") || a.contains("quota")) {
+      if (!a.contains("user")) c_.error(p, "missing \"user\" (whose quota changes)");
+      else if (server_user(a, p, h)) ch.user = a["user"].get<std::string>();
+      if (!a.contains("quota")) c_.error(p, "missing \"quota\" (a size such as \"10KB\", or \"0\" for none)");
+      else ch.quota = size_value(a, p, "quota");
+    }
+    if (!a.contains("quota_refusal") && !a.contains("max_message_size") && !a.contains("greylisting") &&
+        !a.contains("open_relay") && !a.contains("user") && !a.contains("quota"))
+      c_.error(p, "nothing to change: give \"quota_refusal\", \"max_message_size\", \"greylisting\", "
+                  "\"open_relay\", or \"user\" with \"quota\"");
+    if (c_.problems() != errors_before) return std::nullopt;
+    return ch;
+  }
+
+  // "greylisting": {"delay": "5m"} (the delay may be left out).
+  std::optional<mail::GreylistSpec> greylisting(const nlohmann::json& j, const std::string& p) {
+    if (!c_.expect_object(j, p)) return std::nullopt;
+    c_.allowed_keys(j, p, {"delay"});
+    mail::GreylistSpec g;
+    if (j.contains("delay")) {
+      auto d = c_.positive_duration(j, p, "delay", false, "the greylisting delay");
+      if (d && *d > 24 * kHour) {
+        c_.error(p + "/delay", fmt::format("a greylisting delay of {} would outlast most senders' queues: at most 24h",
+                                           in_quotes(j["delay"].get<std::string>())));
+        d.reset();
+      }
+      if (!d) return std::nullopt;
+      g.delay = *d;
+    }
+    return g;
   }
 
   const HostSpec* find_host(const Scenario& s, const std::string& id) const {

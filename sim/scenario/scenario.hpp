@@ -65,6 +65,8 @@ struct ActionSpec {
   // "send" only: the action's own "smtp" settings for this message, already merged with the
   // account's (none: the account's settings).
   std::optional<mail::OutgoingSpec> smtp;
+  std::optional<mail::AccountChange> account_change;  // "change_account"
+  std::optional<mail::ServerChange> server_change;    // "change_server"
 };
 
 struct ExpectationSpec {

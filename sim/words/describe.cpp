@@ -74,6 +74,10 @@ constexpr WordingTemplate kTemplates[] = {
     {"mail.throttled", "{host} refuses more mail from {who}: over its limit of {limit} message(s){window}",
      "{host} は {who} からのメールをこれ以上受け付けません（送信数の上限 {window}{limit}通を超えました）"},
     {"throttled.window", " per {duration}", "{duration}あたり "},
+    {"mail.greylisted", "{host} greylists mail from {sender} to {recipient} ({why}): 451 4.7.1, try again after {delay}",
+     "{host} は {sender} から {recipient} 宛てのメールをグレーリストで一時的に断ります（{why}）：451 4.7.1、{delay}以上たってから再送すれば受け付けます"},
+    {"greylisted.first", "the first try from this address, sender and recipient", "この送信元アドレス・差出人・宛先の組み合わせからの最初の試み"},
+    {"greylisted.soon", "tried again too soon", "再送が早すぎます"},
     // The mail store (sim/mail/store.cpp).
     {"store.stored", "message #{id} stored for {user} in {folder} as UID {uid} ({size} octets; {usage})",
      "メッセージ #{id}を {user} の {folder} に UID {uid} として保存しました（{size}バイト、{usage}）"},
@@ -146,6 +150,10 @@ constexpr WordingTemplate kTemplates[] = {
      "{host} が {account} をサーバーと同期しました：{count}通"},
     {"device.check-failed", "{host} could not check mail for {account}: {error}",
      "{host} は {account} のメールを確認できませんでした：{error}"},
+    {"device.check-coalesced.after", "{host} is still checking mail for {account}: the new check will run when it ends",
+     "{host} は {account} のメールをまだ確認中です：新しい確認は、今の確認が終わってから行います"},
+    {"device.check-coalesced.join", "{host} is still checking mail for {account}: the new check joins the one running",
+     "{host} は {account} のメールをまだ確認中です：新しい確認は、実行中の確認にまとめます"},
     {"device.action-failed", "{host} could not {what} \"{subject}\": {error}", "{host} は「{subject}」を{what}ことができませんでした：{error}"},
     {"what.open", "open", "開く"},
     {"what.delete", "delete", "削除する"},
@@ -201,6 +209,31 @@ constexpr WordingTemplate kTemplates[] = {
     {"action.go_online", "{host} is back online", "{host} がオンラインに戻りました"},
     {"action.host_up", "{host} is back up", "{host} が復旧しました"},
     {"action.host_down", "{host} goes down", "{host} が止まりました"},
+    {"action.account_changed", "{host}: the settings of {account} are changed: {changes}",
+     "{host} で {account} の設定を変更しました：{changes}"},
+    {"action.server_changed", "{host} changes its settings: {changes}", "{host} の設定が変わりました：{changes}"},
+    {"action.folder_emptied", "{host}: {user}'s {folder} is emptied ({count} message(s), {size} bytes freed)",
+     "{host}：{user} の{folder}を空にしました（{count}通、{size}バイトが空きました）"},
+    {"setting.password", "a new password", "新しいパスワード"},
+    {"setting.smtp_server", "sending server {value}", "送信サーバー {value}"},
+    {"setting.smtp_port", "sending port {value}", "送信ポート {value}番"},
+    {"setting.smtp_auth.on", "SMTP AUTH on", "SMTP認証あり"},
+    {"setting.smtp_auth.off", "SMTP AUTH off", "SMTP認証なし"},
+    {"setting.smtp_tls", "sending TLS {value}", "送信の TLS {value}"},
+    {"setting.incoming_server", "receiving server {value}", "受信サーバー {value}"},
+    {"setting.incoming_port", "receiving port {value}", "受信ポート {value}番"},
+    {"setting.incoming_tls", "receiving TLS {value}", "受信の TLS {value}"},
+    {"setting.quota_refusal.temporary", "a full mailbox now answers 452 4.2.2 (try again later)",
+     "満杯のメールボックスは 452 4.2.2（あとで再送）と答えるようになりました"},
+    {"setting.quota_refusal.permanent", "a full mailbox now answers 552 5.2.2 (for good)",
+     "満杯のメールボックスは 552 5.2.2（恒久的なエラー）と答えるようになりました"},
+    {"setting.max_message_size", "size limit {value} bytes", "サイズの上限 {value}バイト"},
+    {"setting.greylisting.off", "greylisting off", "グレーリスティングなし"},
+    {"setting.greylisting", "greylisting on (delay {value})", "グレーリスティングあり（待ち時間 {value}）"},
+    {"setting.open_relay.on", "open relay (anyone may relay)", "オープンリレー（誰でも中継できる）"},
+    {"setting.open_relay.off", "no open relay", "オープンリレーなし"},
+    {"setting.quota", "quota of {user}: {value} bytes", "{user} の容量 {value}バイト"},
+    {"setting.quota.none", "quota of {user}: none", "{user} の容量：制限なし"},
     {"action.connect", "{host} opens a connection to {to}", "{host} が {to} への接続を開きます"},
     {"action.lookup", "{host} looks up {question}", "{host} が {question} を調べます"},
     {"action.connect_done", "{host}: connection to {to} ended: {error}", "{host}：{to} との接続が終わりました（{error}）"},
@@ -689,6 +722,14 @@ Words mail_words(const Say& say, const Record& r) {
                                   {"recipient", field(d, "recipient")},
                                   {"first", field(d, "first_queue_id")},
                                   {"second", field(d, "queue_id")}});
+  if (ev == "greylisted") {
+    const std::string sender = field(d, "sender");
+    return say("mail.greylisted", {{"host", host},
+                                   {"sender", sender.empty() ? "<>" : sender},
+                                   {"recipient", field(d, "recipient")},
+                                   {"why", say(flag(d, "first") ? "greylisted.first" : "greylisted.soon")},
+                                   {"delay", format_duration(number(d, "retry_after") - r.time, say.lang())}});
+  }
   if (ev == "throttled") {
     static const std::regex window(R"( in (\S+(?: \S+)*)$)");
     std::smatch m;
@@ -795,6 +836,9 @@ Words device_words(const Say& say, const Record& r) {
     }
     return say("device.synchronised", {{"host", host}, {"account", account}, {"count", field(d, "count")}});
   }
+  if (ev == "check-coalesced")
+    return say(field(d, "how") == "join" ? "device.check-coalesced.join" : "device.check-coalesced.after",
+               {{"host", host}, {"account", account}});
   if (ev == "check-failed")
     return say("device.check-failed", {{"host", host}, {"account", account}, {"error", error(say, field(d, "error"))}});
   if (ev == "action-failed") {
@@ -896,6 +940,38 @@ Words action_words(const Say& say, const Record& r) {
       return std::nullopt;
     return say("action.connect", {{"host", host}, {"to", field(d, "to")}});
   }
+  if (ev == "account_changed" || ev == "server_changed") {
+    std::string changes;
+    for (const auto& item : d.value("changes", Json::array())) {
+      if (!item.is_object()) continue;
+      const std::string setting = field(item, "setting");
+      std::string value = field(item, "value");
+      std::string key = "setting." + setting;
+      std::string user;
+      if (setting == "smtp_auth" || setting == "quota_refusal" || setting == "open_relay") key += "." + value;
+      if (setting == "greylisting") {
+        if (value == "off") key += ".off";
+        else if (auto t = parse_format_time(value)) value = format_duration(*t, say.lang());
+      }
+      if (setting == "quota") {
+        const auto sp = value.find(' ');
+        user = value.substr(0, sp);
+        value = sp == std::string::npos ? "" : value.substr(sp + 1);
+        if (value == "0") key += ".none";
+      }
+      if (!say.has(key)) return std::nullopt;
+      if (!changes.empty()) changes += say("list.sep");
+      changes += say(key, {{"value", value}, {"user", user}});
+    }
+    if (ev == "server_changed") return say("action.server_changed", {{"host", host}, {"changes", changes}});
+    return say("action.account_changed", {{"host", host}, {"account", field(d, "account")}, {"changes", changes}});
+  }
+  if (ev == "folder_emptied")
+    return say("action.folder_emptied", {{"host", host},
+                                         {"user", field(d, "user")},
+                                         {"folder", folder(say, field(d, "folder"))},
+                                         {"count", field(d, "count")},
+                                         {"size", field(d, "size")}});
   if (ev == "start" && action == "lookup") {
     const std::string prefix = r.host + " looks up ";
     if (!starts_with(r.summary, prefix)) return std::nullopt;

@@ -229,6 +229,7 @@ class MailReaderApp : public App {
     std::shared_ptr<SessionLink<ImapClientEngine>> imap;
     bool ready = false;
     bool reconnect = false;  // was connected when the device went offline
+    bool check_again = false;  // a check came while one was running: run it when that one ends
     std::map<std::uint32_t, DeviceMessage> shown;  // what the device shows (recorded)
     std::map<imap::ClientSession::RequestId, std::pair<Req, std::uint32_t>> requests;
     imap::ClientSession::RequestId idle_id = 0;
@@ -279,6 +280,15 @@ class MailReaderApp : public App {
   void run(const ActionSpec& act) {
     if (act.kind == "go_offline" || act.kind == "go_online") return set_online(act.kind == "go_online");
     Account* a = account_for(act);
+    if (act.kind == "change_account") {
+      // From now on; a session already running keeps what it logged in with.
+      for (auto& acc : accounts_)
+        if (act.account_change && acc->spec.address == act.account_change->account) {
+          act.account_change->apply(acc->spec);
+          if (acc->spec.incoming) acc->in = *acc->spec.incoming;
+        }
+      return;
+    }
     if (!a) return;
     if (act.kind == "check_mail") return check(*a);
     act_on(*a, act.kind, act.args.value("subject", ""));
@@ -316,6 +326,7 @@ class MailReaderApp : public App {
       auto s = std::exchange(a.connecting, nullptr);
       drop_callbacks(*s);
       s->abort();
+      check_waiting(a);
       check_failed(a, "the device went offline while connecting");
     }
     if (a.pop3) {
@@ -333,9 +344,19 @@ class MailReaderApp : public App {
 
   void check(Account& a) {
     if (!sim_->transport().host_up(host())) return check_failed(a, "the device is offline (no network)");
-    if (a.pop3 || a.connecting) return check_failed(a, "a check is already running");
-    if (a.in.protocol == "imap" && a.imap) {
-      if (!a.ready) return;  // the first sync is running; it reports itself
+    // A second check while one runs is never refused (a mail program queues it): POP3 runs it
+    // when the running session ends, IMAP's first synchronisation already covers it.
+    const bool imap = a.in.protocol == "imap";
+    if (a.pop3 || a.connecting || (imap && a.imap && !a.ready)) {
+      const bool join = imap;
+      record_plain(kCheckCoalesced, a,
+                   host() + " is still checking mail for " + a.spec.address +
+                       (join ? ": the new check joins the one running" : ": the new check will run when it ends"),
+                   {{"how", join ? "join" : "after"}});
+      if (!join) a.check_again = true;
+      return;
+    }
+    if (imap && a.imap) {
       const auto id = a.imap->engine().client.refresh();
       a.requests[id] = {Req::Refresh, 0};
       a.imap->flush();
@@ -354,12 +375,14 @@ class MailReaderApp : public App {
     sock->on_error = [this, ap](SocketError e, const std::string&) {
       if (!ap->connecting) return;
       ap->connecting.reset();
+      check_waiting(*ap);
       check_failed(*ap, "connection to " + ap->in.server + " port " + std::to_string(ap->in.port) + " failed: " +
                             std::string(to_string(e)));
     };
     sock->on_closed = [this, ap] {
       if (!ap->connecting) return;
       ap->connecting.reset();
+      check_waiting(*ap);
       check_failed(*ap, "the connection closed before the session began");
     };
     sock->on_connected = [this, ap, weak] {
@@ -429,9 +452,17 @@ class MailReaderApp : public App {
 
   // ---- POP3 ----
 
+  // A check that waited for the running one starts in a fresh event.
+  void check_waiting(Account& a) {
+    if (!std::exchange(a.check_again, false)) return;
+    Account* ap = &a;
+    sim_->core().schedule_in(0, [this, ap] { check(*ap); });
+  }
+
   void pop3_finished(Account& a, pop3::ClientSession& s) {
     auto link = std::exchange(a.pop3, nullptr);
     if (!link) return;
+    check_waiting(a);
     if (!s.closed()) s.connection_lost();
     defer_drop(*sim_, std::exchange(a.sock, nullptr));
     const auto& r = s.result();
@@ -681,7 +712,8 @@ class NetworkSwitchApp : public App {
 
 std::string action_host(const ActionSpec& a) {
   if (a.kind == "go_offline" || a.kind == "go_online") return a.args.value("host", "");
-  if (a.kind == "check_mail" || a.kind == "open" || a.kind == "delete" || a.kind == "mark_read")
+  if (a.kind == "check_mail" || a.kind == "open" || a.kind == "delete" || a.kind == "mark_read" ||
+      a.kind == "change_account")
     return a.args.value("on", "");
   return {};
 }

@@ -19,6 +19,8 @@ namespace mailsim::sim::mail {
 //   device-deleted     gone from the device (detail.by = "user" or "server")
 //   device-checked     a check_mail finished (count = messages the device shows)
 //   check-failed       a check_mail could not be done (detail.error says why)
+//   check-coalesced    a check_mail came while one was running: detail.how "after" (POP3: it runs
+//                      when the running one ends) or "join" (IMAP: the running sync covers it)
 //   action-failed      open / mark_read / delete could not be done (detail.action, error)
 // Per-message detail: account, subject, from, key (the POP3 unique-id or the IMAP UID as
 // text), id or uid, seen, folder, size, count (messages on the device after the change).
@@ -29,6 +31,7 @@ inline constexpr std::string_view kDeviceFlags = "device-flags";
 inline constexpr std::string_view kDeviceDeleted = "device-deleted";
 inline constexpr std::string_view kDeviceChecked = "device-checked";
 inline constexpr std::string_view kCheckFailed = "check-failed";
+inline constexpr std::string_view kCheckCoalesced = "check-coalesced";
 inline constexpr std::string_view kActionFailed = "action-failed";
 
 // One message as the device shows it.

@@ -35,4 +35,27 @@ std::optional<std::uint64_t> parse_size(std::string_view text, std::string* why)
   return static_cast<std::uint64_t>(std::llround(bytes));
 }
 
+void AccountChange::apply(AccountSpec& a) const {
+  if (password) a.password = *password;
+  if (smtp_server) a.smtp.server = *smtp_server;
+  if (smtp_port) {
+    a.smtp.port = *smtp_port;
+    a.smtp.auth = *smtp_port != 25;
+    a.smtp.tls = *smtp_port == 465 ? "implicit" : *smtp_port == 25 ? "none" : "starttls";
+  }
+  if (smtp_auth) a.smtp.auth = *smtp_auth;
+  if (smtp_tls) a.smtp.tls = *smtp_tls;
+  if (!a.incoming) return;
+  IncomingSpec& in = *a.incoming;
+  if (incoming_server) in.server = *incoming_server;
+  if (incoming_tls) {
+    in.tls = *incoming_tls;
+    if (!incoming_port) {
+      const bool implicit = in.tls == "implicit";
+      in.port = in.protocol == "pop3" ? (implicit ? 995 : 110) : (implicit ? 993 : 143);
+    }
+  }
+  if (incoming_port) in.port = *incoming_port;
+}
+
 }  // namespace mailsim::sim::mail

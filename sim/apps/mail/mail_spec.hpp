@@ -51,6 +51,12 @@ struct RateLimitSpec {
   Time per = 0;
 };
 
+// Greylisting: the first try from a (client address, sender, recipient) triple gets 451 4.7.1;
+// a try of the same triple at least `delay` later is accepted (and the triple is remembered).
+struct GreylistSpec {
+  Time delay = 5 * kMinute;
+};
+
 // RFC 5321 6.3: a relayed message carries one Received: field per hop; a server refuses
 // one with more than this many (sendmail's MaxHopCount is 25; Postfix's hopcount_limit is 50).
 constexpr int kDefaultHopLimit = 25;
@@ -101,6 +107,12 @@ struct MailServerSpec {
   std::optional<RateLimitSpec> rate_limit;
   bool show_credentials = false;  // the lesson is about seeing them (an eavesdropper)
   int hop_limit = kDefaultHopLimit;  // most Received: fields a message may carry in
+  // A full mailbox refuses for now (452 4.2.2, the sender's queue tries again) instead of for
+  // good (552 5.2.2). Providers differ; RFC 3463 allows both.
+  bool quota_temporary = false;
+  // Sub-addressing (RFC 5233): "user+tag@domain" is delivered to user's mailbox.
+  bool subaddressing = false;
+  std::optional<GreylistSpec> greylisting;
   SessionTimeouts timeouts;          // the scenario's "settings" (the same on every host)
 };
 
@@ -131,6 +143,32 @@ struct AccountSpec {
 struct MailClientSpec {
   std::vector<AccountSpec> accounts;
   SessionTimeouts timeouts;  // the scenario's "settings" (the same on every host)
+};
+
+// A timeline "change_account": an account's settings on a device from that moment on. Only
+// the settings given change; a new port brings that port's usual AUTH and TLS unless they
+// are given too (as in the loader's "smtp" rules).
+struct AccountChange {
+  std::string account;  // the account's address
+  std::optional<std::string> password;
+  std::optional<std::string> smtp_server;
+  std::optional<std::uint16_t> smtp_port;
+  std::optional<bool> smtp_auth;
+  std::optional<std::string> smtp_tls;
+  std::optional<std::string> incoming_server;
+  std::optional<std::uint16_t> incoming_port;
+  std::optional<std::string> incoming_tls;
+  void apply(AccountSpec& a) const;
+};
+
+// A timeline "change_server": a mail server's settings from that moment on (those given).
+struct ServerChange {
+  std::optional<bool> quota_temporary;
+  std::optional<std::uint64_t> max_message_size;
+  std::optional<std::optional<GreylistSpec>> greylisting;  // an empty inner value: off
+  std::optional<bool> open_relay;
+  std::string user;                    // whose quota changes (with `quota`)
+  std::optional<std::uint64_t> quota;  // bytes; 0: none
 };
 
 // "10MB", "512KB", "2048B" or a plain number of bytes as a string ("2048").

@@ -103,7 +103,8 @@ class MailServerApp::Backend : public smtp::ServerBackend {
   Backend(MailServerApp& app, ListenerSpec listener, std::string client_host, std::uint64_t conn)
       : app_(app), listener_(std::move(listener)), client_host_(std::move(client_host)), conn_(conn) {}
 
-  smtp::Reply check_sender(const smtp::SessionContext& ctx, const std::string&) override {
+  smtp::Reply check_sender(const smtp::SessionContext& ctx, const std::string& sender) override {
+    sender_ = sender;
     if (const auto& rl = app_.spec_.rate_limit) {
       const std::string who = ctx.authenticated_user.empty() ? ctx.client_ip : ctx.authenticated_user;
       auto& times = app_.rate_[who];
@@ -121,7 +122,13 @@ class MailServerApp::Backend : public smtp::ServerBackend {
   }
 
   smtp::Reply check_recipient(const smtp::SessionContext& ctx, const std::string& address) override {
-    return app_.check_recipient(ctx, address, listener_.role != "mx");
+    smtp::Reply reply = app_.check_recipient(ctx, address, listener_.role != "mx");
+    // Greylisting asks strangers arriving on port 25 to come back later; a server's own
+    // users (authenticated, or on a submission port) are never greylisted.
+    if (reply.code < 300 && app_.spec_.greylisting && listener_.role == "mx" && ctx.authenticated_user.empty() &&
+        app_.is_local(address))
+      return app_.greylist(ctx, sender_, address, client_host_);
+    return reply;
   }
 
   bool authenticate(std::string_view, std::string_view user, std::string_view password) override {
@@ -139,7 +146,7 @@ class MailServerApp::Backend : public smtp::ServerBackend {
       if (auto fault = g->take_data_reply()) return faults::smtp_reply(fault->first, fault->second);
     if (app_.world_.on_accepted)
       app_.world_.on_accepted({app_.host(), client_host_, conn_, listener_.port, listener_.role, app_.sim_->now(), &data});
-    return app_.accept_message(ctx, env, data, client_host_);
+    return app_.accept_message(ctx, env, data, client_host_, listener_.role != "mx");
   }
 
  private:
@@ -147,6 +154,7 @@ class MailServerApp::Backend : public smtp::ServerBackend {
   ListenerSpec listener_;
   std::string client_host_;
   std::uint64_t conn_ = 0;
+  std::string sender_;  // the MAIL FROM of the transaction in progress
 };
 
 // ---- one delivery attempt for one group of recipients ----------------------------------
@@ -180,6 +188,17 @@ void MailServerApp::start(Simulation& sim) {
     sim.transport().listen(
         host(), l.port, [this, l](SocketPtr sock) { accept_connection(std::move(sock), l); }, l.role == "submissions");
   }
+}
+
+void MailServerApp::change(const ServerChange& c) {
+  if (c.quota_temporary) spec_.quota_temporary = *c.quota_temporary;
+  if (c.greylisting) spec_.greylisting = *c.greylisting;
+  if (c.open_relay) spec_.open_relay = *c.open_relay;
+  if (c.max_message_size) {
+    spec_.max_message_size = *c.max_message_size;
+    if (store_) store_->set_max_message_size(*c.max_message_size);
+  }
+  if (c.quota && store_) store_->set_quota(c.user, *c.quota);
 }
 
 void MailServerApp::accept_connection(SocketPtr sock, const ListenerSpec& listener) {
@@ -218,6 +237,15 @@ bool MailServerApp::is_local(const std::string& address) const {
   return store_ && store_->hosts_domain(domain_of(address));
 }
 
+std::optional<std::string> MailServerApp::user_for(const std::string& address) const {
+  if (auto u = store_->user_for_address(address)) return u;
+  if (!spec_.subaddressing) return std::nullopt;
+  const auto at = address.rfind('@');
+  const auto plus = address.find('+');
+  if (at == std::string::npos || plus == std::string::npos || plus == 0 || plus > at) return std::nullopt;
+  return store_->user_for_address(address.substr(0, plus) + address.substr(at));
+}
+
 bool MailServerApp::may_relay(const smtp::SessionContext& ctx) const {
   if (spec_.open_relay || !ctx.authenticated_user.empty()) return true;
   if (auto ip = Ipv4::parse(ctx.client_ip))
@@ -228,7 +256,7 @@ bool MailServerApp::may_relay(const smtp::SessionContext& ctx) const {
 
 smtp::Reply MailServerApp::check_recipient(const smtp::SessionContext& ctx, const std::string& address, bool) {
   if (is_local(address)) {
-    if (store_->user_for_address(address)) return smtp::Reply::make(250, "2.1.5", "Recipient OK");
+    if (user_for(address)) return smtp::Reply::make(250, "2.1.5", "Recipient OK");
     return smtp::Reply::make(550, "5.1.1",
                              "<" + address + ">: Recipient address rejected: User unknown in local recipient table");
   }
@@ -239,10 +267,31 @@ smtp::Reply MailServerApp::check_recipient(const smtp::SessionContext& ctx, cons
   return smtp::Reply::make(554, "5.7.1", "<" + address + ">: Relay access denied");
 }
 
+smtp::Reply MailServerApp::greylist(const smtp::SessionContext& ctx, const std::string& sender,
+                                    const std::string& recipient, const std::string& client_host) {
+  const Time now = sim_->now();
+  const Time delay = spec_.greylisting->delay;
+  auto [it, fresh] = greylist_.try_emplace({ctx.client_ip, lower(sender), lower(recipient)}, now);
+  const Time waited = now - it->second;
+  if (!fresh && waited >= delay) return smtp::Reply::make(250, "2.1.5", "Recipient OK");
+  const Time left = delay - waited;
+  record_mail(*sim_, host(), "greylisted",
+              fmt::format("{} greylists {} -> {} from {}: {}; a try after {} will be accepted", host(),
+                          sender.empty() ? "<>" : sender, recipient, ctx.client_ip,
+                          fresh ? "the first try of this sender, recipient and address" : "tried again too soon",
+                          format_time(left)),
+              {{"sender", sender}, {"recipient", recipient}, {"client_ip", ctx.client_ip}, {"first", fresh},
+               {"retry_after", now + left}, {"status", "4.7.1"}, {"code", 451}},
+              client_host);
+  return smtp::Reply::make(451, "4.7.1",
+                           fmt::format("<{}>: Recipient address rejected: Greylisted, please try again in {} seconds",
+                                       recipient, (left + kSecond - 1) / kSecond));
+}
+
 std::optional<smtp::Reply> MailServerApp::deliver_local(const std::string& recipient, const std::string& data,
                                                         const std::string& sender, const MessageLabel& label,
                                                         const std::string& queue_id) {
-  const auto user = store_->user_for_address(recipient);
+  const auto user = user_for(recipient);
   if (!user) return smtp::Reply::make(550, "5.1.1", "<" + recipient + ">: User unknown");
   const std::string raw = message::add_return_path(data, sender);
   const auto res = store_->deliver(*user, "INBOX", raw, sim_->now());
@@ -255,6 +304,11 @@ std::optional<smtp::Reply> MailServerApp::deliver_local(const std::string& recip
                   fmt::format("{} delivered \"{}\" to {}'s INBOX (uid {})", host(), label.subject, recipient, res.uid), d);
       return std::nullopt;
     case DeliveryResult::Status::OverQuota:
+      if (spec_.quota_temporary)
+        return smtp::Reply::make(452, "4.2.2",
+                                 fmt::format("<{}>: Mailbox full, try again later ({} of {} bytes used, message is {} "
+                                             "bytes)",
+                                             recipient, res.used, res.quota, res.size));
       return smtp::Reply::make(552, "5.2.2",
                                fmt::format("<{}>: Mailbox full: message size exceeds remaining quota ({} of {} bytes "
                                            "used, message is {} bytes)",
@@ -268,7 +322,7 @@ std::optional<smtp::Reply> MailServerApp::deliver_local(const std::string& recip
 }
 
 smtp::Reply MailServerApp::accept_message(const smtp::SessionContext& ctx, const smtp::Envelope& env,
-                                          const std::string& data, const std::string& client_host) {
+                                          const std::string& data, const std::string& client_host, bool submission) {
   const MessageLabel incoming = label_of(data);
   if (const int hops = hop_count(data); hops > spec_.hop_limit) {
     // A mail loop (RFC 5321 6.3): refused here, so the sending server returns it to its sender.
@@ -314,39 +368,57 @@ smtp::Reply MailServerApp::accept_message(const smtp::SessionContext& ctx, const
 
   std::vector<std::string> remote;
   std::vector<std::pair<std::string, smtp::Reply>> failed;
+  std::vector<std::string> later;  // local recipients refused for now (a full mailbox that says 452)
   std::size_t stored = 0;
   for (const auto& r : env.recipients) {
     if (is_local(r)) {
-      if (auto err = deliver_local(r, stamped, sender, label, qid)) failed.emplace_back(r, *err);
-      else ++stored;
+      if (auto err = deliver_local(r, stamped, sender, label, qid)) {
+        if (err->code >= 400 && err->code < 500) later.push_back(r);
+        failed.emplace_back(r, *err);
+      } else {
+        ++stored;
+      }
     } else {
       remote.push_back(r);
     }
   }
-  if (!remote.empty()) enqueue(sender, remote, stamped, label, qid);
-  if (const auto& rl = spec_.rate_limit; rl && (stored > 0 || !remote.empty())) {
-    (void)rl;
-    rate_[ctx.authenticated_user.empty() ? ctx.client_ip : ctx.authenticated_user].push_back(sim_->now());
-  }
-  if (!failed.empty() && stored == 0 && remote.empty()) {
-    // Nothing was accepted: the client learns why at once, no bounce is needed.
+  // Nothing was accepted and every refusal is of one kind: the client learns why at once
+  // (a 5xx needs no bounce; a 4xx leaves the message with the sender's queue, which tries
+  // again). A server's own users on a submission port get their message queued instead.
+  const bool all_later = later.size() == failed.size();
+  if (!failed.empty() && stored == 0 && remote.empty() && (later.empty() || (all_later && !submission))) {
     for (const auto& [r, reply] : failed)
       record_mail(*sim_, host(), "refused", fmt::format("{} refused \"{}\" for {}: {}", host(), label.subject, r,
                                                         reply_text(reply)),
                   {{"recipient", r}, {"sender", sender}, {"status", reply.enhanced}, {"code", reply.code},
                    {"reason", reply.text()}, {"subject", label.subject}, {"message_id", label.message_id}},
                   client_host);
+    // Nothing was taken: a later try of the same bytes is no duplicate.
+    std::erase_if(accepted_, [&](const auto& kv) { return kv.second == qid; });
     return failed.front().second;
   }
-  if (!failed.empty()) {
+  std::vector<Failure> f;
+  for (const auto& [r, reply] : failed)
+    if (reply.code >= 500)
+      f.push_back({r, reply_text(reply), reply.code, reply.enhanced, "smtp; " + reply_text(reply), spec_.hostname});
+  if (!remote.empty() || !later.empty()) {
+    // Failed local recipients are reported with the rest of the message, when its first pass ends.
+    std::vector<std::string> queued = remote;
+    queued.insert(queued.end(), later.begin(), later.end());
+    const std::uint64_t id = enqueue(sender, queued, stamped, label, qid, std::move(f), !later.empty());
+    for (const auto& [r, reply] : failed)
+      if (reply.code < 500) queue_[id].last_error[r] = reply_text(reply);
+  } else if (!f.empty()) {
     QueuedMessage m;
     m.queue_id = qid;
     m.sender = sender;
     m.data = stamped;
     m.label = label;
-    std::vector<Failure> f;
-    for (const auto& [r, reply] : failed) f.push_back({r, reply_text(reply), reply.code, reply.enhanced});
-    bounce(m, f, failed.front().second.enhanced, "smtp; " + reply_text(failed.front().second), spec_.hostname);
+    bounce(m, f);
+  }
+  if (const auto& rl = spec_.rate_limit; rl && (stored > 0 || !remote.empty() || !later.empty())) {
+    (void)rl;
+    rate_[ctx.authenticated_user.empty() ? ctx.client_ip : ctx.authenticated_user].push_back(sim_->now());
   }
   return smtp::Reply::make(250, "2.0.0", "Ok: queued as " + qid);
 }
@@ -364,8 +436,9 @@ std::string MailServerApp::next_queue_id() {
   return id;
 }
 
-void MailServerApp::enqueue(std::string sender, std::vector<std::string> recipients, std::string data,
-                            const MessageLabel& label, std::string queue_id) {
+std::uint64_t MailServerApp::enqueue(std::string sender, std::vector<std::string> recipients, std::string data,
+                                     const MessageLabel& label, std::string queue_id, std::vector<Failure> failed,
+                                     bool local_tried) {
   QueuedMessage m;
   m.id = ++next_id_;
   m.queue_id = queue_id.empty() ? next_queue_id() : std::move(queue_id);
@@ -374,6 +447,8 @@ void MailServerApp::enqueue(std::string sender, std::vector<std::string> recipie
   m.data = std::move(data);
   m.queued_at = sim_->now();
   m.label = label;
+  m.failed = std::move(failed);
+  m.local_tried = local_tried;
   record_mail(*sim_, host(), "queued",
               fmt::format("{} queued \"{}\" for {} (queue id {})", host(), label.subject,
                           fmt::join(m.recipients, ", "), m.queue_id),
@@ -382,6 +457,7 @@ void MailServerApp::enqueue(std::string sender, std::vector<std::string> recipie
   const std::uint64_t id = m.id;
   queue_[id] = std::move(m);
   schedule_attempt(id, 0);
+  return id;
 }
 
 void MailServerApp::schedule_attempt(std::uint64_t id, Time delay) {
@@ -394,9 +470,34 @@ void MailServerApp::attempt(std::uint64_t id) {
   QueuedMessage& m = it->second;
   ++m.attempts;
   std::map<std::string, std::vector<std::string>> groups;
-  for (const auto& r : m.recipients) groups[spec_.smarthost ? std::string("(smarthost)") : domain_of(r)].push_back(r);
-  groups_in_flight_[id] = static_cast<int>(groups.size());
+  std::vector<std::string> local;
+  for (const auto& r : m.recipients) {
+    if (is_local(r)) local.push_back(r);
+    else groups[spec_.smarthost ? std::string("(smarthost)") : domain_of(r)].push_back(r);
+  }
+  // The local recipients were tried when the message arrived: the first pass leaves them be.
+  const bool skip_local = std::exchange(m.local_tried, false) && !local.empty();
+  groups_in_flight_[id] = static_cast<int>(groups.size()) + (local.empty() ? 0 : 1);
   for (auto& [domain, rcpts] : groups) attempt_group(id, domain, rcpts);
+  if (local.empty()) return;
+  if (skip_local) settle(id);
+  else attempt_local(id, local);
+}
+
+void MailServerApp::attempt_local(std::uint64_t id, const std::vector<std::string>& recipients) {
+  auto it = queue_.find(id);
+  if (it == queue_.end()) return;
+  QueuedMessage& m = it->second;
+  for (const auto& r : recipients) {
+    auto err = deliver_local(r, m.data, m.sender, m.label, m.queue_id);
+    if (err && err->code < 500) {
+      m.last_error[r] = reply_text(*err);
+      continue;
+    }
+    if (err) m.failed.push_back({r, reply_text(*err), err->code, err->enhanced, "smtp; " + reply_text(*err), spec_.hostname});
+    m.recipients.erase(std::remove(m.recipients.begin(), m.recipients.end(), r), m.recipients.end());
+  }
+  settle(id);
 }
 
 void MailServerApp::attempt_group(std::uint64_t id, std::string domain, std::vector<std::string> recipients) {
@@ -595,8 +696,6 @@ void MailServerApp::finish_group(std::shared_ptr<Attempt> a, const smtp::Deliver
   auto it = queue_.find(a->id);
   if (it == queue_.end()) return;
   QueuedMessage& m = it->second;
-  std::vector<Failure> permanent;
-  std::string status, diagnostic;
   for (const auto& r : result.recipients) {
     const std::string text = r.code ? fmt::format("{} {} {}", r.code, r.enhanced, r.text) : r.text;
     if (r.status == smtp::RecipientStatus::Delivered) {
@@ -607,17 +706,12 @@ void MailServerApp::finish_group(std::shared_ptr<Attempt> a, const smtp::Deliver
                   peer);
       m.recipients.erase(std::remove(m.recipients.begin(), m.recipients.end(), r.address), m.recipients.end());
     } else if (r.status == smtp::RecipientStatus::PermanentFailure) {
-      permanent.push_back({r.address, text, r.code, r.enhanced});
-      if (status.empty()) {
-        status = r.enhanced.empty() ? "5.0.0" : r.enhanced;
-        diagnostic = "smtp; " + text;
-      }
+      m.failed.push_back({r.address, text, r.code, r.enhanced.empty() ? "5.0.0" : r.enhanced, "smtp; " + text, remote});
       m.recipients.erase(std::remove(m.recipients.begin(), m.recipients.end(), r.address), m.recipients.end());
     } else {
       m.last_error[r.address] = text.empty() ? result.reason : text;
     }
   }
-  if (!permanent.empty()) bounce(m, permanent, status, diagnostic, remote);
   settle(a->id);
 }
 
@@ -631,12 +725,10 @@ void MailServerApp::group_failed(std::shared_ptr<Attempt> a, bool temporary, con
   if (temporary) {
     for (const auto& r : a->recipients) m.last_error[r] = status + " " + reason;
   } else {
-    std::vector<Failure> failures;
     for (const auto& r : a->recipients) {
-      failures.push_back({r, reason, 0, {}});
+      m.failed.push_back({r, reason, 0, status, "x-mailsim; " + reason, {}});
       m.recipients.erase(std::remove(m.recipients.begin(), m.recipients.end(), r), m.recipients.end());
     }
-    bounce(m, failures, status, "x-mailsim; " + reason, "");
   }
   settle(a->id);
 }
@@ -646,7 +738,10 @@ void MailServerApp::settle(std::uint64_t id) {
   auto it = queue_.find(id);
   if (it == queue_.end()) return;
   QueuedMessage& m = it->second;
+  // The pass is over: one report (RFC 3464) for every recipient that failed for good in it,
+  // those the lifetime ends included, as Postfix sends one bounce per queue-manager pass.
   if (m.recipients.empty()) {
+    if (!m.failed.empty()) bounce(m, std::exchange(m.failed, {}));
     queue_.erase(it);
     return;
   }
@@ -655,18 +750,19 @@ void MailServerApp::settle(std::uint64_t id) {
   const Time delay = spec_.retry_schedule.empty() ? 5 * kMinute : spec_.retry_schedule[index];
   // The lifetime ends a message at its first failed try after it, never earlier.
   if (sim_->now() >= m.queued_at + spec_.give_up_after) {
-    std::vector<Failure> failures;
-    std::string last;
     for (const auto& r : m.recipients) {
-      last = m.last_error[r];
-      failures.push_back({r, "delivery time expired; last error: " + last, 0, {}});
+      const std::string& last = m.last_error[r];
+      m.failed.push_back({r, "delivery time expired; last error: " + last, 0, "4.4.7",
+                          "x-mailsim; delivery time expired after " + format_time(spec_.give_up_after) +
+                              "; last error: " + last,
+                          {}});
     }
     m.recipients.clear();
-    bounce(m, failures, "4.4.7", "x-mailsim; delivery time expired after " + format_time(spec_.give_up_after) +
-                                     "; last error: " + last, "");
+    bounce(m, std::exchange(m.failed, {}));
     queue_.erase(it);
     return;
   }
+  if (!m.failed.empty()) bounce(m, std::exchange(m.failed, {}));
   for (const auto& r : m.recipients) {
     const std::string& why = m.last_error[r];
     std::string st = why.size() >= 5 && why[1] == '.' ? why.substr(0, why.find(' ')) : "";
@@ -681,14 +777,14 @@ void MailServerApp::settle(std::uint64_t id) {
   schedule_attempt(id, delay);
 }
 
-void MailServerApp::bounce(const QueuedMessage& m, const std::vector<Failure>& failures, const std::string& status,
-                           const std::string& diagnostic, const std::string& remote) {
-  for (const auto& [r, why, code, own_status] : failures) {
+void MailServerApp::bounce(const QueuedMessage& m, const std::vector<Failure>& failures) {
+  for (const auto& [r, why, code, status, diagnostic, remote] : failures) {
     nlohmann::json detail{{"queue_id", m.queue_id}, {"recipient", r}, {"sender", m.sender},
-                          {"status", own_status.empty() ? status : own_status}, {"reason", why},
+                          {"status", status}, {"reason", why},
                           {"subject", m.label.subject}, {"message_id", m.label.message_id},
                           {"bounce_to", m.sender}, {"dropped", m.sender.empty()}};
     if (code != 0) detail["code"] = code;  // the refusing server's reply code, when one answered
+    if (failures.size() > 1) detail["report_size"] = failures.size();  // recipients in the one report
     record_mail(*sim_, host(), "bounced",
                 m.sender.empty()
                     ? fmt::format("{} cannot deliver the bounce for {} ({}); a bounce is never bounced, so it is dropped",
@@ -701,11 +797,11 @@ void MailServerApp::bounce(const QueuedMessage& m, const std::vector<Failure>& f
   message::Dsn dsn;
   dsn.reporting_mta = spec_.hostname;
   dsn.arrival_date = message_date(m.queued_at);
-  for (const auto& [r, why, code, own_status] : failures) {
+  for (const auto& [r, why, code, status, diagnostic, remote] : failures) {
     message::DsnRecipient dr;
     dr.final_recipient = r;
     dr.action = "failed";
-    dr.status = !own_status.empty() ? own_status : status.empty() ? "5.0.0" : status;
+    dr.status = status.empty() ? "5.0.0" : status;
     if (!remote.empty()) dr.remote_mta = remote;
     dr.diagnostic_code = diagnostic.empty() ? "x-mailsim; " + why : diagnostic;
     dr.last_attempt_date = message_date(sim_->now());

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,20 @@ class MailServerApp : public App {
   MailServerApp(std::string host, MailServerSpec spec, MailWorld& world, std::optional<Ipv4> resolver);
   ~MailServerApp() override;
   void start(Simulation& sim) override;
+  // A timeline "change_server": these settings from now on (sessions already open keep the
+  // size limit they announced).
+  void change(const ServerChange& c);
+
+  // One recipient that cannot be delivered: why, and what the refusing server answered (reply
+  // code and enhanced status) when one did; code 0 when no server answered (DNS, timeouts, expiry).
+  struct Failure {
+    std::string recipient;
+    std::string why;
+    int code = 0;
+    std::string status;      // RFC 3463 code of this recipient's failure
+    std::string diagnostic;  // the DSN's Diagnostic-Code ("smtp; 550 5.1.1 ..." or "x-mailsim; ...")
+    std::string remote;      // the server that refused it, when one did
+  };
 
   struct QueuedMessage {
     std::uint64_t id = 0;
@@ -49,6 +64,10 @@ class MailServerApp : public App {
     int attempts = 0;
     std::map<std::string, std::string> last_error;  // recipient -> last temporary failure
     MessageLabel label;
+    // Recipients that failed for good in this delivery pass: one report for all of them
+    // when the pass ends (as Postfix's queue manager sends one bounce per pass).
+    std::vector<Failure> failed;
+    bool local_tried = false;  // its local recipients were refused for now at arrival: the first pass skips them
   };
 
  private:
@@ -59,8 +78,12 @@ class MailServerApp : public App {
   void accept_connection(SocketPtr sock, const ListenerSpec& listener);
   smtp::Reply check_recipient(const smtp::SessionContext& ctx, const std::string& address, bool submission);
   smtp::Reply accept_message(const smtp::SessionContext& ctx, const smtp::Envelope& env, const std::string& data,
-                             const std::string& client_host);
+                             const std::string& client_host, bool submission);
+  smtp::Reply greylist(const smtp::SessionContext& ctx, const std::string& sender, const std::string& recipient,
+                       const std::string& client_host);
   bool is_local(const std::string& address) const;
+  // The mailbox of a local address (with sub-addressing: "user+tag" is user's).
+  std::optional<std::string> user_for(const std::string& address) const;
   bool may_relay(const smtp::SessionContext& ctx) const;
   std::optional<smtp::Reply> deliver_local(const std::string& recipient, const std::string& data,
                                            const std::string& sender, const MessageLabel& label,
@@ -68,11 +91,13 @@ class MailServerApp : public App {
 
   // Sending (queue).
   std::string next_queue_id();
-  void enqueue(std::string sender, std::vector<std::string> recipients, std::string data, const MessageLabel& label,
-               std::string queue_id = {});
+  std::uint64_t enqueue(std::string sender, std::vector<std::string> recipients, std::string data,
+                        const MessageLabel& label, std::string queue_id = {}, std::vector<Failure> failed = {},
+                        bool local_tried = false);
   void schedule_attempt(std::uint64_t id, Time delay);
   void attempt(std::uint64_t id);
   void attempt_group(std::uint64_t id, std::string domain, std::vector<std::string> recipients);
+  void attempt_local(std::uint64_t id, const std::vector<std::string>& recipients);
   void try_next_host(std::shared_ptr<Attempt> a);
   void try_address(std::shared_ptr<Attempt> a);
   void finish_group(std::shared_ptr<Attempt> a, const smtp::DeliveryResult& result, const std::string& remote,
@@ -80,16 +105,8 @@ class MailServerApp : public App {
   void reached_myself(std::shared_ptr<Attempt> a);
   void group_failed(std::shared_ptr<Attempt> a, bool temporary, const std::string& status, const std::string& reason);
   void settle(std::uint64_t id);
-  // One recipient that cannot be delivered: why, and what the refusing server answered (reply
-  // code and enhanced status) when one did; code 0 when no server answered (DNS, timeouts, expiry).
-  struct Failure {
-    std::string recipient;
-    std::string why;
-    int code = 0;
-    std::string status;  // empty: the bounce's status
-  };
-  void bounce(const QueuedMessage& m, const std::vector<Failure>& failures, const std::string& status,
-              const std::string& diagnostic, const std::string& remote);
+  // One report (RFC 3464) for all the recipients of `m` that failed for good, with a block each.
+  void bounce(const QueuedMessage& m, const std::vector<Failure>& failures);
 
   Simulation* sim_ = nullptr;
   MailServerSpec spec_;
@@ -104,6 +121,8 @@ class MailServerApp : public App {
   std::map<std::string, std::vector<Time>> rate_;  // sender -> times of accepted messages
   // (fingerprint of the message as received, recipient) -> queue id of its first arrival
   std::map<std::pair<std::uint64_t, std::string>, std::string> accepted_;
+  // Greylisting: (client address, sender, recipient) -> when that triple was first seen.
+  std::map<std::tuple<std::string, std::string, std::string>, Time> greylist_;
 };
 
 }  // namespace mailsim::sim::mail

@@ -65,9 +65,13 @@ void MailSenderApp::start(Simulation& sim) {
 }
 
 void MailSenderApp::send(const SendRequest& request) {
-  const AccountSpec* acc = &spec_.accounts.front();
+  const AccountSpec* found = &spec_.accounts.front();
   for (const auto& a : spec_.accounts)
-    if (a.address == request.account) acc = &a;
+    if (a.address == request.account) found = &a;
+  AccountSpec changed = *found;
+  for (const auto& [at, c] : changes_)
+    if (at <= sim_->now() && c.account == changed.address) c.apply(changed);
+  const AccountSpec* acc = &changed;
   const std::string domain = acc->address.substr(acc->address.rfind('@') + 1);
   const OutgoingSpec& out = request.smtp ? *request.smtp : acc->smtp;
 

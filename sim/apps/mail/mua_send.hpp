@@ -34,6 +34,8 @@ class MailSenderApp : public App {
   // unmasked, as the POP3 and IMAP readers do (the eavesdropper lesson).
   MailSenderApp(std::string host, const Scenario& scenario, MailClientSpec spec);
   void add(SendRequest request) { requests_.push_back(std::move(request)); }
+  // A timeline "change_account": in force for every message sent at or after `at`.
+  void change(Time at, AccountChange c) { changes_.emplace_back(at, std::move(c)); }
   void start(Simulation& sim) override;
 
  private:
@@ -43,6 +45,7 @@ class MailSenderApp : public App {
   MailClientSpec spec_;
   std::set<std::string> show_credentials_to_;  // outgoing servers (host ids) that show them
   std::vector<SendRequest> requests_;
+  std::vector<std::pair<Time, AccountChange>> changes_;  // in timeline order
   std::uint64_t sent_ = 0;
   // The largest message any server of the world accepts: a "size" is padded to just over it
   // at most (a bigger message is refused the same way, and is never built in memory).

@@ -200,6 +200,8 @@ class MailStore {
 
   void set_hook(Hook hook) { hook_ = std::move(hook); }
   const StoreConfig& config() const { return config_; }
+  // A timeline "change_server" changes the delivery size limit (0: none).
+  void set_max_message_size(std::uint64_t limit) { config_.max_message_size = limit; }
 
   // --- users and domains ---
   // Adds a user (login name, normally the local part) with INBOX (+ Sent, Trash).

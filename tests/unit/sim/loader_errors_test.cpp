@@ -430,4 +430,49 @@ TEST_CASE("a server identity reaches the server's spec") {
   CHECK(id->imap_capabilities == std::vector<std::string>{"IMAP4rev1"});
   CHECK(id->imap_untagged_capabilities);
   CHECK(id->implementation == "Dovecot");
+TEST_CASE("broken lessons: quota refusal and greylisting options") {
+  const std::string ports = R"(       "ports": [{"port": 25, "role": "mx"}, {"port": 110, "role": "pop3"}], )";
+  CHECK(one_error(with_line(26, ports + R"("quota_refusal": "temporarily"}},)")) ==
+        "lesson.json:26:78: /hosts/4/mail_server/quota_refusal: unknown quota refusal \"temporarily\" (did you mean \"temporary\"?)");
+  CHECK(one_error(with_line(26, ports + R"("greylisting": {"delay": "0s"}}},)")) ==
+        "lesson.json:26:94: /hosts/4/mail_server/greylisting/delay: the greylisting delay must be longer than zero, not \"0s\"");
+  CHECK(one_error(with_line(26, ports + R"("greylisting": {"delay": "2d"}}},)")) ==
+        "lesson.json:26:94: /hosts/4/mail_server/greylisting/delay: a greylisting delay of \"2d\" would outlast most senders' queues: at most 24h");
+  CHECK(one_error(with_line(26, ports + R"("greylisting": {"dealy": "5m"}}},)")) ==
+        "lesson.json:26:94: /hosts/4/mail_server/greylisting/dealy: unknown key \"dealy\" (did you mean \"delay\"?)");
+  CHECK(one_error(with_line(26, ports + R"("greylisting": true}},)")) ==
+        "lesson.json:26:78: /hosts/4/mail_server/greylisting: expected an object, got true");
+}
+
+TEST_CASE("broken lessons: state-changing actions") {
+  auto error_at = [](const std::string& line) { return one_error(with_line(32, line)); };
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_account", "on": "pc"})") ==
+        "lesson.json:32:5: /timeline/2: nothing to change: give \"password\", \"smtp\" or \"incoming\"");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_account", "on": "pc", "smtp": {"prot": 25}})") ==
+        "lesson.json:32:64: /timeline/2/smtp/prot: unknown key \"prot\" (did you mean \"port\"?)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_account", "on": "pc", "incoming": {"tls": "ssl"}})") ==
+        "lesson.json:32:68: /timeline/2/incoming/tls: unknown TLS mode \"ssl\" (expected one of: none, starttls, implicit)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_account", "on": "web", "password": "x"})") ==
+        "lesson.json:32:43: /timeline/2/on: host \"web\" has no mail client (give it \"mail_client\": {\"accounts\": [...]})");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "pc", "open_relay": true})") ==
+        "lesson.json:32:42: /timeline/2/host: host \"pc\" is not a mail server (give it \"mail_server\": {...})");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge"})") ==
+        "lesson.json:32:5: /timeline/2: nothing to change: give \"quota_refusal\", \"max_message_size\", \"greylisting\", \"open_relay\", or \"user\" with \"quota\"");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "user": "kuroyage", "quota": "5KB"})") ==
+        "lesson.json:32:65: /timeline/2/user: mail server \"mx-hogehoge\" has no user \"kuroyage\" (did you mean \"kuroyagi\"?)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "user": "kuroyagi"})") ==
+        "lesson.json:32:5: /timeline/2: missing \"quota\" (a size such as \"10KB\", or \"0\" for none)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "greylisting": "on"})") ==
+        "lesson.json:32:65: /timeline/2/greylisting: expected true, false or {\"delay\": \"5m\"}");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "quota_refusal": "soft"})") ==
+        "lesson.json:32:65: /timeline/2/quota_refusal: unknown quota refusal \"soft\" (expected one of: permanent, temporary)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "empty_folder", "host": "mx-hogehoge"})") ==
+        "lesson.json:32:5: /timeline/2: missing \"user\" (a string)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "empty_folder", "host": "mx-hogehoge", "user": "kuroyagi", "folder": ""})") ==
+        "lesson.json:32:84: /timeline/2/folder: a folder name of 1 to 200 characters, such as \"INBOX\" or \"Trash\"");
+}
+
+TEST_CASE("broken lessons: subaddressing is true or false") {
+  CHECK(one_error(with_line(26, R"(       "ports": [{"port": 25, "role": "mx"}, {"port": 110, "role": "pop3"}], "subaddressing": "+"}},)")) ==
+        "lesson.json:26:78: /hosts/4/mail_server/subaddressing: expected true or false, got the string \"+\"");
 }
