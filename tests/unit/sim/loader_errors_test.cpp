@@ -430,6 +430,8 @@ TEST_CASE("a server identity reaches the server's spec") {
   CHECK(id->imap_capabilities == std::vector<std::string>{"IMAP4rev1"});
   CHECK(id->imap_untagged_capabilities);
   CHECK(id->implementation == "Dovecot");
+}
+
 TEST_CASE("broken lessons: quota refusal and greylisting options") {
   const std::string ports = R"(       "ports": [{"port": 25, "role": "mx"}, {"port": 110, "role": "pop3"}], )";
   CHECK(one_error(with_line(26, ports + R"("quota_refusal": "temporarily"}},)")) ==
