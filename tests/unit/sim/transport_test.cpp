@@ -82,7 +82,7 @@ TEST_CASE("a connection is opened with SYN, SYN-ACK, ACK and closed with FINs") 
     if (f == "SYN") syn_seq = r.packet->seq;
     if (f == "PSH,ACK") {
       data_seq = r.packet->seq;
-      data_len = r.packet->bytes.size();
+      data_len = static_cast<std::uint32_t>(r.packet->bytes.size());
     }
     if (f == "FIN,ACK") fin_seq = r.packet->seq;
   }
