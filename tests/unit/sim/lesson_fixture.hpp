@@ -31,6 +31,22 @@ inline nlohmann::json mail_lesson_json(const std::string& name) {
   return nlohmann::json::parse(ss.str());
 }
 
+// A mail lesson's world and timeline only (no narration, no expectations), to change before running.
+inline nlohmann::json bare_mail_lesson_json(const std::string& name) {
+  auto j = mail_lesson_json(name);
+  j.erase("narration");
+  j.erase("expectations");
+  return j;
+}
+
+// The "mail_server" object of host `id` in a scenario's JSON.
+inline nlohmann::json& mail_server_json(nlohmann::json& j, const std::string& id) {
+  for (auto& h : j["hosts"])
+    if (h["id"] == id) return h["mail_server"];
+  FAIL("no host " << id);
+  throw;
+}
+
 // Loads a scenario given as JSON (`file` names it in diagnostics).
 inline sim::Scenario load_json(const nlohmann::json& j, const std::string& file) {
   auto loaded = sim::load_scenario_text(j.dump(), file);

@@ -16,19 +16,8 @@ using namespace mailsim::sim;
 
 namespace {
 
-nlohmann::json lesson_json(const std::string& name) {
-  auto j = mailsim::test::mail_lesson_json(name);
-  j.erase("narration");
-  j.erase("expectations");
-  return j;
-}
-
-nlohmann::json& server(nlohmann::json& j, const std::string& id) {
-  for (auto& h : j["hosts"])
-    if (h["id"] == id) return h["mail_server"];
-  FAIL("no host " << id);
-  throw;
-}
+nlohmann::json lesson_json(const std::string& name) { return mailsim::test::bare_mail_lesson_json(name); }
+nlohmann::json& server(nlohmann::json& j, const std::string& id) { return mailsim::test::mail_server_json(j, id); }
 
 struct Outcome {
   RunResult run;
