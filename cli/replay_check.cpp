@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "protocols/common/ascii.hpp"
 #include "sim/scenario/lessons.hpp"
 #include "sim/scenario/runner.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -22,25 +23,9 @@ namespace {
 
 constexpr sim::Time kReplyWait = 10 * sim::kSecond;  // how long the player waits for a simulated reply
 
-std::string upper(std::string s) {
-  for (auto& c : s)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return s;
-}
+std::string upper(std::string_view s) { return proto::to_upper(s); }
 
-std::vector<std::string> split_lines(const std::string& bytes) {
-  std::vector<std::string> out;
-  std::size_t at = 0;
-  while (at < bytes.size()) {
-    auto nl = bytes.find('\n', at);
-    if (nl == std::string::npos) nl = bytes.size();
-    std::string l = bytes.substr(at, nl - at);
-    if (!l.empty() && l.back() == '\r') l.pop_back();
-    out.push_back(std::move(l));
-    at = nl + 1;
-  }
-  return out;
-}
+using proto::split_lines;
 
 // The data item names of an untagged FETCH response ("* 1 FETCH (UID 1 BODY[] {29}<29 octets>
 // FLAGS (\Seen))" -> "BODY[] FLAGS UID"), sorted; values are skipped (parenthesised lists,

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "protocols/common/ascii.hpp"
 #include "protocols/common/base64.hpp"
 #include "protocols/imap/client.hpp"
 #include "protocols/pop3/client.hpp"
@@ -22,27 +23,10 @@ namespace {
 
 constexpr std::size_t kMaxCompared = 4000;  // client lines per side compared
 
-std::string upper(std::string s) {
-  for (auto& c : s)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return s;
-}
+std::string upper(std::string_view s) { return proto::to_upper(s); }
 
-bool iequals(std::string_view a, std::string_view b) { return upper(std::string(a)) == upper(std::string(b)); }
-
-std::vector<std::string> split_lines(const std::string& bytes) {
-  std::vector<std::string> out;
-  std::size_t at = 0;
-  while (at < bytes.size()) {
-    auto nl = bytes.find('\n', at);
-    if (nl == std::string::npos) nl = bytes.size();
-    std::string l = bytes.substr(at, nl - at);
-    if (!l.empty() && l.back() == '\r') l.pop_back();
-    out.push_back(std::move(l));
-    at = nl + 1;
-  }
-  return out;
-}
+using proto::iequals;
+using proto::split_lines;
 
 std::string word(const std::string& line, std::size_t n) {
   std::size_t at = 0;

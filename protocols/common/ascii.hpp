@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mailsim::proto {
 
@@ -99,6 +100,21 @@ inline bool icontains(std::string_view haystack, std::string_view needle) {
   for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i)
     if (iequals(haystack.substr(i, needle.size()), needle)) return true;
   return false;
+}
+
+// The lines of a text, without their line ends ("\n" or "\r\n"); no empty line after a final end.
+inline std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    auto nl = text.find('\n', at);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(at, nl - at);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out.emplace_back(line);
+    at = nl + 1;
+  }
+  return out;
 }
 
 }  // namespace mailsim::proto

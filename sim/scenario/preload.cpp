@@ -9,25 +9,15 @@
 
 #include <fmt/format.h>
 
+#include "protocols/message/builder.hpp"
+
 namespace mailsim::sim {
 namespace fs = std::filesystem;
 namespace {
 
-// Any line ends -> CRLF.
+// Any line ends -> CRLF, and the text ends with a line end.
 std::string crlf(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 40);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '\r') {
-      out += "\r\n";
-      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-    } else if (c == '\n') {
-      out += "\r\n";
-    } else {
-      out += c;
-    }
-  }
+  std::string out = message::to_crlf(text);
   if (!out.empty() && (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0)) out += "\r\n";
   return out;
 }

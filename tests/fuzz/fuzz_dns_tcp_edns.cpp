@@ -5,37 +5,15 @@
 #include <string_view>
 
 #include "protocols/dns/dns.hpp"
+#include "tests/fuzz/fuzz_dns_zone.hpp"
 
 namespace {
 
 using namespace mailsim::dns;
 
-void check(bool ok) {
-  if (!ok) std::abort();
-}
+using mailsim::fuzz::check;
 
-const std::vector<Zone>& zones() {
-  static const std::vector<Zone> z = [] {
-    std::string error;
-    auto r = [&](std::string_view text) {
-      auto rec = parse_record(text, error);
-      check(rec.has_value());
-      return *rec;
-    };
-    Zone zone;
-    zone.origin = Name::of("hogehoge.com");
-    zone.soa = r("hogehoge.com. 3600 IN SOA ns1.hogehoge.com. hostmaster.hogehoge.com. 1 2 3 4 300");
-    zone.records = {r("hogehoge.com. 3600 IN MX 10 mx1.hogehoge.com."), r("mx1.hogehoge.com. 3600 IN A 203.0.113.25"),
-                    r("www.hogehoge.com. 300 IN CNAME web.hogehoge.com."), r("web.hogehoge.com. 300 IN A 203.0.113.80")};
-    for (int i = 0; i < 12; ++i) {
-      Record t = r("big.hogehoge.com. 300 IN TXT \"x\"");
-      std::get<TxtData>(t.data).strings = {std::to_string(i) + std::string(100, 'q')};
-      zone.records.push_back(t);
-    }
-    return std::vector<Zone>{zone};
-  }();
-  return z;
-}
+const std::vector<Zone>& zones() { return mailsim::fuzz::hogehoge_zones(); }
 
 }  // namespace
 
