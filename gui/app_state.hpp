@@ -2,6 +2,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -103,6 +104,10 @@ struct ExportState {
   std::string error;                 // why the last export failed
   std::string saved_letter;          // the Letter key the inspector last saved
   std::vector<std::string> press;    // buttons to press in the next frame (--export), then cleared
+  // Where a file cannot be left in a folder for the user (the web page): each file an export or
+  // the challenge's CSV wrote is handed to this, which offers it as a download. Empty on the
+  // desktop, where the files stay where they were written.
+  std::function<void(const std::string& path)> deliver;
 };
 
 struct AppState {

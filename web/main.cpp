@@ -1,9 +1,11 @@
 // The web page's program: the desktop app's frame (gui/app_loop.hpp) driven by the browser's
 // animation frames (emscripten_set_main_loop), with the canvas sized to the window at the
 // device's pixel ratio, pinch zoom, files opened from the page, and the Japanese font
-// fetched when Japanese is first shown (web/index.html does the page's side).
+// fetched when Japanese is first shown, exports offered as downloads (web/index.html does the
+// page's side).
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -133,6 +135,25 @@ void after_input(ImGuiIO& io) {
   }
 }
 
+// A file an export wrote in the page's memory becomes a download (the browser asks where, or
+// puts it in the Downloads folder), and leaves the memory.
+void offer_download(const std::string& path) {
+  EM_ASM(
+      {
+        const path = UTF8ToString($0);
+        const bytes = FS.readFile(path);
+        const link = document.createElement('a');
+        link.href = URL.createObjectURL(new Blob([bytes], {type: 'application/octet-stream'}));
+        link.download = path.substring(path.lastIndexOf('/') + 1);
+        document.body.appendChild(link);
+        link.click();
+        setTimeout(function() { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+      },
+      path.c_str());
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+}
+
 }  // namespace
 
 // Called by the page: a file the user picked or dropped was written to `path`.
@@ -182,6 +203,7 @@ int main(int argc, char** argv) {
   w.user_scale = options.ui_scale.value_or(1.0f);
   options.ui_scale = w.user_scale * static_cast<float>(w.dpr);
   if (const int code = gui::prepare_app(options, w.app, w.loop.start_tab); code != gui::kGuiOk) return code;
+  w.app.export_files.deliver = offer_download;
   w.loop.assets = kAssetsDir;
   gui::load_assets(w.app, w.loop.assets);
 

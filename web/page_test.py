@@ -8,8 +8,12 @@ screenshot and checks: the narration is the lesson's text for that step, the tit
 lesson's title, the picture is not blank (brightness spread and distinct colours), and no
 console error, uncaught exception or failed request happened. Exit 0 when every lesson passes.
 
+With --download KIND (pcapng, pcap, svg, eml ...) each lesson's URL also asks for that export
+(&export=KIND): the file must arrive as a browser download, and with --native MAILSIM it must be
+byte-identical to what the native `mailsim export` writes for the same lesson.
+
 Usage: page_test.py --page DIR --lang en|ja --scenarios DIR --out DIR [--chromium chromium]
-                    [--only GROUP/NAME] [--timing]
+                    [--only GROUP/NAME] [--timing] [--download KIND [--native MAILSIM]]
 """
 import argparse
 import base64
@@ -154,6 +158,38 @@ def not_blank(png):
     return why, spread, colours
 
 
+EXPORT_SUFFIX = {"pcapng": ".pcapng", "pcap": ".pcap", "svg": "-sequence.svg"}
+NATIVE_OPTION = {"pcapng": "--pcapng", "pcap": "--pcap", "svg": "--svg"}
+
+
+def check_download(folder, name, kind, native, out):
+    """What is wrong with the download of `name`'s export (an empty list when nothing)."""
+    file = os.path.join(folder, name.split("/")[-1] + EXPORT_SUFFIX[kind])
+    start = time.time()
+    while time.time() - start < READY_TIMEOUT:
+        if os.path.exists(file) and not any(f.endswith(".crdownload") for f in os.listdir(folder)):
+            break
+        time.sleep(0.1)
+    else:
+        return [f"no download {os.path.basename(file)} arrived (in {folder}: {sorted(os.listdir(folder))})"]
+    with open(file, "rb") as f:
+        got = f.read()
+    os.remove(file)
+    if not got:
+        return [f"the download {os.path.basename(file)} is empty"]
+    if not native:
+        return []
+    want_file = os.path.join(out, "native-" + os.path.basename(file))
+    run = subprocess.run([native, "export", name, NATIVE_OPTION[kind], want_file], capture_output=True, text=True)
+    if run.returncode not in (0, 1):  # 1: an expectation of the lesson failed, the files are written
+        return [f"native mailsim export failed ({run.returncode}): {run.stderr.strip()}"]
+    with open(want_file, "rb") as f:
+        want = f.read()
+    if got != want:
+        return [f"the download ({len(got)} bytes) differs from the native export ({len(want)} bytes, {want_file})"]
+    return []
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--page", required=True)
@@ -163,6 +199,9 @@ def main():
     ap.add_argument("--chromium", default="chromium")
     ap.add_argument("--only", help="one lesson (GROUP/NAME)")
     ap.add_argument("--timing", action="store_true", help="print each lesson's time to first frame")
+    ap.add_argument("--download", choices=["pcapng", "pcap", "svg"],
+                    help="also press this export button and check the download")
+    ap.add_argument("--native", help="with --download: the native mailsim, whose export must be the same bytes")
     a = ap.parse_args()
     if not os.path.exists(os.path.join(a.page, "index.html")):
         print(f"page_test: {a.page}/index.html is missing: build the mailsim-web target", file=sys.stderr)
@@ -179,11 +218,17 @@ def main():
     browser = None
     try:
         browser = Browser(chromium, profile)
+        downloads = os.path.join(profile, "downloads")
+        if a.download:
+            os.makedirs(downloads)
+            browser.call("Page.setDownloadBehavior", behavior="allow", downloadPath=downloads)
         todo = [(n, s) for n, s in lessons(a.scenarios) if not a.only or n == a.only]
         for name, scenario in todo:
             steps = scenario.get("narration", [])
             step = (len(steps) + 1) // 2  # the middle step (1-based); 0: none
             url = f"{base}?lesson={name}&lang={a.lang}" + (f"&step={step}" if step else "")
+            if a.download:
+                url += f"&export={a.download}"
             want_text = steps[step - 1].get(a.lang, "") if step else ""
             want_title = scenario.get("title", {}).get(a.lang, "")
             browser.take_problems()
@@ -218,6 +263,8 @@ def main():
                     why.append(f"narration {shown['text']!r}, expected {want_text!r}")
                 if want_title and want_title not in shown["title"]:
                     why.append(f"title {shown['title']!r} lacks {want_title!r}")
+            if a.download:
+                why += check_download(downloads, name, a.download, a.native, a.out)
             why += browser.take_problems()
             timing = f" first frame {first_frame:.2f}s" if a.timing else ""
             print(f"{'ok  ' if not why else 'FAIL'} {name} step {step} ({a.lang}): spread {spread:.0f},"

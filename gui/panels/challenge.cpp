@@ -121,7 +121,9 @@ void challenge(AppState& app) {
         std::filesystem::create_directories(dir, ec);
         std::ofstream out(file, std::ios::binary);
         out << sim::quiz_csv(c.student, lesson, c.seed, c.questions, results);
+        out.close();
         c.saved_csv = out ? file.string() : std::string(app.tr("challenge.save_failed"));
+        if (out && app.export_files.deliver) app.export_files.deliver(file.string());
       }
       if (!c.saved_csv.empty()) ImGui::TextDisabled("%s", c.saved_csv.c_str());
       ImGui::SameLine();

@@ -30,6 +30,8 @@ void run_export(AppState& app, const ExportRequest& request) {
   const auto out = export_files(app.session.scenario(), app.session.run(), request);
   ex.written = out.written;
   ex.error = out.error;
+  if (ex.deliver)
+    for (const auto& path : out.written) ex.deliver(path);
 }
 
 void export_window(AppState& app) {
