@@ -233,7 +233,10 @@ std::string analogy_key(const sim::Record& r, const AnalogyContext& ctx) {
     }
     case sim::RecordKind::Mail:
       if (r.event == "queued") return "mail.queued";
-      if (r.event == "relayed" || r.event == "sent") return "smtp.relay";
+      // The next letter on the same trip of the post office's van is still a relay.
+      if (r.event == "relayed" || r.event == "sent" || r.event == "reusing") return "smtp.relay";
+      // "Your letter is late, we keep trying": the post office's notice of a delay.
+      if (r.event == "delayed") return "mail.deferred";
       if (r.event == "delivered") return "mail.delivered";
       if (r.event == "deferred") return "mail.deferred";
       if (r.event == "throttled") return "smtp.throttled";

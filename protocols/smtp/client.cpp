@@ -52,6 +52,8 @@ std::string_view to_string(ClientSession::State s) {
     case State::Envelope: return "Envelope";
     case State::Data: return "Data";
     case State::DataSent: return "DataSent";
+    case State::Ready: return "Ready";
+    case State::Rset: return "Rset";
     case State::Quit: return "Quit";
     case State::Closed: return "Closed";
   }
@@ -157,6 +159,7 @@ std::string dot_stuff(std::string_view crlf_data) {
 
 ClientSession::ClientSession(ClientJob job) : job_(std::move(job)) {
   tls_active_ = job_.tls == TlsPolicy::Implicit;
+  transactions_ = 1;
   message_ = normalize_line_endings(job_.data);
   for (const auto& r : job_.recipients) result_.recipients.push_back(RecipientOutcome{r, RecipientStatus::Pending, 0, {}, {}});
   rcpt_accepted_.assign(job_.recipients.size(), false);
@@ -164,8 +167,16 @@ ClientSession::ClientSession(ClientJob job) : job_(std::move(job)) {
 
 void ClientSession::set_state(State s) {
   if (s == state_) return;
-  emit_state_changed(std::string(to_string(state_)), std::string(to_string(s)));
+  // Ready is the caller's moment to decide, not a step of the dialogue: it is not reported,
+  // and leaving it is reported from the state before it (DataSent -> Quit, DataSent -> Envelope).
+  if (s == State::Ready) {
+    before_ready_ = state_;
+    state_ = s;
+    return;
+  }
+  const State from = state_ == State::Ready ? before_ready_ : state_;
   state_ = s;
+  if (from != s) emit_state_changed(std::string(to_string(from)), std::string(to_string(s)));
 }
 
 void ClientSession::send_command(const std::string& line, std::string masked) {
@@ -199,7 +210,12 @@ void ClientSession::receive(std::string_view bytes) {
     return;
   }
   reader_.feed(bytes);
-  while (state_ != State::Closed && state_ != State::TlsPending) {
+  process_lines();
+}
+
+void ClientSession::process_lines() {
+  // In Ready the caller decides what comes next; lines that arrived meanwhile wait in the reader.
+  while (state_ != State::Closed && state_ != State::TlsPending && state_ != State::Ready) {
     auto r = reader_.next_line();
     if (r.status == proto::LineReader::Status::NeedMore) break;
     if (r.status == proto::LineReader::Status::Overlong) {
@@ -266,6 +282,58 @@ void ClientSession::finish() {
 void ClientSession::quit() {
   send_command("QUIT");
   set_state(State::Quit);
+}
+
+void ClientSession::end_transaction(bool needs_rset) {
+  if (!job_.reuse) {
+    quit();
+    return;
+  }
+  rset_needed_ = needs_rset;
+  set_state(State::Ready);
+}
+
+void ClientSession::next_transaction(std::string sender, std::vector<std::string> recipients, std::string data) {
+  assert(state_ == State::Ready && "next_transaction() outside State::Ready");
+  if (state_ != State::Ready) return;
+  ++transactions_;
+  job_.sender = std::move(sender);
+  job_.recipients = std::move(recipients);
+  job_.data = std::move(data);
+  message_ = normalize_line_endings(job_.data);
+  result_ = DeliveryResult{};
+  for (const auto& r : job_.recipients) result_.recipients.push_back(RecipientOutcome{r, RecipientStatus::Pending, 0, {}, {}});
+  rcpt_accepted_.assign(job_.recipients.size(), false);
+  std::string problem;
+  if (job_.recipients.empty()) problem = "no recipients";
+  if (job_.recipients.size() > kMaxClientRecipients) problem = "too many recipients in one job";
+  if (!job_.sender.empty() && !valid_mailbox(job_.sender)) problem = "invalid sender address " + job_.sender;
+  for (const auto& r : job_.recipients)
+    if (problem.empty() && !valid_mailbox(r)) problem = "invalid recipient address " + r;
+  if (!problem.empty()) {
+    fail_pending(false, 0, "5.1.3", problem);
+    if (result_.recipients.empty()) {
+      result_.outcome = Outcome::PermanentFailure;
+      result_.reason = problem;
+    }
+    set_state(State::Ready);  // nothing was sent: the session is as it was
+    return;
+  }
+  if (rset_needed_) {
+    // RFC 5321 4.1.1.5: the last transaction was left half-way; clear it before the next MAIL.
+    rset_needed_ = false;
+    set_state(State::Rset);
+    send_command("RSET");
+  } else {
+    start_transaction();
+  }
+  process_lines();
+}
+
+void ClientSession::finish_session() {
+  if (state_ != State::Ready) return;
+  quit();
+  process_lines();
 }
 
 void ClientSession::handle_reply(const Reply& reply) {
@@ -375,7 +443,7 @@ void ClientSession::handle_reply(const Reply& reply) {
         set_state(State::DataSent);
       } else {
         fail_all(reply, "server refused DATA");
-        quit();
+        end_transaction(true);
       }
       return;
     case State::DataSent:
@@ -395,11 +463,20 @@ void ClientSession::handle_reply(const Reply& reply) {
         result_.enhanced = reply.enhanced;
       }
       finish();
-      quit();
+      end_transaction(false);
+      return;
+    case State::Rset:
+      if (reply.positive()) {
+        start_transaction();
+      } else {
+        fail_all(reply, "server refused RSET");
+        quit();
+      }
       return;
     case State::Quit:
       set_state(State::Closed);
       return;
+    case State::Ready:
     case State::TlsPending:
     case State::Closed:
       return;
@@ -472,7 +549,7 @@ void ClientSession::start_transaction() {
     fail_pending(false, 0, "5.3.4",
                  "message size " + std::to_string(message_.size()) + " exceeds the server's limit of " +
                      std::to_string(ext_.size_limit) + " octets (SIZE)");
-    quit();
+    end_transaction(false);
     return;
   }
   std::string mail = "MAIL FROM:<" + job_.sender + ">";
@@ -531,7 +608,7 @@ void ClientSession::after_envelope() {
     return;
   }
   finish();
-  quit();
+  end_transaction(true);
 }
 
 void ClientSession::tls_established() {
@@ -553,7 +630,7 @@ void ClientSession::connection_failed(std::string reason, bool temporary) {
 
 void ClientSession::timed_out() {
   if (state_ == State::Closed) return;
-  if (state_ == State::Quit) {
+  if (state_ == State::Quit || state_ == State::Ready) {
     set_state(State::Closed);
     return;
   }
@@ -572,6 +649,7 @@ Wait ClientSession::waiting_for() const {
       return Wait::Rcpt;
     case State::Data: return Wait::DataInit;
     case State::DataSent: return Wait::DataEnd;
+    case State::Ready:
     case State::TlsPending:
     case State::Closed: return Wait::Nothing;
     default: return Wait::Command;
@@ -580,7 +658,7 @@ Wait ClientSession::waiting_for() const {
 
 void ClientSession::connection_lost(const std::string& why) {
   if (state_ == State::Closed) return;
-  if (state_ != State::Quit) {
+  if (state_ != State::Quit && state_ != State::Ready) {
     std::string reason = why + " in state " + std::string(to_string(state_));
     if (state_ == State::DataSent)
       reason += "; the message may or may not have been accepted (RFC 5321 6.1), will retry";
@@ -591,7 +669,8 @@ void ClientSession::connection_lost(const std::string& why) {
 
 void ClientSession::connection_lost() {
   if (state_ == State::Closed) return;
-  if (state_ != State::Quit) fail_pending(true, 0, "4.4.2", "connection closed by the server in state " + std::string(to_string(state_)));
+  if (state_ != State::Quit && state_ != State::Ready)
+    fail_pending(true, 0, "4.4.2", "connection closed by the server in state " + std::string(to_string(state_)));
   set_state(State::Closed);
 }
 

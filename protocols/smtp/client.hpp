@@ -1,4 +1,5 @@
-// SMTP client session (sans-I/O): delivers one message to one server, from greeting to QUIT.
+// SMTP client session (sans-I/O): delivers one message to one server, from greeting to QUIT, or
+// (with ClientJob::reuse) several messages one after another over the same session.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -40,6 +41,10 @@ struct ClientJob {
   std::string sender;                   // "local@domain"; empty for the null reverse-path <>
   std::vector<std::string> recipients;  // "local@domain"
   std::string data;                     // the message; line ends are made CRLF before sending
+  // Connection reuse (as Postfix's connection cache): after a transaction ends the session
+  // waits in State::Ready instead of sending QUIT; the caller then gives the next message
+  // (next_transaction) or ends the session (finish_session).
+  bool reuse = false;
 };
 
 // What the server said it supports (RFC 5321 4.1.1.1 EHLO keywords).
@@ -103,6 +108,8 @@ class ClientSession : public proto::EngineOutput {
     Envelope,           // MAIL / RCPT sent; waiting for their replies
     Data,               // DATA sent; waiting for 354
     DataSent,           // message sent; waiting for the final reply
+    Ready,              // (reuse) a transaction ended; the caller gives the next one or QUITs
+    Rset,               // (reuse) RSET sent before the next MAIL; waiting for its 250
     Quit,               // QUIT sent
     Closed,
   };
@@ -127,6 +134,17 @@ class ClientSession : public proto::EngineOutput {
   Wait waiting_for() const;
 
   bool closed() const { return state_ == State::Closed; }
+  // (reuse) A transaction has ended and the session waits for the caller's decision; result()
+  // is that transaction's.
+  bool ready() const { return state_ == State::Ready; }
+  // (reuse) The next message over the same session: MAIL FROM right away after the final reply
+  // to a message's data (RFC 5321 4.1.4: the transaction is over), or RSET first when the last
+  // transaction ended earlier (refused at MAIL, RCPT or DATA). result() starts afresh.
+  void next_transaction(std::string sender, std::vector<std::string> recipients, std::string data);
+  // (reuse) No more messages: QUIT.
+  void finish_session();
+  // Transactions started in this session (1 for a session without reuse).
+  std::size_t transactions() const { return transactions_; }
   State state() const { return state_; }
   bool tls_active() const { return tls_active_; }
   bool authenticated() const { return authenticated_; }
@@ -139,6 +157,7 @@ class ClientSession : public proto::EngineOutput {
   void set_state(State s);
   void send_command(const std::string& line, std::string masked = {});
   void handle_reply(const Reply& reply);
+  void process_lines();
   void after_hello();
   void start_auth();
   void start_transaction();
@@ -146,6 +165,7 @@ class ClientSession : public proto::EngineOutput {
   void send_rcpt(std::size_t index);
   void after_envelope();
   void quit();
+  void end_transaction(bool clean);
   void fail_all(const Reply& reply, std::string reason);
   void fail_pending(bool temporary, int code, std::string enhanced, std::string reason);
   void finish();
@@ -165,6 +185,9 @@ class ClientSession : public proto::EngineOutput {
   bool mail_accepted_ = false;
   std::optional<Reply> mail_refusal_;
   std::vector<bool> rcpt_accepted_;
+  bool rset_needed_ = false;
+  State before_ready_ = State::Closed;    // the last transaction ended before the final reply to its data
+  std::size_t transactions_ = 0;
 };
 
 std::string_view to_string(ClientSession::State s);

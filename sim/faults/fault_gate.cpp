@@ -15,6 +15,9 @@ constexpr std::size_t kMaxPendingLine = 64 * 1024;
 // Output held by a delay beyond this (a client that keeps talking to a server told to wait) ends
 // the connection with a reset rather than growing without bound.
 constexpr std::size_t kMaxHeldOutput = 1024 * 1024;
+// Bytes a throttle may have on their way in at once (a client that sends far faster than the
+// rate); more resets the connection.
+constexpr std::size_t kMaxPacedInput = 64 * 1024 * 1024;
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -83,10 +86,17 @@ bool ConnectionGate::act(const FaultRule& rule, const std::string& tag) {
       if (closing) {
         dead_ = true;
         if (held_) return true;  // closed when the held output is out (see hold)
+        if (paced_out_ > 0) {
+          close_after_paced_ = true;  // closed when the throttle has let it out (see emit)
+          return true;
+        }
         io_.close();
       }
       return true;
     }
+    case Action::Throttle:
+      rate_ = rule.rate;
+      return false;
     case Action::Delay: hold(rule.delay); return false;
     case Action::Close:
       dead_ = true;
@@ -123,8 +133,60 @@ bool ConnectionGate::start() {
 
 void ConnectionGate::receive(std::string_view bytes) {
   if (dead_) return;
+  if (rate_ > 0 && !bytes.empty()) {
+    // A throttled connection: the bytes reach the server when the slow pipe has carried them.
+    paced_in_ += bytes.size();
+    if (paced_in_ > kMaxPacedInput) {
+      dead_ = true;
+      io_.reset();
+      return;
+    }
+    std::weak_ptr<ConnectionGate> weak = shared_from_this();
+    const Time at = pace(in_free_at_, bytes.size());
+    sim_.core().schedule_at(at, [weak, data = std::string(bytes)] {
+      auto self = weak.lock();
+      if (!self) return;
+      self->paced_in_ -= data.size();
+      if (self->dead_) return;
+      self->in_.append(data);
+      self->pump();
+    });
+    return;
+  }
   in_.append(bytes);
   pump();
+}
+
+Time ConnectionGate::pace(Time& free_at, std::size_t bytes) const {
+  // Integer arithmetic only: the same virtual times on every platform.
+  const Time took = static_cast<Time>((static_cast<std::uint64_t>(bytes) * static_cast<std::uint64_t>(kSecond) +
+                                       rate_ - 1) / rate_);
+  free_at = std::max(free_at, sim_.now()) + took;
+  return free_at;
+}
+
+void ConnectionGate::emit(std::string out) {
+  if (rate_ == 0) {
+    io_.send(out);
+    return;
+  }
+  ++paced_out_;
+  std::weak_ptr<ConnectionGate> weak = shared_from_this();
+  const Time at = pace(out_free_at_, out.size());  // before `out` is moved into the callback
+  sim_.core().schedule_at(at, [weak, data = std::move(out)] {
+    auto self = weak.lock();
+    if (!self) return;
+    --self->paced_out_;
+    if (self->dead_ && !self->close_after_paced_) return;  // reset or cut meanwhile
+    self->io_.send(data);
+    if (self->paced_out_ > 0) return;
+    if (self->close_after_paced_) {
+      self->close_after_paced_ = false;
+      self->io_.close();
+      return;
+    }
+    if (self->io_.release) self->io_.release();  // the link may close now
+  });
 }
 
 void ConnectionGate::feed(std::string_view bytes) {
@@ -238,7 +300,7 @@ void ConnectionGate::send(std::string out) {
     }
     *cut_left_ -= out.size();
   }
-  io_.send(out);
+  emit(std::move(out));
 }
 
 void ConnectionGate::hold(Time delay) {

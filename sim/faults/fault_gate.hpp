@@ -38,7 +38,7 @@ class ConnectionGate : public std::enable_shared_from_this<ConnectionGate> {
   // The engine's output: sent now, or held while a delay lasts; counted for a cut.
   void send(std::string out);
   // True while output is held (the link must not close the stream before it is out).
-  bool holding() const { return held_ || !pending_.empty(); }
+  bool holding() const { return held_ || !pending_.empty() || paced_out_ > 0; }
   // SMTP: the reply a rule chose for the end of data; the MTA answers it instead of accepting.
   std::optional<std::pair<int, std::string>> take_data_reply();
   bool dead() const { return dead_; }
@@ -49,6 +49,9 @@ class ConnectionGate : public std::enable_shared_from_this<ConnectionGate> {
   void feed(std::string_view bytes);
   void count(std::size_t n);
   void hold(Time delay);
+  // A throttle (Action::Throttle): bytes leave (or reach the gate) no faster than rate_.
+  void emit(std::string out);
+  Time pace(Time& free_at, std::size_t bytes) const;
   FaultPoint point(Stage s, const std::string& verb) const;
   std::string reply_line(const FaultRule& rule, const std::string& tag) const;
 
@@ -66,6 +69,12 @@ class ConnectionGate : public std::enable_shared_from_this<ConnectionGate> {
   std::string sender_;
   std::vector<std::string> recipients_;
   std::optional<std::pair<int, std::string>> data_reply_;
+  std::uint64_t rate_ = 0;         // throttle: bytes per second each way (0: none)
+  Time in_free_at_ = 0;            // when the throttled inbound pipe is free again
+  Time out_free_at_ = 0;           // the same outbound
+  std::size_t paced_in_ = 0;       // bytes on their way in through the throttle
+  std::size_t paced_out_ = 0;      // chunks on their way out through the throttle
+  bool close_after_paced_ = false; // a closing reply waits behind paced output
 };
 
 // The gate for a new server connection, or null when the simulation has no fault plan.

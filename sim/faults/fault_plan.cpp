@@ -33,12 +33,13 @@ constexpr std::array<StageName, 12> kStages{{
     {Stage::Dns, "dns", "dns"},
 }};
 
-constexpr std::array<std::pair<Action, std::string_view>, 8> kActions{{
+constexpr std::array<std::pair<Action, std::string_view>, 9> kActions{{
     {Action::Reply, "reply"},
     {Action::Delay, "delay"},
     {Action::Close, "close"},
     {Action::Reset, "reset"},
     {Action::Cut, "cut"},
+    {Action::Throttle, "throttle"},
     {Action::Drop, "drop"},
     {Action::ServFail, "servfail"},
     {Action::Limit, "limit"},
@@ -181,6 +182,7 @@ const FaultRule* FaultEngine::check(Simulation& sim, const FaultPoint& p) {
   if (!chosen->text.empty()) d["text"] = chosen->text;
   if (chosen->action == Action::Delay) d["delay_us"] = chosen->delay;
   if (chosen->action == Action::Cut) d["bytes"] = chosen->bytes;
+  if (chosen->action == Action::Throttle) d["rate"] = chosen->rate;
   if (chosen->action == Action::Limit) {
     d["messages"] = chosen->messages;
     d["window_us"] = chosen->window;
@@ -221,6 +223,9 @@ std::string describe_firing(const FaultRule& r, const FaultPoint& p) {
     case Action::Reset: return head + fmt::format("{} resets the connection from {} at {}", p.host, p.client, where);
     case Action::Cut:
       return head + fmt::format("{} cuts the connection from {} {} bytes after {}", p.host, p.client, r.bytes, where);
+    case Action::Throttle:
+      return head + fmt::format("{} slows the connection from {} to {} bytes per second from {} on", p.host, p.client,
+                                r.rate, where);
     case Action::Drop: return head + fmt::format("{} throws away its answer to {} from {}", p.host, where, p.client);
     case Action::ServFail:
       return head + fmt::format("{} answers {} from {} with SERVFAIL (\"I could not find out\")", p.host, where, p.client);

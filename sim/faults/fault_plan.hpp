@@ -34,6 +34,7 @@ enum class Action {
   Drop,      // DNS: the answer is never sent
   ServFail,  // DNS: the answer becomes SERVFAIL with no records
   Limit,     // a stateful limit: once `messages` occurrences fell within `window`, reply (421)
+  Throttle,  // from now on the connection carries at most `rate` bytes per second each way
 };
 
 std::string_view to_string(Stage s);
@@ -50,6 +51,7 @@ inline constexpr std::size_t kMaxPatternBytes = 254;
 inline constexpr std::size_t kMaxReplyTextBytes = 400;
 inline constexpr std::uint64_t kMaxCount = 1'000'000;       // nth, every, times, messages, bytes
 inline constexpr std::uint32_t kProbabilityScale = 1'000'000;  // probability in millionths
+inline constexpr std::uint64_t kMaxThrottleRate = 1'000'000'000;  // bytes per second
 
 struct FaultRule {
   std::string id;
@@ -78,6 +80,7 @@ struct FaultRule {
   std::uint64_t bytes = 0; // Cut
   std::uint64_t messages = 0;  // Limit
   Time window = 0;             // Limit
+  std::uint64_t rate = 0;      // Throttle: bytes per second
   std::string pointer;     // where it was written ("/faults/2")
 };
 

@@ -22,7 +22,8 @@ using faults::Stage;
 
 const std::vector<std::string> kStageNames{"connect", "greeting", "ehlo", "auth",  "mail",    "rcpt",
                                            "data",    "end_of_data", "retr", "fetch", "command", "dns"};
-const std::vector<std::string> kActionNames{"reply", "delay", "close", "reset", "cut", "drop", "servfail", "limit"};
+const std::vector<std::string> kActionNames{"reply", "delay", "close", "reset", "cut", "drop", "servfail", "limit",
+                                           "throttle"};
 const std::vector<std::string> kProtocols{"smtp", "pop3", "imap", "dns"};
 constexpr Time kMaxFaultDelay = 24 * kHour;
 
@@ -54,7 +55,7 @@ void load_rule(Checker& c, const nlohmann::json& j, const std::string& p, Scenar
   if (!c.expect_object(j, p, "a fault rule object ({\"id\": ..., \"at\": ..., \"action\": ...})")) return;
   c.allowed_keys(j, p, {"id", "host", "client", "protocol", "port", "at", "command", "qtype", "nth", "every",
                         "after", "until", "sender", "recipient", "probability", "times", "action", "code", "text",
-                        "delay", "bytes", "messages", "window"});
+                        "delay", "bytes", "messages", "window", "rate"});
   faults::FaultRule r;
   r.pointer = p;
   bool ok = true;
@@ -201,7 +202,7 @@ void load_rule(Checker& c, const nlohmann::json& j, const std::string& p, Scenar
   }
   if (!dns && (r.action == Action::Drop || r.action == Action::ServFail)) {
     c.error(p + "/action", fmt::format("\"{}\" is for DNS answers (\"at\": \"dns\"); a TCP conversation can get "
-                                       "\"reply\", \"close\", \"reset\" or \"cut\"", *action));
+                                       "\"reply\", \"close\", \"reset\", \"cut\" or \"throttle\"", *action));
     ok = false;
   }
   const auto only_with = [&](const char* key, bool allowed, std::string_view which) {
@@ -246,6 +247,11 @@ void load_rule(Checker& c, const nlohmann::json& j, const std::string& p, Scenar
   if (only_with("bytes", r.action == Action::Cut, "\"cut\"")) {
     if (auto n = c.integer(j, p, "bytes", true, 0, static_cast<std::int64_t>(faults::kMaxCount)))
       r.bytes = static_cast<std::uint64_t>(*n);
+    else ok = false;
+  }
+  if (only_with("rate", r.action == Action::Throttle, "\"throttle\"")) {
+    if (auto n = c.integer(j, p, "rate", true, 1, static_cast<std::int64_t>(faults::kMaxThrottleRate)))
+      r.rate = static_cast<std::uint64_t>(*n);
     else ok = false;
   }
   const bool limit = r.action == Action::Limit;

@@ -49,6 +49,20 @@ nlohmann::json change_items(const ActionSpec& a) {
     if (c->greylisting) item("greylisting", *c->greylisting ? format_time((*c->greylisting)->delay) : "off");
     if (c->open_relay) item("open_relay", *c->open_relay ? "on" : "off");
     if (c->quota) item("quota", c->user + " " + std::to_string(*c->quota));
+    if (c->relay_from) {
+      std::vector<std::string> nets;
+      for (const auto& n : *c->relay_from) nets.push_back(n.str());
+      item("relay_from", fmt::format("{}", fmt::join(nets, ", ")));
+    }
+    if (c->hop_limit) item("hop_limit", std::to_string(*c->hop_limit));
+    if (c->rate_limit)
+      item("rate_limit", *c->rate_limit ? std::to_string((*c->rate_limit)->max_messages) + " " +
+                                              format_time((*c->rate_limit)->per)
+                                        : "off");
+    if (c->subaddressing) item("subaddressing", *c->subaddressing ? "on" : "off");
+    if (c->destination_concurrency_limit)
+      item("destination_concurrency_limit", std::to_string(*c->destination_concurrency_limit));
+    if (c->delay_warning) item("delay_warning", *c->delay_warning ? format_time(**c->delay_warning) : "off");
   }
   return items;
 }
@@ -73,6 +87,16 @@ std::string english_changes(const nlohmann::json& items) {
     else if (setting == "max_message_size") out.push_back("size limit " + v + " bytes");
     else if (setting == "greylisting") out.push_back(v == "off" ? "greylisting off" : "greylisting on (delay " + v + ")");
     else if (setting == "open_relay") out.push_back(v == "on" ? "open relay (anyone may relay)" : "no open relay");
+    else if (setting == "relay_from") out.push_back(v.empty() ? "no relaying for other networks" : "relaying for " + v);
+    else if (setting == "hop_limit") out.push_back("hop limit " + v + " Received: lines");
+    else if (setting == "rate_limit") {
+      const auto sp = v.find(' ');
+      out.push_back(v == "off" ? "no sending rate limit"
+                               : "sending rate limit " + v.substr(0, sp) + " message(s) per " + v.substr(sp + 1));
+    } else if (setting == "subaddressing") out.push_back(v == "on" ? "sub-addressing on (user+tag)" : "sub-addressing off");
+    else if (setting == "destination_concurrency_limit")
+      out.push_back("at most " + v + " connection(s) at once to one destination");
+    else if (setting == "delay_warning") out.push_back(v == "off" ? "no delay warning" : "a delay warning after " + v);
     else if (setting == "quota") {
       const auto sp = v.find(' ');
       const std::string user = v.substr(0, sp), size = sp == std::string::npos ? "" : v.substr(sp + 1);

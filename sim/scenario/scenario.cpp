@@ -34,6 +34,13 @@ const std::vector<std::string> kExpectationKinds{"connection", "blocked", "dns",
                                                  "deferred", "send_failed", "mailbox", "seen", "wire", "fault"};
 const std::vector<std::string> kListenerRoles{"mx", "submission", "submissions", "pop3", "pop3s", "imap", "imaps"};
 const std::vector<std::string> kTlsModes{"none", "starttls", "implicit"};
+// What a "change_server" may change (besides "at", "do" and "host").
+constexpr const char* kServerChangeKeys[] = {"quota_refusal", "max_message_size", "greylisting", "open_relay",
+                                             "relay_from", "hop_limit", "rate_limit", "subaddressing",
+                                             "destination_concurrency_limit", "delay_warning", "user", "quota"};
+// Sessions at once to one destination: Postfix's default is 20; far more would only hide the
+// limit a lesson shows.
+constexpr std::int64_t kMaxDestinationConcurrency = 1000;
 const std::vector<std::string> kDnsOutcomes{"NOERROR", "NXDOMAIN", "NODATA", "SERVFAIL"};
 const std::vector<std::string> kConnectionResults{"established", "refused", "timeout"};
 // The `event` values each record kind has (docs/trace.md), for narration steps: a step waiting
@@ -46,7 +53,8 @@ const std::map<std::string, std::vector<std::string>, std::less<>> kEventsByKind
     {"protocol", {"sent", "received", "command", "reply", "state", "error", "note"}},
     {"dns", {"lookup", "query", "response", "resolver", "ignored", "malformed", "result"}},
     {"mail", {"compose", "submitted", "send_failed", "queued", "routing", "connect-failed", "relayed", "delivered",
-              "refused", "deferred", "bounced", "throttled", "loop", "duplicate", "greylisted"}},
+              "refused", "deferred", "bounced", "throttled", "loop", "duplicate", "greylisted", "waiting", "reusing",
+              "delayed"}},
     {"mailbox", {"stored", "delivery-refused", "appended", "append-refused", "fetched", "flags-changed", "expunged",
                  "copied", "copy-refused", "moved", "downloaded-and-deleted", "deleted-via-pop3", "folder-created",
                  "folder-deleted", "folder-renamed", "subscription-changed", "maildrop-locked",
@@ -703,8 +711,9 @@ class Loader {
         ok &= change.has_value();
         spec.account_change = change;
       } else if (*kind == "change_server") {
-        c_.allowed_keys(a, p, {"at", "do", "host", "quota_refusal", "max_message_size", "greylisting", "open_relay",
-                               "user", "quota"});
+        std::vector<std::string> keys{"at", "do", "host"};
+        keys.insert(keys.end(), std::begin(kServerChangeKeys), std::end(kServerChangeKeys));
+        c_.allowed_keys(a, p, keys);
         auto change = server_change(a, p, s);
         ok &= change.has_value();
         spec.server_change = change;
@@ -1024,7 +1033,8 @@ class Loader {
     if (!c_.expect_object(j, p)) return std::nullopt;
     c_.allowed_keys(j, p, {"hostname", "domains", "users", "ports", "relay_from", "relay_domains", "open_relay", "max_message_size",
                            "retry", "give_up_after", "smarthost", "rate_limit", "show_credentials", "hop_limit",
-                           "identity", "quota_refusal", "greylisting", "subaddressing"});
+                           "identity", "quota_refusal", "greylisting", "subaddressing", "destination_concurrency_limit",
+                           "connection_reuse_limit", "connection_reuse_time", "delay_warning"});
     mail::MailServerSpec m;
     m.hostname = c_.string(j, p, "hostname", false).value_or(host.info.id);
     if (const auto it = j.find("identity"); it != j.end()) read_server_identity(c_, *it, p + "/identity", m.identity);
@@ -1120,16 +1130,7 @@ class Loader {
     } else {
       m.listeners = {{25, "mx", true}, {587, "submission", true}, {110, "pop3", true}, {143, "imap", true}};
     }
-    if (const auto* rf = array_member(j, p, "relay_from", false)) {
-      for (std::size_t i = 0; i < rf->size(); ++i) {
-        std::string why;
-        const auto& v = (*rf)[i];
-        auto c = v.is_string() ? Cidr::parse(v.get<std::string>(), &why) : std::nullopt;
-        if (!c) c_.error(Checker::child(p + "/relay_from", i), "expected an address range such as \"192.0.2.0/24\"" +
-                                                                  (why.empty() ? std::string() : ": " + why));
-        else m.relay_from.push_back(*c);
-      }
-    }
+    if (auto rf = relay_from(j, p)) m.relay_from = std::move(*rf);
     if (const auto* rd = array_member(j, p, "relay_domains", false)) {
       for (std::size_t i = 0; i < rd->size(); ++i) {
         std::string why;
@@ -1200,6 +1201,21 @@ class Loader {
       m.quota_temporary = *q == "temporary";
     if (auto it = j.find("greylisting"); it != j.end()) m.greylisting = greylisting(*it, p + "/greylisting");
     m.subaddressing = c_.boolean(j, p, "subaddressing", false).value_or(false);
+    if (auto n = c_.integer(j, p, "destination_concurrency_limit", false, 1, kMaxDestinationConcurrency))
+      m.destination_concurrency_limit = static_cast<std::uint32_t>(*n);
+    if (auto n = c_.integer(j, p, "connection_reuse_limit", false, 0, 1000000))
+      m.connection_reuse_count = static_cast<std::uint32_t>(*n);
+    if (j.contains("connection_reuse_time")) {
+      auto d = c_.duration(j, p, "connection_reuse_time", false);
+      if (d && *d > kHour) {
+        c_.error(p + "/connection_reuse_time", fmt::format("a session may be reused for at most 1h (Postfix's default "
+                                                           "is 300s), not {}",
+                                                           in_quotes(j["connection_reuse_time"].get<std::string>())));
+      } else if (d) {
+        m.connection_reuse_time = *d;
+      }
+    }
+    if (auto it = j.find("delay_warning"); it != j.end()) m.delay_warning = delay_warning(j, p);
     if (auto it = j.find("smarthost"); it != j.end()) {
       const std::string sp = p + "/smarthost";
       if (c_.expect_object(*it, sp)) {
@@ -1215,17 +1231,53 @@ class Loader {
         m.smarthost = sh;
       }
     }
-    if (auto it = j.find("rate_limit"); it != j.end()) {
-      const std::string rp = p + "/rate_limit";
-      if (c_.expect_object(*it, rp)) {
-        c_.allowed_keys(*it, rp, {"max_messages", "per"});
-        mail::RateLimitSpec rl;
-        rl.max_messages = static_cast<std::uint32_t>(c_.integer(*it, rp, "max_messages", true, 1, 1000000).value_or(1));
-        rl.per = c_.positive_duration(*it, rp, "per", true, "the rate limit's time window").value_or(kHour);
-        m.rate_limit = rl;
+    if (auto it = j.find("rate_limit"); it != j.end()) m.rate_limit = rate_limit(*it, p + "/rate_limit");
+    return m;
+  }
+
+  // "rate_limit": {"max_messages": 2, "per": "1m"}.
+  std::optional<mail::RateLimitSpec> rate_limit(const nlohmann::json& j, const std::string& rp) {
+    if (!c_.expect_object(j, rp)) return std::nullopt;
+    c_.allowed_keys(j, rp, {"max_messages", "per"});
+    mail::RateLimitSpec rl;
+    rl.max_messages = static_cast<std::uint32_t>(c_.integer(j, rp, "max_messages", true, 1, 1000000).value_or(1));
+    rl.per = c_.positive_duration(j, rp, "per", true, "the rate limit's time window").value_or(kHour);
+    return rl;
+  }
+
+  // "relay_from": ["192.0.2.0/24", ...] (nullopt when absent or wrong).
+  std::optional<std::vector<Cidr>> relay_from(const nlohmann::json& j, const std::string& p) {
+    const auto* rf = array_member(j, p, "relay_from", false);
+    if (!rf) return std::nullopt;
+    std::vector<Cidr> out;
+    bool ok = true;
+    for (std::size_t i = 0; i < rf->size(); ++i) {
+      std::string why;
+      const auto& v = (*rf)[i];
+      auto c = v.is_string() ? Cidr::parse(v.get<std::string>(), &why) : std::nullopt;
+      if (!c) {
+        c_.error(Checker::child(p + "/relay_from", i), "expected an address range such as \"192.0.2.0/24\"" +
+                                                           (why.empty() ? std::string() : ": " + why));
+        ok = false;
+      } else {
+        out.push_back(*c);
       }
     }
-    return m;
+    if (!ok) return std::nullopt;
+    return out;
+  }
+
+  // "delay_warning": "4h" (a server's option, and change_server's, where false turns it off).
+  std::optional<Time> delay_warning(const nlohmann::json& j, const std::string& p) {
+    auto d = c_.positive_duration(j, p, "delay_warning", false, "the delay warning time");
+    if (d && *d > kMaxQueueLifetime) {
+      c_.error(p + "/delay_warning", fmt::format("a delay warning after {} would come after every message has left "
+                                                 "the queue: at most {} days",
+                                                 in_quotes(j["delay_warning"].get<std::string>()),
+                                                 kMaxQueueLifetime / (24 * kHour)));
+      return std::nullopt;
+    }
+    return d;
   }
 
   // A "host" that must be a mail server: the host, or nullptr after an error.
@@ -1315,16 +1367,37 @@ class Loader {
       }
     }
     if (a.contains("open_relay")) ch.open_relay = c_.boolean(a, p, "open_relay", false);
+    if (a.contains("relay_from")) ch.relay_from = relay_from(a, p);
+    if (a.contains("hop_limit"))
+      if (auto hl = c_.integer(a, p, "hop_limit", false, 1, 500)) ch.hop_limit = static_cast<int>(*hl);
+    if (auto r = a.find("rate_limit"); r != a.end()) {
+      if (r->is_boolean() && !r->get<bool>()) ch.rate_limit = std::optional<mail::RateLimitSpec>();
+      else if (r->is_object()) {
+        if (auto rl = rate_limit(*r, p + "/rate_limit")) ch.rate_limit = rl;
+      } else c_.error(p + "/rate_limit", "expected {\"max_messages\": 2, \"per\": \"1m\"} or false (no limit)");
+    }
+    if (a.contains("subaddressing")) ch.subaddressing = c_.boolean(a, p, "subaddressing", false);
+    if (a.contains("destination_concurrency_limit"))
+      if (auto n = c_.integer(a, p, "destination_concurrency_limit", false, 1, kMaxDestinationConcurrency))
+        ch.destination_concurrency_limit = static_cast<std::uint32_t>(*n);
+    if (auto w = a.find("delay_warning"); w != a.end()) {
+      if (w->is_boolean() && !w->get<bool>()) ch.delay_warning = std::optional<Time>();
+      else if (w->is_string()) {
+        if (auto d = delay_warning(a, p)) ch.delay_warning = d;
+      } else c_.error(p + "/delay_warning", "expected a duration such as \"4h\", or false (no warning)");
+    }
     if (a.contains("user") || a.contains("quota")) {
       if (!a.contains("user")) c_.error(p, "missing \"user\" (whose quota changes)");
       else if (server_user(a, p, h)) ch.user = a["user"].get<std::string>();
       if (!a.contains("quota")) c_.error(p, "missing \"quota\" (a size such as \"10KB\", or \"0\" for none)");
       else ch.quota = size_value(a, p, "quota");
     }
-    if (!a.contains("quota_refusal") && !a.contains("max_message_size") && !a.contains("greylisting") &&
-        !a.contains("open_relay") && !a.contains("user") && !a.contains("quota"))
+    bool any = false;
+    for (const char* k : kServerChangeKeys) any = any || a.contains(k);
+    if (!any)
       c_.error(p, "nothing to change: give \"quota_refusal\", \"max_message_size\", \"greylisting\", "
-                  "\"open_relay\", or \"user\" with \"quota\"");
+                  "\"open_relay\", \"relay_from\", \"hop_limit\", \"rate_limit\", \"subaddressing\", "
+                  "\"destination_concurrency_limit\", \"delay_warning\", or \"user\" with \"quota\"");
     if (c_.problems() != errors_before) return std::nullopt;
     return ch;
   }

@@ -53,6 +53,12 @@ constexpr WordingTemplate kTemplates[] = {
     {"mail.routing", "{host} will try the mail server(s) of {domain}: {mx}",
      "{host} は {domain} のメールサーバーを優先度の順に試します：{mx}"},
     {"mail.connect-failed", "{host} could not connect to {peer} ({error})", "{host}：{peer} につながりませんでした（{error}）"},
+    {"mail.waiting", "{host} keeps \"{subject}\" for {recipients} waiting: {active} connection(s) to {destination} are open already (limit {limit})",
+     "{host} は {recipients} 宛ての「{subject}」を待たせます：{destination} への接続がすでに {active}本あります（上限 {limit}本）"},
+    {"mail.reusing", "{host} sends \"{subject}\" for {recipients} over the connection to {remote} it already has open (message {n} on this connection)",
+     "{host} は {recipients} 宛ての「{subject}」を、{remote} とつないだままの接続で続けて送ります（この接続で {n}通目）"},
+    {"mail.delayed", "{host} tells {sender} that \"{subject}\" for {recipients} has waited {waited} and is not delivered yet; it keeps trying (a \"delayed\" report, no need to send it again)",
+     "{host} は {sender} に、{recipients} 宛ての「{subject}」が {waited}たってもまだ届いていないことを知らせます。送り直す必要はなく、配達の試みは続きます（遅延の通知）"},
     {"mail.relayed", "{host} handed \"{subject}\" for {recipient} to {remote}",
      "{host} が {recipient} 宛ての「{subject}」を {remote} に引き渡しました"},
     {"mail.delivered", "{host} delivered \"{subject}\" to {recipient}'s {folder} (uid {uid})",
@@ -234,6 +240,17 @@ constexpr WordingTemplate kTemplates[] = {
     {"setting.open_relay.off", "no open relay", "オープンリレーなし"},
     {"setting.quota", "quota of {user}: {value} bytes", "{user} の容量 {value}バイト"},
     {"setting.quota.none", "quota of {user}: none", "{user} の容量：制限なし"},
+    {"setting.relay_from", "relaying for {value}", "{value} からの中継を受け付ける"},
+    {"setting.relay_from.none", "no relaying for other networks", "ほかのネットワークからの中継は受け付けない"},
+    {"setting.hop_limit", "hop limit {value} Received: lines", "中継回数の上限 Received: {value}行"},
+    {"setting.rate_limit", "sending rate limit {value} message(s) per {per}", "送信数の上限 {per}あたり {value}通"},
+    {"setting.rate_limit.off", "no sending rate limit", "送信数の上限なし"},
+    {"setting.subaddressing.on", "sub-addressing on (user+tag)", "サブアドレス（user+tag）あり"},
+    {"setting.subaddressing.off", "sub-addressing off", "サブアドレスなし"},
+    {"setting.destination_concurrency_limit", "at most {value} connection(s) at once to one destination",
+     "同じ宛先への同時接続は {value}本まで"},
+    {"setting.delay_warning", "a delay warning after {value}", "{value}たったら遅延を知らせる"},
+    {"setting.delay_warning.off", "no delay warning", "遅延の知らせなし"},
     {"action.connect", "{host} opens a connection to {to}", "{host} が {to} への接続を開きます"},
     {"action.lookup", "{host} looks up {question}", "{host} が {question} を調べます"},
     {"action.connect_done", "{host}: connection to {to} ended: {error}", "{host}：{to} との接続が終わりました（{error}）"},
@@ -314,6 +331,8 @@ constexpr WordingTemplate kTemplates[] = {
      "障害ルール {rule}：{host} は {where} で {peer} との接続をリセットしました"},
     {"fault.cut", "fault rule {rule}: {host} cuts the connection from {peer} {bytes} bytes after {where}",
      "障害ルール {rule}：{host} は {where} から {bytes}バイトで {peer} との接続を切ります"},
+    {"fault.throttle", "fault rule {rule}: {host} slows the connection from {peer} to {rate} bytes per second from {where} on",
+     "障害ルール {rule}：{host} は {where} から {peer} との接続を毎秒 {rate}バイトに絞ります"},
     {"fault.drop", "fault rule {rule}: {host} throws away its answer to {where} from {peer}",
      "障害ルール {rule}：{host} は {peer} からの {where} への答えを捨てました"},
     {"fault.servfail", "fault rule {rule}: {host} answers {where} from {peer} with SERVFAIL (\"I could not find out\")",
@@ -673,6 +692,25 @@ Words mail_words(const Say& say, const Record& r) {
   }
   if (ev == "connect-failed")
     return say("mail.connect-failed", {{"host", host}, {"peer", say.host(r.peer)}, {"error", error(say, field(d, "error"))}});
+  if (ev == "waiting")
+    return say("mail.waiting", {{"host", host},
+                                {"subject", subject},
+                                {"recipients", list(say, d, "recipients")},
+                                {"active", field(d, "active")},
+                                {"destination", field(d, "destination")},
+                                {"limit", field(d, "limit")}});
+  if (ev == "reusing")
+    return say("mail.reusing", {{"host", host},
+                                {"subject", subject},
+                                {"recipients", list(say, d, "recipients")},
+                                {"remote", say.host(field(d, "remote_host"))},
+                                {"n", field(d, "transaction")}});
+  if (ev == "delayed")
+    return say("mail.delayed", {{"host", host},
+                                {"sender", field(d, "sender")},
+                                {"subject", subject},
+                                {"recipients", list(say, d, "recipients")},
+                                {"waited", format_duration(number(d, "waited"), say.lang())}});
   if (ev == "relayed")
     return say("mail.relayed", {{"host", host},
                                 {"subject", subject},
@@ -948,10 +986,23 @@ Words action_words(const Say& say, const Record& r) {
       std::string value = field(item, "value");
       std::string key = "setting." + setting;
       std::string user;
-      if (setting == "smtp_auth" || setting == "quota_refusal" || setting == "open_relay") key += "." + value;
-      if (setting == "greylisting") {
+      std::string per;
+      if (setting == "smtp_auth" || setting == "quota_refusal" || setting == "open_relay" || setting == "subaddressing")
+        key += "." + value;
+      if (setting == "greylisting" || setting == "delay_warning") {
         if (value == "off") key += ".off";
         else if (auto t = parse_format_time(value)) value = format_duration(*t, say.lang());
+      }
+      if (setting == "relay_from" && value.empty()) key += ".none";
+      if (setting == "rate_limit") {
+        if (value == "off") {
+          key += ".off";
+        } else {
+          const auto sp = value.find(' ');
+          const auto t = sp == std::string::npos ? std::nullopt : parse_format_time(value.substr(sp + 1));
+          per = t ? format_duration(*t, say.lang()) : "";
+          value = value.substr(0, sp);
+        }
       }
       if (setting == "quota") {
         const auto sp = value.find(' ');
@@ -961,7 +1012,7 @@ Words action_words(const Say& say, const Record& r) {
       }
       if (!say.has(key)) return std::nullopt;
       if (!changes.empty()) changes += say("list.sep");
-      changes += say(key, {{"value", value}, {"user", user}});
+      changes += say(key, {{"value", value}, {"user", user}, {"per", per}});
     }
     if (ev == "server_changed") return say("action.server_changed", {{"host", host}, {"changes", changes}});
     return say("action.account_changed", {{"host", host}, {"account", field(d, "account")}, {"changes", changes}});
@@ -1039,7 +1090,8 @@ Words fault_words(const Say& say, const Record& r) {
   const std::string duration = format_duration(action == "limit" ? us("window_us") : us("delay_us"), say.lang());
   return say("fault." + action, {{"rule", field(d, "rule")}, {"host", say.host(r.host)}, {"peer", say.host(r.peer)},
                                  {"where", where}, {"reply", reply}, {"duration", duration},
-                                 {"bytes", field(d, "bytes")}, {"messages", field(d, "messages")}});
+                                 {"bytes", field(d, "bytes")}, {"messages", field(d, "messages")},
+                                 {"rate", field(d, "rate")}});
 }
 
 Words record_words(const Say& say, const Record& r) {

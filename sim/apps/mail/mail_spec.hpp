@@ -61,6 +61,12 @@ struct GreylistSpec {
 // one with more than this many (sendmail's MaxHopCount is 25; Postfix's hopcount_limit is 50).
 constexpr int kDefaultHopLimit = 25;
 
+// The outbound queue's sessions per destination at once (Postfix's
+// default_destination_concurrency_limit) and how long one session may be reused (Postfix's
+// smtp_connection_reuse_time_limit; its smtp_connection_reuse_count_limit is 0, no limit).
+constexpr std::uint32_t kDefaultDestinationConcurrency = 20;
+constexpr Time kDefaultConnectionReuseTime = 300 * kSecond;
+
 // How long a session waits for its peer before it gives up (RFC 5321 4.5.3.2 for SMTP,
 // RFC 1939 section 3 for POP3, RFC 3501 section 5.4 for IMAP). A lesson may shorten them
 // in "settings" to show a timeout without a long wait.
@@ -113,6 +119,16 @@ struct MailServerSpec {
   // Sub-addressing (RFC 5233): "user+tag@domain" is delivered to user's mailbox.
   bool subaddressing = false;
   std::optional<GreylistSpec> greylisting;
+  // The outbound queue: at most this many SMTP sessions at once to one destination (a domain,
+  // or the smarthost); more messages wait, and a session that ends a transaction carries the
+  // next one waiting for its destination (connection reuse) until it has carried
+  // `connection_reuse_count` (0: no limit) or has been open `connection_reuse_time`.
+  std::uint32_t destination_concurrency_limit = kDefaultDestinationConcurrency;
+  std::uint32_t connection_reuse_count = 0;
+  Time connection_reuse_time = kDefaultConnectionReuseTime;
+  // A "delayed" report (RFC 3464 Action: delayed) to the sender, once, when a message has
+  // waited this long (Postfix's delay_warning_time; off unless given, as there).
+  std::optional<Time> delay_warning;
   SessionTimeouts timeouts;          // the scenario's "settings" (the same on every host)
 };
 
@@ -169,6 +185,12 @@ struct ServerChange {
   std::optional<bool> open_relay;
   std::string user;                    // whose quota changes (with `quota`)
   std::optional<std::uint64_t> quota;  // bytes; 0: none
+  std::optional<std::vector<Cidr>> relay_from;                 // who may relay (empty: nobody)
+  std::optional<int> hop_limit;
+  std::optional<std::optional<RateLimitSpec>> rate_limit;      // an empty inner value: no limit
+  std::optional<bool> subaddressing;
+  std::optional<std::uint32_t> destination_concurrency_limit;
+  std::optional<std::optional<Time>> delay_warning;            // an empty inner value: off
 };
 
 // "10MB", "512KB", "2048B" or a plain number of bytes as a string ("2048").

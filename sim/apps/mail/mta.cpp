@@ -59,6 +59,16 @@ int hop_count(std::string_view data) {
   return n;
 }
 
+// The session (or the whole transaction) failed for now before any recipient was decided for
+// good: a 421 greeting, a lost connection, a 4xx to MAIL.
+bool session_refused(const smtp::DeliveryResult& result) {
+  if (result.reason.empty() || result.outcome != smtp::Outcome::TemporaryFailure) return false;
+  for (const auto& r : result.recipients)
+    if (r.status == smtp::RecipientStatus::Delivered || r.status == smtp::RecipientStatus::PermanentFailure)
+      return false;
+  return true;
+}
+
 std::string reply_text(const smtp::Reply& r) {
   std::string t = std::to_string(r.code);
   if (!r.enhanced.empty()) t += " " + r.enhanced;
@@ -172,6 +182,18 @@ struct MailServerApp::Attempt {
   std::string last_problem;
   std::string last_status;  // enhanced code of the last session-level refusal ("4.7.1")
   int hosts_tried = 0;      // MX hosts tried before this one (0: the most preferred)
+  bool holds_slot = false;  // it counts against its destination's concurrency limit
+  bool reused = false;      // it rides on a session another message opened
+  bool retried = false;     // see GroupJob::retried
+};
+
+// One SMTP session of the queue: the message it carries now, and where it goes.
+struct MailServerApp::Outbound {
+  std::shared_ptr<Attempt> current;
+  std::string remote;  // the MX host name
+  std::string peer;    // its host id, for records
+  Time opened = 0;
+  bool answered = false;  // the current transaction got the server's answers (the engine was ready)
 };
 
 MailServerApp::MailServerApp(std::string host, MailServerSpec spec, MailWorld& world, std::optional<Ipv4> resolver)
@@ -199,6 +221,19 @@ void MailServerApp::change(const ServerChange& c) {
     if (store_) store_->set_max_message_size(*c.max_message_size);
   }
   if (c.quota && store_) store_->set_quota(c.user, *c.quota);
+  if (c.relay_from) spec_.relay_from = *c.relay_from;
+  if (c.hop_limit) spec_.hop_limit = *c.hop_limit;
+  if (c.rate_limit) spec_.rate_limit = *c.rate_limit;
+  if (c.subaddressing) spec_.subaddressing = *c.subaddressing;
+  if (c.delay_warning) spec_.delay_warning = *c.delay_warning;
+  if (c.destination_concurrency_limit) {
+    spec_.destination_concurrency_limit = *c.destination_concurrency_limit;
+    // A higher limit lets waiting messages go now.
+    std::vector<std::string> keys;
+    for (const auto& [key, d] : destinations_)
+      if (!d.waiting.empty()) keys.push_back(key);
+    for (const auto& key : keys) pump(key);
+  }
 }
 
 void MailServerApp::accept_connection(SocketPtr sock, const ListenerSpec& listener) {
@@ -478,7 +513,7 @@ void MailServerApp::attempt(std::uint64_t id) {
   // The local recipients were tried when the message arrived: the first pass leaves them be.
   const bool skip_local = std::exchange(m.local_tried, false) && !local.empty();
   groups_in_flight_[id] = static_cast<int>(groups.size()) + (local.empty() ? 0 : 1);
-  for (auto& [domain, rcpts] : groups) attempt_group(id, domain, rcpts);
+  for (auto& [domain, rcpts] : groups) submit_group(GroupJob{id, domain, std::move(rcpts), false});
   if (local.empty()) return;
   if (skip_local) settle(id);
   else attempt_local(id, local);
@@ -500,11 +535,53 @@ void MailServerApp::attempt_local(std::uint64_t id, const std::vector<std::strin
   settle(id);
 }
 
-void MailServerApp::attempt_group(std::uint64_t id, std::string domain, std::vector<std::string> recipients) {
+void MailServerApp::submit_group(GroupJob job) {
+  Destination& d = destinations_[job.domain];
+  if (d.active >= spec_.destination_concurrency_limit) {
+    const QueuedMessage& m = queue_[job.id];
+    const std::string where = spec_.smarthost ? spec_.smarthost->host : job.domain;
+    record_mail(*sim_, host(), "waiting",
+                fmt::format("{} keeps \"{}\" for {} waiting: {} connection(s) to {} are open already (limit {})", host(),
+                            m.label.subject, fmt::join(job.recipients, ", "), d.active, where,
+                            spec_.destination_concurrency_limit),
+                {{"queue_id", m.queue_id}, {"destination", where}, {"recipients", json_list(job.recipients)},
+                 {"active", d.active}, {"limit", spec_.destination_concurrency_limit},
+                 {"subject", m.label.subject}, {"message_id", m.label.message_id}});
+  }
+  const std::string key = job.domain;
+  d.waiting.push_back(std::move(job));
+  pump(key);
+}
+
+void MailServerApp::pump(const std::string& destination) {
+  Destination& d = destinations_[destination];
+  if (d.pumping) return;  // a release inside attempt_group: the loop below goes on
+  d.pumping = true;
+  while (!d.waiting.empty() && d.active < spec_.destination_concurrency_limit) {
+    GroupJob job = std::move(d.waiting.front());
+    d.waiting.pop_front();
+    ++d.active;
+    attempt_group(std::move(job));
+  }
+  d.pumping = false;
+}
+
+void MailServerApp::release(Attempt& a) {
+  if (!std::exchange(a.holds_slot, false)) return;
+  Destination& d = destinations_[a.domain];
+  --d.active;
+  pump(a.domain);
+}
+
+void MailServerApp::attempt_group(GroupJob job) {
+  const std::uint64_t id = job.id;
+  const std::string domain = job.domain;
   auto a = std::make_shared<Attempt>();
   a->id = id;
   a->domain = domain;
-  a->recipients = std::move(recipients);
+  a->recipients = std::move(job.recipients);
+  a->holds_slot = true;
+  a->retried = job.retried;
   if (spec_.smarthost) {
     const HostInfo* relay = sim_->network().host(spec_.smarthost->host);
     a->smarthost = true;
@@ -627,16 +704,20 @@ void MailServerApp::try_address(std::shared_ptr<Attempt> a) {
     job.tls = sh.tls == "implicit" ? smtp::TlsPolicy::Implicit : sh.tls == "none" ? smtp::TlsPolicy::None
                                                                                  : smtp::TlsPolicy::Required;
   }
+  job.reuse = true;
   const bool implicit = job.tls == smtp::TlsPolicy::Implicit;
   auto sock = sim_->transport().connect(host(), Endpoint{ip, a->port});
   auto link = std::make_shared<SessionLink<smtp::ClientSession>>(*sim_, sock, std::make_unique<smtp::ClientSession>(job),
                                                                  "smtp", spec_.show_credentials);
-  const std::string remote = a->host_name;
+  auto o = std::make_shared<Outbound>();
+  o->current = a;
+  o->remote = a->host_name;
   const HostInfo* peer_info = sim_->network().host_by_ip(ip);
-  const std::string peer = peer_info ? peer_info->id : remote;  // records name hosts by id
+  o->peer = peer_info ? peer_info->id : o->remote;  // records name hosts by id
+  o->opened = sim_->now();
   auto connected = std::make_shared<bool>(false);
   auto ended = std::make_shared<std::function<void(smtp::ClientSession&)>>();
-  sock->on_error = [this, a, link, remote, peer, ip, connected, ended](SocketError e, const std::string& why) {
+  sock->on_error = [this, o, link, ip, connected, ended](SocketError e, const std::string& why) {
     if (*connected) {
       // The stream broke in the middle of the session (aborted, reset, this host went down).
       if (!link->engine().closed()) link->engine().connection_lost(std::string(to_string(e)) + " (" + why + ")");
@@ -644,13 +725,14 @@ void MailServerApp::try_address(std::shared_ptr<Attempt> a) {
       link->release_later();
       return;
     }
+    auto cur = o->current;
     link->engine().connection_failed(std::string(to_string(e)), true);
-    a->last_problem = fmt::format("connect to {}[{}]:{}: {}", remote, ip.str(), a->port, to_string(e));
-    record_mail(*sim_, host(), "connect-failed", fmt::format("{}: {}", host(), a->last_problem),
-                {{"queue_id", queue_[a->id].queue_id}, {"error", std::string(to_string(e))}, {"remote", remote}},
-                peer);
+    cur->last_problem = fmt::format("connect to {}[{}]:{}: {}", o->remote, ip.str(), cur->port, to_string(e));
+    record_mail(*sim_, host(), "connect-failed", fmt::format("{}: {}", host(), cur->last_problem),
+                {{"queue_id", queue_[cur->id].queue_id}, {"error", std::string(to_string(e))}, {"remote", o->remote}},
+                o->peer);
     link->release_later();
-    try_address(a);
+    try_address(cur);
   };
   sock->on_connected = [sock, implicit, connected] {
     *connected = true;
@@ -662,31 +744,93 @@ void MailServerApp::try_address(std::shared_ptr<Attempt> a) {
   };
   link->on_timeout = [](smtp::ClientSession& s) { s.timed_out(); };
   link->abort_on_timeout = true;
+  // A transaction ended with the session still open: the next message waiting for this
+  // destination goes over it, or QUIT.
+  link->after_input = [this, o](smtp::ClientSession& s) {
+    while (s.ready()) transaction_done(o, s);
+  };
   auto once = std::make_shared<bool>(false);
-  *ended = [this, a, remote, peer, once](smtp::ClientSession& s) {
+  *ended = [this, o, once](smtp::ClientSession& s) {
     if (std::exchange(*once, true)) return;  // once per session (a close after an error says nothing new)
     if (!s.closed()) s.connection_lost();
-    const auto& result = s.result();
-    // A failure of the whole session before any recipient was decided (421 greeting,
-    // lost connection): try the next address or MX host, as RFC 5321 5.1 asks.
-    bool all_pending_or_temp = true;
-    for (const auto& r : result.recipients)
-      if (r.status == smtp::RecipientStatus::Delivered || r.status == smtp::RecipientStatus::PermanentFailure)
-        all_pending_or_temp = false;
-    if (!result.reason.empty() && all_pending_or_temp && result.outcome == smtp::Outcome::TemporaryFailure &&
-        (!a->addresses.empty() || a->walk)) {
-      a->last_problem = remote + ": " + (result.code ? fmt::format("{} {} ", result.code, result.enhanced) : "") +
-                        result.reason;
-      if (!result.enhanced.empty()) a->last_status = result.enhanced;
-      try_address(a);
-      return;
+    auto cur = o->current;
+    if (!cur->done) {
+      const auto& result = s.result();
+      // A failure of the whole session before any recipient was decided (421 greeting,
+      // lost connection): try the next address or MX host, as RFC 5321 5.1 asks.
+      const bool session_failed = session_refused(result);
+      if (session_failed && cur->reused && !cur->retried && !o->answered) {
+        // The reused session broke before this message was decided: it gets a session of its
+        // own, first in line for its destination (as Postfix retries a bad cached connection).
+        cur->done = true;
+        destinations_[cur->domain].waiting.push_front(GroupJob{cur->id, cur->domain, cur->recipients, true});
+        release(*cur);
+        pump(cur->domain);
+        return;
+      }
+      if (session_failed && (!cur->addresses.empty() || cur->walk)) {
+        cur->last_problem = o->remote + ": " +
+                          (result.code ? fmt::format("{} {} ", result.code, result.enhanced) : "") + result.reason;
+        if (!result.enhanced.empty()) cur->last_status = result.enhanced;
+        try_address(cur);
+        return;
+      }
+      finish_group(cur, result, o->remote, o->peer);
     }
-    finish_group(a, result, remote, peer);
+    release(*cur);
   };
   link->on_closed = [ended](smtp::ClientSession& s) {
     if (*ended) (*ended)(s);
   };
   link->attach();
+}
+
+void MailServerApp::transaction_done(const std::shared_ptr<Outbound>& o, smtp::ClientSession& s) {
+  auto a = o->current;
+  o->answered = true;  // the server answered this transaction; the session is still sound
+  Destination& d = destinations_[a->domain];
+  const bool reusable = (spec_.connection_reuse_count == 0 || s.transactions() <= spec_.connection_reuse_count) &&
+                        sim_->now() - o->opened < spec_.connection_reuse_time;
+  // A 4xx to MAIL on a session of its own: the session's end tries the next address or MX host
+  // (RFC 5321 5.1), as without reuse.
+  const bool next_host = !a->reused && session_refused(s.result()) && (!a->addresses.empty() || a->walk);
+  if (!reusable || d.waiting.empty() || next_host) {
+    // QUIT; the message is settled when the session ends, as a session without reuse does.
+    s.finish_session();
+    return;
+  }
+  finish_group(a, s.result(), o->remote, o->peer);
+  while (!d.waiting.empty()) {
+    GroupJob job = std::move(d.waiting.front());
+    d.waiting.pop_front();
+    auto it = queue_.find(job.id);
+    if (it == queue_.end()) continue;  // not expected: a waiting group keeps its message queued
+    const QueuedMessage& m = it->second;
+    auto b = std::make_shared<Attempt>();
+    b->id = job.id;
+    b->domain = job.domain;
+    b->recipients = std::move(job.recipients);
+    b->host_name = a->host_name;
+    b->port = a->port;
+    b->smarthost = a->smarthost;
+    b->reused = true;
+    b->retried = job.retried;
+    b->holds_slot = std::exchange(a->holds_slot, false);
+    o->current = b;
+    o->answered = false;
+    record_mail(*sim_, host(), "reusing",
+                fmt::format("{} sends \"{}\" for {} over the connection to {} it already has open (message {} on this "
+                            "connection)",
+                            host(), m.label.subject, fmt::join(b->recipients, ", "), o->peer, s.transactions() + 1),
+                {{"queue_id", m.queue_id}, {"recipients", json_list(b->recipients)}, {"remote", o->remote},
+                 {"remote_host", o->peer}, {"transaction", s.transactions() + 1}, {"subject", m.label.subject},
+                 {"message_id", m.label.message_id}},
+                o->peer);
+    s.next_transaction(m.sender, b->recipients, m.data);
+    return;  // the session may be ready again at once (a job refused without a word): the caller loops
+  }
+  // Only groups whose message had left the queue were waiting: nothing to carry.
+  s.finish_session();
 }
 
 void MailServerApp::finish_group(std::shared_ptr<Attempt> a, const smtp::DeliveryResult& result,
@@ -717,10 +861,11 @@ void MailServerApp::finish_group(std::shared_ptr<Attempt> a, const smtp::Deliver
 
 void MailServerApp::group_failed(std::shared_ptr<Attempt> a, bool temporary, const std::string& status,
                                  const std::string& reason) {
-  if (a->done) return;
+  // Called when no session of the attempt is open: its destination slot is free again.
+  if (a->done) return release(*a);
   a->done = true;
   auto it = queue_.find(a->id);
-  if (it == queue_.end()) return;
+  if (it == queue_.end()) return release(*a);
   QueuedMessage& m = it->second;
   if (temporary) {
     for (const auto& r : a->recipients) m.last_error[r] = status + " " + reason;
@@ -731,6 +876,7 @@ void MailServerApp::group_failed(std::shared_ptr<Attempt> a, bool temporary, con
     }
   }
   settle(a->id);
+  release(*a);
 }
 
 void MailServerApp::settle(std::uint64_t id) {
@@ -774,6 +920,12 @@ void MailServerApp::settle(std::uint64_t id) {
                  {"attempts", m.attempts}, {"retry_at", sim_->now() + delay}, {"subject", m.label.subject},
                  {"message_id", m.label.message_id}});
   }
+  // Postfix's delay_warning_time: once the message has waited this long, its sender hears that
+  // it is late (a bounce, which has no sender, never gets one).
+  if (spec_.delay_warning && !m.warned && !m.sender.empty() && sim_->now() - m.queued_at >= *spec_.delay_warning) {
+    m.warned = true;
+    warn_delayed(m, delay);
+  }
   schedule_attempt(id, delay);
 }
 
@@ -812,7 +964,47 @@ void MailServerApp::bounce(const QueuedMessage& m, const std::vector<Failure>& f
   info.to = m.sender;
   info.date = message_date(sim_->now());
   info.unique_id = next_queue_id() + "." + host();
-  const std::string report = message::build_dsn(dsn, info);
+  send_report(m, message::build_dsn(dsn, info));
+}
+
+void MailServerApp::warn_delayed(const QueuedMessage& m, Time next_try) {
+  const Time waited = sim_->now() - m.queued_at;
+  record_mail(*sim_, host(), "delayed",
+              fmt::format("{} tells {} that \"{}\" for {} has waited {} and is not delivered yet; it keeps trying "
+                          "(a \"delayed\" report, no need to send it again)",
+                          host(), m.sender, m.label.subject, fmt::join(m.recipients, ", "), format_time(waited)),
+              {{"queue_id", m.queue_id}, {"sender", m.sender}, {"recipients", json_list(m.recipients)},
+               {"waited", waited}, {"next_try", sim_->now() + next_try},
+               {"retry_until", m.queued_at + spec_.give_up_after}, {"subject", m.label.subject},
+               {"message_id", m.label.message_id}});
+  message::Dsn dsn;
+  dsn.reporting_mta = spec_.hostname;
+  dsn.arrival_date = message_date(m.queued_at);
+  for (const auto& r : m.recipients) {
+    const auto e = m.last_error.find(r);
+    const std::string why = e == m.last_error.end() ? std::string() : e->second;
+    // The last error's enhanced code ("4.2.2 ..." or "452 4.2.2 ..."), else 4.0.0.
+    std::string st = why.size() >= 5 && why[1] == '.' ? why.substr(0, why.find(' ')) : "";
+    if (st.empty() && why.size() > 8 && why[3] == ' ' && why[5] == '.') st = why.substr(4, why.find(' ', 4) - 4);
+    if (st.empty() || st[0] != '4') st = "4.0.0";
+    message::DsnRecipient dr;
+    dr.final_recipient = r;
+    dr.action = "delayed";
+    dr.status = st;
+    dr.diagnostic_code = why.empty() ? "x-mailsim; not delivered yet" : (why.size() > 3 && why[3] == ' ' ? "smtp; " : "x-mailsim; ") + why;
+    dr.last_attempt_date = message_date(sim_->now());
+    dr.will_retry_until = message_date(m.queued_at + spec_.give_up_after);
+    dsn.recipients.push_back(dr);
+  }
+  dsn.original_headers = m.data;
+  message::DsnMessageInfo info;
+  info.to = m.sender;
+  info.date = message_date(sim_->now());
+  info.unique_id = next_queue_id() + "." + host();
+  send_report(m, message::build_dsn(dsn, info));
+}
+
+void MailServerApp::send_report(const QueuedMessage& m, const std::string& report) {
   const MessageLabel label = label_of(report);
   if (is_local(m.sender)) {
     message::ReceivedHop hop;

@@ -68,11 +68,27 @@ class MailServerApp : public App {
     // when the pass ends (as Postfix's queue manager sends one bounce per pass).
     std::vector<Failure> failed;
     bool local_tried = false;  // its local recipients were refused for now at arrival: the first pass skips them
+    bool warned = false;       // the sender was told it is delayed (delay_warning), once
   };
 
  private:
   class Backend;
   struct Attempt;
+  struct Outbound;
+  // One domain group of one queued message, waiting for (or given) a session to its destination.
+  struct GroupJob {
+    std::uint64_t id = 0;
+    std::string domain;  // the destination: a domain, or "(smarthost)"
+    std::vector<std::string> recipients;
+    bool retried = false;  // its reused session broke before it was decided; it had a session of its own
+  };
+  // The outbound queue's view of one destination: sessions open (or being set up) to it, and
+  // the groups waiting for one (Postfix's per-destination concurrency and connection cache).
+  struct Destination {
+    std::deque<GroupJob> waiting;
+    std::uint32_t active = 0;
+    bool pumping = false;
+  };
 
   // Receiving (SMTP server side).
   void accept_connection(SocketPtr sock, const ListenerSpec& listener);
@@ -96,7 +112,11 @@ class MailServerApp : public App {
                         bool local_tried = false);
   void schedule_attempt(std::uint64_t id, Time delay);
   void attempt(std::uint64_t id);
-  void attempt_group(std::uint64_t id, std::string domain, std::vector<std::string> recipients);
+  void submit_group(GroupJob job);
+  void pump(const std::string& destination);
+  void release(Attempt& a);
+  void transaction_done(const std::shared_ptr<Outbound>& o, smtp::ClientSession& s);
+  void attempt_group(GroupJob job);
   void attempt_local(std::uint64_t id, const std::vector<std::string>& recipients);
   void try_next_host(std::shared_ptr<Attempt> a);
   void try_address(std::shared_ptr<Attempt> a);
@@ -107,6 +127,10 @@ class MailServerApp : public App {
   void settle(std::uint64_t id);
   // One report (RFC 3464) for all the recipients of `m` that failed for good, with a block each.
   void bounce(const QueuedMessage& m, const std::vector<Failure>& failures);
+  // The sender's "delayed" report (RFC 3464 Action: delayed) for the recipients still queued.
+  void warn_delayed(const QueuedMessage& m, Time next_try);
+  // Sends a report from MAILER-DAEMON to m's sender (locally, or queued with a null sender).
+  void send_report(const QueuedMessage& m, const std::string& report);
 
   Simulation* sim_ = nullptr;
   MailServerSpec spec_;
@@ -116,6 +140,7 @@ class MailServerApp : public App {
   std::unique_ptr<StubResolver> stub_;
   std::map<std::uint64_t, QueuedMessage> queue_;
   std::map<std::uint64_t, int> groups_in_flight_;
+  std::map<std::string, Destination> destinations_;
   std::uint64_t next_id_ = 0;
   std::vector<std::shared_ptr<void>> links_;  // live SMTP server sessions
   std::map<std::string, std::vector<Time>> rate_;  // sender -> times of accepted messages

@@ -33,6 +33,7 @@ class SessionLink : public std::enable_shared_from_this<SessionLink<Engine>> {
     sock_->on_data = [self](std::string_view bytes) {
       if (self->gate_) return self->gate_->receive(bytes);
       self->engine_->receive(bytes);
+      if (self->after_input) self->after_input(*self->engine_);
       self->flush();
     };
     sock_->on_tls_ready = [self] {
@@ -156,11 +157,15 @@ class SessionLink : public std::enable_shared_from_this<SessionLink<Engine>> {
     sock_->on_connected = nullptr;
     on_closed = nullptr;
     on_peer_closed = nullptr;
+    after_input = nullptr;
   }
   TcpSocket& socket() { return *sock_; }
 
   std::function<void(Engine&)> on_peer_closed;  // before the socket is closed in turn
   std::function<void(Engine&)> on_closed;       // the connection is gone
+  // After the engine took the peer's bytes, before its output leaves: the owner may give the
+  // engine more to do (an SMTP client's next message over the same session).
+  std::function<void(Engine&)> after_input;
 
  private:
   Simulation& sim_;

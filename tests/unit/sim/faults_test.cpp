@@ -360,8 +360,8 @@ TEST_CASE("fault property: random fault plans over several lessons keep mail con
         const char* acts[] = {"drop", "servfail", "delay"};
         r["action"] = acts[rng.below(3)];
       } else {
-        const char* acts[] = {"reply", "delay", "close", "reset", "cut", "limit"};
-        r["action"] = acts[rng.below(6)];
+        const char* acts[] = {"reply", "delay", "close", "reset", "cut", "limit", "throttle"};
+        r["action"] = acts[rng.below(7)];
       }
       const std::string a = r["action"];
       if (a == "reply") {
@@ -371,6 +371,8 @@ TEST_CASE("fault property: random fault plans over several lessons keep mail con
         r["delay"] = std::to_string(1 + rng.below(30)) + "s";
       } else if (a == "cut") {
         r["bytes"] = rng.below(400);
+      } else if (a == "throttle") {
+        r["rate"] = 50 + rng.below(5000);
       } else if (a == "limit") {
         r["messages"] = 1 + rng.below(2);
         r["window"] = "5m";

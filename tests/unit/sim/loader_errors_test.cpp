@@ -459,7 +459,9 @@ TEST_CASE("broken lessons: state-changing actions") {
   CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "pc", "open_relay": true})") ==
         "lesson.json:32:42: /timeline/2/host: host \"pc\" is not a mail server (give it \"mail_server\": {...})");
   CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge"})") ==
-        "lesson.json:32:5: /timeline/2: nothing to change: give \"quota_refusal\", \"max_message_size\", \"greylisting\", \"open_relay\", or \"user\" with \"quota\"");
+        "lesson.json:32:5: /timeline/2: nothing to change: give \"quota_refusal\", \"max_message_size\", \"greylisting\", "
+        "\"open_relay\", \"relay_from\", \"hop_limit\", \"rate_limit\", \"subaddressing\", \"destination_concurrency_limit\", "
+        "\"delay_warning\", or \"user\" with \"quota\"");
   CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "user": "kuroyage", "quota": "5KB"})") ==
         "lesson.json:32:65: /timeline/2/user: mail server \"mx-hogehoge\" has no user \"kuroyage\" (did you mean \"kuroyagi\"?)");
   CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "user": "kuroyagi"})") ==
@@ -477,4 +479,53 @@ TEST_CASE("broken lessons: state-changing actions") {
 TEST_CASE("broken lessons: subaddressing is true or false") {
   CHECK(one_error(with_line(26, R"(       "ports": [{"port": 25, "role": "mx"}, {"port": 110, "role": "pop3"}], "subaddressing": "+"}},)")) ==
         "lesson.json:26:78: /hosts/4/mail_server/subaddressing: expected true or false, got the string \"+\"");
+}
+
+TEST_CASE("broken lessons: the outbound queue's options and the remaining change_server keys") {
+  const std::string ports = R"(       "ports": [{"port": 25, "role": "mx"}, {"port": 110, "role": "pop3"}], )";
+  const auto server_error = [&](const std::string& option) { return one_error(with_line(26, ports + option + "}},")); };
+  CHECK(server_error(R"("destination_concurrency_limit": 0)").find(
+            "lesson.json:26:78: /hosts/4/mail_server/destination_concurrency_limit:") == 0);
+  CHECK(server_error(R"("destination_concurrency_limit": 5000)").find("/hosts/4/mail_server/destination_concurrency_limit:") !=
+        std::string::npos);
+  CHECK(server_error(R"("connection_reuse_limit": -1)").find("/hosts/4/mail_server/connection_reuse_limit:") !=
+        std::string::npos);
+  CHECK(server_error(R"("connection_reuse_time": "2h")") ==
+        "lesson.json:26:78: /hosts/4/mail_server/connection_reuse_time: a session may be reused for at most 1h "
+        "(Postfix's default is 300s), not \"2h\"");
+  CHECK(server_error(R"("delay_warning": "0s")").find("/hosts/4/mail_server/delay_warning: the delay warning time must be "
+                                                      "longer than zero") != std::string::npos);
+  CHECK(server_error(R"("delay_warning": "40d")").find("/hosts/4/mail_server/delay_warning: a delay warning after \"40d\"") !=
+        std::string::npos);
+  CHECK(load_scenario_text(with_line(26, ports + R"("delay_warning": "4h", "destination_concurrency_limit": 1, )"
+                                                 R"("connection_reuse_limit": 3}},)"),
+                           "lesson.json")
+            .scenario);
+
+  auto error_at = [](const std::string& line) { return one_error(with_line(32, line)); };
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "relay_from": ["10.0.0.0/33"]})")
+            .find("lesson.json:32:") == 0);
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "relay_from": ["10.0.0.0/33"]})")
+            .find("/timeline/2/relay_from/0: expected an address range") != std::string::npos);
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "hop_limit": 0})")
+            .find("/timeline/2/hop_limit:") != std::string::npos);
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "rate_limit": true})") ==
+        "lesson.json:32:65: /timeline/2/rate_limit: expected {\"max_messages\": 2, \"per\": \"1m\"} or false (no limit)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "rate_limit": {"max_messages": 2}})")
+            .find("/timeline/2/rate_limit: missing \"per\"") != std::string::npos);
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "subaddressing": "yes"})")
+            .find("/timeline/2/subaddressing: expected true or false") != std::string::npos);
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "delay_warning": 5})") ==
+        "lesson.json:32:65: /timeline/2/delay_warning: expected a duration such as \"4h\", or false (no warning)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "destination_concurrency_limit": 0})")
+            .find("/timeline/2/destination_concurrency_limit:") != std::string::npos);
+  CHECK(load_scenario_text(with_line(32, R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "hop_limt": 3})"),
+                           "lesson.json")
+            .diagnostics.front()
+            .format()
+            .find("unknown key \"hop_limt\" (did you mean \"hop_limit\"?)") != std::string::npos);
+  CHECK(load_scenario_text(with_line(32, R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", )"
+                                         R"("rate_limit": false, "delay_warning": false, "relay_from": []})"),
+                           "lesson.json")
+            .scenario);
 }

@@ -485,3 +485,72 @@ TEST_CASE("smtp client+server: credentials appear only in clear_text of events")
     CHECK(in_clear_text >= 2);  // the client's line and the server's copy
   }
 }
+
+TEST_CASE("smtp client+server: connection reuse sends the next MAIL FROM right after the 250 to the data") {
+  ClientJob j = simple_job();
+  j.reuse = true;
+  Pair p(test_config(), j);
+  p.run();
+  REQUIRE(p.client.ready());
+  CHECK(p.client.result().outcome == Outcome::Delivered);
+  p.transcript.clear();
+  p.client.next_transaction("sender@client.example", {"bob@example.org"}, "Subject: two\r\n\r\nHello Bob\r\n");
+  p.run();
+  CHECK(p.transcript ==
+        "C: MAIL FROM:<sender@client.example> SIZE=27\r\nRCPT TO:<bob@example.org>\r\n"
+        "S: 250 2.1.0 Sender OK\r\n250 2.1.5 Recipient OK\r\n"
+        "C: DATA\r\n"
+        "S: 354 End data with <CR><LF>.<CR><LF>\r\n"
+        "C: Subject: two\r\n\r\nHello Bob\r\n.\r\n"
+        "S: 250 2.0.0 Ok: queued\r\n");
+  REQUIRE(p.client.ready());
+  CHECK(p.client.result().outcome == Outcome::Delivered);
+  CHECK(p.client.result().recipients.size() == 1);
+  CHECK(p.client.transactions() == 2);
+  p.client.finish_session();
+  p.run();
+  CHECK(p.client.closed());
+  REQUIRE(p.backend.messages.size() == 2);
+  CHECK(p.backend.messages[1].envelope.recipients == std::vector<std::string>{"bob@example.org"});
+}
+
+TEST_CASE("smtp client+server: a reused session sends RSET after a transaction refused before its data") {
+  ClientJob j = simple_job();
+  j.reuse = true;
+  j.recipients = {"nobody@example.org"};
+  Pair p(test_config(), j);
+  p.run();
+  REQUIRE(p.client.ready());
+  CHECK(p.client.result().outcome == Outcome::PermanentFailure);
+  p.transcript.clear();
+  p.client.next_transaction("sender@client.example", {"alice@example.org"}, "Subject: hi\r\n\r\nagain\r\n");
+  p.run();
+  CHECK(p.transcript.rfind("C: RSET\r\nS: 250", 0) == 0);
+  REQUIRE(p.client.ready());
+  CHECK(p.client.result().outcome == Outcome::Delivered);
+  REQUIRE(p.backend.messages.size() == 1);
+  // A bad next job is refused by the client without a word on the wire; the session stays ready.
+  p.transcript.clear();
+  p.client.next_transaction("sender@client.example", {"not an address"}, "x\r\n");
+  CHECK(p.client.ready());
+  CHECK(p.client.result().outcome == Outcome::PermanentFailure);
+  p.run();
+  CHECK(p.transcript.empty());
+  p.client.finish_session();
+  p.run();
+  CHECK(p.client.closed());
+}
+
+TEST_CASE("smtp client+server: a 421 in the middle of a reused session ends it with the message pending as temporary") {
+  ClientJob j = simple_job();
+  j.reuse = true;
+  Pair p(test_config(), j);
+  p.run();
+  REQUIRE(p.client.ready());
+  p.backend.special["sender@client.example"] = Reply::make(421, "4.3.2", "Too busy");
+  p.client.next_transaction("sender@client.example", {"bob@example.org"}, "Subject: two\r\n\r\nx\r\n");
+  p.run();
+  CHECK(p.client.closed());
+  CHECK(p.client.result().outcome == Outcome::TemporaryFailure);
+  CHECK(p.client.result().recipients.at(0).status == RecipientStatus::TemporaryFailure);
+}
