@@ -208,7 +208,7 @@ TEST_CASE("the loader reads the budget from settings and refuses values out of r
   CHECK_FALSE(load(j).scenario);
 }
 
-TEST_CASE("5,000 sends in a 400 KB scenario stay within a bounded memory") {
+TEST_CASE("5,000 sends in a 400 KB scenario stay within a bounded memory", "[child]") {
   // Each message costs about 130 trace records (56 of them packets), about 1.4 KB each in
   // memory: that, not the scenario, made this run reach 1.5 GB. The trace-memory budget now
   // bounds it; a scenario that needs all of it raises "max_trace_mb".
@@ -232,7 +232,7 @@ TEST_CASE("5,000 sends in a 400 KB scenario stay within a bounded memory") {
   CHECK(child.grown_kb() < 600 * 1024);
 }
 
-TEST_CASE("5,000 sends complete when the scenario raises its trace budget") {
+TEST_CASE("5,000 sends complete when the scenario raises its trace budget", "[child]") {
   // The same run with room for its trace: every message arrives (run in a child only to keep
   // the test binary small; 1,000 sends keep it quick).
   auto j = two_servers();
@@ -248,7 +248,7 @@ TEST_CASE("5,000 sends complete when the scenario raises its trace budget") {
   CHECK(child.exit_code == 0);
 }
 
-TEST_CASE("a send of 8GB builds no 8 GB message: refused for its size, within a bounded memory") {
+TEST_CASE("a send of 8GB builds no 8 GB message: refused for its size, within a bounded memory", "[child]") {
   auto j = two_servers();
   j["timeline"].push_back(nlohmann::json{{"at", "1s"}, {"do", "send"}, {"from", "pc"}, {"to", "u@b.example"},
                                          {"subject", "huge"}, {"size", "8GB"}});
