@@ -49,6 +49,7 @@ nlohmann::json change_items(const ActionSpec& a) {
     if (c->greylisting) item("greylisting", *c->greylisting ? format_time((*c->greylisting)->delay) : "off");
     if (c->open_relay) item("open_relay", *c->open_relay ? "on" : "off");
     if (c->quota) item("quota", c->user + " " + std::to_string(*c->quota));
+    if (c->require_tls) item("require_tls", c->require_tls->empty() ? "off" : fmt::format("{}", fmt::join(*c->require_tls, ", ")));
   }
   return items;
 }
@@ -73,6 +74,8 @@ std::string english_changes(const nlohmann::json& items) {
     else if (setting == "max_message_size") out.push_back("size limit " + v + " bytes");
     else if (setting == "greylisting") out.push_back(v == "off" ? "greylisting off" : "greylisting on (delay " + v + ")");
     else if (setting == "open_relay") out.push_back(v == "on" ? "open relay (anyone may relay)" : "no open relay");
+    else if (setting == "require_tls")
+      out.push_back(v == "off" ? "TLS no longer required" : "TLS required on port(s) " + v + " (STARTTLS first, or 530 5.7.0)");
     else if (setting == "quota") {
       const auto sp = v.find(' ');
       const std::string user = v.substr(0, sp), size = sp == std::string::npos ? "" : v.substr(sp + 1);

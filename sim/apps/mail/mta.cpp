@@ -199,6 +199,7 @@ void MailServerApp::change(const ServerChange& c) {
     if (store_) store_->set_max_message_size(*c.max_message_size);
   }
   if (c.quota && store_) store_->set_quota(c.user, *c.quota);
+  if (c.require_tls) world_.tls_required[host()] = std::set<std::uint16_t>(c.require_tls->begin(), c.require_tls->end());
 }
 
 void MailServerApp::accept_connection(SocketPtr sock, const ListenerSpec& listener) {
@@ -211,6 +212,7 @@ void MailServerApp::accept_connection(SocketPtr sock, const ListenerSpec& listen
   cfg.require_auth = submission;
   cfg.offer_starttls = listener.starttls && listener.role != "submissions";
   cfg.implicit_tls = listener.role == "submissions";
+  cfg.require_tls = world_.requires_tls(host(), listener.port);
   cfg.max_message_size = static_cast<std::size_t>(spec_.max_message_size);
   auto backend = std::make_shared<Backend>(*this, listener, sock->peer_host(), sock->id());
   auto engine = std::make_unique<smtp::ServerSession>(cfg, *backend, sock->remote().ip.str());
