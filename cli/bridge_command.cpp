@@ -24,6 +24,7 @@
 #include "sim/scenario/checker.hpp"
 #include "sim/scenario/faults_loader.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/words/student.hpp"
 
 namespace mailsim::cli {
 namespace {
@@ -32,13 +33,13 @@ namespace {
 // The app plays the bridge's growing trace: each frame polls the bridge (never waiting), and
 // twice a second, when records were added, the trace so far is installed as the run shown. The
 // app follows the newest moment unless the user has scrubbed back.
-sim::RunResult run_with_app(bridge::Bridge& br, const sim::Scenario& scenario, const std::string& lang,
-                            std::ostream& err) {
+sim::RunResult run_with_app(bridge::Bridge& br, const sim::Scenario& scenario, const std::string& device,
+                            const std::string& lang, const gui::GuiOptions* base, std::ostream& err) {
   using Clock = std::chrono::steady_clock;
   br.start(err);
-  gui::GuiOptions g;
+  gui::GuiOptions g = base ? *base : gui::GuiOptions{};
   g.scenario_path = scenario.file;
-  g.lang = lang;
+  if (!base) g.lang = lang;
   std::size_t shown = 0;
   Clock::time_point last{};
   bool stopped = false;
@@ -55,6 +56,7 @@ sim::RunResult run_with_app(bridge::Bridge& br, const sim::Scenario& scenario, c
     live.narration = sim::match_narration(scenario.narration, live.trace);
     app.scenario = scenario;  // with the bridged device, so the map shows it
     gui::install_run(app, live);
+    app.student = sim::StudentStory(live.trace, device);  // what the narration strip tells the student
     if (following) app.seek(app.model.pace().duration());
     app.view = app.model.view_at_playback(app.playback);
     return !stopped;
@@ -73,24 +75,8 @@ constexpr std::size_t kMaxClientLines = 60;  // then "... and N more" (1,000 tur
 // servers' error replies and logins, what the bridge cut off, and each message it handed in,
 // followed from queue id to queue id (a relay's "queued as" names the next one).
 std::vector<const sim::Record*> client_story(const sim::Trace& trace, const std::string& device) {
-  std::set<std::string> queue_ids;
-  auto queued_as = [](const std::string& line) -> std::string {
-    const auto at = line.find("queued as ");
-    if (at == std::string::npos) return {};
-    std::string id = line.substr(at + 10);
-    const auto end = id.find_first_of(" \r\n");
-    return end == std::string::npos ? id : id.substr(0, end);
-  };
-  for (const auto& r : trace.records())
-    if (r.kind == sim::RecordKind::Protocol && r.peer == device && r.event == "reply")
-      if (auto id = queued_as(r.detail.value("line", "")); !id.empty()) queue_ids.insert(id);
-  for (bool grew = true; grew;) {  // relays: the next server's queue id
-    grew = false;
-    for (const auto& r : trace.records()) {
-      if (r.kind != sim::RecordKind::Mail || !queue_ids.count(r.detail.value("queue_id", ""))) continue;
-      if (auto id = queued_as(r.detail.value("reply", "")); !id.empty() && queue_ids.insert(id).second) grew = true;
-    }
-  }
+  const sim::StudentStory student(trace, device);  // follows the client's letters from queue id to queue id
+  const auto& queue_ids = student.queue_ids();
   std::vector<const sim::Record*> out;
   for (const auto& r : trace.records()) {
     using K = sim::RecordKind;
@@ -124,44 +110,58 @@ void print_client_story(std::ostream& out, const std::vector<const sim::Record*>
 
 }  // namespace
 
+std::vector<CLI::Option*> add_bridge_options(CLI::App& b, BridgeArgs& a) {
+  std::vector<CLI::Option*> all;
+  const auto keep = [&](CLI::Option* o) {
+    all.push_back(o);
+    return o;
+  };
+  keep(b.add_option("--expose", a.expose, "Host whose mail and DNS services to expose (repeatable; default: the servers "
+                                           "the scenario's devices use)"));
+  keep(b.add_option("--port-offset", a.port_offset,
+                    "Local port = simulated port + this (default 10000: 587 -> 10587; 0 as root)"))
+      ->check(CLI::Range(0, 60000));
+  keep(b.add_flag("--ephemeral-ports", a.ephemeral, "Let the system choose every local port (printed in the first line)"));
+  keep(b.add_option("--attach-to", a.attach_to, "Network the bridged device joins (default: the first home/ISP network)"));
+  keep(b.add_option("--faults", a.faults, "Fault plan to add (JSON; repeatable; docs/faults.md)"));
+  keep(b.add_option("--speed", a.speed, "Virtual seconds per wall-clock second (default 1)"))
+      ->check(CLI::Range(0.01, 1000.0));
+  keep(b.add_option("--for", a.run_for, "Stop after this much wall-clock time, e.g. 30s or 10min"));
+  keep(b.add_flag("--exit-when-idle", a.exit_when_idle, "Stop when the timeline is over and no client is connected"));
+  keep(b.add_flag("--insecure-selfsigned", a.insecure,
+                  "Use a throw-away self-signed certificate instead of the local CA (clients must skip verification)"));
+  keep(b.add_option("--ca-dir", a.ca_dir, "Folder of the local CA (default: $MAILSIM_CA_DIR or ~/.local/share/mailsim/ca)"));
+  keep(b.add_option("--max-connections", a.max_connections, "Open connections allowed per client address (default 64)"))
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  keep(b.add_option("--max-line", a.max_line, "Bytes a client may send without a line end (default 65536)"))
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
+  keep(b.add_option("--idle-timeout", a.idle_timeout, "Cut off a client silent for this long (default 10min)"));
+  keep(b.add_option("--trace", a.trace_path, "Write the trace as JSON Lines to this file at the end"));
+  keep(b.add_flag("--json", a.json, "Print the final report as JSON"));
+  keep(b.add_flag("--packets", a.packets, "Show every packet in the final report"));
+  keep(b.add_flag("-v,--verbose", a.verbose, "Also list every record in the final report"));
+  return all;
+}
+
 CLI::App* add_bridge_command(CLI::App& app, BridgeArgs& a) {
   a.lang = default_lang();
   auto* b = app.add_subcommand("bridge",
                                "Run a scenario in real time and expose its servers on 127.0.0.1 to real mail clients "
                                "(curl, swaks, Python, mutt, Thunderbird, dig); see docs/bridge.md");
   b->add_option("scenario", a.scenario, "Scenario file (JSON) or lesson name (see 'mailsim list')")->required();
-  b->add_option("--expose", a.expose, "Host whose mail and DNS services to expose (repeatable; default: the servers "
-                                      "the scenario's devices use)");
-  b->add_option("--port-offset", a.port_offset, "Local port = simulated port + this (default 10000: 587 -> 10587; 0 as root)")
-      ->check(CLI::Range(0, 60000));
-  b->add_flag("--ephemeral-ports", a.ephemeral, "Let the system choose every local port (printed in the first line)");
-  b->add_option("--attach-to", a.attach_to, "Network the bridged device joins (default: the first home/ISP network)");
-  b->add_option("--faults", a.faults, "Fault plan to add (JSON; repeatable; docs/faults.md)");
-  b->add_option("--speed", a.speed, "Virtual seconds per wall-clock second (default 1)")->check(CLI::Range(0.01, 1000.0));
-  b->add_option("--for", a.run_for, "Stop after this much wall-clock time, e.g. 30s or 10min");
-  b->add_flag("--exit-when-idle", a.exit_when_idle, "Stop when the timeline is over and no client is connected");
-  b->add_flag("--insecure-selfsigned", a.insecure,
-              "Use a throw-away self-signed certificate instead of the local CA (clients must skip verification)");
-  b->add_option("--ca-dir", a.ca_dir, "Folder of the local CA (default: $MAILSIM_CA_DIR or ~/.local/share/mailsim/ca)");
-  b->add_option("--max-connections", a.max_connections, "Open connections allowed per client address (default 64)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
-  b->add_option("--max-line", a.max_line, "Bytes a client may send without a line end (default 65536)")
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{64} << 20));
-  b->add_option("--idle-timeout", a.idle_timeout, "Cut off a client silent for this long (default 10min)");
+  add_bridge_options(*b, a);
 #ifdef MAILSIM_HAVE_GUI
-  b->add_flag("--gui", a.gui, "Show the world live in the app while the bridge runs (closing the window stops it)");
+  b->add_flag("--gui", a.gui, "Show the world live in the app while the bridge runs (closing the window stops it; "
+                              "the same as 'mailsim gui --bridge SCENARIO')");
 #endif
-  b->add_option("--trace", a.trace_path, "Write the trace as JSON Lines to this file at the end");
-  b->add_flag("--json", a.json, "Print the final report as JSON");
-  b->add_flag("--packets", a.packets, "Show every packet in the final report");
-  b->add_flag("-v,--verbose", a.verbose, "Also list every record in the final report");
   b->add_option("--lang", a.lang, "Language of the report: en or ja")->check([](const std::string& v) {
     return valid_lang(v) ? std::string() : std::string("expected en or ja");
   });
   return b;
 }
 
-int run_bridge(const BridgeArgs& a, const std::filesystem::path& lessons, std::ostream& out, std::ostream& err) {
+int run_bridge(const BridgeArgs& a, const std::filesystem::path& lessons, std::ostream& out, std::ostream& err,
+               const gui::GuiOptions* app_options) {
   std::string why;
   const auto file = resolve_lesson(a.scenario, lessons, why);
   if (!file) {
@@ -241,8 +241,9 @@ int run_bridge(const BridgeArgs& a, const std::filesystem::path& lessons, std::o
   err << "  Stop with Ctrl-C; then the report is printed and expectations are checked.\n" << std::flush;
 
 #ifdef MAILSIM_HAVE_GUI
-  const auto result = a.gui ? run_with_app(br, scenario, a.lang, err) : br.run(err);
+  const auto result = a.gui || app_options ? run_with_app(br, scenario, *device, a.lang, app_options, err) : br.run(err);
 #else
+  (void)app_options;
   const auto result = br.run(err);
 #endif
   if (!a.trace_path.empty()) {

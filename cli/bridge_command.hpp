@@ -7,6 +7,10 @@
 
 namespace CLI {
 class App;
+class Option;
+}
+namespace mailsim::gui {
+struct GuiOptions;
 }
 
 namespace mailsim::cli {
@@ -22,6 +26,12 @@ struct BridgeArgs {
 };
 
 CLI::App* add_bridge_command(CLI::App& app, BridgeArgs& args);
-int run_bridge(const BridgeArgs& args, const std::filesystem::path& lessons, std::ostream& out, std::ostream& err);
+// The bridge's options (not SCENARIO, --gui, --lang) on another command: `mailsim gui --bridge`
+// adds them as an option group of the app's command. Returns the options added.
+std::vector<CLI::Option*> add_bridge_options(CLI::App& app, BridgeArgs& args);
+// With `app_options` (mailsim gui --bridge), the app opens with those options (size, scale,
+// presenter layout, language ...) and plays the bridge live, as with --gui.
+int run_bridge(const BridgeArgs& args, const std::filesystem::path& lessons, std::ostream& out, std::ostream& err,
+               const gui::GuiOptions* app_options = nullptr);
 
 }  // namespace mailsim::cli

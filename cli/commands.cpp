@@ -223,6 +223,17 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
 #ifdef MAILSIM_HAVE_BRIDGE
   BridgeArgs bridge_args;
   auto* bridge = add_bridge_command(app, bridge_args);  // cli/bridge_command.cpp
+#ifdef MAILSIM_HAVE_GUI
+  // `mailsim gui --bridge SCENARIO`: the app plays the bridge live (as `mailsim bridge --gui`),
+  // with the bridge's options in their own group of the app's help.
+  bool gui_bridge = false;
+  BridgeArgs gui_bridge_args;
+  gui->add_flag("--bridge", gui_bridge,
+                "Run SCENARIO as a bridge (docs/bridge.md): your own mail program on 127.0.0.1 joins the world, "
+                "which the app shows live");
+  auto* bridge_group = gui->add_option_group("Bridge", "With --bridge (the options of 'mailsim bridge')");
+  const auto gui_bridge_options = add_bridge_options(*bridge_group, gui_bridge_args);
+#endif
 #endif
 
   try {
@@ -253,6 +264,30 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   if (*exp) return run_export(export_args, find_scenario_dir(exe), out, err);
 #ifdef MAILSIM_HAVE_BRIDGE
   if (*bridge) return run_bridge(bridge_args, find_scenario_dir(exe), out, err);
+#ifdef MAILSIM_HAVE_GUI
+  if (*gui && !gui_bridge) {
+    for (const auto* o : gui_bridge_options)
+      if (o->count() > 0) {
+        err << "mailsim gui: " << o->get_name() << " is an option of the bridge: add --bridge\n";
+        return kExitInvalid;
+      }
+  }
+  if (*gui && gui_bridge) {
+    if (gui_options.scenario_path.empty()) {
+      err << "mailsim gui: --bridge needs a scenario (a lesson name such as op25b-submission, or a file)\n";
+      return kExitInvalid;
+    }
+    if (!gui_options.screenshot_path.empty() || !gui_options.screenshot_series_dir.empty() ||
+        !gui_options.challenge.empty()) {
+      err << "mailsim gui: --bridge shows a live world; screenshots and challenges are for lessons\n";
+      return kExitInvalid;
+    }
+    gui_bridge_args.scenario = gui_options.scenario_path;
+    gui_bridge_args.lang = gui_options.lang;
+    gui_bridge_args.gui = true;
+    return run_bridge(gui_bridge_args, find_scenario_dir(exe), out, err, &gui_options);
+  }
+#endif
 #endif
   if (*quiz) return cmd_quiz(quiz_args, find_scenario_dir(exe), std::cin, out, err);
 #ifdef MAILSIM_HAVE_GUI

@@ -23,6 +23,7 @@
 #include "gui/model/world_view.hpp"
 #include "sim/scenario/lessons.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/words/student.hpp"
 
 namespace mailsim::gui {
 
@@ -123,6 +124,9 @@ struct AppState {
   SequenceModel sequence;   // lanes and arrows of the sequence diagram
   // Where each of the scenario's narration steps happened (RunResult::narration), in order.
   std::vector<sim::NarrationMatch> narration;
+  // A live bridge (`mailsim gui --bridge`): the real client's steps, which the narration strip
+  // tells the student ("Your mail program logged in with SMTP AUTH ..."); empty otherwise.
+  sim::StudentStory student;
   std::string lang = "en";
 
   // The scenario file as loaded, the user's actions (Compose, Check mail) and their run.

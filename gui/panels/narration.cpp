@@ -75,6 +75,17 @@ std::string wire_words(const AppState& app) {
   return packet_sentence(describe_packet(cur), app.strings(), [&](const std::string& id) { return app.host_name(id); });
 }
 
+// In a live bridge: the student's mail program's newest step at the moment shown, in words for
+// the student, when it is not older than `after` (the playback second of the lesson's step in
+// force; -1: none).
+std::optional<std::string> student_words(const AppState& app, double after) {
+  if (app.student.device().empty()) return std::nullopt;
+  const auto step = app.student.step_at(app.view.current);
+  if (!step || *step >= app.model.records().size()) return std::nullopt;
+  if (after >= 0.0 && app.model.playback_of_record(*step) < after) return std::nullopt;
+  return app.student.words(app.model.records()[*step], app.japanese() ? "ja" : "en", &app.scenario);
+}
+
 // The story of a lesson with narration steps.
 void story_strip(AppState& app, const StepTimeline& steps) {
   const ImGuiStyle& style = ImGui::GetStyle();
@@ -110,11 +121,16 @@ void story_strip(AppState& app, const StepTimeline& steps) {
   const float text_x = origin.x + frame_h * 2.0f + style.ItemSpacing.x * 1.4f;
   const float width = std::max(40.0f, origin.x + avail.x - text_x);
 
-  // The step in force (or the invitation before the first one), its label in colour.
+  // The step in force (or the invitation before the first one), its label in colour; in a live
+  // bridge, the student's own mail program's newest step when it came after the lesson's.
   const std::string_view lang = app.japanese() ? "ja" : "en";
   std::string label;
   std::string body;
-  if (const auto s = steps.step_at(app.playback); s && *s < app.scenario.narration.size()) {
+  const auto mark = steps.mark_at(app.playback);
+  if (auto you = student_words(app, mark ? steps.marks()[*mark].playback : -1.0)) {
+    label = app.tr("narration.you");
+    body = *you;
+  } else if (const auto s = steps.step_at(app.playback); s && *s < app.scenario.narration.size()) {
     label = format_text(app.tr("narration.step"),
                         {{"n", std::to_string(*s + 1)}, {"total", std::to_string(steps.total())}});
     body = app.scenario.narration[*s].text(lang);
@@ -169,6 +185,7 @@ void record_strip(AppState& app) {
   } else {
     const auto& cur = recs[*app.view.current];
     const auto meaningful = app.story.meaningful_at(app.view.current);
+    const auto you = app.student.step_at(app.view.current);
     const auto& shown = meaningful ? recs[*meaningful] : cur;
     stamp = clock_text(app.japanese(), shown.time);
     wire = wire_words(app);
@@ -177,6 +194,12 @@ void record_strip(AppState& app) {
     text = meaningful ? without_line_ending(sim::describe_record(shown, lang, &app.scenario))
                       : (wire.empty() ? sim::describe_record(cur, lang, &app.scenario) : wire);
     if (!meaningful) wire.clear();
+    // A live bridge: the student's own mail program's step, when it is the newest news.
+    if (you && (!meaningful || *you >= *meaningful))
+      if (auto words = app.student.words(recs[*you], lang, &app.scenario)) {
+        text = *words;
+        stamp = clock_text(app.japanese(), recs[*you].time);
+      }
   }
   ImGui::PushFont(app.fonts.large);
   if (!stamp.empty()) {

@@ -73,21 +73,22 @@ std::string_view to_string(ServerSession::State s) {
   return "?";
 }
 
-// The command table: verb, the states in which it may be used, its handler. A verb used
-// in any other state gets a 503 5.5.1 from sequence_error().
+// The command table: verb, the states in which it may be used, its handler, and whether it
+// may come before STARTTLS where TLS is required. A verb used in any other state gets a
+// 503 5.5.1 from sequence_error().
 const ServerSession::Command ServerSession::kCommands[] = {
-    {"HELO", kSession, &ServerSession::cmd_helo},
-    {"EHLO", kSession, &ServerSession::cmd_ehlo},
+    {"HELO", kSession, &ServerSession::cmd_helo, true},
+    {"EHLO", kSession, &ServerSession::cmd_ehlo, true},
     {"MAIL", bit(State::Ready), &ServerSession::cmd_mail},
     {"RCPT", kTransaction, &ServerSession::cmd_rcpt},
     {"DATA", bit(State::RcptGiven), &ServerSession::cmd_data},
     {"RSET", kSession, &ServerSession::cmd_rset},
-    {"NOOP", kSession, &ServerSession::cmd_noop},
+    {"NOOP", kSession, &ServerSession::cmd_noop, true},
     {"VRFY", kSession, &ServerSession::cmd_vrfy},
     {"EXPN", kSession, &ServerSession::cmd_expn},
     {"HELP", kSession, &ServerSession::cmd_help},
-    {"QUIT", kSession, &ServerSession::cmd_quit},
-    {"STARTTLS", bit(State::Connected) | bit(State::Ready), &ServerSession::cmd_starttls},
+    {"QUIT", kSession, &ServerSession::cmd_quit, true},
+    {"STARTTLS", bit(State::Connected) | bit(State::Ready), &ServerSession::cmd_starttls, true},
     {"AUTH", bit(State::Ready), &ServerSession::cmd_auth},
 };
 
@@ -211,6 +212,12 @@ void ServerSession::handle_command_line(std::string_view line) {
 
   for (const auto& c : kCommands) {
     if (c.verb != verb) continue;
+    if (config_.require_tls && !ctx_.tls && !c.before_tls) {
+      // Before the state check, as Postfix does: the client learns first what it must do.
+      error(Reply::make(530, "5.7.0", "Must issue a STARTTLS command first"),
+            verb + " before STARTTLS on a port that requires TLS");
+      return;
+    }
     if ((c.allowed & bit(state_)) == 0) {
       sequence_error(verb);
       return;
@@ -252,7 +259,8 @@ void ServerSession::reset_transaction() {
 }
 
 bool ServerSession::auth_advertised() const {
-  return config_.offer_auth && !config_.auth_mechanisms.empty() && (ctx_.tls || !config_.require_tls_for_auth);
+  return config_.offer_auth && !config_.auth_mechanisms.empty() &&
+         (ctx_.tls || (!config_.require_tls_for_auth && !config_.require_tls));
 }
 
 void ServerSession::greet(std::string_view arg, bool extended) {

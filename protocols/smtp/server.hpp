@@ -87,6 +87,10 @@ struct ServerConfig {
   bool require_auth = false;          // submission (RFC 6409): 530 5.7.0 for MAIL before AUTH
   bool offer_starttls = false;        // RFC 3207
   bool require_tls_for_auth = false;  // AUTH hidden and refused (538 5.7.11) until TLS
+  // TLS required (RFC 3207 section 4; Postfix's smtpd_tls_security_level = encrypt): until the
+  // stream is protected every command but HELO, EHLO, STARTTLS, NOOP and QUIT gets
+  // 530 5.7.0 "Must issue a STARTTLS command first", and AUTH is not advertised.
+  bool require_tls = false;
   bool implicit_tls = false;          // RFC 8314: the session starts protected (port 465)
   std::size_t max_message_size = kDefaultMaxMessageSize;  // advertised as SIZE n; capped
   std::size_t max_recipients = kDefaultMaxRecipients;
@@ -139,6 +143,7 @@ class ServerSession : public proto::EngineOutput {
     std::string_view verb;
     unsigned allowed;  // bit mask of states (1u << State)
     Handler handler;
+    bool before_tls = false;  // allowed before STARTTLS where TLS is required
   };
   static const Command kCommands[];
 

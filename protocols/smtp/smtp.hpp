@@ -14,7 +14,9 @@
 //             sends MAIL and every RCPT together and matches replies in order.
 //   RFC 2034 / 3463  enhanced status codes on every reply except greeting/HELO/EHLO.
 //   RFC 3207  STARTTLS: 220 then tls_requested(); input pipelined after STARTTLS is
-//             discarded; tls_established() forgets HELO, AUTH and the transaction.
+//             discarded; tls_established() forgets HELO, AUTH and the transaction;
+//             section 4 "TLS required" (ServerConfig::require_tls): 530 5.7.0 to every
+//             command but HELO EHLO STARTTLS NOOP QUIT until TLS, as Postfix's "encrypt".
 //   RFC 4954  AUTH PLAIN (RFC 4616) and LOGIN, initial responses, "*" cancel (501 5.0.0),
 //             strict base64 (501 5.5.2), 235 2.7.0 / 535 5.7.8 / 538 5.7.11 / 503 5.5.1,
 //             12288-octet AUTH lines, AUTH= on MAIL accepted and ignored.

@@ -63,6 +63,7 @@ nlohmann::json change_items(const ActionSpec& a) {
     if (c->destination_concurrency_limit)
       item("destination_concurrency_limit", std::to_string(*c->destination_concurrency_limit));
     if (c->delay_warning) item("delay_warning", *c->delay_warning ? format_time(**c->delay_warning) : "off");
+    if (c->require_tls) item("require_tls", c->require_tls->empty() ? "off" : fmt::format("{}", fmt::join(*c->require_tls, ", ")));
   }
   return items;
 }
@@ -97,6 +98,8 @@ std::string english_changes(const nlohmann::json& items) {
     else if (setting == "destination_concurrency_limit")
       out.push_back("at most " + v + " connection(s) at once to one destination");
     else if (setting == "delay_warning") out.push_back(v == "off" ? "no delay warning" : "a delay warning after " + v);
+    else if (setting == "require_tls")
+      out.push_back(v == "off" ? "TLS no longer required" : "TLS required on port(s) " + v + " (STARTTLS first, or 530 5.7.0)");
     else if (setting == "quota") {
       const auto sp = v.find(' ');
       const std::string user = v.substr(0, sp), size = sp == std::string::npos ? "" : v.substr(sp + 1);

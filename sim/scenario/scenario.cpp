@@ -33,11 +33,13 @@ const std::vector<std::string> kActionKinds{"connect", "lookup", "host_down", "h
 const std::vector<std::string> kExpectationKinds{"connection", "blocked", "dns", "delivered", "bounced",
                                                  "deferred", "send_failed", "mailbox", "seen", "wire", "fault"};
 const std::vector<std::string> kListenerRoles{"mx", "submission", "submissions", "pop3", "pop3s", "imap", "imaps"};
+bool implicit_tls_role(const std::string& role) { return role == "submissions" || role == "pop3s" || role == "imaps"; }
 const std::vector<std::string> kTlsModes{"none", "starttls", "implicit"};
 // What a "change_server" may change (besides "at", "do" and "host").
 constexpr const char* kServerChangeKeys[] = {"quota_refusal", "max_message_size", "greylisting", "open_relay",
                                              "relay_from", "hop_limit", "rate_limit", "subaddressing",
-                                             "destination_concurrency_limit", "delay_warning", "user", "quota"};
+                                             "destination_concurrency_limit", "delay_warning", "require_tls", "user",
+                                             "quota"};
 // Sessions at once to one destination: Postfix's default is 20; far more would only hide the
 // limit a lesson shows.
 constexpr std::int64_t kMaxDestinationConcurrency = 1000;
@@ -1113,7 +1115,7 @@ class Loader {
         const std::string lp = Checker::child(p + "/ports", i);
         const auto& l = (*ports)[i];
         if (!c_.expect_object(l, lp, "a port object such as {\"port\": 587, \"role\": \"submission\"}")) continue;
-        c_.allowed_keys(l, lp, {"port", "role", "starttls"});
+        c_.allowed_keys(l, lp, {"port", "role", "starttls", "require_tls"});
         auto port = c_.integer(l, lp, "port", true, 1, 65535);
         auto role = c_.choice(l, lp, "role", true, kListenerRoles, "port role");
         if (port && !used.insert(static_cast<int>(*port)).second)
@@ -1125,6 +1127,14 @@ class Loader {
         ls.port = static_cast<std::uint16_t>(*port);
         ls.role = *role;
         ls.starttls = c_.boolean(l, lp, "starttls", false).value_or(true);
+        ls.require_tls = c_.boolean(l, lp, "require_tls", false).value_or(false);
+        if (ls.require_tls && implicit_tls_role(ls.role)) {
+          c_.error(lp + "/require_tls", fmt::format("port {} ({}) is protected from the first byte (implicit TLS); "
+                                                    "\"require_tls\" is for a port that offers STARTTLS", ls.port, ls.role));
+        } else if (ls.require_tls && !ls.starttls) {
+          c_.error(lp + "/require_tls", fmt::format("port {} requires TLS but does not offer STARTTLS, so no client "
+                                                    "could ever use it: remove \"starttls\": false", ls.port));
+        }
         m.listeners.push_back(ls);
       }
     } else {
@@ -1386,6 +1396,7 @@ class Loader {
         if (auto d = delay_warning(a, p)) ch.delay_warning = d;
       } else c_.error(p + "/delay_warning", "expected a duration such as \"4h\", or false (no warning)");
     }
+    if (a.contains("require_tls") && h) ch.require_tls = tls_required_ports(a["require_tls"], p + "/require_tls", *h);
     if (a.contains("user") || a.contains("quota")) {
       if (!a.contains("user")) c_.error(p, "missing \"user\" (whose quota changes)");
       else if (server_user(a, p, h)) ch.user = a["user"].get<std::string>();
@@ -1397,9 +1408,57 @@ class Loader {
     if (!any)
       c_.error(p, "nothing to change: give \"quota_refusal\", \"max_message_size\", \"greylisting\", "
                   "\"open_relay\", \"relay_from\", \"hop_limit\", \"rate_limit\", \"subaddressing\", "
-                  "\"destination_concurrency_limit\", \"delay_warning\", or \"user\" with \"quota\"");
+                  "\"destination_concurrency_limit\", \"delay_warning\", \"require_tls\", or \"user\" with \"quota\"");
     if (c_.problems() != errors_before) return std::nullopt;
     return ch;
+  }
+
+  // change_server's "require_tls": true (every STARTTLS port but mx: the ports people's mail
+  // programs use), false (none), or a list of this server's STARTTLS ports.
+  std::optional<std::vector<std::uint16_t>> tls_required_ports(const nlohmann::json& v, const std::string& p,
+                                                               const HostSpec& h) {
+    std::vector<std::uint16_t> out;
+    const auto& listeners = h.mail_server->listeners;
+    if (v.is_boolean()) {
+      if (v.get<bool>()) {
+        for (const auto& l : listeners)
+          if (l.starttls && !implicit_tls_role(l.role) && l.role != "mx") out.push_back(l.port);
+        if (out.empty()) {
+          c_.error(p, h.info.id + " has no STARTTLS port for mail programs (587, 110, 143 ...) to require TLS on; "
+                                  "name ports in a list, e.g. [25]");
+          return std::nullopt;
+        }
+      }
+      return out;
+    }
+    if (!v.is_array() || v.empty()) {
+      c_.error(p, "expected true (every STARTTLS port but 25), false, or a list of ports such as [587, 143]");
+      return std::nullopt;
+    }
+    bool ok = true;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const std::string ip = Checker::child(p, i);
+      const auto it = v[i].is_number_integer()
+                          ? std::find_if(listeners.begin(), listeners.end(),
+                                         [&](const mail::ListenerSpec& l) { return l.port == v[i].get<long long>(); })
+                          : listeners.end();
+      if (it == listeners.end()) {
+        std::string ports;
+        for (const auto& l : listeners)
+          if (l.starttls && !implicit_tls_role(l.role)) ports += (ports.empty() ? "" : ", ") + std::to_string(l.port);
+        c_.error(ip, fmt::format("expected a port of {} that offers STARTTLS ({})", h.info.id,
+                                 ports.empty() ? "it has none" : ports));
+        ok = false;
+      } else if (implicit_tls_role(it->role) || !it->starttls) {
+        c_.error(ip, fmt::format("port {} ({}) {}", it->port, it->role,
+                                 implicit_tls_role(it->role) ? "is implicit TLS already" : "does not offer STARTTLS"));
+        ok = false;
+      } else {
+        out.push_back(it->port);
+      }
+    }
+    if (!ok) return std::nullopt;
+    return out;
   }
 
   // "greylisting": {"delay": "5m"} (the delay may be left out).

@@ -238,6 +238,9 @@ constexpr WordingTemplate kTemplates[] = {
     {"setting.greylisting", "greylisting on (delay {value})", "グレーリスティングあり（待ち時間 {value}）"},
     {"setting.open_relay.on", "open relay (anyone may relay)", "オープンリレー（誰でも中継できる）"},
     {"setting.open_relay.off", "no open relay", "オープンリレーなし"},
+    {"setting.require_tls", "TLS required on port(s) {value} (STARTTLS first, or 530 5.7.0)",
+     "{value}番ポートで TLS 必須（先に STARTTLS、しないと 530 5.7.0）"},
+    {"setting.require_tls.off", "TLS no longer required", "TLS 必須を解除"},
     {"setting.quota", "quota of {user}: {value} bytes", "{user} の容量 {value}バイト"},
     {"setting.quota.none", "quota of {user}: none", "{user} の容量：制限なし"},
     {"setting.relay_from", "relaying for {value}", "{value} からの中継を受け付ける"},
@@ -989,6 +992,7 @@ Words action_words(const Say& say, const Record& r) {
       std::string per;
       if (setting == "smtp_auth" || setting == "quota_refusal" || setting == "open_relay" || setting == "subaddressing")
         key += "." + value;
+      if (setting == "require_tls" && value == "off") key += ".off";
       if (setting == "greylisting" || setting == "delay_warning") {
         if (value == "off") key += ".off";
         else if (auto t = parse_format_time(value)) value = format_duration(*t, say.lang());

@@ -278,6 +278,63 @@ def case_smtps_465():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def case_tls_required():
+    """A lesson whose 587 and 110 require TLS ("require_tls": true): swaks without STARTTLS gets
+    530 5.7.0 Must issue a STARTTLS command first, curl pop3:// without STLS is refused; with
+    STARTTLS/STLS both succeed."""
+    tmp = tempfile.mkdtemp(prefix="mailsim-lesson-")
+    src = os.path.join(os.environ["MAILSIM_SCENARIOS"], "mail", "op25b-submission.json")
+    with open(src) as f:
+        lesson = json.load(f)
+    for h in lesson["hosts"]:
+        if h["id"] == "mail-example":
+            h["mail_server"]["ports"] = [{"port": 25, "role": "mx"},
+                                         {"port": 587, "role": "submission", "require_tls": True},
+                                         {"port": 110, "role": "pop3", "require_tls": True}]
+    path = os.path.join(tmp, "op25b-tls-required.json")
+    with open(path, "w") as f:
+        json.dump(lesson, f)
+    b = Bridge(path, "--expose", "mail-example")
+    try:
+        port = b.port("mail-example", 587)
+        common = ["swaks", "--server", "127.0.0.1", "--port", str(port), "--timeout", "10",
+                  "--from", "shiroyagi@example.com", "--to", "kuroyagi@hogehoge.com"]
+        p = run(common)
+        out = (p.stdout + p.stderr).decode(errors="replace")
+        check(p.returncode != 0 and "530 5.7.0 Must issue a STARTTLS command first" in out,
+              f"swaks without STARTTLS gets 530 5.7.0 (exit {p.returncode}):\n{out}")
+        p = run(common + ["--auth", "PLAIN", "--auth-user", "shiroyagi", "--auth-password", "mee-mee"])
+        out = (p.stdout + p.stderr).decode(errors="replace")
+        check(p.returncode != 0 and "did not advertise authentication" in out,
+              f"AUTH is not offered before STARTTLS, so swaks does not send the password in clear:\n{out}")
+        p = run(common + ["--tls", "--tls-verify", "--tls-ca-path", b.ca, "--auth", "PLAIN", "--auth-user", "shiroyagi",
+                          "--auth-password", "mee-mee"])
+        out = (p.stdout + p.stderr).decode(errors="replace")
+        check(p.returncode == 0 and "250 2.0.0" in out, f"swaks with STARTTLS and AUTH succeeds:\n{out}")
+        pop = f"pop3://127.0.0.1:{b.port('mail-example', 110)}/"
+        p = run(["curl", "-sS", pop, "--user", "shiroyagi:mee-mee"])
+        check(p.returncode != 0, f"curl pop3:// without STLS cannot log in (exit {p.returncode}: {p.stderr.decode()})")
+        p = run(["curl", "-sS", "--ssl-reqd", "--cacert", b.ca, pop, "--user", "shiroyagi:mee-mee"])
+        check(p.returncode == 0, f"curl pop3:// with STLS lists the mailbox (exit {p.returncode}: {p.stderr.decode()})")
+        b.stop()
+        refusals = b.found(kind="protocol", host="mail-example", peer="bridged-device",
+                           summary_has="530 5.7.0 Must issue a STARTTLS command first")
+        check(refusals, "the trace has the server's 530 5.7.0 to the bridged device")
+        # POP3 before STLS offers neither USER nor SASL, so curl never sends the password in the clear.
+        plain = {}
+        for r in b.found(kind="protocol", host="bridged-device", proto="pop3", event="command"):
+            plain.setdefault(r["conn"], []).append(r["summary"])
+        first = [cmds for cmds in plain.values() if not any("STLS" in c for c in cmds)]
+        check(first and not any(c.startswith(("C: USER", "C: PASS", "C: AUTH")) for cmds in first for c in cmds),
+              f"no login is tried on POP3 without STLS: {plain}")
+        check("Must issue a STARTTLS command first" in b.stdout.split("Your mail program")[-1],
+              f"the report's section on the real client shows the 530:\n{b.stdout[-2000:]}")
+        check(b.found(kind="mail", host="mail-example", event="queued"), "the letter sent over STARTTLS is queued")
+    finally:
+        b.cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def case_wrong_password():
     """A wrong password gets 535 and the report says so."""
     b = Bridge("op25b-submission", "--expose", "mail-example")
@@ -601,6 +658,144 @@ def case_gui_live():
         report = json.loads(out)
         check(report["bridge"]["stop_reason"] == "the time given with --for is over", f"stopped by --for: {report['bridge']}\n{log}")
         check(any(c["event"] == "queued" for c in report["bridge"]["client"]), "the report follows the client's message")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_muttrc(b, name, lines):
+    path = os.path.join(b.tmp, name)
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def mutt_tls_lines(b):
+    # As docs/bridge.md tells students: STARTTLS required, the bridge's CA trusted.
+    return ["set ssl_starttls = yes", "set ssl_force_tls = yes", f'set ssl_ca_certificates_file = "{b.ca}"',
+            f'set certificate_file = "{os.path.join(b.tmp, "mutt-certificates")}"',
+            f'set header_cache = ""', f'set message_cachedir = ""', "set timeout = 5", "set connect_timeout = 10"]
+
+
+def mutt_read(muttrc, out_path, limit=60):
+    """Opens the muttrc's spool folder in mutt on a pseudo-terminal, pipes the first message to
+    out_path and quits (mutt has no batch mode for reading). Returns mutt's exit status."""
+    import pty
+    keys = f"push '<pipe-message>cat > {out_path}<enter><exit>'"
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ["TERM"] = "vt100"
+        os.environ["HOME"] = os.path.dirname(muttrc)
+        os.execvp("mutt", ["mutt", "-n", "-F", muttrc, "-e", keys])
+    end = time.monotonic() + limit
+    status = None
+    while time.monotonic() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                os.read(fd, 65536)
+            except OSError:
+                pass
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = st
+            break
+    if status is None:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    os.close(fd)
+    return status
+
+
+def case_mutt():
+    """mutt sends in batch mode (smtp_url, STARTTLS with the generated CA, AUTH) and reads the
+    letter back with IMAP and POP3, with the settings docs/bridge.md gives."""
+    if not shutil.which("mutt"):
+        print("skipped: mutt is not installed (scripts/install-deps.sh)")
+        sys.exit(77)
+    b = Bridge("op25b-submission", "--expose", "mail-example", "--expose", "mx-hogehoge")
+    try:
+        send_rc = write_muttrc(b, "send.muttrc", [
+            'set from = "shiroyagi@example.com"', 'set realname = "Shiroyagi"', "set use_from = yes",
+            f'set smtp_url = "smtp://shiroyagi@127.0.0.1:{b.port("mail-example", 587)}/"', 'set smtp_pass = "mee-mee"',
+            'set record = ""', "set copy = no", 'set hostname = "example.com"', *mutt_tls_lines(b)])
+        body = os.path.join(b.tmp, "body.txt")
+        with open(body, "w") as f:
+            f.write("Hello from mutt through the bridge.\n")
+        env = dict(os.environ, HOME=b.tmp)
+        p = run(["mutt", "-n", "-F", send_rc, "-s", "Sent with mutt", "kuroyagi@hogehoge.com"], stdin=open(body),
+                env=env, timeout=60)
+        check(p.returncode == 0, f"mutt sends (exit {p.returncode}): {(p.stdout + p.stderr).decode(errors='replace')}")
+
+        def arrived():
+            try:
+                pop = poplib.POP3("127.0.0.1", b.port("mx-hogehoge", 110), timeout=5)
+                pop.stls(context=ssl.create_default_context(cafile=b.ca))
+                pop.user("kuroyagi")
+                pop.pass_("baa-baa")
+                n = pop.stat()[0]
+                pop.quit()
+                return n > 0
+            except (poplib.error_proto, OSError):
+                return False
+        check(wait_until(arrived), "the letter arrives in kuroyagi's mailbox at mx1.hogehoge.com")
+        for proto, port in (("imap", 143), ("pop", 110)):
+            folder = f"{proto}://kuroyagi@127.0.0.1:{b.port('mx-hogehoge', port)}/" + ("INBOX" if proto == "imap" else "")
+            # POP3 has no folders: mutt's folder stays a local one that exists (else it asks to create it).
+            read_rc = write_muttrc(b, f"read-{proto}.muttrc", [
+                f'set spoolfile = "{folder}"', f'set folder = "{folder if proto == "imap" else "~"}"',
+                f'set {proto}_pass = "baa-baa"',
+                "set wait_key = no", "set quit = yes", "set move = no", "set pipe_decode = no",
+                "set delete = no", "set mark_old = no", *mutt_tls_lines(b)])
+            out = os.path.join(b.tmp, f"read-{proto}.eml")
+            status = mutt_read(read_rc, out)
+            got = open(out, "rb").read() if os.path.exists(out) else b""
+            check(status is not None and got, f"mutt reads with {proto.upper()} and pipes the letter (status {status})")
+            check(b"Subject: Sent with mutt" in got and b"Hello from mutt through the bridge." in got,
+                  f"the letter read with {proto.upper()} is the one sent:\n{got[:600]!r}")
+        b.stop()
+        cmds = [r["summary"] for r in b.found(kind="protocol", host="bridged-device", event="command")]
+        check(any("STARTTLS" in c for c in cmds) and any("STLS" in c for c in cmds),
+              f"mutt used STARTTLS (SMTP, IMAP) and STLS (POP3): {cmds}")
+        check(any(c.startswith("C: AUTH ") for c in cmds), "mutt logged in with SMTP AUTH")
+        check(not any("mee-mee" in json.dumps(r) or "baa-baa" in json.dumps(r) for r in b.records),
+              "no password in the trace")
+        check(b.found(kind="mail", host="mx-hogehoge", event="delivered"), "mx1.hogehoge.com delivered it")
+    finally:
+        b.cleanup()
+
+
+def case_gui_bridge_live():
+    """The issue's spelling: `mailsim gui --bridge LESSON` runs the bridge inside the app (the
+    bridge's options in the app's command line); a real client is served while the window is open."""
+    tmp = tempfile.mkdtemp(prefix="mailsim-bridge-")
+    try:
+        err = open(os.path.join(tmp, "stderr.txt"), "wb")
+        proc = subprocess.Popen(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", MAILSIM, "gui", "--bridge",
+                                 "op25b-submission", "--ephemeral-ports", "--ca-dir", os.path.join(tmp, "ca"),
+                                 "--expose", "mail-example", "--for", "8s", "--json", "--lang", "ja", "--size", "1024x640"],
+                                stdout=subprocess.PIPE, stderr=err)
+        ready = json.loads(proc.stdout.readline())
+        port = [p["port"] for p in ready["ports"] if p["sim_port"] == 587][0]
+        path = os.path.join(tmp, "message.eml")
+        with open(path, "wb") as f:
+            f.write(MESSAGE)
+        p = run(["curl", "-sS", "--ssl-reqd", "--cacert", ready["ca_file"], f"smtp://127.0.0.1:{port}", "--user",
+                 "shiroyagi:mee-mee", "--mail-from", "shiroyagi@example.com", "--mail-rcpt", "kuroyagi@hogehoge.com",
+                 "--upload-file", path], timeout=60)
+        check(p.returncode == 0, f"curl submits while the app is open ({p.stderr.decode()})")
+        out, _ = proc.communicate(timeout=90)
+        err.close()
+        log = open(os.path.join(tmp, "stderr.txt"), errors="replace").read()
+        report = json.loads(out)
+        check(report["bridge"]["stop_reason"] == "the time given with --for is over", f"stopped by --for: {report['bridge']}\n{log}")
+        check(any(c["event"] == "queued" for c in report["bridge"]["client"]), "the report follows the client's message")
+        # Bridge options without --bridge, and --bridge without a lesson, are refused.
+        p = run([MAILSIM, "gui", "op25b-submission", "--expose", "mail-example"], timeout=10)
+        check(p.returncode == 2 and "add --bridge" in p.stderr.decode(), f"--expose needs --bridge ({p.stderr.decode()})")
+        p = run([MAILSIM, "gui", "--bridge"], timeout=10)
+        check(p.returncode == 2 and "needs a scenario" in p.stderr.decode(), f"--bridge needs a lesson ({p.stderr.decode()})")
+        p = run([MAILSIM, "gui", "--bridge", "op25b-submission", "--screenshot", os.path.join(tmp, "x.png")], timeout=10)
+        check(p.returncode == 2 and "live world" in p.stderr.decode(), f"no screenshot of a bridge ({p.stderr.decode()})")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

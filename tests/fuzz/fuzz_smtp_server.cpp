@@ -42,6 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.require_auth = (flags & 0x04) != 0;
   config.require_tls_for_auth = (flags & 0x08) != 0;
   config.implicit_tls = (flags & 0x10) != 0;
+  config.require_tls = (flags & 0x40) != 0;  // 530 5.7.0 until STARTTLS
   if ((flags & 0x20) != 0) {
     config.max_message_size = 300;
     config.max_recipients = 3;

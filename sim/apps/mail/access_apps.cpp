@@ -85,8 +85,8 @@ bool is_access_role(const std::string& role) {
 
 class MailAccessService : public App {
  public:
-  MailAccessService(std::string host, MailServerSpec spec, MailStore& store)
-      : App(std::move(host)), spec_(std::move(spec)), store_(store) {}
+  MailAccessService(std::string host, MailServerSpec spec, MailStore& store, const MailWorld& world)
+      : App(std::move(host)), spec_(std::move(spec)), store_(store), world_(world) {}
 
   void start(Simulation& sim) override {
     for (const auto& l : spec_.listeners) {
@@ -115,6 +115,7 @@ class MailAccessService : public App {
     c.capabilities = id.pop3_capabilities;
     c.offer_stls = l.role == "pop3" && l.starttls;
     c.implicit_tls = l.role == "pop3s";
+    c.allow_plaintext_login = !world_.requires_tls(host(), l.port);
     auto link = std::make_shared<SessionLink<Pop3ServerEngine>>(sim, sock, std::make_unique<Pop3ServerEngine>(store_, c),
                                                                 "pop3", spec_.show_credentials);
     link->on_closed = [](Pop3ServerEngine& e) {
@@ -145,6 +146,7 @@ class MailAccessService : public App {
     c.untagged_capabilities_after_login = id.imap_untagged_capabilities;
     c.starttls_available = l.role == "imap" && l.starttls;
     c.implicit_tls = l.role == "imaps";
+    c.login_requires_tls = world_.requires_tls(host(), l.port);
     auto engine = std::make_unique<ImapServerEngine>(store_, c);
     ImapServerEngine* raw = engine.get();
     auto link = std::make_shared<SessionLink<ImapServerEngine>>(sim, sock, std::move(engine), "imap",
@@ -187,6 +189,7 @@ class MailAccessService : public App {
 
   MailServerSpec spec_;
   MailStore& store_;
+  const MailWorld& world_;
 };
 
 // ---- the device side ---------------------------------------------------------------------
@@ -870,7 +873,7 @@ void install_mail_access(Simulation& sim, const Scenario& scenario, MailWorld& w
     if (!store) continue;
     const bool any = std::any_of(h.mail_server->listeners.begin(), h.mail_server->listeners.end(),
                                  [](const ListenerSpec& l) { return is_access_role(l.role); });
-    if (any) sim.add_app(std::make_unique<MailAccessService>(h.info.id, *h.mail_server, *store));
+    if (any) sim.add_app(std::make_unique<MailAccessService>(h.info.id, *h.mail_server, *store, world));
   }
   for (const auto& h : scenario.hosts) {
     std::vector<ActionSpec> mine;

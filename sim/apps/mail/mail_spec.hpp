@@ -34,6 +34,10 @@ struct ListenerSpec {
   std::uint16_t port = 25;
   std::string role = "mx";
   bool starttls = true;  // STARTTLS/STLS offered (never on implicit-TLS roles)
+  // TLS required (a STARTTLS port only): SMTP answers 530 5.7.0 until STARTTLS (RFC 3207
+  // section 4, Postfix's "encrypt"), POP3 and IMAP refuse to log in before STLS/STARTTLS
+  // (Dovecot's ssl = required). A running world keeps the current value in MailWorld.
+  bool require_tls = false;
 };
 
 struct SmarthostSpec {
@@ -191,6 +195,7 @@ struct ServerChange {
   std::optional<bool> subaddressing;
   std::optional<std::uint32_t> destination_concurrency_limit;
   std::optional<std::optional<Time>> delay_warning;            // an empty inner value: off
+  std::optional<std::vector<std::uint16_t>> require_tls;  // the ports that require TLS from now on (empty: none)
 };
 
 // "10MB", "512KB", "2048B" or a plain number of bytes as a string ("2048").

@@ -36,6 +36,9 @@ void build_mail_stores(Simulation& sim, const Scenario& scenario, MailWorld& wor
       for (const auto& m : u.preload)
         self->append(u.name, "INBOX", m.raw, FlagSet(m.flags.begin(), m.flags.end()), 0);
     world.stores[host] = std::move(store);
+    auto& required = world.tls_required[host];
+    for (const auto& l : h.mail_server->listeners)
+      if (l.require_tls) required.insert(l.port);
   }
 }
 

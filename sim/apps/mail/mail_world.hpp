@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "sim/apps/mail/store.hpp"
@@ -19,6 +20,14 @@ struct MailWorld {
   MailStore* store(const std::string& host) const {
     auto it = stores.find(host);
     return it == stores.end() ? nullptr : it->second.get();
+  }
+  // Mail server host id -> its ports that require TLS now (ListenerSpec::require_tls at the
+  // start; a timeline "change_server" replaces the set). SMTP, POP3 and IMAP read it when a
+  // connection opens, so sessions already open keep what they started with.
+  std::map<std::string, std::set<std::uint16_t>> tls_required;
+  bool requires_tls(const std::string& host, std::uint16_t port) const {
+    auto it = tls_required.find(host);
+    return it != tls_required.end() && it->second.count(port) > 0;
   }
   // The store that hosts `address`'s domain, and the host it belongs to.
   std::pair<std::string, MailStore*> store_for_address(const std::string& address) const;

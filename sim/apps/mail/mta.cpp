@@ -234,6 +234,7 @@ void MailServerApp::change(const ServerChange& c) {
       if (!d.waiting.empty()) keys.push_back(key);
     for (const auto& key : keys) pump(key);
   }
+  if (c.require_tls) world_.tls_required[host()] = std::set<std::uint16_t>(c.require_tls->begin(), c.require_tls->end());
 }
 
 void MailServerApp::accept_connection(SocketPtr sock, const ListenerSpec& listener) {
@@ -246,6 +247,7 @@ void MailServerApp::accept_connection(SocketPtr sock, const ListenerSpec& listen
   cfg.require_auth = submission;
   cfg.offer_starttls = listener.starttls && listener.role != "submissions";
   cfg.implicit_tls = listener.role == "submissions";
+  cfg.require_tls = world_.requires_tls(host(), listener.port);
   cfg.max_message_size = static_cast<std::size_t>(spec_.max_message_size);
   auto backend = std::make_shared<Backend>(*this, listener, sock->peer_host(), sock->id());
   auto engine = std::make_unique<smtp::ServerSession>(cfg, *backend, sock->remote().ip.str());

@@ -461,7 +461,7 @@ TEST_CASE("broken lessons: state-changing actions") {
   CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge"})") ==
         "lesson.json:32:5: /timeline/2: nothing to change: give \"quota_refusal\", \"max_message_size\", \"greylisting\", "
         "\"open_relay\", \"relay_from\", \"hop_limit\", \"rate_limit\", \"subaddressing\", \"destination_concurrency_limit\", "
-        "\"delay_warning\", or \"user\" with \"quota\"");
+        "\"delay_warning\", \"require_tls\", or \"user\" with \"quota\"");
   CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "user": "kuroyage", "quota": "5KB"})") ==
         "lesson.json:32:65: /timeline/2/user: mail server \"mx-hogehoge\" has no user \"kuroyage\" (did you mean \"kuroyagi\"?)");
   CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "user": "kuroyagi"})") ==
@@ -528,4 +528,26 @@ TEST_CASE("broken lessons: the outbound queue's options and the remaining change
                                          R"("rate_limit": false, "delay_warning": false, "relay_from": []})"),
                            "lesson.json")
             .scenario);
+}
+
+TEST_CASE("broken lessons: TLS required only where STARTTLS is offered") {
+  CHECK(one_error(with_line(26, R"(       "ports": [{"port": 25, "role": "mx"}, {"port": 995, "role": "pop3s", "require_tls": true}]}},)")) ==
+        "lesson.json:26:77: /hosts/4/mail_server/ports/1/require_tls: port 995 (pop3s) is protected from the first byte "
+        "(implicit TLS); \"require_tls\" is for a port that offers STARTTLS");
+  CHECK(one_error(with_line(26, R"(       "ports": [{"port": 25, "role": "mx"}, {"port": 110, "role": "pop3", "starttls": false, "require_tls": true}]}},)")) ==
+        "lesson.json:26:95: /hosts/4/mail_server/ports/1/require_tls: port 110 requires TLS but does not offer STARTTLS, "
+        "so no client could ever use it: remove \"starttls\": false");
+  CHECK(one_error(with_line(26, R"(       "ports": [{"port": 25, "role": "mx"}, {"port": 110, "role": "pop3", "require_tls": "yes"}]}},)")) ==
+        "lesson.json:26:76: /hosts/4/mail_server/ports/1/require_tls: expected true or false, got the string \"yes\"");
+  auto error_at = [](const std::string& line) { return one_error(with_line(32, line)); };
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "require_tls": [143]})") ==
+        "lesson.json:32:81: /timeline/2/require_tls/0: expected a port of mx-hogehoge that offers STARTTLS (25, 110)");
+  CHECK(error_at(R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "require_tls": "587"})") ==
+        "lesson.json:32:65: /timeline/2/require_tls: expected true (every STARTTLS port but 25), false, or a list of ports "
+        "such as [587, 143]");
+  CHECK(one_error(mailsim::test::replace_line(
+            with_line(26, R"(       "ports": [{"port": 25, "role": "mx"}, {"port": 995, "role": "pop3s"}]}},)"), 32,
+            R"(    {"at": "11s", "do": "change_server", "host": "mx-hogehoge", "require_tls": true})")) ==
+        "lesson.json:32:65: /timeline/2/require_tls: mx-hogehoge has no STARTTLS port for mail programs (587, 110, 143 ...) "
+        "to require TLS on; name ports in a list, e.g. [25]");
 }

@@ -613,6 +613,94 @@ TEST_CASE("smtp server: TLS required before AUTH") {
   CHECK(h.send("AUTH PLAIN " + b64(std::string("\0alice\0wonderland", 17)) + "\r\n") == "235 2.7.0 Authentication successful\r\n");
 }
 
+TEST_CASE("smtp server: TLS required answers 530 5.7.0 until STARTTLS (as Postfix's encrypt level)") {
+  ServerConfig c = auth_config();
+  c.offer_starttls = true;
+  c.require_tls = true;
+  c.require_auth = true;
+  ServerHarness h(c);
+  // EHLO, NOOP work; AUTH is not advertised before TLS (smtpd_tls_auth_only is implied).
+  CHECK(h.send("EHLO client.example\r\n") ==
+        "250-mx.example.org Hello client.example\r\n"
+        "250-SIZE 10485760\r\n"
+        "250-8BITMIME\r\n"
+        "250-PIPELINING\r\n"
+        "250-ENHANCEDSTATUSCODES\r\n"
+        "250-STARTTLS\r\n"
+        "250 HELP\r\n");
+  CHECK(h.send("NOOP\r\n") == "250 2.0.0 OK\r\n");
+  h.server.take_events();
+  const std::string must = "530 5.7.0 Must issue a STARTTLS command first\r\n";
+  CHECK(h.send("MAIL FROM:<alice@example.org>\r\n") == must);
+  const auto errs = events_of(h.server.take_events(), Kind::ProtocolError);
+  REQUIRE(errs.size() == 1);
+  CHECK(errs[0].text == "MAIL before STARTTLS on a port that requires TLS");
+  CHECK(h.send("AUTH PLAIN " + b64(std::string("\0alice\0wonderland", 17)) + "\r\n") == must);
+  CHECK(h.send("RCPT TO:<bob@example.org>\r\n") == must);
+  CHECK(h.send("DATA\r\n") == must);
+  CHECK(h.send("RSET\r\n") == must);
+  CHECK(h.send("VRFY alice\r\n") == must);
+  CHECK(h.send("HELP\r\n") == must);
+  CHECK(h.send("HELO client.example\r\n") == "250 mx.example.org Hello client.example\r\n");
+  CHECK(h.send("BOGUS\r\n") == "500 5.5.2 Command not recognized\r\n");  // unknown stays unknown
+  CHECK(h.backend.messages.empty());
+  // After STARTTLS everything works as on any submission port.
+  CHECK(h.send("STARTTLS\r\n") == "220 2.0.0 Ready to start TLS\r\n");
+  h.server.tls_established();
+  CHECK(h.send("EHLO client.example\r\n") ==
+        "250-mx.example.org Hello client.example\r\n"
+        "250-SIZE 10485760\r\n"
+        "250-8BITMIME\r\n"
+        "250-PIPELINING\r\n"
+        "250-ENHANCEDSTATUSCODES\r\n"
+        "250-AUTH PLAIN LOGIN\r\n"
+        "250 HELP\r\n");
+  CHECK(h.send("MAIL FROM:<alice@example.org>\r\n") == "530 5.7.0 Authentication required\r\n");
+  CHECK(h.send("AUTH PLAIN " + b64(std::string("\0alice\0wonderland", 17)) + "\r\n") ==
+        "235 2.7.0 Authentication successful\r\n");
+  CHECK(h.send("MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@elsewhere.example>\r\nDATA\r\nhi\r\n.\r\nQUIT\r\n") ==
+        "250 2.1.0 Sender OK\r\n250 2.1.5 Recipient OK (relay)\r\n354 End data with <CR><LF>.<CR><LF>\r\n"
+        "250 2.0.0 Ok: queued\r\n221 2.0.0 mx.example.org closing connection\r\n");
+  CHECK(h.backend.messages.size() == 1);
+}
+
+TEST_CASE("smtp server: TLS required, fed one byte at a time, answers as in one packet") {
+  ServerConfig c = auth_config();
+  c.offer_starttls = true;
+  c.require_tls = true;
+  const std::string input = "EHLO a.example\r\nMAIL FROM:<alice@example.org>\r\nAUTH LOGIN\r\nRCPT TO:<b@example.org>\r\n"
+                            "NOOP\r\nQUIT\r\n";
+  ServerHarness a(c);
+  ServerHarness b(c);
+  const std::string whole = a.send(input);
+  CHECK(b.send_bytewise(input) == whole);
+  const std::string must = "530 5.7.0 Must issue a STARTTLS command first\r\n";
+  CHECK(whole.find(must + must + must + "250 2.0.0 OK\r\n221 2.0.0") != std::string::npos);
+}
+
+TEST_CASE("smtp server: TLS required is already met on an implicit-TLS port") {
+  ServerConfig c = auth_config();
+  c.implicit_tls = true;
+  c.require_tls = true;
+  ServerHarness h(c);
+  CHECK(h.send("EHLO client.example\r\n") == kEhloAuth);
+  CHECK(h.send("AUTH PLAIN " + b64(std::string("\0alice\0wonderland", 17)) + "\r\n") ==
+        "235 2.7.0 Authentication successful\r\n");
+  CHECK(h.send("MAIL FROM:<alice@example.org>\r\n") == "250 2.1.0 Sender OK\r\n");
+}
+
+TEST_CASE("smtp server: TLS required, ten refused commands close the session like other errors") {
+  ServerConfig c = auth_config();
+  c.offer_starttls = true;
+  c.require_tls = true;
+  ServerHarness h(c);
+  h.ehlo();
+  std::string out;
+  for (int i = 0; i < 10; ++i) out += h.send("MAIL FROM:<a@example.org>\r\n");
+  CHECK(out.find("421 4.7.0 mx.example.org Too many errors, closing connection\r\n") != std::string::npos);
+  CHECK(h.server.closed());
+}
+
 TEST_CASE("smtp server: STARTTLS resets the session and drops pipelined plain text") {
   ServerConfig c = auth_config();
   c.offer_starttls = true;
