@@ -19,6 +19,7 @@
 #include "gui/app_loop.hpp"
 #include "gui/app_state.hpp"
 #include "gui/frame.hpp"
+#include "gui/layout_series.hpp"
 #include "gui/model/steps.hpp"
 #include "gui/screenshot.hpp"
 #include "gui/text_check.hpp"
@@ -75,6 +76,7 @@ void glfw_error(int code, const char* text) { std::cerr << "mailsim: GLFW error 
 }  // namespace
 
 int run_gui(const GuiOptions& options) {
+  if (!options.layout_series.empty()) return run_layout_series(options, options.layout_series);
   AppState app;
   FrameLoop loop;
   if (const int code = prepare_app(options, app, loop.start_tab); code != kGuiOk) return code;
@@ -159,9 +161,13 @@ int run_gui(const GuiOptions& options) {
   while (!glfwWindowShouldClose(window)) {
     glfwPollEvents();
     if (options.each_frame && !options.each_frame(app)) glfwSetWindowShouldClose(window, GLFW_TRUE);
+    // Headless, only the frame whose pixels are read is rasterised: the frames before it lay
+    // the panels out (ImGui's state settles), which needs no pixels.
+    const int settle = shot == 0 ? kWarmupFrames : kSeriesFrames;
+    loop.rasterise = !app.headless || shot_frames + 1 > settle;
     app_frame(app, loop);
 
-    if (app.headless && ++shot_frames > (shot == 0 ? kWarmupFrames : kSeriesFrames)) {
+    if (app.headless && ++shot_frames > settle) {
       const Shot& s = shots[shot];
       std::string error;
       glReadBuffer(GL_BACK);
@@ -187,7 +193,7 @@ int run_gui(const GuiOptions& options) {
       app.playing = false;
       shot_frames = 0;
     }
-    glfwSwapBuffers(window);
+    if (!app.headless) glfwSwapBuffers(window);  // headless pictures are read from the back buffer
   }
 
   stop_imgui();

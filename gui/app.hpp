@@ -11,6 +11,12 @@ namespace mailsim::gui {
 
 struct AppState;
 
+// A window size and UI scale the layout is checked at (--layout-series).
+struct LayoutSize {
+  int width = 1280, height = 720;
+  float scale = 1.0f;
+};
+
 struct GuiOptions {
   std::string scenario_path;
   std::optional<sim::Time> at;            // start at this virtual time
@@ -24,6 +30,9 @@ struct GuiOptions {
   // With a screenshot mode: after each picture, check the layout (no text smaller than 14 px at
   // 1280x720, scaled; nothing on the map covers a host icon or other text); exit code 1 if not.
   bool check_layout = false;
+  // Non-empty: no window, no pictures: lay out the series' moments (gui/layout_series.hpp) at each
+  // of these sizes and check them as --check-layout does; exit code 1 on a problem.
+  std::vector<LayoutSize> layout_series;
   int width = 1280, height = 720;
   std::string lang = "en";                // "en" or "ja"
   std::string tab;                        // tab shown first: events, sequence, transcript, inspector

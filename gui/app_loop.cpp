@@ -316,10 +316,12 @@ void app_frame(AppState& app, FrameLoop& loop) {
   draw_frame(app, io.DisplaySize.x, io.DisplaySize.y);
 
   ImGui::Render();
-  glViewport(0, 0, loop.fb_w, loop.fb_h);
-  glClearColor(0.965f, 0.965f, 0.955f, 1.0f);
-  glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (loop.rasterise) {
+    glViewport(0, 0, loop.fb_w, loop.fb_h);
+    glClearColor(0.965f, 0.965f, 0.955f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  }
   ++loop.frame;
 }
 

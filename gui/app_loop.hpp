@@ -30,6 +30,9 @@ struct FrameLoop {
   std::string shown_title;         // the window title last set
   int frame = 0;                   // frames drawn so far
   int fb_w = 0, fb_h = 0;          // the framebuffer of the last frame
+  // False: the frame is laid out (ImGui's draw data made) but not drawn into the framebuffer,
+  // for headless frames whose pixels nobody reads.
+  bool rasterise = true;
   // Called after the platform backend has read the input and before ImGui's frame starts
   // (the browser adds pinch zoom here); may be empty.
   std::function<void(ImGuiIO&)> after_input;

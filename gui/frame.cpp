@@ -289,17 +289,22 @@ void draw_frame(AppState& app, float w, float h) {
       auto flag = [&](Tab t) {
         return app.switch_to_tab == t ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
       };
+      // A challenge's open question: the lists of what happened would give its answer away.
+      const bool hidden = answer_hidden(app.challenge);
       if (ImGui::BeginTabItem(app.tr("panel.events"), nullptr, flag(Tab::Events))) {
-        panels::event_table(app);
+        if (hidden) text_wrapped(app.tr("challenge.hidden"));
+        else panels::event_table(app);
         ImGui::EndTabItem();
       }
       if (ImGui::BeginTabItem(app.tr("panel.sequence"), nullptr, flag(Tab::Sequence))) {
-        panels::sequence(app);
+        if (hidden) text_wrapped(app.tr("challenge.hidden"));
+        else panels::sequence(app);
         ImGui::EndTabItem();
       }
       if (ImGui::BeginTabItem(app.tr("panel.transcript"), nullptr, flag(Tab::Transcript))) {
         ImGui::BeginChild("##transcript_scroll");
-        panels::transcript(app);
+        if (hidden) text_wrapped(app.tr("challenge.hidden"));
+        else panels::transcript(app);
         ImGui::EndChild();
         ImGui::EndTabItem();
       }

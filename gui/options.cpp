@@ -1,6 +1,7 @@
 // The desktop app's options (CLI11), shared by `mailsim gui` and mailsim-gui.
 #include "gui/options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <system_error>
@@ -43,6 +44,39 @@ CLI::Validator checked_by(F parse, const std::string& what) {
 }
 
 }  // namespace
+
+bool parse_layout_sizes(const std::string& text, std::vector<LayoutSize>& out, std::string& why) {
+  out.clear();
+  std::size_t from = 0;
+  while (from <= text.size()) {
+    const auto comma = std::min(text.find(',', from), text.size());
+    const std::string item = text.substr(from, comma - from);
+    LayoutSize s;
+    const auto at = item.find('@');
+    if (!parse_window_size(item.substr(0, at), s.width, s.height, why)) {
+      why = "'" + item + "': " + why + " (sizes are WxH or WxH@SCALE, e.g. 1280x720@1.5)";
+      return false;
+    }
+    if (at != std::string::npos) {
+      const std::string sc = item.substr(at + 1);
+      float v = 0.0f;
+      const auto [p, ec] = std::from_chars(sc.data(), sc.data() + sc.size(), v);
+      if (ec != std::errc() || p != sc.data() + sc.size() || !(v >= kMinScale && v <= kMaxScale)) {
+        why = "'" + item + "': the scale after @ must be a number from " + std::to_string(kMinScale).substr(0, 3) +
+              " to " + std::to_string(kMaxScale).substr(0, 3);
+        return false;
+      }
+      s.scale = v;
+    }
+    out.push_back(s);
+    if (out.size() > kMaxLayoutSizes) {
+      why = "at most " + std::to_string(kMaxLayoutSizes) + " sizes";
+      return false;
+    }
+    from = comma + 1;
+  }
+  return true;
+}
 
 bool parse_window_size(const std::string& text, int& width, int& height, std::string& why) {
   const auto x = text.find('x');
@@ -125,6 +159,23 @@ void add_gui_options(CLI::App& app, GuiOptions& out) {
   app.add_flag("--check-layout", out.check_layout,
                "With --screenshot or --screenshot-series: fail (exit code 1) when text is smaller than 14 px at "
                "1280x720 (scaled) or covers a host or other text on the map");
+  auto* layout = app.add_option_function<std::string>(
+         "--layout-series",
+         [&out](const std::string& v) {
+           std::string why;
+           parse_layout_sizes(v, out.layout_series, why);  // already checked
+         },
+         "Check the layout (as --check-layout) of the start, every story step, the moments between and the end, "
+         "in en and ja, at each size (WxH or WxH@SCALE, comma-separated), without a window or pictures")
+      ->type_name("SIZES")
+      ->check(checked_by(
+          [](const std::string& v, std::string& why) {
+            std::vector<LayoutSize> scratch;
+            return parse_layout_sizes(v, scratch, why);
+          },
+          ""));
+  layout->excludes(shot);
+  layout->excludes(series);
   app.add_option_function<std::string>(
          "--size",
          [&out](const std::string& v) {

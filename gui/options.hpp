@@ -2,6 +2,7 @@
 #pragma once
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "gui/app.hpp"
 
@@ -14,6 +15,7 @@ namespace mailsim::gui {
 // Limits of the values the options take (run_gui checks the same ranges).
 inline constexpr int kMinWidth = 320, kMinHeight = 240, kMaxSide = 16384;
 inline constexpr float kMinScale = 0.5f, kMaxScale = 3.0f;
+inline constexpr std::size_t kMaxLayoutSizes = 16;  // --layout-series
 
 // Adds the optional SCENARIO argument and every option of the app (--at, --step, --screenshot,
 // --screenshot-series, --size, --lang, --scale, --tab, --show, --select, --message) to `app`, a
@@ -30,6 +32,9 @@ bool resolve_gui_scenario(GuiOptions& options, const std::filesystem::path& less
 
 // Parses a window size "WIDTHxHEIGHT" within the limits above; false with a reason otherwise.
 bool parse_window_size(const std::string& text, int& width, int& height, std::string& why);
+
+// Parses --layout-series: "1024x640,1280x720@1.5" (each a window size, optionally @ a UI scale).
+bool parse_layout_sizes(const std::string& text, std::vector<LayoutSize>& out, std::string& why);
 
 // Parses --at: a virtual time ("1.5s", "250ms") into `at`, or a share of the playback
 // ("50%", 0% to 100%) into `fraction`; false with a reason otherwise.

@@ -184,6 +184,7 @@ const std::vector<std::string>& analogy_keys() {
       "mailbox.quota", "message.too_large", "mailbox.fetched",
       "pop3.login", "pop3.download", "pop3.delete",
       "imap.login", "imap.sync", "imap.seen",
+      "settings.account", "settings.server", "mailbox.emptied", "fault.injected",
       // Decided by facts beyond one record (gui/model/situation).
       "mail.compose", "mail.returned", "tcp.timeout_blocked", "tcp.server_down", "smtp.incoming"};
   return keys;
@@ -259,6 +260,10 @@ std::string analogy_key(const sim::Record& r, const AnalogyContext& ctx) {
       return "imap.sync";
     }
     case sim::RecordKind::Action: {
+      // The state-changing actions (issue 17): a device's account, a server's rules, an emptied box.
+      if (r.event == "account_changed") return "settings.account";
+      if (r.event == "server_changed") return "settings.server";
+      if (r.event == "folder_emptied") return "mailbox.emptied";
       if (r.event != "start") return {};
       const auto a = str(d, "action");
       if (a == "lookup") return "dns.query";
@@ -267,6 +272,9 @@ std::string analogy_key(const sim::Record& r, const AnalogyContext& ctx) {
       if (a == "check_mail") return has(lower(r.summary), "imap") ? "imap.sync" : "pop3.download";
       return {};
     }
+    case sim::RecordKind::Note:
+      if (r.event == "fault") return "fault.injected";  // a fault rule of the plan fired (docs/faults.md)
+      return {};
     default:
       return {};
   }

@@ -28,6 +28,10 @@ bool ChallengeState::answer(std::size_t option) {
   return *chosen[k] == questions[k].answer;
 }
 
+bool answer_hidden(const ChallengeState& c) {
+  return c.active && c.asking && *c.asking < c.questions.size() && !c.revealed;
+}
+
 std::optional<std::size_t> next_unanswered(const ChallengeState& c) {
   for (std::size_t k = 0; k < c.questions.size(); ++k)
     if (k >= c.chosen.size() || !c.chosen[k]) return k;

@@ -33,6 +33,11 @@ struct ChallengeState {
   bool answer(std::size_t option);
 };
 
+// While a question is open and not yet answered, the views that list what happened (Events,
+// Sequence, Transcript) would give the answer away (the refusing reply, the next step's rows):
+// they show a notice instead.
+bool answer_hidden(const ChallengeState& c);
+
 // The detective's next question: the first unanswered one (nullopt: all answered).
 std::optional<std::size_t> next_unanswered(const ChallengeState& c);
 

@@ -2,6 +2,7 @@
 #include "gui/model/mail_state.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 
@@ -443,6 +444,25 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
       continue;
     }
 
+    if (r.kind == sim::RecordKind::Action && r.event == "server_changed") {
+      // change_server: a user's new quota ("quota": "USER BYTES") is the gauge's limit from now on.
+      if (const auto ch = d.find("changes"); ch != d.end() && ch->is_array()) {
+        for (const auto& item : *ch) {
+          if (!item.is_object() || item.value("setting", "") != "quota") continue;
+          const std::string v = item.value("value", "");
+          const auto space = v.rfind(' ');
+          if (space == std::string::npos) continue;
+          Change q = c;
+          q.op = Change::Op::QuotaLimit;
+          q.user = v.substr(0, space);
+          q.quota_limit = std::strtoull(v.c_str() + space + 1, nullptr, 10);
+          q.has_quota = true;
+          push(std::move(q));
+        }
+      }
+      continue;
+    }
+
     if (r.kind != sim::RecordKind::Mailbox) continue;
     const std::string& e = r.event;
     if (r.protocol == "store") {
@@ -729,6 +749,10 @@ void MailModel::apply(MailState& s, const Change& c) const {
   if (c.op == Op::Usage) {
     const auto& now = s.mailboxes[mk];
     if (!c.has_quota || (now.quota_used == c.quota_used && now.quota_limit == c.quota_limit)) return;
+  }
+  if (c.op == Op::QuotaLimit) {  // only the limit: the usage stays as the store last said
+    if (s.mailboxes[mk].quota_limit != c.quota_limit) s.mailboxes.mutate(mk).quota_limit = c.quota_limit;
+    return;
   }
   auto& mb = s.mailboxes.mutate(mk);
   if (c.has_quota) {

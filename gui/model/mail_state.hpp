@@ -218,6 +218,7 @@ class MailModel {
   struct Change {
     enum class Op {
       Usage,          // only quota numbers (and lock) change
+      QuotaLimit,     // a user's quota changed (change_server): the limit only
       Add,            // a message appears in a folder
       Remove,         // a message leaves a folder
       Flags,          // a message's flags change

@@ -52,6 +52,33 @@ std::vector<MapOverlap> find_overlaps(const MapPlacement& placed, float toleranc
   return out;
 }
 
+std::vector<std::string> find_escapes(const MapPlacement& placed, float tolerance) {
+  std::vector<std::string> out;
+  for (const auto& item : placed.items) {
+    if (item.item != MapItem::MailMarks && item.item != MapItem::HostLabel) continue;
+    // The region of the host: the one its icon's centre stands in.
+    const PlacedRegion* region = nullptr;
+    for (const auto& icon : placed.items) {
+      if (icon.item != MapItem::HostIcon || icon.what != item.what) continue;
+      const Vec2 c{(icon.box.a.x + icon.box.b.x) * 0.5f, (icon.box.a.y + icon.box.b.y) * 0.5f};
+      for (const auto& r : placed.regions)
+        if (c.x >= r.box.a.x && c.x <= r.box.b.x && c.y >= r.box.a.y && c.y <= r.box.b.y) region = &r;
+      break;
+    }
+    if (region == nullptr || region->internet) continue;
+    const float sides[4] = {region->box.a.x - item.box.a.x, item.box.b.x - region->box.b.x,
+                            region->box.a.y - item.box.a.y, item.box.b.y - region->box.b.y};
+    const char* names[4] = {"left", "right", "top", "bottom"};
+    const auto worst = static_cast<std::size_t>(std::max_element(sides, sides + 4) - sides);
+    if (sides[worst] <= tolerance) continue;
+    char by[48];
+    std::snprintf(by, sizeof by, "%.0f px (%s)", static_cast<double>(sides[worst]), names[worst]);
+    out.push_back(std::string(map_item_name(item.item)) + " '" + item.what + "' stick out of region '" + region->id +
+                  "' by " + by);
+  }
+  return out;
+}
+
 std::string describe_overlap(const MapPlacement& placed, const MapOverlap& o) {
   const auto& p = placed.items.at(o.first);
   const auto& q = placed.items.at(o.second);

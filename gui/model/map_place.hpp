@@ -47,9 +47,20 @@ struct PlacedItem {
   std::string what;  // the host id, the text: for messages
 };
 
+// A region (network) as drawn: the box its hosts' labels and mail marks must stay inside.
+struct PlacedRegion {
+  MapBox box;
+  std::string id;
+  bool internet = false;  // the Internet's cloud (rounded far in: not checked)
+};
+
 struct MapPlacement {
   std::vector<PlacedItem> items;
-  void clear() { items.clear(); }
+  std::vector<PlacedRegion> regions;
+  void clear() {
+    items.clear();
+    regions.clear();
+  }
   void add(MapItem item, Vec2 a, Vec2 b, std::string what = {}) { items.push_back({item, {a, b, 1.0f}, std::move(what)}); }
 };
 
@@ -61,6 +72,10 @@ struct MapOverlap {
 std::vector<MapOverlap> find_overlaps(const MapPlacement& placed, float tolerance = kMapTolerance);
 // "PacketPill 'ACK' covers HostIcon 'mx1' (12x9 px)".
 std::string describe_overlap(const MapPlacement& placed, const MapOverlap& o);
+
+// A host's label or mail marks (badges, gauges) that stick out of the region its icon stands in
+// by more than `tolerance` px: "mail marks 'mx1' stick out of region 'dc' by 12 px".
+std::vector<std::string> find_escapes(const MapPlacement& placed, float tolerance = kMapTolerance);
 
 // Where a speech bubble of size bw x bh goes near `anchor` (its top-left corner), inside the
 // clip rectangle, and what that costs: the covered area of `avoid` (weighted) and the tail's

@@ -21,10 +21,8 @@ namespace {
 void prepare(AppState& app) {
   auto& c = app.challenge;
   if (c.run == app.run_serial && c.lang == app.lang && !c.questions.empty()) return;
-  sim::RunResult shown;
-  shown.narration = app.narration;
   c.questions = c.detective ? sim::make_detective(app.scenario, app.model.records(), app.lang, c.seed)
-                            : sim::make_quiz(app.scenario, shown, app.lang, c.seed);
+                            : sim::make_quiz(app.scenario, app.narration, app.model.records(), app.lang, c.seed);
   if (c.run != app.run_serial) c.chosen.clear();  // another run: start afresh (a language switch keeps the answers)
   c.chosen.resize(c.questions.size());
   c.run = app.run_serial;

@@ -935,6 +935,7 @@ void network_map(AppState& app) {
     }
     const float round = n.kind == "internet" ? 40.0f * s : 14.0f * s;
     dl->AddRectFilled(a, c, fill, round);
+    ms.placed.regions.push_back({{vec(a), vec(c), 1.0f}, n.id, n.kind == "internet"});
     const bool held = dragging_item && ms.drag == MapState::Drag::Network && ms.drag_id == n.id;
     dl->AddRect(a, c, held ? rgb(theme::kSelect) : line, round, 0, held ? 3.0f : 2.0f);
     std::string name = n.kind == "internet" ? std::string(app.tr("map.internet"))
@@ -1154,8 +1155,11 @@ void network_map(AppState& app) {
       plate = rgb(fill, 230);
     }
     const std::size_t marks_from = avoid.size();
-    mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, ceiling, under ? p.top - 2.0f : 1e9f, mouse,
-               avoid, mail_tip, plate);
+    // ... and above the label under it, and inside the region's box (its bottom as drawn): the
+    // column gives way ("+N more") rather than run out of the network.
+    float floor_y = under ? p.top - 2.0f : 1e9f;
+    if (region->kind != "internet") floor_y = std::min(floor_y, region_bottom[ri] - 3.0f);
+    mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, ceiling, floor_y, mouse, avoid, mail_tip, plate);
     for (std::size_t m = marks_from; m < avoid.size(); ++m) record(ms, MapItem::MailMarks, avoid[m].a, avoid[m].b, h.id);
     // An eavesdropper shows what it captures: the line itself while it travels in clear, only
     // ciphertext once TLS protects it (the TLS lessons' key moment, drawn on the map).

@@ -77,7 +77,8 @@ class Loader {
     const auto& root = src_.root;
     if (!c_.expect_object(root, "", "a scenario object ({ ... })")) return finish(s);
     c_.allowed_keys(root, "", {"$schema", "mailsim", "title", "description", "seed", "settings", "networks",
-                               "internet", "dns", "hosts", "timeline", "expectations", "narration", "faults"});
+                               "internet", "dns", "hosts", "timeline", "expectations", "narration", "faults",
+                               "questions"});
     auto version = c_.integer(root, "", "mailsim", true, 0, 1000);
     if (version && *version != kScenarioSchemaVersion)
       c_.error("/mailsim", fmt::format("scenario format version {} is not supported (this build reads version {})",
@@ -106,6 +107,7 @@ class Loader {
     if (auto f = root.find("faults"); f != root.end()) load_faults(c_, *f, "/faults", s);
     expectations(root, s);
     narration(root, s);
+    questions(root, s);
     return finish(s);
   }
 
@@ -925,43 +927,177 @@ class Loader {
       }
       const std::string wp = p + "/when";
       if (!c_.expect_object(*w, wp)) continue;
-      c_.allowed_keys(*w, wp, {"kind", "event", "host", "peer", "proto", "contains", "nth"});
-      if (auto kind = c_.choice(*w, wp, "kind", true, kinds, "trace record kind")) {
-        record_kind_from_string(*kind, step.when.kind);
-      } else {
-        ok = false;
-      }
-      for (const char* key : {"host", "peer"}) {
-        if (!w->contains(key)) continue;
-        auto h = host_ref(*w, wp, key, s, false);
-        if (!h) ok = false;
-        else (std::string(key) == "host" ? step.when.host : step.when.peer) = *h;
-      }
-      if (w->contains("proto")) {
-        if (auto pr = c_.choice(*w, wp, "proto", false, {"tcp", "udp", "tls", "dns", "smtp", "pop3", "imap", "raw", "store"},
-                                "protocol"))
-          step.when.proto = *pr;
-        else
-          ok = false;
-      }
-      for (const char* key : {"event", "contains"}) {
-        if (!w->contains(key)) continue;
-        auto v = c_.string(*w, wp, key, false);
-        if (!v) ok = false;
-        else if (v->empty()) {
-          c_.error(Checker::child(wp, key), "an empty text matches everything: leave the key out instead");
-          ok = false;
-        } else {
-          (std::string(key) == "event" ? step.when.event : step.when.contains) = *v;
-        }
-      }
-      ok &= moment_can_happen(*w, wp, step.when, s);
-      if (w->contains("nth")) {
-        if (auto n = c_.integer(*w, wp, "nth", false, 1, 1000000)) step.when.nth = static_cast<int>(*n);
-        else ok = false;
-      }
+      ok &= moment(*w, wp, s, kinds, step.when);
       if (ok) s.narration.push_back(std::move(step));
     }
+  }
+
+  // ---- questions (challenge mode) ----
+
+  void questions(const nlohmann::json& root, Scenario& s) {
+    const auto* list = array_member(root, "", "questions", false);
+    if (!list) return;
+    if (list->size() > kMaxQuestions) {
+      c_.error("/questions", fmt::format("a lesson writes at most {} questions, not {}", kMaxQuestions, list->size()));
+      return;
+    }
+    std::vector<std::string> kinds;
+    for (auto k : {RecordKind::Packet, RecordKind::Connection, RecordKind::Policy, RecordKind::Tls,
+                   RecordKind::Protocol, RecordKind::Dns, RecordKind::Mail, RecordKind::Mailbox, RecordKind::Action,
+                   RecordKind::Note})
+      kinds.emplace_back(to_string(k));
+    const auto narration = root.find("narration");
+    const std::size_t steps = narration != root.end() && narration->is_array() ? narration->size() : 0;
+    std::set<std::size_t> asked_before;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto& j = (*list)[i];
+      const std::string p = Checker::child("/questions", i);
+      if (!c_.expect_object(j, p, "a question ({\"before_step\": N or \"at_end\": true, \"en\": \"...\", \"choices\": [...]})"))
+        continue;
+      c_.allowed_keys(j, p, {"before_step", "at_end", "en", "ja", "choices", "answer", "explain"});
+      AuthoredQuestion q;
+      q.pointer = p;
+      bool ok = true;
+      const bool has_step = j.contains("before_step");
+      const auto at_end = c_.boolean(j, p, "at_end", false);
+      if (j.contains("at_end") && !at_end) ok = false;
+      if (has_step == (at_end && *at_end)) {
+        c_.error(p, has_step ? "give either \"before_step\" or \"at_end\", not both"
+                             : "missing \"before_step\" (the story step the question is asked before, 2, 3, ...) or "
+                               "\"at_end\": true (asked at the end, in the detective mode)");
+        ok = false;
+      }
+      if (has_step) {
+        if (steps < 2) {
+          c_.error(Checker::child(p, "before_step"),
+                   "this lesson has no story step to ask before (\"before_step\" needs a \"narration\" of two steps or "
+                   "more; use \"at_end\": true)");
+          ok = false;
+        } else if (auto n = c_.integer(j, p, "before_step", false, 2, static_cast<std::int64_t>(steps))) {
+          q.before_step = static_cast<std::size_t>(*n - 1);
+          if (!asked_before.insert(*q.before_step).second) {
+            c_.error(Checker::child(p, "before_step"),
+                     fmt::format("step {} already has a question: one question per step", *n));
+            ok = false;
+          }
+        } else {
+          ok = false;
+        }
+      }
+      if (auto en = c_.string(j, p, "en", true)) q.prompt.en = *en;
+      else ok = false;
+      if (j.contains("ja")) {
+        if (auto ja = c_.string(j, p, "ja", false)) q.prompt.ja = *ja;
+        else ok = false;
+      }
+      if (j.contains("explain")) {
+        if (auto e = c_.localized(j, p, "explain", false)) q.explain = {e->first, e->second};
+        else ok = false;
+      }
+      const auto* choices = array_member(j, p, "choices", true);
+      if (!choices) {
+        ok = false;
+      } else if (choices->size() < 2 || choices->size() > kMaxQuestionChoices) {
+        c_.error(Checker::child(p, "choices"),
+                 fmt::format("a question has 2 to {} choices, not {}", kMaxQuestionChoices, choices->size()));
+        ok = false;
+      } else {
+        for (std::size_t k = 0; k < choices->size(); ++k) {
+          const auto& c = (*choices)[k];
+          const std::string cp = Checker::child(Checker::child(p, "choices"), k);
+          QuestionChoice choice;
+          if (c.is_string()) {
+            choice.text.en = c.get<std::string>();
+          } else if (c_.expect_object(c, cp, "a choice: \"text\" or {\"en\": \"...\", \"ja\": \"...\", \"when\": {...}}")) {
+            c_.allowed_keys(c, cp, {"en", "ja", "when"});
+            if (auto en = c_.string(c, cp, "en", true)) choice.text.en = *en;
+            else ok = false;
+            if (c.contains("ja")) {
+              if (auto ja = c_.string(c, cp, "ja", false)) choice.text.ja = *ja;
+              else ok = false;
+            }
+            if (auto w = c.find("when"); w != c.end()) {
+              const std::string wp = cp + "/when";
+              NarrationMoment m;
+              if (c_.expect_object(*w, wp) && moment(*w, wp, s, kinds, m)) choice.when = m;
+              else ok = false;
+            }
+          } else {
+            ok = false;
+            continue;
+          }
+          if (choice.text.en.empty()) {
+            c_.error(cp, "a choice needs its text");
+            ok = false;
+          }
+          for (const auto& other : q.choices)
+            if (other.text.en == choice.text.en) {
+              c_.error(cp, "two choices say the same: " + in_quotes(choice.text.en));
+              ok = false;
+            }
+          q.choices.push_back(std::move(choice));
+        }
+        const bool tied = std::any_of(q.choices.begin(), q.choices.end(), [](const auto& c) { return c.when.has_value(); });
+        if (j.contains("answer")) {
+          if (tied) {
+            c_.error(Checker::child(p, "answer"),
+                     "give either \"answer\" or a \"when\" on the choices (the right one is the choice whose moment "
+                     "happens), not both");
+            ok = false;
+          } else if (auto a = c_.integer(j, p, "answer", false, 1, static_cast<std::int64_t>(q.choices.size()))) {
+            q.answer = static_cast<std::size_t>(*a - 1);
+          } else {
+            ok = false;
+          }
+        } else if (!tied && ok) {
+          c_.error(p, "missing \"answer\" (the right choice: 1, 2, ...) or a \"when\" on the choices");
+          ok = false;
+        }
+      }
+      if (ok) s.questions.push_back(std::move(q));
+    }
+  }
+
+  // A moment of the trace ("when" of a narration step, or of a question's choice): true when valid.
+  bool moment(const nlohmann::json& w, const std::string& wp, Scenario& s, const std::vector<std::string>& kinds,
+              NarrationMoment& out) {
+    bool ok = true;
+    c_.allowed_keys(w, wp, {"kind", "event", "host", "peer", "proto", "contains", "nth"});
+    if (auto kind = c_.choice(w, wp, "kind", true, kinds, "trace record kind")) {
+      record_kind_from_string(*kind, out.kind);
+    } else {
+      ok = false;
+    }
+    for (const char* key : {"host", "peer"}) {
+      if (!w.contains(key)) continue;
+      auto h = host_ref(w, wp, key, s, false);
+      if (!h) ok = false;
+      else (std::string(key) == "host" ? out.host : out.peer) = *h;
+    }
+    if (w.contains("proto")) {
+      if (auto pr = c_.choice(w, wp, "proto", false, {"tcp", "udp", "tls", "dns", "smtp", "pop3", "imap", "raw", "store"},
+                              "protocol"))
+        out.proto = *pr;
+      else
+        ok = false;
+    }
+    for (const char* key : {"event", "contains"}) {
+      if (!w.contains(key)) continue;
+      auto v = c_.string(w, wp, key, false);
+      if (!v) ok = false;
+      else if (v->empty()) {
+        c_.error(Checker::child(wp, key), "an empty text matches everything: leave the key out instead");
+        ok = false;
+      } else {
+        (std::string(key) == "event" ? out.event : out.contains) = *v;
+      }
+    }
+    ok &= moment_can_happen(w, wp, out, s);
+    if (w.contains("nth")) {
+      if (auto n = c_.integer(w, wp, "nth", false, 1, 1000000)) out.nth = static_cast<int>(*n);
+      else ok = false;
+    }
+    return ok;
   }
 
   // What the world's servers can do, found once (not once per action or narration step).

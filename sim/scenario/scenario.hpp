@@ -75,6 +75,24 @@ struct ExpectationSpec {
   std::string pointer;
 };
 
+// A question the lesson writes for challenge mode (docs/scenarios.md, "Questions"): asked before
+// a story step (the predict mode) or at the end (the detective). Its right answer is either fixed
+// (`answer`) or tied to the trace: the one choice whose moment happens in the run.
+struct QuestionChoice {
+  Localized text;
+  std::optional<NarrationMoment> when;  // the right choice when this moment happens
+};
+struct AuthoredQuestion {
+  std::optional<std::size_t> before_step;  // index into narration; none: asked at the end
+  Localized prompt;
+  std::vector<QuestionChoice> choices;     // 2..kMaxQuestionChoices, in the author's order
+  std::optional<std::size_t> answer;       // index of the right choice when no choice has a moment
+  Localized explain;                       // why (empty: the step's own text)
+  std::string pointer;                     // "/questions/2"
+};
+inline constexpr std::size_t kMaxQuestions = 64;
+inline constexpr std::size_t kMaxQuestionChoices = 6;
+
 struct Scenario {
   std::string file;
   std::string name;  // file name without folder and extension
@@ -97,6 +115,7 @@ struct Scenario {
   std::vector<ActionSpec> timeline;
   std::vector<ExpectationSpec> expectations;
   std::vector<NarrationStep> narration;  // the story, in order (may be empty)
+  std::vector<AuthoredQuestion> questions;  // challenge questions written by the lesson (may be empty)
   faults::FaultPlan faults;              // "faults" (and --faults files): docs/faults.md
 };
 

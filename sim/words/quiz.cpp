@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -31,6 +32,57 @@ std::string csv_field(std::string_view v) {
   return out + "\"";
 }
 
+// Whether `m` happens among `records` after the record `after` and up to the record `until` (none:
+// from the start, to the end), counting its nth.
+bool happens(const NarrationMoment& m, const RecordStore& records, std::optional<std::uint64_t> after,
+             std::optional<std::uint64_t> until) {
+  int seen = 0;
+  for (const auto& r : records) {
+    if ((after && r.seq <= *after) || (until && r.seq > *until)) continue;
+    if (m.matches(r) && ++seen >= m.nth) return true;
+  }
+  return false;
+}
+
+// A question the lesson wrote, in `lang`, its choices shuffled by the seed; none when its
+// moments do not pick exactly one right choice in this run. The moments are looked for after the
+// record `after` (the step before) up to `until` (the step asked about); none: the whole run.
+std::optional<QuizQuestion> authored_question(const Scenario& s, const AuthoredQuestion& a, const RecordStore& records,
+                                              std::optional<std::uint64_t> after, std::optional<std::uint64_t> until, std::string_view lang, std::uint64_t seed,
+                                              std::size_t index) {
+  const bool ja = lang == "ja";
+  std::optional<std::size_t> right = a.answer;
+  if (!right) {
+    for (std::size_t k = 0; k < a.choices.size(); ++k) {
+      if (!a.choices[k].when || !happens(*a.choices[k].when, records, after, until)) continue;
+      if (right) return std::nullopt;  // two choices happened: the question does not fit this run
+      right = k;
+    }
+    if (!right) return std::nullopt;
+  }
+  QuizQuestion q;
+  q.kind = "authored";
+  q.authored = true;
+  q.prompt = a.prompt.in(lang);
+  if (a.before_step) {
+    q.step = *a.before_step;
+    q.explanation = a.explain.en.empty() ? s.narration[*a.before_step].text(lang) : a.explain.in(lang);
+  } else {
+    q.at_end = true;
+    q.context = ja ? "先生からの質問" : "Your teacher asks";
+    q.explanation = a.explain.en.empty() ? a.choices[*right].text.in(lang) : a.explain.in(lang);
+  }
+  std::vector<std::size_t> order(a.choices.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  Random rnd(seed ^ (0xA0761D6478BD642Full * (index + 1)));
+  for (std::size_t k = order.size() - 1; k > 0; --k) std::swap(order[k], order[static_cast<std::size_t>(rnd.below(k + 1))]);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    q.options.push_back(a.choices[order[k]].text.in(lang));
+    if (order[k] == *right) q.answer = k;
+  }
+  return q;
+}
+
 }  // namespace
 
 std::uint64_t student_seed(std::string_view student) {
@@ -44,6 +96,11 @@ std::uint64_t student_seed(std::string_view student) {
 
 std::vector<QuizQuestion> make_quiz(const Scenario& s, const RunResult& run, std::string_view lang,
                                     std::uint64_t seed) {
+  return make_quiz(s, run.narration, run.trace.records(), lang, seed);
+}
+
+std::vector<QuizQuestion> make_quiz(const Scenario& s, const std::vector<NarrationMatch>& narration,
+                                    const RecordStore& records, std::string_view lang, std::uint64_t seed) {
   std::vector<QuizQuestion> out;
   const auto& steps = s.narration;
   const bool ja = lang == "ja";
@@ -61,11 +118,24 @@ std::vector<QuizQuestion> make_quiz(const Scenario& s, const RunResult& run, std
 
   // The reached steps in story order.
   std::vector<std::size_t> reached;
-  for (std::size_t k = 0; k < steps.size() && k < run.narration.size(); ++k)
-    if (run.narration[k].reached) reached.push_back(k);
+  for (std::size_t k = 0; k < steps.size() && k < narration.size(); ++k)
+    if (narration[k].reached) reached.push_back(k);
   for (std::size_t n = 1; n < reached.size(); ++n) {
     const auto& before = steps[reached[n - 1]];
     const auto& step = steps[reached[n]];
+    // The lesson's own question for this step, when it wrote one.
+    const auto own_q = std::find_if(s.questions.begin(), s.questions.end(),
+                                    [&](const AuthoredQuestion& a) { return a.before_step == reached[n]; });
+    if (own_q != s.questions.end()) {
+      const auto index = static_cast<std::size_t>(own_q - s.questions.begin());
+      if (auto q = authored_question(s, *own_q, records, narration[reached[n - 1]].seq, narration[reached[n]].seq, lang,
+                                        seed, index)) {
+        q->context = before.text(lang);
+        out.push_back(std::move(*q));
+        continue;
+      }
+      // Its moments do not pick one choice in this run (a changed lesson): the generated one instead.
+    }
     const std::string right = title_of(step.analogy, lang);
     if (right.empty()) continue;
     Random rnd(seed ^ (0x9E3779B97F4A7C15ull * (reached[n] + 1)));
@@ -265,6 +335,11 @@ std::vector<QuizQuestion> make_detective(const Scenario& s, const RecordStore& r
     w.answer = options(rnd, because, reasons, w.options);
     out.push_back(std::move(w));
   }
+  // The lesson's own questions about the end.
+  for (std::size_t k = 0; k < s.questions.size(); ++k) {
+    if (s.questions[k].before_step) continue;
+    if (auto q = authored_question(s, s.questions[k], records, std::nullopt, std::nullopt, lang, seed, k)) out.push_back(std::move(*q));
+  }
   return out;
 }
 
@@ -277,7 +352,7 @@ std::string quiz_csv(std::string_view student, std::string_view lesson, std::uin
     const auto& q = questions[r.question];
     if (r.correct) ++right;
     out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(student), csv_field(lesson), seed, r.question + 1,
-                       q.kind, q.kind == "next_step" ? std::to_string(q.step + 1) : std::string(), r.chosen + 1,
+                       q.kind, q.kind == "next_step" || (q.authored && !q.at_end) ? std::to_string(q.step + 1) : std::string(), r.chosen + 1,
                        q.answer + 1, r.correct ? "yes" : "no");
   }
   const std::size_t total = questions.size();

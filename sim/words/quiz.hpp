@@ -25,13 +25,23 @@ struct QuizQuestion {
   // "who" questions: per option, the host id it names (a network's id for a network rule), so
   // the app can let the student click a host on the map instead of a button.
   std::vector<std::string> option_hosts;
+  bool authored = false;    // written in the lesson's "questions" (kind "authored")
+  bool at_end = false;      // asked at the end (with the detective's), not before a step
 };
 
 // The questions of a lesson in `lang` ("en" or "ja"): one before each reached story step
 // (from the second on) whose situation (its analogy) has a title. Deterministic in
 // (scenario, run, lang, seed). Needs the analogy tables (sim::analogy_tables()).
+// A step the lesson writes a question for (Scenario::questions, "before_step") gets that one
+// instead of the generated one; its right answer is fixed or, when its choices carry moments, the
+// one choice whose moment happens after the step before, up to the step (when the moments do not
+// pick exactly one choice in this run, the generated question is asked instead; an end question
+// is left out).
 std::vector<QuizQuestion> make_quiz(const Scenario& s, const RunResult& run, std::string_view lang,
                                     std::uint64_t seed);
+// The same from a run's narration ties and records (the app's sorted copy).
+std::vector<QuizQuestion> make_quiz(const Scenario& s, const std::vector<NarrationMatch>& narration,
+                                    const RecordStore& records, std::string_view lang, std::uint64_t seed);
 
 // The detective's questions: shown only how the lesson ends, the student finds which server
 // (or network rule) stopped the mail ("who") and why ("why"), for each distinct refusal in the
@@ -42,6 +52,8 @@ std::vector<QuizQuestion> make_quiz(const Scenario& s, const RunResult& run, std
 // happened; the true answer is always among the 3-4 options. Deterministic in (scenario, run,
 // lang, seed). Empty when nothing was refused.
 inline constexpr std::size_t kMaxDetectiveCases = 3;
+// The lesson's own end questions (Scenario::questions with "at_end") follow the generated ones,
+// so a lesson where nothing is refused can still have a detective's quiz.
 // `records`: a run's trace records (RunResult::trace.records(), or the app's sorted copy).
 std::vector<QuizQuestion> make_detective(const Scenario& s, const RecordStore& records, std::string_view lang,
                                          std::uint64_t seed);
@@ -75,7 +87,7 @@ struct QuizResult {
 
 // The teacher's CSV: a header line, then one line per answer:
 // student,lesson,seed,question,kind,step,chosen,answer,correct (step empty for the detective's
-// questions; fields with a comma or a
+// questions and the lesson's end questions; kind "authored" for the lesson's own; fields with a comma or a
 // quote are quoted, quotes doubled), and a last line with the score.
 std::string quiz_csv(std::string_view student, std::string_view lesson, std::uint64_t seed,
                      const std::vector<QuizQuestion>& questions, const std::vector<QuizResult>& results);

@@ -202,6 +202,16 @@ TEST_CASE("japanese: the app's and the analogy's tables, the wording templates a
     if (j.contains("narration"))
       for (const auto& step : j["narration"])
         if (step.contains("ja")) check_text(f.filename().string() + " narration", step["ja"].get<std::string>(), names);
+    // The lesson's own challenge questions: the question, each choice, the explanation.
+    if (j.contains("questions"))
+      for (const auto& q : j["questions"]) {
+        const std::string where = f.filename().string() + " question";
+        if (q.contains("ja")) check_text(where, q["ja"].get<std::string>(), names);
+        for (const auto& c : q["choices"])
+          if (c.is_object() && c.contains("ja")) check_text(where + " choice", c["ja"].get<std::string>(), names);
+        if (q.contains("explain") && q["explain"].is_object() && q["explain"].contains("ja"))
+          check_text(where + " explanation", q["explain"]["ja"].get<std::string>(), names);
+      }
   }
 }
 

@@ -87,11 +87,48 @@ TEST_CASE("quiz command: the detective mode asks who stopped the mail and why; r
   CHECK(text.str().find(",no\n") == std::string::npos);
   std::filesystem::remove(a.csv);
 
-  // A lesson where nothing is stopped has no case: a clear error, exit code 2.
-  a.lesson = "whole-journey";
+  // A lesson where nothing is stopped (and that writes no end question) has no case: a clear
+  // error, exit code 2.
+  a.lesson = "same-domain";
   a.answers.clear();
   a.csv.clear();
   std::ostringstream err2;
   CHECK(cli::cmd_quiz(a, lessons, in, out, err2) == 2);
   CHECK(err2.str().find("no case for the detective") != std::string::npos);
+}
+
+TEST_CASE("quiz command: a lesson's own questions are graded and in the CSV") {
+  sim::set_assets_dir(std::filesystem::path(MAILSIM_SOURCE_DIR) / "assets");
+  const std::filesystem::path lessons = std::filesystem::path(MAILSIM_SOURCE_DIR) / "scenarios";
+  auto loaded = sim::load_scenario_file((lessons / "mail/op25b-submission.json").string());
+  REQUIRE(loaded.scenario);
+  const auto run = sim::run_scenario(*loaded.scenario);
+  for (const char* mode : {"predict", "detective"}) {
+    INFO(mode);
+    const bool detective = std::string_view(mode) == "detective";
+    const auto q = detective ? sim::make_detective(*loaded.scenario, run.trace.records(), "ja", 7)
+                             : sim::make_quiz(*loaded.scenario, run, "ja", 7);
+    std::string right;
+    for (const auto& x : q) right += (right.empty() ? "" : ",") + std::to_string(x.answer + 1);
+    cli::QuizArgs a;
+    a.lesson = "op25b-submission";
+    a.mode = mode;
+    a.lang = "ja";
+    a.seed = "7";
+    a.answers = right;
+    a.csv = (std::filesystem::temp_directory_path() / "mailsim-authored-test.csv").string();
+    std::istringstream in;
+    std::ostringstream out, err;
+    REQUIRE(cli::cmd_quiz(a, lessons, in, out, err) == 0);
+    CHECK(out.str().find("（100%）") != std::string::npos);
+    // The lesson's own Japanese question is asked.
+    CHECK(out.str().find(detective ? loaded.scenario->questions[2].prompt.ja : loaded.scenario->questions[0].prompt.ja) !=
+          std::string::npos);
+    std::ifstream csv(a.csv);
+    std::stringstream text;
+    text << csv.rdbuf();
+    CHECK(text.str().find(detective ? ",authored,," : ",authored,2,") != std::string::npos);
+    CHECK(text.str().find(",no\n") == std::string::npos);
+    std::filesystem::remove(a.csv);
+  }
 }

@@ -316,3 +316,31 @@ TEST_CASE("sequence: lanes per host in the order of the path, packets slanted, b
   CHECK(lines >= 2);  // the EHLO lines of the two connections that open
   CHECK(seq.duration == Approx(model.pace().duration()));
 }
+
+TEST_CASE("analogy: the state-changing actions and a fired fault rule have their post-office picture",
+          "[gui][analogy]") {
+  using K = sim::RecordKind;
+  CHECK(analogy_key(rec(K::Action, "account_changed")) == "settings.account");
+  CHECK(analogy_key(rec(K::Action, "server_changed")) == "settings.server");
+  CHECK(analogy_key(rec(K::Action, "folder_emptied")) == "mailbox.emptied");
+  CHECK(analogy_key(rec(K::Note, "fault")) == "fault.injected");
+  CHECK(analogy_key(rec(K::Note, "something else")).empty());
+  const auto stations = table("stations.json");
+  CHECK(gui::station_from_name(stations.get("settings.account")) == gui::Station::PostBox);
+  CHECK(gui::station_from_name(stations.get("mailbox.emptied")) == gui::Station::PoBox);
+  // In the lessons that use them, the records are classified so.
+  for (const char* name : {"mail/password-fixed.json", "mail/mailbox-full-retry.json", "mail/bad-day.json"}) {
+    INFO(name);
+    const auto l = load(name);
+    int seen = 0;
+    for (const auto& r : l.trace.records()) {
+      if ((r.kind == K::Action && (r.event == "account_changed" || r.event == "server_changed" ||
+                                   r.event == "folder_emptied")) ||
+          (r.kind == K::Note && r.event == "fault")) {
+        CHECK_FALSE(analogy_key(r).empty());
+        ++seen;
+      }
+    }
+    CHECK(seen >= 1);
+  }
+}

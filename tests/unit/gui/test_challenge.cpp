@@ -85,3 +85,22 @@ TEST_CASE("challenge: the detective's questions come one after another; a click 
   CHECK_FALSE(gui::next_unanswered(c));
   CHECK(c.score() == c.questions.size());
 }
+
+TEST_CASE("challenge: while a question is open and unanswered, the lists of what happened are hidden",
+          "[gui][challenge]") {
+  gui::ChallengeState c;
+  c.questions.resize(2);
+  c.questions[0].options = {"a", "b", "c"};
+  c.questions[1].options = {"a", "b", "c"};
+  CHECK_FALSE(gui::answer_hidden(c));  // not in a challenge
+  c.active = true;
+  CHECK_FALSE(gui::answer_hidden(c));  // nothing asked yet
+  c.asking = 0;
+  CHECK(gui::answer_hidden(c));  // the Events table would show the refusing reply / the next step
+  c.answer(1);
+  CHECK_FALSE(gui::answer_hidden(c));  // answered: the explanation and the lists are shown
+  c.detective = true;
+  c.asking = 1;
+  c.revealed = false;
+  CHECK(gui::answer_hidden(c));
+}

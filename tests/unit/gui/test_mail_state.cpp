@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <random>
 
 #include "gui/model/world_view.hpp"
@@ -595,4 +596,28 @@ TEST_CASE("mail state: a POP3 download puts the letter on the device as the serv
   const auto* pc = m.view_at(downloaded.time).mail.device("kuroyagi-pc");
   REQUIRE(pc);
   CHECK(pc->items.size() == 1);
+}
+
+TEST_CASE("mail state: a change_server quota change is the gauge's new limit from its moment on", "[gui][mail]") {
+  auto j = nlohmann::json::parse(std::ifstream(std::string(MAILSIM_SOURCE_DIR) + "/scenarios/mail/mailbox-full.json"));
+  j.erase("narration");
+  j.erase("expectations");
+  j.erase("questions");
+  j["timeline"].push_back({{"at", "3m"}, {"do", "change_server"}, {"host", "mx-hogehoge"}, {"user", "kuroyagi"},
+                           {"quota", "8KB"}});
+  auto r = sim::load_scenario_text(j.dump(), "quota-change.json");
+  for (const auto& d : r.diagnostics) INFO(d.format());
+  REQUIRE(r.scenario);
+  auto run = sim::run_scenario(*r.scenario);
+  const gui::TraceModel m(*r.scenario, run.trace);
+  const auto& changed = first(m, sim::RecordKind::Action, "server_changed", "mx-hogehoge");
+  const auto* before = m.view_at(changed.time - 1).mail.mailbox("mx-hogehoge", "kuroyagi");
+  REQUIRE(before);
+  CHECK(before->quota_limit == 2048);
+  const auto* after = m.view_at(changed.time).mail.mailbox("mx-hogehoge", "kuroyagi");
+  REQUIRE(after);
+  CHECK(after->quota_limit == 8192);
+  CHECK(after->quota_used == before->quota_used);  // only the limit changed
+  // Seeking back shows the old limit again.
+  CHECK(m.view_at(0).mail.mailbox("mx-hogehoge", "kuroyagi")->quota_limit == 2048);
 }

@@ -74,3 +74,23 @@ TEST_CASE("map place: the bubble goes to free space near its anchor", "[gui][map
   CHECK(at.x >= 0.0f);
   CHECK(at.y >= 0.0f);
 }
+
+TEST_CASE("map place: a host's mail marks or label sticking out of its region are found", "[gui][map]") {
+  MapPlacement placed;
+  placed.regions.push_back({{{0, 0}, {200, 100}, 1.0f}, "dc", false});
+  placed.regions.push_back({{{300, 0}, {600, 300}, 1.0f}, "internet", true});
+  placed.add(MapItem::HostIcon, {20, 20}, {50, 50}, "mx");
+  placed.add(MapItem::MailMarks, {55, 20}, {150, 40}, "mx");  // inside
+  CHECK(find_escapes(placed).empty());
+  placed.add(MapItem::MailMarks, {55, 45}, {230, 60}, "mx");  // 30 px past the right side
+  const auto e = find_escapes(placed);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0] == "mail marks 'mx' stick out of region 'dc' by 30 px (right)");
+  // The Internet's cloud is not checked; a host in no region neither.
+  placed.items.clear();
+  placed.add(MapItem::HostIcon, {320, 20}, {350, 50}, "router");
+  placed.add(MapItem::HostLabel, {290, 55}, {380, 70}, "router");
+  placed.add(MapItem::HostIcon, {900, 20}, {930, 50}, "lost");
+  placed.add(MapItem::HostLabel, {880, 55}, {960, 70}, "lost");
+  CHECK(find_escapes(placed).empty());
+}

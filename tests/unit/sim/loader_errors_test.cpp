@@ -551,3 +551,47 @@ TEST_CASE("broken lessons: TLS required only where STARTTLS is offered") {
         "lesson.json:32:65: /timeline/2/require_tls: mx-hogehoge has no STARTTLS port for mail programs (587, 110, 143 ...) "
         "to require TLS on; name ports in a list, e.g. [25]");
 }
+
+// Questions for challenge mode (issue 18): each mistake named at its place.
+namespace {
+std::string with_questions(const std::string& questions) {
+  return with_line(43, "  ],\n  \"questions\": [" + questions + "]");
+}
+}  // namespace
+
+TEST_CASE("broken lessons: a lesson's own questions") {
+  const std::string choices = R"("choices": ["Accepted", "Refused"])";
+  // A good one loads: the answer fixed, or tied to a moment.
+  {
+    const auto r = load_scenario_text(with_questions(R"({"before_step": 2, "en": "Next?", "ja": "次は？", )" + choices +
+                                                     R"(, "answer": 1}, {"at_end": true, "en": "Who?", "choices": [{"en": "mx", "when": {"kind": "mail", "event": "delivered"}}, "nobody"]})"),
+                                      "lesson.json");
+    REQUIRE(r.scenario);
+    REQUIRE(r.scenario->questions.size() == 2);
+    CHECK(r.scenario->questions[0].before_step == 1u);
+    CHECK(r.scenario->questions[0].answer == 0u);
+    CHECK(r.scenario->questions[0].prompt.ja == "次は？");
+    CHECK_FALSE(r.scenario->questions[1].before_step);
+    CHECK(r.scenario->questions[1].choices[0].when);
+  }
+  CHECK(one_error(with_questions(R"({"before_step": 1, "en": "First?", )" + choices + R"(, "answer": 1})")) ==
+        "lesson.json:44:18: /questions/0/before_step: 1 is out of range (2 to 2)");
+  CHECK(one_error(with_questions(R"({"en": "When?", )" + choices + R"(, "answer": 1})")) ==
+        "lesson.json:44:17: /questions/0: missing \"before_step\" (the story step the question is asked before, 2, 3, "
+        "...) or \"at_end\": true (asked at the end, in the detective mode)");
+  CHECK(one_error(with_questions(R"({"at_end": true, "en": "Which?", "choices": ["Only one"], "answer": 1})")) ==
+        "lesson.json:44:50: /questions/0/choices: a question has 2 to 6 choices, not 1");
+  CHECK(one_error(with_questions(R"({"at_end": true, "en": "Which?", )" + choices + R"(, "answer": 3})")) ==
+        "lesson.json:44:86: /questions/0/answer: 3 is out of range (1 to 2)");
+  CHECK(one_error(with_questions(R"({"at_end": true, "en": "Which?", "choices": ["Same", "Same"], "answer": 1})")) ==
+        "lesson.json:44:70: /questions/0/choices/1: two choices say the same: \"Same\"");
+  CHECK(one_error(with_questions(R"({"at_end": true, "en": "Which?", )" + choices + R"(})")) ==
+        "lesson.json:44:17: /questions/0: missing \"answer\" (the right choice: 1, 2, ...) or a \"when\" on the choices");
+  CHECK(one_error(with_questions(
+            R"({"at_end": true, "en": "Which?", "choices": [{"en": "A", "when": {"kind": "mail", "event": "delivred"}}, "B"]})")) ==
+        "lesson.json:44:99: /questions/0/choices/0/when/event: a mail record never has the event \"delivred\" (did you "
+        "mean \"delivered\"?)");
+  CHECK(one_error(with_questions(R"({"before_step": 2, "en": "A?", )" + choices + R"(, "answer": 1}, {"before_step": 2, "en": "B?", )" +
+                                 choices + R"(, "answer": 2})")) ==
+        "lesson.json:44:99: /questions/1/before_step: step 2 already has a question: one question per step");
+}

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "sim/words/quiz.hpp"
@@ -40,10 +41,12 @@ TEST_CASE("quiz: options are made from the trace, hold the true answer, and are 
       REQUIRE(a[k].options.size() >= 3);
       CHECK(a[k].options.size() <= 4);
       REQUIRE(a[k].answer < a[k].options.size());
-      // The true answer is the title of the step's own situation; every option is different.
+      CHECK(std::set<std::string>(a[k].options.begin(), a[k].options.end()).size() == a[k].options.size());
+      // The true answer of a generated question is the title of the step's own situation (the
+      // lesson's own questions are checked below).
+      if (a[k].authored) continue;
       CHECK(a[k].options[a[k].answer] ==
             analogy_tables().lookup(l.scenario.narration[a[k].step].analogy, lang)->title);
-      CHECK(std::set<std::string>(a[k].options.begin(), a[k].options.end()).size() == a[k].options.size());
       CHECK_FALSE(a[k].context.empty());
       CHECK_FALSE(a[k].explanation.empty());
     }
@@ -67,7 +70,7 @@ TEST_CASE("quiz: a scripted student who answers right gets 100 %; the CSV has ev
     for (std::size_t k = 0; k < q.size(); ++k) results.push_back({k, q[k].answer, true});
     const auto csv = quiz_csv("Ann, B.", "lesson", 42, q, results);
     CHECK(csv.rfind("student,lesson,seed,question,kind,step,chosen,answer,correct\n", 0) == 0);
-    CHECK(csv.find("\"Ann, B.\",lesson,42,1,next_step,") != std::string::npos);
+    CHECK(csv.find("\"Ann, B.\",lesson,42,1," + q[0].kind + ",") != std::string::npos);
     CHECK(csv.find(",no\n") == std::string::npos);
     CHECK(csv.find(",score,,," + std::to_string(q.size()) + "," + std::to_string(q.size()) + ",100%\n") !=
           std::string::npos);
@@ -97,8 +100,13 @@ TEST_CASE("quiz: the detective finds who stopped the mail and why, with the true
     CHECK(found.front().who == c.who);
     CHECK(found.front().reason == c.why);
     for (const char* lang : {"en", "ja"}) {
-      const auto a = make_detective(l.scenario, l.run.trace.records(), lang, 11);
-      const auto b = make_detective(l.scenario, l.run.trace.records(), lang, 11);
+      auto a = make_detective(l.scenario, l.run.trace.records(), lang, 11);
+      auto b = make_detective(l.scenario, l.run.trace.records(), lang, 11);
+      // The lesson's own end questions come last; the detective's own are checked here.
+      const auto own = [](const QuizQuestion& q) { return q.authored; };
+      CHECK(std::is_partitioned(a.begin(), a.end(), [](const QuizQuestion& q) { return !q.authored; }));
+      std::erase_if(a, own);
+      std::erase_if(b, own);
       REQUIRE(a.size() >= 2);
       REQUIRE(a.size() % 2 == 0);  // a "who" and a "why" per refusal
       for (std::size_t k = 0; k < a.size(); ++k) {
@@ -121,9 +129,13 @@ TEST_CASE("quiz: the detective finds who stopped the mail and why, with the true
       CHECK(a[1].options[a[1].answer] == std::string(std::string_view(lang) == "ja" ? it->ja : it->en));
     }
   }
-  // A lesson where nothing is refused has no case.
+  // A lesson where nothing is refused has no case: only its own end questions, when it writes some.
   const auto ok = lesson("mail/whole-journey.json");
-  CHECK(make_detective(ok.scenario, ok.run.trace.records(), "en", 1).empty());
+  const auto end_only = make_detective(ok.scenario, ok.run.trace.records(), "en", 1);
+  REQUIRE_FALSE(end_only.empty());
+  for (const auto& q : end_only) CHECK((q.authored && q.at_end));
+  const auto plain = lesson("mail/same-domain.json");
+  CHECK(make_detective(plain.scenario, plain.run.trace.records(), "en", 1).empty());
 }
 
 TEST_CASE("quiz: a scripted detective who answers right gets 100 %; the CSV leaves the step empty") {
@@ -138,4 +150,106 @@ TEST_CASE("quiz: a scripted detective who answers right gets 100 %; the CSV leav
   CHECK(csv.find(",no\n") == std::string::npos);
   CHECK(csv.find(",score,,," + std::to_string(q.size()) + "," + std::to_string(q.size()) + ",100%\n") !=
         std::string::npos);
+}
+
+TEST_CASE("quiz: a lesson's own questions replace the generated ones at their steps, tied to the trace") {
+  auto l = lesson("mail/op25b-submission.json");
+  REQUIRE(l.scenario.questions.size() == 3);
+  for (const char* lang : {"en", "ja"}) {
+    INFO(lang);
+    const auto q = make_quiz(l.scenario, l.run, lang, student_seed("kuro"));
+    // Before step 2 (index 1): the lesson's question, whose right choice is the one whose moment
+    // (the border's drop) happened between step 1 and step 2.
+    const auto at2 = std::find_if(q.begin(), q.end(), [](const QuizQuestion& x) { return x.step == 1; });
+    REQUIRE(at2 != q.end());
+    CHECK(at2->authored);
+    CHECK(at2->kind == "authored");
+    CHECK(at2->prompt == l.scenario.questions[0].prompt.in(lang));
+    CHECK(at2->options.size() == 4);
+    CHECK(at2->options[at2->answer] == l.scenario.questions[0].choices[0].text.in(lang));
+    CHECK(at2->context == l.scenario.narration[0].text(lang));  // what just happened
+    CHECK_FALSE(at2->explanation.empty());
+    // Before step 6: the laptop's connection opens (the choice tied to it), no drop for it.
+    const auto at6 = std::find_if(q.begin(), q.end(), [](const QuizQuestion& x) { return x.step == 5; });
+    REQUIRE(at6 != q.end());
+    CHECK(at6->authored);
+    CHECK(at6->options[at6->answer] == l.scenario.questions[1].choices[0].text.in(lang));
+    CHECK(at6->explanation == l.scenario.narration[5].text(lang));  // no "explain": the step's own words
+    // Other steps keep their generated question.
+    const auto generated = std::count_if(q.begin(), q.end(), [](const QuizQuestion& x) { return !x.authored; });
+    CHECK(generated >= 3);
+    // The end question follows the detective's.
+    const auto d = make_detective(l.scenario, l.run.trace.records(), lang, 3);
+    REQUIRE_FALSE(d.empty());
+    CHECK(d.back().at_end);
+    CHECK(d.back().options[d.back().answer] == l.scenario.questions[2].choices[0].text.in(lang));
+  }
+  // Shuffled per student, the right choice followed wherever it went.
+  const auto x = make_quiz(l.scenario, l.run, "en", student_seed("alice"));
+  const auto y = make_quiz(l.scenario, l.run, "en", student_seed("bob"));
+  const auto own_x = std::find_if(x.begin(), x.end(), [](const QuizQuestion& a) { return a.authored; });
+  const auto own_y = std::find_if(y.begin(), y.end(), [](const QuizQuestion& a) { return a.authored; });
+  REQUIRE((own_x != x.end() && own_y != y.end()));
+  CHECK(own_x->options[own_x->answer] == own_y->options[own_y->answer]);
+  // Tied to the trace: when two choices' moments both happen the question does not fit this run
+  // and the generated one is asked instead; when the moment of another choice is the one that
+  // happens, that choice is right.
+  auto both = l.scenario;
+  both.questions[0].choices[1].when = both.questions[0].choices[0].when;
+  const auto qb = make_quiz(both, l.run, "en", 1);
+  const auto b2 = std::find_if(qb.begin(), qb.end(), [](const QuizQuestion& a) { return a.step == 1; });
+  REQUIRE(b2 != qb.end());
+  CHECK_FALSE(b2->authored);
+  auto swapped = l.scenario;
+  std::swap(swapped.questions[0].choices[0].when, swapped.questions[0].choices[2].when);
+  const auto qs = make_quiz(swapped, l.run, "en", 1);
+  const auto s2 = std::find_if(qs.begin(), qs.end(), [](const QuizQuestion& a) { return a.step == 1; });
+  REQUIRE(s2 != qs.end());
+  CHECK(s2->authored);
+  CHECK(s2->options[s2->answer] == swapped.questions[0].choices[2].text.en);
+  // The CSV names them: kind "authored", the step for a step's question, empty at the end.
+  std::vector<QuizResult> results;
+  for (std::size_t k = 0; k < qs.size(); ++k) results.push_back({k, qs[k].answer, true});
+  const auto csv = quiz_csv("kuro", "op25b-submission", 1, qs, results);
+  CHECK(csv.find(",authored,2,") != std::string::npos);
+}
+
+TEST_CASE("quiz: every lesson's written questions are asked, in en and ja") {
+  namespace fs = std::filesystem;
+  std::size_t lessons_with_questions = 0;
+  for (const auto& g : fs::directory_iterator(fs::path(MAILSIM_SOURCE_DIR) / "scenarios")) {
+    if (!g.is_directory()) continue;
+    for (const auto& f : fs::directory_iterator(g.path())) {
+      if (f.path().extension() != ".json") continue;
+      const std::string name = g.path().filename().string() + "/" + f.path().filename().string();
+      auto loaded = load_scenario_file(f.path().string());
+      REQUIRE(loaded.scenario);
+      if (loaded.scenario->questions.empty()) continue;
+      ++lessons_with_questions;
+      const auto l = lesson(name);
+      for (const char* lang : {"en", "ja"}) {
+        INFO(name << " " << lang);
+        auto q = make_quiz(l.scenario, l.run, lang, 5);
+        const auto d = make_detective(l.scenario, l.run.trace.records(), lang, 5);
+        q.insert(q.end(), d.begin(), d.end());
+        std::size_t own = 0;
+        for (const auto& x : q) {
+          if (!x.authored) continue;
+          ++own;
+          CHECK_FALSE(x.prompt.empty());
+          CHECK_FALSE(x.explanation.empty());
+          REQUIRE(x.answer < x.options.size());
+          CHECK(std::set<std::string>(x.options.begin(), x.options.end()).size() == x.options.size());
+        }
+        CHECK(own == l.scenario.questions.size());  // none left out: each fits its lesson's run
+        // Written in Japanese too (every question and choice).
+        if (std::string_view(lang) == "ja")
+          for (const auto& a : l.scenario.questions) {
+            CHECK_FALSE(a.prompt.ja.empty());
+            for (const auto& c : a.choices) CHECK_FALSE(c.text.ja.empty());
+          }
+      }
+    }
+  }
+  CHECK(lessons_with_questions >= 4);
 }
