@@ -100,8 +100,8 @@ std::string smtp_key(const sim::Record& r, const AnalogyContext& ctx) {
     if (code >= 500 || (code >= 400 && code < 500)) {
       if (says_rate_limit(l)) return "smtp.throttled";
       // Greylisting: "not now, try again later" to a sender it has not seen before; the
-      // sending server keeps the letter and tries again (the deferral, not a limit).
-      if (code < 500 && says_greylisting(l)) return "mail.deferred";
+      // sending server keeps the letter and tries again (its own situation, not a limit).
+      if (code < 500 && says_greylisting(l)) return "smtp.greylisted";
       if (status == "5.1.1" || has(l, "user unknown") || has(l, "no such user")) return "smtp.user_unknown";
       if (status == "5.7.1" || has(l, "relay")) return "smtp.relay_denied";
       if (status == "5.2.2" || status == "4.2.2" || has(l, "quota") || has(l, "mailbox full")) return "mailbox.quota";
@@ -178,13 +178,15 @@ const std::vector<std::string>& analogy_keys() {
       "tcp.connect", "tcp.refused", "tcp.timeout", "tcp.closed",
       "policy.op25b", "policy.block",
       "smtp.submission", "smtp.relay", "smtp.auth", "smtp.auth_failed", "smtp.user_unknown", "smtp.relay_denied",
-      "smtp.throttled",
+      "smtp.throttled", "smtp.greylisted",
       "tls.starttls", "tls.implicit", "tls.none",
       "mail.queued", "mail.deferred", "mail.delivered", "mail.bounced",
       "mailbox.quota", "message.too_large", "mailbox.fetched",
       "pop3.login", "pop3.download", "pop3.delete",
       "imap.login", "imap.sync", "imap.seen",
       "settings.account", "settings.server", "mailbox.emptied", "fault.injected",
+      // For narration: a link cut, an old cached answer, a charset read wrongly.
+      "net.link_down", "dns.stale", "message.charset",
       // Decided by facts beyond one record (gui/model/situation).
       "mail.compose", "mail.returned", "tcp.timeout_blocked", "tcp.server_down", "smtp.incoming"};
   return keys;
@@ -241,6 +243,7 @@ std::string analogy_key(const sim::Record& r, const AnalogyContext& ctx) {
       if (r.event == "delivered") return "mail.delivered";
       if (r.event == "deferred") return "mail.deferred";
       if (r.event == "throttled") return "smtp.throttled";
+      if (r.event == "greylisted") return "smtp.greylisted";
       if (r.event == "bounced" || r.event == "dsn") return "mail.bounced";
       return "mail.queued";
     case sim::RecordKind::Mailbox: {
@@ -264,6 +267,7 @@ std::string analogy_key(const sim::Record& r, const AnalogyContext& ctx) {
       if (r.event == "account_changed") return "settings.account";
       if (r.event == "server_changed") return "settings.server";
       if (r.event == "folder_emptied") return "mailbox.emptied";
+      if (r.event == "link_down") return "net.link_down";
       if (r.event != "start") return {};
       const auto a = str(d, "action");
       if (a == "lookup") return "dns.query";

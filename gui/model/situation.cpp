@@ -53,44 +53,58 @@ bool timed_out(const sim::Record& r) {
   return false;
 }
 
-}  // namespace
-
-HostPower::HostPower(const sim::Scenario& scenario, const sim::RecordStore& records) {
-  auto slot = [&](const std::string& host) {
-    auto it = std::lower_bound(hosts_.begin(), hosts_.end(), host);
-    const auto k = static_cast<std::size_t>(it - hosts_.begin());
-    if (it == hosts_.end() || *it != host) {
-      hosts_.insert(it, host);
-      initially_down_.insert(initially_down_.begin() + static_cast<std::ptrdiff_t>(k), false);
-      changes_.insert(changes_.begin() + static_cast<std::ptrdiff_t>(k), std::vector<Change>{});
-    }
-    return k;
-  };
-  for (const auto& h : scenario.hosts)
-    if (h.down) initially_down_[slot(h.info.id)] = true;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    const auto& r = records[i];
-    if (r.kind != sim::RecordKind::Action || (r.event != "host_down" && r.event != "host_up")) continue;
-    changes_[slot(r.host)].push_back({i, r.event == "host_down"});
-  }
+// A cut link between two hosts of different networks (either network's link to the Internet).
+bool link_cut_between(const TraceModel& model, const HostPower& power, const std::string& a, const std::string& b,
+                      std::size_t at) {
+  const auto* ha = model.layout().host(a);
+  const auto* hb = model.layout().host(b);
+  if (!ha || !hb || ha->network == hb->network) return false;
+  return power.link_down(ha->network, at) || power.link_down(hb->network, at);
 }
 
-bool HostPower::down(const std::string& host, std::optional<std::size_t> at) const {
-  auto it = std::lower_bound(hosts_.begin(), hosts_.end(), host);
-  if (it == hosts_.end() || *it != host) return false;
-  const auto k = static_cast<std::size_t>(it - hosts_.begin());
-  bool d = initially_down_[k];
+}  // namespace
+
+std::size_t HostPower::OnOff::slot(const std::string& id) {
+  auto it = std::lower_bound(ids.begin(), ids.end(), id);
+  const auto k = static_cast<std::size_t>(it - ids.begin());
+  if (it == ids.end() || *it != id) {
+    ids.insert(it, id);
+    initially.insert(initially.begin() + static_cast<std::ptrdiff_t>(k), false);
+    changes.insert(changes.begin() + static_cast<std::ptrdiff_t>(k), std::vector<Change>{});
+  }
+  return k;
+}
+
+bool HostPower::OnOff::on(const std::string& id, std::optional<std::size_t> at) const {
+  auto it = std::lower_bound(ids.begin(), ids.end(), id);
+  if (it == ids.end() || *it != id) return false;
+  const auto k = static_cast<std::size_t>(it - ids.begin());
+  bool d = initially[k];
   if (!at) return d;
-  for (const auto& c : changes_[k]) {
+  for (const auto& c : changes[k]) {
     if (c.record > *at) break;
-    d = c.down;
+    d = c.on;
   }
   return d;
 }
 
+HostPower::HostPower(const sim::Scenario& scenario, const sim::RecordStore& records) {
+  for (const auto& h : scenario.hosts)
+    if (h.down) hosts_.initially[hosts_.slot(h.info.id)] = true;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
+    if (r.kind != sim::RecordKind::Action) continue;
+    if (r.event == "host_down" || r.event == "host_up") hosts_.changes[hosts_.slot(r.host)].push_back({i, r.event == "host_down"});
+    if (r.event == "link_down" || r.event == "link_up") {
+      const std::string net = str(r.detail, "network");  // the one read of a link record's detail
+      if (!net.empty()) links_.changes[links_.slot(net)].push_back({i, r.event == "link_down"});
+    }
+  }
+}
+
 std::vector<std::string> HostPower::down_hosts(std::optional<std::size_t> at) const {
   std::vector<std::string> out;
-  for (const auto& h : hosts_)
+  for (const auto& h : hosts_.ids)
     if (down(h, at)) out.push_back(h);
   return out;
 }
@@ -124,8 +138,12 @@ std::string situation_from_facts(const TraceModel& model, const HostPower& power
       if (c.kind == sim::RecordKind::Policy && c.host == r.host) return "tcp.timeout_blocked";
     }
     if (!peer.empty() && power.down(peer, i)) return "tcp.server_down";
+    if (link_cut_between(model, power, r.host, peer, i)) return "net.link_down";
     return {};
   }
+  if (r.kind == sim::RecordKind::Connection && r.event == "aborted" &&
+      link_cut_between(model, power, r.host, r.peer.str(), i))
+    return "net.link_down";
   if (r.kind == sim::RecordKind::Connection && r.event == "established" && r.conn != 0) {
     if (const auto k = model.connection_index(r.conn)) {
       const auto& ci = model.connections()[*k];

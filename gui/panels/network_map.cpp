@@ -1015,7 +1015,26 @@ void network_map(AppState& app) {
   const auto* inet = layout.network(kInternetId);
   for (const auto& n : layout.networks()) {
     if (n.kind == "internet" || !inet) continue;
-    dl->AddLine(v.to_screen(n.router), v.to_screen(inet->router), rgb(theme::kLink), std::max(1.5f, link_w));
+    const ImVec2 ra = v.to_screen(n.router), ia = v.to_screen(inet->router);
+    if (!app.story.power().link_down(n.id, app.view.current)) {
+      dl->AddLine(ra, ia, rgb(theme::kLink), std::max(1.5f, link_w));
+      continue;
+    }
+    // A cut link (link_down): dashed in red with a cross at its middle, so a map that shows
+    // packets lost on the way also shows where.
+    const float dx = ia.x - ra.x, dy = ia.y - ra.y;
+    const float len = std::sqrt(dx * dx + dy * dy);
+    const float dash = std::max(4.0f, 6.0f * s);
+    const ImU32 red = rgb(0xC0392B);
+    for (float t = 0.0f; len > 0.0f && t < len; t += 2.0f * dash) {
+      const float e = std::min(len, t + dash);
+      dl->AddLine(ImVec2(ra.x + dx * t / len, ra.y + dy * t / len), ImVec2(ra.x + dx * e / len, ra.y + dy * e / len), red,
+                  std::max(1.5f, link_w));
+    }
+    const ImVec2 m((ra.x + ia.x) * 0.5f, (ra.y + ia.y) * 0.5f);
+    const float x = std::max(5.0f, 7.0f * s);
+    dl->AddLine(ImVec2(m.x - x, m.y - x), ImVec2(m.x + x, m.y + x), red, std::max(2.0f, link_w * 1.5f));
+    dl->AddLine(ImVec2(m.x - x, m.y + x), ImVec2(m.x + x, m.y - x), red, std::max(2.0f, link_w * 1.5f));
   }
   for (const auto& h : layout.hosts()) {
     if (const auto* n = layout.network(h.network); n && n->kind != "internet") {

@@ -6,6 +6,7 @@
 
 #include "protocols/common/base64.hpp"
 #include "protocols/message/date.hpp"
+#include "protocols/message/iso2022jp.hpp"
 #include "protocols/message/message.hpp"
 #include "protocols/message/text_util.hpp"
 
@@ -87,6 +88,16 @@ MessageBuilder& MessageBuilder::in_reply_to(std::string_view message_id) {
   in_reply_to_ = std::string(message_id);
   return *this;
 }
+MessageBuilder& MessageBuilder::charset(std::string_view name) {
+  std::string lower(name);
+  for (auto& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  iso2022jp_ = lower == "iso-2022-jp";
+  return *this;
+}
+MessageBuilder& MessageBuilder::parent_references(std::string_view ids) {
+  parent_references_ = std::string(ids);
+  return *this;
+}
 MessageBuilder& MessageBuilder::header(std::string_view name, std::string_view value) {
   extra_.emplace_back(std::string(name), std::string(value));
   return *this;
@@ -113,7 +124,13 @@ std::string MessageBuilder::address_field(std::string_view name, const std::vect
 std::string MessageBuilder::canonical_body() const {
   std::string b = to_crlf(body_);
   if (!b.empty() && b.back() != '\n') b += "\r\n";
+  if (iso2022jp_)
+    if (auto jis = iso2022jp_encode(b)) return *jis;
   return b;
+}
+
+bool MessageBuilder::body_in_iso2022jp() const {
+  return iso2022jp_ && iso2022jp_encode(to_crlf(body_)).has_value();
 }
 
 std::string MessageBuilder::transfer_encoding() const {
@@ -145,7 +162,9 @@ std::string MessageBuilder::build() const {
   if (!reply_to_.empty()) add_line(out, address_field("Reply-To", reply_to_));
   if (!to_.empty()) add_line(out, address_field("To", to_));
   if (!cc_.empty()) add_line(out, address_field("Cc", cc_));
-  if (subject_) {
+  if (subject_ && iso2022jp_ && encode_header_iso2022jp(*subject_, 9)) {
+    add_line(out, "Subject: " + *encode_header_iso2022jp(*subject_, 9));
+  } else if (subject_) {
     const std::string enc = encode_header_text(*subject_, 9);  // after "Subject: "
     if (enc.find("=?") != std::string::npos)
       add_line(out, "Subject: " + enc);
@@ -155,11 +174,12 @@ std::string MessageBuilder::build() const {
   if (!message_id_.empty()) add_line(out, fold_header("Message-ID", message_id_));
   if (!in_reply_to_.empty()) {
     add_line(out, fold_header("In-Reply-To", in_reply_to_));
-    add_line(out, fold_header("References", in_reply_to_));
+    add_line(out, fold_header("References", parent_references_.empty() ? in_reply_to_
+                                                                        : parent_references_ + " " + in_reply_to_));
   }
   for (const auto& [name, value] : extra_) add_line(out, fold_header(name, value));
   add_line(out, "MIME-Version: 1.0");
-  add_line(out, "Content-Type: text/plain; charset=UTF-8");
+  add_line(out, body_in_iso2022jp() ? "Content-Type: text/plain; charset=ISO-2022-JP" : "Content-Type: text/plain; charset=UTF-8");
   const std::string cte = transfer_encoding();
   add_line(out, "Content-Transfer-Encoding: " + cte);
   out += "\r\n";

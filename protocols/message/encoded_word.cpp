@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "protocols/common/base64.hpp"
+#include "protocols/message/iso2022jp.hpp"
 #include "protocols/message/message.hpp"
 #include "protocols/message/text_util.hpp"
 
@@ -63,6 +64,7 @@ std::optional<std::string> to_utf8(std::string_view charset, std::string bytes) 
     }
     return out;
   }
+  if (charset == "iso-2022-jp" || charset == "csiso2022jp") return iso2022jp_decode(bytes);
   // Charsets that are not ASCII supersets can't take the pure-ASCII shortcut.
   if (detail::istarts_with(charset, "utf-16") || detail::istarts_with(charset, "utf-32") ||
       detail::istarts_with(charset, "utf-7") || detail::istarts_with(charset, "ucs"))
@@ -77,7 +79,7 @@ struct Word {
 };
 
 // Parses "=?charset?X?text?=" at v[i] (v[i..i+1] == "=?").
-std::optional<Word> parse_word(std::string_view v, std::size_t i) {
+std::optional<Word> parse_word(std::string_view v, std::size_t i, std::string_view reads_as = {}) {
   const std::size_t cs_begin = i + 2;
   std::size_t p = cs_begin;
   while (p < v.size() && v[p] != '?' && word_char_ok(v[p]) && p - cs_begin <= kMaxCharsetName) ++p;
@@ -94,6 +96,7 @@ std::optional<Word> parse_word(std::string_view v, std::size_t i) {
   const std::string_view text = v.substr(text_begin, q - text_begin);
   std::optional<std::string> bytes = enc == 'q' ? std::optional<std::string>(decode_q(text)) : decode_b(text);
   if (!bytes) return std::nullopt;
+  if (!reads_as.empty()) return Word{read_bytes_as(reads_as, *bytes), q + 2};
   auto utf8 = to_utf8(charset, std::move(*bytes));
   if (!utf8) return std::nullopt;
   return Word{std::move(*utf8), q + 2};
@@ -125,7 +128,31 @@ std::size_t b64_length(std::size_t bytes) { return (bytes + 2) / 3 * 4; }
 
 }  // namespace
 
-std::string decode_encoded_words(std::string_view v) {
+std::optional<std::string> charset_to_utf8(std::string_view charset, std::string_view bytes) {
+  return to_utf8(detail::to_lower(charset), std::string(bytes));
+}
+
+std::string read_bytes_as(std::string_view charset, std::string_view bytes) {
+  const std::string cs = detail::to_lower(charset);
+  if (cs == "utf-8" || cs == "utf8") {
+    // Bad sequences show as U+FFFD, one per byte, as a mail program's screen does.
+    std::string out;
+    for (std::size_t k = 0; k < bytes.size();) {
+      const std::size_t n = utf8_length(bytes, k);
+      const auto lead = static_cast<unsigned char>(bytes[k]);
+      if (n == 1 && lead >= 0x80) out += "\xEF\xBF\xBD";
+      else out.append(bytes.substr(k, n));
+      k += n;
+    }
+    return out;
+  }
+  if (auto u = to_utf8(cs, std::string(bytes))) return *u;
+  return *to_utf8("iso-8859-1", std::string(bytes));  // unknown or broken: byte by byte
+}
+
+std::string decode_encoded_words(std::string_view v) { return decode_encoded_words(v, {}); }
+
+std::string decode_encoded_words(std::string_view v, std::string_view reads_as) {
   std::string out;
   out.reserve(v.size());
   std::size_t i = 0;
@@ -133,7 +160,7 @@ std::string decode_encoded_words(std::string_view v) {
   bool after_word = false;
   while (i + 1 < v.size()) {
     if (v[i] == '=' && v[i + 1] == '?') {
-      if (auto w = parse_word(v, i)) {
+      if (auto w = parse_word(v, i, reads_as)) {
         const std::string_view between = v.substr(plain_start, i - plain_start);
         // RFC 2047 6.2: whitespace between two adjacent encoded words is not displayed.
         if (!(after_word && all_space(between))) out.append(between);

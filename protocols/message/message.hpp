@@ -128,6 +128,15 @@ std::string format_mailbox(std::string_view display_name_utf8, std::string_view 
 // Decodes every encoded word (B and Q); whitespace between adjacent encoded words is dropped.
 // Words in charsets we cannot convert stay as they are unless their text is pure ASCII.
 std::string decode_encoded_words(std::string_view value);
+// The same as a mail program that ignores each word's charset and reads its bytes as
+// `reads_as` ("utf-8", "iso-8859-1"): what it shows (mojibake). Empty `reads_as`: as above.
+std::string decode_encoded_words(std::string_view value, std::string_view reads_as);
+// Bytes in `charset` (utf-8, us-ascii, iso-8859-1, iso-2022-jp; any case) as UTF-8; nullopt
+// for other charsets (unless the bytes are pure ASCII) and for bytes invalid in it.
+std::optional<std::string> charset_to_utf8(std::string_view charset, std::string_view bytes);
+// Bytes shown as `charset` whatever they are: invalid UTF-8 becomes U+FFFD, an unknown charset
+// or bytes invalid in it are read byte by byte as ISO-8859-1. Never fails.
+std::string read_bytes_as(std::string_view charset, std::string_view bytes);
 
 // Makes header text from UTF-8: returned unchanged when it is printable ASCII without "=?";
 // otherwise the part from the first word that needs it is B-encoded as UTF-8 encoded words of at

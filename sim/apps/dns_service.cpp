@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "protocols/dns/presentation.hpp"
@@ -119,6 +120,24 @@ void DnsServerApp::start(Simulation& sim) {
     on_query(ReplyTo{from.ip, false, from, 0}, bytes);
   });
   sim.transport().listen(host(), kDnsPort, [this](SocketPtr sock) { on_tcp_accept(std::move(sock)); });
+}
+
+bool DnsServerApp::change_zone(const dns::Name& origin, const std::vector<dns::Record>& remove,
+                               const std::vector<dns::Record>& add) {
+  for (auto& z : config_.zones) {
+    if (z.origin != origin) continue;
+    for (const auto& r : remove)
+      z.records.erase(std::remove_if(z.records.begin(), z.records.end(),
+                                     [&](const dns::Record& x) {
+                                       return x.name == r.name && x.type == r.type && x.rclass == r.rclass &&
+                                              x.data == r.data;
+                                     }),
+                      z.records.end());
+    for (const auto& r : add) z.records.push_back(r);
+    if (auto* soa = std::get_if<dns::SoaData>(&z.soa.data)) ++soa->serial;
+    return true;
+  }
+  return false;
 }
 
 bool DnsServerApp::serves(const dns::Name& name) const {

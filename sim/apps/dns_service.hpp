@@ -38,6 +38,11 @@ class DnsServerApp : public App {
   DnsServerApp(std::string host, DnsServerConfig config);
   ~DnsServerApp() override;
   void start(Simulation& sim) override;
+  // A timeline's dns_change: records out of and into the zone `origin` if this server is
+  // authoritative for it (the SOA serial goes up by one). False when it does not serve it.
+  // The cache is untouched: what it learnt stays until its TTL runs out.
+  bool change_zone(const dns::Name& origin, const std::vector<dns::Record>& remove,
+                   const std::vector<dns::Record>& add);
 
   // A TCP connection with nothing to answer is closed after this long (RFC 7766 6.2.3).
   static constexpr Time kTcpIdle = 10 * kSecond;

@@ -39,6 +39,17 @@ const HostInfo* Network::host_by_ip(Ipv4 ip) const {
   return it == ip_index_.end() ? nullptr : &hosts_[it->second];
 }
 
+void Network::set_link_up(const std::string& network, bool up) {
+  auto it = std::lower_bound(links_down_.begin(), links_down_.end(), network);
+  const bool listed = it != links_down_.end() && *it == network;
+  if (up && listed) links_down_.erase(it);
+  if (!up && !listed) links_down_.insert(it, network);
+}
+
+bool Network::link_up(const std::string& network) const {
+  return !std::binary_search(links_down_.begin(), links_down_.end(), network);
+}
+
 Time Network::internet_between(const std::string& a, const std::string& b) const {
   auto it = path_latency_.find(std::minmax(a, b));
   return it == path_latency_.end() ? internet_latency_ : it->second;
@@ -68,6 +79,8 @@ std::optional<Path> Network::path(const std::string& from_host, Ipv4 to) const {
     p.hops.push_back(dn->id);
     p.latency = sn->latency + internet_between(sn->id, dn->id) + dn->latency;
     p.bandwidth_bps = std::min(sn->bandwidth_bps, dn->bandwidth_bps);
+    if (!link_up(sn->id)) p.cut = sn->id;
+    else if (!link_up(dn->id)) p.cut = dn->id;
   }
   p.hops.push_back(dst->id);
   return p;

@@ -56,6 +56,7 @@ struct Path {
   std::vector<std::string> hops;  // host id, network ids..., host id (for animation)
   Time latency = 0;
   std::int64_t bandwidth_bps = 0;  // the narrowest link on the way
+  std::string cut;                 // a network on the way whose link to the Internet is down (empty: none)
 };
 
 // A policy that fired on a packet.
@@ -70,6 +71,11 @@ class Network {
   void add_host(HostInfo h);
   void set_internet_latency(Time t) { internet_latency_ = t; }
   void set_path_latency(const std::string& a, const std::string& b, Time t);
+  // A network's link to the Internet going down or up (a timeline's link_down / link_up):
+  // while it is down, paths between its hosts and other networks are cut (Path::cut); its
+  // own hosts still reach each other.
+  void set_link_up(const std::string& network, bool up);
+  bool link_up(const std::string& network) const;
 
   const NetworkInfo* network(const std::string& id) const;
   const HostInfo* host(const std::string& id) const;
@@ -94,6 +100,7 @@ class Network {
   std::map<std::string, std::size_t> host_index_;
   std::map<std::uint32_t, std::size_t> ip_index_;
   std::map<std::pair<std::string, std::string>, Time> path_latency_;
+  std::vector<std::string> links_down_;  // sorted network ids
   Time internet_latency_ = 20 * kMilli;
 };
 

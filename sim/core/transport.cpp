@@ -376,7 +376,8 @@ void TransportLayer::transmit(std::uint64_t id, int side, std::uint8_t flags, st
   r.conn = id;
   r.protocol = "tcp";
   const auto path = net_.path(s.host, d.ep.ip);
-  const auto hit = net_.check_policy(s.host, d.ep.ip, Transport::Tcp, d.ep.port);
+  const bool cut = path && !path->cut.empty();  // a link on the way is down: the packet is lost there
+  const auto hit = net_.check_policy(s.host, d.ep.ip, Transport::Tcp, d.ep.port);  // not reached when cut
   PacketInfo pk;
   pk.src = s.ep;
   pk.dst = d.ep;
@@ -391,6 +392,8 @@ void TransportLayer::transmit(std::uint64_t id, int side, std::uint8_t flags, st
   }
   if (!path) {
     pk.lost = "no host has the address " + d.ep.ip.str();
+  } else if (cut) {
+    pk.lost = "the link of " + path->cut + " is down";
   } else if (hit) {
     pk.blocked_by = hit->rule->id;
   } else if (!host_up(d.host)) {
@@ -398,7 +401,7 @@ void TransportLayer::transmit(std::uint64_t id, int side, std::uint8_t flags, st
   }
   trace_.add_packet(std::move(r), pk);
 
-  if (!path) return;
+  if (!path || cut) return;
   if (hit) {
     const bool reject = hit->rule->action == PolicyRule::Action::Reject;
     Record p;
@@ -856,7 +859,8 @@ void TransportLayer::udp_send(const std::string& host, std::uint16_t src_port, E
   const Endpoint from{h->ip, src_port};
   const HostInfo* dh = net_.host_by_ip(to.ip);
   const auto path = net_.path(host, to.ip);
-  const auto hit = net_.check_policy(host, to.ip, Transport::Udp, to.port);
+  const bool cut = path && !path->cut.empty();
+  const auto hit = net_.check_policy(host, to.ip, Transport::Udp, to.port);  // not reached when cut
   Record r;
   r.time = core_.now();
   r.event = "udp";
@@ -874,11 +878,12 @@ void TransportLayer::udp_send(const std::string& host, std::uint16_t src_port, E
   } else {
     pk.lost = "no host has the address " + to.ip.str();
   }
-  if (hit) pk.blocked_by = hit->rule->id;
+  if (hit && !cut) pk.blocked_by = hit->rule->id;
   if (dh && !host_up(dh->id)) pk.lost = dh->id + " is down";
+  if (cut) pk.lost = "the link of " + path->cut + " is down";
   trace_.add_packet(std::move(r), pk);
-  if (!path || hit || !dh || !host_up(dh->id)) {
-    if (hit) {
+  if (!path || cut || hit || !dh || !host_up(dh->id)) {
+    if (hit && !cut) {
       Record p;
       p.time = core_.now();
       p.kind = RecordKind::Policy;

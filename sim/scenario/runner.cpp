@@ -194,6 +194,7 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
       hints.push_back(hint);
     }
   }
+  std::vector<std::pair<std::string, DnsServerApp*>> dns_servers;  // for dns_change
   for (const auto& h : s.hosts) {
     if (!h.dns_server) continue;
     DnsServerConfig cfg;
@@ -202,7 +203,7 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
     for (const auto& key : h.dns_server->zones)
       for (const auto& zs : s.zones)
         if (zs.zone.origin.key() == key) cfg.zones.push_back(zs.zone);
-    sim.add_app(std::make_unique<DnsServerApp>(h.info.id, std::move(cfg)));
+    dns_servers.emplace_back(h.info.id, static_cast<DnsServerApp*>(&sim.add_app(std::make_unique<DnsServerApp>(h.info.id, std::move(cfg)))));
   }
   // Mail: stores, then the SMTP side of each server, then the senders on devices.
   mail::build_mail_stores(sim, s, world);
@@ -222,6 +223,9 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
     senders[h.info.id] = app.get();
     sim.add_app(std::move(app));
   }
+  world.send_reply = [senders](const std::string& device, const mail::SendRequest& request) {
+    if (auto it = senders.find(device); it != senders.end()) it->second->send_now(request);
+  };
   for (const auto& a : s.timeline) {
     if (a.kind == "send") {
       mail::SendRequest req;
@@ -241,6 +245,7 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
       req.body = a.args.value("body", "");
       if (auto it = a.args.find("size"); it != a.args.end()) req.size = mail::parse_size(it->get<std::string>()).value_or(0);
       req.label = a.args.value("label", "");
+      req.charset = a.args.value("charset", "");
       req.smtp = a.smtp;
       senders.at(a.args.at("from").get<std::string>())->add(std::move(req));
       continue;
@@ -274,6 +279,42 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
         script.wait = parse_duration(it->get<std::string>()).value_or(2 * kSecond);
       script.label = a.args.value("label", "");
       sim.add_app(std::make_unique<ScriptedClient>(a.args.at("from").get<std::string>(), std::move(script)));
+    } else if (a.kind == "dns_change" && a.dns_change) {
+      // Every server authoritative for the zone changes at once (no transfer delay is modelled);
+      // the record names the first of them.
+      Simulation* sp = &sim;
+      sim.core().schedule_at(a.at, [sp, dns_servers, change = *a.dns_change] {
+        std::vector<std::string> removed, added, hosts;
+        for (const auto& r : change.remove) removed.push_back(dns::to_string(r));
+        for (const auto& r : change.add) added.push_back(dns::to_string(r));
+        for (const auto& [id, app] : dns_servers)
+          if (app->change_zone(change.origin, change.remove, change.add)) hosts.push_back(id);
+        Record r;
+        r.kind = RecordKind::Action;
+        r.event = "dns_changed";
+        if (!hosts.empty()) r.host = hosts.front();
+        std::string what;
+        for (const auto& x : removed) what += (what.empty() ? "" : "; ") + std::string("removed ") + x;
+        for (const auto& x : added) what += (what.empty() ? "" : "; ") + std::string("added ") + x;
+        r.summary = fmt::format("zone {} changes: {}", change.origin.to_string(), what);
+        r.detail = {{"action", "dns_change"}, {"zone", change.origin.to_string()}, {"removed", removed},
+                    {"added", added}, {"servers", hosts}};
+        sp->record(std::move(r));
+      });
+    } else if (a.kind == "link_down" || a.kind == "link_up") {
+      // The record first, then the cut: packets sent from this moment on are lost at the link.
+      const std::string network = a.args.at("network").get<std::string>();
+      const bool up = a.kind == "link_up";
+      Simulation* sp = &sim;
+      sim.core().schedule_at(a.at, [sp, network, up] {
+        Record r;
+        r.kind = RecordKind::Action;
+        r.event = up ? "link_up" : "link_down";
+        r.summary = "the link between " + network + " and the Internet " + (up ? "is back up" : "goes down: packets over it are lost");
+        r.detail = {{"action", up ? "link_up" : "link_down"}, {"network", network}};
+        sp->record(std::move(r));
+        sp->network().set_link_up(network, up);
+      });
     } else if (a.kind == "host_down" || a.kind == "host_up") {
       const std::string host = a.args.at("host").get<std::string>();
       const bool up = a.kind == "host_up";
@@ -456,9 +497,11 @@ ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
     const std::string to = lower_text(e.args.at("to").get<std::string>());
     const std::string folder = e.args.value("folder", "INBOX");
     const std::string subject = e.args.value("subject", "");
+    const std::string by = e.args.value("host", "");
     r.description = "a message" + (subject.empty() ? std::string() : " \"" + subject + "\"") + " is delivered to " + to +
-                    " (" + folder + ")";
+                    " (" + folder + ")" + (by.empty() ? std::string() : " by " + by);
     r.params = {{"to", to}, {"folder", folder}, {"subject", subject}};
+    if (!by.empty()) r.params["host"] = by;
     for (const auto& rec : trace.records()) {
       if (rec.kind == RecordKind::Mail && (rec.event == "bounced" || rec.event == "refused" || rec.event == "deferred") &&
           lower_text(rec.detail.value("recipient", "")) == to)
@@ -466,6 +509,10 @@ ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
       if (rec.kind != RecordKind::Mail || rec.event != "delivered") continue;
       if (lower_text(rec.detail.value("recipient", "")) != to || rec.detail.value("folder", "INBOX") != folder) continue;
       if (!subject.empty() && rec.detail.value("subject", "") != subject) continue;
+      if (!by.empty() && rec.host != by) {
+        instead(rec);
+        continue;
+      }
       evidence(rec);
       return r;
     }

@@ -15,6 +15,7 @@
 #include <fmt/ranges.h>
 
 #include "protocols/dns/presentation.hpp"
+#include "protocols/message/iso2022jp.hpp"
 #include "protocols/message/message.hpp"
 #include "protocols/smtp/address.hpp"
 #include "protocols/smtp/server.hpp"
@@ -29,9 +30,14 @@ const std::vector<std::string> kServiceApps{"echo", "discard"};
 const std::vector<std::string> kPolicyActions{"drop", "reject", "allow"};
 const std::vector<std::string> kPolicyPresets{"op25b"};
 const std::vector<std::string> kActionKinds{"connect", "lookup", "host_down", "host_up", "send", "check_mail",
-                                            "open", "delete", "mark_read", "go_offline", "go_online", "change_account", "change_server", "empty_folder"};
+                                            "open", "delete", "mark_read", "go_offline", "go_online", "change_account", "change_server", "empty_folder",
+                                            "link_down", "link_up", "reply", "dns_change"};
 const std::vector<std::string> kExpectationKinds{"connection", "blocked", "dns", "delivered", "bounced",
                                                  "deferred", "send_failed", "mailbox", "seen", "wire", "fault"};
+// A mail program writes in one of these (docs/scenarios.md "Charsets")...
+const std::vector<std::string> kCharsets{"utf-8", "iso-2022-jp"};
+// ... and a misconfigured one reads every message as one of these, whatever it declares.
+const std::vector<std::string> kReadsAs{"utf-8", "iso-8859-1"};
 const std::vector<std::string> kListenerRoles{"mx", "submission", "submissions", "pop3", "pop3s", "imap", "imaps"};
 bool implicit_tls_role(const std::string& role) { return role == "submissions" || role == "pop3s" || role == "imaps"; }
 const std::vector<std::string> kTlsModes{"none", "starttls", "implicit"};
@@ -63,7 +69,8 @@ const std::map<std::string, std::vector<std::string>, std::less<>> kEventsByKind
                  "maildrop-lock-refused", "maildrop-unlocked", "device-downloaded", "device-synced", "device-opened",
                  "device-flags", "device-deleted", "device-checked", "check-coalesced", "check-failed",
                  "action-failed"}},
-    {"action", {"start", "done", "host_down", "host_up", "account_changed", "server_changed", "folder_emptied"}},
+    {"action", {"start", "done", "host_down", "host_up", "account_changed", "server_changed", "folder_emptied", "link_down",
+                "link_up", "dns_changed"}},
 };
 
 class Loader {
@@ -646,7 +653,25 @@ class Loader {
           }
         }
       } else if (*kind == "send") {
-        c_.allowed_keys(a, p, {"at", "do", "from", "account", "to", "cc", "subject", "body", "size", "label", "smtp"});
+        c_.allowed_keys(a, p, {"at", "do", "from", "account", "to", "cc", "subject", "body", "size", "label", "smtp",
+                               "charset"});
+        {
+          // ISO-2022-JP carries only ASCII and JIS X 0208: say which character will not go.
+          std::string charset;
+          if (a.contains("charset")) charset = c_.choice(a, p, "charset", false, kCharsets, "charset").value_or("");
+          else if (const HostSpec* fh = a.contains("from") && a["from"].is_string() ? find_host(s, a["from"].get<std::string>()) : nullptr;
+                   fh && fh->mail_client)
+            charset = fh->mail_client->charset;
+          if (charset == "iso-2022-jp")
+            for (const char* key : {"subject", "body"}) {
+              if (!a.contains(key) || !a[key].is_string()) continue;
+              std::string why;
+              if (!message::iso2022jp_encode(a[key].get<std::string>(), &why)) {
+                c_.error(Checker::child(p, key), why + " (write it with characters of JIS X 0208, or send it as \"utf-8\")");
+                ok = false;
+              }
+            }
+        }
         const mail::AccountSpec* account = nullptr;
         ok &= device_account(a, p, "from", s, false, &account);
         for (const char* key : {"to", "cc"}) {
@@ -734,6 +759,31 @@ class Loader {
           }
           ok &= f.has_value();
         }
+      } else if (*kind == "link_down" || *kind == "link_up") {
+        // A network's link to the Internet: "network" names it, as hosts name theirs.
+        c_.allowed_keys(a, p, {"at", "do", "network", "host"});  // "host": the hint below
+        if (a.contains("host"))
+          c_.error(p + "/host", "\"" + *kind + "\" takes a network, not a host: write \"network\": \"...\" (for a host, use \"" +
+                                    (*kind == "link_down" ? "host_down" : "host_up") + "\")");
+        auto n = c_.string(a, p, "network", true);
+        if (n && !network_ptr_.count(*n)) {
+          unknown_network(p + "/network", *n);
+          n.reset();
+        }
+        ok &= n.has_value() && !a.contains("host");
+      } else if (*kind == "dns_change") {
+        c_.allowed_keys(a, p, {"at", "do", "zone", "add", "remove"});
+        auto change = dns_change(a, p, s);
+        ok &= change.has_value();
+        spec.dns_change = std::move(change);
+      } else if (*kind == "reply") {
+        // Answers a message the device has, found by its subject as "open" finds it.
+        c_.allowed_keys(a, p, {"at", "do", "on", "account", "subject", "body", "label"});
+        const mail::AccountSpec* account = nullptr;
+        ok &= device_account(a, p, "on", s, true, &account);
+        ok &= c_.string(a, p, "subject", true).has_value();
+        if (a.contains("body")) ok &= c_.string(a, p, "body", false).has_value();
+        if (a.contains("label")) ok &= c_.string(a, p, "label", false).has_value();
       } else if (*kind == "check_mail" || *kind == "open" || *kind == "delete" || *kind == "mark_read") {
         if (*kind == "check_mail") c_.allowed_keys(a, p, {"at", "do", "on", "account"});
         else c_.allowed_keys(a, p, {"at", "do", "on", "account", "subject"});
@@ -793,8 +843,17 @@ class Loader {
           }
         }
       } else if (*kind == "delivered") {
-        c_.allowed_keys(e, p, {"type", "to", "folder", "subject"});
+        c_.allowed_keys(e, p, {"type", "to", "folder", "subject", "host"});
         ok &= hosted_address(e, p, "to", true);
+        if (e.contains("host")) {  // which mail server delivered it (when two serve the domain)
+          auto h = host_ref(e, p, "host", s, false);
+          const HostSpec* hs = h ? find_host(s, *h) : nullptr;
+          if (hs && !hs->mail_server) {
+            c_.error(p + "/host", "host \"" + *h + "\" is not a mail server");
+            h.reset();
+          }
+          ok &= h.has_value();
+        }
         if (e.contains("folder")) ok &= c_.string(e, p, "folder", false).has_value();
         if (e.contains("subject")) ok &= c_.string(e, p, "subject", false).has_value();
       } else if (*kind == "bounced") {
@@ -1635,8 +1694,10 @@ class Loader {
       HostSpec* h = i < host_entry_.size() && host_entry_[i] != kNoHost ? &s.hosts[host_entry_[i]] : nullptr;
       const auto& j = hj["mail_client"];
       if (!c_.expect_object(j, p)) continue;
-      c_.allowed_keys(j, p, {"accounts"});
+      c_.allowed_keys(j, p, {"accounts", "charset", "reads_as"});
       mail::MailClientSpec mc;
+      if (auto cs = c_.choice(j, p, "charset", false, kCharsets, "charset")) mc.charset = *cs;
+      if (auto ra = c_.choice(j, p, "reads_as", false, kReadsAs, "charset to read every message as")) mc.reads_as = *ra;
       const auto* accounts = array_member(j, p, "accounts", true);
       if (!accounts) continue;
       std::map<std::string, std::string> device_accounts;  // lower-case address -> pointer
@@ -1868,6 +1929,101 @@ class Loader {
     return true;
   }
 
+  // A "dns_change": {"zone": ORIGIN, "remove": [RECORD...], "add": [RECORD...]}, records written
+  // as in a zone. Removals must name a record the zone has by then (the zone as loaded, with the
+  // earlier changes in the file applied); additions must lie inside the zone.
+  std::optional<DnsChangeSpec> dns_change(const nlohmann::json& a, const std::string& p, const Scenario& s) {
+    auto zone_text = c_.string(a, p, "zone", true);
+    if (!zone_text) return std::nullopt;
+    std::string why;
+    auto origin = dns::Name::parse(*zone_text, why);
+    if (!origin) {
+      c_.error(p + "/zone", "bad domain name \"" + *zone_text + "\": " + why);
+      return std::nullopt;
+    }
+    auto zi = zone_index_.find(origin->key());
+    if (zi == zone_index_.end()) {
+      std::vector<std::string> known;
+      for (const auto& z : s.zones) known.push_back(z.zone.origin.to_string_no_dot());
+      std::string msg = "no zone " + origin->to_string() + " in \"dns\": {\"zones\": [...]}";
+      if (auto near = closest_match(origin->to_string_no_dot(), known)) msg += " (did you mean \"" + *near + "\"?)";
+      c_.error(p + "/zone", msg);
+      return std::nullopt;
+    }
+    auto& current = dns_zone_now_[origin->key()];
+    if (!dns_zone_seen_.count(origin->key())) {
+      current = s.zones[zi->second].zone.records;
+      dns_zone_seen_.insert(origin->key());
+    }
+    DnsChangeSpec change;
+    change.origin = *origin;
+    bool ok = true;
+    auto same = [](const dns::Record& x, const dns::Record& y) {
+      return x.name == y.name && x.type == y.type && x.rclass == y.rclass && x.data == y.data;
+    };
+    auto records = [&](const char* key, std::vector<dns::Record>& out) {
+      auto it = a.find(key);
+      if (it == a.end()) return;
+      const std::string kp = Checker::child(p, key);
+      if (!it->is_array() || it->empty() || it->size() > 100) {
+        c_.error(kp, "expected a list of 1 to 100 records such as [\"" + origin->to_string() + " 300 IN MX 10 mx2." +
+                         origin->to_string() + "\"]");
+        ok = false;
+        return;
+      }
+      for (std::size_t k = 0; k < it->size(); ++k) {
+        const std::string rp = Checker::child(kp, k);
+        if (!(*it)[k].is_string()) {
+          c_.error(rp, "expected a record such as \"" + origin->to_string() + " 300 IN MX 10 mx2." + origin->to_string() + "\"");
+          ok = false;
+          continue;
+        }
+        std::string error;
+        auto rec = dns::parse_record((*it)[k].get<std::string>(), error);
+        if (!rec) {
+          c_.error(rp, "bad record: " + error);
+          ok = false;
+        } else if (rec->type == dns::Type::SOA) {
+          c_.error(rp, "the SOA record cannot be changed by a dns_change (its serial goes up by itself)");
+          ok = false;
+        } else if (!rec->name.is_subdomain_of(*origin)) {
+          c_.error(rp, "record " + rec->name.to_string() + " is outside zone " + origin->to_string());
+          ok = false;
+        } else if (std::string(key) == "remove" &&
+                   std::none_of(current.begin(), current.end(), [&](const dns::Record& r) { return same(r, *rec); })) {
+          std::string msg = "zone " + origin->to_string() + " has no record " + dns::to_string(*rec) + " to remove";
+          std::vector<std::string> alike;
+          for (const auto& r : current)
+            if (r.name == rec->name && r.type == rec->type) alike.push_back(dns::to_string(r));
+          if (!alike.empty()) msg += fmt::format(" (it has: {})", fmt::join(alike, "; "));
+          c_.error(rp, msg);
+          ok = false;
+        } else {
+          out.push_back(std::move(*rec));
+        }
+      }
+    };
+    records("remove", change.remove);
+    records("add", change.add);
+    if (!a.contains("remove") && !a.contains("add")) {
+      c_.error(p, "nothing to change: give \"remove\" and/or \"add\" (lists of records, as in a zone)");
+      return std::nullopt;
+    }
+    if (!ok) return std::nullopt;
+    // The zone as the next change in the file will find it; it must stay a sound zone.
+    for (const auto& r : change.remove)
+      current.erase(std::remove_if(current.begin(), current.end(), [&](const dns::Record& x) { return same(x, r); }),
+                    current.end());
+    for (const auto& r : change.add) current.push_back(r);
+    dns::Zone after = s.zones[zi->second].zone;
+    after.records = current;
+    if (const std::string problem = dns::validate_zone(after); !problem.empty()) {
+      c_.error(p, "after this change " + problem);
+      return std::nullopt;
+    }
+    return change;
+  }
+
   // ---- helpers ----
 
   bool dns_question(const nlohmann::json& obj, const std::string& p, const char* type_key) {
@@ -1962,6 +2118,9 @@ class Loader {
   std::unordered_map<std::string, std::size_t> network_index_;  // network id -> Scenario::networks index
   std::map<std::uint32_t, std::size_t> ranges_;                 // network base -> Scenario::networks index
   std::unordered_map<std::string, std::size_t> zone_index_;     // origin key -> Scenario::zones index
+  // dns_change actions: each zone's records as the file's changes so far leave it.
+  std::map<std::string, std::vector<dns::Record>> dns_zone_now_;
+  std::set<std::string> dns_zone_seen_;
   std::vector<std::string> host_ids_, network_ids_;             // for hints, made once
   std::unordered_map<std::string, std::string> host_names_;     // host name (en) -> its pointer
   std::unordered_map<std::string, std::string> server_hostnames_;  // lower-case hostname -> host id

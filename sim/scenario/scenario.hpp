@@ -56,6 +56,15 @@ struct ZoneSpec {
   std::vector<std::string> record_pointers;  // parallel to zone.records
 };
 
+// A "dns_change": records taken out of and put into one zone, at the action's time, on every
+// server authoritative for it (a record to remove matches by owner, type, class and data; its
+// TTL does not matter). Caches that hold the old answer keep it until its TTL runs out.
+struct DnsChangeSpec {
+  dns::Name origin;
+  std::vector<dns::Record> remove;
+  std::vector<dns::Record> add;
+};
+
 // One step of the timeline. `args` holds the validated JSON of the action.
 struct ActionSpec {
   Time at = 0;
@@ -67,6 +76,7 @@ struct ActionSpec {
   std::optional<mail::OutgoingSpec> smtp;
   std::optional<mail::AccountChange> account_change;  // "change_account"
   std::optional<mail::ServerChange> server_change;    // "change_server"
+  std::optional<DnsChangeSpec> dns_change;            // "dns_change"
 };
 
 struct ExpectationSpec {

@@ -215,6 +215,13 @@ constexpr WordingTemplate kTemplates[] = {
     {"action.go_online", "{host} is back online", "{host} がオンラインに戻りました"},
     {"action.host_up", "{host} is back up", "{host} が復旧しました"},
     {"action.host_down", "{host} goes down", "{host} が止まりました"},
+    {"action.link_down", "the link between {network} and the Internet goes down: packets over it are lost",
+     "{network} とインターネットの間の回線が切れました。そこを通るパケットは失われます"},
+    {"action.link_up", "the link between {network} and the Internet is back up",
+     "{network} とインターネットの間の回線が復旧しました"},
+    {"action.dns_changed", "zone {zone} changes: {changes}", "ゾーン {zone} が変わりました：{changes}"},
+    {"dnschange.removed", "removed {record}", "{record} を削除"},
+    {"dnschange.added", "added {record}", "{record} を追加"},
     {"action.account_changed", "{host}: the settings of {account} are changed: {changes}",
      "{host} で {account} の設定を変更しました：{changes}"},
     {"action.server_changed", "{host} changes its settings: {changes}", "{host} の設定が変わりました：{changes}"},
@@ -973,6 +980,17 @@ Words action_words(const Say& say, const Record& r) {
     if (action == "go_offline" || action == "go_online") return say("action." + action, {{"host", host}});
     return say("action." + ev, {{"host", host}});
   }
+  if (ev == "link_down" || ev == "link_up") return say("action." + ev, {{"network", say.net(field(d, "network"))}});
+  if (ev == "dns_changed") {
+    std::string changes;
+    for (const char* part : {"removed", "added"})
+      for (const auto& x : d.value(part, Json::array())) {
+        if (!x.is_string()) continue;
+        if (!changes.empty()) changes += say.ja() ? "、" : "; ";
+        changes += say(std::string("dnschange.") + part, {{"record", x.get<std::string>()}});
+      }
+    return say("action.dns_changed", {{"zone", field(d, "zone")}, {"changes", changes}});
+  }
   // A scenario's own label replaces the usual sentence: that text is the lesson's, not ours.
   if (ev == "start" && action == "connect") {
     // In English a scenario's own label stays; in Japanese the usual sentence replaces the
@@ -1182,8 +1200,10 @@ std::optional<std::string> expectation_ja(const ExpectationResult& e, const Scen
   }
   if (k == "delivered") {
     const std::string subject = param(e, "subject");
-    return fmt::format("{}が {} の{}に配達される", subject.empty() ? std::string("メッセージ") : in_brackets(subject),
-                       param(e, "to"), folder_ja(param(e, "folder")));
+    const std::string by = param(e, "host");
+    return fmt::format("{}が {}{} の{}に配達される", subject.empty() ? std::string("メッセージ") : in_brackets(subject),
+                       by.empty() ? std::string() : host_label(s, by, "ja") + " で ", param(e, "to"),
+                       folder_ja(param(e, "folder")));
   }
   if (k == "bounced") {
     const std::string recipient = param(e, "recipient");

@@ -14,6 +14,7 @@
 #include "protocols/pop3/server.hpp"
 #include "sim/apps/mail/device_mailbox.hpp"
 #include "sim/apps/mail/imap_backend.hpp"
+#include "sim/apps/mail/mua_send.hpp"
 #include "sim/apps/mail/pop3_backend.hpp"
 #include "sim/apps/mail/session_link.hpp"
 #include "sim/apps/mail/timeouts.hpp"
@@ -196,8 +197,9 @@ class MailAccessService : public App {
 
 class MailReaderApp : public App {
  public:
-  MailReaderApp(std::string host, const Scenario& scenario, const MailClientSpec& client, std::vector<ActionSpec> actions)
-      : App(std::move(host)), actions_(std::move(actions)) {
+  MailReaderApp(std::string host, const Scenario& scenario, const MailClientSpec& client, std::vector<ActionSpec> actions,
+                MailWorld& world)
+      : App(std::move(host)), actions_(std::move(actions)), world_(&world), reads_as_(client.reads_as) {
     for (const auto& a : client.accounts) {
       if (!a.incoming) continue;
       auto acc = std::make_unique<Account>();
@@ -218,7 +220,7 @@ class MailReaderApp : public App {
   }
 
  private:
-  enum class Req { Open, MarkRead, Delete, Refresh };
+  enum class Req { Open, MarkRead, Delete, Refresh, Reply };
   struct Account {
     AccountSpec spec;
     IncomingSpec in;
@@ -235,6 +237,7 @@ class MailReaderApp : public App {
     bool check_again = false;  // a check came while one was running: run it when that one ends
     std::map<std::uint32_t, DeviceMessage> shown;  // what the device shows (recorded)
     std::map<imap::ClientSession::RequestId, std::pair<Req, std::uint32_t>> requests;
+    std::map<imap::ClientSession::RequestId, const ActionSpec*> replies;  // Req::Reply: its action
     imap::ClientSession::RequestId idle_id = 0;
   };
 
@@ -294,7 +297,7 @@ class MailReaderApp : public App {
     }
     if (!a) return;
     if (act.kind == "check_mail") return check(*a);
-    act_on(*a, act.kind, act.args.value("subject", ""));
+    act_on(*a, act.kind, act.args.value("subject", ""), &act);
   }
 
   // ---- network ----
@@ -478,6 +481,14 @@ class MailReaderApp : public App {
       m.key = d.uid.empty() ? fmt::format("t{}-{}", sim_->now(), d.number) : d.uid;
       m.subject = message_subject(d.bytes);
       m.from = message_from(d.bytes);
+      m.parent = reply_parent(d.bytes);
+      // What the mail program shows of a message in another charset than UTF-8, or of every
+      // message when it reads them all as one charset (the mojibake lesson).
+      if (const auto shown = shown_text(d.bytes, reads_as_);
+          !reads_as_.empty() || (!shown.charset.empty() && shown.charset != "utf-8" && shown.charset != "us-ascii")) {
+        if (!reads_as_.empty()) m.subject = shown.subject;
+        m.preview = shown.preview;
+      }
       m.size = d.size;
       local_.add(m);
       ++added;
@@ -518,10 +529,10 @@ class MailReaderApp : public App {
     for (const auto& [id, req] : a.requests)
       if (req.first != Req::Refresh)
         if (auto it = a.shown.find(req.second); it != a.shown.end())
-          action_failed(a, req.first == Req::Open ? "open" : req.first == Req::MarkRead ? "mark_read" : "delete",
-                        it->second.subject, "the connection was lost");
+          action_failed(a, req_name(req.first), it->second.subject, "the connection was lost");
     a.ready = false;
     a.requests.clear();
+    a.replies.clear();
     a.idle_id = 0;
   }
 
@@ -566,6 +577,25 @@ class MailReaderApp : public App {
           record_msg(kDeviceOpened, a, m->second, count(a),
                      fmt::format("{} opened \"{}\" (the server marks it \\Seen)", host(), subject));
           break;
+        case Req::Reply: {
+          // The device opened the message to answer it: its header is now on the device.
+          const auto rp = a.replies.find(r.id);
+          const ActionSpec* act = rp != a.replies.end() ? rp->second : nullptr;
+          if (rp != a.replies.end()) a.replies.erase(rp);
+          if (!r.ok || m == a.shown.end() || !act) {
+            action_failed(a, "reply", subject, r.text);
+            break;
+          }
+          const auto& msgs = cl.messages();
+          const auto lm = msgs.find(uid);
+          ReplyParent parent;
+          if (lm != msgs.end() && lm->second.body) parent = reply_parent(*lm->second.body);
+          if (parent.message_id.empty() && lm != msgs.end()) parent.message_id = lm->second.message_id;
+          if (parent.subject.empty()) parent.subject = subject;
+          m->second.seen = true;
+          reply(a, parent, *act);
+          break;
+        }
         case Req::MarkRead:
           if (!r.ok || m == a.shown.end()) {
             action_failed(a, "mark_read", subject, r.text);
@@ -639,10 +669,41 @@ class MailReaderApp : public App {
 
   // ---- user actions ----
 
-  void act_on(Account& a, const std::string& kind, const std::string& subject) {
+  static const char* req_name(Req r) {
+    switch (r) {
+      case Req::Open: return "open";
+      case Req::MarkRead: return "mark_read";
+      case Req::Reply: return "reply";
+      default: return "delete";
+    }
+  }
+
+  // A "reply": a new message to the parent's Reply-To (or From), "Re: " and its subject, with
+  // In-Reply-To and References (RFC 5322 3.6.4), sent by the device's own sender at once.
+  void reply(Account& a, const ReplyParent& parent, const ActionSpec& act) {
+    const std::string subject = act.args.value("subject", "");
+    if (parent.reply_to.empty()) return action_failed(a, "reply", subject, "the message has no address to answer");
+    if (!world_ || !world_->send_reply) return action_failed(a, "reply", subject, "this device cannot send mail");
+    SendRequest req;
+    req.at = sim_->now();
+    req.account = a.spec.address;
+    req.to = {parent.reply_to};
+    req.subject = reply_subject(parent.subject.empty() ? subject : parent.subject);
+    req.body = act.args.value("body", "");
+    req.label = act.args.value("label", "");
+    req.in_reply_to = parent.message_id;
+    req.parent_references = parent.references;
+    world_->send_reply(host(), req);
+  }
+
+  void act_on(Account& a, const std::string& kind, const std::string& subject, const ActionSpec* act = nullptr) {
     if (a.in.protocol == "pop3") {
       DeviceMessage* m = local_.find_subject(a.spec.address, subject);
       if (!m) return action_failed(a, kind, subject, "no such message on this device");
+      if (kind == "reply") {
+        if (act) reply(a, m->parent, *act);
+        return;
+      }
       if (kind == "open") {
         m->seen = true;
         record_msg(kDeviceOpened, a, *m, count(a), fmt::format("{} opened its copy of \"{}\"", host(), subject));
@@ -675,14 +736,18 @@ class MailReaderApp : public App {
     imap::ClientSession::RequestId id = 0;
     Req req = Req::Open;
     if (kind == "open") id = cl.open(uid);
+    else if (kind == "reply") id = cl.open(uid), req = Req::Reply;
     else if (kind == "mark_read") id = cl.mark_read(uid), req = Req::MarkRead;
     else id = cl.delete_to_trash(uid), req = Req::Delete;
     a.requests[id] = {req, uid};
+    if (req == Req::Reply && act) a.replies[id] = act;
     a.imap->flush();
   }
 
   Simulation* sim_ = nullptr;
   std::vector<ActionSpec> actions_;
+  MailWorld* world_ = nullptr;
+  std::string reads_as_;  // the program reads every message as this charset (empty: as declared)
   std::vector<std::unique_ptr<Account>> accounts_;
   DeviceMailbox local_;
 };
@@ -716,7 +781,7 @@ class NetworkSwitchApp : public App {
 std::string action_host(const ActionSpec& a) {
   if (a.kind == "go_offline" || a.kind == "go_online") return a.args.value("host", "");
   if (a.kind == "check_mail" || a.kind == "open" || a.kind == "delete" || a.kind == "mark_read" ||
-      a.kind == "change_account")
+      a.kind == "reply" || a.kind == "change_account")
     return a.args.value("on", "");
   return {};
 }
@@ -882,7 +947,7 @@ void install_mail_access(Simulation& sim, const Scenario& scenario, MailWorld& w
     const bool reader = h.mail_client && std::any_of(h.mail_client->accounts.begin(), h.mail_client->accounts.end(),
                                                      [](const AccountSpec& a) { return a.incoming.has_value(); });
     if (reader) {
-      sim.add_app(std::make_unique<MailReaderApp>(h.info.id, scenario, *h.mail_client, std::move(mine)));
+      sim.add_app(std::make_unique<MailReaderApp>(h.info.id, scenario, *h.mail_client, std::move(mine), world));
     } else {
       std::vector<ActionSpec> net;
       for (auto& a : mine)

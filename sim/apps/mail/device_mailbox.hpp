@@ -34,6 +34,17 @@ inline constexpr std::string_view kCheckFailed = "check-failed";
 inline constexpr std::string_view kCheckCoalesced = "check-coalesced";
 inline constexpr std::string_view kActionFailed = "action-failed";
 
+// What a reply needs of the message it answers (RFC 5322 3.6.4), read from its header.
+struct ReplyParent {
+  std::string message_id;  // the parent's Message-ID ("<id@host>"), empty when it has none
+  std::string references;  // the parent's References, or else its In-Reply-To when that is one id
+  std::string reply_to;    // the address to answer: the first of Reply-To, else of From
+  std::string subject;     // decoded
+};
+ReplyParent reply_parent(std::string_view raw);
+// "Re: " and the subject, unless it already starts with "Re:" (in any case).
+std::string reply_subject(std::string_view subject);
+
 // One message as the device shows it.
 struct DeviceMessage {
   std::string account;
@@ -44,7 +55,21 @@ struct DeviceMessage {
   std::uint64_t size = 0;
   bool seen = false;
   std::string folder = "INBOX";
+  ReplyParent parent;  // POP3: read at download (an IMAP device reads it when it opens the message)
+  std::string preview;  // the start of the text as the mail program shows it (set once it has the body)
 };
+
+// The subject and the start of the body of a raw message as a mail program shows them: in the
+// charset each part declares (`reads_as` empty), or read as `reads_as` ("utf-8", "iso-8859-1")
+// whatever it declares, as a misconfigured program does. Control characters are left out (a
+// screen shows nothing for ESC); the preview is at most kPreviewChars characters.
+inline constexpr std::size_t kPreviewChars = 160;
+struct ShownText {
+  std::string subject;
+  std::string preview;
+  std::string charset;  // what the text part declares (lower-case; empty: none)
+};
+ShownText shown_text(std::string_view raw, std::string_view reads_as);
 
 // A device's local mailbox (for POP3: downloaded copies that stay when the server's copy is
 // deleted or the network is gone).

@@ -163,6 +163,12 @@ struct AccountSpec {
 struct MailClientSpec {
   std::vector<AccountSpec> accounts;
   SessionTimeouts timeouts;  // the scenario's "settings" (the same on every host)
+  // The mail program's character handling: "charset" is what it writes new messages in
+  // ("utf-8", or "iso-2022-jp" as Japanese mail programs long did, RFC 1468); "reads_as" empty
+  // means it reads each message in the charset the message declares (as it should), otherwise
+  // it ignores that and reads every message as "utf-8" or "iso-8859-1" (mojibake).
+  std::string charset = "utf-8";
+  std::string reads_as;
 };
 
 // A timeline "change_account": an account's settings on a device from that moment on. Only

@@ -13,6 +13,8 @@
 
 namespace mailsim::sim::mail {
 
+struct SendRequest;
+
 struct MailWorld {
   // Mail server host id -> its mailbox store (users, domains, quotas from the scenario).
   std::map<std::string, std::shared_ptr<MailStore>> stores;
@@ -31,6 +33,10 @@ struct MailWorld {
   }
   // The store that hosts `address`'s domain, and the host it belongs to.
   std::pair<std::string, MailStore*> store_for_address(const std::string& address) const;
+
+  // A device's mail reader hands a "reply" to the same device's sender (set by the runner once
+  // the senders exist).
+  std::function<void(const std::string& device, const SendRequest& request)> send_reply;
 
   // Observers for views that need whole messages, which the trace only previews (the export
   // writes every message of a run as a file). Set before the run starts; they only look.

@@ -86,9 +86,12 @@ void MailSenderApp::send(const SendRequest& request) {
     const auto r = parse_recipient(c);
     b.cc(r ? r->address : c, r ? r->display_name : "");
   }
+  const std::string charset = request.charset.empty() ? spec_.charset : request.charset;
+  b.charset(charset);
   b.subject(request.subject);
   b.date(kScenarioEpochUnix, sim_->now() / kSecond, kZoneMinutes);
   b.message_id(fmt::format("{}.{}.{}", sim_->now() / kMilli, ++sent_, host()), domain);
+  if (!request.in_reply_to.empty()) b.in_reply_to(request.in_reply_to).parent_references(request.parent_references);
   std::string body = request.body.empty() ? std::string("Hello!\n") : request.body;
   if (request.size > 0) {
     // Pad with numbered lines until the message reaches the requested size, but never build
@@ -107,6 +110,8 @@ void MailSenderApp::send(const SendRequest& request) {
                       {"subject", request.subject}, {"message_id", label.message_id}, {"size", data.size()},
                       {"server", out.server}, {"port", out.port}, {"auth", out.auth},
                       {"tls", out.tls}};
+  if (!request.in_reply_to.empty()) base["in_reply_to"] = request.in_reply_to;
+  if (charset != "utf-8") base["charset"] = charset;
   if (request.size > largest_accepted_ + kPaddingMargin) base["requested_size"] = request.size;  // built up to the cap
   record_mail(*sim_, host(), "compose",
               request.label.empty() ? fmt::format("{} writes \"{}\" to {} and sends it via {} port {}", acc->address,

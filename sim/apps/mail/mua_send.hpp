@@ -25,6 +25,11 @@ struct SendRequest {
   // This message's own server, port, AUTH and TLS (the action's "smtp"); none: the
   // account's. AUTH still logs in with the account's user and password.
   std::optional<OutgoingSpec> smtp;
+  // A reply: the parent's Message-ID and its own thread (In-Reply-To and References,
+  // RFC 5322 3.6.4); empty for a new message.
+  std::string in_reply_to;
+  std::string parent_references;
+  std::string charset;  // this message's charset ("utf-8", "iso-2022-jp"); empty: the program's
 };
 
 class MailSenderApp : public App {
@@ -34,6 +39,8 @@ class MailSenderApp : public App {
   // unmasked, as the POP3 and IMAP readers do (the eavesdropper lesson).
   MailSenderApp(std::string host, const Scenario& scenario, MailClientSpec spec);
   void add(SendRequest request) { requests_.push_back(std::move(request)); }
+  // Sends at once (a reply, whose text is known only when the device has the message).
+  void send_now(const SendRequest& request) { send(request); }
   // A timeline "change_account": in force for every message sent at or after `at`.
   void change(Time at, AccountChange c) { changes_.emplace_back(at, std::move(c)); }
   void start(Simulation& sim) override;

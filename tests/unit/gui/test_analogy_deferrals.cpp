@@ -25,11 +25,11 @@ const AnalogyContext kMta25{25, "mail_server"};
 
 }  // namespace
 
-TEST_CASE("analogy: 451 4.7.1 for greylisting is a deferral, not a sending limit", "[gui][analogy]") {
-  CHECK(analogy_key(reply("451 4.7.1 Greylisted, please try again later"), kMta25) == "mail.deferred");
+TEST_CASE("analogy: 451 4.7.1 for greylisting is greylisting, not a sending limit", "[gui][analogy]") {
+  CHECK(analogy_key(reply("451 4.7.1 Greylisted, please try again later"), kMta25) == "smtp.greylisted");
   CHECK(analogy_key(reply("451 4.7.1 <kuroyagi@hogehoge.com>: Recipient address rejected: Greylisting in action"),
-                    kMta25) == "mail.deferred");
-  CHECK(analogy_key(reply("451 4.7.1 graylisted, come back in 5 minutes", "received"), kMta25) == "mail.deferred");
+                    kMta25) == "smtp.greylisted");
+  CHECK(analogy_key(reply("451 4.7.1 graylisted, come back in 5 minutes", "received"), kMta25) == "smtp.greylisted");
 }
 
 TEST_CASE("analogy: 451 4.7.1 that names a rate limit is still the sending limit", "[gui][analogy]") {
@@ -42,4 +42,18 @@ TEST_CASE("analogy: a bare 451 4.7.1 without either reason is an ordinary tempor
   // Neither a limit nor greylisting can be read from it: like any other 4xx on this hop.
   CHECK(analogy_key(reply("451 4.7.1 Try again later"), kMta25) == "smtp.relay");
   CHECK(analogy_key(reply("451 4.7.1 Try again later"), AnalogyContext{587, "pc"}) == "smtp.submission");
+}
+
+TEST_CASE("analogy: a greylisted record and a cut link have their own situations", "[gui][analogy]") {
+  mailsim::sim::Record grey;
+  grey.kind = K::Mail;
+  grey.event = "greylisted";
+  CHECK(analogy_key(grey, kMta25) == "smtp.greylisted");
+  mailsim::sim::Record cut;
+  cut.kind = K::Action;
+  cut.event = "link_down";
+  cut.detail = {{"action", "link_down"}, {"network", "hogehoge"}};
+  CHECK(analogy_key(cut, kMta25) == "net.link_down");
+  cut.event = "link_up";
+  CHECK(analogy_key(cut, kMta25).empty());
 }
