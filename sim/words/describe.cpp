@@ -184,6 +184,8 @@ constexpr WordingTemplate kTemplates[] = {
      "キャッシュにありました：{name} は存在しません（NXDOMAIN、残り {ttl}秒）"},
     {"resolver.cache_hit", "cache hit: {question} ({count} record(s), {ttl} s left)",
      "キャッシュにありました：{question}（{count}件、残り {ttl}秒）"},
+    {"resolver.cache_ns", "cache hit: NS for {zone} ({servers}){skip}", "キャッシュにありました：{zone} の NS（{servers}）{skip}"},
+    {"resolver.cache_ns_skip", ", skipping the servers above it", "。その上のサーバーへは問い合わせません"},
     {"resolver.answer_nx", "answer: {name} does not exist (NXDOMAIN)", "答え：{name} は存在しません（NXDOMAIN）"},
     {"resolver.answer_nodata", "answer: {question} has no records (NODATA)", "答え：{question} のレコードはありません（NODATA）"},
     {"resolver.answer", "answer: {answer}", "答え：{answer}"},
@@ -586,6 +588,7 @@ Words resolver_note(const Say& say, const std::string& note) {
   static const std::regex referral(R"(^referral to (\S+) servers \(([^)]*)\)(, no glue)?$)");
   static const std::regex cache_hit(R"(^cache hit: (.+) \((\d+) record\(s\), (\d+) s left\)$)");
   static const std::regex cache_nx(R"(^cache hit: (\S+) does not exist \(NXDOMAIN, (\d+) s left\)$)");
+  static const std::regex cache_ns(R"(^cache hit: NS for (\S+) \(([^)]*)\)(, skipping the servers above it)?$)");
   static const std::regex answer_nx(R"(^answer: (\S+) does not exist \(NXDOMAIN\)$)");
   static const std::regex answer_nodata(R"(^answer: (.+) has no records \(NODATA\)$)");
   std::smatch m;
@@ -603,6 +606,10 @@ Words resolver_note(const Say& say, const std::string& note) {
     return say("resolver.referral", {{"zone", m[1].str()},
                                      {"servers", m[2].str()},
                                      {"glue", m[3].matched ? say("resolver.no_glue") : std::string()}});
+  if (std::regex_match(note, m, cache_ns))
+    return say("resolver.cache_ns", {{"zone", m[1].str()},
+                                     {"servers", m[2].str()},
+                                     {"skip", m[3].matched ? say("resolver.cache_ns_skip") : std::string()}});
   if (std::regex_match(note, m, cache_nx)) return say("resolver.cache_nx", {{"name", m[1].str()}, {"ttl", m[2].str()}});
   if (std::regex_match(note, m, cache_hit))
     return say("resolver.cache_hit", {{"question", m[1].str()}, {"count", m[2].str()}, {"ttl", m[3].str()}});

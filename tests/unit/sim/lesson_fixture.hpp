@@ -31,10 +31,12 @@ inline nlohmann::json mail_lesson_json(const std::string& name) {
   return nlohmann::json::parse(ss.str());
 }
 
-// A mail lesson's world and timeline only (no narration, no expectations), to change before running.
+// A mail lesson's world and timeline only (no narration, no questions, no expectations), to
+// change before running (a question asked before a story step needs the story).
 inline nlohmann::json bare_mail_lesson_json(const std::string& name) {
   auto j = mail_lesson_json(name);
   j.erase("narration");
+  j.erase("questions");
   j.erase("expectations");
   return j;
 }
@@ -50,7 +52,9 @@ inline nlohmann::json& mail_server_json(nlohmann::json& j, const std::string& id
 // Loads a scenario given as JSON (`file` names it in diagnostics).
 inline sim::Scenario load_json(const nlohmann::json& j, const std::string& file) {
   auto loaded = sim::load_scenario_text(j.dump(), file);
-  for (const auto& d : loaded.diagnostics) INFO(d.format());
+  std::string why;  // (an INFO inside a loop would be gone before the REQUIRE)
+  for (const auto& d : loaded.diagnostics) why += d.format() + "\n";
+  INFO(why);
   REQUIRE(loaded.scenario);
   return *loaded.scenario;
 }

@@ -165,6 +165,7 @@ nlohmann::json receiving_json(const std::string& name) {
   ss << in.rdbuf();
   auto j = nlohmann::json::parse(ss.str());
   j.erase("narration");
+  j.erase("questions");
   j.erase("expectations");
   return j;
 }
