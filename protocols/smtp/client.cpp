@@ -16,6 +16,16 @@ using State = ClientSession::State;
 
 using proto::to_upper;
 
+// Why a job cannot be sent at all (empty when it can): checked before its first command.
+std::string job_problem(const ClientJob& job) {
+  if (!job.sender.empty() && !valid_mailbox(job.sender)) return "invalid sender address " + job.sender;
+  if (job.recipients.size() > kMaxClientRecipients) return "too many recipients in one job";
+  if (job.recipients.empty()) return "no recipients";
+  for (const auto& r : job.recipients)
+    if (!valid_mailbox(r)) return "invalid recipient address " + r;
+  return {};
+}
+
 }  // namespace
 
 std::string_view to_string(RecipientStatus s) {
@@ -304,12 +314,7 @@ void ClientSession::next_transaction(std::string sender, std::vector<std::string
   result_ = DeliveryResult{};
   for (const auto& r : job_.recipients) result_.recipients.push_back(RecipientOutcome{r, RecipientStatus::Pending, 0, {}, {}});
   rcpt_accepted_.assign(job_.recipients.size(), false);
-  std::string problem;
-  if (job_.recipients.empty()) problem = "no recipients";
-  if (job_.recipients.size() > kMaxClientRecipients) problem = "too many recipients in one job";
-  if (!job_.sender.empty() && !valid_mailbox(job_.sender)) problem = "invalid sender address " + job_.sender;
-  for (const auto& r : job_.recipients)
-    if (problem.empty() && !valid_mailbox(r)) problem = "invalid recipient address " + r;
+  const std::string problem = job_problem(job_);
   if (!problem.empty()) {
     fail_pending(false, 0, "5.1.3", problem);
     if (result_.recipients.empty()) {
@@ -351,12 +356,7 @@ void ClientSession::handle_reply(const Reply& reply) {
         return;
       }
       // Check the job once the server is listening; a bad job ends politely.
-      std::string problem;
-      if (job_.recipients.empty()) problem = "no recipients";
-      if (job_.recipients.size() > kMaxClientRecipients) problem = "too many recipients in one job";
-      if (!job_.sender.empty() && !valid_mailbox(job_.sender)) problem = "invalid sender address " + job_.sender;
-      for (const auto& r : job_.recipients)
-        if (problem.empty() && !valid_mailbox(r)) problem = "invalid recipient address " + r;
+      const std::string problem = job_problem(job_);
       if (!problem.empty()) {
         fail_pending(false, 0, "5.1.3", problem);
         if (result_.recipients.empty()) {

@@ -34,12 +34,7 @@ RunResult run(const nlohmann::json& j, std::size_t* inbox = nullptr, const std::
   return r;
 }
 
-std::vector<const Record*> find(const Trace& t, RecordKind kind, const std::string& event) {
-  std::vector<const Record*> out;
-  for (const auto& r : t.records())
-    if (r.kind == kind && r.event == event) out.push_back(&r);
-  return out;
-}
+using mailsim::test::records_of;
 
 }  // namespace
 
@@ -50,9 +45,9 @@ TEST_CASE("change_account: the password fixed on the same PC, and the next send 
                            {"subject", "Second try"}});
   std::size_t inbox = 0;
   const auto r = run(j, &inbox, "mx-hogehoge", "kuroyagi");
-  CHECK(find(r.trace, RecordKind::Mail, "send_failed").size() == 1);
+  CHECK(records_of(r.trace, RecordKind::Mail, "send_failed").size() == 1);
   CHECK(inbox == 1);
-  const auto changed = find(r.trace, RecordKind::Action, "account_changed");
+  const auto changed = records_of(r.trace, RecordKind::Action, "account_changed");
   REQUIRE(changed.size() == 1);
   CHECK(changed.front()->host == "shiroyagi-pc");
   CHECK(changed.front()->time == 30 * kSecond);
@@ -76,9 +71,9 @@ TEST_CASE("change_account: a new port brings its usual AUTH and TLS, and the cha
   const auto r = run(j, &inbox, "mx-hogehoge", "kuroyagi");
   CHECK(inbox == 2);
   std::vector<int> ports;
-  for (const auto* c : find(r.trace, RecordKind::Mail, "compose")) ports.push_back(c->detail.value("port", 0));
+  for (const auto* c : records_of(r.trace, RecordKind::Mail, "compose")) ports.push_back(c->detail.value("port", 0));
   CHECK(ports == std::vector<int>{587, 465});
-  const auto changed = find(r.trace, RecordKind::Action, "account_changed");
+  const auto changed = records_of(r.trace, RecordKind::Action, "account_changed");
   REQUIRE(changed.size() == 1);
   CHECK(describe_record(*changed.front(), "ja", nullptr).find("送信ポート 465番") != std::string::npos);
 }
@@ -93,9 +88,9 @@ TEST_CASE("change_server and empty_folder: the full mailbox is emptied and the 4
   std::size_t inbox = 0;
   const auto r = run(j, &inbox, "mx-hogehoge", "kuroyagi");
   CHECK(inbox == 1);
-  CHECK(find(r.trace, RecordKind::Mail, "bounced").empty());
-  CHECK(find(r.trace, RecordKind::Mail, "deferred").size() == 2);  // at once and after 1 min; then 5 min: room
-  const auto changed = find(r.trace, RecordKind::Action, "server_changed");
+  CHECK(records_of(r.trace, RecordKind::Mail, "bounced").empty());
+  CHECK(records_of(r.trace, RecordKind::Mail, "deferred").size() == 2);  // at once and after 1 min; then 5 min: room
+  const auto changed = records_of(r.trace, RecordKind::Action, "server_changed");
   REQUIRE(changed.size() == 1);
   CHECK(describe_record(*changed.front(), "ja", nullptr) == "mx-hogehoge の設定が変わりました：kuroyagi の容量 8192バイト");
 }
@@ -106,10 +101,10 @@ TEST_CASE("empty_folder empties a mailbox on the server (IMAP-style \\Deleted an
   std::size_t inbox = 99;
   const auto r = run(j, &inbox, "mail-example", "kuroyagi");
   CHECK(inbox == 0);
-  const auto emptied = find(r.trace, RecordKind::Action, "folder_emptied");
+  const auto emptied = records_of(r.trace, RecordKind::Action, "folder_emptied");
   REQUIRE(emptied.size() == 1);
   CHECK(emptied.front()->detail.value("count", 0) == 1);
-  CHECK(find(r.trace, RecordKind::Mailbox, "expunged").size() == 1);
+  CHECK(records_of(r.trace, RecordKind::Mailbox, "expunged").size() == 1);
   CHECK(describe_record(*emptied.front(), "ja", nullptr).find("受信箱（INBOX）を空にしました（1通") != std::string::npos);
 }
 
@@ -122,9 +117,9 @@ TEST_CASE("change_server: greylisting switched on at a moment greylists only wha
   std::size_t inbox = 0;
   const auto r = run(j, &inbox, "mx-hogehoge", "kuroyagi");
   CHECK(inbox == 2);
-  const auto grey = find(r.trace, RecordKind::Mail, "greylisted");
+  const auto grey = records_of(r.trace, RecordKind::Mail, "greylisted");
   REQUIRE_FALSE(grey.empty());
   for (const auto* g : grey) CHECK(g->time > 20 * kSecond);
-  CHECK(describe_record(*find(r.trace, RecordKind::Action, "server_changed").back(), "ja", nullptr) ==
+  CHECK(describe_record(*records_of(r.trace, RecordKind::Action, "server_changed").back(), "ja", nullptr) ==
         "mx-hogehoge の設定が変わりました：グレーリスティングなし");
 }

@@ -4,10 +4,12 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "sim/scenario/runner.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace mailsim::test {
@@ -18,7 +20,9 @@ inline const std::string kSourceDir = MAILSIM_SOURCE_DIR;
 inline sim::Scenario load_lesson(const std::string& path) {
   const std::string full = !path.empty() && path.front() == '/' ? path : kSourceDir + "/" + path;
   auto r = sim::load_scenario_file(full);
-  for (const auto& d : r.diagnostics) INFO(d.format());
+  std::string why;  // (an INFO inside a loop would be gone before the REQUIRE)
+  for (const auto& d : r.diagnostics) why += d.format() + "\n";
+  INFO(why);
   REQUIRE(r.scenario);
   return *r.scenario;
 }
@@ -57,6 +61,22 @@ inline sim::Scenario load_json(const nlohmann::json& j, const std::string& file)
   INFO(why);
   REQUIRE(loaded.scenario);
   return *loaded.scenario;
+}
+
+// Runs a scenario given as JSON; every message must be accounted for at the end.
+inline sim::RunResult run_checked(const nlohmann::json& j, const std::string& file, const sim::RunOptions& options = {}) {
+  auto r = sim::run_scenario(load_json(j, file), options);
+  INFO(r.conservation.summary());
+  CHECK(r.conservation.holds());
+  return r;
+}
+
+// The records of one kind and event, in trace order.
+inline std::vector<const sim::Record*> records_of(const sim::Trace& t, sim::RecordKind kind, const std::string& event) {
+  std::vector<const sim::Record*> out;
+  for (const auto& r : t.records())
+    if (r.kind == kind && r.event == event) out.push_back(&r);
+  return out;
 }
 
 }  // namespace mailsim::test

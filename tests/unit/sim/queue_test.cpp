@@ -17,20 +17,9 @@ namespace {
 nlohmann::json lesson_json(const std::string& name) { return mailsim::test::bare_mail_lesson_json(name); }
 nlohmann::json& server(nlohmann::json& j, const std::string& id) { return mailsim::test::mail_server_json(j, id); }
 
-RunResult run(const nlohmann::json& j) {
-  const Scenario s = mailsim::test::load_json(j, "queue.json");
-  auto r = run_scenario(s, RunOptions{});
-  INFO(r.conservation.summary());
-  CHECK(r.conservation.holds());
-  return r;
-}
+RunResult run(const nlohmann::json& j) { return mailsim::test::run_checked(j, "queue.json"); }
 
-std::vector<const Record*> find(const Trace& t, RecordKind kind, const std::string& event) {
-  std::vector<const Record*> out;
-  for (const auto& r : t.records())
-    if (r.kind == kind && r.event == event) out.push_back(&r);
-  return out;
-}
+using mailsim::test::records_of;
 
 // `count` messages from shiroyagi-pc to kuroyagi@hogehoge.com, all sent at `at`.
 void send_many(nlohmann::json& j, int count, const std::string& at = "1s") {
@@ -91,11 +80,11 @@ TEST_CASE("queue: with a destination concurrency limit of 1, three messages to o
   REQUIRE(s.mails.size() == 1);             // one connection
   CHECK(s.mails.begin()->second == 3);      // three MAIL transactions in it
   CHECK(s.quits == 1);
-  CHECK(find(r.trace, RecordKind::Mail, "relayed").size() == 3);
-  CHECK(find(r.trace, RecordKind::Mail, "delivered").size() == 3);
-  const auto reused = find(r.trace, RecordKind::Mail, "reusing");
+  CHECK(records_of(r.trace, RecordKind::Mail, "relayed").size() == 3);
+  CHECK(records_of(r.trace, RecordKind::Mail, "delivered").size() == 3);
+  const auto reused = records_of(r.trace, RecordKind::Mail, "reusing");
   REQUIRE(reused.size() == 2);
-  CHECK(find(r.trace, RecordKind::Mail, "waiting").size() == 2);
+  CHECK(records_of(r.trace, RecordKind::Mail, "waiting").size() == 2);
   // No RSET after a 250 to the data: the next MAIL FROM follows at once.
   for (const auto& rec : r.trace.records())
     if (rec.kind == RecordKind::Protocol && rec.event == "command") CHECK(rec.summary.find("RSET") == std::string::npos);
@@ -111,9 +100,9 @@ TEST_CASE("queue: the default limit (20, as Postfix) keeps a session per message
   const auto r = run(j);
   const auto s = sessions(r.trace, "mail-example", "mx-hogehoge");
   CHECK(s.mails.size() == 3);
-  CHECK(find(r.trace, RecordKind::Mail, "reusing").empty());
-  CHECK(find(r.trace, RecordKind::Mail, "waiting").empty());
-  CHECK(find(r.trace, RecordKind::Mail, "delivered").size() == 3);
+  CHECK(records_of(r.trace, RecordKind::Mail, "reusing").empty());
+  CHECK(records_of(r.trace, RecordKind::Mail, "waiting").empty());
+  CHECK(records_of(r.trace, RecordKind::Mail, "delivered").size() == 3);
 }
 
 TEST_CASE("queue: many messages never open more sessions to one destination than the limit, and the reuse limit holds") {
@@ -132,7 +121,7 @@ TEST_CASE("queue: many messages never open more sessions to one destination than
   }
   CHECK(total == 12);
   CHECK(s.mails.size() >= 4);
-  CHECK(find(r.trace, RecordKind::Mail, "delivered").size() == 12);
+  CHECK(records_of(r.trace, RecordKind::Mail, "delivered").size() == 12);
 }
 
 TEST_CASE("queue: a 4xx and a reset in the middle of a reused session leave every message accounted for") {
@@ -145,9 +134,9 @@ TEST_CASE("queue: a 4xx and a reset in the middle of a reused session leave ever
       {{"id", "reset-data"}, {"host", "mx-hogehoge"}, {"at", "data"}, {"nth", 3}, {"action", "reset"}},
   };
   const auto r = run(j);  // conservation is checked there
-  CHECK(find(r.trace, RecordKind::Mail, "delivered").size() == 4);
-  CHECK(find(r.trace, RecordKind::Mail, "bounced").empty());
-  CHECK(find(r.trace, RecordKind::Mail, "deferred").size() == 1);  // the 451: its message waits for its retry
+  CHECK(records_of(r.trace, RecordKind::Mail, "delivered").size() == 4);
+  CHECK(records_of(r.trace, RecordKind::Mail, "bounced").empty());
+  CHECK(records_of(r.trace, RecordKind::Mail, "deferred").size() == 1);  // the 451: its message waits for its retry
   const auto s = sessions(r.trace, "mail-example", "mx-hogehoge");
   CHECK(s.mails.size() >= 2);  // the reset ended the first session; the rest went over new ones
   CHECK(most_at_once(s) <= 1);
@@ -162,14 +151,14 @@ TEST_CASE("queue: a delayed report goes to the sender once, and the message is s
   j["timeline"].push_back({{"at", "10m"}, {"do", "change_server"}, {"host", "mx-hogehoge"}, {"user", "kuroyagi"},
                            {"quota", "8KB"}});
   const auto r = run(j);
-  const auto delayed = find(r.trace, RecordKind::Mail, "delayed");
+  const auto delayed = records_of(r.trace, RecordKind::Mail, "delayed");
   REQUIRE(delayed.size() == 1);
   CHECK(delayed.front()->time >= 3 * kMinute);
   CHECK(delayed.front()->host == "mail-example");
-  CHECK(find(r.trace, RecordKind::Mail, "bounced").empty());
+  CHECK(records_of(r.trace, RecordKind::Mail, "bounced").empty());
   // The report is delivered to shiroyagi's own mailbox, and kuroyagi gets the message after all.
   int to_shiroyagi = 0, to_kuroyagi = 0;
-  for (const auto* d : find(r.trace, RecordKind::Mail, "delivered")) {
+  for (const auto* d : records_of(r.trace, RecordKind::Mail, "delivered")) {
     const std::string who = d->detail.value("recipient", "");
     if (who.rfind("shiroyagi@", 0) == 0) ++to_shiroyagi;
     if (who.rfind("kuroyagi@", 0) == 0) ++to_kuroyagi;
@@ -185,8 +174,8 @@ TEST_CASE("queue: without delay_warning (the default, as Postfix) no delayed rep
   auto j = lesson_json("mailbox-full");
   server(j, "mx-hogehoge")["quota_refusal"] = "temporary";
   const auto r = run(j);
-  CHECK(find(r.trace, RecordKind::Mail, "delayed").empty());
-  CHECK(find(r.trace, RecordKind::Mail, "deferred").size() >= 3);  // tried and deferred again and again
+  CHECK(records_of(r.trace, RecordKind::Mail, "delayed").empty());
+  CHECK(records_of(r.trace, RecordKind::Mail, "deferred").size() >= 3);  // tried and deferred again and again
 }
 
 TEST_CASE("change_server: relay_from, hop_limit, rate_limit, subaddressing, concurrency and delay warning") {
@@ -205,7 +194,7 @@ TEST_CASE("change_server: relay_from, hop_limit, rate_limit, subaddressing, conc
   j["timeline"].push_back({{"at", "25s"}, {"do", "send"}, {"from", "shiroyagi-pc"}, {"to", "kuroyagi@hogehoge.com"},
                            {"subject", "Third"}});
   const auto r = run(j);
-  const auto changed = find(r.trace, RecordKind::Action, "server_changed");
+  const auto changed = records_of(r.trace, RecordKind::Action, "server_changed");
   REQUIRE(changed.size() == 1);
   CHECK(changed.front()->summary ==
         "mail-example changes its settings: relaying for 192.0.2.0/24, hop limit 10 Received: lines, sending rate limit 1 "
@@ -214,7 +203,7 @@ TEST_CASE("change_server: relay_from, hop_limit, rate_limit, subaddressing, conc
   CHECK(describe_record(*changed.front(), "ja", nullptr).find("送信数の上限 1時間あたり 1通") != std::string::npos);
   // The rate limit (one message an hour) holds from the change on: the third message is refused
   // for now at submission (451 4.7.1).
-  CHECK(find(r.trace, RecordKind::Mail, "throttled").size() == 1);
+  CHECK(records_of(r.trace, RecordKind::Mail, "throttled").size() == 1);
 }
 
 TEST_CASE("change_server: rate_limit false lifts a limit") {
@@ -224,8 +213,8 @@ TEST_CASE("change_server: rate_limit false lifts a limit") {
   j["timeline"].push_back({{"at", "20s"}, {"do", "send"}, {"from", "shiroyagi-pc"}, {"to", "kuroyagi@hogehoge.com"},
                            {"subject", "Second"}});
   const auto r = run(j);
-  CHECK(find(r.trace, RecordKind::Mail, "throttled").empty());
-  CHECK(find(r.trace, RecordKind::Mail, "delivered").size() == 2);
+  CHECK(records_of(r.trace, RecordKind::Mail, "throttled").empty());
+  CHECK(records_of(r.trace, RecordKind::Mail, "delivered").size() == 2);
 }
 
 TEST_CASE("change_server: hop_limit lowered, a message that went through a relay service is refused as a loop") {
@@ -235,9 +224,9 @@ TEST_CASE("change_server: hop_limit lowered, a message that went through a relay
   j["timeline"].push_back({{"at", "40s"}, {"do", "send"}, {"from", "shiroyagi-pc"}, {"to", "kuroyagi@hogehoge.com"},
                            {"subject", "Second"}});
   const auto r = run(j);
-  CHECK(find(r.trace, RecordKind::Mail, "loop").size() == 1);
+  CHECK(records_of(r.trace, RecordKind::Mail, "loop").size() == 1);
   int to_kuroyagi = 0;
-  for (const auto* d : find(r.trace, RecordKind::Mail, "delivered"))
+  for (const auto* d : records_of(r.trace, RecordKind::Mail, "delivered"))
     if (d->detail.value("recipient", "").rfind("kuroyagi@", 0) == 0) ++to_kuroyagi;
   CHECK(to_kuroyagi == 1);
 }
@@ -245,12 +234,12 @@ TEST_CASE("change_server: hop_limit lowered, a message that went through a relay
 TEST_CASE("change_server: relay_from lets a network relay from that moment") {
   auto j = lesson_json("relay-denied");
   const auto before = run(j);
-  REQUIRE(!find(before.trace, RecordKind::Mail, "send_failed").empty());
+  REQUIRE(!records_of(before.trace, RecordKind::Mail, "send_failed").empty());
   const nlohmann::json change = {{"at", "0s"}, {"do", "change_server"}, {"host", "mail-example"},
                                  {"relay_from", {"203.0.113.128/25"}}};
   j["timeline"].insert(j["timeline"].begin(), change);
   const auto after = run(j);
-  CHECK(find(after.trace, RecordKind::Mail, "send_failed").empty());
+  CHECK(records_of(after.trace, RecordKind::Mail, "send_failed").empty());
 }
 
 TEST_CASE("queue: random faults in reused sessions keep every message accounted for") {

@@ -21,20 +21,9 @@ nlohmann::json& account(nlohmann::json& j, const std::string& host) {
   throw;
 }
 
-RunResult run(const nlohmann::json& j) {
-  const Scenario s = mailsim::test::load_json(j, "tls-required.json");
-  auto r = run_scenario(s);
-  INFO(r.conservation.summary());
-  CHECK(r.conservation.holds());
-  return r;
-}
+RunResult run(const nlohmann::json& j) { return mailsim::test::run_checked(j, "tls-required.json"); }
 
-std::vector<const Record*> find(const Trace& t, RecordKind kind, const std::string& event) {
-  std::vector<const Record*> out;
-  for (const auto& r : t.records())
-    if (r.kind == kind && r.event == event) out.push_back(&r);
-  return out;
-}
+using mailsim::test::records_of;
 
 // Replies a server sent to `peer`, in order (their summaries hold the line as sent).
 std::vector<std::string> replies_to(const Trace& t, const std::string& server_host, const std::string& peer) {
@@ -69,10 +58,10 @@ TEST_CASE("require_tls: a mail program without STARTTLS gets 530 5.7.0; with STA
   const auto r = run(j);
   const auto replies = replies_to(r.trace, "mail-example", "shiroyagi-pc");
   CHECK(any_has(replies, "530 5.7.0 Must issue a STARTTLS command first"));
-  const auto failed = find(r.trace, RecordKind::Mail, "send_failed");
+  const auto failed = records_of(r.trace, RecordKind::Mail, "send_failed");
   REQUIRE(failed.size() == 1);
   CHECK(failed.front()->time < 20 * kSecond);
-  const auto delivered = find(r.trace, RecordKind::Mail, "delivered");
+  const auto delivered = records_of(r.trace, RecordKind::Mail, "delivered");
   REQUIRE(delivered.size() == 1);
   CHECK(delivered.front()->summary.find("Sealed this time") != std::string::npos);
   // The second session was sealed before anything else was said.
@@ -118,7 +107,7 @@ TEST_CASE("require_tls: change_server turns it on from that moment, for SMTP, PO
   CHECK(any_has(after, "530 5.7.0 Must issue a STARTTLS command first"));
   CHECK(any_has(after, "-ERR [AUTH] plaintext login not allowed before STLS"));
   CHECK(any_has(after, "a1 NO [PRIVACYREQUIRED]"));
-  const auto changed = find(r.trace, RecordKind::Action, "server_changed");
+  const auto changed = records_of(r.trace, RecordKind::Action, "server_changed");
   REQUIRE(changed.size() == 1);
   CHECK(changed.front()->summary.find("TLS required on port(s) 587, 110, 143 (STARTTLS first, or 530 5.7.0)") !=
         std::string::npos);
@@ -144,7 +133,7 @@ TEST_CASE("require_tls: change_server with a list of ports, and false to end it"
       refused.emplace_back(rec.time, true);
   REQUIRE(refused.size() == 1);
   CHECK(refused.front().first < 5 * kSecond);  // only the first: 110 was in the scenario's list, not in [143]
-  const auto changed = find(r.trace, RecordKind::Action, "server_changed");
+  const auto changed = records_of(r.trace, RecordKind::Action, "server_changed");
   REQUIRE(changed.size() == 2);
   CHECK(changed[1]->summary.find("TLS no longer required") != std::string::npos);
 }
