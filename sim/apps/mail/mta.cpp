@@ -949,8 +949,6 @@ void MailServerApp::bounce(const QueuedMessage& m, const std::vector<Failure>& f
   }
   if (m.sender.empty()) return;  // never bounce a bounce (RFC 5321 6.1)
   message::Dsn dsn;
-  dsn.reporting_mta = spec_.hostname;
-  dsn.arrival_date = message_date(m.queued_at);
   for (const auto& [r, why, code, status, diagnostic, remote] : failures) {
     message::DsnRecipient dr;
     dr.final_recipient = r;
@@ -961,12 +959,7 @@ void MailServerApp::bounce(const QueuedMessage& m, const std::vector<Failure>& f
     dr.last_attempt_date = message_date(sim_->now());
     dsn.recipients.push_back(dr);
   }
-  dsn.original_headers = m.data;
-  message::DsnMessageInfo info;
-  info.to = m.sender;
-  info.date = message_date(sim_->now());
-  info.unique_id = next_queue_id() + "." + host();
-  send_report(m, message::build_dsn(dsn, info));
+  send_report(m, std::move(dsn));
 }
 
 void MailServerApp::warn_delayed(const QueuedMessage& m, Time next_try) {
@@ -980,8 +973,6 @@ void MailServerApp::warn_delayed(const QueuedMessage& m, Time next_try) {
                {"retry_until", m.queued_at + spec_.give_up_after}, {"subject", m.label.subject},
                {"message_id", m.label.message_id}});
   message::Dsn dsn;
-  dsn.reporting_mta = spec_.hostname;
-  dsn.arrival_date = message_date(m.queued_at);
   for (const auto& r : m.recipients) {
     const auto e = m.last_error.find(r);
     const std::string why = e == m.last_error.end() ? std::string() : e->second;
@@ -998,15 +989,18 @@ void MailServerApp::warn_delayed(const QueuedMessage& m, Time next_try) {
     dr.will_retry_until = message_date(m.queued_at + spec_.give_up_after);
     dsn.recipients.push_back(dr);
   }
+  send_report(m, std::move(dsn));
+}
+
+void MailServerApp::send_report(const QueuedMessage& m, message::Dsn dsn) {
+  dsn.reporting_mta = spec_.hostname;
+  dsn.arrival_date = message_date(m.queued_at);
   dsn.original_headers = m.data;
   message::DsnMessageInfo info;
   info.to = m.sender;
   info.date = message_date(sim_->now());
   info.unique_id = next_queue_id() + "." + host();
-  send_report(m, message::build_dsn(dsn, info));
-}
-
-void MailServerApp::send_report(const QueuedMessage& m, const std::string& report) {
+  const std::string report = message::build_dsn(dsn, info);
   const MessageLabel label = label_of(report);
   if (is_local(m.sender)) {
     message::ReceivedHop hop;

@@ -11,6 +11,7 @@
 
 #include "protocols/smtp/client.hpp"
 #include "protocols/smtp/server.hpp"
+#include "protocols/message/dsn.hpp"
 #include "sim/apps/dns_service.hpp"
 #include "sim/apps/mail/mail_spec.hpp"
 #include "sim/apps/mail/mail_world.hpp"
@@ -129,8 +130,9 @@ class MailServerApp : public App {
   void bounce(const QueuedMessage& m, const std::vector<Failure>& failures);
   // The sender's "delayed" report (RFC 3464 Action: delayed) for the recipients still queued.
   void warn_delayed(const QueuedMessage& m, Time next_try);
-  // Sends a report from MAILER-DAEMON to m's sender (locally, or queued with a null sender).
-  void send_report(const QueuedMessage& m, const std::string& report);
+  // Sends the report (its per-recipient blocks filled in; the rest is m's) from MAILER-DAEMON to
+  // m's sender (locally, or queued with a null sender).
+  void send_report(const QueuedMessage& m, message::Dsn dsn);
 
   Simulation* sim_ = nullptr;
   MailServerSpec spec_;
