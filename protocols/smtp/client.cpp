@@ -612,6 +612,9 @@ void ClientSession::after_envelope() {
 }
 
 void ClientSession::tls_established() {
+  // Implicit TLS (RFC 8314, port 465): the stream is TLS before the greeting and the session
+  // already speaks inside it, so the layer coming up changes nothing here.
+  if (job_.tls == TlsPolicy::Implicit && state_ == State::Greeting) return;
   assert(state_ == State::TlsPending && "tls_established() without a STARTTLS go-ahead");
   if (state_ != State::TlsPending) return;
   tls_active_ = true;

@@ -322,6 +322,11 @@ TEST_CASE("smtp client: STARTTLS refused") {
 TEST_CASE("smtp client: implicit TLS skips STARTTLS") {
   ClientHarness h(tls_job(TlsPolicy::Implicit));
   CHECK(h.c.tls_active());
+  // The transport tells the session when the implicit TLS layer is up, before the greeting
+  // (the simulator's socket does): nothing to send, no STARTTLS state to leave.
+  h.c.tls_established();
+  CHECK(h.c.take_output().empty());
+  CHECK(h.c.state() == ClientSession::State::Greeting);
   h.reply(kGreet);
   CHECK(h.reply("250-mx\r\n250 STARTTLS\r\n") == "MAIL FROM:<sender@client.example>\r\n");
 }
