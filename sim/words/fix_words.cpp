@@ -1,0 +1,156 @@
+// Challenge mode (c) in words: one table of templates in English and Japanese.
+#include "sim/words/fix_words.hpp"
+
+#include <fmt/format.h>
+
+#include "protocols/dns/presentation.hpp"
+
+namespace mailsim::sim {
+
+namespace {
+
+constexpr WordingTemplate kFixTemplates[] = {
+    // The settings ({device}, {account}, {host}, {user}, {name}, {type}).
+    {"setting.smtp.server", "Outgoing mail server of {account} on {device}", "{device}の{account}の送信サーバー"},
+    {"setting.smtp.port", "Outgoing port of {account} on {device}", "{device}の{account}の送信ポート"},
+    {"setting.smtp.auth", "Log in to send (SMTP AUTH) for {account} on {device}",
+     "{device}の{account}の送信時のログイン（SMTP認証）"},
+    {"setting.smtp.tls", "Encryption when sending, {account} on {device}", "{device}の{account}の送信時の暗号化"},
+    {"setting.password", "Password of {account} on {device}", "{device}の{account}のパスワード"},
+    {"setting.incoming.server", "Incoming mail server of {account} on {device}", "{device}の{account}の受信サーバー"},
+    {"setting.incoming.port", "Incoming port of {account} on {device}", "{device}の{account}の受信ポート"},
+    {"setting.incoming.tls", "Encryption when receiving, {account} on {device}", "{device}の{account}の受信時の暗号化"},
+    {"setting.quota", "Mailbox size limit (quota) of {user} on {host}", "{host}の{user}のメールボックス容量（クォータ）"},
+    {"setting.max_message_size", "Largest message {host} accepts", "{host}が受け付けるメールの最大サイズ"},
+    {"setting.quota_refusal", "How {host} refuses mail for a full mailbox", "{host}が満杯のメールボックス宛てのメールを断る方法"},
+    {"setting.open_relay", "{host} passes on mail for anyone (open relay)", "{host}がだれのメールでも中継する（オープンリレー）"},
+    {"setting.subaddressing", "{host} delivers user+tag addresses (subaddressing)", "{host}が「名前+タグ」形式の宛先を配達する（サブアドレス）"},
+    {"setting.empty_folder", "Empty the mailbox of {user} on {host}", "{host}の{user}のメールボックスを空にする"},
+    {"setting.record", "{type} record of {name} (DNS)", "{name}の{type}レコード（DNS）"},
+    // Values.
+    {"value.yes", "yes", "はい"},
+    {"value.no", "no", "いいえ"},
+    {"value.keep", "keep it as it is", "そのままにする"},
+    {"value.empty", "empty it", "空にする"},
+    {"value.tls.none", "none (plain text)", "なし（平文）"},
+    {"value.tls.starttls", "STARTTLS", "STARTTLS"},
+    {"value.tls.implicit", "TLS from the first byte (implicit)", "最初からTLS（暗黙のTLS）"},
+    {"value.no_limit", "no limit", "制限なし"},
+    {"value.permanent", "for good (5.2.2: the letter comes back)", "きっぱり断る（5.2.2：手紙は差出人に戻る）"},
+    {"value.temporary", "for now (4.2.2: the sender tries again later)", "いったん断る（4.2.2：送り手があとで再送する）"},
+    {"value.password", "password {n}", "パスワード{n}"},
+    {"value.own", "{value} (as set up)", "{value}（今の設定）"},
+    // The challenge.
+    {"fix.title", "Fix the broken setup", "壊れた設定を直そう"},
+    {"fix.intro", "Change settings, then try: the lesson runs again and its goals are checked.",
+     "設定を変えてから「試す」を押すと、レッスンがもう一度動き、目標が確かめられます。"},
+    {"fix.settings", "Settings you may change:", "変えられる設定："},
+    {"fix.now", "now: {value}", "現在：{value}"},
+    {"fix.completion", "Completion: {percent}% ({passed} of {total} goals met)", "達成度：{percent}%（目標{total}個のうち{passed}個を達成）"},
+    {"fix.still_failing", "Goals not met yet:", "まだ達成していない目標："},
+    {"fix.goal", "Goal: {expected}", "目標：{expected}"},
+    {"fix.instead", "What happened: {actual}", "起きたこと：{actual}"},
+    {"fix.done", "Every goal is met: the setup is fixed!", "すべての目標を達成しました。設定は直りました！"},
+    {"fix.tries", "Tries: {n}", "試した回数：{n}"},
+    {"fix.try", "Try", "試す"},
+    {"fix.try_number", "Try {n}", "{n}回目"},
+    {"fix.changes", "Your changes: {changes}", "変えた設定：{changes}"},
+    {"fix.no_changes", "Your changes: none (the lesson as written)", "変えた設定：なし（レッスンのまま）"},
+    {"fix.choose_setting", "Setting number, t to try, q to stop: ", "設定の番号（tで試す、qで終わる）："},
+    {"fix.choose_value", "Value number for {setting}: ", "{setting}の値の番号："},
+    {"fix.not_a_choice", "That is not a choice here.", "その番号は選べません。"},
+    {"fix.result", "Result: {percent}% after {n} tries", "結果：{n}回試して{percent}%"},
+    {"fix.none", "This lesson has no \"fix\" block: there is no broken setup to fix.",
+     "このレッスンには「fix」の設定がありません。直す設定はありません。"},
+};
+
+std::string fill(std::string_view text, const std::vector<std::pair<std::string, std::string>>& values) {
+  std::string out(text);
+  for (const auto& [k, v] : values) {
+    const std::string tag = "{" + k + "}";
+    for (auto at = out.find(tag); at != std::string::npos; at = out.find(tag, at + v.size())) out.replace(at, tag.size(), v);
+  }
+  return out;
+}
+
+std::string size_text(std::uint64_t bytes, std::string_view lang) {
+  if (bytes == 0) return fix_words("value.no_limit", lang);
+  if (bytes % (1024 * 1024) == 0) return fmt::format("{} MB", bytes / (1024 * 1024));
+  if (bytes % 1024 == 0) return fmt::format("{} KB", bytes / 1024);
+  return fmt::format("{} B", bytes);
+}
+
+}  // namespace
+
+std::span<const WordingTemplate> fix_wording_templates() { return kFixTemplates; }
+
+std::string fix_words(std::string_view key, std::string_view lang,
+                      const std::vector<std::pair<std::string, std::string>>& values) {
+  for (const auto& t : kFixTemplates)
+    if (t.key == key) return fill(lang == "ja" ? t.ja : t.en, values);
+  return std::string(key);
+}
+
+std::string fix_setting_label(const Scenario& s, const FixSetting& f, std::string_view lang) {
+  const auto& own = f.label.in(lang);
+  if (!own.empty()) return own;
+  if (f.target == "dns") {
+    std::string error;
+    const auto rec = f.values.empty() || !f.values.front().is_string()
+                         ? std::nullopt
+                         : dns::parse_record(f.values.front().get<std::string>(), error);
+    return fix_words("setting.record", lang,
+                     {{"type", rec ? dns::type_name(rec->type) : std::string("?")},
+                      {"name", rec ? rec->name.to_string_no_dot() : f.zone}});
+  }
+  return fix_words("setting." + f.setting, lang,
+                   {{"device", host_label(&s, f.host, lang)},
+                    {"account", f.account},
+                    {"host", host_label(&s, f.host, lang)},
+                    {"user", f.user}});
+}
+
+std::string fix_value_text(const Scenario& s, const FixSetting& f, std::size_t value, std::string_view lang) {
+  if (value >= f.values.size()) return {};
+  const auto& v = f.values[value];
+  if (f.setting == "empty_folder") return fix_words(v == true ? "value.empty" : "value.keep", lang);
+  if (v.is_boolean()) return fix_words(v.get<bool>() ? "value.yes" : "value.no", lang);
+  if (v.is_number_integer()) return std::to_string(v.get<long long>());
+  if (!v.is_string()) return v.dump();
+  const std::string text = v.get<std::string>();
+  if (f.setting == "smtp.tls" || f.setting == "incoming.tls") return fix_words("value.tls." + text, lang);
+  if (f.setting == "quota" || f.setting == "max_message_size") {
+    const auto n = mail::parse_size(text);
+    return n ? size_text(*n, lang) : text;
+  }
+  if (f.setting == "quota_refusal") return fix_words("value." + text, lang);
+  if (f.setting == "password") return fix_words("value.password", lang, {{"n", std::to_string(value + 1)}});
+  if (f.setting == "smtp.server" || f.setting == "incoming.server") return host_label(&s, text, lang);
+  if (f.target == "dns") {
+    std::string error;
+    const auto rec = dns::parse_record(text, error);
+    return rec ? dns::rdata_to_string(*rec) : text;
+  }
+  return text;
+}
+
+std::string fix_completion(const FixGrade& g, std::string_view lang) {
+  return fix_words("fix.completion", lang,
+                   {{"percent", std::to_string(g.percent)},
+                    {"passed", std::to_string(g.passed)},
+                    {"total", std::to_string(g.total)}});
+}
+
+std::vector<std::string> fix_failing(const Scenario& s, const FixGrade& g, const Trace* trace, std::string_view lang) {
+  std::vector<std::string> out;
+  for (const auto& r : g.results) {
+    if (r.passed) continue;
+    std::string line = fix_words("fix.goal", lang, {{"expected", describe_expectation(r, lang, &s)}});
+    const std::string actual = describe_outcome(r, lang, trace, &s);
+    if (!actual.empty()) line += (lang == "ja" ? "。" : ". ") + fix_words("fix.instead", lang, {{"actual", actual}});
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
+}  // namespace mailsim::sim
