@@ -10,23 +10,26 @@ namespace mailsim::sim {
 namespace {
 
 constexpr WordingTemplate kFixTemplates[] = {
-    // The settings ({device}, {account}, {host}, {user}, {name}, {type}).
-    {"setting.smtp.server", "Outgoing mail server of {account} on {device}", "{device}の{account}の送信サーバー"},
-    {"setting.smtp.port", "Outgoing port of {account} on {device}", "{device}の{account}の送信ポート"},
-    {"setting.smtp.auth", "Log in to send (SMTP AUTH) for {account} on {device}",
-     "{device}の{account}の送信時のログイン（SMTP認証）"},
-    {"setting.smtp.tls", "Encryption when sending, {account} on {device}", "{device}の{account}の送信時の暗号化"},
-    {"setting.password", "Password of {account} on {device}", "{device}の{account}のパスワード"},
-    {"setting.incoming.server", "Incoming mail server of {account} on {device}", "{device}の{account}の受信サーバー"},
-    {"setting.incoming.port", "Incoming port of {account} on {device}", "{device}の{account}の受信ポート"},
-    {"setting.incoming.tls", "Encryption when receiving, {account} on {device}", "{device}の{account}の受信時の暗号化"},
-    {"setting.quota", "Mailbox size limit (quota) of {user} on {host}", "{host}の{user}のメールボックス容量（クォータ）"},
-    {"setting.max_message_size", "Largest message {host} accepts", "{host}が受け付けるメールの最大サイズ"},
-    {"setting.quota_refusal", "How {host} refuses mail for a full mailbox", "{host}が満杯のメールボックス宛てのメールを断る方法"},
-    {"setting.open_relay", "{host} passes on mail for anyone (open relay)", "{host}がだれのメールでも中継する（オープンリレー）"},
-    {"setting.subaddressing", "{host} delivers user+tag addresses (subaddressing)", "{host}が「名前+タグ」形式の宛先を配達する（サブアドレス）"},
-    {"setting.empty_folder", "Empty the mailbox of {user} on {host}", "{host}の{user}のメールボックスを空にする"},
-    {"setting.record", "{type} record of {name} (DNS)", "{name}の{type}レコード（DNS）"},
+    // Whose settings they are (a heading over them).
+    {"owner.account", "{device}, account {account}", "{device}（アカウント {account}）"},
+    {"owner.server", "Mail server {host}", "メールサーバー {host}"},
+    {"owner.dns", "DNS zone {zone}", "DNSのゾーン {zone}"},
+    // The settings ({user}, {name}, {type}).
+    {"setting.smtp.server", "Outgoing mail server", "送信サーバー"},
+    {"setting.smtp.port", "Outgoing port", "送信ポート"},
+    {"setting.smtp.auth", "Log in to send (SMTP AUTH)", "送信時のログイン（SMTP認証）"},
+    {"setting.smtp.tls", "Encryption when sending", "送信時の暗号化"},
+    {"setting.password", "Password", "パスワード"},
+    {"setting.incoming.server", "Incoming mail server", "受信サーバー"},
+    {"setting.incoming.port", "Incoming port", "受信ポート"},
+    {"setting.incoming.tls", "Encryption when receiving", "受信時の暗号化"},
+    {"setting.quota", "Mailbox size limit (quota) of {user}", "{user}のメールボックス容量（クォータ）"},
+    {"setting.max_message_size", "Largest message accepted", "受け付けるメールの最大サイズ"},
+    {"setting.quota_refusal", "Refusing mail for a full mailbox", "満杯のメールボックス宛てのメールの断り方"},
+    {"setting.open_relay", "Passes on mail for anyone (open relay)", "だれのメールでも中継する（オープンリレー）"},
+    {"setting.subaddressing", "Delivers name+tag addresses (subaddressing)", "「名前+タグ」形式の宛先を配達する（サブアドレス）"},
+    {"setting.empty_folder", "Mailbox of {user}", "{user}のメールボックス"},
+    {"setting.record", "{type} record of {name}", "{name}の{type}レコード"},
     // Values.
     {"value.yes", "yes", "はい"},
     {"value.no", "no", "いいえ"},
@@ -36,8 +39,8 @@ constexpr WordingTemplate kFixTemplates[] = {
     {"value.tls.starttls", "STARTTLS", "STARTTLS"},
     {"value.tls.implicit", "TLS from the first byte (implicit)", "最初からTLS（暗黙のTLS）"},
     {"value.no_limit", "no limit", "制限なし"},
-    {"value.permanent", "for good (5.2.2: the letter comes back)", "きっぱり断る（5.2.2：手紙は差出人に戻る）"},
-    {"value.temporary", "for now (4.2.2: the sender tries again later)", "いったん断る（4.2.2：送り手があとで再送する）"},
+    {"value.permanent", "for good (5.2.2)", "きっぱり断る（5.2.2）"},
+    {"value.temporary", "for now (4.2.2: try again later)", "いったん断る（4.2.2：あとで再送）"},
     {"value.password", "password {n}", "パスワード{n}"},
     {"value.own", "{value} (as set up)", "{value}（今の設定）"},
     // The challenge.
@@ -59,9 +62,9 @@ constexpr WordingTemplate kFixTemplates[] = {
     {"fix.choose_setting", "Setting number, t to try, q to stop: ", "設定の番号（tで試す、qで終わる）："},
     {"fix.choose_value", "Value number for {setting}: ", "{setting}の値の番号："},
     {"fix.not_a_choice", "That is not a choice here.", "その番号は選べません。"},
-    {"fix.result", "Result: {percent}% after {n} tries", "結果：{n}回試して{percent}%"},
+    {"fix.result", "Result: {percent}%, tries: {n}", "結果：{n}回試して{percent}%"},
     {"fix.none", "This lesson has no \"fix\" block: there is no broken setup to fix.",
-     "このレッスンには「fix」の設定がありません。直す設定はありません。"},
+     "このレッスンには「壊れた設定を直そう」の課題がありません。"},
 };
 
 std::string fill(std::string_view text, const std::vector<std::pair<std::string, std::string>>& values) {
@@ -91,7 +94,14 @@ std::string fix_words(std::string_view key, std::string_view lang,
   return std::string(key);
 }
 
+std::string fix_setting_owner(const Scenario& s, const FixSetting& f, std::string_view lang) {
+  if (f.target == "dns") return fix_words("owner.dns", lang, {{"zone", f.zone}});
+  if (f.target == "server") return fix_words("owner.server", lang, {{"host", host_label(&s, f.host, lang)}});
+  return fix_words("owner.account", lang, {{"device", host_label(&s, f.host, lang)}, {"account", f.account}});
+}
+
 std::string fix_setting_label(const Scenario& s, const FixSetting& f, std::string_view lang) {
+  (void)s;
   const auto& own = f.label.in(lang);
   if (!own.empty()) return own;
   if (f.target == "dns") {
@@ -103,11 +113,7 @@ std::string fix_setting_label(const Scenario& s, const FixSetting& f, std::strin
                      {{"type", rec ? dns::type_name(rec->type) : std::string("?")},
                       {"name", rec ? rec->name.to_string_no_dot() : f.zone}});
   }
-  return fix_words("setting." + f.setting, lang,
-                   {{"device", host_label(&s, f.host, lang)},
-                    {"account", f.account},
-                    {"host", host_label(&s, f.host, lang)},
-                    {"user", f.user}});
+  return fix_words("setting." + f.setting, lang, {{"user", f.user}});
 }
 
 std::string fix_value_text(const Scenario& s, const FixSetting& f, std::size_t value, std::string_view lang) {

@@ -19,8 +19,11 @@ std::span<const WordingTemplate> fix_wording_templates();
 std::string fix_words(std::string_view key, std::string_view lang,
                       const std::vector<std::pair<std::string, std::string>>& values = {});
 
-// The setting for people: the author's label, else e.g. "Outgoing port of shiroyagi@example.com
-// on Shiroyagi's old PC" / "しろやぎさんの古いPCのshiroyagi@example.comの送信ポート".
+// Whose setting it is, a heading over the settings: "Shiroyagi's old PC, account
+// shiroyagi@example.com", "Mail server mx1.hogehoge.com", "DNS zone hogehoge.com".
+std::string fix_setting_owner(const Scenario& s, const FixSetting& f, std::string_view lang);
+// The setting for people (under its owner): the author's label, else e.g. "Outgoing port" /
+// "送信ポート", "Mailbox size limit (quota) of kuroyagi", "MX record of hogehoge.com".
 std::string fix_setting_label(const Scenario& s, const FixSetting& f, std::string_view lang);
 
 // A value of the setting for people: "587", "yes"/"no", "STARTTLS", "8 KB", "no limit",
