@@ -128,12 +128,12 @@ void toolbar(AppState& app) {
       {app.tr("bar.reset"), app.tr("bar.reset_tip"), mine, 7, [&app] { reset_actions(app); }},
       // Challenge mode: questions before each story step (only in a lesson with a story).
       {app.tr(app.challenge.active ? "bar.challenge_stop" : "bar.challenge"), app.tr("bar.challenge_tip"),
-       !app.narration.empty(), 2,
+       !app.narration.empty() && !app.fix.active, 2,
        [&app, toggle_challenge] {
          app.challenge.detective = false;
          toggle_challenge();
        }},
-      {app.tr("bar.detective"), app.tr("bar.detective_tip"), !app.challenge.active && !app.narration.empty(), 8,
+      {app.tr("bar.detective"), app.tr("bar.detective_tip"), !app.challenge.active && !app.fix.active && !app.narration.empty(), 8,
        [&app, toggle_challenge] {
          app.challenge.detective = true;
          toggle_challenge();
