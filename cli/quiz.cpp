@@ -126,7 +126,7 @@ int fix_mode(const QuizArgs& a, const std::filesystem::path& file, const sim::Sc
         return 2;
       }
       tries.push_back({tries.size() + 1, sim::fix_changes_text(fix, chosen), r.grade.passed, r.grade.total});
-      const std::string changes = tries.back().changes;
+      const std::string changes = sim::fix_changes_words(lesson, chosen, lang);
       out << "\n" << w("fix.try_number", {{"n", std::to_string(tries.size())}}) << "\n";
       out << (changes.empty() ? w("fix.no_changes") : w("fix.changes", {{"changes", changes}})) << "\n";
       show_grade(r.grade, &r.run.trace, *r.scenario);

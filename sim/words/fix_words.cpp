@@ -140,6 +140,18 @@ std::string fix_value_text(const Scenario& s, const FixSetting& f, std::size_t v
   return text;
 }
 
+std::string fix_changes_words(const Scenario& s, const FixChoices& chosen, std::string_view lang) {
+  std::string out;
+  if (!s.fix) return out;
+  for (std::size_t k = 0; k < s.fix->settings.size() && k < chosen.size(); ++k) {
+    const auto& f = s.fix->settings[k];
+    if (chosen[k] == f.current) continue;
+    out += (out.empty() ? "" : (lang == "ja" ? "、" : "; ")) + fix_setting_label(s, f, lang) + (lang == "ja" ? "：" : ": ") +
+           fix_value_text(s, f, chosen[k], lang);
+  }
+  return out;
+}
+
 std::string fix_completion(const FixGrade& g, std::string_view lang) {
   return fix_words("fix.completion", lang,
                    {{"percent", std::to_string(g.percent)},

@@ -30,6 +30,10 @@ std::string fix_setting_label(const Scenario& s, const FixSetting& f, std::strin
 // "10 mx1.hogehoge.com." (a record's data), a mail server's name ...
 std::string fix_value_text(const Scenario& s, const FixSetting& f, std::size_t value, std::string_view lang);
 
+// The settings of `chosen` that differ from the world's own, for people: "Outgoing port: 587;
+// Log in to send (SMTP AUTH): yes" (empty: none).
+std::string fix_changes_words(const Scenario& s, const FixChoices& chosen, std::string_view lang);
+
 // "Completion: 50% (1 of 2 goals met)".
 std::string fix_completion(const FixGrade& g, std::string_view lang);
 

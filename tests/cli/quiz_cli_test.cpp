@@ -146,6 +146,9 @@ TEST_CASE("quiz command: fix the broken setup: a student typing the right fix re
   REQUIRE(cli::cmd_quiz(a, lessons, in, out, err) == 0);
   INFO(out.str());
   CHECK(out.str().find("Try 1") != std::string::npos);
+  CHECK(out.str().find("Your changes: Outgoing port: 587\n") != std::string::npos);
+  CHECK(out.str().find("Your changes: Outgoing port: 587; Log in to send (SMTP AUTH): yes; Encryption when sending: STARTTLS") !=
+        std::string::npos);
   CHECK(out.str().find("Goals not met yet:") != std::string::npos);
   CHECK(out.str().find("Completion: 100% (3 of 3 goals met)") != std::string::npos);
   CHECK(out.str().find("Result: 100%, tries: 2") != std::string::npos);
