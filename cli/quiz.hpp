@@ -13,7 +13,8 @@ namespace mailsim::cli {
 struct QuizArgs {
   std::string lesson;
   std::string lang = "en";
-  std::string mode = "predict";  // "predict": what happens next; "detective": who stopped the mail and why
+  std::string mode = "predict";  // "predict": what happens next; "detective": who stopped the mail and why;
+                                 // "fix": change the lesson's settings until its "fix" goal is met
   std::string student;  // gives the seed (each student a variant) unless --seed is given
   std::string seed;     // a number
   std::string answers;  // "2,1,4": answers given in advance (scripts, tests); else read from `in`

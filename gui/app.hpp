@@ -38,7 +38,8 @@ struct GuiOptions {
   std::string tab;                        // tab shown first: events, sequence, transcript, inspector
   std::string show;                       // window open at the start: lessons, compose or check (docs)
   bool presenter = false;                 // the presenter layout: map, narration and scene only
-  std::string challenge;                  // "predict" or "detective": start in that challenge mode
+  std::string challenge;                  // "predict", "detective" or "fix": start in that challenge mode
+  std::string fix_try;                    // with --challenge fix: "1=3,2=2": those choices, then Try
   std::string student;                    // the student's name: their variant of the questions
   int packet = 0;                         // the Nth packet of the run opened in the Inspector (0: none)
   std::string select;                     // host id selected in the Inspector (shown with --tab inspector)

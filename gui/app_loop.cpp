@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <iostream>
+#include <cstdio>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -227,7 +229,35 @@ int prepare_app(const GuiOptions& options, AppState& app, std::optional<Tab>& st
     if (!options.at && !options.at_fraction && !options.narration_step)
       app.seek(app.model.playback_of_record(*app.selected_packet));
   }
-  if (!options.challenge.empty()) {  // --challenge: questions from the start (or, for the detective, at the end)
+  if (options.challenge == "fix") {  // --challenge fix: the fix window, the lesson as written graded
+    if (!start_fix(app, true)) {
+      std::cerr << "mailsim: this lesson has no \"fix\" block; --challenge fix needs one (docs/scenarios.md)\n";
+      return kGuiBadInput;
+    }
+    app.fix.student = options.student;
+    if (!options.fix_try.empty()) {  // --fix-try 1=3,2=2: those choices, then Try
+      std::string item;
+      std::istringstream list(options.fix_try);
+      while (std::getline(list, item, ',')) {
+        const auto eq = item.find('=');
+        std::size_t k = 0, v = 0;
+        const bool ok = eq != std::string::npos && std::sscanf(item.substr(0, eq).c_str(), "%zu", &k) == 1 &&
+                        std::sscanf(item.substr(eq + 1).c_str(), "%zu", &v) == 1 && k >= 1 && k <= app.fix.chosen.size() &&
+                        v >= 1 && v <= app.scenario.fix->settings[k - 1].values.size();
+        if (!ok) {
+          std::cerr << "mailsim: --fix-try: '" << item << "' is not SETTING=VALUE (numbers as the Fix window lists them)\n";
+          return kGuiBadInput;
+        }
+        app.fix.chosen[k - 1] = v - 1;
+      }
+      std::string error;
+      if (!run_fix_try(app, error)) {
+        std::cerr << "mailsim: --fix-try: " << error << "\n";
+        return kGuiBadInput;
+      }
+    }
+    if (!options.at && !options.at_fraction && !options.narration_step) app.seek(app.model.pace().duration());
+  } else if (!options.challenge.empty()) {  // --challenge: questions from the start (or, for the detective, at the end)
     if (app.narration.empty()) {
       std::cerr << "mailsim: this scenario has no story; --challenge needs one\n";
       return kGuiBadInput;

@@ -146,6 +146,7 @@ struct AppState {
 
   KeyQueue keys;  // key presses since the last frame (panels::install_key_queue)
   ChallengeState challenge;  // challenge mode: the questions and the student's answers
+  FixChallengeState fix;     // challenge mode (c): fix the broken setup
 
   std::string selected_host;
   std::optional<std::size_t> selected_packet;  // Inspector: a packet opened layer by layer (a record)

@@ -128,16 +128,19 @@ void toolbar(AppState& app) {
       {app.tr("bar.reset"), app.tr("bar.reset_tip"), mine, 7, [&app] { reset_actions(app); }},
       // Challenge mode: questions before each story step (only in a lesson with a story).
       {app.tr(app.challenge.active ? "bar.challenge_stop" : "bar.challenge"), app.tr("bar.challenge_tip"),
-       !app.narration.empty(), 2,
+       !app.narration.empty() && !app.fix.active, 2,
        [&app, toggle_challenge] {
          app.challenge.detective = false;
          toggle_challenge();
        }},
-      {app.tr("bar.detective"), app.tr("bar.detective_tip"), !app.challenge.active && !app.narration.empty(), 8,
+      {app.tr("bar.detective"), app.tr("bar.detective_tip"), !app.challenge.active && !app.fix.active && !app.narration.empty(), 8,
        [&app, toggle_challenge] {
          app.challenge.detective = true;
          toggle_challenge();
        }},
+      // Challenge mode (c): fix the broken setup (only in a lesson with a "fix" block).
+      {app.tr(app.fix.active ? "bar.challenge_stop" : "bar.fix"), app.tr("bar.fix_tip"),
+       app.scenario.fix.has_value() && !app.challenge.active, 9, [&app] { start_fix(app, !app.fix.active); }},
       // The presenter layout (F5): the map, the narration and the scene only, for a projector.
       {app.tr(app.presenter ? "bar.full_layout" : "bar.presenter"), app.tr("bar.presenter_tip"), true, 1,
        [&app] { app.presenter = !app.presenter; }},
@@ -328,6 +331,7 @@ void draw_frame(AppState& app, float w, float h) {
   panels::check_mail(app);
   panels::export_window(app);
   panels::challenge(app);
+  panels::fix_window(app);
 }
 
 std::string window_title(const AppState& app) { return app.title() + " - mailsim"; }
@@ -405,6 +409,45 @@ bool run_command(AppState& app, const ComposeCommand& command, std::string& erro
 
 bool run_command(AppState& app, const CheckMailCommand& command, std::string& error) {
   return run_any(app, command, error, "check.started");
+}
+
+bool start_fix(AppState& app, bool on) {
+  auto& f = app.fix;
+  if (!on) {
+    f.active = false;
+    return true;
+  }
+  if (!app.scenario.fix) return false;
+  if (f.file != app.scenario.file || f.chosen.size() != app.scenario.fix->settings.size()) {
+    f = FixChallengeState{};
+    f.file = app.scenario.file;
+    f.chosen = sim::fix_start(*app.scenario.fix);
+  }
+  f.active = true;
+  return true;
+}
+
+bool run_fix_try(AppState& app, std::string& error) {
+  if (!app.scenario.fix) {
+    error = "this lesson has no \"fix\" block";
+    return false;
+  }
+  if (!ensure_session(app, error)) return false;
+  const auto fix = *app.scenario.fix;
+  const auto r = app.session.set_actions(sim::fix_actions(fix, app.fix.chosen));
+  if (!r.ok) {
+    error = r.message;
+    return false;
+  }
+  show_session_run(app, std::nullopt);
+  app.seek(app.model.pace().duration());  // the goal is about how the lesson ends
+  app.playing = false;
+  app.fix.grade = sim::grade_fix(app.scenario, app.session.run().trace);
+  app.fix.graded_run = app.run_serial;
+  app.fix.tries.push_back({app.fix.tries.size() + 1, sim::fix_changes_text(fix, app.fix.chosen), app.fix.grade->passed,
+                           app.fix.grade->total});
+  app.status_key = "session.fix_tried";
+  return true;
 }
 
 void undo_action(AppState& app) {

@@ -38,6 +38,12 @@ bool open_scenario(AppState& app, const std::string& path, std::string& error);
 // status line says what happened). On refusal `error` says why and nothing changes.
 bool run_command(AppState& app, const ComposeCommand& command, std::string& error);
 bool run_command(AppState& app, const CheckMailCommand& command, std::string& error);
+// Challenge mode (c): the lesson re-run with the fix settings as chosen (app.fix.chosen), shown
+// at its end and graded; the try is counted. On refusal `error` says why and nothing changes.
+bool run_fix_try(AppState& app, std::string& error);
+// Opens (or closes) the fix challenge for the lesson on screen: the choices start at the world's
+// own values and the lesson as written is graded (not a try). False when it has no "fix" block.
+bool start_fix(AppState& app, bool on);
 // Takes back the last user action / all of them, staying at the same moment.
 void undo_action(AppState& app);
 void reset_actions(AppState& app);

@@ -207,8 +207,11 @@ void add_gui_options(CLI::App& app, GuiOptions& out) {
   app.add_flag("--presenter", out.presenter, "Presenter layout for a projector: the map, the narration and the post-office scene only (F5 switches)");
   app.add_option("--challenge", out.challenge,
                  "Start as a challenge: predict (before each step, what happens next) or detective (from how the "
-                 "lesson ends, who stopped the mail and why)")
-      ->check(CLI::IsMember({"predict", "detective"}));
+                 "lesson ends, who stopped the mail and why) or fix (change the lesson's settings until its goal is met)")
+      ->check(CLI::IsMember({"predict", "detective", "fix"}));
+  app.add_option("--fix-try", out.fix_try,
+                 "With --challenge fix: choose values (SETTING=VALUE numbers, e.g. 1=3,2=2) and press Try at the start")
+      ->type_name("LIST");
   app.add_option("--student", out.student, "With --challenge: the student's name (each name gets its own variant)");
   app.add_option("--show", out.show, "Window open at the start")->check(CLI::IsMember({"lessons", "compose", "check", "export"}));
   app.add_option("--select", out.select, "Host selected in the Inspector (shown with --tab inspector)")

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/scenario/fix.hpp"
 #include "sim/words/quiz.hpp"
 
 namespace mailsim::gui {
@@ -31,6 +32,20 @@ struct ChallengeState {
   std::size_t score() const;  // right answers
   // Records the answer to the question on screen (once); true when it is right.
   bool answer(std::size_t option);
+};
+
+// Challenge mode (c), fix the broken setup: the student's choices for the lesson's "fix"
+// settings, the tries made and the grade of the run on screen (sim/scenario/fix.hpp).
+struct FixChallengeState {
+  bool active = false;
+  std::string file;                   // the lesson the choices are for (another one: start afresh)
+  sim::FixChoices chosen;             // per setting of Scenario::fix, the value picked
+  std::optional<sim::FixGrade> grade; // of the run on screen (the lesson as written, or the last try)
+  std::uint64_t graded_run = 0;       // the run (AppState::run_serial) `grade` was made for
+  std::vector<sim::FixTryResult> tries;
+  std::string student;                // in the teacher's CSV
+  std::string error;                  // a try the loader refused (cannot happen with a sound fix block)
+  std::string saved_csv;
 };
 
 // While a question is open and not yet answered, the views that list what happened (Events,

@@ -169,6 +169,25 @@ CommandResult Session::check_mail(const CheckMailCommand& c, sim::Time now) {
   return add(std::move(entry), now + kActionDelay);
 }
 
+CommandResult Session::set_actions(const std::vector<nlohmann::json>& entries) {
+  CommandResult r;
+  if (!loaded_) {
+    r.message = "no scenario is open";
+    return r;
+  }
+  std::vector<UserAction> actions;
+  for (const auto& e : entries) {
+    const auto at = sim::parse_duration(e.value("at", std::string("0s")));
+    actions.push_back(UserAction{at.value_or(0), e});
+  }
+  auto scenario = build(actions, r.message);
+  if (!scenario) return r;
+  actions_ = std::move(actions);
+  rerun(std::move(*scenario));
+  r.ok = true;
+  return r;
+}
+
 bool Session::undo() {
   if (actions_.empty()) return false;
   auto actions = actions_;

@@ -74,6 +74,11 @@ class Session {
   CommandResult compose(const ComposeCommand& command, sim::Time now);
   CommandResult check_mail(const CheckMailCommand& command, sim::Time now);
 
+  // Challenge mode (c), fix the broken setup: the user's actions become exactly `entries` (timeline
+  // entries as a scenario file writes them, e.g. sim::fix_actions: changes at "0s"), checked by the
+  // loader and run again. Refused: the message says why and nothing changes.
+  CommandResult set_actions(const std::vector<nlohmann::json>& entries);
+
   // Takes back the last user action and re-runs; false when there is none.
   bool undo();
   // Back to the lesson as written (no user actions); false when there was nothing to undo.

@@ -1,6 +1,7 @@
 // Challenge mode: playback stops before each story step and asks what happens next (the
 // questions of sim/quiz); right or wrong with the step's explanation, the score at the end.
 #include <algorithm>
+#include <cfloat>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -8,6 +9,8 @@
 #include <imgui.h>
 
 #include "gui/export_files.hpp"
+#include "gui/frame.hpp"
+#include "sim/words/fix_words.hpp"
 #include "gui/model/line_break.hpp"
 #include "gui/model/steps.hpp"
 #include "gui/panels/panels.hpp"
@@ -205,6 +208,143 @@ void challenge(AppState& app) {
       }
     }
   }
+  ImGui::PopTextWrapPos();
+  ImGui::End();
+}
+
+
+void fix_window(AppState& app) {
+  auto& f = app.fix;
+  if (!f.active) return;
+  if (!app.scenario.fix || f.file != app.scenario.file || f.chosen.size() != app.scenario.fix->settings.size()) {
+    // Another lesson (or one without a fix block) is on screen: the challenge ends.
+    f.active = false;
+    return;
+  }
+  const auto& fix = *app.scenario.fix;
+  const std::string& lang = app.lang;
+  // The run on screen graded (the lesson as written when no try was made yet).
+  if (f.graded_run != app.run_serial) {
+    std::string error;
+    if (ensure_session(app, error) && app.session.run().trace.records().size() == app.model.records().size())
+      f.grade = sim::grade_fix(app.session.scenario(), app.session.run().trace);
+    f.graded_run = app.run_serial;
+  }
+  const float fs = ImGui::GetFontSize();
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  // At the right, clear of the map, like the detective's window.
+  ImGui::SetNextWindowPos(ImVec2(display.x - fs * 0.3f, display.y - fs * 0.3f), ImGuiCond_Always, ImVec2(1.0f, 1.0f));
+  ImGui::SetNextWindowSize(ImVec2(std::min(display.x * 0.4f, fs * 30.0f), 0.0f), ImGuiCond_Always);
+  // Never over the toolbar (the row of buttons at the top): taller content scrolls.
+  ImGui::SetNextWindowSizeConstraints(ImVec2(0.0f, 0.0f), ImVec2(FLT_MAX, display.y - fs * 2.6f));
+  const auto flags = ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove |
+                     ImGuiWindowFlags_AlwaysAutoResize;
+  const std::string title = sim::fix_words("fix.title", lang) + "###fix";
+  if (!ImGui::Begin(title.c_str(), nullptr, flags)) {
+    ImGui::End();
+    return;
+  }
+  ImGui::PushTextWrapPos(0.0f);
+  wrapped(fix.task.in(lang));
+  ImGui::Spacing();
+  ImGui::TextDisabled("%s", sim::fix_words("fix.settings", lang).c_str());
+  std::string owner;
+  for (std::size_t k = 0; k < fix.settings.size(); ++k) {
+    const auto& setting = fix.settings[k];
+    ImGui::PushID(static_cast<int>(k));
+    // Whose settings follow (a device's account, a server, a zone), then each setting with its
+    // values beside it when both fit on a line.
+    if (const auto o = sim::fix_setting_owner(app.scenario, setting, lang); o != owner) {
+      owner = o;
+      ImGui::Spacing();
+      wrapped(owner);
+    }
+    const std::string label = sim::fix_setting_label(app.scenario, setting, lang);
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const float indent = fs * 0.8f;
+    if (ImGui::CalcTextSize(label.c_str()).x + indent <= avail * 0.5f) {
+      ImGui::AlignTextToFramePadding();
+      ImGui::SetCursorPosX(ImGui::GetCursorPosX() + indent);
+      ImGui::TextUnformatted(label.c_str());
+      ImGui::SameLine(avail * 0.5f + ImGui::GetStyle().WindowPadding.x);
+    } else {
+      ImGui::Indent(indent);
+      wrapped(label);
+      ImGui::Unindent(indent);
+      ImGui::SetCursorPosX(ImGui::GetCursorPosX() + indent);
+    }
+    auto value_text = [&](std::size_t v) {
+      const std::string t = sim::fix_value_text(app.scenario, setting, v, lang);
+      return v == setting.current ? sim::fix_words("value.own", lang, {{"value", t}}) : t;
+    };
+    ImGui::SetNextItemWidth(-1.0f);
+    if (ImGui::BeginCombo("##value", value_text(f.chosen[k]).c_str())) {
+      for (std::size_t v = 0; v < setting.values.size(); ++v)
+        if (ImGui::Selectable(value_text(v).c_str(), f.chosen[k] == v)) f.chosen[k] = v;
+      ImGui::EndCombo();
+    }
+    ImGui::PopID();
+  }
+  ImGui::Spacing();
+  if (ImGui::Button(sim::fix_words("fix.try", lang).c_str(), ImVec2(fs * 6.0f, 0.0f))) {
+    f.error.clear();
+    if (!run_fix_try(app, f.error) && f.error.empty()) f.error = "?";
+  }
+  ImGui::SameLine();
+  ImGui::TextUnformatted(sim::fix_words("fix.tries", lang, {{"n", std::to_string(f.tries.size())}}).c_str());
+  if (!f.error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(theme::rgb(0xB3261E)));
+    wrapped(f.error);
+    ImGui::PopStyleColor();
+  }
+  if (f.grade) {
+    const auto& g = *f.grade;
+    ImGui::Spacing();
+    // The completion as a bar, as Packet Tracer shows it.
+    ImGui::PushStyleColor(ImGuiCol_PlotHistogram,
+                          ImGui::ColorConvertU32ToFloat4(theme::rgb(g.complete() ? 0x2E7D32 : 0xE0A030)));
+    const std::string overlay = std::to_string(g.percent) + "%";
+    ImGui::ProgressBar(static_cast<float>(g.percent) / 100.0f, ImVec2(-1.0f, fs * 1.6f), overlay.c_str());
+    ImGui::PopStyleColor();
+    wrapped(sim::fix_completion(g, lang));
+    if (g.complete()) {
+      ImGui::PushFont(app.fonts.large);
+      wrapped(sim::fix_words("fix.done", lang));
+      ImGui::PopFont();
+    } else {
+      const sim::Trace* trace = app.session.run().trace.records().size() == app.model.records().size()
+                                    ? &app.session.run().trace
+                                    : nullptr;
+      const auto failing = sim::fix_failing(app.scenario, g, trace, lang);
+      if (!failing.empty()) {
+        ImGui::TextDisabled("%s", sim::fix_words("fix.still_failing", lang).c_str());
+        for (const auto& line : failing) wrapped("- " + line);
+      }
+    }
+  }
+  // After a new try, its result is scrolled into view (the settings above may be taller than the window).
+  const ImGuiID scrolled_id = ImGui::GetID("##result_shown_for");
+  if (ImGui::GetStateStorage()->GetInt(scrolled_id, 0) != static_cast<int>(f.tries.size())) {
+    ImGui::SetScrollHereY(1.0f);
+    ImGui::GetStateStorage()->SetInt(scrolled_id, static_cast<int>(f.tries.size()));
+  }
+  ImGui::Spacing();
+  if (!f.tries.empty() && ImGui::Button(app.tr("challenge.save_csv"))) {
+    const std::string lesson = app.scenario.name.empty() ? "lesson" : app.scenario.name;
+    const std::filesystem::path dir =
+        app.export_files.dir.empty() ? std::filesystem::path(default_export_dir()) : std::filesystem::path(app.export_files.dir);
+    const auto file = dir / ("mailsim-" + lesson + "-fix" + (f.student.empty() ? "" : "-" + f.student) + ".csv");
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    std::ofstream out(file, std::ios::binary);
+    out << sim::fix_csv(f.student, lesson, sim::student_seed(f.student), f.tries);
+    out.close();
+    f.saved_csv = out ? file.string() : std::string(app.tr("challenge.save_failed"));
+    if (out && app.export_files.deliver) app.export_files.deliver(file.string());
+  }
+  if (!f.tries.empty()) ImGui::SameLine();
+  if (ImGui::Button(app.tr("bar.challenge_stop"))) f.active = false;
+  if (!f.saved_csv.empty()) ImGui::TextDisabled("%s", f.saved_csv.c_str());
   ImGui::PopTextWrapPos();
   ImGui::End();
 }

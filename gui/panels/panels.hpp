@@ -44,6 +44,11 @@ void run_export(AppState& app, const ExportRequest& request);
 void challenge_guard(AppState& app);
 void challenge(AppState& app);
 
+// Challenge mode (c), fix the broken setup (the toolbar's Fix it, `--challenge fix`): the lesson's
+// changeable settings with their values, Try (the lesson re-run with the changes, through the
+// session like Compose), the completion as a bar and the goals that still fail.
+void fix_window(AppState& app);
+
 // Keyboard shortcuts (space, arrows, Home, F1-F4 tabs, Ctrl+= / Ctrl+-), from the presses
 // queued since the last frame (install_key_queue), so a tap shorter than a frame still counts.
 void handle_keys(AppState& app);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -85,7 +86,7 @@ class Loader {
     if (!c_.expect_object(root, "", "a scenario object ({ ... })")) return finish(s);
     c_.allowed_keys(root, "", {"$schema", "mailsim", "title", "description", "seed", "settings", "networks",
                                "internet", "dns", "hosts", "timeline", "expectations", "narration", "faults",
-                               "questions"});
+                               "questions", "fix"});
     auto version = c_.integer(root, "", "mailsim", true, 0, 1000);
     if (version && *version != kScenarioSchemaVersion)
       c_.error("/mailsim", fmt::format("scenario format version {} is not supported (this build reads version {})",
@@ -115,6 +116,7 @@ class Loader {
     expectations(root, s);
     narration(root, s);
     questions(root, s);
+    fix(root, s);
     return finish(s);
   }
 
@@ -802,12 +804,19 @@ class Loader {
   void expectations(const nlohmann::json& root, Scenario& s) {
     const auto* list = array_member(root, "", "expectations", false);
     if (!list) return;
+    expectation_list(*list, "/expectations", s, s.expectations);
+  }
+
+  // A list of expectations (the lesson's, or a fix block's goal) into `out`.
+  void expectation_list(const nlohmann::json& list_json, const std::string& list_ptr, const Scenario& s,
+                        std::vector<ExpectationSpec>& out) {
+    const auto* list = &list_json;
     std::set<std::string> policy_ids;
     for (const auto& n : s.networks)
       for (const auto& r : n.policies) policy_ids.insert(r.id);
     for (std::size_t i = 0; i < list->size(); ++i) {
       const auto& e = (*list)[i];
-      const std::string p = Checker::child("/expectations", i);
+      const std::string p = Checker::child(list_ptr, i);
       if (!c_.expect_object(e, p, "an expectation object")) continue;
       if (const auto t = e.find("type"); t != e.end() && t->is_string() && dns::parse_type(t->get<std::string>())) {
         // {"type": "MX", ...}: a DNS record type where the expectation's type belongs.
@@ -908,7 +917,7 @@ class Loader {
         if (e.contains("from")) ok &= host_ref(e, p, "from", s, false).has_value();
         if (e.contains("port")) ok &= c_.integer(e, p, "port", false, 1, 65535).has_value();
       }
-      if (ok) s.expectations.push_back(ExpectationSpec{*kind, e, p});
+      if (ok) out.push_back(ExpectationSpec{*kind, e, p});
     }
   }
 
@@ -1115,6 +1124,335 @@ class Loader {
       }
       if (ok) s.questions.push_back(std::move(q));
     }
+  }
+
+  // ---- fix (challenge mode (c): fix the broken setup) ----
+
+  // The settings a fix may offer, by target.
+  static const std::vector<std::string>& fix_account_settings() {
+    static const std::vector<std::string> v{"smtp.server", "smtp.port", "smtp.auth", "smtp.tls", "password",
+                                            "incoming.server", "incoming.port", "incoming.tls"};
+    return v;
+  }
+  static const std::vector<std::string>& fix_server_settings() {
+    static const std::vector<std::string> v{"quota", "max_message_size", "quota_refusal", "open_relay", "subaddressing",
+                                            "empty_folder"};
+    return v;
+  }
+
+  void fix(const nlohmann::json& root, Scenario& s) {
+    const auto it = root.find("fix");
+    if (it == root.end()) return;
+    const std::string p = "/fix";
+    if (!c_.expect_object(*it, p, "a fix block ({\"en\": \"...\", \"settings\": [...], \"goal\": [...]})")) return;
+    const auto& j = *it;
+    c_.allowed_keys(j, p, {"en", "ja", "settings", "goal"});
+    const std::size_t errors_before = c_.problems();
+    FixSpec fx;
+    if (auto en = c_.string(j, p, "en", true)) fx.task.en = *en;
+    if (j.contains("ja"))
+      if (auto ja = c_.string(j, p, "ja", false)) fx.task.ja = *ja;
+    if (const auto* list = array_member(j, p, "settings", true)) {
+      if (list->empty() || list->size() > kMaxFixSettings) {
+        c_.error(p + "/settings", fmt::format("a fix offers 1 to {} settings, not {}", kMaxFixSettings, list->size()));
+      } else {
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < list->size(); ++i) {
+          const std::string sp = Checker::child(p + "/settings", i);
+          auto setting = fix_setting((*list)[i], sp, s);
+          if (!setting) continue;
+          const std::string key = setting->target + "|" + setting->host + "|" + setting->account + "|" + setting->user +
+                                  "|" + setting->zone + "|" + setting->setting +
+                                  (setting->target == "dns" ? "|" + fix_dns_owner(setting->values.front()) : "");
+          if (!seen.insert(key).second) {
+            c_.error(sp, "this setting is offered twice in the fix: once is enough");
+            continue;
+          }
+          fx.settings.push_back(std::move(*setting));
+        }
+      }
+    }
+    if (const auto* goal = array_member(j, p, "goal", true)) {
+      if (goal->empty() || goal->size() > 64) {
+        c_.error(p + "/goal", fmt::format("a fix's goal has 1 to 64 expectations (as in \"expectations\"), not {}",
+                                          goal->size()));
+      } else {
+        expectation_list(*goal, p + "/goal", s, fx.goal);
+      }
+    }
+    if (c_.problems() == errors_before) s.fix = std::move(fx);
+  }
+
+  // "hogehoge.com. MX" of a record text (to tell two DNS settings apart); empty when it does not parse.
+  static std::string fix_dns_owner(const nlohmann::json& v) {
+    if (!v.is_string()) return {};
+    std::string error;
+    const auto rec = dns::parse_record(v.get<std::string>(), error);
+    return rec ? rec->name.key() + " " + dns::type_name(rec->type) : std::string();
+  }
+
+  // One offered setting: {"on": DEVICE, "account"?, "setting", "values"}, {"host": SERVER, "user"?,
+  // "setting", "values"?}, or {"zone": ORIGIN, "setting": "record", "values": [RECORD...]}.
+  std::optional<FixSetting> fix_setting(const nlohmann::json& j, const std::string& p, const Scenario& s) {
+    if (!c_.expect_object(j, p, "a setting ({\"on\": \"device\", \"setting\": \"smtp.port\", \"values\": [25, 587]})"))
+      return std::nullopt;
+    const std::size_t errors_before = c_.problems();
+    c_.allowed_keys(j, p, {"on", "account", "host", "user", "zone", "setting", "values", "en", "ja"});
+    FixSetting f;
+    f.pointer = p;
+    if (j.contains("en"))
+      if (auto en = c_.string(j, p, "en", false)) f.label.en = *en;
+    if (j.contains("ja"))
+      if (auto ja = c_.string(j, p, "ja", false)) f.label.ja = *ja;
+    const int targets = (j.contains("on") ? 1 : 0) + (j.contains("host") ? 1 : 0) + (j.contains("zone") ? 1 : 0);
+    if (targets != 1) {
+      c_.error(p, targets == 0 ? "say whose setting it is: \"on\" (a device's account), \"host\" (a mail server) or "
+                                 "\"zone\" (a DNS zone)"
+                               : "give one of \"on\", \"host\" and \"zone\", not several");
+      return std::nullopt;
+    }
+    auto setting = c_.string(j, p, "setting", true);
+    if (!setting) return std::nullopt;
+    f.setting = *setting;
+    const std::string vp = p + "/values";
+    // The world's own value, as a timeline action would write it.
+    nlohmann::json own;
+    // Canonical text of a value (to find the world's own among the choices); nullopt: not valid.
+    std::function<std::optional<std::string>(const nlohmann::json&, const std::string&)> canon;
+    if (j.contains("on")) {
+      f.target = "account";
+      if (!c_.choice(j, p, "setting", true, fix_account_settings(), "account setting")) return std::nullopt;
+      const mail::AccountSpec* acc = nullptr;
+      if (!device_account(j, p, "on", s, false, &acc) || !acc) return std::nullopt;
+      f.host = j["on"].get<std::string>();
+      f.account = acc->address;
+      const bool incoming = f.setting.rfind("incoming.", 0) == 0;
+      if (incoming && !acc->incoming) {
+        c_.error(p + "/setting", "account " + acc->address + " has no \"incoming\" settings to change");
+        return std::nullopt;
+      }
+      const std::string leaf = f.setting.substr(f.setting.find('.') + 1);
+      if (f.setting == "password") {
+        own = acc->password;
+        canon = [this](const nlohmann::json& v, const std::string& at) -> std::optional<std::string> {
+          if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > 200) {
+            c_.error(at, "expected a password (1 to 200 characters)");
+            return std::nullopt;
+          }
+          return v.get<std::string>();
+        };
+      } else if (leaf == "port") {
+        own = incoming ? acc->incoming->port : acc->smtp.port;
+        canon = [this](const nlohmann::json& v, const std::string& at) -> std::optional<std::string> {
+          if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 65535) {
+            c_.error(at, "expected a port number (1 to 65535), such as 587");
+            return std::nullopt;
+          }
+          return std::to_string(v.get<long long>());
+        };
+      } else if (leaf == "auth") {
+        own = acc->smtp.auth;
+        canon = [this](const nlohmann::json& v, const std::string& at) -> std::optional<std::string> {
+          if (!v.is_boolean()) {
+            c_.error(at, "expected true (log in with SMTP AUTH) or false");
+            return std::nullopt;
+          }
+          return v.get<bool>() ? "true" : "false";
+        };
+      } else if (leaf == "tls") {
+        own = incoming ? acc->incoming->tls : acc->smtp.tls;
+        canon = [this](const nlohmann::json& v, const std::string& at) -> std::optional<std::string> {
+          if (!v.is_string() || std::find(kTlsModes.begin(), kTlsModes.end(), v.get<std::string>()) == kTlsModes.end()) {
+            c_.error(at, "expected a TLS mode: \"none\", \"starttls\" or \"implicit\"");
+            return std::nullopt;
+          }
+          return v.get<std::string>();
+        };
+      } else {  // server
+        own = incoming ? acc->incoming->server : acc->smtp.server;
+        canon = [this, &s](const nlohmann::json& v, const std::string& at) -> std::optional<std::string> {
+          const HostSpec* h = v.is_string() ? find_host(s, v.get<std::string>()) : nullptr;
+          if (!h || !h->mail_server) {
+            c_.error(at, "expected the id of a mail server of this world");
+            return std::nullopt;
+          }
+          return v.get<std::string>();
+        };
+      }
+    } else if (j.contains("host")) {
+      f.target = "server";
+      if (!c_.choice(j, p, "setting", true, fix_server_settings(), "mail server setting")) return std::nullopt;
+      const HostSpec* h = mail_server_host(j, p, s);
+      if (!h) return std::nullopt;
+      f.host = h->info.id;
+      const auto& m = *h->mail_server;
+      const bool per_user = f.setting == "quota" || f.setting == "empty_folder";
+      if (per_user) {
+        if (!j.contains("user")) {
+          c_.error(p, "missing \"user\" (whose " + std::string(f.setting == "quota" ? "quota" : "mailbox") + " it is)");
+          return std::nullopt;
+        }
+        if (!server_user(j, p, h)) return std::nullopt;
+        f.user = j["user"].get<std::string>();
+      } else if (j.contains("user")) {
+        c_.error(p + "/user", "\"user\" goes with \"quota\" and \"empty_folder\" only");
+        return std::nullopt;
+      }
+      auto size_canon = [this](const nlohmann::json& v, const std::string& at, bool zero_ok) -> std::optional<std::string> {
+        std::string why;
+        const auto n = v.is_string() ? mail::parse_size(v.get<std::string>(), &why) : std::nullopt;
+        if (!n) {
+          c_.error(at, "expected a size such as \"8KB\"" + std::string(zero_ok ? " (\"0\": none)" : "") +
+                           (why.empty() ? "" : ": " + why));
+          return std::nullopt;
+        }
+        if ((*n == 0 && !zero_ok) || *n > smtp::kMaxMessageSizeCap) {
+          c_.error(at, fmt::format("a size of 1 byte to {} MiB", smtp::kMaxMessageSizeCap >> 20));
+          return std::nullopt;
+        }
+        return std::to_string(*n);
+      };
+      auto bool_canon = [this](const nlohmann::json& v, const std::string& at) -> std::optional<std::string> {
+        if (!v.is_boolean()) {
+          c_.error(at, "expected true or false");
+          return std::nullopt;
+        }
+        return v.get<bool>() ? "true" : "false";
+      };
+      if (f.setting == "quota") {
+        std::uint64_t q = 0;
+        for (const auto& u : m.users)
+          if (u.name == f.user) q = u.quota;
+        own = std::to_string(q);
+        canon = [size_canon](const nlohmann::json& v, const std::string& at) { return size_canon(v, at, true); };
+      } else if (f.setting == "max_message_size") {
+        own = std::to_string(m.max_message_size);
+        canon = [size_canon](const nlohmann::json& v, const std::string& at) { return size_canon(v, at, false); };
+      } else if (f.setting == "quota_refusal") {
+        own = m.quota_temporary ? "temporary" : "permanent";
+        canon = [this](const nlohmann::json& v, const std::string& at) -> std::optional<std::string> {
+          if (!v.is_string() || (v != "permanent" && v != "temporary")) {
+            c_.error(at, "expected \"permanent\" or \"temporary\"");
+            return std::nullopt;
+          }
+          return v.get<std::string>();
+        };
+      } else if (f.setting == "open_relay") {
+        own = m.open_relay;
+        canon = bool_canon;
+      } else if (f.setting == "subaddressing") {
+        own = m.subaddressing;
+        canon = bool_canon;
+      } else {  // empty_folder: keep the mailbox (false, the world's own) or empty it (true)
+        own = false;
+        canon = bool_canon;
+      }
+    } else {
+      f.target = "dns";
+      if (f.setting != "record") {
+        c_.error(p + "/setting", "a zone's setting is \"record\" (one record, chosen among \"values\")");
+        return std::nullopt;
+      }
+      auto zone_text = c_.string(j, p, "zone", true);
+      if (!zone_text) return std::nullopt;
+      std::string why;
+      const auto origin = dns::Name::parse(*zone_text, why);
+      const auto zi = origin ? zone_index_.find(origin->key()) : zone_index_.end();
+      if (zi == zone_index_.end()) {
+        c_.error(p + "/zone", "no zone \"" + *zone_text + "\" in \"dns\": {\"zones\": [...]}");
+        return std::nullopt;
+      }
+      f.zone = *zone_text;
+      const auto& zone = s.zones[zi->second].zone;
+      // The owner and type come from the first value; the world's own is the zone's one record of them.
+      const auto values = j.find("values");
+      if (values == j.end() || !values->is_array() || values->empty() || !(*values)[0].is_string()) {
+        c_.error(vp, "expected a list of records such as [\"" + origin->to_string() + " 3600 IN MX 10 mx1." +
+                         origin->to_string() + "\", ...]: the choices for one record of the zone");
+        return std::nullopt;
+      }
+      std::string error;
+      const auto first = dns::parse_record((*values)[0].get<std::string>(), error);
+      if (!first) {
+        c_.error(vp + "/0", "bad record: " + error);
+        return std::nullopt;
+      }
+      std::vector<const dns::Record*> same;
+      for (const auto& r : zone.records)
+        if (r.name == first->name && r.type == first->type) same.push_back(&r);
+      if (same.size() != 1) {
+        c_.error(vp + "/0", fmt::format("zone {} has {} {} records at {}: a fix chooses one record, which must be there "
+                                        "exactly once", origin->to_string(), same.size(), dns::type_name(first->type),
+                                        first->name.to_string()));
+        return std::nullopt;
+      }
+      own = dns::to_string(*same.front());
+      const dns::Name owner = first->name;
+      const dns::Type type = first->type;
+      const dns::Name zone_origin = *origin;
+      canon = [this, owner, type, zone_origin](const nlohmann::json& v, const std::string& at) -> std::optional<std::string> {
+        std::string err;
+        const auto rec = v.is_string() ? dns::parse_record(v.get<std::string>(), err) : std::nullopt;
+        if (!rec) {
+          c_.error(at, v.is_string() ? "bad record: " + err : "expected a record such as \"" + owner.to_string() + " 3600 IN " +
+                                                                  dns::type_name(type) + " ...\"");
+          return std::nullopt;
+        }
+        if (rec->name != owner || rec->type != type) {
+          c_.error(at, "every choice is a " + dns::type_name(type) + " record of " + owner.to_string() +
+                           " (the first choice says so)");
+          return std::nullopt;
+        }
+        if (!rec->name.is_subdomain_of(zone_origin)) {
+          c_.error(at, "record " + rec->name.to_string() + " is outside zone " + zone_origin.to_string());
+          return std::nullopt;
+        }
+        return rec->name.key() + " " + dns::type_name(rec->type) + " " + dns::rdata_to_string(*rec);
+      };
+    }
+    // The choices.
+    if (f.setting == "empty_folder") {
+      if (j.contains("values")) {
+        c_.error(vp, "\"empty_folder\" has no values: the student keeps the mailbox or empties it");
+        return std::nullopt;
+      }
+      f.values = {false, true};
+      f.current = 0;
+      return f;
+    }
+    const auto values = j.find("values");
+    if (values == j.end() || !values->is_array() || values->empty() || values->size() > kMaxFixValues) {
+      c_.error(values == j.end() ? p : vp,
+               fmt::format("\"values\": a list of 1 to {} choices (the world's own value is always one of them)", kMaxFixValues));
+      return std::nullopt;
+    }
+    std::vector<std::string> keys;
+    for (std::size_t k = 0; k < values->size(); ++k) {
+      const std::string at = Checker::child(vp, k);
+      auto key = canon((*values)[k], at);
+      if (!key) continue;
+      if (std::find(keys.begin(), keys.end(), *key) != keys.end()) {
+        c_.error(at, "this choice is given twice");
+        continue;
+      }
+      keys.push_back(*key);
+      f.values.push_back((*values)[k]);
+    }
+    if (c_.problems() != errors_before) return std::nullopt;
+    // The world's own value is a choice (the first, unless the author listed it).
+    const auto own_key = canon(own, p);
+    const auto at = std::find(keys.begin(), keys.end(), own_key.value_or(""));
+    if (at == keys.end()) {
+      f.values.insert(f.values.begin(), own);
+      f.current = 0;
+    } else {
+      f.current = static_cast<std::size_t>(at - keys.begin());
+    }
+    if (f.values.size() < 2) {
+      c_.error(vp, "give at least one choice other than the world's own value (" + own.dump() + ")");
+      return std::nullopt;
+    }
+    return f;
   }
 
   // A moment of the trace ("when" of a narration step, or of a question's choice): true when valid.

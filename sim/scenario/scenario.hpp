@@ -103,6 +103,34 @@ struct AuthoredQuestion {
 inline constexpr std::size_t kMaxQuestions = 64;
 inline constexpr std::size_t kMaxQuestionChoices = 6;
 
+// Challenge mode (c), "fix the broken setup" (docs/scenarios.md, "The fix block"): the settings a
+// student may change, each with its choices, and the goal the changed world must reach.
+struct FixSetting {
+  // What it belongs to: "account" (`host` is the device, `account` the account's address),
+  // "server" (`host` a mail server; `user` for "quota" and "empty_folder"), "dns" (`zone`).
+  std::string target;
+  std::string host;
+  std::string account;
+  std::string user;
+  std::string zone;     // "dns": the zone's origin as written
+  // "account": smtp.server, smtp.port, smtp.auth, smtp.tls, password, incoming.server,
+  // incoming.port, incoming.tls; "server": quota, max_message_size, quota_refusal, open_relay,
+  // subaddressing, empty_folder; "dns": record.
+  std::string setting;
+  std::vector<nlohmann::json> values;  // the choices as a timeline action writes them
+  std::size_t current = 0;             // index of the world's own value among `values`
+  Localized label;                     // the author's name for it (empty: a generated one)
+  std::string pointer;                 // "/fix/settings/1"
+};
+struct FixSpec {
+  Localized task;                         // what the student is asked to do
+  std::vector<FixSetting> settings;       // 1..kMaxFixSettings
+  std::vector<ExpectationSpec> goal;      // pointers "/fix/goal/N"
+  std::string pointer = "/fix";
+};
+inline constexpr std::size_t kMaxFixSettings = 12;
+inline constexpr std::size_t kMaxFixValues = 12;
+
 struct Scenario {
   std::string file;
   std::string name;  // file name without folder and extension
@@ -127,6 +155,7 @@ struct Scenario {
   std::vector<NarrationStep> narration;  // the story, in order (may be empty)
   std::vector<AuthoredQuestion> questions;  // challenge questions written by the lesson (may be empty)
   faults::FaultPlan faults;              // "faults" (and --faults files): docs/faults.md
+  std::optional<FixSpec> fix;            // "fix": challenge mode (c) (may be absent)
 };
 
 // Limits on values that can never work in a run; `check` refuses them (docs/scenarios.md, "When a

@@ -361,4 +361,17 @@ std::string quiz_csv(std::string_view student, std::string_view lesson, std::uin
   return out;
 }
 
+std::string fix_csv(std::string_view student, std::string_view lesson, std::uint64_t seed,
+                    const std::vector<FixTryResult>& tries) {
+  std::string out = "student,lesson,seed,question,kind,step,chosen,answer,correct\n";
+  for (const auto& t : tries)
+    out += fmt::format("{},{},{},{},fix,,{},{}/{},{}\n", csv_field(student), csv_field(lesson), seed, t.number,
+                       csv_field(t.changes), t.passed, t.total, t.total > 0 && t.passed == t.total ? "yes" : "no");
+  const std::size_t passed = tries.empty() ? 0 : tries.back().passed;
+  const std::size_t total = tries.empty() ? 0 : tries.back().total;
+  out += fmt::format("{},{},{},score,fix,{},{},{},{}%\n", csv_field(student), csv_field(lesson), seed, tries.size(),
+                     passed, total, total == 0 ? 0 : passed * 100 / total);
+  return out;
+}
+
 }  // namespace mailsim::sim

@@ -92,4 +92,17 @@ struct QuizResult {
 std::string quiz_csv(std::string_view student, std::string_view lesson, std::uint64_t seed,
                      const std::vector<QuizQuestion>& questions, const std::vector<QuizResult>& results);
 
+// Challenge mode (c), "fix the broken setup": one line per try for the teacher's CSV.
+struct FixTryResult {
+  std::size_t number = 0;   // 1, 2, ...
+  std::string changes;      // the settings changed from the world's own: "shiroyagi-pc:smtp.port=587; ..."
+  std::size_t passed = 0;   // goal expectations that held
+  std::size_t total = 0;
+};
+// The same columns as quiz_csv: per try `student,lesson,seed,TRY,fix,,CHANGES,PASSED/TOTAL,yes|no`
+// (yes: every goal held), then `student,lesson,seed,score,fix,TRIES,PASSED,TOTAL,PERCENT%` of the
+// last try (a student who never tried: 0 tries, 0 %).
+std::string fix_csv(std::string_view student, std::string_view lesson, std::uint64_t seed,
+                    const std::vector<FixTryResult>& tries);
+
 }  // namespace mailsim::sim

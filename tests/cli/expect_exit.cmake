@@ -1,5 +1,10 @@
 # Runs CMD with ARGS and checks its exit code (CODE) and, optionally, text in STDOUT/STDERR.
-execute_process(COMMAND ${CMD} ${ARGS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+# INPUT (optional): a file given to the command as its standard input.
+if(DEFINED INPUT)
+  execute_process(COMMAND ${CMD} ${ARGS} INPUT_FILE ${INPUT} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+else()
+  execute_process(COMMAND ${CMD} ${ARGS} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+endif()
 if(NOT rc EQUAL CODE)
   message(FATAL_ERROR "expected exit code ${CODE}, got ${rc}\nstdout:\n${out}\nstderr:\n${err}")
 endif()

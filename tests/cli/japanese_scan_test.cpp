@@ -15,6 +15,7 @@
 
 #include "cli/report.hpp"
 #include "sim/words/describe.hpp"
+#include "sim/words/fix_words.hpp"
 #include "sim/words/quiz.hpp"
 #include "sim/scenario/runner.hpp"
 
@@ -193,6 +194,7 @@ TEST_CASE("japanese: the app's and the analogy's tables, the wording templates a
   }
   for (const auto& t : sim::wording_templates()) check_text("template " + std::string(t.key), std::string(t.ja), names);
   for (const auto& r : sim::detective_reasons()) check_text("detective reason " + std::string(r.key), std::string(r.ja), names);
+  for (const auto& t : sim::fix_wording_templates()) check_text("fix template " + std::string(t.key), std::string(t.ja), names);
   for (const auto& f : lessons()) {
     std::ifstream in(f);
     const auto j = nlohmann::json::parse(in);
@@ -202,6 +204,12 @@ TEST_CASE("japanese: the app's and the analogy's tables, the wording templates a
     if (j.contains("narration"))
       for (const auto& step : j["narration"])
         if (step.contains("ja")) check_text(f.filename().string() + " narration", step["ja"].get<std::string>(), names);
+    // The fix challenge's task and its settings' names (challenge mode (c)).
+    if (j.contains("fix") && j["fix"].is_object()) {
+      if (j["fix"].contains("ja")) check_text(f.filename().string() + " fix", j["fix"]["ja"].get<std::string>(), names);
+      for (const auto& st : j["fix"].value("settings", nlohmann::json::array()))
+        if (st.contains("ja")) check_text(f.filename().string() + " fix setting", st["ja"].get<std::string>(), names);
+    }
     // The lesson's own challenge questions: the question, each choice, the explanation.
     if (j.contains("questions"))
       for (const auto& q : j["questions"]) {
@@ -275,6 +283,7 @@ TEST_CASE("japanese: one spelling per term in the tables, the templates, the les
       if (value.is_string()) check_spelling(std::string(table) + " " + key, value.get<std::string>());
   }
   for (const auto& t : sim::wording_templates()) check_spelling("template " + std::string(t.key), std::string(t.ja));
+  for (const auto& t : sim::fix_wording_templates()) check_spelling("fix template " + std::string(t.key), std::string(t.ja));
   {
     std::ifstream in(kSource / "scenarios" / "curriculum.jsonc");
     std::stringstream text;

@@ -132,3 +132,47 @@ TEST_CASE("quiz command: a lesson's own questions are graded and in the CSV") {
     std::filesystem::remove(a.csv);
   }
 }
+
+TEST_CASE("quiz command: fix the broken setup: a student typing the right fix reaches 100 %, the CSV counts the tries") {
+  const std::filesystem::path lessons = std::filesystem::path(MAILSIM_SOURCE_DIR) / "scenarios";
+  cli::QuizArgs a;
+  a.lesson = "mail/op25b-submission";
+  a.mode = "fix";
+  a.student = "kuro";
+  a.csv = (std::filesystem::temp_directory_path() / "mailsim-fix-test.csv").string();
+  // A wrong try first (port 587, still without AUTH), then AUTH on and STARTTLS: 100 % at the second try.
+  std::istringstream in("1 3\nt\n2\n2\n3 2\nt\n");
+  std::ostringstream out, err;
+  REQUIRE(cli::cmd_quiz(a, lessons, in, out, err) == 0);
+  INFO(out.str());
+  CHECK(out.str().find("Try 1") != std::string::npos);
+  CHECK(out.str().find("Your changes: Outgoing port: 587\n") != std::string::npos);
+  CHECK(out.str().find("Your changes: Outgoing port: 587; Log in to send (SMTP AUTH): yes; Encryption when sending: STARTTLS") !=
+        std::string::npos);
+  CHECK(out.str().find("Goals not met yet:") != std::string::npos);
+  CHECK(out.str().find("Completion: 100% (3 of 3 goals met)") != std::string::npos);
+  CHECK(out.str().find("Result: 100%, tries: 2") != std::string::npos);
+  std::ifstream csv(a.csv);
+  std::stringstream text;
+  text << csv.rdbuf();
+  CHECK(text.str().find("kuro,op25b-submission,") != std::string::npos);
+  CHECK(text.str().find(",1,fix,,shiroyagi-pc:smtp.port=587,") != std::string::npos);
+  CHECK(text.str().find(",score,fix,2,3,3,100%") != std::string::npos);
+  std::filesystem::remove(a.csv);
+
+  // The same in Japanese with --answers; a number that is not a choice is said so.
+  a.csv.clear();
+  a.lang = "ja";
+  a.answers = "7,1 3,t,q";
+  std::istringstream none;
+  std::ostringstream out2;
+  REQUIRE(cli::cmd_quiz(a, lessons, none, out2, err) == 0);
+  CHECK(out2.str().find("その番号は選べません。") != std::string::npos);
+  CHECK(out2.str().find("達成度：") != std::string::npos);
+
+  // A lesson without a fix block: exit code 2.
+  a.lesson = "mail/whole-journey";
+  std::ostringstream err3;
+  CHECK(cli::cmd_quiz(a, lessons, none, out2, err3) == 2);
+  CHECK(err3.str().find("no \"fix\" block") != std::string::npos);
+}

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gui/model/session.hpp"
+#include "sim/scenario/fix.hpp"
 #include "sim/scenario/lessons.hpp"
 
 using namespace mailsim;
@@ -429,4 +430,30 @@ TEST_CASE("lessons: the library is in sim and lists titles and descriptions", "[
   const auto op = sim::resolve_lesson("op25b", dir, error);
   REQUIRE(op);
   CHECK(op->filename() == "op25b-submission.json");
+}
+
+TEST_CASE("session: a fix try replaces the user's actions with the fix's changes, re-runs and is graded; reset undoes it") {
+  auto s = open("mail/op25b-submission.json");
+  REQUIRE(s.scenario().fix);
+  const auto fix = *s.scenario().fix;
+  CHECK_FALSE(sim::grade_fix(s.scenario(), s.run().trace).complete());
+  auto chosen = sim::fix_start(fix);
+  chosen[0] = 2;  // port 587
+  chosen[1] = 1;  // AUTH on
+  const auto r = s.set_actions(sim::fix_actions(fix, chosen));
+  INFO(r.message);
+  REQUIRE(r.ok);
+  CHECK(s.user_actions().size() == 1);
+  CHECK(sim::grade_fix(s.scenario(), s.run().trace).percent == 100);
+  // A second try replaces the first (no pile of changes).
+  chosen[1] = 0;
+  REQUIRE(s.set_actions(sim::fix_actions(fix, chosen)).ok);
+  CHECK(s.user_actions().size() == 1);
+  CHECK(sim::grade_fix(s.scenario(), s.run().trace).percent < 100);
+  REQUIRE(s.reset());
+  CHECK(s.user_actions().empty());
+  // A refused entry changes nothing.
+  const auto bad = s.set_actions({nlohmann::json{{"at", "0s"}, {"do", "change_account"}, {"on", "nope"}, {"password", "x"}}});
+  CHECK_FALSE(bad.ok);
+  CHECK(s.user_actions().empty());
 }

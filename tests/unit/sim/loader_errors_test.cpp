@@ -595,3 +595,64 @@ TEST_CASE("broken lessons: a lesson's own questions") {
                                  choices + R"(, "answer": 2})")) ==
         "lesson.json:44:99: /questions/1/before_step: step 2 already has a question: one question per step");
 }
+
+// Challenge mode (c), "fix the broken setup" (issue 18): the "fix" block, each mistake at its place.
+namespace {
+std::string with_fix(const std::string& fix) { return with_line(43, "  ],\n  \"fix\": " + fix); }
+const std::string kFixGoal = R"("goal": [{"type": "delivered", "to": "kuroyagi@hogehoge.com"}])";
+}  // namespace
+
+TEST_CASE("broken lessons: a fix block") {
+  // A good one loads: the world's own value is always a choice (first when the author left it out).
+  {
+    const auto r = load_scenario_text(
+        with_fix(R"({"en": "Fix it", "ja": "直そう", "settings": [{"on": "pc", "setting": "smtp.port", "values": [465, 2525]},
+          {"host": "mx-hogehoge", "setting": "quota", "user": "kuroyagi", "values": ["1KB", "10MB"]},
+          {"host": "mx-hogehoge", "setting": "empty_folder", "user": "kuroyagi"},
+          {"zone": "hogehoge.com", "setting": "record", "values": ["hogehoge.com. 3600 IN MX 10 mail.example.com."]}], )" +
+                 kFixGoal + "}"),
+        "lesson.json");
+    for (const auto& d : r.diagnostics) UNSCOPED_INFO(d.format());
+    REQUIRE(r.scenario);
+    REQUIRE(r.scenario->fix);
+    const auto& f = *r.scenario->fix;
+    REQUIRE(f.settings.size() == 4);
+    CHECK(f.task.ja == "直そう");
+    CHECK(f.settings[0].values.size() == 3);
+    CHECK(f.settings[0].values[0] == 587);  // the account's own port, put first
+    CHECK(f.settings[0].current == 0);
+    CHECK(f.settings[0].account == "shiroyagi@example.com");
+    CHECK(f.settings[1].current == 1);  // "10MB" is the user's own quota
+    CHECK(f.settings[2].values.size() == 2);
+    CHECK(f.settings[3].values.size() == 2);
+    CHECK(f.goal.size() == 1);
+    CHECK(f.goal[0].pointer == "/fix/goal/0");
+  }
+  CHECK(one_error(with_fix(R"({"en": "Fix it", "settings": [{"on": "pc", "setting": "smtp.port", "values": [465]}]})")) ==
+        "lesson.json:44:3: /fix: missing \"goal\" (an array)");
+  CHECK(one_error(with_fix(R"({"en": "Fix it", "settings": [{"on": "pc", "setting": "smtp.prot", "values": [465]}], )" +
+                           kFixGoal + "}")) ==
+        "lesson.json:44:53: /fix/settings/0/setting: unknown account setting \"smtp.prot\" (did you mean \"smtp.port\"?)");
+  CHECK(one_error(with_fix(R"({"en": "Fix it", "settings": [{"on": "pc", "setting": "smtp.port", "values": [465, 70000]}], )" +
+                           kFixGoal + "}")) ==
+        "lesson.json:44:93: /fix/settings/0/values/1: expected a port number (1 to 65535), such as 587");
+  CHECK(one_error(with_fix(R"({"en": "Fix it", "settings": [{"on": "pc", "setting": "smtp.port", "values": [587]}], )" +
+                           kFixGoal + "}")) ==
+        "lesson.json:44:77: /fix/settings/0/values: give at least one choice other than the world's own value (587)");
+  CHECK(one_error(with_fix(R"({"en": "Fix it", "settings": [{"host": "mx-hogehoge", "setting": "quota", "values": ["1KB"]}], )" +
+                           kFixGoal + "}")) ==
+        "lesson.json:44:40: /fix/settings/0: missing \"user\" (whose quota it is)");
+  CHECK(one_error(with_fix(R"({"en": "Fix it", "settings": [{"host": "mx-hogehoge", "setting": "quota", "user": "kuroyage", "values": ["1KB"]}], )" +
+                           kFixGoal + "}")) ==
+        "lesson.json:44:84: /fix/settings/0/user: mail server \"mx-hogehoge\" has no user \"kuroyage\" (did you mean \"kuroyagi\"?)");
+  CHECK(one_error(with_fix(R"({"en": "Fix it", "settings": [{"zone": "hogehoge.com", "setting": "record", "values": ["hogehoge.com. 3600 IN A 198.51.100.26"]}], )" +
+                           kFixGoal + "}")) ==
+        "lesson.json:44:97: /fix/settings/0/values/0: zone hogehoge.com. has 0 A records at hogehoge.com.: a fix chooses one "
+        "record, which must be there exactly once");
+  CHECK(one_error(with_fix(R"({"en": "Fix it", "settings": [{"on": "pc", "host": "mx-hogehoge", "setting": "quota"}], )" +
+                           kFixGoal + "}")) ==
+        "lesson.json:44:40: /fix/settings/0: give one of \"on\", \"host\" and \"zone\", not several");
+  CHECK(one_error(with_fix(R"({"en": "Fix it", "settings": [{"on": "pc", "setting": "smtp.port", "values": [465]}], "goal": [{"type": "delivered", "to": "kurooyagi@hogehoge.com"}]})")) ==
+        "lesson.json:44:127: /fix/goal/0/to: no user \"kurooyagi\" on mx-hogehoge (did you mean "
+        "\"kuroyagi@hogehoge.com\"?)");
+}
