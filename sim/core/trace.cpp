@@ -314,13 +314,13 @@ void protocol_from_detail(const nlohmann::json& detail, std::string_view event, 
   protocol_event_from_string(event, p.event);
   text.clear();
   extras = nlohmann::json::object();
-  if (!detail.is_object()) return;
   using K = ProtocolInfo::TextKey;
   const bool state = p.event == ProtoEvent::State;
-  const auto from = detail.find("from"), to = detail.find("to");
-  const bool states = state && from != detail.end() && to != detail.end() && from->is_string() && to->is_string();
+  const nlohmann::json& d = detail.is_object() ? detail : extras;  // no detail: no fields
+  const auto from = d.find("from"), to = d.find("to");
+  const bool states = state && from != d.end() && to != d.end() && from->is_string() && to->is_string();
   // Each key that fits a typed field goes there; anything else is kept as it was.
-  for (auto it = detail.begin(); it != detail.end(); ++it) {
+  for (auto it = d.begin(); it != d.end(); ++it) {
     const std::string& key = it.key();
     const auto& v = *it;
     const bool str = v.is_string();
