@@ -320,7 +320,7 @@ TEST_CASE("a protocol record written in code is stored typed, in the trace's own
   const Record& in = t.add(r);
   CHECK(in.proto != &p);
   CHECK(in.proto->text.data() != line.data());
-  CHECK(in.event == "command");
+  CHECK(in.event == to_string(ProtoEvent::Command));
   CHECK(in.text() == "C: EHLO pc");
   CHECK(to_json(in)["detail"] == nlohmann::json{{"line", "EHLO pc"}, {"verb", "EHLO"}});
   CHECK(t.memory_estimate() == Trace::estimate_size(in));
