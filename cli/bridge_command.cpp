@@ -84,9 +84,10 @@ std::vector<const sim::Record*> client_story(const sim::Trace& trace, const std:
     if (r.kind == K::Action || r.kind == K::Note || r.kind == K::Policy) take = r.host == device;
     else if (r.kind == K::Connection) take = r.host == device && (r.event == "timeout" || r.event == "refused" || r.event == "reset");
     else if (r.kind == K::Mail) take = queue_ids.count(r.detail.value("queue_id", "")) > 0;
-    else if (r.kind == K::Protocol && r.peer == device && r.event == "reply") {
-      const int code = r.detail.value("code", 0);
-      const std::string status = r.detail.value("status", "");
+    else if (r.is(sim::ProtoEvent::Reply) && r.peer == device) {
+      const auto& p = r.proto_info();
+      const int code = p.has_code ? p.code : 0;
+      const std::string& status = p.status.str();
       take = code >= 400 || code == 235 || status == "-ERR" || status == "NO" || status == "BAD";
     }
     if (take) out.push_back(&r);

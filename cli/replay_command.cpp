@@ -71,7 +71,7 @@ void print_story(std::ostream& out, const std::string& file, const formats::Capt
           break;
         case sim::RecordKind::Protocol:
         case sim::RecordKind::Dns: {
-          std::string line = r.summary;
+          std::string line = r.text();  // a protocol record's line is worded from its typed fields
           if (r.detail.contains("meaning")) line += "   (" + r.detail["meaning"].get<std::string>() + ")";
           out << fmt::format("  {:>10}  {}\n", t, line);
           break;

@@ -79,7 +79,7 @@ void print_story(std::ostream& out, const sim::Scenario& s, const sim::RunResult
       out << phrase("story.not_reached", o, step.when.describe(o.lang)) << "\n";
     }
     out << "    " << step.text(o.lang) << "\n";
-    if (rec && !rec->summary.empty()) out << "      | " << sim::describe_record(*rec, o.lang, &s) << "\n";
+    if (rec && !rec->text().empty()) out << "      | " << sim::describe_record(*rec, o.lang, &s) << "\n";
     if (!step.analogy.empty()) {
       if (auto a = tables.lookup(step.analogy, o.lang))
         out << "    " << phrase("story.analogy", o) << (o.lang == "ja" ? "：" : ": ") << a->title << "\n      "

@@ -77,12 +77,13 @@ std::vector<SequenceArrow> sequence_arrows(const sim::Trace& trace, const std::s
   std::vector<SequenceArrow> out;
   for (const auto& r : trace.records()) {
     if (r.kind == sim::RecordKind::Protocol) {
-      if (r.event == "state" || r.event == "error" || r.event == "note") continue;
+      const auto& pi = r.proto_info();
+      if (pi.event == sim::ProtoEvent::State || pi.event == sim::ProtoEvent::Error || pi.event == sim::ProtoEvent::Note)
+        continue;
       if (r.peer.empty() || r.peer == r.host) continue;
-      auto text = str(r.detail, "line");
-      if (text.empty() && r.detail.contains("bytes")) text = sim::unescape_bytes(str(r.detail, "bytes"));
+      auto text = pi.wire_text();
       if (text.empty()) {
-        text = r.summary;
+        text = r.text();
         if (text.rfind("C: ", 0) == 0 || text.rfind("S: ", 0) == 0) text = text.substr(3);
       }
       out.push_back({r.seq, r.time, r.host, r.peer, r.protocol, cut(text), false});

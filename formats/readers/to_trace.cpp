@@ -13,8 +13,9 @@
 namespace mailsim::formats {
 namespace {
 
-// The one place where replay makes trace records (the trace is about to become typed: only
-// this adapter changes then).
+// The one place where replay makes trace records. A protocol record's JSON detail is typed by
+// Trace::add (sim::ProtocolInfo); the keys it has no field for (a replay's annotations such as
+// "meaning", "understood", "tag") stay in the record's detail.
 class RecordWriter {
  public:
   explicit RecordWriter(sim::Trace& trace) : trace_(trace) {}
@@ -47,6 +48,8 @@ class RecordWriter {
   }
   sim::Trace& trace_;
 };
+
+std::string event_name(sim::ProtoEvent e) { return std::string(sim::to_string(e)); }
 
 std::string upper(std::string_view s) {
   std::string u(s);
@@ -155,7 +158,7 @@ class StreamDecoder {
 
   void undecoded(bool from_client, std::size_t n, const std::string& why) {
     ++out_.not_understood;
-    w_.add(t_, sim::RecordKind::Protocol, "not-understood", who(from_client), other(from_client), conn_,
+    w_.add(t_, sim::RecordKind::Protocol, event_name(sim::ProtoEvent::NotUnderstood), who(from_client), other(from_client), conn_,
            s_.protocol.empty() ? "raw" : s_.protocol,
            std::string(from_client ? "C: " : "S: ") + "[" + std::to_string(n) + " bytes not understood: " + why + "]",
            {{"bytes", n}, {"reason", why}, {"side", from_client ? "client" : "server"}});
@@ -229,14 +232,14 @@ class StreamDecoder {
       ++out_.not_understood;
     }
     if (extra.is_object()) d.update(extra);
-    w_.add(t_, sim::RecordKind::Protocol, "command", client_, server_, conn_, s_.protocol,
+    w_.add(t_, sim::RecordKind::Protocol, event_name(sim::ProtoEvent::Command), client_, server_, conn_, s_.protocol,
            "C: " + line + (known ? "" : "   [a command mailsim does not know]"), std::move(d));
   }
 
   void reply(const std::string& line, nlohmann::json d, const std::string& meaning = {}) {
     d["line"] = line;
     if (!meaning.empty()) d["meaning"] = meaning;
-    w_.add(t_, sim::RecordKind::Protocol, "reply", server_, client_, conn_, s_.protocol, "S: " + line, std::move(d));
+    w_.add(t_, sim::RecordKind::Protocol, event_name(sim::ProtoEvent::Reply), server_, client_, conn_, s_.protocol, "S: " + line, std::move(d));
   }
 
   // ---- SMTP ----
@@ -245,7 +248,7 @@ class StreamDecoder {
       if (data_mode_) {
         if (line == ".") {
           data_mode_ = false;
-          w_.add(t_, sim::RecordKind::Protocol, "data", client_, server_, conn_, s_.protocol,
+          w_.add(t_, sim::RecordKind::Protocol, event_name(sim::ProtoEvent::Data), client_, server_, conn_, s_.protocol,
                  "C: [the message: " + std::to_string(data_lines_) + " lines, " + std::to_string(data_.size()) +
                      " bytes]",
                  {{"lines", data_lines_}, {"size", data_.size()}, {"subject", header_value(data_, "Subject")}});
@@ -278,7 +281,7 @@ class StreamDecoder {
     const auto parsed = smtp::parse_reply_line(line);
     if (!parsed) {
       ++out_.not_understood;
-      w_.add(t_, sim::RecordKind::Protocol, "reply", server_, client_, conn_, s_.protocol,
+      w_.add(t_, sim::RecordKind::Protocol, event_name(sim::ProtoEvent::Reply), server_, client_, conn_, s_.protocol,
              "S: " + line + "   [not an SMTP reply line]", {{"line", line}, {"understood", false}});
       return;
     }

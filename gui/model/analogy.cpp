@@ -55,7 +55,7 @@ std::string word(const std::string& line, std::size_t n) {
 }
 
 int reply_code(const sim::Record& r, const std::string& line) {
-  if (auto it = r.detail.find("code"); it != r.detail.end() && it->is_number_integer()) return it->get<int>();
+  if (r.proto_info().has_code) return r.proto_info().code;
   if (line.size() >= 3 && std::isdigit(static_cast<unsigned char>(line[0])) &&
       std::isdigit(static_cast<unsigned char>(line[1])) && std::isdigit(static_cast<unsigned char>(line[2]))) {
     return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
@@ -78,23 +78,23 @@ bool says_greylisting(const std::string& lower_text) {
 bool is_device(const std::string& kind) { return kind == "pc" || kind == "phone" || kind == "laptop"; }
 
 std::string the_line(const sim::Record& r) {
-  auto line = str(r.detail, "line");
-  if (line.empty()) line = r.summary;
+  std::string line(r.proto_info().line());
+  if (line.empty()) line = r.text();
   if (line.rfind("C: ", 0) == 0 || line.rfind("S: ", 0) == 0) line = line.substr(3);
   return line;
 }
 
 std::string smtp_key(const sim::Record& r, const AnalogyContext& ctx) {
   const std::string line = the_line(r);
-  if (r.event == "command" || r.event == "sent") {
-    auto verb = upper(str(r.detail, "verb"));
+  if (r.proto_info().from_client()) {
+    auto verb = upper(r.proto_info().verb.str());
     if (verb.empty()) verb = word(line, 0);
     if (verb == "STARTTLS") return "tls.starttls";
     if (verb == "AUTH") return "smtp.auth";
   }
-  if (r.event == "reply" || r.event == "received") {
+  if (r.is(sim::ProtoEvent::Reply) || r.is(sim::ProtoEvent::Received)) {
     const int code = reply_code(r, line);
-    std::string status = str(r.detail, "status");
+    std::string status = r.proto_info().status.str();
     const std::string l = lower(line);
     if (status.empty() && code >= 400) status = word(line.size() > 4 ? line.substr(4) : std::string{}, 0);
     if (code >= 500 || (code >= 400 && code < 500)) {
@@ -119,22 +119,22 @@ std::string smtp_key(const sim::Record& r, const AnalogyContext& ctx) {
 
 std::string pop3_key(const sim::Record& r) {
   const std::string line = the_line(r);
-  if (r.event == "command" || r.event == "sent") {
-    auto verb = upper(str(r.detail, "verb"));
+  if (r.proto_info().from_client()) {
+    auto verb = upper(r.proto_info().verb.str());
     if (verb.empty()) verb = word(line, 0);
     if (verb == "USER" || verb == "PASS" || verb == "APOP" || verb == "AUTH" || verb == "CAPA") return "pop3.login";
     if (verb == "DELE") return "pop3.delete";
     if (verb == "STLS") return "tls.starttls";
   }
-  if (r.event == "state" && has(lower(str(r.detail, "to")), "update")) return "pop3.delete";
+  if (r.is(sim::ProtoEvent::State) && has(lower(r.proto_info().to.str()), "update")) return "pop3.delete";
   return "pop3.download";
 }
 
 std::string imap_key(const sim::Record& r) {
   const std::string line = the_line(r);
   const std::string u = upper(line);
-  if (r.event == "command" || r.event == "sent") {
-    auto verb = upper(str(r.detail, "verb"));
+  if (r.proto_info().from_client()) {
+    auto verb = upper(r.proto_info().verb.str());
     if (verb.empty()) verb = word(line, 1);
     if (verb == "UID") verb = word(line, 2);
     if (verb == "LOGIN" || verb == "AUTHENTICATE") return "imap.login";

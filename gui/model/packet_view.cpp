@@ -16,11 +16,6 @@ namespace mailsim::gui {
 
 namespace {
 
-std::string str(const nlohmann::json& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
 std::string ip_of(const std::string& endpoint) {
   const auto colon = endpoint.rfind(':');
   return colon == std::string::npos ? endpoint : endpoint.substr(0, colon);
@@ -194,7 +189,8 @@ DecodedPacket decode_packet(const TraceModel& model, std::size_t record) {
       for (std::size_t j = record; j-- > 0 && record - j < 400;) {
         const auto& r = recs[j];
         if (r.kind == sim::RecordKind::Protocol && r.conn == p.conn && r.host == p.host && is_protocol_line(r)) {
-          out.endpoint_text = r.detail.contains("line") ? str(r.detail, "line") : r.summary;
+          const auto line = r.proto_info().line();
+          out.endpoint_text = !line.empty() ? std::string(line) : r.text();
           break;
         }
       }

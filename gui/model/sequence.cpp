@@ -202,17 +202,18 @@ SequenceModel build_sequence(const TraceModel& model) {
       }
       s.arrows.push_back(std::move(a));
     } else if (r.kind == sim::RecordKind::Protocol) {
-      if (r.event == "state" || r.event == "error" || r.event == "note") continue;
+      const auto& pi = r.proto_info();
+      if (pi.event == sim::ProtoEvent::State || pi.event == sim::ProtoEvent::Error || pi.event == sim::ProtoEvent::Note)
+        continue;
       if (r.peer.empty() || r.peer == r.host || !layout.host(r.host) || !layout.host(r.peer)) continue;
       SeqArrow a;
       a.record = i;
       a.from = lane(r.host);
       a.to = lane(r.peer);
       a.start = a.end = model.playback_of_record(i);
-      auto text = str(r.detail, "line");
-      if (text.empty() && r.detail.contains("bytes")) text = sim::unescape_bytes(str(r.detail, "bytes"));
+      auto text = pi.wire_text();
       if (text.empty()) {
-        text = r.summary;
+        text = r.text();
         if (text.rfind("C: ", 0) == 0 || text.rfind("S: ", 0) == 0) text = text.substr(3);
       }
       a.label = cut(std::move(text));

@@ -21,7 +21,7 @@ bool has_flag(const std::string& flags, std::string_view f) {
 }  // namespace
 
 bool is_meaningful(const sim::Record& r) {
-  if (r.kind == sim::RecordKind::Protocol && r.event == "state") return false;  // engine bookkeeping
+  if (r.is(sim::ProtoEvent::State)) return false;  // engine bookkeeping
   switch (r.kind) {
     case sim::RecordKind::Action:
     case sim::RecordKind::Connection:

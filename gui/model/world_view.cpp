@@ -27,12 +27,11 @@ std::string strip_line_end(std::string s) {
 }  // namespace
 
 bool is_session_state(const sim::Record& r) {
-  return r.kind == sim::RecordKind::Protocol && r.event == "state";
+  return r.is(sim::ProtoEvent::State);
 }
 
 bool is_protocol_line(const sim::Record& r) {
-  if (r.kind != sim::RecordKind::Protocol) return false;
-  return r.event == "command" || r.event == "reply" || r.event == "sent" || r.event == "received";
+  return r.kind == sim::RecordKind::Protocol && r.proto_info().is_line();
 }
 
 std::string packet_label(const sim::Record& packet, PacketClass cls) {
@@ -156,20 +155,9 @@ TraceModel::TraceModel(const sim::Scenario& scenario, sim::Trace&& trace, PaceSe
       } else if (is_protocol_line(r)) {
         TranscriptLine line;
         line.record = i;
-        // The summary's own C:/S: prefix wins (a reply is also recorded where it is received).
-        if (r.summary.rfind("C:", 0) == 0 || r.summary.rfind("S:", 0) == 0) {
-          line.from_client = r.summary[0] == 'C';
-        } else {
-          line.from_client = ci.client.empty() || r.host == ci.client;
-        }
-        auto text = r.detail.contains("line") ? json_string(r.detail, "line")
-                    : r.detail.contains("bytes") ? sim::unescape_bytes(json_string(r.detail, "bytes"))
-                                                 : r.summary;
-        if (!r.detail.contains("line") && !r.detail.contains("bytes") &&
-            (text.rfind("C: ", 0) == 0 || text.rfind("S: ", 0) == 0)) {
-          text = text.substr(3);
-        }
-        line.text = strip_line_end(std::move(text));
+        // The event says which side sent it (a command or a client's bytes: the client).
+        line.from_client = r.proto_info().from_client();
+        line.text = strip_line_end(r.proto_info().wire_text());
         ci.lines.push_back(std::move(line));
       }
     }

@@ -44,7 +44,7 @@ const std::string& worded_record(AppState& app, std::size_t i) {
   const auto& r = recs[i];
   if (w.state[i] == WordedRecords::kNotYet) {
     std::string words = sim::describe_record(r, w.japanese ? "ja" : "en", &app.scenario);
-    if (!r.packet && words == r.summary) {  // (a packet's line is worded on demand: keep it)
+    if (!r.packet && !r.proto && words == r.summary) {  // (packet and protocol lines are worded on demand: keep them)
       w.state[i] = WordedRecords::kSummary;
     } else {
       w.text[i] = std::move(words);

@@ -1329,7 +1329,7 @@ void network_map(AppState& app) {
   std::optional<std::size_t> told = app.view.current;
   auto is_state_change = [&](std::size_t i) {
     const auto& x = app.model.records()[i];
-    return x.kind == sim::RecordKind::Protocol && x.event == "state";
+    return x.is(sim::ProtoEvent::State);
   };
   for (int hops = 0; told && is_state_change(*told) && hops < 64; ++hops) {
     told = *told == 0 ? std::nullopt : app.story.meaningful_at(*told - 1);
@@ -1345,7 +1345,7 @@ void network_map(AppState& app) {
     }
     // A line the endpoints read in clear but the wire carries encrypted: what an eavesdropper
     // on the path captures instead (the key moment of the TLS lessons).
-    if (r.kind == sim::RecordKind::Protocol && (r.event == "command" || r.event == "reply")) {
+    if (r.is(sim::ProtoEvent::Command) || r.is(sim::ProtoEvent::Reply)) {
       if (const auto wire = wire_of_line(app.model, *told); wire && wire->tls) {
         text = format_text(app.tr("map.endpoints_see"), {{"line", text}}) + "\n" +
                format_text(app.tr("map.eavesdropper_sees"), {{"hex", hex_bytes(wire->bytes, 12)}});

@@ -36,21 +36,30 @@ void ScriptedClient::begin() {
   sock_->on_connected = [this] { next_line(); };
   sock_->on_data = [this](std::string_view bytes) {
     Record r2;
-    r2.kind = RecordKind::Protocol;
-    r2.event = "received";
-    r2.host = host();
-    r2.peer = sock_->peer_host();
-    r2.conn = sock_->id();
-    r2.protocol = "raw";
-    r2.summary = "S: " + escape_bytes(bytes);
-    r2.detail = {{"bytes", escape_bytes(bytes)}};
-    sim_->record(std::move(r2));
+    record_raw(ProtoEvent::Received, bytes);
     sim_->core().cancel(timer_);
     next_line();
   };
   sock_->on_peer_closed = [this] { sock_->close(); };
   sock_->on_closed = [this] { done("closed"); };
   sock_->on_error = [this](SocketError e, const std::string&) { done(std::string(to_string(e))); };
+}
+
+// A raw line as the trace shows it: its bytes escaped (docs/trace.md "Bytes").
+void ScriptedClient::record_raw(ProtoEvent event, std::string_view bytes) {
+  Record r;
+  r.kind = RecordKind::Protocol;
+  r.host = host();
+  r.peer = sock_->peer_host();
+  r.conn = sock_->id();
+  r.protocol = "raw";
+  const std::string escaped = escape_bytes(bytes);
+  ProtocolInfo p;
+  p.event = event;
+  p.text_key = ProtocolInfo::TextKey::Bytes;
+  p.text = escaped;
+  r.proto = &p;  // the trace keeps its own copy
+  sim_->record(std::move(r));
 }
 
 void ScriptedClient::next_line() {
@@ -61,16 +70,7 @@ void ScriptedClient::next_line() {
   }
   std::string line = script_.lines[next_++];
   if (line.empty() || line.back() != '\n') line += "\r\n";
-  Record r;
-  r.kind = RecordKind::Protocol;
-  r.event = "sent";
-  r.host = host();
-  r.peer = sock_->peer_host();
-  r.conn = sock_->id();
-  r.protocol = "raw";
-  r.summary = "C: " + escape_bytes(line);
-  r.detail = {{"bytes", escape_bytes(line)}};
-  sim_->record(std::move(r));
+  record_raw(ProtoEvent::Sent, line);
   sock_->send(line);
   // Go on after the answer, or after `wait` if none comes.
   timer_ = sim_->core().schedule_in(script_.wait, [this] { next_line(); });

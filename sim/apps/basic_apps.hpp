@@ -36,6 +36,7 @@ class ScriptedClient : public App {
  private:
   void begin();
   void next_line();
+  void record_raw(ProtoEvent event, std::string_view bytes);
   void done(const std::string& outcome);
 
   Simulation* sim_ = nullptr;

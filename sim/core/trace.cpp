@@ -2,6 +2,7 @@
 #include "sim/core/trace.hpp"
 
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <istream>
 #include <ostream>
@@ -86,9 +87,89 @@ std::string PacketInfo::summary() const {
                      bytes.size());
 }
 
+namespace {
+
+constexpr std::array<std::pair<ProtoEvent, std::string_view>, 9> kProtoEventNames{{
+    {ProtoEvent::Command, "command"},
+    {ProtoEvent::Reply, "reply"},
+    {ProtoEvent::State, "state"},
+    {ProtoEvent::Error, "error"},
+    {ProtoEvent::Note, "note"},
+    {ProtoEvent::Sent, "sent"},
+    {ProtoEvent::Received, "received"},
+    {ProtoEvent::Data, "data"},
+    {ProtoEvent::NotUnderstood, "not-understood"},
+}};
+
+// The interned name of each event, made once.
+Name proto_event_name(ProtoEvent e) {
+  static const std::array<Name, kProtoEventNames.size() + 1> names = [] {
+    std::array<Name, kProtoEventNames.size() + 1> n{};
+    for (const auto& [ev, text] : kProtoEventNames) n[static_cast<std::size_t>(ev)] = Name(text);
+    return n;
+  }();
+  const auto i = static_cast<std::size_t>(e);
+  return i < names.size() ? names[i] : Name();
+}
+
+}  // namespace
+
+std::string_view to_string(ProtoEvent e) {
+  for (const auto& [ev, name] : kProtoEventNames)
+    if (ev == e) return name;
+  return "";
+}
+
+bool protocol_event_from_string(std::string_view text, ProtoEvent& out) {
+  for (const auto& [ev, name] : kProtoEventNames) {
+    if (name == text) {
+      out = ev;
+      return true;
+    }
+  }
+  out = ProtoEvent::Other;
+  return false;
+}
+
+std::string ProtocolInfo::summary() const {
+  using E = ProtoEvent;
+  const bool line = text_key == TextKey::Line, plain = text_key == TextKey::Text, bytes = text_key == TextKey::Bytes;
+  switch (event) {
+    case E::Command: return line ? "C: " + std::string(text) : std::string();
+    case E::Reply: return line ? "S: " + std::string(text) : std::string();
+    case E::State: return from.str() + " -> " + to.str();
+    case E::Error: return plain ? "protocol error: " + std::string(text) : std::string();
+    case E::Note: return plain ? std::string(text) : std::string();
+    case E::Sent: return bytes ? "C: " + std::string(text) : std::string();
+    case E::Received: return bytes ? "S: " + std::string(text) : std::string();
+    default: return {};
+  }
+}
+
 std::string Record::text() const {
-  if (packet && summary.empty()) return packet->summary();
+  if (!summary.empty()) return summary;
+  if (packet) return packet->summary();
+  if (proto && proto->worded) return proto->summary();
   return summary;
+}
+
+std::string ProtocolInfo::wire_text() const {
+  if (text_key == TextKey::Line) return std::string(text);
+  if (text_key == TextKey::Bytes) return unescape_bytes(text);
+  return {};
+}
+
+const ProtocolInfo& Record::proto_info() const {
+  static const ProtocolInfo none;
+  return proto ? *proto : none;
+}
+
+ProtoEvent Record::protocol_event() const {
+  if (kind != RecordKind::Protocol) return ProtoEvent::Other;
+  if (proto) return proto->event;
+  ProtoEvent e;
+  protocol_event_from_string(event.view(), e);
+  return e;
 }
 
 namespace {
@@ -109,6 +190,24 @@ nlohmann::json packet_detail(const PacketInfo& p) {
   if (p.path || p.arrive != 0) d["arrive"] = p.arrive;
   if (!p.lost.empty()) d["lost"] = p.lost.str();
   if (!p.blocked_by.empty()) d["blocked_by"] = p.blocked_by.str();
+  return d;
+}
+
+// A protocol record's "detail": its typed fields, and the keys they do not cover.
+nlohmann::json protocol_detail(const ProtocolInfo& p, const nlohmann::json& extras) {
+  nlohmann::json d = extras.is_object() ? extras : nlohmann::json::object();
+  using K = ProtocolInfo::TextKey;
+  if (p.text_key != K::None)
+    d[p.text_key == K::Line ? "line" : p.text_key == K::Text ? "text" : "bytes"] = std::string(p.text);
+  if (p.has_code) d["code"] = p.code;
+  if (p.has_masked) d["masked"] = p.masked;
+  if (!p.verb.empty()) d["verb"] = p.verb.str();
+  if (!p.status.empty()) d["status"] = p.status.str();
+  if (p.event == ProtoEvent::State) {
+    d["from"] = p.from.str();
+    d["to"] = p.to.str();
+  }
+  if (!p.fault.empty()) d["fault"] = p.fault.str();
   return d;
 }
 
@@ -209,6 +308,53 @@ bool packet_from_detail(const nlohmann::json& d, bool udp, PacketInfo& p, std::s
   return name("lost", p.lost) && name("blocked_by", p.blocked_by);
 }
 
+void protocol_from_detail(const nlohmann::json& detail, std::string_view event, const std::string& summary,
+                          ProtocolInfo& p, std::string& text, nlohmann::json& extras) {
+  p = ProtocolInfo{};
+  protocol_event_from_string(event, p.event);
+  text.clear();
+  extras = nlohmann::json::object();
+  using K = ProtocolInfo::TextKey;
+  const bool state = p.event == ProtoEvent::State;
+  const nlohmann::json& d = detail.is_object() ? detail : extras;  // no detail: no fields
+  const auto from = d.find("from"), to = d.find("to");
+  const bool states = state && from != d.end() && to != d.end() && from->is_string() && to->is_string();
+  // Each key that fits a typed field goes there; anything else is kept as it was.
+  for (auto it = d.begin(); it != d.end(); ++it) {
+    const std::string& key = it.key();
+    const auto& v = *it;
+    const bool str = v.is_string();
+    const bool nonempty = str && !v.get_ref<const std::string&>().empty();
+    if ((key == "line" || key == "text" || key == "bytes") && str && p.text_key == K::None) {
+      p.text_key = key == "line" ? K::Line : key == "text" ? K::Text : K::Bytes;
+      text = v.get_ref<const std::string&>();
+    } else if (key == "code" && v.is_number_integer() && !v.is_number_unsigned() && v.get<std::int64_t>() >= INT32_MIN &&
+               v.get<std::int64_t>() <= INT32_MAX) {
+      p.has_code = true, p.code = v.get<int>();
+    } else if (key == "code" && v.is_number_unsigned() && v.get<std::uint64_t>() <= INT32_MAX) {
+      p.has_code = true, p.code = static_cast<int>(v.get<std::uint64_t>());
+    } else if (key == "masked" && v.is_boolean()) {
+      p.has_masked = true, p.masked = v.get<bool>();
+    } else if (key == "verb" && nonempty) {
+      p.verb = Name(v.get_ref<const std::string&>());
+    } else if (key == "status" && nonempty) {
+      p.status = Name(v.get_ref<const std::string&>());
+    } else if (key == "fault" && nonempty) {
+      p.fault = Name(v.get_ref<const std::string&>());
+    } else if (states && key == "from") {
+      p.from = Name(v.get_ref<const std::string&>());
+    } else if (states && key == "to") {
+      p.to = Name(v.get_ref<const std::string&>());
+    } else {
+      extras[key] = v;
+    }
+  }
+  if (state && !states) p.event = ProtoEvent::Other;  // a state record without its states: kept as written
+  p.text = text;
+  // The summary is worded from the fields when that gives the same line; else it is kept.
+  p.worded = summary == p.summary();
+}
+
 nlohmann::json to_json(const Record& r) {
   nlohmann::json j;
   j["t"] = r.time;
@@ -222,6 +368,11 @@ nlohmann::json to_json(const Record& r) {
   if (r.packet) {
     j["summary"] = r.text();
     j["detail"] = packet_detail(*r.packet);
+    return j;
+  }
+  if (r.proto) {
+    if (const auto text = r.text(); !text.empty()) j["summary"] = text;
+    if (auto d = protocol_detail(*r.proto, r.detail); !d.empty()) j["detail"] = std::move(d);
     return j;
   }
   if (!r.summary.empty()) j["summary"] = r.summary;
@@ -276,6 +427,7 @@ bool from_json(const nlohmann::json& j, Record& out, PacketInfo& packet, std::st
                Hops& packet_path, std::string& error) {
   if (!from_json(j, out, error)) return false;
   out.packet = nullptr;
+  out.proto = nullptr;  // a protocol record is typed from its detail when a Trace adds it
   if (out.kind != RecordKind::Packet) return true;
   if (!packet_from_detail(out.detail, out.event == "udp", packet, packet_bytes, packet_path, error))
     return false;
@@ -392,6 +544,7 @@ std::size_t json_size(const nlohmann::json& j) {
 std::size_t Trace::estimate_size(const Record& r) {
   std::size_t n = sizeof(Record) + heap_of(r.summary) + json_size(r.detail);
   if (r.packet) n += sizeof(PacketInfo) + r.packet->bytes.size();
+  if (r.proto) n += sizeof(ProtocolInfo) + r.proto->text.size();
   return n;
 }
 
@@ -410,6 +563,11 @@ Trace& Trace::operator=(const Trace& other) {
 }
 
 Record& Trace::add(Record r) {
+  if (r.kind == RecordKind::Protocol) return add_protocol(std::move(r));
+  return push(std::move(r));
+}
+
+Record& Trace::push(Record r) {
   bytes_ += estimate_size(r);
   r.seq = records_.size();
   records_.push_back(std::move(r));
@@ -419,7 +577,6 @@ Record& Trace::add(Record r) {
 std::string_view Trace::store_bytes(std::string_view bytes) {
   if (bytes.empty()) return {};
   constexpr std::size_t kArenaBlock = 1 << 20;
-  arena_bytes_ += bytes.size();
   if (bytes.size() > kArenaBlock / 4) {  // a big payload gets a block of its own
     auto block = std::make_unique<char[]>(bytes.size());
     std::memcpy(block.get(), bytes.data(), bytes.size());
@@ -448,14 +605,34 @@ const Hops* Trace::intern_path(const std::vector<std::string>& hops) {
   return intern_path(names);
 }
 
+Record& Trace::add_protocol(Record r) {
+  ProtocolInfo info;
+  std::string text;
+  if (r.proto) {
+    info = *r.proto;
+    if (!r.summary.empty()) info.worded = r.summary == info.summary();
+  } else {
+    nlohmann::json extras;
+    protocol_from_detail(r.detail, r.event.view(), r.summary, info, text, extras);
+    r.detail = std::move(extras);
+  }
+  if (info.worded) r.summary.clear();
+  if (info.event != ProtoEvent::Other) r.event = proto_event_name(info.event);
+  ProtocolInfo& p = protocols_.emplace_back(info);
+  p.text = store_bytes(info.text);
+  r.proto = &p;
+  return push(std::move(r));
+}
+
 Record& Trace::add_packet(Record r, const PacketInfo& packet) {
   PacketInfo& p = packets_.emplace_back(packet);
   p.bytes = store_bytes(packet.bytes);
+  arena_bytes_ += packet.bytes.size();  // payload_bytes(): the packets' share of the arena
   if (packet.path) p.path = intern_path(*packet.path);
   r.kind = RecordKind::Packet;
   r.packet = &p;
   r.detail = nlohmann::json::object();  // empty: readers that look up keys on any record still work
-  return add(std::move(r));
+  return push(std::move(r));
 }
 
 namespace {
@@ -584,17 +761,80 @@ void write_packet_detail(LineWriter& w, const PacketInfo& p) {
   w.close();
 }
 
+// A protocol record's typed "detail" keys in byte order (see protocol_detail); false when it
+// has none (no "detail" is written then).
+bool has_protocol_detail(const ProtocolInfo& p) {
+  return p.text_key != ProtocolInfo::TextKey::None || p.has_code || p.has_masked || !p.verb.empty() ||
+         !p.status.empty() || p.event == ProtoEvent::State || !p.fault.empty();
+}
+
+void write_protocol_detail(LineWriter& w, const ProtocolInfo& p) {
+  using K = ProtocolInfo::TextKey;
+  if (p.text_key == K::Bytes) {
+    w.key("bytes");
+    w.string(p.text);
+  }
+  if (p.has_code) {
+    w.key("code");
+    w.number(std::int64_t{p.code});
+  }
+  if (!p.fault.empty()) {
+    w.key("fault");
+    w.string(p.fault.view());
+  }
+  const bool state = p.event == ProtoEvent::State;
+  if (state) {
+    w.key("from");
+    w.string(p.from.view());
+  }
+  if (p.text_key == K::Line) {
+    w.key("line");
+    w.string(p.text);
+  }
+  if (p.has_masked) {
+    w.key("masked");
+    w.buffer() += p.masked ? "true" : "false";
+  }
+  if (!p.status.empty()) {
+    w.key("status");
+    w.string(p.status.view());
+  }
+  if (p.text_key == K::Text) {
+    w.key("text");
+    w.string(p.text);
+  }
+  if (state) {
+    w.key("to");
+    w.string(p.to.view());
+  }
+  if (!p.verb.empty()) {
+    w.key("verb");
+    w.string(p.verb.view());
+  }
+  w.close();
+}
+
 void write_record_line(std::string& buf, const Record& r) {
   LineWriter w(buf);
   if (r.conn != 0) {
     w.key("conn");
     w.number(r.conn);
   }
+  const bool extras = !r.detail.is_null() && !r.detail.empty();
   if (r.packet) {
     w.key("detail");
     LineWriter d(buf);
     write_packet_detail(d, *r.packet);
-  } else if (!r.detail.is_null() && !r.detail.empty()) {
+  } else if (r.proto && extras) {  // a replay's annotations beside the typed keys: merged by nlohmann
+    w.key("detail");
+    buf += protocol_detail(*r.proto, r.detail).dump(-1, ' ', false, kReplace);
+  } else if (r.proto) {
+    if (has_protocol_detail(*r.proto)) {
+      w.key("detail");
+      LineWriter d(buf);
+      write_protocol_detail(d, *r.proto);
+    }
+  } else if (extras) {
     w.key("detail");
     buf += r.detail.dump(-1, ' ', false, kReplace);
   }
@@ -621,6 +861,13 @@ void write_record_line(std::string& buf, const Record& r) {
   if (r.packet) {
     w.key("summary");
     w.string(r.text());
+  } else if (r.proto && r.summary.empty()) {
+    if (r.proto->worded) {
+      if (const auto text = r.proto->summary(); !text.empty()) {
+        w.key("summary");
+        w.string(text);
+      }
+    }
   } else if (!r.summary.empty()) {
     w.key("summary");
     w.string(r.summary);

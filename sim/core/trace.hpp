@@ -84,6 +84,61 @@ struct PacketInfo {
   std::string summary() const;
 };
 
+// Protocol records (RecordKind::Protocol): which event, as a C++ type. The names in the file
+// ("command", "reply", ...) are spelled in one place, to_string / protocol_event_from_string;
+// code compares these values, never the names.
+enum class ProtoEvent : std::uint8_t {
+  Other,          // a name this build does not know (kept as written in Record::event)
+  Command,        // a client's line, recorded by the client ("C: ...")
+  Reply,          // a server's line, recorded by the server ("S: ...")
+  State,          // a session's state changed (from -> to)
+  Error,          // the peer broke the protocol
+  Note,           // a remark of the engine ("TLS established; session state reset ...")
+  Sent,           // a scripted (raw) connection's bytes out
+  Received,       // ... and in
+  Data,           // a replay: the message text after DATA, as one record
+  NotUnderstood,  // a replay: bytes that did not decode
+};
+std::string_view to_string(ProtoEvent e);
+// Back from the name; false (and Other) for a name this build does not know.
+bool protocol_event_from_string(std::string_view text, ProtoEvent& out);
+
+// What a protocol record knows, typed. The text lives in the trace's byte arena, the short
+// words (verb, status, states, rule ids) are interned. A field that is absent in the file is
+// absent here (`has_code`, `has_masked`, `text_key`), so the JSON form comes back exactly.
+struct ProtocolInfo {
+  // Which key of the JSON detail holds `text`: a command's or reply's `line`, an error's or
+  // note's `text`, a raw connection's `bytes` (escaped as in the file, see escape_bytes).
+  enum class TextKey : std::uint8_t { None, Line, Text, Bytes };
+
+  ProtoEvent event = ProtoEvent::Other;
+  TextKey text_key = TextKey::None;
+  bool has_code = false;
+  bool has_masked = false;
+  bool masked = false;   // a command whose credentials were hidden (has_masked: it had some)
+  bool worded = true;    // the summary is summary() (false: the record's own `summary`, or none)
+  int code = 0;          // reply code (SMTP 250, ...), when has_code
+  std::string_view text;  // the line / text / bytes
+  Name verb;             // a command's verb as its engine saw it ("EHLO", "UID FETCH")
+  Name status;           // a reply's enhanced status code ("2.1.5")
+  Name from, to;         // a state change
+  Name fault;            // the fault rule that sent this reply instead of the server
+
+  std::string_view line() const { return text_key == TextKey::Line ? text : std::string_view(); }
+  // A line that crossed the wire: a command, a reply, or a scripted connection's bytes.
+  bool is_line() const {
+    return event == ProtoEvent::Command || event == ProtoEvent::Reply || event == ProtoEvent::Sent ||
+           event == ProtoEvent::Received;
+  }
+  // Sent by the client's side (a command, a scripted client's bytes).
+  bool from_client() const { return event == ProtoEvent::Command || event == ProtoEvent::Sent; }
+  // The line as it crossed the wire: `line`, or a raw connection's bytes unescaped; else empty.
+  std::string wire_text() const;
+  // "C: EHLO pc", "S: 250 ok", "Greeting -> Ready", "protocol error: ...": the readable line
+  // made from the fields (empty for events that have none: data, not-understood).
+  std::string summary() const;
+};
+
 struct Record {
   Time time = 0;
   std::uint64_t seq = 0;  // position in the trace, from 0
@@ -96,10 +151,24 @@ struct Record {
   std::string summary;    // one readable line (empty for packets: worded from `packet`)
   nlohmann::json detail = nlohmann::json::object();  // kind-specific fields (empty for packets: see `packet`)
   const PacketInfo* packet = nullptr;  // packets only; owned by the trace that holds the record
+  // Protocol records only; owned by the trace that holds the record (Trace::add copies one
+  // that points elsewhere). `detail` then holds only keys the typed form has no field for
+  // (a replay's annotations); it is empty for every simulated record.
+  const ProtocolInfo* proto = nullptr;
 
-  // The readable line: `summary`, or for a packet the line worded from its fields.
+  // The readable line: `summary`, or for a packet or protocol record the line worded from its fields.
   std::string text() const;
+  // A protocol record's event (Other for any other kind).
+  ProtoEvent protocol_event() const;
+  bool is(ProtoEvent e) const { return kind == RecordKind::Protocol && protocol_event() == e; }
+  // `*proto`, or an empty ProtocolInfo (event Other, no fields) when there is none.
+  const ProtocolInfo& proto_info() const;
 };
+
+// A protocol record's JSON detail and summary read into typed fields (keys that do not fit
+// stay in `extras`). `text` holds what `info.text` points at until Trace::add copies it.
+void protocol_from_detail(const nlohmann::json& detail, std::string_view event, const std::string& summary,
+                          ProtocolInfo& info, std::string& text, nlohmann::json& extras);
 
 // A packet record's JSON "detail" read into typed fields: `bytes` and `hops` hold what
 // `packet.bytes` and `packet.path` point at until Trace::add_packet copies them.
@@ -132,6 +201,8 @@ class Trace {
   Trace(const Trace& other);
   Trace& operator=(const Trace& other);
 
+  // A protocol record is stored typed: its `proto` (if it points outside this trace) is copied
+  // here with its text in the arena; one without `proto` is typed from its `detail`.
   Record& add(Record r);
   // A packet record: its typed fields and bytes are stored once, in this trace.
   Record& add_packet(Record r, const PacketInfo& packet);
@@ -145,7 +216,8 @@ class Trace {
   // (the run budget's "trace memory"; the deque's spare capacity is not counted).
   std::uint64_t memory_estimate() const { return bytes_; }
   // A record's footprint: the struct, its summary's heap buffer, its JSON detail's nodes, and
-  // for a packet its typed fields and bytes (interned names are shared and not counted).
+  // for a packet or protocol record its typed fields and bytes (interned names are shared and
+  // not counted).
   static std::size_t estimate_size(const Record& r);
   // The byte arena's size (every packet's bytes, once).
   std::uint64_t payload_bytes() const { return arena_bytes_; }
@@ -159,9 +231,12 @@ class Trace {
 
  private:
   std::string_view store_bytes(std::string_view bytes);
+  Record& add_protocol(Record r);
+  Record& push(Record r);
 
   RecordStore records_;
   std::deque<PacketInfo> packets_;
+  std::deque<ProtocolInfo> protocols_;
   std::set<Hops> paths_;
   std::vector<std::unique_ptr<char[]>> arena_;  // blocks of kArenaBlock bytes (or one payload)
   std::size_t arena_used_ = 0;                   // in the last block

@@ -73,14 +73,17 @@ bool ConnectionGate::act(const FaultRule& rule, const std::string& tag) {
       const bool closing = rule.code == 421 || !greeted_ || (where_.protocol == "imap" && line.rfind("* BYE", 0) == 0);
       Record r;
       r.kind = RecordKind::Protocol;
-      r.event = "reply";
       r.host = where_.host;
       r.peer = where_.client;
       r.conn = where_.conn;
       r.protocol = where_.protocol;
-      r.summary = "S: " + line;
-      r.detail = {{"line", line}, {"fault", rule.id}};
-      if (rule.code != 0) r.detail["code"] = rule.code;
+      ProtocolInfo p;
+      p.event = ProtoEvent::Reply;
+      p.text_key = ProtocolInfo::TextKey::Line;
+      p.text = line;
+      p.fault = rule.id;
+      if (rule.code != 0) p.has_code = true, p.code = rule.code;
+      r.proto = &p;  // the trace keeps its own copy
       sim_.record(std::move(r));
       send(line + "\r\n");
       if (closing) {

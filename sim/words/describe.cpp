@@ -1072,16 +1072,17 @@ Words action_words(const Say& say, const Record& r) {
 }
 
 Words protocol_words(const Say& say, const Record& r) {
-  if (r.event == "state") {
-    const std::string to = field(r.detail, "to");
+  const auto& p = r.proto_info();
+  if (p.event == ProtoEvent::State) {
+    const std::string to = p.to.str();
     const std::string key = "state." + r.protocol + "." + to;
     const std::string state = say.has(key) ? say(key) : say("protocol.state.other", {{"name", to}});
     std::string proto = r.protocol;
     for (auto& c : proto) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return say("protocol.state", {{"host", say.host(r.host)}, {"protocol", proto}, {"state", state}});
   }
-  if (r.event == "error" && starts_with(r.summary, "protocol error: ")) {
-    const std::string text = r.summary.substr(16);
+  if (const std::string full = r.text(); p.event == ProtoEvent::Error && starts_with(full, "protocol error: ")) {
+    const std::string text = full.substr(16);
     static const std::regex state(R"(^(\S+) not allowed in state (\S+)$)");
     std::smatch m;
     if (std::regex_match(text, m, state)) {
@@ -1093,7 +1094,7 @@ Words protocol_words(const Say& say, const Record& r) {
     if (text == "authentication failed for the given credentials") return say("protocol.error.auth");
     return say("protocol.error", {{"text", text}});
   }
-  if (r.event == "note") return session_note(say, r.summary);
+  if (p.event == ProtoEvent::Note) return session_note(say, r.text());
   return std::nullopt;  // command and reply lines are protocol text
 }
 

@@ -236,13 +236,13 @@ std::vector<Refusal> find_refusals(const Scenario& s, const RecordStore& records
   };
   for (const auto& r : records) {
     const auto& d = r.detail;
-    if (r.kind == RecordKind::Protocol && r.event.str() == "reply" && r.protocol.str() == "smtp") {
-      const auto c = d.find("code");
-      if (c == d.end() || !c->is_number_integer()) continue;
-      const std::string why = smtp_reason(c->get<int>(), text("status", d));
+    if (r.is(ProtoEvent::Reply) && r.protocol.str() == "smtp") {
+      const auto& p = r.proto_info();
+      if (!p.has_code) continue;
+      const std::string why = smtp_reason(p.code, p.status.str());
       if (why.empty()) continue;
       // The reply as the server sent it (quoted: the wire's own words, in either language).
-      const std::string line = text("line", d);
+      const std::string line(p.line());
       add({r.host.str(), false, why,
            lang == "ja" ? "返ってきた答え：「" + line + "」" : "The reply that came back: \"" + line + "\"", r.seq});
     } else if (r.kind == RecordKind::Mail && r.event.str() == "bounced" && d.find("code") == d.end()) {

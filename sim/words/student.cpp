@@ -119,12 +119,10 @@ std::string text_of(const Record& r, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
-int code_of(const Record& r) {
-  const auto& d = r.detail;
-  if (!d.is_object()) return 0;
-  auto it = d.find("code");
-  return it != d.end() && it->is_number_integer() ? it->get<int>() : 0;
-}
+int code_of(const Record& r) { return r.proto_info().has_code ? r.proto_info().code : 0; }
+
+// A protocol record's line (a command or reply as it was sent).
+std::string line_of(const Record& r) { return std::string(r.proto_info().line()); }
 
 std::string queued_as(const std::string& line) {
   const auto at = line.find("queued as ");
@@ -136,7 +134,7 @@ std::string queued_as(const std::string& line) {
 
 // The words of a command line: the verb (after an IMAP tag) and its argument.
 std::pair<std::string, std::string> verb_and_argument(const Record& r) {
-  std::string line = text_of(r, "line");
+  std::string line = line_of(r);
   if (r.protocol == "imap") {
     const auto sp = line.find(' ');
     line = sp == std::string::npos ? std::string() : line.substr(sp + 1);
@@ -163,11 +161,11 @@ std::string server_name(const Scenario* s, const std::string& id_or_ip, std::str
 }
 
 bool student_command(const Record& r, const std::string& device) {
-  return r.kind == RecordKind::Protocol && r.event == "command" && r.host == device;
+  return r.is(ProtoEvent::Command) && r.host == device;
 }
 
 bool student_reply(const Record& r, const std::string& device) {
-  return r.kind == RecordKind::Protocol && r.event == "reply" && r.peer == device;
+  return r.is(ProtoEvent::Reply) && r.peer == device;
 }
 
 }  // namespace
@@ -177,7 +175,7 @@ std::span<const WordingTemplate> student_templates() { return kStudentTemplates;
 StudentStory::StudentStory(const Trace& trace, std::string device) : device_(std::move(device)) {
   for (const auto& r : trace.records())
     if (student_reply(r, device_))
-      if (auto id = queued_as(text_of(r, "line")); !id.empty()) queue_ids_.insert(id);
+      if (auto id = queued_as(line_of(r)); !id.empty()) queue_ids_.insert(id);
   for (bool grew = !queue_ids_.empty(); grew;) {  // relays: the next server's queue id
     grew = false;
     for (const auto& r : trace.records()) {
@@ -260,7 +258,7 @@ std::optional<std::string> StudentStory::words(const Record& r, std::string_view
     return say(lang, "you.command", {{"server", srv}, {"verb", verb.substr(0, 20)}});
   }
   if (student_reply(r, device_)) {
-    const std::string line = text_of(r, "line");
+    const std::string line = line_of(r);
     const std::string srv = server(r.host);
     const int code = code_of(r);
     if (r.protocol == "smtp") {
@@ -274,7 +272,7 @@ std::optional<std::string> StudentStory::words(const Record& r, std::string_view
       if (code >= 400) return say(lang, "you.refused_reply", {{"server", srv}, {"line", line}});
       return std::nullopt;
     }
-    const std::string status = text_of(r, "status");
+    const std::string status = r.proto_info().status.str();
     if (status == "-ERR" || status == "NO" || status == "BAD") {
       if (line.find("PRIVACYREQUIRED") != std::string::npos || line.find("STLS") != std::string::npos)
         return say(lang, "you.tls_first", {{"server", srv}, {"line", line}});

@@ -6,6 +6,7 @@ namespace mailsim::sim::mail {
 void record_protocol_event(Simulation& sim, const TcpSocket& sock, const std::string& protocol,
                            const proto::ProtocolEvent& e, bool show_credentials) {
   using K = proto::ProtocolEvent::Kind;
+  using Text = ProtocolInfo::TextKey;
   if (e.kind == K::CommandReceived || e.kind == K::ReplyReceived) return;  // the sender recorded it
   Record r;
   r.kind = RecordKind::Protocol;
@@ -13,41 +14,37 @@ void record_protocol_event(Simulation& sim, const TcpSocket& sock, const std::st
   r.peer = sock.peer_host();
   r.conn = sock.id();
   r.protocol = protocol;
-  const std::string& text = show_credentials && !e.clear_text.empty() ? e.clear_text : e.text;
-  nlohmann::json d;
+  ProtocolInfo p;
+  p.text = show_credentials && !e.clear_text.empty() ? e.clear_text : e.text;
   switch (e.kind) {
     case K::CommandSent:
-      r.event = "command";
-      r.summary = "C: " + text;
-      d["line"] = text;
-      if (!e.verb.empty()) d["verb"] = e.verb;
-      if (!e.clear_text.empty()) d["masked"] = !show_credentials;
+      p.event = ProtoEvent::Command;
+      p.text_key = Text::Line;
+      p.verb = e.verb;
+      if (!e.clear_text.empty()) p.has_masked = true, p.masked = !show_credentials;
       break;
     case K::ReplySent:
-      r.event = "reply";
-      r.summary = "S: " + text;
-      d["line"] = text;
+      p.event = ProtoEvent::Reply;
+      p.text_key = Text::Line;
       break;
     case K::StateChanged:
-      r.event = "state";
-      r.summary = e.from_state + " -> " + e.to_state;
-      d["from"] = e.from_state;
-      d["to"] = e.to_state;
+      p.event = ProtoEvent::State;
+      p.text = {};
+      p.from = e.from_state;
+      p.to = e.to_state;
       break;
     case K::ProtocolError:
-      r.event = "error";
-      r.summary = "protocol error: " + text;
-      d["text"] = text;
+      p.event = ProtoEvent::Error;
+      p.text_key = Text::Text;
       break;
     default:
-      r.event = "note";
-      r.summary = text;
-      d["text"] = text;
+      p.event = ProtoEvent::Note;
+      p.text_key = Text::Text;
       break;
   }
-  if (e.code != 0) d["code"] = e.code;
-  if (!e.status.empty()) d["status"] = e.status;
-  r.detail = std::move(d);
+  if (e.code != 0) p.has_code = true, p.code = e.code;
+  p.status = e.status;
+  r.proto = &p;  // the trace keeps its own copy
   sim.record(std::move(r));
 }
 

@@ -33,6 +33,10 @@ sim::Record rec(sim::RecordKind kind, std::string event, nlohmann::json detail =
   r.summary = std::move(summary);
   r.host = "a";
   r.peer = "b";
+  if (kind == sim::RecordKind::Protocol) {  // typed as a trace types it (its `proto` lives in this trace)
+    static sim::Trace typed;
+    return typed.add(std::move(r));
+  }
   return r;
 }
 
@@ -127,16 +131,16 @@ TEST_CASE("analogy: the wrong-password lesson shows a failed login, not a refuse
   const sim::Record* reply = nullptr;
   const sim::Record* failed = nullptr;
   for (const auto& r : l.trace.records()) {
-    if (r.kind == sim::RecordKind::Protocol && r.event == "reply" && r.summary.find("535 5.7.8") != std::string::npos)
+    if (r.is(sim::ProtoEvent::Reply) && r.text().find("535 5.7.8") != std::string::npos)
       reply = &r;
     if (r.kind == sim::RecordKind::Mail && r.event == "send_failed") failed = &r;
   }
   REQUIRE(reply != nullptr);
   CHECK(analogy_key(*reply, {587, "pc"}) == "smtp.auth_failed");
   REQUIRE(failed != nullptr);
-  CHECK(failed->summary ==
+  CHECK(failed->text() ==
         "shiroyagi-pc: sending failed — login to mail-example failed: 535 5.7.8 Authentication credentials invalid");
-  CHECK(failed->summary.find("refused kuroyagi") == std::string::npos);
+  CHECK(failed->text().find("refused kuroyagi") == std::string::npos);
   CHECK(failed->detail.value("failed_at", "") == "login");
   CHECK(failed->detail.value("status", "") == "5.7.8");
 }
@@ -190,7 +194,7 @@ TEST_CASE("analogy: a sending limit is its own situation; plain text has a postc
   int replies = 0;
   int throttled = 0;
   for (const auto& r : l.trace.records()) {
-    if (r.kind == K::Protocol && r.event == "reply" && r.summary.find("451 4.7.1") != std::string::npos) {
+    if (r.is(sim::ProtoEvent::Reply) && r.text().find("451 4.7.1") != std::string::npos) {
       CHECK(analogy_key(r, mta25) == "smtp.throttled");
       ++replies;
     }

@@ -18,7 +18,8 @@ mailsim::sim::Record reply(const std::string& line, const std::string& event = "
   r.host = "mx";
   r.peer = "relay";
   r.detail = {{"line", line}, {"code", std::stoi(line.substr(0, 3))}};
-  return r;
+  static mailsim::sim::Trace typed;  // typed as a trace types it (its `proto` lives in this trace)
+  return typed.add(std::move(r));
 }
 
 const AnalogyContext kMta25{25, "mail_server"};

@@ -98,10 +98,10 @@ TEST_CASE("follow: a line sent under TLS crossed the wire as ciphertext", "[gui]
   bool sealed_seen = false;
   for (std::size_t i = 0; i < recs.size(); ++i) {
     const auto& r = recs[i];
-    if (r.kind != sim::RecordKind::Protocol || r.event != "command") continue;
+    if (!r.is(sim::ProtoEvent::Command)) continue;
     const auto wire = gui::wire_of_line(*p.model, i);
     if (!wire) continue;
-    const std::string line = r.detail.value("line", std::string());
+    const std::string line(r.proto_info().line());
     if (wire->tls) {
       sealed_seen = true;
       CHECK(wire->bytes.find(line.substr(0, 4)) == std::string::npos);  // not readable

@@ -588,7 +588,7 @@ TEST_CASE("mail state: a POP3 download puts the letter on the device as the serv
   const auto q = m.index_of_seq(queued.seq);
   REQUIRE(q);
   for (std::size_t i = *q; i < m.records().size(); ++i) {
-    INFO("after record " << i << ": " << m.records()[i].summary);
+    INFO("after record " << i << ": " << m.records()[i].text());
     REQUIRE_FALSE(mail.places(mail.state_after(i), *letter).empty());
   }
   // Only one copy on the PC once the PC has recorded the download too.

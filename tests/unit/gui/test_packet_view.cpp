@@ -28,7 +28,7 @@ TEST_CASE("packet view: every packet of every lesson decodes layer by layer", "[
         if (recs[i].kind != sim::RecordKind::Packet) continue;
         ++packets;
         const auto d = gui::decode_packet(model, i);
-        INFO(f.path().filename().string() << " record " << i << ": " << recs[i].summary);
+        INFO(f.path().filename().string() << " record " << i << ": " << recs[i].text());
         CHECK(d.ok);
         REQUIRE(d.layers.size() >= 2);
         CHECK(d.layers[0].name == "IP");

@@ -129,7 +129,7 @@ TEST_CASE("session: check mail re-runs and fetches after the moment", "[gui][ses
   const auto& rr = t.run().trace.records();
   const bool downloaded = std::any_of(rr.begin(), rr.end(), [&](const sim::Record& x) {
     return x.time > start + 20 * kSecond && x.kind == sim::RecordKind::Mailbox && x.host == "kuroyagi-pc" &&
-           x.summary.find("Lunch tomorrow?") != std::string::npos;
+           x.text().find("Lunch tomorrow?") != std::string::npos;
   });
   CHECK(downloaded);
 }

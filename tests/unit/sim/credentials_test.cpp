@@ -20,8 +20,8 @@ Scenario load(const std::string& path) { return mailsim::test::load_lesson(path)
 std::vector<const Record*> auth_commands(const RunResult& r, const std::string& host) {
   std::vector<const Record*> out;
   for (const auto& rec : r.trace.records())
-    if (rec.kind == RecordKind::Protocol && rec.event == "command" && rec.protocol == "smtp" && rec.host == host &&
-        rec.detail.value("verb", "") == "AUTH")
+    if (rec.is(ProtoEvent::Command) && rec.protocol == "smtp" && rec.host == host &&
+        rec.proto_info().verb == "AUTH")
       out.push_back(&rec);
   return out;
 }
@@ -63,9 +63,10 @@ TEST_CASE("credentials: the eavesdropper lesson records the PC's AUTH PLAIN line
     CAPTURE(host);
     const auto auth = auth_commands(r, host);
     REQUIRE(auth.size() == 1);
-    CHECK(auth[0]->summary == "C: AUTH PLAIN AHNoaXJveWFnaQBtZWUtbWVl");
-    CHECK(auth[0]->detail.at("line") == "AUTH PLAIN AHNoaXJveWFnaQBtZWUtbWVl");
-    CHECK(auth[0]->detail.at("masked") == false);
+    CHECK(auth[0]->text() == "C: AUTH PLAIN AHNoaXJveWFnaQBtZWUtbWVl");
+    CHECK(auth[0]->proto_info().line() == "AUTH PLAIN AHNoaXJveWFnaQBtZWUtbWVl");
+    CHECK(auth[0]->proto_info().has_masked);
+    CHECK_FALSE(auth[0]->proto_info().masked);
   }
 
   // The same lesson with the flag off: the line is masked again.
@@ -74,9 +75,9 @@ TEST_CASE("credentials: the eavesdropper lesson records the PC's AUTH PLAIN line
   const auto masked = run_scenario(s);
   const auto auth = auth_commands(masked, "shiroyagi-pc");
   REQUIRE(auth.size() == 1);
-  CHECK(auth[0]->summary == "C: AUTH PLAIN ********");
-  CHECK(auth[0]->detail.at("line") == "AUTH PLAIN ********");
-  CHECK(auth[0]->detail.at("masked") == true);
+  CHECK(auth[0]->text() == "C: AUTH PLAIN ********");
+  CHECK(auth[0]->proto_info().line() == "AUTH PLAIN ********");
+  CHECK(auth[0]->proto_info().masked);
 }
 
 TEST_CASE("credentials: every other lesson keeps passwords out of the trace's readable lines") {
@@ -92,11 +93,11 @@ TEST_CASE("credentials: every other lesson keeps passwords out of the trace's re
     const auto r = run_scenario(s);
     for (const auto& rec : r.trace.records()) {
       if (rec.kind == RecordKind::Note) continue;  // narration is written by the lesson's author
-      if (rec.kind == RecordKind::Protocol && rec.detail.value("masked", false)) ++masked_lines;
-      const std::string line = rec.kind == RecordKind::Protocol ? rec.detail.value("line", "") : "";
+      if (rec.proto_info().has_masked && rec.proto_info().masked) ++masked_lines;
+      const std::string line(rec.proto_info().line());
       for (const auto& secret : secrets) {
-        CAPTURE(rec.summary, secret);
-        CHECK(rec.summary.find(secret) == std::string::npos);
+        CAPTURE(rec.text(), secret);
+        CHECK(rec.text().find(secret) == std::string::npos);
         CHECK(line.find(secret) == std::string::npos);
       }
     }

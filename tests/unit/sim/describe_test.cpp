@@ -47,6 +47,10 @@ Record rec(RecordKind kind, std::string event, std::string host, std::string sum
   r.detail = std::move(detail);
   r.peer = std::move(peer);
   r.protocol = std::move(proto);
+  if (kind == RecordKind::Protocol) {  // typed as a trace types it (its `proto` lives in this trace)
+    static Trace typed;
+    return typed.add(std::move(r));
+  }
   return r;
 }
 
@@ -453,7 +457,7 @@ TEST_CASE("describe: English, protocol lines, packets and unknown records keep t
   const auto reply = rec(RecordKind::Protocol, "reply", "mx", "S: 250 2.1.5 Ok", {{"code", 250}}, "pc", "smtp");
   CHECK(describe_record(reply, "ja") == "S: 250 2.1.5 Ok");
   const auto packet = rec(RecordKind::Packet, "tcp", "pc", "192.0.2.130:49152 -> 198.51.100.7:7 [SYN] seq=1 ack=0 len=0", Json());
-  CHECK(describe_record(packet, "ja") == packet.summary);
+  CHECK(describe_record(packet, "ja") == packet.text());
   // A scenario's own label has no Japanese: it stays as written.
   const auto labelled = rec(RecordKind::Mail, "compose", "pc", "The PC sends its weekly report",
                             {{"account", "a@b"}, {"subject", "Report"}, {"recipients", {"c@d"}}, {"server", "m"}, {"port", 587}});
@@ -463,13 +467,13 @@ TEST_CASE("describe: English, protocol lines, packets and unknown records keep t
   const auto delivered = rec(RecordKind::Mail, "delivered", "mx", "mx delivered \"Hi\" to k@h.com's INBOX (uid 1)",
                              {{"recipient", "k@h.com"}, {"folder", "INBOX"}, {"uid", 1}, {"subject", "Hi"}});
   // English without a scenario: the summary as the simulator wrote it (host ids, exact times).
-  CHECK(describe_record(delivered, "en") == delivered.summary);
-  CHECK(describe_record(delivered, "fr") == delivered.summary);
+  CHECK(describe_record(delivered, "en") == delivered.text());
+  CHECK(describe_record(delivered, "fr") == delivered.text());
   CHECK(has_own_wording(delivered, "ja"));
   CHECK(has_own_wording(delivered, "en"));  // ... given a scenario
   CHECK_FALSE(has_own_wording(packet, "en"));
   const Scenario w = named_world();
-  CHECK(describe_record(packet, "en", &w) == packet.summary);
+  CHECK(describe_record(packet, "en", &w) == packet.text());
   CHECK(describe_record(reply, "en", &w) == "S: 250 2.1.5 Ok");
   CHECK(describe_record(labelled, "en", &w) == "The PC sends its weekly report");
   CHECK(describe_record(rec(RecordKind::Mail, "teleported", "mx", "mx teleported it", Json::object()), "en", &w) ==
@@ -488,15 +492,14 @@ TEST_CASE("describe: every record a lesson's story shows has Japanese wording") 
       if (!m.reached) continue;
       const Record& r = run.trace.records().at(m.seq);
       const bool protocol_text = r.kind == RecordKind::Packet ||
-                                 (r.kind == RecordKind::Protocol && (r.event == "command" || r.event == "reply" ||
-                                                                     r.event == "sent" || r.event == "received"));
+                                 (r.kind == RecordKind::Protocol && r.proto_info().is_line());
       if (protocol_text) continue;
       // Labels written by the lesson (an action's or a message's own text) are not the simulator's to translate.
       if ((r.kind == RecordKind::Action && r.event == "start") || (r.kind == RecordKind::Mail && r.event == "compose" &&
-                                                                   r.summary.find(" writes \"") == std::string::npos))
+                                                                   r.text().find(" writes \"") == std::string::npos))
         continue;
       ++steps;
-      INFO(path << ": " << to_string(r.kind) << " " << r.event << ": " << r.summary);
+      INFO(path << ": " << to_string(r.kind) << " " << r.event << ": " << r.text());
       CHECK(has_own_wording(r, "ja"));
     }
     for (const auto& e : run.expectations) {
@@ -563,7 +566,7 @@ TEST_CASE("describe: English names hosts by their display names, for each kind i
   CHECK(en(deferred) == "mx1.hogehoge.com could not deliver \"Hello\" to k@h.com yet (4.7.1 try later); next try in 4 min");
   deferred.detail["retry_at"] = 5 * kSecond + 30 * kSecond;
   CHECK(en(deferred) == "mx1.hogehoge.com could not deliver \"Hello\" to k@h.com yet (4.7.1 try later); next try in 30 s");
-  CHECK(describe_record(deferred, "en") == deferred.summary);  // no scenario: the exact summary
+  CHECK(describe_record(deferred, "en") == deferred.text());  // no scenario: the exact summary
   CHECK(en(rec(RecordKind::Mail, "bounced", "mx-hogehoge", "x",
                {{"recipient", "k@h.com"}, {"subject", "Hi"}, {"status", "5.1.1"}, {"reason", "550 5.1.1 User unknown"},
                 {"bounce_to", "s@e.com"}, {"dropped", false}, {"queue_id", "Q"}})) ==
@@ -626,13 +629,13 @@ TEST_CASE("describe: the English wording follows the simulator's summaries, host
                             (r.kind == RecordKind::Mail && (r.event == "deferred" || r.event == "throttled" || r.event == "greylisted" ||
                                                             r.event == "connect-failed" || r.event == "routing")) ||
                             (r.kind == RecordKind::Mailbox && (r.event == "device-flags" || r.event == "device-checked")) ||
-                            (r.kind == RecordKind::Protocol && r.event == "state") ||  // worded from the state entered
+                            r.is(ProtoEvent::State) ||  // worded from the state entered
                             // The network by its display name (the summary has its id), as policy records.
                             (r.kind == RecordKind::Action && (r.event == "link_down" || r.event == "link_up"));
       if (reworded) continue;
       ++compared;
       INFO(path << ": " << to_string(r.kind) << " " << r.event);
-      CHECK(describe_record(r, "en", &ids) == r.summary);
+      CHECK(describe_record(r, "en", &ids) == r.text());
     }
   }
   CHECK(compared > 1000);

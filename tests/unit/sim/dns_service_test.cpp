@@ -56,7 +56,7 @@ TEST_CASE("the resolver walks root -> com. -> hogehoge.com., then answers from i
   CHECK(packets_from(r, "root-server", 4 * kSecond, 10 * kSecond) == 0);
   bool cache_note = false;
   for (const auto& rec : r.trace.records())
-    if (rec.kind == RecordKind::Dns && rec.summary.rfind("cache hit", 0) == 0) cache_note = true;
+    if (rec.kind == RecordKind::Dns && rec.text().rfind("cache hit", 0) == 0) cache_note = true;
   CHECK(cache_note);
 }
 

@@ -48,7 +48,7 @@ struct World {
   std::size_t records(const std::string& event, const std::string& text = {}) {
     std::size_t n = 0;
     for (const auto& r : sim.trace().records())
-      if (r.kind == RecordKind::Dns && r.event == event && r.summary.find(text) != std::string::npos) ++n;
+      if (r.kind == RecordKind::Dns && r.event == event && r.text().find(text) != std::string::npos) ++n;
     return n;
   }
 };
@@ -187,9 +187,9 @@ TEST_CASE("a recursive resolver asks again over TCP when a server's UDP answer i
   CHECK(answer.answers.size() == 12);  // all of them, fetched over TCP by the resolver
   bool told = false, asked_tcp = false, tcp_to_ns = false;
   for (const auto& r : w.sim.trace().records()) {
-    if (r.host == "rec" && r.summary.find("truncated its answer (TC); asking again over TCP") != std::string::npos)
+    if (r.host == "rec" && r.text().find("truncated its answer (TC); asking again over TCP") != std::string::npos)
       told = true;
-    if (r.host == "rec" && r.summary.find("over TCP for TXT big.example.com") != std::string::npos) asked_tcp = true;
+    if (r.host == "rec" && r.text().find("over TCP for TXT big.example.com") != std::string::npos) asked_tcp = true;
     if (r.packet && !r.packet->udp && r.host == "rec" && r.packet->dst.port == 53 &&
         (r.packet->flags & tcp_flags::kSyn))
       tcp_to_ns = true;

@@ -61,7 +61,7 @@ bool delivered(const RunResult& r, const std::string& to) {
 
 bool has_line(const RunResult& r, const std::string& text) {
   for (const auto& rec : r.trace.records())
-    if (rec.kind == RecordKind::Protocol && rec.summary.find(text) != std::string::npos) return true;
+    if (rec.kind == RecordKind::Protocol && rec.text().find(text) != std::string::npos) return true;
   return false;
 }
 
@@ -267,7 +267,7 @@ TEST_CASE("fault run: DNS SERVFAIL and a dropped answer delay the relay, which s
   CHECK(fired(sf, "dns-outage") == 1);
   bool servfail = false;
   for (const auto* rec : records(sf, RecordKind::Dns, "response"))
-    if (rec->summary.find("SERVFAIL") != std::string::npos) servfail = true;
+    if (rec->text().find("SERVFAIL") != std::string::npos) servfail = true;
   CHECK(servfail);
   CHECK(delivered(sf, "kuroyagi@hogehoge.com"));
   conserved(sf);

@@ -112,13 +112,13 @@ struct AccessWorld {
     std::vector<std::string> out;
     for (const auto& r : sim.trace().records())
       if (r.kind == sim::RecordKind::Protocol && r.host == host && r.protocol == protocol &&
-          (r.event == "command" || r.event == "reply"))
-        out.push_back(r.summary);
+          (r.protocol_event() == sim::ProtoEvent::Command || r.protocol_event() == sim::ProtoEvent::Reply))
+        out.push_back(r.text());
     return out;
   }
   const sim::Record* first_line(const std::string& host, const std::string& prefix) const {
     for (const auto& r : sim.trace().records())
-      if (r.kind == sim::RecordKind::Protocol && r.host == host && r.summary.rfind(prefix, 0) == 0) return &r;
+      if (r.kind == sim::RecordKind::Protocol && r.host == host && r.text().rfind(prefix, 0) == 0) return &r;
     return nullptr;
   }
 };

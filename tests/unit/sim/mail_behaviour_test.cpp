@@ -68,7 +68,7 @@ TEST_CASE("quota_refusal temporary: 452 4.2.2, the sending queue tries again and
     CHECK(d->detail.value("reason", "").find("452 4.2.2") != std::string::npos);
   }
   for (const auto& r : o.run.trace.records())
-    if (r.kind == RecordKind::Protocol && r.event == "reply") CHECK(r.text().find("552") == std::string::npos);
+    if (r.is(ProtoEvent::Reply)) CHECK(r.text().find("552") == std::string::npos);
   const auto bounced = mail_records(o.run.trace, "bounced", "mail-example");
   REQUIRE(bounced.size() == 1);
   CHECK(bounced.front()->detail.value("status", "") == "4.4.7");

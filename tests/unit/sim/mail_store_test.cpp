@@ -428,7 +428,7 @@ TEST_CASE("mail store: fetch, raw, locks and trace records") {
   CHECK(stored.kind == RecordKind::Mailbox);
   CHECK(stored.event == "stored");
   CHECK(stored.host == "mx.example.net");
-  CHECK(stored.summary == "message #1 stored for alice in INBOX as UID 1 (" + std::to_string(raw.size()) +
+  CHECK(stored.text() == "message #1 stored for alice in INBOX as UID 1 (" + std::to_string(raw.size()) +
                               " octets; " + std::to_string(raw.size()) + " of 1000 octets used)");
   CHECK(stored.detail["user"] == "alice");
   CHECK(stored.detail["folder"] == "INBOX");
@@ -440,12 +440,12 @@ TEST_CASE("mail store: fetch, raw, locks and trace records") {
 
   f.store.store_flags("alice", "INBOX", 1, FlagOp::Add, {"\\Seen"});
   const Record flags = to_record(f.rec.all.back());
-  CHECK(flags.summary == "flags of message #1 (alice INBOX UID 1): () -> (\\Seen)");
+  CHECK(flags.text() == "flags of message #1 (alice INBOX UID 1): () -> (\\Seen)");
   CHECK(flags.detail["flags"] == nlohmann::json::array({"\\Seen"}));
   CHECK(flags.detail["old_flags"] == nlohmann::json::array());
 
   f.store.deliver("nobody", "INBOX", raw, 0);
-  CHECK(to_record(f.rec.all.back()).summary == "delivery to nobody refused: no such user");
+  CHECK(to_record(f.rec.all.back()).text() == "delivery to nobody refused: no such user");
 }
 
 TEST_CASE("mail store: invariants hold and nothing vanishes without a record (random operations)") {

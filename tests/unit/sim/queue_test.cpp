@@ -44,10 +44,10 @@ Sessions sessions(const Trace& t, const std::string& client, const std::string& 
     const bool from_client = r.host == client && r.peer == server_host;
     const bool from_server = r.host == server_host && r.peer == client;
     if (!from_client && !from_server) continue;
-    if (from_client && r.event == "command") {
+    if (from_client && r.protocol_event() == ProtoEvent::Command) {
       ours.insert(r.conn);
-      if (r.summary.find("MAIL FROM") != std::string::npos) ++s.mails[r.conn];
-      if (r.summary.find("QUIT") != std::string::npos) ++s.quits;
+      if (r.text().find("MAIL FROM") != std::string::npos) ++s.mails[r.conn];
+      if (r.text().find("QUIT") != std::string::npos) ++s.quits;
     }
     auto [it, fresh] = s.span.try_emplace(r.conn, r.time, r.time);
     if (!fresh) it->second.second = r.time;
@@ -87,7 +87,7 @@ TEST_CASE("queue: with a destination concurrency limit of 1, three messages to o
   CHECK(records_of(r.trace, RecordKind::Mail, "waiting").size() == 2);
   // No RSET after a 250 to the data: the next MAIL FROM follows at once.
   for (const auto& rec : r.trace.records())
-    if (rec.kind == RecordKind::Protocol && rec.event == "command") CHECK(rec.summary.find("RSET") == std::string::npos);
+    if (rec.is(ProtoEvent::Command)) CHECK(rec.text().find("RSET") == std::string::npos);
   CHECK(describe_record(*reused.front(), "en", nullptr).find("over the connection to mx-hogehoge it already has open "
                                                              "(message 2 on this connection)") != std::string::npos);
   CHECK(describe_record(*reused.front(), "ja", nullptr).find("つないだままの接続で続けて送ります（この接続で 2通目）") !=
@@ -196,7 +196,7 @@ TEST_CASE("change_server: relay_from, hop_limit, rate_limit, subaddressing, conc
   const auto r = run(j);
   const auto changed = records_of(r.trace, RecordKind::Action, "server_changed");
   REQUIRE(changed.size() == 1);
-  CHECK(changed.front()->summary ==
+  CHECK(changed.front()->text() ==
         "mail-example changes its settings: relaying for 192.0.2.0/24, hop limit 10 Received: lines, sending rate limit 1 "
         "message(s) per 1h 00m 00.000s, sub-addressing on (user+tag), at most 1 connection(s) at once to one "
         "destination, a delay warning after 4h 00m 00.000s");

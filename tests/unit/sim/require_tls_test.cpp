@@ -29,8 +29,8 @@ using mailsim::test::records_of;
 std::vector<std::string> replies_to(const Trace& t, const std::string& server_host, const std::string& peer) {
   std::vector<std::string> out;
   for (const auto& r : t.records())
-    if (r.kind == RecordKind::Protocol && r.host == server_host && r.peer == peer && r.event == "reply")
-      out.push_back(r.summary);
+    if (r.kind == RecordKind::Protocol && r.host == server_host && r.peer == peer && r.protocol_event() == ProtoEvent::Reply)
+      out.push_back(r.text());
   return out;
 }
 
@@ -63,7 +63,7 @@ TEST_CASE("require_tls: a mail program without STARTTLS gets 530 5.7.0; with STA
   CHECK(failed.front()->time < 20 * kSecond);
   const auto delivered = records_of(r.trace, RecordKind::Mail, "delivered");
   REQUIRE(delivered.size() == 1);
-  CHECK(delivered.front()->summary.find("Sealed this time") != std::string::npos);
+  CHECK(delivered.front()->text().find("Sealed this time") != std::string::npos);
   // The second session was sealed before anything else was said.
   bool sealed = false;
   for (const auto& rec : r.trace.records())
@@ -98,8 +98,8 @@ TEST_CASE("require_tls: change_server turns it on from that moment, for SMTP, PO
   const auto r = run(j);
   std::vector<std::string> before, after;
   for (const auto& rec : r.trace.records())
-    if (rec.kind == RecordKind::Protocol && rec.host == "mail-example" && rec.event == "reply")
-      (rec.time < 10 * kSecond ? before : after).push_back(rec.summary);
+    if (rec.kind == RecordKind::Protocol && rec.host == "mail-example" && rec.protocol_event() == ProtoEvent::Reply)
+      (rec.time < 10 * kSecond ? before : after).push_back(rec.text());
   CHECK(any_has(before, "530 5.7.0 Authentication required"));
   CHECK_FALSE(any_has(before, "Must issue a STARTTLS"));
   CHECK(any_has(before, "+OK"));
@@ -109,7 +109,7 @@ TEST_CASE("require_tls: change_server turns it on from that moment, for SMTP, PO
   CHECK(any_has(after, "a1 NO [PRIVACYREQUIRED]"));
   const auto changed = records_of(r.trace, RecordKind::Action, "server_changed");
   REQUIRE(changed.size() == 1);
-  CHECK(changed.front()->summary.find("TLS required on port(s) 587, 110, 143 (STARTTLS first, or 530 5.7.0)") !=
+  CHECK(changed.front()->text().find("TLS required on port(s) 587, 110, 143 (STARTTLS first, or 530 5.7.0)") !=
         std::string::npos);
   const Scenario s = mailsim::test::load_json(j, "tls-required.json");
   CHECK(describe_record(*changed.front(), "ja", &s).find("587, 110, 143番ポートで TLS 必須") != std::string::npos);
@@ -128,12 +128,12 @@ TEST_CASE("require_tls: change_server with a list of ports, and false to end it"
   const auto r = run(j);
   std::vector<std::pair<Time, bool>> refused;
   for (const auto& rec : r.trace.records())
-    if (rec.kind == RecordKind::Protocol && rec.host == "mail-example" && rec.event == "reply" &&
-        rec.summary.find("USER") == std::string::npos && rec.summary.find("-ERR [AUTH]") != std::string::npos)
+    if (rec.kind == RecordKind::Protocol && rec.host == "mail-example" && rec.protocol_event() == ProtoEvent::Reply &&
+        rec.text().find("USER") == std::string::npos && rec.text().find("-ERR [AUTH]") != std::string::npos)
       refused.emplace_back(rec.time, true);
   REQUIRE(refused.size() == 1);
   CHECK(refused.front().first < 5 * kSecond);  // only the first: 110 was in the scenario's list, not in [143]
   const auto changed = records_of(r.trace, RecordKind::Action, "server_changed");
   REQUIRE(changed.size() == 2);
-  CHECK(changed[1]->summary.find("TLS no longer required") != std::string::npos);
+  CHECK(changed[1]->text().find("TLS no longer required") != std::string::npos);
 }

@@ -154,7 +154,7 @@ TEST_CASE("send smtp override: the OP25B lesson's old PC is blocked on 25, then 
     if (rec.host != "shiroyagi-pc") continue;
     if (rec.event == "compose") composed.push_back(rec.detail);
     if (rec.event == "submitted" && rec.detail.value("port", 0) == 587) submitted_587 = true;
-    if (rec.protocol == "smtp" && rec.summary.find("AUTH PLAIN") != std::string::npos) auth_sent = true;
+    if (rec.protocol == "smtp" && rec.text().find("AUTH PLAIN") != std::string::npos) auth_sent = true;
   }
   REQUIRE(composed.size() == 2);
   CHECK(composed[0]["port"] == 25);

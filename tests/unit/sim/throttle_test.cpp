@@ -29,11 +29,11 @@ Time relay_data_time(const RunResult& r) {
   Time data = -1;
   for (const auto& rec : r.trace.records()) {
     if (rec.kind != RecordKind::Protocol || rec.protocol != "smtp") continue;
-    if (rec.event == "command" && rec.host == "mail-example" && rec.peer == "mx-hogehoge" &&
-        rec.summary.find("DATA") != std::string::npos)
+    if (rec.protocol_event() == ProtoEvent::Command && rec.host == "mail-example" && rec.peer == "mx-hogehoge" &&
+        rec.text().find("DATA") != std::string::npos)
       data = rec.time;
-    if (data >= 0 && rec.event == "reply" && rec.host == "mx-hogehoge" && rec.peer == "mail-example" &&
-        rec.summary.find("250 2.0.0") != std::string::npos)
+    if (data >= 0 && rec.protocol_event() == ProtoEvent::Reply && rec.host == "mx-hogehoge" && rec.peer == "mail-example" &&
+        rec.text().find("250 2.0.0") != std::string::npos)
       return rec.time - data;
   }
   FAIL("no DATA ... 250 from mail-example to mx-hogehoge");
@@ -93,8 +93,8 @@ TEST_CASE("fault throttle: from the connection on, the answers are slow too, and
       if (connected < 0 && rec.kind == RecordKind::Connection && rec.event == "established" &&
           (rec.host == "mx-hogehoge" || rec.peer == "mx-hogehoge"))
         connected = rec.time;
-      if (connected >= 0 && rec.kind == RecordKind::Protocol && rec.event == "command" && rec.host == "mail-example" &&
-          rec.summary.find("EHLO") != std::string::npos)
+      if (connected >= 0 && rec.is(ProtoEvent::Command) && rec.host == "mail-example" &&
+          rec.text().find("EHLO") != std::string::npos)
         return rec.time - connected;
     }
     FAIL("no connection to mx-hogehoge followed by EHLO");

@@ -176,3 +176,165 @@ TEST_CASE("the streaming JSON Lines writer prints exactly what nlohmann prints",
   }
   CHECK(jsonl(t) == dumped(t));
 }
+
+TEST_CASE("protocol records are typed: no JSON detail, no stored summary", "[trace]") {
+  auto l = load_scenario_file(std::string(MAILSIM_SOURCE_DIR) + "/scenarios/mail/whole-journey.json");
+  REQUIRE(l.scenario);
+  const auto r = run_scenario(*l.scenario);
+  std::size_t commands = 0, replies = 0, states = 0, with_verb = 0, with_code = 0;
+  for (const auto& rec : r.trace.records()) {
+    if (rec.kind != RecordKind::Protocol) {
+      CHECK(rec.proto == nullptr);
+      CHECK(rec.protocol_event() == ProtoEvent::Other);
+      continue;
+    }
+    REQUIRE(rec.proto != nullptr);
+    INFO(to_json(rec).dump());
+    CHECK(rec.summary.empty());  // worded on demand
+    CHECK(rec.detail.empty());   // no per-record JSON for a simulated record
+    CHECK_FALSE(rec.text().empty());
+    CHECK(rec.event == to_string(rec.proto->event));  // the name follows the enum
+    CHECK(to_json(rec)["summary"] == rec.text());
+    const auto& p = *rec.proto;
+    switch (p.event) {
+      case ProtoEvent::Command:
+        ++commands;
+        with_verb += !p.verb.empty();
+        CHECK(rec.text() == "C: " + std::string(p.line()));
+        CHECK(to_json(rec)["detail"]["line"] == std::string(p.line()));
+        break;
+      case ProtoEvent::Reply:
+        ++replies;
+        with_code += p.has_code;
+        CHECK(rec.text() == "S: " + std::string(p.line()));
+        break;
+      case ProtoEvent::State:
+        ++states;
+        CHECK(rec.text() == p.from.str() + " -> " + p.to.str());
+        CHECK(to_json(rec)["detail"] == nlohmann::json{{"from", p.from.str()}, {"to", p.to.str()}});
+        break;
+      default: break;
+    }
+    // The typed form is what the budget counts: the struct and the text, no JSON map.
+    CHECK(Trace::estimate_size(rec) == Trace::estimate_size(Record{}) + sizeof(ProtocolInfo) + p.text.size());
+  }
+  CHECK(commands > 10);
+  CHECK(replies > 10);
+  CHECK(states > 5);
+  CHECK(with_verb == commands);
+  CHECK(with_code > 0);
+}
+
+TEST_CASE("protocol event names are spelled in one place", "[trace]") {
+  for (const auto e : {ProtoEvent::Command, ProtoEvent::Reply, ProtoEvent::State, ProtoEvent::Error, ProtoEvent::Note,
+                       ProtoEvent::Sent, ProtoEvent::Received, ProtoEvent::Data, ProtoEvent::NotUnderstood}) {
+    ProtoEvent back = ProtoEvent::Other;
+    CHECK_FALSE(to_string(e).empty());
+    CHECK(protocol_event_from_string(to_string(e), back));
+    CHECK(back == e);
+  }
+  ProtoEvent e = ProtoEvent::Command;
+  CHECK_FALSE(protocol_event_from_string("frobnicate", e));
+  CHECK(e == ProtoEvent::Other);
+}
+
+TEST_CASE("protocol records of every shape read back typed and write the same bytes", "[trace]") {
+  using nlohmann::json;
+  auto line = [](std::uint64_t seq, const std::string& event, json detail, const char* summary = nullptr) {
+    json j{{"t", 1000 + seq}, {"seq", seq}, {"kind", "protocol"}, {"event", event}, {"host", "pc"}, {"peer", "mx"},
+           {"conn", 3}, {"proto", "smtp"}};
+    if (summary) j["summary"] = summary;
+    if (!detail.empty()) j["detail"] = std::move(detail);
+    return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  };
+  const std::vector<std::string> lines = {
+      line(0, "command", {{"line", "AUTH PLAIN ********"}, {"verb", "AUTH"}, {"masked", true}}, "C: AUTH PLAIN ********"),
+      line(1, "reply", {{"line", "550 5.1.1 no"}, {"code", 550}, {"status", "5.1.1"}, {"fault", "r1"}}, "S: 550 5.1.1 no"),
+      line(2, "state", {{"from", ""}, {"to", "Ready"}}, " -> Ready"),
+      // A replay's annotations stay beside the typed keys; its own summary is kept.
+      line(3, "reply", {{"line", "250 ok"}, {"code", 250}, {"last", true}, {"meaning", "fine"}},
+           "S: 250 ok   [not an SMTP reply line]"),
+      line(4, "command", {{"line", "AHNoaQ=="}, {"verb", ""}, {"sasl", true}}, "C: AHNoaQ=="),
+      line(5, "frobnicate", {{"line", "x"}}, "x"),
+      line(6, "reply", {{"line", "220 hi"}}),  // no summary at all
+      line(7, "reply", {{"line", "250 x"}, {"code", "250"}}, "S: 250 x"),  // a code that is not a number
+      line(8, "note", {{"text", "TLS が確立 \xff"}}, "TLS が確立 \xff"),
+      line(9, "sent", {{"bytes", "EHLO a\\r\\n"}}, "C: EHLO a\\r\\n"),
+      line(10, "data", {{"lines", 3}, {"size", 40}}, "C: [the message: 3 lines, 40 bytes]"),
+      line(11, "state", {{"to", "Ready"}}, "? -> Ready"),  // a state without its "from"
+      line(12, "error", {}, "protocol error: out of order"),
+  };
+  std::string file = json{{"kind", "meta"}, {"schema", kTraceSchemaVersion}, {"records", lines.size()}}.dump() + "\n";
+  for (const auto& l : lines) file += l;
+  std::istringstream in(file);
+  Trace t;
+  std::string error;
+  REQUIRE(Trace::read_jsonl(in, t, error));
+  CHECK(jsonl(t) == file);
+  CHECK(dumped(t) == file);
+  const Trace copy(t);
+  t = Trace();
+  CHECK(jsonl(copy) == file);
+
+  const auto& rs = copy.records();
+  REQUIRE(rs.size() == lines.size());
+  for (const auto& rec : rs) REQUIRE(rec.proto != nullptr);
+  CHECK(rs[0].is(ProtoEvent::Command));
+  CHECK(rs[0].proto->verb == "AUTH");
+  CHECK(rs[0].proto->masked);
+  CHECK(rs[0].detail.empty());
+  CHECK(rs[0].summary.empty());
+  CHECK(rs[1].proto->code == 550);
+  CHECK(rs[1].proto->status == "5.1.1");
+  CHECK(rs[1].proto->fault == "r1");
+  CHECK(rs[2].proto->to == "Ready");
+  CHECK(rs[3].detail == json{{"last", true}, {"meaning", "fine"}});
+  CHECK(rs[3].proto->has_code);
+  CHECK(rs[3].text() == "S: 250 ok   [not an SMTP reply line]");
+  CHECK(rs[4].detail == json{{"sasl", true}, {"verb", ""}});
+  CHECK(rs[5].protocol_event() == ProtoEvent::Other);
+  CHECK(rs[5].event == "frobnicate");
+  CHECK(rs[6].text().empty());
+  CHECK(rs[7].detail == json{{"code", "250"}});
+  CHECK_FALSE(rs[7].proto->has_code);
+  CHECK(rs[9].proto->wire_text() == "EHLO a\r\n");
+  CHECK(rs[9].proto->from_client());
+  CHECK(rs[10].is(ProtoEvent::Data));
+  CHECK(rs[11].protocol_event() == ProtoEvent::Other);  // kept as written
+  CHECK(rs[12].is(ProtoEvent::Error));
+  CHECK(rs[12].text() == "protocol error: out of order");
+}
+
+TEST_CASE("a protocol record written in code is stored typed, in the trace's own storage", "[trace]") {
+  Trace t;
+  const std::string line = "EHLO pc";
+  ProtocolInfo p;
+  p.event = ProtoEvent::Command;
+  p.text_key = ProtocolInfo::TextKey::Line;
+  p.text = line;
+  p.verb = "EHLO";
+  Record r;
+  r.kind = RecordKind::Protocol;
+  r.host = "pc";
+  r.proto = &p;
+  const Record& in = t.add(r);
+  CHECK(in.proto != &p);
+  CHECK(in.proto->text.data() != line.data());
+  CHECK(in.event == to_string(ProtoEvent::Command));
+  CHECK(in.text() == "C: EHLO pc");
+  CHECK(to_json(in)["detail"] == nlohmann::json{{"line", "EHLO pc"}, {"verb", "EHLO"}});
+  CHECK(t.memory_estimate() == Trace::estimate_size(in));
+  CHECK(Trace::estimate_size(in) == Trace::estimate_size(Record{}) + sizeof(ProtocolInfo) + line.size());
+  // The same record with a JSON detail (the old way) is typed the same.
+  Record old;
+  old.kind = RecordKind::Protocol;
+  old.event = "command";
+  old.host = "pc";
+  old.summary = "C: EHLO pc";
+  old.detail = {{"line", "EHLO pc"}, {"verb", "EHLO"}};
+  const Record& typed = t.add(old);
+  CHECK(typed.summary.empty());
+  CHECK(typed.detail.empty());
+  CHECK(to_json(typed)["detail"] == to_json(in)["detail"]);
+  CHECK(to_json(typed)["summary"] == "C: EHLO pc");
+}

@@ -80,7 +80,7 @@ TEST_CASE("a destination that goes down during DATA and is back 3 minutes later 
   const auto data = records_of(t, RecordKind::Protocol, "command", "mail-example");
   bool data_sent_before = false;
   for (const auto* r : data)
-    if (r->peer == "mx-hogehoge" && r->summary == "C: DATA" && r->time < 8 * kSecond) data_sent_before = true;
+    if (r->peer == "mx-hogehoge" && r->text() == "C: DATA" && r->time < 8 * kSecond) data_sent_before = true;
   CHECK(data_sent_before);
   // The sender gave up on that session, deferred, retried and delivered exactly once.
   const auto deferred = records_of(t, RecordKind::Mail, "deferred", "mail-example");
@@ -136,7 +136,7 @@ TEST_CASE("a PC that goes offline in the middle of DATA stops sending; the serve
   // The server's side ended by its own timeout (421) or by TCP giving up, not by a message.
   bool server_gave_up = false;
   for (const auto& r : t.records())
-    if ((r.kind == RecordKind::Protocol && r.host == "mail-example" && r.summary.find("421 4.4.2") != std::string::npos) ||
+    if ((r.kind == RecordKind::Protocol && r.host == "mail-example" && r.text().find("421 4.4.2") != std::string::npos) ||
         (r.kind == RecordKind::Connection && r.event == "aborted" && r.detail.value("host", "") == "mail-example"))
       server_gave_up = true;
   CHECK(server_gave_up);
@@ -151,8 +151,7 @@ TEST_CASE("a relay whose 250 after the final dot is lost retries, and the second
   {
     const auto o = run(load(j));
     for (const auto& r : o.run.trace.records())
-      if (r.kind == RecordKind::Protocol && r.event == "reply" && r.host == "mx-hogehoge" &&
-          r.summary.find("queued as") != std::string::npos)
+      if (r.is(ProtoEvent::Reply) && r.host == "mx-hogehoge" && r.text().find("queued as") != std::string::npos)
         t_reply = r.time;
     REQUIRE(t_reply > 0);
     CHECK(o.inbox == 1);
@@ -209,7 +208,7 @@ TEST_CASE("a shortened SMTP server timeout answers 421 4.4.2 to a client that sa
   const auto o = run(load(j), "mail-example", "shiroyagi");
   const Record* timeout = nullptr;
   for (const auto& r : o.run.trace.records())
-    if (r.kind == RecordKind::Protocol && r.event == "reply" && r.summary.find("421 4.4.2") != std::string::npos) timeout = &r;
+    if (r.is(ProtoEvent::Reply) && r.text().find("421 4.4.2") != std::string::npos) timeout = &r;
   REQUIRE(timeout);
   CHECK(timeout->time >= 21 * kSecond);  // 20 s after the last line (sent just after 1 s)
   CHECK(timeout->time < 23 * kSecond);
@@ -254,7 +253,7 @@ TEST_CASE("a POP3 client that goes silent is logged out after the autologout tim
   const auto r = silent_client(110, "USER kuroyagi", {{"pop3", "30s"}}, "1090ms");
   const Record* logout = nullptr;
   for (const auto& rec : r.trace.records())
-    if (rec.host == "mail" && rec.summary.find("autologout") != std::string::npos && !logout) logout = &rec;
+    if (rec.host == "mail" && rec.text().find("autologout") != std::string::npos && !logout) logout = &rec;
   REQUIRE(logout);
   CHECK(logout->time >= 31 * kSecond);  // 30 s after the last line (sent just after 1 s)
   CHECK(logout->time < 33 * kSecond);
@@ -266,7 +265,7 @@ TEST_CASE("an IMAP client that goes silent gets * BYE Autologout after the autol
   const auto r = silent_client(143, "a1 LOGIN kuroyagi {5+}", {{"imap", "45s"}}, "1090ms");  // a literal that never comes
   const Record* bye = nullptr;
   for (const auto& rec : r.trace.records())
-    if (rec.kind == RecordKind::Protocol && rec.host == "mail" && rec.summary.find("* BYE Autologout") != std::string::npos)
+    if (rec.kind == RecordKind::Protocol && rec.host == "mail" && rec.text().find("* BYE Autologout") != std::string::npos)
       bye = &rec;
   REQUIRE(bye);
   CHECK(bye->time >= 46 * kSecond);

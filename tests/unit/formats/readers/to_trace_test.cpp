@@ -55,7 +55,7 @@ TEST_CASE("SMTP: replies explained, the message after DATA, 250 = queued, names 
   CHECK(rt.not_understood == 1);  // XYZZY
   bool flagged = false;
   for (const auto* r : find(rt, sim::RecordKind::Protocol, "command"))
-    if (r->detail["verb"] == "XYZZY") flagged = r->summary.find("does not know") != std::string::npos;
+    if (r->proto_info().verb == "XYZZY") flagged = r->text().find("does not know") != std::string::npos;
   CHECK(flagged);
   REQUIRE(rt.hosts.size() == 2);
   CHECK(rt.hosts[0].name == "pc.example.com");
@@ -123,8 +123,8 @@ TEST_CASE("DNS over UDP and TCP decoded, A answers name hosts; TLS and unknown p
   CHECK(named);
   const auto nu = find(rt, sim::RecordKind::Protocol, "not-understood");
   REQUIRE(nu.size() == 2);
-  CHECK(nu[0]->summary.find("TLS") != std::string::npos);
-  CHECK(nu[1]->summary.find("--map") != std::string::npos);
+  CHECK(nu[0]->text().find("TLS") != std::string::npos);
+  CHECK(nu[1]->text().find("--map") != std::string::npos);
 }
 
 TEST_CASE("After STARTTLS the rest of the connection is shown as encrypted, not as lines") {
@@ -137,8 +137,8 @@ TEST_CASE("After STARTTLS the rest of the connection is shown as encrypted, not 
   const auto nu = find(rt, sim::RecordKind::Protocol, "not-understood");
   REQUIRE_FALSE(nu.empty());
   for (const auto* r : nu) {
-    INFO(r->summary);
-    CHECK(r->summary.find("encrypted") != std::string::npos);
+    INFO(r->text());
+    CHECK(r->text().find("encrypted") != std::string::npos);
   }
   CHECK(find(rt, sim::RecordKind::Protocol, "command").size() == 1);
 }
