@@ -126,6 +126,8 @@ std::string layout_problems(const AppState& app, const ImDrawData* data) {
   });
   for (const auto& t : small_text(glyphs, least - 0.5f)) out += "text under the least size: " + t + "\n";
   for (const auto& o : find_overlaps(app.map.placed)) out += describe_overlap(app.map.placed, o) + "\n";
+  // A host's label or mail marks past its network's side reads as belonging to the next one.
+  for (const auto& e : find_escapes(app.map.placed)) out += e + "\n";
   return out;
 }
 
