@@ -280,6 +280,7 @@ void draw_frame(AppState& app, float w, float h) {
   metrics.spacing = style.ItemSpacing.y;
   metrics.padding = style.WindowPadding.y;
   const ScreenLayout screen = plan_screen(w, h, metrics, app.presenter ? ScreenMode::Presenter : ScreenMode::Full);
+  app.compact = screen.compact;
   const float bar_h = screen.toolbar.height();
   float narration_h = screen.narration.height();
   if (app.lang == "ja" && !app.fonts.japanese) narration_h += fs * 2.6f;

@@ -411,6 +411,7 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
       total_h = 0.0f;
       for (const auto& r : rows) total_h += height_of(r);
     }
+    if (bottom <= top) rows.clear();  // no room at all between the label above and the one below
     if (bottom > top && total_h > bottom - top) {
       // Still too tall at the least type: the last mailboxes give way to "+N more" (the
       // tooltip and the Inspector list them all), so the column never runs into a label.
@@ -610,6 +611,25 @@ float legend(AppState& app, ImDrawList* dl, ImVec2 min, ImVec2 max, bool measure
       if (cut != std::string::npos && cut > 0) e.text.erase(cut);
     }
     arrange();
+  }
+  if (rows > 1.0f && (rows * row_h + size * 0.6f) > (max.y - min.y) * 0.16f) {
+    // Still more than a row: only what this lesson's packets are (a lesson without TLS needs no
+    // padlock in its legend).
+    MapState& ms = app.map;
+    if (ms.legend_run != app.run_serial) {
+      ms.legend_run = app.run_serial;
+      ms.legend_kinds = 0;
+      for (const auto& r : app.model.records()) {
+        if (r.kind != sim::RecordKind::Packet || !r.packet) continue;
+        ms.legend_kinds |= 1u << static_cast<unsigned>(classify_packet(r));
+        if (!r.packet->blocked_by.empty()) ms.legend_kinds |= 1u << 6;
+        if (r.packet->tls) ms.legend_kinds |= 1u << 7;
+      }
+    }
+    if (ms.legend_kinds != 0) {
+      std::erase_if(entries, [&](const Entry& e) { return (ms.legend_kinds & (1u << static_cast<unsigned>(e.kind))) == 0; });
+      arrange();
+    }
   }
   const float height = rows * row_h + size * 0.6f;
   if (measure_only) return height;
@@ -903,7 +923,7 @@ void network_map(AppState& app) {
       }
       if (hw > label_w) size = std::max(std::max(least_px, fs * (region->row ? 0.75f : 0.8f)), size * label_w / hw);
       // Where rows are close, the name is set smaller (to 75%) so that one line fits.
-      if (size > room && fs * 0.75f <= room) size = room;
+      if (size > room && std::max(least_px, fs * 0.75f) <= room) size = room;
       // A name never wraps inside a word ("mail.example.c" / "om"): it breaks after a dot of a
       // host name, with the type shrunk (to 60%) until its widest part fits; else it is shortened.
       bool whole_words = true;
@@ -1050,6 +1070,9 @@ void network_map(AppState& app) {
         job.at.y = std::max(a.y + 2.0f, std::min(job.at.y, icon_top - 2.0f - rows * job.size));
         if (job.lines.size() == 1) job.lines.front() = fit_words(font, job.size, name, room);
         if (!job.lines.empty() && job.lines.front().empty()) job.lines.clear();
+        // Even at the least type it would cover an icon (a tiny map): left out, the hosts' own
+        // labels and the Inspector still say where they are.
+        if (job.at.y + rows * job.size > icon_top + kMapTolerance) job.lines.clear();
       }
     }
     float used_w = 0.0f;
