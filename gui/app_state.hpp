@@ -186,6 +186,14 @@ struct AppState {
   // chrome is compact: the time controls on one row, no packet line under the narration, the
   // post-office scene as its caption only (gui/model/screen_layout).
   bool compact = false;
+  // Also set by each frame's layout: where windows over the layout may stand (between the
+  // narration and the time controls: a challenge's question never covers either), and the two
+  // strips themselves, for the layout check.
+  Rect over_area;
+  Rect narration_rect;
+  Rect controls_rect;
+  // The challenge window as drawn in the last frame (empty when none is open).
+  Rect challenge_rect;
   // The type's scale: the user's times the window's, at most kMaxTextScale (the font atlas of
   // a larger one, with its Japanese glyphs, would not fit a texture).
   static constexpr float kMaxTextScale = 3.0f;

@@ -281,6 +281,9 @@ void draw_frame(AppState& app, float w, float h) {
   metrics.padding = style.WindowPadding.y;
   const ScreenLayout screen = plan_screen(w, h, metrics, app.presenter ? ScreenMode::Presenter : ScreenMode::Full);
   app.compact = screen.compact;
+  app.narration_rect = screen.narration;
+  app.controls_rect = screen.controls;
+  app.over_area = {{0.0f, screen.narration.max.y}, {w, screen.controls.min.y}};
   const float bar_h = screen.toolbar.height();
   float narration_h = screen.narration.height();
   if (app.lang == "ja" && !app.fonts.japanese) narration_h += fs * 2.6f;
