@@ -292,9 +292,17 @@ void analogy(AppState& app) {
   // The caption at the bottom: measure it first so the scene gets the rest.
   const float pad = fs * 0.6f;
   const float text_w = avail.x - pad * 2.0f;
-  const ImVec2 title_size = ImGui::CalcTextSize(title.c_str(), nullptr, false, text_w);
-  const ImVec2 text_size = ImGui::CalcTextSize(text.c_str(), nullptr, false, text_w);
-  const float caption_h = title_size.y + text_size.y + pad * 1.6f;
+  // Our own line breaker (ImGui's wraps Japanese inside a word: 所/在地).
+  const MeasureText measure_caption = [&](std::string_view piece) {
+    return font->CalcTextSizeA(fs, FLT_MAX, 0.0f, piece.data(), piece.data() + piece.size()).x;
+  };
+  const auto title_lines = break_lines(title, text_w, measure_caption);
+  const auto text_lines = break_lines(text, text_w, measure_caption);
+  const float caption_line = ImGui::GetTextLineHeight();
+  const ImVec2 title_size(text_w, caption_line * static_cast<float>(title_lines.size()));
+  const ImVec2 text_size(text_w, caption_line * static_cast<float>(text_lines.size()));
+  const float caption_gap = ImGui::GetStyle().ItemSpacing.y;  // between the title and the text
+  const float caption_h = title_size.y + caption_gap + text_size.y + pad * 1.6f;
   const ImVec2 scene_min(min.x, min.y + fs * 0.2f);
   const ImVec2 scene_max(max.x, std::max(scene_min.y + fs * 4.0f, max.y - caption_h));
   const float sw = scene_max.x - scene_min.x;
@@ -536,15 +544,19 @@ void analogy(AppState& app) {
   const ImVec2 cap_min(min.x, scene_max.y);
   dl->AddRectFilled(cap_min, max, rgb(0xFFF6D5));
   dl->AddLine(cap_min, ImVec2(max.x, cap_min.y), rgb(0xE3D9B5), 1.0f);
-  ImGui::SetCursorScreenPos(ImVec2(min.x + pad, cap_min.y + pad * 0.6f));
-  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + text_w);
-  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(rgb(active == Station::None ? theme::kInkSoft
-                                                                                                 : 0x7A3E00)));
-  ImGui::TextWrapped("%s", title.c_str());
-  ImGui::PopStyleColor();
-  ImGui::SetCursorScreenPos(ImVec2(min.x + pad, ImGui::GetCursorScreenPos().y));
-  ImGui::TextWrapped("%s", text.c_str());
-  ImGui::PopTextWrapPos();
+  {
+    float y = cap_min.y + pad * 0.6f;
+    const ImU32 title_ink = rgb(active == Station::None ? theme::kInkSoft : 0x7A3E00);
+    for (const auto& l : title_lines) {
+      dl->AddText(font, fs, ImVec2(min.x + pad, y), title_ink, l.c_str());
+      y += caption_line;
+    }
+    y += caption_gap;
+    for (const auto& l : text_lines) {
+      dl->AddText(font, fs, ImVec2(min.x + pad, y), rgb(theme::kInk), l.c_str());
+      y += caption_line;
+    }
+  }
 
   if (hovered != Station::None) {
     ImGui::SetTooltip("%s", table.get("station." + std::string(station_name(hovered))).c_str());
