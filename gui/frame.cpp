@@ -57,7 +57,12 @@ std::string fit_words(ImFont* font, float size, const std::string& text, float w
     return ((c & 0x0Fu) << 12) | ((static_cast<unsigned char>(text[i + 1]) & 0x3Fu) << 6) |
            (static_cast<unsigned char>(text[i + 2]) & 0x3Fu);
   };
-  auto katakana = [](unsigned c) { return c >= 0x30A0 && c <= 0x30FF; };
+  auto hiragana = [](unsigned c) { return c >= 0x3041 && c <= 0x309F; };
+  // Characters a Japanese line never starts with (closing brackets, stops, the long vowel mark).
+  auto no_start = [](unsigned c) {
+    return c == 0x3001 || c == 0x3002 || c == 0xFF09 || c == 0x300D || c == 0x300F || c == 0x30FC || c == 0xFF0C ||
+           c == 0xFF0E || c == 0xFF1A;
+  };
   std::string best;
   unsigned prev = 0;
   for (std::size_t i = 0; i < text.size();) {
@@ -66,8 +71,13 @@ std::string fit_words(ImFont* font, float size, const std::string& text, float w
     const unsigned c = cp_at(i);
     // A cut before this character ends a word: after a space or a name's separator, or between
     // two Japanese characters that are not both katakana.
-    const bool at_break = i > 0 && (c == ' ' || prev == '.' || prev == '-' || prev == '/' || prev == '@' ||
-                                    (prev >= 0x3000 && c >= 0x3000 && !(katakana(prev) && katakana(c))));
+    // In Japanese, between phrases only: after 、。 and closing brackets, before an opening
+    // bracket, where hiragana meets the next word ("しろやぎさんの|PC"); never inside 暗号化なし.
+    const bool japanese_break =
+        !no_start(c) && (prev == 0x3001 || prev == 0x3002 || prev == 0xFF09 || prev == 0x300D || c == 0xFF08 ||
+                         c == 0x300C || (hiragana(prev) && !hiragana(c) && c != ' '));
+    const bool at_break =
+        i > 0 && (c == ' ' || prev == '.' || prev == '-' || prev == '/' || prev == '@' || japanese_break);
     if (at_break) {
       std::string head = text.substr(0, i);
       while (!head.empty() && (head.back() == ' ' || head.back() == '.' || head.back() == '-' || head.back() == '/'))

@@ -20,7 +20,7 @@ std::string fit_text(std::string text, float width);
 std::string fit_text(ImFont* font, float size, std::string text, float width);
 
 // `text` cut after a whole word to fit (at a space, after '.', '-', '/', '@', between Japanese
-// characters but never inside a katakana word), ending in "..."; empty when not even its first
+// phrases: after 、。 and closing brackets, before an opening one, where hiragana meets a word), ending in "..."; empty when not even its first
 // word fits. For names on the map: "mx1.hogehoge..." reads as a shortened name, "mx1.hog..." as
 // a misspelt one (issue 18: nothing cut mid-word).
 std::string fit_words(ImFont* font, float size, const std::string& text, float width);

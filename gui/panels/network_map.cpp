@@ -1273,14 +1273,24 @@ void network_map(AppState& app) {
           seen = format_text(app.tr("map.capture_plain"), {{"text", line}});
         }
         const float size = least_px;
-        const float room_w = std::max(side_room, fs * 7.0f);
-        seen = fit_text(font, size, seen, room_w - size * 0.7f);
+        // Beside the icon, never past the region's side (it would read as another network's):
+        // on the side away from the router, or towards it (over the links, short of the router)
+        // when that side has more room — the capture is the lesson's point, not to be cut short.
+        const Box& rb = region_box[ri];
+        const float towards = right_side ? (c.x - icon * 0.72f) - (rb.a.x + router_s) : (rb.b.x - router_s) - (c.x + icon * 0.72f);
+        const bool flip = region->kind != "internet" && !region->row && towards > side_room;
+        const bool on_right = flip ? !right_side : right_side;
+        const float room_w = flip ? towards : side_room;
+        const float cx0 = on_right ? c.x + icon * 0.72f : c.x - icon * 0.72f;
+        seen = room_w > size * 4.0f ? fit_text(font, size, seen, room_w - size * 0.7f) : std::string();
+      if (!seen.empty()) {
         const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, seen.c_str());
-        const float left = right_side ? x0 : x0 - ts.x - size * 0.7f;
+        const float left = on_right ? cx0 : cx0 - ts.x - size * 0.7f;
         const ImVec2 at(left, c.y - ts.y * 0.5f - size * 0.12f);
         pill(dl, font, size, at, seen, rgb(0xFFFFFF), rgb(cap->tls ? 0x2E7D32u : theme::kBlock), 0);
         avoid.push_back({at, ImVec2(at.x + ts.x + size * 0.7f, at.y + ts.y + size * 0.24f)});
-        record(ms, MapItem::Capture, avoid.back().a, avoid.back().b, seen);
+        record(ms, MapItem::Capture, avoid.back().a, avoid.back().b, h.id);
+      }
       }
     }
     if (mail_tip.kind != MailTip::Kind::None && mail_tip.host == h.id) hovered_host = h.id;
