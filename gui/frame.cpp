@@ -239,7 +239,7 @@ void toolbar(AppState& app) {
     ImGui::TextDisabled("%s: %zu", app.tr("bar.actions"), actions.size());
     if (!app.headless && ImGui::IsItemHovered()) {
       ImGui::BeginTooltip();
-      for (const auto& a : actions) ImGui::BulletText("%s", describe_action(a, app.strings()).c_str());
+      for (const auto& a : actions) ImGui::BulletText("%s", describe_action(a, app.strings(), app.japanese()).c_str());
       ImGui::EndTooltip();
     }
   }
