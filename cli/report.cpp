@@ -15,6 +15,24 @@ namespace mailsim::cli {
 
 namespace {
 
+// A moment of the run in the report's language: "1m 02.288s", in Japanese "1分02.288秒" (the
+// app's clock says the same; a Japanese report has no English units).
+std::string clock(sim::Time t, const ReportOptions& o) {
+  const std::string en = sim::format_time(t);
+  if (o.lang != "ja") return en;
+  std::string out;
+  for (std::size_t i = 0; i < en.size(); ++i) {
+    const char c = en[i];
+    if (c == 'h' || c == 'm' || c == 's') {
+      out += c == 'h' ? "時間" : c == 'm' ? "分" : "秒";
+      if (i + 1 < en.size() && en[i + 1] == ' ') ++i;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 bool in_story(const sim::Record& r, const ReportOptions& o) {
   switch (r.kind) {
     case sim::RecordKind::Packet: return o.packets;
@@ -72,7 +90,7 @@ void print_story(std::ostream& out, const sim::Scenario& s, const sim::RunResult
     const sim::Record* rec = m.reached ? record_at(r.trace, m.seq) : nullptr;
     out << fmt::format("\n{:>2}. ", m.step + 1);
     if (rec) {
-      out << sim::format_time(rec->time) << "  " << who(s, rec->host, o.lang);
+      out << clock(rec->time, o) << "  " << who(s, rec->host, o.lang);
       if (!rec->peer.empty()) out << " -> " << who(s, rec->peer, o.lang);
       out << "\n";
     } else {
@@ -97,7 +115,7 @@ void print_records(std::ostream& out, const sim::Scenario& s, const sim::RunResu
     if (!in_story(rec, o)) continue;
     ++shown;
     const std::string kind(phrase("kind." + std::string(sim::to_string(rec.kind)), o));
-    out << fmt::format("{:>12}  {:<{}}  {:<10}  {}\n", sim::format_time(rec.time), rec.host, width, kind,
+    out << fmt::format("{:>12}  {:<{}}  {:<10}  {}\n", clock(rec.time, o), rec.host, width, kind,
                        sim::describe_record(rec, o.lang, &s));
   }
   if (shown == 0) out << "  " << phrase("happened.nothing", o) << "\n";
@@ -111,7 +129,7 @@ void print_text_report(std::ostream& out, const sim::Scenario& s, const sim::Run
   out << std::string(std::min<std::size_t>(width_of(title), 78), '=') << "\n";
   if (!s.description.in(o.lang).empty()) out << s.description.in(o.lang) << "\n";
   out << "\n"
-      << phrase("header", o, s.file, s.seed, sim::format_time(r.end_time), r.events, r.trace.size())
+      << phrase("header", o, s.file, s.seed, clock(r.end_time, o), r.events, r.trace.size())
       << (r.stopped_early ? phrase("header.stopped", o) : std::string()) << "\n";
 
   if (!s.narration.empty()) {
@@ -131,7 +149,7 @@ void print_text_report(std::ostream& out, const sim::Scenario& s, const sim::Run
     heading(out, phrase("faults", o), '-');
     for (const auto& t : sim::fault_tally(s, r.trace))
       out << "  "
-          << (t.fired ? phrase("faults.fired", o, t.rule, t.fired, sim::format_time(t.first))
+          << (t.fired ? phrase("faults.fired", o, t.rule, t.fired, clock(t.first, o))
                       : phrase("faults.never", o, t.rule))
           << "\n";
   }

@@ -94,6 +94,9 @@ struct MapState {
   // What the last frame put where (icons, labels, badges, pills, the bubble): the overlap
   // check of the screenshot modes (--check-overlaps) reads it.
   MapPlacement placed;
+  // What the run's packets are (bit k: PacketClass k; then blocked, TLS), for a short legend.
+  std::uint64_t legend_run = ~std::uint64_t{0};
+  unsigned legend_kinds = 0;
 };
 
 // The Export window (gui/panels/export.cpp) and the inspector's "Save as .eml".
@@ -180,6 +183,18 @@ struct AppState {
   float window_scale = 1.0f;   // the window's own (gui/model/screen_layout: 1920x1080 is 1.5)
   float content_scale = 1.0f;  // the monitor's DPI scale taken into ui_scale (the window grew with it)
   bool presenter = false;      // the presenter layout: map, narration and scene only (F5)
+  // Set by each frame's layout: the screen is short for its text (1280x720 at --scale 2), so the
+  // chrome is compact: the time controls on one row, no packet line under the narration, the
+  // post-office scene as its caption only (gui/model/screen_layout).
+  bool compact = false;
+  // Also set by each frame's layout: where windows over the layout may stand (between the
+  // narration and the time controls: a challenge's question never covers either), and the two
+  // strips themselves, for the layout check.
+  Rect over_area;
+  Rect narration_rect;
+  Rect controls_rect;
+  // The challenge window as drawn in the last frame (empty when none is open).
+  Rect challenge_rect;
   // The type's scale: the user's times the window's, at most kMaxTextScale (the font atlas of
   // a larger one, with its Japanese glyphs, would not fit a texture).
   static constexpr float kMaxTextScale = 3.0f;

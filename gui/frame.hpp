@@ -19,6 +19,12 @@ std::string fit_text(std::string text, float width);
 // The same in `font` at `size`.
 std::string fit_text(ImFont* font, float size, std::string text, float width);
 
+// `text` cut after a whole word to fit (at a space, after '.', '-', '/', '@', between Japanese
+// phrases: after 、。 and closing brackets, before an opening one, where hiragana meets a word), ending in "..."; empty when not even its first
+// word fits. For names on the map: "mx1.hogehoge..." reads as a shortened name, "mx1.hog..." as
+// a misspelt one (issue 18: nothing cut mid-word).
+std::string fit_words(ImFont* font, float size, const std::string& text, float width);
+
 // Text wrapped to the space left on the line, broken between words in English and between
 // characters in Japanese (ImGui's own wrapping only breaks at spaces).
 void text_wrapped(std::string_view text);

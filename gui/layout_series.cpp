@@ -8,7 +8,6 @@
 #include <cfloat>
 #include <cstdio>
 #include <iostream>
-#include <set>
 
 #include <imgui.h>
 
@@ -81,7 +80,6 @@ int run_layout_series(const GuiOptions& options, const std::vector<LayoutSize>& 
   std::size_t checked = 0;
   std::size_t glyphs = 0;     // what the checks looked at (a check that saw nothing proves nothing)
   std::size_t map_items = 0;
-  std::set<std::string> escapes;  // each reported once
   for (const auto& size : sizes) {
     // A fresh context per size, as a fresh window would have: no window remembers another size.
     app.ui_scale = size.scale;
@@ -120,11 +118,6 @@ int run_layout_series(const GuiOptions& options, const std::vector<LayoutSize>& 
       ++checked;
       glyphs += drawn_glyphs(ImGui::GetDrawData()).size();
       map_items += app.map.placed.items.size();
-      // Mail marks or labels running out of their network's box (issue 18): reported, not yet
-      // failed on (the badge column still runs past the side of a narrow region in some lessons).
-      for (const auto& e : find_escapes(app.map.placed)) {
-        if (escapes.insert(e).second) std::cout << "mailsim: note: " << e << " (" << moments[m].name << ")\n";
-      }
       if (const std::string problems = layout_problems(app, ImGui::GetDrawData()); !problems.empty()) {
         char scale[16];
         std::snprintf(scale, sizeof scale, "%g", static_cast<double>(size.scale));

@@ -126,6 +126,15 @@ std::string layout_problems(const AppState& app, const ImDrawData* data) {
   });
   for (const auto& t : small_text(glyphs, least - 0.5f)) out += "text under the least size: " + t + "\n";
   for (const auto& o : find_overlaps(app.map.placed)) out += describe_overlap(app.map.placed, o) + "\n";
+  // A challenge's window over the narration or the time controls (the student needs both).
+  auto covers_strip = [](const Rect& a, const Rect& b) {
+    return a.width() > 0.0f && b.width() > 0.0f && a.min.x < b.max.x - 1.0f && b.min.x < a.max.x - 1.0f &&
+           a.min.y < b.max.y - 1.0f && b.min.y < a.max.y - 1.0f;
+  };
+  if (covers_strip(app.challenge_rect, app.narration_rect)) out += "the challenge window covers the narration\n";
+  if (covers_strip(app.challenge_rect, app.controls_rect)) out += "the challenge window covers the time controls\n";
+  // A host's label or mail marks past its network's side reads as belonging to the next one.
+  for (const auto& e : find_escapes(app.map.placed)) out += e + "\n";
   return out;
 }
 

@@ -55,7 +55,7 @@ std::vector<MapOverlap> find_overlaps(const MapPlacement& placed, float toleranc
 std::vector<std::string> find_escapes(const MapPlacement& placed, float tolerance) {
   std::vector<std::string> out;
   for (const auto& item : placed.items) {
-    if (item.item != MapItem::MailMarks && item.item != MapItem::HostLabel) continue;
+    if (item.item != MapItem::MailMarks && item.item != MapItem::HostLabel && item.item != MapItem::Capture) continue;
     // The region of the host: the one its icon's centre stands in.
     const PlacedRegion* region = nullptr;
     for (const auto& icon : placed.items) {

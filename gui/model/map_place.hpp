@@ -73,7 +73,7 @@ std::vector<MapOverlap> find_overlaps(const MapPlacement& placed, float toleranc
 // "PacketPill 'ACK' covers HostIcon 'mx1' (12x9 px)".
 std::string describe_overlap(const MapPlacement& placed, const MapOverlap& o);
 
-// A host's label or mail marks (badges, gauges) that stick out of the region its icon stands in
+// A host's label, mail marks (badges, gauges) or capture (what = the host id) that stick out of the region its icon stands in
 // by more than `tolerance` px: "mail marks 'mx1' stick out of region 'dc' by 12 px".
 std::vector<std::string> find_escapes(const MapPlacement& placed, float tolerance = kMapTolerance);
 

@@ -15,14 +15,19 @@ ScreenLayout plan_screen(float width, float height, const ScreenMetrics& m, Scre
   const float em = m.font;
   const float bar_h = m.frame + 8.0f;
   // The narration: its large type on two lines plus the packet line (never less than a button).
-  const float narration_h = std::floor(std::max(m.large, m.frame) * 2.0f + m.font + m.padding * 2.0f + m.spacing + 4.0f);
-  const float controls_h = m.frame * 2.0f + m.spacing + m.padding * 2.0f;
+  out.compact = height < em * kCompactEm;
+  // Compact: no packet line, and room for two lines of the large type or four of the least
+  // (14 px at scale 1, about 0.83 em), whichever is taller, so a long step never gets smaller.
+  const float narration_h =
+      out.compact ? std::floor(std::max(std::max(m.large, m.frame) * 2.0f, m.font * 0.83f * 4.0f) + m.padding * 2.0f + 4.0f)
+                  : std::floor(std::max(m.large, m.frame) * 2.0f + m.font + m.padding * 2.0f + m.spacing + 4.0f);
+  const float controls_h = out.compact ? m.frame + m.padding * 2.0f : m.frame * 2.0f + m.spacing + m.padding * 2.0f;
   const float main_top = bar_h + narration_h;
   const float main_h = std::max(em * 6.0f, height - main_top - controls_h);
 
   const float full_map_w = std::floor(width * 0.58f);
   const bool side_fits = width - full_map_w >= em * kSideMinEm;
-  out.presenter = mode == ScreenMode::Presenter || !side_fits;
+  out.presenter = mode == ScreenMode::Presenter || !side_fits || out.compact;
   out.side_shown = !out.presenter;
 
   out.toolbar = rect(0.0f, 0.0f, width, bar_h);
@@ -35,6 +40,13 @@ ScreenLayout plan_screen(float width, float height, const ScreenMetrics& m, Scre
     out.map = rect(0.0f, main_top, full_map_w, main_h - analogy_h);
     out.analogy = rect(0.0f, main_top + main_h - analogy_h, full_map_w, analogy_h);
     out.side = rect(full_map_w, main_top, width - full_map_w, main_h);
+  } else if (out.compact) {
+    // The map over a strip with the scene's caption (the lit station, its title, and its text
+    // when that fits whole): the map keeps most of the short screen.
+    const float analogy_h = std::floor(std::clamp(main_h * 0.2f, em * 2.2f, em * 4.5f));
+    out.map = rect(0.0f, main_top, width, main_h - analogy_h);
+    out.analogy = rect(0.0f, main_top + main_h - analogy_h, width, analogy_h);
+    out.side = rect(width, main_top, 0.0f, 0.0f);
   } else {
     // The map as large as it can be: the scene under it across the whole width (its stations
     // stand in a row), or in a column beside it when a short screen would leave the map under

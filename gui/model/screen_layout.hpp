@@ -29,7 +29,13 @@ struct ScreenLayout {
   Rect controls;
   bool side_shown = true;
   bool presenter = false;  // laid out as the presenter layout (asked for, or the tabs had no room)
+  // A screen shorter than kCompactEm lines of text (1280x720 at scale 2: 21): the controls on
+  // one row, the narration without its packet line, the scene as a strip with its caption only,
+  // so that the map keeps most of the height.
+  bool compact = false;
 };
+
+constexpr float kCompactEm = 24.0f;
 
 // The tabs need this many em of width to be read; below it the presenter layout is used.
 constexpr float kSideMinEm = 24.0f;

@@ -276,9 +276,9 @@ std::vector<std::string> split_addresses(std::string_view text) {
   return out;
 }
 
-std::string describe_action(const UserAction& action, const StringTable& strings) {
+std::string describe_action(const UserAction& action, const StringTable& strings, bool japanese) {
   const auto& e = action.entry;
-  const std::string time = sim::format_time(action.at);
+  const std::string time = clock_text(japanese, action.at);  // "2.000s", in Japanese "2.000秒"
   if (e.value("do", "") == "send") {
     std::string to;
     const auto list = e.value("to", nlohmann::json::array());

@@ -123,7 +123,7 @@ std::vector<std::string> split_addresses(std::string_view text);
 
 // The action in words for the list of "your actions", in the table's language
 // ("session.did_send" / "session.did_check").
-std::string describe_action(const UserAction& action, const StringTable& strings);
+std::string describe_action(const UserAction& action, const StringTable& strings, bool japanese = false);
 
 // ---- continuing from the same moment ----
 

@@ -252,12 +252,57 @@ void analogy(AppState& app) {
   dl->AddRectFilled(min, max, rgb(0xFFFDF7));
   dl->AddLine(min, ImVec2(max.x, min.y), rgb(0xD0D7DE), 1.0f);
 
+  if (app.compact) {
+    // A short screen: the lit station and its caption in a strip — the title always, the text
+    // when it fits whole (else on hover), never cut mid-sentence.
+    const float pad = fs * 0.5f;
+    const float icon_s = std::min(avail.y - pad * 2.0f, fs * 2.6f);
+    dl->AddRectFilled(min, max, rgb(0xFFF6D5));
+    if (active != Station::None) {
+      const ImVec2 c(min.x + pad + icon_s * 0.5f, min.y + avail.y * 0.5f);
+      dl->AddRectFilled(ImVec2(c.x - icon_s * 0.5f, c.y - icon_s * 0.5f), ImVec2(c.x + icon_s * 0.5f, c.y + icon_s * 0.5f),
+                        rgb(theme::kHalo, 200), icon_s * 0.15f);
+      draw_station(dl, active, c, icon_s * 0.8f);
+    }
+    const float x = min.x + pad * 2.0f + (active != Station::None ? icon_s : 0.0f);
+    const float w = std::max(fs * 4.0f, max.x - x - pad);
+    const MeasureText measure = [&](std::string_view piece) {
+      return font->CalcTextSizeA(fs, FLT_MAX, 0.0f, piece.data(), piece.data() + piece.size()).x;
+    };
+    const auto title_lines = break_lines(title, w, measure);
+    const auto text_lines = break_lines(text, w, measure);
+    const float line_h = fs * 1.05f;
+    const bool with_text = static_cast<float>(title_lines.size() + text_lines.size()) * line_h <= avail.y - pad;
+    const float used = static_cast<float>(title_lines.size() + (with_text ? text_lines.size() : 0)) * line_h;
+    float y = min.y + std::max(pad * 0.5f, (avail.y - used) * 0.5f);
+    const ImU32 title_ink = rgb(active == Station::None ? theme::kInkSoft : 0x7A3E00);
+    for (const auto& l : title_lines) {
+      if (y + fs > max.y) break;
+      dl->AddText(font, fs, ImVec2(x, y), title_ink, l.c_str());
+      y += line_h;
+    }
+    for (std::size_t i = 0; with_text && i < text_lines.size(); ++i) {
+      dl->AddText(font, fs, ImVec2(x, y), rgb(theme::kInk), text_lines[i].c_str());
+      y += line_h;
+    }
+    if (!with_text && !app.headless && ImGui::IsWindowHovered()) ImGui::SetTooltip("%s", text.c_str());
+    return;
+  }
+
   // The caption at the bottom: measure it first so the scene gets the rest.
   const float pad = fs * 0.6f;
   const float text_w = avail.x - pad * 2.0f;
-  const ImVec2 title_size = ImGui::CalcTextSize(title.c_str(), nullptr, false, text_w);
-  const ImVec2 text_size = ImGui::CalcTextSize(text.c_str(), nullptr, false, text_w);
-  const float caption_h = title_size.y + text_size.y + pad * 1.6f;
+  // Our own line breaker (ImGui's wraps Japanese inside a word: 所/在地).
+  const MeasureText measure_caption = [&](std::string_view piece) {
+    return font->CalcTextSizeA(fs, FLT_MAX, 0.0f, piece.data(), piece.data() + piece.size()).x;
+  };
+  const auto title_lines = break_lines(title, text_w, measure_caption);
+  const auto text_lines = break_lines(text, text_w, measure_caption);
+  const float caption_line = ImGui::GetTextLineHeight();
+  const ImVec2 title_size(text_w, caption_line * static_cast<float>(title_lines.size()));
+  const ImVec2 text_size(text_w, caption_line * static_cast<float>(text_lines.size()));
+  const float caption_gap = ImGui::GetStyle().ItemSpacing.y;  // between the title and the text
+  const float caption_h = title_size.y + caption_gap + text_size.y + pad * 1.6f;
   const ImVec2 scene_min(min.x, min.y + fs * 0.2f);
   const ImVec2 scene_max(max.x, std::max(scene_min.y + fs * 4.0f, max.y - caption_h));
   const float sw = scene_max.x - scene_min.x;
@@ -499,15 +544,19 @@ void analogy(AppState& app) {
   const ImVec2 cap_min(min.x, scene_max.y);
   dl->AddRectFilled(cap_min, max, rgb(0xFFF6D5));
   dl->AddLine(cap_min, ImVec2(max.x, cap_min.y), rgb(0xE3D9B5), 1.0f);
-  ImGui::SetCursorScreenPos(ImVec2(min.x + pad, cap_min.y + pad * 0.6f));
-  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + text_w);
-  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(rgb(active == Station::None ? theme::kInkSoft
-                                                                                                 : 0x7A3E00)));
-  ImGui::TextWrapped("%s", title.c_str());
-  ImGui::PopStyleColor();
-  ImGui::SetCursorScreenPos(ImVec2(min.x + pad, ImGui::GetCursorScreenPos().y));
-  ImGui::TextWrapped("%s", text.c_str());
-  ImGui::PopTextWrapPos();
+  {
+    float y = cap_min.y + pad * 0.6f;
+    const ImU32 title_ink = rgb(active == Station::None ? theme::kInkSoft : 0x7A3E00);
+    for (const auto& l : title_lines) {
+      dl->AddText(font, fs, ImVec2(min.x + pad, y), title_ink, l.c_str());
+      y += caption_line;
+    }
+    y += caption_gap;
+    for (const auto& l : text_lines) {
+      dl->AddText(font, fs, ImVec2(min.x + pad, y), rgb(theme::kInk), l.c_str());
+      y += caption_line;
+    }
+  }
 
   if (hovered != Station::None) {
     ImGui::SetTooltip("%s", table.get("station." + std::string(station_name(hovered))).c_str());

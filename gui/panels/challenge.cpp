@@ -82,18 +82,31 @@ void challenge_guard(AppState& app) {
 
 void challenge(AppState& app) {
   auto& c = app.challenge;
+  app.challenge_rect = {};
   if (!c.active) return;
   const float fs = ImGui::GetFontSize();
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  // The detective's window stands at the right, clear of the map the student clicks on.
+  // The windows stand between the narration and the time controls (app.over_area), never over
+  // either: the detective's at the right, clear of the map the student clicks on, the question
+  // in the middle. A question taller than that room scrolls inside its window.
+  const Rect area = app.over_area.height() > fs * 4.0f ? app.over_area : Rect{{0.0f, 0.0f}, {display.x, display.y}};
   auto place = [&] {
+    const float gap = fs * 0.3f;
+    const float room_h = std::max(fs * 4.0f, area.height() - gap * 2.0f);
     if (c.detective) {
-      ImGui::SetNextWindowPos(ImVec2(display.x - fs * 0.3f, display.y - fs * 0.3f), ImGuiCond_Always, ImVec2(1.0f, 1.0f));
-      ImGui::SetNextWindowSize(ImVec2(std::min(display.x * 0.36f, fs * 28.0f), 0.0f), ImGuiCond_Always);
+      const float w = std::min(area.width() * 0.36f, fs * 28.0f);
+      ImGui::SetNextWindowPos(ImVec2(area.max.x - gap, area.max.y - gap), ImGuiCond_Always, ImVec2(1.0f, 1.0f));
+      ImGui::SetNextWindowSizeConstraints(ImVec2(w, 0.0f), ImVec2(w, room_h));
     } else {
-      ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y * 0.45f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-      ImGui::SetNextWindowSize(ImVec2(std::min(display.x - 40.0f, fs * 36.0f), 0.0f), ImGuiCond_Always);
+      const float w = std::min(area.width() - 40.0f, fs * 36.0f);
+      ImGui::SetNextWindowPos(ImVec2(area.center().x, area.center().y), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+      ImGui::SetNextWindowSizeConstraints(ImVec2(w, 0.0f), ImVec2(w, room_h));
     }
+  };
+  auto remember = [&] {
+    const ImVec2 p = ImGui::GetWindowPos();
+    const ImVec2 sz = ImGui::GetWindowSize();
+    app.challenge_rect = {{p.x, p.y}, {p.x + sz.x, p.y + sz.y}};
   };
   const auto flags = ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove |
                      ImGuiWindowFlags_AlwaysAutoResize;
@@ -102,6 +115,7 @@ void challenge(AppState& app) {
     place();
     const std::string title = std::string(app.tr("challenge.done")) + "###challenge_done";
     if (ImGui::Begin(title.c_str(), nullptr, flags)) {
+      remember();
       ImGui::PushTextWrapPos(0.0f);
       ImGui::PushFont(app.fonts.large);
       ImGui::TextUnformatted(format_text(app.tr("challenge.final"),
@@ -153,6 +167,7 @@ void challenge(AppState& app) {
     ImGui::End();
     return;
   }
+  remember();
   ImGui::PushTextWrapPos(0.0f);
   if (!c.detective) ImGui::TextDisabled("%s", app.tr("challenge.so_far"));
   wrapped(q.context);
@@ -232,17 +247,24 @@ void fix_window(AppState& app) {
   }
   const float fs = ImGui::GetFontSize();
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  // At the right, clear of the map, like the detective's window.
-  ImGui::SetNextWindowPos(ImVec2(display.x - fs * 0.3f, display.y - fs * 0.3f), ImGuiCond_Always, ImVec2(1.0f, 1.0f));
-  ImGui::SetNextWindowSize(ImVec2(std::min(display.x * 0.4f, fs * 30.0f), 0.0f), ImGuiCond_Always);
-  // Never over the toolbar (the row of buttons at the top): taller content scrolls.
-  ImGui::SetNextWindowSizeConstraints(ImVec2(0.0f, 0.0f), ImVec2(FLT_MAX, display.y - fs * 2.6f));
+  // At the right, clear of the map, like the detective's window, and like it between the
+  // narration and the time controls, never over either: taller content scrolls.
+  const Rect area = app.over_area.height() > fs * 4.0f ? app.over_area : Rect{{0.0f, 0.0f}, {display.x, display.y}};
+  const float gap = fs * 0.3f;
+  const float w = std::min(area.width() * 0.4f, fs * 30.0f);
+  ImGui::SetNextWindowPos(ImVec2(area.max.x - gap, area.max.y - gap), ImGuiCond_Always, ImVec2(1.0f, 1.0f));
+  ImGui::SetNextWindowSizeConstraints(ImVec2(w, 0.0f), ImVec2(w, std::max(fs * 4.0f, area.height() - gap * 2.0f)));
   const auto flags = ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove |
                      ImGuiWindowFlags_AlwaysAutoResize;
   const std::string title = sim::fix_words("fix.title", lang) + "###fix";
   if (!ImGui::Begin(title.c_str(), nullptr, flags)) {
     ImGui::End();
     return;
+  }
+  {  // checked by the layout check like the other challenge windows
+    const ImVec2 p = ImGui::GetWindowPos();
+    const ImVec2 sz = ImGui::GetWindowSize();
+    app.challenge_rect = {{p.x, p.y}, {p.x + sz.x, p.y + sz.y}};
   }
   ImGui::PushTextWrapPos(0.0f);
   wrapped(fix.task.in(lang));

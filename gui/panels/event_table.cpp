@@ -1,5 +1,6 @@
 // Event table: every record (time, host → peer, kind, what happened in words) with filters; click to seek.
 #include <algorithm>
+#include <cstdio>
 #include <array>
 #include <cctype>
 #include <cfloat>
@@ -460,7 +461,12 @@ void event_table(AppState& app) {
       if (whole != f.text) ImGui::SetTooltip("%s", whole.c_str());
     }
   };
-  if (!ImGui::BeginTable("##events", 4, flags)) return;
+  // ImGui keeps a fixed column's width from the table's first frame: a table of another type size
+  // or width (the window's scale settles after the first frame, a projector, Ctrl+=) is another
+  // table, so its columns are measured again (else the summary could be left one letter wide).
+  char table_id[48];
+  std::snprintf(table_id, sizeof table_id, "##events_%d_%d", static_cast<int>(fs * 4.0f), static_cast<int>(table_w / 16.0f));
+  if (!ImGui::BeginTable(table_id, 4, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn(app.tr("col.time"), ImGuiTableColumnFlags_WidthFixed, time_w);
   ImGui::TableSetupColumn(route_heading(app).c_str(), ImGuiTableColumnFlags_WidthFixed, route_w);

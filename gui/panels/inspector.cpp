@@ -7,6 +7,7 @@
 #include "gui/model/packet_view.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
+#include "sim/words/describe.hpp"
 #include "protocols/dns/presentation.hpp"
 #include "protocols/message/message.hpp"
 #include "protocols/message/received.hpp"
@@ -277,7 +278,11 @@ void queue(AppState& app, const sim::HostSpec& spec) {
       state = format_text(app.tr("inspector.deferred"),
                           {{"n", std::to_string(e.attempts)}, {"time", clock_text(app.japanese(), e.retry_at)}});
       if (e.retry_at > app.view.time) {
-        state += " " + format_text(app.tr("inspector.in"), {{"time", clock_text(app.japanese(), e.retry_at - app.view.time)}});
+        // A duration, spelt as the narration and the events spell one ("5 min", "5分"): rounded
+        // to the second (a retry 4 min 59.998 s away is "in 5 min").
+        const std::int64_t left = (e.retry_at - app.view.time + 500'000) / 1'000'000 * 1'000'000;
+        state += (app.japanese() ? "" : " ") +
+                 format_text(app.tr("inspector.in"), {{"time", sim::format_duration(left, app.japanese() ? "ja" : "en")}});
       }
       if (!e.reason.empty()) state += "\n" + reason_words(e.reason, app.japanese());
     } else if (!e.trying.empty()) {

@@ -47,7 +47,11 @@ Paragraph fit_paragraph(const AppState& app, const std::string& text, float widt
   ImFont* regular = app.fonts.regular ? app.fonts.regular : ImGui::GetFont();
   ImFont* large = app.fonts.large ? app.fonts.large : regular;
   std::vector<std::pair<ImFont*, float>> sizes{{large, large->FontSize}};
-  for (float f = 1.0f; f >= 0.599f; f -= 0.1f) sizes.emplace_back(regular, std::floor(regular->FontSize * f));
+  // Never under the least size a class must read (14 px at the 1280x720 picture).
+  const float least = std::ceil(min_text(app, regular->FontSize));
+  for (float f = 1.0f; f >= 0.599f; f -= 0.1f)
+    if (std::floor(regular->FontSize * f) >= least) sizes.emplace_back(regular, std::floor(regular->FontSize * f));
+  if (sizes.back().second > least) sizes.emplace_back(regular, least);
   Paragraph p;
   for (const auto& [font, size] : sizes) {
     p.font = font;
@@ -145,7 +149,8 @@ void story_strip(AppState& app, const StepTimeline& steps) {
   // The secondary line (the packet in words) always has its room, so the story's size does
   // not jump as packets come and go.
   const float wire_size = std::floor(regular->FontSize * 0.85f);
-  const float story_h = height - wire_size - 1.0f;
+  // A compact screen has no room for it: the map's bubble and packet labels say the same.
+  const float story_h = app.compact ? height : height - wire_size - 1.0f;
   const Paragraph para = fit_paragraph(app, text, width, story_h);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float top = origin.y + std::max(0.0f, std::floor((story_h - para.height()) * 0.5f));
@@ -162,9 +167,9 @@ void story_strip(AppState& app, const StepTimeline& steps) {
       dl->AddText(para.font, para.size, pos, ink, line.c_str());
     }
   }
-  if (const std::string wire = wire_words(app); !wire.empty()) {
+  if (const std::string wire = app.compact ? std::string() : wire_words(app); !wire.empty()) {
     const std::string colon = app.japanese() ? "：" : ": ";
-    const std::string line = fit_text(regular, wire_size, app.tr("narration.packet") + colon + wire, width);
+    const std::string line = fit_words(regular, wire_size, app.tr("narration.packet") + colon + wire, width);
     dl->AddText(regular, wire_size, ImVec2(text_x, origin.y + height - wire_size), theme::rgb(theme::kInkSoft),
                 line.c_str());
   }

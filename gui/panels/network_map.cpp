@@ -292,7 +292,7 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
   const auto& mail = app.view.mail;
   const float least = min_text(app, fs);
   const float small = std::max(fs * 0.78f, least);
-  const float room = std::max(40.0f, side_room);
+  const float room = side_room;  // never more: a mark past the region's side reads as another network's
   const float x0 = right_side ? c.x + icon * 0.72f : c.x - icon * 0.72f;
   const bool column = side_room >= fs * 2.0f;
 
@@ -364,6 +364,38 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
                          flag_suffix(app, *r.mb);
       };
       r.text = with_user(std::string());
+      r.text.erase(0, r.text.find_first_not_of(' '));  // "{user} {n}" without its user
+    }
+    // Still too wide (a narrow region, a row's neighbour close by): the shorter forms — a count
+    // without its flags, the queue's number alone (the badge's colour and envelope say what it
+    // counts), "+N" — and a row that does not fit even so is left out (the tooltip and the
+    // Inspector still list it). A mark never runs past the region's side.
+    auto row_w = [&](const Row& r) {
+      const float extra = r.kind == Row::Kind::Queue || r.kind == Row::Kind::Device ? row_fs * 1.7f
+                          : r.kind == Row::Kind::Count                              ? row_fs * 1.05f
+                                                                                    : 0.0f;
+      return text_w(r.text) + extra;
+    };
+    std::size_t left_out = 0;  // mailbox rows left out for their width
+    for (auto it = rows.begin(); it != rows.end();) {
+      if (row_w(*it) > room && it->kind == Row::Kind::Count)
+        it->text = format_text(app.tr("map.mailbox_count"), {{"user", ""}, {"n", std::to_string(it->mb->message_count())}});
+      if (it->kind == Row::Kind::Count) it->text.erase(0, it->text.find_first_not_of(' '));
+      if (row_w(*it) > room && it->kind == Row::Kind::Queue) it->text = std::to_string(q->entries.size());
+      if (row_w(*it) > room && it->kind == Row::Kind::More) it->text = "+" + std::to_string(boxes.size() - kMaxUsers);
+      if (row_w(*it) > room) {
+        if (it->kind == Row::Kind::Count || it->kind == Row::Kind::Gauge) ++left_out;
+        it = rows.erase(it);
+        continue;
+      }
+      ++it;
+    }
+    if (left_out > 0) {
+      const std::size_t n = left_out + (boxes.size() > kMaxUsers ? boxes.size() - kMaxUsers : 0);
+      if (!rows.empty() && rows.back().kind == Row::Kind::More) rows.pop_back();
+      Row more{Row::Kind::More, more_mailboxes_text(app, n)};
+      if (row_w(more) > room) more.text = "+" + std::to_string(n);
+      if (row_w(more) <= room) rows.push_back(std::move(more));
     }
     auto height_of = [&](const Row& r) {
       const float bar_h = std::max(3.0f, row_fs * 0.28f);
@@ -379,11 +411,12 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
       total_h = 0.0f;
       for (const auto& r : rows) total_h += height_of(r);
     }
+    if (bottom <= top) rows.clear();  // no room at all between the label above and the one below
     if (bottom > top && total_h > bottom - top) {
       // Still too tall at the least type: the last mailboxes give way to "+N more" (the
       // tooltip and the Inspector list them all), so the column never runs into a label.
-      std::size_t more = boxes.size() > kMaxUsers ? boxes.size() - kMaxUsers : 0;
-      if (rows.back().kind == Row::Kind::More) rows.pop_back();
+      std::size_t more = (boxes.size() > kMaxUsers ? boxes.size() - kMaxUsers : 0) + left_out;
+      if (!rows.empty() && rows.back().kind == Row::Kind::More) rows.pop_back();
       auto more_row = [&] {
         std::string t = more_mailboxes_text(app, more);
         if (text_w(t) > room) t = "+" + std::to_string(more);  // the tooltip says what they are
@@ -414,7 +447,7 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
         rows.erase(at);
         if (k == Row::Kind::Count || k == Row::Kind::Gauge) ++more;
       }
-      if (more > 0 && height_with_more() <= bottom - top) rows.push_back(more_row());
+      if (more > 0 && height_with_more() <= bottom - top && text_w(more_row().text) <= room) rows.push_back(more_row());
       total_h = 0.0f;
       for (const auto& r : rows) total_h += height_of(r);
     }
@@ -550,20 +583,63 @@ float legend(AppState& app, ImDrawList* dl, ImVec2 min, ImVec2 max, bool measure
   entries.push_back({7, app.tr("legend.tls")});
   const float spacing = size * 0.9f;
   const float row_h = size * 1.45f;
-  float x = min.x + size * 0.6f;
   float rows = 1.0f;
   std::vector<ImVec2> where;
-  for (const auto& e : entries) {
-    const float w = sw + size * 0.4f + font->CalcTextSizeA(size, 1e9f, 0.0f, e.text.c_str()).x;
-    if (x + w > max.x - size * 0.6f && x > min.x + size) {
-      x = min.x + size * 0.6f;
-      rows += 1.0f;
+  auto arrange = [&] {
+    float x = min.x + size * 0.6f;
+    rows = 1.0f;
+    where.clear();
+    for (const auto& e : entries) {
+      const float w = sw + size * 0.4f + font->CalcTextSizeA(size, 1e9f, 0.0f, e.text.c_str()).x;
+      if (x + w > max.x - size * 0.6f && x > min.x + size) {
+        x = min.x + size * 0.6f;
+        rows += 1.0f;
+      }
+      where.emplace_back(x, rows);
+      x += w + spacing;
     }
-    where.emplace_back(x, rows);
-    x += w + spacing;
+  };
+  arrange();
+  // A short map (a projector's scale): the legend gives way to the map. Its entries lose what
+  // is in brackets ("SMTP (25/465/587)" -> "SMTP"; the ports are in the tooltip), so that it
+  // takes one row where it can instead of a third of the map.
+  bool short_form = false;
+  if (rows > 1.0f && (rows * row_h + size * 0.6f) > (max.y - min.y) * 0.16f) {
+    short_form = true;
+    for (auto& e : entries) {
+      auto cut = std::min(e.text.find(" ("), e.text.find("\xEF\xBC\x88"));  // " (" or a full-width "（"
+      if (cut != std::string::npos && cut > 0) e.text.erase(cut);
+    }
+    arrange();
+  }
+  if (rows > 1.0f && (rows * row_h + size * 0.6f) > (max.y - min.y) * 0.16f) {
+    // Still more than a row: only what this lesson's packets are (a lesson without TLS needs no
+    // padlock in its legend).
+    MapState& ms = app.map;
+    if (ms.legend_run != app.run_serial) {
+      ms.legend_run = app.run_serial;
+      ms.legend_kinds = 0;
+      for (const auto& r : app.model.records()) {
+        if (r.kind != sim::RecordKind::Packet || !r.packet) continue;
+        ms.legend_kinds |= 1u << static_cast<unsigned>(classify_packet(r));
+        if (!r.packet->blocked_by.empty()) ms.legend_kinds |= 1u << 6;
+        if (r.packet->tls) ms.legend_kinds |= 1u << 7;
+      }
+    }
+    if (ms.legend_kinds != 0) {
+      std::erase_if(entries, [&](const Entry& e) { return (ms.legend_kinds & (1u << static_cast<unsigned>(e.kind))) == 0; });
+      arrange();
+    }
   }
   const float height = rows * row_h + size * 0.6f;
   if (measure_only) return height;
+  if (short_form && !app.headless && ImGui::IsMouseHoveringRect(ImVec2(min.x, max.y - height), max)) {
+    ImGui::BeginTooltip();
+    for (int c = 0; c < kPacketClassCount; ++c) ImGui::TextUnformatted(app.tr(legend_key(static_cast<PacketClass>(c))));
+    ImGui::TextUnformatted(app.tr("legend.block"));
+    ImGui::TextUnformatted(app.tr("legend.tls"));
+    ImGui::EndTooltip();
+  }
   const ImVec2 top(min.x, max.y - height);
   dl->AddRectFilled(top, max, rgb(0xFFFFFF, 235));
   dl->AddLine(top, ImVec2(max.x, top.y), rgb(0xD0D7DE), 1.0f);
@@ -847,7 +923,7 @@ void network_map(AppState& app) {
       }
       if (hw > label_w) size = std::max(std::max(least_px, fs * (region->row ? 0.75f : 0.8f)), size * label_w / hw);
       // Where rows are close, the name is set smaller (to 75%) so that one line fits.
-      if (size > room && fs * 0.75f <= room) size = room;
+      if (size > room && std::max(least_px, fs * 0.75f) <= room) size = room;
       // A name never wraps inside a word ("mail.example.c" / "om"): it breaks after a dot of a
       // host name, with the type shrunk (to 60%) until its widest part fits; else it is shortened.
       bool whole_words = true;
@@ -862,8 +938,8 @@ void network_map(AppState& app) {
           p.lines.push_back(l.text);
           p.name_w = std::max(p.name_w, l.size.x);
         }
-      } else if (size <= room) {
-        p.lines.push_back(fit_text(font, size, name, label_w));
+      } else if (size <= room && !fit_words(font, size, name, label_w).empty()) {
+        p.lines.push_back(fit_words(font, size, name, label_w));
         p.name_w = font->CalcTextSizeA(size, 1e9f, 0.0f, p.lines.back().c_str()).x;
       } else {
         continue;
@@ -964,7 +1040,7 @@ void network_map(AppState& app) {
       if (ls.size() <= rows_fit) {
         for (const auto& l : ls) job.lines.push_back(l.text);
       } else {
-        job.lines.push_back(fit_text(font, job.size, name, plate_w));
+        if (auto t = fit_words(font, job.size, name, plate_w); !t.empty()) job.lines.push_back(t);
       }
       job.at.y = (a.y + c.y) * 0.5f - static_cast<float>(job.lines.size()) * job.size * 0.5f;
       job.alpha = 225;
@@ -974,7 +1050,7 @@ void network_map(AppState& app) {
       // A tall region (a lesson's): wrap as before.
       for (const auto& l : wrapped(ms, font, job.size, name, room + 2.0f)) job.lines.push_back(l.text);
     } else if (n.kind != "internet" || room >= fs * 2.0f) {
-      job.lines.push_back(fit_text(font, job.size, name, room));
+      if (auto t = fit_words(font, job.size, name, room); !t.empty()) job.lines.push_back(t);
     }
     // A small map leaves little strip above the first icon: the title is set smaller (to the
     // least type) and moved up to the region's border so that it never covers an icon.
@@ -985,13 +1061,18 @@ void network_map(AppState& app) {
         icon_top = std::min(icon_top, plans[k].c.y - icon * 0.5f);
       }
       if (job.lines.size() > 1 && a.y + 2.0f + static_cast<float>(job.lines.size()) * least_px > icon_top - 2.0f) {
-        job.lines = {fit_text(font, least_px, name, room)};  // no room for two lines: one, shortened
+        job.lines.clear();  // no room for two lines: one, shortened after a whole word (or none)
+        if (auto t = fit_words(font, least_px, name, room); !t.empty()) job.lines.push_back(t);
       }
       const auto rows = static_cast<float>(job.lines.size());
       if (job.at.y + rows * job.size > icon_top - 2.0f) {
         job.size = std::max(least_px, std::min(job.size, (icon_top - 2.0f - job.at.y) / rows));
         job.at.y = std::max(a.y + 2.0f, std::min(job.at.y, icon_top - 2.0f - rows * job.size));
-        if (job.lines.size() == 1) job.lines.front() = fit_text(font, job.size, name, room);
+        if (job.lines.size() == 1) job.lines.front() = fit_words(font, job.size, name, room);
+        if (!job.lines.empty() && job.lines.front().empty()) job.lines.clear();
+        // Even at the least type it would cover an icon (a tiny map): left out, the hosts' own
+        // labels and the Inspector still say where they are.
+        if (job.at.y + rows * job.size > icon_top + kMapTolerance) job.lines.clear();
       }
     }
     float used_w = 0.0f;
@@ -1192,14 +1273,24 @@ void network_map(AppState& app) {
           seen = format_text(app.tr("map.capture_plain"), {{"text", line}});
         }
         const float size = least_px;
-        const float room_w = std::max(side_room, fs * 7.0f);
-        seen = fit_text(font, size, seen, room_w - size * 0.7f);
+        // Beside the icon, never past the region's side (it would read as another network's):
+        // on the side away from the router, or towards it (over the links, short of the router)
+        // when that side has more room — the capture is the lesson's point, not to be cut short.
+        const Box& rb = region_box[ri];
+        const float towards = right_side ? (c.x - icon * 0.72f) - (rb.a.x + router_s) : (rb.b.x - router_s) - (c.x + icon * 0.72f);
+        const bool flip = region->kind != "internet" && !region->row && towards > side_room;
+        const bool on_right = flip ? !right_side : right_side;
+        const float room_w = flip ? towards : side_room;
+        const float cx0 = on_right ? c.x + icon * 0.72f : c.x - icon * 0.72f;
+        seen = room_w > size * 4.0f ? fit_text(font, size, seen, room_w - size * 0.7f) : std::string();
+      if (!seen.empty()) {
         const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, seen.c_str());
-        const float left = right_side ? x0 : x0 - ts.x - size * 0.7f;
+        const float left = on_right ? cx0 : cx0 - ts.x - size * 0.7f;
         const ImVec2 at(left, c.y - ts.y * 0.5f - size * 0.12f);
         pill(dl, font, size, at, seen, rgb(0xFFFFFF), rgb(cap->tls ? 0x2E7D32u : theme::kBlock), 0);
         avoid.push_back({at, ImVec2(at.x + ts.x + size * 0.7f, at.y + ts.y + size * 0.24f)});
-        record(ms, MapItem::Capture, avoid.back().a, avoid.back().b, seen);
+        record(ms, MapItem::Capture, avoid.back().a, avoid.back().b, h.id);
+      }
       }
     }
     if (mail_tip.kind != MailTip::Kind::None && mail_tip.host == h.id) hovered_host = h.id;

@@ -66,6 +66,8 @@ const SequenceCache& head_lines(AppState& app, ImFont* font, float size, float w
   if (!app.sequence_cache) app.sequence_cache = std::make_shared<SequenceCache>();
   auto& c = *app.sequence_cache;
   const auto& lanes = app.sequence.lanes;
+  // Never under the least type a class must read (14 px at the 1280x720 picture).
+  const float min_scale = std::max(kHeadMinScale, std::min(1.0f, min_text(app, ImGui::GetFontSize()) / size));
   if (c.run == app.run_serial && c.japanese == app.japanese() && c.font == font && c.size == size &&
       c.width == width && c.names.size() == lanes.size())
     return c;
@@ -80,7 +82,7 @@ const SequenceCache& head_lines(AppState& app, ImFont* font, float size, float w
   const auto measure = [&](std::string_view t) { return font->CalcTextSizeA(size, FLT_MAX, 0.0f, t.data(), t.data() + t.size()).x; };
   for (const auto& host : lanes) {
     c.names.push_back(app.host_name(host));
-    c.heads.push_back(fit_lane_header(c.names.back(), width, kHeadLines, kHeadMinScale, measure));
+    c.heads.push_back(fit_lane_header(c.names.back(), width, kHeadLines, min_scale, measure));
     const auto& h = c.heads.back();
     for (std::size_t k = 0; k < kHeadLines; ++k) c.line_w.push_back(k < h.lines.size() ? measure(h.lines[k]) * h.scale : 0.0f);
   }
@@ -122,7 +124,8 @@ void sequence(AppState& app) {
   // Lane headers (they stay in place while the diagram scrolls).
   ImDrawList* dl = ImGui::GetWindowDrawList();
   ImFont* font = ImGui::GetFont();
-  const float small = fs * 0.85f;
+  const float least = min_text(app, fs);
+  const float small = std::max(fs * 0.85f, least);
   const ImVec2 head_min = ImGui::GetCursorScreenPos();
   const float width = std::max(ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize, 50.0f);
   const float lane_w = width / static_cast<float>(seq.lanes.size());
@@ -278,7 +281,7 @@ void sequence(AppState& app) {
   std::string worded;
   auto put = [&](const Candidate& l) {
     const auto& a = seq.arrows[l.arrow];
-    const float lsize = a.packet ? small * 0.9f : small;
+    const float lsize = std::max(a.packet ? small * 0.9f : small, least);
     // The label sits just above the arrow's middle: that cell first.
     if (taken[row_of(l.mid.y - lsize * 0.5f) * columns + column_of(l.mid.x)]) return;
     if (!a.label_key.empty()) worded = arrow_label(a, app.strings());

@@ -170,11 +170,13 @@ void time_controls(AppState& app) {
   const double duration = app.model.pace().duration();
   const float button_w = ImGui::GetFontSize() * 5.0f;
 
-  if (ImGui::Button(app.tr("ctl.restart"), ImVec2(button_w, 0))) {
+  // A compact screen (1280x720 at scale 2): one row — previous, play, next, the scrubber, the
+  // time and a button to the other language; Restart is the Home key, the speed stays as set.
+  if (!app.compact && ImGui::Button(app.tr("ctl.restart"), ImVec2(button_w, 0))) {
     app.seek(0.0);
     app.playing = false;
   }
-  ImGui::SameLine();
+  if (!app.compact) ImGui::SameLine();
   if (ImGui::Button(app.tr("ctl.prev"), ImVec2(button_w, 0))) step_event(app, -1);
   ImGui::SameLine();
   ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.0f, 0.447f, 0.698f, 1.0f));
@@ -192,7 +194,13 @@ void time_controls(AppState& app) {
   // The scrubber runs on playback time, labelled with virtual time.
   const std::string label = clock_text(app.japanese(), app.view.time);
   float p = static_cast<float>(app.playback);
-  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x);
+  const std::string other_lang = app.lang == "ja" ? "English" : (app.fonts.japanese ? "日本語" : "Japanese");
+  const std::string time_text = std::string(app.tr("ctl.time")) + " " + label;
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float tail_w = app.compact ? ImGui::CalcTextSize(time_text.c_str()).x + ImGui::CalcTextSize(other_lang.c_str()).x +
+                                         style.FramePadding.x * 2.0f + style.ItemSpacing.x * 2.0f
+                                   : 0.0f;
+  ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 3.0f, ImGui::GetContentRegionAvail().x - tail_w));
   // No text inside the bar: the step markers run along its edges, and the time is on the
   // line below (at a projector's scale the markers would cross the digits).
   if (ImGui::SliderFloat("##scrub", &p, 0.0f, static_cast<float>(std::max(duration, 0.001)), "",
@@ -200,6 +208,14 @@ void time_controls(AppState& app) {
     app.seek(static_cast<double>(p));
   }
   scrubber_marks(app, duration);
+  if (app.compact) {
+    ImGui::SameLine();
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(time_text.c_str());
+    ImGui::SameLine();
+    if (ImGui::Button(other_lang.c_str())) app.lang = app.lang == "ja" ? "en" : "ja";
+    return;
+  }
 
   // Second row: where we are, speed, language, keys.
   const auto cur = app.view.current;

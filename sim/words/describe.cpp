@@ -1269,6 +1269,23 @@ const Record* find_record(const Trace& t, std::uint64_t seq) {
   return nullptr;
 }
 
+// A moment in Japanese units ("1分02.288秒" for "1m 02.288s"): no English units in Japanese text.
+static std::string ja_clock(Time t) {
+  const std::string en = format_time(t);
+  std::string out;
+  for (std::size_t i = 0; i < en.size(); ++i) {
+    const char c = en[i];
+    if (c == 'h' || c == 'm' || c == 's') {
+      out += c == 'h' ? "時間" : c == 'm' ? "分" : "秒";
+      if (i + 1 < en.size() && en[i + 1] == ' ') ++i;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+
 std::optional<std::string> outcome_ja(const ExpectationResult& e, const Trace* trace, const Scenario* s) {
   const auto& o = e.outcome;
   const auto& p = e.outcome_params;
@@ -1291,7 +1308,7 @@ std::optional<std::string> outcome_ja(const ExpectationResult& e, const Trace* t
     for (std::size_t i = 0; i < recs.size(); ++i) {
       const auto& ev = recs[i]->event;
       const char* what = ev == "established" ? "接続が確立" : ev == "refused" ? "接続を拒否された" : "接続がタイムアウト";
-      out += fmt::format("{}{} に{}", i ? "、" : "", format_time(recs[i]->time), what);
+      out += fmt::format("{}{}に{}", i ? "、" : "", ja_clock(recs[i]->time), what);
     }
     return out;
   }
@@ -1313,9 +1330,9 @@ std::optional<std::string> outcome_ja(const ExpectationResult& e, const Trace* t
     return std::string("送信の失敗も、受け付けも、一度も起きませんでした");
   }
   if (o == "wire.seen" && recs.size() == 1)
-    return fmt::format("{} に読めました：{}", format_time(recs[0]->time), describe_record(*recs[0], "ja", s));
+    return fmt::format("{}に読めました：{}", ja_clock(recs[0]->time), describe_record(*recs[0], "ja", s));
   if (o == "wire.in_clear" && recs.size() == 1)
-    return fmt::format("代わりに、{} に暗号化されずに流れました：{}", format_time(recs[0]->time),
+    return fmt::format("代わりに、{}に暗号化されずに流れました：{}", ja_clock(recs[0]->time),
                        describe_record(*recs[0], "ja", s));
   if (o == "wire.never") return std::string("代わりに、暗号化されていないパケットには一度も現れませんでした");
   if (o == "wire.not_seen") return std::string("どのパケットにも現れませんでした");

@@ -55,8 +55,14 @@ TEST_CASE("screen layout: every size and scale, both layouts", "[gui][layout]") 
         // The map keeps priority: at least half the window's width and the largest panel.
         CHECK(l.map.width() >= w * 0.5f);
         CHECK(l.map.height() * l.map.width() >= l.analogy.height() * l.analogy.width());
-        // The scene is tall enough for its drawing and a caption of a few lines.
-        CHECK(l.analogy.height() >= std::min(m.font * 9.0f, (l.map.height() + l.analogy.height()) * 0.3f));
+        // The scene is tall enough for its drawing and a caption of a few lines; on a compact
+        // screen (short for its text) it is a strip with the caption's title at least.
+        if (l.compact) {
+          CHECK(l.analogy.height() >= m.font * 2.0f);
+          CHECK(l.map.height() >= l.analogy.height() * 2.0f);
+        } else {
+          CHECK(l.analogy.height() >= std::min(m.font * 9.0f, (l.map.height() + l.analogy.height()) * 0.3f));
+        }
         // The tabs, when shown, have room to be read; when they would not, they give way.
         if (l.side_shown) CHECK(l.side.width() >= m.font * kSideMinEm);
         if (mode == ScreenMode::Presenter) CHECK_FALSE(l.side_shown);
@@ -82,4 +88,18 @@ TEST_CASE("screen layout: at 1280x720 with scale 1.5 the tabs give way to the ma
   CHECK(l.presenter);
   const auto wide = plan_screen(1920, 1080, metrics(1.5f), ScreenMode::Full);
   CHECK(wide.side_shown);
+}
+
+TEST_CASE("screen layout: 1280x720 at scale 2 is compact, 1.5 is not", "[gui][layout]") {
+  // 720 px are 21 lines of 34 px type: one row of controls, no packet line, the scene as a strip.
+  const auto l = plan_screen(1280, 720, metrics(2.0f), ScreenMode::Full);
+  CHECK(l.compact);
+  CHECK(l.presenter);
+  CHECK(l.controls.height() < metrics(2.0f).frame * 2.0f);
+  CHECK(l.map.height() >= 720.0f * 0.4f);
+  // Four lines of the least type (14 px at scale 1) fit the narration.
+  CHECK(l.narration.height() >= 14.0f * 2.0f * 4.0f);
+  CHECK_FALSE(plan_screen(1280, 720, metrics(1.5f), ScreenMode::Full).compact);
+  CHECK_FALSE(plan_screen(1024, 640, metrics(1.0f), ScreenMode::Full).compact);
+  CHECK_FALSE(plan_screen(3840, 2160, metrics(3.0f), ScreenMode::Full).compact);
 }

@@ -345,6 +345,8 @@ TEST_CASE("session: user actions survive a language switch", "[gui][session]") {
         "3.000s: shiroyagi-pc sends \"Lunch tomorrow?\" to kuroyagi@hogehoge.com, shiroyagi@example.com");
   CHECK(gui::describe_action(s.user_actions()[2], en) == "30.000s: kuroyagi-pc checks mail");
   CHECK(gui::describe_action(s.user_actions()[2], ja).find("kuroyagi-pc") != std::string::npos);
+  // In Japanese its moment too: no English units in a Japanese screen.
+  CHECK(gui::describe_action(s.user_actions()[2], ja, true).rfind("30.000秒", 0) == 0);
 }
 
 TEST_CASE("session: a file that does not load leaves the session as it was", "[gui][session]") {

@@ -181,7 +181,7 @@ TEST_CASE("describe: the checker fills the structured fields and failed ones say
 
   CHECK(ja(4) == "しろやぎさんのPC から mail.example.com の 25番ポートへの接続は、一度も試みられませんでした");
   CHECK(results[5].actual == "instead: established at 1.052s");
-  CHECK(ja(5) == "代わりに：1.052s に接続が確立");
+  CHECK(ja(5) == "代わりに：1.052秒に接続が確立");
 
   CHECK(results[6].actual == "instead: MX? hogehoge.com -> 10 mx1.hogehoge.com");
   CHECK(ja(6) == "代わりに：答え：MX? hogehoge.com -> 10 mx1.hogehoge.com");
