@@ -102,7 +102,7 @@ void print_client_story(std::ostream& out, const std::vector<const sim::Record*>
   out << "\n" << title << "\n" << std::string(std::min<std::size_t>(title.size(), 60), '-') << "\n";
   if (story.empty()) out << (lang == "ja" ? "  （ブリッジ経由の接続はありませんでした）\n" : "  (no client connected through the bridge)\n");
   for (std::size_t i = 0; i < story.size() && i < kMaxClientLines; ++i)
-    out << fmt::format("  {:>9}  {}\n", sim::format_time(story[i]->time), story[i]->summary);
+    out << fmt::format("  {:>9}  {}\n", sim::format_time(story[i]->time), story[i]->text());
   if (story.size() > kMaxClientLines)
     out << fmt::format(fmt::runtime(lang == "ja" ? "  ……ほか {} 件（--trace で全部）\n"
                                                  : "  ... and {} more (all of them with --trace)\n"),
@@ -261,7 +261,7 @@ int run_bridge(const BridgeArgs& a, const std::filesystem::path& lessons, std::o
     nlohmann::json client = nlohmann::json::array();
     for (const auto* r : story)
       client.push_back({{"seq", r->seq}, {"t", r->time}, {"kind", sim::to_string(r->kind)}, {"event", r->event},
-                        {"host", r->host}, {"summary", r->summary}});
+                        {"host", r->host}, {"summary", r->text()}});
     j["bridge"] = {{"stop_reason", br.stop_reason()}, {"device", *device}, {"device_ip", br.device_ip()}, {"client", client}};
     out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
