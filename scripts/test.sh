@@ -9,10 +9,10 @@ cmake --build "$build" -j "$(nproc)"
 (cd "$build" && ctest --output-on-failure --no-tests=error -j "$(nproc)")
 # The web page (issue 19): the protocol and simulator unit tests compiled to wasm and run under
 # node (same results as native), every lesson's trace from the wasm CLI byte-identical to the
-# native one, and every lesson in headless Chromium in both languages (docs/web.md, "Tests").
-# Not yet in the default run: until 2026-12-07 the web build never registered its tests (no
-# enable_testing), and now that they run, the wasm CLI stops with "memory access out of bounds"
-# in every lesson's run (docs/web.md). MAILSIM_WEB_TESTS=1 adds them.
+# native one, every lesson in headless Chromium in both languages, and an export arriving as a
+# download (docs/web.md, "Tests"). Still opt-in (MAILSIM_WEB_TESTS=1): on 2026-12-07 ten of the
+# eleven pass, web:unit:test_sim passes every case but counts 294,971 assertions against the
+# native 300,220 (not yet explained), and the web build and tests add about 25 minutes to CI.
 if [[ "${MAILSIM_WEB_TESTS:-0}" == "1" ]]; then
   bash scripts/web.sh --test --native "$build"
 fi
