@@ -17,21 +17,7 @@ namespace {
 
 // A moment of the run in the report's language: "1m 02.288s", in Japanese "1分02.288秒" (the
 // app's clock says the same; a Japanese report has no English units).
-std::string clock(sim::Time t, const ReportOptions& o) {
-  const std::string en = sim::format_time(t);
-  if (o.lang != "ja") return en;
-  std::string out;
-  for (std::size_t i = 0; i < en.size(); ++i) {
-    const char c = en[i];
-    if (c == 'h' || c == 'm' || c == 's') {
-      out += c == 'h' ? "時間" : c == 'm' ? "分" : "秒";
-      if (i + 1 < en.size() && en[i + 1] == ' ') ++i;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string clock(sim::Time t, const ReportOptions& o) { return sim::format_moment(t, o.lang); }
 
 bool in_story(const sim::Record& r, const ReportOptions& o) {
   switch (r.kind) {

@@ -1269,9 +1269,11 @@ const Record* find_record(const Trace& t, std::uint64_t seq) {
   return nullptr;
 }
 
-// A moment in Japanese units ("1分02.288秒" for "1m 02.288s"): no English units in Japanese text.
-static std::string ja_clock(Time t) {
+}  // namespace
+
+std::string format_moment(Time t, std::string_view lang) {
   const std::string en = format_time(t);
+  if (lang != "ja") return en;
   std::string out;
   for (std::size_t i = 0; i < en.size(); ++i) {
     const char c = en[i];
@@ -1284,6 +1286,10 @@ static std::string ja_clock(Time t) {
   }
   return out;
 }
+
+namespace {
+
+std::string ja_clock(Time t) { return format_moment(t, "ja"); }
 
 
 std::optional<std::string> outcome_ja(const ExpectationResult& e, const Trace* trace, const Scenario* s) {

@@ -34,6 +34,9 @@ bool has_own_wording(const Record& r, std::string_view lang);
 // "4 min", "4 min 30 s", "1 h 5 min", "2 d 3 h"; "ja": "4分", "30秒", "1時間5分", "250ミリ秒".
 // (format_time in sim/checker.hpp gives exact values for testers: "4m 00.000s".)
 std::string format_duration(Time t, std::string_view lang);
+// A moment of the run in a language's units: format_time's "1m 02.288s", in Japanese
+// "1分02.288秒" (no English units in Japanese text; the report and the app say the same).
+std::string format_moment(Time t, std::string_view lang);
 
 // One template of describe_record: `key` names a sentence or a piece of one; `en` and `ja`
 // use the same {placeholders}.
