@@ -31,6 +31,26 @@ std::optional<std::size_t> number(std::string_view s) {
   return v;
 }
 
+// An answer is a short line ("2", "1 3", "t"): longer ones are read to their end but only
+// their first kAnswerLineBytes are kept (and are then no choice), so a hostile stdin with one
+// endless line costs no memory. False at the end of the input.
+constexpr std::size_t kAnswerLineBytes = 256;
+bool read_answer(std::istream& in, std::string& line) {
+  line.clear();
+  std::streambuf* buf = in.rdbuf();
+  bool any = false;
+  for (;;) {
+    const auto c = buf->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
+      in.setstate(std::ios::eofbit);
+      return any;
+    }
+    any = true;
+    if (c == '\n') return true;
+    if (line.size() < kAnswerLineBytes) line.push_back(static_cast<char>(c));
+  }
+}
+
 // Challenge mode (c): change settings, try, see the completion; lines from `in` (or --answers).
 int fix_mode(const QuizArgs& a, const std::filesystem::path& file, const sim::Scenario& lesson, std::uint64_t seed,
              std::istream& in, std::ostream& out, std::ostream& err) {
@@ -115,7 +135,7 @@ int fix_mode(const QuizArgs& a, const std::filesystem::path& file, const sim::Sc
   list();
   while (!done) {
     out << w("fix.choose_setting") << std::flush;
-    if (!std::getline(input, line)) break;
+    if (!read_answer(input, line)) break;
     const std::string t = trim(line);
     if (t.empty()) continue;
     if (t == "q" || t == "quit") break;
@@ -132,6 +152,9 @@ int fix_mode(const QuizArgs& a, const std::filesystem::path& file, const sim::Sc
       show_grade(r.grade, &r.run.trace, *r.scenario);
       if (r.grade.complete()) {
         out << w("fix.done") << "\n";
+        done = true;
+      } else if (tries.size() >= sim::kMaxFixTries) {
+        out << w("fix.too_many_tries", {{"n", std::to_string(tries.size())}}) << "\n";
         done = true;
       } else {
         list();
@@ -152,7 +175,7 @@ int fix_mode(const QuizArgs& a, const std::filesystem::path& file, const sim::Sc
     } else {
       values(k);
       out << w("fix.choose_value", {{"setting", sim::fix_setting_label(lesson, fix.settings[k], lang)}}) << std::flush;
-      if (!std::getline(input, line)) break;
+      if (!read_answer(input, line)) break;
       v = number(trim(line));
     }
     if (!v || *v < 1 || *v > fix.settings[k].values.size()) {
@@ -268,7 +291,7 @@ int cmd_quiz(const QuizArgs& a, const std::filesystem::path& lessons, std::istre
       std::string line;
       while (!chosen) {
         out << (ja ? "番号で答えてください：" : "Your answer (number): ") << std::flush;
-        if (!std::getline(in, line)) break;
+        if (!read_answer(in, line)) break;
         const auto n = number(line);
         if (n && *n >= 1 && *n <= q.options.size()) chosen = *n - 1;
       }

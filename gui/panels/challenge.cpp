@@ -10,6 +10,7 @@
 
 #include "gui/export_files.hpp"
 #include "gui/frame.hpp"
+#include "sim/scenario/fix.hpp"
 #include "sim/words/fix_words.hpp"
 #include "gui/model/line_break.hpp"
 #include "gui/model/steps.hpp"
@@ -308,10 +309,13 @@ void fix_window(AppState& app) {
     ImGui::PopID();
   }
   ImGui::Spacing();
+  const bool out_of_tries = f.tries.size() >= sim::kMaxFixTries;
+  if (out_of_tries) ImGui::BeginDisabled();
   if (ImGui::Button(sim::fix_words("fix.try", lang).c_str(), ImVec2(fs * 6.0f, 0.0f))) {
     f.error.clear();
     if (!run_fix_try(app, f.error) && f.error.empty()) f.error = "?";
   }
+  if (out_of_tries) ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::TextUnformatted(sim::fix_words("fix.tries", lang, {{"n", std::to_string(f.tries.size())}}).c_str());
   if (!f.error.empty()) {

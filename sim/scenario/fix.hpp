@@ -54,6 +54,9 @@ struct FixTry {
   FixGrade grade;
 };
 FixTry try_fix(const nlohmann::json& doc, const Scenario& lesson, const FixChoices& chosen);
+// Tries per challenge: each one re-runs the lesson and is kept for the CSV, so a script that
+// keeps answering "try" (or a stuck key) ends here instead of growing without end.
+inline constexpr std::size_t kMaxFixTries = 100;
 
 // The document of a scenario file as written (for try_fix); none when it cannot be read.
 std::optional<nlohmann::json> read_scenario_document(const std::string& path);

@@ -62,6 +62,8 @@ constexpr WordingTemplate kFixTemplates[] = {
     {"fix.choose_setting", "Setting number, t to try, q to stop: ", "設定の番号（tで試す、qで終わる）："},
     {"fix.choose_value", "Value number for {setting}: ", "{setting}の値の番号："},
     {"fix.not_a_choice", "That is not a choice here.", "その番号は選べません。"},
+    {"fix.too_many_tries", "That was the last try ({n}): the challenge stops here.",
+     "{n}回試しました。これ以上は試せないので、ここで終わります。"},
     {"fix.result", "Result: {percent}%, tries: {n}", "結果：{n}回試して{percent}%"},
     {"fix.none", "This lesson has no \"fix\" block: there is no broken setup to fix.",
      "このレッスンには「壊れた設定を直そう」の課題がありません。"},

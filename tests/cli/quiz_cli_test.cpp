@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/quiz.hpp"
+#include "sim/scenario/fix.hpp"
 #include "sim/words/quiz.hpp"
 #include "sim/words/narration.hpp"
 #include "sim/scenario/runner.hpp"
@@ -175,4 +176,28 @@ TEST_CASE("quiz command: fix the broken setup: a student typing the right fix re
   std::ostringstream err3;
   CHECK(cli::cmd_quiz(a, lessons, none, out2, err3) == 2);
   CHECK(err3.str().find("no \"fix\" block") != std::string::npos);
+}
+
+TEST_CASE("quiz command: fix mode stops a script that tries without end, and an endless line is no choice") {
+  const std::filesystem::path lessons = std::filesystem::path(MAILSIM_SOURCE_DIR) / "scenarios";
+  cli::QuizArgs a;
+  a.lesson = "mail/op25b-submission";
+  a.mode = "fix";
+  // "t" forever (more lines than the bound): the challenge ends at kMaxFixTries, said so.
+  std::string many;
+  for (std::size_t i = 0; i < sim::kMaxFixTries + 50; ++i) many += "t\n";
+  std::istringstream in(many);
+  std::ostringstream out, err;
+  REQUIRE(cli::cmd_quiz(a, lessons, in, out, err) == 0);
+  const std::string last = "That was the last try (" + std::to_string(sim::kMaxFixTries) + ")";
+  CHECK(out.str().find(last) != std::string::npos);
+  CHECK(out.str().find("Try " + std::to_string(sim::kMaxFixTries + 1)) == std::string::npos);
+  CHECK(in.rdbuf()->in_avail() > 0);  // the lines after the bound were never read
+
+  // One line of 4 MiB digits, then "q": not a choice, and the run ends normally.
+  std::istringstream huge(std::string(4u << 20, '1') + "\nq\n");
+  std::ostringstream out2, err2;
+  REQUIRE(cli::cmd_quiz(a, lessons, huge, out2, err2) == 0);
+  CHECK(out2.str().find("That is not a choice here.") != std::string::npos);
+  CHECK(out2.str().find("Result: 0%, tries: 0") != std::string::npos);
 }
