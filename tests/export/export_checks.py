@@ -69,16 +69,47 @@ def unescape(text):
     return bytes(out)
 
 
-def tshark(path, *args):
-    p = run(["tshark", "-n", "-r", path, "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
-             "-o", "udp.check_checksum:TRUE", "-d", "tcp.port==587,smtp", "-d", "tcp.port==2525,smtp",
-             *args])
-    return p.stdout.decode("utf-8", errors="replace")
+TSHARK_OPTIONS = ["-n", "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
+                  "-o", "udp.check_checksum:TRUE", "-d", "tcp.port==587,smtp", "-d", "tcp.port==2525,smtp"]
 
 
-def count(path, display_filter):
-    out = tshark(path, "-Y", display_filter, "-T", "fields", "-e", "frame.number")
-    return [l for l in out.splitlines() if l.strip()]
+def dissect(path):
+    """Every frame of a capture as tshark dissects it (its JSON tree), in one tshark run: one
+    pass answers every question below, where a display filter per question cost a tshark
+    start-up each (about 16 per lesson)."""
+    p = run(["tshark", "-r", path, *TSHARK_OPTIONS, "-T", "json", "--no-duplicate-keys"])
+    return [f["_source"]["layers"] for f in json.loads(p.stdout.decode("utf-8", errors="replace") or "[]")]
+
+
+def values(node, key):
+    """Every value of field `key` in a frame's tree, in tree order (tshark's field order)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == key:
+                if isinstance(v, list):
+                    yield from (x for x in v if not isinstance(x, (dict, list)))
+                elif not isinstance(v, dict):
+                    yield v
+                else:
+                    yield ""  # a protocol or subtree: present
+            if isinstance(v, (dict, list)):
+                yield from values(v, key)
+    elif isinstance(node, list):
+        for x in node:
+            yield from values(x, key)
+
+
+def has(frame, key):
+    return next(values(frame, key), None) is not None
+
+
+def field(frame, key):
+    """A field as `tshark -T fields -E occurrence=a` prints it: every occurrence, comma-joined."""
+    return ",".join(values(frame, key))
+
+
+def number(frame):
+    return field(frame["frame"], "frame.number")
 
 
 # ---- captures -----------------------------------------------------------------------------
@@ -120,35 +151,34 @@ def check_capture(lesson):
         pcap, pcapng = os.path.join(tmp, "run.pcap"), os.path.join(tmp, "run.pcapng")
         run([MAILSIM, "export", lesson, "--pcap", pcap, "--pcapng", pcapng])
         packets = [r for r in records if r["kind"] == "packet"]
-        for path in (pcap, pcapng):
-            frames = count(path, "frame")
+        dissected = {pcap: dissect(pcap), pcapng: dissect(pcapng)}
+        for path, frames in dissected.items():
             check(len(frames) == len(packets), f"{name}: {path}: {len(frames)} frames, trace has {len(packets)} packets")
-            check(not count(path, "_ws.malformed"), f"{name}: {path}: malformed packets {count(path, '_ws.malformed')}")
-            bad = count(path, "ip.checksum.status == 2 || tcp.checksum.status == 2 || udp.checksum.status == 2")
+            malformed = [number(f) for f in frames if has(f, "_ws.malformed")]
+            check(not malformed, f"{name}: {path}: malformed packets {malformed}")
+            bad = [number(f) for f in frames
+                   if any(v == "2" for k in ("ip.checksum.status", "tcp.checksum.status", "udp.checksum.status")
+                          for v in values(f, k))]
             check(not bad, f"{name}: {path}: bad checksums in frames {bad}")
             # TCP analysis: the simulator retransmits only SYNs (unanswered connects); a RST
             # answering a SYN is the lesson's refused connection, not an analysis warning.
-            odd = count(path, "tcp.analysis.flags && !(tcp.analysis.retransmission && tcp.flags.syn == 1)"
-                              " && !tcp.analysis.window_update")
+            odd = [f for f in frames if has(f, "tcp.analysis.flags")
+                   and not (has(f, "tcp.analysis.retransmission") and "1" in values(f, "tcp.flags.syn"))
+                   and not has(f, "tcp.analysis.window_update")]
             if odd:
-                detail = tshark(path, "-Y", "frame.number in {" + " ".join(odd[:5]) + "}", "-T", "fields",
-                                "-e", "frame.number", "-e", "_ws.expert.message")
-                check(False, f"{name}: {path}: TCP analysis warnings in frames {odd[:20]}:\n{detail}")
-            retrans = count(path, "tcp.analysis.retransmission")
+                detail = "\n".join(number(f) + "\t" + field(f, "_ws.expert.message") for f in odd[:5])
+                check(False, f"{name}: {path}: TCP analysis warnings in frames {[number(f) for f in odd[:20]]}:\n{detail}")
+            retrans = [number(f) for f in frames if has(f, "tcp.analysis.retransmission")]
             drops = any(r["kind"] == "policy" or r.get("detail", {}).get("lost") for r in records) or \
                 any(r["kind"] == "connection" and r.get("event") == "timeout" for r in records)
             check(not retrans or drops, f"{name}: retransmissions {retrans} in a lesson that drops nothing")
+        frames = dissected[pcap]
         sim = lines_in_clear(records)
         # SMTP: commands and reply codes, in order.
-        out = tshark(pcap, "-Y", "smtp.req.command || smtp.response.code", "-T", "fields", "-E", "occurrence=a",
-                     "-e", "smtp.req.command", "-e", "smtp.response.code")
         got = []
-        for line in out.splitlines():
-            cmd, _, codes = line.partition("\t")
-            for c in cmd.split(",") if cmd else []:
-                got.append(("C", c.upper()[:4]))  # tshark keeps the first four letters
-            for c in codes.split(",") if codes else []:
-                got.append(("S", c))
+        for f in frames:
+            got += [("C", c.upper()[:4]) for c in values(f, "smtp.req.command")]  # tshark keeps four letters
+            got += [("S", c) for c in values(f, "smtp.response.code")]
         want = []
         for conn, ev, d in sim["smtp"]:
             if ev == "command":
@@ -159,11 +189,9 @@ def check_capture(lesson):
               f"{name}: SMTP lines differ\n tshark: {got[:40]}\n    sim: {want[:40]}")
         check_order(name, "SMTP", got, want)
         # POP3: commands and status indicators.
-        out = tshark(pcap, "-Y", "pop.request.command || pop.response.indicator", "-T", "fields",
-                     "-e", "pop.request.command", "-e", "pop.response.indicator")
         got = []
-        for line in out.splitlines():
-            cmd, _, ind = line.partition("\t")
+        for f in frames:
+            cmd, ind = field(f, "pop.request.command"), field(f, "pop.response.indicator")
             if cmd:
                 got.append(("C", cmd.upper()))
             if ind:
@@ -176,15 +204,13 @@ def check_capture(lesson):
                 want.append(("S", d["line"].split(" ")[0].upper()))
         check_order(name, "POP3", got, want)
         # IMAP: request commands.
-        out = tshark(pcap, "-Y", "imap.request.command", "-T", "fields", "-e", "imap.request.command")
-        got = [l.upper() for l in out.splitlines() if l]
+        got = [field(f, "imap.request.command").upper() for f in frames if has(f, "imap.request.command")]
         want = [(d.get("verb") or d.get("line", "").split(" ")[1]).upper()
                 for conn, ev, d in sim["imap"] if ev == "command"]
         check_order(name, "IMAP", [("C", g) for g in got], [("C", w) for w in want])
         # DNS: each datagram's question and, for answers, its rcode.
-        out = tshark(pcap, "-Y", "dns", "-T", "fields", "-e", "dns.flags.response", "-e", "dns.qry.name",
-                     "-e", "dns.flags.rcode")
-        got = sorted(tuple(l.split("\t")) for l in out.splitlines() if l)
+        got = sorted((field(f, "dns.flags.response"), field(f, "dns.qry.name"), field(f, "dns.flags.rcode"))
+                     for f in frames if "dns" in f)
         rcodes = {"NOERROR": "0", "FORMERR": "1", "SERVFAIL": "2", "NXDOMAIN": "3", "NOTIMP": "4", "REFUSED": "5"}
         want = []
         for r in records:
@@ -201,14 +227,14 @@ def check_capture(lesson):
               f"{name}: DNS lines differ\n tshark: {got[:20]}\n    sim: {sorted(want)[:20]}")
         # Narration comments: every reached step's text is on a packet.
         steps = json.load(open(lesson, encoding="utf-8")).get("narration", [])
-        out = tshark(pcapng, "-Y", "frame.comment", "-T", "fields", "-e", "frame.comment")
+        out = "\n".join(v for f in dissected[pcapng] for v in values(f, "frame.comment"))
         for i, s in enumerate(steps):
             text = s["text"]["en"] if isinstance(s.get("text"), dict) else s.get("en", "")
             check(text[:60] in out, f"{name}: narration step {i + 1} is not a packet comment: {text[:60]!r}")
         if steps:
             ja = os.path.join(tmp, "ja.pcapng")
             run([MAILSIM, "export", lesson, "--pcapng", ja, "--lang", "ja"])
-            out = tshark(ja, "-Y", "frame.comment", "-T", "fields", "-e", "frame.comment")
+            out = "\n".join(v for f in dissect(ja) for v in values(f, "frame.comment"))
             first = steps[0]["text"].get("ja") if isinstance(steps[0].get("text"), dict) else steps[0].get("ja")
             if first:
                 check(first[:20] in out, f"{name}: Japanese narration not read back: {first[:20]!r}")
