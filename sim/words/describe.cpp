@@ -961,11 +961,7 @@ Words connection_words(const Say& say, const Record& r) {
 }
 
 // A border rule as people call it: the OP25B preset by its usual name, others by their id.
-std::string rule_label(const std::string& id) {
-  std::string l = id;
-  for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return l.find("op25b") != std::string::npos ? std::string("OP25B") : id;
-}
+std::string rule_label(const std::string& id) { return rule_name(id, "en", true); }
 
 Words policy_words(const Say& say, const Record& r) {
   const auto& d = r.detail;
@@ -1292,6 +1288,33 @@ namespace {
 std::string ja_clock(Time t) { return format_moment(t, "ja"); }
 
 
+// English with a scenario: the records the checker quotes worded for people, hosts by their
+// names ("instead: Shiroyagi's PC ..."), where the checker's own text names them by id.
+std::optional<std::string> outcome_en(const ExpectationResult& e, const Trace* trace, const Scenario* s) {
+  if (!s) return std::nullopt;
+  const auto& o = e.outcome;
+  const auto& p = e.outcome_params;
+  std::vector<const Record*> recs;
+  for (auto seq : e.records) {
+    if (!trace) return std::nullopt;
+    const Record* r = find_record(*trace, seq);
+    if (!r) return std::nullopt;
+    recs.push_back(r);
+  }
+  if (o == "instead" && !recs.empty()) {
+    std::string out = "instead: ";
+    for (std::size_t i = 0; i < recs.size(); ++i) out += (i ? "; " : "") + describe_record(*recs[i], "en", s);
+    return out;
+  }
+  if (o == "connection.none")
+    return fmt::format("no connection from {} to {} port {} was attempted", host_label(s, field(p, "from"), "en"),
+                       host_label(s, field(p, "to"), "en"), field(p, "port"));
+  if (o == "wire.in_clear" && recs.size() == 1)
+    return fmt::format("instead it crossed in clear at {}: {}", format_moment(recs[0]->time, "en"),
+                       describe_record(*recs[0], "en", s));
+  return std::nullopt;
+}
+
 std::optional<std::string> outcome_ja(const ExpectationResult& e, const Trace* trace, const Scenario* s) {
   const auto& o = e.outcome;
   const auto& p = e.outcome_params;
@@ -1389,6 +1412,14 @@ std::string status_meaning_ja(std::string_view status) {
   return {};
 }
 
+std::string rule_name(const std::string& id, std::string_view lang, bool short_form) {
+  std::string l = id;
+  for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (l.find("op25b") == std::string::npos) return id;
+  if (short_form) return "OP25B";
+  return lang == "ja" ? "OP25B（25番ポートの遮断）" : "OP25B (port 25 blocked)";
+}
+
 std::string host_label(const Scenario* s, const std::string& id, std::string_view lang) {
   if (!s) return id;
   for (const auto& h : s->hosts) {
@@ -1438,7 +1469,10 @@ std::string describe_expectation(const ExpectationResult& e, std::string_view la
 }
 
 std::string describe_outcome(const ExpectationResult& e, std::string_view lang, const Trace* trace, const Scenario* s) {
-  if (lang != "ja") return e.actual;
+  if (lang != "ja") {
+    if (auto words = outcome_en(e, trace, s)) return *words;
+    return e.actual;
+  }
   if (auto words = outcome_ja(e, trace, s)) return *words;
   return e.actual;
 }
