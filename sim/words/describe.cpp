@@ -1462,8 +1462,34 @@ std::string format_duration(Time t, std::string_view lang) {
   return h ? say("duration.d_h", {{"n", n(t / kDay)}, {"h", n(h)}}) : say("duration.d", {{"n", n(t / kDay)}});
 }
 
+namespace {
+// The checker's English names hosts by id ("... INBOX on mx-hogehoge"): with a scenario, each id
+// standing as a word of its own (not inside an address or a domain) becomes the host's name.
+std::string ids_to_names(std::string text, const Scenario* s) {
+  if (!s) return text;
+  auto word_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '@' || c == '.';
+  };
+  for (const auto& h : s->hosts) {
+    const std::string& id = h.info.id;
+    if (id.empty() || h.info.name.empty() || h.info.name == id) continue;
+    for (auto at = text.find(id); at != std::string::npos; at = text.find(id, at + 1)) {
+      const bool before = at > 0 && word_char(text[at - 1]);
+      const std::size_t end = at + id.size();
+      // A '.' after it ends a sentence, not a domain, when a space or the end follows.
+      const bool after = end < text.size() && word_char(text[end]) &&
+                         !(text[end] == '.' && (end + 1 == text.size() || text[end + 1] == ' '));
+      if (before || after) continue;
+      text.replace(at, id.size(), h.info.name);
+      at += h.info.name.size() - 1;
+    }
+  }
+  return text;
+}
+}  // namespace
+
 std::string describe_expectation(const ExpectationResult& e, std::string_view lang, const Scenario* s) {
-  if (lang != "ja") return e.description;
+  if (lang != "ja") return ids_to_names(e.description, s);
   if (auto words = expectation_ja(e, s)) return *words;
   return e.description;
 }
@@ -1471,7 +1497,7 @@ std::string describe_expectation(const ExpectationResult& e, std::string_view la
 std::string describe_outcome(const ExpectationResult& e, std::string_view lang, const Trace* trace, const Scenario* s) {
   if (lang != "ja") {
     if (auto words = outcome_en(e, trace, s)) return *words;
-    return e.actual;
+    return e.outcome == "evidence" ? e.actual : ids_to_names(e.actual, s);
   }
   if (auto words = outcome_ja(e, trace, s)) return *words;
   return e.actual;
