@@ -11,7 +11,9 @@
 #include <imgui.h>
 
 #include "gui/app_state.hpp"
+#include "gui/model/packet_view.hpp"
 #include "gui/panels/panels.hpp"
+#include "sim/words/describe.hpp"
 
 namespace mailsim::gui {
 
@@ -36,8 +38,12 @@ std::vector<DrawnGlyph> drawn_glyphs(const ImDrawData* data) {
     const ImDrawList* list = data->CmdLists[l];
     const auto& idx = list->IdxBuffer;
     const auto& vtx = list->VtxBuffer;
-    // Glyphs are quads written as four vertices (top-left first) and six indices 0 1 2 0 2 3.
-    for (int i = 0; i + 5 < idx.Size; i += 3) {
+    // Glyphs are quads written as four vertices (top-left first) and six indices 0 1 2 0 2 3,
+    // in draw commands each with its clip rectangle.
+    for (const ImDrawCmd& cmd : list->CmdBuffer) {
+    const int from = static_cast<int>(cmd.IdxOffset);
+    const int to = std::min(idx.Size, from + static_cast<int>(cmd.ElemCount));
+    for (int i = from; i + 5 < to; i += 3) {
       const unsigned v = idx[i];
       if (idx[i + 1] != v + 1 || idx[i + 2] != v + 2 || idx[i + 3] != v || idx[i + 4] != v + 2 ||
           idx[i + 5] != v + 3 || static_cast<int>(v) + 3 >= vtx.Size) {
@@ -51,8 +57,12 @@ std::vector<DrawnGlyph> drawn_glyphs(const ImDrawData* data) {
       // not oversampled vertically). A glyph cut by a clip rectangle keeps that ratio.
       const float drawn =
           it->second.size * (c.pos.y - a.pos.y) / ((c.uv.y - a.uv.y) * static_cast<float>(atlas->TexHeight));
-      out.push_back(DrawnGlyph{drawn, a.pos.x, a.pos.y, it->second.codepoint});
+      const bool cut = (a.pos.x < cmd.ClipRect.x - 0.5f && c.pos.x > cmd.ClipRect.x + 0.5f) ||
+                       (a.pos.x < cmd.ClipRect.z - 0.5f && c.pos.x > cmd.ClipRect.z + 0.5f);
+      out.push_back(DrawnGlyph{drawn, a.pos.x, a.pos.y, it->second.codepoint, cut,
+                               list->_OwnerName != nullptr ? std::string_view(list->_OwnerName) : std::string_view()});
       i += 3;  // the quad's second triangle
+    }
     }
   }
   return out;
@@ -102,6 +112,28 @@ std::vector<std::string> small_text(const std::vector<DrawnGlyph>& glyphs, float
   return out;
 }
 
+std::vector<std::string> cut_text(const std::vector<DrawnGlyph>& glyphs) {
+  std::vector<std::string> out;
+  std::size_t start = 0;  // the run the glyph belongs to: same line, one after the other
+  for (std::size_t i = 0; i < glyphs.size(); ++i) {
+    const auto& g = glyphs[i];
+    if (i > 0) {
+      const auto& p = glyphs[i - 1];
+      const bool same = std::abs(g.px - p.px) < 0.05f && g.x >= p.x && g.x - p.x < g.px * 2.0f && std::abs(g.y - p.y) < g.px;
+      if (!same) start = i;
+    }
+    if (!g.cut) continue;
+    std::string run;
+    for (std::size_t k = start; k <= i; ++k) append_utf8(run, glyphs[k].codepoint);
+    char at[64];
+    std::snprintf(at, sizeof at, "' at (%.0f, %.0f)", static_cast<double>(glyphs[start].x), static_cast<double>(glyphs[start].y));
+    out.push_back("'" + run + at);
+    // One report per run: skip to its end.
+    while (i + 1 < glyphs.size() && std::abs(glyphs[i + 1].y - g.y) < g.px && glyphs[i + 1].x >= glyphs[i].x) ++i;
+  }
+  return out;
+}
+
 std::string layout_problems(const AppState& app, const ImDrawData* data) {
   std::string out;
   // 14 px at 1280x720 (times the text scale); a smaller window than that shows everything
@@ -125,6 +157,12 @@ std::string layout_problems(const AppState& app, const ImDrawData* data) {
     return false;
   });
   for (const auto& t : small_text(glyphs, least - 0.5f)) out += "text under the least size: " + t + "\n";
+  // Text cut by the side of its box in a challenge window (a drop-down's value, issue 18).
+  std::vector<DrawnGlyph> in_challenge;
+  for (const auto& g : glyphs)
+    if (g.window.find("###challenge") != std::string_view::npos || g.window.find("###fix") != std::string_view::npos)
+      in_challenge.push_back(g);
+  for (const auto& t : cut_text(in_challenge)) out += "text cut in the challenge window: " + t + "\n";
   for (const auto& o : find_overlaps(app.map.placed)) out += describe_overlap(app.map.placed, o) + "\n";
   // A challenge's window over the narration or the time controls (the student needs both).
   auto covers_strip = [](const Rect& a, const Rect& b) {
@@ -133,6 +171,36 @@ std::string layout_problems(const AppState& app, const ImDrawData* data) {
   };
   if (covers_strip(app.challenge_rect, app.narration_rect)) out += "the challenge window covers the narration\n";
   if (covers_strip(app.challenge_rect, app.controls_rect)) out += "the challenge window covers the time controls\n";
+  // (Not checked yet: that every host on the map is named. Most are now, by a label or by a
+  // number and the map's key, but on a crowded map at --scale 2 (relay-denied) the key finds no
+  // free space: issue 18, left for a later session.)
+  // An eavesdropper's capture says what it saw, not only its heading ("丸見え…", issue 18).
+  for (const auto& item : app.map.placed.items) {
+    if (item.item != MapItem::Capture) continue;
+    std::size_t content = item.text.size();  // without a heading: all of it is content
+    for (const char* key : {"map.capture_plain", "map.capture_sealed"}) {
+      const std::string heading(app.tr(key));
+      const std::string lead = heading.substr(0, heading.find('{'));
+      if (item.text.rfind(lead, 0) == 0) content = item.text.size() - lead.size();
+    }
+    if (content < 8) out += "an eavesdropper's capture cut to its heading: '" + item.text + "'\n";
+  }
+  // ... and an eavesdropper that captures something at this moment shows it.
+  for (const auto& h : app.model.layout().hosts()) {
+    if (h.kind != "observer" || !observer_capture(app.model, h.network, app.view.current)) continue;
+    const bool shown = std::any_of(app.map.placed.items.begin(), app.map.placed.items.end(), [&](const PlacedItem& i) {
+      return i.item == MapItem::Capture && i.what.rfind(h.id, 0) == 0;
+    });
+    if (!shown) out += "the capture of eavesdropper '" + h.id + "' is not shown\n";
+  }
+  // A border rule is shown by its name ("OP25B (port 25 blocked)"), not the lesson's id ("op25b").
+  for (const auto& item : app.map.placed.items) {
+    if (item.item != MapItem::RouterPill) continue;
+    for (const auto& n : app.model.layout().networks())
+      for (const auto& id : n.policy_ids)
+        if (sim::rule_name(id, app.lang, true) != id && item.what.find(id) != std::string::npos)
+          out += "a border rule shown by its id: '" + item.what + "'\n";
+  }
   // A host's label or mail marks past its network's side reads as belonging to the next one.
   for (const auto& e : find_escapes(app.map.placed)) out += e + "\n";
   return out;

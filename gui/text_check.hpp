@@ -3,6 +3,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct ImDrawData;
@@ -20,12 +21,21 @@ struct DrawnGlyph {
   float x = 0.0f;
   float y = 0.0f;
   unsigned codepoint = 0;
+  // Cut by the side of its clip rectangle (a widget's frame, a column, a window): partly
+  // inside it, partly outside, left or right. Wholly hidden glyphs are still listed.
+  bool cut = false;
+  // The name of the window that drew it (ImGui's, valid while the frame's draw data is).
+  std::string_view window;
 };
 std::vector<DrawnGlyph> drawn_glyphs(const ImDrawData* data);
 
 // Glyphs smaller than `least` px, joined into the runs of text they belong to (same line and
 // size, one after the other): "10 px 'DNS' at (456, 181)".
 std::vector<std::string> small_text(const std::vector<DrawnGlyph>& glyphs, float least);
+
+// Runs of glyphs cut at their clip rectangle's side, as text: "'none (plain text) (as set up' at
+// (900, 412)" (the run the cut glyph ends).
+std::vector<std::string> cut_text(const std::vector<DrawnGlyph>& glyphs);
 
 // Problems of the frame just drawn, one per line (empty: none): text smaller than
 // kMinTextPx times the text scale, anything on the map that covers a host icon or other text.

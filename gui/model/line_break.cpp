@@ -172,4 +172,50 @@ std::vector<std::string> break_lines(std::string_view text, float width, const M
   return lines;
 }
 
+std::string cut_words(std::string_view text_in, float width, const MeasureText& w, std::string_view ellipsis) {
+  const std::string text(text_in);
+  if (w(text) <= width) return text;
+  // Decodes the code point starting at byte i (enough for the BMP).
+  auto cp_at = [&](std::size_t i) -> unsigned {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80 || i + 1 >= text.size()) return c;
+    if (c < 0xE0) return ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3Fu);
+    if (i + 2 >= text.size()) return c;
+    return ((c & 0x0Fu) << 12) | ((static_cast<unsigned char>(text[i + 1]) & 0x3Fu) << 6) |
+           (static_cast<unsigned char>(text[i + 2]) & 0x3Fu);
+  };
+  auto hiragana = [](unsigned c) { return c >= 0x3041 && c <= 0x309F; };
+  // Characters a Japanese line never starts with (closing brackets, stops, the long vowel mark).
+  auto no_start = [](unsigned c) {
+    return c == 0x3001 || c == 0x3002 || c == 0xFF09 || c == 0x300D || c == 0x300F || c == 0x30FC || c == 0xFF0C ||
+           c == 0xFF0E || c == 0xFF1A;
+  };
+  std::string best;
+  unsigned prev = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const std::size_t len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    const unsigned c = cp_at(i);
+    // A cut before this character ends a word: after a space or a name's separator, or between
+    // two Japanese characters that are not both katakana.
+    // In Japanese, between phrases only: after 、。 and closing brackets, before an opening
+    // bracket, where hiragana meets the next word ("しろやぎさんの|PC"); never inside 暗号化なし.
+    const bool japanese_break =
+        !no_start(c) && (prev == 0x3001 || prev == 0x3002 || prev == 0xFF09 || prev == 0x300D || c == 0xFF08 ||
+                         c == 0x300C || (hiragana(prev) && !hiragana(c) && c != ' '));
+    const bool at_break =
+        i > 0 && (c == ' ' || prev == '.' || prev == '-' || prev == '/' || prev == '@' || japanese_break);
+    if (at_break) {
+      std::string head = text.substr(0, i);
+      while (!head.empty() && (head.back() == ' ' || head.back() == '.' || head.back() == '-' || head.back() == '/'))
+        head.pop_back();
+      if (!head.empty() && w(head + std::string(ellipsis)) <= width) best = head + std::string(ellipsis);
+      else if (!head.empty()) break;  // longer heads are wider still
+    }
+    prev = c;
+    i += len;
+  }
+  return best;
+}
+
 }  // namespace mailsim::gui

@@ -23,6 +23,13 @@ using MeasureText = std::function<float(std::string_view)>;
 std::vector<std::string> break_lines(std::string_view text, float width, const MeasureText& measure,
                                      bool after_dots = false);
 
+// `text` cut after a whole word so that it and `ellipsis` fit in `width`: at a space, after '.',
+// '-', '/' or '@', between Japanese phrases (after 、。 and closing brackets, before an opening
+// one, where hiragana meets a word); never inside a word ("mx1.hogehoge..." rather than
+// "mx1.hog..."). The whole text when it fits; empty when not even its first word fits (the
+// caller leaves it out or shows only the ellipsis, with the whole text on hover).
+std::string cut_words(std::string_view text, float width, const MeasureText& measure, std::string_view ellipsis = "...");
+
 // True for code points of Japanese/Chinese text that may have a line break on either side:
 // kana, CJK ideographs, CJK punctuation and full-width forms.
 bool is_cjk(char32_t c);

@@ -45,6 +45,7 @@ struct PlacedItem {
   MapItem item;
   MapBox box;
   std::string what;  // the host id, the text: for messages
+  std::string text;  // what it says, where the check reads it (an eavesdropper's capture)
 };
 
 // A region (network) as drawn: the box its hosts' labels and mail marks must stay inside.
@@ -61,7 +62,9 @@ struct MapPlacement {
     items.clear();
     regions.clear();
   }
-  void add(MapItem item, Vec2 a, Vec2 b, std::string what = {}) { items.push_back({item, {a, b, 1.0f}, std::move(what)}); }
+  void add(MapItem item, Vec2 a, Vec2 b, std::string what = {}, std::string text = {}) {
+    items.push_back({item, {a, b, 1.0f}, std::move(what), std::move(text)});
+  }
 };
 
 // Two placed items where one hides the other: text over a host icon, or text over text.

@@ -283,25 +283,50 @@ void fix_window(AppState& app) {
       wrapped(owner);
     }
     const std::string label = sim::fix_setting_label(app.scenario, setting, lang);
+    auto value_text = [&](std::size_t v) {
+      const std::string t = sim::fix_value_text(app.scenario, setting, v, lang);
+      return v == setting.current ? sim::fix_words("value.own", lang, {{"value", t}}) : t;
+    };
     const float avail = ImGui::GetContentRegionAvail().x;
     const float indent = fs * 0.8f;
-    if (ImGui::CalcTextSize(label.c_str()).x + indent <= avail * 0.5f) {
+    // The drop-down shows its whole value, "(as set up)" included: beside the label when both
+    // fit in half the width each, else under it across the width; a value still too wide is
+    // written out (wrapped, the marker on its own line) with the list's arrow after it, never
+    // cut ("none (plain text) (as set up" was).
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float chrome = style.FramePadding.x * 2.0f + ImGui::GetFrameHeight() + 2.0f;
+    auto fits = [&](const std::string& t, float w) { return ImGui::CalcTextSize(t.c_str()).x + chrome <= w; };
+    const std::string preview = value_text(f.chosen[k]);
+    const float half = avail * 0.5f - style.ItemSpacing.x;
+    const bool beside = ImGui::CalcTextSize(label.c_str()).x + indent <= half && fits(preview, half);
+    if (beside) {
       ImGui::AlignTextToFramePadding();
       ImGui::SetCursorPosX(ImGui::GetCursorPosX() + indent);
       ImGui::TextUnformatted(label.c_str());
-      ImGui::SameLine(avail * 0.5f + ImGui::GetStyle().WindowPadding.x);
+      ImGui::SameLine(avail * 0.5f + style.WindowPadding.x);
     } else {
       ImGui::Indent(indent);
       wrapped(label);
       ImGui::Unindent(indent);
       ImGui::SetCursorPosX(ImGui::GetCursorPosX() + indent);
     }
-    auto value_text = [&](std::size_t v) {
-      const std::string t = sim::fix_value_text(app.scenario, setting, v, lang);
-      return v == setting.current ? sim::fix_words("value.own", lang, {{"value", t}}) : t;
-    };
-    ImGui::SetNextItemWidth(-1.0f);
-    if (ImGui::BeginCombo("##value", value_text(f.chosen[k]).c_str())) {
+    const float combo_w = ImGui::GetContentRegionAvail().x;
+    ImGuiComboFlags combo_flags = 0;
+    std::string shown = preview;
+    if (!fits(preview, combo_w)) {
+      // Written out above a bare arrow: the value wrapped, then the marker.
+      const std::string value = sim::fix_value_text(app.scenario, setting, f.chosen[k], lang);
+      ImGui::Indent(indent);
+      wrapped(value);
+      if (f.chosen[k] == setting.current) ImGui::TextDisabled("%s", sim::fix_words("value.own_mark", lang).c_str());
+      ImGui::Unindent(indent);
+      ImGui::SetCursorPosX(ImGui::GetCursorPosX() + indent);
+      combo_flags = ImGuiComboFlags_NoPreview;
+      shown.clear();
+    } else {
+      ImGui::SetNextItemWidth(-1.0f);
+    }
+    if (ImGui::BeginCombo("##value", shown.c_str(), combo_flags)) {
       for (std::size_t v = 0; v < setting.values.size(); ++v)
         if (ImGui::Selectable(value_text(v).c_str(), f.chosen[k] == v)) f.chosen[k] = v;
       ImGui::EndCombo();

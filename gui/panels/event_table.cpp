@@ -14,6 +14,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include "gui/model/line_break.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
 #include "sim/scenario/checker.hpp"
@@ -237,18 +238,14 @@ EventTableCache& text_widths(AppState& app) {
   return c;
 }
 
-// `name` cut to `width` with an ellipsis (at a UTF-8 character boundary), in the route's type.
+// `name` cut to `width` after a whole word with an ellipsis ("Shiroyagi's…", "mx1.hogehoge…"),
+// in the route's type; never inside a word: a name whose first word does not fit is just "…"
+// (the row's tooltip names both hosts in full).
 EventTableCache::Fitted fit(const std::string& name, float width) {
   EventTableCache::Fitted f{width, name, false};
   if (route_width(name) <= width + 1.0f) return f;
-  const float room = width - route_width(kEllipsis);
-  std::size_t keep = 0;  // the longest prefix that fits, in whole characters
-  for (std::size_t n = 1; n <= name.size(); ++n) {
-    if (n < name.size() && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80) continue;
-    if (route_width(std::string_view(name).substr(0, n)) > room) break;
-    keep = n;
-  }
-  f.text = name.substr(0, keep) + kEllipsis;
+  f.text = cut_words(name, width + 1.0f, [](std::string_view t) { return route_width(t); }, kEllipsis);
+  if (f.text.empty()) f.text = kEllipsis;
   f.cut = true;
   return f;
 }
@@ -263,8 +260,16 @@ EventTableCache::Fitted fit_route(const std::string& host, const std::string& pe
   const float room = std::max(0.0f, width - arrow);
   const float half = room * 0.5f;
   const float for_host = wh <= half ? wh : wp <= half ? room - wp : half;
-  const auto h = fit(host, for_host);
-  const auto p = fit(peer, room - route_width(h.text));
+  auto h = fit(host, for_host);
+  auto p = fit(peer, room - route_width(h.text));
+  // A name left as a bare "…" (its first word did not fit) gets half the room: both stay named.
+  if (p.text == kEllipsis && h.cut) {
+    p = fit(peer, half);
+    h = fit(host, room - route_width(p.text));
+  } else if (h.text == kEllipsis && p.cut) {
+    h = fit(host, half);
+    p = fit(peer, room - route_width(h.text));
+  }
   return {width, h.text + kArrow + p.text, h.cut || p.cut};
 }
 

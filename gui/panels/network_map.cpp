@@ -3,6 +3,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <cstring>
 #include <iterator>
@@ -1129,19 +1130,16 @@ void network_map(AppState& app) {
     icons::router(dl, r, router_s, n.has_policy);
     avoid.push_back({ImVec2(r.x - router_s * 0.6f, r.y - router_s * 0.6f), ImVec2(r.x + router_s * 0.6f, r.y + router_s * 0.6f)});
     if (n.has_policy) {
-      std::string ids;
-      for (const auto& id : n.policy_ids) ids += (ids.empty() ? "" : ", ") + id;
-      const float small = fs * 0.9f;
-      const ImVec2 ts = font->CalcTextSizeA(small, 1e9f, 0.0f, ids.c_str());
-      // Above the router's shield; else below, or beside it, where that covers no title, host or
-      // label; else left out (the shield still marks the rule, the Inspector names it).
-      const float pw = ts.x + small * 0.7f;
-      const float ph = ts.y + small * 0.24f;
-      const float x = r.x - pw * 0.5f;
-      const std::vector<Vec2> places = {{x, r.y - router_s * 1.55f - ts.y - small * 0.6f},
-                                        {x, r.y + router_s * 0.8f},
-                                        {r.x + router_s * 0.8f, r.y - ph * 0.5f},
-                                        {r.x - router_s * 0.8f - pw, r.y - ph * 0.5f}};
+      // The rules by their names in the current language ("OP25B (port 25 blocked)"), not the
+      // ids the lesson and the trace use ("op25b"); the short name where the long one has no room.
+      std::string names;
+      std::string short_names;
+      for (const auto& id : n.policy_ids) {
+        const char* sep = names.empty() ? "" : (app.lang == "ja" ? "、" : ", ");
+        names += sep + sim::rule_name(id, app.lang);
+        short_names += sep + sim::rule_name(id, app.lang, true);
+      }
+      const float small = std::max(least_px, fs * 0.9f);
       // The hosts are drawn later: their icons and planned labels count already.
       std::vector<MapBox> taken = mboxes(avoid);
       for (const auto& hp : plans) {
@@ -1150,11 +1148,28 @@ void network_map(AppState& app) {
         const float half = std::max(hp.name_w, hp.ip_w) * 0.5f;
         taken.push_back({{hp.x - half, hp.top}, {hp.x + half, hp.top + hp.height}});
       }
-      if (const auto p = first_free(places, pw, ph, vec(min), Vec2{max.x, max.y - legend_h}, taken)) {
-        const ImVec2 at(p->x, p->y);
-        pill(dl, font, small, at, ids, rgb(0xFFFFFF), rgb(theme::kBlock), 0);
-        avoid.push_back({at, ImVec2(at.x + pw, at.y + ph)});
-        record(ms, MapItem::RouterPill, avoid.back().a, avoid.back().b, ids);
+      for (const std::string* text : {&names, &short_names}) {
+        if (text == &short_names && short_names == names) break;
+        const ImVec2 ts = font->CalcTextSizeA(small, 1e9f, 0.0f, text->c_str());
+        // Above the router's shield; else below, or beside it, where that covers no title, host or
+        // label; else left out (the shield still marks the rule, the Inspector names it).
+        const float pw = ts.x + small * 0.7f;
+        const float ph = ts.y + small * 0.24f;
+        const float x = r.x - pw * 0.5f;
+        std::vector<Vec2> places = {{x, r.y - router_s * 1.55f - ts.y - small * 0.6f},
+                                    {x, r.y + router_s * 0.8f},
+                                    {r.x + router_s * 0.8f, r.y - ph * 0.5f},
+                                    {r.x - router_s * 0.8f - pw, r.y - ph * 0.5f}};
+        // The long name only above or below the router: beside it, it would reach into the
+        // hosts' room (the short name goes there).
+        if (text == &names && short_names != names) places.resize(2);
+        if (const auto p = first_free(places, pw, ph, vec(min), Vec2{max.x, max.y - legend_h}, taken)) {
+          const ImVec2 at(p->x, p->y);
+          pill(dl, font, small, at, *text, rgb(0xFFFFFF), rgb(theme::kBlock), 0);
+          avoid.push_back({at, ImVec2(at.x + pw, at.y + ph)});
+          record(ms, MapItem::RouterPill, avoid.back().a, avoid.back().b, *text);
+          break;
+        }
       }
     }
   }
@@ -1282,18 +1297,209 @@ void network_map(AppState& app) {
         const bool on_right = flip ? !right_side : right_side;
         const float room_w = flip ? towards : side_room;
         const float cx0 = on_right ? c.x + icon * 0.72f : c.x - icon * 0.72f;
-        seen = room_w > size * 4.0f ? fit_text(font, size, seen, room_w - size * 0.7f) : std::string();
-      if (!seen.empty()) {
-        const ImVec2 ts = font->CalcTextSizeA(size, 1e9f, 0.0f, seen.c_str());
-        const float left = on_right ? cx0 : cx0 - ts.x - size * 0.7f;
-        const ImVec2 at(left, c.y - ts.y * 0.5f - size * 0.12f);
-        pill(dl, font, size, at, seen, rgb(0xFFFFFF), rgb(cap->tls ? 0x2E7D32u : theme::kBlock), 0);
-        avoid.push_back({at, ImVec2(at.x + ts.x + size * 0.7f, at.y + ts.y + size * 0.24f)});
-        record(ms, MapItem::Capture, avoid.back().a, avoid.back().b, h.id);
-      }
+        const float pad = size * 0.35f;
+        // Wrapped on up to three lines (the last one ends in "..." when there is more); where
+        // the side is too narrow for a few words, under the host's label or above its icon, as
+        // wide as its network allows, in free space. Never only its heading ("丸見え…").
+        auto lines_in = [&](float w, std::size_t kLines = 3) {
+          std::vector<std::string> out;
+          for (const auto& l : wrapped(ms, font, size, seen, w)) out.push_back(l.text);
+          if (out.size() > kLines) {
+            std::string last = out[kLines - 1] + " " + out[kLines];
+            out.resize(kLines);
+            // Cut after a word where one fits (a long base64 token is cut where it must).
+            const std::string by_word = fit_words(font, size, last, w);
+            out.back() = by_word.size() > out.back().size() / 2 ? by_word : fit_text(font, size, last, w);
+          }
+          return out;
+        };
+        auto box_of = [&](const std::vector<std::string>& ls) {
+          float w = 0.0f;
+          for (const auto& l : ls) w = std::max(w, font->CalcTextSizeA(size, 1e9f, 0.0f, l.c_str()).x);
+          return ImVec2(w + pad * 2.0f, static_cast<float>(ls.size()) * size + size * 0.24f);
+        };
+        std::vector<std::string> lines;
+        ImVec2 at;
+        ImVec2 bs;
+        bool callout = false;  // away from its host, with a line to it
+        if (room_w > size * 8.0f) {
+          lines = lines_in(room_w - pad * 2.0f);
+          bs = box_of(lines);
+          at = ImVec2(on_right ? cx0 : cx0 - bs.x, c.y - bs.y * 0.5f);
+        } else {
+          const float inner_w = std::max(size * 4.0f, rb.b.x - rb.a.x - 12.0f);
+          lines = lines_in(inner_w - pad * 2.0f);
+          bs = box_of(lines);
+          const float x = std::clamp(c.x - bs.x * 0.5f, rb.a.x + 6.0f, std::max(rb.a.x + 6.0f, rb.b.x - 6.0f - bs.x));
+          const float below = p.lines.empty() ? c.y + icon * 0.62f : p.top + p.height + 2.0f;
+          const std::vector<Vec2> places = {{x, below}, {x, c.y - icon * 0.62f - bs.y}};
+          std::vector<MapBox> taken = mboxes(avoid);
+          for (const auto& hp : plans) {
+            taken.push_back({{hp.c.x - icon * 0.6f, hp.c.y - icon * 0.6f}, {hp.c.x + icon * 0.6f, hp.c.y + icon * 0.6f}});
+            if (hp.lines.empty()) continue;
+            const float lh = std::max(hp.name_w, hp.ip_w) * 0.5f;
+            taken.push_back({{hp.x - lh, hp.top}, {hp.x + lh, hp.top + hp.height}});
+          }
+          if (const auto fp = first_free(places, bs.x, bs.y, vec(rb.a), vec(rb.b), taken)) {
+            at = ImVec2(fp->x, fp->y);
+          } else {
+            // No room in its network: a callout in the map's free space, marked with the
+            // eavesdropper's eye (it is the lesson's point), else left out (the bubble says it).
+            // Just outside its network first (above, below, beside it), then anywhere near;
+            // as wide as the network, else wider and flatter.
+            const float rb_bottom = std::max(rb.b.y, region_bottom[ri]);
+            bool placed = false;
+            for (const float w : {rb.b.x - rb.a.x - 8.0f, std::min(avail.x * 0.4f, size * 16.0f), avail.x * 0.6f, avail.x * 0.9f}) {
+              if (placed || w < size * 4.0f) continue;
+              lines = lines_in(w - pad * 2.0f - size * 1.2f, 2);
+              bs = box_of(lines);
+              bs.x += size * 1.2f;  // the eye
+              const float cx = std::clamp(c.x - bs.x * 0.5f, min.x + 4.0f, std::max(min.x + 4.0f, max.x - 4.0f - bs.x));
+              const std::vector<Vec2> outside = {{cx, rb.a.y - bs.y - 4.0f},        {rb.a.x, rb.a.y - bs.y - 4.0f},
+                                                 {cx, rb_bottom + 4.0f},             {rb.a.x, rb_bottom + 4.0f},
+                                                 {rb.b.x + 4.0f, c.y - bs.y * 0.5f}, {rb.a.x - bs.x - 4.0f, c.y - bs.y * 0.5f}};
+              if (const auto fp = first_free(outside, bs.x, bs.y, vec(min), Vec2{max.x, max.y - legend_h}, taken)) {
+                at = ImVec2(fp->x, fp->y);
+                placed = true;
+              } else {
+                const auto [pa, cost] =
+                    place_bubble(vec(c), bs.x, bs.y, icon * 0.8f, vec(min), Vec2{max.x, max.y - legend_h}, taken);
+                if (cost <= 0.5f) {
+                  at = ImVec2(pa.x, pa.y);
+                  placed = true;
+                }
+              }
+            }
+            callout = placed;
+            if (!placed && room_w > size * 4.0f) {
+              // Still no room: one line beside the icon, what it captured without the heading
+              // (the pill's colour says clear or sealed), as much of it as fits.
+              const std::string what = cap->tls ? hex_bytes(cap->bytes, 6)
+                                                : cap->bytes.substr(0, std::min(cap->bytes.find('\r'), cap->bytes.find('\n')));
+              lines = {fit_text(font, size, what, room_w - pad * 2.0f)};
+              bs = box_of(lines);
+              at = ImVec2(on_right ? cx0 : cx0 - bs.x, c.y - bs.y * 0.5f);
+            } else if (!placed) {
+              lines.clear();
+            }
+          }
+        }
+        if (!lines.empty()) {
+          const ImVec2 b(at.x + bs.x, at.y + bs.y);
+
+          dl->AddRectFilled(at, b, rgb(cap->tls ? 0x2E7D32u : theme::kBlock), size * 0.3f);
+          float ly = at.y + size * 0.12f;
+          std::string shown;
+          float tx = at.x + pad;
+          if (callout) {  // whose capture it is: the eavesdropper's eye on a white disc
+            const ImVec2 ec(at.x + pad + size * 0.5f, at.y + bs.y * 0.5f);
+            dl->AddCircleFilled(ec, size * 0.5f, rgb(0xFFFFFF), 20);
+            icons::host(dl, h.kind, ec, size * 0.8f);
+            tx += size * 1.2f;
+          }
+          for (const auto& l : lines) {
+            dl->AddText(font, size, ImVec2(tx, ly), rgb(0xFFFFFF), l.c_str());
+            ly += size;
+            shown += (shown.empty() ? "" : " ") + l;
+          }
+          avoid.push_back({at, b});
+          // A callout stands outside its network on purpose (its line says whose it is).
+          ms.placed.add(MapItem::Capture, vec(at), vec(b), callout ? h.id + " (callout)" : h.id, shown);
+        }
       }
     }
     if (mail_tip.kind != MailTip::Kind::None && mail_tip.host == h.id) hovered_host = h.id;
+  }
+
+  // Hosts whose label found no room (a small map at a large text scale, as 1280x720 with
+  // --scale 2): a number beside the icon and a key in the map's free space, outside the
+  // regions ("1  Shiroyagi's PC"), so that every host stays named (issue 18).
+  {
+    std::vector<std::size_t> unnamed;
+    for (std::size_t k = 0; k < plans.size(); ++k)
+      if (plans[k].lines.empty()) unnamed.push_back(k);
+    if (!unnamed.empty()) {
+      const float ks = least_px;
+      const float pad = ks * 0.4f;
+      std::vector<std::string> entries;
+      float key_w = 0.0f;
+      for (std::size_t i = 0; i < unnamed.size(); ++i) {
+        entries.push_back(std::to_string(i + 1) + "  " + app.host_name(layout.hosts()[unnamed[i]].id));
+        key_w = std::max(key_w, font->CalcTextSizeA(ks, 1e9f, 0.0f, entries.back().c_str()).x);
+      }
+      // Names too wide for the free margin beside the picture are shortened after a word.
+      float picture_l = max.x;
+      float picture_r = min.x;
+      for (std::size_t n = 0; n < nets.size(); ++n) {
+        picture_l = std::min(picture_l, region_box[n].a.x);
+        picture_r = std::max(picture_r, region_box[n].b.x);
+      }
+      const float side_w = std::max(picture_l - min.x, max.x - picture_r) - 12.0f;
+      if (key_w + pad * 2.0f > side_w && side_w > ks * 3.0f) {
+        key_w = 0.0f;
+        for (auto& e : entries) {
+          if (const auto cut = fit_words(font, ks, e, side_w - pad * 2.0f); !cut.empty()) e = cut;
+          key_w = std::max(key_w, font->CalcTextSizeA(ks, 1e9f, 0.0f, e.c_str()).x);
+        }
+      }
+      const float kw = key_w + pad * 2.0f;
+      const float kh = static_cast<float>(entries.size()) * ks * 1.1f + pad * 2.0f;
+      std::vector<MapBox> taken = mboxes(avoid);
+      for (std::size_t n = 0; n < nets.size(); ++n)
+        taken.push_back({vec(region_box[n].a), {region_box[n].b.x, std::max(region_box[n].b.y, region_bottom[n])}});
+      const float bottom = max.y - legend_h - 4.0f;
+      const std::vector<Vec2> places = {{min.x + 6.0f, min.y + 6.0f},       {max.x - kw - 6.0f, min.y + 6.0f},
+                                        {min.x + 6.0f, bottom - kh},         {max.x - kw - 6.0f, bottom - kh},
+                                        {(min.x + max.x - kw) * 0.5f, bottom - kh}, {(min.x + max.x - kw) * 0.5f, min.y + 6.0f}};
+      std::optional<Vec2> key_at = first_free(places, kw, kh, vec(min), Vec2{max.x, max.y - legend_h}, taken);
+      if (!key_at) {
+        const auto [pa, cost] = place_bubble(Vec2{(min.x + max.x) * 0.5f, (min.y + max.y) * 0.5f}, kw, kh, 0.0f, vec(min),
+                                             Vec2{max.x, max.y - legend_h}, mboxes(avoid));
+        if (cost <= 0.5f) key_at = pa;
+      }
+      if (key_at) {
+        const ImVec2 ka(key_at->x, key_at->y);
+        const ImVec2 kb(ka.x + kw, ka.y + kh);
+        dl->AddRectFilled(ka, kb, rgb(theme::kBubbleFill), ks * 0.3f);
+        dl->AddRect(ka, kb, rgb(theme::kInkSoft), ks * 0.3f, 0, 1.0f);
+        float ky = ka.y + pad;
+        for (const auto& e : entries) {
+          dl->AddText(font, ks, ImVec2(ka.x + pad, ky), rgb(theme::kInk), e.c_str());
+          ky += ks * 1.1f;
+        }
+        avoid.push_back({ka, kb});
+        record(ms, MapItem::HostLabel, ka, kb, "(key of hosts)");
+        // The numbers beside the icons, inside their regions, on free space.
+        for (std::size_t i = 0; i < unnamed.size(); ++i) {
+          const auto& hp = plans[unnamed[i]];
+          const auto& h = layout.hosts()[unnamed[i]];
+          const auto ri = static_cast<std::size_t>(layout.region_of(h) - nets.data());
+          const std::string num = std::to_string(i + 1);
+          const ImVec2 ts = font->CalcTextSizeA(ks, 1e9f, 0.0f, num.c_str());
+          const float pw = ts.x + ks * 0.7f;
+          const float ph = ts.y + ks * 0.24f;
+          const ImVec2 c = hp.c;
+          const std::vector<Vec2> spots = {{c.x - icon * 0.62f - pw, c.y - ph * 0.5f},
+                                           {c.x + icon * 0.62f, c.y - ph * 0.5f},
+                                           {c.x - pw * 0.5f, c.y + icon * 0.62f},
+                                           {c.x - pw * 0.5f, c.y - icon * 0.62f - ph},
+                                           {c.x + icon * 0.5f, c.y - icon * 0.62f - ph},
+                                           {c.x - icon * 0.5f - pw, c.y - icon * 0.62f - ph},
+                                           // lower beside the icon (clear of a title above it)
+                                           {c.x - icon * 0.62f - pw, c.y - ph * 0.1f},
+                                           {c.x + icon * 0.62f, c.y - ph * 0.1f},
+                                           {c.x - icon * 0.62f - pw, c.y + icon * 0.3f},
+                                           {c.x + icon * 0.62f, c.y + icon * 0.3f}};
+          const Vec2 clip_b{region_box[ri].b.x, std::max(region_box[ri].b.y, region_bottom[ri])};
+          if (const auto at = first_free(spots, pw, ph, vec(region_box[ri].a), clip_b, mboxes(avoid))) {
+            const ImVec2 a(at->x, at->y);
+            pill(dl, font, ks, a, num, rgb(0xFFFFFF), rgb(theme::kInk), 0);
+            avoid.push_back({a, ImVec2(a.x + pw, a.y + ph)});
+            record(ms, MapItem::HostLabel, avoid.back().a, avoid.back().b, h.id);
+          }
+        }
+      }
+    }
   }
 
   // Region titles, over the hosts.
@@ -1315,8 +1521,7 @@ void network_map(AppState& app) {
     const float fade = m.age < 0.7f ? 1.0f : std::max(0.0f, 1.0f - (m.age - 0.7f) / 0.3f);
     const auto alpha = static_cast<unsigned>(255.0f * fade);
     icons::cross(dl, c, std::clamp(40.0f * s, 24.0f, 56.0f), rgb(theme::kBlock, alpha));
-    std::string rule = m.rule;
-    if (rule.find("op25b") != std::string::npos || rule.find("OP25B") != std::string::npos) rule = "OP25B";
+    const std::string rule = sim::rule_name(m.rule, app.lang, true);
     const std::string text = format_text(app.tr("map.blocked_by"), {{"rule", rule}});
     const ImVec2 ts = font->CalcTextSizeA(fs, 1e9f, 0.0f, text.c_str());
     const float cross = std::clamp(40.0f * s, 24.0f, 56.0f);

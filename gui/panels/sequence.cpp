@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gui/model/sequence.hpp"
+#include "gui/model/line_break.hpp"
 #include "gui/panels/panels.hpp"
 #include "gui/theme.hpp"
 #include "sim/scenario/checker.hpp"
@@ -276,7 +277,6 @@ void sequence(AppState& app) {
   auto row_of = [&](float y) {
     return static_cast<std::size_t>(std::clamp((y - grid_top) / cell_h, 0.0f, static_cast<float>(rows - 1)));
   };
-  const float dots = font->CalcTextSizeA(small, FLT_MAX, 0.0f, "..").x;
   std::string shortened;
   std::string worded;
   auto put = [&](const Candidate& l) {
@@ -289,17 +289,13 @@ void sequence(AppState& app) {
     const char* text = label.c_str();
     const char* text_end = text + label.size();
     ImVec2 ts = font->CalcTextSizeA(lsize, FLT_MAX, 0.0f, text, text_end);
-    if (ts.x > l.room && label.size() > 4) {
-      // Cut in one pass where the text and ".." fit; at least one character stays.
-      const char* cut = text;
-      font->CalcTextSizeA(lsize, std::max(l.room - dots, 0.0f), 0.0f, text, text_end, &cut);
-      auto keep = static_cast<std::size_t>(cut - text);
-      if (keep == 0) {
-        keep = 1;
-        while (keep < label.size() && (static_cast<unsigned char>(label[keep]) & 0xC0) == 0x80) ++keep;
-      }
-      shortened.assign(label, 0, keep);
-      shortened += "..";
+    if (ts.x > l.room) {
+      // Cut after a whole word where the text and ".." fit ("MAIL FROM:<shiroyagi@example.com>"
+      // → "MAIL.."), never inside one; a label whose first word does not fit is left out.
+      shortened = cut_words(label, l.room, [&](std::string_view t) {
+        return font->CalcTextSizeA(lsize, FLT_MAX, 0.0f, t.data(), t.data() + t.size()).x;
+      }, "..");
+      if (shortened.empty()) return;
       text = shortened.c_str();
       text_end = text + shortened.size();
       ts = font->CalcTextSizeA(lsize, FLT_MAX, 0.0f, text, text_end);

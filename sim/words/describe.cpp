@@ -961,11 +961,7 @@ Words connection_words(const Say& say, const Record& r) {
 }
 
 // A border rule as people call it: the OP25B preset by its usual name, others by their id.
-std::string rule_label(const std::string& id) {
-  std::string l = id;
-  for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return l.find("op25b") != std::string::npos ? std::string("OP25B") : id;
-}
+std::string rule_label(const std::string& id) { return rule_name(id, "en", true); }
 
 Words policy_words(const Say& say, const Record& r) {
   const auto& d = r.detail;
@@ -1292,6 +1288,33 @@ namespace {
 std::string ja_clock(Time t) { return format_moment(t, "ja"); }
 
 
+// English with a scenario: the records the checker quotes worded for people, hosts by their
+// names ("instead: Shiroyagi's PC ..."), where the checker's own text names them by id.
+std::optional<std::string> outcome_en(const ExpectationResult& e, const Trace* trace, const Scenario* s) {
+  if (!s) return std::nullopt;
+  const auto& o = e.outcome;
+  const auto& p = e.outcome_params;
+  std::vector<const Record*> recs;
+  for (auto seq : e.records) {
+    if (!trace) return std::nullopt;
+    const Record* r = find_record(*trace, seq);
+    if (!r) return std::nullopt;
+    recs.push_back(r);
+  }
+  if (o == "instead" && !recs.empty()) {
+    std::string out = "instead: ";
+    for (std::size_t i = 0; i < recs.size(); ++i) out += (i ? "; " : "") + describe_record(*recs[i], "en", s);
+    return out;
+  }
+  if (o == "connection.none")
+    return fmt::format("no connection from {} to {} port {} was attempted", host_label(s, field(p, "from"), "en"),
+                       host_label(s, field(p, "to"), "en"), field(p, "port"));
+  if (o == "wire.in_clear" && recs.size() == 1)
+    return fmt::format("instead it crossed in clear at {}: {}", format_moment(recs[0]->time, "en"),
+                       describe_record(*recs[0], "en", s));
+  return std::nullopt;
+}
+
 std::optional<std::string> outcome_ja(const ExpectationResult& e, const Trace* trace, const Scenario* s) {
   const auto& o = e.outcome;
   const auto& p = e.outcome_params;
@@ -1389,6 +1412,14 @@ std::string status_meaning_ja(std::string_view status) {
   return {};
 }
 
+std::string rule_name(const std::string& id, std::string_view lang, bool short_form) {
+  std::string l = id;
+  for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (l.find("op25b") == std::string::npos) return id;
+  if (short_form) return "OP25B";
+  return lang == "ja" ? "OP25B（25番ポートの遮断）" : "OP25B (port 25 blocked)";
+}
+
 std::string host_label(const Scenario* s, const std::string& id, std::string_view lang) {
   if (!s) return id;
   for (const auto& h : s->hosts) {
@@ -1431,14 +1462,43 @@ std::string format_duration(Time t, std::string_view lang) {
   return h ? say("duration.d_h", {{"n", n(t / kDay)}, {"h", n(h)}}) : say("duration.d", {{"n", n(t / kDay)}});
 }
 
+namespace {
+// The checker's English names hosts by id ("... INBOX on mx-hogehoge"): with a scenario, each id
+// standing as a word of its own (not inside an address or a domain) becomes the host's name.
+std::string ids_to_names(std::string text, const Scenario* s) {
+  if (!s) return text;
+  auto word_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '@' || c == '.';
+  };
+  for (const auto& h : s->hosts) {
+    const std::string& id = h.info.id;
+    if (id.empty() || h.info.name.empty() || h.info.name == id) continue;
+    for (auto at = text.find(id); at != std::string::npos; at = text.find(id, at + 1)) {
+      const bool before = at > 0 && word_char(text[at - 1]);
+      const std::size_t end = at + id.size();
+      // A '.' after it ends a sentence, not a domain, when a space or the end follows.
+      const bool after = end < text.size() && word_char(text[end]) &&
+                         !(text[end] == '.' && (end + 1 == text.size() || text[end + 1] == ' '));
+      if (before || after) continue;
+      text.replace(at, id.size(), h.info.name);
+      at += h.info.name.size() - 1;
+    }
+  }
+  return text;
+}
+}  // namespace
+
 std::string describe_expectation(const ExpectationResult& e, std::string_view lang, const Scenario* s) {
-  if (lang != "ja") return e.description;
+  if (lang != "ja") return ids_to_names(e.description, s);
   if (auto words = expectation_ja(e, s)) return *words;
   return e.description;
 }
 
 std::string describe_outcome(const ExpectationResult& e, std::string_view lang, const Trace* trace, const Scenario* s) {
-  if (lang != "ja") return e.actual;
+  if (lang != "ja") {
+    if (auto words = outcome_en(e, trace, s)) return *words;
+    return e.outcome == "evidence" ? e.actual : ids_to_names(e.actual, s);
+  }
   if (auto words = outcome_ja(e, trace, s)) return *words;
   return e.actual;
 }

@@ -43,6 +43,7 @@ constexpr WordingTemplate kFixTemplates[] = {
     {"value.temporary", "for now (4.2.2: try again later)", "いったん断る（4.2.2：あとで再送）"},
     {"value.password", "password {n}", "パスワード{n}"},
     {"value.own", "{value} (as set up)", "{value}（今の設定）"},
+    {"value.own_mark", "(as set up)", "（今の設定）"},
     // The challenge.
     {"fix.title", "Fix the broken setup", "壊れた設定を直そう"},
     {"fix.intro", "Change settings, then try: the lesson runs again and its goals are checked.",
@@ -166,7 +167,14 @@ std::vector<std::string> fix_failing(const Scenario& s, const FixGrade& g, const
   for (const auto& r : g.results) {
     if (r.passed) continue;
     std::string line = fix_words("fix.goal", lang, {{"expected", describe_expectation(r, lang, &s)}});
-    const std::string actual = describe_outcome(r, lang, trace, &s);
+    std::string actual = describe_outcome(r, lang, trace, &s);
+    // "What happened:" already says it: not "What happened: instead: ..." (起きたこと：代わりに：).
+    for (std::string_view lead : {"instead: ", "instead ", "代わりに：", "代わりに、"}) {
+      if (actual.rfind(lead, 0) == 0) {
+        actual.erase(0, lead.size());
+        break;
+      }
+    }
     if (!actual.empty()) line += (lang == "ja" ? "。" : ". ") + fix_words("fix.instead", lang, {{"actual", actual}});
     out.push_back(std::move(line));
   }

@@ -15,6 +15,7 @@
 
 #include "cli/report.hpp"
 #include "sim/words/describe.hpp"
+#include "sim/scenario/fix.hpp"
 #include "sim/words/fix_words.hpp"
 #include "sim/words/quiz.hpp"
 #include "sim/scenario/runner.hpp"
@@ -303,4 +304,49 @@ TEST_CASE("japanese: one spelling per term in the tables, the templates, the les
     cli::print_text_report(out, *loaded.scenario, run, o);
     check_spelling(f.filename().string() + " report", out.str());
   }
+}
+
+// The fix challenge's window after a try of every value of every setting: the goals that still
+// fail, worded in Japanese without stray English and with "what happened" said once (issue 18:
+// 「起きたこと：代わりに：…」); the same in English names hosts, not ids; a border rule by its name.
+TEST_CASE("japanese: the fix challenge's failing goals, in both languages, every lesson with a fix") {
+  const auto names = all_names();
+  std::size_t lines = 0;
+  for (const auto& f : lessons()) {
+    auto loaded = sim::load_scenario_file(f.string());
+    if (!loaded.scenario || !loaded.scenario->fix) continue;
+    const auto doc = sim::read_scenario_document(f.string());
+    REQUIRE(doc);
+    const auto& fix = *loaded.scenario->fix;
+    std::vector<sim::FixChoices> tries = {sim::fix_start(fix)};
+    for (std::size_t k = 0; k < fix.settings.size(); ++k)
+      for (std::size_t v = 0; v < fix.settings[k].values.size(); ++v) {
+        auto c = sim::fix_start(fix);
+        c[k] = v;
+        tries.push_back(c);
+      }
+    for (const auto& c : tries) {
+      const auto t = sim::try_fix(*doc, *loaded.scenario, c);
+      if (!t.ok) continue;
+      for (const std::string lang : {"ja", "en"}) {
+        for (const auto& line : sim::fix_failing(*t.scenario, t.grade, &t.run.trace, lang)) {
+          ++lines;
+          INFO(f.filename().string() << " " << lang << ": " << line);
+          CHECK(line.find("起きたこと：代わりに") == std::string::npos);
+          CHECK(line.find("What happened: instead") == std::string::npos);
+          if (lang == "ja") check_text(f.filename().string() + " fix failing", line, names);
+          for (const auto& h : t.scenario->hosts)
+            if (!h.info.name.empty() && h.info.name != h.info.id && lang == "en") {
+              // An id between spaces (not inside an address or a name): "mail-example accepted".
+              const std::string id = " " + h.info.id + " ";
+              CHECK((" " + line + " ").find(id) == std::string::npos);
+            }
+        }
+      }
+    }
+  }
+  CHECK(lines > 0);
+  CHECK(sim::rule_name("op25b", "ja") == "OP25B（25番ポートの遮断）");
+  CHECK(sim::rule_name("op25b", "en") == "OP25B (port 25 blocked)");
+  check_text("rule name", sim::rule_name("op25b", "ja"), names);
 }

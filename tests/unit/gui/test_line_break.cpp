@@ -86,3 +86,31 @@ TEST_CASE("line break: invalid UTF-8 bytes do not stop it", "[gui][wrap]") {
   REQUIRE(l.size() == 1u);
   CHECK(l[0] == bad);
 }
+
+// issue 18: the events table's "Host → Peer", the sequence diagram's arrow labels and the map's
+// names are cut after a whole word, never inside one ("Shiroyagi's P…", "MAIL FR..").
+TEST_CASE("cut words: a text cut after a whole word or a name's dot, empty when no word fits", "[gui][wrap]") {
+  using mailsim::gui::cut_words;
+  CHECK(cut_words("Shiroyagi's PC", 100.0f, measure) == "Shiroyagi's PC");
+  CHECK(cut_words("Shiroyagi's PC", 13.0f, measure, "..") == "Shiroyagi's..");
+  CHECK(cut_words("Shiroyagi's PC", 12.0f, measure, "..").empty());
+  CHECK(cut_words("mx1.hogehoge.com", 15.0f, measure) == "mx1.hogehoge...");
+  CHECK(cut_words("mx1.hogehoge.com", 10.0f, measure) == "mx1...");
+  CHECK(cut_words("MAIL FROM:<shiroyagi@example.com>", 12.0f, measure, "..") == "MAIL..");
+  // Japanese between phrases: after the hiragana of 「しろやぎさんの」, never inside 「プロバイダ」.
+  const std::string ja = "しろやぎさんのプロバイダ";
+  CHECK(cut_words(ja, 16.0f, measure, "…") == "しろやぎさんの…");
+  CHECK(cut_words(ja, 12.0f, measure, "…").empty());
+  // Whatever the width, the head is a whole-word prefix of the text.
+  const std::string text = "Old PC of Shiroyagi (home ISP)";
+  for (float w = 1.0f; w < 40.0f; w += 1.0f) {
+    const auto cut = cut_words(text, w, measure, "..");
+    INFO(w << ": " << cut);
+    CHECK(measure(cut) <= w);
+    if (cut.empty() || cut == text) continue;
+    const auto head = cut.substr(0, cut.size() - 2);
+    REQUIRE(text.rfind(head, 0) == 0);
+    const char next = text[head.size()];
+    CHECK((next == ' ' || next == '.' || head.back() == '(' || next == ')'));
+  }
+}

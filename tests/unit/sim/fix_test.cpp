@@ -72,6 +72,15 @@ TEST_CASE("fix: OP25B: port 587 with AUTH gets 100 %, port 587 without AUTH less
   CHECK(wrong.grade.percent < 100);
   const auto failing = fix_failing(*wrong.scenario, wrong.grade, &wrong.run.trace, "ja");
   CHECK_FALSE(failing.empty());
+  // Each failing goal says "what happened" once, not 「起きたこと：代わりに：…」, and names hosts.
+  for (const auto& lang : {"ja", "en"}) {
+    for (const auto& line : fix_failing(*wrong.scenario, wrong.grade, &wrong.run.trace, lang)) {
+      INFO(line);
+      CHECK(line.find("起きたこと：代わりに") == std::string::npos);
+      CHECK(line.find("What happened: instead") == std::string::npos);
+      CHECK(line.find("shiroyagi-pc") == std::string::npos);
+    }
+  }
   CHECK(fix_changes_text(f, wrong_choice) == "shiroyagi-pc:smtp.port=587");
 
   // Deterministic: the same choices give the same grade and the same trace.
