@@ -24,11 +24,6 @@ std::uint64_t u64(const nlohmann::json& d, const char* key) {
                                                      : 0;
 }
 
-std::int64_t i64(const nlohmann::json& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_number() ? it->get<std::int64_t>() : 0;
-}
-
 std::vector<std::string> strings(const nlohmann::json& d, const char* key) {
   std::vector<std::string> out;
   auto it = d.find(key);
@@ -332,9 +327,9 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
     c.time = r.time;
 
     if (r.kind == sim::RecordKind::Mail) {
-      const sim::MailInfo& m = r.mail_info();
-      const std::string mid = m.message_id.str();
-      const std::string qid = m.queue_id.str();
+      const sim::MailInfo& mi = r.mail_info();
+      const std::string mid = mi.message_id.str();
+      const std::string qid = mi.queue_id.str();
       std::size_t letter = kNoLetter;
       if (!mid.empty()) {
         letter = letter_for(mid);
@@ -346,11 +341,11 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
       if (!qid.empty() && letter != kNoLetter) by_queue.emplace(r.host + "|" + qid, letter);
       if (letter != kNoLetter) {
         auto& l = letters_[letter];
-        if (l.subject.empty()) l.subject = std::string(m.subject);
-        if (l.sender.empty() && m.has(sim::MailInfo::kSender)) l.sender = m.sender.str();
+        if (l.subject.empty()) l.subject = std::string(mi.subject);
+        if (l.sender.empty() && mi.has(sim::MailInfo::kSender)) l.sender = mi.sender.str();
         if (l.recipients.empty()) l.recipients = strings(d, "recipients");
-        if (l.recipients.empty() && m.has(sim::MailInfo::kRecipient)) l.recipients.push_back(m.recipient.str());
-        l.size = std::max(l.size, m.size > 0 ? static_cast<std::uint64_t>(m.size) : std::uint64_t{0});
+        if (l.recipients.empty() && mi.has(sim::MailInfo::kRecipient)) l.recipients.push_back(mi.recipient.str());
+        l.size = std::max(l.size, mi.size > 0 ? static_cast<std::uint64_t>(mi.size) : std::uint64_t{0});
         touch(letter, i);
       }
       c.letter = letter;
@@ -368,9 +363,9 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
         c.stage = LetterStage::Queued;
         c.text = qid;
         c.list = strings(d, "recipients");
-        c.from = m.sender.str();
-        c.subject = std::string(m.subject);
-        c.size = m.size > 0 ? static_cast<std::uint64_t>(m.size) : 0;
+        c.from = mi.sender.str();
+        c.subject = std::string(mi.subject);
+        c.size = mi.size > 0 ? static_cast<std::uint64_t>(mi.size) : 0;
       } else if (e == E::Routing || e == E::ConnectFailed) {
         c.op = Change::Op::QueueTrying;
         c.text = qid;
@@ -379,26 +374,26 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
           for (const auto& m : mx) c.reason += (c.reason.empty() ? "" : ", ") + m;
           if (c.reason.empty()) c.reason = str(d, "smarthost");
         } else {
-          c.reason = r.peer + ": " + std::string(m.error);
+          c.reason = r.peer + ": " + std::string(mi.error);
         }
       } else if (e == E::Deferred) {
         c.op = Change::Op::QueueDefer;
         c.stage = LetterStage::Queued;
         c.text = qid;
-        c.attempts = m.attempts;
-        c.retry_at = m.retry_at;
-        c.reason = std::string(m.reason);
+        c.attempts = mi.attempts;
+        c.retry_at = mi.retry_at;
+        c.reason = std::string(mi.reason);
       } else if (e == E::Relayed || e == E::Bounced) {
         c.stage = e == E::Relayed ? LetterStage::Relayed : LetterStage::Bounced;
         if (!qid.empty()) {
           c.op = Change::Op::QueueDone;
           c.text = qid;
-          c.list = {m.recipient.str()};
+          c.list = {mi.recipient.str()};
         }
       } else if (e == E::Delivered) {
         c.stage = LetterStage::Delivered;
         // Link the stored copy to this letter when its own record could not (no headers).
-        const std::string key = uid_key(r.host, m.user.str(), m.folder.str(), static_cast<std::uint64_t>(m.uid));
+        const std::string key = uid_key(r.host, mi.user.str(), mi.folder.str(), static_cast<std::uint64_t>(mi.uid));
         if (auto a = add_change.find(key); a != add_change.end() && letter != kNoLetter) {
           auto& added = changes_[a->second];
           if (added.letter != letter && added.letter != kNoLetter && letters_[added.letter].message_id.empty()) {
@@ -420,8 +415,8 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
               if (v == added.letter) v = letter;
             added.letter = letter;
             // The working state holds the old letter number for the message: fix it.
-            if (auto* f = find_folder(find_mailbox(work, r.host, m.user.str()), m.folder.str(), false)) {
-              if (auto m = find_uid(*f, static_cast<std::uint32_t>(m.uid)); m != f->messages.end())
+            if (auto* f = find_folder(find_mailbox(work, r.host, mi.user.str()), mi.folder.str(), false)) {
+              if (auto m = find_uid(*f, static_cast<std::uint32_t>(mi.uid)); m != f->messages.end())
                 m->letter = letter;
             }
           }
