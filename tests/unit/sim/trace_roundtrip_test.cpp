@@ -434,7 +434,7 @@ TEST_CASE("a mail record written in code is stored typed, in the trace's own sto
   const Record& in = t.add(r);
   CHECK(in.mail != &m);
   CHECK(in.mail->subject.data() != subject.data());
-  CHECK(in.event == "relayed");
+  CHECK(in.event == to_string(MailEvent::Relayed));
   CHECK(to_json(in)["detail"] == nlohmann::json{{"code", 250}, {"queue_id", "Q9"}, {"remote", "mx.example"}, {"subject", "Hello"}});
   // The same record with a JSON detail (the old way) is typed the same.
   Record old;
