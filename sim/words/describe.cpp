@@ -658,8 +658,8 @@ Words mail_words(const Say& say, const Record& r) {
   const std::string host = say.host(r.host);
   using E = MailEvent;
   const MailEvent ev = r.mail_event();
-  const MailInfo& m = r.mail_info();
-  const std::string subject(m.subject);
+  const MailInfo& mi = r.mail_info();
+  const std::string subject(mi.subject);
   if (ev == E::Compose) {
     // A scenario's own label replaces the usual sentence: that text is the lesson's, not ours.
     const std::initializer_list<Value> ids{{"sender", field(d, "account")},
@@ -676,23 +676,23 @@ Words mail_words(const Say& say, const Record& r) {
   }
   if (ev == E::Submitted)
     return say("mail.submitted",
-               {{"server", say.host(field(d, "server"))}, {"subject", subject}, {"recipient", m.recipient.str()}});
+               {{"server", say.host(field(d, "server"))}, {"subject", subject}, {"recipient", mi.recipient.str()}});
   if (ev == E::SendFailed) {
     const std::string server = say.host(field(d, "server"));
-    const std::string err = std::string(m.error);
-    const std::string status = m.status.str();
+    const std::string err = std::string(mi.error);
+    const std::string status = mi.status.str();
     const std::string at = field(d, "failed_at");
-    const std::int64_t code = m.code;
+    const std::int64_t code = mi.code;
     std::string because;
-    if (!m.has(MailInfo::kCode) && status.empty() && socket_error(err)) {
+    if (!mi.has(MailInfo::kCode) && status.empty() && socket_error(err)) {
       because = say("send_failed.connect", {{"server", server}, {"port", field(d, "port")}, {"error", error(say, err)}});
     } else if (at == "login" || at == "mail_from" || at == "data") {
       because = say("send_failed." + at, {{"server", server},
-                                          {"sender", m.sender.str()},
+                                          {"sender", mi.sender.str()},
                                           {"reply", reply(say, field(d, "reply"), code, status)}});
-    } else if (at == "recipient" && m.has(MailInfo::kRecipient)) {
+    } else if (at == "recipient" && mi.has(MailInfo::kRecipient)) {
       because = say("send_failed.recipient",
-                    {{"server", server}, {"recipient", m.recipient.str()}, {"reply", reply(say, err, code, status)}});
+                    {{"server", server}, {"recipient", mi.recipient.str()}, {"reply", reply(say, err, code, status)}});
     } else {
       because = say("send_failed.other", {{"server", server}, {"reply", reply(say, err, code, status)}});
     }
@@ -702,7 +702,7 @@ Words mail_words(const Say& say, const Record& r) {
     return say("mail.queued", {{"host", host},
                                {"subject", subject},
                                {"recipients", list(say, d, "recipients")},
-                               {"queue_id", m.queue_id.str()}});
+                               {"queue_id", mi.queue_id.str()}});
   if (ev == E::Routing) {
     if (d.contains("smarthost")) {
       static const std::regex port(R"(\(port (\d+)\)$)");
@@ -715,7 +715,7 @@ Words mail_words(const Say& say, const Record& r) {
     return say("mail.routing", {{"host", host}, {"domain", field(d, "domain")}, {"mx", list(say, d, "mx")}});
   }
   if (ev == E::ConnectFailed)
-    return say("mail.connect-failed", {{"host", host}, {"peer", say.host(r.peer)}, {"error", error(say, std::string(m.error))}});
+    return say("mail.connect-failed", {{"host", host}, {"peer", say.host(r.peer)}, {"error", error(say, std::string(mi.error))}});
   if (ev == E::Waiting)
     return say("mail.waiting", {{"host", host},
                                 {"subject", subject},
@@ -727,52 +727,52 @@ Words mail_words(const Say& say, const Record& r) {
     return say("mail.reusing", {{"host", host},
                                 {"subject", subject},
                                 {"recipients", list(say, d, "recipients")},
-                                {"remote", say.host(m.remote_host.str())},
+                                {"remote", say.host(mi.remote_host.str())},
                                 {"n", field(d, "transaction")}});
   if (ev == E::Delayed)
     return say("mail.delayed", {{"host", host},
-                                {"sender", m.sender.str()},
+                                {"sender", mi.sender.str()},
                                 {"subject", subject},
                                 {"recipients", list(say, d, "recipients")},
                                 {"waited", format_duration(number(d, "waited"), say.lang())}});
   if (ev == E::Relayed)
     return say("mail.relayed", {{"host", host},
                                 {"subject", subject},
-                                {"recipient", m.recipient.str()},
+                                {"recipient", mi.recipient.str()},
                                 {"remote", say.host(field(d, "remote"))}});
   if (ev == E::Delivered)
     return say("mail.delivered", {{"host", host},
                                   {"subject", subject},
-                                  {"recipient", m.recipient.str()},
-                                  {"folder", folder(say, m.has(MailInfo::kFolder) ? m.folder.str() : std::string("INBOX"))},
-                                  {"uid", mail_number(m, MailInfo::kUid, m.uid)}});
+                                  {"recipient", mi.recipient.str()},
+                                  {"folder", folder(say, mi.has(MailInfo::kFolder) ? mi.folder.str() : std::string("INBOX"))},
+                                  {"uid", mail_number(mi, MailInfo::kUid, mi.uid)}});
   if (ev == E::Refused) {
-    const std::string raw = reply_text(mail_number(m, MailInfo::kCode, m.code), m.status.str(), std::string(m.reason));
+    const std::string raw = reply_text(mail_number(mi, MailInfo::kCode, mi.code), mi.status.str(), std::string(mi.reason));
     return say("mail.refused", {{"host", host},
                                 {"subject", subject},
-                                {"recipient", m.recipient.str()},
-                                {"reply", reply(say, raw, m.code, m.status.str())}});
+                                {"recipient", mi.recipient.str()},
+                                {"reply", reply(say, raw, mi.code, mi.status.str())}});
   }
   if (ev == E::Deferred)
     return say("mail.deferred", {{"host", host},
                                  {"subject", subject},
-                                 {"recipient", m.recipient.str()},
-                                 {"reason", why(say, std::string(m.reason), m.status.str())},
-                                 {"delay", format_duration(m.retry_at - r.time, say.lang())}});
+                                 {"recipient", mi.recipient.str()},
+                                 {"reason", why(say, std::string(mi.reason), mi.status.str())},
+                                 {"delay", format_duration(mi.retry_at - r.time, say.lang())}});
   if (ev == E::Bounced) {
-    const std::string status = m.status.str();
-    const std::string reason = std::string(m.reason);
+    const std::string status = mi.status.str();
+    const std::string reason = std::string(mi.reason);
     if (flag(d, "dropped")) {
-      if (m.has(MailInfo::kQueueId))
+      if (mi.has(MailInfo::kQueueId))
         return say("mail.bounced.dropped",
-                   {{"host", host}, {"recipient", m.recipient.str()}, {"reason", why(say, reason, status)}});
-      const std::string raw = reply_text(mail_number(m, MailInfo::kCode, m.code), status, reason);
+                   {{"host", host}, {"recipient", mi.recipient.str()}, {"reason", why(say, reason, status)}});
+      const std::string raw = reply_text(mail_number(mi, MailInfo::kCode, mi.code), status, reason);
       return say("mail.bounced.undeliverable",
-                 {{"host", host}, {"recipient", m.recipient.str()}, {"reason", why(say, raw, status)}});
+                 {{"host", host}, {"recipient", mi.recipient.str()}, {"reason", why(say, raw, status)}});
     }
     return say("mail.bounced", {{"host", host},
                                 {"subject", subject},
-                                {"recipient", m.recipient.str()},
+                                {"recipient", mi.recipient.str()},
                                 {"reason", why(say, reason, status)},
                                 {"bounce_to", field(d, "bounce_to")}});
   }
@@ -781,14 +781,14 @@ Words mail_words(const Say& say, const Record& r) {
   if (ev == E::Duplicate)
     return say("mail.duplicate", {{"host", host},
                                   {"subject", subject},
-                                  {"recipient", m.recipient.str()},
+                                  {"recipient", mi.recipient.str()},
                                   {"first", field(d, "first_queue_id")},
-                                  {"second", m.queue_id.str()}});
+                                  {"second", mi.queue_id.str()}});
   if (ev == E::Greylisted) {
-    const std::string sender = m.sender.str();
+    const std::string sender = mi.sender.str();
     return say("mail.greylisted", {{"host", host},
                                    {"sender", sender.empty() ? "<>" : sender},
-                                   {"recipient", m.recipient.str()},
+                                   {"recipient", mi.recipient.str()},
                                    {"why", say(flag(d, "first") ? "greylisted.first" : "greylisted.soon")},
                                    {"delay", format_duration(number(d, "retry_after") - r.time, say.lang())}});
   }
