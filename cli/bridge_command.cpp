@@ -83,7 +83,7 @@ std::vector<const sim::Record*> client_story(const sim::Trace& trace, const std:
     bool take = false;
     if (r.kind == K::Action || r.kind == K::Note || r.kind == K::Policy) take = r.host == device;
     else if (r.kind == K::Connection) take = r.host == device && (r.event == "timeout" || r.event == "refused" || r.event == "reset");
-    else if (r.kind == K::Mail) take = queue_ids.count(r.detail.value("queue_id", "")) > 0;
+    else if (r.kind == K::Mail) take = queue_ids.count(r.mail_info().queue_id.str()) > 0;
     else if (r.is(sim::ProtoEvent::Reply) && r.peer == device) {
       const auto& p = r.proto_info();
       const int code = p.has_code ? p.code : 0;

@@ -235,17 +235,19 @@ std::string analogy_key(const sim::Record& r, const AnalogyContext& ctx) {
       return {};
     }
     case sim::RecordKind::Mail:
-      if (r.event == "queued") return "mail.queued";
-      // The next letter on the same trip of the post office's van is still a relay.
-      if (r.event == "relayed" || r.event == "sent" || r.event == "reusing") return "smtp.relay";
-      // "Your letter is late, we keep trying": the post office's notice of a delay.
-      if (r.event == "delayed") return "mail.deferred";
-      if (r.event == "delivered") return "mail.delivered";
-      if (r.event == "deferred") return "mail.deferred";
-      if (r.event == "throttled") return "smtp.throttled";
-      if (r.event == "greylisted") return "smtp.greylisted";
-      if (r.event == "bounced" || r.event == "dsn") return "mail.bounced";
-      return "mail.queued";
+      switch (r.mail_event()) {
+        // The next letter on the same trip of the post office's van is still a relay.
+        case sim::MailEvent::Relayed:
+        case sim::MailEvent::Reusing: return "smtp.relay";
+        // "Your letter is late, we keep trying": the post office's notice of a delay.
+        case sim::MailEvent::Delayed:
+        case sim::MailEvent::Deferred: return "mail.deferred";
+        case sim::MailEvent::Delivered: return "mail.delivered";
+        case sim::MailEvent::Throttled: return "smtp.throttled";
+        case sim::MailEvent::Greylisted: return "smtp.greylisted";
+        case sim::MailEvent::Bounced: return "mail.bounced";
+        default: return "mail.queued";
+      }
     case sim::RecordKind::Mailbox: {
       const auto& e = r.event;
       if (e == "stored" || e == "appended") return "mail.delivered";

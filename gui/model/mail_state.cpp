@@ -24,11 +24,6 @@ std::uint64_t u64(const nlohmann::json& d, const char* key) {
                                                      : 0;
 }
 
-std::int64_t i64(const nlohmann::json& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_number() ? it->get<std::int64_t>() : 0;
-}
-
 std::vector<std::string> strings(const nlohmann::json& d, const char* key) {
   std::vector<std::string> out;
   auto it = d.find(key);
@@ -332,8 +327,9 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
     c.time = r.time;
 
     if (r.kind == sim::RecordKind::Mail) {
-      const std::string mid = str(d, "message_id");
-      const std::string qid = str(d, "queue_id");
+      const sim::MailInfo& mi = r.mail_info();
+      const std::string mid = mi.message_id.str();
+      const std::string qid = mi.queue_id.str();
       std::size_t letter = kNoLetter;
       if (!mid.empty()) {
         letter = letter_for(mid);
@@ -345,58 +341,59 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
       if (!qid.empty() && letter != kNoLetter) by_queue.emplace(r.host + "|" + qid, letter);
       if (letter != kNoLetter) {
         auto& l = letters_[letter];
-        if (l.subject.empty()) l.subject = str(d, "subject");
-        if (l.sender.empty() && d.contains("sender")) l.sender = str(d, "sender");
+        if (l.subject.empty()) l.subject = std::string(mi.subject);
+        if (l.sender.empty() && mi.has(sim::MailInfo::kSender)) l.sender = mi.sender.str();
         if (l.recipients.empty()) l.recipients = strings(d, "recipients");
-        if (l.recipients.empty() && d.contains("recipient")) l.recipients.push_back(str(d, "recipient"));
-        l.size = std::max(l.size, u64(d, "size"));
+        if (l.recipients.empty() && mi.has(sim::MailInfo::kRecipient)) l.recipients.push_back(mi.recipient.str());
+        l.size = std::max(l.size, mi.size > 0 ? static_cast<std::uint64_t>(mi.size) : std::uint64_t{0});
         touch(letter, i);
       }
       c.letter = letter;
       c.op = Change::Op::Letter;
-      const std::string& e = r.event;
-      if (e == "compose") {
+      using E = sim::MailEvent;
+      const E e = r.mail_event();
+      if (e == E::Compose) {
         c.stage = LetterStage::Composed;
-      } else if (e == "submitted") {
+      } else if (e == E::Submitted) {
         c.stage = LetterStage::Submitted;
-      } else if (e == "send_failed") {
+      } else if (e == E::SendFailed) {
         c.stage = LetterStage::SendFailed;
-      } else if (e == "queued") {
+      } else if (e == E::Queued) {
         c.op = Change::Op::QueueAdd;
         c.stage = LetterStage::Queued;
         c.text = qid;
         c.list = strings(d, "recipients");
-        c.from = str(d, "sender");
-        c.subject = str(d, "subject");
-        c.size = u64(d, "size");
-      } else if (e == "routing" || e == "connect-failed") {
+        c.from = mi.sender.str();
+        c.subject = std::string(mi.subject);
+        c.size = mi.size > 0 ? static_cast<std::uint64_t>(mi.size) : 0;
+      } else if (e == E::Routing || e == E::ConnectFailed) {
         c.op = Change::Op::QueueTrying;
         c.text = qid;
-        if (e == "routing") {
+        if (e == E::Routing) {
           const auto mx = strings(d, "mx");
           for (const auto& m : mx) c.reason += (c.reason.empty() ? "" : ", ") + m;
           if (c.reason.empty()) c.reason = str(d, "smarthost");
         } else {
-          c.reason = r.peer + ": " + str(d, "error");
+          c.reason = r.peer + ": " + std::string(mi.error);
         }
-      } else if (e == "deferred") {
+      } else if (e == E::Deferred) {
         c.op = Change::Op::QueueDefer;
         c.stage = LetterStage::Queued;
         c.text = qid;
-        c.attempts = i64(d, "attempts");
-        c.retry_at = i64(d, "retry_at");
-        c.reason = str(d, "reason");
-      } else if (e == "relayed" || e == "bounced") {
-        c.stage = e == "relayed" ? LetterStage::Relayed : LetterStage::Bounced;
+        c.attempts = mi.attempts;
+        c.retry_at = mi.retry_at;
+        c.reason = std::string(mi.reason);
+      } else if (e == E::Relayed || e == E::Bounced) {
+        c.stage = e == E::Relayed ? LetterStage::Relayed : LetterStage::Bounced;
         if (!qid.empty()) {
           c.op = Change::Op::QueueDone;
           c.text = qid;
-          c.list = {str(d, "recipient")};
+          c.list = {mi.recipient.str()};
         }
-      } else if (e == "delivered") {
+      } else if (e == E::Delivered) {
         c.stage = LetterStage::Delivered;
         // Link the stored copy to this letter when its own record could not (no headers).
-        const std::string key = uid_key(r.host, str(d, "user"), str(d, "folder"), u64(d, "uid"));
+        const std::string key = uid_key(r.host, mi.user.str(), mi.folder.str(), static_cast<std::uint64_t>(mi.uid));
         if (auto a = add_change.find(key); a != add_change.end() && letter != kNoLetter) {
           auto& added = changes_[a->second];
           if (added.letter != letter && added.letter != kNoLetter && letters_[added.letter].message_id.empty()) {
@@ -418,13 +415,13 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
               if (v == added.letter) v = letter;
             added.letter = letter;
             // The working state holds the old letter number for the message: fix it.
-            if (auto* f = find_folder(find_mailbox(work, r.host, str(d, "user")), str(d, "folder"), false)) {
-              if (auto m = find_uid(*f, static_cast<std::uint32_t>(u64(d, "uid"))); m != f->messages.end())
+            if (auto* f = find_folder(find_mailbox(work, r.host, mi.user.str()), mi.folder.str(), false)) {
+              if (auto m = find_uid(*f, static_cast<std::uint32_t>(mi.uid)); m != f->messages.end())
                 m->letter = letter;
             }
           }
         }
-      } else if (e == "refused") {
+      } else if (e == E::Refused) {
         c.stage = LetterStage::Refused;
       }
       push(std::move(c));

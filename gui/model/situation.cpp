@@ -31,7 +31,8 @@ std::string kind_of(const TraceModel& model, const std::string& host) {
 
 // A bounce report: sent by MAILER-DAEMON with the null sender, or worded as one.
 bool is_bounce(const TraceModel& model, const sim::Record& r) {
-  const std::string id = str(r.detail, "message_id");
+  const bool mail = r.kind == sim::RecordKind::Mail;
+  const std::string id = mail ? r.mail_info().message_id.str() : str(r.detail, "message_id");
   if (!id.empty()) {
     for (const auto& l : model.mail().letters()) {
       if (l.message_id != id) continue;
@@ -39,15 +40,15 @@ bool is_bounce(const TraceModel& model, const sim::Record& r) {
       if (l.sender.empty() && !l.recipients.empty()) return true;
     }
   }
-  const std::string subject = lower(str(r.detail, "subject"));
+  const std::string subject = lower(mail ? std::string(r.mail_info().subject) : str(r.detail, "subject"));
   return subject.find("delivery status notification") != std::string::npos ||
          subject.find("undelivered mail") != std::string::npos;
 }
 
 bool timed_out(const sim::Record& r) {
   if (r.kind == sim::RecordKind::Connection) return r.event == "timeout";
-  if (r.kind == sim::RecordKind::Mail && (r.event == "send_failed" || r.event == "connect-failed"))
-    return lower(str(r.detail, "error")).find("timed out") != std::string::npos;
+  if (r.is(sim::MailEvent::SendFailed) || r.is(sim::MailEvent::ConnectFailed))
+    return lower(std::string(r.mail_info().error)).find("timed out") != std::string::npos;
   if (r.kind == sim::RecordKind::Action && r.event == "done")
     return lower(r.summary).find("timed out") != std::string::npos;
   return false;
@@ -113,8 +114,8 @@ std::string situation_from_facts(const TraceModel& model, const HostPower& power
   const auto& recs = model.records();
   if (i >= recs.size()) return {};
   const auto& r = recs[i];
-  if (r.kind == sim::RecordKind::Mail && r.event == "compose" && is_device(kind_of(model, r.host))) return "mail.compose";
-  if ((r.kind == sim::RecordKind::Mail && r.event == "delivered") ||
+  if (r.is(sim::MailEvent::Compose) && is_device(kind_of(model, r.host))) return "mail.compose";
+  if (r.is(sim::MailEvent::Delivered) ||
       (r.kind == sim::RecordKind::Mailbox && (r.event == "stored" || r.event == "appended"))) {
     if (is_bounce(model, r)) return "mail.returned";
     return {};

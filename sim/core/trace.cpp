@@ -174,6 +174,152 @@ ProtoEvent Record::protocol_event() const {
 
 namespace {
 
+constexpr std::array<std::pair<MailEvent, std::string_view>, 18> kMailEventNames{{
+    {MailEvent::Compose, "compose"},
+    {MailEvent::Submitted, "submitted"},
+    {MailEvent::SendFailed, "send_failed"},
+    {MailEvent::Queued, "queued"},
+    {MailEvent::Routing, "routing"},
+    {MailEvent::ConnectFailed, "connect-failed"},
+    {MailEvent::Relayed, "relayed"},
+    {MailEvent::Delivered, "delivered"},
+    {MailEvent::Refused, "refused"},
+    {MailEvent::Deferred, "deferred"},
+    {MailEvent::Bounced, "bounced"},
+    {MailEvent::Throttled, "throttled"},
+    {MailEvent::Greylisted, "greylisted"},
+    {MailEvent::Waiting, "waiting"},
+    {MailEvent::Reusing, "reusing"},
+    {MailEvent::Delayed, "delayed"},
+    {MailEvent::Loop, "loop"},
+    {MailEvent::Duplicate, "duplicate"},
+}};
+
+const std::array<Name, kMailEventNames.size() + 1>& mail_event_names() {
+  static const std::array<Name, kMailEventNames.size() + 1> names = [] {
+    std::array<Name, kMailEventNames.size() + 1> n{};
+    for (const auto& [ev, text] : kMailEventNames) n[static_cast<std::size_t>(ev)] = Name(text);
+    return n;
+  }();
+  return names;
+}
+
+// The typed fields of a mail record and their keys in the JSON detail.
+constexpr std::array<std::tuple<const char*, Name MailInfo::*, MailInfo::Field>, 8> kMailNames{{
+    {"message_id", &MailInfo::message_id, MailInfo::kMessageId},
+    {"queue_id", &MailInfo::queue_id, MailInfo::kQueueId},
+    {"sender", &MailInfo::sender, MailInfo::kSender},
+    {"recipient", &MailInfo::recipient, MailInfo::kRecipient},
+    {"status", &MailInfo::status, MailInfo::kStatus},
+    {"remote_host", &MailInfo::remote_host, MailInfo::kRemoteHost},
+    {"user", &MailInfo::user, MailInfo::kUser},
+    {"folder", &MailInfo::folder, MailInfo::kFolder},
+}};
+constexpr std::array<std::tuple<const char*, std::string_view MailInfo::*, MailInfo::Field>, 3> kMailTexts{{
+    {"subject", &MailInfo::subject, MailInfo::kSubject},
+    {"reason", &MailInfo::reason, MailInfo::kReason},
+    {"error", &MailInfo::error, MailInfo::kError},
+}};
+constexpr std::array<std::tuple<const char*, std::int64_t MailInfo::*, MailInfo::Field>, 5> kMailNumbers{{
+    {"code", &MailInfo::code, MailInfo::kCode},
+    {"size", &MailInfo::size, MailInfo::kSize},
+    {"attempts", &MailInfo::attempts, MailInfo::kAttempts},
+    {"retry_at", &MailInfo::retry_at, MailInfo::kRetryAt},
+    {"uid", &MailInfo::uid, MailInfo::kUid},
+}};
+
+}  // namespace
+
+std::string_view to_string(MailEvent e) {
+  for (const auto& [ev, name] : kMailEventNames)
+    if (ev == e) return name;
+  return "";
+}
+
+bool mail_event_from_string(std::string_view text, MailEvent& out) {
+  for (const auto& [ev, name] : kMailEventNames) {
+    if (name == text) {
+      out = ev;
+      return true;
+    }
+  }
+  out = MailEvent::Other;
+  return false;
+}
+
+Name event_name(MailEvent e) {
+  const auto i = static_cast<std::size_t>(e);
+  return i < mail_event_names().size() ? mail_event_names()[i] : Name();
+}
+
+MailEvent Record::mail_event() const {
+  if (kind != RecordKind::Mail) return MailEvent::Other;
+  if (mail) return mail->event;
+  const auto& names = mail_event_names();
+  for (std::size_t i = 1; i < names.size(); ++i)
+    if (names[i] == event) return static_cast<MailEvent>(i);
+  return MailEvent::Other;
+}
+
+const MailInfo& Record::mail_info() const {
+  static const MailInfo none;
+  return mail ? *mail : none;
+}
+
+void mail_from_detail(const nlohmann::json& detail, std::string_view event, MailInfo& m,
+                      std::vector<std::string>& texts, nlohmann::json& extras) {
+  m = MailInfo{};
+  mail_event_from_string(event, m.event);
+  extras = nlohmann::json::object();
+  texts.assign(kMailTexts.size(), std::string());
+  if (!detail.is_object()) return;
+  for (auto it = detail.begin(); it != detail.end(); ++it) {
+    const std::string& key = it.key();
+    const auto& v = *it;
+    bool typed = false;
+    if (v.is_string()) {
+      for (const auto& [k, field, bit] : kMailNames) {
+        if (key == k) {
+          m.*field = Name(v.get_ref<const std::string&>());
+          m.set(bit);
+          typed = true;
+        }
+      }
+      for (std::size_t i = 0; i < kMailTexts.size(); ++i) {
+        const auto& [k, field, bit] = kMailTexts[i];
+        if (key == k) {
+          texts[i] = v.get_ref<const std::string&>();
+          m.set(bit);
+          typed = true;
+        }
+      }
+    } else if (v.is_number_integer() && (!v.is_number_unsigned() || v.get<std::uint64_t>() <= INT64_MAX)) {
+      for (const auto& [k, field, bit] : kMailNumbers) {
+        if (key == k) {
+          m.*field = v.get<std::int64_t>();
+          m.set(bit);
+          typed = true;
+        }
+      }
+    }
+    if (!typed) extras[key] = v;
+  }
+  for (std::size_t i = 0; i < kMailTexts.size(); ++i) m.*std::get<1>(kMailTexts[i]) = texts[i];
+}
+
+nlohmann::json mail_detail(const MailInfo& m, const nlohmann::json& extras) {
+  nlohmann::json d = extras.is_object() ? extras : nlohmann::json::object();
+  for (const auto& [k, field, bit] : kMailNames)
+    if (m.has(bit)) d[k] = (m.*field).str();
+  for (const auto& [k, field, bit] : kMailTexts)
+    if (m.has(bit)) d[k] = std::string(m.*field);
+  for (const auto& [k, field, bit] : kMailNumbers)
+    if (m.has(bit)) d[k] = m.*field;
+  return d;
+}
+
+namespace {
+
 nlohmann::json packet_detail(const PacketInfo& p) {
   nlohmann::json d{{"src", p.src_text()}, {"dst", p.dst_text()}, {"len", p.bytes.size()}};
   if (!p.udp) {
@@ -376,6 +522,10 @@ nlohmann::json to_json(const Record& r) {
     return j;
   }
   if (!r.summary.empty()) j["summary"] = r.summary;
+  if (r.mail) {
+    if (auto d = mail_detail(*r.mail, r.detail); !d.empty()) j["detail"] = std::move(d);
+    return j;
+  }
   if (!r.detail.is_null() && !r.detail.empty()) j["detail"] = r.detail;
   return j;
 }
@@ -545,6 +695,7 @@ std::size_t Trace::estimate_size(const Record& r) {
   std::size_t n = sizeof(Record) + heap_of(r.summary) + json_size(r.detail);
   if (r.packet) n += sizeof(PacketInfo) + r.packet->bytes.size();
   if (r.proto) n += sizeof(ProtocolInfo) + r.proto->text.size();
+  if (r.mail) n += sizeof(MailInfo) + r.mail->subject.size() + r.mail->reason.size() + r.mail->error.size();
   return n;
 }
 
@@ -564,6 +715,7 @@ Trace& Trace::operator=(const Trace& other) {
 
 Record& Trace::add(Record r) {
   if (r.kind == RecordKind::Protocol) return add_protocol(std::move(r));
+  if (r.kind == RecordKind::Mail) return add_mail(std::move(r));
   return push(std::move(r));
 }
 
@@ -621,6 +773,25 @@ Record& Trace::add_protocol(Record r) {
   ProtocolInfo& p = protocols_.emplace_back(info);
   p.text = store_bytes(info.text);
   r.proto = &p;
+  return push(std::move(r));
+}
+
+Record& Trace::add_mail(Record r) {
+  MailInfo info;
+  std::vector<std::string> texts;
+  if (r.mail) {
+    info = *r.mail;
+  } else {
+    nlohmann::json extras;
+    mail_from_detail(r.detail, r.event.view(), info, texts, extras);
+    r.detail = std::move(extras);
+  }
+  if (info.event != MailEvent::Other) r.event = event_name(info.event);
+  MailInfo& m = mails_.emplace_back(info);
+  m.subject = store_bytes(info.subject);
+  m.reason = store_bytes(info.reason);
+  m.error = store_bytes(info.error);
+  r.mail = &m;
   return push(std::move(r));
 }
 
@@ -833,6 +1004,11 @@ void write_record_line(std::string& buf, const Record& r) {
       w.key("detail");
       LineWriter d(buf);
       write_protocol_detail(d, *r.proto);
+    }
+  } else if (r.mail) {
+    if (auto d = mail_detail(*r.mail, r.detail); !d.empty()) {
+      w.key("detail");
+      buf += d.dump(-1, ' ', false, kReplace);
     }
   } else if (extras) {
     w.key("detail");

@@ -139,6 +139,68 @@ struct ProtocolInfo {
   std::string summary() const;
 };
 
+// Mail records (RecordKind::Mail): the life of a message, as a C++ type. The names in the
+// file ("queued", "relayed", ...) are spelled in one place, to_string / mail_event_from_string;
+// code compares these values, never the names.
+enum class MailEvent : std::uint8_t {
+  Other,          // a name this build does not know (kept as written in Record::event)
+  Compose,        // a device's user wrote a message; its mail program starts sending
+  Submitted,      // the submission server accepted it for one recipient
+  SendFailed,     // sending failed as the user sees it
+  Queued,         // a server accepted it for relaying
+  Routing,        // the mail hosts a server will try
+  ConnectFailed,  // one mail host could not be reached
+  Relayed,        // the next server accepted it
+  Delivered,      // stored in a local mailbox
+  Refused,        // refused at DATA; the client was told
+  Deferred,       // a temporary failure: it stays queued
+  Bounced,        // a permanent failure: MAILER-DAEMON returns a report
+  Throttled,      // a sending limit refused more mail from a user
+  Greylisted,     // greylisting answered 451 to a RCPT
+  Waiting,        // a queued message waits for a free session to its destination
+  Reusing,        // a session carries the next message to the same destination
+  Delayed,        // the sender is told once that a message is late
+  Loop,           // too many Received: lines (554 5.4.6)
+  Duplicate,      // the same message for the same recipient a second time
+};
+std::string_view to_string(MailEvent e);
+// Back from the name; false (and Other) for a name this build does not know.
+bool mail_event_from_string(std::string_view text, MailEvent& out);
+// The interned name a writer puts in Record::event.
+Name event_name(MailEvent e);
+
+// What a mail record knows, typed: the fields every reader looks for. Ids and addresses are
+// interned; free text (subject, reason, error) lives in the trace's byte arena. A field is
+// present (`has(F)`) exactly when its key was in the JSON detail, so the file form comes back
+// byte for byte; keys the typed form has no field for stay in the record's `detail`.
+struct MailInfo {
+  enum Field : std::uint32_t {
+    kMessageId = 1u << 0, kQueueId = 1u << 1, kSender = 1u << 2, kRecipient = 1u << 3,
+    kStatus = 1u << 4, kRemoteHost = 1u << 5, kUser = 1u << 6, kFolder = 1u << 7,
+    kSubject = 1u << 8, kReason = 1u << 9, kError = 1u << 10,
+    kCode = 1u << 11, kSize = 1u << 12, kAttempts = 1u << 13, kRetryAt = 1u << 14, kUid = 1u << 15,
+  };
+  MailEvent event = MailEvent::Other;
+  std::uint32_t present = 0;  // Field bits
+  Name message_id;            // the Message-ID header field
+  Name queue_id;              // the server's queue entry
+  Name sender, recipient;     // envelope addresses (one recipient; a list stays in `detail`)
+  Name status;                // enhanced status code ("5.1.1")
+  Name remote_host;           // the host id of the server it was relayed to
+  Name user, folder;          // where a delivery was stored
+  std::string_view subject;   // as the message says (decoded)
+  std::string_view reason;    // why it was deferred or bounced, in words
+  std::string_view error;     // what failed, as the user or the queue saw it
+  std::int64_t code = 0;      // a reply code (550, 552 ...)
+  std::int64_t size = 0;      // octets
+  std::int64_t attempts = 0;  // delivery attempts so far
+  std::int64_t retry_at = 0;  // virtual time of the next try
+  std::int64_t uid = 0;       // the stored copy's UID
+
+  bool has(Field f) const { return (present & f) != 0; }
+  MailInfo& set(Field f) { present |= f; return *this; }
+};
+
 struct Record {
   Time time = 0;
   std::uint64_t seq = 0;  // position in the trace, from 0
@@ -155,6 +217,10 @@ struct Record {
   // that points elsewhere). `detail` then holds only keys the typed form has no field for
   // (a replay's annotations); it is empty for every simulated record.
   const ProtocolInfo* proto = nullptr;
+  // Mail records only; owned by the trace that holds the record (Trace::add copies one that
+  // points elsewhere, and types one added with a JSON detail). `detail` then holds only the
+  // keys MailInfo has no field for.
+  const MailInfo* mail = nullptr;
 
   // The readable line: `summary`, or for a packet or protocol record the line worded from its fields.
   std::string text() const;
@@ -163,12 +229,24 @@ struct Record {
   bool is(ProtoEvent e) const { return kind == RecordKind::Protocol && protocol_event() == e; }
   // `*proto`, or an empty ProtocolInfo (event Other, no fields) when there is none.
   const ProtocolInfo& proto_info() const;
+  // A mail record's event (Other for any other kind).
+  MailEvent mail_event() const;
+  bool is(MailEvent e) const { return kind == RecordKind::Mail && mail_event() == e; }
+  // `*mail`, or an empty MailInfo (event Other, no fields) when there is none.
+  const MailInfo& mail_info() const;
 };
 
 // A protocol record's JSON detail and summary read into typed fields (keys that do not fit
 // stay in `extras`). `text` holds what `info.text` points at until Trace::add copies it.
 void protocol_from_detail(const nlohmann::json& detail, std::string_view event, const std::string& summary,
                           ProtocolInfo& info, std::string& text, nlohmann::json& extras);
+
+// A mail record's JSON detail read into typed fields (keys that do not fit stay in `extras`).
+// `texts` holds what the info's text fields point at until Trace::add copies them.
+void mail_from_detail(const nlohmann::json& detail, std::string_view event, MailInfo& info,
+                      std::vector<std::string>& texts, nlohmann::json& extras);
+// The JSON detail of a mail record: its typed fields and the keys they do not cover.
+nlohmann::json mail_detail(const MailInfo& info, const nlohmann::json& extras);
 
 // A packet record's JSON "detail" read into typed fields: `bytes` and `hops` hold what
 // `packet.bytes` and `packet.path` point at until Trace::add_packet copies them.
@@ -232,11 +310,13 @@ class Trace {
  private:
   std::string_view store_bytes(std::string_view bytes);
   Record& add_protocol(Record r);
+  Record& add_mail(Record r);
   Record& push(Record r);
 
   RecordStore records_;
   std::deque<PacketInfo> packets_;
   std::deque<ProtocolInfo> protocols_;
+  std::deque<MailInfo> mails_;
   std::set<Hops> paths_;
   std::vector<std::unique_ptr<char[]>> arena_;  // blocks of kArenaBlock bytes (or one payload)
   std::size_t arena_used_ = 0;                   // in the last block

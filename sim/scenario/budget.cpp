@@ -79,12 +79,12 @@ RunawayCause likely_cause(const Trace& trace) {
       ++packets;
       ++packets_by_host[r.host];
       if (r.conn != 0 && r.packet) bytes_by_conn[r.conn] += r.packet->bytes.size();
-    } else if (r.kind == RecordKind::Mail && r.event == "relayed") {
-      ++relays[r.detail.value("message_id", "")];
-    } else if (r.kind == RecordKind::Mail && r.event == "deferred") {
-      const std::pair<std::string, std::string> key{r.host, r.detail.value("queue_id", "")};
+    } else if (r.is(MailEvent::Relayed)) {
+      ++relays[r.mail_info().message_id.str()];
+    } else if (r.is(MailEvent::Deferred)) {
+      const std::pair<std::string, std::string> key{r.host, r.mail_info().queue_id.str()};
       ++retries[key];
-      retry_gap[key] = r.detail.value("retry_at", r.time) - r.time;
+      retry_gap[key] = (r.mail_info().has(MailInfo::kRetryAt) ? r.mail_info().retry_at : r.time) - r.time;
     }
   }
   RunawayCause c;
@@ -94,9 +94,9 @@ RunawayCause likely_cause(const Trace& trace) {
       std::map<std::string, std::uint64_t> hosts;
       std::string subject;
       for (const auto& r : trace.records()) {
-        if (r.kind != RecordKind::Mail || r.event != "relayed" || r.detail.value("message_id", "") != id) continue;
+        if (!r.is(MailEvent::Relayed) || r.mail_info().message_id != id) continue;
         ++hosts[r.host];
-        subject = r.detail.value("subject", "");
+        subject = std::string(r.mail_info().subject);
       }
       std::vector<std::pair<std::uint64_t, std::string>> order;
       for (const auto& [h, k] : hosts) order.emplace_back(k, h);

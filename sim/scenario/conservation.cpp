@@ -120,8 +120,8 @@ Conservation check_conservation(const Trace& trace, bool quiescent, Time end) {
                               std::move(recipient), std::move(problem), std::move(what), std::move(records)});
   };
   auto entry_for = [&](const Record& r) -> Entry& {
-    std::string qid = r.detail.value("queue_id", "");
-    if (qid.empty()) qid = "<" + r.detail.value("message_id", "") + ">";  // a trace without queue ids
+    std::string qid = r.mail_info().queue_id.str();
+    if (qid.empty()) qid = "<" + r.mail_info().message_id.str() + ">";  // a trace without queue ids
     auto [it, fresh] = entries.try_emplace({r.host, qid});
     Entry& e = it->second;
     if (fresh) {
@@ -130,8 +130,8 @@ Conservation check_conservation(const Trace& trace, bool quiescent, Time end) {
       e.first = r.time;
       e.first_seq = r.seq;
     }
-    if (e.message_id.empty()) e.message_id = r.detail.value("message_id", "");
-    if (e.subject.empty()) e.subject = r.detail.value("subject", "");
+    if (e.message_id.empty()) e.message_id = r.mail_info().message_id.str();
+    if (e.subject.empty()) e.subject = std::string(r.mail_info().subject);
     return e;
   };
   auto recipient_in = [&](Entry& e, const std::string& address, const Record& r) -> RecipientState& {
@@ -169,11 +169,13 @@ Conservation check_conservation(const Trace& trace, bool quiescent, Time end) {
   for (const auto& r : trace.records()) {
     if (r.kind != RecordKind::Mail) continue;
     const auto& d = r.detail;
-    if (r.event == "compose") {
+    const MailInfo& mi = r.mail_info();
+    const MailEvent ev = r.mail_event();
+    if (ev == MailEvent::Compose) {
       DeviceMessage m;
       m.host = r.host;
-      m.message_id = d.value("message_id", "");
-      m.subject = d.value("subject", "");
+      m.message_id = mi.message_id.str();
+      m.subject = std::string(mi.subject);
       m.server = d.value("server", r.peer);
       m.at = r.time;
       m.seq = r.seq;
@@ -185,61 +187,61 @@ Conservation check_conservation(const Trace& trace, bool quiescent, Time end) {
       devices[{r.host, m.message_id}] = std::move(m);
       continue;
     }
-    if (r.event == "submitted" || r.event == "send_failed") {
-      auto it = devices.find({r.host, d.value("message_id", "")});
+    if (ev == MailEvent::Submitted || ev == MailEvent::SendFailed) {
+      auto it = devices.find({r.host, mi.message_id.str()});
       if (it == devices.end()) continue;
-      const std::string rcpt = d.value("recipient", "");
-      if (r.event == "submitted" || !rcpt.empty()) {
+      const std::string rcpt = mi.recipient.str();
+      if (ev == MailEvent::Submitted || !rcpt.empty()) {
         it->second.answered[lower(rcpt)] = true;
       } else {
         for (auto& [a, answered] : it->second.answered) answered = true;  // the session failed as a whole
       }
-      if (r.event == "submitted")
+      if (ev == MailEvent::Submitted)
         submits.push_back({r.host, r.peer, it->second.message_id, it->second.subject, rcpt, r.seq});
       continue;
     }
-    if (r.event == "queued") {
+    if (ev == MailEvent::Queued) {
       Entry& e = entry_for(r);
       for (const auto& a : d.value("recipients", nlohmann::json::array()))
         if (a.is_string()) recipient_in(e, a.get<std::string>(), r);
-      if (d.value("sender", "x").empty())
+      if ((mi.has(MailInfo::kSender) && mi.sender.empty()))
         for (const auto& a : d.value("recipients", nlohmann::json::array()))
           if (a.is_string()) dsn_outcome(r.host, r.time, a.get<std::string>());
       continue;
     }
-    if (r.event == "delivered") {
+    if (ev == MailEvent::Delivered) {
       Entry& e = entry_for(r);
-      const std::string rcpt = d.value("recipient", "");
+      const std::string rcpt = mi.recipient.str();
       finish(e, recipient_in(e, rcpt, r), State::Delivered, r);
       dsn_outcome(r.host, r.time, rcpt);
       continue;
     }
-    if (r.event == "relayed") {
+    if (ev == MailEvent::Relayed) {
       Entry& e = entry_for(r);
-      const std::string rcpt = d.value("recipient", "");
+      const std::string rcpt = mi.recipient.str();
       finish(e, recipient_in(e, rcpt, r), State::Relayed, r);
       relays.push_back({r.host, e.queue_id, e.message_id, e.subject, rcpt, d.value("remote", r.peer), r.time, r.seq});
       continue;
     }
-    if (r.event == "deferred") {
+    if (ev == MailEvent::Deferred) {
       Entry& e = entry_for(r);
-      RecipientState& rs = recipient_in(e, d.value("recipient", ""), r);
-      rs.retry_at = d.value("retry_at", r.time);
+      RecipientState& rs = recipient_in(e, mi.recipient.str(), r);
+      rs.retry_at = mi.has(MailInfo::kRetryAt) ? mi.retry_at : r.time;
       rs.since = *rs.retry_at;
       continue;
     }
-    if (r.event == "bounced") {
-      const std::string rcpt = d.value("recipient", "");
-      if (!d.contains("queue_id")) {
+    if (ev == MailEvent::Bounced) {
+      const std::string rcpt = mi.recipient.str();
+      if (!mi.has(MailInfo::kQueueId)) {
         // "cannot deliver the bounce to SENDER; it is dropped": the DSN's own end, reason logged.
         dsn_outcome(r.host, r.time, rcpt);
         continue;
       }
       Entry& e = entry_for(r);
-      const bool null_sender = d.value("sender", "").empty();
+      const bool null_sender = mi.sender.empty();
       finish(e, recipient_in(e, rcpt, r), null_sender ? State::Dropped : State::Bounced, r);
       if (!null_sender)
-        dsns.push_back({r.host, d.value("sender", ""), rcpt, e.queue_id, e.message_id, e.subject, r.time, r.seq});
+        dsns.push_back({r.host, mi.sender.str(), rcpt, e.queue_id, e.message_id, e.subject, r.time, r.seq});
       continue;
     }
   }

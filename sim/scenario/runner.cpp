@@ -478,8 +478,9 @@ ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
   const std::string status = e.args.value("status", "");
   auto status_ok = [&](const Record& rec) {
     if (status.empty()) return true;
-    const std::string st = rec.detail.value("status", "");
-    const int code = rec.detail.value("code", 0);
+    const MailInfo& m = rec.mail_info();
+    const std::string st = m.status.str();
+    const std::int64_t code = m.code;
     return st == status || (code != 0 && std::to_string(code) == status);
   };
   std::vector<std::string> seen;
@@ -503,12 +504,12 @@ ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
     r.params = {{"to", to}, {"folder", folder}, {"subject", subject}};
     if (!by.empty()) r.params["host"] = by;
     for (const auto& rec : trace.records()) {
-      if (rec.kind == RecordKind::Mail && (rec.event == "bounced" || rec.event == "refused" || rec.event == "deferred") &&
-          lower_text(rec.detail.value("recipient", "")) == to)
+      if (rec.kind == RecordKind::Mail && (rec.is(MailEvent::Bounced) || rec.is(MailEvent::Refused) || rec.is(MailEvent::Deferred)) &&
+          lower_text(rec.mail_info().recipient.str()) == to)
         instead(rec);
-      if (rec.kind != RecordKind::Mail || rec.event != "delivered") continue;
-      if (lower_text(rec.detail.value("recipient", "")) != to || rec.detail.value("folder", "INBOX") != folder) continue;
-      if (!subject.empty() && rec.detail.value("subject", "") != subject) continue;
+      if (!rec.is(MailEvent::Delivered)) continue;
+      if (lower_text(rec.mail_info().recipient.str()) != to || (rec.mail_info().has(MailInfo::kFolder) ? rec.mail_info().folder.str() : std::string("INBOX")) != folder) continue;
+      if (!subject.empty() && rec.mail_info().subject != subject) continue;
       if (!by.empty() && rec.host != by) {
         instead(rec);
         continue;
@@ -523,9 +524,9 @@ ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
                     " bounces back from MAILER-DAEMON" + (status.empty() ? std::string() : " with status " + status);
     r.params = {{"from", from}, {"recipient", recipient}, {"status", status}};
     for (const auto& rec : trace.records()) {
-      if (rec.kind != RecordKind::Mail || rec.event != "bounced") continue;
-      if (lower_text(rec.detail.value("sender", "")) != from) continue;
-      if (!recipient.empty() && lower_text(rec.detail.value("recipient", "")) != recipient) continue;
+      if (!rec.is(MailEvent::Bounced)) continue;
+      if (lower_text(rec.mail_info().sender.str()) != from) continue;
+      if (!recipient.empty() && lower_text(rec.mail_info().recipient.str()) != recipient) continue;
       instead(rec);
       if (!status_ok(rec)) continue;
       evidence(rec);
@@ -537,7 +538,7 @@ ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
                     (status.empty() ? std::string() : " with status " + status);
     r.params = {{"to", to}, {"status", status}};
     for (const auto& rec : trace.records()) {
-      if (rec.kind != RecordKind::Mail || rec.event != "deferred" || lower_text(rec.detail.value("recipient", "")) != to)
+      if (!rec.is(MailEvent::Deferred) || lower_text(rec.mail_info().recipient.str()) != to)
         continue;
       instead(rec);
       if (!status_ok(rec)) continue;
@@ -552,10 +553,10 @@ ExpectationResult check_mail(const ExpectationSpec& e, const Trace& trace) {
     r.params = {{"from", from}, {"error", error}, {"status", status}};
     for (const auto& rec : trace.records()) {
       if (rec.kind != RecordKind::Mail || rec.host != from) continue;
-      if (rec.event == "submitted") instead(rec);
-      if (rec.event != "send_failed") continue;
+      if (rec.is(MailEvent::Submitted)) instead(rec);
+      if (!rec.is(MailEvent::SendFailed)) continue;
       instead(rec);
-      if (!error.empty() && rec.detail.value("error", "").find(error) == std::string::npos) continue;
+      if (!error.empty() && rec.mail_info().error.find(error) == std::string::npos) continue;
       if (!status_ok(rec)) continue;
       evidence(rec);
       return r;

@@ -648,12 +648,19 @@ bool socket_error(const std::string& text) {
          text == "no route to host";
 }
 
+// A typed number of a mail record as the detail's text gave it ("" when absent).
+std::string mail_number(const MailInfo& m, MailInfo::Field f, std::int64_t v) {
+  return m.has(f) ? std::to_string(v) : std::string();
+}
+
 Words mail_words(const Say& say, const Record& r) {
   const auto& d = r.detail;
   const std::string host = say.host(r.host);
-  const std::string subject = field(d, "subject");
-  const std::string& ev = r.event;
-  if (ev == "compose") {
+  using E = MailEvent;
+  const MailEvent ev = r.mail_event();
+  const MailInfo& mi = r.mail_info();
+  const std::string subject(mi.subject);
+  if (ev == E::Compose) {
     // A scenario's own label replaces the usual sentence: that text is the lesson's, not ours.
     const std::initializer_list<Value> ids{{"sender", field(d, "account")},
                                            {"subject", subject},
@@ -667,36 +674,36 @@ Words mail_words(const Say& say, const Record& r) {
                                 {"server", say.host(field(d, "server"))},
                                 {"port", field(d, "port")}});
   }
-  if (ev == "submitted")
+  if (ev == E::Submitted)
     return say("mail.submitted",
-               {{"server", say.host(field(d, "server"))}, {"subject", subject}, {"recipient", field(d, "recipient")}});
-  if (ev == "send_failed") {
+               {{"server", say.host(field(d, "server"))}, {"subject", subject}, {"recipient", mi.recipient.str()}});
+  if (ev == E::SendFailed) {
     const std::string server = say.host(field(d, "server"));
-    const std::string err = field(d, "error");
-    const std::string status = field(d, "status");
+    const std::string err = std::string(mi.error);
+    const std::string status = mi.status.str();
     const std::string at = field(d, "failed_at");
-    const std::int64_t code = number(d, "code");
+    const std::int64_t code = mi.code;
     std::string because;
-    if (!d.contains("code") && status.empty() && socket_error(err)) {
+    if (!mi.has(MailInfo::kCode) && status.empty() && socket_error(err)) {
       because = say("send_failed.connect", {{"server", server}, {"port", field(d, "port")}, {"error", error(say, err)}});
     } else if (at == "login" || at == "mail_from" || at == "data") {
       because = say("send_failed." + at, {{"server", server},
-                                          {"sender", field(d, "sender")},
+                                          {"sender", mi.sender.str()},
                                           {"reply", reply(say, field(d, "reply"), code, status)}});
-    } else if (at == "recipient" && d.contains("recipient")) {
+    } else if (at == "recipient" && mi.has(MailInfo::kRecipient)) {
       because = say("send_failed.recipient",
-                    {{"server", server}, {"recipient", field(d, "recipient")}, {"reply", reply(say, err, code, status)}});
+                    {{"server", server}, {"recipient", mi.recipient.str()}, {"reply", reply(say, err, code, status)}});
     } else {
       because = say("send_failed.other", {{"server", server}, {"reply", reply(say, err, code, status)}});
     }
     return say("mail.send_failed", {{"host", host}, {"why", because}});
   }
-  if (ev == "queued")
+  if (ev == E::Queued)
     return say("mail.queued", {{"host", host},
                                {"subject", subject},
                                {"recipients", list(say, d, "recipients")},
-                               {"queue_id", field(d, "queue_id")}});
-  if (ev == "routing") {
+                               {"queue_id", mi.queue_id.str()}});
+  if (ev == E::Routing) {
     if (d.contains("smarthost")) {
       static const std::regex port(R"(\(port (\d+)\)$)");
       std::smatch m;
@@ -707,85 +714,85 @@ Words mail_words(const Say& say, const Record& r) {
     }
     return say("mail.routing", {{"host", host}, {"domain", field(d, "domain")}, {"mx", list(say, d, "mx")}});
   }
-  if (ev == "connect-failed")
-    return say("mail.connect-failed", {{"host", host}, {"peer", say.host(r.peer)}, {"error", error(say, field(d, "error"))}});
-  if (ev == "waiting")
+  if (ev == E::ConnectFailed)
+    return say("mail.connect-failed", {{"host", host}, {"peer", say.host(r.peer)}, {"error", error(say, std::string(mi.error))}});
+  if (ev == E::Waiting)
     return say("mail.waiting", {{"host", host},
                                 {"subject", subject},
                                 {"recipients", list(say, d, "recipients")},
                                 {"active", field(d, "active")},
                                 {"destination", field(d, "destination")},
                                 {"limit", field(d, "limit")}});
-  if (ev == "reusing")
+  if (ev == E::Reusing)
     return say("mail.reusing", {{"host", host},
                                 {"subject", subject},
                                 {"recipients", list(say, d, "recipients")},
-                                {"remote", say.host(field(d, "remote_host"))},
+                                {"remote", say.host(mi.remote_host.str())},
                                 {"n", field(d, "transaction")}});
-  if (ev == "delayed")
+  if (ev == E::Delayed)
     return say("mail.delayed", {{"host", host},
-                                {"sender", field(d, "sender")},
+                                {"sender", mi.sender.str()},
                                 {"subject", subject},
                                 {"recipients", list(say, d, "recipients")},
                                 {"waited", format_duration(number(d, "waited"), say.lang())}});
-  if (ev == "relayed")
+  if (ev == E::Relayed)
     return say("mail.relayed", {{"host", host},
                                 {"subject", subject},
-                                {"recipient", field(d, "recipient")},
+                                {"recipient", mi.recipient.str()},
                                 {"remote", say.host(field(d, "remote"))}});
-  if (ev == "delivered")
+  if (ev == E::Delivered)
     return say("mail.delivered", {{"host", host},
                                   {"subject", subject},
-                                  {"recipient", field(d, "recipient")},
-                                  {"folder", folder(say, d.value("folder", std::string("INBOX")))},
-                                  {"uid", field(d, "uid")}});
-  if (ev == "refused") {
-    const std::string raw = reply_text(field(d, "code"), field(d, "status"), field(d, "reason"));
+                                  {"recipient", mi.recipient.str()},
+                                  {"folder", folder(say, mi.has(MailInfo::kFolder) ? mi.folder.str() : std::string("INBOX"))},
+                                  {"uid", mail_number(mi, MailInfo::kUid, mi.uid)}});
+  if (ev == E::Refused) {
+    const std::string raw = reply_text(mail_number(mi, MailInfo::kCode, mi.code), mi.status.str(), std::string(mi.reason));
     return say("mail.refused", {{"host", host},
                                 {"subject", subject},
-                                {"recipient", field(d, "recipient")},
-                                {"reply", reply(say, raw, number(d, "code"), field(d, "status"))}});
+                                {"recipient", mi.recipient.str()},
+                                {"reply", reply(say, raw, mi.code, mi.status.str())}});
   }
-  if (ev == "deferred")
+  if (ev == E::Deferred)
     return say("mail.deferred", {{"host", host},
                                  {"subject", subject},
-                                 {"recipient", field(d, "recipient")},
-                                 {"reason", why(say, field(d, "reason"), field(d, "status"))},
-                                 {"delay", format_duration(number(d, "retry_at") - r.time, say.lang())}});
-  if (ev == "bounced") {
-    const std::string status = field(d, "status");
-    const std::string reason = field(d, "reason");
+                                 {"recipient", mi.recipient.str()},
+                                 {"reason", why(say, std::string(mi.reason), mi.status.str())},
+                                 {"delay", format_duration(mi.retry_at - r.time, say.lang())}});
+  if (ev == E::Bounced) {
+    const std::string status = mi.status.str();
+    const std::string reason = std::string(mi.reason);
     if (flag(d, "dropped")) {
-      if (d.contains("queue_id"))
+      if (mi.has(MailInfo::kQueueId))
         return say("mail.bounced.dropped",
-                   {{"host", host}, {"recipient", field(d, "recipient")}, {"reason", why(say, reason, status)}});
-      const std::string raw = reply_text(field(d, "code"), status, reason);
+                   {{"host", host}, {"recipient", mi.recipient.str()}, {"reason", why(say, reason, status)}});
+      const std::string raw = reply_text(mail_number(mi, MailInfo::kCode, mi.code), status, reason);
       return say("mail.bounced.undeliverable",
-                 {{"host", host}, {"recipient", field(d, "recipient")}, {"reason", why(say, raw, status)}});
+                 {{"host", host}, {"recipient", mi.recipient.str()}, {"reason", why(say, raw, status)}});
     }
     return say("mail.bounced", {{"host", host},
                                 {"subject", subject},
-                                {"recipient", field(d, "recipient")},
+                                {"recipient", mi.recipient.str()},
                                 {"reason", why(say, reason, status)},
                                 {"bounce_to", field(d, "bounce_to")}});
   }
-  if (ev == "loop")
+  if (ev == E::Loop)
     return say("mail.loop", {{"host", host}, {"subject", subject}, {"hops", field(d, "hops")}, {"limit", field(d, "limit")}});
-  if (ev == "duplicate")
+  if (ev == E::Duplicate)
     return say("mail.duplicate", {{"host", host},
                                   {"subject", subject},
-                                  {"recipient", field(d, "recipient")},
+                                  {"recipient", mi.recipient.str()},
                                   {"first", field(d, "first_queue_id")},
-                                  {"second", field(d, "queue_id")}});
-  if (ev == "greylisted") {
-    const std::string sender = field(d, "sender");
+                                  {"second", mi.queue_id.str()}});
+  if (ev == E::Greylisted) {
+    const std::string sender = mi.sender.str();
     return say("mail.greylisted", {{"host", host},
                                    {"sender", sender.empty() ? "<>" : sender},
-                                   {"recipient", field(d, "recipient")},
+                                   {"recipient", mi.recipient.str()},
                                    {"why", say(flag(d, "first") ? "greylisted.first" : "greylisted.soon")},
                                    {"delay", format_duration(number(d, "retry_after") - r.time, say.lang())}});
   }
-  if (ev == "throttled") {
+  if (ev == E::Throttled) {
     static const std::regex window(R"( in (\S+(?: \S+)*)$)");
     std::smatch m;
     std::optional<Time> per;

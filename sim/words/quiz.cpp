@@ -245,9 +245,9 @@ std::vector<Refusal> find_refusals(const Scenario& s, const RecordStore& records
       const std::string line(p.line());
       add({r.host.str(), false, why,
            lang == "ja" ? "返ってきた答え：「" + line + "」" : "The reply that came back: \"" + line + "\"", r.seq});
-    } else if (r.kind == RecordKind::Mail && r.event.str() == "bounced" && d.find("code") == d.end()) {
+    } else if (r.is(MailEvent::Bounced) && !r.mail_info().has(MailInfo::kCode)) {
       // Given up with no server's reply: the name did not resolve, or the MX is the sender itself.
-      const std::string status = text("status", d);
+      const std::string status = r.mail_info().status.str();
       const std::string why = status == "5.4.6" ? "loop" : "domain_unknown";
       add({r.host.str(), false, why, describe_record(r, lang, &s), r.seq});
     } else if (r.kind == RecordKind::Policy && (r.event.str() == "drop" || r.event.str() == "reject")) {

@@ -179,7 +179,7 @@ StudentStory::StudentStory(const Trace& trace, std::string device) : device_(std
   for (bool grew = !queue_ids_.empty(); grew;) {  // relays: the next server's queue id
     grew = false;
     for (const auto& r : trace.records()) {
-      if (r.kind != RecordKind::Mail || !queue_ids_.count(text_of(r, "queue_id"))) continue;
+      if (r.kind != RecordKind::Mail || !queue_ids_.count(r.mail_info().queue_id.str())) continue;
       if (auto id = queued_as(text_of(r, "reply")); !id.empty() && queue_ids_.insert(id).second) grew = true;
     }
   }
@@ -227,7 +227,7 @@ std::optional<std::string> StudentStory::words(const Record& r, std::string_view
       if (t.key == key) return say(lang, key);
     return std::nullopt;
   }
-  if (r.kind == K::Mail && queue_ids_.count(text_of(r, "queue_id")))
+  if (r.kind == K::Mail && queue_ids_.count(r.mail_info().queue_id.str()))
     return say(lang, "you.letter", {{"what", describe_record(r, lang, s)}});
   if (student_command(r, device_)) {
     const auto [verb, arg] = verb_and_argument(r);

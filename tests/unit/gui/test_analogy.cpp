@@ -33,7 +33,7 @@ sim::Record rec(sim::RecordKind kind, std::string event, nlohmann::json detail =
   r.summary = std::move(summary);
   r.host = "a";
   r.peer = "b";
-  if (kind == sim::RecordKind::Protocol) {  // typed as a trace types it (its `proto` lives in this trace)
+  if (kind == sim::RecordKind::Protocol || kind == sim::RecordKind::Mail) {  // typed as a trace types it
     static sim::Trace typed;
     return typed.add(std::move(r));
   }
@@ -133,7 +133,7 @@ TEST_CASE("analogy: the wrong-password lesson shows a failed login, not a refuse
   for (const auto& r : l.trace.records()) {
     if (r.is(sim::ProtoEvent::Reply) && r.text().find("535 5.7.8") != std::string::npos)
       reply = &r;
-    if (r.kind == sim::RecordKind::Mail && r.event == "send_failed") failed = &r;
+    if (r.kind == sim::RecordKind::Mail && r.is(sim::MailEvent::SendFailed)) failed = &r;
   }
   REQUIRE(reply != nullptr);
   CHECK(analogy_key(*reply, {587, "pc"}) == "smtp.auth_failed");
@@ -142,7 +142,7 @@ TEST_CASE("analogy: the wrong-password lesson shows a failed login, not a refuse
         "shiroyagi-pc: sending failed — login to mail-example failed: 535 5.7.8 Authentication credentials invalid");
   CHECK(failed->text().find("refused kuroyagi") == std::string::npos);
   CHECK(failed->detail.value("failed_at", "") == "login");
-  CHECK(failed->detail.value("status", "") == "5.7.8");
+  CHECK(failed->mail_info().status == "5.7.8");
 }
 
 TEST_CASE("analogy: POP3, IMAP, mail and mailbox records", "[gui][analogy]") {
@@ -198,7 +198,7 @@ TEST_CASE("analogy: a sending limit is its own situation; plain text has a postc
       CHECK(analogy_key(r, mta25) == "smtp.throttled");
       ++replies;
     }
-    if (r.kind == K::Mail && r.event == "throttled") {
+    if (r.kind == K::Mail && r.is(sim::MailEvent::Throttled)) {
       CHECK(analogy_key(r) == "smtp.throttled");
       ++throttled;
     }

@@ -130,7 +130,7 @@ TEST_CASE("mail state: whole journey - queue, mailbox, device, where the letter 
   const auto& stored = first(m, sim::RecordKind::Mailbox, "stored", "mx-hogehoge");
   const auto& popped = first(m, sim::RecordKind::Mailbox, "downloaded-and-deleted", "mx-hogehoge");
   const auto& downloaded = first(m, sim::RecordKind::Mailbox, "device-downloaded", "kuroyagi-pc");
-  const auto letter = mail.letter_by_key(queued.detail["message_id"].get<std::string>());
+  const auto letter = mail.letter_by_key(queued.mail_info().message_id.str());
   REQUIRE(letter);
 
   // Queued on mail.example.com, not yet in the mailbox.
@@ -138,7 +138,7 @@ TEST_CASE("mail state: whole journey - queue, mailbox, device, where the letter 
   const auto* queue = q.mail.queue("mail-example");
   REQUIRE(queue);
   REQUIRE(queue->entries.size() == 1);
-  CHECK(queue->entries[0].queue_id == queued.detail["queue_id"].get<std::string>());
+  CHECK(queue->entries[0].queue_id == queued.mail_info().queue_id.str());
   CHECK(queue->entries[0].subject == "Hello from Shiroyagi");
   CHECK(queue->entries[0].recipients == std::vector<std::string>{"kuroyagi@hogehoge.com"});
   CHECK_FALSE(queue->entries[0].deferred);
@@ -194,7 +194,7 @@ TEST_CASE("mail state: whole journey - queue, mailbox, device, where the letter 
 
   // Its history runs from compose to the device, in order.
   REQUIRE(info.history.size() >= 6);
-  CHECK(m.records()[info.history.front()].event == "compose");
+  CHECK(m.records()[info.history.front()].is(sim::MailEvent::Compose));
   CHECK(m.records()[info.history.back()].event == "device-downloaded");
   CHECK(std::is_sorted(info.history.begin(), info.history.end()));
   CHECK(end.mail.letters[*letter].stage == gui::LetterStage::Delivered);
@@ -204,7 +204,7 @@ TEST_CASE("mail state: the delivered message's Received chain has one line per h
   const auto l = lesson("mail/whole-journey.json");
   const gui::TraceModel m(l.scenario, l.trace);
   const auto& queued = first(m, sim::RecordKind::Mail, "queued", "mail-example");
-  const auto letter = m.mail().letter_by_key(queued.detail["message_id"].get<std::string>());
+  const auto letter = m.mail().letter_by_key(queued.mail_info().message_id.str());
   REQUIRE(letter);
   const auto& info = m.mail().letters()[*letter];
   REQUIRE_FALSE(info.headers.empty());
@@ -212,7 +212,7 @@ TEST_CASE("mail state: the delivered message's Received chain has one line per h
   std::vector<std::string> expected;
   for (auto i : info.history) {
     const auto& r = m.records()[i];
-    if (r.kind == sim::RecordKind::Mail && (r.event == "queued" || r.event == "delivered")) {
+    if (r.kind == sim::RecordKind::Mail && (r.is(sim::MailEvent::Queued) || r.is(sim::MailEvent::Delivered))) {
       for (const auto& h : l.scenario.hosts) {
         if (h.info.id == r.host && h.mail_server) expected.push_back(h.mail_server->hostname);
       }
@@ -288,7 +288,7 @@ TEST_CASE("mail state: mailbox full shows the quota and the refused delivery", "
   const auto& bounced = first(m, sim::RecordKind::Mail, "bounced", "mail-example");
   const auto b = m.view_at(m.records().back().time);
   CHECK(b.mail.queue("mail-example")->entries.empty());
-  const auto letter = m.mail().letter_by_key(bounced.detail["message_id"].get<std::string>());
+  const auto letter = m.mail().letter_by_key(bounced.mail_info().message_id.str());
   REQUIRE(letter);
   CHECK(b.mail.letters[*letter].stage == gui::LetterStage::Bounced);
   CHECK(m.mail().places(b.mail, *letter).empty());
@@ -319,7 +319,7 @@ TEST_CASE("mail state: backup MX holds the letter deferred while the primary is 
   const auto& e = q->entries[0];
   CHECK(e.deferred);
   CHECK(e.attempts == 1);
-  CHECK(e.retry_at == deferred.detail["retry_at"].get<sim::Time>());
+  CHECK(e.retry_at == deferred.mail_info().retry_at);
   CHECK(e.retry_at > deferred.time);
   CHECK(e.reason.find("timed out") != std::string::npos);
   CHECK(q->deferred_count() == 1);
@@ -570,7 +570,7 @@ TEST_CASE("mail state: a POP3 download puts the letter on the device as the serv
   const auto& mail = m.mail();
   const auto& queued = first(m, sim::RecordKind::Mail, "queued", "mail-example");
   const auto& popped = first(m, sim::RecordKind::Mailbox, "downloaded-and-deleted", "mx-hogehoge");
-  const auto letter = mail.letter_by_key(queued.detail["message_id"].get<std::string>());
+  const auto letter = mail.letter_by_key(queued.mail_info().message_id.str());
   REQUIRE(letter);
   auto on_pc = [&](const gui::MailState& s) {
     const auto places = mail.places(s, *letter);

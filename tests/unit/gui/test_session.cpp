@@ -96,7 +96,7 @@ TEST_CASE("session: compose re-runs and the player lands on the same moment", "[
   // The new message: composed after that moment, then submitted and delivered.
   const auto compose = first_after(s.run(), now, sim::RecordKind::Mail, "compose", "shiroyagi-pc");
   REQUIRE(compose);
-  CHECK(s.run().trace.records()[*compose].detail.at("subject") == "Lunch tomorrow?");
+  CHECK(s.run().trace.records()[*compose].mail_info().subject == "Lunch tomorrow?");
   CHECK(s.run().trace.records()[*compose].time == now + 1);
   const auto delivered = first_after(s.run(), now, sim::RecordKind::Mail, "delivered");
   REQUIRE(delivered);
@@ -263,7 +263,7 @@ TEST_CASE("session: compose on port 25 from the OP25B lesson's PC is blocked by 
   const auto failed = first_after(s.run(), first, sim::RecordKind::Mail, "send_failed", "shiroyagi-pc");
   REQUIRE(failed);
   CHECK(s.run().trace.records()[*failed].detail.at("port") == 25);
-  CHECK(s.run().trace.records()[*failed].detail.at("error") == "connection timed out");
+  CHECK(s.run().trace.records()[*failed].mail_info().error == "connection timed out");
 
   // The same PC again, on 587 with AUTH (TLS as the form offers for 587).
   const sim::Time second = s.run().trace.records()[*failed].time + kSecond;
@@ -281,8 +281,8 @@ TEST_CASE("session: compose on port 25 from the OP25B lesson's PC is blocked by 
   CHECK_FALSE(first_after(s.run(), second, sim::RecordKind::Policy, "drop", "shiroyagi-pc"));
   const auto& recs = s.run().trace.records();
   const bool delivered = std::any_of(recs.begin(), recs.end(), [&](const sim::Record& x) {
-    return x.time > second && x.kind == sim::RecordKind::Mail && x.event == "delivered" &&
-           x.detail.value("subject", "") == "Again on 587";
+    return x.time > second && x.kind == sim::RecordKind::Mail && x.is(sim::MailEvent::Delivered) &&
+           x.mail_info().subject == "Again on 587";
   });
   CHECK(delivered);
   // The first try is still in the trace, unchanged by the second.

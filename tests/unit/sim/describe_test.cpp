@@ -47,7 +47,7 @@ Record rec(RecordKind kind, std::string event, std::string host, std::string sum
   r.detail = std::move(detail);
   r.peer = std::move(peer);
   r.protocol = std::move(proto);
-  if (kind == RecordKind::Protocol) {  // typed as a trace types it (its `proto` lives in this trace)
+  if (kind == RecordKind::Protocol || kind == RecordKind::Mail) {  // typed as a trace types it (its typed part lives in this trace)
     static Trace typed;
     return typed.add(std::move(r));
   }
@@ -505,7 +505,7 @@ TEST_CASE("describe: every record a lesson's story shows has Japanese wording") 
                                  (r.kind == RecordKind::Protocol && r.proto_info().is_line());
       if (protocol_text) continue;
       // Labels written by the lesson (an action's or a message's own text) are not the simulator's to translate.
-      if ((r.kind == RecordKind::Action && r.event == "start") || (r.kind == RecordKind::Mail && r.event == "compose" &&
+      if ((r.kind == RecordKind::Action && r.event == "start") || (r.kind == RecordKind::Mail && r.is(MailEvent::Compose) &&
                                                                    r.text().find(" writes \"") == std::string::npos))
         continue;
       ++steps;
@@ -574,7 +574,10 @@ TEST_CASE("describe: English names hosts by their display names, for each kind i
                          {"retry_at", 5 * kSecond + 4 * kMinute}});
   deferred.time = 5 * kSecond;
   CHECK(en(deferred) == "mx1.hogehoge.com could not deliver \"Hello\" to k@h.com yet (4.7.1 try later); next try in 4 min");
-  deferred.detail["retry_at"] = 5 * kSecond + 30 * kSecond;
+  deferred = rec(RecordKind::Mail, "deferred", "mx-hogehoge", deferred.summary,
+                 {{"recipient", "k@h.com"}, {"subject", "Hello"}, {"reason", "4.7.1 try later"}, {"status", "4.7.1"},
+                  {"retry_at", 5 * kSecond + 30 * kSecond}});
+  deferred.time = 5 * kSecond;
   CHECK(en(deferred) == "mx1.hogehoge.com could not deliver \"Hello\" to k@h.com yet (4.7.1 try later); next try in 30 s");
   CHECK(describe_record(deferred, "en") == deferred.text());  // no scenario: the exact summary
   CHECK(en(rec(RecordKind::Mail, "bounced", "mx-hogehoge", "x",
@@ -636,8 +639,8 @@ TEST_CASE("describe: the English wording follows the simulator's summaries, host
     for (const auto& r : run.trace.records()) {
       if (!has_own_wording(r, "en")) continue;
       const bool reworded = r.kind == RecordKind::Policy ||
-                            (r.kind == RecordKind::Mail && (r.event == "deferred" || r.event == "throttled" || r.event == "greylisted" ||
-                                                            r.event == "connect-failed" || r.event == "routing")) ||
+                            (r.kind == RecordKind::Mail && (r.is(MailEvent::Deferred) || r.is(MailEvent::Throttled) || r.is(MailEvent::Greylisted) ||
+                                                            r.is(MailEvent::ConnectFailed) || r.is(MailEvent::Routing))) ||
                             (r.kind == RecordKind::Mailbox && (r.event == "device-flags" || r.event == "device-checked")) ||
                             r.is(ProtoEvent::State) ||  // worded from the state entered
                             // The network by its display name (the summary has its id), as policy records.
@@ -684,7 +687,7 @@ TEST_CASE("describe: a full mailbox in Japanese is worded from its status, witho
   const auto run = run_scenario(s);
   std::size_t seen = 0;
   for (const auto& r : run.trace.records()) {
-    if (r.kind != RecordKind::Mail || (r.event != "send_failed" && r.event != "refused")) continue;
+    if (r.kind != RecordKind::Mail || (!r.is(MailEvent::SendFailed) && r.event != "refused")) continue;
     ++seen;
     const std::string ja = describe_record(r, "ja", &s);
     INFO(ja);
@@ -696,7 +699,7 @@ TEST_CASE("describe: a full mailbox in Japanese is worded from its status, witho
   }
   CHECK(seen == 2);
   const Record& last = run.trace.records().back();
-  REQUIRE(last.event == "send_failed");
+  REQUIRE(last.is(MailEvent::SendFailed));
   CHECK(describe_record(last, "ja", &s) ==
         host_label(&s, "kuroyagi-pc", "ja") + "：送信に失敗しました — " + host_label(&s, "mail", "ja") +
             "が shiroyagi@hogehoge.com 宛てを断りました：552 5.2.2（メールボックスが満杯）");
@@ -774,7 +777,7 @@ TEST_CASE("describe: Japanese status meanings do not nest brackets in the worded
       const std::string ja = describe_record(r, "ja", &s);
       INFO(lesson << ": " << ja);
       CHECK(bracket_depth(ja) <= 1);
-      if (!r.detail.value("status", std::string()).empty() && bracket_depth(ja) == 1) ++with_status;
+      if (!(r.kind == RecordKind::Mail ? r.mail_info().status.str() : r.detail.value("status", std::string())).empty() && bracket_depth(ja) == 1) ++with_status;
     }
     INFO(lesson);
     CHECK(with_status > 0);  // the lesson has refusals or deferrals worded from their status

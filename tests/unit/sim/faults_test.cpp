@@ -55,7 +55,7 @@ std::size_t fired(const RunResult& r, const std::string& rule) {
 
 bool delivered(const RunResult& r, const std::string& to) {
   for (const auto* rec : records(r, RecordKind::Mail, "delivered"))
-    if (rec->detail.value("recipient", "") == to) return true;
+    if (rec->mail_info().recipient == to) return true;
   return false;
 }
 

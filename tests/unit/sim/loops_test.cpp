@@ -89,8 +89,8 @@ TEST_CASE("an MX that is the sender's own server bounces at once with 5.4.6, nev
   CHECK(mail_records(o.run.trace, "deferred").empty());
   const auto bounced = mail_records(o.run.trace, "bounced");
   REQUIRE(bounced.size() == 1);
-  CHECK(bounced.front()->detail.value("status", "") == "5.4.6");
-  CHECK(bounced.front()->detail.value("reason", "").find("loops back to myself") != std::string::npos);
+  CHECK(bounced.front()->mail_info().status.str() == "5.4.6");
+  CHECK(bounced.front()->mail_info().reason.find("loops back to myself") != std::string::npos);
   CHECK(bounced.front()->time < 3 * kSecond);
 }
 
@@ -103,7 +103,7 @@ TEST_CASE("a smarthost that is the server itself is a permanent 5.4.6 failure") 
   const auto o = run(load(j), "mail-example", "shiroyagi");
   const auto bounced = mail_records(o.run.trace, "bounced");
   REQUIRE(bounced.size() == 1);
-  CHECK(bounced.front()->detail.value("status", "") == "5.4.6");
+  CHECK(bounced.front()->mail_info().status.str() == "5.4.6");
   CHECK(mail_records(o.run.trace, "deferred").empty());
 }
 
@@ -117,7 +117,7 @@ TEST_CASE("a message bounces at its first failed try after the lifetime, not bef
   const auto o = run(load(j), "mail-example", "shiroyagi");
   const auto bounced = mail_records(o.run.trace, "bounced");
   REQUIRE(bounced.size() == 1);
-  CHECK(bounced.front()->detail.value("status", "") == "4.4.7");
+  CHECK(bounced.front()->mail_info().status.str() == "4.4.7");
   // Each try fails after the 30 s connect timeout, then waits 1, 5, 15, 15, 15 minutes: the
   // sixth failure is at 54 minutes (where the old rule bounced), the seventh at 69.5.
   CHECK(bounced.front()->time > 69 * kMinute);
@@ -131,5 +131,5 @@ TEST_CASE("relay records name the next server by host id, and the MX's DNS name 
   REQUIRE(relayed.size() == 1);
   CHECK(relayed.front()->peer == "mx-hogehoge");
   CHECK(relayed.front()->detail.value("remote", "") == "mx1.hogehoge.com");
-  CHECK(relayed.front()->detail.value("remote_host", "") == "mx-hogehoge");
+  CHECK(relayed.front()->mail_info().remote_host.str() == "mx-hogehoge");
 }

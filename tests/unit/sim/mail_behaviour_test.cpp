@@ -64,14 +64,14 @@ TEST_CASE("quota_refusal temporary: 452 4.2.2, the sending queue tries again and
   const auto deferred = mail_records(o.run.trace, "deferred", "mail-example");
   REQUIRE(deferred.size() >= 3);
   for (const auto* d : deferred) {
-    CHECK(d->detail.value("status", "") == "4.2.2");
-    CHECK(d->detail.value("reason", "").find("452 4.2.2") != std::string::npos);
+    CHECK(d->mail_info().status.str() == "4.2.2");
+    CHECK(d->mail_info().reason.find("452 4.2.2") != std::string::npos);
   }
   for (const auto& r : o.run.trace.records())
     if (r.is(ProtoEvent::Reply)) CHECK(r.text().find("552") == std::string::npos);
   const auto bounced = mail_records(o.run.trace, "bounced", "mail-example");
   REQUIRE(bounced.size() == 1);
-  CHECK(bounced.front()->detail.value("status", "") == "4.4.7");
+  CHECK(bounced.front()->mail_info().status.str() == "4.4.7");
   REQUIRE(o.inbox.size() == 1);
   const auto dsn = mailsim::message::parse_dsn(o.inbox.front());
   REQUIRE(dsn);
@@ -86,7 +86,7 @@ TEST_CASE("quota_refusal permanent is the default: 552 5.2.2 and no retry") {
   CHECK(mail_records(o.run.trace, "deferred").empty());
   const auto bounced = mail_records(o.run.trace, "bounced", "mail-example");
   REQUIRE(bounced.size() == 1);
-  CHECK(bounced.front()->detail.value("status", "") == "5.2.2");
+  CHECK(bounced.front()->mail_info().status.str() == "5.2.2");
 }
 
 TEST_CASE("a temporary quota refusal among accepted recipients waits in the receiving server's own queue") {
@@ -101,13 +101,13 @@ TEST_CASE("a temporary quota refusal among accepted recipients waits in the rece
   // Kuroyagi's copy is queued at mx1.hogehoge.com and tried locally on the schedule.
   const auto deferred = mail_records(o.run.trace, "deferred", "mx-hogehoge");
   REQUIRE(deferred.size() >= 2);
-  CHECK(deferred.front()->detail.value("recipient", "") == "kuroyagi@hogehoge.com");
-  CHECK(deferred.front()->detail.value("status", "") == "4.2.2");
+  CHECK(deferred.front()->mail_info().recipient.str() == "kuroyagi@hogehoge.com");
+  CHECK(deferred.front()->mail_info().status.str() == "4.2.2");
   // Only one refusal at arrival: the first pass does not try the local copy again at once.
-  CHECK(deferred.front()->detail.value("attempts", 0) == 1);
+  CHECK(deferred.front()->mail_info().attempts == 1);
   const auto bounced = mail_records(o.run.trace, "bounced", "mx-hogehoge");
   REQUIRE(bounced.size() == 1);
-  CHECK(bounced.front()->detail.value("status", "") == "4.4.7");
+  CHECK(bounced.front()->mail_info().status.str() == "4.4.7");
 }
 
 TEST_CASE("several failed recipients of one message get one combined report with a block each") {
@@ -144,7 +144,7 @@ TEST_CASE("greylisting: 451 4.7.1 on the first try, accepted on the retry after 
   CHECK_FALSE(grey[1]->detail.value("first", true));
   const auto deferred = mail_records(o.run.trace, "deferred", "mail-example");
   REQUIRE(deferred.size() == 2);
-  CHECK(deferred[0]->detail.value("status", "") == "4.7.1");
+  CHECK(deferred[0]->mail_info().status.str() == "4.7.1");
   CHECK(o.inbox.size() == 1);
   CHECK(mail_records(o.run.trace, "delivered", "mx-hogehoge").size() == 1);
 }
@@ -209,14 +209,14 @@ TEST_CASE("subaddressing: user+tag is delivered to user's mailbox; without it th
     CHECK(o.inbox.size() == 1);
     const auto delivered = mail_records(o.run.trace, "delivered", "mx-hogehoge");
     REQUIRE(delivered.size() == 1);
-    CHECK(delivered.front()->detail.value("recipient", "") == "kuroyagi+tea@hogehoge.com");
-    CHECK(delivered.front()->detail.value("user", "") == "kuroyagi");
+    CHECK(delivered.front()->mail_info().recipient.str() == "kuroyagi+tea@hogehoge.com");
+    CHECK(delivered.front()->mail_info().user.str() == "kuroyagi");
   }
   SECTION("off") {
     const auto o = run(j, "mx-hogehoge", "kuroyagi");
     CHECK(o.inbox.empty());
     const auto bounced = mail_records(o.run.trace, "bounced", "mail-example");
     REQUIRE(bounced.size() == 1);
-    CHECK(bounced.front()->detail.value("status", "") == "5.1.1");
+    CHECK(bounced.front()->mail_info().status.str() == "5.1.1");
   }
 }

@@ -76,8 +76,8 @@ TEST_CASE("the backup MX keeps the message until the primary is back, then nothi
   std::size_t deferred = 0, delivered = 0;
   for (const auto& rec : r.trace.records()) {
     if (rec.kind != RecordKind::Mail) continue;
-    if (rec.event == "deferred") ++deferred;
-    if (rec.event == "delivered") ++delivered;
+    if (rec.is(MailEvent::Deferred)) ++deferred;
+    if (rec.is(MailEvent::Delivered)) ++delivered;
   }
   CHECK(deferred >= 2);
   CHECK(delivered == 1);  // exactly once: nothing duplicated by the retries
@@ -100,7 +100,7 @@ namespace {
 std::vector<Record> bounced_records(const RunResult& r) {
   std::vector<Record> out;
   for (const auto& rec : r.trace.records())
-    if (rec.kind == RecordKind::Mail && rec.event == "bounced") out.push_back(rec);
+    if (rec.kind == RecordKind::Mail && rec.is(MailEvent::Bounced)) out.push_back(rec);
   return out;
 }
 
@@ -130,8 +130,8 @@ TEST_CASE("a bounce record carries the refusing server's reply code, and an expe
   const auto full = run_lesson("mailbox-full");
   const auto bounces = bounced_records(full.result);
   REQUIRE(bounces.size() == 1);
-  CHECK(bounces[0].detail.at("code") == 552);
-  CHECK(bounces[0].detail.at("status") == "5.2.2");
+  CHECK(bounces[0].mail_info().code == 552);
+  CHECK(bounces[0].mail_info().status == "5.2.2");
   CHECK(check_bounced(full.scenario, full.result.trace, "552").passed);
   CHECK(check_bounced(full.scenario, full.result.trace, "5.2.2").passed);
   const auto wrong = check_bounced(full.scenario, full.result.trace, "550");
@@ -141,7 +141,7 @@ TEST_CASE("a bounce record carries the refusing server's reply code, and an expe
   // User unknown: 550 from the receiving server.
   const auto unknown = run_lesson("user-unknown");
   REQUIRE(bounced_records(unknown.result).size() == 1);
-  CHECK(bounced_records(unknown.result)[0].detail.at("code") == 550);
+  CHECK(bounced_records(unknown.result)[0].mail_info().code == 550);
   CHECK(check_bounced(unknown.scenario, unknown.result.trace, "550").passed);
 }
 
@@ -149,8 +149,8 @@ TEST_CASE("a bounce that no server answered (DNS said the domain does not exist)
   const auto run = run_lesson("host-unknown");
   const auto bounces = bounced_records(run.result);
   REQUIRE(bounces.size() == 1);
-  CHECK_FALSE(bounces[0].detail.contains("code"));
-  CHECK(bounces[0].detail.at("status") == "5.1.2");
+  CHECK_FALSE(bounces[0].mail_info().has(MailInfo::kCode));
+  CHECK(bounces[0].mail_info().status == "5.1.2");
   CHECK_FALSE(check_bounced(run.scenario, run.result.trace, "550").passed);
   CHECK(check_bounced(run.scenario, run.result.trace, "5.1.2").passed);
 }

@@ -159,7 +159,7 @@ TEST_CASE("queue: a delayed report goes to the sender once, and the message is s
   // The report is delivered to shiroyagi's own mailbox, and kuroyagi gets the message after all.
   int to_shiroyagi = 0, to_kuroyagi = 0;
   for (const auto* d : records_of(r.trace, RecordKind::Mail, "delivered")) {
-    const std::string who = d->detail.value("recipient", "");
+    const std::string who = d->mail_info().recipient.str();
     if (who.rfind("shiroyagi@", 0) == 0) ++to_shiroyagi;
     if (who.rfind("kuroyagi@", 0) == 0) ++to_kuroyagi;
   }
@@ -227,7 +227,7 @@ TEST_CASE("change_server: hop_limit lowered, a message that went through a relay
   CHECK(records_of(r.trace, RecordKind::Mail, "loop").size() == 1);
   int to_kuroyagi = 0;
   for (const auto* d : records_of(r.trace, RecordKind::Mail, "delivered"))
-    if (d->detail.value("recipient", "").rfind("kuroyagi@", 0) == 0) ++to_kuroyagi;
+    if (d->mail_info().recipient.str().rfind("kuroyagi@", 0) == 0) ++to_kuroyagi;
   CHECK(to_kuroyagi == 1);
 }
 
@@ -282,8 +282,8 @@ TEST_CASE("queue: random faults in reused sessions keep every message accounted 
     std::set<std::string> ended;
     for (const auto& rec : r.trace.records())
       if (rec.kind == RecordKind::Mail && rec.host == "mail-example" &&
-          (rec.event == "relayed" || rec.event == "bounced"))
-        ended.insert(rec.detail.value("subject", ""));
+          (rec.is(MailEvent::Relayed) || rec.is(MailEvent::Bounced)))
+        ended.insert(std::string(rec.mail_info().subject));
     CHECK(ended.size() == 5);
   }
 }

@@ -265,8 +265,8 @@ TEST_CASE("a send of 8GB builds no 8 GB message: refused for its size, within a 
     const auto r = run_scenario(s);
     bool refused = false;
     for (const auto& rec : r.trace.records())
-      if (rec.kind == RecordKind::Mail && rec.event == "send_failed" &&
-          rec.detail.value("error", "").find("exceeds the server's limit") != std::string::npos)
+      if (rec.kind == RecordKind::Mail && rec.is(MailEvent::SendFailed) &&
+          rec.mail_info().error.find("exceeds the server's limit") != std::string::npos)
         refused = true;  // the client compares with the server's SIZE (RFC 1870) before sending
     return refused && r.conservation.holds() ? 0 : 1;
   });

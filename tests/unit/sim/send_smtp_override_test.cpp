@@ -152,8 +152,8 @@ TEST_CASE("send smtp override: the OP25B lesson's old PC is blocked on 25, then 
   bool submitted_587 = false;
   for (const auto& rec : r.trace.records()) {
     if (rec.host != "shiroyagi-pc") continue;
-    if (rec.event == "compose") composed.push_back(rec.detail);
-    if (rec.event == "submitted" && rec.detail.value("port", 0) == 587) submitted_587 = true;
+    if (rec.is(MailEvent::Compose)) composed.push_back(rec.detail);
+    if (rec.is(MailEvent::Submitted) && rec.detail.value("port", 0) == 587) submitted_587 = true;
     if (rec.protocol == "smtp" && rec.text().find("AUTH PLAIN") != std::string::npos) auth_sent = true;
   }
   REQUIRE(composed.size() == 2);

@@ -93,7 +93,7 @@ TEST_CASE("student story: a real client's submission on 587 told step by step, i
   const StudentStory story(s.result.trace, s.device);
   for (const auto i : story.steps()) {
     const auto& r = s.result.trace.records()[i];
-    if (r.kind == RecordKind::Mail && r.event == "delivered" && r.host == "mx-hogehoge") delivered = true;
+    if (r.kind == RecordKind::Mail && r.is(MailEvent::Delivered) && r.host == "mx-hogehoge") delivered = true;
   }
   CHECK(delivered);
   CHECK(story.queue_ids().size() >= 2);  // its queue id at mail.example.com and at mx1.hogehoge.com

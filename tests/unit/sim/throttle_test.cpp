@@ -61,7 +61,7 @@ TEST_CASE("fault throttle: a large message takes its size over the rate longer, 
   // The message still arrives, once.
   std::size_t delivered = 0;
   for (const auto& rec : slower.trace.records())
-    if (rec.kind == RecordKind::Mail && rec.event == "delivered") ++delivered;
+    if (rec.kind == RecordKind::Mail && rec.is(MailEvent::Delivered)) ++delivered;
   CHECK(delivered == 1);
   // One record names the rule, worded in both languages.
   const Record* fault = nullptr;

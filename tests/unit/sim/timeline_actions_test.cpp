@@ -152,7 +152,7 @@ namespace {
 // When each message was delivered, by subject.
 std::map<std::string, Time> delivered_at(const Trace& t) {
   std::map<std::string, Time> out;
-  for (const auto* r : find(t, RecordKind::Mail, "delivered")) out[r->detail.value("subject", "")] = r->time;
+  for (const auto* r : find(t, RecordKind::Mail, "delivered")) out[std::string(r->mail_info().subject)] = r->time;
   return out;
 }
 
@@ -251,8 +251,8 @@ TEST_CASE("reply: In-Reply-To, References and Re: in the delivered answer, two l
   // The original's Message-ID, from the compose record of the first send.
   const auto composed = find(r.trace, RecordKind::Mail, "compose");
   REQUIRE(composed.size() == 3);
-  const std::string original = composed[0]->detail.value("message_id", "");
-  const std::string first_answer = composed[1]->detail.value("message_id", "");
+  const std::string original = composed[0]->mail_info().message_id.str();
+  const std::string first_answer = composed[1]->mail_info().message_id.str();
   REQUIRE_FALSE(original.empty());
   CHECK(header(answer, "In-Reply-To") == original);
   CHECK(header(answer, "References") == original);
@@ -275,7 +275,7 @@ TEST_CASE("reply: an IMAP device opens the message, then answers it") {
   REQUIRE(kuro.size() == 1);
   const auto composed = find(r.trace, RecordKind::Mail, "compose");
   REQUIRE(composed.size() == 2);
-  CHECK(header(kuro.front(), "In-Reply-To") == composed[0]->detail.value("message_id", ""));
+  CHECK(header(kuro.front(), "In-Reply-To") == composed[0]->mail_info().message_id.str());
   CHECK(header(kuro.front(), "Subject") == "Re: Lunch on Friday?");
 }
 

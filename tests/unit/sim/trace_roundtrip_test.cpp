@@ -338,3 +338,114 @@ TEST_CASE("a protocol record written in code is stored typed, in the trace's own
   CHECK(to_json(typed)["detail"] == to_json(in)["detail"]);
   CHECK(to_json(typed)["summary"] == "C: EHLO pc");
 }
+
+TEST_CASE("mail event names are spelled in one place", "[trace]") {
+  for (auto i = static_cast<int>(MailEvent::Compose); i <= static_cast<int>(MailEvent::Duplicate); ++i) {
+    const auto e = static_cast<MailEvent>(i);
+    INFO(i);
+    REQUIRE_FALSE(to_string(e).empty());
+    MailEvent back = MailEvent::Other;
+    CHECK(mail_event_from_string(to_string(e), back));
+    CHECK(back == e);
+    CHECK(event_name(e) == to_string(e));
+  }
+  MailEvent e = MailEvent::Queued;
+  CHECK_FALSE(mail_event_from_string("dsn", e));
+  CHECK(e == MailEvent::Other);
+}
+
+TEST_CASE("mail records read back typed and write the same bytes", "[trace]") {
+  using nlohmann::json;
+  auto line = [](std::uint64_t seq, const std::string& event, json detail) {
+    json j{{"t", 1000 + seq}, {"seq", seq}, {"kind", "mail"}, {"event", event}, {"host", "mx"}, {"proto", "smtp"},
+           {"summary", "mx: " + event}};
+    if (!detail.empty()) j["detail"] = std::move(detail);
+    return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  };
+  const std::vector<std::string> lines = {
+      line(0, "queued", {{"queue_id", "Q1"}, {"message_id", "<a@b>"}, {"sender", ""}, {"recipients", {"x@y"}},
+                         {"subject", "件名 \xff"}, {"size", 1234}}),
+      line(1, "deferred", {{"queue_id", "Q1"}, {"recipient", "x@y"}, {"reason", "connection timed out"},
+                           {"status", "4.4.1"}, {"attempts", 2}, {"retry_at", 61000000}}),
+      line(2, "bounced", {{"recipient", "x@y"}, {"code", 550}, {"status", "5.1.1"}, {"dropped", true}}),
+      line(3, "delivered", {{"user", "kuro"}, {"folder", "INBOX"}, {"uid", 7}, {"remote_host", "mx2"}}),
+      line(4, "relayed", {{"code", "250"}, {"size", 1.5}, {"error", 3}}),  // not of the typed kinds: kept as written
+      line(5, "dsn", {{"queue_id", "Q2"}}),                                // a name this build does not know
+      line(6, "submitted", {}),
+  };
+  std::string file = json{{"kind", "meta"}, {"schema", kTraceSchemaVersion}, {"records", lines.size()}}.dump() + "\n";
+  for (const auto& l : lines) file += l;
+  std::istringstream in(file);
+  Trace t;
+  std::string error;
+  REQUIRE(Trace::read_jsonl(in, t, error));
+  CHECK(jsonl(t) == file);
+  CHECK(dumped(t) == file);
+  const Trace copy(t);
+  t = Trace();
+  CHECK(jsonl(copy) == file);
+
+  const auto& rs = copy.records();
+  REQUIRE(rs.size() == lines.size());
+  for (const auto& rec : rs) REQUIRE(rec.mail != nullptr);
+  CHECK(rs[0].is(MailEvent::Queued));
+  CHECK(rs[0].mail->queue_id == "Q1");
+  CHECK(rs[0].mail->has(MailInfo::kSender));
+  CHECK(rs[0].mail->sender.empty());
+  CHECK(rs[0].mail->size == 1234);
+  CHECK(rs[0].detail == json{{"recipients", {"x@y"}}});
+  CHECK(rs[1].mail->attempts == 2);
+  CHECK(rs[1].mail->retry_at == 61000000);
+  CHECK(rs[1].mail->reason == "connection timed out");
+  CHECK(rs[1].detail.empty());
+  CHECK(rs[2].mail->code == 550);
+  CHECK_FALSE(rs[2].mail->has(MailInfo::kQueueId));
+  CHECK(rs[3].mail->uid == 7);
+  CHECK(rs[3].mail->remote_host == "mx2");
+  CHECK_FALSE(rs[4].mail->has(MailInfo::kCode));
+  CHECK(rs[4].detail.size() == 3);
+  CHECK(rs[5].mail_event() == MailEvent::Other);
+  CHECK(rs[5].event == "dsn");
+  CHECK(rs[6].is(MailEvent::Submitted));
+  CHECK_FALSE(rs[6].is(ProtoEvent::Command));
+  // A record of another kind never answers as a mail event.
+  Record other;
+  other.kind = RecordKind::Connection;
+  other.event = "delivered";
+  CHECK(other.mail_event() == MailEvent::Other);
+}
+
+TEST_CASE("a mail record written in code is stored typed, in the trace's own storage", "[trace]") {
+  Trace t;
+  const std::string subject = "Hello";
+  MailInfo m;
+  m.event = MailEvent::Relayed;
+  m.queue_id = "Q9";
+  m.set(MailInfo::kQueueId);
+  m.subject = subject;
+  m.set(MailInfo::kSubject);
+  m.code = 250;
+  m.set(MailInfo::kCode);
+  Record r;
+  r.kind = RecordKind::Mail;
+  r.host = "mx";
+  r.mail = &m;
+  r.detail = {{"remote", "mx.example"}};
+  const Record& in = t.add(r);
+  CHECK(in.mail != &m);
+  CHECK(in.mail->subject.data() != subject.data());
+  CHECK(in.event == to_string(MailEvent::Relayed));
+  CHECK(to_json(in)["detail"] == nlohmann::json{{"code", 250}, {"queue_id", "Q9"}, {"remote", "mx.example"}, {"subject", "Hello"}});
+  // The same record with a JSON detail (the old way) is typed the same.
+  Record old;
+  old.kind = RecordKind::Mail;
+  old.event = "relayed";
+  old.host = "mx";
+  old.detail = {{"code", 250}, {"queue_id", "Q9"}, {"remote", "mx.example"}, {"subject", "Hello"}};
+  const Record& typed = t.add(old);
+  CHECK(typed.detail == nlohmann::json{{"remote", "mx.example"}});
+  CHECK(typed.is(MailEvent::Relayed));
+  auto same = to_json(in);
+  same["seq"] = 1;
+  CHECK(to_json(typed) == same);
+}

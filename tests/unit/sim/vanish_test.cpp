@@ -164,13 +164,13 @@ TEST_CASE("a relay whose 250 after the final dot is lost retries, and the second
   const auto dup = records_of(t, RecordKind::Mail, "duplicate", "mx-hogehoge");
   REQUIRE(dup.size() == 1);
   const auto& d = dup.front()->detail;
-  CHECK(d.value("first_queue_id", "") != d.value("queue_id", ""));
-  CHECK(d.value("recipient", "") == "kuroyagi@hogehoge.com");
+  CHECK(d.value("first_queue_id", "") != dup.front()->mail_info().queue_id.str());
+  CHECK(dup.front()->mail_info().recipient == "kuroyagi@hogehoge.com");
   CHECK(dup.front()->peer == "mail-example");
   // The sender deferred (it could not know) and retried; the mailbox holds both copies.
   const auto deferred = records_of(t, RecordKind::Mail, "deferred", "mail-example");
   REQUIRE_FALSE(deferred.empty());
-  CHECK(deferred.front()->detail.value("reason", "").find("RFC 5321 6.1") != std::string::npos);
+  CHECK(deferred.front()->mail_info().reason.find("RFC 5321 6.1") != std::string::npos);
   CHECK(records_of(t, RecordKind::Mail, "delivered", "mx-hogehoge").size() == 2);
   CHECK(o.inbox == 2);
   CHECK(records_of(t, RecordKind::Mail, "relayed", "mail-example").size() == 1);

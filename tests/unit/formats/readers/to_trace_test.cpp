@@ -47,7 +47,7 @@ TEST_CASE("SMTP: replies explained, the message after DATA, 250 = queued, names 
   const auto rt = to_trace(c, "test");
   const auto queued = find(rt, sim::RecordKind::Mail, "queued");
   REQUIRE(queued.size() == 1);
-  CHECK(queued[0]->detail["subject"] == "hi");
+  CHECK(queued[0]->mail_info().subject == "hi");
   CHECK(queued[0]->detail["recipients"].size() == 1);
   const auto data = find(rt, sim::RecordKind::Protocol, "data");
   REQUIRE(data.size() == 1);
