@@ -1389,6 +1389,11 @@ std::string status_meaning_ja(std::string_view status) {
   return {};
 }
 
+std::string wording(std::string_view key, std::initializer_list<std::pair<std::string_view, std::string>> values,
+                    std::string_view lang) {
+  return Say(lang, nullptr)(key, values);
+}
+
 std::string host_label(const Scenario* s, const std::string& id, std::string_view lang) {
   if (!s) return id;
   for (const auto& h : s->hosts) {
