@@ -123,7 +123,7 @@ struct AccessWorld {
   }
 };
 
-inline sim::ActionSpec action(sim::Time at, sim::Action what) {
+inline sim::ActionSpec timeline_entry(sim::Time at, sim::Action what) {
   sim::ActionSpec a;
   a.at = at;
   a.what = std::move(what);

@@ -19,6 +19,8 @@ nlohmann::json whole_journey() {
   auto j = nlohmann::json::parse(ss.str());
   j.erase("narration");
   j.erase("expectations");
+  j.erase("questions");
+  j.erase("fix");
   j["timeline"] = nlohmann::json::array();
   return j;
 }
