@@ -70,6 +70,28 @@ std::string_view to_string(ClientSession::State s) {
   return "?";
 }
 
+std::string_view to_string(FailedStep s) {
+  switch (s) {
+    case FailedStep::None: return "none";
+    case FailedStep::Job: return "job";
+    case FailedStep::Connect: return "connect";
+    case FailedStep::Greeting: return "greeting";
+    case FailedStep::ServerClosing: return "server_closing";
+    case FailedStep::Hello: return "hello";
+    case FailedStep::TlsRequired: return "tls_required";
+    case FailedStep::Auth: return "auth";
+    case FailedStep::Mail: return "mail";
+    case FailedStep::Data: return "data";
+    case FailedStep::Message: return "message";
+    case FailedStep::Size: return "size";
+    case FailedStep::Rset: return "rset";
+    case FailedStep::Timeout: return "timeout";
+    case FailedStep::ConnectionLost: return "connection_lost";
+    case FailedStep::ProtocolError: return "protocol_error";
+  }
+  return "?";
+}
+
 std::size_t DeliveryResult::count(RecipientStatus s) const {
   std::size_t n = 0;
   for (const auto& r : recipients)
@@ -208,7 +230,7 @@ void ClientSession::send_command(const std::string& line, std::string masked) {
 
 void ClientSession::protocol_error(std::string why) {
   emit(proto::ProtocolEvent::Kind::ProtocolError, why);
-  if (state_ != State::Quit) fail_pending(true, 0, "4.5.0", "protocol error from server: " + why);
+  if (state_ != State::Quit) fail_pending(FailedStep::ProtocolError, true, 0, "4.5.0", "protocol error from server: " + why);
   set_state(State::Closed);
 }
 
@@ -250,8 +272,9 @@ void ClientSession::process_lines() {
   if (state_ == State::TlsPending) reader_.clear();
 }
 
-void ClientSession::fail_pending(bool temporary, int code, std::string enhanced, std::string reason) {
+void ClientSession::fail_pending(FailedStep step, bool temporary, int code, std::string enhanced, std::string reason) {
   if (result_.reason.empty()) {
+    result_.failed_at = step;
     result_.reason = reason;
     result_.code = code;
     result_.enhanced = enhanced;
@@ -266,8 +289,10 @@ void ClientSession::fail_pending(bool temporary, int code, std::string enhanced,
   finish();
 }
 
-void ClientSession::fail_all(const Reply& reply, std::string reason) {
-  fail_pending(!reply.permanent_failure(), reply.code, reply.enhanced, reason + ": " + reply.text());
+void ClientSession::fail_all(FailedStep step, const Reply& reply, std::string reason) {
+  const bool first = result_.reason.empty();
+  fail_pending(step, !reply.permanent_failure(), reply.code, reply.enhanced, reason + ": " + reply.text());
+  if (first) result_.reply = reply.text();
 }
 
 void ClientSession::finish() {
@@ -316,9 +341,10 @@ void ClientSession::next_transaction(std::string sender, std::vector<std::string
   rcpt_accepted_.assign(job_.recipients.size(), false);
   const std::string problem = job_problem(job_);
   if (!problem.empty()) {
-    fail_pending(false, 0, "5.1.3", problem);
+    fail_pending(FailedStep::Job, false, 0, "5.1.3", problem);
     if (result_.recipients.empty()) {
       result_.outcome = Outcome::PermanentFailure;
+      result_.failed_at = FailedStep::Job;
       result_.reason = problem;
     }
     set_state(State::Ready);  // nothing was sent: the session is as it was
@@ -344,23 +370,24 @@ void ClientSession::finish_session() {
 void ClientSession::handle_reply(const Reply& reply) {
   // 421 may come at any time: the server is closing; no QUIT is expected (4.2.2).
   if (reply.code == 421 && state_ != State::Quit) {
-    fail_all(reply, "server closed the connection");
+    fail_all(FailedStep::ServerClosing, reply, "server closed the connection");
     set_state(State::Closed);
     return;
   }
   switch (state_) {
     case State::Greeting: {
       if (!reply.positive()) {
-        fail_all(reply, "server refused the connection");
+        fail_all(FailedStep::Greeting, reply, "server refused the connection");
         quit();
         return;
       }
       // Check the job once the server is listening; a bad job ends politely.
       const std::string problem = job_problem(job_);
       if (!problem.empty()) {
-        fail_pending(false, 0, "5.1.3", problem);
+        fail_pending(FailedStep::Job, false, 0, "5.1.3", problem);
         if (result_.recipients.empty()) {
           result_.outcome = Outcome::PermanentFailure;
+          result_.failed_at = FailedStep::Job;
           result_.reason = problem;
         }
         quit();
@@ -378,7 +405,7 @@ void ClientSession::handle_reply(const Reply& reply) {
         send_command("HELO " + job_.helo_name);  // RFC 5321 3.2: fall back for old servers
         set_state(State::Helo);
       } else {
-        fail_all(reply, "server refused EHLO");
+        fail_all(FailedStep::Hello, reply, "server refused EHLO");
         quit();
       }
       return;
@@ -387,7 +414,7 @@ void ClientSession::handle_reply(const Reply& reply) {
         ext_ = ServerExtensions{};
         after_hello();
       } else {
-        fail_all(reply, "server refused HELO");
+        fail_all(FailedStep::Hello, reply, "server refused HELO");
         quit();
       }
       return;
@@ -395,7 +422,10 @@ void ClientSession::handle_reply(const Reply& reply) {
       if (reply.code == 220) {
         set_state(State::TlsPending);
       } else if (job_.tls == TlsPolicy::Required) {
-        fail_pending(true, reply.code, reply.enhanced, "TLS is required but STARTTLS failed: " + reply.text());
+        const bool first = result_.reason.empty();
+        fail_pending(FailedStep::TlsRequired, true, reply.code, reply.enhanced,
+                     "TLS is required but STARTTLS failed: " + reply.text());
+        if (first) result_.reply = reply.text();
         quit();
       } else {
         starttls_refused_ = true;  // opportunistic: carry on in plain text
@@ -407,7 +437,7 @@ void ClientSession::handle_reply(const Reply& reply) {
         send_command(proto::base64_encode(job_.credentials->user), "********");
         set_state(State::AuthLoginPassword);
       } else {
-        fail_all(reply, "authentication failed");
+        fail_all(FailedStep::Auth, reply, "authentication failed");
         quit();
       }
       return;
@@ -416,7 +446,7 @@ void ClientSession::handle_reply(const Reply& reply) {
         send_command(proto::base64_encode(job_.credentials->password), "********");
         set_state(State::Auth);
       } else {
-        fail_all(reply, "authentication failed");
+        fail_all(FailedStep::Auth, reply, "authentication failed");
         quit();
       }
       return;
@@ -425,7 +455,7 @@ void ClientSession::handle_reply(const Reply& reply) {
         authenticated_ = true;
         start_transaction();
       } else {
-        fail_all(reply, "authentication failed");
+        fail_all(FailedStep::Auth, reply, "authentication failed");
         if (reply.intermediate()) send_command("*");  // never answer an unexpected challenge
         quit();
       }
@@ -442,7 +472,7 @@ void ClientSession::handle_reply(const Reply& reply) {
         write(wire);
         set_state(State::DataSent);
       } else {
-        fail_all(reply, "server refused DATA");
+        fail_all(FailedStep::Data, reply, "server refused DATA");
         end_transaction(true);
       }
       return;
@@ -458,7 +488,9 @@ void ClientSession::handle_reply(const Reply& reply) {
         r.text = reply.text();
       }
       if (!reply.positive() && result_.reason.empty()) {
+        result_.failed_at = FailedStep::Message;
         result_.reason = "message refused after DATA: " + reply.text();
+        result_.reply = reply.text();
         result_.code = reply.code;
         result_.enhanced = reply.enhanced;
       }
@@ -469,7 +501,7 @@ void ClientSession::handle_reply(const Reply& reply) {
       if (reply.positive()) {
         start_transaction();
       } else {
-        fail_all(reply, "server refused RSET");
+        fail_all(FailedStep::Rset, reply, "server refused RSET");
         quit();
       }
       return;
@@ -492,7 +524,7 @@ void ClientSession::after_hello() {
       return;
     }
     if (job_.tls == TlsPolicy::Required) {
-      fail_pending(true, 0, "4.7.4", "TLS is required, but the server did not offer STARTTLS");
+      fail_pending(FailedStep::TlsRequired, true, 0, "4.7.4", "TLS is required, but the server did not offer STARTTLS");
       quit();
       return;
     }
@@ -513,7 +545,7 @@ void ClientSession::start_auth() {
   if (ext_.auth_mechanisms.empty()) {
     std::string reason = "credentials are configured but the server does not offer AUTH";
     if (!tls_active_ && ext_.starttls) reason += " (it may require STARTTLS first)";
-    fail_pending(false, 0, "5.7.0", reason);
+    fail_pending(FailedStep::Auth, false, 0, "5.7.0", reason);
     quit();
     return;
   }
@@ -524,7 +556,7 @@ void ClientSession::start_auth() {
     } else if (offered(AuthMechanism::Login)) {
       mech = AuthMechanism::Login;
     } else {
-      fail_pending(false, 0, "5.7.0", "the server offers no AUTH mechanism we support (PLAIN, LOGIN)");
+      fail_pending(FailedStep::Auth, false, 0, "5.7.0", "the server offers no AUTH mechanism we support (PLAIN, LOGIN)");
       quit();
       return;
     }
@@ -546,7 +578,7 @@ void ClientSession::start_auth() {
 void ClientSession::start_transaction() {
   if (ext_.size && ext_.size_limit > 0 && message_.size() > ext_.size_limit) {
     // RFC 1870 section 4: don't send what the server has said it will refuse.
-    fail_pending(false, 0, "5.3.4",
+    fail_pending(FailedStep::Size, false, 0, "5.3.4",
                  "message size " + std::to_string(message_.size()) + " exceeds the server's limit of " +
                      std::to_string(ext_.size_limit) + " octets (SIZE)");
     end_transaction(false);
@@ -582,7 +614,7 @@ void ClientSession::on_envelope_reply(const Reply& reply) {
       if (!ext_.pipelining && !job_.recipients.empty()) send_rcpt(0);
     } else {
       mail_refusal_ = reply;
-      fail_all(reply, "sender refused");
+      fail_all(FailedStep::Mail, reply, "sender refused");
     }
   } else if (!mail_refusal_) {
     auto& r = result_.recipients[index];
@@ -627,7 +659,7 @@ void ClientSession::tls_established() {
 
 void ClientSession::connection_failed(std::string reason, bool temporary) {
   if (state_ == State::Closed) return;
-  fail_pending(temporary, 0, temporary ? "4.4.1" : "5.4.0", std::move(reason));
+  fail_pending(FailedStep::Connect, temporary, 0, temporary ? "4.4.1" : "5.4.0", std::move(reason));
   set_state(State::Closed);
 }
 
@@ -640,7 +672,7 @@ void ClientSession::timed_out() {
   std::string reason = "timed out waiting for the server (state " + std::string(to_string(state_)) + ")";
   if (state_ == State::DataSent)
     reason += "; the message may or may not have been accepted (RFC 5321 6.1), will retry";
-  fail_pending(true, 0, "4.4.2", reason);
+  fail_pending(FailedStep::Timeout, true, 0, "4.4.2", reason);
   set_state(State::Closed);
 }
 
@@ -665,7 +697,7 @@ void ClientSession::connection_lost(const std::string& why) {
     std::string reason = why + " in state " + std::string(to_string(state_));
     if (state_ == State::DataSent)
       reason += "; the message may or may not have been accepted (RFC 5321 6.1), will retry";
-    fail_pending(true, 0, "4.4.2", reason);
+    fail_pending(FailedStep::ConnectionLost, true, 0, "4.4.2", reason);
   }
   set_state(State::Closed);
 }
@@ -673,7 +705,7 @@ void ClientSession::connection_lost(const std::string& why) {
 void ClientSession::connection_lost() {
   if (state_ == State::Closed) return;
   if (state_ != State::Quit && state_ != State::Ready)
-    fail_pending(true, 0, "4.4.2", "connection closed by the server in state " + std::string(to_string(state_)));
+    fail_pending(FailedStep::ConnectionLost, true, 0, "4.4.2", "connection closed by the server in state " + std::string(to_string(state_)));
   set_state(State::Closed);
 }
 

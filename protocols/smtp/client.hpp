@@ -77,12 +77,36 @@ struct RecipientOutcome {
 enum class Outcome { InProgress, Delivered, PartiallyDelivered, TemporaryFailure, PermanentFailure };
 std::string_view to_string(Outcome o);
 
+// Which step of the session failed as a whole (not one recipient): set where the client
+// gives up, so a caller never reads it back out of `reason`.
+enum class FailedStep {
+  None,            // the session did not fail as a whole
+  Job,             // the job cannot be sent (bad or missing addresses); nothing was sent
+  Connect,         // no connection (refused, unreachable): connection_failed()
+  Greeting,        // the server's greeting was negative
+  ServerClosing,   // a 421 at any point: the server is closing the connection
+  Hello,           // EHLO refused (and HELO, when it was the fallback)
+  TlsRequired,     // TLS is required: STARTTLS refused, or not offered
+  Auth,            // AUTH refused, not offered, or no mechanism in common
+  Mail,            // MAIL FROM refused
+  Data,            // DATA refused (no 354)
+  Message,         // the message refused by the final reply after its data
+  Size,            // the message exceeds the server's SIZE limit (not sent)
+  Rset,            // (reuse) RSET refused
+  Timeout,         // no reply in time: timed_out()
+  ConnectionLost,  // the stream closed or broke: connection_lost()
+  ProtocolError,   // a reply the client cannot read
+};
+std::string_view to_string(FailedStep s);
+
 struct DeliveryResult {
   Outcome outcome = Outcome::InProgress;
   std::vector<RecipientOutcome> recipients;
-  std::string reason;    // why the session failed as a whole (empty when it did not)
+  FailedStep failed_at = FailedStep::None;  // the step behind `reason`
+  std::string reason;    // why the session failed as a whole, for testers (empty when it did not)
   int code = 0;          // the reply behind `reason`, when there was one
   std::string enhanced;
+  std::string reply;     // that reply's text (empty when no reply decided)
 
   std::size_t count(RecipientStatus s) const;
   // One line: "delivered 2 of 3 recipient(s); bob@b: 550 5.1.1 User unknown".
@@ -166,8 +190,8 @@ class ClientSession : public proto::EngineOutput {
   void after_envelope();
   void quit();
   void end_transaction(bool clean);
-  void fail_all(const Reply& reply, std::string reason);
-  void fail_pending(bool temporary, int code, std::string enhanced, std::string reason);
+  void fail_all(FailedStep step, const Reply& reply, std::string reason);
+  void fail_pending(FailedStep step, bool temporary, int code, std::string enhanced, std::string reason);
   void finish();
   void protocol_error(std::string why);
 

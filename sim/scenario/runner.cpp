@@ -28,12 +28,12 @@ Endpoint resolve_destination(const Network& net, const std::string& to, std::uin
 
 // The trace's words for what a "change_account" / "change_server" changes: one item each,
 // {"setting": NAME, "value": TEXT} (describe words them; a password's value is never shown).
-nlohmann::json change_items(const ActionSpec& a) {
+nlohmann::json change_items(const mail::AccountChange* account, const mail::ServerChange* server) {
   nlohmann::json items = nlohmann::json::array();
   auto item = [&](const char* setting, std::string value) {
     items.push_back({{"setting", setting}, {"value", std::move(value)}});
   };
-  if (const auto& c = a.account_change) {
+  if (const auto* c = account) {
     if (c->password) item("password", "");
     if (c->smtp_server) item("smtp_server", *c->smtp_server);
     if (c->smtp_port) item("smtp_port", std::to_string(*c->smtp_port));
@@ -43,7 +43,7 @@ nlohmann::json change_items(const ActionSpec& a) {
     if (c->incoming_port) item("incoming_port", std::to_string(*c->incoming_port));
     if (c->incoming_tls) item("incoming_tls", *c->incoming_tls);
   }
-  if (const auto& c = a.server_change) {
+  if (const auto* c = server) {
     if (c->quota_temporary) item("quota_refusal", *c->quota_temporary ? "temporary" : "permanent");
     if (c->max_message_size) item("max_message_size", std::to_string(*c->max_message_size));
     if (c->greylisting) item("greylisting", *c->greylisting ? format_time((*c->greylisting)->delay) : "off");
@@ -109,58 +109,68 @@ std::string english_changes(const nlohmann::json& items) {
   return fmt::format("{}", fmt::join(out, ", "));
 }
 
-// A state-changing action at its time: its record first, then the change itself.
-void schedule_change(Simulation& sim, mail::MailWorld& world, const ActionSpec& a, mail::MailServerApp* server) {
+// The state-changing actions at their time: each its record first, then the change itself.
+void schedule_empty_folder(Simulation& sim, mail::MailWorld& world, Time at, const action::EmptyFolder& a) {
   Simulation* sp = &sim;
   mail::MailWorld* wp = &world;
-  sim.core().schedule_at(a.at, [sp, wp, a, server] {
+  sim.core().schedule_at(at, [sp, wp, a] {
+    const std::string& host = a.host;
+    const std::string& user = a.user;
+    const std::string& folder = a.folder;
+    mail::MailStore* store = wp->store(host);
+    std::size_t count = 0;
+    std::uint64_t bytes = 0;
+    std::vector<std::uint32_t> uids;
+    if (store)
+      if (auto snap = store->snapshot(user, folder))
+        for (const auto& m : snap->messages) {
+          uids.push_back(m.uid);
+          bytes += m.size;
+        }
     Record r;
     r.kind = RecordKind::Action;
-    nlohmann::json d{{"action", a.kind}};
-    if (a.kind == "empty_folder") {
-      const std::string host = a.args.at("host").get<std::string>();
-      const std::string user = a.args.at("user").get<std::string>();
-      const std::string folder = a.args.value("folder", "INBOX");
-      mail::MailStore* store = wp->store(host);
-      std::size_t count = 0;
-      std::uint64_t bytes = 0;
-      std::vector<std::uint32_t> uids;
-      if (store)
-        if (auto snap = store->snapshot(user, folder))
-          for (const auto& m : snap->messages) {
-            uids.push_back(m.uid);
-            bytes += m.size;
-          }
-      r.event = "folder_emptied";
-      r.host = host;
-      count = uids.size();
-      r.summary = fmt::format("{}: {}'s {} is emptied ({} message(s), {} bytes freed)", host, user, folder, count, bytes);
-      d.update({{"user", user}, {"folder", folder}, {"count", count}, {"size", bytes}});
-      if (!store || !store->has_folder(user, folder)) d["missing"] = true;
-      r.detail = std::move(d);
-      sp->record(std::move(r));
-      // As a mail program does it: mark every message \Deleted, then expunge (IMAP EXPUNGE).
-      if (store && !uids.empty()) {
-        for (const auto uid : uids) store->store_flags(user, folder, uid, mail::FlagOp::Add, mail::FlagSet{std::string(mail::kDeleted)});
-        store->expunge(user, folder, uids);
-      }
-      return;
-    }
-    d["changes"] = change_items(a);
-    if (a.kind == "change_account") {
-      r.event = "account_changed";
-      r.host = a.args.at("on").get<std::string>();
-      d["account"] = a.account_change ? a.account_change->account : std::string();
-      r.summary = fmt::format("{}: the settings of {} are changed: {}", r.host, d["account"].get<std::string>(),
-                              english_changes(d["changes"]));
-    } else {
-      r.event = "server_changed";
-      r.host = a.args.at("host").get<std::string>();
-      r.summary = fmt::format("{} changes its settings: {}", r.host, english_changes(d["changes"]));
-    }
+    r.event = "folder_emptied";
+    r.host = host;
+    count = uids.size();
+    r.summary = fmt::format("{}: {}'s {} is emptied ({} message(s), {} bytes freed)", host, user, folder, count, bytes);
+    nlohmann::json d{{"action", "empty_folder"}, {"user", user}, {"folder", folder}, {"count", count}, {"size", bytes}};
+    if (!store || !store->has_folder(user, folder)) d["missing"] = true;
     r.detail = std::move(d);
     sp->record(std::move(r));
-    if (server && a.server_change) server->change(*a.server_change);
+    // As a mail program does it: mark every message \Deleted, then expunge (IMAP EXPUNGE).
+    if (store && !uids.empty()) {
+      for (const auto uid : uids) store->store_flags(user, folder, uid, mail::FlagOp::Add, mail::FlagSet{std::string(mail::kDeleted)});
+      store->expunge(user, folder, uids);
+    }
+  });
+}
+
+void schedule_account_change(Simulation& sim, Time at, const action::ChangeAccount& a) {
+  Simulation* sp = &sim;
+  sim.core().schedule_at(at, [sp, a] {
+    Record r;
+    r.kind = RecordKind::Action;
+    r.event = "account_changed";
+    r.host = a.on;
+    nlohmann::json d{{"action", "change_account"}, {"changes", change_items(&a.change, nullptr)}, {"account", a.change.account}};
+    r.summary = fmt::format("{}: the settings of {} are changed: {}", r.host, a.change.account, english_changes(d["changes"]));
+    r.detail = std::move(d);
+    sp->record(std::move(r));
+  });
+}
+
+void schedule_server_change(Simulation& sim, Time at, const action::ChangeServer& a, mail::MailServerApp* server) {
+  Simulation* sp = &sim;
+  sim.core().schedule_at(at, [sp, a, server] {
+    Record r;
+    r.kind = RecordKind::Action;
+    r.event = "server_changed";
+    r.host = a.host;
+    nlohmann::json d{{"action", "change_server"}, {"changes", change_items(nullptr, &a.change)}};
+    r.summary = fmt::format("{} changes its settings: {}", r.host, english_changes(d["changes"]));
+    r.detail = std::move(d);
+    sp->record(std::move(r));
+    if (server) server->change(a.change);
   });
 }
 
@@ -226,64 +236,57 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
   world.send_reply = [senders](const std::string& device, const mail::SendRequest& request) {
     if (auto it = senders.find(device); it != senders.end()) it->second->send_now(request);
   };
-  for (const auto& a : s.timeline) {
-    if (a.kind == "send") {
+  // Each action of the timeline, as the loader typed it (the reader's own actions are the
+  // devices' apps', install_mail_access above).
+  struct Schedule {
+    Simulation& sim;
+    const Scenario& s;
+    mail::MailWorld& world;
+    std::map<std::string, mail::MailServerApp*>& servers;
+    std::map<std::string, mail::MailSenderApp*>& senders;
+    const std::vector<std::pair<std::string, DnsServerApp*>>& dns_servers;
+    Time at;
+
+    void operator()(const action::Send& m) const {
       mail::SendRequest req;
-      req.at = a.at;
-      req.account = a.args.value("account", "");
-      for (const char* key : {"to", "cc"}) {
-        auto it = a.args.find(key);
-        if (it == a.args.end()) continue;
-        auto& list = std::string(key) == "to" ? req.to : req.cc;
-        if (it->is_array()) {
-          for (const auto& v : *it) list.push_back(v.get<std::string>());
-        } else {
-          list.push_back(it->get<std::string>());
-        }
-      }
-      req.subject = a.args.value("subject", "(no subject)");
-      req.body = a.args.value("body", "");
-      if (auto it = a.args.find("size"); it != a.args.end()) req.size = mail::parse_size(it->get<std::string>()).value_or(0);
-      req.label = a.args.value("label", "");
-      req.charset = a.args.value("charset", "");
-      req.smtp = a.smtp;
-      senders.at(a.args.at("from").get<std::string>())->add(std::move(req));
-      continue;
+      req.at = at;
+      req.account = m.account;
+      req.to = m.to;
+      req.cc = m.cc;
+      req.subject = m.subject;
+      req.body = m.body;
+      req.size = m.size;
+      req.label = m.label;
+      req.charset = m.charset;
+      req.smtp = m.smtp;
+      senders.at(m.from)->add(std::move(req));
     }
-    if (a.kind == "change_account" || a.kind == "change_server" || a.kind == "empty_folder") {
-      schedule_change(sim, world, a, a.kind == "change_server" ? servers[a.args.at("host").get<std::string>()] : nullptr);
-      if (a.kind == "change_account" && a.account_change)
-        if (auto it = senders.find(a.args.at("on").get<std::string>()); it != senders.end())
-          it->second->change(a.at, *a.account_change);
-      continue;
+    void operator()(const action::ChangeAccount& c) const {
+      schedule_account_change(sim, at, c);
+      if (auto it = senders.find(c.on); it != senders.end()) it->second->change(at, c.change);
     }
-    if (a.kind == "lookup") {
-      const std::string from = a.args.at("from").get<std::string>();
+    void operator()(const action::ChangeServer& c) const { schedule_server_change(sim, at, c, servers[c.host]); }
+    void operator()(const action::EmptyFolder& e) const { schedule_empty_folder(sim, world, at, e); }
+    void operator()(const action::Lookup& l) const {
       std::string resolver;
       for (const auto& h : s.hosts)
-        if (h.info.id == from) resolver = h.resolver;
-      std::string error;
-      const auto name = *dns::Name::parse(a.args.at("name").get<std::string>(), error);
-      const auto type = dns::parse_type(a.args.value("qtype", "A")).value_or(dns::Type::A);
-      sim.add_app(std::make_unique<LookupApp>(from, a.at, sim.network().host(resolver)->ip, name, type));
-      continue;
+        if (h.info.id == l.from) resolver = h.resolver;
+      sim.add_app(std::make_unique<LookupApp>(l.from, at, sim.network().host(resolver)->ip, l.name, l.qtype));
     }
-    if (a.kind == "connect") {
+    void operator()(const action::Connect& c) const {
       ScriptedClient::Script script;
-      script.at = a.at;
-      script.to = resolve_destination(sim.network(), a.args.at("to").get<std::string>(),
-                                      static_cast<std::uint16_t>(a.args.at("port").get<int>()));
-      if (auto it = a.args.find("send"); it != a.args.end())
-        for (const auto& l : *it) script.lines.push_back(l.get<std::string>());
-      if (auto it = a.args.find("wait"); it != a.args.end())
-        script.wait = parse_duration(it->get<std::string>()).value_or(2 * kSecond);
-      script.label = a.args.value("label", "");
-      sim.add_app(std::make_unique<ScriptedClient>(a.args.at("from").get<std::string>(), std::move(script)));
-    } else if (a.kind == "dns_change" && a.dns_change) {
+      script.at = at;
+      script.to = resolve_destination(sim.network(), c.to, c.port);
+      script.lines = c.send;
+      if (c.wait) script.wait = *c.wait;
+      script.label = c.label;
+      sim.add_app(std::make_unique<ScriptedClient>(c.from, std::move(script)));
+    }
+    void operator()(const action::DnsChange& a) const {
       // Every server authoritative for the zone changes at once (no transfer delay is modelled);
       // the record names the first of them.
       Simulation* sp = &sim;
-      sim.core().schedule_at(a.at, [sp, dns_servers, change = *a.dns_change] {
+      sim.core().schedule_at(at, [sp, dns_servers = dns_servers, change = a.change] {
         std::vector<std::string> removed, added, hosts;
         for (const auto& r : change.remove) removed.push_back(dns::to_string(r));
         for (const auto& r : change.add) added.push_back(dns::to_string(r));
@@ -301,12 +304,11 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
                     {"added", added}, {"servers", hosts}};
         sp->record(std::move(r));
       });
-    } else if (a.kind == "link_down" || a.kind == "link_up") {
+    }
+    void operator()(const action::Link& l) const {
       // The record first, then the cut: packets sent from this moment on are lost at the link.
-      const std::string network = a.args.at("network").get<std::string>();
-      const bool up = a.kind == "link_up";
       Simulation* sp = &sim;
-      sim.core().schedule_at(a.at, [sp, network, up] {
+      sim.core().schedule_at(at, [sp, network = l.network, up = l.up] {
         Record r;
         r.kind = RecordKind::Action;
         r.event = up ? "link_up" : "link_down";
@@ -315,11 +317,10 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
         sp->record(std::move(r));
         sp->network().set_link_up(network, up);
       });
-    } else if (a.kind == "host_down" || a.kind == "host_up") {
-      const std::string host = a.args.at("host").get<std::string>();
-      const bool up = a.kind == "host_up";
+    }
+    void operator()(const action::HostPower& p) const {
       Simulation* sp = &sim;
-      sim.core().schedule_at(a.at, [sp, host, up] {
+      sim.core().schedule_at(at, [sp, host = p.host, up = p.up] {
         sp->transport().set_host_up(host, up);
         Record r;
         r.kind = RecordKind::Action;
@@ -329,7 +330,13 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
         sp->record(std::move(r));
       });
     }
-  }
+    // A device's reader (or its network switch) does these: install_mail_access.
+    void operator()(const action::DeviceNetwork&) const {}
+    void operator()(const action::CheckMail&) const {}
+    void operator()(const action::OnMessage&) const {}
+    void operator()(const action::Reply&) const {}
+  };
+  for (const auto& a : s.timeline) std::visit(Schedule{sim, s, world, servers, senders, dns_servers, a.at}, a.what);
 }
 
 std::string host_of_destination(const Scenario& s, const std::string& to) {

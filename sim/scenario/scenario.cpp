@@ -614,8 +614,6 @@ class Loader {
       auto kind = c_.choice(a, p, "do", true, kActionKinds, "action");
       if (!at || !kind) continue;
       spec.at = *at;
-      spec.kind = *kind;
-      spec.args = a;
       bool ok = true;
       if (*at > s.run_for) {
         c_.error(p + "/at", fmt::format("this action at {} comes after the end of the run ({}; raise \"settings\": "
@@ -636,6 +634,17 @@ class Loader {
               ok = false;
             }
         }
+        if (ok) {
+          action::Connect c;
+          c.from = a["from"].get<std::string>();
+          c.to = a["to"].get<std::string>();
+          c.port = static_cast<std::uint16_t>(a["port"].get<int>());
+          if (const auto it = a.find("send"); it != a.end())
+            for (const auto& line : *it) c.send.push_back(line.get<std::string>());
+          if (a.contains("wait")) c.wait = parse_duration(a["wait"].get<std::string>());
+          c.label = a.value("label", "");
+          spec.what = std::move(c);
+        }
       } else if (*kind == "lookup") {
         // The question's record type is "qtype" everywhere (lookups, "dns" expectations, the trace).
         c_.allowed_keys(a, p, {"at", "do", "from", "name", "qtype", "type"});
@@ -653,6 +662,14 @@ class Loader {
             c_.error(p + "/from", "host \"" + *from + "\" has no DNS resolver to ask (give it \"resolver\")");
             ok = false;
           }
+        }
+        if (ok) {
+          std::string why;
+          action::Lookup l;
+          l.from = *from;
+          l.name = *dns::Name::parse(a["name"].get<std::string>(), why);
+          l.qtype = dns::parse_type(a.value("qtype", "A")).value_or(dns::Type::A);
+          spec.what = std::move(l);
         }
       } else if (*kind == "send") {
         c_.allowed_keys(a, p, {"at", "do", "from", "account", "to", "cc", "subject", "body", "size", "label", "smtp",
@@ -675,6 +692,7 @@ class Loader {
             }
         }
         const mail::AccountSpec* account = nullptr;
+        std::optional<mail::OutgoingSpec> smtp;
         ok &= device_account(a, p, "from", s, false, &account);
         for (const char* key : {"to", "cc"}) {
           auto it = a.find(key);
@@ -731,8 +749,30 @@ class Loader {
         if (auto sm = a.find("smtp"); sm != a.end()) {
           // This message only: the account's "smtp" settings, changed (same rules as there).
           const mail::OutgoingSpec none;
-          spec.smtp = outgoing(*sm, Checker::child(p, "smtp"), s, account ? &account->smtp : &none);
-          ok &= spec.smtp.has_value();
+          smtp = outgoing(*sm, Checker::child(p, "smtp"), s, account ? &account->smtp : &none);
+          ok &= smtp.has_value();
+        }
+        if (ok) {
+          action::Send m;
+          m.from = a["from"].get<std::string>();
+          m.account = a.value("account", "");
+          for (const char* key : {"to", "cc"}) {
+            const auto it = a.find(key);
+            if (it == a.end()) continue;
+            auto& list = std::string_view(key) == "to" ? m.to : m.cc;
+            if (it->is_array()) {
+              for (const auto& v : *it) list.push_back(v.get<std::string>());
+            } else {
+              list.push_back(it->get<std::string>());
+            }
+          }
+          m.subject = a.value("subject", "(no subject)");
+          m.body = a.value("body", "");
+          if (a.contains("size")) m.size = mail::parse_size(a["size"].get<std::string>()).value_or(0);
+          m.label = a.value("label", "");
+          m.charset = a.value("charset", "");
+          m.smtp = std::move(smtp);
+          spec.what = std::move(m);
         }
       } else if (*kind == "change_account") {
         c_.allowed_keys(a, p, {"at", "do", "on", "account", "password", "smtp", "incoming"});
@@ -740,14 +780,14 @@ class Loader {
         ok &= device_account(a, p, "on", s, false, &account);
         auto change = account_change(a, p, s, account);
         ok &= change.has_value();
-        spec.account_change = change;
+        if (ok) spec.what = action::ChangeAccount{a["on"].get<std::string>(), std::move(*change)};
       } else if (*kind == "change_server") {
         std::vector<std::string> keys{"at", "do", "host"};
         keys.insert(keys.end(), std::begin(kServerChangeKeys), std::end(kServerChangeKeys));
         c_.allowed_keys(a, p, keys);
         auto change = server_change(a, p, s);
         ok &= change.has_value();
-        spec.server_change = change;
+        if (ok) spec.what = action::ChangeServer{a["host"].get<std::string>(), std::move(*change)};
       } else if (*kind == "empty_folder") {
         c_.allowed_keys(a, p, {"at", "do", "host", "user", "folder"});
         const HostSpec* h = mail_server_host(a, p, s);
@@ -761,6 +801,7 @@ class Loader {
           }
           ok &= f.has_value();
         }
+        if (ok) spec.what = action::EmptyFolder{a["host"].get<std::string>(), a["user"].get<std::string>(), a.value("folder", "INBOX")};
       } else if (*kind == "link_down" || *kind == "link_up") {
         // A network's link to the Internet: "network" names it, as hosts name theirs.
         c_.allowed_keys(a, p, {"at", "do", "network", "host"});  // "host": the hint below
@@ -773,11 +814,12 @@ class Loader {
           n.reset();
         }
         ok &= n.has_value() && !a.contains("host");
+        if (ok) spec.what = action::Link{*n, *kind == "link_up"};
       } else if (*kind == "dns_change") {
         c_.allowed_keys(a, p, {"at", "do", "zone", "add", "remove"});
         auto change = dns_change(a, p, s);
         ok &= change.has_value();
-        spec.dns_change = std::move(change);
+        if (ok) spec.what = action::DnsChange{std::move(*change)};
       } else if (*kind == "reply") {
         // Answers a message the device has, found by its subject as "open" finds it.
         c_.allowed_keys(a, p, {"at", "do", "on", "account", "subject", "body", "label"});
@@ -786,14 +828,28 @@ class Loader {
         ok &= c_.string(a, p, "subject", true).has_value();
         if (a.contains("body")) ok &= c_.string(a, p, "body", false).has_value();
         if (a.contains("label")) ok &= c_.string(a, p, "label", false).has_value();
+        if (ok)
+          spec.what = action::Reply{a["on"].get<std::string>(), a.value("account", ""), a["subject"].get<std::string>(),
+                                    a.value("body", ""), a.value("label", "")};
       } else if (*kind == "check_mail" || *kind == "open" || *kind == "delete" || *kind == "mark_read") {
         if (*kind == "check_mail") c_.allowed_keys(a, p, {"at", "do", "on", "account"});
         else c_.allowed_keys(a, p, {"at", "do", "on", "account", "subject"});
         ok &= device_account(a, p, "on", s, true);
         if (*kind != "check_mail") ok &= c_.string(a, p, "subject", true).has_value();
+        if (ok && *kind == "check_mail") {
+          spec.what = action::CheckMail{a["on"].get<std::string>(), a.value("account", "")};
+        } else if (ok) {
+          const auto verb = *kind == "open" ? action::MessageVerb::Open
+                            : *kind == "delete" ? action::MessageVerb::Delete
+                                                : action::MessageVerb::MarkRead;
+          spec.what = action::OnMessage{verb, a["on"].get<std::string>(), a.value("account", ""), a["subject"].get<std::string>()};
+        }
       } else {
         c_.allowed_keys(a, p, {"at", "do", "host"});
-        ok &= host_ref(a, p, "host", s, true).has_value();
+        auto host = host_ref(a, p, "host", s, true);
+        ok &= host.has_value();
+        if (ok && (*kind == "host_down" || *kind == "host_up")) spec.what = action::HostPower{*host, *kind == "host_up"};
+        else if (ok) spec.what = action::DeviceNetwork{*host, *kind == "go_online"};
       }
       if (ok) s.timeline.push_back(std::move(spec));
     }
@@ -2180,9 +2236,10 @@ class Loader {
       senders_.insert(mail_users_.begin(), mail_users_.end());
       for (const auto& [address, host] : accounts_) senders_.insert(lower(address));
       for (const auto& a : s.timeline) {
-        if (a.kind != "connect" || !a.args.contains("send")) continue;
-        for (const auto& line : a.args["send"]) {
-          const std::string l = lower(line.get<std::string>());
+        const auto* connect = std::get_if<action::Connect>(&a.what);
+        if (!connect) continue;
+        for (const auto& line : connect->send) {
+          const std::string l = lower(line);
           const auto lt = l.find('<'), gt = l.find('>');
           if (l.rfind("mail from:", 0) == 0 && lt != std::string::npos && gt != std::string::npos && gt > lt)
             senders_.insert(l.substr(lt + 1, gt - lt - 1));
@@ -2465,6 +2522,34 @@ class Loader {
 };
 
 }  // namespace
+
+std::string_view action::to_string(MessageVerb v) {
+  switch (v) {
+    case MessageVerb::Open: return "open";
+    case MessageVerb::MarkRead: return "mark_read";
+    case MessageVerb::Delete: return "delete";
+  }
+  return "?";
+}
+
+std::string_view action_name(const Action& a) {
+  struct Name {
+    std::string_view operator()(const action::Connect&) const { return "connect"; }
+    std::string_view operator()(const action::Lookup&) const { return "lookup"; }
+    std::string_view operator()(const action::HostPower& x) const { return x.up ? "host_up" : "host_down"; }
+    std::string_view operator()(const action::DeviceNetwork& x) const { return x.online ? "go_online" : "go_offline"; }
+    std::string_view operator()(const action::Link& x) const { return x.up ? "link_up" : "link_down"; }
+    std::string_view operator()(const action::Send&) const { return "send"; }
+    std::string_view operator()(const action::CheckMail&) const { return "check_mail"; }
+    std::string_view operator()(const action::OnMessage& x) const { return action::to_string(x.verb); }
+    std::string_view operator()(const action::Reply&) const { return "reply"; }
+    std::string_view operator()(const action::ChangeAccount&) const { return "change_account"; }
+    std::string_view operator()(const action::ChangeServer&) const { return "change_server"; }
+    std::string_view operator()(const action::EmptyFolder&) const { return "empty_folder"; }
+    std::string_view operator()(const action::DnsChange&) const { return "dns_change"; }
+  };
+  return std::visit(Name{}, a);
+}
 
 std::optional<Recipient> parse_recipient(std::string_view text, std::string* why) {
   auto fail = [&](std::string m) -> std::optional<Recipient> {

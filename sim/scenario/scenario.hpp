@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -65,18 +67,125 @@ struct DnsChangeSpec {
   std::vector<dns::Record> add;
 };
 
-// One step of the timeline. `args` holds the validated JSON of the action.
+// The timeline's actions, one struct per "do" of a scenario file (docs/scenarios.md), each built
+// once by the loader with its fields checked and typed; the runner and the apps take them with
+// std::visit. Hosts are host ids (checked to exist), accounts mail addresses of the device's.
+namespace action {
+
+// "connect": a scripted TCP client (lines sent one by one, then a wait).
+struct Connect {
+  std::string from;               // host id
+  std::string to;                 // a host id or an IPv4 address (any: the lesson may be about it)
+  std::uint16_t port = 0;
+  std::vector<std::string> send;  // lines, without CRLF
+  std::optional<Time> wait;       // none: the client's default
+  std::string label;
+};
+
+// "lookup": a dig-like question from a host to its resolver.
+struct Lookup {
+  std::string from;
+  dns::Name name;
+  dns::Type qtype = dns::Type::A;
+};
+
+// "host_down" / "host_up": the host is switched off (forgets its connections) or on.
+struct HostPower {
+  std::string host;
+  bool up = false;
+};
+
+// "go_offline" / "go_online": a device loses its network (keeps its state) or gets it back.
+struct DeviceNetwork {
+  std::string host;
+  bool online = false;
+};
+
+// "link_down" / "link_up": a network's link to the Internet.
+struct Link {
+  std::string network;
+  bool up = false;
+};
+
+// "send": a message written on a device and submitted through its account.
+struct Send {
+  std::string from;                  // device host id
+  std::string account;               // address; empty: the device's first account
+  std::vector<std::string> to;       // as written: "a@b" or "Name <a@b>" (checked by parse_recipient)
+  std::vector<std::string> cc;
+  std::string subject = "(no subject)";
+  std::string body;
+  std::uint64_t size = 0;            // pad to about this size (0: no padding)
+  std::string label;
+  std::string charset;               // empty: the program's
+  // The action's own "smtp" settings, already merged with the account's (none: the account's).
+  std::optional<mail::OutgoingSpec> smtp;
+};
+
+// "check_mail": the device's reader checks for new mail.
+struct CheckMail {
+  std::string on;       // device host id
+  std::string account;  // empty: every account with incoming mail
+};
+
+// "open", "mark_read", "delete": what the user does to a message the device shows (by subject).
+enum class MessageVerb { Open, MarkRead, Delete };
+std::string_view to_string(MessageVerb v);  // "open", "mark_read", "delete"
+struct OnMessage {
+  MessageVerb verb = MessageVerb::Open;
+  std::string on;
+  std::string account;
+  std::string subject;
+};
+
+// "reply": answers a message the device has, found by its subject.
+struct Reply {
+  std::string on;
+  std::string account;
+  std::string subject;
+  std::string body;
+  std::string label;
+};
+
+// "change_account": a device's account settings from then on.
+struct ChangeAccount {
+  std::string on;
+  mail::AccountChange change;  // change.account: the account's address
+};
+
+// "change_server": a mail server's settings from then on.
+struct ChangeServer {
+  std::string host;
+  mail::ServerChange change;
+};
+
+// "empty_folder": every message of a user's folder marked \Deleted and expunged.
+struct EmptyFolder {
+  std::string host;
+  std::string user;
+  std::string folder = "INBOX";
+};
+
+// "dns_change": see DnsChangeSpec.
+struct DnsChange {
+  DnsChangeSpec change;
+};
+
+}  // namespace action
+
+using Action = std::variant<action::Connect, action::Lookup, action::HostPower, action::DeviceNetwork, action::Link,
+                            action::Send, action::CheckMail, action::OnMessage, action::Reply, action::ChangeAccount,
+                            action::ChangeServer, action::EmptyFolder, action::DnsChange>;
+
+// The action's word in a scenario file ("send", "host_down", "mark_read" ...): what the trace's
+// action records write as "action".
+std::string_view action_name(const Action& a);
+
+// One step of the timeline: when, what, and where it was written (errors point at its line).
 struct ActionSpec {
   Time at = 0;
-  std::string kind;  // "connect", "lookup", "host_down", "host_up"
-  nlohmann::json args;
-  std::string pointer;
-  // "send" only: the action's own "smtp" settings for this message, already merged with the
-  // account's (none: the account's settings).
-  std::optional<mail::OutgoingSpec> smtp;
-  std::optional<mail::AccountChange> account_change;  // "change_account"
-  std::optional<mail::ServerChange> server_change;    // "change_server"
-  std::optional<DnsChangeSpec> dns_change;            // "dns_change"
+  Action what;
+  std::string pointer;  // "/timeline/3"
 };
 
 struct ExpectationSpec {

@@ -1427,6 +1427,11 @@ std::string rule_name(const std::string& id, std::string_view lang, bool short_f
   return lang == "ja" ? "OP25B（25番ポートの遮断）" : "OP25B (port 25 blocked)";
 }
 
+std::string wording(std::string_view key, std::initializer_list<std::pair<std::string_view, std::string>> values,
+                    std::string_view lang) {
+  return Say(lang, nullptr)(key, values);
+}
+
 std::string host_label(const Scenario* s, const std::string& id, std::string_view lang) {
   if (!s) return id;
   for (const auto& h : s->hosts) {

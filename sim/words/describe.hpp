@@ -1,8 +1,10 @@
 // Words for people about trace records and expectation results, in English or Japanese.
 #pragma once
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "sim/scenario/runner.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -51,6 +53,12 @@ struct WordingTemplate {
   std::string_view ja;
 };
 std::span<const WordingTemplate> wording_templates();
+
+// One template of wording_templates() filled in with `values` (every {placeholder} it names), in
+// `lang` (English by default). For writers that keep an English summary in their records (the
+// device's sender, sim/apps/mail/mua_send.cpp), so that each sentence is written once, here.
+std::string wording(std::string_view key, std::initializer_list<std::pair<std::string_view, std::string>> values,
+                    std::string_view lang = "en");
 
 // What an expectation expects, in `lang`. "en": `e.description` unchanged. "ja": worded
 // from `e.kind` and `e.params`:

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -214,7 +215,7 @@ class MailReaderApp : public App {
   void start(Simulation& sim) override {
     sim_ = &sim;
     for (const auto& a : actions_) {
-      const ActionSpec* ap = &a;
+      const Action* ap = &a.what;
       sim.core().schedule_at(a.at, [this, ap] { run(*ap); });
     }
   }
@@ -237,7 +238,7 @@ class MailReaderApp : public App {
     bool check_again = false;  // a check came while one was running: run it when that one ends
     std::map<std::uint32_t, DeviceMessage> shown;  // what the device shows (recorded)
     std::map<imap::ClientSession::RequestId, std::pair<Req, std::uint32_t>> requests;
-    std::map<imap::ClientSession::RequestId, const ActionSpec*> replies;  // Req::Reply: its action
+    std::map<imap::ClientSession::RequestId, const action::Reply*> replies;  // Req::Reply: its action
     imap::ClientSession::RequestId idle_id = 0;
   };
 
@@ -276,28 +277,38 @@ class MailReaderApp : public App {
     return a.in.protocol == "imap" ? a.shown.size() : local_.count(a.spec.address);
   }
 
-  Account* account_for(const ActionSpec& act) {
-    const std::string name = act.args.value("account", "");
+  Account* account_for(const std::string& name) {
     for (auto& a : accounts_)
       if (name.empty() || a->spec.address == name) return a.get();
     return nullptr;
   }
 
-  void run(const ActionSpec& act) {
-    if (act.kind == "go_offline" || act.kind == "go_online") return set_online(act.kind == "go_online");
-    Account* a = account_for(act);
-    if (act.kind == "change_account") {
-      // From now on; a session already running keeps what it logged in with.
-      for (auto& acc : accounts_)
-        if (act.account_change && acc->spec.address == act.account_change->account) {
-          act.account_change->apply(acc->spec);
-          if (acc->spec.incoming) acc->in = *acc->spec.incoming;
-        }
-      return;
-    }
-    if (!a) return;
-    if (act.kind == "check_mail") return check(*a);
-    act_on(*a, act.kind, act.args.value("subject", ""), &act);
+  // One of this device's timeline actions (install_mail_access gives it only those).
+  void run(const Action& act) {
+    std::visit(
+        [this](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, action::DeviceNetwork>) {
+            set_online(x.online);
+          } else if constexpr (std::is_same_v<T, action::ChangeAccount>) {
+            // From now on; a session already running keeps what it logged in with.
+            for (auto& acc : accounts_)
+              if (acc->spec.address == x.change.account) {
+                x.change.apply(acc->spec);
+                if (acc->spec.incoming) acc->in = *acc->spec.incoming;
+              }
+          } else if constexpr (std::is_same_v<T, action::CheckMail>) {
+            if (Account* a = account_for(x.account)) check(*a);
+          } else if constexpr (std::is_same_v<T, action::OnMessage>) {
+            const Req what = x.verb == action::MessageVerb::Open       ? Req::Open
+                             : x.verb == action::MessageVerb::MarkRead ? Req::MarkRead
+                                                                       : Req::Delete;
+            if (Account* a = account_for(x.account)) act_on(*a, what, x.subject);
+          } else if constexpr (std::is_same_v<T, action::Reply>) {
+            if (Account* a = account_for(x.account)) act_on(*a, Req::Reply, x.subject, &x);
+          }  // the rest are not a device reader's
+        },
+        act);
   }
 
   // ---- network ----
@@ -580,7 +591,7 @@ class MailReaderApp : public App {
         case Req::Reply: {
           // The device opened the message to answer it: its header is now on the device.
           const auto rp = a.replies.find(r.id);
-          const ActionSpec* act = rp != a.replies.end() ? rp->second : nullptr;
+          const action::Reply* act = rp != a.replies.end() ? rp->second : nullptr;
           if (rp != a.replies.end()) a.replies.erase(rp);
           if (!r.ok || m == a.shown.end() || !act) {
             action_failed(a, "reply", subject, r.text);
@@ -680,8 +691,8 @@ class MailReaderApp : public App {
 
   // A "reply": a new message to the parent's Reply-To (or From), "Re: " and its subject, with
   // In-Reply-To and References (RFC 5322 3.6.4), sent by the device's own sender at once.
-  void reply(Account& a, const ReplyParent& parent, const ActionSpec& act) {
-    const std::string subject = act.args.value("subject", "");
+  void reply(Account& a, const ReplyParent& parent, const action::Reply& act) {
+    const std::string& subject = act.subject;
     if (parent.reply_to.empty()) return action_failed(a, "reply", subject, "the message has no address to answer");
     if (!world_ || !world_->send_reply) return action_failed(a, "reply", subject, "this device cannot send mail");
     SendRequest req;
@@ -689,25 +700,27 @@ class MailReaderApp : public App {
     req.account = a.spec.address;
     req.to = {parent.reply_to};
     req.subject = reply_subject(parent.subject.empty() ? subject : parent.subject);
-    req.body = act.args.value("body", "");
-    req.label = act.args.value("label", "");
+    req.body = act.body;
+    req.label = act.label;
     req.in_reply_to = parent.message_id;
     req.parent_references = parent.references;
     world_->send_reply(host(), req);
   }
 
-  void act_on(Account& a, const std::string& kind, const std::string& subject, const ActionSpec* act = nullptr) {
+  // Open, MarkRead, Delete, or Reply (with its action) on the message with this subject.
+  void act_on(Account& a, Req what, const std::string& subject, const action::Reply* act = nullptr) {
+    const std::string kind = req_name(what);
     if (a.in.protocol == "pop3") {
       DeviceMessage* m = local_.find_subject(a.spec.address, subject);
       if (!m) return action_failed(a, kind, subject, "no such message on this device");
-      if (kind == "reply") {
+      if (what == Req::Reply) {
         if (act) reply(a, m->parent, *act);
         return;
       }
-      if (kind == "open") {
+      if (what == Req::Open) {
         m->seen = true;
         record_msg(kDeviceOpened, a, *m, count(a), fmt::format("{} opened its copy of \"{}\"", host(), subject));
-      } else if (kind == "mark_read") {
+      } else if (what == Req::MarkRead) {
         m->seen = true;
         record_msg(kDeviceFlags, a, *m, count(a), fmt::format("{} marked its copy of \"{}\" as read", host(), subject));
       } else {
@@ -734,11 +747,10 @@ class MailReaderApp : public App {
     auto& cl = a.imap->engine().client;
     const std::uint32_t uid = m->uid;
     imap::ClientSession::RequestId id = 0;
-    Req req = Req::Open;
-    if (kind == "open") id = cl.open(uid);
-    else if (kind == "reply") id = cl.open(uid), req = Req::Reply;
-    else if (kind == "mark_read") id = cl.mark_read(uid), req = Req::MarkRead;
-    else id = cl.delete_to_trash(uid), req = Req::Delete;
+    const Req req = what;
+    if (what == Req::Open || what == Req::Reply) id = cl.open(uid);
+    else if (what == Req::MarkRead) id = cl.mark_read(uid);
+    else id = cl.delete_to_trash(uid);
     a.requests[id] = {req, uid};
     if (req == Req::Reply && act) a.replies[id] = act;
     a.imap->flush();
@@ -759,7 +771,9 @@ class NetworkSwitchApp : public App {
   void start(Simulation& sim) override {
     Simulation* sp = &sim;
     for (const auto& a : actions_) {
-      const bool up = a.kind == "go_online";
+      const auto* n = std::get_if<action::DeviceNetwork>(&a.what);
+      if (!n) continue;
+      const bool up = n->online;
       const std::string h = host();
       sim.core().schedule_at(a.at, [sp, h, up] {
         sp->transport().set_host_offline(h, !up);
@@ -778,12 +792,18 @@ class NetworkSwitchApp : public App {
   std::vector<ActionSpec> actions_;
 };
 
+// The device whose reader (or network switch) does the action; empty: not a device's.
 std::string action_host(const ActionSpec& a) {
-  if (a.kind == "go_offline" || a.kind == "go_online") return a.args.value("host", "");
-  if (a.kind == "check_mail" || a.kind == "open" || a.kind == "delete" || a.kind == "mark_read" ||
-      a.kind == "reply" || a.kind == "change_account")
-    return a.args.value("on", "");
-  return {};
+  return std::visit(
+      [](const auto& x) -> std::string {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, action::DeviceNetwork>) return x.host;
+        else if constexpr (std::is_same_v<T, action::CheckMail> || std::is_same_v<T, action::OnMessage> ||
+                           std::is_same_v<T, action::Reply> || std::is_same_v<T, action::ChangeAccount>)
+          return x.on;
+        else return {};
+      },
+      a.what);
 }
 
 // ---- expectations ---------------------------------------------------------------------------
@@ -951,7 +971,7 @@ void install_mail_access(Simulation& sim, const Scenario& scenario, MailWorld& w
     } else {
       std::vector<ActionSpec> net;
       for (auto& a : mine)
-        if (a.kind == "go_offline" || a.kind == "go_online") net.push_back(std::move(a));
+        if (std::holds_alternative<action::DeviceNetwork>(a.what)) net.push_back(std::move(a));
       if (!net.empty()) sim.add_app(std::make_unique<NetworkSwitchApp>(h.info.id, std::move(net)));
     }
   }

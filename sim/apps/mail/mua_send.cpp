@@ -11,6 +11,7 @@
 #include "sim/apps/mail/mta.hpp"
 #include "sim/apps/mail/session_link.hpp"
 #include "sim/apps/mail/timeouts.hpp"
+#include "sim/words/describe.hpp"
 
 namespace mailsim::sim::mail {
 
@@ -20,8 +21,9 @@ namespace {
 constexpr std::uint64_t kPaddingMargin = 64 * 1024;
 
 // A failure of the whole session (not of one recipient), as the user reads it: which step
-// failed ("login", "mail_from", "data"; empty for others) and the one-line explanation, so
-// that a refused login does not read like a refused recipient.
+// failed ("login", "mail_from", "data"; empty for others), the server's reply that decided it,
+// and the one-line explanation (describe's "send_failed.*" words), so that a refused login does
+// not read like a refused recipient.
 struct SessionFailure {
   std::string failed_at;
   std::string reply;  // the server's reply line, when a reply decided
@@ -29,18 +31,20 @@ struct SessionFailure {
 };
 
 SessionFailure session_failure(const std::string& server, const std::string& sender, const smtp::DeliveryResult& result) {
-  // result.reason is the client's "which step failed: the server's reply text".
-  const std::string& why = result.reason;
-  if (result.code == 0) return {{}, {}, fmt::format("{}: {}", server, why)};
-  const auto colon = why.find(": ");
-  const std::string step = colon == std::string::npos ? std::string() : why.substr(0, colon);
-  const std::string reply = fmt::format("{} {} {}", result.code, result.enhanced,
-                                        colon == std::string::npos ? why : why.substr(colon + 2));
-  if (step == "authentication failed") return {"login", reply, fmt::format("login to {} failed: {}", server, reply)};
-  if (step == "sender refused")
-    return {"mail_from", reply, fmt::format("{} refused MAIL FROM:<{}>: {}", server, sender, reply)};
-  if (step == "server refused DATA") return {"data", reply, fmt::format("{} refused DATA: {}", server, reply)};
-  return {{}, reply, fmt::format("{}: {} {} {}", server, result.code, result.enhanced, why)};
+  if (result.code == 0) return {{}, {}, wording("send_failed.other", {{"server", server}, {"reply", result.reason}})};
+  const std::string reply = fmt::format("{} {} {}", result.code, result.enhanced, result.reply);
+  switch (result.failed_at) {
+    case smtp::FailedStep::Auth:
+      return {"login", reply, wording("send_failed.login", {{"server", server}, {"reply", reply}})};
+    case smtp::FailedStep::Mail:
+      return {"mail_from", reply, wording("send_failed.mail_from", {{"server", server}, {"sender", sender}, {"reply", reply}})};
+    case smtp::FailedStep::Data:
+      return {"data", reply, wording("send_failed.data", {{"server", server}, {"reply", reply}})};
+    default:
+      return {{}, reply,
+              wording("send_failed.other",
+                      {{"server", server}, {"reply", fmt::format("{} {} {}", result.code, result.enhanced, result.reason)}})};
+  }
 }
 
 }  // namespace
@@ -114,8 +118,11 @@ void MailSenderApp::send(const SendRequest& request) {
   if (charset != "utf-8") base["charset"] = charset;
   if (request.size > largest_accepted_ + kPaddingMargin) base["requested_size"] = request.size;  // built up to the cap
   record_mail(*sim_, host(), "compose",
-              request.label.empty() ? fmt::format("{} writes \"{}\" to {} and sends it via {} port {}", acc->address,
-                                                  request.subject, rcpts, out.server, out.port)
+              request.label.empty() ? wording("mail.compose", {{"sender", acc->address},
+                                                               {"subject", request.subject},
+                                                               {"recipients", rcpts},
+                                                               {"server", out.server},
+                                                               {"port", std::to_string(out.port)}})
                                     : request.label,
               base, out.server);
 
@@ -146,7 +153,8 @@ void MailSenderApp::send(const SendRequest& request) {
     d["error"] = error;
     d["status"] = status;
     if (code) d["code"] = code;
-    record_mail(*sim_, host(), "send_failed", fmt::format("{}: sending failed — {}", host(), explanation), d, server_name);
+    record_mail(*sim_, host(), "send_failed", wording("mail.send_failed", {{"host", host()}, {"why", explanation}}), d,
+                server_name);
   };
   auto connected = std::make_shared<bool>(false);
   sock->on_connected = [sock, implicit, connected] {
@@ -171,7 +179,8 @@ void MailSenderApp::send(const SendRequest& request) {
     link->release_later();
     link->engine().connection_failed(std::string(to_string(e)), true);
     fail(std::string(to_string(e)), "", 0,
-         fmt::format("the connection to {} port {} failed: {}", server_name, port, to_string(e)),
+         wording("send_failed.connect",
+                 {{"server", server_name}, {"port", std::to_string(port)}, {"error", std::string(to_string(e))}}),
          nlohmann::json::object());
   };
   link->on_closed = [this, base, fail, server_name, sender = acc->address](smtp::ClientSession& s) {
@@ -184,7 +193,9 @@ void MailSenderApp::send(const SendRequest& request) {
       d["recipient"] = r.address;
       if (r.status == smtp::RecipientStatus::Delivered) {
         record_mail(*sim_, host(), "submitted",
-                    fmt::format("{} accepted \"{}\" for {}", server_name, d["subject"].get<std::string>(), r.address), d,
+                    wording("mail.submitted",
+                            {{"server", server_name}, {"subject", d["subject"].get<std::string>()}, {"recipient", r.address}}),
+                    d,
                     server_name);
       } else if (r.status == smtp::RecipientStatus::PermanentFailure ||
                  r.status == smtp::RecipientStatus::TemporaryFailure) {
@@ -194,7 +205,8 @@ void MailSenderApp::send(const SendRequest& request) {
           continue;
         }
         const std::string text = fmt::format("{} {} {}", r.code, r.enhanced, r.text);
-        fail(text, r.enhanced, r.code, fmt::format("{} refused {}: {}", server_name, r.address, text),
+        fail(text, r.enhanced, r.code,
+             wording("send_failed.recipient", {{"server", server_name}, {"recipient", r.address}, {"reply", text}}),
              {{"failed_at", "recipient"}, {"recipient", r.address}});
         told = true;
       }

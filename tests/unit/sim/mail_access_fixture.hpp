@@ -123,12 +123,10 @@ struct AccessWorld {
   }
 };
 
-inline sim::ActionSpec action(sim::Time at, const std::string& kind, nlohmann::json args) {
-  args["do"] = kind;
+inline sim::ActionSpec timeline_entry(sim::Time at, sim::Action what) {
   sim::ActionSpec a;
   a.at = at;
-  a.kind = kind;
-  a.args = std::move(args);
+  a.what = std::move(what);
   return a;
 }
 

@@ -13,15 +13,12 @@ namespace {
 // is sent (what SMTP submission and local delivery would do).
 void stand_in_for_send(AccessWorld& w) {
   for (const auto& a : w.sc.timeline) {
-    if (a.kind != "send") continue;
-    std::vector<std::string> to;
-    if (a.args.at("to").is_array())
-      for (const auto& t : a.args.at("to")) to.push_back(t.get<std::string>());
-    else
-      to.push_back(a.args.at("to").get<std::string>());
-    std::string body = a.args.value("body", "");
-    if (a.args.contains("size")) body.resize(*mail::parse_size(a.args.at("size").get<std::string>()), 'x');
-    const std::string subject = a.args.value("subject", "");
+    const auto* send = std::get_if<action::Send>(&a.what);
+    if (!send) continue;
+    std::vector<std::string> to = send->to;
+    std::string body = send->body;
+    if (send->size) body.resize(send->size, 'x');
+    const std::string subject = send->subject;
     auto* world = &w.world;
     auto* sim = &w.sim;
     w.sim.core().schedule_at(a.at + 2 * kSecond, [world, sim, to, subject, body] {

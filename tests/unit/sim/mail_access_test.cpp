@@ -110,7 +110,7 @@ TEST_CASE("access: DELE then the device goes offline mid-session: the server kee
     REQUIRE(r);
     dele_at = r->time;
   }
-  AccessWorld w(scenario, {action(dele_at + 1, "go_offline", {{"host", "pc"}})});
+  AccessWorld w(scenario, {timeline_entry(dele_at + 1, sim::action::DeviceNetwork{"pc", false})});
   two_letters(w);
   w.run_until(5 * kSecond);
   // Both letters were downloaded and marked, but QUIT never happened: no UPDATE state.
@@ -123,11 +123,11 @@ TEST_CASE("access: DELE then the device goes offline mid-session: the server kee
         "the connection was lost (connection lost while in DELE); nothing was deleted on the server");
   // Offline: a check fails at once with a clear record, and the local copies stay readable.
   w.sc.timeline.clear();
-  AccessWorld again(scenario, {action(dele_at + 1, "go_offline", {{"host", "pc"}}),
-                               action(8 * kSecond, "check_mail", {{"on", "pc"}}),
-                               action(9 * kSecond, "open", {{"on", "pc"}, {"subject", "Hello"}}),
-                               action(10 * kSecond, "go_online", {{"host", "pc"}}),
-                               action(11 * kSecond, "check_mail", {{"on", "pc"}})});
+  AccessWorld again(scenario, {timeline_entry(dele_at + 1, sim::action::DeviceNetwork{"pc", false}),
+                               timeline_entry(8 * kSecond, sim::action::CheckMail{"pc", ""}),
+                               timeline_entry(9 * kSecond, sim::action::OnMessage{sim::action::MessageVerb::Open, "pc", "", "Hello"}),
+                               timeline_entry(10 * kSecond, sim::action::DeviceNetwork{"pc", true}),
+                               timeline_entry(11 * kSecond, sim::action::CheckMail{"pc", ""})});
   two_letters(again);
   again.run_until(20 * kSecond);
   const auto f2 = again.device("pc", "check-failed");

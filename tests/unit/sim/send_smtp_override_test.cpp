@@ -55,8 +55,12 @@ std::optional<mail::OutgoingSpec> override_of(const std::string& smtp) {
   for (const auto& d : r.diagnostics) UNSCOPED_INFO(d.format());
   REQUIRE(r.scenario);
   REQUIRE(r.scenario->timeline.size() == 2);
-  CHECK_FALSE(r.scenario->timeline[0].smtp);  // no "smtp": the account's settings
-  return r.scenario->timeline[1].smtp;
+  const auto* first = std::get_if<action::Send>(&r.scenario->timeline[0].what);
+  const auto* second = std::get_if<action::Send>(&r.scenario->timeline[1].what);
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK_FALSE(first->smtp);  // no "smtp": the account's settings
+  return second->smtp;
 }
 
 std::string read_file(const std::string& path) {

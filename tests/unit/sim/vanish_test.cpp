@@ -56,11 +56,10 @@ std::vector<const Record*> records_of(const Trace& t, RecordKind kind, const std
   return out;
 }
 
-ActionSpec action(Time at, const std::string& kind, const std::string& host) {
+ActionSpec power(Time at, bool up, const std::string& host) {
   ActionSpec a;
   a.at = at;
-  a.kind = kind;
-  a.args = {{"do", kind}, {"host", host}};
+  a.what = action::HostPower{host, up};
   return a;
 }
 
@@ -73,7 +72,7 @@ void add_actions(Scenario& s, std::vector<ActionSpec> acts) {
 
 TEST_CASE("a destination that goes down during DATA and is back 3 minutes later gets the message after a retry") {
   Scenario s = load(slow_relay());
-  add_actions(s, {action(8 * kSecond, "host_down", "mx-hogehoge"), action(3 * kMinute + 8 * kSecond, "host_up", "mx-hogehoge")});
+  add_actions(s, {power(8 * kSecond, false, "mx-hogehoge"), power(3 * kMinute + 8 * kSecond, true, "mx-hogehoge")});
   const auto o = run(s);
   const auto& t = o.run.trace;
   // The relay was under way when the server went down.
@@ -158,7 +157,7 @@ TEST_CASE("a relay whose 250 after the final dot is lost retries, and the second
   }
   // Second run, the same world: the server goes down just after it said 250, so the 250 is lost.
   Scenario s = load(j);
-  add_actions(s, {action(t_reply + 1, "host_down", "mx-hogehoge"), action(t_reply + 30 * kSecond, "host_up", "mx-hogehoge")});
+  add_actions(s, {power(t_reply + 1, false, "mx-hogehoge"), power(t_reply + 30 * kSecond, true, "mx-hogehoge")});
   const auto o = run(s);
   const auto& t = o.run.trace;
   const auto dup = records_of(t, RecordKind::Mail, "duplicate", "mx-hogehoge");
@@ -183,7 +182,7 @@ TEST_CASE("a connection whose peer never acknowledges again aborts after its ret
   auto j = slow_relay();
   j["settings"] = {{"retransmissions", 3}, {"max_rto", "4s"}, {"timeouts", {{"smtp_data_block", "30m"}}}};
   Scenario s = load(j);
-  add_actions(s, {action(8 * kSecond, "host_down", "mx-hogehoge")});
+  add_actions(s, {power(8 * kSecond, false, "mx-hogehoge")});
   const auto o = run(s);
   const auto aborted = records_of(o.run.trace, RecordKind::Connection, "aborted");
   const Record* by_retries = nullptr;

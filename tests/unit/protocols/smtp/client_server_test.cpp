@@ -143,6 +143,7 @@ TEST_CASE("smtp client+server: AUTH PLAIN success and failure") {
     CHECK(p.client.result().code == 535);
     CHECK(p.client.result().enhanced == "5.7.8");
     CHECK(p.client.result().reason == "authentication failed: Authentication credentials invalid");
+    CHECK(p.client.result().failed_at == FailedStep::Auth);
     CHECK(p.backend.messages.empty());
     CHECK(p.server.closed());
   }
@@ -177,6 +178,7 @@ TEST_CASE("smtp client+server: submission port refuses MAIL without AUTH") {
   CHECK(r.recipients[0].code == 530);
   CHECK(r.recipients[0].enhanced == "5.7.0");
   CHECK(r.reason == "sender refused: Authentication required");
+  CHECK(r.failed_at == FailedStep::Mail);
   CHECK(p.transcript.find("S: 530 5.7.0 Authentication required\r\n503 5.5.1 Need MAIL command\r\n") != std::string::npos);
 }
 
@@ -215,6 +217,7 @@ TEST_CASE("smtp client+server: required STARTTLS not offered") {
   p.run();
   CHECK(p.client.result().outcome == Outcome::TemporaryFailure);
   CHECK(p.client.result().reason == "TLS is required, but the server did not offer STARTTLS");
+  CHECK(p.client.result().failed_at == FailedStep::TlsRequired);
   CHECK(p.backend.sender_contexts.empty());
   CHECK(p.server.closed());
 }
@@ -241,6 +244,7 @@ TEST_CASE("smtp client+server: SIZE refusal up front") {
   p.run();
   CHECK(p.client.result().outcome == Outcome::PermanentFailure);
   CHECK(p.client.result().reason == "message size 202 exceeds the server's limit of 100 octets (SIZE)");
+  CHECK(p.client.result().failed_at == FailedStep::Size);
   CHECK(p.backend.sender_contexts.empty());
   CHECK(p.transcript.find("MAIL") == std::string::npos);
 }
@@ -456,6 +460,7 @@ TEST_CASE("smtp client+server: server closing mid-session is a temporary failure
   p.client.connection_lost();
   CHECK(p.client.result().outcome == Outcome::TemporaryFailure);
   CHECK(p.client.result().reason == "connection closed by the server in state Envelope");
+  CHECK(p.client.result().failed_at == FailedStep::ConnectionLost);
 }
 
 TEST_CASE("smtp client+server: credentials appear only in clear_text of events") {

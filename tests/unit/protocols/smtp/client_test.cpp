@@ -128,6 +128,7 @@ TEST_CASE("smtp client: other EHLO and HELO refusals") {
   CHECK(h.reply("554 5.7.1 go away\r\n") == "QUIT\r\n");
   CHECK(h.c.result().outcome == Outcome::PermanentFailure);
   CHECK(h.c.result().reason == "server refused EHLO: go away");
+  CHECK(h.c.result().failed_at == FailedStep::Hello);
 
   ClientHarness g(simple_job());
   g.replies({kGreet, "502 no\r\n"});
@@ -147,6 +148,7 @@ TEST_CASE("smtp client: greeting refusals") {
   CHECK(b.c.closed());
   CHECK(b.c.result().outcome == Outcome::TemporaryFailure);
   CHECK(b.c.result().reason == "server closed the connection: busy, try later");
+  CHECK(b.c.result().failed_at == FailedStep::ServerClosing);
 }
 
 TEST_CASE("smtp client: pipelined envelope, replies matched in order") {
@@ -220,6 +222,7 @@ TEST_CASE("smtp client: DATA refused, and final reply failures") {
     CHECK(h.reply("451 4.3.0 disk trouble\r\n") == "QUIT\r\n");
     CHECK(h.c.result().outcome == Outcome::TemporaryFailure);
     CHECK(h.c.result().reason == "message refused after DATA: disk trouble");
+    CHECK(h.c.result().failed_at == FailedStep::Message);
     CHECK(h.c.result().recipients[0].code == 451);
   }
 }
@@ -231,6 +234,7 @@ TEST_CASE("smtp client: SIZE limit means the message is not sent") {
   const auto& r = h.c.result();
   CHECK(r.outcome == Outcome::PermanentFailure);
   CHECK(r.reason == "message size 28 exceeds the server's limit of 20 octets (SIZE)");
+  CHECK(r.failed_at == FailedStep::Size);
   CHECK(r.enhanced == "5.3.4");
   CHECK(r.recipients[0].status == RecipientStatus::PermanentFailure);
 }
@@ -305,6 +309,7 @@ TEST_CASE("smtp client: required STARTTLS not offered") {
   const auto& r = h.c.result();
   CHECK(r.outcome == Outcome::TemporaryFailure);
   CHECK(r.reason == "TLS is required, but the server did not offer STARTTLS");
+  CHECK(r.failed_at == FailedStep::TlsRequired);
   CHECK(r.enhanced == "4.7.4");
 }
 
@@ -313,6 +318,7 @@ TEST_CASE("smtp client: STARTTLS refused") {
   h.replies({kGreet, "250-mx\r\n250 STARTTLS\r\n"});
   CHECK(h.reply("454 4.7.0 TLS not available due to temporary reason\r\n") == "QUIT\r\n");
   CHECK(h.c.result().reason == "TLS is required but STARTTLS failed: TLS not available due to temporary reason");
+  CHECK(h.c.result().failed_at == FailedStep::TlsRequired);
 
   ClientHarness o(tls_job(TlsPolicy::Opportunistic));
   o.replies({kGreet, "250-mx\r\n250 STARTTLS\r\n"});
@@ -376,6 +382,7 @@ TEST_CASE("smtp client: AUTH failures") {
   CHECK(h.reply("535 5.7.8 Authentication credentials invalid\r\n") == "QUIT\r\n");
   CHECK(h.c.result().outcome == Outcome::PermanentFailure);
   CHECK(h.c.result().reason == "authentication failed: Authentication credentials invalid");
+  CHECK(h.c.result().failed_at == FailedStep::Auth);
   CHECK_FALSE(h.c.authenticated());
 
   ClientHarness t(j);
@@ -394,12 +401,14 @@ TEST_CASE("smtp client: credentials but no AUTH offered") {
   h.reply(kGreet);
   CHECK(h.reply("250-mx\r\n250 STARTTLS\r\n") == "QUIT\r\n");
   CHECK(h.c.result().reason == "credentials are configured but the server does not offer AUTH (it may require STARTTLS first)");
+  CHECK(h.c.result().failed_at == FailedStep::Auth);
   CHECK(h.c.result().outcome == Outcome::PermanentFailure);
 
   ClientHarness g(j);
   g.reply(kGreet);
   CHECK(g.reply("250-mx\r\n250 AUTH CRAM-MD5\r\n") == "QUIT\r\n");
   CHECK(g.c.result().reason == "the server offers no AUTH mechanism we support (PLAIN, LOGIN)");
+  CHECK(g.c.result().failed_at == FailedStep::Auth);
 }
 
 TEST_CASE("smtp client: malformed replies are protocol errors") {
@@ -410,6 +419,7 @@ TEST_CASE("smtp client: malformed replies are protocol errors") {
     CHECK(h.c.closed());
     CHECK(h.c.result().outcome == Outcome::TemporaryFailure);
     CHECK(h.c.result().reason == "protocol error from server: malformed reply line: does not start with a reply code");
+    CHECK(h.c.result().failed_at == FailedStep::ProtocolError);
     CHECK(events_of(h.c.take_events(), Kind::ProtocolError).size() == 1);
   }
   {
@@ -418,12 +428,14 @@ TEST_CASE("smtp client: malformed replies are protocol errors") {
     CHECK(h.reply("250-mx\r\n251 oops\r\n").empty());
     CHECK(h.c.closed());
     CHECK(h.c.result().reason == "protocol error from server: reply code changed inside a multi-line reply (250 then 251)");
+    CHECK(h.c.result().failed_at == FailedStep::ProtocolError);
   }
   {
     ClientHarness h(simple_job());
     CHECK(h.reply("220 " + std::string(kMaxReplyLine + 10, 'x') + "\r\n").empty());
     CHECK(h.c.closed());
     CHECK(h.c.result().reason == "protocol error from server: reply line longer than 2048 octets");
+    CHECK(h.c.result().failed_at == FailedStep::ProtocolError);
   }
 }
 
@@ -447,6 +459,7 @@ TEST_CASE("smtp client: connection-level outcomes") {
     CHECK(h.c.closed());
     CHECK(h.c.result().outcome == Outcome::TemporaryFailure);
     CHECK(h.c.result().reason == "connection refused by 192.0.2.25:25");
+    CHECK(h.c.result().failed_at == FailedStep::Connect);
     CHECK(h.c.result().recipients[0].enhanced == "4.4.1");
   }
   {
@@ -464,12 +477,14 @@ TEST_CASE("smtp client: connection-level outcomes") {
     CHECK(h.c.result().reason ==
           "timed out waiting for the server (state DataSent); the message may or may not have been accepted "
           "(RFC 5321 6.1), will retry");
+    CHECK(h.c.result().failed_at == FailedStep::Timeout);
   }
   {
     ClientHarness h(simple_job());
     h.reply(kGreet);
     h.c.connection_lost();
     CHECK(h.c.result().reason == "connection closed by the server in state Ehlo");
+    CHECK(h.c.result().failed_at == FailedStep::ConnectionLost);
     CHECK(h.c.result().outcome == Outcome::TemporaryFailure);
   }
   {
@@ -491,6 +506,7 @@ TEST_CASE("smtp client: an invalid job ends politely after the greeting") {
   CHECK(h.reply(kGreet) == "QUIT\r\n");
   CHECK(h.c.result().outcome == Outcome::PermanentFailure);
   CHECK(h.c.result().reason == "invalid recipient address not an address");
+  CHECK(h.c.result().failed_at == FailedStep::Job);
 
   ClientJob k = simple_job();
   k.recipients.clear();
@@ -498,12 +514,14 @@ TEST_CASE("smtp client: an invalid job ends politely after the greeting") {
   CHECK(e.reply(kGreet) == "QUIT\r\n");
   CHECK(e.c.result().outcome == Outcome::PermanentFailure);
   CHECK(e.c.result().reason == "no recipients");
+  CHECK(e.c.result().failed_at == FailedStep::Job);
 
   ClientJob s = simple_job();
   s.sender = "bad sender@x";
   ClientHarness f(s);
   CHECK(f.reply(kGreet) == "QUIT\r\n");
   CHECK(f.c.result().reason == "invalid sender address bad sender@x");
+  CHECK(f.c.result().failed_at == FailedStep::Job);
 }
 
 TEST_CASE("smtp client: input while TLS is negotiated is ignored") {
@@ -532,4 +550,46 @@ TEST_CASE("smtp client: parse_ehlo_reply") {
   bad.code = 250;
   bad.lines = {"mx", "SIZE 99999999999999999999999", "SIZE x"};
   CHECK(parse_ehlo_reply(bad).size_limit == 0);
+}
+
+TEST_CASE("smtp client: the step that failed, and its reply, are set where the session gives up") {
+  {
+    ClientHarness a(simple_job());
+    a.reply("554 5.7.1 No SMTP service here\r\n");
+    CHECK(a.c.result().failed_at == FailedStep::Greeting);
+    CHECK(a.c.result().code == 554);
+    CHECK(a.c.result().reply == "No SMTP service here");
+  }
+  {
+    ClientHarness h(three_recipients());
+    h.replies({kGreet, "250 mx\r\n"});
+    h.reply("451 4.7.1 greylisted\r\n");
+    CHECK(h.c.result().failed_at == FailedStep::Mail);
+    CHECK(h.c.result().reply == "greylisted");
+  }
+  {
+    ClientHarness h(simple_job());
+    h.until_data();
+    h.reply("554 5.5.1 No valid recipients\r\n");
+    CHECK(h.c.result().failed_at == FailedStep::Data);
+    CHECK(h.c.result().reply == "No valid recipients");
+    CHECK(to_string(h.c.result().failed_at) == "data");
+  }
+  {
+    // Recipients refused one by one: no step of the session failed as a whole.
+    ClientHarness h(three_recipients());
+    h.replies({kGreet, "250 mx\r\n", "250 OK\r\n", "550 5.1.1 no\r\n", "550 5.1.1 no\r\n"});
+    h.reply("550 5.1.1 no\r\n");
+    CHECK(h.c.result().outcome == Outcome::PermanentFailure);
+    CHECK(h.c.result().failed_at == FailedStep::None);
+    CHECK(h.c.result().reply.empty());
+  }
+  {
+    ClientHarness h(simple_job());
+    h.until_data();
+    h.reply("354 go\r\n");
+    h.reply("250 2.0.0 done\r\n");
+    CHECK(h.c.result().outcome == Outcome::Delivered);
+    CHECK(h.c.result().failed_at == FailedStep::None);
+  }
 }
