@@ -200,9 +200,12 @@ std::string cut_words(std::string_view text_in, float width, const MeasureText& 
     // two Japanese characters that are not both katakana.
     // In Japanese, between phrases only: after 、。 and closing brackets, before an opening
     // bracket, where hiragana meets the next word ("しろやぎさんの|PC"); never inside 暗号化なし.
+    // A name and its honorific are two words: "しろやぎ|さん" (a hiragana name has no other
+    // boundary a cut could use, and 「…」 alone says nothing in a narrow column).
+    const bool honorific = prev != 0 && prev != ' ' && text.compare(i, 6, "\xE3\x81\x95\xE3\x82\x93") == 0;
     const bool japanese_break =
         !no_start(c) && (prev == 0x3001 || prev == 0x3002 || prev == 0xFF09 || prev == 0x300D || c == 0xFF08 ||
-                         c == 0x300C || (hiragana(prev) && !hiragana(c) && c != ' '));
+                         c == 0x300C || (hiragana(prev) && !hiragana(c) && c != ' ') || honorific);
     const bool at_break =
         i > 0 && (c == ' ' || prev == '.' || prev == '-' || prev == '/' || prev == '@' || japanese_break);
     if (at_break) {

@@ -100,7 +100,10 @@ TEST_CASE("cut words: a text cut after a whole word or a name's dot, empty when 
   // Japanese between phrases: after the hiragana of 「しろやぎさんの」, never inside 「プロバイダ」.
   const std::string ja = "しろやぎさんのプロバイダ";
   CHECK(cut_words(ja, 16.0f, measure, "…") == "しろやぎさんの…");
-  CHECK(cut_words(ja, 12.0f, measure, "…").empty());
+  // A name and its honorific are two words: 「しろやぎ…」 rather than 「…」 alone.
+  CHECK(cut_words(ja, 12.0f, measure, "…") == "しろやぎ…");
+  CHECK(cut_words(ja, 9.0f, measure, "…").empty());
+  CHECK(cut_words("さんかく", 6.0f, measure, "…").empty());  // さん at the start is no honorific
   // Whatever the width, the head is a whole-word prefix of the text.
   const std::string text = "Old PC of Shiroyagi (home ISP)";
   for (float w = 1.0f; w < 40.0f; w += 1.0f) {
