@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "sim/apps/mail/mail_spec.hpp"
 #include "sim/scenario/runner.hpp"
@@ -27,13 +28,8 @@ void check(bool ok) {
 // Messages small enough to fuzz quickly.
 bool small_messages(const Scenario& s) {
   for (const auto& a : s.timeline) {
-    if (!a.args.is_object() || !a.args.contains("size")) continue;
-    const auto& v = a.args["size"];
-    std::uint64_t bytes = 0;
-    if (v.is_number_unsigned()) bytes = v.get<std::uint64_t>();
-    else if (v.is_string()) bytes = mailsim::sim::mail::parse_size(v.get<std::string>()).value_or(~0ull);
-    else return false;
-    if (bytes > kMaxMessageBytes) return false;
+    const auto* send = std::get_if<action::Send>(&a.what);
+    if (send && send->size > kMaxMessageBytes) return false;
   }
   return true;
 }
