@@ -1295,12 +1295,8 @@ namespace {
 std::string ja_clock(Time t) { return format_moment(t, "ja"); }
 
 
-// English with a scenario: the records the checker quotes worded for people, hosts by their
-// names ("instead: Shiroyagi's PC ..."), where the checker's own text names them by id.
-std::optional<std::string> outcome_en(const ExpectationResult& e, const Trace* trace, const Scenario* s) {
-  if (!s) return std::nullopt;
-  const auto& o = e.outcome;
-  const auto& p = e.outcome_params;
+// The records an expectation's result quotes, or none when one of them is not in the trace.
+std::optional<std::vector<const Record*>> quoted_records(const ExpectationResult& e, const Trace* trace) {
   std::vector<const Record*> recs;
   for (auto seq : e.records) {
     if (!trace) return std::nullopt;
@@ -1308,6 +1304,18 @@ std::optional<std::string> outcome_en(const ExpectationResult& e, const Trace* t
     if (!r) return std::nullopt;
     recs.push_back(r);
   }
+  return recs;
+}
+
+// English with a scenario: the records the checker quotes worded for people, hosts by their
+// names ("instead: Shiroyagi's PC ..."), where the checker's own text names them by id.
+std::optional<std::string> outcome_en(const ExpectationResult& e, const Trace* trace, const Scenario* s) {
+  if (!s) return std::nullopt;
+  const auto& o = e.outcome;
+  const auto& p = e.outcome_params;
+  const auto quoted = quoted_records(e, trace);
+  if (!quoted) return std::nullopt;
+  const auto& recs = *quoted;
   if (o == "instead" && !recs.empty()) {
     std::string out = "instead: ";
     for (std::size_t i = 0; i < recs.size(); ++i) out += (i ? "; " : "") + describe_record(*recs[i], "en", s);
@@ -1325,13 +1333,9 @@ std::optional<std::string> outcome_en(const ExpectationResult& e, const Trace* t
 std::optional<std::string> outcome_ja(const ExpectationResult& e, const Trace* trace, const Scenario* s) {
   const auto& o = e.outcome;
   const auto& p = e.outcome_params;
-  std::vector<const Record*> recs;
-  for (auto seq : e.records) {
-    if (!trace) return std::nullopt;
-    const Record* r = find_record(*trace, seq);
-    if (!r) return std::nullopt;
-    recs.push_back(r);
-  }
+  const auto quoted = quoted_records(e, trace);
+  if (!quoted) return std::nullopt;
+  const auto& recs = *quoted;
   const std::string prefix = e.passed ? "" : "実際には、";
   if (o == "evidence" && recs.size() == 1) return describe_record(*recs[0], "ja", s);
   if (o == "instead" && !recs.empty()) {

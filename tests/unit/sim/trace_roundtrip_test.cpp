@@ -131,6 +131,25 @@ std::string dumped(const Trace& t) {
   return text;
 }
 
+// A file of these record lines read back: it writes the same bytes (streamed and through
+// to_json), and so does a copy that outlives the trace it was copied from (the copy owns its
+// typed parts). Returns that copy.
+Trace read_back(const std::vector<std::string>& lines) {
+  std::string file =
+      nlohmann::json{{"kind", "meta"}, {"schema", kTraceSchemaVersion}, {"records", lines.size()}}.dump() + "\n";
+  for (const auto& l : lines) file += l;
+  std::istringstream in(file);
+  Trace t;
+  std::string error;
+  REQUIRE(Trace::read_jsonl(in, t, error));
+  CHECK(jsonl(t) == file);
+  CHECK(dumped(t) == file);
+  Trace copy(t);
+  t = Trace();
+  CHECK(jsonl(copy) == file);
+  return copy;
+}
+
 }  // namespace
 
 TEST_CASE("the streaming JSON Lines writer prints exactly what nlohmann prints", "[trace]") {
@@ -264,17 +283,7 @@ TEST_CASE("protocol records of every shape read back typed and write the same by
       line(11, "state", {{"to", "Ready"}}, "? -> Ready"),  // a state without its "from"
       line(12, "error", {}, "protocol error: out of order"),
   };
-  std::string file = json{{"kind", "meta"}, {"schema", kTraceSchemaVersion}, {"records", lines.size()}}.dump() + "\n";
-  for (const auto& l : lines) file += l;
-  std::istringstream in(file);
-  Trace t;
-  std::string error;
-  REQUIRE(Trace::read_jsonl(in, t, error));
-  CHECK(jsonl(t) == file);
-  CHECK(dumped(t) == file);
-  const Trace copy(t);
-  t = Trace();
-  CHECK(jsonl(copy) == file);
+  const Trace copy = read_back(lines);
 
   const auto& rs = copy.records();
   REQUIRE(rs.size() == lines.size());
@@ -373,17 +382,7 @@ TEST_CASE("mail records read back typed and write the same bytes", "[trace]") {
       line(5, "dsn", {{"queue_id", "Q2"}}),                                // a name this build does not know
       line(6, "submitted", {}),
   };
-  std::string file = json{{"kind", "meta"}, {"schema", kTraceSchemaVersion}, {"records", lines.size()}}.dump() + "\n";
-  for (const auto& l : lines) file += l;
-  std::istringstream in(file);
-  Trace t;
-  std::string error;
-  REQUIRE(Trace::read_jsonl(in, t, error));
-  CHECK(jsonl(t) == file);
-  CHECK(dumped(t) == file);
-  const Trace copy(t);
-  t = Trace();
-  CHECK(jsonl(copy) == file);
+  const Trace copy = read_back(lines);
 
   const auto& rs = copy.records();
   REQUIRE(rs.size() == lines.size());
