@@ -1092,6 +1092,19 @@ void network_map(AppState& app) {
     titles.push_back(std::move(job));
   }
 
+  // What is taken when something is placed later: what the map keeps clear so far, and every
+  // host's icon and planned label (the hosts are drawn last, but their places count already).
+  auto taken_by_hosts = [&]() {
+    std::vector<MapBox> taken = mboxes(avoid);
+    for (const auto& hp : plans) {
+      taken.push_back({{hp.c.x - icon * 0.6f, hp.c.y - icon * 0.6f}, {hp.c.x + icon * 0.6f, hp.c.y + icon * 0.6f}});
+      if (hp.lines.empty()) continue;
+      const float half = std::max(hp.name_w, hp.ip_w) * 0.5f;
+      taken.push_back({{hp.x - half, hp.top}, {hp.x + half, hp.top + hp.height}});
+    }
+    return taken;
+  };
+
   // Links: host to its network's router, router to the Internet.
   const float link_w = std::max(1.0f, std::min(4.0f * s, icon * 0.12f));
   const auto* inet = layout.network(kInternetId);
@@ -1140,14 +1153,7 @@ void network_map(AppState& app) {
         short_names += sep + sim::rule_name(id, app.lang, true);
       }
       const float small = std::max(least_px, fs * 0.9f);
-      // The hosts are drawn later: their icons and planned labels count already.
-      std::vector<MapBox> taken = mboxes(avoid);
-      for (const auto& hp : plans) {
-        taken.push_back({{hp.c.x - icon * 0.6f, hp.c.y - icon * 0.6f}, {hp.c.x + icon * 0.6f, hp.c.y + icon * 0.6f}});
-        if (hp.lines.empty()) continue;
-        const float half = std::max(hp.name_w, hp.ip_w) * 0.5f;
-        taken.push_back({{hp.x - half, hp.top}, {hp.x + half, hp.top + hp.height}});
-      }
+      std::vector<MapBox> taken = taken_by_hosts();
       for (const std::string* text : {&names, &short_names}) {
         if (text == &short_names && short_names == names) break;
         const ImVec2 ts = font->CalcTextSizeA(small, 1e9f, 0.0f, text->c_str());
@@ -1333,13 +1339,7 @@ void network_map(AppState& app) {
           const float x = std::clamp(c.x - bs.x * 0.5f, rb.a.x + 6.0f, std::max(rb.a.x + 6.0f, rb.b.x - 6.0f - bs.x));
           const float below = p.lines.empty() ? c.y + icon * 0.62f : p.top + p.height + 2.0f;
           const std::vector<Vec2> places = {{x, below}, {x, c.y - icon * 0.62f - bs.y}};
-          std::vector<MapBox> taken = mboxes(avoid);
-          for (const auto& hp : plans) {
-            taken.push_back({{hp.c.x - icon * 0.6f, hp.c.y - icon * 0.6f}, {hp.c.x + icon * 0.6f, hp.c.y + icon * 0.6f}});
-            if (hp.lines.empty()) continue;
-            const float lh = std::max(hp.name_w, hp.ip_w) * 0.5f;
-            taken.push_back({{hp.x - lh, hp.top}, {hp.x + lh, hp.top + hp.height}});
-          }
+          std::vector<MapBox> taken = taken_by_hosts();
           if (const auto fp = first_free(places, bs.x, bs.y, vec(rb.a), vec(rb.b), taken)) {
             at = ImVec2(fp->x, fp->y);
           } else {
@@ -1358,8 +1358,8 @@ void network_map(AppState& app) {
               const std::vector<Vec2> outside = {{cx, rb.a.y - bs.y - 4.0f},        {rb.a.x, rb.a.y - bs.y - 4.0f},
                                                  {cx, rb_bottom + 4.0f},             {rb.a.x, rb_bottom + 4.0f},
                                                  {rb.b.x + 4.0f, c.y - bs.y * 0.5f}, {rb.a.x - bs.x - 4.0f, c.y - bs.y * 0.5f}};
-              if (const auto fp = first_free(outside, bs.x, bs.y, vec(min), Vec2{max.x, max.y - legend_h}, taken)) {
-                at = ImVec2(fp->x, fp->y);
+              if (const auto free_at = first_free(outside, bs.x, bs.y, vec(min), Vec2{max.x, max.y - legend_h}, taken)) {
+                at = ImVec2(free_at->x, free_at->y);
                 placed = true;
               } else {
                 const auto [pa, cost] =
@@ -1385,9 +1385,9 @@ void network_map(AppState& app) {
           }
         }
         if (!lines.empty()) {
-          const ImVec2 b(at.x + bs.x, at.y + bs.y);
+          const ImVec2 box_end(at.x + bs.x, at.y + bs.y);
 
-          dl->AddRectFilled(at, b, rgb(cap->tls ? 0x2E7D32u : theme::kBlock), size * 0.3f);
+          dl->AddRectFilled(at, box_end, rgb(cap->tls ? 0x2E7D32u : theme::kBlock), size * 0.3f);
           float ly = at.y + size * 0.12f;
           std::string shown;
           float tx = at.x + pad;
@@ -1402,9 +1402,9 @@ void network_map(AppState& app) {
             ly += size;
             shown += (shown.empty() ? "" : " ") + l;
           }
-          avoid.push_back({at, b});
+          avoid.push_back({at, box_end});
           // A callout stands outside its network on purpose (its line says whose it is).
-          ms.placed.add(MapItem::Capture, vec(at), vec(b), callout ? h.id + " (callout)" : h.id, shown);
+          ms.placed.add(MapItem::Capture, vec(at), vec(box_end), callout ? h.id + " (callout)" : h.id, shown);
         }
       }
     }
