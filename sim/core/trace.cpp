@@ -89,6 +89,25 @@ std::string PacketInfo::summary() const {
 
 namespace {
 
+// An event enum's names in the file, looked up both ways (the protocol and mail tables below).
+template <class Event, std::size_t N>
+std::string_view name_in(const std::array<std::pair<Event, std::string_view>, N>& table, Event e) {
+  for (const auto& [ev, name] : table)
+    if (ev == e) return name;
+  return "";
+}
+template <class Event, std::size_t N>
+bool event_in(const std::array<std::pair<Event, std::string_view>, N>& table, std::string_view text, Event& out) {
+  for (const auto& [ev, name] : table) {
+    if (name == text) {
+      out = ev;
+      return true;
+    }
+  }
+  out = Event::Other;
+  return false;
+}
+
 constexpr std::array<std::pair<ProtoEvent, std::string_view>, 9> kProtoEventNames{{
     {ProtoEvent::Command, "command"},
     {ProtoEvent::Reply, "reply"},
@@ -114,22 +133,9 @@ Name proto_event_name(ProtoEvent e) {
 
 }  // namespace
 
-std::string_view to_string(ProtoEvent e) {
-  for (const auto& [ev, name] : kProtoEventNames)
-    if (ev == e) return name;
-  return "";
-}
+std::string_view to_string(ProtoEvent e) { return name_in(kProtoEventNames, e); }
 
-bool protocol_event_from_string(std::string_view text, ProtoEvent& out) {
-  for (const auto& [ev, name] : kProtoEventNames) {
-    if (name == text) {
-      out = ev;
-      return true;
-    }
-  }
-  out = ProtoEvent::Other;
-  return false;
-}
+bool protocol_event_from_string(std::string_view text, ProtoEvent& out) { return event_in(kProtoEventNames, text, out); }
 
 std::string ProtocolInfo::summary() const {
   using E = ProtoEvent;
@@ -230,22 +236,9 @@ constexpr std::array<std::tuple<const char*, std::int64_t MailInfo::*, MailInfo:
 
 }  // namespace
 
-std::string_view to_string(MailEvent e) {
-  for (const auto& [ev, name] : kMailEventNames)
-    if (ev == e) return name;
-  return "";
-}
+std::string_view to_string(MailEvent e) { return name_in(kMailEventNames, e); }
 
-bool mail_event_from_string(std::string_view text, MailEvent& out) {
-  for (const auto& [ev, name] : kMailEventNames) {
-    if (name == text) {
-      out = ev;
-      return true;
-    }
-  }
-  out = MailEvent::Other;
-  return false;
-}
+bool mail_event_from_string(std::string_view text, MailEvent& out) { return event_in(kMailEventNames, text, out); }
 
 Name event_name(MailEvent e) {
   const auto i = static_cast<std::size_t>(e);
