@@ -23,11 +23,6 @@ std::string cut(std::string s) {
   return s.substr(0, n) + "...";
 }
 
-std::string str(const nlohmann::json& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
 // "MX 10 mx1.hogehoge.com" from a record (names without their final dot).
 std::string rr_label(const dns::Record& r) {
   std::string data = dns::rdata_to_string(r, false);

@@ -295,7 +295,7 @@ void fix_window(AppState& app) {
     // cut ("none (plain text) (as set up" was).
     const ImGuiStyle& style = ImGui::GetStyle();
     const float chrome = style.FramePadding.x * 2.0f + ImGui::GetFrameHeight() + 2.0f;
-    auto fits = [&](const std::string& t, float w) { return ImGui::CalcTextSize(t.c_str()).x + chrome <= w; };
+    auto fits = [&](const std::string& t, float room) { return ImGui::CalcTextSize(t.c_str()).x + chrome <= room; };
     const std::string preview = value_text(f.chosen[k]);
     const float half = avail * 0.5f - style.ItemSpacing.x;
     const bool beside = ImGui::CalcTextSize(label.c_str()).x + indent <= half && fits(preview, half);

@@ -759,11 +759,11 @@ class Loader {
           for (const char* key : {"to", "cc"}) {
             const auto it = a.find(key);
             if (it == a.end()) continue;
-            auto& list = std::string_view(key) == "to" ? m.to : m.cc;
+            auto& addresses = std::string_view(key) == "to" ? m.to : m.cc;
             if (it->is_array()) {
-              for (const auto& v : *it) list.push_back(v.get<std::string>());
+              for (const auto& v : *it) addresses.push_back(v.get<std::string>());
             } else {
-              list.push_back(it->get<std::string>());
+              addresses.push_back(it->get<std::string>());
             }
           }
           m.subject = a.value("subject", "(no subject)");
@@ -2533,7 +2533,7 @@ std::string_view action::to_string(MessageVerb v) {
 }
 
 std::string_view action_name(const Action& a) {
-  struct Name {
+  struct Word {
     std::string_view operator()(const action::Connect&) const { return "connect"; }
     std::string_view operator()(const action::Lookup&) const { return "lookup"; }
     std::string_view operator()(const action::HostPower& x) const { return x.up ? "host_up" : "host_down"; }
@@ -2548,7 +2548,7 @@ std::string_view action_name(const Action& a) {
     std::string_view operator()(const action::EmptyFolder&) const { return "empty_folder"; }
     std::string_view operator()(const action::DnsChange&) const { return "dns_change"; }
   };
-  return std::visit(Name{}, a);
+  return std::visit(Word{}, a);
 }
 
 std::optional<Recipient> parse_recipient(std::string_view text, std::string* why) {
