@@ -48,7 +48,8 @@ def first_frames(page, runs, lesson, lang):
                 deadline = time.time() + 60
                 ms = None
                 while time.time() < deadline:
-                    ms = browser.evaluate("document.body.dataset.langFrameMs || ''")
+                    # Polled from the moment of navigation: the body may not exist yet.
+                    ms = browser.evaluate("(document.body && document.body.dataset.langFrameMs) || ''")
                     if ms:
                         break
                     time.sleep(0.02)
