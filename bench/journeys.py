@@ -35,13 +35,15 @@ DEVICES_DEFAULT = 200
 # Virtual seconds between two journeys that start from the same device: long enough that
 # a device's check for new mail has finished before its next one is due.
 DEVICE_GAP_S = 12.0
+# Rows of the (sender, recipient) table that the journeys cycle through.
+ROWS_MAX = 1000
 
 
 def names(en, ja):
     return {"en": en, "ja": ja}
 
 
-def journeys_world(n, devices=DEVICES_DEFAULT, domains=DOMAINS_DEFAULT, seed=1):
+def journeys_world(n, devices=DEVICES_DEFAULT, domains=DOMAINS_DEFAULT, seed=1, full=False):
     """The scenario (a dict) of n full journeys."""
     rng = random.Random(seed)
     isps = 4
@@ -87,21 +89,33 @@ def journeys_world(n, devices=DEVICES_DEFAULT, domains=DOMAINS_DEFAULT, seed=1):
                           "smtp": {"server": f"mail{k}", "port": 587, "auth": True, "tls": "starttls"},
                           "incoming": incoming}]}})
     # Journeys start evenly over time so that each device sends about once per DEVICE_GAP_S;
-    # the recipient checks its mail 8 s after the send.
-    rate = devices / DEVICE_GAP_S
-    timeline = []
-    for m in range(n):
-        at = 1.0 + m / rate
+    # the recipient checks its mail 8 s after the send. Who writes to whom comes from a table of
+    # random (sender, recipient) pairs that journey m takes row m % rows of, so that the world is
+    # one "repeat" action (docs/scenarios.md, "Repeating actions") whatever n is: a 100,000-journey
+    # world is a small file. `full` writes the same timeline out action by action instead (the
+    # loader expands a repeat into exactly that; tests compare the two traces).
+    every_us = round(DEVICE_GAP_S * 1e6 / devices)
+    rows = []
+    for _ in range(min(n, ROWS_MAX)):
         frm = rng.randrange(devices)
         to = rng.randrange(devices)
         while to % domains == frm % domains:
             to = rng.randrange(devices)
-        at_us = int(at * 1e6)
-        timeline.append({"at": f"{at_us}us", "do": "send", "from": f"dev{frm}",
-                         "to": f"u{to}@d{to % domains}.example", "subject": f"Journey {m}",
-                         "body": "Hello,\nthis letter makes the whole journey.\n"})
-        timeline.append({"at": f"{at_us + 8_000_000}us", "do": "check_mail", "on": f"dev{to}"})
-    timeline.sort(key=lambda a: int(a["at"][:-2]))
+        rows.append({"from": f"dev{frm}", "to": f"u{to}@d{to % domains}.example", "on": f"dev{to}"})
+    pattern = [{"after": "0s", "do": "send", "from": "{from}", "to": "{to}", "subject": "Journey {i}",
+                "body": "Hello,\nthis letter makes the whole journey.\n"},
+               {"after": "8s", "do": "check_mail", "on": "{on}"}]
+    if full:
+        timeline = []
+        for m in range(n):
+            row = rows[m % len(rows)]
+            at_us = 1_000_000 + m * every_us
+            timeline.append({"at": f"{at_us}us", "do": "send", "from": row["from"], "to": row["to"],
+                             "subject": f"Journey {m}", "body": pattern[0]["body"]})
+            timeline.append({"at": f"{at_us + 8_000_000}us", "do": "check_mail", "on": row["on"]})
+    else:
+        timeline = [{"at": "1s", "do": "repeat", "count": n, "every": f"{every_us}us", "with": rows,
+                     "actions": pattern}]
     return {"mailsim": 1,
             "title": names(f"{n} full journeys (benchmark)", f"{n}通の旅（ベンチマーク）"),
             "description": names(f"{devices} devices in {domains} domains", f"{domains}ドメインに端末{devices}台"),
@@ -201,6 +215,8 @@ def main():
     ap.add_argument("--smtp-source-messages", type=int, default=20000)
     ap.add_argument("--cache", default=os.path.expanduser("~/.cache/mailsim-bench/postfix"))
     ap.add_argument("--generate", nargs=2, metavar=("N", "FILE"), help="only write a world of N journeys")
+    ap.add_argument("--full", action="store_true",
+                    help="with --generate: write every action out instead of one \"repeat\" (the same timeline)")
     ap.add_argument("--smoke", type=int, metavar="N",
                     help="run a world of N journeys once and check every letter was delivered and fetched")
     a = ap.parse_args()
@@ -209,7 +225,7 @@ def main():
         return smoke(a.mailsim, a.smoke)
 
     if a.generate:
-        pathlib.Path(a.generate[1]).write_text(json.dumps(journeys_world(int(a.generate[0]))))
+        pathlib.Path(a.generate[1]).write_text(json.dumps(journeys_world(int(a.generate[0]), full=a.full)))
         return 0
 
     sizes = [int(s) for s in a.sizes.split(",")]

@@ -32,7 +32,15 @@ const std::vector<std::string> kPolicyActions{"drop", "reject", "allow"};
 const std::vector<std::string> kPolicyPresets{"op25b"};
 const std::vector<std::string> kActionKinds{"connect", "lookup", "host_down", "host_up", "send", "check_mail",
                                             "open", "delete", "mark_read", "go_offline", "go_online", "change_account", "change_server", "empty_folder",
-                                            "link_down", "link_up", "reply", "dns_change"};
+                                            "link_down", "link_up", "reply", "dns_change", "repeat"};
+// Bounds of "repeat" (docs/scenarios.md, "Repeating actions"). A repeat's count and a timeline's
+// size stay under what one run can hold (every action is at least one event and one ActionSpec in
+// memory; 100,000 full journeys are 200,000 actions); a repeat's actions and rows are a pattern,
+// not a second timeline.
+constexpr std::uint64_t kMaxRepeatCount = 1'000'000;
+constexpr std::size_t kMaxRepeatActions = 16;
+constexpr std::size_t kMaxRepeatRows = 100'000;
+constexpr std::uint64_t kMaxTimelineActions = 2'000'000;
 const std::vector<std::string> kExpectationKinds{"connection", "blocked", "dns", "delivered", "bounced",
                                                  "deferred", "send_failed", "mailbox", "seen", "wire", "fault"};
 // A mail program writes in one of these (docs/scenarios.md "Charsets")...
@@ -608,6 +616,10 @@ class Loader {
       const auto& a = (*list)[i];
       const std::string p = Checker::child("/timeline", i);
       if (!c_.expect_object(a, p, "an action object")) continue;
+      if (const auto d = a.find("do"); d != a.end() && d->is_string() && *d == "repeat") {
+        repeat(a, p, s);
+        continue;
+      }
       ActionSpec spec;
       spec.pointer = p;
       auto at = c_.duration(a, p, "at", true);
@@ -620,241 +632,493 @@ class Loader {
                                         "{{\"run_for\": ...}})", format_time(*at), format_time(s.run_for)));
         ok = false;
       }
-      if (*kind == "connect") {
-        c_.allowed_keys(a, p, {"at", "do", "from", "to", "port", "send", "wait", "label"});
-        ok &= host_ref(a, p, "from", s, true).has_value();
-        ok &= destination(a, p, "to", s);
-        ok &= c_.integer(a, p, "port", true, 1, 65535).has_value();
-        if (a.contains("wait")) ok &= c_.duration(a, p, "wait", false).has_value();
-        if (a.contains("label")) ok &= c_.string(a, p, "label", false).has_value();
-        if (const auto* send = array_member(a, p, "send", false)) {
-          for (std::size_t k = 0; k < send->size(); ++k)
-            if (!(*send)[k].is_string()) {
-              c_.error(Checker::child(p + "/send", k), "expected a line of text to send");
-              ok = false;
-            }
-        }
-        if (ok) {
-          action::Connect c;
-          c.from = a["from"].get<std::string>();
-          c.to = a["to"].get<std::string>();
-          c.port = static_cast<std::uint16_t>(a["port"].get<int>());
-          if (const auto it = a.find("send"); it != a.end())
-            for (const auto& line : *it) c.send.push_back(line.get<std::string>());
-          if (a.contains("wait")) c.wait = parse_duration(a["wait"].get<std::string>());
-          c.label = a.value("label", "");
-          spec.what = std::move(c);
-        }
-      } else if (*kind == "lookup") {
-        // The question's record type is "qtype" everywhere (lookups, "dns" expectations, the trace).
-        c_.allowed_keys(a, p, {"at", "do", "from", "name", "qtype", "type"});
-        if (a.contains("type")) {
-          c_.error(p + "/type", "a lookup's record type is \"qtype\" (as in \"dns\" expectations): write \"qtype\": " +
-                                    (a["type"].is_string() ? "\"" + a["type"].get<std::string>() + "\"" : std::string("\"MX\"")));
-          ok = false;
-        }
-        auto from = host_ref(a, p, "from", s, true);
-        ok &= from.has_value();
-        ok &= dns_question(a, p, "qtype");
-        if (from) {
-          const HostSpec* h = find_host(s, *from);
-          if (h && h->resolver.empty()) {
-            c_.error(p + "/from", "host \"" + *from + "\" has no DNS resolver to ask (give it \"resolver\")");
-            ok = false;
-          }
-        }
-        if (ok) {
-          std::string why;
-          action::Lookup l;
-          l.from = *from;
-          l.name = *dns::Name::parse(a["name"].get<std::string>(), why);
-          l.qtype = dns::parse_type(a.value("qtype", "A")).value_or(dns::Type::A);
-          spec.what = std::move(l);
-        }
-      } else if (*kind == "send") {
-        c_.allowed_keys(a, p, {"at", "do", "from", "account", "to", "cc", "subject", "body", "size", "label", "smtp",
-                               "charset"});
-        {
-          // ISO-2022-JP carries only ASCII and JIS X 0208: say which character will not go.
-          std::string charset;
-          if (a.contains("charset")) charset = c_.choice(a, p, "charset", false, kCharsets, "charset").value_or("");
-          else if (const HostSpec* fh = a.contains("from") && a["from"].is_string() ? find_host(s, a["from"].get<std::string>()) : nullptr;
-                   fh && fh->mail_client)
-            charset = fh->mail_client->charset;
-          if (charset == "iso-2022-jp")
-            for (const char* key : {"subject", "body"}) {
-              if (!a.contains(key) || !a[key].is_string()) continue;
-              std::string why;
-              if (!message::iso2022jp_encode(a[key].get<std::string>(), &why)) {
-                c_.error(Checker::child(p, key), why + " (write it with characters of JIS X 0208, or send it as \"utf-8\")");
-                ok = false;
-              }
-            }
-        }
-        const mail::AccountSpec* account = nullptr;
-        std::optional<mail::OutgoingSpec> smtp;
-        ok &= device_account(a, p, "from", s, false, &account);
-        for (const char* key : {"to", "cc"}) {
-          auto it = a.find(key);
-          if (it == a.end()) {
-            if (std::string(key) == "to") {
-              c_.error(p, "missing \"to\" (a mail address or a list of them)");
-              ok = false;
-            }
-            continue;
-          }
-          const std::string tp = Checker::child(p, key);
-          std::vector<std::pair<nlohmann::json, std::string>> items;
-          if (it->is_array()) {
-            for (std::size_t k = 0; k < it->size(); ++k) items.emplace_back((*it)[k], Checker::child(tp, k));
-          } else {
-            items.emplace_back(*it, tp);
-          }
-          if (items.empty()) {
-            c_.error(tp, "no recipient given");
-            ok = false;
-          }
-          for (const auto& [v, vp] : items) {
-            if (!v.is_string()) {
-              c_.error(vp, "expected a mail address such as \"kuroyagi@hogehoge.com\"");
-              ok = false;
-              continue;
-            }
-            std::string why;
-            if (!parse_recipient(v.get_ref<const std::string&>(), &why)) {
-              c_.error(vp, why);
-              ok = false;
-            }
-          }
-        }
-        ok &= c_.string(a, p, "subject", false).has_value() || !a.contains("subject");
-        ok &= c_.string(a, p, "body", false).has_value() || !a.contains("body");
-        if (a.contains("size")) {
-          const auto size = size_value(a, p, "size");
-          ok &= size.has_value();
-          // A message no server of this world would take (and that only costs memory to build).
-          if (!world_known_) know_world(s);
-          const std::uint64_t largest = largest_message_;
-          const std::string& largest_host = largest_host_;
-          if (size && *size > smtp::kMaxMessageSizeCap) {
-            c_.error(p + "/size", fmt::format("no SMTP server accepts a message larger than {} MiB", smtp::kMaxMessageSizeCap >> 20));
-            ok = false;
-          } else if (size && largest > 0 && *size > largest) {
-            c_.error(p + "/size", fmt::format("no mail server of this world accepts a message that large: the largest "
-                                              "limit is {} bytes (\"max_message_size\" of {})", largest, largest_host));
-            ok = false;
-          }
-        }
-        if (a.contains("label")) ok &= c_.string(a, p, "label", false).has_value();
-        if (auto sm = a.find("smtp"); sm != a.end()) {
-          // This message only: the account's "smtp" settings, changed (same rules as there).
-          const mail::OutgoingSpec none;
-          smtp = outgoing(*sm, Checker::child(p, "smtp"), s, account ? &account->smtp : &none);
-          ok &= smtp.has_value();
-        }
-        if (ok) {
-          action::Send m;
-          m.from = a["from"].get<std::string>();
-          m.account = a.value("account", "");
-          for (const char* key : {"to", "cc"}) {
-            const auto it = a.find(key);
-            if (it == a.end()) continue;
-            auto& addresses = std::string_view(key) == "to" ? m.to : m.cc;
-            if (it->is_array()) {
-              for (const auto& v : *it) addresses.push_back(v.get<std::string>());
-            } else {
-              addresses.push_back(it->get<std::string>());
-            }
-          }
-          m.subject = a.value("subject", "(no subject)");
-          m.body = a.value("body", "");
-          if (a.contains("size")) m.size = mail::parse_size(a["size"].get<std::string>()).value_or(0);
-          m.label = a.value("label", "");
-          m.charset = a.value("charset", "");
-          m.smtp = std::move(smtp);
-          spec.what = std::move(m);
-        }
-      } else if (*kind == "change_account") {
-        c_.allowed_keys(a, p, {"at", "do", "on", "account", "password", "smtp", "incoming"});
-        const mail::AccountSpec* account = nullptr;
-        ok &= device_account(a, p, "on", s, false, &account);
-        auto change = account_change(a, p, s, account);
-        ok &= change.has_value();
-        if (ok) spec.what = action::ChangeAccount{a["on"].get<std::string>(), std::move(*change)};
-      } else if (*kind == "change_server") {
-        std::vector<std::string> keys{"at", "do", "host"};
-        keys.insert(keys.end(), std::begin(kServerChangeKeys), std::end(kServerChangeKeys));
-        c_.allowed_keys(a, p, keys);
-        auto change = server_change(a, p, s);
-        ok &= change.has_value();
-        if (ok) spec.what = action::ChangeServer{a["host"].get<std::string>(), std::move(*change)};
-      } else if (*kind == "empty_folder") {
-        c_.allowed_keys(a, p, {"at", "do", "host", "user", "folder"});
-        const HostSpec* h = mail_server_host(a, p, s);
-        ok &= h != nullptr;
-        ok &= server_user(a, p, h) && c_.string(a, p, "user", true).has_value();
-        if (a.contains("folder")) {
-          auto f = c_.string(a, p, "folder", false);
-          if (f && (f->empty() || f->size() > 200)) {
-            c_.error(p + "/folder", "a folder name of 1 to 200 characters, such as \"INBOX\" or \"Trash\"");
-            f.reset();
-          }
-          ok &= f.has_value();
-        }
-        if (ok) spec.what = action::EmptyFolder{a["host"].get<std::string>(), a["user"].get<std::string>(), a.value("folder", "INBOX")};
-      } else if (*kind == "link_down" || *kind == "link_up") {
-        // A network's link to the Internet: "network" names it, as hosts name theirs.
-        c_.allowed_keys(a, p, {"at", "do", "network", "host"});  // "host": the hint below
-        if (a.contains("host"))
-          c_.error(p + "/host", "\"" + *kind + "\" takes a network, not a host: write \"network\": \"...\" (for a host, use \"" +
-                                    (*kind == "link_down" ? "host_down" : "host_up") + "\")");
-        auto n = c_.string(a, p, "network", true);
-        if (n && !network_ptr_.count(*n)) {
-          unknown_network(p + "/network", *n);
-          n.reset();
-        }
-        ok &= n.has_value() && !a.contains("host");
-        if (ok) spec.what = action::Link{*n, *kind == "link_up"};
-      } else if (*kind == "dns_change") {
-        c_.allowed_keys(a, p, {"at", "do", "zone", "add", "remove"});
-        auto change = dns_change(a, p, s);
-        ok &= change.has_value();
-        if (ok) spec.what = action::DnsChange{std::move(*change)};
-      } else if (*kind == "reply") {
-        // Answers a message the device has, found by its subject as "open" finds it.
-        c_.allowed_keys(a, p, {"at", "do", "on", "account", "subject", "body", "label"});
-        const mail::AccountSpec* account = nullptr;
-        ok &= device_account(a, p, "on", s, true, &account);
-        ok &= c_.string(a, p, "subject", true).has_value();
-        if (a.contains("body")) ok &= c_.string(a, p, "body", false).has_value();
-        if (a.contains("label")) ok &= c_.string(a, p, "label", false).has_value();
-        if (ok)
-          spec.what = action::Reply{a["on"].get<std::string>(), a.value("account", ""), a["subject"].get<std::string>(),
-                                    a.value("body", ""), a.value("label", "")};
-      } else if (*kind == "check_mail" || *kind == "open" || *kind == "delete" || *kind == "mark_read") {
-        if (*kind == "check_mail") c_.allowed_keys(a, p, {"at", "do", "on", "account"});
-        else c_.allowed_keys(a, p, {"at", "do", "on", "account", "subject"});
-        ok &= device_account(a, p, "on", s, true);
-        if (*kind != "check_mail") ok &= c_.string(a, p, "subject", true).has_value();
-        if (ok && *kind == "check_mail") {
-          spec.what = action::CheckMail{a["on"].get<std::string>(), a.value("account", "")};
-        } else if (ok) {
-          const auto verb = *kind == "open" ? action::MessageVerb::Open
-                            : *kind == "delete" ? action::MessageVerb::Delete
-                                                : action::MessageVerb::MarkRead;
-          spec.what = action::OnMessage{verb, a["on"].get<std::string>(), a.value("account", ""), a["subject"].get<std::string>()};
-        }
-      } else {
-        c_.allowed_keys(a, p, {"at", "do", "host"});
-        auto host = host_ref(a, p, "host", s, true);
-        ok &= host.has_value();
-        if (ok && (*kind == "host_down" || *kind == "host_up")) spec.what = action::HostPower{*host, *kind == "host_up"};
-        else if (ok) spec.what = action::DeviceNetwork{*host, *kind == "go_online"};
-      }
+      ok &= action_entry(a, p, *kind, s, spec);
       if (ok) s.timeline.push_back(std::move(spec));
     }
     std::stable_sort(s.timeline.begin(), s.timeline.end(),
                      [](const ActionSpec& x, const ActionSpec& y) { return x.at < y.at; });
+  }
+
+  // One timeline entry of kind `kind` (not "repeat") at `p`: its fields checked, and typed into
+  // spec.what. "at" is read by the caller.
+  bool action_entry(const nlohmann::json& a, const std::string& p, const std::string& kind, Scenario& s,
+                    ActionSpec& spec) {
+    bool ok = true;
+    if (kind == "connect") {
+      c_.allowed_keys(a, p, {"at", "do", "from", "to", "port", "send", "wait", "label"});
+      ok &= host_ref(a, p, "from", s, true).has_value();
+      ok &= destination(a, p, "to", s);
+      ok &= c_.integer(a, p, "port", true, 1, 65535).has_value();
+      if (a.contains("wait")) ok &= c_.duration(a, p, "wait", false).has_value();
+      if (a.contains("label")) ok &= c_.string(a, p, "label", false).has_value();
+      if (const auto* send = array_member(a, p, "send", false)) {
+        for (std::size_t k = 0; k < send->size(); ++k)
+          if (!(*send)[k].is_string()) {
+            c_.error(Checker::child(p + "/send", k), "expected a line of text to send");
+            ok = false;
+          }
+      }
+      if (ok) {
+        action::Connect c;
+        c.from = a["from"].get<std::string>();
+        c.to = a["to"].get<std::string>();
+        c.port = static_cast<std::uint16_t>(a["port"].get<int>());
+        if (const auto it = a.find("send"); it != a.end())
+          for (const auto& line : *it) c.send.push_back(line.get<std::string>());
+        if (a.contains("wait")) c.wait = parse_duration(a["wait"].get<std::string>());
+        c.label = a.value("label", "");
+        spec.what = std::move(c);
+      }
+    } else if (kind == "lookup") {
+      // The question's record type is "qtype" everywhere (lookups, "dns" expectations, the trace).
+      c_.allowed_keys(a, p, {"at", "do", "from", "name", "qtype", "type"});
+      if (a.contains("type")) {
+        c_.error(p + "/type", "a lookup's record type is \"qtype\" (as in \"dns\" expectations): write \"qtype\": " +
+                                  (a["type"].is_string() ? "\"" + a["type"].get<std::string>() + "\"" : std::string("\"MX\"")));
+        ok = false;
+      }
+      auto from = host_ref(a, p, "from", s, true);
+      ok &= from.has_value();
+      ok &= dns_question(a, p, "qtype");
+      if (from) {
+        const HostSpec* h = find_host(s, *from);
+        if (h && h->resolver.empty()) {
+          c_.error(p + "/from", "host \"" + *from + "\" has no DNS resolver to ask (give it \"resolver\")");
+          ok = false;
+        }
+      }
+      if (ok) {
+        std::string why;
+        action::Lookup l;
+        l.from = *from;
+        l.name = *dns::Name::parse(a["name"].get<std::string>(), why);
+        l.qtype = dns::parse_type(a.value("qtype", "A")).value_or(dns::Type::A);
+        spec.what = std::move(l);
+      }
+    } else if (kind == "send") {
+      c_.allowed_keys(a, p, {"at", "do", "from", "account", "to", "cc", "subject", "body", "size", "label", "smtp",
+                             "charset"});
+      {
+        // ISO-2022-JP carries only ASCII and JIS X 0208: say which character will not go.
+        std::string charset;
+        if (a.contains("charset")) charset = c_.choice(a, p, "charset", false, kCharsets, "charset").value_or("");
+        else if (const HostSpec* fh = a.contains("from") && a["from"].is_string() ? find_host(s, a["from"].get<std::string>()) : nullptr;
+                 fh && fh->mail_client)
+          charset = fh->mail_client->charset;
+        if (charset == "iso-2022-jp")
+          for (const char* key : {"subject", "body"}) {
+            if (!a.contains(key) || !a[key].is_string()) continue;
+            std::string why;
+            if (!message::iso2022jp_encode(a[key].get<std::string>(), &why)) {
+              c_.error(Checker::child(p, key), why + " (write it with characters of JIS X 0208, or send it as \"utf-8\")");
+              ok = false;
+            }
+          }
+      }
+      const mail::AccountSpec* account = nullptr;
+      std::optional<mail::OutgoingSpec> smtp;
+      ok &= device_account(a, p, "from", s, false, &account);
+      for (const char* key : {"to", "cc"}) {
+        auto it = a.find(key);
+        if (it == a.end()) {
+          if (std::string(key) == "to") {
+            c_.error(p, "missing \"to\" (a mail address or a list of them)");
+            ok = false;
+          }
+          continue;
+        }
+        const std::string tp = Checker::child(p, key);
+        std::vector<std::pair<nlohmann::json, std::string>> items;
+        if (it->is_array()) {
+          for (std::size_t k = 0; k < it->size(); ++k) items.emplace_back((*it)[k], Checker::child(tp, k));
+        } else {
+          items.emplace_back(*it, tp);
+        }
+        if (items.empty()) {
+          c_.error(tp, "no recipient given");
+          ok = false;
+        }
+        for (const auto& [v, vp] : items) {
+          if (!v.is_string()) {
+            c_.error(vp, "expected a mail address such as \"kuroyagi@hogehoge.com\"");
+            ok = false;
+            continue;
+          }
+          std::string why;
+          if (!parse_recipient(v.get_ref<const std::string&>(), &why)) {
+            c_.error(vp, why);
+            ok = false;
+          }
+        }
+      }
+      ok &= c_.string(a, p, "subject", false).has_value() || !a.contains("subject");
+      ok &= c_.string(a, p, "body", false).has_value() || !a.contains("body");
+      if (a.contains("size")) {
+        const auto size = size_value(a, p, "size");
+        ok &= size.has_value();
+        // A message no server of this world would take (and that only costs memory to build).
+        if (!world_known_) know_world(s);
+        const std::uint64_t largest = largest_message_;
+        const std::string& largest_host = largest_host_;
+        if (size && *size > smtp::kMaxMessageSizeCap) {
+          c_.error(p + "/size", fmt::format("no SMTP server accepts a message larger than {} MiB", smtp::kMaxMessageSizeCap >> 20));
+          ok = false;
+        } else if (size && largest > 0 && *size > largest) {
+          c_.error(p + "/size", fmt::format("no mail server of this world accepts a message that large: the largest "
+                                            "limit is {} bytes (\"max_message_size\" of {})", largest, largest_host));
+          ok = false;
+        }
+      }
+      if (a.contains("label")) ok &= c_.string(a, p, "label", false).has_value();
+      if (auto sm = a.find("smtp"); sm != a.end()) {
+        // This message only: the account's "smtp" settings, changed (same rules as there).
+        const mail::OutgoingSpec none;
+        smtp = outgoing(*sm, Checker::child(p, "smtp"), s, account ? &account->smtp : &none);
+        ok &= smtp.has_value();
+      }
+      if (ok) {
+        action::Send m;
+        m.from = a["from"].get<std::string>();
+        m.account = a.value("account", "");
+        for (const char* key : {"to", "cc"}) {
+          const auto it = a.find(key);
+          if (it == a.end()) continue;
+          auto& addresses = std::string_view(key) == "to" ? m.to : m.cc;
+          if (it->is_array()) {
+            for (const auto& v : *it) addresses.push_back(v.get<std::string>());
+          } else {
+            addresses.push_back(it->get<std::string>());
+          }
+        }
+        m.subject = a.value("subject", "(no subject)");
+        m.body = a.value("body", "");
+        if (a.contains("size")) m.size = mail::parse_size(a["size"].get<std::string>()).value_or(0);
+        m.label = a.value("label", "");
+        m.charset = a.value("charset", "");
+        m.smtp = std::move(smtp);
+        spec.what = std::move(m);
+      }
+    } else if (kind == "change_account") {
+      c_.allowed_keys(a, p, {"at", "do", "on", "account", "password", "smtp", "incoming"});
+      const mail::AccountSpec* account = nullptr;
+      ok &= device_account(a, p, "on", s, false, &account);
+      auto change = account_change(a, p, s, account);
+      ok &= change.has_value();
+      if (ok) spec.what = action::ChangeAccount{a["on"].get<std::string>(), std::move(*change)};
+    } else if (kind == "change_server") {
+      std::vector<std::string> keys{"at", "do", "host"};
+      keys.insert(keys.end(), std::begin(kServerChangeKeys), std::end(kServerChangeKeys));
+      c_.allowed_keys(a, p, keys);
+      auto change = server_change(a, p, s);
+      ok &= change.has_value();
+      if (ok) spec.what = action::ChangeServer{a["host"].get<std::string>(), std::move(*change)};
+    } else if (kind == "empty_folder") {
+      c_.allowed_keys(a, p, {"at", "do", "host", "user", "folder"});
+      const HostSpec* h = mail_server_host(a, p, s);
+      ok &= h != nullptr;
+      ok &= server_user(a, p, h) && c_.string(a, p, "user", true).has_value();
+      if (a.contains("folder")) {
+        auto f = c_.string(a, p, "folder", false);
+        if (f && (f->empty() || f->size() > 200)) {
+          c_.error(p + "/folder", "a folder name of 1 to 200 characters, such as \"INBOX\" or \"Trash\"");
+          f.reset();
+        }
+        ok &= f.has_value();
+      }
+      if (ok) spec.what = action::EmptyFolder{a["host"].get<std::string>(), a["user"].get<std::string>(), a.value("folder", "INBOX")};
+    } else if (kind == "link_down" || kind == "link_up") {
+      // A network's link to the Internet: "network" names it, as hosts name theirs.
+      c_.allowed_keys(a, p, {"at", "do", "network", "host"});  // "host": the hint below
+      if (a.contains("host"))
+        c_.error(p + "/host", "\"" + kind + "\" takes a network, not a host: write \"network\": \"...\" (for a host, use \"" +
+                                  (kind == "link_down" ? "host_down" : "host_up") + "\")");
+      auto n = c_.string(a, p, "network", true);
+      if (n && !network_ptr_.count(*n)) {
+        unknown_network(p + "/network", *n);
+        n.reset();
+      }
+      ok &= n.has_value() && !a.contains("host");
+      if (ok) spec.what = action::Link{*n, kind == "link_up"};
+    } else if (kind == "dns_change") {
+      c_.allowed_keys(a, p, {"at", "do", "zone", "add", "remove"});
+      auto change = dns_change(a, p, s);
+      ok &= change.has_value();
+      if (ok) spec.what = action::DnsChange{std::move(*change)};
+    } else if (kind == "reply") {
+      // Answers a message the device has, found by its subject as "open" finds it.
+      c_.allowed_keys(a, p, {"at", "do", "on", "account", "subject", "body", "label"});
+      const mail::AccountSpec* account = nullptr;
+      ok &= device_account(a, p, "on", s, true, &account);
+      ok &= c_.string(a, p, "subject", true).has_value();
+      if (a.contains("body")) ok &= c_.string(a, p, "body", false).has_value();
+      if (a.contains("label")) ok &= c_.string(a, p, "label", false).has_value();
+      if (ok)
+        spec.what = action::Reply{a["on"].get<std::string>(), a.value("account", ""), a["subject"].get<std::string>(),
+                                  a.value("body", ""), a.value("label", "")};
+    } else if (kind == "check_mail" || kind == "open" || kind == "delete" || kind == "mark_read") {
+      if (kind == "check_mail") c_.allowed_keys(a, p, {"at", "do", "on", "account"});
+      else c_.allowed_keys(a, p, {"at", "do", "on", "account", "subject"});
+      ok &= device_account(a, p, "on", s, true);
+      if (kind != "check_mail") ok &= c_.string(a, p, "subject", true).has_value();
+      if (ok && kind == "check_mail") {
+        spec.what = action::CheckMail{a["on"].get<std::string>(), a.value("account", "")};
+      } else if (ok) {
+        const auto verb = kind == "open" ? action::MessageVerb::Open
+                          : kind == "delete" ? action::MessageVerb::Delete
+                                              : action::MessageVerb::MarkRead;
+        spec.what = action::OnMessage{verb, a["on"].get<std::string>(), a.value("account", ""), a["subject"].get<std::string>()};
+      }
+    } else {
+      c_.allowed_keys(a, p, {"at", "do", "host"});
+      auto host = host_ref(a, p, "host", s, true);
+      ok &= host.has_value();
+      if (ok && (kind == "host_down" || kind == "host_up")) spec.what = action::HostPower{*host, kind == "host_up"};
+      else if (ok) spec.what = action::DeviceNetwork{*host, kind == "go_online"};
+    }
+    return ok;
+  }
+
+  // A "repeat" (docs/scenarios.md, "Repeating actions"): `count` repetitions, one every `every`
+  // from `at`, of the `actions` (each at its "after" from the start of its repetition), with
+  // {placeholders} in their strings taken from row i % rows of "with" ({i}: the repetition from
+  // 0, {n}: from 1). Every repetition is expanded here into ordinary timeline actions and checked
+  // like one written out; the first repetition with a problem is reported, not every one.
+  void repeat(const nlohmann::json& a, const std::string& p, Scenario& s) {
+    c_.allowed_keys(a, p, {"at", "do", "count", "every", "with", "actions"});
+    uses_number_ = false;
+    const auto at = c_.duration(a, p, "at", true);
+    const auto count = c_.integer(a, p, "count", true, 1, static_cast<std::int64_t>(kMaxRepeatCount));
+    std::optional<Time> every = Time{0};
+    if (a.contains("every") || (count && *count > 1)) every = c_.positive_duration(a, p, "every", true, "the time between two repetitions");
+    // The rows: objects of strings, every row with the keys of the first.
+    std::vector<std::string> keys;
+    const nlohmann::json* rows = nullptr;
+    bool ok = at && count && every;
+    if (const auto it = a.find("with"); it != a.end()) {
+      rows = array_member(a, p, "with", false);
+      const std::string wp = Checker::child(p, "with");
+      if (!rows) {
+        ok = false;
+      } else if (rows->empty() || rows->size() > kMaxRepeatRows) {
+        c_.error(wp, fmt::format("\"with\" has 1 to {} rows, not {}", kMaxRepeatRows, rows->size()));
+        ok = false;
+      } else {
+        for (std::size_t r = 0; r < rows->size() && ok; ++r) {
+          const auto& row = (*rows)[r];
+          const std::string rp = Checker::child(wp, r);
+          if (!c_.expect_object(row, rp, "a row: an object of names and their text, such as {\"from\": \"pc1\"}")) {
+            ok = false;
+            break;
+          }
+          if (r == 0) {
+            if (row.empty()) {
+              c_.error(rp, "a row names at least one value, such as {\"from\": \"pc1\"}");
+              ok = false;
+            }
+            for (const auto& [k, v] : row.items()) {
+              if (k == "i" || k == "n") {
+                c_.error(Checker::child(rp, k), "\"" + k + "\" is the repetition's own number ({i} from 0, {n} from 1): "
+                                                "give this value another name");
+                ok = false;
+              } else if (!repeat_name(k)) {
+                c_.error(Checker::child(rp, k), "a value's name is letters, digits and '_', such as \"from\" or \"to_2\"");
+                ok = false;
+              }
+              keys.push_back(k);
+            }
+          }
+          for (const auto& [k, v] : row.items()) {
+            if (r > 0 && std::find(keys.begin(), keys.end(), k) == keys.end()) {
+              c_.error(Checker::child(rp, k), fmt::format("{} is not in the first row; every row of \"with\" names the same "
+                                                          "values ({})", in_quotes(k), repeat_names(keys)));
+              ok = false;
+            } else if (!v.is_string()) {
+              c_.error(Checker::child(rp, k), "expected text (a placeholder's value is put into the actions' text)");
+              ok = false;
+            }
+          }
+          if (r > 0 && row.is_object() && row.size() < keys.size())
+            for (const auto& k : keys)
+              if (!row.contains(k)) {
+                c_.error(rp, fmt::format("this row has no {}; every row of \"with\" names the same values ({})",
+                                         in_quotes(k), repeat_names(keys)));
+                ok = false;
+                break;
+              }
+        }
+      }
+    }
+    // The actions: ordinary actions with "after" instead of "at", no repeat inside.
+    const auto* templates = array_member(a, p, "actions", true);
+    const std::string ap = Checker::child(p, "actions");
+    std::vector<Time> afters;
+    if (!templates) {
+      ok = false;
+    } else if (templates->empty() || templates->size() > kMaxRepeatActions) {
+      c_.error(ap, fmt::format("a repeat holds 1 to {} actions, not {}", kMaxRepeatActions, templates->size()));
+      ok = false;
+    } else {
+      for (std::size_t k = 0; k < templates->size(); ++k) {
+        const auto& t = (*templates)[k];
+        const std::string tp = Checker::child(ap, k);
+        if (!c_.expect_object(t, tp, "an action object")) {
+          ok = false;
+          continue;
+        }
+        if (t.contains("at")) {
+          c_.error(tp + "/at", "inside \"repeat\", an action's time is \"after\": how long after the start of its "
+                               "repetition, such as \"after\": \"8s\" (default \"0s\")");
+          ok = false;
+        }
+        if (const auto d = t.find("do"); d != t.end() && *d == "repeat") {
+          c_.error(tp + "/do", "a repeat cannot hold another repeat: give the outer one more \"count\", or its "
+                               "\"actions\" more entries");
+          ok = false;
+        }
+        const auto after = t.contains("after") ? c_.duration(t, tp, "after", false) : std::optional<Time>(0);
+        ok &= after.has_value();
+        afters.push_back(after.value_or(0));
+        ok &= repeat_placeholders(t, tp, keys);
+      }
+    }
+    if (!ok) return;
+    // Bounds: the run's end, the timeline's size, and the run's event budget (each action is at
+    // least one event).
+    const std::uint64_t n = static_cast<std::uint64_t>(*count);
+    const Time last = *at + static_cast<Time>(n - 1) * *every + *std::max_element(afters.begin(), afters.end());
+    if (last > s.run_for) {
+      c_.error(p + "/count", fmt::format("the last repetition's actions come at {}, after the end of the run ({}): "
+                                         "lower \"count\" or \"every\", or raise \"settings\": {{\"run_for\": ...}}",
+                                         format_time(last), format_time(s.run_for)));
+      return;
+    }
+    const std::uint64_t total = s.timeline.size() + n * templates->size();
+    if (total > kMaxTimelineActions) {
+      c_.error(p + "/count", fmt::format("with this repeat the timeline has {} actions, more than {}: lower \"count\"",
+                                         total, kMaxTimelineActions));
+      return;
+    }
+    if (total > s.budget.max_events) {
+      c_.error(p + "/count", fmt::format("with this repeat the timeline has {} actions, more than the run's budget of {} "
+                                         "events (each action is at least one): raise \"settings\": {{\"max_events\": ...}}",
+                                         total, s.budget.max_events));
+      return;
+    }
+    // Expand and check each repetition as if it were written out.
+    s.timeline.reserve(total);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const nlohmann::json* row = rows ? &(*rows)[i % rows->size()] : nullptr;
+      const std::size_t before = c_.problems();
+      for (std::size_t k = 0; k < templates->size(); ++k) {
+        const std::string tp = Checker::child(ap, k);
+        nlohmann::json concrete = repeat_fill((*templates)[k], row, i);
+        concrete.erase("after");
+        const std::string kind = concrete["do"].is_string() ? concrete["do"].get<std::string>() : std::string();
+        ActionSpec spec;
+        spec.pointer = tp;
+        spec.at = *at + static_cast<Time>(i) * *every + afters[k];
+        if (!c_.choice(concrete, tp, "do", true, kActionKinds, "action")) continue;
+        if (action_entry(concrete, tp, kind, s, spec)) s.timeline.push_back(std::move(spec));
+      }
+      if (c_.problems() != before) {
+        // The first repetition with a problem is enough; say which one it was when it matters.
+        if (!keys.empty() || uses_number_)
+          c_.error(p, fmt::format("the problem above is in repetition {} of {} ({{i}} = {}{})", i + 1, n, i,
+                                  rows ? fmt::format(", row {} of \"with\"", i % rows->size()) : std::string()));
+        return;
+      }
+    }
+  }
+
+  static bool repeat_name(std::string_view k) {
+    if (k.empty() || k.size() > 32) return false;
+    for (const char ch : k)
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') return false;
+    return true;
+  }
+  static std::string repeat_names(const std::vector<std::string>& keys) {
+    std::string out;
+    for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k;
+    return out;
+  }
+
+  // Checks the {placeholders} of every string in `t` (keys are not templates); sets uses_number_
+  // when {i} or {n} appears.
+  bool repeat_placeholders(const nlohmann::json& t, const std::string& tp, const std::vector<std::string>& keys) {
+    if (t.is_object()) {
+      bool ok = true;
+      for (const auto& [k, v] : t.items()) ok &= repeat_placeholders(v, Checker::child(tp, k), keys);
+      return ok;
+    }
+    if (t.is_array()) {
+      bool ok = true;
+      for (std::size_t k = 0; k < t.size(); ++k) ok &= repeat_placeholders(t[k], Checker::child(tp, k), keys);
+      return ok;
+    }
+    if (!t.is_string()) return true;
+    const std::string& text = t.get_ref<const std::string&>();
+    for (std::size_t pos = 0; pos < text.size(); ++pos) {
+      if (text[pos] != '{') continue;
+      if (pos + 1 < text.size() && text[pos + 1] == '{') {
+        ++pos;
+        continue;
+      }
+      const std::size_t close = text.find('}', pos);
+      if (close == std::string::npos) {
+        c_.error(tp, "a '{' starts a placeholder such as {i} or {from} and needs its '}': write \"{{\" for a brace itself");
+        return false;
+      }
+      const std::string name = text.substr(pos + 1, close - pos - 1);
+      if (name == "i" || name == "n") {
+        uses_number_ = true;
+      } else if (std::find(keys.begin(), keys.end(), name) == keys.end()) {
+        std::string hint = keys.empty() ? std::string(" (this repeat has no \"with\" rows)")
+                                        : " (the rows of \"with\" name " + repeat_names(keys) + ")";
+        if (const auto close_name = closest_match(name, keys)) hint = ": did you mean {" + *close_name + "}?" + hint;
+        c_.error(tp, fmt::format("unknown placeholder {}{}; {{i}} counts the repetitions from 0, {{n}} from 1{}",
+                                 "{" + cut_text(name, kMaxQuotedBytes) + "}", "", hint));
+        return false;
+      }
+      pos = close;
+    }
+    return true;
+  }
+
+  // `t` with every placeholder of its strings replaced for repetition i and its row.
+  static nlohmann::json repeat_fill(const nlohmann::json& t, const nlohmann::json* row, std::uint64_t i) {
+    if (t.is_object()) {
+      nlohmann::json out = nlohmann::json::object();
+      for (const auto& [k, v] : t.items()) out[k] = repeat_fill(v, row, i);
+      return out;
+    }
+    if (t.is_array()) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& v : t) out.push_back(repeat_fill(v, row, i));
+      return out;
+    }
+    if (!t.is_string()) return t;
+    const std::string& text = t.get_ref<const std::string&>();
+    if (text.find('{') == std::string::npos) return t;
+    std::string out;
+    for (std::size_t pos = 0; pos < text.size(); ++pos) {
+      if (text[pos] == '}' && pos + 1 < text.size() && text[pos + 1] == '}') ++pos;  // "}}": one '}'
+      if (text[pos] != '{') {
+        out += text[pos];
+        continue;
+      }
+      if (pos + 1 < text.size() && text[pos + 1] == '{') {
+        out += '{';
+        ++pos;
+        continue;
+      }
+      const std::size_t close = text.find('}', pos);
+      const std::string name = text.substr(pos + 1, close - pos - 1);
+      if (name == "i") out += std::to_string(i);
+      else if (name == "n") out += std::to_string(i + 1);
+      else out += (*row)[name].get_ref<const std::string&>();
+      pos = close;
+    }
+    return out;
   }
 
   void expectations(const nlohmann::json& root, Scenario& s) {
@@ -1572,6 +1836,7 @@ class Loader {
     }
   }
   bool world_known_ = false;
+  bool uses_number_ = false;  // the repeat being read has {i} or {n} in an action
   struct {
     bool dns = false, mail = false, pop3 = false, imap = false, tls = false;
   } speaks_;
