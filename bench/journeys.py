@@ -209,6 +209,25 @@ def smoke(mailsim, n):
     return 0 if delivered == n and fetched == n else 1
 
 
+def same(mailsim, n):
+    """Proves the world written as one repeat and written out in full give the same trace, byte
+    for byte (each file has the same name, which the trace's first line carries)."""
+    traces = []
+    with tempfile.TemporaryDirectory(prefix="mailsim-journeys-") as tmp:
+        for full in (False, True):
+            d = pathlib.Path(tmp) / ("full" if full else "repeat")
+            d.mkdir()
+            world = d / "world.json"
+            world.write_text(json.dumps(journeys_world(n, devices=20, full=full)))
+            trace = d / "trace.jsonl"
+            subprocess.run([mailsim, "run", str(world), "--json", "--trace", str(trace)], check=True,
+                           stdout=subprocess.DEVNULL)
+            traces.append(trace.read_bytes())
+    print(f"journeys: {n}, trace bytes: {len(traces[0])} (repeat) and {len(traces[1])} (written out), "
+          f"{'the same' if traces[0] == traces[1] else 'DIFFERENT'}")
+    return 0 if traces[0] == traces[1] and len(traces[0]) > 0 else 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--mailsim", default="build/cli/mailsim")
@@ -221,8 +240,12 @@ def main():
                     help="with --generate: write every action out instead of one \"repeat\" (the same timeline)")
     ap.add_argument("--smoke", type=int, metavar="N",
                     help="run a world of N journeys once and check every letter was delivered and fetched")
+    ap.add_argument("--same", type=int, metavar="N",
+                    help="run a world of N journeys as one repeat and written out, and compare the traces")
     a = ap.parse_args()
 
+    if a.same:
+        return same(a.mailsim, a.same)
     if a.smoke:
         return smoke(a.mailsim, a.smoke)
 
