@@ -985,11 +985,17 @@ class Loader {
     // Bounds: the run's end, the timeline's size, and the run's event budget (each action is at
     // least one event).
     const std::uint64_t n = static_cast<std::uint64_t>(*count);
-    const Time last = *at + static_cast<Time>(n - 1) * *every + *std::max_element(afters.begin(), afters.end());
-    if (last > s.run_for) {
+    const Time max_after = *std::max_element(afters.begin(), afters.end());
+    // In long double first: a million repetitions a year apart would overflow the microseconds.
+    const long double last_exact = static_cast<long double>(n - 1) * static_cast<long double>(*every) +
+                                   static_cast<long double>(*at) + static_cast<long double>(max_after);
+    if (last_exact > static_cast<long double>(s.run_for)) {
+      const std::string when = last_exact > static_cast<long double>(kMaxRunFor)
+                                   ? "more than " + format_span(kMaxRunFor) + " from the start"
+                                   : format_time(*at + static_cast<Time>(n - 1) * *every + max_after);
       c_.error(p + "/count", fmt::format("the last repetition's actions come at {}, after the end of the run ({}): "
                                          "lower \"count\" or \"every\", or raise \"settings\": {{\"run_for\": ...}}",
-                                         format_time(last), format_time(s.run_for)));
+                                         when, format_time(s.run_for)));
       return;
     }
     const std::uint64_t total = s.timeline.size() + n * templates->size();

@@ -155,6 +155,10 @@ TEST_CASE("repeat: bounded by the run's end, the timeline's size and the event b
   CHECK_THAT(one_error(world(R"({"at": "1s", "do": "repeat", "count": 600, "every": "1s")" + check)),
              Equals("lesson.json:17:30: /timeline/0/count: the last repetition's actions come at 10m 01.000s, after the end "
                     "of the run (10m 00.000s): lower \"count\" or \"every\", or raise \"settings\": {\"run_for\": ...}"));
+  CHECK_THAT(one_error(world(R"({"at": "1s", "do": "repeat", "count": 1000000, "every": "300d")" + check)),
+             Equals("lesson.json:17:30: /timeline/0/count: the last repetition's actions come at more than 30d from the "
+                    "start, after the end of the run (10m 00.000s): lower \"count\" or \"every\", or raise \"settings\": "
+                    "{\"run_for\": ...}"));
   CHECK_THAT(one_error(world(R"({"at": "1s", "do": "repeat", "count": 1000001, "every": "1us")" + check)),
              Equals("lesson.json:17:30: /timeline/0/count: 1000001 is out of range (1 to 1000000)"));
   const std::string three = R"(, "actions": [{"do": "check_mail", "on": "pc-a"}, {"do": "check_mail", "on": "pc-b"}, {"do": "check_mail", "on": "pc-a"}]})";
