@@ -5,7 +5,10 @@ namespace mailsim::sim {
 
 Retention checks_retention(const Scenario& s) {
   Retention keep = Retention::only();
-  keep.keep(RecordKind::Mail);  // check_conservation; the mail expectations
+  // check_conservation reads these mail events (not routing, waiting, reusing, greylisted ...).
+  for (const MailEvent e : {MailEvent::Compose, MailEvent::Submitted, MailEvent::SendFailed, MailEvent::Queued,
+                            MailEvent::Delivered, MailEvent::Relayed, MailEvent::Deferred, MailEvent::Bounced})
+    keep.keep(RecordKind::Mail, event_name(e));
   for (const auto& e : s.expectations) {
     const std::string& k = e.kind;
     if (k == "connection") keep.keep(RecordKind::Connection);         // check_connection
@@ -14,7 +17,8 @@ Retention checks_retention(const Scenario& s) {
     else if (k == "wire") keep.keep(RecordKind::Packet);              // check_wire: the bytes
     else if (k == "fault") keep.keep(RecordKind::Note, "fault");      // check_fault_expectation
     else if (k == "mailbox" || k == "seen") keep.keep(RecordKind::Mailbox);  // check_mailbox, device_view
-    else if (k == "delivered" || k == "bounced" || k == "deferred" || k == "send_failed") continue;  // mail
+    else if (k == "delivered" || k == "bounced" || k == "deferred" || k == "send_failed")
+      keep.keep(RecordKind::Mail);  // check_mail
     else return Retention::everything();
   }
   for (const auto& step : s.narration) {  // match_narration

@@ -7,7 +7,8 @@
 namespace mailsim::sim {
 
 // The records the end-of-run checks of `scenario` read, and nothing else:
-//  - mail conservation (every run): mail records;
+//  - mail conservation (every run): the mail events it reads (compose, submitted, send_failed,
+//    queued, delivered, relayed, deferred, bounced);
 //  - each expectation: the kind its check reads (connection, policy, dns "result", packet for
 //    "wire", mailbox for "mailbox" and "seen", mail for the mail outcomes, note "fault");
 //  - each narration step: its moment's kind (and event, when the step names one);
