@@ -737,6 +737,8 @@ RunResult ScenarioRun::finish() {
   result.events = sim.core().executed();
   result.trace = std::move(sim.trace());
   result.trace.watch(nullptr);
+  sim.trace().watch(nullptr);  // nothing recorded while the world is taken down reaches the tally or the stream
+  sim.trace().stream_to(nullptr);
   result.conservation = check_conservation(result.trace, !result.stopped_early, result.end_time);
   result.expectations = check_expectations(scenario_, result.trace);
   result.narration = match_narration(scenario_.narration, result.trace);
