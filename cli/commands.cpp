@@ -25,6 +25,7 @@
 #endif
 #include "sim/scenario/checker.hpp"
 #include "sim/scenario/faults_loader.hpp"
+#include "sim/scenario/retention.hpp"
 #include "sim/scenario/runner.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -44,6 +45,7 @@ void print_diagnostics(std::ostream& err, const std::vector<sim::Diagnostic>& ds
 
 struct RunArgs {
   std::string scenario, trace_path, until, lang;
+  std::string keep = "auto";  // --keep: which records stay in memory (auto, all, checks)
   std::vector<std::string> faults;  // --faults FILE.json (repeatable): fault plans added to the scenario
   bool json = false, packets = false, verbose = false;
   std::optional<std::uint64_t> max_events, max_records, max_trace_mb;
@@ -92,14 +94,48 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& lessons, std::ostream
     budget.max_time = *t;
   }
   opts.budget = budget;
-  const auto result = sim::run_scenario(*loaded.scenario, opts);
+  // --keep (docs/trace.md, "Keeping only what the checks read"): "auto" keeps every record only
+  // when the report lists them (a text report without a story, or with -v).
+  const bool lists_records = !a.json && (loaded.scenario->narration.empty() || a.verbose);
+  const bool keep_checks = a.keep == "checks" || (a.keep == "auto" && !lists_records);
+  // With --keep checks the records go to the file as they come: into FILE.records.part, which
+  // becomes FILE behind the meta line (it counts the records, so it is written last).
+  std::ofstream stream;
+  const std::string stream_path = a.trace_path.empty() ? std::string() : a.trace_path + ".records.part";
+  if (keep_checks) {
+    opts.retention = sim::checks_retention(*loaded.scenario);
+    if (!stream_path.empty()) {
+      stream.open(stream_path, std::ios::binary | std::ios::trunc);
+      if (!stream) {
+        err << stream_path << ": cannot write the trace file\n";
+        return kExitInvalid;
+      }
+      opts.trace_stream = &stream;
+    }
+  }
+  auto result = sim::run_scenario(*loaded.scenario, opts);
   if (!a.trace_path.empty()) {
     std::ofstream tf(a.trace_path, std::ios::binary);
     if (!tf) {
+      if (!stream_path.empty()) std::filesystem::remove(stream_path);
       err << a.trace_path << ": cannot write the trace file\n";
       return kExitInvalid;
     }
-    result.trace.write_jsonl(tf);
+    if (opts.trace_stream) {
+      result.trace.flush_stream();
+      stream.close();
+      tf << result.trace.meta_line();
+      std::ifstream records(stream_path, std::ios::binary);
+      if (records.peek() != std::ifstream::traits_type::eof()) tf << records.rdbuf();
+      records.close();
+      std::filesystem::remove(stream_path);
+      if (!stream || !tf) {
+        err << a.trace_path << ": cannot write the trace file\n";
+        return kExitInvalid;
+      }
+    } else {
+      result.trace.write_jsonl(tf);
+    }
   }
   if (a.json) {
     out << json_report(*loaded.scenario, result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -188,6 +224,11 @@ int run_command_line(int argc, char** argv, std::ostream& out, std::ostream& err
   run->add_option("scenario", run_args.scenario, "Scenario file (JSON) or lesson name (see 'mailsim list')")->required();
   run->add_flag("--json", run_args.json, "Print a machine-readable report instead of text");
   run->add_option("--trace", run_args.trace_path, "Write the trace as JSON Lines to this file");
+  run->add_option("--keep", run_args.keep,
+                  "Records kept in memory: all, or checks (only what the expectations, conservation and story "
+                  "read; the rest goes straight to --trace); auto (default): checks unless the report lists every "
+                  "record (a text report without a story, or -v)")
+      ->check(CLI::IsMember({"auto", "all", "checks"}));
   run->add_option("--until", run_args.until, "Stop at this virtual time, e.g. 2s or 150ms");
   run->add_option("--faults", run_args.faults, "Fault plan to add (JSON, {\"faults\": [...]}; repeatable; docs/faults.md)");
   run->add_flag("--packets", run_args.packets, "Show every packet in the story");

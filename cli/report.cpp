@@ -59,13 +59,7 @@ std::string who(const sim::Scenario& s, const std::string& id, const std::string
   return id;
 }
 
-const sim::Record* record_at(const sim::Trace& t, std::uint64_t seq) {
-  const auto& rs = t.records();
-  if (seq < rs.size() && rs[seq].seq == seq) return &rs[seq];
-  for (const auto& r : rs)
-    if (r.seq == seq) return &r;
-  return nullptr;
-}
+const sim::Record* record_at(const sim::Trace& t, std::uint64_t seq) { return t.find(seq); }
 
 void print_story(std::ostream& out, const sim::Scenario& s, const sim::RunResult& r, const ReportOptions& o) {
   heading(out, phrase("story", o), '-');
@@ -104,7 +98,8 @@ void print_records(std::ostream& out, const sim::Scenario& s, const sim::RunResu
     out << fmt::format("{:>12}  {:<{}}  {:<10}  {}\n", clock(rec.time, o), rec.host, width, kind,
                        sim::describe_record(rec, o.lang, &s));
   }
-  if (shown == 0) out << "  " << phrase("happened.nothing", o) << "\n";
+  if (shown == 0 && r.trace.complete()) out << "  " << phrase("happened.nothing", o) << "\n";
+  if (!r.trace.complete()) out << "  " << phrase("happened.partial", o, r.trace.records().size(), r.trace.size()) << "\n";
 }
 
 }  // namespace
@@ -182,6 +177,7 @@ nlohmann::json json_report(const sim::Scenario& s, const sim::RunResult& r) {
   j["end_time_us"] = r.end_time;
   j["events"] = r.events;
   j["records"] = r.trace.size();
+  j["records_kept"] = r.trace.records().size();  // fewer with --keep checks (docs/trace.md)
   j["stopped_early"] = r.stopped_early;
   // The run budget that ran out (null when none did) and the conservation check (docs/report.md).
   j["budget_stop"] = nullptr;

@@ -1,11 +1,13 @@
 // The trace: records, their JSON form, and the JSON Lines file format.
 #include "sim/core/trace.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
 #include <istream>
 #include <ostream>
+#include <stdexcept>
 #include <tuple>
 #include <utility>
 
@@ -692,16 +694,62 @@ std::size_t Trace::estimate_size(const Record& r) {
   return n;
 }
 
+namespace {
+void write_record_line(std::string& buf, const Record& r);  // below: a record's JSON line
+}  // namespace
+
+Retention Retention::only() {
+  Retention r;
+  r.all_ = false;
+  return r;
+}
+
+Retention& Retention::keep(RecordKind kind) {
+  all_ = false;
+  kinds_ |= 1u << static_cast<unsigned>(kind);
+  return *this;
+}
+
+Retention& Retention::keep(RecordKind kind, Name event) {
+  all_ = false;
+  if (!keeps(kind, event)) events_.emplace_back(kind, event);
+  return *this;
+}
+
+bool Retention::keeps(RecordKind kind, Name event) const {
+  if (all_ || (kinds_ & (1u << static_cast<unsigned>(kind))) != 0) return true;
+  for (const auto& [k, e] : events_)
+    if (k == kind && e == event) return true;
+  return false;
+}
+
+std::string Retention::describe() const {
+  if (all_) return "everything";
+  std::string out;
+  for (const auto& [kind, name] : kKindNames) {
+    if (kinds_ & (1u << static_cast<unsigned>(kind))) {
+      out += (out.empty() ? "" : ", ") + std::string(name);
+      continue;
+    }
+    for (const auto& [k, e] : events_)
+      if (k == kind) out += (out.empty() ? "" : ", ") + std::string(name) + " " + e.str();
+  }
+  return out.empty() ? "nothing" : out;
+}
+
 Trace::Trace(const Trace& other) { *this = other; }
 
 Trace& Trace::operator=(const Trace& other) {
   if (this == &other) return *this;
   Trace copy;
   copy.meta = other.meta;
+  copy.retention_ = other.retention_;
   for (const auto& r : other.records_) {
+    copy.added_ = r.seq;  // the copy numbers its records as the original did (with gaps when it kept only some)
     if (r.packet) copy.add_packet(r, *r.packet);
     else copy.add(r);
   }
+  copy.added_ = other.added_;
   *this = std::move(copy);
   return *this;
 }
@@ -709,14 +757,53 @@ Trace& Trace::operator=(const Trace& other) {
 Record& Trace::add(Record r) {
   if (r.kind == RecordKind::Protocol) return add_protocol(std::move(r));
   if (r.kind == RecordKind::Mail) return add_mail(std::move(r));
+  if (!retention_.keeps(r)) return pass(std::move(r));
   return push(std::move(r));
 }
 
 Record& Trace::push(Record r) {
   bytes_ += estimate_size(r);
-  r.seq = records_.size();
+  r.seq = added_++;
   records_.push_back(std::move(r));
+  emit(records_.back());
   return records_.back();
+}
+
+Record& Trace::pass(Record r) {
+  r.seq = added_++;
+  emit(r);
+  passed_ = std::move(r);
+  // The typed parts it points at live with the caller: the copy is only good for its fields.
+  passed_.packet = nullptr;
+  passed_.proto = nullptr;
+  passed_.mail = nullptr;
+  return passed_;
+}
+
+void Trace::emit(const Record& r) {
+  if (observer_) observer_(r);
+  if (!stream_) return;
+  write_record_line(stream_buf_, r);
+  if (stream_buf_.size() >= (1u << 16)) flush_stream();
+}
+
+void Trace::stream_to(std::ostream* out) {
+  flush_stream();
+  stream_ = out;
+  if (stream_) stream_buf_.reserve(1 << 17);
+}
+
+void Trace::flush_stream() {
+  if (stream_ && !stream_buf_.empty()) stream_->write(stream_buf_.data(), static_cast<std::streamsize>(stream_buf_.size()));
+  stream_buf_.clear();
+}
+
+const Record* Trace::find(std::uint64_t seq) const {
+  // Records are in seq order: a full trace finds it at its index, a partial one by bisection.
+  if (seq < records_.size() && records_[seq].seq == seq) return &records_[seq];
+  auto it = std::lower_bound(records_.begin(), records_.end(), seq,
+                             [](const Record& r, std::uint64_t s) { return r.seq < s; });
+  return it != records_.end() && it->seq == seq ? &*it : nullptr;
 }
 
 std::string_view Trace::store_bytes(std::string_view bytes) {
@@ -763,6 +850,10 @@ Record& Trace::add_protocol(Record r) {
   }
   if (info.worded) r.summary.clear();
   if (info.event != ProtoEvent::Other) r.event = proto_event_name(info.event);
+  if (!retention_.keeps(r)) {
+    r.proto = &info;  // `info.text` still points at the writer's text (or `text`)
+    return pass(std::move(r));
+  }
   ProtocolInfo& p = protocols_.emplace_back(info);
   p.text = store_bytes(info.text);
   r.proto = &p;
@@ -780,6 +871,10 @@ Record& Trace::add_mail(Record r) {
     r.detail = std::move(extras);
   }
   if (info.event != MailEvent::Other) r.event = event_name(info.event);
+  if (!retention_.keeps(r)) {
+    r.mail = &info;
+    return pass(std::move(r));
+  }
   MailInfo& m = mails_.emplace_back(info);
   m.subject = store_bytes(info.subject);
   m.reason = store_bytes(info.reason);
@@ -789,6 +884,12 @@ Record& Trace::add_mail(Record r) {
 }
 
 Record& Trace::add_packet(Record r, const PacketInfo& packet) {
+  r.kind = RecordKind::Packet;
+  if (!retention_.keeps(r)) {  // written from the writer's own bytes and route, never stored
+    r.packet = &packet;
+    r.detail = nlohmann::json::object();
+    return pass(std::move(r));
+  }
   PacketInfo& p = packets_.emplace_back(packet);
   p.bytes = store_bytes(packet.bytes);
   arena_bytes_ += packet.bytes.size();  // payload_bytes(): the packets' share of the arena
@@ -1049,12 +1150,19 @@ void write_record_line(std::string& buf, const Record& r) {
 
 }  // namespace
 
-void Trace::write_jsonl(std::ostream& out) const {
+std::string Trace::meta_line() const {
   nlohmann::json head = meta;
   head["kind"] = "meta";
   head["schema"] = kTraceSchemaVersion;
-  head["records"] = records_.size();
-  out << head.dump(-1, ' ', false, kReplace) << '\n';
+  head["records"] = added_;
+  return head.dump(-1, ' ', false, kReplace) + '\n';
+}
+
+void Trace::write_jsonl(std::ostream& out) const {
+  if (!complete())
+    throw std::logic_error("Trace::write_jsonl: the trace kept only some of its records; they were written as they "
+                           "came (Trace::stream_to)");
+  out << meta_line();
   std::string buf;
   buf.reserve(1 << 17);
   for (const auto& r : records_) {

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <set>
@@ -270,6 +271,30 @@ std::string unescape_bytes(std::string_view text);
 // Records in contiguous chunks (no regrowth copies; a record's address never changes).
 using RecordStore = std::deque<Record>;
 
+// Which records a trace keeps in memory (docs/trace.md, "Keeping only what the checks read").
+// By default every record. A run that needs only its own checks keeps the kinds (or the events
+// of a kind) they read; any other record is written to the trace's stream (if it has one) the
+// moment it is added, and then forgotten.
+class Retention {
+ public:
+  // Every record (the default: the app, the lessons, exports and tests read whole traces).
+  static Retention everything() { return Retention(); }
+  // No record until keep() names some.
+  static Retention only();
+  Retention& keep(RecordKind kind);              // every record of `kind`
+  Retention& keep(RecordKind kind, Name event);  // the records of `kind` with this event
+  bool keeps_everything() const { return all_; }
+  bool keeps(RecordKind kind, Name event) const;
+  bool keeps(const Record& r) const { return keeps(r.kind, r.event); }
+  // "mail, note fault, policy" (kinds in the order of RecordKind), or "everything".
+  std::string describe() const;
+
+ private:
+  bool all_ = true;
+  std::uint32_t kinds_ = 0;  // bit (1 << RecordKind): every event of that kind
+  std::vector<std::pair<RecordKind, Name>> events_;
+};
+
 class Trace {
  public:
   Trace() = default;
@@ -281,17 +306,39 @@ class Trace {
 
   // A protocol record is stored typed: its `proto` (if it points outside this trace) is copied
   // here with its text in the arena; one without `proto` is typed from its `detail`.
+  // A record the retention rule does not keep is streamed (see stream_to) and not stored: the
+  // reference returned is then valid only until the next record is added.
   Record& add(Record r);
   // A packet record: its typed fields and bytes are stored once, in this trace.
   Record& add_packet(Record r, const PacketInfo& packet);
+
+  // Which records stay in memory (everything unless set). Set it before the first record.
+  void set_retention(Retention keep) { retention_ = std::move(keep); }
+  const Retention& retention() const { return retention_; }
+  // From now on every record added, kept or not, is also written to `out` as its JSON line
+  // (the lines write_jsonl writes, in the same order), through a 64 KiB buffer: call
+  // flush_stream() before `out` is closed. The meta line is not written: it counts the
+  // records, so it comes last (meta_line()). Null: no stream.
+  void stream_to(std::ostream* out);
+  void flush_stream();
+  // Called with every record as it is added, kept or not (after it is typed and numbered):
+  // a way to count what the trace does not keep (the run budget's likely cause). Empty: none.
+  void watch(std::function<void(const Record&)> observer) { observer_ = std::move(observer); }
   // The same route, stored once per trace.
   const Hops* intern_path(const std::vector<std::string>& hops);
   const Hops* intern_path(const Hops& hops);
 
+  // The records kept in memory, in seq order: all of them unless a retention rule is set.
   const RecordStore& records() const { return records_; }
-  std::size_t size() const { return records_.size(); }
-  // Bytes the records take in memory, as estimated by estimate_size() when each was added
-  // (the run budget's "trace memory"; the deque's spare capacity is not counted).
+  // Records added so far, kept or not (the next record's seq; the meta line's "records").
+  std::size_t size() const { return added_; }
+  // Every record added is in records() (no retention rule dropped one).
+  bool complete() const { return records_.size() == added_; }
+  // The kept record with this seq, or null.
+  const Record* find(std::uint64_t seq) const;
+  // Bytes the kept records take in memory, as estimated by estimate_size() when each was added
+  // (the run budget's "trace memory"; the deque's spare capacity is not counted; a record the
+  // retention rule did not keep is not counted).
   std::uint64_t memory_estimate() const { return bytes_; }
   // A record's footprint: the struct, its summary's heap buffer, its JSON detail's nodes, and
   // for a packet or protocol record its typed fields and bytes (interned names are shared and
@@ -303,6 +350,10 @@ class Trace {
   // Header information written in the first (meta) line.
   nlohmann::json meta = nlohmann::json::object();
 
+  // The file's first line (with its newline): `meta`, the schema and the count of records.
+  std::string meta_line() const;
+  // The whole file; only for a complete() trace (throws std::logic_error otherwise: its
+  // records were streamed as they came, see stream_to).
   void write_jsonl(std::ostream& out) const;
   // Parses a JSON Lines trace; on failure returns false with "line N: message".
   static bool read_jsonl(std::istream& in, Trace& out, std::string& error);
@@ -312,6 +363,9 @@ class Trace {
   Record& add_protocol(Record r);
   Record& add_mail(Record r);
   Record& push(Record r);
+  // A record not kept: streamed, watched and numbered, not stored.
+  Record& pass(Record r);
+  void emit(const Record& r);
 
   RecordStore records_;
   std::deque<PacketInfo> packets_;
@@ -323,6 +377,12 @@ class Trace {
   std::size_t arena_cap_ = 0;
   std::uint64_t arena_bytes_ = 0;
   std::uint64_t bytes_ = 0;
+  std::uint64_t added_ = 0;
+  Retention retention_;
+  std::ostream* stream_ = nullptr;
+  std::string stream_buf_;
+  std::function<void(const Record&)> observer_;
+  Record passed_;  // the last record not kept (what add returns for it)
 };
 
 }  // namespace mailsim::sim

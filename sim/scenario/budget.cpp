@@ -66,40 +66,46 @@ std::string_view to_string(BudgetKind kind) {
 }
 
 RunawayCause likely_cause(const Trace& trace) {
-  std::map<std::string, std::uint64_t> relays;                  // message id -> relays
-  std::map<std::pair<std::string, std::string>, std::uint64_t> retries;  // (host, queue id) -> deferrals
-  std::map<std::pair<std::string, std::string>, Time> retry_gap;
-  std::map<std::string, std::uint64_t> packets_by_host;
-  std::unordered_map<std::uint64_t, std::uint64_t> bytes_by_conn;
-  std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> kinds;
-  std::uint64_t packets = 0;
-  for (const auto& r : trace.records()) {
-    ++kinds[{std::string(to_string(r.kind)), r.event, r.host}];
-    if (r.kind == RecordKind::Packet) {
-      ++packets;
-      ++packets_by_host[r.host];
-      if (r.conn != 0 && r.packet) bytes_by_conn[r.conn] += r.packet->bytes.size();
-    } else if (r.is(MailEvent::Relayed)) {
-      ++relays[r.mail_info().message_id.str()];
-    } else if (r.is(MailEvent::Deferred)) {
-      const std::pair<std::string, std::string> key{r.host, r.mail_info().queue_id.str()};
-      ++retries[key];
-      retry_gap[key] = (r.mail_info().has(MailInfo::kRetryAt) ? r.mail_info().retry_at : r.time) - r.time;
-    }
+  RunawayTally tally;
+  for (const auto& r : trace.records()) tally.add(r);
+  return tally.cause();
+}
+
+void RunawayTally::add(const Record& r) {
+  ++records_;
+  ++kinds_[{static_cast<int>(r.kind), r.event.c_str(), r.host.c_str()}];
+  if (r.kind == RecordKind::Packet) {
+    ++packets_;
+    ++packets_by_host_[r.host.c_str()];
+    if (r.conn != 0 && r.packet) bytes_by_conn_[r.conn] += r.packet->bytes.size();
+  } else if (r.is(MailEvent::Relayed)) {
+    Relays& rl = relays_[r.mail_info().message_id.c_str()];
+    ++rl.n;
+    rl.subject = std::string(r.mail_info().subject);
+    auto it = std::find_if(rl.hosts.begin(), rl.hosts.end(), [&](const auto& h) { return h.first == r.host.c_str(); });
+    if (it == rl.hosts.end()) rl.hosts.emplace_back(r.host.c_str(), 1);
+    else ++it->second;
+  } else if (r.is(MailEvent::Deferred)) {
+    Retries& rt = retries_[{r.host.c_str(), r.mail_info().queue_id.c_str()}];
+    ++rt.n;
+    rt.gap = (r.mail_info().has(MailInfo::kRetryAt) ? r.mail_info().retry_at : r.time) - r.time;
   }
+}
+
+RunawayCause RunawayTally::cause() const {
+  // The counts by text, so that ties go to the first name in byte order.
+  std::map<std::string, std::uint64_t> relays;                           // message id -> relays
+  for (const auto& [id, rl] : relays_) relays[id] = rl.n;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> retries;  // (host, queue id) -> deferrals
+  for (const auto& [key, rt] : retries_) retries[{key.first, key.second}] = rt.n;
   RunawayCause c;
   if (!relays.empty()) {
     const auto [id, n] = *top_of(relays);
     if (n >= kLoopRelays) {
-      std::map<std::string, std::uint64_t> hosts;
-      std::string subject;
-      for (const auto& r : trace.records()) {
-        if (!r.is(MailEvent::Relayed) || r.mail_info().message_id != id) continue;
-        ++hosts[r.host];
-        subject = std::string(r.mail_info().subject);
-      }
+      const Relays& rl = relays_.at(Name(id).c_str());
+      const std::string& subject = rl.subject;
       std::vector<std::pair<std::uint64_t, std::string>> order;
-      for (const auto& [h, k] : hosts) order.emplace_back(k, h);
+      for (const auto& [h, k] : rl.hosts) order.emplace_back(k, h);
       std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
         return a.first != b.first ? a.first > b.first : a.second < b.second;
       });
@@ -118,7 +124,7 @@ RunawayCause likely_cause(const Trace& trace) {
   if (!retries.empty()) {
     const auto [key, n] = *top_of(retries);
     if (n >= kStormRetries) {
-      const Time gap = retry_gap[key];
+      const Time gap = retries_.at({Name(key.first).c_str(), Name(key.second).c_str()}).gap;
       c.code = "retry_storm";
       c.params = {{"host", key.first}, {"queue_id", key.second}, {"retries", n}, {"interval_us", gap}};
       c.en = fmt::format("{} retries of one queue entry ({} at {}, next try every {}): a retry interval too short?",
@@ -128,9 +134,9 @@ RunawayCause likely_cause(const Trace& trace) {
       return c;
     }
   }
-  if (!bytes_by_conn.empty()) {
+  if (!bytes_by_conn_.empty()) {
     std::uint64_t best_conn = 0, best = 0;
-    for (const auto& [conn, b] : bytes_by_conn)
+    for (const auto& [conn, b] : bytes_by_conn_)
       if (b > best || (b == best && conn < best_conn)) best_conn = conn, best = b;
     if (best >= kLargeConnection) {
       c.code = "large_message";
@@ -140,27 +146,32 @@ RunawayCause likely_cause(const Trace& trace) {
       return c;
     }
   }
-  if (packets >= 1000) {
+  if (packets_ >= 1000) {
+    std::map<std::string, std::uint64_t> packets_by_host;
+    for (const auto& [h, n] : packets_by_host_) packets_by_host[h] += n;
     const auto [host, n] = *top_of(packets_by_host);
-    const double share = static_cast<double>(n) / static_cast<double>(packets);
+    const double share = static_cast<double>(n) / static_cast<double>(packets_);
     if (share >= kOneHostShare) {
       const int percent = static_cast<int>(share * 100);
       c.code = "one_host_packets";
       c.params = {{"host", host}, {"packets", n}, {"percent", percent}};
-      c.en = fmt::format("one host ({}) sent {}% of the {} packets", host, percent, count(packets));
-      c.ja = fmt::format("一つのホスト（{}）が {} 個のパケットの {}% を送りました", host, count(packets), percent);
+      c.en = fmt::format("one host ({}) sent {}% of the {} packets", host, percent, count(packets_));
+      c.ja = fmt::format("一つのホスト（{}）が {} 個のパケットの {}% を送りました", host, count(packets_), percent);
       return c;
     }
   }
   c.code = "busiest";
-  if (kinds.empty()) {
+  if (kinds_.empty()) {
     c.en = "the trace is empty";
     c.ja = "トレースは空です";
     return c;
   }
+  std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> kinds;
+  for (const auto& [k, n] : kinds_)
+    kinds[{std::string(to_string(static_cast<RecordKind>(std::get<0>(k)))), std::get<1>(k), std::get<2>(k)}] += n;
   const auto [k, n] = *top_of(kinds);
   const auto& [kind, event, host] = k;
-  const int percent = static_cast<int>(100.0 * static_cast<double>(n) / static_cast<double>(trace.size()));
+  const int percent = static_cast<int>(100.0 * static_cast<double>(n) / static_cast<double>(records_));
   const std::string what = event.empty() ? kind : kind + " " + event;
   c.params = {{"kind", kind}, {"event", event}, {"host", host}, {"records", n}, {"percent", percent}};
   c.en = fmt::format("most records were \"{}\"{} ({}%)", what, host.empty() ? "" : " at " + host, percent);

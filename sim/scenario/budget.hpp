@@ -5,6 +5,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -47,6 +51,44 @@ struct RunawayCause {
   std::string ja;
 };
 RunawayCause likely_cause(const Trace& trace);
+
+// What likely_cause counts, gathered one record at a time: from a whole trace, or from every
+// record as it is added (Trace::watch) when the trace keeps only some of them.
+class RunawayTally {
+ public:
+  void add(const Record& r);
+  RunawayCause cause() const;
+
+ private:
+  struct Relays {
+    std::uint64_t n = 0;
+    std::string subject;                                    // of the last relayed record
+    std::vector<std::pair<const char*, std::uint64_t>> hosts;  // interned host -> relays
+  };
+  struct Retries {
+    std::uint64_t n = 0;
+    Time gap = 0;  // the last deferral's wait until its next try
+  };
+  struct PairHash {
+    std::size_t operator()(const std::pair<const char*, const char*>& p) const {
+      return std::hash<const void*>()(p.first) * 31 + std::hash<const void*>()(p.second);
+    }
+  };
+  struct KindHash {
+    std::size_t operator()(const std::tuple<int, const char*, const char*>& k) const {
+      return (std::hash<const void*>()(std::get<1>(k)) * 31 + std::hash<const void*>()(std::get<2>(k))) * 31 +
+             static_cast<std::size_t>(std::get<0>(k));
+    }
+  };
+  // Keys are interned names (Name::c_str() is one pointer per text).
+  std::unordered_map<const char*, Relays> relays_;                                 // message id
+  std::unordered_map<std::pair<const char*, const char*>, Retries, PairHash> retries_;  // (host, queue id)
+  std::unordered_map<const char*, std::uint64_t> packets_by_host_;
+  std::unordered_map<std::uint64_t, std::uint64_t> bytes_by_conn_;
+  std::unordered_map<std::tuple<int, const char*, const char*>, std::uint64_t, KindHash> kinds_;  // (kind, event, host)
+  std::uint64_t packets_ = 0;
+  std::uint64_t records_ = 0;
+};
 
 // A run stopped by its budget.
 struct BudgetStop {

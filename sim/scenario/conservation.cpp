@@ -37,6 +37,7 @@ struct RecipientState {
   Time since = 0;                  // last progress: queued, deferred's next try
   std::optional<Time> retry_at;    // the last deferral's next try
   std::uint64_t last_seq = 0;
+  Time last_time = 0;
 };
 
 struct Entry {
@@ -141,6 +142,7 @@ Conservation check_conservation(const Trace& trace, bool quiescent, Time end) {
       it->second.since = r.time;
     }
     it->second.last_seq = r.seq;
+    it->second.last_time = r.time;
     return it->second;
   };
   auto finish = [&](Entry& e, RecipientState& rs, State to, const Record& r) {
@@ -265,7 +267,7 @@ Conservation check_conservation(const Trace& trace, bool quiescent, Time end) {
         violation(e.host, e.queue_id, e.message_id, e.subject, rs.address, "lost",
                   fmt::format("{} (queue id {} at {}) for {} was neither delivered, relayed, bounced nor dropped, and "
                               "nothing was left to do for it when the run ended (last seen at {})",
-                              msg, e.queue_id, e.host, rs.address, format_time(trace.records()[rs.last_seq].time)),
+                              msg, e.queue_id, e.host, rs.address, format_time(rs.last_time)),
                   {e.first_seq, rs.last_seq});
       } else if (rs.retry_at && *rs.retry_at >= end) {
         ++out.queued;

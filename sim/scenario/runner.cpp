@@ -651,6 +651,12 @@ ScenarioRun::ScenarioRun(const Scenario& scenario, RunOptions options)
     : scenario_(scenario), options_(std::move(options)), world_(std::make_unique<mail::MailWorld>()),
       sim_(std::make_unique<Simulation>(scenario.seed, scenario.transport)) {
   Simulation& sim = *sim_;
+  if (options_.retention) sim.trace().set_retention(*options_.retention);  // issue 13: keep only what is read
+  if (options_.trace_stream) sim.trace().stream_to(options_.trace_stream);
+  if (!sim.trace().retention().keeps_everything()) {
+    tally_ = std::make_unique<RunawayTally>();  // the budget's likely cause counts what is not kept too
+    sim.trace().watch([t = tally_.get()](const Record& r) { t->add(r); });
+  }
   sim.trace().meta = {{"scenario", scenario.name},
                       {"title", scenario.title.en},
                       {"seed", scenario.seed}};
@@ -712,7 +718,7 @@ RunResult ScenarioRun::finish() {
       cause.en = fmt::format("the scenario runs until {} (settings \"run_for\"), longer than the budget", format_span(stop_));
       cause.ja = fmt::format("シナリオは {} まで動く設定です（settings の \"run_for\"）。上限より長い設定です", format_span(stop_));
     } else {
-      cause = likely_cause(sim.trace());
+      cause = tally_ ? tally_->cause() : likely_cause(sim.trace());
     }
     Record note;
     note.kind = RecordKind::Note;
@@ -730,6 +736,9 @@ RunResult ScenarioRun::finish() {
   result.end_time = sim.now();
   result.events = sim.core().executed();
   result.trace = std::move(sim.trace());
+  result.trace.watch(nullptr);
+  sim.trace().watch(nullptr);  // nothing recorded while the world is taken down reaches the tally or the stream
+  sim.trace().stream_to(nullptr);
   result.conservation = check_conservation(result.trace, !result.stopped_early, result.end_time);
   result.expectations = check_expectations(scenario_, result.trace);
   result.narration = match_narration(scenario_.narration, result.trace);

@@ -47,6 +47,12 @@ struct RunOptions {
   std::function<void(Simulation&, mail::MailWorld&)> before_start;
   // The run budget; none: the scenario's (its "settings", else the defaults of sim/budget.hpp).
   std::optional<RunBudget> budget;
+  // Which records the trace keeps in memory; none: every one. checks_retention(scenario)
+  // (sim/scenario/retention.hpp) keeps only what the end-of-run checks read (issue 13).
+  std::optional<Retention> retention;
+  // Where every record is written as it is added (the JSON Lines records without the meta
+  // line: Trace::stream_to); null: nowhere. Flush it with RunResult::trace.flush_stream().
+  std::ostream* trace_stream = nullptr;
 };
 
 struct RunResult {
@@ -95,6 +101,7 @@ class ScenarioRun {
   std::unique_ptr<mail::MailWorld> world_;  // outlives the simulation, whose apps refer to it
   std::unique_ptr<Simulation> sim_;
   RunBudget budget_;
+  std::unique_ptr<RunawayTally> tally_;  // every record, when the trace keeps only some
   Time stop_ = 0;
   bool stopped_ = false;
   RunResult result_;
