@@ -432,6 +432,17 @@ bool start_fix(AppState& app, bool on) {
     f = FixChallengeState{};
     f.file = app.scenario.file;
     f.chosen = sim::fix_start(*app.scenario.fix);
+    f.numbers.assign(f.chosen.size(), std::nullopt);
+    // The numeric settings' ranges, as the lesson's file narrows them (the loader checked them).
+    const auto doc = sim::read_scenario_document(app.scenario.file);
+    for (const auto& s : app.scenario.fix->settings) {
+      const nlohmann::json* sj = nullptr;
+      if (doc) {
+        const nlohmann::json::json_pointer ptr(s.pointer);
+        if (doc->contains(ptr)) sj = &doc->at(ptr);
+      }
+      f.ranges.push_back(sim::fix_range(s, sj));
+    }
   }
   f.active = true;
   return true;
@@ -444,7 +455,17 @@ bool run_fix_try(AppState& app, std::string& error) {
   }
   if (!ensure_session(app, error)) return false;
   const auto fix = *app.scenario.fix;
-  const auto r = app.session.set_actions(sim::fix_actions(fix, app.fix.chosen));
+  // A typed number outside its range never reaches the run (the input clamps it; this is the check).
+  for (std::size_t k = 0; k < app.fix.numbers.size(); ++k) {
+    const auto& n = app.fix.numbers[k];
+    if (!n) continue;
+    const auto& r = k < app.fix.ranges.size() ? app.fix.ranges[k] : std::nullopt;
+    if (!r || *n < r->min || *n > r->max) {
+      error = "setting " + std::to_string(k + 1) + ": " + std::to_string(*n) + " is outside its range";
+      return false;
+    }
+  }
+  const auto r = app.session.set_actions(sim::fix_actions(fix, app.fix.chosen, app.fix.numbers));
   if (!r.ok) {
     error = r.message;
     return false;
@@ -454,7 +475,7 @@ bool run_fix_try(AppState& app, std::string& error) {
   app.playing = false;
   app.fix.grade = sim::grade_fix(app.scenario, app.session.run().trace);
   app.fix.graded_run = app.run_serial;
-  app.fix.tries.push_back({app.fix.tries.size() + 1, sim::fix_changes_text(fix, app.fix.chosen), app.fix.grade->passed,
+  app.fix.tries.push_back({app.fix.tries.size() + 1, sim::fix_changes_text(fix, app.fix.chosen, app.fix.numbers), app.fix.grade->passed,
                            app.fix.grade->total});
   app.status_key = "session.fix_tried";
   return true;

@@ -27,3 +27,4 @@ shot dns-delegation-sequence-ja delegation --at 60% --tab sequence --lang ja
 shot lessons-en whole-journey --step 1 --show lessons
 shot compose-ja op25b-submission --step 3 --show compose --lang ja
 shot detective-en user-unknown --challenge detective --student kuro
+shot fix-mailbox-full-ja mailbox-full --challenge fix --fix-try 1=3 --lang ja

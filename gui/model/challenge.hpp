@@ -40,6 +40,8 @@ struct FixChallengeState {
   bool active = false;
   std::string file;                   // the lesson the choices are for (another one: start afresh)
   sim::FixChoices chosen;             // per setting of Scenario::fix, the value picked
+  sim::FixNumbers numbers;            // per setting, a number typed in its range instead (none: `chosen`)
+  std::vector<std::optional<sim::FixRange>> ranges;  // per setting, its range when numeric (the lesson's file's)
   std::optional<sim::FixGrade> grade; // of the run on screen (the lesson as written, or the last try)
   std::uint64_t graded_run = 0;       // the run (AppState::run_serial) `grade` was made for
   std::vector<sim::FixTryResult> tries;

@@ -296,7 +296,9 @@ void fix_window(AppState& app) {
     const ImGuiStyle& style = ImGui::GetStyle();
     const float chrome = style.FramePadding.x * 2.0f + ImGui::GetFrameHeight() + 2.0f;
     auto fits = [&](const std::string& t, float room) { return ImGui::CalcTextSize(t.c_str()).x + chrome <= room; };
-    const std::string preview = value_text(f.chosen[k]);
+    std::string preview = value_text(f.chosen[k]);
+    if (k < f.numbers.size() && f.numbers[k] && k < f.ranges.size() && f.ranges[k])  // a typed number
+      preview = f.ranges[k]->size ? std::to_string(*f.numbers[k] / 1024) + " KB" : std::to_string(*f.numbers[k]);
     const float half = avail * 0.5f - style.ItemSpacing.x;
     const bool beside = ImGui::CalcTextSize(label.c_str()).x + indent <= half && fits(preview, half);
     if (beside) {
@@ -328,8 +330,42 @@ void fix_window(AppState& app) {
     }
     if (ImGui::BeginCombo("##value", shown.c_str(), combo_flags)) {
       for (std::size_t v = 0; v < setting.values.size(); ++v)
-        if (ImGui::Selectable(value_text(v).c_str(), f.chosen[k] == v)) f.chosen[k] = v;
+        if (ImGui::Selectable(value_text(v).c_str(), f.chosen[k] == v && !(k < f.numbers.size() && f.numbers[k]))) {
+          f.chosen[k] = v;
+          if (k < f.numbers.size()) f.numbers[k].reset();  // a listed value again
+        }
       ImGui::EndCombo();
+    }
+    // A numeric setting: any number in its range, typed or stepped with - and + (clamped to the
+    // range; a size in KB). It replaces the listed value until one is picked again.
+    if (k < f.ranges.size() && f.ranges[k] && k < f.numbers.size()) {
+      const sim::FixRange& r = *f.ranges[k];
+      const std::uint64_t unit = r.size ? 1024 : 1;
+      const std::uint64_t lo = (r.min + unit - 1) / unit;
+      const std::uint64_t hi = r.max / unit;
+      const std::uint64_t listed = sim::fix_number(setting, setting.values[f.chosen[k]]).value_or(r.min);
+      std::uint64_t n = (f.numbers[k] ? *f.numbers[k] : listed) / unit;
+      ImGui::Indent(indent);
+      const std::string hint = sim::fix_words(r.size ? "value.range_kb" : "value.range", lang,
+                                              {{"min", std::to_string(lo)}, {"max", std::to_string(hi)}});
+      // The hint and the input on one line when the input keeps room for the greatest number.
+      const float input_w = ImGui::CalcTextSize(std::to_string(hi).c_str()).x + ImGui::GetFrameHeight() * 2.0f +
+                            style.FramePadding.x * 2.0f + style.ItemInnerSpacing.x * 2.0f + fs;
+      if (ImGui::CalcTextSize(hint.c_str()).x + style.ItemSpacing.x + input_w <= ImGui::GetContentRegionAvail().x) {
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(hint.c_str());
+        ImGui::SameLine();
+      } else {
+        wrapped(hint);
+      }
+      ImGui::SetNextItemWidth(-1.0f);
+      const std::uint64_t step = std::max<std::uint64_t>(1, r.step / unit);
+      const std::uint64_t step_fast = step * 10;
+      if (ImGui::InputScalar("##number", ImGuiDataType_U64, &n, &step, &step_fast, "%llu")) {
+        n = std::clamp(n, lo, std::max(lo, hi));
+        f.numbers[k] = n * unit;
+      }
+      ImGui::Unindent(indent);
     }
     ImGui::PopID();
   }

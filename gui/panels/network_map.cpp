@@ -699,23 +699,29 @@ void network_map(AppState& app) {
   // Fit the world into the area above the legend, then apply the user's zoom and pan. The fit
   // is that of the automatic layout, so dragging a host or a region never rescales the map.
   const float legend_h = legend(app, dl, min, max, true);
-  const ImVec2 area_min(min.x + fs, min.y + fs * 0.5f);
-  const ImVec2 area_max(max.x - fs, max.y - legend_h - fs * 0.5f);
+  // The area the world is fitted into: the map above the legend, less the strip kept for the key
+  // of hosts when some host's label finds no room (planned below, then fitted again).
+  ImVec2 area_min(min.x + fs, min.y + fs * 0.5f);
+  ImVec2 area_max(max.x - fs, max.y - legend_h - fs * 0.5f);
   const Rect b = layout.bounds();
   const float pad_top = 70.0f;   // shields and policy labels above routers
   const float pad_bottom = 30.0f;
   const float world_w = b.width() + 40.0f;
   const float world_h = b.height() + pad_top + pad_bottom;
-  const float fit_x = (area_max.x - area_min.x) / world_w;
-  const float fit_y = (area_max.y - area_min.y) / world_h;
-  const float fit = std::min(fit_x, fit_y);
   constexpr float kMaxStretch = 2.4f;  // how far one axis may stretch beyond the other
+  auto fit_of = [&](ImVec2 a, ImVec2 c) { return std::min((c.x - a.x) / world_w, (c.y - a.y) / world_h); };
   View v;
-  v.scale = std::max(0.01f, fit * app.zoom);
-  v.sx = std::max(0.01f, std::min(fit_x, fit * kMaxStretch) * app.zoom);
-  v.sy = std::max(0.01f, std::min(fit_y, fit * kMaxStretch) * app.zoom);
-  v.centre = {b.center().x, b.center().y + (pad_bottom - pad_top) * 0.5f};
-  v.origin = ImVec2((area_min.x + area_max.x) * 0.5f + app.pan.x, (area_min.y + area_max.y) * 0.5f + app.pan.y);
+  auto fit_view = [&]() {
+    const float fit_x = (area_max.x - area_min.x) / world_w;
+    const float fit_y = (area_max.y - area_min.y) / world_h;
+    const float fit = std::min(fit_x, fit_y);
+    v.scale = std::max(0.01f, fit * app.zoom);
+    v.sx = std::max(0.01f, std::min(fit_x, fit * kMaxStretch) * app.zoom);
+    v.sy = std::max(0.01f, std::min(fit_y, fit * kMaxStretch) * app.zoom);
+    v.centre = {b.center().x, b.center().y + (pad_bottom - pad_top) * 0.5f};
+    v.origin = ImVec2((area_min.x + area_max.x) * 0.5f + app.pan.x, (area_min.y + area_max.y) * 0.5f + app.pan.y);
+  };
+  fit_view();
 
   if (hovered && io.MouseWheel != 0.0f) {
     const float old = app.zoom;
@@ -727,16 +733,22 @@ void network_map(AppState& app) {
     app.pan.y = (io.MousePos.y - base.y) - (io.MousePos.y - base.y - app.pan.y) * k;
   }
 
-  const float s = v.scale;
   const bool ja = app.japanese();
   // Icons: by the map's scale, and never larger than the room between neighbouring hosts
   // (a crowded world's hosts stand close together in grids); hosts stacked close leave half
   // of a row to the icon, the rest to the name under it.
-  float min_cell = Layout::kHostSpacing * v.sy;
-  for (const auto& n : layout.networks()) min_cell = std::min(min_cell, (n.cell_width + 10.0f) * v.sx);
-  const float icon = std::max(8.0f, std::min({std::clamp(Layout::kIconSize * s, 22.0f, 110.0f), min_cell * 0.62f,
-                                              std::max(16.0f, Layout::kHostSpacing * v.sy * 0.5f)}));
-  const float router_s = std::min(std::clamp(26.0f * s, 14.0f, 34.0f), std::max(8.0f, icon * 0.8f));
+  float s = 0.0f;
+  float icon = 0.0f;
+  float router_s = 0.0f;
+  auto size_icons = [&]() {
+    s = v.scale;
+    float min_cell = Layout::kHostSpacing * v.sy;
+    for (const auto& n : layout.networks()) min_cell = std::min(min_cell, (n.cell_width + 10.0f) * v.sx);
+    icon = std::max(8.0f, std::min({std::clamp(Layout::kIconSize * s, 22.0f, 110.0f), min_cell * 0.62f,
+                                    std::max(16.0f, Layout::kHostSpacing * v.sy * 0.5f)}));
+    router_s = std::min(std::clamp(26.0f * s, 14.0f, 34.0f), std::max(8.0f, icon * 0.8f));
+  };
+  size_icons();
   auto to_world = [&](ImVec2 p) {
     return Vec2{v.centre.x + (p.x - v.origin.x) / v.sx, v.centre.y + (p.y - v.origin.y) / v.sy};
   };
@@ -832,16 +844,21 @@ void network_map(AppState& app) {
     float ip_size = 0.0f;             // type of the IP line (0: none)
     float ip_w = 0.0f;
     float height = 0.0f;              // name and IP
+    bool numbered = false;            // the label is the host's number in the map's key (a pill)
   };
   const auto& nets = layout.networks();
-  const float clip_bottom = max.y - legend_h - 4.0f;
+  float clip_bottom = max.y - legend_h - 4.0f;
   std::vector<Box> region_box(nets.size());
-  for (std::size_t n = 0; n < nets.size(); ++n) region_box[n] = {v.to_screen(nets[n].box.min), v.to_screen(nets[n].box.max)};
-  // How far down each region may grow: to a little above the next region below it, and above
-  // another region's link to the Internet running under it (through a corridor).
   const auto* inet_place = layout.network(kInternetId);
   std::vector<float> grow_limit(nets.size());
   std::vector<float> region_bottom(nets.size());
+  const float label_pad = std::max(3.0f, fs * 0.3f);  // between a label and its region's border
+  std::vector<LabelPlan> plans(layout.hosts().size());
+  std::vector<std::string> number_of(layout.hosts().size());  // a host's number in the key ("" if none)
+  auto plan_labels = [&]() {
+  for (std::size_t n = 0; n < nets.size(); ++n) region_box[n] = {v.to_screen(nets[n].box.min), v.to_screen(nets[n].box.max)};
+  // How far down each region may grow: to a little above the next region below it, and above
+  // another region's link to the Internet running under it (through a corridor).
   for (std::size_t n = 0; n < nets.size(); ++n) {
     const Box& r = region_box[n];
     float limit = clip_bottom;
@@ -862,8 +879,7 @@ void network_map(AppState& app) {
     grow_limit[n] = std::max(limit, r.b.y);
     region_bottom[n] = r.b.y;
   }
-  const float label_pad = std::max(3.0f, fs * 0.3f);  // between a label and its region's border
-  std::vector<LabelPlan> plans(layout.hosts().size());
+  plans.assign(layout.hosts().size(), LabelPlan{});
   {
     const auto& hs = layout.hosts();
     for (std::size_t k = 0; k < hs.size(); ++k) {
@@ -892,6 +908,21 @@ void network_map(AppState& app) {
       const float side_b = region->column == 0 ? router_pad : label_pad;
       const float inner = rb.b.x - rb.a.x - side_a - side_b;
       float label_w = celled ? std::min(region->cell_width * v.sx, inner) : inner;
+      if (!number_of[k].empty()) {
+        // In the key: its number under the icon, as a pill of the least type (no IP line).
+        const ImVec2 ts = font->CalcTextSizeA(least_px, 1e9f, 0.0f, number_of[k].c_str());
+        const float pw = ts.x + least_px * 0.7f;
+        const float ph = ts.y + least_px * 0.24f;
+        if (pw > label_w || ph > room) continue;
+        p.numbered = true;
+        p.lines = {number_of[k]};
+        p.size = least_px;
+        p.name_w = pw;
+        p.height = ph;
+        p.x = std::clamp(p.c.x, rb.a.x + side_a + pw * 0.5f, std::max(rb.a.x + side_a + pw * 0.5f, rb.b.x - side_b - pw * 0.5f));
+        region_bottom[r] = std::max(region_bottom[r], std::min(grow_limit[r], p.top + p.height + label_pad));
+        continue;
+      }
       if (label_w < fs * 3.0f || room < fs * 0.6f) continue;
       const std::string name = app.host_name(h.id);
       // Small maps (many hosts in a short panel) get smaller type; a long name is set smaller
@@ -982,6 +1013,198 @@ void network_map(AppState& app) {
       region_bottom[r] = std::max(region_bottom[r], std::min(grow_limit[r], p.top + p.height + label_pad));
     }
   }
+  };
+  plan_labels();
+
+  // Hosts whose label finds no room (a small map at a large text scale, as 1280x720 with
+  // --scale 2) get a number beside the icon and a line in the key of hosts. The key has a strip
+  // of its own, beside or under the picture (whichever leaves the world larger), and the world
+  // is fitted again into what is left; a host that then loses its label joins the key (a
+  // strip sized for every host is the last try, so the key always has room for its lines).
+  struct HostKey {
+    std::vector<std::size_t> hosts;                  // which hosts, in the key's order
+    std::vector<std::vector<std::string>> lines;     // each host's name, wrapped in its column
+    float num_w = 0.0f;                              // the numbers' column
+    float col_w = 0.0f;                              // one column: number and name
+    int rows_per_col = 0;                            // entries per column
+    ImVec2 size;
+  };
+  const float ks = least_px;  // the key's type: the least size of the map's labels
+  const float key_pad = ks * 0.4f;
+  const float key_row = ks * 1.1f;
+  const float key_gap = ks * 0.9f;
+  auto unnamed_hosts = [&]() {
+    std::vector<std::size_t> out;
+    for (std::size_t k = 0; k < plans.size(); ++k)
+      if (plans[k].lines.empty()) out.push_back(k);
+    return out;
+  };
+  // The key's shape for these hosts within max_w x max_h: one column, else more, names wrapped
+  // after a word in their column (never inside one); nothing when it does not fit.
+  auto key_shape = [&](const std::vector<std::size_t>& hosts, float max_w, float max_h) -> std::optional<HostKey> {
+    HostKey key;
+    key.hosts = hosts;
+    const std::string last = std::to_string(hosts.size()) + "  ";
+    key.num_w = font->CalcTextSizeA(ks, 1e9f, 0.0f, last.c_str()).x;
+    float widest = 0.0f;
+    for (const auto k : hosts)
+      widest = std::max(widest, font->CalcTextSizeA(ks, 1e9f, 0.0f, app.host_name(layout.hosts()[k].id).c_str()).x);
+    for (int cols = 1; cols <= static_cast<int>(hosts.size()); ++cols) {
+      const float room = (max_w - key_pad * 2.0f - key_gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+      const float name_w = std::min(widest, room - key.num_w);
+      if (name_w < ks * 3.0f) break;
+      key.lines.clear();
+      bool whole = true;
+      for (const auto k : hosts) {
+        std::vector<std::string> ls;
+        for (const auto& l : wrapped(ms, font, ks, app.host_name(layout.hosts()[k].id), name_w + 0.5f, true)) {
+          if (l.size.x > name_w + 1.0f) whole = false;
+          ls.push_back(l.text);
+        }
+        key.lines.push_back(std::move(ls));
+      }
+      if (!whole) continue;
+      key.rows_per_col = static_cast<int>((hosts.size() + static_cast<std::size_t>(cols) - 1) / static_cast<std::size_t>(cols));
+      float tallest = 0.0f;
+      float col_h = 0.0f;
+      for (std::size_t i = 0; i < hosts.size(); ++i) {
+        if (i % static_cast<std::size_t>(key.rows_per_col) == 0) col_h = 0.0f;
+        col_h += static_cast<float>(key.lines[i].size()) * key_row;
+        tallest = std::max(tallest, col_h);
+      }
+      key.col_w = key.num_w + name_w;
+      const auto used_cols = static_cast<float>((hosts.size() + static_cast<std::size_t>(key.rows_per_col) - 1) /
+                                                static_cast<std::size_t>(key.rows_per_col));
+      key.size = ImVec2(key.col_w * used_cols + key_gap * (used_cols - 1.0f) + key_pad * 2.0f, tallest + key_pad * 2.0f);
+      if (key.size.y <= max_h) return key;
+    }
+    return std::nullopt;
+  };
+  std::optional<HostKey> host_key;
+  ImVec2 key_at;
+  {
+    const ImVec2 full_min = area_min;
+    const ImVec2 full_max = area_max;
+    const float map_w = max.x - min.x;
+    const float map_h = max.y - legend_h - min.y;
+    std::vector<std::size_t> keyed = unnamed_hosts();
+    std::vector<std::size_t> sized = keyed;
+    float side_w_max = 0.0f;   // the strip's size as kept: the key drawn in it is no larger
+    float under_h_max = 0.0f;
+    bool replanned = false;  // the world fitted again beside a strip
+    // First the map's free space as it is (outside every region, above the legend): the picture
+    // keeps its size. The key's names unwrapped, else wrapped to fit the margin beside the picture.
+    if (!keyed.empty()) {
+      std::vector<MapBox> regions_taken;
+      float picture_l = max.x;
+      float picture_r = min.x;
+      for (std::size_t n = 0; n < nets.size(); ++n) {
+        regions_taken.push_back({vec(region_box[n].a), {region_box[n].b.x, std::max(region_box[n].b.y, region_bottom[n])}});
+        picture_l = std::min(picture_l, region_box[n].a.x);
+        picture_r = std::max(picture_r, region_box[n].b.x);
+      }
+      const float margin = std::max(picture_l - min.x, max.x - picture_r) - 12.0f;
+      std::optional<HostKey> shape = key_shape(keyed, map_w - 12.0f, map_h - 12.0f);
+      if (shape && shape->size.x > margin) shape = key_shape(keyed, margin, map_h - 12.0f);
+      if (shape) {
+        const float kw = shape->size.x;
+        const float kh = shape->size.y;
+        const float bottom = max.y - legend_h - 6.0f;
+        const std::vector<Vec2> places = {{max.x - kw - 6.0f, min.y + 6.0f}, {min.x + 6.0f, min.y + 6.0f},
+                                          {max.x - kw - 6.0f, bottom - kh},  {min.x + 6.0f, bottom - kh},
+                                          {(min.x + max.x - kw) * 0.5f, bottom - kh}, {(min.x + max.x - kw) * 0.5f, min.y + 6.0f}};
+        if (const auto at = first_free(places, kw, kh, vec(min), Vec2{max.x, max.y - legend_h}, regions_taken)) {
+          for (std::size_t i = 0; i < keyed.size(); ++i) number_of[keyed[i]] = std::to_string(i + 1);
+          plan_labels();  // the numbers under the icons (a region may grow a little for them)
+          const MapBox kb{*at, {at->x + kw, at->y + kh}};
+          bool clear = true;
+          for (std::size_t n = 0; n < nets.size(); ++n)
+            if (covers(kb, {vec(region_box[n].a), {region_box[n].b.x, std::max(region_box[n].b.y, region_bottom[n])}})) clear = false;
+          if (clear) {
+            host_key = shape;
+            key_at = ImVec2(at->x, at->y);
+          } else {
+            std::fill(number_of.begin(), number_of.end(), std::string());
+            plan_labels();
+          }
+        }
+      }
+    }
+    for (int pass = 0; pass < 3 && !keyed.empty() && !host_key; ++pass) {
+      if (pass == 2) {  // the last try: room for every host
+        sized.clear();
+        for (std::size_t k = 0; k < plans.size(); ++k) sized.push_back(k);
+      }
+      // Beside the picture (a column at the right, as narrow as its names wrapped after a word
+      // allow), or under it (across the width, as flat as its columns allow): whichever leaves
+      // the world the larger picture (each axis may stretch, up to kMaxStretch, beyond the other).
+      std::optional<HostKey> side;
+      std::optional<HostKey> under;
+      side = key_shape(sized, map_w * 0.32f, map_h - 12.0f);
+      if (side && std::any_of(side->lines.begin(), side->lines.end(), [](const auto& l) { return l.size() > 1; }))
+        side.reset();  // a name wrapped: the narrowest shape that fits instead
+      for (const float k : {0.2f, 0.26f, 0.32f, 0.38f, 0.45f, 0.55f, 0.65f})
+        if (!side) side = key_shape(sized, map_w * k, map_h - 12.0f);
+      for (const float k : {0.2f, 0.3f, 0.45f, 0.55f, 0.65f})
+        if (!under) under = key_shape(sized, map_w - 12.0f, map_h * k);
+      side_w_max = side ? side->size.x : 0.0f;
+      under_h_max = under ? under->size.y : 0.0f;
+      auto picture = [&](ImVec2 c) {
+        const float fit = fit_of(full_min, c);
+        if (fit <= 0.0f) return -1.0f;
+        return std::min((c.x - full_min.x) / world_w, fit * kMaxStretch) * std::min((c.y - full_min.y) / world_h, fit * kMaxStretch);
+      };
+      const float side_fit = side ? picture(ImVec2(max.x - side->size.x - 6.0f - fs * 0.5f, full_max.y)) : -1.0f;
+      const float under_fit = under ? picture(ImVec2(full_max.x, max.y - legend_h - 6.0f - under->size.y - fs * 0.5f)) : -1.0f;
+      if (side_fit <= 0.0f && under_fit <= 0.0f) break;  // no strip: the key looks for free space below
+      area_min = full_min;
+      area_max = full_max;
+      clip_bottom = max.y - legend_h - 4.0f;
+      if (side_fit >= under_fit) {
+        key_at = ImVec2(max.x - side->size.x - 6.0f, min.y + 6.0f);
+        area_max.x = key_at.x - fs * 0.5f;
+      } else {
+        key_at = ImVec2(min.x + 6.0f, max.y - legend_h - 6.0f - under->size.y);
+        area_max.y = key_at.y - fs * 0.5f;
+        clip_bottom = key_at.y - 4.0f;
+      }
+      fit_view();
+      size_icons();
+      replanned = true;
+      std::fill(number_of.begin(), number_of.end(), std::string());
+      plan_labels();
+      keyed = unnamed_hosts();
+      const bool covered = std::all_of(keyed.begin(), keyed.end(), [&](std::size_t k) {
+        return std::find(sized.begin(), sized.end(), k) != sized.end();
+      });
+      if (covered) {
+        // Their numbers take the place of their names under the icons (the regions grow for
+        // them as for names); a number with no room there goes beside the icon (below).
+        for (std::size_t i = 0; i < keyed.size(); ++i) number_of[keyed[i]] = std::to_string(i + 1);
+        plan_labels();
+        // The key as drawn: the hosts now unnamed, in the strip's shape (it fits: fewer or the same).
+        host_key = side_fit >= under_fit ? key_shape(keyed, side_w_max, map_h - 12.0f)
+                                         : key_shape(keyed, map_w - 12.0f, under_h_max);
+        if (host_key && side_fit >= under_fit) key_at.x = max.x - host_key->size.x - 6.0f;
+        break;
+      }
+      for (const auto k : keyed)
+        if (std::find(sized.begin(), sized.end(), k) == sized.end()) sized.push_back(k);
+    }
+    if (host_key && host_key->hosts.empty()) host_key.reset();
+    if (!host_key && std::any_of(number_of.begin(), number_of.end(), [](const std::string& n) { return !n.empty(); }))
+      std::fill(number_of.begin(), number_of.end(), std::string());
+    if (!host_key && replanned) {
+      area_min = full_min;
+      area_max = full_max;
+      clip_bottom = max.y - legend_h - 4.0f;
+      fit_view();
+      size_icons();
+      plan_labels();
+    }
+    // Nothing else is placed in the key's strip.
+    if (host_key) avoid.push_back({key_at, ImVec2(key_at.x + host_key->size.x, key_at.y + host_key->size.y)});
+  }
 
   // Regions (the Internet first: a region dragged onto it stays visible).
   struct TitleJob {
@@ -1045,6 +1268,40 @@ void network_map(AppState& app) {
       }
       job.at.y = (a.y + c.y) * 0.5f - static_cast<float>(job.lines.size()) * job.size * 0.5f;
       job.alpha = 225;
+      // The plate never covers one of the region's icons or labels (a narrow region's hosts
+      // stand in its middle): its middle, else its top or bottom edge, else one shortened line
+      // there, else no title (the hosts' own labels say where they are).
+      auto covers_host = [&](float y, const std::vector<std::string>& rows) {
+        float w = 0.0f;
+        for (const auto& l : rows) w = std::max(w, font->CalcTextSizeA(job.size, 1e9f, 0.0f, l.c_str()).x);
+        const MapBox box{{job.at.x - w * 0.5f - 2.0f, y}, {job.at.x + w * 0.5f + 2.0f, y + static_cast<float>(rows.size()) * job.size}};
+        for (std::size_t k = 0; k < plans.size(); ++k) {
+          if (layout.region_of(layout.hosts()[k]) != np) continue;
+          const auto& hp = plans[k];
+          const MapBox ib{{hp.c.x - icon * 0.5f, hp.c.y - icon * 0.5f}, {hp.c.x + icon * 0.5f, hp.c.y + icon * 0.5f}};
+          if (covers(box, ib)) return true;
+          const float half = std::max(hp.name_w, hp.ip_w) * 0.5f;
+          if (!hp.lines.empty() && covers(box, MapBox{{hp.x - half, hp.top}, {hp.x + half, hp.top + hp.height}})) return true;
+        }
+        return false;
+      };
+      bool clear = false;
+      for (int tries = 0; tries < 2 && !clear && !job.lines.empty(); ++tries) {
+        const float h = static_cast<float>(job.lines.size()) * job.size;
+        for (const float y : {job.at.y, a.y + 2.0f, c.y - h - 2.0f}) {
+          if (!covers_host(y, job.lines)) {
+            job.at.y = y;
+            clear = true;
+            break;
+          }
+        }
+        if (!clear) {
+          const std::string one = fit_words(font, job.size, name, plate_w);
+          job.lines.clear();
+          if (!one.empty() && tries == 0) job.lines.push_back(one);
+        }
+      }
+      if (!clear) job.lines.clear();
     } else if (one_line) {
       job.lines.push_back(name);
     } else if (n.kind != "internet" && c.y - a.y > fs * 5.0f && n.cell_width >= Layout::kGridCell) {
@@ -1149,8 +1406,8 @@ void network_map(AppState& app) {
       std::string short_names;
       for (const auto& id : n.policy_ids) {
         const char* sep = names.empty() ? "" : (app.lang == "ja" ? "、" : ", ");
-        names += sep + sim::rule_name(id, app.lang);
-        short_names += sep + sim::rule_name(id, app.lang, true);
+        names += sep + border_rule_name(app.scenario, id, app.lang);
+        short_names += sep + border_rule_name(app.scenario, id, app.lang, true);
       }
       const float small = std::max(least_px, fs * 0.9f);
       std::vector<MapBox> taken = taken_by_hosts();
@@ -1216,7 +1473,9 @@ void network_map(AppState& app) {
       dl->AddLine(ImVec2(pc.x, pc.y - pr * 0.85f), ImVec2(pc.x, pc.y - pr * 0.15f), rgb(0xC0392B), std::max(1.5f, pr * 0.22f));
     }
     float y = p.top;
-    for (const auto& line : p.lines) {
+    if (p.numbered) pill(dl, font, p.size, ImVec2(std::floor(p.x - p.name_w * 0.5f), std::floor(y)), p.lines.front(),
+                         rgb(0xFFFFFF), rgb(theme::kInk), 0);
+    for (const auto& line : p.numbered ? std::vector<std::string>{} : p.lines) {
       const float w = font->CalcTextSizeA(p.size, 1e9f, 0.0f, line.c_str()).x;
       dl->AddText(font, p.size, ImVec2(std::floor(p.x - w * 0.5f), std::floor(y)), rgb(theme::kInk), line.c_str());
       y += p.size;
@@ -1411,16 +1670,35 @@ void network_map(AppState& app) {
     if (mail_tip.kind != MailTip::Kind::None && mail_tip.host == h.id) hovered_host = h.id;
   }
 
-  // Hosts whose label found no room (a small map at a large text scale, as 1280x720 with
-  // --scale 2): a number beside the icon and a key in the map's free space, outside the
-  // regions ("1  Shiroyagi's PC"), so that every host stays named (issue 18).
+  // Hosts whose label found no room: the key of hosts in its strip (planned above), else, when
+  // no strip could be kept, in the map's free space, outside the regions ("1  Shiroyagi's PC");
+  // and a number beside each icon.
   {
     std::vector<std::size_t> unnamed;
-    for (std::size_t k = 0; k < plans.size(); ++k)
-      if (plans[k].lines.empty()) unnamed.push_back(k);
+    if (host_key) unnamed = host_key->hosts;
+    else
+      for (std::size_t k = 0; k < plans.size(); ++k)
+        if (plans[k].lines.empty()) unnamed.push_back(k);
+    if (host_key) {
+      const ImVec2 ka = key_at;
+      const ImVec2 kb(ka.x + host_key->size.x, ka.y + host_key->size.y);
+      dl->AddRectFilled(ka, kb, rgb(theme::kBubbleFill), ks * 0.3f);
+      dl->AddRect(ka, kb, rgb(theme::kInkSoft), ks * 0.3f, 0, 1.0f);
+      for (std::size_t i = 0; i < unnamed.size(); ++i) {
+        const auto rows = static_cast<std::size_t>(host_key->rows_per_col);
+        const float x = ka.x + key_pad + static_cast<float>(i / rows) * (host_key->col_w + key_gap);
+        float y = ka.y + key_pad;
+        for (std::size_t j = i - i % rows; j < i; ++j) y += static_cast<float>(host_key->lines[j].size()) * key_row;
+        dl->AddText(font, ks, ImVec2(x, y), rgb(theme::kInk), std::to_string(i + 1).c_str());
+        for (const auto& l : host_key->lines[i]) {
+          dl->AddText(font, ks, ImVec2(x + host_key->num_w, y), rgb(theme::kInk), l.c_str());
+          y += key_row;
+        }
+      }
+      record(ms, MapItem::HostLabel, ka, kb, "(key of hosts)");
+    }
     if (!unnamed.empty()) {
-      const float ks = least_px;
-      const float pad = ks * 0.4f;
+      const float pad = key_pad;
       std::vector<std::string> entries;
       float key_w = 0.0f;
       for (std::size_t i = 0; i < unnamed.size(); ++i) {
@@ -1451,15 +1729,16 @@ void network_map(AppState& app) {
       const std::vector<Vec2> places = {{min.x + 6.0f, min.y + 6.0f},       {max.x - kw - 6.0f, min.y + 6.0f},
                                         {min.x + 6.0f, bottom - kh},         {max.x - kw - 6.0f, bottom - kh},
                                         {(min.x + max.x - kw) * 0.5f, bottom - kh}, {(min.x + max.x - kw) * 0.5f, min.y + 6.0f}};
-      std::optional<Vec2> key_at = first_free(places, kw, kh, vec(min), Vec2{max.x, max.y - legend_h}, taken);
-      if (!key_at) {
+      std::optional<Vec2> free_at = host_key ? std::optional<Vec2>(vec(key_at)) : first_free(places, kw, kh, vec(min), Vec2{max.x, max.y - legend_h}, taken);
+      if (!free_at) {
         const auto [pa, cost] = place_bubble(Vec2{(min.x + max.x) * 0.5f, (min.y + max.y) * 0.5f}, kw, kh, 0.0f, vec(min),
                                              Vec2{max.x, max.y - legend_h}, mboxes(avoid));
-        if (cost <= 0.5f) key_at = pa;
+        if (cost <= 0.5f) free_at = pa;
       }
-      if (key_at) {
-        const ImVec2 ka(key_at->x, key_at->y);
+      if (free_at) {
+        const ImVec2 ka(free_at->x, free_at->y);
         const ImVec2 kb(ka.x + kw, ka.y + kh);
+        if (!host_key) {
         dl->AddRectFilled(ka, kb, rgb(theme::kBubbleFill), ks * 0.3f);
         dl->AddRect(ka, kb, rgb(theme::kInkSoft), ks * 0.3f, 0, 1.0f);
         float ky = ka.y + pad;
@@ -1469,9 +1748,11 @@ void network_map(AppState& app) {
         }
         avoid.push_back({ka, kb});
         record(ms, MapItem::HostLabel, ka, kb, "(key of hosts)");
+        }
         // The numbers beside the icons, inside their regions, on free space.
         for (std::size_t i = 0; i < unnamed.size(); ++i) {
           const auto& hp = plans[unnamed[i]];
+          if (hp.numbered) continue;  // its number is under its icon
           const auto& h = layout.hosts()[unnamed[i]];
           const auto ri = static_cast<std::size_t>(layout.region_of(h) - nets.data());
           const std::string num = std::to_string(i + 1);
@@ -1491,7 +1772,14 @@ void network_map(AppState& app) {
                                            {c.x - icon * 0.62f - pw, c.y + icon * 0.3f},
                                            {c.x + icon * 0.62f, c.y + icon * 0.3f}};
           const Vec2 clip_b{region_box[ri].b.x, std::max(region_box[ri].b.y, region_bottom[ri])};
-          if (const auto at = first_free(spots, pw, ph, vec(region_box[ri].a), clip_b, mboxes(avoid))) {
+          // What the pill may not cover: as for any map text, except that a region's title
+          // counts as drawn (the margin bubbles keep from it would leave a small region no spot).
+          std::vector<MapBox> taken_here;
+          for (const auto& bx : avoid)
+            if (bx.weight != kTitleWeight) taken_here.push_back(mbox(bx));
+          for (const auto& it : ms.placed.items)
+            if (it.item == MapItem::Title) taken_here.push_back({{it.box.a.x - 1.0f, it.box.a.y - 1.0f}, {it.box.b.x + 1.0f, it.box.b.y + 1.0f}});
+          if (const auto at = first_free(spots, pw, ph, vec(region_box[ri].a), clip_b, taken_here)) {
             const ImVec2 a(at->x, at->y);
             pill(dl, font, ks, a, num, rgb(0xFFFFFF), rgb(theme::kInk), 0);
             avoid.push_back({a, ImVec2(a.x + pw, a.y + ph)});
@@ -1521,7 +1809,7 @@ void network_map(AppState& app) {
     const float fade = m.age < 0.7f ? 1.0f : std::max(0.0f, 1.0f - (m.age - 0.7f) / 0.3f);
     const auto alpha = static_cast<unsigned>(255.0f * fade);
     icons::cross(dl, c, std::clamp(40.0f * s, 24.0f, 56.0f), rgb(theme::kBlock, alpha));
-    const std::string rule = sim::rule_name(m.rule, app.lang, true);
+    const std::string rule = border_rule_name(app.scenario, m.rule, app.lang, true);
     const std::string text = format_text(app.tr("map.blocked_by"), {{"rule", rule}});
     const ImVec2 ts = font->CalcTextSizeA(fs, 1e9f, 0.0f, text.c_str());
     const float cross = std::clamp(40.0f * s, 24.0f, 56.0f);

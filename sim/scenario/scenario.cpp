@@ -21,6 +21,7 @@
 #include "protocols/smtp/address.hpp"
 #include "protocols/smtp/server.hpp"
 #include "sim/scenario/faults_loader.hpp"
+#include "sim/scenario/fix.hpp"
 
 namespace mailsim::sim {
 namespace {
@@ -1523,7 +1524,7 @@ class Loader {
     if (!c_.expect_object(j, p, "a setting ({\"on\": \"device\", \"setting\": \"smtp.port\", \"values\": [25, 587]})"))
       return std::nullopt;
     const std::size_t errors_before = c_.problems();
-    c_.allowed_keys(j, p, {"on", "account", "host", "user", "zone", "setting", "values", "en", "ja"});
+    c_.allowed_keys(j, p, {"on", "account", "host", "user", "zone", "setting", "values", "range", "en", "ja"});
     FixSetting f;
     f.pointer = p;
     if (j.contains("en"))
@@ -1778,6 +1779,7 @@ class Loader {
       c_.error(vp, "give at least one choice other than the world's own value (" + own.dump() + ")");
       return std::nullopt;
     }
+    if (!check_fix_range(c_, j, p, f)) return std::nullopt;  // "range" of a numeric setting (fix.cpp)
     return f;
   }
 

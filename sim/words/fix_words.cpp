@@ -44,6 +44,8 @@ constexpr WordingTemplate kFixTemplates[] = {
     {"value.password", "password {n}", "パスワード{n}"},
     {"value.own", "{value} (as set up)", "{value}（今の設定）"},
     {"value.own_mark", "(as set up)", "（今の設定）"},
+    {"value.range", "or a number from {min} to {max}:", "または{min}〜{max}の数："},
+    {"value.range_kb", "or a size from {min} to {max}, in KB:", "または{min}〜{max}の大きさ（KB）："},
     // The challenge.
     {"fix.title", "Fix the broken setup", "壊れた設定を直そう"},
     {"fix.intro", "Change settings, then try: the lesson runs again and its goals are checked.",

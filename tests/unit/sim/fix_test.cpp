@@ -156,3 +156,95 @@ TEST_CASE("fix: every lesson's fix starts broken, can be completed, and is worde
   }
   CHECK(with_fix >= 3);
 }
+
+namespace {
+// The lesson's document with `range` put on fix setting `k`, loaded again: the diagnostics' text
+// (empty when it loads).
+std::string load_with_range(const nlohmann::json& doc, std::size_t k, const nlohmann::json& range,
+                            std::optional<Scenario>* out = nullptr) {
+  nlohmann::json d = doc;
+  d["fix"]["settings"][k]["range"] = range;
+  auto loaded = load_scenario_text(d.dump(), "lesson-copy.json");
+  std::string text;
+  for (const auto& x : loaded.diagnostics) text += x.format() + "\n";
+  if (out) *out = std::move(loaded.scenario);
+  return text;
+}
+}  // namespace
+
+TEST_CASE("fix: numeric settings have the loader's range; a lesson may narrow it, and bad ranges are refused clearly") {
+  const auto l = lesson("mail/op25b-submission");
+  const auto& f = *l.scenario.fix;
+  // The loader's own limits.
+  const auto port = fix_range(f.settings[0], nullptr);
+  REQUIRE(port);
+  CHECK(port->min == 1);
+  CHECK(port->max == 65535);
+  CHECK_FALSE(port->size);
+  CHECK_FALSE(fix_range(f.settings[1], nullptr));  // AUTH on or off: no number
+  const auto m = lesson("mail/mailbox-full");
+  const auto quota = fix_range(m.scenario.fix->settings[0], nullptr);
+  REQUIRE(quota);
+  CHECK(quota->min == 0);
+  CHECK(quota->size);
+  CHECK(quota->step == 1024);
+
+  // Narrowed by the lesson.
+  std::optional<Scenario> s;
+  CHECK(load_with_range(l.doc, 0, {{"min", 1}, {"max", 3000}, {"step", 1}}, &s).empty());
+  REQUIRE(s);
+  nlohmann::json d = l.doc;
+  d["fix"]["settings"][0]["range"] = {{"min", 1}, {"max", 3000}};
+  const auto narrowed = fix_range(s->fix->settings[0], &d["fix"]["settings"][0]);
+  REQUIRE(narrowed);
+  CHECK(narrowed->max == 3000);
+  CHECK(load_with_range(m.doc, 0, {{"min", "0"}, {"max", "64KB"}, {"step", "1KB"}}).empty());
+
+  // Refused, each with its pointer and why.
+  const auto outside = load_with_range(l.doc, 0, {{"min", 600}, {"max", 3000}});
+  CHECK(outside.find("/fix/settings/0/range") != std::string::npos);
+  CHECK(outside.find("outside its range") != std::string::npos);
+  CHECK(load_with_range(l.doc, 0, {{"max", 70000}}).find("outside what the loader allows") != std::string::npos);
+  CHECK(load_with_range(l.doc, 0, {{"min", 3000}, {"max", 2000}}).find("above max") != std::string::npos);
+  CHECK(load_with_range(l.doc, 0, {{"step", 0}}).find("/fix/settings/0/range/step") != std::string::npos);
+  CHECK(load_with_range(l.doc, 0, {{"min", "five"}}).find("whole number") != std::string::npos);
+  CHECK(load_with_range(l.doc, 0, {{"least", 1}}).find("/fix/settings/0/range") != std::string::npos);
+  CHECK(load_with_range(l.doc, 1, {{"min", 0}}).find("is not a number") != std::string::npos);
+  CHECK(load_with_range(m.doc, 0, {{"max", "2KB"}}).find("outside its range") != std::string::npos);  // 3KB, 8KB listed
+}
+
+TEST_CASE("fix: a number typed in the range replaces the listed value; one outside it is refused") {
+  const auto l = lesson("mail/op25b-submission");
+  const auto& f = *l.scenario.fix;
+  auto right = with(f, fix_start(f), 1, true);
+  right = with(f, right, 2, "starttls");
+  FixNumbers numbers(f.settings.size());
+  numbers[0] = 587;  // typed, not picked from the list
+  const auto actions = fix_actions(f, right, numbers);
+  REQUIRE(actions.size() == 1);
+  CHECK(actions[0]["smtp"]["port"] == 587);
+  const auto good = try_fix(l.doc, l.scenario, right, numbers);
+  INFO(good.error);
+  REQUIRE(good.ok);
+  CHECK(good.grade.percent == 100);
+  CHECK(fix_changes_text(f, right, numbers).find("smtp.port=587") != std::string::npos);
+  numbers[0] = 70000;
+  const auto refused = try_fix(l.doc, l.scenario, right, numbers);
+  CHECK_FALSE(refused.ok);
+  CHECK(refused.error.find("70000 is outside 1 to 65535") != std::string::npos);
+  numbers[1] = 1;  // AUTH is no number
+  numbers[0] = 587;
+  CHECK(try_fix(l.doc, l.scenario, right, numbers).error.find("not a number") != std::string::npos);
+
+  // A quota typed in KB: 5 KB holds the 3 KB letter, 2 KB does not.
+  const auto m = lesson("mail/mailbox-full");
+  const auto& mf = *m.scenario.fix;
+  FixNumbers q(mf.settings.size());
+  q[0] = 5 * 1024;
+  CHECK(fix_actions(mf, fix_start(mf), q).at(0)["quota"] == "5KB");
+  CHECK(try_fix(m.doc, m.scenario, fix_start(mf), q).grade.percent == 100);
+  q[0] = 2 * 1024;  // the world's own: nothing changes
+  CHECK(fix_actions(mf, fix_start(mf), q).empty());
+  q[0] = 65ull * 1024 * 1024;
+  CHECK_FALSE(try_fix(m.doc, m.scenario, fix_start(mf), q).ok);
+}
