@@ -148,6 +148,7 @@ struct TransportLayer::Side {
   // connection's packets hardly ever change).
   std::vector<std::string> hops;
   const Hops* interned = nullptr;
+  std::int64_t bandwidth = 0;  // of the narrowest link towards the other end (0: not known yet)
 };
 
 struct TransportLayer::Connection {
@@ -360,8 +361,13 @@ void TransportLayer::queue_segment(Connection& c, int side, std::uint8_t flags, 
     s.unacked_bytes += wire.size();
   }
   // Segments leave one after another at the narrowest link's rate, in order.
-  const auto path = net_.path(s.host, c.side[1 - side].ep.ip);
-  const std::int64_t bw = path && path->bandwidth_bps > 0 ? path->bandwidth_bps : 100'000'000;
+  // The narrowest link of a route never changes during a run (networks keep their bandwidth),
+  // so it is looked up once per end, when the route exists.
+  if (s.bandwidth == 0) {
+    const auto path = net_.path(s.host, c.side[1 - side].ep.ip);
+    if (path) s.bandwidth = path->bandwidth_bps > 0 ? path->bandwidth_bps : 100'000'000;
+  }
+  const std::int64_t bw = s.bandwidth > 0 ? s.bandwidth : 100'000'000;
   const Time departure = std::max(core_.now(), s.next_departure);
   const auto bits = static_cast<std::int64_t>((wire.size() + 40) * 8);
   s.next_departure = departure + std::max<Time>(1, bits * kSecond / bw);
