@@ -14,7 +14,23 @@ EventId EventCore::schedule_at(Time at, Action action) {
   return id;
 }
 
-bool EventCore::cancel(EventId id) { return live_.erase(id) > 0; }
+bool EventCore::cancel(EventId id) {
+  if (live_.erase(id) == 0) return false;
+  // A cancelled entry waits in the queue until it reaches the top. Sessions re-arm their
+  // timeouts (minutes away) at every line, so those would pile up by the hundred thousand in
+  // a busy world: when they are most of the queue, the live ones are kept and the rest go.
+  // The order is a total order on (time, sequence), so nothing that runs changes.
+  if (queue_.size() > 1024 && queue_.size() > 2 * live_.size()) {
+    std::vector<Entry> keep;
+    keep.reserve(live_.size());
+    while (!queue_.empty()) {
+      if (live_.count(queue_.top().id)) keep.push_back(queue_.top());
+      queue_.pop();
+    }
+    queue_ = decltype(queue_)(std::greater<Entry>(), std::move(keep));
+  }
+  return true;
+}
 
 void EventCore::drop_cancelled_top() {
   while (!queue_.empty() && live_.find(queue_.top().id) == live_.end()) queue_.pop();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cassert>
 #include <deque>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -11,6 +12,12 @@
 
 namespace mailsim::sim {
 namespace {
+
+// Names every TCP record carries, interned once.
+const Name& tcp_name() {
+  static const Name n("tcp");
+  return n;
+}
 
 using namespace tcp_flags;
 
@@ -107,6 +114,7 @@ enum class TlsState { None, ClientHelloSent, AwaitClientHello, AwaitClientFinish
 
 struct TransportLayer::Side {
   std::string host;
+  Name name;  // host, interned once for the records
   Endpoint ep;
   std::uint32_t isn = 0;
   std::uint32_t snd_nxt = 0;
@@ -136,6 +144,11 @@ struct TransportLayer::Side {
   bool recovering = false;  // after a timeout: resend the rest once the peer acknowledges again
   Time last_progress = 0;
   bool gone = false;        // this end forgot the connection (aborted, or its host went down)
+  // The route of this end's last packet, interned in the trace once (the hops of a
+  // connection's packets hardly ever change).
+  std::vector<std::string> hops;
+  const Hops* interned = nullptr;
+  std::int64_t bandwidth = 0;  // of the narrowest link towards the other end (0: not known yet)
 };
 
 struct TransportLayer::Connection {
@@ -256,6 +269,7 @@ void TransportLayer::set_host_offline(const std::string& host, bool offline) {
 }
 
 bool TransportLayer::host_up(const std::string& host) const {
+  if (down_.empty()) return true;  // no host ever went down or offline
   auto it = down_.find(host);
   return it == down_.end() || it->second == HostState::Up;
 }
@@ -274,10 +288,10 @@ void TransportLayer::record_connection(const Connection& c, const std::string& e
   r.time = core_.now();
   r.kind = RecordKind::Connection;
   r.event = event;
-  r.host = c.side[0].host;
-  r.peer = c.side[1].host;
+  r.host = c.side[0].name;
+  r.peer = c.side[1].name;
   r.conn = c.id;
-  r.protocol = "tcp";
+  r.protocol = tcp_name();
   r.summary = summary;
   detail["client"] = c.side[0].ep.str();
   detail["server"] = c.side[1].ep.str();
@@ -298,6 +312,8 @@ SocketPtr TransportLayer::connect(const std::string& host, Endpoint to) {
   const HostInfo* peer = net_.host_by_ip(to.ip);
   c->side[1].host = peer ? peer->id : to.ip.str();
   c->side[1].ep = to;
+  c->side[0].name = c->side[0].host;
+  c->side[1].name = c->side[1].host;
   auto sock = SocketPtr(new TcpSocket(this, c->id, 0));
   c->side[0].socket = sock;
   const std::uint64_t id = c->id;
@@ -345,8 +361,13 @@ void TransportLayer::queue_segment(Connection& c, int side, std::uint8_t flags, 
     s.unacked_bytes += wire.size();
   }
   // Segments leave one after another at the narrowest link's rate, in order.
-  const auto path = net_.path(s.host, c.side[1 - side].ep.ip);
-  const std::int64_t bw = path && path->bandwidth_bps > 0 ? path->bandwidth_bps : 100'000'000;
+  // The narrowest link of a route never changes during a run (networks keep their bandwidth),
+  // so it is looked up once per end, when the route exists.
+  if (s.bandwidth == 0) {
+    const auto path = net_.path(s.host, c.side[1 - side].ep.ip);
+    if (path) s.bandwidth = path->bandwidth_bps > 0 ? path->bandwidth_bps : 100'000'000;
+  }
+  const std::int64_t bw = s.bandwidth > 0 ? s.bandwidth : 100'000'000;
   const Time departure = std::max(core_.now(), s.next_departure);
   const auto bits = static_cast<std::int64_t>((wire.size() + 40) * 8);
   s.next_departure = departure + std::max<Time>(1, bits * kSecond / bw);
@@ -364,17 +385,18 @@ void TransportLayer::transmit(std::uint64_t id, int side, std::uint8_t flags, st
   if (s.gone && !(flags & kRst)) return;
   if (!(flags & kSyn) && (!wire.empty() || (flags & kFin)) && !s.gone) arm_rto(*c, side);
   if (!host_up(s.host)) return;  // a host that is down or offline sends nothing
-  Segment seg{id, side, flags, seq, (flags & kSyn) && !(flags & kAck) ? 0u : s.rcv_nxt, std::move(wire), epoch_[s.host]};
+  Segment seg{id, side, flags, seq, (flags & kSyn) && !(flags & kAck) ? 0u : s.rcv_nxt, std::move(wire),
+              epoch_.empty() ? std::uint64_t{0} : epoch_[s.host]};
   if (!(flags & kSyn) || (flags & kAck)) seg.flags |= kAck;
   if (flags & kRst) seg.flags = static_cast<std::uint8_t>(kRst | kAck);
 
   Record r;
   r.time = core_.now();
-  r.event = "tcp";
-  r.host = s.host;
-  r.peer = d.host;
+  r.event = tcp_name();
+  r.host = s.name;
+  r.peer = d.name;
   r.conn = id;
-  r.protocol = "tcp";
+  r.protocol = tcp_name();
   const auto path = net_.path(s.host, d.ep.ip);
   const bool cut = path && !path->cut.empty();  // a link on the way is down: the packet is lost there
   const auto hit = net_.check_policy(s.host, d.ep.ip, Transport::Tcp, d.ep.port);  // not reached when cut
@@ -387,7 +409,11 @@ void TransportLayer::transmit(std::uint64_t id, int side, std::uint8_t flags, st
   pk.bytes = seg.wire;
   pk.tls = s.tls == TlsState::Active || (s.tls != TlsState::None && !seg.wire.empty());
   if (path) {
-    pk.path = trace_.intern_path(path->hops);
+    if (!s.interned || s.hops != path->hops) {
+      s.hops = path->hops;
+      s.interned = trace_.intern_path(s.hops);
+    }
+    pk.path = s.interned;
     pk.arrive = core_.now() + path->latency;
   }
   if (!path) {
@@ -529,7 +555,7 @@ void TransportLayer::arrive(const Segment& seg) {
   Side& s = c->side[me];
   // In flight when its sender went down or offline, or its receiver is down now: lost.
   const std::string& from_host = c->side[seg.from].host;
-  if (!host_up(from_host) || epoch_[from_host] != seg.epoch || !host_up(s.host)) return;
+  if (!down_.empty() && (!host_up(from_host) || epoch_[from_host] != seg.epoch || !host_up(s.host))) return;
   if (s.gone) {
     // This end forgot the connection (its host restarted): a RST tells the peer (RFC 9293 3.5.2).
     if (!(seg.flags & kRst)) transmit(c->id, me, kRst, seg.ack, {});
@@ -716,8 +742,8 @@ void TransportLayer::tls_established(Connection& c, int side) {
   r.time = core_.now();
   r.kind = RecordKind::Tls;
   r.event = "established";
-  r.host = s.host;
-  r.peer = c.side[1 - side].host;
+  r.host = s.name;
+  r.peer = c.side[1 - side].name;
   r.conn = c.id;
   r.protocol = "tls";
   r.summary = fmt::format("{}: TLS established with {} (TLS 1.2 simulated)", s.host, r.peer);

@@ -253,9 +253,11 @@ void MailServerApp::accept_connection(SocketPtr sock, const ListenerSpec& listen
   auto engine = std::make_unique<smtp::ServerSession>(cfg, *backend, sock->remote().ip.str());
   auto link = std::make_shared<SessionLink<smtp::ServerSession>>(*sim_, sock, std::move(engine), "smtp",
                                                                  spec_.show_credentials);
-  // The link keeps itself alive through the socket's callbacks; the backend lives as long.
+  // The link keeps itself alive through the socket's callbacks until the session ends; the
+  // backend (which the engine refers to) lives exactly as long, and is freed with it.
+  link->keep(backend);
   std::weak_ptr<SessionLink<smtp::ServerSession>> weak = link;
-  link->on_closed = [backend](smtp::ServerSession& s) {
+  link->on_closed = [](smtp::ServerSession& s) {
     if (!s.closed()) s.connection_lost();
   };
   const Time idle = spec_.timeouts.smtp_server_idle;
@@ -267,7 +269,6 @@ void MailServerApp::accept_connection(SocketPtr sock, const ListenerSpec& listen
                    [weak] { return faults::smtp_reads_data(weak); });
   if (auto* g = link->gate()) backend->gate = g->weak_from_this();
   link->attach();
-  links_.push_back(backend);
 }
 
 bool MailServerApp::is_local(const std::string& address) const {
@@ -736,9 +737,10 @@ void MailServerApp::try_address(std::shared_ptr<Attempt> a) {
     link->release_later();
     try_address(cur);
   };
-  sock->on_connected = [sock, implicit, connected] {
+  // A weak hold: a socket whose callback owned the socket itself would never be freed.
+  sock->on_connected = [ws = std::weak_ptr<TcpSocket>(sock), implicit, connected] {
     *connected = true;
-    if (implicit) sock->start_tls();
+    if (auto s = ws.lock(); s && implicit) s->start_tls();
   };
   const SessionTimeouts timeouts = spec_.timeouts;
   link->deadline = [timeouts](smtp::ClientSession& s, const TcpSocket& so, Time since) {

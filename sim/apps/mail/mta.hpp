@@ -144,7 +144,6 @@ class MailServerApp : public App {
   std::map<std::uint64_t, int> groups_in_flight_;
   std::map<std::string, Destination> destinations_;
   std::uint64_t next_id_ = 0;
-  std::vector<std::shared_ptr<void>> links_;  // live SMTP server sessions
   std::map<std::string, std::vector<Time>> rate_;  // sender -> times of accepted messages
   // (fingerprint of the message as received, recipient) -> queue id of its first arrival
   std::map<std::pair<std::uint64_t, std::string>, std::string> accepted_;

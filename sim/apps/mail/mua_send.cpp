@@ -157,9 +157,10 @@ void MailSenderApp::send(const SendRequest& request) {
                 server_name);
   };
   auto connected = std::make_shared<bool>(false);
-  sock->on_connected = [sock, implicit, connected] {
+  // A weak hold: a socket whose callback owned the socket itself would never be freed.
+  sock->on_connected = [ws = std::weak_ptr<TcpSocket>(sock), implicit, connected] {
     *connected = true;
-    if (implicit) sock->start_tls();
+    if (auto s = ws.lock(); s && implicit) s->start_tls();
   };
   const SessionTimeouts timeouts = spec_.timeouts;
   link->deadline = [timeouts](smtp::ClientSession& s, const TcpSocket& so, Time since) {

@@ -3,16 +3,21 @@
 
 namespace mailsim::sim::mail {
 
-void record_protocol_event(Simulation& sim, const TcpSocket& sock, const std::string& protocol,
+void record_protocol_event(Simulation& sim, const TcpSocket& sock, Name protocol,
+                           const proto::ProtocolEvent& e, bool show_credentials) {
+  record_protocol_event(sim, sock.host(), sock.peer_host(), sock.id(), protocol, e, show_credentials);
+}
+
+void record_protocol_event(Simulation& sim, Name host, Name peer, std::uint64_t conn, Name protocol,
                            const proto::ProtocolEvent& e, bool show_credentials) {
   using K = proto::ProtocolEvent::Kind;
   using Text = ProtocolInfo::TextKey;
   if (e.kind == K::CommandReceived || e.kind == K::ReplyReceived) return;  // the sender recorded it
   Record r;
   r.kind = RecordKind::Protocol;
-  r.host = sock.host();
-  r.peer = sock.peer_host();
-  r.conn = sock.id();
+  r.host = host;
+  r.peer = peer;
+  r.conn = conn;
   r.protocol = protocol;
   ProtocolInfo p;
   p.text = show_credentials && !e.clear_text.empty() ? e.clear_text : e.text;

@@ -1,6 +1,8 @@
 // Connects a sans-I/O protocol engine to a simulated TCP socket and records its lines.
 #pragma once
 #include <algorithm>
+#include <atomic>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,8 +16,18 @@ namespace mailsim::sim::mail {
 // Records one engine event in the trace. Only the sender of a line records it (commands
 // by the client, replies by the server), so a transcript shows each line once, at the
 // moment it left; state changes and protocol errors are recorded by both sides.
-void record_protocol_event(Simulation& sim, const TcpSocket& sock, const std::string& protocol,
+void record_protocol_event(Simulation& sim, const TcpSocket& sock, Name protocol,
                            const proto::ProtocolEvent& e, bool show_credentials);
+// The same with the socket's hosts and id given (a session keeps them, interned once).
+void record_protocol_event(Simulation& sim, Name host, Name peer, std::uint64_t conn, Name protocol,
+                           const proto::ProtocolEvent& e, bool show_credentials);
+
+// Session links alive in this process, of every engine (for the tests that check a finished
+// session is freed at once, not at the end of the run).
+struct SessionLinkCount {
+  static inline std::atomic<std::size_t> live{0};
+};
+inline std::size_t live_session_links() { return SessionLinkCount::live.load(); }
 
 // Pumps bytes between a socket and an engine. Engine must offer receive(), take_output(),
 // take_events(), tls_requested(), tls_established() and closed().
@@ -25,7 +37,16 @@ class SessionLink : public std::enable_shared_from_this<SessionLink<Engine>> {
   SessionLink(Simulation& sim, SocketPtr sock, std::unique_ptr<Engine> engine, std::string protocol,
               bool show_credentials = false)
       : sim_(sim), sock_(std::move(sock)), engine_(std::move(engine)), protocol_(std::move(protocol)),
-        show_credentials_(show_credentials) {}
+        show_credentials_(show_credentials), host_(sock_->host()), peer_(sock_->peer_host()) {
+    ++SessionLinkCount::live;
+  }
+  ~SessionLink() { --SessionLinkCount::live; }
+  SessionLink(const SessionLink&) = delete;
+  SessionLink& operator=(const SessionLink&) = delete;
+
+  // Something the engine refers to (an SMTP server's backend) that lives exactly as long as
+  // the link, and so is freed when the session ends. Destroyed after the engine.
+  void keep(std::shared_ptr<void> owned) { kept_ = std::move(owned); }
 
   // Hooks the socket's callbacks and sends whatever the engine has to say first.
   void attach() {
@@ -111,7 +132,7 @@ class SessionLink : public std::enable_shared_from_this<SessionLink<Engine>> {
 
   // Sends pending output, records events, starts TLS or closes as the engine asks.
   void flush() {
-    for (const auto& e : engine_->take_events()) record_protocol_event(sim_, *sock_, protocol_, e, show_credentials_);
+    for (const auto& e : engine_->take_events()) record(e);
     std::string out = engine_->take_output();
     if (gate_ && gate_->dead()) return;  // a fault closed or reset the stream
     if (!out.empty()) {
@@ -170,14 +191,23 @@ class SessionLink : public std::enable_shared_from_this<SessionLink<Engine>> {
  private:
   Simulation& sim_;
   SocketPtr sock_;
+  std::shared_ptr<void> kept_;  // declared before engine_: outlives it
   std::unique_ptr<Engine> engine_;
-  std::string protocol_;
+  Name protocol_;  // interned once: every record of the session names it
   bool show_credentials_;
+  Name host_, peer_;  // the socket's two hosts, interned once for the records
   bool tls_started_ = false;
   bool close_sent_ = false;
   std::shared_ptr<faults::ConnectionGate> gate_;
   Time last_activity_ = 0;
   EventId timer_ = 0;
+
+  void record(const proto::ProtocolEvent& e) {
+    // A connection the transport has already dropped names no hosts (as the socket then says).
+    const bool known = !sock_->host().empty();
+    record_protocol_event(sim_, known ? host_ : Name(), known ? peer_ : Name(), sock_->id(), protocol_, e,
+                          show_credentials_);
+  }
 
   void cancel_timer() {
     if (timer_) sim_.core().cancel(timer_);
@@ -209,7 +239,7 @@ class SessionLink : public std::enable_shared_from_this<SessionLink<Engine>> {
     }
     if (on_timeout) on_timeout(*engine_);
     if (abort_on_timeout) {
-      for (const auto& e : engine_->take_events()) record_protocol_event(sim_, *sock_, protocol_, e, show_credentials_);
+      for (const auto& e : engine_->take_events()) record(e);
       close_sent_ = true;
       auto keep = this->shared_from_this();
       sock_->abort();

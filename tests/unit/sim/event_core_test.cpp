@@ -102,3 +102,24 @@ TEST_CASE("run with a limit runs at most that many events") {
   CHECK(n == 3);
   CHECK(core.run() == 7);
 }
+
+TEST_CASE("timers re-armed again and again (the queue drops cancelled entries in bulk) keep the order") {
+  // As a session does: every step cancels its far timeout and sets a new one.
+  EventCore core;
+  std::vector<int> log;
+  EventId timeout = 0;
+  for (int i = 0; i < 10000; ++i) {
+    core.cancel(timeout);
+    timeout = core.schedule_at(1'000'000 + i, [&log] { log.push_back(-1); });
+    core.schedule_at(i % 7, [&log, i] { log.push_back(i); });  // many at the same times: FIFO on ties
+  }
+  CHECK(core.pending() == 10001);
+  core.run();
+  REQUIRE(log.size() == 10001);
+  // Time first, then the order of scheduling.
+  std::vector<int> expected;
+  for (int t = 0; t < 7; ++t)
+    for (int i = t; i < 10000; i += 7) expected.push_back(i);
+  expected.push_back(-1);
+  CHECK(log == expected);
+}
