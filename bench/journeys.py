@@ -122,7 +122,7 @@ def journeys_world(n, devices=DEVICES_DEFAULT, domains=DOMAINS_DEFAULT, seed=1, 
             "seed": seed,
             # The run budget's ceilings (docs/guarantees.md): a big world is meant to be big.
             # run_for: the default hour, or longer when the journeys take longer (100,000 take 100 min).
-            "settings": {"max_events": 100_000_000, "max_records": 20_000_000, "max_trace_mb": 4096,
+            "settings": {"max_events": 100_000_000, "max_records": 50_000_000, "max_trace_mb": 4096,
                          "run_for": f"{max(3600, (1_000_000 + n * every_us) // 1_000_000 + 600)}s"},
             "networks": networks, "internet": {"latency": "20ms"},
             "dns": {"zones": zones}, "hosts": hosts, "timeline": timeline, "expectations": []}
