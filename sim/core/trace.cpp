@@ -800,7 +800,8 @@ void Trace::flush_stream() {
 
 const Record* Trace::find(std::uint64_t seq) const {
   // Records are in seq order: a full trace finds it at its index, a partial one by bisection.
-  if (seq < records_.size() && records_[seq].seq == seq) return &records_[seq];
+  if (seq < records_.size() && records_[static_cast<std::size_t>(seq)].seq == seq)
+    return &records_[static_cast<std::size_t>(seq)];
   auto it = std::lower_bound(records_.begin(), records_.end(), seq,
                              [](const Record& r, std::uint64_t s) { return r.seq < s; });
   return it != records_.end() && it->seq == seq ? &*it : nullptr;

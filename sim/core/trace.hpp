@@ -331,7 +331,7 @@ class Trace {
   // The records kept in memory, in seq order: all of them unless a retention rule is set.
   const RecordStore& records() const { return records_; }
   // Records added so far, kept or not (the next record's seq; the meta line's "records").
-  std::size_t size() const { return added_; }
+  std::size_t size() const { return static_cast<std::size_t>(added_); }  // under 2^32 in a 32-bit build: the budget caps records
   // Every record added is in records() (no retention rule dropped one).
   bool complete() const { return records_.size() == added_; }
   // The kept record with this seq, or null.
