@@ -102,6 +102,14 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& lessons, std::ostream
   // becomes FILE behind the meta line (it counts the records, so it is written last).
   std::ofstream stream;
   const std::string stream_path = a.trace_path.empty() ? std::string() : a.trace_path + ".records.part";
+  // The part file goes however the run ends (an error, a refused trace file, an exception).
+  struct RemovePart {
+    const std::string* path = nullptr;  // set once the part file is opened
+    ~RemovePart() {
+      std::error_code ec;
+      if (path) std::filesystem::remove(*path, ec);
+    }
+  } remove_part;
   if (keep_checks) {
     opts.retention = sim::checks_retention(*loaded.scenario);
     if (!stream_path.empty()) {
@@ -110,6 +118,7 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& lessons, std::ostream
         err << stream_path << ": cannot write the trace file\n";
         return kExitInvalid;
       }
+      remove_part.path = &stream_path;
       opts.trace_stream = &stream;
     }
   }
@@ -117,7 +126,6 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& lessons, std::ostream
   if (!a.trace_path.empty()) {
     std::ofstream tf(a.trace_path, std::ios::binary);
     if (!tf) {
-      if (!stream_path.empty()) std::filesystem::remove(stream_path);
       err << a.trace_path << ": cannot write the trace file\n";
       return kExitInvalid;
     }
@@ -128,7 +136,6 @@ int cmd_run(const RunArgs& a, const std::filesystem::path& lessons, std::ostream
       std::ifstream records(stream_path, std::ios::binary);
       if (records.peek() != std::ifstream::traits_type::eof()) tf << records.rdbuf();
       records.close();
-      std::filesystem::remove(stream_path);
       if (!stream || !tf) {
         err << a.trace_path << ": cannot write the trace file\n";
         return kExitInvalid;
