@@ -687,7 +687,8 @@ std::size_t json_size(const nlohmann::json& j) {
 }  // namespace
 
 std::size_t Trace::estimate_size(const Record& r) {
-  std::size_t n = sizeof(Record) + heap_of(r.summary) + json_size(r.detail);
+  // A detail still null (nothing was put in it) is an empty object once the record is kept.
+  std::size_t n = sizeof(Record) + heap_of(r.summary) + json_size(r.detail.is_null() ? nlohmann::json::object() : r.detail);
   if (r.packet) n += sizeof(PacketInfo) + r.packet->bytes.size();
   if (r.proto) n += sizeof(ProtocolInfo) + r.proto->text.size();
   if (r.mail) n += sizeof(MailInfo) + r.mail->subject.size() + r.mail->reason.size() + r.mail->error.size();
@@ -762,6 +763,7 @@ Record& Trace::add(Record r) {
 }
 
 Record& Trace::push(Record r) {
+  if (r.detail.is_null()) r.detail = nlohmann::json::object();  // a kept record's detail is an object
   bytes_ += estimate_size(r);
   r.seq = added_++;
   records_.push_back(std::move(r));
@@ -829,7 +831,11 @@ std::string_view Trace::store_bytes(std::string_view bytes) {
   return {at, bytes.size()};
 }
 
-const Hops* Trace::intern_path(const Hops& hops) { return &*paths_.insert(hops).first; }
+const Hops* Trace::intern_path(const Hops& hops) {
+  const Hops* p = &*paths_.insert(hops).first;
+  own_paths_.insert(p);
+  return p;
+}
 
 const Hops* Trace::intern_path(const std::vector<std::string>& hops) {
   Hops names;
@@ -886,19 +892,20 @@ Record& Trace::add_mail(Record r) {
 
 Record& Trace::add_packet(Record r, const PacketInfo& packet) {
   r.kind = RecordKind::Packet;
+  if (!r.detail.is_null()) r.detail = nlohmann::json();  // a packet's detail is its typed fields
   if (!retention_.keeps(r)) {  // written from the writer's own bytes and route, never stored
     r.packet = &packet;
-    r.detail = nlohmann::json::object();
     return pass(std::move(r));
   }
   PacketInfo& p = packets_.emplace_back(packet);
   p.bytes = store_bytes(packet.bytes);
   arena_bytes_ += packet.bytes.size();  // payload_bytes(): the packets' share of the arena
-  if (packet.path) p.path = intern_path(*packet.path);
+  // A route the writer interned here already (the transport does, once per connection end) is
+  // not looked up again.
+  if (packet.path && !own_paths_.count(packet.path)) p.path = intern_path(*packet.path);
   r.kind = RecordKind::Packet;
   r.packet = &p;
-  r.detail = nlohmann::json::object();  // empty: readers that look up keys on any record still work
-  return push(std::move(r));
+  return push(std::move(r));  // its detail becomes an empty object: readers that look up keys on any record still work
 }
 
 namespace {
