@@ -2,7 +2,10 @@
 #include "cli/report.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <ostream>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -86,18 +89,71 @@ void print_story(std::ostream& out, const sim::Scenario& s, const sim::RunResult
   }
 }
 
+bool plain_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// `text` padded with spaces to `width` columns, on the right (`right`: on the left).
+void append_padded(std::string& line, std::string_view text, std::size_t width, bool right) {
+  const std::size_t pad = text.size() < width ? width - text.size() : 0;
+  if (right) line.append(pad, ' ');
+  line += text;
+  if (!right) line.append(pad, ' ');
+}
+
+// One line of the list of records: what fmt::format("{:>12}  {:<{}}  {:<10}  {}\n", ...) makes.
+// Text that is plain ASCII is as wide as it is long, so it is padded here; anything else goes
+// through fmt, which measures the width of other characters itself.
+void append_record_line(std::string& line, const std::string& when, sim::Name host, std::size_t width,
+                        const std::string& kind, const std::string& text) {
+  if (!plain_ascii(when) || !plain_ascii(host.view()) || !plain_ascii(kind)) {
+    line += fmt::format("{:>12}  {:<{}}  {:<10}  {}\n", when, host, width, kind, text);
+    return;
+  }
+  append_padded(line, when, 12, true);
+  line += "  ";
+  append_padded(line, host.view(), width, false);
+  line += "  ";
+  append_padded(line, kind, 10, false);
+  line += "  ";
+  line += text;
+  line += '\n';
+}
+
 void print_records(std::ostream& out, const sim::Scenario& s, const sim::RunResult& r, const ReportOptions& o) {
   heading(out, phrase("happened", o), '-');
   std::size_t width = 4;
   for (const auto& h : s.hosts) width = std::max(width, h.info.id.size());
   std::size_t shown = 0;
+  // Words looked up once per kind and once per moment, not per record; lines written in blocks.
+  std::vector<std::string> kinds;
+  std::vector<bool> have_kind;
+  std::string when;
+  std::optional<sim::Time> when_at;
+  std::string lines;
   for (const auto& rec : r.trace.records()) {
     if (!in_story(rec, o)) continue;
     ++shown;
-    const std::string kind(phrase("kind." + std::string(sim::to_string(rec.kind)), o));
-    out << fmt::format("{:>12}  {:<{}}  {:<10}  {}\n", clock(rec.time, o), rec.host, width, kind,
-                       sim::describe_record(rec, o.lang, &s));
+    const auto k = static_cast<std::size_t>(rec.kind);
+    if (k >= kinds.size()) {
+      kinds.resize(k + 1);
+      have_kind.resize(k + 1);
+    }
+    if (!have_kind[k]) {
+      kinds[k] = phrase("kind." + std::string(sim::to_string(rec.kind)), o);
+      have_kind[k] = true;
+    }
+    if (when_at != rec.time) {
+      when = clock(rec.time, o);
+      when_at = rec.time;
+    }
+    append_record_line(lines, when, rec.host, width, kinds[k], sim::describe_record(rec, o.lang, &s));
+    if (lines.size() >= (1u << 16)) {
+      out << lines;
+      lines.clear();
+    }
   }
+  out << lines;
   if (shown == 0 && r.trace.complete()) out << "  " << phrase("happened.nothing", o) << "\n";
   if (!r.trace.complete()) out << "  " << phrase("happened.partial", o, r.trace.records().size(), r.trace.size()) << "\n";
 }

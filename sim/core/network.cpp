@@ -10,6 +10,7 @@ void Network::add_network(NetworkInfo n) {
   if (network_index_.count(n.id)) throw std::logic_error("duplicate network " + n.id);
   network_index_[n.id] = networks_.size();
   networks_.push_back(std::move(n));
+  ++version_;
 }
 
 void Network::add_host(HostInfo h) {
@@ -18,10 +19,12 @@ void Network::add_host(HostInfo h) {
   host_index_[h.id] = hosts_.size();
   ip_index_[h.ip.value] = hosts_.size();
   hosts_.push_back(std::move(h));
+  ++version_;
 }
 
 void Network::set_path_latency(const std::string& a, const std::string& b, Time t) {
   path_latency_[std::minmax(a, b)] = t;
+  ++version_;
 }
 
 const NetworkInfo* Network::network(const std::string& id) const {
@@ -44,6 +47,7 @@ void Network::set_link_up(const std::string& network, bool up) {
   const bool listed = it != links_down_.end() && *it == network;
   if (up && listed) links_down_.erase(it);
   if (!up && !listed) links_down_.insert(it, network);
+  if (up == listed) ++version_;  // it changed
 }
 
 bool Network::link_up(const std::string& network) const {

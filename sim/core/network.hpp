@@ -69,13 +69,21 @@ class Network {
  public:
   void add_network(NetworkInfo n);
   void add_host(HostInfo h);
-  void set_internet_latency(Time t) { internet_latency_ = t; }
+  void set_internet_latency(Time t) {
+    internet_latency_ = t;
+    ++version_;
+  }
   void set_path_latency(const std::string& a, const std::string& b, Time t);
   // A network's link to the Internet going down or up (a timeline's link_down / link_up):
   // while it is down, paths between its hosts and other networks are cut (Path::cut); its
   // own hosts still reach each other.
   void set_link_up(const std::string& network, bool up);
   bool link_up(const std::string& network) const;
+
+  // Changes whenever something a route or a policy check depends on changes (a network, a
+  // host, a latency, a link going down or up): a path or policy hit computed at one version
+  // holds as long as the version is the same.
+  std::uint64_t version() const { return version_; }
 
   const NetworkInfo* network(const std::string& id) const;
   const HostInfo* host(const std::string& id) const;
@@ -102,6 +110,7 @@ class Network {
   std::map<std::pair<std::string, std::string>, Time> path_latency_;
   std::vector<std::string> links_down_;  // sorted network ids
   Time internet_latency_ = 20 * kMilli;
+  std::uint64_t version_ = 0;
 };
 
 }  // namespace mailsim::sim

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <istream>
@@ -583,50 +584,92 @@ bool from_json(const nlohmann::json& j, Record& out, PacketInfo& packet, std::st
   return true;
 }
 
-std::string escape_bytes(std::string_view bytes) {
+namespace {
+
+// What escape_bytes does with each byte value: keeps it, writes a two-character escape
+// (\\ \r \n \t), looks for a well-formed UTF-8 sequence it starts, or writes \xHH. `"` is kept
+// too, but a JSON string needs it escaped (kQuote).
+enum ByteClass : std::uint8_t { kKeep, kQuote, kShort, kLead, kHexByte };
+constexpr std::array<std::uint8_t, 256> kByteClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (unsigned c = 0; c < 256; ++c) {
+    if (c == '\\' || c == '\r' || c == '\n' || c == '\t') t[c] = kShort;
+    else if (c == '"') t[c] = kQuote;
+    else if (c >= 0x20 && c < 0x7F) t[c] = kKeep;
+    else if (c >= 0xC2 && c <= 0xF4) t[c] = kLead;
+    else t[c] = kHexByte;
+  }
+  return t;
+}();
+
+// The length of the well-formed UTF-8 sequence that starts at bytes[i] (a kLead byte), or 0
+// for overlong forms, surrogates, code points beyond U+10FFFF and cut sequences.
+std::size_t utf8_length(std::string_view bytes, std::size_t i) {
+  const auto c = static_cast<unsigned char>(bytes[i]);
+  const std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+  if (i + len > bytes.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k)
+    if ((static_cast<unsigned char>(bytes[i + k]) & 0xC0) != 0x80) return 0;
+  const auto second = static_cast<unsigned char>(bytes[i + 1]);
+  if (c == 0xE0 && second < 0xA0) return 0;
+  if (c == 0xED && second > 0x9F) return 0;
+  if (c == 0xF0 && second < 0x90) return 0;
+  if (c == 0xF4 && second > 0x8F) return 0;
+  return len;
+}
+
+// escape_bytes(bytes) appended to `out`, whole runs of kept bytes at a time. With `json`, as
+// the inside of a JSON string: backslashes doubled and `"` escaped, exactly what the JSON
+// writer makes of escape_bytes' text (which has no control character left to escape).
+void append_escaped(std::string& out, std::string_view bytes, bool json) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size());
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
+  const std::string_view backslash = json ? "\\\\" : "\\";
+  const std::size_t n = bytes.size();
+  std::size_t i = 0;
+  while (i < n) {
+    std::size_t j = i;
+    for (; j < n; ++j) {
+      const auto cls = kByteClass[static_cast<unsigned char>(bytes[j])];
+      if (cls != kKeep && (json || cls != kQuote)) break;
+    }
+    out.append(bytes.data() + i, j - i);
+    if (j == n) break;
+    i = j;
     const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c >= 0x20 && c < 0x7F) {
-      out += static_cast<char>(c);
-    } else if (c >= 0xC2 && c <= 0xF4) {
-      // Keep a well-formed UTF-8 sequence as it is (Japanese text stays readable); anything
-      // else (overlong forms, surrogates, beyond U+10FFFF, cut sequences) is escaped.
-      std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-      bool ok = i + len <= bytes.size();
-      for (std::size_t k = 1; ok && k < len; ++k)
-        ok = (static_cast<unsigned char>(bytes[i + k]) & 0xC0) == 0x80;
-      if (ok) {
-        const auto second = static_cast<unsigned char>(bytes[i + 1]);
-        if (c == 0xE0) ok = second >= 0xA0;
-        else if (c == 0xED) ok = second <= 0x9F;
-        else if (c == 0xF0) ok = second >= 0x90;
-        else if (c == 0xF4) ok = second <= 0x8F;
-      }
-      if (ok) {
-        out.append(bytes.substr(i, len));
-        i += len - 1;
-      } else {
-        out += "\\x";
+    switch (kByteClass[c]) {
+      case kQuote:  // only in a JSON string
+        out += "\\\"";
+        ++i;
+        break;
+      case kShort:
+        out += backslash;
+        if (c == '\\') out += backslash;
+        else out += c == '\r' ? 'r' : c == '\n' ? 'n' : 't';
+        ++i;
+        break;
+      case kLead:
+        if (const std::size_t len = utf8_length(bytes, i); len != 0) {
+          out.append(bytes.data() + i, len);
+          i += len;
+          break;
+        }
+        [[fallthrough]];
+      default:
+        out += backslash;
+        out += 'x';
         out += kHex[c >> 4];
         out += kHex[c & 15];
-      }
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+        ++i;
     }
   }
+}
+
+}  // namespace
+
+std::string escape_bytes(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  append_escaped(out, bytes, false);
   return out;
 }
 
@@ -639,23 +682,28 @@ std::string unescape_bytes(std::string_view text) {
   };
   std::string out;
   out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '\\' || i + 1 >= text.size()) {
-      out += text[i];
-      continue;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t slash = text.find('\\', i);
+    if (slash == std::string_view::npos || slash + 1 >= text.size()) {  // a lone backslash at the end stays
+      out.append(text.substr(i));
+      break;
     }
-    const char n = text[++i];
+    out.append(text.substr(i, slash - i));
+    i = slash + 1;
+    const char n = text[i];
     if (n == 'r') out += '\r';
     else if (n == 'n') out += '\n';
     else if (n == 't') out += '\t';
     else if (n == '\\') out += '\\';
-    else if (n == 'x' && i + 2 < text.size() + 0 && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+    else if (n == 'x' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
       out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
       i += 2;
     } else {
       out += '\\';
       out += n;
     }
+    ++i;
   }
   return out;
 }
@@ -687,7 +735,8 @@ std::size_t json_size(const nlohmann::json& j) {
 }  // namespace
 
 std::size_t Trace::estimate_size(const Record& r) {
-  std::size_t n = sizeof(Record) + heap_of(r.summary) + json_size(r.detail);
+  // A detail still null (nothing was put in it) is an empty object once the record is kept.
+  std::size_t n = sizeof(Record) + heap_of(r.summary) + json_size(r.detail.is_null() ? nlohmann::json::object() : r.detail);
   if (r.packet) n += sizeof(PacketInfo) + r.packet->bytes.size();
   if (r.proto) n += sizeof(ProtocolInfo) + r.proto->text.size();
   if (r.mail) n += sizeof(MailInfo) + r.mail->subject.size() + r.mail->reason.size() + r.mail->error.size();
@@ -762,6 +811,7 @@ Record& Trace::add(Record r) {
 }
 
 Record& Trace::push(Record r) {
+  if (r.detail.is_null()) r.detail = nlohmann::json::object();  // a kept record's detail is an object
   bytes_ += estimate_size(r);
   r.seq = added_++;
   records_.push_back(std::move(r));
@@ -829,7 +879,11 @@ std::string_view Trace::store_bytes(std::string_view bytes) {
   return {at, bytes.size()};
 }
 
-const Hops* Trace::intern_path(const Hops& hops) { return &*paths_.insert(hops).first; }
+const Hops* Trace::intern_path(const Hops& hops) {
+  const Hops* p = &*paths_.insert(hops).first;
+  own_paths_.insert(p);
+  return p;
+}
 
 const Hops* Trace::intern_path(const std::vector<std::string>& hops) {
   Hops names;
@@ -886,19 +940,20 @@ Record& Trace::add_mail(Record r) {
 
 Record& Trace::add_packet(Record r, const PacketInfo& packet) {
   r.kind = RecordKind::Packet;
+  if (!r.detail.is_null()) r.detail = nlohmann::json();  // a packet's detail is its typed fields
   if (!retention_.keeps(r)) {  // written from the writer's own bytes and route, never stored
     r.packet = &packet;
-    r.detail = nlohmann::json::object();
     return pass(std::move(r));
   }
   PacketInfo& p = packets_.emplace_back(packet);
   p.bytes = store_bytes(packet.bytes);
   arena_bytes_ += packet.bytes.size();  // payload_bytes(): the packets' share of the arena
-  if (packet.path) p.path = intern_path(*packet.path);
+  // A route the writer interned here already (the transport does, once per connection end) is
+  // not looked up again.
+  if (packet.path && !own_paths_.count(packet.path)) p.path = intern_path(*packet.path);
   r.kind = RecordKind::Packet;
   r.packet = &p;
-  r.detail = nlohmann::json::object();  // empty: readers that look up keys on any record still work
-  return push(std::move(r));
+  return push(std::move(r));  // its detail becomes an empty object: readers that look up keys on any record still work
 }
 
 namespace {
@@ -915,26 +970,41 @@ class LineWriter {
   explicit LineWriter(std::string& buf) : buf_(buf) {}
 
   void key(std::string_view k) {
-    buf_ += first_ ? '{' : ',';
-    first_ = false;
-    buf_ += '"';
-    buf_ += k;  // keys are ours: plain ASCII
-    buf_ += "\":";
-  }
-  void number(std::uint64_t v) { fmt::format_to(std::back_inserter(buf_), "{}", v); }
-  void number(std::int64_t v) { fmt::format_to(std::back_inserter(buf_), "{}", v); }
-  void string(std::string_view text) {
-    for (const char ch : text) {
-      if (static_cast<unsigned char>(ch) >= 0x80) {
-        // Not plain ASCII: nlohmann checks the UTF-8 and replaces what is broken.
-        buf_ += nlohmann::json(std::string(text)).dump(-1, ' ', false, kReplace);
-        return;
-      }
+    // keys are ours: short plain ASCII, appended at once
+    char text[40];
+    std::size_t n = 0;
+    text[n++] = first_ ? '{' : ',';
+    text[n++] = '"';
+    if (k.size() > sizeof text - 4) {
+      buf_.append(text, n);
+      buf_ += k;
+      buf_ += "\":";
+    } else {
+      std::memcpy(text + n, k.data(), k.size());
+      n += k.size();
+      text[n++] = '"';
+      text[n++] = ':';
+      buf_.append(text, n);
     }
-    escape_ascii(text);
+    first_ = false;
+  }
+  void number(std::uint64_t v) { integer(v); }
+  void number(std::int64_t v) { integer(v); }
+  void string(std::string_view text) {
+    const std::size_t mark = buf_.size();
+    if (escape_ascii(text, true)) return;
+    // Not plain ASCII: nlohmann checks the UTF-8 and replaces what is broken.
+    buf_.resize(mark);
+    buf_ += nlohmann::json(std::string(text)).dump(-1, ' ', false, kReplace);
   }
   // `text` is valid UTF-8 already (escape_bytes' output): only JSON's escapes are needed.
-  void utf8_string(std::string_view text) { escape_ascii(text); }
+  void utf8_string(std::string_view text) { escape_ascii(text, false); }
+  // escape_bytes(bytes) as a JSON string, made in one pass (no escaped copy in between).
+  void escaped_bytes(std::string_view bytes) {
+    buf_ += '"';
+    append_escaped(buf_, bytes, true);
+    buf_ += '"';
+  }
   std::string& buffer() { return buf_; }
   void close() {
     if (first_) buf_ += '{';
@@ -942,11 +1012,19 @@ class LineWriter {
   }
 
  private:
-  void escape_ascii(std::string_view text) {
+  // `text` as a JSON string, runs of bytes that need no escape appended at once. With
+  // `ascii_only`, stops at the first byte over 0x7F and returns false (the caller then lets
+  // nlohmann check the UTF-8).
+  bool escape_ascii(std::string_view text, bool ascii_only) {
     static constexpr char kHex[] = "0123456789abcdef";
     buf_ += '"';
-    for (const char ch : text) {
-      const auto c = static_cast<unsigned char>(ch);
+    std::size_t run = 0;  // start of the bytes that need no escape, appended at once
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || !ascii_only)) continue;
+      if (c >= 0x80) return false;
+      buf_.append(text.data() + run, i - run);
+      run = i + 1;
       switch (c) {
         case '"': buf_ += "\\\""; break;
         case '\\': buf_ += "\\\\"; break;
@@ -956,21 +1034,87 @@ class LineWriter {
         case '\r': buf_ += "\\r"; break;
         case '\t': buf_ += "\\t"; break;
         default:
-          if (c < 0x20) {
-            buf_ += "\\u00";
-            buf_ += kHex[c >> 4];
-            buf_ += kHex[c & 15];
-          } else {
-            buf_ += ch;
-          }
+          buf_ += "\\u00";
+          buf_ += kHex[c >> 4];
+          buf_ += kHex[c & 15];
       }
     }
+    buf_.append(text.data() + run, text.size() - run);
     buf_ += '"';
+    return true;
+  }
+
+  template <class Int>
+  void integer(Int v) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+    buf_.append(digits, static_cast<std::size_t>(end - digits));
   }
 
   std::string& buf_;
   bool first_ = true;
 };
+
+// "192.0.2.25:25", as Endpoint::str() writes it (without its temporary strings).
+void append_endpoint(std::string& buf, const Endpoint& e) {
+  char text[24];
+  char* at = text;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    at = std::to_chars(at, text + sizeof text, (e.ip.value >> shift) & 255u).ptr;
+    *at++ = shift != 0 ? '.' : ':';
+  }
+  at = std::to_chars(at, text + sizeof text, e.port).ptr;
+  buf.append(text, static_cast<std::size_t>(at - text));
+}
+
+// A packet's address as a JSON string: typed, or as it was written (PacketInfo::src_text).
+void write_address(LineWriter& w, const Endpoint& e, Name name) {
+  if (!name.empty()) return w.string(name.view());
+  std::string& buf = w.buffer();
+  buf += '"';
+  append_endpoint(buf, e);
+  buf += '"';
+}
+
+// tcp_flag_names(flags), appended.
+void append_flag_names(std::string& buf, std::uint8_t f) {
+  using namespace tcp_flags;
+  bool first = true;
+  for (const auto& [bit, name] : {std::pair{kSyn, "SYN"}, std::pair{kFin, "FIN"}, std::pair{kRst, "RST"},
+                                  std::pair{kPsh, "PSH"}, std::pair{kAck, "ACK"}}) {
+    if (!(f & bit)) continue;
+    if (!first) buf += ',';
+    first = false;
+    buf.append(name, 3);
+  }
+}
+
+void append_number(std::string& buf, std::uint64_t v) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+  buf.append(digits, static_cast<std::size_t>(end - digits));
+}
+
+// A simulated packet's summary (PacketInfo::summary) as a JSON string: plain ASCII, made in place.
+void write_packet_summary(std::string& buf, const PacketInfo& p) {
+  buf += '"';
+  append_endpoint(buf, p.src);
+  buf += " -> ";
+  append_endpoint(buf, p.dst);
+  if (p.udp) {
+    buf += " UDP len=";
+  } else {
+    buf += " [";
+    append_flag_names(buf, p.flags);
+    buf += "] seq=";
+    append_number(buf, p.seq);
+    buf += " ack=";
+    append_number(buf, p.ack);
+    buf += " len=";
+  }
+  append_number(buf, p.bytes.size());
+  buf += '"';
+}
 
 // A packet's "detail" object, keys in byte order (see packet_detail for which keys appear).
 void write_packet_detail(LineWriter& w, const PacketInfo& p) {
@@ -988,13 +1132,16 @@ void write_packet_detail(LineWriter& w, const PacketInfo& p) {
   }
   if (p.udp || !p.bytes.empty()) {
     w.key("bytes");
-    w.utf8_string(escape_bytes(p.bytes));
+    w.escaped_bytes(p.bytes);
   }
   w.key("dst");
-  w.string(p.dst_text());
+  write_address(w, p.dst, p.dst_name);
   if (!p.udp) {
     w.key("flags");
-    w.string(p.flag_names());
+    std::string& buf = w.buffer();
+    buf += '"';
+    append_flag_names(buf, p.flags);
+    buf += '"';
   }
   w.key("len");
   w.number(std::uint64_t{p.bytes.size()});
@@ -1019,7 +1166,7 @@ void write_packet_detail(LineWriter& w, const PacketInfo& p) {
     w.number(std::uint64_t{p.seq});
   }
   w.key("src");
-  w.string(p.src_text());
+  write_address(w, p.src, p.src_name);
   if (!p.udp && p.tls) {
     w.key("tls");
     w.buffer() += "true";
@@ -1131,7 +1278,10 @@ void write_record_line(std::string& buf, const Record& r) {
   w.number(r.seq);
   if (r.packet) {
     w.key("summary");
-    w.string(r.text());
+    if (r.summary.empty() && r.packet->src_name.empty() && r.packet->dst_name.empty())
+      write_packet_summary(buf, *r.packet);
+    else
+      w.string(r.text());
   } else if (r.proto && r.summary.empty()) {
     if (r.proto->worded) {
       if (const auto text = r.proto->summary(); !text.empty()) {

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -212,7 +213,10 @@ struct Record {
   std::uint64_t conn = 0; // connection id (0 = none)
   Name protocol;          // "tcp", "udp", "smtp", "pop3", "imap", "dns", ...
   std::string summary;    // one readable line (empty for packets: worded from `packet`)
-  nlohmann::json detail = nlohmann::json::object();  // kind-specific fields (empty for packets: see `packet`)
+  // Kind-specific fields (empty for packets: see `packet`). Null until a writer puts a key in
+  // it, so a record that has none costs no allocation; a record the trace keeps always has an
+  // object here (an empty one for packets), so readers may call value() on any kept record.
+  nlohmann::json detail;
   const PacketInfo* packet = nullptr;  // packets only; owned by the trace that holds the record
   // Protocol records only; owned by the trace that holds the record (Trace::add copies one
   // that points elsewhere). `detail` then holds only keys the typed form has no field for
@@ -372,6 +376,7 @@ class Trace {
   std::deque<ProtocolInfo> protocols_;
   std::deque<MailInfo> mails_;
   std::set<Hops> paths_;
+  std::unordered_set<const Hops*> own_paths_;  // the nodes of paths_: a route already interned here
   std::vector<std::unique_ptr<char[]>> arena_;  // blocks of kArenaBlock bytes (or one payload)
   std::size_t arena_used_ = 0;                   // in the last block
   std::size_t arena_cap_ = 0;

@@ -148,6 +148,13 @@ struct TransportLayer::Side {
   // connection's packets hardly ever change).
   std::vector<std::string> hops;
   const Hops* interned = nullptr;
+  // The route towards the other end and the border policy that applies to it, as the network
+  // was at `route_version` (Network::version()): looked up again only when the network
+  // changed since (a link went down or up), not for every packet.
+  bool route_known = false;
+  std::uint64_t route_version = 0;
+  std::optional<Path> route;
+  std::optional<PolicyHit> route_hit;
   std::int64_t bandwidth = 0;  // of the narrowest link towards the other end (0: not known yet)
 };
 
@@ -397,9 +404,15 @@ void TransportLayer::transmit(std::uint64_t id, int side, std::uint8_t flags, st
   r.peer = d.name;
   r.conn = id;
   r.protocol = tcp_name();
-  const auto path = net_.path(s.host, d.ep.ip);
+  if (!s.route_known || s.route_version != net_.version()) {
+    s.route = net_.path(s.host, d.ep.ip);
+    s.route_hit = net_.check_policy(s.host, d.ep.ip, Transport::Tcp, d.ep.port);
+    s.route_version = net_.version();
+    s.route_known = true;
+  }
+  const std::optional<Path>& path = s.route;
   const bool cut = path && !path->cut.empty();  // a link on the way is down: the packet is lost there
-  const auto hit = net_.check_policy(s.host, d.ep.ip, Transport::Tcp, d.ep.port);  // not reached when cut
+  const std::optional<PolicyHit>& hit = s.route_hit;  // not reached when cut
   PacketInfo pk;
   pk.src = s.ep;
   pk.dst = d.ep;
