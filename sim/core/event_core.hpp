@@ -46,11 +46,11 @@ class EventCore {
   // Schedules `action` at `at` with the reserved number `seq`, which is also its id (cancel
   // works as for any event). Throws std::logic_error, scheduling nothing, when `seq` was never
   // reserved or was used already (each reserved number is used at most once; a reservation
-  // whose numbers are all used is forgotten, so a reuse then reads "not reserved"), when `at` is
-  // earlier than now, or when the event
-  // would run before the event that last ran (its (at, seq) not after it: the order promised at
-  // the reservation can no longer be kept). A number never used costs one bit until the core
-  // goes.
+  // whose numbers are all used is forgotten, so a reuse then reads "not reserved"), when `at`
+  // is earlier than now, or when the event would run before the event that last ran (its
+  // (at, seq) not after that one's: the order promised at the reservation can no longer be
+  // kept). A number never used costs one bit until the core goes; numbers may be used in any
+  // order.
   EventId schedule_at(Time at, Action action, std::uint64_t seq);
   // A list of events known now, queued one at a time: item i runs `run(i)` at `at(i)`, in the
   // place it would have had if all `count` had been scheduled now in the order i = 0, 1, ...
