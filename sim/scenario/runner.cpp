@@ -247,20 +247,7 @@ void build_world(Simulation& sim, const Scenario& s, mail::MailWorld& world) {
     const std::vector<std::pair<std::string, DnsServerApp*>>& dns_servers;
     Time at;
 
-    void operator()(const action::Send& m) const {
-      mail::SendRequest req;
-      req.at = at;
-      req.account = m.account;
-      req.to = m.to;
-      req.cc = m.cc;
-      req.subject = m.subject;
-      req.body = m.body;
-      req.size = m.size;
-      req.label = m.label;
-      req.charset = m.charset;
-      req.smtp = m.smtp;
-      senders.at(m.from)->add(std::move(req));
-    }
+    void operator()(const action::Send& m) const { senders.at(m.from)->add(at, m); }
     void operator()(const action::ChangeAccount& c) const {
       schedule_account_change(sim, at, c);
       if (auto it = senders.find(c.on); it != senders.end()) it->second->change(at, c.change);

@@ -198,8 +198,9 @@ class MailAccessService : public App {
 
 class MailReaderApp : public App {
  public:
-  MailReaderApp(std::string host, const Scenario& scenario, const MailClientSpec& client, std::vector<ActionSpec> actions,
-                MailWorld& world)
+  // `actions` point into the scenario's timeline, which outlives the app (a run holds its scenario).
+  MailReaderApp(std::string host, const Scenario& scenario, const MailClientSpec& client,
+                std::vector<const ActionSpec*> actions, MailWorld& world)
       : App(std::move(host)), actions_(std::move(actions)), world_(&world), reads_as_(client.reads_as) {
     for (const auto& a : client.accounts) {
       if (!a.incoming) continue;
@@ -214,10 +215,9 @@ class MailReaderApp : public App {
 
   void start(Simulation& sim) override {
     sim_ = &sim;
-    for (const auto& a : actions_) {
-      const Action* ap = &a.what;
-      sim.core().schedule_at(a.at, [this, ap] { run(*ap); });
-    }
+    // Only the next action is in the queue, each where it would have run had all been queued now.
+    sim.core().schedule_series(
+        actions_.size(), [this](std::size_t i) { return actions_[i]->at; }, [this](std::size_t i) { run(actions_[i]->what); });
   }
 
  private:
@@ -757,7 +757,7 @@ class MailReaderApp : public App {
   }
 
   Simulation* sim_ = nullptr;
-  std::vector<ActionSpec> actions_;
+  std::vector<const ActionSpec*> actions_;  // this device's, in timeline order (the scenario's own)
   MailWorld* world_ = nullptr;
   std::string reads_as_;  // the program reads every message as this charset (empty: as declared)
   std::vector<std::unique_ptr<Account>> accounts_;
@@ -767,29 +767,29 @@ class MailReaderApp : public App {
 // go_offline / go_online of a host without a mail reader.
 class NetworkSwitchApp : public App {
  public:
-  NetworkSwitchApp(std::string host, std::vector<ActionSpec> actions) : App(std::move(host)), actions_(std::move(actions)) {}
+  // `actions`: go_offline / go_online only, pointing into the scenario's timeline.
+  NetworkSwitchApp(std::string host, std::vector<const ActionSpec*> actions)
+      : App(std::move(host)), actions_(std::move(actions)) {}
   void start(Simulation& sim) override {
     Simulation* sp = &sim;
-    for (const auto& a : actions_) {
-      const auto* n = std::get_if<action::DeviceNetwork>(&a.what);
-      if (!n) continue;
-      const bool up = n->online;
-      const std::string h = host();
-      sim.core().schedule_at(a.at, [sp, h, up] {
-        sp->transport().set_host_offline(h, !up);
-        Record r;
-        r.kind = RecordKind::Action;
-        r.event = up ? "host_up" : "host_down";
-        r.host = h;
-        r.summary = h + (up ? " is back online" : " goes offline (its network is gone)");
-        r.detail = {{"action", up ? "go_online" : "go_offline"}};
-        sp->record(std::move(r));
-      });
-    }
+    sim.core().schedule_series(
+        actions_.size(), [this](std::size_t i) { return actions_[i]->at; },
+        [this, sp](std::size_t i) {
+          const bool up = std::get<action::DeviceNetwork>(actions_[i]->what).online;
+          const std::string& h = host();
+          sp->transport().set_host_offline(h, !up);
+          Record r;
+          r.kind = RecordKind::Action;
+          r.event = up ? "host_up" : "host_down";
+          r.host = h;
+          r.summary = h + (up ? " is back online" : " goes offline (its network is gone)");
+          r.detail = {{"action", up ? "go_online" : "go_offline"}};
+          sp->record(std::move(r));
+        });
   }
 
  private:
-  std::vector<ActionSpec> actions_;
+  std::vector<const ActionSpec*> actions_;
 };
 
 // The device whose reader (or network switch) does the action; empty: not a device's.
@@ -960,18 +960,21 @@ void install_mail_access(Simulation& sim, const Scenario& scenario, MailWorld& w
                                  [](const ListenerSpec& l) { return is_access_role(l.role); });
     if (any) sim.add_app(std::make_unique<MailAccessService>(h.info.id, *h.mail_server, *store, world));
   }
+  // Each device's actions, in timeline order, in one pass over the timeline.
+  std::map<std::string, std::vector<const ActionSpec*>, std::less<>> by_host;
+  for (const auto& a : scenario.timeline)
+    if (std::string on = action_host(a); !on.empty()) by_host[std::move(on)].push_back(&a);
   for (const auto& h : scenario.hosts) {
-    std::vector<ActionSpec> mine;
-    for (const auto& a : scenario.timeline)
-      if (action_host(a) == h.info.id) mine.push_back(a);
+    std::vector<const ActionSpec*> mine;
+    if (auto it = by_host.find(h.info.id); it != by_host.end()) mine = std::move(it->second);
     const bool reader = h.mail_client && std::any_of(h.mail_client->accounts.begin(), h.mail_client->accounts.end(),
                                                      [](const AccountSpec& a) { return a.incoming.has_value(); });
     if (reader) {
       sim.add_app(std::make_unique<MailReaderApp>(h.info.id, scenario, *h.mail_client, std::move(mine), world));
     } else {
-      std::vector<ActionSpec> net;
-      for (auto& a : mine)
-        if (std::holds_alternative<action::DeviceNetwork>(a.what)) net.push_back(std::move(a));
+      std::vector<const ActionSpec*> net;
+      for (const auto* a : mine)
+        if (std::holds_alternative<action::DeviceNetwork>(a->what)) net.push_back(a);
       if (!net.empty()) sim.add_app(std::make_unique<NetworkSwitchApp>(h.info.id, std::move(net)));
     }
   }

@@ -32,13 +32,18 @@ struct SendRequest {
   std::string charset;  // this message's charset ("utf-8", "iso-2022-jp"); empty: the program's
 };
 
+// What a timeline "send" at `at` asks of the device's sender.
+SendRequest send_request(Time at, const action::Send& send);
+
 class MailSenderApp : public App {
  public:
   MailSenderApp(std::string host, MailClientSpec spec);
   // As above; the AUTH line sent to a server whose `show_credentials` is on is recorded
   // unmasked, as the POP3 and IMAP readers do (the eavesdropper lesson).
   MailSenderApp(std::string host, const Scenario& scenario, MailClientSpec spec);
-  void add(SendRequest request) { requests_.push_back(std::move(request)); }
+  // A timeline "send" at `at`. Only a pointer is kept (the action is held once, by the scenario):
+  // `send` must outlive the app, as a scenario's timeline outlives its run (sim::ScenarioRun).
+  void add(Time at, const action::Send& send) { sends_.push_back({at, &send}); }
   // Sends at once (a reply, whose text is known only when the device has the message).
   void send_now(const SendRequest& request) { send(request); }
   // A timeline "change_account": in force for every message sent at or after `at`.
@@ -51,7 +56,13 @@ class MailSenderApp : public App {
   Simulation* sim_ = nullptr;
   MailClientSpec spec_;
   std::set<std::string> show_credentials_to_;  // outgoing servers (host ids) that show them
-  std::vector<SendRequest> requests_;
+  // The timeline's sends, in timeline order; only the next one is in the event queue at a time
+  // (EventCore::schedule_series), each made into a SendRequest when it runs.
+  struct TimedSend {
+    Time at;
+    const action::Send* send;
+  };
+  std::vector<TimedSend> sends_;
   std::vector<std::pair<Time, AccountChange>> changes_;  // in timeline order
   std::uint64_t sent_ = 0;
   // The largest message any server of the world accepts: a "size" is padded to just over it

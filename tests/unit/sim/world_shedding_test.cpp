@@ -88,7 +88,7 @@ std::string journeys_world(int journeys, int devices, bool imap, int gap_ms = 50
 }
 
 struct Live {
-  std::size_t connections = 0, links = 0, pending = 0;  // pending: the world's events, not the timeline's
+  std::size_t connections = 0, links = 0, pending = 0;  // pending: events in the queue
 };
 
 // Runs the world second by second; returns the most of each seen at once, and (in `end`) what
@@ -107,13 +107,9 @@ Live run_and_watch(const std::string& text, Live& end, std::size_t& delivered) {
     auto& core = run.sim().core();
     most.connections = std::max(most.connections, run.sim().transport().open_connections());
     most.links = std::max(most.links, mail::live_session_links() - before);
-    // The timeline's actions are all scheduled at the start (the runner's way): what the world
-    // itself has pending is the rest.
-    std::size_t ahead = 0;
-    for (const auto& a : loaded.scenario->timeline)
-      if (a.at > t) ++ahead;
-    const std::size_t world_pending = core.pending() > ahead ? core.pending() - ahead : 0;
-    most.pending = std::max(most.pending, world_pending);
+    // The timeline is queued one action per device app at a time (EventCore::schedule_series),
+    // so what is pending is the world's own events and at most two timeline events per device.
+    most.pending = std::max(most.pending, core.pending());
   }
   end.connections = run.sim().transport().open_connections();
   end.links = mail::live_session_links() - before;

@@ -1,0 +1,91 @@
+// A long timeline is queued lazily (issue 13): the devices' sends and checks wait in the
+// scenario, and only each app's next one is in the event queue, yet every one of them runs.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+
+#include "sim/core/simulation.hpp"
+#include "sim/scenario/runner.hpp"
+#include "sim/scenario/scenario.hpp"
+
+using namespace mailsim::sim;
+
+namespace {
+
+// Two devices in two domains (POP3 and IMAP), `count` letters back and forth one second apart,
+// each fetched 5 s after it is sent: 2 x count timeline actions.
+std::string world(int count) {
+  const std::string n = std::to_string(count);
+  return R"({
+  "mailsim": 1, "title": "lazy", "seed": 5, "settings": {"run_for": ")" + std::to_string(count + 120) + R"(s"},
+  "networks": [{"id": "isp", "kind": "access", "cidr": "192.0.2.0/24"},
+               {"id": "dc", "kind": "datacenter", "cidr": "198.51.100.0/24"}],
+  "dns": {"zones": [{"origin": "a.example", "records": ["a.example. 3600 IN MX 10 mail.a.example.", "mail.a.example. 3600 IN A 198.51.100.10"]},
+                    {"origin": "b.example", "records": ["b.example. 3600 IN MX 10 mail.b.example.", "mail.b.example. 3600 IN A 198.51.100.11"]}]},
+  "hosts": [
+    {"id": "dns", "kind": "dns_server", "network": "dc", "ip": "198.51.100.53", "dns_server": {"zones": ["a.example", "b.example"], "recursive": true}},
+    {"id": "mail-a", "kind": "mail_server", "network": "dc", "ip": "198.51.100.10", "mail_server": {"domains": ["a.example"], "users": [{"name": "ann", "password": "pw"}], "ports": [{"port": 25, "role": "mx"}, {"port": 587, "role": "submission"}, {"port": 110, "role": "pop3"}]}},
+    {"id": "mail-b", "kind": "mail_server", "network": "dc", "ip": "198.51.100.11", "mail_server": {"domains": ["b.example"], "users": [{"name": "bob", "password": "pw"}], "ports": [{"port": 25, "role": "mx"}, {"port": 587, "role": "submission"}, {"port": 143, "role": "imap"}]}},
+    {"id": "pc-a", "kind": "pc", "network": "isp", "ip": "192.0.2.10", "mail_client": {"accounts": [{"address": "ann@a.example", "password": "pw",
+      "smtp": {"server": "mail-a", "port": 587, "auth": true}, "incoming": {"protocol": "pop3", "server": "mail-a", "port": 110}}]}},
+    {"id": "pc-b", "kind": "pc", "network": "isp", "ip": "192.0.2.11", "mail_client": {"accounts": [{"address": "bob@b.example", "password": "pw",
+      "smtp": {"server": "mail-b", "port": 587, "auth": true}, "incoming": {"protocol": "imap", "server": "mail-b", "port": 143}}]}}
+  ],
+  "timeline": [
+    {"at": "1s", "do": "repeat", "count": )" + n + R"(, "every": "1s",
+     "with": [{"from": "pc-a", "to": "bob@b.example", "on": "pc-b"}, {"from": "pc-b", "to": "ann@a.example", "on": "pc-a"}],
+     "actions": [{"do": "send", "from": "{from}", "to": "{to}", "subject": "Letter {n}"}, {"after": "5s", "do": "check_mail", "on": "{on}"}]}
+  ]
+}
+)";
+}
+
+struct Seen {
+  std::size_t pending_at_start = 0;  // events in the queue once the world has started
+  std::size_t most_pending = 0;      // the most at any whole second of the run
+  std::size_t composed = 0, delivered = 0, checks = 0;
+};
+
+Seen run_world(int count) {
+  auto loaded = load_scenario_text(world(count), "lazy.json");
+  for (const auto& d : loaded.diagnostics) INFO(d.format());
+  REQUIRE(loaded.scenario);
+  REQUIRE(loaded.scenario->timeline.size() == static_cast<std::size_t>(2 * count));
+  Seen seen;
+  ScenarioRun run(*loaded.scenario);
+  seen.pending_at_start = run.sim().core().pending();
+  for (Time t = kSecond; t <= loaded.scenario->run_for; t += kSecond) {
+    run.advance(t);
+    seen.most_pending = std::max(seen.most_pending, run.sim().core().pending());
+  }
+  const RunResult r = run.finish();
+  for (const auto& rec : r.trace.records()) {
+    if (rec.is(MailEvent::Compose)) ++seen.composed;
+    if (rec.is(MailEvent::Delivered)) ++seen.delivered;
+    const std::string_view e = rec.event;
+    if (rec.kind == RecordKind::Mailbox && (e == "device-checked" || e == "check-coalesced" || e == "check-failed"))
+      ++seen.checks;
+  }
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("waiting sends and checks hold one event per device app in the queue, not one each") {
+  const Seen small = run_world(10);
+  const Seen large = run_world(200);
+  INFO("pending at start: " << small.pending_at_start << " (10 letters), " << large.pending_at_start
+                            << " (200 letters); most: " << small.most_pending << ", " << large.most_pending);
+  // Before the change the queue held all 2 x N actions from the start (400 for 200 letters).
+  CHECK(large.pending_at_start == small.pending_at_start);
+  CHECK(large.pending_at_start < 20);
+  CHECK(large.most_pending <= small.most_pending + 8);
+  // And every action ran: each letter written, delivered, and each check made.
+  CHECK(small.composed == 10);
+  CHECK(small.delivered == 10);
+  CHECK(small.checks == 10);
+  CHECK(large.composed == 200);
+  CHECK(large.delivered == 200);
+  CHECK(large.checks == 200);
+}
