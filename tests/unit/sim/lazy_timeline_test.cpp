@@ -8,6 +8,7 @@
 #include "sim/core/simulation.hpp"
 #include "sim/scenario/runner.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "two_domain_world.hpp"
 
 using namespace mailsim::sim;
 
@@ -17,28 +18,10 @@ namespace {
 // each fetched 5 s after it is sent: 2 x count timeline actions.
 std::string world(int count) {
   const std::string n = std::to_string(count);
-  return R"({
-  "mailsim": 1, "title": "lazy", "seed": 5, "settings": {"run_for": ")" + std::to_string(count + 120) + R"(s"},
-  "networks": [{"id": "isp", "kind": "access", "cidr": "192.0.2.0/24"},
-               {"id": "dc", "kind": "datacenter", "cidr": "198.51.100.0/24"}],
-  "dns": {"zones": [{"origin": "a.example", "records": ["a.example. 3600 IN MX 10 mail.a.example.", "mail.a.example. 3600 IN A 198.51.100.10"]},
-                    {"origin": "b.example", "records": ["b.example. 3600 IN MX 10 mail.b.example.", "mail.b.example. 3600 IN A 198.51.100.11"]}]},
-  "hosts": [
-    {"id": "dns", "kind": "dns_server", "network": "dc", "ip": "198.51.100.53", "dns_server": {"zones": ["a.example", "b.example"], "recursive": true}},
-    {"id": "mail-a", "kind": "mail_server", "network": "dc", "ip": "198.51.100.10", "mail_server": {"domains": ["a.example"], "users": [{"name": "ann", "password": "pw"}], "ports": [{"port": 25, "role": "mx"}, {"port": 587, "role": "submission"}, {"port": 110, "role": "pop3"}]}},
-    {"id": "mail-b", "kind": "mail_server", "network": "dc", "ip": "198.51.100.11", "mail_server": {"domains": ["b.example"], "users": [{"name": "bob", "password": "pw"}], "ports": [{"port": 25, "role": "mx"}, {"port": 587, "role": "submission"}, {"port": 143, "role": "imap"}]}},
-    {"id": "pc-a", "kind": "pc", "network": "isp", "ip": "192.0.2.10", "mail_client": {"accounts": [{"address": "ann@a.example", "password": "pw",
-      "smtp": {"server": "mail-a", "port": 587, "auth": true}, "incoming": {"protocol": "pop3", "server": "mail-a", "port": 110}}]}},
-    {"id": "pc-b", "kind": "pc", "network": "isp", "ip": "192.0.2.11", "mail_client": {"accounts": [{"address": "bob@b.example", "password": "pw",
-      "smtp": {"server": "mail-b", "port": 587, "auth": true}, "incoming": {"protocol": "imap", "server": "mail-b", "port": 143}}]}}
-  ],
-  "timeline": [
+  return mailsim::test::two_domain_world("lazy", 5, R"({"run_for": ")" + std::to_string(count + 120) + R"(s"})", R"(
     {"at": "1s", "do": "repeat", "count": )" + n + R"(, "every": "1s",
      "with": [{"from": "pc-a", "to": "bob@b.example", "on": "pc-b"}, {"from": "pc-b", "to": "ann@a.example", "on": "pc-a"}],
-     "actions": [{"do": "send", "from": "{from}", "to": "{to}", "subject": "Letter {n}"}, {"after": "5s", "do": "check_mail", "on": "{on}"}]}
-  ]
-}
-)";
+     "actions": [{"do": "send", "from": "{from}", "to": "{to}", "subject": "Letter {n}"}, {"after": "5s", "do": "check_mail", "on": "{on}"}]})");
 }
 
 struct Seen {

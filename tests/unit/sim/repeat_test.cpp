@@ -8,6 +8,7 @@
 #include "sim/scenario/runner.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "loader_fixture.hpp"
+#include "two_domain_world.hpp"
 
 using namespace mailsim::sim;
 using mailsim::test::one_error;
@@ -16,26 +17,7 @@ namespace {
 
 // Two devices in two domains; line 17 is the timeline (one line, replaced by each test).
 std::string world(const std::string& timeline, const std::string& settings = R"({"run_for": "10m"})") {
-  return R"({
-  "mailsim": 1, "title": "repeat", "seed": 3, "settings": )" + settings + R"(,
-  "networks": [{"id": "isp", "kind": "access", "cidr": "192.0.2.0/24"},
-               {"id": "dc", "kind": "datacenter", "cidr": "198.51.100.0/24"}],
-  "dns": {"zones": [{"origin": "a.example", "records": ["a.example. 3600 IN MX 10 mail.a.example.", "mail.a.example. 3600 IN A 198.51.100.10"]},
-                    {"origin": "b.example", "records": ["b.example. 3600 IN MX 10 mail.b.example.", "mail.b.example. 3600 IN A 198.51.100.11"]}]},
-  "hosts": [
-    {"id": "dns", "kind": "dns_server", "network": "dc", "ip": "198.51.100.53", "dns_server": {"zones": ["a.example", "b.example"], "recursive": true}},
-    {"id": "mail-a", "kind": "mail_server", "network": "dc", "ip": "198.51.100.10", "mail_server": {"domains": ["a.example"], "users": [{"name": "ann", "password": "pw"}], "ports": [{"port": 25, "role": "mx"}, {"port": 587, "role": "submission"}, {"port": 110, "role": "pop3"}]}},
-    {"id": "mail-b", "kind": "mail_server", "network": "dc", "ip": "198.51.100.11", "mail_server": {"domains": ["b.example"], "users": [{"name": "bob", "password": "pw"}], "ports": [{"port": 25, "role": "mx"}, {"port": 587, "role": "submission"}, {"port": 143, "role": "imap"}]}},
-    {"id": "pc-a", "kind": "pc", "network": "isp", "ip": "192.0.2.10", "mail_client": {"accounts": [{"address": "ann@a.example", "password": "pw",
-      "smtp": {"server": "mail-a", "port": 587, "auth": true}, "incoming": {"protocol": "pop3", "server": "mail-a", "port": 110}}]}},
-    {"id": "pc-b", "kind": "pc", "network": "isp", "ip": "192.0.2.11", "mail_client": {"accounts": [{"address": "bob@b.example", "password": "pw",
-      "smtp": {"server": "mail-b", "port": 587, "auth": true}, "incoming": {"protocol": "imap", "server": "mail-b", "port": 143}}]}}
-  ],
-  "timeline": [
-)" + timeline + R"(
-  ]
-}
-)";
+  return mailsim::test::two_domain_world("repeat", 3, settings, timeline);
 }
 
 // The repeat of the tests: four letters back and forth, each fetched 5 s later, and a lookup
