@@ -214,7 +214,7 @@ std::string layout_problems(const AppState& app, const ImDrawData* data) {
     if (item.item != MapItem::RouterPill) continue;
     for (const auto& n : app.model.layout().networks())
       for (const auto& id : n.policy_ids)
-        if (border_rule_name(app.scenario, id, app.lang, true) != id && item.what.find(id) != std::string::npos)
+        if (sim::rule_name(&app.scenario, id, app.lang, true) != id && item.what.find(id) != std::string::npos)
           out += "a border rule shown by its id: '" + item.what + "'\n";
   }
   // A host's label or mail marks past its network's side reads as belonging to the next one.

@@ -1406,8 +1406,8 @@ void network_map(AppState& app) {
       std::string short_names;
       for (const auto& id : n.policy_ids) {
         const char* sep = names.empty() ? "" : (app.lang == "ja" ? "、" : ", ");
-        names += sep + border_rule_name(app.scenario, id, app.lang);
-        short_names += sep + border_rule_name(app.scenario, id, app.lang, true);
+        names += sep + sim::rule_name(&app.scenario, id, app.lang);
+        short_names += sep + sim::rule_name(&app.scenario, id, app.lang, true);
       }
       const float small = std::max(least_px, fs * 0.9f);
       std::vector<MapBox> taken = taken_by_hosts();
@@ -1809,7 +1809,7 @@ void network_map(AppState& app) {
     const float fade = m.age < 0.7f ? 1.0f : std::max(0.0f, 1.0f - (m.age - 0.7f) / 0.3f);
     const auto alpha = static_cast<unsigned>(255.0f * fade);
     icons::cross(dl, c, std::clamp(40.0f * s, 24.0f, 56.0f), rgb(theme::kBlock, alpha));
-    const std::string rule = border_rule_name(app.scenario, m.rule, app.lang, true);
+    const std::string rule = sim::rule_name(&app.scenario, m.rule, app.lang, true);
     const std::string text = format_text(app.tr("map.blocked_by"), {{"rule", rule}});
     const ImVec2 ts = font->CalcTextSizeA(fs, 1e9f, 0.0f, text.c_str());
     const float cross = std::clamp(40.0f * s, 24.0f, 56.0f);
