@@ -1575,6 +1575,14 @@ void network_map(AppState& app) {
     // column gives way ("+N more") rather than run out of the network.
     float floor_y = under ? p.top - 2.0f : 1e9f;
     if (region->kind != "internet") floor_y = std::min(floor_y, region_bottom[ri] - 3.0f);
+    // Two hosts stacked close in one region share the height between them: each column keeps
+    // to its half (the lower host's marks would otherwise meet the upper one's).
+    for (std::size_t j = 0; j < plans.size(); ++j) {
+      const auto& o = plans[j];
+      if (j == k || layout.region_of(layout.hosts()[j]) != region || std::abs(o.c.x - c.x) > icon * 1.5f) continue;
+      if (o.c.y > c.y + 1.0f) floor_y = std::min(floor_y, (c.y + o.c.y) * 0.5f - 1.0f);
+      if (o.c.y < c.y - 1.0f) ceiling = std::max(ceiling, (c.y + o.c.y) * 0.5f + 1.0f);
+    }
     mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, ceiling, floor_y, mouse, avoid, mail_tip, plate);
     for (std::size_t m = marks_from; m < avoid.size(); ++m) record(ms, MapItem::MailMarks, avoid[m].a, avoid[m].b, h.id);
     // An eavesdropper shows what it captures: the line itself while it travels in clear, only
