@@ -988,6 +988,15 @@ void network_map(AppState& app) {
         whole_words = widest_part(font, size, name) <= label_w + 0.5f;
       }
       const auto& ls = wrapped(ms, font, size, name, label_w, true);
+      // Japanese too breaks only between phrases ("迷惑メール業" / "者のPC" is no name).
+      if (ls.size() > 1) {
+        std::vector<std::string> texts;
+        for (const auto& l : ls) texts.push_back(l.text);
+        if (!breaks_between_words(texts, name, [&](std::string_view t) {
+              return font->CalcTextSizeA(size, FLT_MAX, 0.0f, t.data(), t.data() + t.size()).x;
+            }))
+          whole_words = false;
+      }
       if (whole_words && static_cast<float>(ls.size()) * size <= room) {
         for (const auto& l : ls) {
           p.lines.push_back(l.text);
