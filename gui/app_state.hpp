@@ -187,11 +187,17 @@ struct AppState {
   // chrome is compact: the time controls on one row, no packet line under the narration, the
   // post-office scene as its caption only (gui/model/screen_layout).
   bool compact = false;
+  bool scene_shown = true;  // false: a compact map too short for the scene's strip (1024x640 at 2)
   // Also set by each frame's layout: where windows over the layout may stand (between the
   // narration and the time controls: a challenge's question never covers either), and the two
   // strips themselves, for the layout check.
   Rect over_area;
   Rect narration_rect;
+  // Set by the narration panel: how much taller than the layout's strip its text needs to be
+  // whole at the least type (the next frame's layout grows the strip by it, the map gives way),
+  // and whether the text shown still had to be cut short ("...": a layout problem).
+  float narration_grow = 0.0f;
+  bool narration_cut = false;
   Rect controls_rect;
   // The challenge window as drawn in the last frame (empty when none is open).
   Rect challenge_rect;

@@ -254,12 +254,20 @@ void draw_frame(AppState& app, float w, float h) {
   metrics.padding = style.WindowPadding.y;
   const ScreenLayout screen = plan_screen(w, h, metrics, app.presenter ? ScreenMode::Presenter : ScreenMode::Full);
   app.compact = screen.compact;
-  app.narration_rect = screen.narration;
-  app.controls_rect = screen.controls;
-  app.over_area = {{0.0f, screen.narration.max.y}, {w, screen.controls.min.y}};
+  app.scene_shown = screen.analogy_shown;
   const float bar_h = screen.toolbar.height();
   float narration_h = screen.narration.height();
   if (app.lang == "ja" && !app.fonts.japanese) narration_h += fs * 2.6f;
+  // A step too long for the strip even at the least type (Japanese at scale 2) grows the strip
+  // rather than end in "...": the map and the scene below give way, up to a third of the screen.
+  const float grow = std::clamp(app.narration_grow, 0.0f, std::max(0.0f, h / 3.0f - narration_h));
+  narration_h += grow;
+  app.narration_grow = grow;  // as applied: the panel says how much more (or less) it needs
+  app.narration_cut = false;   // set by the panel when a step still had to be cut short
+  app.narration_rect = screen.narration;
+  app.narration_rect.max.y = screen.narration.min.y + narration_h;
+  app.controls_rect = screen.controls;
+  app.over_area = {{0.0f, app.narration_rect.max.y}, {w, screen.controls.min.y}};
 
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(w, bar_h));
@@ -289,11 +297,13 @@ void draw_frame(AppState& app, float w, float h) {
     panels::network_map(app);
   }
   ImGui::End();
-  place(screen.analogy);
-  if (ImGui::Begin("##analogy", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
-    panels::analogy(app);
+  if (screen.analogy_shown) {
+    place(screen.analogy);
+    if (ImGui::Begin("##analogy", nullptr, kPanelFlags | ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
+      panels::analogy(app);
+    }
+    ImGui::End();
   }
-  ImGui::End();
   ImGui::PopStyleVar();
 
   place(screen.side);

@@ -134,6 +134,12 @@ std::vector<std::string> cut_text(const std::vector<DrawnGlyph>& glyphs) {
   return out;
 }
 
+bool cut_short(std::string_view text) {
+  for (const std::string_view tail : {"...", "\u2026"})
+    if (text.size() >= tail.size() && text.substr(text.size() - tail.size()) == tail) return true;
+  return false;
+}
+
 std::string layout_problems(const AppState& app, const ImDrawData* data) {
   std::string out;
   // 14 px at 1280x720 (times the text scale); a smaller window than that shows everything
@@ -170,6 +176,7 @@ std::string layout_problems(const AppState& app, const ImDrawData* data) {
            a.min.y < b.max.y - 1.0f && b.min.y < a.max.y - 1.0f;
   };
   if (covers_strip(app.challenge_rect, app.narration_rect)) out += "the challenge window covers the narration\n";
+  if (app.narration_cut) out += "the narration is cut short (it ends in \"...\")\n";
   if (covers_strip(app.challenge_rect, app.controls_rect)) out += "the challenge window covers the time controls\n";
   // Every host on the map is named: a label under it (shortened after a word if need be), or a
   // number beside it and the map's key of hosts (issue 18: at 1280x720 with --scale 2 most were
@@ -180,8 +187,9 @@ std::string layout_problems(const AppState& app, const ImDrawData* data) {
   for (const auto& icon : app.map.placed.items) {
     if (icon.item != MapItem::HostIcon) continue;
     ++hosts;
+    // A label cut short ("mx1.hogehoge...", "しろやぎ…") does not name its host (issue 18).
     const bool named = std::any_of(app.map.placed.items.begin(), app.map.placed.items.end(), [&](const PlacedItem& l) {
-      return l.item == MapItem::HostLabel && l.what == icon.what;
+      return l.item == MapItem::HostLabel && l.what == icon.what && !cut_short(l.text);
     });
     if (!named) {
       unnamed += " '" + icon.what + "'";
@@ -190,6 +198,9 @@ std::string layout_problems(const AppState& app, const ImDrawData* data) {
   }
   if (unnamed_count > 0)
     out += std::to_string(unnamed_count) + " of " + std::to_string(hosts) + " hosts are not named on the map:" + unnamed + "\n";
+  // A region's title is whole or wrapped after a word, never cut short.
+  for (const auto& item : app.map.placed.items)
+    if (item.item == MapItem::Title && cut_short(item.text)) out += "a region's title cut short: '" + item.text + "'\n";
   // An eavesdropper's capture says what it saw, not only its heading ("丸見え…", issue 18).
   for (const auto& item : app.map.placed.items) {
     if (item.item != MapItem::Capture) continue;
@@ -214,7 +225,7 @@ std::string layout_problems(const AppState& app, const ImDrawData* data) {
     if (item.item != MapItem::RouterPill) continue;
     for (const auto& n : app.model.layout().networks())
       for (const auto& id : n.policy_ids)
-        if (border_rule_name(app.scenario, id, app.lang, true) != id && item.what.find(id) != std::string::npos)
+        if (sim::rule_name(&app.scenario, id, app.lang, true) != id && item.what.find(id) != std::string::npos)
           out += "a border rule shown by its id: '" + item.what + "'\n";
   }
   // A host's label or mail marks past its network's side reads as belonging to the next one.

@@ -37,6 +37,9 @@ std::vector<std::string> small_text(const std::vector<DrawnGlyph>& glyphs, float
 // (900, 412)" (the run the cut glyph ends).
 std::vector<std::string> cut_text(const std::vector<DrawnGlyph>& glyphs);
 
+// Text cut short with an ellipsis ("mx1.hogehoge...", "しろやぎ…"): a label like that names nothing.
+bool cut_short(std::string_view text);
+
 // Problems of the frame just drawn, one per line (empty: none): text smaller than
 // kMinTextPx times the text scale, anything on the map that covers a host icon or other text.
 std::string layout_problems(const AppState& app, const ImDrawData* data);

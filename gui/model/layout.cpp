@@ -1,25 +1,10 @@
 // Column layout of networks and hosts for the network map, and the user's moves on top of it.
 #include "gui/model/layout.hpp"
 
-#include "sim/words/describe.hpp"
-
 #include <algorithm>
 #include <cmath>
 
 namespace mailsim::gui {
-
-bool is_op25b_rule(const sim::PolicyRule& r) {
-  return r.direction == sim::PolicyRule::Direction::Egress && r.action != sim::PolicyRule::Action::Allow &&
-         (!r.protocol || *r.protocol == sim::Transport::Tcp) && r.dst_ports == std::vector<std::uint16_t>{25};
-}
-
-std::string border_rule_name(const sim::Scenario& s, const std::string& rule_id, std::string_view lang, bool short_form) {
-  for (const auto& n : s.networks)
-    for (const auto& r : n.policies)
-      if (r.id == rule_id) return is_op25b_rule(r) ? sim::rule_name("op25b", lang, short_form) : rule_id;
-  return rule_id;
-}
-
 
 namespace {
 

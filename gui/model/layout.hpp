@@ -11,15 +11,6 @@
 
 namespace mailsim::gui {
 
-// A border rule of the kind the "op25b" preset makes (Outbound Port 25 Blocking): egress, drop or
-// reject, TCP (or any protocol) to port 25 only. Judged from what the rule does, never its id.
-bool is_op25b_rule(const sim::PolicyRule& r);
-// A border rule's name for people ("OP25B (port 25 blocked)", short "OP25B"), from the kind of
-// the rule `rule_id` names in the scenario's networks, so that a rule with any id is named right;
-// a rule of another kind (or an id that is no rule of `s`) is shown by its id.
-std::string border_rule_name(const sim::Scenario& s, const std::string& rule_id, std::string_view lang,
-                             bool short_form = false);
-
 // The id paths use for the Internet between networks.
 inline constexpr const char* kInternetId = "internet";
 

@@ -43,7 +43,11 @@ ScreenLayout plan_screen(float width, float height, const ScreenMetrics& m, Scre
   } else if (out.compact) {
     // The map over a strip with the scene's caption (the lit station, its title, and its text
     // when that fits whole): the map keeps most of the short screen.
-    const float analogy_h = std::floor(std::clamp(main_h * 0.2f, em * 2.2f, em * 4.5f));
+    float analogy_h = std::floor(std::clamp(main_h * 0.2f, em * 2.2f, em * 4.5f));
+    // A map that would keep fewer than ten lines (1024x640 at scale 2) has no room to name its
+    // hosts: the scene gives way (the narration tells the step; the presenter layout has it).
+    if (main_h - analogy_h < em * kCompactMapEm) analogy_h = 0.0f;
+    out.analogy_shown = analogy_h > 0.0f;
     out.map = rect(0.0f, main_top, width, main_h - analogy_h);
     out.analogy = rect(0.0f, main_top + main_h - analogy_h, width, analogy_h);
     out.side = rect(width, main_top, 0.0f, 0.0f);

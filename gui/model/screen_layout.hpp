@@ -33,9 +33,15 @@ struct ScreenLayout {
   // one row, the narration without its packet line, the scene as a strip with its caption only,
   // so that the map keeps most of the height.
   bool compact = false;
+  bool analogy_shown = true;  // false: a compact map too short to give the scene its strip
 };
 
-constexpr float kCompactEm = 24.0f;
+// A compact screen keeps at least this many lines of text for the map before the scene's strip.
+constexpr float kCompactMapEm = 10.0f;
+
+// 26: 1024x640 at scale 1.5 (25 lines) and 1280x720 at 1.75 (24) are compact too, so the map
+// keeps room to name its hosts; 1280x720 at 1.5 (28) keeps the scene's drawing.
+constexpr float kCompactEm = 26.0f;
 
 // The tabs need this many em of width to be read; below it the presenter layout is used.
 constexpr float kSideMinEm = 24.0f;

@@ -38,6 +38,8 @@ struct Paragraph {
   ImFont* font = nullptr;
   float size = 0.0f;
   std::vector<std::string> lines;
+  float need = 0.0f;  // the height it lacks at the least size (negative: to spare)
+  bool cut = false;   // its last line was cut short
   float height() const { return size * static_cast<float>(lines.size()); }
 };
 
@@ -53,6 +55,13 @@ Paragraph fit_paragraph(const AppState& app, const std::string& text, float widt
     if (std::floor(regular->FontSize * f) >= least) sizes.emplace_back(regular, std::floor(regular->FontSize * f));
   if (sizes.back().second > least) sizes.emplace_back(regular, least);
   Paragraph p;
+  {  // What the text lacks (or has to spare) at the least size: the strip grows by it.
+    const auto& [font, size] = sizes.back();
+    const auto lines = break_lines(text, width, [font = font, size = size](std::string_view s) {
+      return font->CalcTextSizeA(size, FLT_MAX, 0.0f, s.data(), s.data() + s.size()).x;
+    });
+    p.need = size * static_cast<float>(lines.size()) - height;
+  }
   for (const auto& [font, size] : sizes) {
     p.font = font;
     p.size = size;
@@ -62,9 +71,11 @@ Paragraph fit_paragraph(const AppState& app, const std::string& text, float widt
     p.lines = break_lines(text, width, measure);
     if (p.height() <= height) return p;
   }
-  // Still too tall: keep the lines that fit, the last one ending in "...".
+  // Still too tall: keep the lines that fit, the last one ending in "..." (the caller grows the
+  // strip for the next frame by `need`).
   const auto keep = static_cast<std::size_t>(std::max(1.0f, std::floor(height / p.size)));
   if (p.lines.size() > keep) {
+    p.cut = true;
     p.lines.resize(keep);
     p.lines.back() = fit_text(p.font, p.size, p.lines.back() + "...", width);
   }
@@ -152,6 +163,9 @@ void story_strip(AppState& app, const StepTimeline& steps) {
   // A compact screen has no room for it: the map's bubble and packet labels say the same.
   const float story_h = app.compact ? height : height - wire_size - 1.0f;
   const Paragraph para = fit_paragraph(app, text, width, story_h);
+  // What the strip lacks (relative to the layout's own strip, which this frame grew already).
+  app.narration_grow = std::max(0.0f, std::ceil(para.need + app.narration_grow));
+  app.narration_cut = para.cut;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float top = origin.y + std::max(0.0f, std::floor((story_h - para.height()) * 0.5f));
   const ImU32 ink = theme::rgb(theme::kInk);

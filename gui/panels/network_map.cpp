@@ -57,8 +57,8 @@ std::vector<MapBox> mboxes(const std::vector<Box>& bs) {
 }
 float overlap(const Box& p, const Box& q) { return overlap_area(mbox(p), mbox(q)); }
 Vec2 vec(ImVec2 p) { return {p.x, p.y}; }
-void record(MapState& ms, MapItem item, ImVec2 a, ImVec2 b, std::string what = {}) {
-  ms.placed.add(item, vec(a), vec(b), std::move(what));
+void record(MapState& ms, MapItem item, ImVec2 a, ImVec2 b, std::string what = {}, std::string text = {}) {
+  ms.placed.add(item, vec(a), vec(b), std::move(what), std::move(text));
 }
 
 // break_lines() with each line's size, remembered per (font, size, width, text) in the app's map
@@ -89,6 +89,26 @@ const std::vector<MapState::Line>& wrapped(MapState& ms, ImFont* font, float siz
     lines.push_back({std::move(l), ts});
   }
   return cache.emplace(std::move(key), std::move(lines)).first->second;
+}
+
+// True when `lines` (the wrapped `text`) break only where cut_words would: after a whole word,
+// a name's dot, or between Japanese phrases; never inside a word.
+bool breaks_between_words(const std::vector<std::string>& lines, std::string_view text, const MeasureText& measure) {
+  std::string_view rest = text;
+  for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
+    const std::string& line = lines[i];
+    const std::string prefix = cut_words(rest, measure(line) + 0.5f, measure, "");
+    auto trimmed = [](std::string_view t) {
+      while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+      while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+      return t;
+    };
+    if (trimmed(prefix) != trimmed(line)) return false;
+    const auto at = rest.find(trimmed(line));
+    if (at == std::string_view::npos) return false;
+    rest = trimmed(rest.substr(at + trimmed(line).size()));
+  }
+  return true;
 }
 
 // Centred lines starting at top-centre `at`; returns the height used.
@@ -570,6 +590,9 @@ void mail_tooltip(AppState& app, const MailTip& tip) {
 
 float legend(AppState& app, ImDrawList* dl, ImVec2 min, ImVec2 max, bool measure_only) {
   ImFont* font = ImGui::GetFont();
+  // A compact screen's map shorter than twelve lines (1280x720 or 1024x640 at scale 2) has no row
+  // to spare: its hosts' names come first (the packets' own labels say what they carry).
+  if (app.compact && max.y - min.y < ImGui::GetFontSize() * 12.0f) return 0.0f;
   const float size = ImGui::GetFontSize() * 0.85f;
   const float sw = size * 1.3f;  // swatch width
   struct Entry {
@@ -965,16 +988,22 @@ void network_map(AppState& app) {
         whole_words = widest_part(font, size, name) <= label_w + 0.5f;
       }
       const auto& ls = wrapped(ms, font, size, name, label_w, true);
+      // Japanese too breaks only between phrases ("迷惑メール業" / "者のPC" is no name).
+      if (ls.size() > 1) {
+        std::vector<std::string> texts;
+        for (const auto& l : ls) texts.push_back(l.text);
+        if (!breaks_between_words(texts, name, [&](std::string_view t) {
+              return font->CalcTextSizeA(size, FLT_MAX, 0.0f, t.data(), t.data() + t.size()).x;
+            }))
+          whole_words = false;
+      }
       if (whole_words && static_cast<float>(ls.size()) * size <= room) {
         for (const auto& l : ls) {
           p.lines.push_back(l.text);
           p.name_w = std::max(p.name_w, l.size.x);
         }
-      } else if (size <= room && !fit_words(font, size, name, label_w).empty()) {
-        p.lines.push_back(fit_words(font, size, name, label_w));
-        p.name_w = font->CalcTextSizeA(size, 1e9f, 0.0f, p.lines.back().c_str()).x;
       } else {
-        continue;
+        continue;  // a name cut short names no host: its number and the key say it whole
       }
       p.size = size;
       p.height = static_cast<float>(p.lines.size()) * size;
@@ -1056,11 +1085,18 @@ void network_map(AppState& app) {
       key.lines.clear();
       bool whole = true;
       for (const auto k : hosts) {
+        const std::string name = app.host_name(layout.hosts()[k].id);
         std::vector<std::string> ls;
-        for (const auto& l : wrapped(ms, font, ks, app.host_name(layout.hosts()[k].id), name_w + 0.5f, true)) {
+        for (const auto& l : wrapped(ms, font, ks, name, name_w + 0.5f, true)) {
           if (l.size.x > name_w + 1.0f) whole = false;
           ls.push_back(l.text);
         }
+        // Each break after a whole word or a name's dot ("mail." / "example.com"), never inside a
+        // word ("しろやぎさ" / "んのPC"): a column that narrow is no shape for the key.
+        if (!breaks_between_words(ls, name, [&](std::string_view t) {
+              return font->CalcTextSizeA(ks, FLT_MAX, 0.0f, t.data(), t.data() + t.size()).x;
+            }))
+          whole = false;
         key.lines.push_back(std::move(ls));
       }
       if (!whole) continue;
@@ -1263,9 +1299,7 @@ void network_map(AppState& app) {
       const auto rows_fit = static_cast<std::size_t>(std::clamp((c.y - a.y) / (job.size * 1.2f), 1.0f, 2.0f));
       if (ls.size() <= rows_fit) {
         for (const auto& l : ls) job.lines.push_back(l.text);
-      } else {
-        if (auto t = fit_words(font, job.size, name, plate_w); !t.empty()) job.lines.push_back(t);
-      }
+      }  // else no title: one cut short would not name the region
       job.at.y = (a.y + c.y) * 0.5f - static_cast<float>(job.lines.size()) * job.size * 0.5f;
       job.alpha = 225;
       // The plate never covers one of the region's icons or labels (a narrow region's hosts
@@ -1295,11 +1329,7 @@ void network_map(AppState& app) {
             break;
           }
         }
-        if (!clear) {
-          const std::string one = fit_words(font, job.size, name, plate_w);
-          job.lines.clear();
-          if (!one.empty() && tries == 0) job.lines.push_back(one);
-        }
+        if (!clear) job.lines.clear();
       }
       if (!clear) job.lines.clear();
     } else if (one_line) {
@@ -1308,7 +1338,11 @@ void network_map(AppState& app) {
       // A tall region (a lesson's): wrap as before.
       for (const auto& l : wrapped(ms, font, job.size, name, room + 2.0f)) job.lines.push_back(l.text);
     } else if (n.kind != "internet" || room >= fs * 2.0f) {
-      if (auto t = fit_words(font, job.size, name, room); !t.empty()) job.lines.push_back(t);
+      // On one line set smaller, down to the least type, or left out: never cut short
+      // ("しろやぎ..." names no region) nor broken inside a word ("Intern/et", "インターネッ/ト").
+      if (const float full = font->CalcTextSizeA(job.size, 1e9f, 0.0f, name.c_str()).x; full > room + 2.0f)
+        job.size = std::max(least_px, job.size * (room + 2.0f) / full);
+      if (font->CalcTextSizeA(job.size, 1e9f, 0.0f, name.c_str()).x <= room + 2.0f) job.lines.push_back(name);
     }
     // A small map leaves little strip above the first icon: the title is set smaller (to the
     // least type) and moved up to the region's border so that it never covers an icon.
@@ -1319,15 +1353,14 @@ void network_map(AppState& app) {
         icon_top = std::min(icon_top, plans[k].c.y - icon * 0.5f);
       }
       if (job.lines.size() > 1 && a.y + 2.0f + static_cast<float>(job.lines.size()) * least_px > icon_top - 2.0f) {
-        job.lines.clear();  // no room for two lines: one, shortened after a whole word (or none)
-        if (auto t = fit_words(font, least_px, name, room); !t.empty()) job.lines.push_back(t);
+        job.lines.clear();  // no room for its lines: on one line at the least type, or none
+        if (font->CalcTextSizeA(least_px, 1e9f, 0.0f, name.c_str()).x <= room + 2.0f) job.lines.push_back(name);
       }
       const auto rows = static_cast<float>(job.lines.size());
       if (job.at.y + rows * job.size > icon_top - 2.0f) {
         job.size = std::max(least_px, std::min(job.size, (icon_top - 2.0f - job.at.y) / rows));
         job.at.y = std::max(a.y + 2.0f, std::min(job.at.y, icon_top - 2.0f - rows * job.size));
-        if (job.lines.size() == 1) job.lines.front() = fit_words(font, job.size, name, room);
-        if (!job.lines.empty() && job.lines.front().empty()) job.lines.clear();
+        // Smaller type is narrower: a line that fitted still fits (never cut short).
         // Even at the least type it would cover an icon (a tiny map): left out, the hosts' own
         // labels and the Inspector still say where they are.
         if (job.at.y + rows * job.size > icon_top + kMapTolerance) job.lines.clear();
@@ -1341,8 +1374,10 @@ void network_map(AppState& app) {
       const float m = fs * 0.4f;
       avoid.push_back({ImVec2(job.at.x - used_w * 0.5f - m, job.at.y - m),
                        ImVec2(job.at.x + used_w * 0.5f + m, job.at.y + used_h + m), kTitleWeight});
+      std::string shown;
+      for (const auto& l : job.lines) shown += (shown.empty() ? "" : " ") + l;
       record(ms, MapItem::Title, ImVec2(job.at.x - used_w * 0.5f, job.at.y),
-             ImVec2(job.at.x + used_w * 0.5f, job.at.y + used_h), job.lines.front());
+             ImVec2(job.at.x + used_w * 0.5f, job.at.y + used_h), job.lines.front(), shown);
     }
     title_bottom[static_cast<std::size_t>(np - nets.data())] =
         job.lines.empty() ? job.at.y : job.at.y + static_cast<float>(job.lines.size()) * job.size;
@@ -1406,8 +1441,8 @@ void network_map(AppState& app) {
       std::string short_names;
       for (const auto& id : n.policy_ids) {
         const char* sep = names.empty() ? "" : (app.lang == "ja" ? "、" : ", ");
-        names += sep + border_rule_name(app.scenario, id, app.lang);
-        short_names += sep + border_rule_name(app.scenario, id, app.lang, true);
+        names += sep + sim::rule_name(&app.scenario, id, app.lang);
+        short_names += sep + sim::rule_name(&app.scenario, id, app.lang, true);
       }
       const float small = std::max(least_px, fs * 0.9f);
       std::vector<MapBox> taken = taken_by_hosts();
@@ -1491,7 +1526,9 @@ void network_map(AppState& app) {
     const float label_half = std::max(p.name_w, p.ip_w) * 0.5f;
     if (!p.lines.empty()) {
       avoid.push_back({ImVec2(p.x - label_half, p.top), ImVec2(p.x + label_half, p.top + p.height)});
-      record(ms, MapItem::HostLabel, avoid.back().a, avoid.back().b, h.id);
+      std::string shown;  // what the label says (the check reads it: a cut name names no host)
+      for (const auto& l : p.lines) shown += (shown.empty() ? "" : " ") + l;
+      record(ms, MapItem::HostLabel, avoid.back().a, avoid.back().b, h.id, shown);
     }
     if (pointer && std::abs(io.MousePos.x - c.x) < icon * 0.6f && std::abs(io.MousePos.y - c.y) < icon * 0.6f) {
       hovered_host = h.id;
@@ -1527,6 +1564,14 @@ void network_map(AppState& app) {
       const bool reaches = right_side ? o.x + o_half > x0 : o.x - o_half < x0;
       if (reaches && std::abs(o.c.x - c.x) < icon * 1.5f) ceiling = std::max(ceiling, o.top + o.height + 1.0f);
     }
+    // ... and below the mail marks of a host above it (two hosts stacked close, each labelled
+    // by its number only, would otherwise have their columns meet).
+    for (const auto& it : ms.placed.items) {
+      if (it.item != MapItem::MailMarks || it.what == h.id || it.box.b.y > c.y) continue;
+      const float lo = right_side ? c.x : c.x - icon - side_room;
+      const float hi = right_side ? c.x + icon + side_room : c.x;
+      if (it.box.b.x > lo && it.box.a.x < hi) ceiling = std::max(ceiling, it.box.b.y + 1.0f);
+    }
     ImU32 plate = 0;
     if (region->row) {
       const unsigned fill = region->kind == "datacenter"                         ? theme::kDcFill
@@ -1539,6 +1584,14 @@ void network_map(AppState& app) {
     // column gives way ("+N more") rather than run out of the network.
     float floor_y = under ? p.top - 2.0f : 1e9f;
     if (region->kind != "internet") floor_y = std::min(floor_y, region_bottom[ri] - 3.0f);
+    // Two hosts stacked close in one region share the height between them: each column keeps
+    // to its half (the lower host's marks would otherwise meet the upper one's).
+    for (std::size_t j = 0; j < plans.size(); ++j) {
+      const auto& o = plans[j];
+      if (j == k || layout.region_of(layout.hosts()[j]) != region || std::abs(o.c.x - c.x) > icon * 1.5f) continue;
+      if (o.c.y > c.y + 1.0f) floor_y = std::min(floor_y, (c.y + o.c.y) * 0.5f - 1.0f);
+      if (o.c.y < c.y - 1.0f) ceiling = std::max(ceiling, (c.y + o.c.y) * 0.5f + 1.0f);
+    }
     mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, ceiling, floor_y, mouse, avoid, mail_tip, plate);
     for (std::size_t m = marks_from; m < avoid.size(); ++m) record(ms, MapItem::MailMarks, avoid[m].a, avoid[m].b, h.id);
     // An eavesdropper shows what it captures: the line itself while it travels in clear, only
@@ -1616,7 +1669,12 @@ void network_map(AppState& app) {
               const float cx = std::clamp(c.x - bs.x * 0.5f, min.x + 4.0f, std::max(min.x + 4.0f, max.x - 4.0f - bs.x));
               const std::vector<Vec2> outside = {{cx, rb.a.y - bs.y - 4.0f},        {rb.a.x, rb.a.y - bs.y - 4.0f},
                                                  {cx, rb_bottom + 4.0f},             {rb.a.x, rb_bottom + 4.0f},
-                                                 {rb.b.x + 4.0f, c.y - bs.y * 0.5f}, {rb.a.x - bs.x - 4.0f, c.y - bs.y * 0.5f}};
+                                                 {rb.b.x + 4.0f, c.y - bs.y * 0.5f}, {rb.a.x - bs.x - 4.0f, c.y - bs.y * 0.5f},
+                                                 // the top of the map above its network, clear of
+                                                 // the margin its title keeps
+                                                 {cx, min.y + 4.0f}, {rb.a.x, min.y + 4.0f},
+                                                 {cx, rb_bottom + fs * 0.5f},
+                                                 {cx, max.y - legend_h - bs.y - 4.0f}, {min.x + 4.0f, max.y - legend_h - bs.y - 4.0f}};
               if (const auto free_at = first_free(outside, bs.x, bs.y, vec(min), Vec2{max.x, max.y - legend_h}, taken)) {
                 at = ImVec2(free_at->x, free_at->y);
                 placed = true;
@@ -1638,6 +1696,11 @@ void network_map(AppState& app) {
               lines = {fit_text(font, size, what, room_w - pad * 2.0f)};
               bs = box_of(lines);
               at = ImVec2(on_right ? cx0 : cx0 - bs.x, c.y - bs.y * 0.5f);
+              // Level with the icon, else a little higher or lower: clear of the labels around.
+              std::vector<Vec2> levels;
+              for (const float dy : {0.0f, -0.15f, 0.15f, -0.3f, 0.3f}) levels.push_back({at.x, at.y + dy * icon});
+              if (const auto fp = first_free(levels, bs.x, bs.y, vec(rb.a), Vec2{rb.b.x, std::max(rb.b.y, region_bottom[ri])}, taken))
+                at = ImVec2(fp->x, fp->y);
             } else if (!placed) {
               lines.clear();
             }
@@ -1809,7 +1872,7 @@ void network_map(AppState& app) {
     const float fade = m.age < 0.7f ? 1.0f : std::max(0.0f, 1.0f - (m.age - 0.7f) / 0.3f);
     const auto alpha = static_cast<unsigned>(255.0f * fade);
     icons::cross(dl, c, std::clamp(40.0f * s, 24.0f, 56.0f), rgb(theme::kBlock, alpha));
-    const std::string rule = border_rule_name(app.scenario, m.rule, app.lang, true);
+    const std::string rule = sim::rule_name(&app.scenario, m.rule, app.lang, true);
     const std::string text = format_text(app.tr("map.blocked_by"), {{"rule", rule}});
     const ImVec2 ts = font->CalcTextSizeA(fs, 1e9f, 0.0f, text.c_str());
     const float cross = std::clamp(40.0f * s, 24.0f, 56.0f);

@@ -441,6 +441,7 @@ class Say {
     return fill(ja_ ? t->ja : t->en, values, ja_);
   }
   bool has(std::string_view key) const { return find_template(key) != nullptr; }
+  const Scenario* scenario() const { return s_; }
   std::string host(const std::string& id) const { return host_label(s_, id, lang()); }
   std::string net(const std::string& id) const {
     if (s_)
@@ -967,14 +968,14 @@ Words connection_words(const Say& say, const Record& r) {
   return std::nullopt;
 }
 
-// A border rule as people call it: the OP25B preset by its usual name, others by their id.
-std::string rule_label(const std::string& id) { return rule_name(id, "en", true); }
+// A border rule as people call it: one of the OP25B kind by its usual name, others by their id.
+std::string rule_label(const Say& say, const std::string& id) { return rule_name(say.scenario(), id, "en", true); }
 
 Words policy_words(const Say& say, const Record& r) {
   const auto& d = r.detail;
   if (r.event != "reject" && r.event != "drop") return std::nullopt;
   return say("policy." + r.event, {{"network", say.net(field(d, "network"))},
-                                   {"rule", rule_label(field(d, "rule"))},
+                                   {"rule", rule_label(say, field(d, "rule"))},
                                    {"proto", r.protocol == "udp" || r.protocol == "dns" ? "UDP" : "TCP"},
                                    {"host", say.host(r.host)},
                                    {"peer", say.host(r.peer)},
@@ -1421,14 +1422,6 @@ std::string status_meaning_ja(std::string_view status) {
   if (rest == ".7.8") return "認証情報が正しくない";
   if (rest == ".7.0") return "認証が必要";
   return {};
-}
-
-std::string rule_name(const std::string& id, std::string_view lang, bool short_form) {
-  std::string l = id;
-  for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (l.find("op25b") == std::string::npos) return id;
-  if (short_form) return "OP25B";
-  return lang == "ja" ? "OP25B（25番ポートの遮断）" : "OP25B (port 25 blocked)";
 }
 
 std::string wording(std::string_view key, std::initializer_list<std::pair<std::string_view, std::string>> values,

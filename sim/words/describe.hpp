@@ -9,6 +9,7 @@
 #include "sim/scenario/runner.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/core/trace.hpp"
+#include "sim/words/rule_names.hpp"  // rule_name: a border rule named from what it does
 
 namespace mailsim::sim {
 
@@ -16,10 +17,6 @@ namespace mailsim::sim {
 // name), or the id itself when the scenario is null or does not know the host.
 std::string host_label(const Scenario* s, const std::string& id, std::string_view lang);
 
-// A border rule's name for people in `lang` (the trace and the lessons name it by its id): the
-// OP25B preset "OP25B (port 25 blocked)" / "OP25B（25番ポートの遮断）", or with `short_form`
-// just "OP25B"; a rule of the lesson's own by its id.
-std::string rule_name(const std::string& id, std::string_view lang, bool short_form = false);
 
 // A record in words for people, in `lang` ("ja": Japanese; anything else: English), worded
 // from its `event` and `detail` (docs/trace.md) with one template per (kind, event) in both

@@ -346,7 +346,11 @@ TEST_CASE("japanese: the fix challenge's failing goals, in both languages, every
     }
   }
   CHECK(lines > 0);
-  CHECK(sim::rule_name("op25b", "ja") == "OP25B（25番ポートの遮断）");
-  CHECK(sim::rule_name("op25b", "en") == "OP25B (port 25 blocked)");
-  check_text("rule name", sim::rule_name("op25b", "ja"), names);
+  sim::PolicyRule op25b;  // what the "op25b" preset makes: egress TCP to port 25 dropped
+  op25b.id = "op25b";
+  op25b.protocol = sim::Transport::Tcp;
+  op25b.dst_ports = {25};
+  CHECK(sim::rule_name(op25b, "ja") == "OP25B（25番ポートの遮断）");
+  CHECK(sim::rule_name(op25b, "en") == "OP25B (port 25 blocked)");
+  check_text("rule name", sim::rule_name(op25b, "ja"), names);
 }

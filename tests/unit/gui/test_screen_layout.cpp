@@ -57,8 +57,11 @@ TEST_CASE("screen layout: every size and scale, both layouts", "[gui][layout]") 
         CHECK(l.map.height() * l.map.width() >= l.analogy.height() * l.analogy.width());
         // The scene is tall enough for its drawing and a caption of a few lines; on a compact
         // screen (short for its text) it is a strip with the caption's title at least.
+        // Unless the map would keep fewer than kCompactMapEm lines: then the scene gives way.
         if (l.compact) {
-          CHECK(l.analogy.height() >= m.font * 2.0f);
+          CHECK(l.analogy_shown == (l.analogy.height() > 0.0f));
+          if (l.analogy_shown) CHECK(l.analogy.height() >= m.font * 2.0f);
+          else CHECK(l.map.height() < m.font * (kCompactMapEm + 4.5f));
           CHECK(l.map.height() >= l.analogy.height() * 2.0f);
         } else {
           CHECK(l.analogy.height() >= std::min(m.font * 9.0f, (l.map.height() + l.analogy.height()) * 0.3f));
@@ -102,4 +105,14 @@ TEST_CASE("screen layout: 1280x720 at scale 2 is compact, 1.5 is not", "[gui][la
   CHECK_FALSE(plan_screen(1280, 720, metrics(1.5f), ScreenMode::Full).compact);
   CHECK_FALSE(plan_screen(1024, 640, metrics(1.0f), ScreenMode::Full).compact);
   CHECK_FALSE(plan_screen(3840, 2160, metrics(3.0f), ScreenMode::Full).compact);
+  // The other projector sizes whose maps were too small to name their hosts (issue 18).
+  CHECK(plan_screen(1024, 640, metrics(1.5f), ScreenMode::Full).compact);
+  CHECK(plan_screen(1280, 720, metrics(1.75f), ScreenMode::Full).compact);
+  // 1024x640 at scale 2: the map would keep under ten lines beside the scene's strip, so the
+  // scene gives way to it; 1280x720 at scale 2 keeps the strip.
+  const auto small = plan_screen(1024, 640, metrics(2.0f), ScreenMode::Full);
+  CHECK(small.compact);
+  CHECK_FALSE(small.analogy_shown);
+  CHECK(small.map.max.y == small.controls.min.y);
+  CHECK(l.analogy_shown);
 }

@@ -33,6 +33,11 @@ Scenario named_world() {
   isp.id = "home-isp";
   isp.name = "Shiroyagi's ISP";
   isp.name_ja = "しろやぎさんのプロバイダ";
+  PolicyRule op25b;  // as the "op25b" preset makes it: named OP25B for what it does
+  op25b.id = "op25b";
+  op25b.protocol = Transport::Tcp;
+  op25b.dst_ports = {25};
+  isp.policies = {op25b};
   s.networks = {isp};
   return s;
 }
