@@ -195,7 +195,7 @@ TEST_CASE("mail state: whole journey - queue, mailbox, device, where the letter 
   // Its history runs from compose to the device, in order.
   REQUIRE(info.history.size() >= 6);
   CHECK(m.records()[info.history.front()].is(sim::MailEvent::Compose));
-  CHECK(m.records()[info.history.back()].event == "device-downloaded");
+  CHECK(m.records()[info.history.back()].is(sim::MailboxEvent::DeviceDownloaded));
   CHECK(std::is_sorted(info.history.begin(), info.history.end()));
   CHECK(end.mail.letters[*letter].stage == gui::LetterStage::Delivered);
 }

@@ -641,7 +641,7 @@ TEST_CASE("describe: the English wording follows the simulator's summaries, host
       const bool reworded = r.kind == RecordKind::Policy ||
                             (r.kind == RecordKind::Mail && (r.is(MailEvent::Deferred) || r.is(MailEvent::Throttled) || r.is(MailEvent::Greylisted) ||
                                                             r.is(MailEvent::ConnectFailed) || r.is(MailEvent::Routing))) ||
-                            (r.kind == RecordKind::Mailbox && (r.event == "device-flags" || r.event == "device-checked")) ||
+                            (r.is(MailboxEvent::DeviceFlags) || r.is(MailboxEvent::DeviceChecked)) ||
                             r.is(ProtoEvent::State) ||  // worded from the state entered
                             // The network by its display name (the summary has its id), as policy records.
                             (r.kind == RecordKind::Action && (r.event == "link_down" || r.event == "link_up"));

@@ -43,7 +43,7 @@ TEST_CASE("access: POP3 download-and-delete empties the server; the second devic
   // The server's side of the story: RETR then downloaded-and-deleted at QUIT.
   std::size_t removed = 0;
   for (const auto& r : w.sim.trace().records())
-    if (r.kind == RecordKind::Mailbox && r.host == "mail" && r.event == "downloaded-and-deleted") ++removed;
+    if (r.is(MailboxEvent::DownloadedAndDeleted) && r.host == "mail") ++removed;
   CHECK(removed == 2);
   w.run_until(10 * kSecond);
   CHECK(w.device("phone", "device-downloaded").empty());
@@ -92,7 +92,7 @@ TEST_CASE("access: two devices checking POP3 at the same moment: one gets the lo
   CHECK(failed[0].detail["error"].get<std::string>().find("locked by another POP3 session") != std::string::npos);
   bool refused = false;
   for (const auto& r : w.sim.trace().records())
-    if (r.kind == RecordKind::Mailbox && r.event == "maildrop-lock-refused") refused = true;
+    if (r.is(MailboxEvent::MaildropLockRefused)) refused = true;
   CHECK(refused);
   CHECK(w.inbox() == 0);
   CHECK_FALSE(w.store().maildrop_locked("shiroyagi"));
@@ -171,7 +171,7 @@ TEST_CASE("access: IMAP on two devices: opening on one is pushed to the other by
   // The body was read once, over IMAP, with a fetched record; the header sync read nothing.
   std::size_t fetched = 0;
   for (const auto& r : w.sim.trace().records())
-    if (r.kind == RecordKind::Mailbox && r.event == "fetched") ++fetched;
+    if (r.is(MailboxEvent::Fetched)) ++fetched;
   CHECK(fetched == 1);
   // New mail is pushed to both.
   w.deliver("Dinner");

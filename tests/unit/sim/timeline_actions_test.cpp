@@ -179,8 +179,8 @@ TEST_CASE("dns_change: the resolver answers the cached MX until its TTL runs out
   std::size_t cache_hits = 0;
   std::vector<Time> asked_ns1;
   for (const auto& rec : r.trace.records()) {
-    if (rec.kind == RecordKind::Dns && rec.event == "response" && rec.host == "ns-hogehoge") asked_ns1.push_back(rec.time);
-    if (rec.kind == RecordKind::Dns && rec.event == "resolver" && rec.host == "resolver" &&
+    if (rec.is(DnsEvent::Response) && rec.host == "ns-hogehoge") asked_ns1.push_back(rec.time);
+    if (rec.is(DnsEvent::Resolver) && rec.host == "resolver" &&
         rec.time > changed.front()->time && rec.time < 60 * 60 * kSecond && rec.text().find("cache hit") != std::string::npos)
       ++cache_hits;
   }
