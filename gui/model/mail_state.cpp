@@ -17,13 +17,6 @@ std::string str(const nlohmann::json& d, const char* key) {
   return it != d.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
-std::uint64_t u64(const nlohmann::json& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_number_unsigned() ? it->get<std::uint64_t>()
-         : it != d.end() && it->is_number_integer() ? static_cast<std::uint64_t>(std::max<std::int64_t>(0, it->get<std::int64_t>()))
-                                                     : 0;
-}
-
 std::vector<std::string> strings(const nlohmann::json& d, const char* key) {
   std::vector<std::string> out;
   auto it = d.find(key);

@@ -14,11 +14,6 @@
 namespace mailsim::gui {
 
 namespace {
-std::string str(const nlohmann::json& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
 std::string cut(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   if (s.size() <= kSeqLabelMax) return s;

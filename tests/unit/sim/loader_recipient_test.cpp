@@ -33,7 +33,7 @@ TEST_CASE("a recipient with a display name is delivered, the name in the To: hea
   for (const auto& r : result.trace.records())
     if (r.is(MailboxEvent::Stored)) {
       stored = true;
-      const std::string headers = r.detail.value("headers", "");
+      const std::string headers(r.mailbox_info().headers);
       CHECK(headers.find("To: Kuroyagi <kuroyagi@hogehoge.com>") != std::string::npos);
     }
   CHECK(stored);
