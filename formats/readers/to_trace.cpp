@@ -15,7 +15,8 @@ namespace {
 
 // The one place where replay makes trace records. A protocol record's JSON detail is typed by
 // Trace::add (sim::ProtocolInfo); the keys it has no field for (a replay's annotations such as
-// "meaning", "understood", "tag") stay in the record's detail.
+// "meaning", "understood", "tag") stay in the record's detail. Mailbox and DNS records are built
+// typed (add_typed), with such keys ("message") in their detail.
 class RecordWriter {
  public:
   explicit RecordWriter(sim::Trace& trace) : trace_(trace) {}
@@ -24,6 +25,16 @@ class RecordWriter {
     sim::Record r = make(t, kind, std::move(event), host, peer, conn, std::move(proto), std::move(summary));
     r.detail = std::move(detail);
     trace_.add(std::move(r));
+  }
+  // A mailbox or DNS record built typed (sim::MailboxRecord, sim::DnsRecord): its info and the
+  // keys it has no field for (in `typed.record.detail`) are set; the rest is set here.
+  template <class Typed>
+  void add_typed(sim::Time t, Typed& typed, const std::string& host, const std::string& peer, std::uint64_t conn,
+                 std::string proto, std::string summary) {
+    nlohmann::json extras = std::move(typed.record.detail);
+    typed.record = make(t, sim::RecordKind::Note, std::string(), host, peer, conn, std::move(proto), std::move(summary));
+    typed.record.detail = std::move(extras);
+    trace_.add(typed.typed());
   }
   void add_packet(sim::Time t, std::string event, const std::string& host, const std::string& peer,
                   std::uint64_t conn, std::string proto, std::string summary, const sim::PacketInfo& packet) {
@@ -349,9 +360,13 @@ class StreamDecoder {
         reply(".", {{"end_of_multiline", true}, {"lines", multi_lines_}});
         if (upper(first_word(multi_cmd_)) == "RETR") {
           const auto arg = multi_cmd_.size() > 5 ? multi_cmd_.substr(5) : std::string();
-          w_.add(t_, sim::RecordKind::Mailbox, "downloaded", server_, client_, conn_, "pop3",
-                 "message " + arg + " was downloaded (RETR)",
-                 {{"message", arg}, {"subject", header_value(data_, "Subject")}, {"size", data_.size()}});
+          sim::MailboxRecord rec;
+          rec.info.event = sim::MailboxEvent::Downloaded;
+          rec.subject = header_value(data_, "Subject");
+          rec.info.size = static_cast<std::int64_t>(data_.size());
+          rec.info.set(sim::MailboxInfo::kSubject).set(sim::MailboxInfo::kSize);
+          rec.record.detail = {{"message", arg}};
+          w_.add_typed(t_, rec, server_, client_, conn_, "pop3", "message " + arg + " was downloaded (RETR)");
         }
         return;
       }
@@ -391,9 +406,13 @@ class StreamDecoder {
       data_.clear();
     }
     if (ok && verb == "DELE")
-      w_.add(t_, sim::RecordKind::Mailbox, "deleted-via-pop3", server_, client_, conn_, "pop3",
-             "message " + cmd.substr(std::min<std::size_t>(cmd.size(), 5)) + " marked for deletion (DELE)",
-             {{"message", cmd.substr(std::min<std::size_t>(cmd.size(), 5))}});
+    {
+      const std::string which = cmd.substr(std::min<std::size_t>(cmd.size(), 5));
+      sim::MailboxRecord rec;
+      rec.info.event = sim::MailboxEvent::DeletedViaPop3;
+      rec.record.detail = {{"message", which}};
+      w_.add_typed(t_, rec, server_, client_, conn_, "pop3", "message " + which + " marked for deletion (DELE)");
+    }
     if (ok && verb == "AUTH") pop3_auth_ = false;
     if (ok && verb == "STLS") start_tls();
   }
@@ -435,13 +454,21 @@ class StreamDecoder {
         d["number"] = std::stoul(w1.substr(0, 9));
         d["response"] = what;
         reply(line, d);
-        if (what == "EXPUNGE")
-          w_.add(t_, sim::RecordKind::Mailbox, "expunged", server_, client_, conn_, "imap",
-                 "message " + w1 + " was removed (EXPUNGE)", {{"message", w1}});
-        if (what == "FETCH" && literal_bytes)
-          w_.add(t_, sim::RecordKind::Mailbox, "fetched", server_, client_, conn_, "imap",
-                 "message " + w1 + " was read (" + std::to_string(literal_bytes) + " bytes fetched)",
-                 {{"message", w1}, {"size", literal_bytes}});
+        if (what == "EXPUNGE") {
+          sim::MailboxRecord rec;
+          rec.info.event = sim::MailboxEvent::Expunged;
+          rec.record.detail = {{"message", w1}};
+          w_.add_typed(t_, rec, server_, client_, conn_, "imap", "message " + w1 + " was removed (EXPUNGE)");
+        }
+        if (what == "FETCH" && literal_bytes) {
+          sim::MailboxRecord rec;
+          rec.info.event = sim::MailboxEvent::Fetched;
+          rec.info.size = static_cast<std::int64_t>(literal_bytes);
+          rec.info.set(sim::MailboxInfo::kSize);
+          rec.record.detail = {{"message", w1}};
+          w_.add_typed(t_, rec, server_, client_, conn_, "imap",
+                       "message " + w1 + " was read (" + std::to_string(literal_bytes) + " bytes fetched)");
+        }
         return;
       }
       d["response"] = upper(w1);
@@ -491,23 +518,30 @@ class StreamDecoder {
       return;
     }
     const auto& m = *d.message;
-    nlohmann::json det{{"id", m.header.id}, {"rcode", dns::rcode_name(m.header.rcode)}};
+    sim::DnsRecord rec;
+    using D = sim::DnsInfo;
+    auto& info = rec.info;
+    info.event = m.header.qr ? sim::DnsEvent::Response : sim::DnsEvent::Query;
+    info.id = m.header.id;
+    info.rcode = dns::rcode_name(m.header.rcode);
+    info.set(D::kId).set(D::kRcode);
     if (!m.questions.empty()) {
-      det["qname"] = m.questions[0].name.to_string();
-      det["qtype"] = dns::type_name(m.questions[0].type);
+      info.qname = m.questions[0].name.to_string();
+      info.qtype = dns::type_name(m.questions[0].type);
+      info.set(D::kQname).set(D::kQtype);
     }
-    nlohmann::json answers = nlohmann::json::array();
     for (const auto& r : m.answers) {
-      answers.push_back(dns::to_string(r));
+      rec.answers.push_back(dns::to_string(r));
       if (const auto* a = std::get_if<dns::AData>(&r.data)) {
         std::string addr;
         for (std::size_t i = 0; i < 4; ++i) addr += (i ? "." : "") + std::to_string(a->address[i]);
         names_.emplace(addr, r.name.to_string_no_dot());
       }
     }
-    if (m.header.qr) det["answers"] = answers;
-    w_.add(t_, sim::RecordKind::Dns, m.header.qr ? "response" : "query", who(from_client), other(from_client), conn_,
-           "dns", (from_client ? "C: " : "S: ") + dns::summary(m), std::move(det));
+    if (m.header.qr) info.set(D::kAnswers);
+    else rec.answers.clear();
+    w_.add_typed(t_, rec, who(from_client), other(from_client), conn_, "dns",
+                 (from_client ? "C: " : "S: ") + dns::summary(m));
   }
 
   ReplayTrace& out_;

@@ -196,24 +196,26 @@ std::string analogy_key(const sim::Record& r, const AnalogyContext& ctx) {
   const auto& d = r.detail;
   switch (r.kind) {
     case sim::RecordKind::Dns: {
-      if (r.event == "lookup" || r.event == "query") return "dns.query";
-      if (r.event == "resolver") {
-        const auto note = lower(str(d, "note").empty() ? r.summary : str(d, "note"));
-        if (has(note, "cache hit")) return "dns.cache";
-        if (has(note, "nxdomain") || has(note, "no such")) return "dns.nxdomain";
-        if (has(note, "referral")) return "dns.referral";
-        if (note.rfind("answer", 0) == 0) return "dns.answer";
-        return "dns.query";
+      const auto& dns = r.dns_info();
+      switch (r.dns_event()) {
+        case sim::DnsEvent::Lookup:
+        case sim::DnsEvent::Query: return "dns.query";
+        case sim::DnsEvent::Resolver: {
+          const auto note = lower(dns.note.empty() ? r.summary : std::string(dns.note));
+          if (has(note, "cache hit")) return "dns.cache";
+          if (has(note, "nxdomain") || has(note, "no such")) return "dns.nxdomain";
+          if (has(note, "referral")) return "dns.referral";
+          if (note.rfind("answer", 0) == 0) return "dns.answer";
+          return "dns.query";
+        }
+        case sim::DnsEvent::Response: {
+          if (dns.rcode == "NXDOMAIN") return "dns.nxdomain";
+          if (dns.answers.empty() && !dns.authority.empty() && !dns.aa) return "dns.referral";
+          return "dns.answer";
+        }
+        case sim::DnsEvent::Result: return dns.outcome == "NOERROR" ? "dns.answer" : "dns.nxdomain";
+        default: return {};
       }
-      if (r.event == "response") {
-        if (str(d, "rcode") == "NXDOMAIN") return "dns.nxdomain";
-        const bool answers = d.contains("answers") && d["answers"].is_array() && !d["answers"].empty();
-        const bool authority = d.contains("authority") && d["authority"].is_array() && !d["authority"].empty();
-        if (!answers && authority && !d.value("aa", false)) return "dns.referral";
-        return "dns.answer";
-      }
-      if (r.event == "result") return str(d, "outcome") == "NOERROR" ? "dns.answer" : "dns.nxdomain";
-      return {};
     }
     case sim::RecordKind::Connection:
       if (r.event == "connecting" || r.event == "established") return "tcp.connect";
@@ -249,20 +251,32 @@ std::string analogy_key(const sim::Record& r, const AnalogyContext& ctx) {
         default: return "mail.queued";
       }
     case sim::RecordKind::Mailbox: {
-      const auto& e = r.event;
-      if (e == "stored" || e == "appended") return "mail.delivered";
-      if (e == "delivery-refused" || e == "append-refused") {
-        const auto why = lower(str(d, "reason").empty() ? r.summary : str(d, "reason"));
-        if (has(why, "quota") || has(why, "full")) return "mailbox.quota";
-        if (has(why, "size") || has(why, "large")) return "message.too_large";
-        if (has(why, "user") || has(why, "no such")) return "smtp.user_unknown";
-        return "mail.bounced";
+      using E = sim::MailboxEvent;
+      const auto& m = r.mailbox_info();
+      switch (r.mailbox_event()) {
+        case E::Stored:
+        case E::Appended: return "mail.delivered";
+        case E::DeliveryRefused:
+        case E::AppendRefused: {
+          if (m.refusal == sim::StoreRefusal::MailboxFull || m.refusal == sim::StoreRefusal::OverQuota)
+            return "mailbox.quota";
+          if (m.refusal == sim::StoreRefusal::TooLarge) return "message.too_large";
+          const auto text = m.reason_text();
+          const auto why = lower(text.empty() ? r.summary : text);
+          if (has(why, "quota") || has(why, "full")) return "mailbox.quota";
+          if (has(why, "size") || has(why, "large")) return "message.too_large";
+          if (has(why, "user") || has(why, "no such")) return "smtp.user_unknown";
+          return "mail.bounced";
+        }
+        case E::Fetched: return "mailbox.fetched";
+        case E::DownloadedAndDeleted:
+        case E::DeletedViaPop3: return "pop3.delete";
+        case E::MaildropLocked:
+        case E::MaildropLockRefused:
+        case E::MaildropUnlocked: return "pop3.login";
+        case E::FlagsChanged: return has(lower(r.summary), "\\seen") ? "imap.seen" : "imap.sync";
+        default: return "imap.sync";
       }
-      if (e == "fetched") return "mailbox.fetched";
-      if (e == "downloaded-and-deleted" || e == "deleted-via-pop3") return "pop3.delete";
-      if (e.rfind("maildrop", 0) == 0) return "pop3.login";
-      if (e == "flags-changed") return has(lower(r.summary), "\\seen") ? "imap.seen" : "imap.sync";
-      return "imap.sync";
     }
     case sim::RecordKind::Action: {
       // The state-changing actions (issue 17): a device's account, a server's rules, an emptied box.

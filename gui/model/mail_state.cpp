@@ -17,13 +17,6 @@ std::string str(const nlohmann::json& d, const char* key) {
   return it != d.end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
-std::uint64_t u64(const nlohmann::json& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_number_unsigned() ? it->get<std::uint64_t>()
-         : it != d.end() && it->is_number_integer() ? static_cast<std::uint64_t>(std::max<std::int64_t>(0, it->get<std::int64_t>()))
-                                                     : 0;
-}
-
 std::vector<std::string> strings(const nlohmann::json& d, const char* key) {
   std::vector<std::string> out;
   auto it = d.find(key);
@@ -429,10 +422,12 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
     }
 
     if (r.kind == sim::RecordKind::Dns) {
-      if (r.event == "response" && recursive.count(r.peer) && str(d, "role") == "authoritative") {
+      const auto& dns = r.dns_info();
+      if (r.is(sim::DnsEvent::Response) && recursive.count(r.peer) && dns.role == "authoritative") {
         auto& cache = caches_[r.peer];
-        for (const char* section : {"answers", "authority"}) {
-          for (const auto& rr : strings(d, section)) {
+        for (const auto& section : {dns.answer_list(), dns.authority_list()}) {
+          for (const auto view : section) {
+            const std::string rr(view);
             const auto ttl = ttl_of(rr);
             cache.push_back({rr, r.time, r.time + static_cast<sim::Time>(ttl) * sim::kSecond, i});
           }
@@ -461,27 +456,32 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
     }
 
     if (r.kind != sim::RecordKind::Mailbox) continue;
-    const std::string& e = r.event;
+    using E = sim::MailboxEvent;
+    using M = sim::MailboxInfo;
+    const auto& m = r.mailbox_info();
+    const E e = m.event;
+    // A typed number as the model keeps it (negative numbers, which no store writes, as 0).
+    const auto u64_of = [](std::int64_t v) { return static_cast<std::uint64_t>(std::max<std::int64_t>(0, v)); };
     if (r.protocol == "store") {
-      c.user = str(d, "user");
-      c.folder = str(d, "folder");
-      c.to_folder = str(d, "to_folder");
-      c.uid = static_cast<std::uint32_t>(u64(d, "uid"));
-      c.to_uid = static_cast<std::uint32_t>(u64(d, "to_uid"));
-      c.store_id = u64(d, "message_id");
-      c.size = u64(d, "size");
-      c.flags = strings(d, "flags");
-      c.has_quota = d.contains("quota_used");
-      c.quota_used = u64(d, "quota_used");
-      c.quota_limit = u64(d, "quota_limit");
-      c.reason = str(d, "reason");
+      c.user = m.user.str();
+      c.folder = m.folder.str();
+      c.to_folder = m.to_folder.str();
+      c.uid = static_cast<std::uint32_t>(u64_of(m.uid));
+      c.to_uid = static_cast<std::uint32_t>(u64_of(m.to_uid));
+      c.store_id = u64_of(m.message_id);
+      c.size = u64_of(m.size);
+      for (const auto f : m.flag_list()) c.flags.emplace_back(f);
+      c.has_quota = m.has(M::kQuotaUsed);
+      c.quota_used = u64_of(m.quota_used);
+      c.quota_limit = u64_of(m.quota_limit);
+      c.reason = m.reason_text();
       const std::string store_key = r.host + "#" + std::to_string(c.store_id);
       if (c.store_id != 0) {
         if (auto it = by_store.find(store_key); it != by_store.end()) c.letter = it->second;
       }
-      if (e == "stored" || e == "appended") {
+      if (e == E::Stored || e == E::Appended) {
         c.op = Change::Op::Add;
-        const std::string headers = sim::unescape_bytes(str(d, "headers"));
+        const std::string headers = sim::unescape_bytes(m.headers);
         const auto fields = message::parse_header_section(headers);
         const std::string mid = trimmed(message::find_header(fields, "Message-ID").value_or(""));
         c.letter = letter_for(!mid.empty() ? mid : store_key);
@@ -490,9 +490,9 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
         if (!headers.empty() && !l.headers_record) {
           l.headers = headers;
           l.headers_record = i;
-          l.headers_truncated = d.value("headers_truncated", false);
-          l.body_preview = sim::unescape_bytes(str(d, "body_preview"));
-          l.body_truncated = d.value("body_truncated", false);
+          l.headers_truncated = m.headers_truncated;
+          l.body_preview = sim::unescape_bytes(m.body_preview);
+          l.body_truncated = m.body_truncated;
           if (auto s = message::find_header(fields, "Subject")) l.subject = trimmed(message::decode_encoded_words(*s));
           if (auto f = message::find_header(fields, "From")) l.from = trimmed(message::decode_encoded_words(*f));
         }
@@ -500,35 +500,35 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
         by_store[store_key] = c.letter;
         by_uid[uid_key(r.host, c.user, c.folder, c.uid)] = c.letter;
         add_change[uid_key(r.host, c.user, c.folder, c.uid)] = changes_.size();
-      } else if (e == "copied") {
+      } else if (e == E::Copied) {
         c.op = Change::Op::Add;
         c.folder = c.to_folder;
         c.uid = c.to_uid;
-        c.store_id = u64(d, "to_message_id");
+        c.store_id = u64_of(m.to_message_id);
         if (c.letter != kNoLetter) {
           by_store[r.host + "#" + std::to_string(c.store_id)] = c.letter;
           by_uid[uid_key(r.host, c.user, c.folder, c.uid)] = c.letter;
         }
-      } else if (e == "moved") {
+      } else if (e == E::Moved) {
         c.op = Change::Op::Move;
         if (c.letter != kNoLetter) by_uid[uid_key(r.host, c.user, c.to_folder, c.to_uid)] = c.letter;
-      } else if (e == "expunged" || e == "downloaded-and-deleted" || e == "deleted-via-pop3") {
+      } else if (e == E::Expunged || e == E::DownloadedAndDeleted || e == E::DeletedViaPop3) {
         c.op = Change::Op::Remove;
-        if (e == "downloaded-and-deleted" && c.letter != kNoLetter)
+        if (e == E::DownloadedAndDeleted && c.letter != kNoLetter)
           popped[c.letter] = {changes_.size(), r.host + "|" + c.user};
-      } else if (e == "flags-changed") {
+      } else if (e == E::FlagsChanged) {
         c.op = Change::Op::Flags;
-      } else if (e == "folder-created") {
+      } else if (e == E::FolderCreated) {
         c.op = Change::Op::FolderAdd;
-      } else if (e == "folder-deleted") {
+      } else if (e == E::FolderDeleted) {
         c.op = Change::Op::FolderRemove;
-      } else if (e == "folder-renamed") {
+      } else if (e == E::FolderRenamed) {
         c.op = Change::Op::FolderRename;
-      } else if (e == "maildrop-locked") {
+      } else if (e == E::MaildropLocked) {
         c.op = Change::Op::Lock;
-      } else if (e == "maildrop-unlocked") {
+      } else if (e == E::MaildropUnlocked) {
         c.op = Change::Op::Unlock;
-      } else if (e == "delivery-refused") {
+      } else if (e == E::DeliveryRefused) {
         c.op = Change::Op::Refused;
       } else {
         c.op = Change::Op::Usage;  // fetched, refusals of append/copy, subscriptions, lock refused
@@ -539,18 +539,18 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
     }
 
     // What a device shows.
-    c.user = str(d, "account");
-    c.text = str(d, "key");
-    c.subject = str(d, "subject");
-    c.from = str(d, "from");
-    c.folder = d.contains("folder") ? str(d, "folder") : std::string("INBOX");
-    c.size = u64(d, "size");
-    c.seen = d.value("seen", false);
-    c.reason = str(d, "error");
-    if (e == "device-downloaded" || e == "device-synced") {
+    c.user = m.account.str();
+    c.text = m.key.str();
+    c.subject = std::string(m.subject);
+    c.from = m.from.str();
+    c.folder = m.has(M::kFolder) ? m.folder.str() : std::string("INBOX");
+    c.size = u64_of(m.size);
+    c.seen = m.seen;
+    c.reason = std::string(m.error);
+    if (e == E::DeviceDownloaded || e == E::DeviceSynced) {
       c.op = Change::Op::DeviceAdd;
       // Which stored message it is: the server's UID (IMAP uid; POP3 unique-id "uidvalidity.uid").
-      std::uint64_t uid = u64(d, "uid");
+      std::uint64_t uid = u64_of(m.uid);
       if (uid == 0) {
         const auto dot = c.text.rfind('.');
         const std::string tail = dot == std::string::npos ? c.text : c.text.substr(dot + 1);
@@ -576,13 +576,13 @@ MailModel::MailModel(const sim::Scenario& scenario, const sim::RecordStore& reco
         early.push_back(std::move(copy));
         popped.erase(p);
       }
-    } else if (e == "device-opened" || e == "device-flags") {
+    } else if (e == E::DeviceOpened || e == E::DeviceFlags) {
       c.op = Change::Op::DeviceUpdate;
-    } else if (e == "device-deleted") {
+    } else if (e == E::DeviceDeleted) {
       c.op = Change::Op::DeviceRemove;
-    } else if (e == "check-failed" || e == "action-failed") {
+    } else if (e == E::CheckFailed || e == E::ActionFailed) {
       c.op = Change::Op::DeviceError;
-    } else if (e == "device-checked") {
+    } else if (e == E::DeviceChecked) {
       c.op = Change::Op::DeviceOk;
     } else {
       continue;

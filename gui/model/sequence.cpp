@@ -14,11 +14,6 @@
 namespace mailsim::gui {
 
 namespace {
-std::string str(const nlohmann::json& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
 std::string cut(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   if (s.size() <= kSeqLabelMax) return s;
@@ -50,8 +45,8 @@ std::string rr_label(std::string_view rr) {
 }
 
 // "MX 10 mx1.hogehoge.com" for the first record of a list, " +1" for each further one.
-std::string records_label(const nlohmann::json& list, bool target_only) {
-  std::string out = rr_label(list.front().is_string() ? list.front().get<std::string>() : std::string{});
+std::string records_label(const std::vector<std::string_view>& list, bool target_only) {
+  std::string out = rr_label(std::string(list.front()));
   if (target_only) out = out.substr(std::min(out.rfind(' ') + 1, out.size()));  // "NS x" -> "x"
   if (list.size() > 1) out += " +" + std::to_string(list.size() - 1);
   return out;
@@ -59,24 +54,23 @@ std::string records_label(const nlohmann::json& list, bool target_only) {
 
 // The label of a DNS datagram from the dns record that describes it (query or response).
 void dns_label(const sim::Record& d, SeqArrow& a) {
-  const auto& det = d.detail;
-  if (d.event != "response") {
-    a.label = cut(str(det, "qtype") + "? " + str(det, "qname"));
+  const auto& det = d.dns_info();
+  if (!d.is(sim::DnsEvent::Response)) {
+    a.label = cut(det.question());
     return;
   }
-  const auto rcode = str(det, "rcode");
-  const auto answers = det.find("answers");
-  const auto authority = det.find("authority");
+  const auto rcode = det.rcode.str();
+  const auto answers = det.answer_list();
+  const auto authority = det.authority_list();
   if (!rcode.empty() && rcode != "NOERROR") {
     a.label = rcode;
-  } else if (answers != det.end() && answers->is_array() && !answers->empty()) {
-    a.label = cut(records_label(*answers, false));
-  } else if (authority != det.end() && authority->is_array() && !authority->empty() && authority->front().is_string() &&
-             rr_label(authority->front().get<std::string>()).rfind("NS ", 0) == 0) {
-    a.label = cut(records_label(*authority, true));
+  } else if (!answers.empty()) {
+    a.label = cut(records_label(answers, false));
+  } else if (!authority.empty() && rr_label(std::string(authority.front())).rfind("NS ", 0) == 0) {
+    a.label = cut(records_label(authority, true));
     a.label_key = "seq.dns_referral";
   } else {
-    a.label = str(det, "qtype");
+    a.label = det.qtype.str();
     a.label_key = "seq.dns_nodata";
   }
 }
@@ -149,15 +143,16 @@ SequenceModel build_sequence(const TraceModel& model) {
   // server received it (at the datagram's arrival), a response as the server sent it, a
   // stub's lookup as it left (for a query that never arrived).
   std::unordered_map<std::string, std::deque<std::size_t>> dns_records;
-  const auto dns_key = [](std::string_view event, const std::string& host, const std::string& peer, sim::Time t) {
-    std::string k(event);
+  const auto dns_key = [](sim::DnsEvent event, const std::string& host, const std::string& peer, sim::Time t) {
+    std::string k(1, static_cast<char>('0' + static_cast<int>(event)));
     k.append(1, '\n').append(host).append(1, '\n').append(peer).append(1, '\n').append(std::to_string(t));
     return k;
   };
   for (std::size_t i = 0; i < recs.size(); ++i) {
     const auto& r = recs[i];
-    if (r.kind == sim::RecordKind::Dns && (r.event == "query" || r.event == "response" || r.event == "lookup"))
-      dns_records[dns_key(r.event, r.host, r.peer, r.time)].push_back(i);
+    const auto ev = r.dns_event();
+    if (ev == sim::DnsEvent::Query || ev == sim::DnsEvent::Response || ev == sim::DnsEvent::Lookup)
+      dns_records[dns_key(ev, r.host, r.peer, r.time)].push_back(i);
   }
   const auto take_dns = [&](const std::string& key) -> const sim::Record* {
     const auto it = dns_records.find(key);
@@ -195,9 +190,9 @@ SequenceModel build_sequence(const TraceModel& model) {
       a.cls = classify_packet(r);
       a.label = packet_label(r, a.cls);
       if (a.cls == PacketClass::Dns) {
-        const sim::Record* d = take_dns(dns_key("response", from, to, r.time));
-        if (!d && !a.blocked) d = take_dns(dns_key("query", to, from, arrive));
-        if (!d) d = take_dns(dns_key("lookup", from, to, r.time));
+        const sim::Record* d = take_dns(dns_key(sim::DnsEvent::Response, from, to, r.time));
+        if (!d && !a.blocked) d = take_dns(dns_key(sim::DnsEvent::Query, to, from, arrive));
+        if (!d) d = take_dns(dns_key(sim::DnsEvent::Lookup, from, to, r.time));
         if (d) dns_label(*d, a);
       }
       s.arrows.push_back(std::move(a));

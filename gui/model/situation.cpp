@@ -32,7 +32,8 @@ std::string kind_of(const TraceModel& model, const std::string& host) {
 // A bounce report: sent by MAILER-DAEMON with the null sender, or worded as one.
 bool is_bounce(const TraceModel& model, const sim::Record& r) {
   const bool mail = r.kind == sim::RecordKind::Mail;
-  const std::string id = mail ? r.mail_info().message_id.str() : str(r.detail, "message_id");
+  // A store's record numbers its copy (`message_id` is the store's number, not the header field).
+  const std::string id = mail ? r.mail_info().message_id.str() : std::string();
   if (!id.empty()) {
     for (const auto& l : model.mail().letters()) {
       if (l.message_id != id) continue;
@@ -40,7 +41,7 @@ bool is_bounce(const TraceModel& model, const sim::Record& r) {
       if (l.sender.empty() && !l.recipients.empty()) return true;
     }
   }
-  const std::string subject = lower(mail ? std::string(r.mail_info().subject) : str(r.detail, "subject"));
+  const std::string subject = lower(std::string(mail ? r.mail_info().subject : r.mailbox_info().subject));
   return subject.find("delivery status notification") != std::string::npos ||
          subject.find("undelivered mail") != std::string::npos;
 }
@@ -116,7 +117,7 @@ std::string situation_from_facts(const TraceModel& model, const HostPower& power
   const auto& r = recs[i];
   if (r.is(sim::MailEvent::Compose) && is_device(kind_of(model, r.host))) return "mail.compose";
   if (r.is(sim::MailEvent::Delivered) ||
-      (r.kind == sim::RecordKind::Mailbox && (r.event == "stored" || r.event == "appended"))) {
+      r.is(sim::MailboxEvent::Stored) || r.is(sim::MailboxEvent::Appended)) {
     if (is_bounce(model, r)) return "mail.returned";
     return {};
   }

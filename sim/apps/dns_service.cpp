@@ -39,17 +39,28 @@ std::string describe(const dns::Resolution& r) {
 
 namespace {
 
-Record dns_record(const std::string& host, const std::string& peer, const std::string& event, std::string summary,
-                  nlohmann::json detail) {
-  Record r;
-  r.kind = RecordKind::Dns;
-  r.event = event;
-  r.host = host;
-  r.peer = peer;
-  r.protocol = "dns";
-  r.summary = std::move(summary);
-  r.detail = std::move(detail);
-  return r;
+// A DNS record being written (add its typed()); `fill` sets the typed fields.
+template <class Fill>
+DnsRecord dns_record(const std::string& host, const std::string& peer, DnsEvent event, std::string summary,
+                     Fill&& fill) {
+  DnsRecord out;
+  out.record.host = host;
+  out.record.peer = peer;
+  out.record.protocol = "dns";
+  out.record.summary = std::move(summary);
+  out.info.event = event;
+  fill(out);
+  return out;
+}
+
+void record_dns(Simulation& sim, DnsRecord rec) { sim.record(rec.typed()); }
+
+// What went wrong, as `error`.
+auto with_error(std::string error) {
+  return [error = std::move(error)](DnsRecord& d) {
+    d.error = error;
+    d.info.set(DnsInfo::kError);
+  };
 }
 
 std::string peer_name(Simulation& sim, Ipv4 ip) {
@@ -57,25 +68,27 @@ std::string peer_name(Simulation& sim, Ipv4 ip) {
   return h ? h->id : ip.str();
 }
 
-nlohmann::json message_detail(const dns::Message& m) {
-  nlohmann::json d;
-  d["id"] = m.header.id;
+// The fields every DNS message record has: its id, the question, the header bits, the records.
+void message_fields(DnsRecord& out, const dns::Message& m) {
+  using D = DnsInfo;
+  auto& d = out.info;
+  d.id = m.header.id;
+  d.set(D::kId);
   if (!m.questions.empty()) {
-    d["qname"] = m.questions[0].name.to_string_no_dot();
-    d["qtype"] = dns::type_name(m.questions[0].type);
+    d.qname = m.questions[0].name.to_string_no_dot();
+    d.qtype = dns::type_name(m.questions[0].type);
+    d.set(D::kQname).set(D::kQtype);
   }
   if (m.header.qr) {
-    d["rcode"] = dns::rcode_name(m.header.rcode);
-    d["aa"] = m.header.aa;
-    nlohmann::json answers = nlohmann::json::array();
-    for (const auto& r : m.answers) answers.push_back(dns::to_string(r));
-    d["answers"] = answers;
-    nlohmann::json authority = nlohmann::json::array();
-    for (const auto& r : m.authority) authority.push_back(dns::to_string(r));
-    if (!authority.empty()) d["authority"] = authority;
+    d.rcode = dns::rcode_name(m.header.rcode);
+    d.aa = m.header.aa;
+    d.set(D::kRcode).set(D::kAa).set(D::kAnswers);
+    for (const auto& r : m.answers) out.answers.push_back(dns::to_string(r));
+    for (const auto& r : m.authority) out.authority.push_back(dns::to_string(r));
+    if (!out.authority.empty()) d.set(D::kAuthority);
   }
-  d["rd"] = m.header.rd;
-  return d;
+  d.rd = m.header.rd;
+  d.set(D::kRd);
 }
 
 const char* outcome_name(dns::Resolution::Outcome o) {
@@ -201,10 +214,14 @@ void DnsServerApp::on_tcp_data(std::uint64_t id, std::string_view bytes) {
   arm_tcp_idle(id);
   while (auto message = c.reader.next()) {
     if (c.in_flight >= kMaxTcpInFlight) {
-      sim_->record(dns_record(host(), peer_name(*sim_, peer), "malformed",
-                              "more than " + std::to_string(kMaxTcpInFlight) +
-                                  " questions waiting on one TCP connection: connection closed",
-                              {{"error", "too many questions in flight"}, {"transport", "tcp"}}));
+      record_dns(*sim_, dns_record(host(), peer_name(*sim_, peer), DnsEvent::Malformed,
+                                   "more than " + std::to_string(kMaxTcpInFlight) +
+                                       " questions waiting on one TCP connection: connection closed",
+                                   [](DnsRecord& d) {
+                                     with_error("too many questions in flight")(d);
+                                     d.info.transport = "tcp";
+                                     d.info.set(DnsInfo::kTransport);
+                                   }));
       c.sock->abort();
       return;
     }
@@ -213,8 +230,12 @@ void DnsServerApp::on_tcp_data(std::uint64_t id, std::string_view bytes) {
   }
   if (c.reader.failed()) {
     // The stream lost its framing: nothing after this point can be read (RFC 7766 8).
-    sim_->record(dns_record(host(), peer_name(*sim_, peer), "malformed", "DNS over TCP: " + c.reader.error(),
-                            {{"error", c.reader.error()}, {"transport", "tcp"}}));
+    record_dns(*sim_, dns_record(host(), peer_name(*sim_, peer), DnsEvent::Malformed, "DNS over TCP: " + c.reader.error(),
+                                 [&](DnsRecord& d) {
+                                   with_error(c.reader.error())(d);
+                                   d.info.transport = "tcp";
+                                   d.info.set(DnsInfo::kTransport);
+                                 }));
     c.sock->abort();
   }
 }
@@ -252,15 +273,18 @@ void DnsServerApp::answer_now(const ReplyTo& to, dns::Message response, const dn
   dns::apply_edns(edns, response);
   const std::string bytes = dns::encode_response(edns, response, to.tcp);
   const bool truncated = bytes.size() >= dns::kHeaderSize && (static_cast<unsigned char>(bytes[2]) & 0x02) != 0;
-  sim_->record(dns_record(host(), peer_name(*sim_, to.peer), "response",
-                          "answers " + dns::summary(response) + (truncated ? " (truncated: TC set)" : ""), [&] {
-                            auto d = message_detail(response);
-                            d["role"] = role;
-                            if (to.tcp) d["transport"] = "tcp";
-                            if (truncated) d["tc"] = true;
-                            if (edns.status != dns::EdnsRequest::Status::Absent) d["edns"] = true;
-                            return d;
-                          }()));
+  record_dns(*sim_, dns_record(host(), peer_name(*sim_, to.peer), DnsEvent::Response,
+                               "answers " + dns::summary(response) + (truncated ? " (truncated: TC set)" : ""),
+                               [&](DnsRecord& out) {
+                                 using D = DnsInfo;
+                                 message_fields(out, response);
+                                 auto& d = out.info;
+                                 d.role = role;
+                                 d.set(D::kRole);
+                                 if (to.tcp) d.transport = "tcp", d.set(D::kTransport);
+                                 if (truncated) d.tc = true, d.set(D::kTc);
+                                 if (edns.status != dns::EdnsRequest::Status::Absent) d.edns = true, d.set(D::kEdns);
+                               }));
   send_bytes(to, bytes);
 }
 
@@ -268,29 +292,32 @@ void DnsServerApp::on_query(const ReplyTo& from, std::string_view bytes) {
   const auto decoded = dns::decode(bytes);
   const std::string peer = peer_name(*sim_, from.peer);
   if (!decoded.ok()) {
-    sim_->record(dns_record(host(), peer, "malformed", "malformed DNS query: " + decoded.error,
-                            {{"error", decoded.error}}));
+    record_dns(*sim_, dns_record(host(), peer, DnsEvent::Malformed, "malformed DNS query: " + decoded.error,
+                                 with_error(decoded.error)));
     if (auto answer = dns::answer_packet(config_.zones, bytes, from.tcp)) send_bytes(from, *answer);
     return;
   }
   const dns::Message& q = *decoded.message;
   if (q.header.qr) return;  // a response sent to a server port: ignore it
   const dns::EdnsRequest edns = dns::read_edns(q);
-  sim_->record(dns_record(host(), peer, "query", "query from " + peer + ": " + dns::summary(q), [&] {
-    auto d = message_detail(q);
-    if (from.tcp) d["transport"] = "tcp";
-    if (edns.status != dns::EdnsRequest::Status::Absent) {
-      d["edns_udp_size"] = edns.edns.udp_size;
-      d["edns_version"] = edns.edns.version;
-    }
-    return d;
-  }()));
+  record_dns(*sim_, dns_record(host(), peer, DnsEvent::Query, "query from " + peer + ": " + dns::summary(q),
+                               [&](DnsRecord& out) {
+                                 using D = DnsInfo;
+                                 message_fields(out, q);
+                                 auto& d = out.info;
+                                 if (from.tcp) d.transport = "tcp", d.set(D::kTransport);
+                                 if (edns.status != dns::EdnsRequest::Status::Absent) {
+                                   d.edns_udp_size = edns.edns.udp_size;
+                                   d.edns_version = edns.edns.version;
+                                   d.set(D::kEdnsUdpSize).set(D::kEdnsVersion);
+                                 }
+                               }));
   if (edns.status == dns::EdnsRequest::Status::FormErr || edns.status == dns::EdnsRequest::Status::BadVers) {
     const bool formerr = edns.status == dns::EdnsRequest::Status::FormErr;
-    sim_->record(dns_record(host(), peer, "malformed",
-                            formerr ? "EDNS: " + edns.error + " (FORMERR)"
-                                    : "EDNS version " + std::to_string(edns.edns.version) + " is not 0 (BADVERS)",
-                            {{"error", formerr ? edns.error : std::string("BADVERS")}}));
+    record_dns(*sim_, dns_record(host(), peer, DnsEvent::Malformed,
+                                 formerr ? "EDNS: " + edns.error + " (FORMERR)"
+                                         : "EDNS version " + std::to_string(edns.edns.version) + " is not 0 (BADVERS)",
+                                 with_error(formerr ? edns.error : std::string("BADVERS"))));
     reply(from, dns::answer(config_.zones, q), edns, config_.recursive ? "recursive" : "authoritative");
     return;
   }
@@ -345,8 +372,11 @@ void DnsServerApp::drive(std::uint64_t id, dns::ResolverAction action) {
   Pending& p = *it->second;
   for (auto& e : p.resolver->take_events()) {
     if (e.kind == proto::ProtocolEvent::Kind::StateChanged) continue;  // the notes tell the story
-    const char* event = e.kind == proto::ProtocolEvent::Kind::ProtocolError ? "ignored" : "resolver";
-    sim_->record(dns_record(host(), "", event, e.text, {{"note", e.text}}));
+    const auto event = e.kind == proto::ProtocolEvent::Kind::ProtocolError ? DnsEvent::Ignored : DnsEvent::Resolver;
+    record_dns(*sim_, dns_record(host(), "", event, e.text, [&](DnsRecord& d) {
+                 d.note = e.text;
+                 d.info.set(DnsInfo::kNote);
+               }));
   }
   switch (action.kind) {
     case dns::ResolverAction::Kind::Send: {
@@ -444,15 +474,14 @@ void finish_lookup(const LookupPtr& st, const dns::Resolution& r) {
   Simulation& sim = *st->sim;
   sim.core().cancel(st->timer);
   sim.transport().udp_unbind(st->host, st->port);
-  sim.record(dns_record(st->host, peer_name(sim, st->server), "result", describe(r),
-                        {{"qname", r.qname.to_string_no_dot()},
-                         {"qtype", dns::type_name(r.qtype)},
-                         {"outcome", outcome_name(r.outcome)},
-                         {"answers", [&] {
-                            nlohmann::json a = nlohmann::json::array();
-                            for (const auto& rec : r.answers) a.push_back(dns::to_string(rec));
-                            return a;
-                          }()}}));
+  record_dns(sim, dns_record(st->host, peer_name(sim, st->server), DnsEvent::Result, describe(r), [&](DnsRecord& out) {
+               using D = DnsInfo;
+               out.info.qname = r.qname.to_string_no_dot();
+               out.info.qtype = dns::type_name(r.qtype);
+               out.info.outcome = outcome_name(r.outcome);
+               for (const auto& rec : r.answers) out.answers.push_back(dns::to_string(rec));
+               out.info.set(D::kQname).set(D::kQtype).set(D::kOutcome).set(D::kAnswers);
+             }));
   const StubResolver::Done done = std::exchange(st->done, nullptr);
   if (done) done(r);
 }
@@ -470,8 +499,9 @@ void send_lookup(const LookupPtr& st) {
     return;
   }
   ++st->tries;
-  sim.record(dns_record(st->host, peer_name(sim, st->server), "lookup",
-                        "asks its resolver: " + dns::summary(st->query.query), message_detail(st->query.query)));
+  record_dns(sim, dns_record(st->host, peer_name(sim, st->server), DnsEvent::Lookup,
+                             "asks its resolver: " + dns::summary(st->query.query),
+                             [&](DnsRecord& out) { message_fields(out, st->query.query); }));
   sim.transport().udp_send(st->host, st->port, Endpoint{st->server, kDnsPort}, st->query.packet, "dns");
   st->timer = sim.core().schedule_in(StubResolver::kTimeout, [st] { send_lookup(st); });
 }

@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <istream>
 #include <ostream>
@@ -316,6 +317,532 @@ nlohmann::json mail_detail(const MailInfo& m, const nlohmann::json& extras) {
 
 namespace {
 
+// Typed fields of a record kind and their keys in the JSON detail (the mailbox and DNS tables
+// below): interned names, text in the arena, numbers, booleans, and lists of words.
+template <class Info>
+struct FieldTables {
+  using Bit = typename Info::Field;
+  std::vector<std::tuple<const char*, Name Info::*, Bit>> names;
+  std::vector<std::tuple<const char*, std::string_view Info::*, Bit>> texts;
+  std::vector<std::tuple<const char*, std::int64_t Info::*, Bit>> numbers;
+  std::vector<std::tuple<const char*, bool Info::*, Bit>> flags;
+  // Lists: an interned Name of words joined by ' ' (flags) or arena text of lines joined by '\n'.
+  std::vector<std::tuple<const char*, Name Info::*, Bit>> word_lists;
+  std::vector<std::tuple<const char*, std::string_view Info::*, Bit>> line_lists;
+};
+
+bool fits_int64(const nlohmann::json& v) {
+  return v.is_number_integer() && (!v.is_number_unsigned() || v.get<std::uint64_t>() <= INT64_MAX);
+}
+
+// A JSON array of non-empty strings none of which holds `sep`, joined by it; false otherwise.
+bool join_list(const nlohmann::json& v, char sep, std::string& out) {
+  if (!v.is_array()) return false;
+  out.clear();
+  for (const auto& e : v) {
+    if (!e.is_string()) return false;
+    const std::string& s = e.get_ref<const std::string&>();
+    if (s.empty() || s.find(sep) != std::string::npos) return false;
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return true;
+}
+
+std::vector<std::string_view> split_list(std::string_view text, char sep) {
+  std::vector<std::string_view> out;
+  while (!text.empty()) {
+    const auto at = text.find(sep);
+    out.push_back(text.substr(0, at));
+    if (at == std::string_view::npos) break;
+    text.remove_prefix(at + 1);
+  }
+  return out;
+}
+
+nlohmann::json list_json(std::string_view text, char sep) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto part : split_list(text, sep)) a.push_back(std::string(part));
+  return a;
+}
+
+// Reads `detail` into `info`: `texts` gets one string per text and line-list field (in table
+// order) which the info's views point at; any key that does not fit stays in `extras`.
+template <class Info>
+void typed_from_detail(const FieldTables<Info>& t, const nlohmann::json& detail, Info& info,
+                       std::vector<std::string>& texts, nlohmann::json& extras) {
+  extras = nlohmann::json::object();
+  texts.assign(t.texts.size() + t.line_lists.size(), std::string());
+  if (!detail.is_object()) return;
+  std::string joined;
+  for (auto it = detail.begin(); it != detail.end(); ++it) {
+    const std::string& key = it.key();
+    const auto& v = *it;
+    bool typed = false;
+    if (v.is_string()) {
+      for (const auto& [k, field, bit] : t.names)
+        if (key == k) info.*field = Name(v.get_ref<const std::string&>()), info.set(bit), typed = true;
+      for (std::size_t i = 0; i < t.texts.size(); ++i)
+        if (key == std::get<0>(t.texts[i])) texts[i] = v.get_ref<const std::string&>(), info.set(std::get<2>(t.texts[i])), typed = true;
+    } else if (fits_int64(v)) {
+      for (const auto& [k, field, bit] : t.numbers)
+        if (key == k) info.*field = v.get<std::int64_t>(), info.set(bit), typed = true;
+    } else if (v.is_boolean()) {
+      for (const auto& [k, field, bit] : t.flags)
+        if (key == k) info.*field = v.get<bool>(), info.set(bit), typed = true;
+    } else if (v.is_array()) {
+      for (const auto& [k, field, bit] : t.word_lists)
+        if (key == k && join_list(v, ' ', joined)) info.*field = Name(joined), info.set(bit), typed = true;
+      for (std::size_t i = 0; i < t.line_lists.size(); ++i)
+        if (key == std::get<0>(t.line_lists[i]) && join_list(v, '\n', joined))
+          texts[t.texts.size() + i] = joined, info.set(std::get<2>(t.line_lists[i])), typed = true;
+    }
+    if (!typed) extras[key] = v;
+  }
+  for (std::size_t i = 0; i < t.texts.size(); ++i) info.*std::get<1>(t.texts[i]) = texts[i];
+  for (std::size_t i = 0; i < t.line_lists.size(); ++i) info.*std::get<1>(t.line_lists[i]) = texts[t.texts.size() + i];
+}
+
+template <class Info>
+nlohmann::json typed_detail(const FieldTables<Info>& t, const Info& info, const nlohmann::json& extras) {
+  nlohmann::json d = extras.is_object() ? extras : nlohmann::json::object();
+  for (const auto& [k, field, bit] : t.names)
+    if (info.has(bit)) d[k] = (info.*field).str();
+  for (const auto& [k, field, bit] : t.texts)
+    if (info.has(bit)) d[k] = std::string(info.*field);
+  for (const auto& [k, field, bit] : t.numbers)
+    if (info.has(bit)) d[k] = info.*field;
+  for (const auto& [k, field, bit] : t.flags)
+    if (info.has(bit)) d[k] = info.*field;
+  for (const auto& [k, field, bit] : t.word_lists)
+    if (info.has(bit)) d[k] = list_json((info.*field).view(), ' ');
+  for (const auto& [k, field, bit] : t.line_lists)
+    if (info.has(bit)) d[k] = list_json(info.*field, '\n');
+  return d;
+}
+
+// The interned names of an event table, made once.
+template <class Event, std::size_t N>
+Name interned_event(const std::array<std::pair<Event, std::string_view>, N>& table, Event e) {
+  static const std::array<Name, N + 1> names = [&] {
+    std::array<Name, N + 1> n{};
+    for (const auto& [ev, text] : table) n[static_cast<std::size_t>(ev)] = Name(text);
+    return n;
+  }();
+  const auto i = static_cast<std::size_t>(e);
+  return i < names.size() ? names[i] : Name();
+}
+
+constexpr std::array<std::pair<MailboxEvent, std::string_view>, 29> kMailboxEventNames{{
+    {MailboxEvent::Stored, "stored"},
+    {MailboxEvent::DeliveryRefused, "delivery-refused"},
+    {MailboxEvent::Appended, "appended"},
+    {MailboxEvent::AppendRefused, "append-refused"},
+    {MailboxEvent::Fetched, "fetched"},
+    {MailboxEvent::FlagsChanged, "flags-changed"},
+    {MailboxEvent::Expunged, "expunged"},
+    {MailboxEvent::Copied, "copied"},
+    {MailboxEvent::CopyRefused, "copy-refused"},
+    {MailboxEvent::Moved, "moved"},
+    {MailboxEvent::DownloadedAndDeleted, "downloaded-and-deleted"},
+    {MailboxEvent::DeletedViaPop3, "deleted-via-pop3"},
+    {MailboxEvent::FolderCreated, "folder-created"},
+    {MailboxEvent::FolderDeleted, "folder-deleted"},
+    {MailboxEvent::FolderRenamed, "folder-renamed"},
+    {MailboxEvent::SubscriptionChanged, "subscription-changed"},
+    {MailboxEvent::MaildropLocked, "maildrop-locked"},
+    {MailboxEvent::MaildropLockRefused, "maildrop-lock-refused"},
+    {MailboxEvent::MaildropUnlocked, "maildrop-unlocked"},
+    {MailboxEvent::DeviceDownloaded, "device-downloaded"},
+    {MailboxEvent::DeviceSynced, "device-synced"},
+    {MailboxEvent::DeviceOpened, "device-opened"},
+    {MailboxEvent::DeviceFlags, "device-flags"},
+    {MailboxEvent::DeviceDeleted, "device-deleted"},
+    {MailboxEvent::DeviceChecked, "device-checked"},
+    {MailboxEvent::CheckCoalesced, "check-coalesced"},
+    {MailboxEvent::CheckFailed, "check-failed"},
+    {MailboxEvent::ActionFailed, "action-failed"},
+    {MailboxEvent::Downloaded, "downloaded"},
+}};
+
+const FieldTables<MailboxInfo>& mailbox_tables() {
+  using M = MailboxInfo;
+  static const FieldTables<M> t{
+      {{"user", &M::user, M::kUser},
+       {"folder", &M::folder, M::kFolder},
+       {"to_folder", &M::to_folder, M::kToFolder},
+       {"account", &M::account, M::kAccount},
+       {"key", &M::key, M::kKey},
+       {"by", &M::by, M::kBy},
+       {"how", &M::how, M::kHow},
+       {"action", &M::action, M::kAction},
+       {"from", &M::from, M::kFrom},
+       {"id", &M::id, M::kId}},
+      {{"reason", &M::reason, M::kReason},
+       {"subject", &M::subject, M::kSubject},
+       {"error", &M::error, M::kError},
+       {"preview", &M::preview, M::kPreview},
+       {"headers", &M::headers, M::kHeaders},
+       {"body_preview", &M::body_preview, M::kBodyPreview}},
+      {{"store_seq", &M::store_seq, M::kStoreSeq},
+       {"uid", &M::uid, M::kUid},
+       {"message_id", &M::message_id, M::kMessageId},
+       {"origin", &M::origin, M::kOrigin},
+       {"size", &M::size, M::kSize},
+       {"to_uid", &M::to_uid, M::kToUid},
+       {"to_message_id", &M::to_message_id, M::kToMessageId},
+       {"quota_used", &M::quota_used, M::kQuotaUsed},
+       {"quota_limit", &M::quota_limit, M::kQuotaLimit},
+       {"size_limit", &M::size_limit, M::kSizeLimit},
+       {"version", &M::version, M::kVersion},
+       {"to_version", &M::to_version, M::kToVersion},
+       {"count", &M::count, M::kCount},
+       {"downloaded", &M::downloaded, M::kDownloaded},
+       {"deleted_on_server", &M::deleted_on_server, M::kDeletedOnServer},
+       {"on_server", &M::on_server, M::kOnServer}},
+      {{"seen", &M::seen, M::kSeen},
+       {"headers_truncated", &M::headers_truncated, M::kHeadersTruncated},
+       {"body_truncated", &M::body_truncated, M::kBodyTruncated}},
+      {{"flags", &M::flags, M::kFlags}, {"old_flags", &M::old_flags, M::kOldFlags}},
+      {},
+  };
+  return t;
+}
+
+constexpr std::array<std::pair<DnsEvent, std::string_view>, 7> kDnsEventNames{{
+    {DnsEvent::Lookup, "lookup"},
+    {DnsEvent::Query, "query"},
+    {DnsEvent::Response, "response"},
+    {DnsEvent::Resolver, "resolver"},
+    {DnsEvent::Ignored, "ignored"},
+    {DnsEvent::Malformed, "malformed"},
+    {DnsEvent::Result, "result"},
+}};
+
+const FieldTables<DnsInfo>& dns_tables() {
+  using D = DnsInfo;
+  static const FieldTables<D> t{
+      {{"qname", &D::qname, D::kQname},
+       {"qtype", &D::qtype, D::kQtype},
+       {"rcode", &D::rcode, D::kRcode},
+       {"role", &D::role, D::kRole},
+       {"transport", &D::transport, D::kTransport},
+       {"outcome", &D::outcome, D::kOutcome}},
+      {{"note", &D::note, D::kNote}, {"error", &D::error, D::kError}},
+      {{"id", &D::id, D::kId}, {"edns_udp_size", &D::edns_udp_size, D::kEdnsUdpSize},
+       {"edns_version", &D::edns_version, D::kEdnsVersion}},
+      {{"rd", &D::rd, D::kRd}, {"aa", &D::aa, D::kAa}, {"tc", &D::tc, D::kTc}, {"edns", &D::edns, D::kEdns}},
+      {},
+      {{"answers", &D::answers, D::kAnswers}, {"authority", &D::authority, D::kAuthority}},
+  };
+  return t;
+}
+
+}  // namespace
+
+std::string_view to_string(MailboxEvent e) { return name_in(kMailboxEventNames, e); }
+bool mailbox_event_from_string(std::string_view text, MailboxEvent& out) {
+  return event_in(kMailboxEventNames, text, out);
+}
+Name event_name(MailboxEvent e) { return interned_event(kMailboxEventNames, e); }
+
+std::string_view to_string(DnsEvent e) { return name_in(kDnsEventNames, e); }
+bool dns_event_from_string(std::string_view text, DnsEvent& out) { return event_in(kDnsEventNames, text, out); }
+Name event_name(DnsEvent e) { return interned_event(kDnsEventNames, e); }
+
+std::string refusal_text(StoreRefusal why, std::int64_t used, std::int64_t size, std::int64_t quota,
+                         std::int64_t size_limit) {
+  switch (why) {
+    case StoreRefusal::MailboxFull: return fmt::format("mailbox full ({} + {} octets > quota {})", used, size, quota);
+    case StoreRefusal::OverQuota: return fmt::format("over quota ({} + {} octets > quota {})", used, size, quota);
+    case StoreRefusal::TooLarge: return fmt::format("message too large ({} octets, limit {})", size, size_limit);
+    case StoreRefusal::None: break;
+  }
+  return {};
+}
+
+bool refusal_from_text(std::string_view text, MailboxInfo& m) {
+  const std::string t(text);
+  long long a = 0, b = 0, c = 0;
+  StoreRefusal why = StoreRefusal::None;
+  if (std::sscanf(t.c_str(), "mailbox full (%lld + %lld octets > quota %lld)", &a, &b, &c) == 3) why = StoreRefusal::MailboxFull;
+  else if (std::sscanf(t.c_str(), "over quota (%lld + %lld octets > quota %lld)", &a, &b, &c) == 3) why = StoreRefusal::OverQuota;
+  else if (std::sscanf(t.c_str(), "message too large (%lld octets, limit %lld)", &b, &c) == 2) why = StoreRefusal::TooLarge;
+  if (why == StoreRefusal::None) return false;
+  const bool large = why == StoreRefusal::TooLarge;
+  // The words made again from the numbers read must be the text: nothing before, after or between.
+  if (refusal_text(why, a, b, large ? 0 : c, large ? c : 0) != text) return false;
+  m.refusal = why;
+  m.quota_used = a;
+  m.size = b;
+  (large ? m.size_limit : m.quota_limit) = c;
+  return true;
+}
+
+std::string MailboxInfo::reason_text() const {
+  if (refusal != StoreRefusal::None) return refusal_text(refusal, quota_used, size, quota_limit, size_limit);
+  return std::string(reason);
+}
+
+std::vector<std::string_view> MailboxInfo::flag_list() const { return split_list(flags.view(), ' '); }
+std::vector<std::string_view> MailboxInfo::old_flag_list() const { return split_list(old_flags.view(), ' '); }
+std::vector<std::string_view> DnsInfo::answer_list() const { return split_list(answers, '\n'); }
+std::vector<std::string_view> DnsInfo::authority_list() const { return split_list(authority, '\n'); }
+
+void mailbox_from_detail(const nlohmann::json& detail, std::string_view event, MailboxInfo& m,
+                         std::vector<std::string>& texts, nlohmann::json& extras) {
+  m = MailboxInfo{};
+  mailbox_event_from_string(event, m.event);
+  typed_from_detail(mailbox_tables(), detail, m, texts, extras);
+  // A store's reason with numbers ("mailbox full (0 + 3381 octets > quota 2048)") is typed
+  // when the record's own numbers word it exactly.
+  if (!m.has(MailboxInfo::kReason) || !m.has(MailboxInfo::kSize)) return;
+  using M = MailboxInfo;
+  for (const auto why : {StoreRefusal::MailboxFull, StoreRefusal::OverQuota, StoreRefusal::TooLarge}) {
+    const bool numbers = why == StoreRefusal::TooLarge ? m.has(M::kSizeLimit) : m.has(M::kQuotaUsed) && m.has(M::kQuotaLimit);
+    if (numbers && m.reason == refusal_text(why, m.quota_used, m.size, m.quota_limit, m.size_limit)) {
+      m.refusal = why;
+      m.reason = {};
+      return;
+    }
+  }
+}
+
+nlohmann::json mailbox_detail(const MailboxInfo& m, const nlohmann::json& extras) {
+  auto d = typed_detail(mailbox_tables(), m, extras);
+  if (m.refusal != StoreRefusal::None && m.has(MailboxInfo::kReason)) d["reason"] = m.reason_text();
+  return d;
+}
+
+void dns_from_detail(const nlohmann::json& detail, std::string_view event, DnsInfo& info,
+                     std::vector<std::string>& texts, nlohmann::json& extras) {
+  info = DnsInfo{};
+  dns_event_from_string(event, info.event);
+  typed_from_detail(dns_tables(), detail, info, texts, extras);
+  if (info.event == DnsEvent::Resolver) parse_resolver_note(info);
+}
+
+nlohmann::json dns_detail(const DnsInfo& info, const nlohmann::json& extras) {
+  return typed_detail(dns_tables(), info, extras);
+}
+
+Record& MailboxRecord::typed() {
+  using M = MailboxInfo;
+  const std::pair<std::string_view M::*, const std::string*> texts[] = {
+      {&M::reason, &reason},   {&M::subject, &subject}, {&M::error, &error},
+      {&M::preview, &preview}, {&M::headers, &headers}, {&M::body_preview, &body_preview}};
+  for (const auto& [field, text] : texts) info.*field = *text;
+  record.kind = RecordKind::Mailbox;
+  if (info.event != MailboxEvent::Other) record.event = event_name(info.event);
+  record.mailbox = &info;
+  return record;
+}
+
+Record& DnsRecord::typed() {
+  auto join = [](const std::vector<std::string>& list, std::string& out) {
+    out.clear();
+    for (const auto& line : list) out += (out.empty() ? "" : "\n") + line;
+  };
+  join(answers, answer_lines_);
+  join(authority, authority_lines_);
+  info.note = note;
+  info.error = error;
+  info.answers = answer_lines_;
+  info.authority = authority_lines_;
+  if (info.event == DnsEvent::Resolver) parse_resolver_note(info);
+  record.kind = RecordKind::Dns;
+  if (info.event != DnsEvent::Other) record.event = event_name(info.event);
+  record.dns = &info;
+  return record;
+}
+
+namespace {
+
+bool all_digits(std::string_view s) {
+  if (s.empty() || s.size() > 18) return false;
+  for (const char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+std::int64_t digits_value(std::string_view s) {
+  std::int64_t v = 0;
+  for (const char c : s) v = v * 10 + (c - '0');
+  return v;
+}
+bool no_space(std::string_view s) { return !s.empty() && s.find_first_of(" \t\r\n\f\v") == std::string_view::npos; }
+bool eat(std::string_view& s, std::string_view prefix) {
+  if (s.substr(0, prefix.size()) != prefix) return false;
+  s.remove_prefix(prefix.size());
+  return true;
+}
+bool eat_back(std::string_view& s, std::string_view suffix) {
+  if (s.size() < suffix.size() || s.substr(s.size() - suffix.size()) != suffix) return false;
+  s.remove_suffix(suffix.size());
+  return true;
+}
+
+// "NAME (LIST)" + optional tail at the end: zone and servers (no ')' inside the list).
+bool zone_and_list(std::string_view s, std::string_view tail, bool& has_tail, std::string_view& zone,
+                   std::string_view& list) {
+  has_tail = eat_back(s, tail);
+  if (!eat_back(s, ")")) return false;
+  const auto open = s.find(" (");
+  if (open == std::string_view::npos) return false;
+  zone = s.substr(0, open);
+  list = s.substr(open + 2);
+  return no_space(zone) && list.find(')') == std::string_view::npos;
+}
+
+}  // namespace
+
+bool parse_resolver_note(DnsInfo& d) {
+  using S = ResolverStep;
+  d.step = S::None;
+  std::string_view s = d.note;
+  if (s.empty()) return false;
+  if (eat(s, "resolving ")) {
+    d.question_text = s;
+    d.step = S::Resolving;
+    return true;
+  }
+  if (s == "starting at the root servers") {
+    d.step = S::Root;
+    return true;
+  }
+  if (eat(s, "asking ")) {
+    // SERVER (IP) for QUESTION[ (try N of M)]
+    const auto open = s.find(" (");
+    if (open == std::string_view::npos) return false;
+    const auto server = s.substr(0, open);
+    std::string_view rest = s.substr(open + 2);
+    const auto close = rest.find(')');
+    if (close == std::string_view::npos || close == 0) return false;
+    const auto ip = rest.substr(0, close);
+    rest.remove_prefix(close + 1);
+    if (!no_space(server) || !eat(rest, " for ") || rest.empty()) return false;
+    d.try_number = d.tries = 0;
+    d.step_flag = false;
+    // A trailing " (try N of M)" counts the tries; the question is what comes before it.
+    if (const auto t = rest.rfind(" (try "); t != std::string_view::npos && t > 0 && rest.back() == ')') {
+      std::string_view counts = rest.substr(t + 6, rest.size() - t - 7);
+      const auto of = counts.find(" of ");
+      if (of != std::string_view::npos && all_digits(counts.substr(0, of)) && all_digits(counts.substr(of + 4))) {
+        d.try_number = digits_value(counts.substr(0, of));
+        d.tries = digits_value(counts.substr(of + 4));
+        rest = rest.substr(0, t);
+        d.step_flag = true;
+      }
+    }
+    d.server = server;
+    d.server_ip = ip;
+    d.question_text = rest;
+    d.step = S::Asking;
+    return true;
+  }
+  if (eat(s, "referral to ")) {
+    // ZONE servers (SERVERS)[, no glue]
+    const bool no_glue = eat_back(s, ", no glue");
+    const auto at = s.find(" servers (");
+    if (at == std::string_view::npos || !eat_back(s, ")") || s.size() < at + 10) return false;
+    const auto zone = s.substr(0, at);
+    const auto list = s.substr(at + 10);
+    if (!no_space(zone) || list.find(')') != std::string_view::npos) return false;
+    d.zone = zone;
+    d.servers = list;
+    d.step_flag = no_glue;
+    d.step = S::Referral;
+    return true;
+  }
+  if (eat(s, "cache hit: ")) {
+    std::string_view zone, list;
+    bool skip = false;
+    std::string_view ns = s;
+    if (eat(ns, "NS for ") && zone_and_list(ns, ", skipping the servers above it", skip, zone, list)) {
+      d.zone = zone;
+      d.servers = list;
+      d.step_flag = skip;
+      d.step = S::CacheNs;
+      return true;
+    }
+    std::string_view nx = s;
+    if (eat_back(nx, " s left)")) {
+      const auto at = nx.rfind(" does not exist (NXDOMAIN, ");
+      if (at != std::string_view::npos && no_space(nx.substr(0, at)) && all_digits(nx.substr(at + 27))) {
+        d.question_text = nx.substr(0, at);
+        d.ttl = digits_value(nx.substr(at + 27));
+        d.step = S::CacheNx;
+        return true;
+      }
+      // QUESTION (N record(s), T s left)
+      const auto comma = nx.rfind(" record(s), ");
+      const auto open = nx.rfind(" (", comma);
+      if (comma != std::string_view::npos && open != std::string_view::npos && open > 0 &&
+          all_digits(nx.substr(open + 2, comma - open - 2)) && all_digits(nx.substr(comma + 12))) {
+        d.question_text = nx.substr(0, open);
+        d.count = digits_value(nx.substr(open + 2, comma - open - 2));
+        d.ttl = digits_value(nx.substr(comma + 12));
+        d.step = S::CacheHit;
+        return true;
+      }
+    }
+    return false;
+  }
+  if (eat(s, "answer: ")) {
+    std::string_view a = s;
+    if (eat_back(a, " does not exist (NXDOMAIN)") && no_space(a)) {
+      d.question_text = a;
+      d.step = S::AnswerNx;
+      return true;
+    }
+    a = s;
+    if (eat_back(a, " has no records (NODATA)") && !a.empty()) {
+      d.question_text = a;
+      d.step = S::AnswerNoData;
+      return true;
+    }
+    d.answer = s;
+    d.step = S::Answer;
+    return true;
+  }
+  // SERVER answered: ANSWER
+  const auto at = s.find(" answered: ");
+  if (at != std::string_view::npos && no_space(s.substr(0, at)) && at + 11 < s.size()) {
+    d.server = s.substr(0, at);
+    d.answer = s.substr(at + 11);
+    d.step = S::Answered;
+    return true;
+  }
+  return false;
+}
+
+MailboxEvent Record::mailbox_event() const {
+  if (kind != RecordKind::Mailbox) return MailboxEvent::Other;
+  if (mailbox) return mailbox->event;
+  MailboxEvent e;
+  mailbox_event_from_string(event.view(), e);
+  return e;
+}
+
+const MailboxInfo& Record::mailbox_info() const {
+  static const MailboxInfo none;
+  return mailbox ? *mailbox : none;
+}
+
+DnsEvent Record::dns_event() const {
+  if (kind != RecordKind::Dns) return DnsEvent::Other;
+  if (dns) return dns->event;
+  DnsEvent e;
+  dns_event_from_string(event.view(), e);
+  return e;
+}
+
+const DnsInfo& Record::dns_info() const {
+  static const DnsInfo none;
+  return dns ? *dns : none;
+}
+
+namespace {
+
 nlohmann::json packet_detail(const PacketInfo& p) {
   nlohmann::json d{{"src", p.src_text()}, {"dst", p.dst_text()}, {"len", p.bytes.size()}};
   if (!p.udp) {
@@ -522,6 +1049,14 @@ nlohmann::json to_json(const Record& r) {
     if (auto d = mail_detail(*r.mail, r.detail); !d.empty()) j["detail"] = std::move(d);
     return j;
   }
+  if (r.mailbox) {
+    if (auto d = mailbox_detail(*r.mailbox, r.detail); !d.empty()) j["detail"] = std::move(d);
+    return j;
+  }
+  if (r.dns) {
+    if (auto d = dns_detail(*r.dns, r.detail); !d.empty()) j["detail"] = std::move(d);
+    return j;
+  }
   if (!r.detail.is_null() && !r.detail.empty()) j["detail"] = r.detail;
   return j;
 }
@@ -574,6 +1109,9 @@ bool from_json(const nlohmann::json& j, Record& out, PacketInfo& packet, std::st
   if (!from_json(j, out, error)) return false;
   out.packet = nullptr;
   out.proto = nullptr;  // a protocol record is typed from its detail when a Trace adds it
+  out.mail = nullptr;
+  out.mailbox = nullptr;
+  out.dns = nullptr;
   if (out.kind != RecordKind::Packet) return true;
   if (!packet_from_detail(out.detail, out.event == "udp", packet, packet_bytes, packet_path, error))
     return false;
@@ -740,6 +1278,12 @@ std::size_t Trace::estimate_size(const Record& r) {
   if (r.packet) n += sizeof(PacketInfo) + r.packet->bytes.size();
   if (r.proto) n += sizeof(ProtocolInfo) + r.proto->text.size();
   if (r.mail) n += sizeof(MailInfo) + r.mail->subject.size() + r.mail->reason.size() + r.mail->error.size();
+  if (r.mailbox) {
+    const auto& m = *r.mailbox;
+    n += sizeof(MailboxInfo) + m.reason.size() + m.subject.size() + m.error.size() + m.preview.size() +
+         m.headers.size() + m.body_preview.size();
+  }
+  if (r.dns) n += sizeof(DnsInfo) + r.dns->note.size() + r.dns->error.size() + r.dns->answers.size() + r.dns->authority.size();
   return n;
 }
 
@@ -806,6 +1350,8 @@ Trace& Trace::operator=(const Trace& other) {
 Record& Trace::add(Record r) {
   if (r.kind == RecordKind::Protocol) return add_protocol(std::move(r));
   if (r.kind == RecordKind::Mail) return add_mail(std::move(r));
+  if (r.kind == RecordKind::Mailbox) return add_mailbox(std::move(r));
+  if (r.kind == RecordKind::Dns) return add_dns(std::move(r));
   if (!retention_.keeps(r)) return pass(std::move(r));
   return push(std::move(r));
 }
@@ -827,6 +1373,8 @@ Record& Trace::pass(Record r) {
   passed_.packet = nullptr;
   passed_.proto = nullptr;
   passed_.mail = nullptr;
+  passed_.mailbox = nullptr;
+  passed_.dns = nullptr;
   return passed_;
 }
 
@@ -935,6 +1483,52 @@ Record& Trace::add_mail(Record r) {
   m.reason = store_bytes(info.reason);
   m.error = store_bytes(info.error);
   r.mail = &m;
+  return push(std::move(r));
+}
+
+Record& Trace::add_mailbox(Record r) {
+  MailboxInfo info;
+  std::vector<std::string> texts;
+  if (r.mailbox) {
+    info = *r.mailbox;
+  } else {
+    nlohmann::json extras;
+    mailbox_from_detail(r.detail, r.event.view(), info, texts, extras);
+    r.detail = std::move(extras);
+  }
+  if (info.event != MailboxEvent::Other) r.event = event_name(info.event);
+  if (!retention_.keeps(r)) {
+    r.mailbox = &info;
+    return pass(std::move(r));
+  }
+  MailboxInfo& m = mailboxes_.emplace_back(info);
+  for (auto field : {&MailboxInfo::reason, &MailboxInfo::subject, &MailboxInfo::error, &MailboxInfo::preview,
+                     &MailboxInfo::headers, &MailboxInfo::body_preview})
+    m.*field = store_bytes(info.*field);
+  r.mailbox = &m;
+  return push(std::move(r));
+}
+
+Record& Trace::add_dns(Record r) {
+  DnsInfo info;
+  std::vector<std::string> texts;
+  if (r.dns) {
+    info = *r.dns;
+  } else {
+    nlohmann::json extras;
+    dns_from_detail(r.detail, r.event.view(), info, texts, extras);
+    r.detail = std::move(extras);
+  }
+  if (info.event != DnsEvent::Other) r.event = event_name(info.event);
+  if (!retention_.keeps(r)) {
+    r.dns = &info;
+    return pass(std::move(r));
+  }
+  DnsInfo& d = dnses_.emplace_back(info);
+  for (auto field : {&DnsInfo::note, &DnsInfo::error, &DnsInfo::answers, &DnsInfo::authority})
+    d.*field = store_bytes(info.*field);
+  if (d.event == DnsEvent::Resolver) parse_resolver_note(d);  // its parts point into the stored note
+  r.dns = &d;
   return push(std::move(r));
 }
 
@@ -1249,6 +1843,16 @@ void write_record_line(std::string& buf, const Record& r) {
     }
   } else if (r.mail) {
     if (auto d = mail_detail(*r.mail, r.detail); !d.empty()) {
+      w.key("detail");
+      buf += d.dump(-1, ' ', false, kReplace);
+    }
+  } else if (r.mailbox) {
+    if (auto d = mailbox_detail(*r.mailbox, r.detail); !d.empty()) {
+      w.key("detail");
+      buf += d.dump(-1, ' ', false, kReplace);
+    }
+  } else if (r.dns) {
+    if (auto d = dns_detail(*r.dns, r.detail); !d.empty()) {
       w.key("detail");
       buf += d.dump(-1, ' ', false, kReplace);
     }

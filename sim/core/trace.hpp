@@ -203,6 +203,187 @@ struct MailInfo {
   MailInfo& set(Field f) { present |= f; return *this; }
 };
 
+// Mailbox records (RecordKind::Mailbox): changes of a mail store (protocol "store", on the
+// server host) and of what a device shows (on the device host), as a C++ type. The names in
+// the file ("stored", "device-synced", ...) are spelled in one place, to_string /
+// mailbox_event_from_string; code compares these values, never the names.
+enum class MailboxEvent : std::uint8_t {
+  Other,                // a name this build does not know (kept as written in Record::event)
+  // The store (sim/apps/mail/store.cpp)
+  Stored,               // a delivery filed a message
+  DeliveryRefused,      // a delivery was refused (no such user, mailbox full, too large ...)
+  Appended,             // an IMAP APPEND filed a message
+  AppendRefused,
+  Fetched,              // a message was read (IMAP FETCH, POP3 RETR)
+  FlagsChanged,
+  Expunged,
+  Copied,
+  CopyRefused,
+  Moved,
+  DownloadedAndDeleted, // POP3: retrieved, deleted at QUIT
+  DeletedViaPop3,       // POP3: deleted at QUIT without being retrieved
+  FolderCreated,
+  FolderDeleted,
+  FolderRenamed,
+  SubscriptionChanged,
+  MaildropLocked,
+  MaildropLockRefused,
+  MaildropUnlocked,
+  // A device's mail program (sim/apps/mail/access_apps.cpp, device_mailbox.cpp)
+  DeviceDownloaded,     // a POP3 copy on the device
+  DeviceSynced,         // an IMAP view of a message
+  DeviceOpened,
+  DeviceFlags,
+  DeviceDeleted,
+  DeviceChecked,
+  CheckCoalesced,       // a check_mail came while a check was running
+  CheckFailed,
+  ActionFailed,
+  // A replay (formats/readers/to_trace.cpp): a POP3 RETR seen on the wire
+  Downloaded,
+};
+std::string_view to_string(MailboxEvent e);
+// Back from the name; false (and Other) for a name this build does not know.
+bool mailbox_event_from_string(std::string_view text, MailboxEvent& out);
+Name event_name(MailboxEvent e);
+
+// Why a store refused a delivery, an append or a copy, when the reason is one with numbers:
+// the words ("mailbox full (0 + 3381 octets > quota 2048)") are made from the record's
+// `quota_used`, `size`, `quota_limit` and `size_limit`, so a reader has the numbers typed.
+enum class StoreRefusal : std::uint8_t {
+  None,         // no such reason (the reason, if any, is free text)
+  MailboxFull,  // "mailbox full (USED + SIZE octets > quota LIMIT)"   (a delivery)
+  OverQuota,    // "over quota (USED + SIZE octets > quota LIMIT)"     (an append, a copy)
+  TooLarge,     // "message too large (SIZE octets, limit SIZE_LIMIT)"
+};
+
+// What a mailbox record knows, typed. Names (users, folders, accounts, flags) are interned;
+// free text (reason, subject, error, preview, the stored headers and body preview) lives in
+// the trace's byte arena. A field is present (`has(F)`) exactly when its key was in the JSON
+// detail, so the file form comes back byte for byte; keys without a field stay in `detail`.
+struct MailboxInfo {
+  enum Field : std::uint64_t {
+    kUser = 1ull << 0, kFolder = 1ull << 1, kToFolder = 1ull << 2, kAccount = 1ull << 3, kKey = 1ull << 4,
+    kBy = 1ull << 5, kHow = 1ull << 6, kAction = 1ull << 7, kFrom = 1ull << 8,
+    kReason = 1ull << 9, kSubject = 1ull << 10, kError = 1ull << 11, kPreview = 1ull << 12,
+    kHeaders = 1ull << 13, kBodyPreview = 1ull << 14,
+    kStoreSeq = 1ull << 15, kUid = 1ull << 16, kMessageId = 1ull << 17, kOrigin = 1ull << 18, kSize = 1ull << 19,
+    kToUid = 1ull << 20, kToMessageId = 1ull << 21, kQuotaUsed = 1ull << 22, kQuotaLimit = 1ull << 23,
+    kSizeLimit = 1ull << 24, kVersion = 1ull << 25, kToVersion = 1ull << 26, kCount = 1ull << 27,
+    kDownloaded = 1ull << 28, kDeletedOnServer = 1ull << 29,
+    kSeen = 1ull << 30, kHeadersTruncated = 1ull << 31, kBodyTruncated = 1ull << 32,
+    kFlags = 1ull << 33, kOldFlags = 1ull << 34, kOnServer = 1ull << 35, kId = 1ull << 36,
+  };
+  MailboxEvent event = MailboxEvent::Other;
+  StoreRefusal refusal = StoreRefusal::None;  // with kReason: the reason is worded from the numbers
+  std::uint64_t present = 0;                  // Field bits
+  Name user, folder, to_folder;  // the store's user and folders (a device: the folder shown)
+  Name account;                  // a device: the account's address
+  Name key;                      // a device: its key for the message ("UID 3", a POP3 UIDL)
+  Name by;                       // device-deleted: "user" or "server"
+  Name how;                      // check-coalesced: "after" or "join"
+  Name action;                   // action-failed: the timeline action ("reply", ...)
+  Name from;                     // a device: the From: of the message
+  Name id;                       // a device: the key again, for a message without a UID (POP3)
+  Name flags, old_flags;         // flag lists, space-separated ("\\Seen \\Flagged"), in order
+  std::string_view reason;       // why (refusals, removals) when refusal is None; "via ..." for a fetch
+  std::string_view subject;      // as the device's mail program shows it
+  std::string_view error;        // check-failed, action-failed
+  std::string_view preview;      // a device: the start of the text
+  std::string_view headers;      // stored, appended: the header section, escaped (escape_bytes)
+  std::string_view body_preview; // stored, appended: the first octets of the body, escaped
+  std::int64_t store_seq = 0, uid = 0, message_id = 0, origin = 0, size = 0, to_uid = 0, to_message_id = 0;
+  std::int64_t quota_used = 0, quota_limit = 0, size_limit = 0, version = 0, to_version = 0;
+  std::int64_t count = 0, downloaded = 0, deleted_on_server = 0, on_server = 0;
+  bool seen = false, headers_truncated = false, body_truncated = false;
+
+  bool has(Field f) const { return (present & f) != 0; }
+  MailboxInfo& set(Field f) { present |= f; return *this; }
+  // The reason as the file writes it: worded from the numbers for a typed refusal, else `reason`.
+  std::string reason_text() const;
+  // The flag lists one flag at a time.
+  std::vector<std::string_view> flag_list() const;
+  std::vector<std::string_view> old_flag_list() const;
+};
+// "mailbox full (0 + 3381 octets > quota 2048)": the words of a typed refusal.
+std::string refusal_text(StoreRefusal why, std::int64_t used, std::int64_t size, std::int64_t quota,
+                         std::int64_t size_limit);
+// Back from those words (a reason kept as text elsewhere, e.g. an expectation's outcome): sets
+// `m.refusal` and the numbers it names; false when `text` is not exactly such a reason.
+bool refusal_from_text(std::string_view text, MailboxInfo& m);
+
+// DNS records (RecordKind::Dns): DNS as the servers and resolvers saw it. The names in the
+// file ("query", "resolver", ...) are spelled in one place, to_string / dns_event_from_string.
+enum class DnsEvent : std::uint8_t {
+  Other,      // a name this build does not know (kept as written in Record::event)
+  Lookup,     // a host's stub resolver asks its recursive server
+  Query,      // a query arrived at a server
+  Response,   // the response a server sent
+  Resolver,   // one step of a recursive server's iterative resolution (a note)
+  Ignored,    // a response a recursive server refused (wrong id or question)
+  Malformed,  // a packet or stream that did not decode, or an EDNS error
+  Result,     // a stub resolver's final answer
+};
+std::string_view to_string(DnsEvent e);
+bool dns_event_from_string(std::string_view text, DnsEvent& out);
+Name event_name(DnsEvent e);
+
+// One step of a recursive server's iterative resolution: which of the resolver's notes
+// (protocols/dns/resolver.cpp) a `resolver` record is, read from its note when the record is
+// typed (parse_resolver_note). The note stays the record's text; these are its parts.
+enum class ResolverStep : std::uint8_t {
+  None,          // a note of no shape below (kept as text)
+  Resolving,     // "resolving QUESTION"
+  Root,          // "starting at the root servers"
+  Asking,        // "asking SERVER (IP) for QUESTION[ (try N of M)]"
+  Answered,      // "SERVER answered: ANSWER"
+  Referral,      // "referral to ZONE servers (SERVERS)[, no glue]"
+  CacheNs,       // "cache hit: NS for ZONE (SERVERS)[, skipping the servers above it]"
+  CacheNx,       // "cache hit: NAME does not exist (NXDOMAIN, TTL s left)"
+  CacheHit,      // "cache hit: QUESTION (COUNT record(s), TTL s left)"
+  AnswerNx,      // "answer: NAME does not exist (NXDOMAIN)"
+  AnswerNoData,  // "answer: QUESTION has no records (NODATA)"
+  Answer,        // "answer: ANSWER"
+};
+
+// What a DNS record knows, typed: the question, the header bits, the answers (in presentation
+// format), the resolver's note. Short words are interned; the note, the error and the record
+// lists live in the trace's byte arena (a list as lines joined with '\n'). A field is present
+// exactly when its key was in the JSON detail; keys without a field stay in `detail`.
+struct DnsInfo {
+  enum Field : std::uint32_t {
+    kQname = 1u << 0, kQtype = 1u << 1, kRcode = 1u << 2, kRole = 1u << 3, kTransport = 1u << 4,
+    kOutcome = 1u << 5, kNote = 1u << 6, kError = 1u << 7, kId = 1u << 8, kEdnsUdpSize = 1u << 9,
+    kEdnsVersion = 1u << 10, kRd = 1u << 11, kAa = 1u << 12, kTc = 1u << 13, kEdns = 1u << 14,
+    kAnswers = 1u << 15, kAuthority = 1u << 16,
+  };
+  DnsEvent event = DnsEvent::Other;
+  std::uint32_t present = 0;  // Field bits
+  Name qname, qtype;          // the (first) question: "hogehoge.com", "MX"
+  Name rcode;                 // a response: "NOERROR", "NXDOMAIN" ...
+  Name role;                  // a response: "authoritative" or "recursive"
+  Name transport;             // "tcp" when it came over TCP
+  Name outcome;               // a result: NOERROR / NXDOMAIN / NODATA / SERVFAIL
+  std::string_view note;      // a resolver step or an ignored response, in words
+  std::string_view error;     // malformed: what did not decode
+  std::string_view answers;   // records in presentation format, one a line
+  std::string_view authority;
+  std::int64_t id = 0, edns_udp_size = 0, edns_version = 0;
+  bool rd = false, aa = false, tc = false, edns = false;
+  // A resolver note's parts (views into `note`; not in the file: made from the note).
+  ResolverStep step = ResolverStep::None;
+  bool step_flag = false;  // Asking: the try count is given; Referral: no glue; CacheNs: servers above skipped
+  std::string_view server, server_ip, zone, servers, question_text, answer;
+  std::int64_t try_number = 0, tries = 0, ttl = 0, count = 0;
+
+  bool has(Field f) const { return (present & f) != 0; }
+  DnsInfo& set(Field f) { present |= f; return *this; }
+  std::vector<std::string_view> answer_list() const;
+  std::vector<std::string_view> authority_list() const;
+  // "MX? hogehoge.com": the question as the summaries write it.
+  std::string question() const { return qtype.str() + "? " + qname.str(); }
+};
+
 struct Record {
   Time time = 0;
   std::uint64_t seq = 0;  // position in the trace, from 0
@@ -226,6 +407,9 @@ struct Record {
   // points elsewhere, and types one added with a JSON detail). `detail` then holds only the
   // keys MailInfo has no field for.
   const MailInfo* mail = nullptr;
+  // Mailbox and DNS records only, in the same way (`detail`: only the keys without a field).
+  const MailboxInfo* mailbox = nullptr;
+  const DnsInfo* dns = nullptr;
 
   // The readable line: `summary`, or for a packet or protocol record the line worded from its fields.
   std::string text() const;
@@ -239,6 +423,35 @@ struct Record {
   bool is(MailEvent e) const { return kind == RecordKind::Mail && mail_event() == e; }
   // `*mail`, or an empty MailInfo (event Other, no fields) when there is none.
   const MailInfo& mail_info() const;
+  // A mailbox record's event (Other for any other kind), and its typed fields.
+  MailboxEvent mailbox_event() const;
+  bool is(MailboxEvent e) const { return kind == RecordKind::Mailbox && mailbox_event() == e; }
+  const MailboxInfo& mailbox_info() const;
+  // A DNS record's event (Other for any other kind), and its typed fields.
+  DnsEvent dns_event() const;
+  bool is(DnsEvent e) const { return kind == RecordKind::Dns && dns_event() == e; }
+  const DnsInfo& dns_info() const;
+};
+
+// A mailbox or DNS record being written: the record, its typed fields, and the text they
+// point at, owned here until a Trace copies it. A writer fills `record` (host, peer, protocol,
+// summary), `info` (event, names, numbers, presence bits) and the strings, then adds typed():
+// the record pointing at the fields (call it after the last copy; valid while this lives).
+struct MailboxRecord {
+  Record record;
+  MailboxInfo info;
+  std::string reason, subject, error, preview, headers, body_preview;
+  Record& typed();
+};
+struct DnsRecord {
+  Record record;
+  DnsInfo info;
+  std::string note, error;
+  std::vector<std::string> answers, authority;  // records in presentation format
+  Record& typed();
+
+ private:
+  std::string answer_lines_, authority_lines_;
 };
 
 // A protocol record's JSON detail and summary read into typed fields (keys that do not fit
@@ -252,6 +465,20 @@ void mail_from_detail(const nlohmann::json& detail, std::string_view event, Mail
                       std::vector<std::string>& texts, nlohmann::json& extras);
 // The JSON detail of a mail record: its typed fields and the keys they do not cover.
 nlohmann::json mail_detail(const MailInfo& info, const nlohmann::json& extras);
+
+// Reads `info.note` into its step and parts (views into the note); false (step None) when the
+// note has none of the shapes of ResolverStep.
+bool parse_resolver_note(DnsInfo& info);
+
+// A mailbox record's JSON detail read into typed fields (keys that do not fit stay in `extras`);
+// `texts` holds what the info's text fields point at until Trace::add copies them.
+void mailbox_from_detail(const nlohmann::json& detail, std::string_view event, MailboxInfo& info,
+                         std::vector<std::string>& texts, nlohmann::json& extras);
+nlohmann::json mailbox_detail(const MailboxInfo& info, const nlohmann::json& extras);
+// The same for a DNS record.
+void dns_from_detail(const nlohmann::json& detail, std::string_view event, DnsInfo& info,
+                     std::vector<std::string>& texts, nlohmann::json& extras);
+nlohmann::json dns_detail(const DnsInfo& info, const nlohmann::json& extras);
 
 // A packet record's JSON "detail" read into typed fields: `bytes` and `hops` hold what
 // `packet.bytes` and `packet.path` point at until Trace::add_packet copies them.
@@ -366,6 +593,8 @@ class Trace {
   std::string_view store_bytes(std::string_view bytes);
   Record& add_protocol(Record r);
   Record& add_mail(Record r);
+  Record& add_mailbox(Record r);
+  Record& add_dns(Record r);
   Record& push(Record r);
   // A record not kept: streamed, watched and numbered, not stored.
   Record& pass(Record r);
@@ -375,6 +604,8 @@ class Trace {
   std::deque<PacketInfo> packets_;
   std::deque<ProtocolInfo> protocols_;
   std::deque<MailInfo> mails_;
+  std::deque<MailboxInfo> mailboxes_;
+  std::deque<DnsInfo> dnses_;
   std::set<Hops> paths_;
   std::unordered_set<const Hops*> own_paths_;  // the nodes of paths_: a route already interned here
   std::vector<std::unique_ptr<char[]>> arena_;  // blocks of kArenaBlock bytes (or one payload)

@@ -13,7 +13,7 @@ Retention checks_retention(const Scenario& s) {
     const std::string& k = e.kind;
     if (k == "connection") keep.keep(RecordKind::Connection);         // check_connection
     else if (k == "blocked") keep.keep(RecordKind::Policy);           // check_blocked
-    else if (k == "dns") keep.keep(RecordKind::Dns, "result");        // check_dns
+    else if (k == "dns") keep.keep(RecordKind::Dns, event_name(DnsEvent::Result));        // check_dns
     else if (k == "wire") keep.keep(RecordKind::Packet);              // check_wire: the bytes
     else if (k == "fault") keep.keep(RecordKind::Note, "fault");      // check_fault_expectation
     else if (k == "mailbox" || k == "seen") keep.keep(RecordKind::Mailbox);  // check_mailbox, device_view

@@ -429,16 +429,17 @@ ExpectationResult check_dns(const ExpectationSpec& e, const Trace& trace) {
     return v;
   };
   for (const auto& rec : trace.records()) {
-    if (rec.kind != RecordKind::Dns || rec.event != "result") continue;
+    if (!rec.is(DnsEvent::Result)) continue;
     if (!host.empty() && rec.host != host) continue;
-    if (lower(rec.detail.value("qname", "")) != lower(name) || rec.detail.value("qtype", "") != qtype) continue;
+    const auto& d = rec.dns_info();
+    if (lower(d.qname.str()) != lower(name) || d.qtype != qtype) continue;
     seen.push_back(rec.text());
     r.records.push_back(rec.seq);
-    if (!outcome.empty() && rec.detail.value("outcome", "") != outcome) continue;
+    if (!outcome.empty() && d.outcome != outcome) continue;
     if (!contains.empty()) {
       bool found = false;
-      for (const auto& a : rec.detail.value("answers", nlohmann::json::array()))
-        if (a.get<std::string>().find(contains) != std::string::npos) found = true;
+      for (const auto a : d.answer_list())
+        if (a.find(contains) != std::string_view::npos) found = true;
       if (!found) continue;
     }
     r.passed = true;

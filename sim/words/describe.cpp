@@ -533,14 +533,9 @@ std::string why(const Say& say, const std::string& raw, const std::string& statu
   return status + "：" + meaning;
 }
 
-// Why a mail store refused something (MailStore's reasons).
+// Why a mail store refused something: a refusal with numbers is worded from the record's typed
+// numbers; any other reason is the store's text.
 std::string store_reason(const Say& say, const std::string& reason) {
-  static const std::regex full(R"(^(mailbox full|over quota) \((\d+) \+ (\d+) octets > quota (\d+)\)$)");
-  static const std::regex large(R"(^message too large \((\d+) octets, limit (\d+)\)$)");
-  std::smatch m;
-  if (std::regex_match(reason, m, full))
-    return say("reason." + m[1].str(), {{"used", m[2].str()}, {"size", m[3].str()}, {"quota", m[4].str()}});
-  if (std::regex_match(reason, m, large)) return say("reason.too large", {{"size", m[1].str()}, {"limit", m[2].str()}});
   const std::string key = "reason." + reason;
   if (say.has(key)) return say(key);
   // "imap FETCH": in Japanese the protocol as it is spelled everywhere else (IMAP); English
@@ -556,6 +551,19 @@ std::string store_reason(const Say& say, const std::string& reason) {
   return reason;
 }
 
+std::string store_reason(const Say& say, const MailboxInfo& m) {
+  const auto n = [](std::int64_t v) { return std::to_string(v); };
+  switch (m.refusal) {
+    case StoreRefusal::MailboxFull:
+    case StoreRefusal::OverQuota:
+      return say(m.refusal == StoreRefusal::MailboxFull ? "reason.mailbox full" : "reason.over quota",
+                 {{"used", n(m.quota_used)}, {"size", n(m.size)}, {"quota", n(m.quota_limit)}});
+    case StoreRefusal::TooLarge: return say("reason.too large", {{"size", n(m.size)}, {"limit", n(m.size_limit)}});
+    case StoreRefusal::None: break;
+  }
+  return store_reason(say, std::string(m.reason));
+}
+
 // The answer part of a DNS summary ("MX? a -> NXDOMAIN (no such domain)", "... -> referral to x").
 std::string dns_text(const Say& say, std::string text) {
   if (!say.ja()) return text;
@@ -565,9 +573,9 @@ std::string dns_text(const Say& say, std::string text) {
   replace(" (no such domain)", say("dns.nxdomain"));
   replace(" (the name exists, without that type)", say("dns.nodata"));
   replace(" (the recursive server answered SERVFAIL)", say("dns.servfail_answer"));
-  static const std::regex referral(R"(-> referral to (.+)$)");
-  std::smatch m;
-  if (std::regex_search(text, m, referral)) text = m.prefix().str() + say("dns.referral", {{"servers", m[1].str()}});
+  constexpr std::string_view kReferral = "-> referral to ";
+  if (const auto at = text.find(kReferral); at != std::string::npos && at + kReferral.size() < text.size())
+    text = text.substr(0, at) + say("dns.referral", {{"servers", text.substr(at + kReferral.size())}});
   return text;
 }
 
@@ -582,41 +590,37 @@ std::optional<Time> parse_format_time(const std::string& text) {
 
 // ---- records ----
 
-// The notes of the iterative resolver (protocols/dns/resolver.cpp).
-Words resolver_note(const Say& say, const std::string& note) {
-  static const std::regex asking(R"(^asking (\S+) \(([^)]+)\) for (.+?)( \(try (\d+) of (\d+)\))?$)");
-  static const std::regex answered(R"(^(\S+) answered: (.+)$)");
-  static const std::regex referral(R"(^referral to (\S+) servers \(([^)]*)\)(, no glue)?$)");
-  static const std::regex cache_hit(R"(^cache hit: (.+) \((\d+) record\(s\), (\d+) s left\)$)");
-  static const std::regex cache_nx(R"(^cache hit: (\S+) does not exist \(NXDOMAIN, (\d+) s left\)$)");
-  static const std::regex cache_ns(R"(^cache hit: NS for (\S+) \(([^)]*)\)(, skipping the servers above it)?$)");
-  static const std::regex answer_nx(R"(^answer: (\S+) does not exist \(NXDOMAIN\)$)");
-  static const std::regex answer_nodata(R"(^answer: (.+) has no records \(NODATA\)$)");
-  std::smatch m;
-  if (starts_with(note, "resolving ")) return say("resolver.resolving", {{"question", note.substr(10)}});
-  if (note == "starting at the root servers") return say("resolver.root");
-  if (std::regex_match(note, m, asking))
-    return say("resolver.asking",
-               {{"server", m[1].str()},
-                {"ip", m[2].str()},
-                {"question", m[3].str()},
-                {"try", m[4].matched ? say("resolver.try", {{"n", m[5].str()}, {"max", m[6].str()}}) : std::string()}});
-  if (std::regex_match(note, m, answered))
-    return say("resolver.answered", {{"server", m[1].str()}, {"answer", dns_text(say, m[2].str())}});
-  if (std::regex_match(note, m, referral))
-    return say("resolver.referral", {{"zone", m[1].str()},
-                                     {"servers", m[2].str()},
-                                     {"glue", m[3].matched ? say("resolver.no_glue") : std::string()}});
-  if (std::regex_match(note, m, cache_ns))
-    return say("resolver.cache_ns", {{"zone", m[1].str()},
-                                     {"servers", m[2].str()},
-                                     {"skip", m[3].matched ? say("resolver.cache_ns_skip") : std::string()}});
-  if (std::regex_match(note, m, cache_nx)) return say("resolver.cache_nx", {{"name", m[1].str()}, {"ttl", m[2].str()}});
-  if (std::regex_match(note, m, cache_hit))
-    return say("resolver.cache_hit", {{"question", m[1].str()}, {"count", m[2].str()}, {"ttl", m[3].str()}});
-  if (std::regex_match(note, m, answer_nx)) return say("resolver.answer_nx", {{"name", m[1].str()}});
-  if (std::regex_match(note, m, answer_nodata)) return say("resolver.answer_nodata", {{"question", m[1].str()}});
-  if (starts_with(note, "answer: ")) return say("resolver.answer", {{"answer", note.substr(8)}});
+// The notes of the iterative resolver (protocols/dns/resolver.cpp), from their typed parts.
+Words resolver_note(const Say& say, const DnsInfo& d) {
+  using S = ResolverStep;
+  const auto t = [](std::string_view v) { return std::string(v); };
+  const auto n = [](std::int64_t v) { return std::to_string(v); };
+  switch (d.step) {
+    case S::Resolving: return say("resolver.resolving", {{"question", t(d.question_text)}});
+    case S::Root: return say("resolver.root");
+    case S::Asking:
+      return say("resolver.asking",
+                 {{"server", t(d.server)},
+                  {"ip", t(d.server_ip)},
+                  {"question", t(d.question_text)},
+                  {"try", d.step_flag ? say("resolver.try", {{"n", n(d.try_number)}, {"max", n(d.tries)}}) : std::string()}});
+    case S::Answered: return say("resolver.answered", {{"server", t(d.server)}, {"answer", dns_text(say, t(d.answer))}});
+    case S::Referral:
+      return say("resolver.referral", {{"zone", t(d.zone)},
+                                       {"servers", t(d.servers)},
+                                       {"glue", d.step_flag ? say("resolver.no_glue") : std::string()}});
+    case S::CacheNs:
+      return say("resolver.cache_ns", {{"zone", t(d.zone)},
+                                       {"servers", t(d.servers)},
+                                       {"skip", d.step_flag ? say("resolver.cache_ns_skip") : std::string()}});
+    case S::CacheNx: return say("resolver.cache_nx", {{"name", t(d.question_text)}, {"ttl", n(d.ttl)}});
+    case S::CacheHit:
+      return say("resolver.cache_hit", {{"question", t(d.question_text)}, {"count", n(d.count)}, {"ttl", n(d.ttl)}});
+    case S::AnswerNx: return say("resolver.answer_nx", {{"name", t(d.question_text)}});
+    case S::AnswerNoData: return say("resolver.answer_nodata", {{"question", t(d.question_text)}});
+    case S::Answer: return say("resolver.answer", {{"answer", t(d.answer)}});
+    case S::None: break;
+  }
   return std::nullopt;
 }
 
@@ -807,122 +811,150 @@ Words mail_words(const Say& say, const Record& r) {
   return std::nullopt;
 }
 
+// A typed number as the wording tables want it: its digits, or "" when the record has none.
+template <class Info>
+std::string num(const Info& info, typename Info::Field bit, std::int64_t value) {
+  return info.has(bit) ? std::to_string(value) : std::string();
+}
+
+std::string spaced(const std::vector<std::string_view>& words) {
+  std::string out;
+  for (const auto w : words) out += (out.empty() ? "" : " ") + std::string(w);
+  return out;
+}
+
 Words store_words(const Say& say, const Record& r) {
-  const auto& d = r.detail;
-  const std::string user = field(d, "user");
-  const std::string name = field(d, "folder");
-  const std::string id = field(d, "message_id");
-  const std::string uid = field(d, "uid");
-  const std::string reason = store_reason(say, field(d, "reason"));
-  const std::string usage = number(d, "quota_limit") == 0
-                                ? say("store.usage.unlimited", {{"used", field(d, "quota_used")}})
-                                : say("store.usage", {{"used", field(d, "quota_used")}, {"limit", field(d, "quota_limit")}});
-  const std::string& ev = r.event;
-  if (ev == "stored" || ev == "appended")
-    return say("store." + ev,
-               {{"id", id}, {"user", user}, {"folder", name}, {"uid", uid}, {"size", field(d, "size")}, {"usage", usage}});
-  if (ev == "delivery-refused") return say("store.delivery-refused", {{"user", user}, {"reason", reason}});
-  if (ev == "append-refused" || ev == "expunged" || ev == "copy-refused")
-    return say("store." + ev, {{"id", id},
-                               {"user", user},
-                               {"folder", name},
-                               {"uid", uid},
-                               {"to_folder", field(d, "to_folder")},
-                               {"reason", reason}});
-  if (ev == "fetched")
-    return say("store.fetched", {{"id", id},
-                                 {"user", user},
-                                 {"folder", name},
-                                 {"uid", uid},
-                                 {"via", reason.empty() ? std::string() : say("store.via", {{"reason", reason}})}});
-  if (ev == "flags-changed")
-    return say("store.flags-changed", {{"id", id},
-                                       {"user", user},
-                                       {"folder", name},
-                                       {"uid", uid},
-                                       {"old", joined(d, "old_flags", " ")},
-                                       {"new", joined(d, "flags", " ")}});
-  if (ev == "copied" || ev == "moved" || ev == "downloaded-and-deleted" || ev == "deleted-via-pop3")
-    return say("store." + ev, {{"id", id},
-                               {"user", user},
-                               {"folder", name},
-                               {"uid", uid},
-                               {"to_folder", field(d, "to_folder")},
-                               {"to_uid", field(d, "to_uid")},
-                               {"to_id", field(d, "to_message_id")}});
-  if (ev == "folder-created" || ev == "folder-deleted") return say("store." + ev, {{"user", user}, {"folder", name}});
-  if (ev == "folder-renamed") {
-    const std::string raw = field(d, "reason");
-    return say("store.folder-renamed", {{"user", user},
-                                        {"folder", name},
-                                        {"to_folder", field(d, "to_folder")},
-                                        {"why", raw.empty() ? std::string() : say("store.why", {{"reason", raw}})}});
+  using M = MailboxInfo;
+  using E = MailboxEvent;
+  const auto& m = r.mailbox_info();
+  const std::string user = m.user.str();
+  const std::string name = m.folder.str();
+  const std::string id = num(m, M::kMessageId, m.message_id);
+  const std::string uid = num(m, M::kUid, m.uid);
+  const std::string reason = store_reason(say, m);
+  const std::string to_folder = m.to_folder.str();
+  const std::string usage = m.quota_limit == 0
+                                ? say("store.usage.unlimited", {{"used", num(m, M::kQuotaUsed, m.quota_used)}})
+                                : say("store.usage", {{"used", num(m, M::kQuotaUsed, m.quota_used)},
+                                                      {"limit", num(m, M::kQuotaLimit, m.quota_limit)}});
+  const E ev = m.event;
+  const std::string key = "store." + std::string(to_string(ev));
+  switch (ev) {
+    case E::Stored:
+    case E::Appended:
+      return say(key, {{"id", id}, {"user", user}, {"folder", name}, {"uid", uid}, {"size", num(m, M::kSize, m.size)},
+                       {"usage", usage}});
+    case E::DeliveryRefused: return say(key, {{"user", user}, {"reason", reason}});
+    case E::AppendRefused:
+    case E::Expunged:
+    case E::CopyRefused:
+      return say(key, {{"id", id}, {"user", user}, {"folder", name}, {"uid", uid}, {"to_folder", to_folder},
+                       {"reason", reason}});
+    case E::Fetched:
+      return say(key, {{"id", id},
+                       {"user", user},
+                       {"folder", name},
+                       {"uid", uid},
+                       {"via", reason.empty() ? std::string() : say("store.via", {{"reason", reason}})}});
+    case E::FlagsChanged:
+      return say(key, {{"id", id},
+                       {"user", user},
+                       {"folder", name},
+                       {"uid", uid},
+                       {"old", spaced(m.old_flag_list())},
+                       {"new", spaced(m.flag_list())}});
+    case E::Copied:
+    case E::Moved:
+    case E::DownloadedAndDeleted:
+    case E::DeletedViaPop3:
+      return say(key, {{"id", id},
+                       {"user", user},
+                       {"folder", name},
+                       {"uid", uid},
+                       {"to_folder", to_folder},
+                       {"to_uid", num(m, M::kToUid, m.to_uid)},
+                       {"to_id", num(m, M::kToMessageId, m.to_message_id)}});
+    case E::FolderCreated:
+    case E::FolderDeleted: return say(key, {{"user", user}, {"folder", name}});
+    case E::FolderRenamed: {
+      const std::string raw = m.reason_text();
+      return say(key, {{"user", user},
+                       {"folder", name},
+                       {"to_folder", to_folder},
+                       {"why", raw.empty() ? std::string() : say("store.why", {{"reason", raw}})}});
+    }
+    case E::SubscriptionChanged: {
+      const std::string how = m.reason_text();
+      if (how != "subscribed" && how != "unsubscribed") return std::nullopt;
+      return say("store." + how, {{"user", user}, {"folder", name}});
+    }
+    case E::MaildropLocked:
+    case E::MaildropLockRefused:
+    case E::MaildropUnlocked: return say(key, {{"user", user}});
+    default: return std::nullopt;
   }
-  if (ev == "subscription-changed") {
-    const std::string how = field(d, "reason");
-    if (how != "subscribed" && how != "unsubscribed") return std::nullopt;
-    return say("store." + how, {{"user", user}, {"folder", name}});
-  }
-  if (ev == "maildrop-locked" || ev == "maildrop-lock-refused" || ev == "maildrop-unlocked")
-    return say("store." + ev, {{"user", user}});
-  return std::nullopt;
 }
 
 Words device_words(const Say& say, const Record& r) {
-  const auto& d = r.detail;
+  using M = MailboxInfo;
+  using E = MailboxEvent;
+  const auto& m = r.mailbox_info();
   const std::string host = say.host(r.host);
-  const std::string subject = field(d, "subject");
-  const std::string account = field(d, "account");
+  const std::string subject(m.subject);
+  const std::string account = m.account.str();
   const bool imap = r.protocol == "imap";
-  const std::string& ev = r.event;
-  if (ev == "device-downloaded")
-    return say("device.downloaded", {{"host", host}, {"subject", subject}, {"size", field(d, "size")}, {"account", account}});
-  if (ev == "device-synced")
-    return say("device.synced", {{"host", host}, {"subject", subject}, {"seen", seen(say, flag(d, "seen"))}});
-  if (ev == "device-flags")
-    return say("device.flags", {{"host", host}, {"subject", subject}, {"seen", seen(say, flag(d, "seen"))}});
-  if (ev == "device-opened") return say(imap ? "device.opened.imap" : "device.opened.copy", {{"host", host}, {"subject", subject}});
-  if (ev == "device-deleted") {
-    const char* key = field(d, "by") == "server" ? "device.deleted.by_server" : imap ? "device.deleted.imap" : "device.deleted.copy";
-    return say(key, {{"host", host}, {"subject", subject}});
-  }
-  if (ev == "device-checked") {
-    if (d.contains("downloaded")) {
-      std::string where;
-      if (number(d, "deleted_on_server") > 0) where = say("checked.deleted");
-      else if (ends_with(r.summary, ", left on the server")) where = say("checked.left");
-      return say("device.checked", {{"host", host},
-                                    {"account", account},
-                                    {"downloaded", field(d, "downloaded")},
-                                    {"count", field(d, "count")},
-                                    {"where", where}});
+  switch (m.event) {
+    case E::DeviceDownloaded:
+      return say("device.downloaded",
+                 {{"host", host}, {"subject", subject}, {"size", num(m, M::kSize, m.size)}, {"account", account}});
+    case E::DeviceSynced: return say("device.synced", {{"host", host}, {"subject", subject}, {"seen", seen(say, m.seen)}});
+    case E::DeviceFlags: return say("device.flags", {{"host", host}, {"subject", subject}, {"seen", seen(say, m.seen)}});
+    case E::DeviceOpened:
+      return say(imap ? "device.opened.imap" : "device.opened.copy", {{"host", host}, {"subject", subject}});
+    case E::DeviceDeleted: {
+      const char* key = m.by == "server" ? "device.deleted.by_server" : imap ? "device.deleted.imap" : "device.deleted.copy";
+      return say(key, {{"host", host}, {"subject", subject}});
     }
-    return say("device.synchronised", {{"host", host}, {"account", account}, {"count", field(d, "count")}});
+    case E::DeviceChecked: {
+      if (m.has(M::kDownloaded)) {
+        std::string where;
+        if (m.deleted_on_server > 0) where = say("checked.deleted");
+        else if (ends_with(r.summary, ", left on the server")) where = say("checked.left");
+        return say("device.checked", {{"host", host},
+                                      {"account", account},
+                                      {"downloaded", num(m, M::kDownloaded, m.downloaded)},
+                                      {"count", num(m, M::kCount, m.count)},
+                                      {"where", where}});
+      }
+      return say("device.synchronised", {{"host", host}, {"account", account}, {"count", num(m, M::kCount, m.count)}});
+    }
+    case E::CheckCoalesced:
+      return say(m.how == "join" ? "device.check-coalesced.join" : "device.check-coalesced.after",
+                 {{"host", host}, {"account", account}});
+    case E::CheckFailed:
+      return say("device.check-failed", {{"host", host}, {"account", account}, {"error", error(say, std::string(m.error))}});
+    case E::ActionFailed: {
+      const std::string key = "what." + m.action.str();
+      if (!say.has(key)) return std::nullopt;
+      return say("device.action-failed",
+                 {{"host", host}, {"subject", subject}, {"what", say(key)}, {"error", std::string(m.error)}});
+    }
+    default: return std::nullopt;
   }
-  if (ev == "check-coalesced")
-    return say(field(d, "how") == "join" ? "device.check-coalesced.join" : "device.check-coalesced.after",
-               {{"host", host}, {"account", account}});
-  if (ev == "check-failed")
-    return say("device.check-failed", {{"host", host}, {"account", account}, {"error", error(say, field(d, "error"))}});
-  if (ev == "action-failed") {
-    const std::string key = "what." + field(d, "action");
-    if (!say.has(key)) return std::nullopt;
-    return say("device.action-failed", {{"host", host}, {"subject", subject}, {"what", say(key)}, {"error", field(d, "error")}});
-  }
-  return std::nullopt;
 }
 
 Words dns_words(const Say& say, const Record& r) {
-  const auto& d = r.detail;
-  const std::string question = fmt::format("{}? {}", field(d, "qtype"), field(d, "qname"));
-  const std::string& ev = r.event;
-  if (ev == "lookup") return say("dns.lookup", {{"question", question}});
-  if (ev == "query") return say("dns.query", {{"peer", say.host(r.peer)}, {"question", question}});
-  if (ev == "response" && starts_with(r.summary, "answers "))
-    return say("dns.response", {{"answer", dns_text(say, r.summary.substr(8))}});
-  if (ev == "result") return say("dns.result", {{"answer", dns_text(say, r.summary)}});
-  if (ev == "resolver") return resolver_note(say, field(d, "note"));
-  return std::nullopt;
+  const auto& d = r.dns_info();
+  switch (d.event) {
+    case DnsEvent::Lookup: return say("dns.lookup", {{"question", d.question()}});
+    case DnsEvent::Query: return say("dns.query", {{"peer", say.host(r.peer)}, {"question", d.question()}});
+    case DnsEvent::Response:
+      if (!starts_with(r.summary, "answers ")) return std::nullopt;
+      return say("dns.response", {{"answer", dns_text(say, r.summary.substr(8))}});
+    case DnsEvent::Result: return say("dns.result", {{"answer", dns_text(say, r.summary)}});
+    case DnsEvent::Resolver: return resolver_note(say, d);
+    default: return std::nullopt;
+  }
 }
 
 Words connection_words(const Say& say, const Record& r) {
@@ -1148,7 +1180,11 @@ Words record_words(const Say& say, const Record& r) {
 std::string net_label(const Scenario* s, const std::string& id) { return Say("ja", s).net(id); }
 std::string folder_ja(const std::string& name) { return folder(Say("ja", nullptr), name); }
 std::string seen_ja(bool is_seen) { return seen(Say("ja", nullptr), is_seen); }
-std::string store_reason_ja(const std::string& reason) { return store_reason(Say("ja", nullptr), reason); }
+std::string store_reason_ja(const std::string& reason) {
+  MailboxInfo typed;
+  if (refusal_from_text(reason, typed)) return store_reason(Say("ja", nullptr), typed);
+  return store_reason(Say("ja", nullptr), reason);
+}
 
 // "（宛先のユーザーが存在しない）" for a status the lessons use, else "".
 std::string status_note_short(const std::string& status) {

@@ -246,31 +246,44 @@ class MailReaderApp : public App {
 
   void record(Record r) { sim_->record(std::move(r)); }
 
-  void record_msg(std::string_view event, Account& a, const DeviceMessage& m, std::size_t count, std::string summary) {
-    record(device_record(event, host(), a.in.server, a.in.protocol, m, count, std::move(summary)));
+  void record_msg(MailboxEvent event, Account& a, const DeviceMessage& m, std::size_t count, std::string summary) {
+    auto rec = device_record(event, host(), a.in.server, a.in.protocol, m, count, std::move(summary));
+    record(rec.typed());
   }
 
-  void record_plain(std::string_view event, Account& a, std::string summary, nlohmann::json detail) {
-    Record r;
-    r.kind = RecordKind::Mailbox;
-    r.event = std::string(event);
-    r.host = host();
-    r.peer = a.in.server;
-    r.protocol = a.in.protocol;
-    r.summary = std::move(summary);
-    detail["account"] = a.spec.address;
-    r.detail = std::move(detail);
-    record(std::move(r));
+  // A record about the account (no one message): `fill` sets its typed fields.
+  template <class Fill>
+  void record_plain(MailboxEvent event, Account& a, std::string summary, Fill&& fill) {
+    auto rec = account_record(event, host(), a.in.server, a.in.protocol, a.spec.address, std::move(summary));
+    fill(rec);
+    record(rec.typed());
+  }
+
+  // device-checked: how many messages the device shows (POP3: what the check did).
+  void record_checked(Account& a, std::string summary) {
+    record_plain(MailboxEvent::DeviceChecked, a, std::move(summary), [&](MailboxRecord& rec) {
+      rec.info.count = static_cast<std::int64_t>(count(a));
+      rec.info.folder = kInbox;
+      rec.info.set(MailboxInfo::kCount).set(MailboxInfo::kFolder);
+    });
   }
 
   void check_failed(Account& a, const std::string& error) {
-    record_plain(kCheckFailed, a, host() + " could not check mail for " + a.spec.address + ": " + error,
-                 {{"error", error}});
+    record_plain(MailboxEvent::CheckFailed, a, host() + " could not check mail for " + a.spec.address + ": " + error,
+                 [&](MailboxRecord& rec) {
+                   rec.error = error;
+                   rec.info.set(MailboxInfo::kError);
+                 });
   }
 
   void action_failed(Account& a, const std::string& action, const std::string& subject, const std::string& error) {
-    record_plain(kActionFailed, a, host() + " could not " + action + " \"" + subject + "\": " + error,
-                 {{"action", action}, {"subject", subject}, {"error", error}});
+    record_plain(MailboxEvent::ActionFailed, a, host() + " could not " + action + " \"" + subject + "\": " + error,
+                 [&](MailboxRecord& rec) {
+                   rec.info.action = action;
+                   rec.subject = subject;
+                   rec.error = error;
+                   rec.info.set(MailboxInfo::kAction).set(MailboxInfo::kSubject).set(MailboxInfo::kError);
+                 });
   }
 
   std::size_t count(const Account& a) const {
@@ -366,10 +379,13 @@ class MailReaderApp : public App {
     const bool imap = a.in.protocol == "imap";
     if (a.pop3 || a.connecting || (imap && a.imap && !a.ready)) {
       const bool join = imap;
-      record_plain(kCheckCoalesced, a,
+      record_plain(MailboxEvent::CheckCoalesced, a,
                    host() + " is still checking mail for " + a.spec.address +
                        (join ? ": the new check joins the one running" : ": the new check will run when it ends"),
-                   {{"how", join ? "join" : "after"}});
+                   [&](MailboxRecord& rec) {
+                     rec.info.how = join ? "join" : "after";
+                     rec.info.set(MailboxInfo::kHow);
+                   });
       if (!join) a.check_again = true;
       return;
     }
@@ -503,7 +519,7 @@ class MailReaderApp : public App {
       m.size = d.size;
       local_.add(m);
       ++added;
-      record_msg(kDeviceDownloaded, a, m, count(a),
+      record_msg(MailboxEvent::DeviceDownloaded, a, m, count(a),
                  fmt::format("{} downloaded \"{}\" ({} octets) for {}", host(), m.subject, m.size, a.spec.address));
     }
     if (!r.errors.empty()) {
@@ -516,14 +532,19 @@ class MailReaderApp : public App {
       return check_failed(a, why);
     }
     const bool deleted = r.deletions_committed;
-    record_plain(kDeviceChecked, a,
+    record_plain(MailboxEvent::DeviceChecked, a,
                  fmt::format("{} checked mail for {}: {} new, {} on the device{}", host(), a.spec.address, added,
                              count(a), deleted ? ", deleted from the server" : a.in.leave_on_server ? ", left on the server" : ""),
-                 {{"count", count(a)},
-                  {"downloaded", added},
-                  {"deleted_on_server", deleted ? r.deleted.size() : 0},
-                  {"on_server", r.messages_on_server},
-                  {"folder", "INBOX"}});
+                 [&](MailboxRecord& rec) {
+                   using M = MailboxInfo;
+                   auto& i = rec.info;
+                   i.count = static_cast<std::int64_t>(count(a));
+                   i.downloaded = static_cast<std::int64_t>(added);
+                   i.deleted_on_server = static_cast<std::int64_t>(deleted ? r.deleted.size() : 0);
+                   i.on_server = static_cast<std::int64_t>(r.messages_on_server);
+                   i.folder = kInbox;
+                   i.set(M::kCount).set(M::kDownloaded).set(M::kDeletedOnServer).set(M::kOnServer).set(M::kFolder);
+                 });
   }
 
   // ---- IMAP ----
@@ -558,9 +579,7 @@ class MailReaderApp : public App {
         }
         a.ready = true;
         diff(a);
-        record_plain(kDeviceChecked, a,
-                     fmt::format("{} synchronised {} with the server: {} message(s)", host(), a.spec.address, count(a)),
-                     {{"count", count(a)}, {"folder", "INBOX"}});
+        record_checked(a, fmt::format("{} synchronised {} with the server: {} message(s)", host(), a.spec.address, count(a)));
         continue;
       }
       if (r.id == a.idle_id) {
@@ -575,9 +594,7 @@ class MailReaderApp : public App {
       const std::string subject = m != a.shown.end() ? m->second.subject : std::to_string(uid);
       switch (req) {
         case Req::Refresh:
-          record_plain(kDeviceChecked, a,
-                       fmt::format("{} checked mail for {}: {} message(s)", host(), a.spec.address, count(a)),
-                       {{"count", count(a)}, {"folder", "INBOX"}});
+          record_checked(a, fmt::format("{} checked mail for {}: {} message(s)", host(), a.spec.address, count(a)));
           break;
         case Req::Open:
           if (!r.ok || m == a.shown.end()) {
@@ -585,7 +602,7 @@ class MailReaderApp : public App {
             break;
           }
           m->second.seen = true;
-          record_msg(kDeviceOpened, a, m->second, count(a),
+          record_msg(MailboxEvent::DeviceOpened, a, m->second, count(a),
                      fmt::format("{} opened \"{}\" (the server marks it \\Seen)", host(), subject));
           break;
         case Req::Reply: {
@@ -614,7 +631,7 @@ class MailReaderApp : public App {
           }
           if (!m->second.seen) {
             m->second.seen = true;
-            record_msg(kDeviceFlags, a, m->second, count(a), fmt::format("{} marked \"{}\" as read", host(), subject));
+            record_msg(MailboxEvent::DeviceFlags, a, m->second, count(a), fmt::format("{} marked \"{}\" as read", host(), subject));
           }
           break;
         case Req::Delete:
@@ -625,12 +642,12 @@ class MailReaderApp : public App {
           if (m != a.shown.end()) {
             DeviceMessage gone = m->second;
             a.shown.erase(m);
-            nlohmann::json extra;
-            auto rec = device_record(kDeviceDeleted, host(), a.in.server, "imap", gone, count(a),
+            auto rec = device_record(MailboxEvent::DeviceDeleted, host(), a.in.server, "imap", gone, count(a),
                                      fmt::format("{} deleted \"{}\" (moved to Trash on the server)", host(), subject));
-            rec.detail["by"] = "user";
-            rec.detail["to_folder"] = "Trash";
-            record(std::move(rec));
+            rec.info.by = "user";
+            rec.info.to_folder = "Trash";
+            rec.info.set(MailboxInfo::kBy).set(MailboxInfo::kToFolder);
+            record(rec.typed());
           }
           break;
       }
@@ -650,10 +667,11 @@ class MailReaderApp : public App {
       }
       DeviceMessage gone = it->second;
       it = a.shown.erase(it);
-      auto rec = device_record(kDeviceDeleted, host(), a.in.server, "imap", gone, count(a),
+      auto rec = device_record(MailboxEvent::DeviceDeleted, host(), a.in.server, "imap", gone, count(a),
                                fmt::format("\"{}\" disappeared from {}'s view (removed on the server)", gone.subject, host()));
-      rec.detail["by"] = "server";
-      record(std::move(rec));
+      rec.info.by = "server";
+      rec.info.set(MailboxInfo::kBy);
+      record(rec.typed());
     }
     for (const auto& [uid, lm] : msgs) {
       const bool seen = lm.flags.count(std::string(imap::kSeen)) > 0;
@@ -668,11 +686,11 @@ class MailReaderApp : public App {
         m.size = lm.size;
         m.seen = seen;
         a.shown[uid] = m;
-        record_msg(kDeviceSynced, a, m, count(a),
+        record_msg(MailboxEvent::DeviceSynced, a, m, count(a),
                    fmt::format("{} shows \"{}\" ({})", host(), m.subject, seen ? "read" : "unread"));
       } else if (it->second.seen != seen) {
         it->second.seen = seen;
-        record_msg(kDeviceFlags, a, it->second, count(a),
+        record_msg(MailboxEvent::DeviceFlags, a, it->second, count(a),
                    fmt::format("{} now shows \"{}\" as {}", host(), it->second.subject, seen ? "read" : "unread"));
       }
     }
@@ -719,17 +737,18 @@ class MailReaderApp : public App {
       }
       if (what == Req::Open) {
         m->seen = true;
-        record_msg(kDeviceOpened, a, *m, count(a), fmt::format("{} opened its copy of \"{}\"", host(), subject));
+        record_msg(MailboxEvent::DeviceOpened, a, *m, count(a), fmt::format("{} opened its copy of \"{}\"", host(), subject));
       } else if (what == Req::MarkRead) {
         m->seen = true;
-        record_msg(kDeviceFlags, a, *m, count(a), fmt::format("{} marked its copy of \"{}\" as read", host(), subject));
+        record_msg(MailboxEvent::DeviceFlags, a, *m, count(a), fmt::format("{} marked its copy of \"{}\" as read", host(), subject));
       } else {
         DeviceMessage gone = *m;
         local_.remove(a.spec.address, gone.key);
-        auto rec = device_record(kDeviceDeleted, host(), a.in.server, "pop3", gone, count(a),
+        auto rec = device_record(MailboxEvent::DeviceDeleted, host(), a.in.server, "pop3", gone, count(a),
                                  fmt::format("{} deleted its copy of \"{}\"", host(), subject));
-        rec.detail["by"] = "user";
-        record(std::move(rec));
+        rec.info.by = "user";
+        rec.info.set(MailboxInfo::kBy);
+        record(rec.typed());
       }
       return;
     }
@@ -845,28 +864,30 @@ ExpectationResult check_mailbox(const Scenario& s, const ExpectationSpec& e, con
   std::uint64_t last_refusal_seq = 0;
   for (const auto& rec : trace.records()) {
     if (rec.kind != RecordKind::Mailbox || rec.host != server || rec.protocol != "store") continue;
-    if (rec.detail.value("user", "") != user) continue;
-    const std::string f = rec.detail.value("folder", "");
-    const auto uid = rec.detail.value("uid", std::uint32_t{0});
-    const auto size = rec.detail.value("size", std::uint64_t{0});
-    const std::string to = rec.detail.value("to_folder", "");
-    const auto to_uid = rec.detail.value("to_uid", std::uint32_t{0});
-    const std::string& ev = rec.event;
-    if (ev == "stored" || ev == "appended") {
+    const auto& m = rec.mailbox_info();
+    if (m.user != user) continue;
+    const std::string f = m.folder.str();
+    const auto uid = static_cast<std::uint32_t>(m.uid);
+    const auto size = static_cast<std::uint64_t>(m.size);
+    const std::string to = m.to_folder.str();
+    const auto to_uid = static_cast<std::uint32_t>(m.to_uid);
+    using E = MailboxEvent;
+    const E ev = m.event;
+    if (ev == E::Stored || ev == E::Appended) {
       box[{f, uid}] = size;
-    } else if (ev == "copied") {
+    } else if (ev == E::Copied) {
       auto it = box.find({f, uid});
       box[{to, to_uid}] = size ? size : it != box.end() ? it->second : 0;
-    } else if (ev == "moved") {
+    } else if (ev == E::Moved) {
       auto it = box.find({f, uid});
       const std::uint64_t sz = size ? size : it != box.end() ? it->second : 0;
       if (it != box.end()) box.erase(it);
       box[{to, to_uid}] = sz;
-    } else if (ev == "expunged" || ev == "downloaded-and-deleted" || ev == "deleted-via-pop3") {
+    } else if (ev == E::Expunged || ev == E::DownloadedAndDeleted || ev == E::DeletedViaPop3) {
       box.erase({f, uid});
-    } else if (ev == "folder-deleted") {
+    } else if (ev == E::FolderDeleted) {
       for (auto it = box.begin(); it != box.end();) it = it->first.first == f ? box.erase(it) : std::next(it);
-    } else if (ev == "folder-renamed") {
+    } else if (ev == E::FolderRenamed) {
       std::map<std::pair<std::string, std::uint32_t>, std::uint64_t> next;
       for (const auto& [k, v] : box) {
         if (k.first == f) next[{to, k.second}] = v;
@@ -874,9 +895,9 @@ ExpectationResult check_mailbox(const Scenario& s, const ExpectationSpec& e, con
         else next[k] = v;
       }
       box = std::move(next);
-    } else if (ev == "delivery-refused" && (folder == kInbox)) {
+    } else if (ev == E::DeliveryRefused && (folder == kInbox)) {
       ++refused;
-      last_refusal = rec.detail.value("reason", "");
+      last_refusal = m.reason_text();
       last_refusal_seq = rec.seq;
     }
   }

@@ -137,28 +137,37 @@ std::string reply_subject(std::string_view subject) {
 }
 std::string message_from(std::string_view raw) { return header_text(raw, "From"); }
 
-Record device_record(std::string_view event, const std::string& device, const std::string& server,
-                     const std::string& protocol, const DeviceMessage& m, std::size_t count, std::string summary) {
-  Record r;
-  r.kind = RecordKind::Mailbox;
-  r.event = std::string(event);
+MailboxRecord account_record(MailboxEvent event, const std::string& device, const std::string& server,
+                             const std::string& protocol, const std::string& account, std::string summary) {
+  MailboxRecord out;
+  Record& r = out.record;
   r.host = device;
   r.peer = server;
   r.protocol = protocol;
   r.summary = std::move(summary);
-  auto& d = r.detail;
-  d["account"] = m.account;
-  if (!m.preview.empty()) d["preview"] = m.preview;
-  d["subject"] = m.subject;
-  if (!m.from.empty()) d["from"] = m.from;
-  d["key"] = m.key;
-  if (m.uid != 0) d["uid"] = m.uid;
-  else d["id"] = m.key;
-  d["seen"] = m.seen;
-  d["folder"] = m.folder;
-  if (m.size != 0) d["size"] = m.size;
-  d["count"] = count;
-  return r;
+  out.info.event = event;
+  out.info.account = account;
+  out.info.set(MailboxInfo::kAccount);
+  return out;
+}
+
+MailboxRecord device_record(MailboxEvent event, const std::string& device, const std::string& server,
+                            const std::string& protocol, const DeviceMessage& m, std::size_t count,
+                            std::string summary) {
+  using M = MailboxInfo;
+  auto out = account_record(event, device, server, protocol, m.account, std::move(summary));
+  auto& i = out.info;
+  if (!m.preview.empty()) out.preview = m.preview, i.set(M::kPreview);
+  out.subject = m.subject, i.set(M::kSubject);
+  if (!m.from.empty()) i.from = m.from, i.set(M::kFrom);
+  i.key = m.key, i.set(M::kKey);
+  if (m.uid != 0) i.uid = m.uid, i.set(M::kUid);
+  else i.id = m.key, i.set(M::kId);
+  i.seen = m.seen, i.set(M::kSeen);
+  i.folder = m.folder, i.set(M::kFolder);
+  if (m.size != 0) i.size = static_cast<std::int64_t>(m.size), i.set(M::kSize);
+  i.count = static_cast<std::int64_t>(count), i.set(M::kCount);
+  return out;
 }
 
 std::vector<DeviceViewEntry> device_view(const Trace& trace, const std::string& device, Time until) {
@@ -169,23 +178,28 @@ std::vector<DeviceViewEntry> device_view(const Trace& trace, const std::string& 
   };
   for (const auto& r : trace.records()) {
     if (r.time > until) break;
+    using E = MailboxEvent;
+    const auto ev = r.mailbox_event();
     if (r.kind != RecordKind::Mailbox || r.host != device) continue;
-    if (!r.event.view().starts_with("device-") || r.event == kDeviceChecked) continue;
-    const std::string account = r.detail.value("account", "");
-    const std::string key = r.detail.value("key", "");
+    if (ev != E::DeviceDownloaded && ev != E::DeviceSynced && ev != E::DeviceOpened && ev != E::DeviceFlags &&
+        ev != E::DeviceDeleted)
+      continue;
+    const auto& m = r.mailbox_info();
+    const std::string account = m.account.str();
+    const std::string key = m.key.str();
     auto it = find(account, key);
-    if (r.event == kDeviceDeleted) {
+    if (ev == E::DeviceDeleted) {
       if (it != view.end()) view.erase(it);
       continue;
     }
     if (it == view.end()) {
-      if (r.event != kDeviceDownloaded && r.event != kDeviceSynced) continue;
-      view.push_back(DeviceViewEntry{account, key, r.detail.value("subject", ""), r.detail.value("folder", "INBOX"),
-                                     false});
+      if (ev != E::DeviceDownloaded && ev != E::DeviceSynced) continue;
+      view.push_back(DeviceViewEntry{account, key, std::string(m.subject),
+                                     m.has(MailboxInfo::kFolder) ? m.folder.str() : std::string("INBOX"), false});
       it = view.end() - 1;
     }
-    it->seen = r.detail.value("seen", it->seen);
-    if (r.detail.contains("subject")) it->subject = r.detail.value("subject", it->subject);
+    if (m.has(MailboxInfo::kSeen)) it->seen = m.seen;
+    if (m.has(MailboxInfo::kSubject)) it->subject = std::string(m.subject);
   }
   return view;
 }

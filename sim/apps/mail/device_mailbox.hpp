@@ -24,15 +24,8 @@ namespace mailsim::sim::mail {
 //   action-failed      open / mark_read / delete could not be done (detail.action, error)
 // Per-message detail: account, subject, from, key (the POP3 unique-id or the IMAP UID as
 // text), id or uid, seen, folder, size, count (messages on the device after the change).
-inline constexpr std::string_view kDeviceDownloaded = "device-downloaded";
-inline constexpr std::string_view kDeviceSynced = "device-synced";
-inline constexpr std::string_view kDeviceOpened = "device-opened";
-inline constexpr std::string_view kDeviceFlags = "device-flags";
-inline constexpr std::string_view kDeviceDeleted = "device-deleted";
-inline constexpr std::string_view kDeviceChecked = "device-checked";
-inline constexpr std::string_view kCheckFailed = "check-failed";
-inline constexpr std::string_view kCheckCoalesced = "check-coalesced";
-inline constexpr std::string_view kActionFailed = "action-failed";
+// The events are sim::MailboxEvent values (DeviceDownloaded ... ActionFailed), named once in
+// sim/core/trace.cpp.
 
 // What a reply needs of the message it answers (RFC 5322 3.6.4), read from its header.
 struct ReplyParent {
@@ -90,10 +83,13 @@ class DeviceMailbox {
 std::string message_subject(std::string_view raw);
 std::string message_from(std::string_view raw);
 
-// A device record (time and seq are stamped by Simulation::record).
-Record device_record(std::string_view event, const std::string& device, const std::string& server,
-                     const std::string& protocol, const DeviceMessage& m, std::size_t count,
-                     std::string summary);
+// A device record, typed (time and seq are stamped by Simulation::record; add its typed()).
+MailboxRecord device_record(MailboxEvent event, const std::string& device, const std::string& server,
+                            const std::string& protocol, const DeviceMessage& m, std::size_t count,
+                            std::string summary);
+// A device record about an account, not one message (check-failed, device-checked ...).
+MailboxRecord account_record(MailboxEvent event, const std::string& device, const std::string& server,
+                             const std::string& protocol, const std::string& account, std::string summary);
 
 // What `device` shows at time `until`, replayed from its device records alone.
 struct DeviceViewEntry {

@@ -28,7 +28,8 @@ void build_mail_stores(Simulation& sim, const Scenario& scenario, MailWorld& wor
     MailStore* self = store.get();
     MailWorld* w = &world;
     store->set_hook([s, host, self, w](const ChangeRecord& change) {
-      s->record(to_record(change, host));
+      auto rec = to_record(change, host);
+      s->record(rec.typed());
       if (w->on_store_change) w->on_store_change(host, *self, change);
     });
     // Preloaded mailboxes: their messages are there from the start (appended records at 0).

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <variant>
 
 #include "protocols/message/message.hpp"
 
@@ -64,35 +65,40 @@ FlagSet without_recent(FlagSet flags) {
 
 }  // namespace
 
-std::string_view to_string(ChangeKind kind) {
+MailboxEvent mailbox_event(ChangeKind kind) {
+  using E = MailboxEvent;
   switch (kind) {
-    case ChangeKind::Stored: return "stored";
-    case ChangeKind::DeliveryRefused: return "delivery-refused";
-    case ChangeKind::Appended: return "appended";
-    case ChangeKind::AppendRefused: return "append-refused";
-    case ChangeKind::Fetched: return "fetched";
-    case ChangeKind::FlagsChanged: return "flags-changed";
-    case ChangeKind::Expunged: return "expunged";
-    case ChangeKind::Copied: return "copied";
-    case ChangeKind::CopyRefused: return "copy-refused";
-    case ChangeKind::Moved: return "moved";
-    case ChangeKind::DownloadedAndDeleted: return "downloaded-and-deleted";
-    case ChangeKind::DeletedViaPop3: return "deleted-via-pop3";
-    case ChangeKind::FolderCreated: return "folder-created";
-    case ChangeKind::FolderDeleted: return "folder-deleted";
-    case ChangeKind::FolderRenamed: return "folder-renamed";
-    case ChangeKind::SubscriptionChanged: return "subscription-changed";
-    case ChangeKind::MaildropLocked: return "maildrop-locked";
-    case ChangeKind::MaildropLockRefused: return "maildrop-lock-refused";
-    case ChangeKind::MaildropUnlocked: return "maildrop-unlocked";
+    case ChangeKind::Stored: return E::Stored;
+    case ChangeKind::DeliveryRefused: return E::DeliveryRefused;
+    case ChangeKind::Appended: return E::Appended;
+    case ChangeKind::AppendRefused: return E::AppendRefused;
+    case ChangeKind::Fetched: return E::Fetched;
+    case ChangeKind::FlagsChanged: return E::FlagsChanged;
+    case ChangeKind::Expunged: return E::Expunged;
+    case ChangeKind::Copied: return E::Copied;
+    case ChangeKind::CopyRefused: return E::CopyRefused;
+    case ChangeKind::Moved: return E::Moved;
+    case ChangeKind::DownloadedAndDeleted: return E::DownloadedAndDeleted;
+    case ChangeKind::DeletedViaPop3: return E::DeletedViaPop3;
+    case ChangeKind::FolderCreated: return E::FolderCreated;
+    case ChangeKind::FolderDeleted: return E::FolderDeleted;
+    case ChangeKind::FolderRenamed: return E::FolderRenamed;
+    case ChangeKind::SubscriptionChanged: return E::SubscriptionChanged;
+    case ChangeKind::MaildropLocked: return E::MaildropLocked;
+    case ChangeKind::MaildropLockRefused: return E::MaildropLockRefused;
+    case ChangeKind::MaildropUnlocked: return E::MaildropUnlocked;
   }
-  return "unknown";
+  return E::Other;
 }
 
-Record to_record(const ChangeRecord& c, std::string host) {
-  Record r;
-  r.kind = RecordKind::Mailbox;
-  r.event = std::string(to_string(c.kind));
+std::string_view to_string(ChangeKind kind) {
+  const auto name = to_string(mailbox_event(kind));
+  return name.empty() ? "unknown" : name;
+}
+
+MailboxRecord to_record(const ChangeRecord& c, std::string host) {
+  MailboxRecord out;
+  Record& r = out.record;
   r.host = std::move(host);
   r.protocol = "store";
   const std::string msg = "message #" + std::to_string(c.id);
@@ -162,36 +168,50 @@ Record to_record(const ChangeRecord& c, std::string host) {
       r.summary = "maildrop of " + c.user + " unlocked";
       break;
   }
-  auto& d = r.detail;
-  d["store_seq"] = c.seq;
-  d["user"] = c.user;
-  if (!c.folder.empty()) d["folder"] = c.folder;
-  if (c.uid != 0) d["uid"] = c.uid;
-  if (c.id != 0) d["message_id"] = c.id;
-  if (c.origin != 0) d["origin"] = c.origin;
-  if (c.size != 0) d["size"] = c.size;
-  d["flags"] = nlohmann::json::array();
-  for (const auto& f : c.flags) d["flags"].push_back(f);
-  if (c.kind == ChangeKind::FlagsChanged) {
-    d["old_flags"] = nlohmann::json::array();
-    for (const auto& f : c.old_flags) d["old_flags"].push_back(f);
+  using M = MailboxInfo;
+  auto& m = out.info;
+  m.event = mailbox_event(c.kind);
+  auto number = [&m](std::int64_t M::*field, M::Field bit, std::uint64_t v) {
+    m.*field = static_cast<std::int64_t>(v);
+    m.set(bit);
+  };
+  auto flag_names = [](const FlagSet& flags) {
+    std::string list;
+    for (const auto& f : flags) list += (list.empty() ? "" : " ") + f;
+    return Name(list);
+  };
+  number(&M::store_seq, M::kStoreSeq, c.seq);
+  m.user = c.user, m.set(M::kUser);
+  if (!c.folder.empty()) m.folder = c.folder, m.set(M::kFolder);
+  if (c.uid != 0) number(&M::uid, M::kUid, c.uid);
+  if (c.id != 0) number(&M::message_id, M::kMessageId, c.id);
+  if (c.origin != 0) number(&M::origin, M::kOrigin, c.origin);
+  if (c.size != 0) number(&M::size, M::kSize, c.size);
+  m.flags = flag_names(c.flags), m.set(M::kFlags);
+  if (c.kind == ChangeKind::FlagsChanged) m.old_flags = flag_names(c.old_flags), m.set(M::kOldFlags);
+  if (!c.to_folder.empty()) m.to_folder = c.to_folder, m.set(M::kToFolder);
+  if (c.to_uid != 0) number(&M::to_uid, M::kToUid, c.to_uid);
+  if (c.to_id != 0) number(&M::to_message_id, M::kToMessageId, c.to_id);
+  number(&M::quota_used, M::kQuotaUsed, c.quota_used);
+  number(&M::quota_limit, M::kQuotaLimit, c.quota_limit);
+  if (c.size_limit != 0) number(&M::size_limit, M::kSizeLimit, c.size_limit);
+  if (c.version != 0) number(&M::version, M::kVersion, c.version);
+  if (c.to_version != 0) number(&M::to_version, M::kToVersion, c.to_version);
+  if (c.refusal != StoreRefusal::None) {
+    m.refusal = c.refusal;
+    m.set(M::kReason);
+  } else if (!c.reason.empty()) {
+    out.reason = c.reason;
+    m.set(M::kReason);
   }
-  if (!c.to_folder.empty()) d["to_folder"] = c.to_folder;
-  if (c.to_uid != 0) d["to_uid"] = c.to_uid;
-  if (c.to_id != 0) d["to_message_id"] = c.to_id;
-  d["quota_used"] = c.quota_used;
-  d["quota_limit"] = c.quota_limit;
-  if (c.size_limit != 0) d["size_limit"] = c.size_limit;
-  if (c.version != 0) d["version"] = c.version;
-  if (c.to_version != 0) d["to_version"] = c.to_version;
-  if (!c.reason.empty()) d["reason"] = c.reason;
   if (c.kind == ChangeKind::Stored || c.kind == ChangeKind::Appended) {
-    d["headers"] = escape_bytes(c.headers);
-    d["headers_truncated"] = c.headers_truncated;
-    d["body_preview"] = escape_bytes(c.body_preview);
-    d["body_truncated"] = c.body_truncated;
+    out.headers = escape_bytes(c.headers);
+    out.body_preview = escape_bytes(c.body_preview);
+    m.headers_truncated = c.headers_truncated;
+    m.body_truncated = c.body_truncated;
+    m.set(M::kHeaders).set(M::kBodyPreview).set(M::kHeadersTruncated).set(M::kBodyTruncated);
   }
-  return r;
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -396,31 +416,29 @@ DeliveryResult MailStore::deliver(std::string_view user, std::string_view folder
   res.size = raw.size();
   auto* u = find_user(user);
   const std::string fname = normal_name(folder);
-  auto refuse = [&](DeliveryResult::Status status, std::string reason) {
+  // A refusal with numbers is typed (its words are made from the record's numbers).
+  auto refuse = [&](DeliveryResult::Status status, std::variant<std::string, StoreRefusal> why) {
     res.status = status;
     auto r = base(ChangeKind::DeliveryRefused, user, u, fname);
     r.size = res.size;
     r.origin = origin;
     r.size_limit = res.limit;
-    r.reason = std::move(reason);
+    if (const auto* typed = std::get_if<StoreRefusal>(&why)) r.set_refusal(*typed);
+    else r.reason = std::get<std::string>(std::move(why));
     emit(std::move(r));
     return res;
   };
-  if (!u) return refuse(DeliveryResult::Status::NoSuchUser, "no such user");
+  if (!u) return refuse(DeliveryResult::Status::NoSuchUser, std::string("no such user"));
   if (config_.max_message_size != 0 && res.size > config_.max_message_size) {
     res.limit = config_.max_message_size;
-    return refuse(DeliveryResult::Status::TooLarge,
-                  "message too large (" + std::to_string(res.size) + " octets, limit " +
-                      std::to_string(res.limit) + ")");
+    return refuse(DeliveryResult::Status::TooLarge, StoreRefusal::TooLarge);
   }
   auto* f = find_folder(*u, fname);
-  if (!f) return refuse(DeliveryResult::Status::NoSuchFolder, "no such folder");
+  if (!f) return refuse(DeliveryResult::Status::NoSuchFolder, std::string("no such folder"));
   if (u->quota != 0 && u->used + res.size > u->quota) {
     res.used = u->used;
     res.quota = u->quota;
-    return refuse(DeliveryResult::Status::OverQuota,
-                  "mailbox full (" + std::to_string(u->used) + " + " + std::to_string(res.size) +
-                      " octets > quota " + std::to_string(u->quota) + ")");
+    return refuse(DeliveryResult::Status::OverQuota, StoreRefusal::MailboxFull);
   }
   const MessageMeta meta = place(ChangeKind::Stored, user, *u, *f, fname, raw, {}, now, origin);
   res.uid = meta.uid;
@@ -768,10 +786,14 @@ AppendResult MailStore::append(std::string_view user, std::string_view folder, s
   if (!u) return refuse(AppendResult::Status::NoSuchUser, "no such user");
   auto* f = find_folder(*u, n);
   if (!f) return refuse(AppendResult::Status::NoSuchFolder, "no such folder");
-  if (u->quota != 0 && u->used + raw.size() > u->quota)
-    return refuse(AppendResult::Status::OverQuota,
-                  "over quota (" + std::to_string(u->used) + " + " + std::to_string(raw.size()) +
-                      " octets > quota " + std::to_string(u->quota) + ")");
+  if (u->quota != 0 && u->used + raw.size() > u->quota) {
+    res.status = AppendResult::Status::OverQuota;
+    auto r = base(ChangeKind::AppendRefused, user, u, n);
+    r.size = raw.size();
+    r.set_refusal(StoreRefusal::OverQuota);
+    emit(std::move(r));
+    return res;
+  }
   const MessageMeta meta = place(ChangeKind::Appended, user, *u, *f, n, raw, flags, internal_date, 0);
   res.uidvalidity = f->uidvalidity;
   res.uid = meta.uid;
@@ -808,8 +830,7 @@ CopyResult MailStore::transfer(std::string_view user, std::string_view from,
     auto r = base(ChangeKind::CopyRefused, user, u, fn);
     r.to_folder = tn;
     r.size = bytes;
-    r.reason = "over quota (" + std::to_string(u->used) + " + " + std::to_string(bytes) +
-               " octets > quota " + std::to_string(u->quota) + ")";
+    r.set_refusal(StoreRefusal::OverQuota);
     emit(std::move(r));
     return res;
   }

@@ -153,6 +153,14 @@ struct ChangeRecord {
   std::uint64_t version = 0;     // version of `folder` after the change (0: none)
   std::uint64_t to_version = 0;  // version of `to_folder` after the change (Copied, Moved)
   std::string reason;            // why (refusals, removals), readable
+  // A refusal with numbers (mailbox full, over quota, too large): its reason is worded from
+  // quota_used, size, quota_limit and size_limit (set_refusal fills `reason` with those words).
+  StoreRefusal refusal = StoreRefusal::None;
+  void set_refusal(StoreRefusal why) {
+    refusal = why;
+    reason = refusal_text(why, static_cast<std::int64_t>(quota_used), static_cast<std::int64_t>(size),
+                          static_cast<std::int64_t>(quota_limit), static_cast<std::int64_t>(size_limit));
+  }
   // Stored and Appended only: the message as stored, for viewers of the trace.
   std::string headers;            // the header section (with its empty line), at most kTraceHeaderLimit octets
   bool headers_truncated = false; // the header section was longer and was cut
@@ -166,7 +174,9 @@ inline constexpr std::size_t kTraceBodyPreview = 512;
 
 // A trace record (kind Mailbox, protocol "store") for the change; time, seq and host are
 // for the owner to fill (Simulation::record stamps time and seq).
-Record to_record(const ChangeRecord& change, std::string host = {});
+// The trace's event for a change (the names are spelled once, in sim/core/trace.cpp).
+MailboxEvent mailbox_event(ChangeKind kind);
+MailboxRecord to_record(const ChangeRecord& change, std::string host = {});
 
 struct StoreConfig {
   std::uint64_t max_message_size = 0;      // per-message limit for deliver(); 0: none

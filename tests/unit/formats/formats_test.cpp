@@ -210,7 +210,7 @@ TEST_CASE("POP3 download-and-delete: the delivered copies are written though the
   const auto whole = run_with_messages(sc);
   std::size_t stored_records = 0;
   for (const auto& r : whole.run.trace.records())
-    if (r.kind == sim::RecordKind::Mailbox && r.event == "stored") ++stored_records;
+    if (r.is(sim::MailboxEvent::Stored)) ++stored_records;
   REQUIRE(stored_records > 0);
   CHECK(whole.messages.stored.size() == stored_records);
   std::size_t delivered_files = 0;

@@ -33,7 +33,8 @@ sim::Record rec(sim::RecordKind kind, std::string event, nlohmann::json detail =
   r.summary = std::move(summary);
   r.host = "a";
   r.peer = "b";
-  if (kind == sim::RecordKind::Protocol || kind == sim::RecordKind::Mail) {  // typed as a trace types it
+  if (kind == sim::RecordKind::Protocol || kind == sim::RecordKind::Mail || kind == sim::RecordKind::Mailbox ||
+      kind == sim::RecordKind::Dns) {  // typed as a trace types it
     static sim::Trace typed;
     return typed.add(std::move(r));
   }

@@ -154,7 +154,7 @@ TEST_CASE("mail state: whole journey - queue, mailbox, device, where the letter 
   REQUIRE(inbox_size(d.mail, "mx-hogehoge", "kuroyagi") == 1);
   const auto& msg = d.mail.mailbox("mx-hogehoge", "kuroyagi")->folder("INBOX")->messages[0];
   CHECK(msg.uid == 1);
-  CHECK(msg.size == stored.detail["size"].get<std::uint64_t>());
+  CHECK(msg.size == static_cast<std::uint64_t>(stored.mailbox_info().size));
   CHECK_FALSE(msg.seen());
   REQUIRE(msg.letter == *letter);
   const auto& info = mail.letters()[*letter];
@@ -195,7 +195,7 @@ TEST_CASE("mail state: whole journey - queue, mailbox, device, where the letter 
   // Its history runs from compose to the device, in order.
   REQUIRE(info.history.size() >= 6);
   CHECK(m.records()[info.history.front()].is(sim::MailEvent::Compose));
-  CHECK(m.records()[info.history.back()].event == "device-downloaded");
+  CHECK(m.records()[info.history.back()].is(sim::MailboxEvent::DeviceDownloaded));
   CHECK(std::is_sorted(info.history.begin(), info.history.end()));
   CHECK(end.mail.letters[*letter].stage == gui::LetterStage::Delivered);
 }
@@ -237,7 +237,7 @@ TEST_CASE("mail state: POP3 download-and-delete empties the server mailbox", "[g
   const auto& deleted = first(m, sim::RecordKind::Mailbox, "downloaded-and-deleted");
   const auto& downloaded = first(m, sim::RecordKind::Mailbox, "device-downloaded");
   const std::string server = stored.host;
-  const std::string user = stored.detail["user"].get<std::string>();
+  const std::string user = stored.mailbox_info().user.str();
 
   CHECK(inbox_size(m.view_at(stored.time - 1).mail, server, user) == 0);
   const auto after = m.view_at(stored.time);
@@ -279,7 +279,7 @@ TEST_CASE("mail state: mailbox full shows the quota and the refused delivery", "
   CHECK(mb->quota_limit == 2048);
   CHECK(mb->quota_used == 0);
   CHECK(mb->message_count() == 0);
-  CHECK(mb->refused_size == refused.detail["size"].get<std::uint64_t>());
+  CHECK(mb->refused_size == static_cast<std::uint64_t>(refused.mailbox_info().size));
   CHECK(mb->refused_size > mb->quota_limit);
   CHECK(mb->refused_reason.rfind("mailbox full", 0) == 0);
 
@@ -349,7 +349,7 @@ TEST_CASE("mail state: IMAP devices follow the server's flags", "[gui][mail]") {
   const auto& opened = first(m, sim::RecordKind::Mailbox, "device-opened");
   const auto& flags = first(m, sim::RecordKind::Mailbox, "flags-changed");
   const auto v = m.view_at(opened.time);
-  const auto* mb = v.mail.mailbox(flags.host, flags.detail["user"].get<std::string>());
+  const auto* mb = v.mail.mailbox(flags.host, flags.mailbox_info().user.str());
   REQUIRE(mb);
   REQUIRE(mb->folder("INBOX")->messages.size() == 1);
   CHECK(mb->folder("INBOX")->messages[0].seen());

@@ -52,7 +52,8 @@ Record rec(RecordKind kind, std::string event, std::string host, std::string sum
   r.detail = std::move(detail);
   r.peer = std::move(peer);
   r.protocol = std::move(proto);
-  if (kind == RecordKind::Protocol || kind == RecordKind::Mail) {  // typed as a trace types it (its typed part lives in this trace)
+  if (kind == RecordKind::Protocol || kind == RecordKind::Mail || kind == RecordKind::Mailbox ||
+      kind == RecordKind::Dns) {  // typed as a trace types it (its typed part lives in this trace)
     static Trace typed;
     return typed.add(std::move(r));
   }
@@ -324,10 +325,10 @@ TEST_CASE("describe: mailbox records (store and devices) in Japanese") {
                             "", "store"),
                         "ja") == "メッセージ #1を kuroyagi の INBOX に UID 1 として保存しました（838バイト、使用量 838バイト、容量の上限なし）");
   CHECK(describe_record(rec(RecordKind::Mailbox, "delivery-refused", "mx", "x",
-                            {{"user", "kuroyagi"}, {"reason", "mailbox full (0 + 3381 octets > quota 2048)"}}, "", "store"),
+                            {{"user", "kuroyagi"}, {"size", 3381}, {"quota_used", 0}, {"quota_limit", 2048}, {"reason", "mailbox full (0 + 3381 octets > quota 2048)"}}, "", "store"),
                         "ja") == "kuroyagi への配達を断りました：メールボックスが満杯です（使用中 0バイト＋今回 3381バイト＞容量 2048バイト）");
   CHECK(describe_record(rec(RecordKind::Mailbox, "delivery-refused", "mx", "x",
-                            {{"user", "kuroyagi"}, {"reason", "message too large (5000 octets, limit 4096)"}}, "", "store"),
+                            {{"user", "kuroyagi"}, {"size", 5000}, {"size_limit", 4096}, {"reason", "message too large (5000 octets, limit 4096)"}}, "", "store"),
                         "ja") == "kuroyagi への配達を断りました：メッセージが大きすぎます（5000バイト、上限 4096バイト）");
   const Json msg{{"user", "shiroyagi"}, {"folder", "INBOX"}, {"uid", 1}, {"message_id", 1}, {"reason", "imap FETCH"}};
   CHECK(describe_record(rec(RecordKind::Mailbox, "fetched", "mail", "x", msg, "", "store"), "ja") ==
@@ -646,7 +647,7 @@ TEST_CASE("describe: the English wording follows the simulator's summaries, host
       const bool reworded = r.kind == RecordKind::Policy ||
                             (r.kind == RecordKind::Mail && (r.is(MailEvent::Deferred) || r.is(MailEvent::Throttled) || r.is(MailEvent::Greylisted) ||
                                                             r.is(MailEvent::ConnectFailed) || r.is(MailEvent::Routing))) ||
-                            (r.kind == RecordKind::Mailbox && (r.event == "device-flags" || r.event == "device-checked")) ||
+                            (r.is(MailboxEvent::DeviceFlags) || r.is(MailboxEvent::DeviceChecked)) ||
                             r.is(ProtoEvent::State) ||  // worded from the state entered
                             // The network by its display name (the summary has its id), as policy records.
                             (r.kind == RecordKind::Action && (r.event == "link_down" || r.event == "link_up"));

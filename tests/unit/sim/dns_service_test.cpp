@@ -106,7 +106,7 @@ TEST_CASE("a hostile packet to a DNS server is reported and nothing breaks") {
   sim.core().run();
   bool malformed = false;
   for (const auto& rec : sim.trace().records())
-    if (rec.kind == RecordKind::Dns && rec.event == "malformed") malformed = true;
+    if (rec.is(DnsEvent::Malformed)) malformed = true;
   CHECK(malformed);
   REQUIRE(replies.size() >= 12);  // FORMERR to the packet with a header, nothing to "xy"
   CHECK((static_cast<unsigned char>(replies[3]) & 0x0F) == 1);

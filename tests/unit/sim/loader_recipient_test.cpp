@@ -31,9 +31,9 @@ TEST_CASE("a recipient with a display name is delivered, the name in the To: hea
   CHECK(result.all_passed());
   bool stored = false;
   for (const auto& r : result.trace.records())
-    if (r.kind == RecordKind::Mailbox && r.event == "stored") {
+    if (r.is(MailboxEvent::Stored)) {
       stored = true;
-      const std::string headers = r.detail.value("headers", "");
+      const std::string headers(r.mailbox_info().headers);
       CHECK(headers.find("To: Kuroyagi <kuroyagi@hogehoge.com>") != std::string::npos);
     }
   CHECK(stored);

@@ -34,22 +34,22 @@ TEST_CASE("access: POP3 download-and-delete empties the server; the second devic
   CHECK(w.inbox() == 0);
   const auto got = w.device("pc", "device-downloaded");
   REQUIRE(got.size() == 2);
-  CHECK(got[0].detail["subject"] == "Hello");
-  CHECK(got[1].detail["subject"] == "Lunch?");
-  CHECK(got[1].detail["count"] == 2);
-  CHECK(got[0].detail["seen"] == false);
+  CHECK(to_json(got[0])["detail"]["subject"] == "Hello");
+  CHECK(to_json(got[1])["detail"]["subject"] == "Lunch?");
+  CHECK(to_json(got[1])["detail"]["count"] == 2);
+  CHECK(to_json(got[0])["detail"]["seen"] == false);
   CHECK(got[0].peer == "mail");
   CHECK(got[0].protocol == "pop3");
   // The server's side of the story: RETR then downloaded-and-deleted at QUIT.
   std::size_t removed = 0;
   for (const auto& r : w.sim.trace().records())
-    if (r.kind == RecordKind::Mailbox && r.host == "mail" && r.event == "downloaded-and-deleted") ++removed;
+    if (r.is(MailboxEvent::DownloadedAndDeleted) && r.host == "mail") ++removed;
   CHECK(removed == 2);
   w.run_until(10 * kSecond);
   CHECK(w.device("phone", "device-downloaded").empty());
   const auto checked = w.device("phone", "device-checked");
   REQUIRE(checked.size() == 1);
-  CHECK(checked[0].detail["count"] == 0);
+  CHECK(to_json(checked[0])["detail"]["count"] == 0);
   CHECK(w.lines("pc", "pop3") == std::vector<std::string>{
                                      "C: CAPA", "C: USER shiroyagi", "C: PASS ********", "C: STAT", "C: UIDL",
                                      "C: RETR 1", "C: DELE 1", "C: RETR 2", "C: DELE 2", "C: QUIT"});
@@ -68,8 +68,8 @@ TEST_CASE("access: POP3 leave-on-server keeps the mail for the other device and 
   // The PC's second check fetches only the new letter (UIDL of the known ones).
   const auto pc = w.device("pc", "device-downloaded");
   REQUIRE(pc.size() == 3);
-  CHECK(pc[2].detail["subject"] == "Third");
-  CHECK(pc[2].detail["count"] == 3);
+  CHECK(to_json(pc[2])["detail"]["subject"] == "Third");
+  CHECK(to_json(pc[2])["detail"]["count"] == 3);
   CHECK(w.inbox() == 3);
   std::size_t retr = 0;
   for (const auto& l : w.lines("pc", "pop3"))
@@ -89,10 +89,10 @@ TEST_CASE("access: two devices checking POP3 at the same moment: one gets the lo
   const std::string loser = pc_ok ? "phone" : "pc";
   const auto failed = w.device(loser, "check-failed");
   REQUIRE(failed.size() == 1);
-  CHECK(failed[0].detail["error"].get<std::string>().find("locked by another POP3 session") != std::string::npos);
+  CHECK(to_json(failed[0])["detail"]["error"].get<std::string>().find("locked by another POP3 session") != std::string::npos);
   bool refused = false;
   for (const auto& r : w.sim.trace().records())
-    if (r.kind == RecordKind::Mailbox && r.event == "maildrop-lock-refused") refused = true;
+    if (r.is(MailboxEvent::MaildropLockRefused)) refused = true;
   CHECK(refused);
   CHECK(w.inbox() == 0);
   CHECK_FALSE(w.store().maildrop_locked("shiroyagi"));
@@ -119,7 +119,7 @@ TEST_CASE("access: DELE then the device goes offline mid-session: the server kee
   CHECK_FALSE(w.store().maildrop_locked("shiroyagi"));
   const auto failed = w.device("pc", "check-failed");
   REQUIRE(failed.size() == 1);
-  CHECK(failed[0].detail["error"] ==
+  CHECK(to_json(failed[0])["detail"]["error"] ==
         "the connection was lost (connection lost while in DELE); nothing was deleted on the server");
   // Offline: a check fails at once with a clear record, and the local copies stay readable.
   w.sc.timeline.clear();
@@ -132,10 +132,10 @@ TEST_CASE("access: DELE then the device goes offline mid-session: the server kee
   again.run_until(20 * kSecond);
   const auto f2 = again.device("pc", "check-failed");
   REQUIRE(f2.size() == 2);
-  CHECK(f2[1].detail["error"] == "the device is offline (no network)");
+  CHECK(to_json(f2[1])["detail"]["error"] == "the device is offline (no network)");
   const auto opened = again.device("pc", "device-opened");
   REQUIRE(opened.size() == 1);
-  CHECK(opened[0].detail["seen"] == true);
+  CHECK(to_json(opened[0])["detail"]["seen"] == true);
   // Back online: the known messages are deleted without being downloaded twice.
   CHECK(again.device("pc", "device-downloaded").size() == 2);
   CHECK(again.inbox() == 0);
@@ -157,13 +157,13 @@ TEST_CASE("access: IMAP on two devices: opening on one is pushed to the other by
   w.run_until(6 * kSecond);
   const auto opened = w.device("phone", "device-opened");
   REQUIRE(opened.size() == 1);
-  CHECK(opened[0].detail["subject"] == "Hello");
+  CHECK(to_json(opened[0])["detail"]["subject"] == "Hello");
   CHECK(w.store().message("shiroyagi", "INBOX", 1)->flags.count("\\Seen") == 1);
   // The PC did nothing, yet it learnt of \Seen through its IDLE.
   const auto flags = w.device("pc", "device-flags");
   REQUIRE(flags.size() == 1);
-  CHECK(flags[0].detail["subject"] == "Hello");
-  CHECK(flags[0].detail["seen"] == true);
+  CHECK(to_json(flags[0])["detail"]["subject"] == "Hello");
+  CHECK(to_json(flags[0])["detail"]["seen"] == true);
   CHECK(flags[0].time > opened[0].time - kSecond);
   const auto* pushed = w.first_line("mail", "S: * 1 FETCH (FLAGS (\\Seen \\Recent))");
   REQUIRE(pushed);
@@ -171,7 +171,7 @@ TEST_CASE("access: IMAP on two devices: opening on one is pushed to the other by
   // The body was read once, over IMAP, with a fetched record; the header sync read nothing.
   std::size_t fetched = 0;
   for (const auto& r : w.sim.trace().records())
-    if (r.kind == RecordKind::Mailbox && r.event == "fetched") ++fetched;
+    if (r.is(MailboxEvent::Fetched)) ++fetched;
   CHECK(fetched == 1);
   // New mail is pushed to both.
   w.deliver("Dinner");
@@ -192,12 +192,12 @@ TEST_CASE("access: IMAP delete on one device (move to Trash) disappears from the
   CHECK(w.store().snapshot("shiroyagi", "Trash")->messages.size() == 1);
   const auto del = w.device("pc", "device-deleted");
   REQUIRE(del.size() == 1);
-  CHECK(del[0].detail["by"] == "user");
+  CHECK(to_json(del[0])["detail"]["by"] == "user");
   const auto gone = w.device("phone", "device-deleted");
   REQUIRE(gone.size() == 1);
-  CHECK(gone[0].detail["subject"] == "Lunch?");
-  CHECK(gone[0].detail["by"] == "server");
-  CHECK(gone[0].detail["count"] == 1);
+  CHECK(to_json(gone[0])["detail"]["subject"] == "Lunch?");
+  CHECK(to_json(gone[0])["detail"]["by"] == "server");
+  CHECK(to_json(gone[0])["detail"]["count"] == 1);
   CHECK(w.device("pc", "device-flags").size() == 1);
   // An expunge by another client is seen too.
   w.store().store_flags("shiroyagi", "INBOX", 1, mail::FlagOp::Add, {"\\Deleted"});

@@ -183,7 +183,7 @@ TEST_CASE("a second POP3 check while one runs is not refused: it runs when the f
   CHECK(device(o.run.trace, "check-failed", "shiroyagi-pc").empty());
   const auto coalesced = device(o.run.trace, "check-coalesced", "shiroyagi-pc");
   REQUIRE(coalesced.size() == 1);
-  CHECK(coalesced.front()->detail.value("how", "") == "after");
+  CHECK(coalesced.front()->mailbox_info().how == "after");
   const auto checked = device(o.run.trace, "device-checked", "shiroyagi-pc");
   REQUIRE(checked.size() == 2);
   CHECK(checked[0]->seq < checked[1]->seq);
@@ -197,7 +197,7 @@ TEST_CASE("a second IMAP check during the first synchronisation joins it") {
   CHECK(device(o.run.trace, "check-failed", "shiroyagi-pc").empty());
   const auto coalesced = device(o.run.trace, "check-coalesced", "shiroyagi-pc");
   REQUIRE(coalesced.size() == 1);
-  CHECK(coalesced.front()->detail.value("how", "") == "join");
+  CHECK(coalesced.front()->mailbox_info().how == "join");
 }
 
 TEST_CASE("subaddressing: user+tag is delivered to user's mailbox; without it the address is unknown") {

@@ -424,28 +424,41 @@ TEST_CASE("mail store: fetch, raw, locks and trace records") {
   CHECK(f.store.lock_maildrop("alice"));
   CHECK_FALSE(f.store.lock_maildrop("nobody"));
 
-  Record stored = to_record(f.rec.all[0], "mx.example.net");
+  auto typed_stored = to_record(f.rec.all[0], "mx.example.net");
+  const Record& stored = typed_stored.typed();
   CHECK(stored.kind == RecordKind::Mailbox);
-  CHECK(stored.event == "stored");
+  CHECK(stored.is(MailboxEvent::Stored));
   CHECK(stored.host == "mx.example.net");
   CHECK(stored.text() == "message #1 stored for alice in INBOX as UID 1 (" + std::to_string(raw.size()) +
                               " octets; " + std::to_string(raw.size()) + " of 1000 octets used)");
-  CHECK(stored.detail["user"] == "alice");
-  CHECK(stored.detail["folder"] == "INBOX");
-  CHECK(stored.detail["uid"] == 1);
-  CHECK(stored.detail["message_id"] == 1);
-  CHECK(stored.detail["origin"] == 12);
-  CHECK(stored.detail["size"] == raw.size());
-  CHECK(stored.detail["quota_limit"] == 1000);
+  const auto& m = stored.mailbox_info();
+  CHECK(m.user == "alice");
+  CHECK(m.folder == "INBOX");
+  CHECK(m.uid == 1);
+  CHECK(m.message_id == 1);
+  CHECK(m.origin == 12);
+  CHECK(m.size == static_cast<std::int64_t>(raw.size()));
+  CHECK(m.quota_limit == 1000);
+  CHECK(stored.detail.empty());  // the writer builds no JSON
 
   f.store.store_flags("alice", "INBOX", 1, FlagOp::Add, {"\\Seen"});
-  const Record flags = to_record(f.rec.all.back());
+  auto typed_flags = to_record(f.rec.all.back());
+  const Record& flags = typed_flags.typed();
   CHECK(flags.text() == "flags of message #1 (alice INBOX UID 1): () -> (\\Seen)");
-  CHECK(flags.detail["flags"] == nlohmann::json::array({"\\Seen"}));
-  CHECK(flags.detail["old_flags"] == nlohmann::json::array());
+  CHECK(to_json(flags)["detail"]["flags"] == nlohmann::json::array({"\\Seen"}));
+  CHECK(to_json(flags)["detail"]["old_flags"] == nlohmann::json::array());
 
   f.store.deliver("nobody", "INBOX", raw, 0);
-  CHECK(to_record(f.rec.all.back()).text() == "delivery to nobody refused: no such user");
+  CHECK(to_record(f.rec.all.back()).record.text() == "delivery to nobody refused: no such user");
+
+  // A refusal with numbers is typed: a reader has the numbers, the file the same words.
+  f.store.add_user("tiny", "pw", 10);
+  f.store.deliver("tiny", "INBOX", raw, 0);
+  auto typed_full = to_record(f.rec.all.back());
+  const Record& full = typed_full.typed();
+  CHECK(full.mailbox_info().refusal == StoreRefusal::MailboxFull);
+  CHECK(full.mailbox_info().quota_limit == 10);
+  CHECK(to_json(full)["detail"]["reason"] == "mailbox full (0 + " + std::to_string(raw.size()) + " octets > quota 10)");
 }
 
 TEST_CASE("mail store: invariants hold and nothing vanishes without a record (random operations)") {

@@ -179,8 +179,8 @@ TEST_CASE("dns_change: the resolver answers the cached MX until its TTL runs out
   std::size_t cache_hits = 0;
   std::vector<Time> asked_ns1;
   for (const auto& rec : r.trace.records()) {
-    if (rec.kind == RecordKind::Dns && rec.event == "response" && rec.host == "ns-hogehoge") asked_ns1.push_back(rec.time);
-    if (rec.kind == RecordKind::Dns && rec.event == "resolver" && rec.host == "resolver" &&
+    if (rec.is(DnsEvent::Response) && rec.host == "ns-hogehoge") asked_ns1.push_back(rec.time);
+    if (rec.is(DnsEvent::Resolver) && rec.host == "resolver" &&
         rec.time > changed.front()->time && rec.time < 60 * 60 * kSecond && rec.text().find("cache hit") != std::string::npos)
       ++cache_hits;
   }
@@ -286,8 +286,8 @@ TEST_CASE("reply: a message the device does not have is an action-failed record;
   inbox(j, "mail", "kuroyagi", &r);
   const auto failed = find(r.trace, RecordKind::Mailbox, "action-failed");
   REQUIRE(failed.size() == 1);
-  CHECK(failed.front()->detail.value("action", "") == "reply");
-  CHECK(failed.front()->detail.value("error", "") == "no such message on this device");
+  CHECK(failed.front()->mailbox_info().action == "reply");
+  CHECK(failed.front()->mailbox_info().error == "no such message on this device");
   auto bad = lesson("receiving/pop3-download-and-delete");
   bad["timeline"].push_back({{"at", "12s"}, {"do", "reply"}, {"on", "kuroyagi-pc"}, {"subject", "x"}, {"cc", "a@b.c"}});
   bad["timeline"].push_back({{"at", "13s"}, {"do", "reply"}, {"on", "shiroyagi-pc"}});
@@ -307,7 +307,7 @@ TEST_CASE("charsets: the mojibake lesson shows Japanese on one device and garbag
   CHECK(r.conservation.holds());
   std::map<std::string, std::pair<std::string, std::string>> shown;  // device -> subject, preview
   for (const auto* rec : find(r.trace, RecordKind::Mailbox, "device-downloaded"))
-    shown[rec->host.str()] = {rec->detail.value("subject", ""), rec->detail.value("preview", "")};
+    shown[rec->host.str()] = {std::string(rec->mailbox_info().subject), std::string(rec->mailbox_info().preview)};
   CHECK(shown.at("shiroyagi-pc").first == "\xE3\x81\x8A\xE8\x8C\xB6\xE3\x81\xAF\xE3\x81\x84\xE3\x81\x8B\xE3\x81\x8C\xEF\xBC\x9F");
   CHECK(shown.at("shiroyagi-pc").second.find("\xE6\x97\xA5\xE6\x9B\x9C\xE6\x97\xA5") != std::string::npos);  // 日曜日
   CHECK(shown.at("shiroyagi-phone").first == "$B$*Cc$O$$$+$,!)(B");

@@ -88,7 +88,7 @@ TEST_CASE("POP3 RETR = downloaded, DELE = marked; IMAP literals, EXPUNGE = remov
   CHECK(find(rt, sim::RecordKind::Mailbox, "deleted-via-pop3").size() == 1);
   const auto fetched = find(rt, sim::RecordKind::Mailbox, "fetched");
   REQUIRE(fetched.size() == 1);
-  CHECK(fetched[0]->detail["size"] == 7);
+  CHECK(fetched[0]->mailbox_info().size == 7);
   CHECK(find(rt, sim::RecordKind::Mailbox, "expunged").size() == 1);
   CHECK(rt.not_understood == 0);
   CHECK(rt.hosts[1].name == "imap.example.net");
