@@ -309,7 +309,7 @@ std::string flag_suffix(AppState& app, const MailboxState& mb) {
 void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const HostPlace& h, ImVec2 c, float icon,
                 float side_room, bool right_side, float top, float bottom, std::optional<ImVec2> mouse,
                 std::vector<Box>& avoid,
-                MailTip& tip, ImU32 plate = 0) {
+                MailTip& tip, ImU32 plate = 0, float right_edge = 1e9f) {
   const auto& mail = app.view.mail;
   const float least = min_text(app, fs);
   const float small = std::max(fs * 0.78f, least);
@@ -486,7 +486,9 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
         const bool device = r.kind == Row::Kind::Device;
         const bool deferred = !device && q->deferred_count() > 0;
         const float w = ts.x + row_fs * 0.6f + row_fs * 1.1f;
-        const float left = right_side ? x0 : x0 - w;
+        // A badge wider than the room beside the icon moves in towards it, never past the
+        // region's side (pc-breaks, ja, 1024x640 at scale 2: the phone's badge stuck out).
+        const float left = right_side ? std::min(x0, x0 + room - w) : std::max(x0 - w, x0 - room);
         const ImU32 bg = device ? theme::packet_colour(PacketClass::Pop3) : rgb(deferred ? theme::kBlock : 0x0072B2u);
         const Box b = badge(dl, font, row_fs, ImVec2(left, y), r.text, rgb(0xFFFFFF), bg, true);
         grow(b.a.x, b.a.y, b.b.x, b.b.y);
@@ -533,7 +535,12 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
   // A device without room beside it: how many messages its mail program shows, above the icon.
   if (device_badge && !column) {
     const std::string text = std::to_string(d->items.size());
-    const Box b = badge(dl, font, small, ImVec2(c.x + icon * 0.3f, c.y - icon * 0.62f - small * 1.2f), text,
+    // Towards the icon's centre where the room to the region's side is short (pc-breaks, ja,
+    // 1024x640 at scale 2: the phone's badge stuck out of its network).
+    float bx = c.x + icon * 0.3f;
+    const float w = font->CalcTextSizeA(small, 1e9f, 0.0f, text.c_str()).x + small * 0.6f + small * 1.1f;
+    bx = std::max(std::min(bx, right_edge - w), c.x - w * 0.5f);
+    const Box b = badge(dl, font, small, ImVec2(bx, c.y - icon * 0.62f - small * 1.2f), text,
                         rgb(0xFFFFFF), theme::packet_colour(PacketClass::Pop3), true);
     avoid.push_back(b);
     if (mouse && inside(*mouse, b)) tip = {MailTip::Kind::Device, h.id};
@@ -1601,7 +1608,9 @@ void network_map(AppState& app) {
       if (o.c.y > c.y + 1.0f) floor_y = std::min(floor_y, (c.y + o.c.y) * 0.5f - 1.0f);
       if (o.c.y < c.y - 1.0f) ceiling = std::max(ceiling, (c.y + o.c.y) * 0.5f + 1.0f);
     }
-    mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, ceiling, floor_y, mouse, avoid, mail_tip, plate);
+    const float right_edge = region->kind != "internet" && !grid ? region_box[ri].b.x - 6.0f : 1e9f;
+    mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, ceiling, floor_y, mouse, avoid, mail_tip, plate,
+               right_edge);
     for (std::size_t m = marks_from; m < avoid.size(); ++m) record(ms, MapItem::MailMarks, avoid[m].a, avoid[m].b, h.id);
     // An eavesdropper shows what it captures: the line itself while it travels in clear, only
     // ciphertext once TLS protects it (the TLS lessons' key moment, drawn on the map).
