@@ -198,6 +198,9 @@ struct AppState {
   // and whether the text shown still had to be cut short ("...": a layout problem).
   float narration_grow = 0.0f;
   bool narration_cut = false;
+  // The time controls' items that ran past the screen's or the window's right side this frame
+  // (the layout check fails on any).
+  std::string controls_cut;
   Rect controls_rect;
   // The challenge window as drawn in the last frame (empty when none is open).
   Rect challenge_rect;

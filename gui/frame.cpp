@@ -263,6 +263,7 @@ void draw_frame(AppState& app, float w, float h) {
   const float grow = std::clamp(app.narration_grow, 0.0f, std::max(0.0f, h / 3.0f - narration_h));
   narration_h += grow;
   app.narration_grow = grow;  // as applied: the panel says how much more (or less) it needs
+  app.controls_cut.clear();
   app.narration_cut = false;   // set by the panel when a step still had to be cut short
   app.narration_rect = screen.narration;
   app.narration_rect.max.y = screen.narration.min.y + narration_h;

@@ -170,6 +170,13 @@ std::string layout_problems(const AppState& app, const ImDrawData* data) {
       in_challenge.push_back(g);
   for (const auto& t : cut_text(in_challenge)) out += "text cut in the challenge window: " + t + "\n";
   for (const auto& o : find_overlaps(app.map.placed)) out += describe_overlap(app.map.placed, o) + "\n";
+  // Text cut by the screen's side in the time controls ("日本", "12m 07.272s" at 1024x640 scale
+  // 2): the row fits whole or gives way, never runs off the screen.
+  std::vector<DrawnGlyph> in_controls;
+  for (const auto& g : glyphs)
+    if (g.window.find("##controls") != std::string_view::npos) in_controls.push_back(g);
+  for (const auto& t : cut_text(in_controls)) out += "text cut in the time controls: " + t + "\n";
+  if (!app.controls_cut.empty()) out += "the time controls run off the screen: " + app.controls_cut + "\n";
   // A challenge's window over the narration or the time controls (the student needs both).
   auto covers_strip = [](const Rect& a, const Rect& b) {
     return a.width() > 0.0f && b.width() > 0.0f && a.min.x < b.max.x - 1.0f && b.min.x < a.max.x - 1.0f &&

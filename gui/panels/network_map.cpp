@@ -309,7 +309,7 @@ std::string flag_suffix(AppState& app, const MailboxState& mb) {
 void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const HostPlace& h, ImVec2 c, float icon,
                 float side_room, bool right_side, float top, float bottom, std::optional<ImVec2> mouse,
                 std::vector<Box>& avoid,
-                MailTip& tip, ImU32 plate = 0) {
+                MailTip& tip, ImU32 plate = 0, float right_edge = 1e9f) {
   const auto& mail = app.view.mail;
   const float least = min_text(app, fs);
   const float small = std::max(fs * 0.78f, least);
@@ -486,7 +486,9 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
         const bool device = r.kind == Row::Kind::Device;
         const bool deferred = !device && q->deferred_count() > 0;
         const float w = ts.x + row_fs * 0.6f + row_fs * 1.1f;
-        const float left = right_side ? x0 : x0 - w;
+        // A badge wider than the room beside the icon moves in towards it, never past the
+        // region's side (pc-breaks, ja, 1024x640 at scale 2: the phone's badge stuck out).
+        const float left = right_side ? std::min(x0, x0 + room - w) : std::max(x0 - w, x0 - room);
         const ImU32 bg = device ? theme::packet_colour(PacketClass::Pop3) : rgb(deferred ? theme::kBlock : 0x0072B2u);
         const Box b = badge(dl, font, row_fs, ImVec2(left, y), r.text, rgb(0xFFFFFF), bg, true);
         grow(b.a.x, b.a.y, b.b.x, b.b.y);
@@ -533,7 +535,12 @@ void mail_marks(AppState& app, ImDrawList* dl, ImFont* font, float fs, const Hos
   // A device without room beside it: how many messages its mail program shows, above the icon.
   if (device_badge && !column) {
     const std::string text = std::to_string(d->items.size());
-    const Box b = badge(dl, font, small, ImVec2(c.x + icon * 0.3f, c.y - icon * 0.62f - small * 1.2f), text,
+    // Towards the icon's centre where the room to the region's side is short (pc-breaks, ja,
+    // 1024x640 at scale 2: the phone's badge stuck out of its network).
+    float bx = c.x + icon * 0.3f;
+    const float w = font->CalcTextSizeA(small, 1e9f, 0.0f, text.c_str()).x + small * 0.6f + small * 1.1f;
+    bx = std::max(std::min(bx, right_edge - w), c.x - w * 0.5f);
+    const Box b = badge(dl, font, small, ImVec2(bx, c.y - icon * 0.62f - small * 1.2f), text,
                         rgb(0xFFFFFF), theme::packet_colour(PacketClass::Pop3), true);
     avoid.push_back(b);
     if (mouse && inside(*mouse, b)) tip = {MailTip::Kind::Device, h.id};
@@ -721,7 +728,16 @@ void network_map(AppState& app) {
 
   // Fit the world into the area above the legend, then apply the user's zoom and pan. The fit
   // is that of the automatic layout, so dragging a host or a region never rescales the map.
-  const float legend_h = legend(app, dl, min, max, true);
+  // A compact map with no legend row (1024x640 at scale 2) keeps one line at its bottom for an
+  // eavesdropper's capture, the TLS lessons' key moment: such a map has no free spot for it
+  // otherwise. Kept at every step of the lesson, so the map does not jump when a capture starts.
+  const bool observer = std::any_of(layout.hosts().begin(), layout.hosts().end(),
+                                    [](const auto& h) { return h.kind == "observer"; });
+  const float legend_row = legend(app, dl, min, max, true);
+  const float capture_h =
+      legend_row == 0.0f && app.compact && observer && avail.y < fs * 12.0f ? least_px * 1.24f + 8.0f : 0.0f;
+  // Everything of the map keeps above the legend and that strip.
+  const float legend_h = legend_row + capture_h;
   // The area the world is fitted into: the map above the legend, less the strip kept for the key
   // of hosts when some host's label finds no room (planned below, then fitted again).
   ImVec2 area_min(min.x + fs, min.y + fs * 0.5f);
@@ -1592,7 +1608,9 @@ void network_map(AppState& app) {
       if (o.c.y > c.y + 1.0f) floor_y = std::min(floor_y, (c.y + o.c.y) * 0.5f - 1.0f);
       if (o.c.y < c.y - 1.0f) ceiling = std::max(ceiling, (c.y + o.c.y) * 0.5f + 1.0f);
     }
-    mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, ceiling, floor_y, mouse, avoid, mail_tip, plate);
+    const float right_edge = region->kind != "internet" && !grid ? region_box[ri].b.x - 6.0f : 1e9f;
+    mail_marks(app, dl, font, fs, h, c, icon, side_room, right_side, ceiling, floor_y, mouse, avoid, mail_tip, plate,
+               right_edge);
     for (std::size_t m = marks_from; m < avoid.size(); ++m) record(ms, MapItem::MailMarks, avoid[m].a, avoid[m].b, h.id);
     // An eavesdropper shows what it captures: the line itself while it travels in clear, only
     // ciphertext once TLS protects it (the TLS lessons' key moment, drawn on the map).
@@ -1640,7 +1658,16 @@ void network_map(AppState& app) {
         ImVec2 at;
         ImVec2 bs;
         bool callout = false;  // away from its host, with a line to it
-        if (room_w > size * 8.0f) {
+        bool in_strip = false;  // in the strip kept for it at the map's bottom
+        if (capture_h > 0.0f) {
+          // One line across the strip, the eavesdropper's eye first (it stands away from its host).
+          lines = lines_in(avail.x - 8.0f - pad * 2.0f - size * 1.2f, 1);
+          bs = box_of(lines);
+          bs.x += size * 1.2f;
+          at = ImVec2(min.x + 4.0f, max.y - capture_h + (capture_h - bs.y) * 0.5f);
+          callout = true;
+          in_strip = true;
+        } else if (room_w > size * 8.0f) {
           lines = lines_in(room_w - pad * 2.0f);
           bs = box_of(lines);
           at = ImVec2(on_right ? cx0 : cx0 - bs.x, c.y - bs.y * 0.5f);
@@ -1661,7 +1688,12 @@ void network_map(AppState& app) {
             // as wide as the network, else wider and flatter.
             const float rb_bottom = std::max(rb.b.y, region_bottom[ri]);
             bool placed = false;
-            for (const float w : {rb.b.x - rb.a.x - 8.0f, std::min(avail.x * 0.4f, size * 16.0f), avail.x * 0.6f, avail.x * 0.9f}) {
+            // Last, the whole capture on one line (its natural width): a strip along the map's
+            // top or bottom often has room for one line where it has none for two (1024x640
+            // at scale 2).
+            const float one_line = font->CalcTextSizeA(size, 1e9f, 0.0f, seen.c_str()).x + pad * 2.0f + size * 1.2f + 2.0f;
+            for (const float w : {rb.b.x - rb.a.x - 8.0f, std::min(avail.x * 0.4f, size * 16.0f), avail.x * 0.6f, avail.x * 0.9f,
+                                  std::min(one_line, avail.x * 0.9f)}) {
               if (placed || w < size * 4.0f) continue;
               lines = lines_in(w - pad * 2.0f - size * 1.2f, 2);
               bs = box_of(lines);
@@ -1708,6 +1740,7 @@ void network_map(AppState& app) {
         }
         if (!lines.empty()) {
           const ImVec2 box_end(at.x + bs.x, at.y + bs.y);
+          if (in_strip) dl->PushClipRect(min, max, false);  // the strip is below the map's clip
 
           dl->AddRectFilled(at, box_end, rgb(cap->tls ? 0x2E7D32u : theme::kBlock), size * 0.3f);
           float ly = at.y + size * 0.12f;
@@ -1724,6 +1757,7 @@ void network_map(AppState& app) {
             ly += size;
             shown += (shown.empty() ? "" : " ") + l;
           }
+          if (in_strip) dl->PopClipRect();
           avoid.push_back({at, box_end});
           // A callout stands outside its network on purpose (its line says whose it is).
           ms.placed.add(MapItem::Capture, vec(at), vec(box_end), callout ? h.id + " (callout)" : h.id, shown);

@@ -177,29 +177,52 @@ void time_controls(AppState& app) {
     app.playing = false;
   }
   if (!app.compact) ImGui::SameLine();
-  if (ImGui::Button(app.tr("ctl.prev"), ImVec2(button_w, 0))) step_event(app, -1);
+  // The scrubber runs on playback time, labelled with virtual time.
+  const std::string label = clock_text(app.japanese(), app.view.time);
+  const std::string other_lang = app.lang == "ja" ? "English" : (app.fonts.japanese ? "日本語" : "Japanese");
+  std::string time_text = std::string(app.tr("ctl.time")) + " " + label;
+  const ImGuiStyle& style = ImGui::GetStyle();
+  // On a narrow compact row (1024x640 at scale 2) the buttons are as wide as their words, then
+  // the time drops its word: the row fits whole, never runs off the screen.
+  float side_w = button_w;
+  float play_w = button_w * 1.2f;
+  auto tail_of = [&]() {
+    return app.compact ? ImGui::CalcTextSize(time_text.c_str()).x + ImGui::CalcTextSize(other_lang.c_str()).x +
+                             style.FramePadding.x * 2.0f + style.ItemSpacing.x * 2.0f
+                       : 0.0f;
+  };
+  if (app.compact) {
+    const float row = ImGui::GetContentRegionAvail().x;
+    auto need = [&]() { return side_w * 2.0f + play_w + style.ItemSpacing.x * 3.0f + ImGui::GetFontSize() * 3.0f + tail_of(); };
+    auto natural = [&](const char* s) { return ImGui::CalcTextSize(s).x + style.FramePadding.x * 2.0f; };
+    if (need() > row) {
+      side_w = std::max(natural(app.tr("ctl.prev")), natural(app.tr("ctl.next")));
+      play_w = std::max(natural(app.tr("ctl.play")), natural(app.tr("ctl.pause")));
+    }
+    if (need() > row) time_text = label;
+  }
+  // Whether the last item ran past the window's or the screen's right side.
+  auto note_cut = [&](const std::string& what) {
+    const float right = std::min(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x, ImGui::GetIO().DisplaySize.x);
+    if (ImGui::GetItemRectMax().x > right + 0.5f) app.controls_cut += (app.controls_cut.empty() ? "'" : ", '") + what + "'";
+  };
+  if (ImGui::Button(app.tr("ctl.prev"), ImVec2(side_w, 0))) step_event(app, -1);
   ImGui::SameLine();
   ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.0f, 0.447f, 0.698f, 1.0f));
   ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImVec4(0.1f, 0.52f, 0.78f, 1.0f));
   ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 1, 1, 1));
-  if (ImGui::Button(app.playing ? app.tr("ctl.pause") : app.tr("ctl.play"), ImVec2(button_w * 1.2f, 0))) {
+  if (ImGui::Button(app.playing ? app.tr("ctl.pause") : app.tr("ctl.play"), ImVec2(play_w, 0))) {
     if (!app.playing && app.playback >= duration) app.seek(0.0);
     app.playing = !app.playing;
   }
   ImGui::PopStyleColor(3);
   ImGui::SameLine();
-  if (ImGui::Button(app.tr("ctl.next"), ImVec2(button_w, 0))) step_event(app, +1);
+  if (ImGui::Button(app.tr("ctl.next"), ImVec2(side_w, 0))) step_event(app, +1);
+  note_cut(app.tr("ctl.next"));
   ImGui::SameLine();
 
-  // The scrubber runs on playback time, labelled with virtual time.
-  const std::string label = clock_text(app.japanese(), app.view.time);
   float p = static_cast<float>(app.playback);
-  const std::string other_lang = app.lang == "ja" ? "English" : (app.fonts.japanese ? "日本語" : "Japanese");
-  const std::string time_text = std::string(app.tr("ctl.time")) + " " + label;
-  const ImGuiStyle& style = ImGui::GetStyle();
-  const float tail_w = app.compact ? ImGui::CalcTextSize(time_text.c_str()).x + ImGui::CalcTextSize(other_lang.c_str()).x +
-                                         style.FramePadding.x * 2.0f + style.ItemSpacing.x * 2.0f
-                                   : 0.0f;
+  const float tail_w = tail_of();
   ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 3.0f, ImGui::GetContentRegionAvail().x - tail_w));
   // No text inside the bar: the step markers run along its edges, and the time is on the
   // line below (at a projector's scale the markers would cross the digits).
@@ -212,8 +235,10 @@ void time_controls(AppState& app) {
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(time_text.c_str());
+    note_cut(time_text);
     ImGui::SameLine();
     if (ImGui::Button(other_lang.c_str())) app.lang = app.lang == "ja" ? "en" : "ja";
+    note_cut(other_lang);
     return;
   }
 

@@ -2,6 +2,8 @@
 // these records' details for that).
 #include "sim/words/student.hpp"
 
+#include "sim/words/rule_names.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -213,9 +215,15 @@ std::optional<std::string> StudentStory::words(const Record& r, std::string_view
       for (const auto& n : s->networks)
         if (n.id == network) network = lang == "ja" && !n.name_ja.empty() ? n.name_ja : !n.name.empty() ? n.name : n.id;
     const std::string port = text_of(r, "dst_port");
-    const bool op25b = upper(rule).find("OP25B") != std::string::npos && port == "25";
+    // Judged from the scenario's rule (what it does), never from its id, as the reports and the
+    // map name it.
+    bool op25b = false;
+    if (s)
+      for (const auto& n : s->networks)
+        for (const auto& p : n.policies)
+          if (p.id == rule && port == "25") op25b = is_op25b_rule(p);
     return say(lang, op25b ? "you.blocked.op25b" : "you.blocked",
-               {{"rule", rule}, {"network", network}, {"server", server(r.peer)}, {"port", port}});
+               {{"rule", rule_name(s, rule, lang)}, {"network", network}, {"server", server(r.peer)}, {"port", port}});
   }
   if (r.kind == K::Connection && r.host == device_ && (r.event == "timeout" || r.event == "refused" || r.event == "reset"))
     return say(lang, "you." + r.event, {{"server", server(r.peer)}});

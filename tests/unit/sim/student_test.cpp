@@ -139,3 +139,34 @@ TEST_CASE("student story: every template has the same placeholders in English an
     CHECK_FALSE(j.empty());
   }
 }
+
+TEST_CASE("student story: OP25B is judged from the scenario's rule, never from its id") {
+  const auto s = drive(25, {});
+  const StudentStory story(s.result.trace, s.device);
+  const Record* blocked = nullptr;
+  for (const auto i : story.steps())
+    if (s.result.trace.records()[i].kind == RecordKind::Policy) blocked = &s.result.trace.records()[i];
+  REQUIRE(blocked != nullptr);
+  const std::string id = blocked->detail.value("rule", "");
+  // The same rule under an id that says nothing: still OP25B, named as the reports name it.
+  Scenario renamed = s.scenario;
+  PolicyRule* rule = nullptr;
+  for (auto& n : renamed.networks)
+    for (auto& p : n.policies)
+      if (p.id == id) rule = &p;
+  REQUIRE(rule != nullptr);
+  rule->id = "smtp-out";
+  Record r = *blocked;
+  r.detail["rule"] = "smtp-out";
+  const auto en = *story.words(r, "en", &renamed);
+  CHECK(en.rfind("OP25B at ", 0) == 0);
+  CHECK(en.find("from this network, mail leaves only through your provider's server") != std::string::npos);
+  CHECK(story.words(r, "ja", &renamed)->find("の OP25B が") != std::string::npos);
+  // An id that says OP25B on a rule that does not block port 25 only is told by its id.
+  rule->id = "OP25B-lookalike";
+  rule->dst_ports = {25, 587};
+  r.detail["rule"] = "OP25B-lookalike";
+  const auto other = *story.words(r, "en", &renamed);
+  CHECK(other.rfind("OP25B-lookalike at ", 0) == 0);
+  CHECK(other.find("from this network") == std::string::npos);
+}
