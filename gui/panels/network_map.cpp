@@ -1731,8 +1731,8 @@ void network_map(AppState& app) {
               // Level with the icon, else a little higher or lower: clear of the labels around.
               std::vector<Vec2> levels;
               for (const float dy : {0.0f, -0.15f, 0.15f, -0.3f, 0.3f}) levels.push_back({at.x, at.y + dy * icon});
-              if (const auto fp = first_free(levels, bs.x, bs.y, vec(rb.a), Vec2{rb.b.x, std::max(rb.b.y, region_bottom[ri])}, taken))
-                at = ImVec2(fp->x, fp->y);
+              if (const auto level = first_free(levels, bs.x, bs.y, vec(rb.a), Vec2{rb.b.x, std::max(rb.b.y, region_bottom[ri])}, taken))
+                at = ImVec2(level->x, level->y);
             } else if (!placed) {
               lines.clear();
             }
