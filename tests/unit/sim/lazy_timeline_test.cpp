@@ -46,8 +46,7 @@ Seen run_world(int count) {
   for (const auto& rec : r.trace.records()) {
     if (rec.is(MailEvent::Compose)) ++seen.composed;
     if (rec.is(MailEvent::Delivered)) ++seen.delivered;
-    const std::string_view e = rec.event;
-    if (rec.kind == RecordKind::Mailbox && (e == "device-checked" || e == "check-coalesced" || e == "check-failed"))
+    if (rec.is(MailboxEvent::DeviceChecked) || rec.is(MailboxEvent::CheckCoalesced) || rec.is(MailboxEvent::CheckFailed))
       ++seen.checks;
   }
   return seen;

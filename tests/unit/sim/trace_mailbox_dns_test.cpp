@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/core/trace.hpp"
+#include "event_names.hpp"
 
 using namespace mailsim::sim;
 using nlohmann::json;
@@ -71,30 +72,8 @@ void same_after_reading(const Record& in, Typed Record::*part) {
 }  // namespace
 
 TEST_CASE("mailbox and DNS event names are spelled in one place", "[trace]") {
-  for (auto i = static_cast<int>(MailboxEvent::Stored); i <= static_cast<int>(MailboxEvent::Downloaded); ++i) {
-    const auto e = static_cast<MailboxEvent>(i);
-    INFO(i);
-    REQUIRE_FALSE(to_string(e).empty());
-    MailboxEvent back = MailboxEvent::Other;
-    CHECK(mailbox_event_from_string(to_string(e), back));
-    CHECK(back == e);
-    CHECK(event_name(e) == to_string(e));
-  }
-  for (auto i = static_cast<int>(DnsEvent::Lookup); i <= static_cast<int>(DnsEvent::Result); ++i) {
-    const auto e = static_cast<DnsEvent>(i);
-    INFO(i);
-    REQUIRE_FALSE(to_string(e).empty());
-    DnsEvent back = DnsEvent::Other;
-    CHECK(dns_event_from_string(to_string(e), back));
-    CHECK(back == e);
-    CHECK(event_name(e) == to_string(e));
-  }
-  MailboxEvent m = MailboxEvent::Stored;
-  CHECK_FALSE(mailbox_event_from_string("filed", m));
-  CHECK(m == MailboxEvent::Other);
-  DnsEvent d = DnsEvent::Query;
-  CHECK_FALSE(dns_event_from_string("axfr", d));
-  CHECK(d == DnsEvent::Other);
+  mailsim::test::check_event_names(MailboxEvent::Stored, MailboxEvent::Downloaded, mailbox_event_from_string, "filed");
+  mailsim::test::check_event_names(DnsEvent::Lookup, DnsEvent::Result, dns_event_from_string, "axfr");
   // A record of another kind never answers as a mailbox or DNS event.
   Record other;
   other.kind = RecordKind::Mail;

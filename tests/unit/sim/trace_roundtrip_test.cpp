@@ -10,6 +10,7 @@
 #include "sim/scenario/lessons.hpp"
 #include "sim/scenario/runner.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "event_names.hpp"
 
 using namespace mailsim::sim;
 
@@ -349,18 +350,7 @@ TEST_CASE("a protocol record written in code is stored typed, in the trace's own
 }
 
 TEST_CASE("mail event names are spelled in one place", "[trace]") {
-  for (auto i = static_cast<int>(MailEvent::Compose); i <= static_cast<int>(MailEvent::Duplicate); ++i) {
-    const auto e = static_cast<MailEvent>(i);
-    INFO(i);
-    REQUIRE_FALSE(to_string(e).empty());
-    MailEvent back = MailEvent::Other;
-    CHECK(mail_event_from_string(to_string(e), back));
-    CHECK(back == e);
-    CHECK(event_name(e) == to_string(e));
-  }
-  MailEvent e = MailEvent::Queued;
-  CHECK_FALSE(mail_event_from_string("dsn", e));
-  CHECK(e == MailEvent::Other);
+  mailsim::test::check_event_names(MailEvent::Compose, MailEvent::Duplicate, mail_event_from_string, "dsn");
 }
 
 TEST_CASE("mail records read back typed and write the same bytes", "[trace]") {
