@@ -10,18 +10,15 @@
 
 #include "sim/core/transport.hpp"
 #include "sim_fixtures.hpp"
+#include "trace_files.hpp"
 
 using namespace mailsim::sim;
+using mailsim::test::jsonl;
 
 namespace {
 
 Endpoint ep(const char* ip, std::uint16_t port) { return Endpoint{*Ipv4::parse(ip), port}; }
 
-std::string jsonl(const Trace& t) {
-  std::ostringstream out;
-  t.write_jsonl(out);
-  return out.str();
-}
 
 // The record lines the trace streams (no meta line).
 std::string streamed(const std::vector<std::pair<Record, std::optional<PacketInfo>>>& records, Retention keep) {

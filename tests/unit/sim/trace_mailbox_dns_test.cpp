@@ -10,17 +10,14 @@
 
 #include "sim/core/trace.hpp"
 #include "event_names.hpp"
+#include "trace_files.hpp"
 
 using namespace mailsim::sim;
 using nlohmann::json;
+using mailsim::test::jsonl;
+using mailsim::test::read_back;
 
 namespace {
-
-std::string jsonl(const Trace& t) {
-  std::ostringstream out;
-  t.write_jsonl(out);
-  return out.str();
-}
 
 std::string line(std::uint64_t seq, const char* kind, const std::string& event, const std::string& proto,
                  json detail) {
@@ -30,23 +27,6 @@ std::string line(std::uint64_t seq, const char* kind, const std::string& event, 
   return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-// The lines as a file, read back; it writes the same bytes, and so does a copy of it.
-Trace read_back(const std::vector<std::string>& lines) {
-  std::string file = json{{"kind", "meta"}, {"schema", kTraceSchemaVersion}, {"records", lines.size()}}.dump() + "\n";
-  for (const auto& l : lines) file += l;
-  std::istringstream in(file);
-  Trace t;
-  std::string error;
-  REQUIRE(Trace::read_jsonl(in, t, error));
-  CHECK(jsonl(t) == file);
-  Trace copy(t);
-  t = Trace();
-  CHECK(jsonl(copy) == file);
-  // Each record's JSON form (to_json) is the line too.
-  std::size_t i = 0;
-  for (const auto& r : copy.records()) CHECK(to_json(r).dump(-1, ' ', false, json::error_handler_t::replace) + "\n" == lines[i++]);
-  return copy;
-}
 
 // A record written in code, added to a trace, and its line read back into another trace:
 // the same typed fields and the same line.

@@ -11,18 +11,12 @@
 #include "sim/scenario/runner.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "event_names.hpp"
+#include "trace_files.hpp"
 
 using namespace mailsim::sim;
-
-namespace {
-
-std::string jsonl(const Trace& t) {
-  std::ostringstream out;
-  t.write_jsonl(out);
-  return out.str();
-}
-
-}  // namespace
+using mailsim::test::dumped;
+using mailsim::test::jsonl;
+using mailsim::test::read_back;
 
 TEST_CASE("every lesson's trace reads back and writes the same bytes", "[trace]") {
   const auto lessons = list_lessons(std::filesystem::path(MAILSIM_SOURCE_DIR) / "scenarios");
@@ -117,41 +111,6 @@ TEST_CASE("a packet record with broken fields is refused with its line and field
   CHECK(t.records()[0].packet->bytes == "hi");
 }
 
-namespace {
-
-// What the JSON Lines writer printed before it streamed: nlohmann's dump of to_json.
-std::string dumped(const Trace& t) {
-  std::string text;
-  nlohmann::json head = t.meta;
-  head["kind"] = "meta";
-  head["schema"] = kTraceSchemaVersion;
-  head["records"] = t.records().size();
-  constexpr auto replace = nlohmann::json::error_handler_t::replace;
-  text += head.dump(-1, ' ', false, replace) + "\n";
-  for (const auto& r : t.records()) text += to_json(r).dump(-1, ' ', false, replace) + "\n";
-  return text;
-}
-
-// A file of these record lines read back: it writes the same bytes (streamed and through
-// to_json), and so does a copy that outlives the trace it was copied from (the copy owns its
-// typed parts). Returns that copy.
-Trace read_back(const std::vector<std::string>& lines) {
-  std::string file =
-      nlohmann::json{{"kind", "meta"}, {"schema", kTraceSchemaVersion}, {"records", lines.size()}}.dump() + "\n";
-  for (const auto& l : lines) file += l;
-  std::istringstream in(file);
-  Trace t;
-  std::string error;
-  REQUIRE(Trace::read_jsonl(in, t, error));
-  CHECK(jsonl(t) == file);
-  CHECK(dumped(t) == file);
-  Trace copy(t);
-  t = Trace();
-  CHECK(jsonl(copy) == file);
-  return copy;
-}
-
-}  // namespace
 
 TEST_CASE("the streaming JSON Lines writer prints exactly what nlohmann prints", "[trace]") {
   for (const auto& lesson : list_lessons(std::filesystem::path(MAILSIM_SOURCE_DIR) / "scenarios")) {
